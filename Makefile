@@ -1,0 +1,128 @@
+# pvmon: top-level build.
+#
+#   make            build the hypervisor image and the host unit tests
+#   make run        boot pvmon on the fast path (PVH on -M microvm), serial on this terminal
+#   make iso        write build/pvmon.iso (GRUB, multiboot2)
+#   make run-iso    boot that ISO on -M pc
+#   make test       unit tests, then boot tests on both paths; ends with "N passed, N failed"
+#   make deps       install the Debian packages the build needs (tools/install-dependencies.sh)
+#
+# ACCEL=kvm boots with KVM instead of TCG (for real hardware; see README.md).
+
+.DEFAULT_GOAL := all
+BUILD := build
+ACCEL ?= tcg
+
+XEN_INTERFACE_VERSION := 0x00040e00
+WARNINGS := -Wall -Wextra -Werror
+GCC_INCLUDE := $(shell gcc -print-file-name=include)
+
+# Ring 0: freestanding, no SSE (guest FPU state stays untouched), no red
+# zone (interrupts arrive on the same stack), frame pointers for backtraces,
+# position-independent code so that the image runs at its high link address
+# with RIP-relative addressing.  The only headers are the compiler's own
+# freestanding ones, ours, and Xen's public ABI (build/include/xen).
+HYPERVISOR_CFLAGS := -std=c11 $(WARNINGS) -O2 -g -ffreestanding -nostdinc \
+    -isystem $(GCC_INCLUDE) -I$(BUILD)/include -Ihypervisor/include \
+    -D__XEN_INTERFACE_VERSION__=$(XEN_INTERFACE_VERSION) \
+    -mno-red-zone -mgeneral-regs-only -fno-stack-protector \
+    -fno-omit-frame-pointer -fpie -fno-plt -fcf-protection=none \
+    -fno-tree-loop-distribute-patterns \
+    -fno-asynchronous-unwind-tables -MMD -MP
+HYPERVISOR_ASFLAGS := -D__ASSEMBLY__ -Ihypervisor/include -I$(BUILD)/include \
+    -D__XEN_INTERFACE_VERSION__=$(XEN_INTERFACE_VERSION) -MMD -MP
+HYPERVISOR_LDFLAGS := -nostdlib -static -no-pie -Wl,--no-dynamic-linker \
+    -Wl,-z,max-page-size=0x1000 -Wl,-z,noexecstack -Wl,--build-id=none \
+    -Wl,-T,hypervisor/arch/x86/linker.ld
+
+HYPERVISOR_SOURCES := $(wildcard hypervisor/arch/x86/*.S hypervisor/arch/x86/*.c \
+    hypervisor/kernel/*.c hypervisor/common/*.c)
+HYPERVISOR_OBJECTS := $(patsubst %,$(BUILD)/%.o,$(HYPERVISOR_SOURCES))
+HYPERVISOR_IMAGE := $(BUILD)/pvmon.elf
+
+# Host unit tests: the pure parts of the hypervisor compiled for the host
+# and linked with the check framework, under AddressSanitizer and UBSan.
+HOST_TESTABLE_SOURCES := $(addprefix hypervisor/common/, \
+    format.c memory_map.c frame_allocator.c boot_archive.c command_line.c crc32.c \
+    time_scale.c boot_info.c)
+UNIT_TEST_SOURCES := $(wildcard tests/unit/*.c)
+HOST_CFLAGS := -std=c11 $(WARNINGS) -O1 -g -fsanitize=address,undefined -fno-sanitize-recover=all \
+    -fno-omit-frame-pointer -I$(BUILD)/include -Ihypervisor/include \
+    -D__XEN_INTERFACE_VERSION__=$(XEN_INTERFACE_VERSION) -MMD -MP
+UNIT_TEST_BINARY := $(BUILD)/tests/unit-tests
+CHECK_LIBS = $(shell pkg-config --libs check)
+
+# Host tools used by the boot tests.
+MODULE_CHECKSUM := $(BUILD)/tools/module-checksum
+
+.PHONY: all deps run iso run-iso test unit-test boot-test clean
+all: $(HYPERVISOR_IMAGE) $(UNIT_TEST_BINARY) $(MODULE_CHECKSUM)
+
+deps:
+	@tools/install-dependencies.sh
+
+# The Xen public headers come from Debian's libxen-dev; the build sees them
+# through build/include/xen and nothing else of /usr/include.
+$(BUILD)/include/xen:
+	@test -f /usr/include/xen/xen.h || { echo "Xen public headers missing: run 'make deps' (libxen-dev)"; exit 1; }
+	mkdir -p $(BUILD)/include
+	ln -sfn /usr/include/xen $@
+
+# V=1 shows the full compiler command lines.
+ifeq ($(V),1)
+QUIET :=
+say = @true
+else
+QUIET := @
+say = @echo "  $(1)	$(2)"
+endif
+
+$(BUILD)/%.S.o: %.S | $(BUILD)/include/xen
+	$(call say,AS,$<)
+	@mkdir -p $(dir $@)
+	$(QUIET)gcc $(HYPERVISOR_ASFLAGS) -c $< -o $@
+
+$(BUILD)/%.c.o: %.c | $(BUILD)/include/xen
+	$(call say,CC,$<)
+	@mkdir -p $(dir $@)
+	$(QUIET)gcc $(HYPERVISOR_CFLAGS) -c $< -o $@
+
+$(HYPERVISOR_IMAGE): $(HYPERVISOR_OBJECTS) hypervisor/arch/x86/linker.ld
+	$(call say,LD,$@)
+	$(QUIET)gcc $(HYPERVISOR_LDFLAGS) $(HYPERVISOR_OBJECTS) -o $@
+
+$(BUILD)/host/%.o: %.c | $(BUILD)/include/xen
+	$(call say,HOSTCC,$<)
+	@mkdir -p $(dir $@)
+	$(QUIET)gcc $(HOST_CFLAGS) -c $< -o $@
+
+$(UNIT_TEST_BINARY): $(patsubst %.c,$(BUILD)/host/%.o,$(UNIT_TEST_SOURCES) $(HOST_TESTABLE_SOURCES))
+	$(call say,HOSTLD,$@)
+	@mkdir -p $(dir $@)
+	$(QUIET)gcc $(HOST_CFLAGS) $^ $(CHECK_LIBS) -o $@
+
+$(MODULE_CHECKSUM): $(BUILD)/host/tools/module_checksum.o $(BUILD)/host/hypervisor/common/crc32.o
+	$(call say,HOSTLD,$@)
+	@mkdir -p $(dir $@)
+	$(QUIET)gcc $(HOST_CFLAGS) $^ -o $@
+
+unit-test: $(UNIT_TEST_BINARY)
+	$(UNIT_TEST_BINARY)
+
+iso: $(BUILD)/pvmon.iso
+$(BUILD)/pvmon.iso: $(HYPERVISOR_IMAGE) tools/make-iso.sh
+	tools/make-iso.sh $@ $(HYPERVISOR_IMAGE)
+
+run: deps all
+	tools/run-qemu.sh --accel $(ACCEL) pvh $(HYPERVISOR_IMAGE)
+
+run-iso: deps all $(BUILD)/pvmon.iso
+	tools/run-qemu.sh --accel $(ACCEL) iso $(BUILD)/pvmon.iso
+
+test: deps all
+	@tests/run-all.sh
+
+clean:
+	rm -rf $(BUILD)
+
+-include $(shell find $(BUILD) -name '*.d' 2>/dev/null)

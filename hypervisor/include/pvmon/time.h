@@ -1,0 +1,33 @@
+/*
+ * Time.  pvmon counts time in nanoseconds since boot ("system time", as
+ * Xen names it) derived from the TSC.  The conversion from TSC ticks to
+ * nanoseconds is the one the Xen PV ABI publishes to guests in
+ * vcpu_time_info (tsc_to_system_mul, tsc_shift):
+ *
+ *     ns = ((ticks << shift) * multiplier) >> 32   (>> -shift if shift < 0)
+ *
+ * so that the hypervisor and its guests agree on the time exactly.
+ */
+#ifndef PVMON_TIME_H
+#define PVMON_TIME_H
+
+#include <stdint.h>
+
+struct time_scale {
+    uint32_t multiplier;
+    int8_t shift;
+};
+
+/* common/time_scale.c: pure arithmetic, tested on the host. */
+struct time_scale time_scale_for_frequency(uint64_t ticks_per_second);
+uint64_t time_scale_apply(struct time_scale scale, uint64_t ticks);
+
+/* kernel/time.c */
+struct timer_calibration;
+void time_record_boot(void);
+void time_init(const struct timer_calibration *calibration);
+uint64_t system_time_ns(void);
+uint64_t timer_tick_count(void);
+void timer_start_ticks(uint64_t period_ns);
+
+#endif
