@@ -1,0 +1,142 @@
+/*
+ * Entry into the hypervisor from an exception, an interrupt or SYSCALL.
+ *
+ * Each of the 256 IDT vectors has a small stub that makes the stack look
+ * the same for all of them: it pushes a zero error code where the CPU pushes
+ * none, then the vector number, and jumps to trap_common.  trap_common saves
+ * the general registers (struct trap_frame in pvmon/cpu.h), calls
+ * handle_trap(frame) and returns with iretq.
+ *
+ * SYSCALL does not switch stacks and pvmon may not use swapgs (the PV
+ * guests own the GS base), so each CPU has a stub that parks RAX, switches
+ * to the CPU's stack by absolute address and builds the same frame as an
+ * exception would, with vector SYSCALL_VECTOR (the shape of Xen's per-CPU
+ * LSTAR stub).  It returns through the same iretq path.
+ */
+#include <pvmon/layout.h>
+
+#define VECTOR_HAS_ERROR_CODE(vector) \
+    ((vector) == 8 || ((vector) >= 10 && (vector) <= 14) || (vector) == 17 || \
+     (vector) == 21 || (vector) == 29 || (vector) == 30)
+
+    .macro SAVE_REGISTERS
+    push %rax
+    push %rbx
+    push %rcx
+    push %rdx
+    push %rsi
+    push %rdi
+    push %rbp
+    push %r8
+    push %r9
+    push %r10
+    push %r11
+    push %r12
+    push %r13
+    push %r14
+    push %r15
+    .endm
+
+    .macro RESTORE_REGISTERS
+    pop %r15
+    pop %r14
+    pop %r13
+    pop %r12
+    pop %r11
+    pop %r10
+    pop %r9
+    pop %r8
+    pop %rbp
+    pop %rdi
+    pop %rsi
+    pop %rdx
+    pop %rcx
+    pop %rbx
+    pop %rax
+    .endm
+
+    .text
+    .balign 16
+trap_common:
+    SAVE_REGISTERS
+    cld
+    mov %rsp, %rdi
+    call handle_trap
+    RESTORE_REGISTERS
+    add $16, %rsp
+    iretq
+
+    .balign 16
+    .globl trap_stubs
+trap_stubs:
+    .set vector, 0
+    .rept 256
+    .balign 16
+    .if !VECTOR_HAS_ERROR_CODE(vector)
+    push $0
+    .endif
+    push $vector
+    jmp trap_common
+    .set vector, vector + 1
+    .endr
+
+/* Each stub is 16 bytes: C finds vector N's stub at trap_stubs + 16 * N. */
+    .globl TRAP_STUB_SIZE
+    .set TRAP_STUB_SIZE, 16
+
+    .balign 16
+    .globl syscall_entry_cpu0
+syscall_entry_cpu0:
+    movabs %rax, cpu0_syscall_scratch
+    mov %rsp, %rax
+    movabs $(cpu0_stack + STACK_SIZE - CPU_INFO_SIZE), %rsp
+    push $FLAT_RING3_DS32
+    push %rax
+    push %r11
+    push $FLAT_RING3_CS64
+    push %rcx
+    push $0
+    push $0x100
+    movabs cpu0_syscall_scratch, %rax
+    jmp trap_common
+
+    .bss
+    .balign 8
+cpu0_syscall_scratch:
+    .quad 0
+
+/* void capture_registers(struct trap_frame *frame): the caller's registers,
+ * with RIP its return address and RSP its stack pointer after the return. */
+    .text
+    .globl capture_registers
+capture_registers:
+    mov %r15, 0x00(%rdi)
+    mov %r14, 0x08(%rdi)
+    mov %r13, 0x10(%rdi)
+    mov %r12, 0x18(%rdi)
+    mov %r11, 0x20(%rdi)
+    mov %r10, 0x28(%rdi)
+    mov %r9, 0x30(%rdi)
+    mov %r8, 0x38(%rdi)
+    mov %rbp, 0x40(%rdi)
+    mov %rdi, 0x48(%rdi)
+    mov %rsi, 0x50(%rdi)
+    mov %rdx, 0x58(%rdi)
+    mov %rcx, 0x60(%rdi)
+    mov %rbx, 0x68(%rdi)
+    mov %rax, 0x70(%rdi)
+    movq $0, 0x78(%rdi)
+    movq $0, 0x80(%rdi)
+    mov (%rsp), %rax
+    mov %rax, 0x88(%rdi)
+    mov %cs, %eax
+    mov %rax, 0x90(%rdi)
+    pushf
+    pop %rax
+    mov %rax, 0x98(%rdi)
+    lea 8(%rsp), %rax
+    mov %rax, 0xa0(%rdi)
+    mov %ss, %eax
+    mov %rax, 0xa8(%rdi)
+    mov 0x70(%rdi), %rax
+    ret

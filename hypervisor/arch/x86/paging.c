@@ -1,0 +1,188 @@
+/*
+ * The hypervisor's own page tables, built once at boot to replace the early
+ * tables of head.S, in the slots the Xen PV ABI reserves for the hypervisor
+ * (see pvmon/layout.h):
+ *   - the image, page by page: text read-only and executable, read-only
+ *     data read-only, data and bss writable, neither executable;
+ *   - CPU 0's GDT area: pages 0-13 the shared zero page (read-only),
+ *     page 14 pvmon's reserved GDT page;
+ *   - the direct map: every 2 MiB of physical memory that holds RAM by the
+ *     memory map (usable, ACPI tables, pvmon's claims), writable, not
+ *     executable; holes and firmware-reserved ranges, which may be device
+ *     memory, stay unmapped;
+ *   - device pages, uncached, handed out by map_mmio.
+ * There is no identity map of low memory any more once these are loaded.
+ * Intermediate entries are present and writable; permissions live in the
+ * last level.
+ */
+#include <pvmon/arch.h>
+#include <pvmon/layout.h>
+#include <pvmon/panic.h>
+#include <pvmon/string.h>
+#include <pvmon/x86.h>
+
+#define PTE_PRESENT (1UL << 0)
+#define PTE_WRITABLE (1UL << 1)
+#define PTE_WRITE_THROUGH (1UL << 3)
+#define PTE_CACHE_DISABLE (1UL << 4)
+#define PTE_LARGE (1UL << 7)
+#define PTE_NO_EXECUTE (1UL << 63)
+#define PTE_ADDRESS_MASK 0x000ffffffffff000UL
+#define LARGE_PAGE_SIZE (1UL << 21)
+#define ENTRIES_PER_TABLE 512
+
+extern const uint8_t text_start[], text_end[], rodata_start[], rodata_end[], image_end[];
+extern uint64_t reserved_gdt_page[];
+
+static uint64_t root_table_physical;
+static boot_frame_source allocate_table_frame;
+static bool direct_map_active;
+static uint64_t no_execute;
+static uint64_t next_mmio_address = MMIO_VIRT_START;
+
+void *early_physical_to_virtual(uint64_t physical_address)
+{
+    BUG_ON(physical_address >= EARLY_MAP_SIZE);
+    return (void *)(IMAGE_VIRT_BASE + physical_address);
+}
+
+void *physical_to_virtual(uint64_t physical_address)
+{
+    return (void *)(DIRECT_MAP_VIRT_START + physical_address);
+}
+
+uint64_t virtual_to_physical(const void *virtual_address)
+{
+    uint64_t address = (uint64_t)virtual_address;
+
+    if (address >= DIRECT_MAP_VIRT_START && address < DIRECT_MAP_VIRT_START + DIRECT_MAP_SIZE)
+        return address - DIRECT_MAP_VIRT_START;
+    BUG_ON(address < (uint64_t)text_start || address >= (uint64_t)image_end);
+    return address - IMAGE_VIRT_BASE;
+}
+
+static uint64_t *table_at(uint64_t physical_address)
+{
+    return direct_map_active ? physical_to_virtual(physical_address)
+                             : early_physical_to_virtual(physical_address);
+}
+
+static unsigned int table_index(uint64_t virtual_address, unsigned int level)
+{
+    return (virtual_address >> (PAGE_SHIFT + 9 * (level - 1))) & (ENTRIES_PER_TABLE - 1);
+}
+
+/* The entry for virtual_address at `level` (1 = L1), creating tables above. */
+static uint64_t *entry_for(uint64_t virtual_address, unsigned int level)
+{
+    uint64_t *table = table_at(root_table_physical);
+
+    for (unsigned int current = 4; current > level; current--) {
+        uint64_t *entry = &table[table_index(virtual_address, current)];
+
+        if (!(*entry & PTE_PRESENT))
+            *entry = allocate_table_frame() | PTE_PRESENT | PTE_WRITABLE;
+        BUG_ON(*entry & PTE_LARGE);
+        table = table_at(*entry & PTE_ADDRESS_MASK);
+    }
+    return &table[table_index(virtual_address, level)];
+}
+
+static void map_page(uint64_t virtual_address, uint64_t physical_address, uint64_t flags)
+{
+    *entry_for(virtual_address, 1) = physical_address | flags | PTE_PRESENT;
+}
+
+static void map_image(void)
+{
+    for (const uint8_t *page = text_start; page < image_end; page += PAGE_SIZE) {
+        uint64_t flags;
+
+        if (page < text_end)
+            flags = 0;
+        else if (page < rodata_end)
+            flags = no_execute;
+        else
+            flags = PTE_WRITABLE | no_execute;
+        map_page((uint64_t)page, (uint64_t)page - IMAGE_VIRT_BASE, flags);
+    }
+}
+
+static void map_gdt_area(void)
+{
+    for (unsigned int page = 0; page < RESERVED_GDT_PAGE; page++)
+        map_page(GDT_AREA_VIRT_START + page * PAGE_SIZE, (uint64_t)zero_page - IMAGE_VIRT_BASE,
+                 no_execute);
+    map_page(GDT_AREA_VIRT_START + RESERVED_GDT_PAGE * PAGE_SIZE,
+             (uint64_t)reserved_gdt_page - IMAGE_VIRT_BASE, PTE_WRITABLE | no_execute);
+}
+
+static bool holds_ram(const struct memory_region *region)
+{
+    return region->type != MEMORY_RESERVED && region->type != MEMORY_BAD;
+}
+
+static void map_direct_map(const struct memory_map *map)
+{
+    for (unsigned int index = 0; index < map->count; index++) {
+        const struct memory_region *region = &map->regions[index];
+        uint64_t start = region->start & ~(LARGE_PAGE_SIZE - 1);
+
+        if (!holds_ram(region))
+            continue;
+        BUG_ON(region->end > DIRECT_MAP_SIZE);
+        for (; start < region->end; start += LARGE_PAGE_SIZE)
+            *entry_for(DIRECT_MAP_VIRT_START + start, 2) =
+                start | PTE_PRESENT | PTE_WRITABLE | PTE_LARGE | no_execute;
+    }
+}
+
+/* How many page-table frames paging_init will take for this memory map:
+ * at most one L2 per GiB and one L3 per 512 GiB that hold RAM, plus the
+ * fixed tables for the image, the GDT area and the MMIO area. */
+uint64_t paging_frames_needed(const struct memory_map *map)
+{
+    uint64_t image_pages = ((uint64_t)image_end - (uint64_t)text_start) / PAGE_SIZE;
+    uint64_t frames = 1 + 3 * 3 + image_pages / ENTRIES_PER_TABLE + 1;
+
+    for (unsigned int index = 0; index < map->count; index++) {
+        const struct memory_region *region = &map->regions[index];
+
+        if (holds_ram(region))
+            frames += ((region->end - 1) >> 30) - (region->start >> 30) + 1 +
+                      ((region->end - 1) >> 39) - (region->start >> 39) + 1;
+    }
+    return frames;
+}
+
+void paging_init(const struct memory_map *map, boot_frame_source allocate_zeroed_frame, bool use_nx)
+{
+    allocate_table_frame = allocate_zeroed_frame;
+    no_execute = use_nx ? PTE_NO_EXECUTE : 0;
+    root_table_physical = allocate_table_frame();
+    map_image();
+    map_gdt_area();
+    map_direct_map(map);
+    /* The MMIO area's L1 table exists before the switch, so that map_mmio
+     * never needs the early mapping. */
+    entry_for(MMIO_VIRT_START, 1);
+    write_cr3(root_table_physical);
+    direct_map_active = true;
+}
+
+void *map_mmio(uint64_t physical_address, size_t size)
+{
+    uint64_t offset = physical_address & (PAGE_SIZE - 1);
+    uint64_t first = physical_address - offset;
+    uint64_t virtual_start = next_mmio_address;
+
+    BUG_ON(!direct_map_active);
+    for (uint64_t mapped = 0; mapped < offset + size; mapped += PAGE_SIZE) {
+        BUG_ON(next_mmio_address >= MMIO_VIRT_END);
+        map_page(next_mmio_address, first + mapped,
+                 PTE_WRITABLE | PTE_CACHE_DISABLE | PTE_WRITE_THROUGH | no_execute);
+        invalidate_page(next_mmio_address);
+        next_mmio_address += PAGE_SIZE;
+    }
+    return (void *)(virtual_start + offset);
+}

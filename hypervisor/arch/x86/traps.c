@@ -1,0 +1,154 @@
+/*
+ * Exceptions and interrupts arriving in the hypervisor (from entry.S).
+ *
+ * Rules kept here:
+ *   - A fault in hypervisor code at an instruction listed in the exception
+ *     table (safe_copy, later copy_from_guest and friends) is recovered:
+ *     execution resumes at the listed fixup, which makes the operation
+ *     return -XEN_EFAULT.  This is how guest pointers are touched without
+ *     trusting them.
+ *   - Any other exception in the hypervisor is a bug: it panics, printing
+ *     the exception's name, error code, RIP, CR2 and registers.
+ *   - #BP (int3) is reported and execution continues after it.
+ *   - The local APIC timer interrupt goes to the handler kernel/time.c
+ *     registers; spurious APIC interrupts are ignored.
+ * Exceptions from guests and SYSCALL hypercalls arrive here too once there
+ * are guests (the PV domains work); until then they are reported as bugs.
+ */
+#include <pvmon/arch.h>
+#include <pvmon/errno.h>
+#include <pvmon/panic.h>
+#include <pvmon/printk.h>
+#include <pvmon/x86.h>
+
+#define VECTOR_BREAKPOINT 3
+#define VECTOR_GENERAL_PROTECTION 13
+#define VECTOR_PAGE_FAULT 14
+
+struct exception_table_entry {
+    uint64_t faulting_instruction;
+    uint64_t fixup;
+};
+
+extern const struct exception_table_entry exception_table_start[];
+extern const struct exception_table_entry exception_table_end[];
+
+static void (*timer_handler)(void);
+
+static const char *const exception_names[32] = {
+    "#DE divide error", "#DB debug", "NMI", "#BP breakpoint", "#OF overflow",
+    "#BR bound range", "#UD invalid opcode", "#NM device not available",
+    "#DF double fault", "coprocessor segment overrun", "#TS invalid TSS",
+    "#NP segment not present", "#SS stack fault", "#GP general protection",
+    "#PF page fault", "reserved 15", "#MF x87 floating point", "#AC alignment check",
+    "#MC machine check", "#XM SIMD floating point", "#VE virtualization",
+    "#CP control protection", "reserved 22", "reserved 23", "reserved 24",
+    "reserved 25", "reserved 26", "reserved 27", "#HV hypervisor injection",
+    "#VC VMM communication", "#SX security", "reserved 31",
+};
+
+const char *exception_name(uint64_t vector)
+{
+    return vector < 32 ? exception_names[vector] : "interrupt";
+}
+
+void trap_set_timer_handler(void (*handler)(void))
+{
+    timer_handler = handler;
+}
+
+/*
+ * int safe_copy(void *destination, const void *source, size_t length)
+ * Copies with "rep movsb"; a fault on either side ends the copy and the
+ * function returns -XEN_EFAULT instead of crashing the hypervisor.
+ */
+int safe_copy(void *destination, const void *source, size_t length)
+{
+    int result = 0;
+
+    __asm__ volatile("1: rep movsb\n"
+                     "2:\n"
+                     ".pushsection .fixup, \"ax\"\n"
+                     "3: movl %[fault], %[result]\n"
+                     "   jmp 2b\n"
+                     ".popsection\n"
+                     ".pushsection .exception_table, \"a\"\n"
+                     ".balign 8\n"
+                     ".quad 1b, 3b\n"
+                     ".popsection"
+                     : [result] "+r"(result), "+D"(destination), "+S"(source), "+c"(length)
+                     : [fault] "i"(-XEN_EFAULT)
+                     : "memory");
+    return result;
+}
+
+static const struct exception_table_entry *find_fixup(uint64_t rip)
+{
+    for (const struct exception_table_entry *entry = exception_table_start;
+         entry < exception_table_end; entry++) {
+        if (entry->faulting_instruction == rip)
+            return entry;
+    }
+    return NULL;
+}
+
+static bool recover_from_fault(struct trap_frame *frame)
+{
+    const struct exception_table_entry *entry = find_fixup(frame->rip);
+    struct recovered_fault *record = &current_cpu()->last_recovered_fault;
+
+    if (entry == NULL)
+        return false;
+    record->vector = frame->vector;
+    record->error_code = frame->error_code;
+    record->rip = frame->rip;
+    record->address = frame->vector == VECTOR_PAGE_FAULT ? read_cr2() : 0;
+    printk(LOG_DEBUG, "recovered %s at %#lx (address %#lx), resuming at fixup %#lx\n",
+           exception_name(frame->vector), frame->rip, record->address, entry->fixup);
+    frame->rip = entry->fixup;
+    return true;
+}
+
+static void handle_exception(struct trap_frame *frame)
+{
+    if (frame->vector == VECTOR_BREAKPOINT) {
+        printk(LOG_INFO, "caught %s at rip %#lx; continuing\n", exception_name(frame->vector),
+               frame->rip);
+        return;
+    }
+    if ((frame->vector == VECTOR_PAGE_FAULT || frame->vector == VECTOR_GENERAL_PROTECTION) &&
+        recover_from_fault(frame))
+        return;
+    panic_with_frame(frame, "unexpected %s in the hypervisor, error code %#lx, rip %#lx, cr2 %#lx",
+                     exception_name(frame->vector), frame->error_code, frame->rip,
+                     frame->vector == VECTOR_PAGE_FAULT ? read_cr2() : 0);
+}
+
+static void handle_interrupt(struct trap_frame *frame)
+{
+    switch (frame->vector) {
+    case APIC_TIMER_VECTOR:
+        apic_end_of_interrupt();
+        if (timer_handler != NULL)
+            timer_handler();
+        return;
+    case APIC_SPURIOUS_VECTOR:
+        return;
+    default:
+        printk(LOG_WARNING, "unexpected interrupt vector %lu\n", frame->vector);
+        apic_end_of_interrupt();
+        return;
+    }
+}
+
+void handle_trap(struct trap_frame *frame);
+
+void handle_trap(struct trap_frame *frame)
+{
+    if (frame->vector == SYSCALL_VECTOR)
+        panic_with_frame(frame, "SYSCALL from rip %#lx with no guest running", frame->rip);
+    if (frame->vector < 32)
+        handle_exception(frame);
+    else
+        handle_interrupt(frame);
+}

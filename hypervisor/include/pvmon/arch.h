@@ -1,0 +1,78 @@
+/*
+ * What the rest of the hypervisor calls in hypervisor/arch/x86: CPU
+ * bring-up, the hypervisor's page tables, the console UART, the timers and
+ * leaving QEMU.  Each function is defined in the arch file named beside it.
+ */
+#ifndef PVMON_ARCH_H
+#define PVMON_ARCH_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <pvmon/cpu.h>
+#include <pvmon/memory_map.h>
+#include <pvmon/frame_allocator.h>
+
+/* descriptors.c: pvmon's GDT page (Xen's reserved entries), TSS, IDT. */
+void descriptors_init(void);
+
+/* cpu.c: control registers, EFER and the SYSCALL MSRs. */
+struct cpu_features {
+    char vendor[13];
+    bool has_nx;
+    bool has_smep;
+    bool has_tsc_deadline;
+    bool has_invariant_tsc;
+    bool has_1gb_pages;
+};
+void cpu_init(struct cpu_features *features);
+void interrupts_enable(void);
+void interrupts_disable(void);
+void cpu_wait_for_interrupt(void);
+void cpu_breakpoint(void);
+uint64_t cpu_read_timestamp_counter(void);
+
+/* paging.c: the hypervisor's own page tables. */
+typedef uint64_t (*boot_frame_source)(void);
+void paging_init(const struct memory_map *map, boot_frame_source allocate_zeroed_frame, bool use_nx);
+uint64_t paging_frames_needed(const struct memory_map *map);
+void *physical_to_virtual(uint64_t physical_address);
+uint64_t virtual_to_physical(const void *virtual_address);
+void *early_physical_to_virtual(uint64_t physical_address);
+void *map_mmio(uint64_t physical_address, size_t size);
+extern uint8_t zero_page[PAGE_SIZE];
+
+/* serial.c: the 16550 UART on COM1. */
+void serial_init(void);
+void serial_write(const char *text, size_t length);
+void serial_flush(void);
+
+/* apic.c and pit.c: the local APIC timer, calibrated against the PIT. */
+struct timer_calibration {
+    uint64_t tsc_hz;
+    uint64_t apic_timer_hz;
+};
+void pit_start_countdown(uint16_t ticks);
+bool pit_countdown_expired(void);
+#define PIT_FREQUENCY_HZ 1193182
+void apic_init(void);
+void apic_calibrate(struct timer_calibration *calibration);
+void apic_timer_arm(uint64_t nanoseconds);
+void apic_end_of_interrupt(void);
+#define APIC_TIMER_VECTOR 0xf0
+#define APIC_SPURIOUS_VECTOR 0xff
+
+/* traps.c: exception handling and the exception table. */
+int safe_copy(void *destination, const void *source, size_t length);
+void trap_set_timer_handler(void (*handler)(void));
+const char *exception_name(uint64_t vector);
+
+/* platform.c: legacy interrupt controllers and leaving the machine. */
+enum platform_exit_status {
+    PLATFORM_EXIT_SUCCESS = 0x10,   /* QEMU exits with status 33 */
+    PLATFORM_EXIT_PANIC = 0x11,     /* QEMU exits with status 35 */
+};
+void platform_mask_legacy_interrupts(void);
+_Noreturn void platform_exit(enum platform_exit_status status);
+
+#endif

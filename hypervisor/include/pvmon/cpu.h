@@ -1,0 +1,53 @@
+/*
+ * Per-CPU state and the saved register frame.
+ *
+ * struct trap_frame is what hypervisor/arch/x86/entry.S pushes on every
+ * entry to the hypervisor (exception, interrupt or SYSCALL): the general
+ * registers, the vector and error code, then the five-word hardware frame.
+ * struct cpu_info sits at the top of each CPU's stack; current_cpu() finds
+ * it by rounding RSP, so no segment base is needed (the PV guests own GS).
+ */
+#ifndef PVMON_CPU_H
+#define PVMON_CPU_H
+
+#include <stdint.h>
+#include <pvmon/layout.h>
+
+struct trap_frame {
+    uint64_t r15, r14, r13, r12, r11, r10, r9, r8;
+    uint64_t rbp, rdi, rsi, rdx, rcx, rbx, rax;
+    uint64_t vector;
+    uint64_t error_code;
+    uint64_t rip, cs, rflags, rsp, ss;
+};
+_Static_assert(sizeof(struct trap_frame) == 22 * 8, "entry.S pushes 22 words");
+
+/* The vector number entry.S records for a SYSCALL instruction. */
+#define SYSCALL_VECTOR 0x100
+
+/* A fault that an exception-table fixup recovered from. */
+struct recovered_fault {
+    uint64_t vector;
+    uint64_t error_code;
+    uint64_t rip;
+    uint64_t address;
+};
+
+struct cpu_info {
+    uint32_t cpu_number;
+    uint32_t in_panic;
+    struct recovered_fault last_recovered_fault;
+};
+_Static_assert(sizeof(struct cpu_info) <= CPU_INFO_SIZE, "layout.h: CPU_INFO_SIZE");
+
+static inline struct cpu_info *current_cpu(void)
+{
+    uint64_t stack_pointer;
+
+    __asm__("mov %%rsp, %0" : "=r"(stack_pointer));
+    return (struct cpu_info *)((stack_pointer | (STACK_SIZE - 1)) + 1 - CPU_INFO_SIZE);
+}
+
+extern uint8_t cpu0_stack[STACK_SIZE];
+
+#endif

@@ -1,0 +1,23 @@
+/*
+ * The hypervisor's log on the serial console.  Every line starts with
+ * "(pvmon) [seconds.microseconds]" since boot; errors and warnings are
+ * marked.  Messages above the current level (default LOG_INFO, set with
+ * loglevel= on the command line) are dropped.
+ */
+#ifndef PVMON_PRINTK_H
+#define PVMON_PRINTK_H
+
+#include <stdarg.h>
+
+enum log_level {
+    LOG_ERROR = 0,
+    LOG_WARNING = 1,
+    LOG_INFO = 2,
+    LOG_DEBUG = 3,
+};
+
+void printk(enum log_level level, const char *format, ...) __attribute__((format(printf, 2, 3)));
+void printk_va(enum log_level level, const char *format, va_list arguments);
+void printk_set_level(enum log_level level);
+
+#endif

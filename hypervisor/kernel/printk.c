@@ -1,0 +1,77 @@
+/*
+ * printk: formats a message and writes it to the serial console, starting
+ * every line with "(pvmon) [seconds.microseconds] " and a marker for errors
+ * and warnings.  A message may be written in pieces (no newline at its
+ * end); the prefix goes only where a line begins.
+ */
+#include <stdbool.h>
+#include <pvmon/arch.h>
+#include <pvmon/format.h>
+#include <pvmon/printk.h>
+#include <pvmon/string.h>
+#include <pvmon/time.h>
+
+#define PRINTK_BUFFER_SIZE 512
+
+static enum log_level current_level = LOG_INFO;
+static bool at_line_start = true;
+
+void printk_set_level(enum log_level level)
+{
+    current_level = level;
+}
+
+static void write_prefix(enum log_level level)
+{
+    char prefix[64];
+    uint64_t nanoseconds = system_time_ns();
+    const char *marker = level == LOG_ERROR ? "ERROR: " : level == LOG_WARNING ? "WARNING: " : "";
+    int length = format_string(prefix, sizeof(prefix), "(pvmon) [%5lu.%06lu] %s",
+                               (unsigned long)(nanoseconds / 1000000000),
+                               (unsigned long)(nanoseconds / 1000 % 1000000), marker);
+
+    serial_write(prefix, (size_t)length);
+}
+
+static void write_lines(enum log_level level, const char *text, size_t length)
+{
+    size_t line_start = 0;
+
+    for (size_t index = 0; index < length; index++) {
+        if (at_line_start) {
+            write_prefix(level);
+            at_line_start = false;
+        }
+        if (text[index] == '\n') {
+            serial_write(text + line_start, index + 1 - line_start);
+            line_start = index + 1;
+            at_line_start = true;
+        }
+    }
+    if (line_start < length)
+        serial_write(text + line_start, length - line_start);
+}
+
+void printk_va(enum log_level level, const char *format, va_list arguments)
+{
+    char buffer[PRINTK_BUFFER_SIZE];
+    int length;
+
+    if (level > current_level)
+        return;
+    length = format_string_va(buffer, sizeof(buffer), format, arguments);
+    if (length >= (int)sizeof(buffer)) {
+        length = sizeof(buffer) - 1;
+        buffer[length - 1] = '\n';
+    }
+    write_lines(level, buffer, (size_t)length);
+}
+
+void printk(enum log_level level, const char *format, ...)
+{
+    va_list arguments;
+
+    va_start(arguments, format);
+    printk_va(level, format, arguments);
+    va_end(arguments);
+}
