@@ -1,0 +1,233 @@
+#!/usr/bin/env bash
+# Boot tests: pvmon booted in QEMU on both boot paths, with assertions on
+# the serial log and on how QEMU ended.  Every boot has a hard timeout and
+# ends in a distinct status (tools/run-qemu.sh); a failing case prints what
+# it expected and the tail of the serial log.  Prints one line per case
+# and "boot: N passed, N failed".
+#
+# Run from the top of the tree after 'make'.  BOOT_TEST_TIMEOUT (seconds,
+# default 60) bounds each QEMU run; KEEP_LOGS=DIR keeps the serial logs.
+set -u
+cd "$(dirname "$0")/../.."
+
+image=build/pvmon.elf
+checksum_tool=build/tools/module-checksum
+timeout_seconds=${BOOT_TEST_TIMEOUT:-60}
+work=$(mktemp -d)
+trap 'rm -rf "$work"' EXIT
+
+passed=0
+failed=0
+failures=()
+log=""
+status=""
+
+fail() {
+    failures+=("$*")
+}
+
+status_name() {
+    case $1 in
+    0) echo "clean shutdown" ;;
+    1) echo "panic" ;;
+    2) echo "timeout" ;;
+    3) echo "reset (triple fault)" ;;
+    *) echo "QEMU failure" ;;
+    esac
+}
+
+# boot NAME run-qemu-arguments...: boots, leaving the log path in $log and
+# run-qemu's exit status in $status.
+boot() {
+    local name=$1
+    shift
+    log="$work/$name.log"
+    : >"$log"
+    tools/run-qemu.sh --timeout "$timeout_seconds" --log "$log" "$@" 2>"$work/$name.run"
+    status=$?
+    sed -i 's/\r$//' "$log"
+}
+
+expect_status() {
+    local want=$1
+    if [ "$status" -ne "$want" ]; then
+        fail "expected QEMU to end in '$(status_name "$want")', it ended in '$(status_name "$status")' ($(cat "$work"/*.run 2>/dev/null | tail -n 1))"
+    fi
+}
+
+expect_log() {
+    grep -Eq -- "$1" "$log" || fail "the serial log has no line matching: $1"
+}
+
+expect_no_log() {
+    if grep -Eq -- "$1" "$log"; then
+        fail "the serial log has an unexpected line matching: $1"
+    fi
+}
+
+# expect_module_reported FILE: the log lists FILE with its size and CRC-32.
+expect_module_reported() {
+    local file=$1 crc size
+    read -r crc size _ < <("$checksum_tool" "$file")
+    expect_log "module [0-9]+: '$(basename "$file")' at 0x[0-9a-f]+, $size bytes, crc32 $crc"
+}
+
+run_case() {
+    local name=$1
+    failures=()
+    rm -f "$work"/*.run
+    "$name"
+    if [ ${#failures[@]} -eq 0 ]; then
+        echo "PASS $name"
+        passed=$((passed + 1))
+    else
+        echo "FAIL $name"
+        for reason in "${failures[@]}"; do
+            echo "     $reason"
+        done
+        echo "     --- last lines of the serial log ($log):"
+        tail -n 25 "$log" | sed 's/^/     | /'
+        failed=$((failed + 1))
+    fi
+    if [ -n "${KEEP_LOGS:-}" ]; then
+        mkdir -p "$KEEP_LOGS"
+        cp "$log" "$KEEP_LOGS/$name.log"
+    fi
+}
+
+make_modules() {
+    mkdir -p "$work/modules"
+    yes "pvmon test module A" | head -c 65536 >"$work/modules/module-a"
+    yes "pvmon test module B, a larger one" | head -c 3000000 >"$work/modules/module-b"
+    (cd "$work/modules" && printf '%s\n' module-a module-b | cpio -o -H newc --quiet) \
+        >"$work/modules.cpio"
+}
+
+# --- PVH on -M microvm: the fast path -----------------------------------
+
+pvh_boot_prints_banner_memory_map_and_ticks() {
+    boot pvh-banner pvh "$image" --append "idle_seconds=2"
+    expect_status 0
+    expect_log "pvmon [0-9.]+: a paravirtualizing hypervisor for x86-64"
+    expect_log "booted by PVH \(PVH, hvm_start_info\)"
+    expect_log "memory map \(firmware map merged with pvmon's claims\)"
+    expect_log "^\(pvmon\) \[ *[0-9.]+\]   0000000000200000-[0-9a-f]+ hypervisor"
+    expect_log "memory: total 511 MiB usable RAM, free [0-9]+ MiB"
+    expect_log "timer: TSC [0-9]+\.[0-9]+ MHz, local APIC timer [0-9]+\.[0-9]+ MHz"
+    expect_log "tick [0-9]+: 1 s since boot"
+    expect_log "tick [0-9]+: 2 s since boot"
+    expect_log "idle for 2 s with nothing to run: shutting down"
+}
+
+pvh_modules_travel_in_one_cpio_archive() {
+    boot pvh-modules pvh "$image" "$work/modules.cpio" --append "idle_seconds=1"
+    expect_status 0
+    expect_log "boot modules: 2$"
+    expect_module_reported "$work/modules/module-a"
+    expect_module_reported "$work/modules/module-b"
+    expect_log "[0-9a-f]{16}-[0-9a-f]{16} boot module +[0-9]+ (KiB|MiB)"
+}
+
+pvh_breakpoint_and_recoverable_faults_are_reported() {
+    boot pvh-exceptions pvh "$image" --append "selftest=exceptions idle_seconds=1"
+    expect_status 0
+    expect_log "caught #BP breakpoint at rip 0xffff8080[0-9a-f]+; continuing"
+    expect_log "safe_copy from unmapped 0xffff800000000000 returned -14; recovered #PF page fault at rip 0xffff8080[0-9a-f]+, address 0xffff800000000000"
+    expect_log "safe_copy from non-canonical 0x8000000000000000 returned -14; recovered #GP general protection"
+    expect_log "selftest exceptions: PASSED"
+}
+
+pvh_allocator_hands_out_only_usable_frames() {
+    boot pvh-allocator pvh "$image" "$work/modules.cpio" --append "selftest=allocator idle_seconds=1"
+    expect_status 0
+    expect_log "selftest allocator: allocated [0-9]+ of [0-9]+ free frames"
+    expect_log "selftest allocator: PASSED"
+    expect_no_log "FAILED"
+}
+
+pvh_unexpected_page_fault_panics_with_registers_and_backtrace() {
+    boot pvh-page-fault pvh "$image" --append "selftest=page-fault"
+    expect_status 1
+    expect_log "PANIC on CPU0: unexpected #PF page fault in the hypervisor, error code 0x2, rip 0xffff8080[0-9a-f]+, cr2 0xffff800000000000"
+    expect_log "rip ffff8080[0-9a-f]+  cs e008  rflags"
+    expect_log "rax [0-9a-f]{16}  rbx [0-9a-f]{16}  rcx [0-9a-f]{16}"
+    expect_log "backtrace:"
+    expect_log "pvmon stopped."
+    expect_no_log "the write did not fault"
+}
+
+pvh_double_fault_is_reported_from_its_own_stack() {
+    boot pvh-double-fault pvh "$image" --append "selftest=double-fault"
+    expect_status 1
+    expect_log "PANIC on CPU0: unexpected #DF double fault in the hypervisor"
+    expect_log "backtrace:"
+}
+
+pvh_timer_calibration_holds_under_icount() {
+    # With -icount shift=0 one instruction is one nanosecond of guest time,
+    # and QEMU's TSC then runs at exactly 1 GHz.
+    boot pvh-icount --icount pvh "$image" --append "idle_seconds=2"
+    expect_status 0
+    expect_log "timer: TSC 99[5-9]\.[0-9]+ MHz|timer: TSC 100[0-4]\.[0-9]+ MHz"
+    expect_log "tick (9[0-9]|10[0-9]|11[0-9]): 1 s since boot"
+}
+
+pvh_memory_above_4_gib_is_managed() {
+    boot pvh-large-memory pvh "$image" --memory 5120 --append "selftest=allocator idle_seconds=1"
+    expect_status 0
+    expect_log "  0000000100000000-[0-9a-f]+ usable"
+    expect_log "memory: total 51[0-9][0-9] MiB usable RAM"
+    expect_log "selftest allocator: PASSED"
+}
+
+# --- GRUB multiboot2 ISO on -M pc -----------------------------------------
+
+iso_boot_finds_modules_and_passes_selftests() {
+    if ! tools/make-iso.sh "$work/test.iso" "$image" \
+        --append "selftest=exceptions,allocator idle_seconds=1" \
+        "$work/modules/module-a" "$work/modules/module-b" 2>"$work/make-iso.err"; then
+        log="$work/make-iso.err"
+        fail "tools/make-iso.sh failed"
+        return
+    fi
+    boot iso-boot iso "$work/test.iso"
+    expect_status 0
+    expect_log "booted by GRUB [0-9.~a-z+-]+ \(multiboot2\)"
+    expect_log "command line: selftest=exceptions,allocator idle_seconds=1"
+    expect_log "memory: total [0-9]+ MiB usable RAM"
+    expect_log "boot modules: 2$"
+    expect_module_reported "$work/modules/module-a"
+    expect_module_reported "$work/modules/module-b"
+    expect_log "selftest exceptions: PASSED"
+    expect_log "selftest allocator: PASSED"
+    expect_log "tick [0-9]+: 1 s since boot"
+}
+
+iso_unexpected_page_fault_panics() {
+    if ! tools/make-iso.sh "$work/panic.iso" "$image" --append "selftest=page-fault" \
+        2>"$work/make-iso.err"; then
+        log="$work/make-iso.err"
+        fail "tools/make-iso.sh failed"
+        return
+    fi
+    boot iso-panic iso "$work/panic.iso"
+    expect_status 1
+    expect_log "PANIC on CPU0: unexpected #PF page fault"
+}
+
+make_modules
+for test_case in \
+    pvh_boot_prints_banner_memory_map_and_ticks \
+    pvh_modules_travel_in_one_cpio_archive \
+    pvh_breakpoint_and_recoverable_faults_are_reported \
+    pvh_allocator_hands_out_only_usable_frames \
+    pvh_unexpected_page_fault_panics_with_registers_and_backtrace \
+    pvh_double_fault_is_reported_from_its_own_stack \
+    pvh_timer_calibration_holds_under_icount \
+    pvh_memory_above_4_gib_is_managed \
+    iso_boot_finds_modules_and_passes_selftests \
+    iso_unexpected_page_fault_panics; do
+    run_case "$test_case"
+done
+echo "boot: $passed passed, $failed failed"
+[ "$failed" -eq 0 ]

@@ -1,0 +1,41 @@
+#!/usr/bin/env bash
+# 'make test': runs every test stage in order and adds up their results.
+#   unit   host unit tests of the pure hypervisor code (check framework)
+#   boot   pvmon booted in QEMU on both boot paths (tests/boot)
+# Each stage ends its output with "STAGE: N passed, N failed"; a stage that
+# dies before printing that line counts as one failure.  The last line is
+# the total, "N passed, N failed", and the exit status is 1 if any failed.
+set -u
+cd "$(dirname "$0")/.."
+
+total_passed=0
+total_failed=0
+work=$(mktemp -d)
+trap 'rm -rf "$work"' EXIT
+
+run_stage() {
+    local stage=$1
+    shift
+    local output="$work/$stage.out"
+
+    echo "=== $stage tests"
+    "$@" 2>&1 | tee "$output"
+    local summary
+    summary=$(grep -E "^$stage: [0-9]+ passed, [0-9]+ failed$" "$output" | tail -n 1)
+    if [ -z "$summary" ]; then
+        echo "$stage: the stage ended without a summary line; counted as 1 failure"
+        total_failed=$((total_failed + 1))
+        return
+    fi
+    local passed failed
+    passed=$(echo "$summary" | sed -E 's/^[a-z]+: ([0-9]+) passed, ([0-9]+) failed$/\1/')
+    failed=$(echo "$summary" | sed -E 's/^[a-z]+: ([0-9]+) passed, ([0-9]+) failed$/\2/')
+    total_passed=$((total_passed + passed))
+    total_failed=$((total_failed + failed))
+}
+
+run_stage unit build/tests/unit-tests
+run_stage boot tests/boot/run-boot-tests.sh
+
+echo "$total_passed passed, $total_failed failed"
+[ "$total_failed" -eq 0 ]

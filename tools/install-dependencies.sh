@@ -1,0 +1,44 @@
+#!/usr/bin/env bash
+# Installs the Debian packages pvmon needs to build, run and test, and says
+# what it installs.  Run as root on Debian 12 (bookworm); does nothing when
+# everything is present.  'make run' and 'make test' call it first.
+#
+#   gcc, make, binutils        build the hypervisor and the host tests
+#   libxen-dev                 Xen's public headers: the PV ABI definitions
+#   check, pkg-config          the unit-test framework
+#   qemu-system-x86            the machine pvmon boots on
+#   grub-pc-bin, grub-common,  the bootable ISO (multiboot2 path)
+#   xorriso, mtools
+#   cpio                       packs several boot modules into one PVH initrd
+set -eu
+
+packages=(gcc make binutils libc6-dev libxen-dev check pkg-config qemu-system-x86
+          grub-pc-bin grub-common xorriso mtools cpio)
+
+missing=()
+for package in "${packages[@]}"; do
+    if ! dpkg-query -W -f='${Status}' "$package" 2>/dev/null | grep -q "install ok installed"; then
+        missing+=("$package")
+    fi
+done
+[ ${#missing[@]} -eq 0 ] && exit 0
+
+echo "pvmon needs these Debian packages, which are not installed: ${missing[*]}"
+if [ "$(id -u)" -ne 0 ]; then
+    echo "Run 'make deps' as root, or: apt-get install ${missing[*]}" >&2
+    exit 1
+fi
+if ! command -v apt-get >/dev/null; then
+    echo "No apt-get here: install ${missing[*]} with this system's package manager." >&2
+    exit 1
+fi
+echo "Installing them with apt-get (this happens once)..."
+export DEBIAN_FRONTEND=noninteractive
+log=$(mktemp)
+trap 'rm -f "$log"' EXIT
+if ! { apt-get update && apt-get install -y --no-install-recommends "${missing[@]}"; } >"$log" 2>&1; then
+    tail -n 20 "$log" >&2
+    echo "apt-get could not install: ${missing[*]}. Check the network and the apt sources." >&2
+    exit 1
+fi
+echo "Installed: ${missing[*]}"

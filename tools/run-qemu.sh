@@ -1,0 +1,87 @@
+#!/usr/bin/env bash
+# Boots pvmon in QEMU and reports how it ended.
+#
+#   tools/run-qemu.sh pvh IMAGE [MODULE] [options]   direct PVH boot on -M microvm (fast path)
+#   tools/run-qemu.sh iso ISO [options]              GRUB multiboot2 from a CD on -M pc
+#
+# Options:
+#   --accel tcg|kvm     accelerator (default tcg; kvm is for real hardware)
+#   --append "ARGS"     hypervisor command line (PVH only; an ISO carries its own)
+#   --memory MB         guest RAM (default 512)
+#   --timeout SECONDS   hard limit, after which QEMU is killed (default: none)
+#   --icount            -icount shift=0: guest time counts instructions
+#   --log FILE          serial output to FILE instead of this terminal, no input
+#
+# Exit status: 0 pvmon shut down cleanly, 1 pvmon panicked, 2 timed out,
+# 3 the machine reset (a triple fault, with -no-reboot), 4 QEMU failed.
+# pvmon leaves through isa-debug-exit at port 0xf4: QEMU's status is then
+# (value << 1) | 1, so 0x10 gives 33 (clean) and 0x11 gives 35 (panic).
+set -u
+
+accel=tcg
+append=""
+memory=512
+timeout_seconds=""
+icount=()
+log=""
+positional=()
+while [ $# -gt 0 ]; do
+    case "$1" in
+    --accel) accel=$2; shift 2 ;;
+    --append) append=$2; shift 2 ;;
+    --memory) memory=$2; shift 2 ;;
+    --timeout) timeout_seconds=$2; shift 2 ;;
+    --icount) icount=(-icount shift=0); shift ;;
+    --log) log=$2; shift 2 ;;
+    *) positional+=("$1"); shift ;;
+    esac
+done
+if [ ${#positional[@]} -lt 2 ]; then
+    sed -n '2,/^set -u/p' "$0" | sed -e 's/^# \{0,1\}//' -e '/^set -u/d' >&2
+    exit 4
+fi
+mode=${positional[0]}
+image=${positional[1]}
+module=${positional[2]:-}
+
+common=(-accel "$accel" -cpu max -m "$memory" -no-reboot
+        -device isa-debug-exit,iobase=0xf4,iosize=0x04 "${icount[@]}")
+if [ -n "$log" ]; then
+    common+=(-display none -monitor none -serial "file:$log")
+else
+    common+=(-nographic)
+fi
+
+case "$mode" in
+pvh)
+    machine=(-M microvm -kernel "$image" -append "$append")
+    [ -n "$module" ] && machine+=(-initrd "$module")
+    ;;
+iso)
+    machine=(-M pc -cdrom "$image" -boot d)
+    ;;
+*)
+    echo "run-qemu.sh: unknown boot mode '$mode' (pvh or iso)" >&2
+    exit 4
+    ;;
+esac
+
+command=(qemu-system-x86_64 "${machine[@]}" "${common[@]}")
+if [ -n "$timeout_seconds" ]; then
+    if [ -n "$log" ]; then
+        timeout -k 5 "$timeout_seconds" "${command[@]}" </dev/null
+    else
+        timeout --foreground -k 5 "$timeout_seconds" "${command[@]}"
+    fi
+else
+    "${command[@]}"
+fi
+status=$?
+
+case $status in
+33) echo "run-qemu: pvmon shut down cleanly" >&2; exit 0 ;;
+35) echo "run-qemu: pvmon panicked" >&2; exit 1 ;;
+124|137) echo "run-qemu: timed out after ${timeout_seconds} s; QEMU was killed" >&2; exit 2 ;;
+0) echo "run-qemu: the machine reset (triple fault?) and QEMU stopped (-no-reboot)" >&2; exit 3 ;;
+*) echo "run-qemu: QEMU failed with status $status" >&2; exit 4 ;;
+esac
