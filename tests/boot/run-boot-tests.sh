@@ -159,7 +159,7 @@ pvh_unexpected_page_fault_panics_with_registers_and_backtrace() {
 pvh_double_fault_is_reported_from_its_own_stack() {
     boot pvh-double-fault pvh "$image" --append "selftest=double-fault"
     expect_status 1
-    expect_log "PANIC on CPU0: unexpected #DF double fault in the hypervisor"
+    expect_log "PANIC on CPU0: unexpected #DF double fault in the hypervisor, error code 0, rip 0xffff8080[0-9a-f]+, cr2 0xffff800000000ff8"
     expect_log "backtrace:"
 }
 

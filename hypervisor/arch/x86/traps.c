@@ -8,7 +8,8 @@
  *     return -XEN_EFAULT.  This is how guest pointers are touched without
  *     trusting them.
  *   - Any other exception in the hypervisor is a bug: it panics, printing
- *     the exception's name, error code, RIP, CR2 and registers.
+ *     the exception's name, error code, RIP, CR2 (the last page-fault
+ *     address, which also explains a #DF) and registers.
  *   - #BP (int3) is reported and execution continues after it.
  *   - The local APIC timer interrupt goes to the handler kernel/time.c
  *     registers; spurious APIC interrupts are ignored.
@@ -120,8 +121,7 @@ static void handle_exception(struct trap_frame *frame)
         recover_from_fault(frame))
         return;
     panic_with_frame(frame, "unexpected %s in the hypervisor, error code %#lx, rip %#lx, cr2 %#lx",
-                     exception_name(frame->vector), frame->error_code, frame->rip,
-                     frame->vector == VECTOR_PAGE_FAULT ? read_cr2() : 0);
+                     exception_name(frame->vector), frame->error_code, frame->rip, read_cr2());
 }
 
 static void handle_interrupt(struct trap_frame *frame)
