@@ -1,7 +1,8 @@
 /*
- * Runs every host unit-test suite with the check framework and prints one
- * line per test case, then "unit: N passed, N failed" for tests/run-all.sh
- * to add up.  Exits non-zero when any case failed.
+ * Runs every host unit-test suite (each test file registers its own with
+ * REGISTER_SUITE, see suites.h) with the check framework, prints one line
+ * per test case, then "unit: N passed, N failed" for tests/run-all.sh to
+ * add up.  Exits non-zero when any case failed.
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -9,16 +10,19 @@
 
 #include "suites.h"
 
-static Suite *(*const suite_constructors[])(void) = {
-    format_suite,
-    memory_map_suite,
-    frame_allocator_suite,
-    boot_archive_suite,
-    command_line_suite,
-    crc32_suite,
-    time_scale_suite,
-    boot_info_suite,
-};
+#define MAX_SUITES 64
+
+static Suite *(*suite_constructors[MAX_SUITES])(void);
+static size_t suite_count;
+
+void register_suite(Suite *(*constructor)(void))
+{
+    if (suite_count == MAX_SUITES) {
+        fprintf(stderr, "unit: more than %d suites; raise MAX_SUITES\n", MAX_SUITES);
+        exit(EXIT_FAILURE);
+    }
+    suite_constructors[suite_count++] = constructor;
+}
 
 static void print_result(TestResult *result)
 {
@@ -32,9 +36,8 @@ static void print_result(TestResult *result)
 int main(void)
 {
     SRunner *runner = srunner_create(NULL);
-    size_t count = sizeof(suite_constructors) / sizeof(suite_constructors[0]);
 
-    for (size_t index = 0; index < count; index++)
+    for (size_t index = 0; index < suite_count; index++)
         srunner_add_suite(runner, suite_constructors[index]());
 
     srunner_run_all(runner, CK_SILENT);

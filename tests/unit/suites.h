@@ -1,20 +1,21 @@
 /*
- * The list of host unit-test suites.  Each suite tests one hypervisor
- * source file that compiles for the host as well as for ring 0; add a
- * line here and to tests/unit/main.c when a new suite is written.
+ * How a host unit-test suite joins the run: each tests/unit/test_*.c file
+ * defines a function returning its Suite and names it once with
+ * REGISTER_SUITE(function).  A constructor adds it to the list main.c runs,
+ * so a new test file needs no edit anywhere else (the Makefile builds every
+ * C file in tests/unit).
  */
 #ifndef PVMON_TEST_SUITES_H
 #define PVMON_TEST_SUITES_H
 
 #include <check.h>
 
-Suite *format_suite(void);
-Suite *memory_map_suite(void);
-Suite *frame_allocator_suite(void);
-Suite *boot_archive_suite(void);
-Suite *command_line_suite(void);
-Suite *time_scale_suite(void);
-Suite *boot_info_suite(void);
-Suite *crc32_suite(void);
+void register_suite(Suite *(*constructor)(void));
+
+#define REGISTER_SUITE(suite_function)                                         \
+    static void __attribute__((constructor)) register_##suite_function(void)  \
+    {                                                                          \
+        register_suite(suite_function);                                        \
+    }
 
 #endif

@@ -538,3 +538,5 @@ Suite *boot_archive_suite(void)
     add_test_case(suite, test_truncation_at_every_offset_never_reads_or_reports_past_the_end);
     return suite;
 }
+
+REGISTER_SUITE(boot_archive_suite)

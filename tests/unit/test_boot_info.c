@@ -309,3 +309,5 @@ Suite *boot_info_suite(void)
     suite_add_tcase(suite, pvh);
     return suite;
 }
+
+REGISTER_SUITE(boot_info_suite)

@@ -265,3 +265,5 @@ Suite *command_line_suite(void)
     add_test_case(suite, test_unsigned_takes_the_last_occurrence);
     return suite;
 }
+
+REGISTER_SUITE(command_line_suite)

@@ -86,3 +86,5 @@ Suite *crc32_suite(void)
     add_test_case(suite, test_every_single_bit_flip_changes_the_checksum);
     return suite;
 }
+
+REGISTER_SUITE(crc32_suite)

@@ -432,3 +432,5 @@ Suite *format_suite(void)
     add_test_case(suite, test_overflowing_output_still_fills_and_terminates_buffer);
     return suite;
 }
+
+REGISTER_SUITE(format_suite)

@@ -697,3 +697,5 @@ Suite *frame_allocator_suite(void)
     add_test_case(suite, test_random_allocations_and_frees_keep_invariants);
     return suite;
 }
+
+REGISTER_SUITE(frame_allocator_suite)

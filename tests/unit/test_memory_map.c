@@ -680,3 +680,5 @@ Suite *memory_map_suite(void)
     add_test_case(suite, test_random_additions_match_a_page_by_page_model);
     return suite;
 }
+
+REGISTER_SUITE(memory_map_suite)

@@ -89,3 +89,5 @@ Suite *time_scale_suite(void)
     suite_add_tcase(suite, cases);
     return suite;
 }
+
+REGISTER_SUITE(time_scale_suite)
