@@ -40,11 +40,13 @@ HYPERVISOR_SOURCES := $(wildcard hypervisor/arch/x86/*.S hypervisor/arch/x86/*.c
 HYPERVISOR_OBJECTS := $(patsubst %,$(BUILD)/%.o,$(HYPERVISOR_SOURCES))
 HYPERVISOR_IMAGE := $(BUILD)/pvmon.elf
 
-# Host unit tests: the pure parts of the hypervisor compiled for the host
-# and linked with the check framework, under AddressSanitizer and UBSan.
-HOST_TESTABLE_SOURCES := $(addprefix hypervisor/common/, \
+# Host unit tests: the pure parts of the hypervisor (all of hypervisor/common
+# but string.c, for which the host C library stands in) compiled for the
+# host and linked with the check framework, under AddressSanitizer and UBSan.
+HOST_TESTABLE_SOURCES := $(sort $(filter-out hypervisor/common/string.c, \
+    $(wildcard hypervisor/common/*.c)) $(addprefix hypervisor/common/, \
     format.c memory_map.c frame_allocator.c boot_archive.c command_line.c crc32.c \
-    time_scale.c boot_info.c)
+    time_scale.c boot_info.c))
 UNIT_TEST_SOURCES := $(wildcard tests/unit/*.c)
 HOST_CFLAGS := -std=c11 $(WARNINGS) -O1 -g -fsanitize=address,undefined -fno-sanitize-recover=all \
     -fno-omit-frame-pointer -I$(BUILD)/include -Ihypervisor/include \
