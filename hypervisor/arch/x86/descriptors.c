@@ -16,6 +16,7 @@
 #include <pvmon/arch.h>
 #include <pvmon/layout.h>
 #include <pvmon/string.h>
+#include <xen/xen.h>
 
 struct tss {
     uint32_t reserved0;

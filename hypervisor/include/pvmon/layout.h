@@ -48,8 +48,7 @@
 /* Each CPU's GDT/LDT area: 16 pages of GDT (guest pages 0-13, pvmon's
  * reserved page 14, one spare) followed by 16 pages of LDT. */
 #define GDT_AREA_PAGES_PER_CPU 32
-#define RESERVED_GDT_PAGE 14
-#define FIRST_RESERVED_GDT_ENTRY 7168
+#define RESERVED_GDT_PAGE 14  /* holds Xen's FIRST_RESERVED_GDT_ENTRY, 7168 */
 
 /* Selectors in pvmon's reserved GDT page (Xen x86-64 ABI values). */
 #define HYPERVISOR_CS 0xe008
@@ -65,6 +64,7 @@
 #define STACK_ORDER 3
 #define STACK_SIZE (PAGE_SIZE << STACK_ORDER)
 #define CPU_INFO_SIZE 64
+#define TRAP_FRAME_SIZE (22 * 8)
 #define IST_STACK_SIZE (2 * PAGE_SIZE)
 
 #endif
