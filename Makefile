@@ -1,7 +1,7 @@
 # pvmon: top-level build.
 #
-#   make            build the hypervisor image and the host unit tests
-#   make run        boot pvmon on the fast path (PVH on -M microvm), serial on this terminal
+#   make            build the hypervisor, our PV kernel and the host unit tests
+#   make run        boot pvmon and dom0 on the fast path (PVH on -M microvm), serial on this terminal
 #   make iso        write build/pvmon.iso (GRUB, multiboot2)
 #   make run-iso    boot that ISO on -M pc
 #   make test       unit tests, then boot tests on both paths; ends with "N passed, N failed"
@@ -36,17 +36,29 @@ HYPERVISOR_LDFLAGS := -nostdlib -static -no-pie -Wl,--no-dynamic-linker \
     -Wl,-T,hypervisor/arch/x86/linker.ld
 
 HYPERVISOR_SOURCES := $(wildcard hypervisor/arch/x86/*.S hypervisor/arch/x86/*.c \
-    hypervisor/kernel/*.c hypervisor/common/*.c)
+    hypervisor/kernel/*.c hypervisor/common/*.c hypercall/*.c)
 HYPERVISOR_OBJECTS := $(patsubst %,$(BUILD)/%.o,$(HYPERVISOR_SOURCES))
 HYPERVISOR_IMAGE := $(BUILD)/pvmon.elf
+
+# pvmon's PV kernel (dom0 and test guests): ring-3 code linked in the top
+# 2 GiB (-mcmodel=kernel), sharing the hypervisor's pure formatter and
+# string functions.
+PV_GUEST_CFLAGS := -std=c11 $(WARNINGS) -O2 -g -ffreestanding -nostdinc \
+    -isystem $(GCC_INCLUDE) -I$(BUILD)/include -Ihypervisor/include -Ihypercall \
+    -D__XEN_INTERFACE_VERSION__=$(XEN_INTERFACE_VERSION) \
+    -mno-red-zone -mgeneral-regs-only -mcmodel=kernel -fno-pie -fno-stack-protector \
+    -fno-omit-frame-pointer -fcf-protection=none -fno-tree-loop-distribute-patterns \
+    -fno-asynchronous-unwind-tables -MMD -MP
+PV_GUEST_SOURCES := pv-guest/head.S $(wildcard pv-guest/kernel/*.c) \
+    $(addprefix hypervisor/common/, format.c string.c command_line.c)
+PV_GUEST_OBJECTS := $(patsubst %,$(BUILD)/guest/%.o,$(PV_GUEST_SOURCES))
+PV_KERNEL := $(BUILD)/pv-kernel.elf
 
 # Host unit tests: the pure parts of the hypervisor (all of hypervisor/common
 # but string.c, for which the host C library stands in) compiled for the
 # host and linked with the check framework, under AddressSanitizer and UBSan.
-HOST_TESTABLE_SOURCES := $(sort $(filter-out hypervisor/common/string.c, \
-    $(wildcard hypervisor/common/*.c)) $(addprefix hypervisor/common/, \
-    format.c memory_map.c frame_allocator.c boot_archive.c command_line.c crc32.c \
-    time_scale.c boot_info.c))
+HOST_TESTABLE_SOURCES := $(filter-out hypervisor/common/string.c, \
+    $(wildcard hypervisor/common/*.c))
 UNIT_TEST_SOURCES := $(wildcard tests/unit/*.c)
 HOST_CFLAGS := -std=c11 $(WARNINGS) -O1 -g -fsanitize=address,undefined -fno-sanitize-recover=all \
     -fno-omit-frame-pointer -I$(BUILD)/include -Ihypervisor/include \
@@ -58,7 +70,7 @@ CHECK_LIBS = $(shell pkg-config --libs check)
 MODULE_CHECKSUM := $(BUILD)/tools/module-checksum
 
 .PHONY: all deps run iso run-iso test unit-test boot-test clean
-all: $(HYPERVISOR_IMAGE) $(UNIT_TEST_BINARY) $(MODULE_CHECKSUM)
+all: $(HYPERVISOR_IMAGE) $(PV_KERNEL) $(UNIT_TEST_BINARY) $(MODULE_CHECKSUM)
 
 deps:
 	@tools/install-dependencies.sh
@@ -93,6 +105,21 @@ $(HYPERVISOR_IMAGE): $(HYPERVISOR_OBJECTS) hypervisor/arch/x86/linker.ld
 	$(call say,LD,$@)
 	$(QUIET)gcc $(HYPERVISOR_LDFLAGS) $(HYPERVISOR_OBJECTS) -o $@
 
+$(BUILD)/guest/%.S.o: %.S | $(BUILD)/include/xen
+	$(call say,AS,$<)
+	@mkdir -p $(dir $@)
+	$(QUIET)gcc $(HYPERVISOR_ASFLAGS) -c $< -o $@
+
+$(BUILD)/guest/%.c.o: %.c | $(BUILD)/include/xen
+	$(call say,CC,$< [guest])
+	@mkdir -p $(dir $@)
+	$(QUIET)gcc $(PV_GUEST_CFLAGS) -c $< -o $@
+
+$(PV_KERNEL): $(PV_GUEST_OBJECTS) pv-guest/linker.ld
+	$(call say,LD,$@)
+	$(QUIET)gcc -nostdlib -static -no-pie -Wl,--build-id=none -Wl,-z,max-page-size=0x1000 \
+	    -Wl,-T,pv-guest/linker.ld $(PV_GUEST_OBJECTS) -o $@
+
 $(BUILD)/host/%.o: %.c | $(BUILD)/include/xen
 	$(call say,HOSTCC,$<)
 	@mkdir -p $(dir $@)
@@ -112,11 +139,16 @@ unit-test: $(UNIT_TEST_BINARY)
 	$(UNIT_TEST_BINARY)
 
 iso: $(BUILD)/pvmon.iso
-$(BUILD)/pvmon.iso: $(HYPERVISOR_IMAGE) tools/make-iso.sh
-	tools/make-iso.sh $@ $(HYPERVISOR_IMAGE)
+$(BUILD)/pvmon.iso: $(HYPERVISOR_IMAGE) $(PV_KERNEL) tools/make-iso.sh
+	tools/make-iso.sh $@ $(HYPERVISOR_IMAGE) $(PV_KERNEL)
 
-run: deps all
-	tools/run-qemu.sh --accel $(ACCEL) pvh $(HYPERVISOR_IMAGE)
+# The PVH boot archive: dom0's kernel as the first (and only) module.
+$(BUILD)/boot-modules.cpio: $(PV_KERNEL)
+	$(call say,CPIO,$@)
+	$(QUIET)cd $(dir $(PV_KERNEL)) && echo $(notdir $(PV_KERNEL)) | cpio -o -H newc --quiet > $(abspath $@)
+
+run: deps all $(BUILD)/boot-modules.cpio
+	tools/run-qemu.sh --accel $(ACCEL) pvh $(HYPERVISOR_IMAGE) $(BUILD)/boot-modules.cpio
 
 run-iso: deps all $(BUILD)/pvmon.iso
 	tools/run-qemu.sh --accel $(ACCEL) iso $(BUILD)/pvmon.iso

@@ -10,20 +10,25 @@
  *   local APIC timer              calibrated against the PIT; periodic tick
  *   boot modules                  listed with their CRC-32
  *   self-tests                    those named by selftest= on the command line
- *   idle                          until there is a dom0 to run (the PV
- *                                 domains work), idle with a heartbeat, then
- *                                 shut down after idle_seconds= (default 3,
- *                                 0 = forever)
- * Command-line options: loglevel=0..3, selftest=..., idle_seconds=N.
+ *   dom0                          built from the first boot module (its
+ *                                 ramdisk: the second) and entered in ring 3
+ *   idle                          when no domain is left: idle with a
+ *                                 heartbeat, then shut down after
+ *                                 idle_seconds= (default 3, 0 = forever)
+ * Command-line options: loglevel=0..3, selftest=..., idle_seconds=N,
+ * dom0_mem=MiB (default 64); everything after " -- " is dom0's command line.
  */
 #include <pvmon/arch.h>
 #include <pvmon/boot_info.h>
 #include <pvmon/command_line.h>
 #include <pvmon/crc32.h>
+#include <pvmon/domain_build.h>
+#include <pvmon/hypercalls.h>
 #include <pvmon/memory.h>
 #include <pvmon/panic.h>
 #include <pvmon/printk.h>
 #include <pvmon/selftest.h>
+#include <pvmon/string.h>
 #include <pvmon/time.h>
 #include <xen/arch-x86/hvm/start_info.h>
 
@@ -31,6 +36,8 @@
 #define TICK_PERIOD_NS 10000000UL
 #define NANOSECONDS_PER_SECOND 1000000000UL
 #define DEFAULT_IDLE_SECONDS 3
+#define DEFAULT_DOM0_MEBIBYTES 64
+#define DOM0_ARGUMENTS_SEPARATOR " -- "
 
 static struct boot_info boot_info;
 
@@ -107,14 +114,15 @@ static void print_modules(void)
     }
 }
 
-/* Nothing to run yet: idle with a heartbeat once a second. */
+/* Nothing (left) to run: idle with a heartbeat once a second. */
 static _Noreturn void idle(void)
 {
     uint64_t idle_seconds = DEFAULT_IDLE_SECONDS;
-    uint64_t seconds_reported = 0;
+    uint64_t idle_start = system_time_ns() / NANOSECONDS_PER_SECOND;
+    uint64_t seconds_reported = idle_start;
 
     command_line_get_unsigned(boot_info.command_line, "idle_seconds", &idle_seconds);
-    printk(LOG_INFO, "no domain to run yet; idling%s\n",
+    printk(LOG_INFO, "no domain to run; idling%s\n",
            idle_seconds ? "" : " until QEMU is stopped (Ctrl-A X)");
     for (;;) {
         uint64_t seconds = system_time_ns() / NANOSECONDS_PER_SECOND;
@@ -123,12 +131,61 @@ static _Noreturn void idle(void)
             seconds_reported = seconds;
             printk(LOG_INFO, "tick %lu: %lu s since boot\n", timer_tick_count(), seconds);
         }
-        if (idle_seconds != 0 && seconds >= idle_seconds) {
+        if (idle_seconds != 0 && seconds >= idle_start + idle_seconds) {
             printk(LOG_INFO, "idle for %lu s with nothing to run: shutting down\n", idle_seconds);
             platform_exit(PLATFORM_EXIT_SUCCESS);
         }
         cpu_wait_for_interrupt();
     }
+}
+
+static struct vcpu *no_other_domain(void)
+{
+    return NULL;
+}
+
+/* The part of the hypervisor command line after " -- ", or "". */
+static const char *dom0_command_line(void)
+{
+    const char *line = boot_info.command_line;
+    size_t separator_length = strlen(DOM0_ARGUMENTS_SEPARATOR);
+
+    for (; *line != '\0'; line++) {
+        if (strncmp(line, DOM0_ARGUMENTS_SEPARATOR, separator_length) == 0)
+            return line + separator_length;
+    }
+    return "";
+}
+
+static void start_dom0(void)
+{
+    uint64_t mebibytes = DEFAULT_DOM0_MEBIBYTES;
+    const struct boot_module *kernel = &boot_info.modules[0];
+    const struct boot_module *ramdisk = boot_info.module_count > 1 ? &boot_info.modules[1] : NULL;
+    struct domain_build_request request = {
+        .kernel = physical_to_virtual(kernel->start),
+        .kernel_size = kernel->size,
+        .module = ramdisk ? physical_to_virtual(ramdisk->start) : NULL,
+        .module_size = ramdisk ? ramdisk->size : 0,
+        .command_line = dom0_command_line(),
+    };
+    struct domain *dom0;
+    int error;
+
+    command_line_get_unsigned(boot_info.command_line, "dom0_mem", &mebibytes);
+    dom0 = domain_create(0, true, mebibytes << (20 - PAGE_SHIFT));
+    if (dom0 == NULL) {
+        printk(LOG_ERROR, "dom0: cannot create a domain of %lu MiB\n", mebibytes);
+        return;
+    }
+    error = domain_build_pv(dom0, &request);
+    if (error) {
+        printk(LOG_ERROR, "dom0: cannot build '%s': error %d\n", kernel->name, error);
+        domain_destroy(dom0);
+        return;
+    }
+    printk(LOG_INFO, "dom0: entering '%s' in ring 3\n", kernel->name);
+    run_vcpu(&dom0->vcpu);
 }
 
 void start_hypervisor(uint32_t boot_magic, uint64_t boot_info_address)
@@ -149,5 +206,8 @@ void start_hypervisor(uint32_t boot_magic, uint64_t boot_info_address)
     start_timer();
     print_modules();
     selftests_run(boot_info.command_line, &boot_info);
+    schedule_set_idle(idle, no_other_domain);
+    if (boot_info.module_count > 0)
+        start_dom0();
     idle();
 }

@@ -11,6 +11,7 @@ set -u
 cd "$(dirname "$0")/../.."
 
 image=build/pvmon.elf
+pv_kernel=build/pv-kernel.elf
 checksum_tool=build/tools/module-checksum
 timeout_seconds=${BOOT_TEST_TIMEOUT:-60}
 work=$(mktemp -d)
@@ -101,6 +102,9 @@ make_modules() {
     yes "pvmon test module B, a larger one" | head -c 3000000 >"$work/modules/module-b"
     (cd "$work/modules" && printf '%s\n' module-a module-b | cpio -o -H newc --quiet) \
         >"$work/modules.cpio"
+    mkdir -p "$work/dom0"
+    cp "$pv_kernel" "$work/dom0/pv-kernel.elf"
+    (cd "$work/dom0" && echo pv-kernel.elf | cpio -o -H newc --quiet) >"$work/dom0.cpio"
 }
 
 # --- PVH on -M microvm: the fast path -----------------------------------
@@ -180,6 +184,51 @@ pvh_memory_above_4_gib_is_managed() {
     expect_log "selftest allocator: PASSED"
 }
 
+# --- dom0: pvmon's PV kernel in ring 3 ---------------------------------------
+
+pvh_dom0_runs_in_ring3_and_shuts_down() {
+    boot pvh-dom0 pvh "$image" "$work/dom0.cpio" --append "idle_seconds=1 -- hello"
+    expect_status 0
+    expect_log "domain 0: pvmon-pv-kernel kernel, entry 0xffffffff80000000, 16384 pages"
+    expect_log "dom0: entering 'pv-kernel.elf' in ring 3"
+    expect_log "\(d0\) pv-kernel: hello from ring 3; start_info at 0xffffffff8[0-9a-f]+"
+    expect_log "\(d0\) pv-kernel: command line 'hello'"
+    expect_log "domain 0 shut down \(poweroff\); tearing it down"
+    expect_log "no domain to run; idling"
+    expect_no_log "still running after shutdown"
+}
+
+pvh_dom0_hypercalls_validate_their_arguments() {
+    boot pvh-hypercalls pvh "$image" "$work/dom0.cpio" --append "idle_seconds=1 -- test=hypercalls"
+    expect_status 0
+    expect_log "\(d0\) pv-kernel: PASS console_io_write_hypervisor_pointer_is_efault"
+    expect_log "\(d0\) pv-kernel: hypercall checks: [1-9][0-9]* passed, 0 failed"
+    expect_no_log "pv-kernel: FAIL"
+}
+
+# crash_case HOW EXPECTED: dom0 misbehaves; it alone is torn down.
+crash_case() {
+    boot "pvh-crash-$1" pvh "$image" "$work/dom0.cpio" --append "idle_seconds=1 -- crash=$1"
+    expect_status 0
+    expect_log "\(d0\) pv-kernel: crashing on purpose: $1"
+    expect_log "WARNING: domain 0 crashed: $2"
+    expect_log "no domain to run; idling"
+    expect_log "idle for 1 s with nothing to run: shutting down"
+    expect_no_log "still alive after crash"
+}
+
+pvh_dom0_page_fault_crashes_only_the_domain() {
+    crash_case page-fault "unhandled #PF page fault at rip 0xffffffff8[0-9a-f]+, error code 0x6, cr2 0x10;"
+}
+
+pvh_dom0_write_to_hypervisor_crashes_only_the_domain() {
+    crash_case hypervisor-write "unhandled #PF page fault .*cr2 0xffff808000200000;"
+}
+
+pvh_dom0_privileged_instruction_crashes_only_the_domain() {
+    crash_case privileged-instruction "unhandled #GP general protection at rip 0xffffffff8[0-9a-f]+"
+}
+
 # --- GRUB multiboot2 ISO on -M pc -----------------------------------------
 
 iso_boot_finds_modules_and_passes_selftests() {
@@ -201,6 +250,20 @@ iso_boot_finds_modules_and_passes_selftests() {
     expect_log "selftest exceptions: PASSED"
     expect_log "selftest allocator: PASSED"
     expect_log "tick [0-9]+: 1 s since boot"
+}
+
+iso_dom0_runs_in_ring3() {
+    if ! tools/make-iso.sh "$work/dom0.iso" "$image" --append "idle_seconds=1 -- from-grub" \
+        "$work/dom0/pv-kernel.elf" 2>"$work/make-iso.err"; then
+        log="$work/make-iso.err"
+        fail "tools/make-iso.sh failed"
+        return
+    fi
+    boot iso-dom0 iso "$work/dom0.iso"
+    expect_status 0
+    expect_log "\(d0\) pv-kernel: hello from ring 3"
+    expect_log "\(d0\) pv-kernel: command line 'from-grub'"
+    expect_log "domain 0 shut down \(poweroff\)"
 }
 
 iso_unexpected_page_fault_panics() {
@@ -225,7 +288,13 @@ for test_case in \
     pvh_double_fault_is_reported_from_its_own_stack \
     pvh_timer_calibration_holds_under_icount \
     pvh_memory_above_4_gib_is_managed \
+    pvh_dom0_runs_in_ring3_and_shuts_down \
+    pvh_dom0_hypercalls_validate_their_arguments \
+    pvh_dom0_page_fault_crashes_only_the_domain \
+    pvh_dom0_write_to_hypervisor_crashes_only_the_domain \
+    pvh_dom0_privileged_instruction_crashes_only_the_domain \
     iso_boot_finds_modules_and_passes_selftests \
+    iso_dom0_runs_in_ring3 \
     iso_unexpected_page_fault_panics; do
     run_case "$test_case"
 done

@@ -90,3 +90,8 @@ uint64_t cpu_read_timestamp_counter(void)
 {
     return rdtsc();
 }
+
+uint64_t cpu_read_fault_address(void)
+{
+    return read_cr2();
+}

@@ -62,9 +62,38 @@ trap_common:
     cld
     mov %rsp, %rdi
     call handle_trap
+return_from_trap:
     RESTORE_REGISTERS
     add $16, %rsp
     iretq
+
+/* void enter_guest(const struct trap_frame *registers): copy the registers
+ * to where an entry from ring 3 leaves its frame (just below the CPU's
+ * struct cpu_info) and return through them.  The copy runs after RSP has
+ * moved there, so it cannot overwrite a stack still in use. */
+    .globl enter_guest
+enter_guest:
+    mov %rdi, %rsi
+    mov %rsp, %rax
+    or $(STACK_SIZE - 1), %rax
+    sub $(CPU_INFO_SIZE + TRAP_FRAME_SIZE - 1), %rax
+    mov %rax, %rsp
+    mov %rax, %rdi
+    mov $(TRAP_FRAME_SIZE / 8), %ecx
+    rep movsq
+    jmp return_from_trap
+
+/* void reset_stack_and_call(void (*function)(void)): abandon everything on
+ * this CPU's stack and call function on a fresh one; it must not return. */
+    .globl reset_stack_and_call
+reset_stack_and_call:
+    mov %rsp, %rax
+    or $(STACK_SIZE - 1), %rax
+    sub $(CPU_INFO_SIZE - 1), %rax
+    mov %rax, %rsp
+    xor %ebp, %ebp
+    call *%rdi
+    ud2
 
     .balign 16
     .globl trap_stubs

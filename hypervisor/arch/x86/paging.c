@@ -186,3 +186,24 @@ void *map_mmio(uint64_t physical_address, size_t size)
     }
     return (void *)(virtual_start + offset);
 }
+
+void paging_load_root(uint64_t root_page_table)
+{
+    write_cr3(root_page_table);
+}
+
+void paging_load_hypervisor_root(void)
+{
+    write_cr3(root_table_physical);
+}
+
+/* The hypervisor's L4 slots 256-271 in a guest's L4: the same entries as in
+ * pvmon's own table, whatever the guest put there (Xen's
+ * init_xen_l4_slots).  They are supervisor-only, so ring 3 cannot use them. */
+void paging_copy_hypervisor_slots(uint64_t *guest_root_table)
+{
+    const uint64_t *hypervisor_root = table_at(root_table_physical);
+
+    for (unsigned int slot = FIRST_HYPERVISOR_SLOT; slot <= LAST_HYPERVISOR_SLOT; slot++)
+        guest_root_table[slot] = hypervisor_root[slot];
+}

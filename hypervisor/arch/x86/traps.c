@@ -13,8 +13,9 @@
  *   - #BP (int3) is reported and execution continues after it.
  *   - The local APIC timer interrupt goes to the handler kernel/time.c
  *     registers; spurious APIC interrupts are ignored.
- * Exceptions from guests and SYSCALL hypercalls arrive here too once there
- * are guests (the PV domains work); until then they are reported as bugs.
+ *   - Exceptions raised in ring 3 belong to the running guest and go to
+ *     guest_trap (kernel/guest_trap.c); SYSCALLs are hypercalls and go to
+ *     hypercall_entry (hypercall/dispatch.c).
  */
 #include <pvmon/arch.h>
 #include <pvmon/errno.h>
@@ -143,12 +144,19 @@ static void handle_interrupt(struct trap_frame *frame)
 
 void handle_trap(struct trap_frame *frame);
 
+static bool from_guest(const struct trap_frame *frame)
+{
+    return (frame->cs & 3) == 3;
+}
+
 void handle_trap(struct trap_frame *frame)
 {
     if (frame->vector == SYSCALL_VECTOR)
-        panic_with_frame(frame, "SYSCALL from rip %#lx with no guest running", frame->rip);
-    if (frame->vector < 32)
-        handle_exception(frame);
-    else
+        hypercall_entry(frame);
+    else if (frame->vector >= 32)
         handle_interrupt(frame);
+    else if (from_guest(frame))
+        guest_trap(frame);
+    else
+        handle_exception(frame);
 }

@@ -31,10 +31,14 @@ void interrupts_disable(void);
 void cpu_wait_for_interrupt(void);
 void cpu_breakpoint(void);
 uint64_t cpu_read_timestamp_counter(void);
+uint64_t cpu_read_fault_address(void);
 
 /* paging.c: the hypervisor's own page tables. */
 typedef uint64_t (*boot_frame_source)(void);
 void paging_init(const struct memory_map *map, boot_frame_source allocate_zeroed_frame, bool use_nx);
+void paging_load_root(uint64_t root_page_table);
+void paging_load_hypervisor_root(void);
+void paging_copy_hypervisor_slots(uint64_t *guest_root_table);
 uint64_t paging_frames_needed(const struct memory_map *map);
 void *physical_to_virtual(uint64_t physical_address);
 uint64_t virtual_to_physical(const void *virtual_address);
@@ -62,7 +66,15 @@ void apic_end_of_interrupt(void);
 #define APIC_TIMER_VECTOR 0xf0
 #define APIC_SPURIOUS_VECTOR 0xff
 
-/* traps.c: exception handling and the exception table. */
+/* entry.S: into a guest, and off a stack that is no longer needed. */
+_Noreturn void enter_guest(const struct trap_frame *registers);
+_Noreturn void reset_stack_and_call(void (*function)(void));
+
+/* traps.c: exception handling and the exception table.  Traps from a guest
+ * and SYSCALLs go to the kernel's handlers below (hypercall/dispatch.c and
+ * kernel/guest_trap.c). */
+void hypercall_entry(struct trap_frame *frame);
+void guest_trap(struct trap_frame *frame);
 int safe_copy(void *destination, const void *source, size_t length);
 void trap_set_timer_handler(void (*handler)(void));
 const char *exception_name(uint64_t vector);

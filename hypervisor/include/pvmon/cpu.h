@@ -20,7 +20,7 @@ struct trap_frame {
     uint64_t error_code;
     uint64_t rip, cs, rflags, rsp, ss;
 };
-_Static_assert(sizeof(struct trap_frame) == 22 * 8, "entry.S pushes 22 words");
+_Static_assert(sizeof(struct trap_frame) == TRAP_FRAME_SIZE, "entry.S pushes 22 words");
 
 /* The vector number entry.S records for a SYSCALL instruction. */
 #define SYSCALL_VECTOR 0x100
@@ -33,10 +33,13 @@ struct recovered_fault {
     uint64_t address;
 };
 
+struct vcpu;
+
 struct cpu_info {
     uint32_t cpu_number;
     uint32_t in_panic;
     struct recovered_fault last_recovered_fault;
+    struct vcpu *current_vcpu;  /* NULL while the CPU is idle */
 };
 _Static_assert(sizeof(struct cpu_info) <= CPU_INFO_SIZE, "layout.h: CPU_INFO_SIZE");
 
@@ -46,6 +49,13 @@ static inline struct cpu_info *current_cpu(void)
 
     __asm__("mov %%rsp, %0" : "=r"(stack_pointer));
     return (struct cpu_info *)((stack_pointer | (STACK_SIZE - 1)) + 1 - CPU_INFO_SIZE);
+}
+
+/* Where an entry from a guest (ring 3) leaves its frame: just below
+ * struct cpu_info at the top of the stack. */
+static inline struct trap_frame *guest_trap_frame(void)
+{
+    return (struct trap_frame *)current_cpu() - 1;
 }
 
 extern uint8_t cpu0_stack[STACK_SIZE];

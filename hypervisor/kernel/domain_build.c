@@ -1,0 +1,229 @@
+/*
+ * The PV domain builder (see pvmon/domain_build.h), following Xen's
+ * dom0_construct and libxenguest's x86 builder:
+ *
+ *   1. parse and validate the kernel (common/pv_kernel.c) and lay out the
+ *      bootstrap region (common/pv_layout.c);
+ *   2. copy the kernel's segments to their pfns (segments are placed by
+ *      physical address; memory past p_filesz stays zero, since every
+ *      domain frame was zeroed when it was allocated), and the module;
+ *   3. write the p2m list (pfn -> machine frame) and start_info;
+ *   4. build the page tables L4, L3, L2, L1 at the pfns the layout gives:
+ *      every bootstrap page mapped present, writable, user (the guest
+ *      kernel runs in ring 3) and accessed/dirty, except the page-table
+ *      pages themselves, which are mapped read-only; pvmon's L4 slots
+ *      256-271 are copied in;
+ *   5. set the vCPU as Xen does: RIP = entry, RSP = top of the boot stack,
+ *      RSI = start_info, CS/SS = FLAT_KERNEL_CS/SS, interrupts on, events
+ *      masked in vcpu_info.
+ */
+#include <pvmon/arch.h>
+#include <pvmon/domain_build.h>
+#include <pvmon/errno.h>
+#include <pvmon/printk.h>
+#include <pvmon/pv_kernel.h>
+#include <pvmon/pv_layout.h>
+#include <pvmon/string.h>
+#include <xen/xen.h>
+
+#define GUEST_PAGE_PRESENT (1UL << 0)
+#define GUEST_PAGE_WRITABLE (1UL << 1)
+#define GUEST_PAGE_USER (1UL << 2)
+#define GUEST_PAGE_ACCESSED (1UL << 5)
+#define GUEST_PAGE_DIRTY (1UL << 6)
+#define GUEST_TABLE_ENTRY (GUEST_PAGE_PRESENT | GUEST_PAGE_WRITABLE | GUEST_PAGE_USER | GUEST_PAGE_ACCESSED)
+#define GUEST_DATA_PAGE (GUEST_TABLE_ENTRY | GUEST_PAGE_DIRTY)
+#define GUEST_READ_ONLY_PAGE (GUEST_PAGE_PRESENT | GUEST_PAGE_USER | GUEST_PAGE_ACCESSED)
+#define ENTRIES_PER_TABLE 512
+#define RFLAGS_RESERVED_ONE (1UL << 1)
+#define RFLAGS_INTERRUPTS_ENABLED (1UL << 9)
+
+struct table_cursor {
+    uint64_t next_pfn[5];   /* by level: the next unused table pfn */
+    uint64_t end_pfn[5];    /* by level: one past the last table pfn */
+};
+
+static uint8_t *guest_page(const struct domain *domain, uint64_t pfn)
+{
+    return physical_to_virtual(domain_machine_frame(domain, pfn) * PAGE_SIZE);
+}
+
+/* Copies bytes to guest pseudo-physical memory starting at byte `offset`. */
+static void copy_to_guest_physical(const struct domain *domain, uint64_t offset, const uint8_t *source,
+                                   uint64_t length)
+{
+    while (length > 0) {
+        uint64_t in_page = offset % PAGE_SIZE;
+        uint64_t chunk = PAGE_SIZE - in_page < length ? PAGE_SIZE - in_page : length;
+
+        memcpy(guest_page(domain, offset / PAGE_SIZE) + in_page, source, chunk);
+        offset += chunk;
+        source += chunk;
+        length -= chunk;
+    }
+}
+
+static void load_segments(const struct domain *domain, const struct pv_kernel *kernel, const uint8_t *image)
+{
+    for (unsigned int index = 0; index < kernel->segment_count; index++) {
+        const struct pv_kernel_segment *segment = &kernel->segments[index];
+
+        copy_to_guest_physical(domain, segment->virtual_address - kernel->virtual_base,
+                               image + segment->file_offset, segment->file_size);
+    }
+}
+
+static void write_physical_to_machine_list(const struct domain *domain, const struct pv_layout *layout)
+{
+    copy_to_guest_physical(domain, layout->p2m.first_pfn * PAGE_SIZE,
+                           (const uint8_t *)domain->physical_to_machine,
+                           domain->page_count * sizeof(uint64_t));
+}
+
+static void write_start_info(const struct domain *domain, const struct pv_layout *layout,
+                             const struct domain_build_request *request)
+{
+    struct start_info *info = (struct start_info *)guest_page(domain, layout->start_info.first_pfn);
+    size_t command_line_length = strlen(request->command_line);
+
+    memcpy(info->magic, "xen-3.0-x86_64", sizeof("xen-3.0-x86_64"));
+    info->nr_pages = domain->page_count;
+    info->shared_info = domain->shared_info_frame * PAGE_SIZE;
+    info->flags = domain->privileged ? SIF_PRIVILEGED | SIF_INITDOMAIN : 0;
+    info->pt_base = layout->page_tables.virtual_address;
+    info->nr_pt_frames = layout->page_tables.pages;
+    info->mfn_list = layout->p2m.virtual_address;
+    if (layout->module.pages > 0) {
+        bool by_pfn = layout->module.virtual_address == 0;
+
+        info->flags |= by_pfn ? SIF_MOD_START_PFN : 0;
+        info->mod_start = by_pfn ? layout->module.first_pfn : layout->module.virtual_address;
+        info->mod_len = request->module_size;
+    }
+    if (command_line_length >= MAX_GUEST_CMDLINE)
+        command_line_length = MAX_GUEST_CMDLINE - 1;
+    memcpy(info->cmd_line, request->command_line, command_line_length);
+}
+
+static unsigned int table_index(uint64_t virtual_address, unsigned int level)
+{
+    return (virtual_address >> (PAGE_SHIFT + 9 * (level - 1))) & (ENTRIES_PER_TABLE - 1);
+}
+
+static void start_table_cursor(struct table_cursor *cursor, const struct pv_layout *layout)
+{
+    uint64_t counts[5] = { 0, layout->level1_tables, layout->level2_tables, layout->level3_tables,
+                           layout->level4_tables };
+    uint64_t pfn = layout->page_tables.first_pfn;
+
+    for (unsigned int level = 4; level >= 1; level--) {
+        cursor->next_pfn[level] = pfn;
+        pfn += counts[level];
+        cursor->end_pfn[level] = pfn;
+    }
+}
+
+static int take_table(const struct domain *domain, struct table_cursor *cursor, unsigned int level,
+                      uint64_t *pfn)
+{
+    if (cursor->next_pfn[level] == cursor->end_pfn[level])
+        return -XEN_ENOMEM;
+    *pfn = cursor->next_pfn[level]++;
+    memset(guest_page(domain, *pfn), 0, PAGE_SIZE);
+    return 0;
+}
+
+static int map_bootstrap_page(const struct domain *domain, struct table_cursor *cursor,
+                              uint64_t root_pfn, uint64_t virtual_address, uint64_t entry)
+{
+    uint64_t *table = (uint64_t *)guest_page(domain, root_pfn);
+
+    for (unsigned int level = 4; level > 1; level--) {
+        uint64_t *slot = &table[table_index(virtual_address, level)];
+
+        if (!(*slot & GUEST_PAGE_PRESENT)) {
+            uint64_t pfn;
+            int error = take_table(domain, cursor, level - 1, &pfn);
+
+            if (error)
+                return error;
+            *slot = domain_machine_frame(domain, pfn) * PAGE_SIZE | GUEST_TABLE_ENTRY;
+        }
+        table = physical_to_virtual(*slot & ~(PAGE_SIZE - 1) & ~(1UL << 63));
+    }
+    table[table_index(virtual_address, 1)] = entry;
+    return 0;
+}
+
+static bool is_page_table_pfn(const struct pv_layout *layout, uint64_t pfn)
+{
+    return pfn >= layout->page_tables.first_pfn &&
+           pfn < layout->page_tables.first_pfn + layout->page_tables.pages;
+}
+
+static int build_page_tables(struct domain *domain, const struct pv_kernel *kernel,
+                             const struct pv_layout *layout)
+{
+    struct table_cursor cursor;
+    uint64_t root_pfn;
+    int error;
+
+    start_table_cursor(&cursor, layout);
+    error = take_table(domain, &cursor, 4, &root_pfn);
+    if (error)
+        return error;
+    for (uint64_t pfn = 0; pfn < layout->bootstrap_pages && error == 0; pfn++) {
+        uint64_t flags = is_page_table_pfn(layout, pfn) ? GUEST_READ_ONLY_PAGE : GUEST_DATA_PAGE;
+
+        error = map_bootstrap_page(domain, &cursor, root_pfn, kernel->virtual_base + pfn * PAGE_SIZE,
+                                   domain_machine_frame(domain, pfn) * PAGE_SIZE | flags);
+    }
+    paging_copy_hypervisor_slots((uint64_t *)guest_page(domain, root_pfn));
+    domain->root_page_table = domain_machine_frame(domain, root_pfn) * PAGE_SIZE;
+    return error;
+}
+
+static void set_initial_registers(struct domain *domain, const struct pv_kernel *kernel,
+                                  const struct pv_layout *layout)
+{
+    struct trap_frame *registers = &domain->vcpu.registers;
+    struct shared_info *shared = physical_to_virtual(domain->shared_info_frame * PAGE_SIZE);
+
+    memset(registers, 0, sizeof(*registers));
+    registers->rip = kernel->entry;
+    registers->rsp = layout->stack_top_virtual;
+    registers->rsi = layout->start_info_virtual;
+    registers->cs = FLAT_KERNEL_CS;
+    registers->ss = FLAT_KERNEL_SS;
+    registers->rflags = RFLAGS_INTERRUPTS_ENABLED | RFLAGS_RESERVED_ONE;
+    shared->vcpu_info[0].evtchn_upcall_mask = 1;
+}
+
+int domain_build_pv(struct domain *domain, const struct domain_build_request *request)
+{
+    struct pv_kernel kernel;
+    struct pv_layout layout;
+    int error = pv_kernel_parse(request->kernel, request->kernel_size, &kernel);
+
+    if (error)
+        return error;
+    error = pv_layout_compute(&kernel, domain->page_count, request->module_size,
+                              kernel.mod_start_pfn, &layout);
+    if (error)
+        return error;
+    load_segments(domain, &kernel, request->kernel);
+    if (request->module_size > 0)
+        copy_to_guest_physical(domain, layout.module.first_pfn * PAGE_SIZE, request->module,
+                               request->module_size);
+    write_physical_to_machine_list(domain, &layout);
+    write_start_info(domain, &layout, request);
+    error = build_page_tables(domain, &kernel, &layout);
+    if (error)
+        return error;
+    set_initial_registers(domain, &kernel, &layout);
+    printk(LOG_INFO, "domain %u: %s kernel, entry %#lx, %lu pages, bootstrap region %#lx-%#lx, %lu page-table frames\n",
+           domain->id, kernel.guest_os, kernel.entry, domain->page_count, kernel.virtual_base,
+           layout.bootstrap_end_virtual, layout.page_tables.pages);
+    domain->state = DOMAIN_RUNNABLE;
+    return 0;
+}

@@ -1,0 +1,25 @@
+/*
+ * console_printf: formats with the hypervisor's own pure formatter
+ * (hypervisor/common/format.c, compiled into this kernel as well) and
+ * writes through CONSOLEIO_write.
+ */
+#include <stdarg.h>
+#include <pvmon/format.h>
+#include <guest/hypercall.h>
+#include "console.h"
+
+#define CONSOLE_LINE_SIZE 256
+
+void console_printf(const char *format, ...)
+{
+    char line[CONSOLE_LINE_SIZE];
+    va_list arguments;
+    int length;
+
+    va_start(arguments, format);
+    length = format_string_va(line, sizeof(line), format, arguments);
+    va_end(arguments);
+    if (length > (int)sizeof(line) - 1)
+        length = sizeof(line) - 1;
+    hypercall_console_write(line, (unsigned long)length);
+}
