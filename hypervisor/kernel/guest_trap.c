@@ -1,8 +1,9 @@
 /*
- * Exceptions raised by a guest in ring 3.  Until the guest can register a
- * trap table (the PV domains work), a guest has no handler for any
- * exception, and Xen's rule for a fault with no handler applies: the
- * domain is crashed, alone; the hypervisor and the other domains go on.
+ * Exceptions raised by a guest in ring 3, and its software interrupt
+ * int $0x80.  Until the guest can register a trap table (the PV domains
+ * work), a guest has no handler for any of them, and Xen's rule for a
+ * fault with no handler applies: the domain is crashed, alone; the
+ * hypervisor and the other domains go on.
  */
 #include <pvmon/arch.h>
 #include <pvmon/domain.h>

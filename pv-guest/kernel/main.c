@@ -7,7 +7,8 @@
  * Command line (from the hypervisor's, after " -- "):
  *   test=hypercalls   check the hypercalls pvmon implements with valid and
  *                     invalid arguments, one PASS or FAIL line per case
- *   crash=page-fault | hypervisor-write | privileged-instruction
+ *   crash=page-fault | hypervisor-write | privileged-instruction |
+ *         software-interrupt
  *                     misbehave on purpose: the hypervisor must crash this
  *                     domain alone and keep running
  * Traps, events, timers and processes come next.
@@ -37,6 +38,8 @@ static void misbehave(const char *how)
         store_to(0xffff808000200000UL);
     else if (strcmp(how, "privileged-instruction") == 0)
         __asm__ volatile("cli; hlt");
+    else if (strcmp(how, "software-interrupt") == 0)
+        __asm__ volatile("int $0x80");
     console_printf("pv-kernel: still alive after crash=%s\n", how);
 }
 

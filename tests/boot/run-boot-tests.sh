@@ -229,6 +229,11 @@ pvh_dom0_privileged_instruction_crashes_only_the_domain() {
     crash_case privileged-instruction "unhandled #GP general protection at rip 0xffffffff8[0-9a-f]+"
 }
 
+pvh_dom0_software_interrupt_crashes_only_the_domain() {
+    crash_case software-interrupt "unhandled interrupt at rip 0xffffffff8[0-9a-f]+"
+    expect_no_log "unexpected interrupt vector 128"
+}
+
 # --- GRUB multiboot2 ISO on -M pc -----------------------------------------
 
 iso_boot_finds_modules_and_passes_selftests() {
@@ -293,6 +298,7 @@ for test_case in \
     pvh_dom0_page_fault_crashes_only_the_domain \
     pvh_dom0_write_to_hypervisor_crashes_only_the_domain \
     pvh_dom0_privileged_instruction_crashes_only_the_domain \
+    pvh_dom0_software_interrupt_crashes_only_the_domain \
     iso_boot_finds_modules_and_passes_selftests \
     iso_dom0_runs_in_ring3 \
     iso_unexpected_page_fault_panics; do

@@ -26,6 +26,7 @@
 #define VECTOR_BREAKPOINT 3
 #define VECTOR_GENERAL_PROTECTION 13
 #define VECTOR_PAGE_FAULT 14
+#define VECTOR_GUEST_SOFTWARE_INTERRUPT 0x80
 
 struct exception_table_entry {
     uint64_t faulting_instruction;
@@ -149,10 +150,20 @@ static bool from_guest(const struct trap_frame *frame)
     return (frame->cs & 3) == 3;
 }
 
+/* Vectors 3, 4 and 0x80 are open to ring 3 (DPL 3 gates), so a guest's
+ * int $0x80 arrives here like an interrupt; it is the guest's trap, and it
+ * must never reach the APIC's end-of-interrupt. */
+static bool guest_software_interrupt(const struct trap_frame *frame)
+{
+    return frame->vector == VECTOR_GUEST_SOFTWARE_INTERRUPT && from_guest(frame);
+}
+
 void handle_trap(struct trap_frame *frame)
 {
     if (frame->vector == SYSCALL_VECTOR)
         hypercall_entry(frame);
+    else if (guest_software_interrupt(frame))
+        guest_trap(frame);
     else if (frame->vector >= 32)
         handle_interrupt(frame);
     else if (from_guest(frame))
