@@ -12,6 +12,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include <pvmon/elf.h>
 #include <pvmon/errno.h>
 #include <pvmon/layout.h>
 #include <pvmon/pv_kernel.h>
@@ -20,28 +21,9 @@
 
 #include "suites.h"
 
-#define ELF_HEADER_SIZE 64
-#define PROGRAM_HEADER_SIZE 56
-#define SEGMENT_LOAD 1
-#define SEGMENT_NOTE 4
 #define NOTES_CAPACITY 2048
 #define MAX_LOADS 24
 #define FILE_BYTES_PER_LOAD 64
-
-/* Field offsets, for corrupting built images. */
-#define ELF_IDENT_CLASS 4
-#define ELF_IDENT_DATA 5
-#define ELF_IDENT_VERSION 6
-#define ELF_TYPE 16
-#define ELF_MACHINE 18
-#define ELF_ENTRY 24
-#define ELF_PROGRAM_HEADER_OFFSET 32
-#define ELF_PROGRAM_HEADER_ENTRY_SIZE 54
-#define ELF_PROGRAM_HEADER_COUNT 56
-#define PROGRAM_HEADER_OFFSET 8
-#define PROGRAM_HEADER_PHYSICAL_ADDRESS 24
-#define PROGRAM_HEADER_FILE_SIZE 32
-#define PROGRAM_HEADER_MEMORY_SIZE 40
 
 #define READ PV_KERNEL_SEGMENT_READABLE
 #define WRITE PV_KERNEL_SEGMENT_WRITABLE
