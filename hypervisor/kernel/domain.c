@@ -55,8 +55,10 @@ static int allocate_domain_memory(struct domain *domain)
 
     domain->physical_to_machine_order = order_for_bytes(table_bytes);
     if (frame_allocator_allocate(machine_frame_allocator(), domain->physical_to_machine_order,
-                                 &domain->physical_to_machine_frame) != 0)
+                                 &domain->physical_to_machine_frame) != 0) {
+        domain->page_count = 0;
         return -XEN_ENOMEM;
+    }
     domain->physical_to_machine = physical_to_virtual(domain->physical_to_machine_frame * PAGE_SIZE);
     for (uint64_t page = 0; page < domain->page_count; page++) {
         uint64_t frame;

@@ -206,6 +206,25 @@ pvh_dom0_hypercalls_validate_their_arguments() {
     expect_no_log "pv-kernel: FAIL"
 }
 
+# dom0_memory_case MEBIBYTES: a dom0 larger than the machine is refused and
+# everything it was given back; pvmon carries on.
+dom0_memory_case() {
+    boot "pvh-dom0-mem-$1" pvh "$image" "$work/dom0.cpio" --append "dom0_mem=$1 idle_seconds=1"
+    expect_status 0
+    expect_log "domain 0: not enough memory for [0-9]+ pages"
+    expect_log "dom0: cannot create a domain of $1 MiB"
+    expect_log "idle for 1 s with nothing to run: shutting down"
+    expect_no_log "pv-kernel: hello"
+}
+
+pvh_dom0_larger_than_free_memory_is_refused() {
+    dom0_memory_case 1024
+}
+
+pvh_dom0_whose_page_list_cannot_be_allocated_is_refused() {
+    dom0_memory_case 10000000
+}
+
 # crash_case HOW EXPECTED: dom0 misbehaves; it alone is torn down.
 crash_case() {
     boot "pvh-crash-$1" pvh "$image" "$work/dom0.cpio" --append "idle_seconds=1 -- crash=$1"
@@ -295,6 +314,8 @@ for test_case in \
     pvh_memory_above_4_gib_is_managed \
     pvh_dom0_runs_in_ring3_and_shuts_down \
     pvh_dom0_hypercalls_validate_their_arguments \
+    pvh_dom0_larger_than_free_memory_is_refused \
+    pvh_dom0_whose_page_list_cannot_be_allocated_is_refused \
     pvh_dom0_page_fault_crashes_only_the_domain \
     pvh_dom0_write_to_hypervisor_crashes_only_the_domain \
     pvh_dom0_privileged_instruction_crashes_only_the_domain \
