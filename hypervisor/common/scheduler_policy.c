@@ -227,6 +227,11 @@ void scheduler_unpause(struct scheduler *scheduler, struct scheduler_entity *ent
         make_runnable_at_back(scheduler, entity);
 }
 
+bool scheduler_has_runnable(const struct scheduler *scheduler)
+{
+    return scheduler->run_queue.next != &scheduler->run_queue;
+}
+
 void scheduler_yield(struct scheduler *scheduler, struct scheduler_entity *entity)
 {
     if (scheduler->running == entity)

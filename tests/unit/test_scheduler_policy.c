@@ -389,6 +389,36 @@ START_TEST(test_weight_out_of_range_is_refused)
 }
 END_TEST
 
+START_TEST(test_has_runnable_is_false_for_an_empty_scheduler)
+{
+    struct scheduler scheduler;
+
+    scheduler_init(&scheduler);
+    ck_assert(!scheduler_has_runnable(&scheduler));
+}
+END_TEST
+
+START_TEST(test_has_runnable_ignores_the_running_and_the_blocked)
+{
+    struct scheduler scheduler;
+    struct scheduler_entity first;
+    struct scheduler_entity second;
+    uint64_t slice_ns;
+
+    memset(&first, 0, sizeof(first));
+    memset(&second, 0, sizeof(second));
+    scheduler_init(&scheduler);
+    ck_assert_int_eq(scheduler_add(&scheduler, &first, 256), 0);
+    ck_assert_int_eq(scheduler_add(&scheduler, &second, 256), 0);
+    ck_assert(scheduler_has_runnable(&scheduler));
+    scheduler_block(&scheduler, &second);
+    ck_assert_ptr_eq(scheduler_pick_next(&scheduler, 0, &slice_ns), &first);
+    ck_assert(!scheduler_has_runnable(&scheduler));
+    scheduler_wake(&scheduler, &second);
+    ck_assert(scheduler_has_runnable(&scheduler));
+}
+END_TEST
+
 START_TEST(test_adding_an_attached_entity_again_is_refused)
 {
     static const unsigned int weights[] = { 256 };
@@ -453,6 +483,8 @@ Suite *scheduler_policy_suite(void)
     tcase_add_test(cases, test_paused_entity_earns_no_credit);
     tcase_add_test(cases, test_weight_out_of_range_is_refused);
     tcase_add_test(cases, test_adding_an_attached_entity_again_is_refused);
+    tcase_add_test(cases, test_has_runnable_is_false_for_an_empty_scheduler);
+    tcase_add_test(cases, test_has_runnable_ignores_the_running_and_the_blocked);
     tcase_add_test(cases, test_configured_slice_is_handed_out);
     tcase_add_test(cases, test_accounting_an_enormous_run_keeps_credit_within_limits);
     suite_add_tcase(suite, cases);

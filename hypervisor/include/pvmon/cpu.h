@@ -1,9 +1,6 @@
 /*
- * Per-CPU state and the saved register frame.
+ * Per-CPU state.
  *
- * struct trap_frame is what hypervisor/arch/x86/entry.S pushes on every
- * entry to the hypervisor (exception, interrupt or SYSCALL): the general
- * registers, the vector and error code, then the five-word hardware frame.
  * struct cpu_info sits at the top of each CPU's stack; current_cpu() finds
  * it by rounding RSP, so no segment base is needed (the PV guests own GS).
  */
@@ -12,18 +9,7 @@
 
 #include <stdint.h>
 #include <pvmon/layout.h>
-
-struct trap_frame {
-    uint64_t r15, r14, r13, r12, r11, r10, r9, r8;
-    uint64_t rbp, rdi, rsi, rdx, rcx, rbx, rax;
-    uint64_t vector;
-    uint64_t error_code;
-    uint64_t rip, cs, rflags, rsp, ss;
-};
-_Static_assert(sizeof(struct trap_frame) == TRAP_FRAME_SIZE, "entry.S pushes 22 words");
-
-/* The vector number entry.S records for a SYSCALL instruction. */
-#define SYSCALL_VECTOR 0x100
+#include <pvmon/trap_frame.h>
 
 /* A fault that an exception-table fixup recovered from. */
 struct recovered_fault {

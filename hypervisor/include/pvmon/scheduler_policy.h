@@ -95,6 +95,9 @@ void scheduler_pause(struct scheduler *scheduler, struct scheduler_entity *entit
 /* A paused entity becomes runnable, at the back of the queue. */
 void scheduler_unpause(struct scheduler *scheduler, struct scheduler_entity *entity);
 
+/* Whether any entity waits in the run queue (the running one does not count). */
+bool scheduler_has_runnable(const struct scheduler *scheduler);
+
 /* The running entity gives up the rest of its slice at the next pick. */
 void scheduler_yield(struct scheduler *scheduler, struct scheduler_entity *entity);
 

@@ -1,0 +1,31 @@
+/*
+ * The rules for one page-table entry a 64-bit PV guest asks pvmon to
+ * write, as far as the entry's own bits go (Xen's get_page_from_l1e and
+ * the L1 fix-ups of xen/arch/x86/pv/mm.h; brief section 4).  Whether the
+ * guest may map the frame the entry names is the caller's question.
+ *
+ * An L1 entry that is not present is accepted as it is.  A present one
+ * may carry P, RW, US, PWT, PCD, A, D, PAT, G, the three software bits
+ * 9-11 and NX; bits 52-62 are reserved for the hypervisor (Xen keeps its
+ * own marks there) and make the entry -EINVAL.  US is forced on, since the
+ * guest kernel runs in ring 3.
+ */
+#ifndef PVMON_PAGE_TABLE_ENTRY_H
+#define PVMON_PAGE_TABLE_ENTRY_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#define PAGE_TABLE_ENTRY_PRESENT (UINT64_C(1) << 0)
+#define PAGE_TABLE_ENTRY_WRITABLE (UINT64_C(1) << 1)
+#define PAGE_TABLE_ENTRY_USER (UINT64_C(1) << 2)
+#define PAGE_TABLE_ENTRY_LARGE (UINT64_C(1) << 7)
+#define PAGE_TABLE_ENTRY_ADDRESS_MASK UINT64_C(0x000ffffffffff000)
+
+/* 0 with *accepted the entry to store, or -XEN_EINVAL. */
+int page_table_entry_check_l1(uint64_t entry, uint64_t *accepted);
+
+/* The machine frame a present entry points at. */
+uint64_t page_table_entry_frame(uint64_t entry);
+
+#endif
