@@ -1,10 +1,13 @@
 # pvmon: top-level build.
 #
-#   make            build the hypervisor, our PV kernel and the host unit tests
-#   make run        boot pvmon and dom0 on the fast path (PVH on -M microvm), serial on this terminal
+#   make            build the hypervisor, our PV kernel, the hypercall test guests, dom0's ramdisk
+#                   and the host unit tests
+#   make run        boot pvmon on the fast path (PVH on -M microvm), serial on this terminal: dom0
+#                   runs the demonstration of pv-guest/config/demo.domains (two domUs sharing the CPU)
 #   make iso        write build/pvmon.iso (GRUB, multiboot2)
 #   make run-iso    boot that ISO on -M pc
-#   make test       unit tests, then boot tests on both paths; ends with "N passed, N failed"
+#   make test       unit tests, boot tests on both paths, then system tests (dom0 starting domUs);
+#                   ends with "N passed, N failed"
 #   make deps       install the Debian packages the build needs (tools/install-dependencies.sh)
 #
 # ACCEL=kvm boots with KVM instead of TCG (for real hardware; see README.md).
@@ -23,7 +26,7 @@ GCC_INCLUDE := $(shell gcc -print-file-name=include)
 # with RIP-relative addressing.  The only headers are the compiler's own
 # freestanding ones, ours, and Xen's public ABI (build/include/xen).
 HYPERVISOR_CFLAGS := -std=c11 $(WARNINGS) -O2 -g -ffreestanding -nostdinc \
-    -isystem $(GCC_INCLUDE) -I$(BUILD)/include -Ihypervisor/include \
+    -isystem $(GCC_INCLUDE) -I$(BUILD)/include -Ihypervisor/include -Ihypercall \
     -D__XEN_INTERFACE_VERSION__=$(XEN_INTERFACE_VERSION) \
     -mno-red-zone -mgeneral-regs-only -fno-stack-protector \
     -fno-omit-frame-pointer -fpie -fno-plt -fcf-protection=none \
@@ -42,17 +45,32 @@ HYPERVISOR_IMAGE := $(BUILD)/pvmon.elf
 
 # pvmon's PV kernel (dom0 and test guests): ring-3 code linked in the top
 # 2 GiB (-mcmodel=kernel), sharing the hypervisor's pure formatter and
-# string functions.
+# string functions.  Every guest kernel links the runtime (head.S,
+# pv-guest/runtime: entry stubs, traps, events, clock, console).
 PV_GUEST_CFLAGS := -std=c11 $(WARNINGS) -O2 -g -ffreestanding -nostdinc \
-    -isystem $(GCC_INCLUDE) -I$(BUILD)/include -Ihypervisor/include -Ihypercall \
+    -isystem $(GCC_INCLUDE) -I$(BUILD)/include -Ihypervisor/include -Ihypercall -Ipv-guest \
     -D__XEN_INTERFACE_VERSION__=$(XEN_INTERFACE_VERSION) \
     -mno-red-zone -mgeneral-regs-only -mcmodel=kernel -fno-pie -fno-stack-protector \
     -fno-omit-frame-pointer -fcf-protection=none -fno-tree-loop-distribute-patterns \
     -fno-asynchronous-unwind-tables -MMD -MP
-PV_GUEST_SOURCES := pv-guest/head.S $(wildcard pv-guest/kernel/*.c) \
+PV_GUEST_LDFLAGS := -nostdlib -static -no-pie -Wl,--build-id=none -Wl,-z,max-page-size=0x1000 \
+    -Wl,-T,pv-guest/linker.ld
+PV_RUNTIME_SOURCES := pv-guest/head.S $(wildcard pv-guest/runtime/*.S pv-guest/runtime/*.c) \
     $(addprefix hypervisor/common/, format.c string.c command_line.c)
-PV_GUEST_OBJECTS := $(patsubst %,$(BUILD)/guest/%.o,$(PV_GUEST_SOURCES))
+PV_RUNTIME_OBJECTS := $(patsubst %,$(BUILD)/guest/%.o,$(PV_RUNTIME_SOURCES))
+PV_KERNEL_SOURCES := $(wildcard pv-guest/kernel/*.c) hypervisor/common/boot_archive.c
+PV_KERNEL_OBJECTS := $(PV_RUNTIME_OBJECTS) $(patsubst %,$(BUILD)/guest/%.o,$(PV_KERNEL_SOURCES))
 PV_KERNEL := $(BUILD)/pv-kernel.elf
+
+# The hypercall test guests: one kernel per hypercall family, each the
+# runtime plus tests/hypercall/check.c plus its own file.
+HYPERCALL_TEST_SOURCES := $(filter-out tests/hypercall/check.c, $(wildcard tests/hypercall/*.c))
+HYPERCALL_TEST_GUESTS := $(patsubst tests/hypercall/%.c,$(BUILD)/tests/hypercall/%.elf,$(HYPERCALL_TEST_SOURCES))
+
+# dom0's ramdisk for 'make run': the demonstration's "domains" file and
+# the kernel its domUs run (tools/make-dom0-ramdisk.sh).
+DEMO_CONFIG := pv-guest/config/demo.domains
+DOM0_RAMDISK := $(BUILD)/dom0-ramdisk.cpio
 
 # Host unit tests: the pure parts of the hypervisor (all of hypervisor/common
 # but string.c, for which the host C library stands in) compiled for the
@@ -61,7 +79,7 @@ HOST_TESTABLE_SOURCES := $(filter-out hypervisor/common/string.c, \
     $(wildcard hypervisor/common/*.c))
 UNIT_TEST_SOURCES := $(wildcard tests/unit/*.c)
 HOST_CFLAGS := -std=c11 $(WARNINGS) -O1 -g -fsanitize=address,undefined -fno-sanitize-recover=all \
-    -fno-omit-frame-pointer -I$(BUILD)/include -Ihypervisor/include \
+    -fno-omit-frame-pointer -I$(BUILD)/include -Ihypervisor/include -Ihypercall \
     -D__XEN_INTERFACE_VERSION__=$(XEN_INTERFACE_VERSION) -MMD -MP
 UNIT_TEST_BINARY := $(BUILD)/tests/unit-tests
 CHECK_LIBS = $(shell pkg-config --libs check)
@@ -69,8 +87,13 @@ CHECK_LIBS = $(shell pkg-config --libs check)
 # Host tools used by the boot tests.
 MODULE_CHECKSUM := $(BUILD)/tools/module-checksum
 
+# Keep every intermediate file (guest objects built through pattern rules),
+# so that make neither rebuilds nor deletes them after 'make test'.
+.SECONDARY:
+
 .PHONY: all deps run iso run-iso test unit-test boot-test clean
-all: $(HYPERVISOR_IMAGE) $(PV_KERNEL) $(UNIT_TEST_BINARY) $(MODULE_CHECKSUM)
+all: $(HYPERVISOR_IMAGE) $(PV_KERNEL) $(HYPERCALL_TEST_GUESTS) $(DOM0_RAMDISK) $(UNIT_TEST_BINARY) \
+    $(MODULE_CHECKSUM)
 
 deps:
 	@tools/install-dependencies.sh
@@ -115,10 +138,19 @@ $(BUILD)/guest/%.c.o: %.c | $(BUILD)/include/xen
 	@mkdir -p $(dir $@)
 	$(QUIET)gcc $(PV_GUEST_CFLAGS) -c $< -o $@
 
-$(PV_KERNEL): $(PV_GUEST_OBJECTS) pv-guest/linker.ld
+$(PV_KERNEL): $(PV_KERNEL_OBJECTS) pv-guest/linker.ld
 	$(call say,LD,$@)
-	$(QUIET)gcc -nostdlib -static -no-pie -Wl,--build-id=none -Wl,-z,max-page-size=0x1000 \
-	    -Wl,-T,pv-guest/linker.ld $(PV_GUEST_OBJECTS) -o $@
+	$(QUIET)gcc $(PV_GUEST_LDFLAGS) $(PV_KERNEL_OBJECTS) -o $@
+
+$(BUILD)/tests/hypercall/%.elf: $(BUILD)/guest/tests/hypercall/%.c.o $(BUILD)/guest/tests/hypercall/check.c.o \
+    $(PV_RUNTIME_OBJECTS) pv-guest/linker.ld
+	$(call say,LD,$@)
+	@mkdir -p $(dir $@)
+	$(QUIET)gcc $(PV_GUEST_LDFLAGS) $(filter %.o,$^) -o $@
+
+$(DOM0_RAMDISK): $(PV_KERNEL) $(DEMO_CONFIG) tools/make-dom0-ramdisk.sh
+	$(call say,CPIO,$@)
+	$(QUIET)tools/make-dom0-ramdisk.sh $@ $(DEMO_CONFIG) $(PV_KERNEL)
 
 $(BUILD)/host/%.o: %.c | $(BUILD)/include/xen
 	$(call say,HOSTCC,$<)
@@ -142,10 +174,11 @@ iso: $(BUILD)/pvmon.iso
 $(BUILD)/pvmon.iso: $(HYPERVISOR_IMAGE) $(PV_KERNEL) tools/make-iso.sh
 	tools/make-iso.sh $@ $(HYPERVISOR_IMAGE) $(PV_KERNEL)
 
-# The PVH boot archive: dom0's kernel as the first (and only) module.
-$(BUILD)/boot-modules.cpio: $(PV_KERNEL)
+# The PVH boot archive: dom0's kernel, then its ramdisk (modules 0 and 1).
+$(BUILD)/boot-modules.cpio: $(PV_KERNEL) $(DOM0_RAMDISK)
 	$(call say,CPIO,$@)
-	$(QUIET)cd $(dir $(PV_KERNEL)) && echo $(notdir $(PV_KERNEL)) | cpio -o -H newc --quiet > $(abspath $@)
+	$(QUIET)cd $(BUILD) && printf '%s\n' $(notdir $(PV_KERNEL)) $(notdir $(DOM0_RAMDISK)) | \
+	    cpio -o -H newc --quiet > $(abspath $@)
 
 run: deps all $(BUILD)/boot-modules.cpio
 	tools/run-qemu.sh --accel $(ACCEL) pvh $(HYPERVISOR_IMAGE) $(BUILD)/boot-modules.cpio

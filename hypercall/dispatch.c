@@ -1,47 +1,245 @@
 /*
- * The hypercall dispatch table.  A 64-bit PV guest kernel issues SYSCALL
- * with the hypercall number in RAX and its arguments in RDI, RSI, RDX, R10
- * and R8 (Xen x86-64 register ABI); the entry stub saves them in the trap
- * frame and hypercall_entry looks the number up here.  A number outside
- * the table, or one pvmon does not implement, returns -ENOSYS.  The result
- * goes back in RAX.  Only the guest kernel may make hypercalls; SYSCALL from
- * guest user mode will be bounced to the guest kernel's syscall callback.
+ * The hypercall dispatch table, and multicall.
+ *
+ * A 64-bit PV guest kernel issues SYSCALL with the hypercall number in RAX
+ * and its arguments in RDI, RSI, RDX, R10 and R8 (Xen x86-64 register
+ * ABI); the entry stub saves them in the trap frame and hypercall_entry
+ * looks the number up here.  A number outside the table, or one pvmon does
+ * not implement, returns -ENOSYS.  The result goes back in RAX.
+ *
+ * SYSCALL from guest user mode is not a hypercall: it enters the guest
+ * kernel's syscall callback, switching the vCPU to kernel mode (Xen's
+ * lstar_enter/switch_to_kernel); with no callback registered it becomes
+ * #UD at the SYSCALL instruction, as in Xen.
+ *
+ * multicall runs a list of hypercalls from guest memory, writing each
+ * result back into its entry; a failing entry does not stop the list, but
+ * an unreadable list or result slot is -EFAULT, and the list stops if the
+ * calling domain ends.  Nested multicalls and iret (which rewrites the
+ * caller's registers) are refused in a list with -EINVAL.  pvmon has no
+ * hypercall continuations, so a list is at most MULTICALL_LIST_LIMIT
+ * entries (-EINVAL beyond).
  */
 #include <pvmon/arch.h>
 #include <pvmon/domain.h>
 #include <pvmon/errno.h>
+#include <pvmon/guest_access.h>
 #include <pvmon/hypercalls.h>
 #include <pvmon/panic.h>
+#include <public/domain_control.h>
 #include <xen/xen.h>
 
 #define HYPERCALL_TABLE_SIZE 64
+#define HYPERCALL_ARGUMENTS 6
+#define MULTICALL_LIST_LIMIT 1024
+#define SYSCALL_INSTRUCTION_LENGTH 2
+#define VECTOR_INVALID_OPCODE 6
 
-typedef long (*hypercall_handler)(struct vcpu *vcpu, const struct trap_frame *arguments);
+typedef long (*hypercall_handler)(struct vcpu *vcpu, const uint64_t arguments[HYPERCALL_ARGUMENTS]);
 
-static long console_io(struct vcpu *vcpu, const struct trap_frame *arguments)
+static long set_trap_table(struct vcpu *vcpu, const uint64_t arguments[])
 {
-    return do_console_io(vcpu, arguments->rdi, arguments->rsi, arguments->rdx);
+    return do_set_trap_table(vcpu, arguments[0]);
 }
 
-static long sched_op(struct vcpu *vcpu, const struct trap_frame *arguments)
+static long set_gdt(struct vcpu *vcpu, const uint64_t arguments[])
 {
-    return do_sched_op(vcpu, arguments->rdi, arguments->rsi);
+    return do_set_gdt(vcpu, arguments[0], arguments[1]);
+}
+
+static long update_descriptor(struct vcpu *vcpu, const uint64_t arguments[])
+{
+    return do_update_descriptor(vcpu, arguments[0], arguments[1]);
+}
+
+static long stack_switch(struct vcpu *vcpu, const uint64_t arguments[])
+{
+    return do_stack_switch(vcpu, arguments[0], arguments[1]);
+}
+
+static long set_callbacks(struct vcpu *vcpu, const uint64_t arguments[])
+{
+    return do_set_callbacks(vcpu, arguments[0], arguments[1], arguments[2]);
+}
+
+static long fpu_taskswitch(struct vcpu *vcpu, const uint64_t arguments[])
+{
+    return do_fpu_taskswitch(vcpu, arguments[0]);
+}
+
+static long set_debugreg(struct vcpu *vcpu, const uint64_t arguments[])
+{
+    return do_set_debugreg(vcpu, arguments[0], arguments[1]);
+}
+
+static long get_debugreg(struct vcpu *vcpu, const uint64_t arguments[])
+{
+    return do_get_debugreg(vcpu, arguments[0]);
+}
+
+static long memory_op(struct vcpu *vcpu, const uint64_t arguments[])
+{
+    return do_memory_op(vcpu, arguments[0], arguments[1]);
+}
+
+static long multicall(struct vcpu *vcpu, const uint64_t arguments[]);
+
+static long update_va_mapping(struct vcpu *vcpu, const uint64_t arguments[])
+{
+    return do_update_va_mapping(vcpu, arguments[0], arguments[1], arguments[2]);
+}
+
+static long set_timer_op(struct vcpu *vcpu, const uint64_t arguments[])
+{
+    return do_set_timer_op(vcpu, arguments[0]);
+}
+
+static long xen_version(struct vcpu *vcpu, const uint64_t arguments[])
+{
+    return do_xen_version(vcpu, arguments[0], arguments[1]);
+}
+
+static long console_io(struct vcpu *vcpu, const uint64_t arguments[])
+{
+    return do_console_io(vcpu, arguments[0], arguments[1], arguments[2]);
+}
+
+static long vm_assist(struct vcpu *vcpu, const uint64_t arguments[])
+{
+    return do_vm_assist(vcpu, arguments[0], arguments[1]);
+}
+
+static long vcpu_op(struct vcpu *vcpu, const uint64_t arguments[])
+{
+    return do_vcpu_op(vcpu, arguments[0], arguments[1], arguments[2]);
+}
+
+static long set_segment_base(struct vcpu *vcpu, const uint64_t arguments[])
+{
+    (void)vcpu;
+    return do_set_segment_base(arguments[0], arguments[1]);
+}
+
+static long sched_op(struct vcpu *vcpu, const uint64_t arguments[])
+{
+    return do_sched_op(vcpu, arguments[0], arguments[1]);
+}
+
+static long callback_op(struct vcpu *vcpu, const uint64_t arguments[])
+{
+    return do_callback_op(vcpu, arguments[0], arguments[1]);
+}
+
+static long event_channel_op(struct vcpu *vcpu, const uint64_t arguments[])
+{
+    return do_event_channel_op(vcpu, arguments[0], arguments[1]);
+}
+
+static long physdev_op(struct vcpu *vcpu, const uint64_t arguments[])
+{
+    return do_physdev_op(vcpu, arguments[0], arguments[1]);
+}
+
+static long domain_control(struct vcpu *vcpu, const uint64_t arguments[])
+{
+    return do_domain_control(vcpu, arguments[0]);
 }
 
 static const hypercall_handler hypercall_table[HYPERCALL_TABLE_SIZE] = {
+    [__HYPERVISOR_set_trap_table] = set_trap_table,
+    [__HYPERVISOR_set_gdt] = set_gdt,
+    [__HYPERVISOR_stack_switch] = stack_switch,
+    [__HYPERVISOR_set_callbacks] = set_callbacks,
+    [__HYPERVISOR_fpu_taskswitch] = fpu_taskswitch,
+    [__HYPERVISOR_set_debugreg] = set_debugreg,
+    [__HYPERVISOR_get_debugreg] = get_debugreg,
+    [__HYPERVISOR_update_descriptor] = update_descriptor,
+    [__HYPERVISOR_memory_op] = memory_op,
+    [__HYPERVISOR_multicall] = multicall,
+    [__HYPERVISOR_update_va_mapping] = update_va_mapping,
+    [__HYPERVISOR_set_timer_op] = set_timer_op,
+    [__HYPERVISOR_xen_version] = xen_version,
     [__HYPERVISOR_console_io] = console_io,
+    [__HYPERVISOR_vm_assist] = vm_assist,
+    [__HYPERVISOR_vcpu_op] = vcpu_op,
+    [__HYPERVISOR_set_segment_base] = set_segment_base,
     [__HYPERVISOR_sched_op] = sched_op,
+    [__HYPERVISOR_callback_op] = callback_op,
+    [__HYPERVISOR_event_channel_op] = event_channel_op,
+    [__HYPERVISOR_physdev_op] = physdev_op,
+    [__PVMON_HYPERVISOR_domain_control] = domain_control,
 };
+
+static long call_by_number(struct vcpu *vcpu, uint64_t number, const uint64_t arguments[])
+{
+    if (number >= HYPERCALL_TABLE_SIZE || hypercall_table[number] == NULL)
+        return -XEN_ENOSYS;
+    return hypercall_table[number](vcpu, arguments);
+}
+
+static bool domain_still_runs(const struct vcpu *vcpu)
+{
+    return current_vcpu() == vcpu;
+}
+
+static long multicall(struct vcpu *vcpu, const uint64_t arguments[])
+{
+    uint64_t list = arguments[0];
+    uint64_t count = arguments[1];
+
+    if (count > MULTICALL_LIST_LIMIT)
+        return -XEN_EINVAL;
+    if (!guest_range_is_valid(list, count * sizeof(struct multicall_entry)))
+        return -XEN_EFAULT;
+    for (uint64_t index = 0; index < count; index++) {
+        uint64_t address = list + index * sizeof(struct multicall_entry);
+        struct multicall_entry entry;
+        bool refused;
+
+        if (copy_from_guest(&entry, address, sizeof(entry)) != 0)
+            return -XEN_EFAULT;
+        refused = entry.op == __HYPERVISOR_multicall || entry.op == __HYPERVISOR_iret;
+        entry.result = refused ? (uint64_t)-XEN_EINVAL : (uint64_t)call_by_number(vcpu, entry.op, entry.args);
+        if (!domain_still_runs(vcpu))
+            return 0;
+        if (copy_to_guest(address + __builtin_offsetof(struct multicall_entry, result), &entry.result,
+                          sizeof(entry.result)) != 0)
+            return -XEN_EFAULT;
+    }
+    return 0;
+}
+
+/* A guest-user SYSCALL: into the guest kernel's syscall callback. */
+static void bounce_user_syscall(struct vcpu *vcpu, struct trap_frame *frame)
+{
+    struct bounce_request request = {
+        .handler = vcpu->syscall_callback.address,
+        .mask_events = vcpu->syscall_callback.mask_events,
+    };
+
+    if (request.handler == 0) {
+        frame->rip -= SYSCALL_INSTRUCTION_LENGTH;
+        frame->vector = VECTOR_INVALID_OPCODE;
+        frame->error_code = 0;
+        guest_trap(frame);
+        return;
+    }
+    guest_bounce(vcpu, frame, &request);
+}
 
 void hypercall_entry(struct trap_frame *frame)
 {
     struct vcpu *vcpu = current_vcpu();
-    uint64_t number = frame->rax;
+    uint64_t arguments[HYPERCALL_ARGUMENTS] = { frame->rdi, frame->rsi, frame->rdx, frame->r10, frame->r8, frame->r9 };
 
     if (vcpu == NULL)
         panic_with_frame(frame, "SYSCALL from rip %#lx with no guest running", frame->rip);
-    if (number >= HYPERCALL_TABLE_SIZE || hypercall_table[number] == NULL)
-        frame->rax = (uint64_t)-XEN_ENOSYS;
+    if (!vcpu->kernel_mode) {
+        bounce_user_syscall(vcpu, frame);
+        return;
+    }
+    if (frame->rax == __HYPERVISOR_iret)
+        frame->rax = (uint64_t)do_iret(vcpu, frame);
     else
-        frame->rax = (uint64_t)hypercall_table[number](vcpu, frame);
+        frame->rax = (uint64_t)call_by_number(vcpu, frame->rax, arguments);
 }

@@ -5,6 +5,15 @@
  * pseudo-physical frame N is mapped at VIRT_BASE + N * 4096, as in the Xen
  * start-of-day layout.  The builder enters _start in ring 3 with RSI =
  * start_info and RSP at the top of its boot stack, events masked.
+ *
+ * There is no XEN_ELFNOTE_MOD_START_PFN: the builder maps the module (the
+ * ramdisk) in the initial mapping, and start_info.mod_start is then its
+ * virtual address (Xen's default).  _start moves to a stack of its own,
+ * larger than the builder's single page, because traps and event upcalls
+ * bounce onto whatever stack the kernel is running on.
+ *
+ * Every guest that links the runtime (pv-guest/runtime) starts here and
+ * provides start_kernel(start_info).
  */
 #include <xen/elfnote.h>
 
@@ -25,7 +34,6 @@
     ELF_NOTE(XEN_ELFNOTE_VIRT_BASE, .quad, 0xffffffff80000000)
     ELF_NOTE(XEN_ELFNOTE_PADDR_OFFSET, .quad, 0)
     ELF_NOTE(XEN_ELFNOTE_ENTRY, .quad, _start)
-    ELF_NOTE(XEN_ELFNOTE_MOD_START_PFN, .long, 1)
 
     .text
     .globl _start
@@ -33,8 +41,16 @@ _start:
     cld
     mov %rsi, %rdi
     xor %ebp, %ebp
-    and $-16, %rsp
+    lea kernel_stack_top(%rip), %rsp
     call start_kernel
     ud2
+
+#define KERNEL_STACK_SIZE (64 * 1024)
+
+    .bss
+    .balign 4096
+kernel_stack:
+    .skip KERNEL_STACK_SIZE
+kernel_stack_top:
 
     .section .note.GNU-stack, "", @progbits

@@ -2,6 +2,8 @@
 # 'make test': runs every test stage in order and adds up their results.
 #   unit   host unit tests of the pure hypervisor code (check framework)
 #   boot   pvmon booted in QEMU on both boot paths (tests/boot)
+#   system dom0's toolstack starting domUs: hypercall test guests, the
+#          demonstration, crashing domUs (tests/system)
 # Each stage ends its output with "STAGE: N passed, N failed"; a stage that
 # dies before printing that line counts as one failure.  The last line is
 # the total, "N passed, N failed", and the exit status is 1 if any failed.
@@ -36,6 +38,7 @@ run_stage() {
 
 run_stage unit build/tests/unit-tests
 run_stage boot tests/boot/run-boot-tests.sh
+run_stage system tests/system/run-system-tests.sh
 
 echo "$total_passed passed, $total_failed failed"
 [ "$total_failed" -eq 0 ]

@@ -7,15 +7,24 @@
  *     from one domain to another through reused memory.
  *   - Frames given to a domain are marked FRAME_DOMAIN with its id; the
  *     physical-to-machine table and shared_info stay the hypervisor's.
- *   - A domain is destroyed only after the CPU has left its page tables.
+ *   - A domain is torn down only after the CPU has left its page tables,
+ *     and its event channels are closed (peers see their ports unbound)
+ *     before its memory goes back.
+ *   - A domain that ends keeps its slot, state and reason until the
+ *     toolstack destroys it, as in Xen; nothing it owned survives.
  */
 #include <pvmon/arch.h>
 #include <pvmon/domain.h>
 #include <pvmon/errno.h>
+#include <pvmon/hypercalls.h>
+#include <pvmon/machine_to_physical.h>
 #include <pvmon/memory.h>
 #include <pvmon/panic.h>
 #include <pvmon/printk.h>
+#include <pvmon/runstate.h>
 #include <pvmon/string.h>
+#include <pvmon/time.h>
+#include <xen/sched.h>
 
 static struct domain domains[DOMAIN_LIMIT];
 
@@ -70,8 +79,9 @@ static int allocate_domain_memory(struct domain *domain)
         frames[frame].state = FRAME_DOMAIN;
         frames[frame].owner = domain->id;
         domain->physical_to_machine[page] = frame;
+        machine_to_physical_set(frame, page);
     }
-    return allocate_zeroed(&domain->shared_info_frame) == 0 ? 0 : -XEN_ENOMEM;
+    return 0;
 }
 
 static void release_domain_memory(struct domain *domain)
@@ -82,40 +92,92 @@ static void release_domain_memory(struct domain *domain)
         uint64_t frame = domain->physical_to_machine[page];
 
         frames[frame].state = FRAME_HYPERVISOR;
+        frames[frame].type_info = FRAME_TYPE_NONE;
+        machine_to_physical_clear(frame);
         give_back(frame);
     }
-    if (domain->shared_info_frame != 0)
-        give_back(domain->shared_info_frame);
+    domain->page_count = 0;
     if (domain->physical_to_machine != NULL)
         BUG_ON(frame_allocator_free(machine_frame_allocator(), domain->physical_to_machine_frame,
                                     domain->physical_to_machine_order) != 0);
+    domain->physical_to_machine = NULL;
 }
 
-struct domain *domain_create(uint16_t id, bool privileged, uint64_t page_count)
+static void release_shared_info(struct domain *domain)
 {
-    struct domain *domain = NULL;
+    if (domain->shared_info_frame != 0)
+        give_back(domain->shared_info_frame);
+    domain->shared_info_frame = 0;
+    domain->shared_info = NULL;
+}
 
-    for (unsigned int index = 0; index < DOMAIN_LIMIT && domain == NULL; index++) {
+static struct domain *unused_slot(void)
+{
+    for (unsigned int index = 0; index < DOMAIN_LIMIT; index++) {
         if (domains[index].state == DOMAIN_UNUSED)
-            domain = &domains[index];
+            return &domains[index];
     }
-    if (domain == NULL || page_count == 0)
+    return NULL;
+}
+
+/* The CR4 bits a PV guest sees set from the start (Xen's
+ * PV_CR4_GUEST_VISIBLE_MASK, less what pvmon hides): PAE, MCE, OSFXSR and
+ * OSXMMEXCPT, as the hypervisor has them. */
+#define GUEST_VISIBLE_CONTROL_REGISTER4 ((1UL << 5) | (1UL << 6) | (1UL << 9) | (1UL << 10))
+
+static void initialise_vcpu(struct domain *domain)
+{
+    struct vcpu *vcpu = &domain->vcpu;
+
+    vcpu->domain = domain;
+    vcpu->id = 0;
+    vcpu->kernel_mode = true;
+    vcpu->vcpu_info = &domain->shared_info->vcpu_info[0];
+    vcpu->vcpu_info->evtchn_upcall_mask = 1;
+    runstate_init(&vcpu->runstate, system_time_ns());
+    vcpu->guest_control_register4 = cpu_read_control_register(4) & GUEST_VISIBLE_CONTROL_REGISTER4;
+    trap_table_clear(&vcpu->trap_table);
+    vcpu_context_init(&vcpu->context);
+}
+
+/* A new domain, paused, with a zeroed shared_info page and no memory. */
+struct domain *domain_create(uint16_t id, bool privileged)
+{
+    struct domain *domain = unused_slot();
+
+    if (domain == NULL)
         return NULL;
     memset(domain, 0, sizeof(*domain));
+    if (allocate_zeroed(&domain->shared_info_frame) != 0)
+        return NULL;
     domain->id = id;
     domain->privileged = privileged;
-    domain->state = DOMAIN_BUILDING;
-    domain->page_count = page_count;
-    domain->vcpu.domain = domain;
-    if (allocate_domain_memory(domain) != 0) {
-        printk(LOG_ERROR, "domain %u: not enough memory for %lu pages\n", id, page_count);
-        domain_destroy(domain);
-        return NULL;
-    }
+    domain->paused = true;
+    domain->state = DOMAIN_CREATED;
+    domain->shared_info = physical_to_virtual(domain->shared_info_frame * PAGE_SIZE);
+    BUG_ON(event_channel_domain_init(&domain->events, id, privileged, 1, domain->shared_info) != 0);
+    initialise_vcpu(domain);
     return domain;
 }
 
-void domain_destroy(struct domain *domain)
+int domain_set_memory(struct domain *domain, uint64_t page_count)
+{
+    int error;
+
+    if (domain->page_count != 0)
+        return -XEN_EEXIST;
+    domain->page_count = page_count;
+    error = allocate_domain_memory(domain);
+    if (error) {
+        printk(LOG_ERROR, "domain %u: not enough memory for %lu pages\n", domain->id, page_count);
+        release_domain_memory(domain);
+    }
+    return error;
+}
+
+/* Leaves the domain's address space if the CPU is in it, then frees
+ * everything the domain holds but its slot. */
+static void tear_down(struct domain *domain)
 {
     struct vcpu *running = current_vcpu();
 
@@ -123,14 +185,111 @@ void domain_destroy(struct domain *domain)
         paging_load_hypervisor_root();
         current_cpu()->current_vcpu = NULL;
     }
+    schedule_remove_vcpu(&domain->vcpu);
+    descriptor_tables_release(&domain->vcpu);
+    event_channel_domain_close_all(&domain->events, &domain_event_directory);
     release_domain_memory(domain);
+}
+
+void domain_destroy(struct domain *domain)
+{
+    if (domain_is_alive(domain))
+        tear_down(domain);
+    release_shared_info(domain);
     memset(domain, 0, sizeof(*domain));
 }
+
+struct domain *domain_find(uint16_t id)
+{
+    for (unsigned int index = 0; index < DOMAIN_LIMIT; index++) {
+        if (domains[index].state != DOMAIN_UNUSED && domains[index].id == id)
+            return &domains[index];
+    }
+    return NULL;
+}
+
+/* The existing domain with the smallest id >= id, or NULL. */
+struct domain *domain_first_from(uint16_t id)
+{
+    struct domain *found = NULL;
+
+    for (unsigned int index = 0; index < DOMAIN_LIMIT; index++) {
+        struct domain *domain = &domains[index];
+
+        if (domain->state != DOMAIN_UNUSED && domain->id >= id && (found == NULL || domain->id < found->id))
+            found = domain;
+    }
+    return found;
+}
+
+/* An id for a new domU: the smallest unused one from 1, as xl hands them out
+ * (Xen itself never reuses ids quickly; pvmon's table is small). */
+uint16_t domain_free_id(void)
+{
+    uint16_t id = 1;
+
+    while (domain_find(id) != NULL)
+        id++;
+    return id;
+}
+
+/* Created or loaded: holding memory and not yet torn down. */
+bool domain_is_alive(const struct domain *domain)
+{
+    return domain->state == DOMAIN_CREATED || domain->state == DOMAIN_LOADED;
+}
+
+unsigned int domain_live_count(void)
+{
+    unsigned int count = 0;
+
+    for (unsigned int index = 0; index < DOMAIN_LIMIT; index++)
+        count += domain_is_alive(&domains[index]);
+    return count;
+}
+
+/* The domain's shared_info and vcpu_info areas stay the hypervisor's and are
+ * only reached through this table of live domains. */
+static struct event_channel_domain *find_event_domain(void *context, uint16_t id)
+{
+    struct domain *domain = domain_find(id);
+
+    (void)context;
+    return domain != NULL && domain_is_alive(domain) ? &domain->events : NULL;
+}
+
+const struct event_channel_directory domain_event_directory = { .find = find_event_domain };
 
 uint64_t domain_machine_frame(const struct domain *domain, uint64_t physical_frame)
 {
     BUG_ON(physical_frame >= domain->page_count);
     return domain->physical_to_machine[physical_frame];
+}
+
+bool domain_owns_machine_frame(const struct domain *domain, uint64_t machine_frame)
+{
+    const struct frame_allocator *allocator = machine_frame_allocator();
+
+    return machine_frame < allocator->frame_count && allocator->frames[machine_frame].state == FRAME_DOMAIN &&
+           allocator->frames[machine_frame].owner == domain->id;
+}
+
+enum frame_type domain_frame_type(uint64_t machine_frame)
+{
+    const struct frame_allocator *allocator = machine_frame_allocator();
+
+    return machine_frame < allocator->frame_count ? (enum frame_type)allocator->frames[machine_frame].type_info
+                                                  : FRAME_TYPE_NONE;
+}
+
+void domain_set_frame_type(uint64_t machine_frame, enum frame_type type)
+{
+    machine_frame_allocator()->frames[machine_frame].type_info = type;
+}
+
+bool domain_frame_is_page_table(uint64_t machine_frame)
+{
+    return domain_frame_type(machine_frame) == FRAME_TYPE_PAGE_TABLE;
 }
 
 static const char *shutdown_reason_name(unsigned int reason)
@@ -145,16 +304,17 @@ void domain_shutdown(struct domain *domain, unsigned int reason)
 {
     printk(LOG_INFO, "domain %u shut down (%s); tearing it down\n", domain->id,
            shutdown_reason_name(reason));
+    tear_down(domain);
     domain->state = DOMAIN_SHUT_DOWN;
     domain->shutdown_reason = reason;
-    domain_destroy(domain);
 }
 
 void domain_crash(struct domain *domain, const char *why)
 {
     printk(LOG_WARNING, "domain %u crashed: %s; tearing it down\n", domain->id, why);
+    tear_down(domain);
     domain->state = DOMAIN_CRASHED;
-    domain_destroy(domain);
+    domain->shutdown_reason = SHUTDOWN_crash;
 }
 
 /* Guest console output, one line at a time, prefixed with the domain id.

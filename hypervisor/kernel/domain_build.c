@@ -7,6 +7,7 @@
  *   2. copy the kernel's segments to their pfns (segments are placed by
  *      physical address; memory past p_filesz stays zero, since every
  *      domain frame was zeroed when it was allocated), and the module;
+ *      fill the hypercall page if the kernel asked for one;
  *   3. write the p2m list (pfn -> machine frame) and start_info;
  *   4. build the page tables L4, L3, L2, L1 at the pfns the layout gives:
  *      every bootstrap page mapped present, writable, user (the guest
@@ -20,6 +21,7 @@
 #include <pvmon/arch.h>
 #include <pvmon/domain_build.h>
 #include <pvmon/errno.h>
+#include <pvmon/memory.h>
 #include <pvmon/printk.h>
 #include <pvmon/pv_kernel.h>
 #include <pvmon/pv_layout.h>
@@ -105,6 +107,47 @@ static void write_start_info(const struct domain *domain, const struct pv_layout
     memcpy(info->cmd_line, request->command_line, command_line_length);
 }
 
+/*
+ * The hypercall page, for kernels whose HYPERCALL_PAGE note asks for one
+ * (Xen's hypercall_page_initialise_ring3_kernel): 128 slots of 32 bytes,
+ * the rest int3.  Slot n is "push %rcx; push %r11; mov $n, %eax; syscall;
+ * pop %r11; pop %rcx; ret".  The iret slot pushes RAX too and does not
+ * return: the guest jumps to it with the rest of struct iret_context on
+ * its stack.
+ */
+#define HYPERCALL_PAGE_SLOT_SIZE 32
+#define HYPERCALL_PAGE_SLOTS (PAGE_SIZE / HYPERCALL_PAGE_SLOT_SIZE)
+#define INT3_OPCODE 0xcc
+
+static void write_hypercall_slot(uint8_t *slot, unsigned int number)
+{
+    static const uint8_t prologue[] = { 0x51, 0x41, 0x53 };              /* push %rcx; push %r11 */
+    static const uint8_t epilogue[] = { 0x0f, 0x05, 0x41, 0x5b, 0x59, 0xc3 }; /* syscall; pop %r11; pop %rcx; ret */
+    static const uint8_t iret_tail[] = { 0x0f, 0x05 };                   /* syscall */
+    size_t length = 0;
+
+    memcpy(slot, prologue, sizeof(prologue));
+    length += sizeof(prologue);
+    if (number == __HYPERVISOR_iret)
+        slot[length++] = 0x50;                                          /* push %rax */
+    slot[length++] = 0xb8;                                              /* mov $number, %eax */
+    memcpy(slot + length, &number, sizeof(uint32_t));
+    length += sizeof(uint32_t);
+    if (number == __HYPERVISOR_iret)
+        memcpy(slot + length, iret_tail, sizeof(iret_tail));
+    else
+        memcpy(slot + length, epilogue, sizeof(epilogue));
+}
+
+static void write_hypercall_page(const struct domain *domain, const struct pv_kernel *kernel)
+{
+    uint8_t *page = guest_page(domain, (kernel->hypercall_page - kernel->virtual_base) / PAGE_SIZE);
+
+    memset(page, INT3_OPCODE, PAGE_SIZE);
+    for (unsigned int number = 0; number < HYPERCALL_PAGE_SLOTS; number++)
+        write_hypercall_slot(page + number * HYPERCALL_PAGE_SLOT_SIZE, number);
+}
+
 static unsigned int table_index(uint64_t virtual_address, unsigned int level)
 {
     return (virtual_address >> (PAGE_SHIFT + 9 * (level - 1))) & (ENTRIES_PER_TABLE - 1);
@@ -130,6 +173,7 @@ static int take_table(const struct domain *domain, struct table_cursor *cursor, 
         return -XEN_ENOMEM;
     *pfn = cursor->next_pfn[level]++;
     memset(guest_page(domain, *pfn), 0, PAGE_SIZE);
+    machine_frame_allocator()->frames[domain_machine_frame(domain, *pfn)].type_info = FRAME_TYPE_PAGE_TABLE;
     return 0;
 }
 
@@ -212,6 +256,8 @@ int domain_build_pv(struct domain *domain, const struct domain_build_request *re
     if (error)
         return error;
     load_segments(domain, &kernel, request->kernel);
+    if (kernel.hypercall_page != 0)
+        write_hypercall_page(domain, &kernel);
     if (request->module_size > 0)
         copy_to_guest_physical(domain, layout.module.first_pfn * PAGE_SIZE, request->module,
                                request->module_size);
@@ -224,6 +270,6 @@ int domain_build_pv(struct domain *domain, const struct domain_build_request *re
     printk(LOG_INFO, "domain %u: %s kernel, entry %#lx, %lu pages, bootstrap region %#lx-%#lx, %lu page-table frames\n",
            domain->id, kernel.guest_os, kernel.entry, domain->page_count, kernel.virtual_base,
            layout.bootstrap_end_virtual, layout.page_tables.pages);
-    domain->state = DOMAIN_RUNNABLE;
+    domain->state = DOMAIN_LOADED;
     return 0;
 }

@@ -24,6 +24,7 @@
 #include <pvmon/crc32.h>
 #include <pvmon/domain_build.h>
 #include <pvmon/hypercalls.h>
+#include <pvmon/machine_to_physical.h>
 #include <pvmon/memory.h>
 #include <pvmon/panic.h>
 #include <pvmon/printk.h>
@@ -139,11 +140,6 @@ static _Noreturn void idle(void)
     }
 }
 
-static struct vcpu *no_other_domain(void)
-{
-    return NULL;
-}
-
 /* The part of the hypervisor command line after " -- ", or "". */
 static const char *dom0_command_line(void)
 {
@@ -169,13 +165,14 @@ static void start_dom0(void)
         .module_size = ramdisk ? ramdisk->size : 0,
         .command_line = dom0_command_line(),
     };
-    struct domain *dom0;
+    struct domain *dom0 = domain_create(0, true);
     int error;
 
     command_line_get_unsigned(boot_info.command_line, "dom0_mem", &mebibytes);
-    dom0 = domain_create(0, true, mebibytes << (20 - PAGE_SHIFT));
-    if (dom0 == NULL) {
+    if (dom0 == NULL || domain_set_memory(dom0, mebibytes << (20 - PAGE_SHIFT)) != 0) {
         printk(LOG_ERROR, "dom0: cannot create a domain of %lu MiB\n", mebibytes);
+        if (dom0 != NULL)
+            domain_destroy(dom0);
         return;
     }
     error = domain_build_pv(dom0, &request);
@@ -184,8 +181,11 @@ static void start_dom0(void)
         domain_destroy(dom0);
         return;
     }
+    dom0->weight = SCHEDULER_DEFAULT_WEIGHT;
+    schedule_add_vcpu(&dom0->vcpu, dom0->weight);
+    dom0->paused = false;
+    schedule_unpause(&dom0->vcpu);
     printk(LOG_INFO, "dom0: entering '%s' in ring 3\n", kernel->name);
-    run_vcpu(&dom0->vcpu);
 }
 
 void start_hypervisor(uint32_t boot_magic, uint64_t boot_info_address)
@@ -206,8 +206,10 @@ void start_hypervisor(uint32_t boot_magic, uint64_t boot_info_address)
     start_timer();
     print_modules();
     selftests_run(boot_info.command_line, &boot_info);
-    schedule_set_idle(idle, no_other_domain);
+    machine_to_physical_init();
+    schedule_init(idle);
+    version_set_command_line(boot_info.command_line);
     if (boot_info.module_count > 0)
         start_dom0();
-    idle();
+    schedule_start();
 }

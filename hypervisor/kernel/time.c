@@ -1,13 +1,15 @@
 /*
- * System time and the periodic tick.
+ * System time, the heartbeat tick and the one timer interrupt.
  *
  * System time is nanoseconds since the hypervisor's first C instruction
  * (time_record_boot), from the TSC through the Xen-form
  * scale of common/time_scale.c (0 until the TSC has been calibrated).  The
- * tick is the local APIC timer in one-shot mode, re-armed on every expiry
- * against an absolute deadline (deadline += period), so that late
- * interrupts do not make the tick drift.  Later, the scheduler's time
- * slices and the guests' one-shot timers hang off the same interrupt.
+ * local APIC timer runs in one-shot mode and is always armed for the
+ * earliest of two deadlines: the heartbeat tick (counted against absolute
+ * deadlines, deadline += period, so late interrupts do not make it drift)
+ * and whatever the scheduler needs next (the end of a time slice, a
+ * guest's timer).  On expiry the scheduler's hook runs first, then the
+ * timer is re-armed.
  */
 #include <stdbool.h>
 #include <pvmon/arch.h>
@@ -19,6 +21,8 @@ static bool calibrated;
 static uint64_t tick_period_ns;
 static uint64_t next_tick_deadline_ns;
 static volatile uint64_t tick_count;
+static void (*expiry_handler)(uint64_t now_ns);
+static uint64_t (*deadline_source)(void);
 
 void time_record_boot(void)
 {
@@ -38,29 +42,63 @@ uint64_t system_time_ns(void)
     return time_scale_apply(tsc_scale, cpu_read_timestamp_counter() - boot_timestamp);
 }
 
+struct time_scale system_time_scale(void)
+{
+    return tsc_scale;
+}
+
+/* One TSC reading and the system time it stands for, for vcpu_time_info. */
+void time_sample(uint64_t *timestamp, uint64_t *system_time)
+{
+    *timestamp = cpu_read_timestamp_counter();
+    *system_time = calibrated ? time_scale_apply(tsc_scale, *timestamp - boot_timestamp) : 0;
+}
+
 uint64_t timer_tick_count(void)
 {
     return tick_count;
 }
 
-static void arm_next_tick(void)
+static uint64_t earliest(uint64_t first, uint64_t second)
+{
+    return first < second ? first : second;
+}
+
+/* Arms the APIC for the next heartbeat tick or the scheduler's next
+ * deadline, whichever comes first. */
+void timer_reprogram(void)
+{
+    uint64_t now = system_time_ns();
+    uint64_t deadline = next_tick_deadline_ns;
+
+    if (deadline_source != NULL)
+        deadline = earliest(deadline, deadline_source());
+    apic_timer_arm(deadline > now ? deadline - now : 1);
+}
+
+static void handle_timer_interrupt(void)
 {
     uint64_t now = system_time_ns();
 
-    next_tick_deadline_ns += tick_period_ns;
-    apic_timer_arm(next_tick_deadline_ns > now ? next_tick_deadline_ns - now : 1);
+    while (next_tick_deadline_ns <= now) {
+        tick_count++;
+        next_tick_deadline_ns += tick_period_ns;
+    }
+    if (expiry_handler != NULL)
+        expiry_handler(now);
+    timer_reprogram();
 }
 
-static void handle_tick(void)
+void timer_set_scheduler_hooks(void (*on_interrupt)(uint64_t now_ns), uint64_t (*next_deadline)(void))
 {
-    tick_count++;
-    arm_next_tick();
+    expiry_handler = on_interrupt;
+    deadline_source = next_deadline;
 }
 
 void timer_start_ticks(uint64_t period_ns)
 {
     tick_period_ns = period_ns;
-    next_tick_deadline_ns = system_time_ns();
-    trap_set_timer_handler(handle_tick);
-    arm_next_tick();
+    next_tick_deadline_ns = system_time_ns() + period_ns;
+    trap_set_timer_handler(handle_timer_interrupt);
+    timer_reprogram();
 }

@@ -3,15 +3,18 @@
  * Framework: each case makes one hypercall, valid or not, and compares
  * the result with Xen's.  One line per case, "pv-kernel: PASS name" or
  * "pv-kernel: FAIL name: got X, expected Y", then a summary line that the
- * boot test reads.  Only hypercalls pvmon implements so far are covered:
- * console_io and sched_op, plus the dispatch of unknown numbers.
+ * boot test reads.  Covered here: console_io, sched_op, the dispatch of
+ * unknown numbers, and pvmon's domain_control as the privileged domain
+ * sees it (hypercall/public/domain_control.h); every other hypercall
+ * family has a test guest of its own under tests/hypercall/.
  */
 #include <stdint.h>
 #include <xen/xen.h>
 #include <xen/errno.h>
 #include <xen/sched.h>
+#include <public/domain_control.h>
 #include <guest/hypercall.h>
-#include "console.h"
+#include <runtime/console.h>
 #include "hypercall_checks.h"
 
 #define HYPERVISOR_ADDRESS 0xffff808000200000UL
@@ -70,11 +73,106 @@ static void check_dispatch(void)
     expect("huge_hypercall_number_is_enosys", hypercall5(~0UL, 0, 0, 0, 0, 0), -XEN_ENOSYS);
 }
 
+static struct pvmon_domain_control control_request(uint32_t command, uint16_t domain)
+{
+    return (struct pvmon_domain_control) {
+        .command = command,
+        .interface_version = PVMON_DOMAIN_CONTROL_INTERFACE_VERSION,
+        .domain = domain,
+    };
+}
+
+static long control(uint32_t command, uint16_t domain)
+{
+    struct pvmon_domain_control request = control_request(command, domain);
+
+    return hypercall_domain_control(&request);
+}
+
+static void check_domain_control_request_validation(void)
+{
+    struct pvmon_domain_control request = control_request(PVMON_DOMAIN_CONTROL_get_info, 0);
+
+    request.interface_version = PVMON_DOMAIN_CONTROL_INTERFACE_VERSION + 1;
+    expect("domain_control_other_interface_version_is_eacces", hypercall_domain_control(&request), -XEN_EACCES);
+    request = control_request(PVMON_DOMAIN_CONTROL_get_info, 0);
+    request.reserved[1] = 1;
+    expect("domain_control_nonzero_reserved_field_is_einval", hypercall_domain_control(&request), -XEN_EINVAL);
+    expect("domain_control_unknown_command_is_enosys", control(99, 0), -XEN_ENOSYS);
+    expect("domain_control_hypervisor_pointer_is_efault",
+           hypercall_domain_control((struct pvmon_domain_control *)HYPERVISOR_ADDRESS), -XEN_EFAULT);
+    expect("domain_control_unmapped_pointer_is_efault",
+           hypercall_domain_control((struct pvmon_domain_control *)UNMAPPED_GUEST_ADDRESS), -XEN_EFAULT);
+    request = control_request(PVMON_DOMAIN_CONTROL_create, 0);
+    request.u.create.weight = 65536;
+    expect("domain_control_create_weight_above_65535_is_einval", hypercall_domain_control(&request), -XEN_EINVAL);
+}
+
+static void check_domain_control_domain_ids(void)
+{
+    struct pvmon_domain_control request = control_request(PVMON_DOMAIN_CONTROL_get_info, 0);
+
+    expect("domain_control_get_info_from_0_finds_dom0", hypercall_domain_control(&request), 0);
+    expect("domain_control_get_info_dom0_is_privileged", request.u.info.domain == 0 && request.u.info.privileged == 1,
+           1);
+    expect("domain_control_get_info_past_the_last_domain_is_esrch",
+           control(PVMON_DOMAIN_CONTROL_get_info, DOMID_FIRST_RESERVED - 1), -XEN_ESRCH);
+    expect("domain_control_destroy_dom0_is_einval", control(PVMON_DOMAIN_CONTROL_destroy, 0), -XEN_EINVAL);
+    expect("domain_control_unpause_domid_self_is_einval", control(PVMON_DOMAIN_CONTROL_unpause, DOMID_SELF),
+           -XEN_EINVAL);
+    expect("domain_control_pause_reserved_id_is_einval", control(PVMON_DOMAIN_CONTROL_pause, DOMID_IDLE),
+           -XEN_EINVAL);
+    expect("domain_control_pause_missing_domain_is_esrch", control(PVMON_DOMAIN_CONTROL_pause, 1000), -XEN_ESRCH);
+}
+
+static void check_domain_control_life_cycle(void)
+{
+    static const char not_an_elf_image[] = "not an ELF image";
+    struct pvmon_domain_control request = control_request(PVMON_DOMAIN_CONTROL_create, 0);
+    uint16_t domain;
+
+    expect("domain_control_create_succeeds", hypercall_domain_control(&request), 0);
+    domain = request.domain;
+    expect("domain_control_create_gives_a_new_domain_id", domain != 0 && domain < DOMID_FIRST_RESERVED, 1);
+    request = control_request(PVMON_DOMAIN_CONTROL_get_info, domain);
+    hypercall_domain_control(&request);
+    expect("domain_control_created_domain_is_paused_without_memory",
+           request.u.info.domain == domain && request.u.info.state == PVMON_DOMAIN_STATE_paused &&
+               request.u.info.pages == 0 && request.u.info.weight == 256,
+           1);
+    expect("domain_control_unpause_before_load_is_einval", control(PVMON_DOMAIN_CONTROL_unpause, domain),
+           -XEN_EINVAL);
+    request = control_request(PVMON_DOMAIN_CONTROL_set_memory, domain);
+    expect("domain_control_set_memory_zero_pages_is_einval", hypercall_domain_control(&request), -XEN_EINVAL);
+    request.u.set_memory.pages = PVMON_DOMAIN_CONTROL_MAX_PAGES + 1;
+    expect("domain_control_set_memory_above_maximum_is_einval", hypercall_domain_control(&request), -XEN_EINVAL);
+    request.u.set_memory.pages = PVMON_DOMAIN_CONTROL_MAX_PAGES;
+    expect("domain_control_set_memory_beyond_free_memory_is_enomem", hypercall_domain_control(&request),
+           -XEN_ENOMEM);
+    request.u.set_memory.pages = 1024;
+    expect("domain_control_set_memory_succeeds", hypercall_domain_control(&request), 0);
+    expect("domain_control_set_memory_twice_is_eexist", hypercall_domain_control(&request), -XEN_EEXIST);
+    request = control_request(PVMON_DOMAIN_CONTROL_load, domain);
+    request.u.load.kernel_address = (uint64_t)not_an_elf_image;
+    request.u.load.kernel_size = sizeof(not_an_elf_image);
+    expect("domain_control_load_bad_image_is_einval", hypercall_domain_control(&request), -XEN_EINVAL);
+    request.u.load.kernel_size = PVMON_DOMAIN_CONTROL_MAX_IMAGE_SIZE + 1;
+    expect("domain_control_load_oversized_image_is_einval", hypercall_domain_control(&request), -XEN_EINVAL);
+    request.u.load.kernel_address = HYPERVISOR_ADDRESS;
+    request.u.load.kernel_size = 4096;
+    expect("domain_control_load_from_hypervisor_is_efault", hypercall_domain_control(&request), -XEN_EFAULT);
+    expect("domain_control_destroy_succeeds", control(PVMON_DOMAIN_CONTROL_destroy, domain), 0);
+    expect("domain_control_destroyed_domain_is_gone", control(PVMON_DOMAIN_CONTROL_pause, domain), -XEN_ESRCH);
+}
+
 void run_hypercall_checks(const struct start_info *start_info)
 {
     (void)start_info;
     check_console_io();
     check_sched_op();
     check_dispatch();
+    check_domain_control_request_validation();
+    check_domain_control_domain_ids();
+    check_domain_control_life_cycle();
     console_printf("pv-kernel: hypercall checks: %u passed, %u failed\n", passed, failed);
 }

@@ -1,25 +1,38 @@
 /*
  * start_kernel: the first C code of pvmon's PV kernel.  It checks the
  * start_info page it was given (magic, the page-table and p2m addresses
- * inside its own address space), reports it, runs what its command line
- * asks for, and shuts down through SCHEDOP_shutdown.
+ * inside its own address space) and reports it; misbehaves first if asked
+ * to (crash=, before any trap table exists, so that the hypervisor must
+ * crash it); sets up the runtime (trap table, callbacks, events, timer);
+ * runs what its command line asks for; as dom0 with a ramdisk holding a
+ * "domains" file, runs the toolstack; and shuts down with SCHEDOP_shutdown.
  *
- * Command line (from the hypervisor's, after " -- "):
- *   test=hypercalls   check the hypercalls pvmon implements with valid and
- *                     invalid arguments, one PASS or FAIL line per case
+ * Command line (dom0's comes from the hypervisor's, after " -- "):
  *   crash=page-fault | hypervisor-write | privileged-instruction |
- *         software-interrupt
- *                     misbehave on purpose: the hypervisor must crash this
- *                     domain alone and keep running
- * Traps, events, timers and processes come next.
+ *         software-interrupt | runaway
+ *                     misbehave on purpose with no trap table installed:
+ *                     the hypervisor must crash this domain alone and keep
+ *                     running (runaway: loop forever, for a toolstack or
+ *                     scheduler to deal with)
+ *   fault=page-fault  fault with the runtime's trap table installed: the
+ *                     handler reports the trap and crashes the domain
+ *   test=hypercalls   check hypercalls with valid and invalid arguments,
+ *                     one PASS or FAIL line per case
+ *   role=...          a demonstration workload (workloads.h)
  */
 #include <stdint.h>
 #include <pvmon/command_line.h>
 #include <pvmon/string.h>
 #include <xen/xen.h>
 #include <guest/hypercall.h>
-#include "console.h"
+#include <runtime/console.h>
+#include <runtime/runtime.h>
 #include "hypercall_checks.h"
+#include "toolstack.h"
+#include "workloads.h"
+
+#define HYPERVISOR_IMAGE_ADDRESS 0xffff808000200000UL
+#define UNMAPPED_ADDRESS 0x10UL
 
 void start_kernel(const struct start_info *start_info);
 
@@ -29,18 +42,44 @@ static void store_to(uint64_t address)
     __asm__ volatile("movq $1, (%0)" : : "r"(address) : "memory");
 }
 
+static void run_away(void)
+{
+    for (;;)
+        __asm__ volatile("pause");
+}
+
 static void misbehave(const char *how)
 {
     console_printf("pv-kernel: crashing on purpose: %s\n", how);
     if (strcmp(how, "page-fault") == 0)
-        store_to(0x10);
+        store_to(UNMAPPED_ADDRESS);
     else if (strcmp(how, "hypervisor-write") == 0)
-        store_to(0xffff808000200000UL);
+        store_to(HYPERVISOR_IMAGE_ADDRESS);
     else if (strcmp(how, "privileged-instruction") == 0)
         __asm__ volatile("cli; hlt");
     else if (strcmp(how, "software-interrupt") == 0)
         __asm__ volatile("int $0x80");
+    else if (strcmp(how, "runaway") == 0)
+        run_away();
     console_printf("pv-kernel: still alive after crash=%s\n", how);
+}
+
+static void fault_on_purpose(const char *how)
+{
+    console_printf("pv-kernel: faulting on purpose with a trap table: %s\n", how);
+    if (strcmp(how, "page-fault") == 0)
+        store_to(UNMAPPED_ADDRESS);
+    console_printf("pv-kernel: still alive after fault=%s\n", how);
+}
+
+static void report_start_info(const struct start_info *start_info)
+{
+    console_printf("pv-kernel: hello from ring 3; start_info at %p\n", (const void *)start_info);
+    console_printf("pv-kernel: %lu pages, page tables at %#lx (%lu frames), p2m at %#lx\n", start_info->nr_pages,
+                   start_info->pt_base, start_info->nr_pt_frames, start_info->mfn_list);
+    if (start_info->mod_len != 0)
+        console_printf("pv-kernel: ramdisk at %#lx, %lu bytes\n", start_info->mod_start, start_info->mod_len);
+    console_printf("pv-kernel: command line '%s'\n", (const char *)start_info->cmd_line);
 }
 
 void start_kernel(const struct start_info *start_info)
@@ -50,21 +89,26 @@ void start_kernel(const struct start_info *start_info)
 
     if (strncmp(start_info->magic, "xen-3.0-x86_64", 14) != 0) {
         console_printf("pv-kernel: bad start_info magic\n");
-        hypercall_shutdown(SHUTDOWN_crash);
+        runtime_exit(SHUTDOWN_crash);
     }
-    console_printf("pv-kernel: hello from ring 3; start_info at %p\n", (const void *)start_info);
-    console_printf("pv-kernel: %lu pages, page tables at %#lx (%lu frames), p2m at %#lx\n",
-                   start_info->nr_pages, start_info->pt_base, start_info->nr_pt_frames,
-                   start_info->mfn_list);
-    console_printf("pv-kernel: command line '%s'\n", command_line);
-    if (command_line_find(command_line, "test", value, sizeof(value)) &&
-        strcmp(value, "hypercalls") == 0)
-        run_hypercall_checks(start_info);
+    report_start_info(start_info);
     if (command_line_find(command_line, "crash", value, sizeof(value)))
         misbehave(value);
+    if (runtime_init(start_info) != 0) {
+        console_printf("pv-kernel: the runtime could not be set up; crashing\n");
+        runtime_exit(SHUTDOWN_crash);
+    }
+    console_printf("pv-kernel: trap table, callbacks, events and timer are set up\n");
+    if (command_line_find(command_line, "test", value, sizeof(value)) && strcmp(value, "hypercalls") == 0)
+        run_hypercall_checks(start_info);
+    if (command_line_find(command_line, "fault", value, sizeof(value)))
+        fault_on_purpose(value);
+    if (command_line_find(command_line, "role", value, sizeof(value)) && run_workload(command_line) != 0)
+        runtime_exit(SHUTDOWN_crash);
+    if (toolstack_has_work(start_info) && toolstack_run(start_info) != 0)
+        console_printf("pv-kernel: the toolstack could not run every scenario\n");
     console_printf("pv-kernel: shutting down\n");
     hypercall_shutdown(SHUTDOWN_poweroff);
     console_printf("pv-kernel: still running after shutdown\n");
-    for (;;)
-        ;
+    runtime_exit(SHUTDOWN_crash);
 }

@@ -10,6 +10,8 @@
  * because every guest page, kernel pages included, carries U=1 under PV.
  */
 #include <pvmon/arch.h>
+#include <pvmon/errno.h>
+#include <pvmon/privileged_instruction.h>
 #include <pvmon/layout.h>
 #include <pvmon/string.h>
 #include <pvmon/x86.h>
@@ -64,6 +66,58 @@ void cpu_init(struct cpu_features *features)
     write_cr0((read_cr0() | CR0_WP) & ~CR0_TS);
     write_cr4(read_cr4() | CR4_OSFXSR | CR4_OSXMMEXCPT | (features->has_smep ? CR4_SMEP : 0));
     program_syscall();
+    wrmsr(MSR_PAT, XEN_MSR_PAT);
+}
+
+/* The control registers as they are; guests get views of them. */
+uint64_t cpu_read_control_register(unsigned int number)
+{
+    switch (number) {
+    case 0:
+        return read_cr0();
+    case 3:
+        return read_cr3();
+    default:
+        return read_cr4();
+    }
+}
+
+uint64_t cpu_read_efer(void)
+{
+    return rdmsr(MSR_EFER);
+}
+
+void cpu_cpuid(uint32_t leaf, uint32_t subleaf, uint32_t result[4])
+{
+    struct cpuid_result registers = cpuid(leaf, subleaf);
+
+    result[0] = registers.eax;
+    result[1] = registers.ebx;
+    result[2] = registers.ecx;
+    result[3] = registers.edx;
+}
+
+/* rdmsr that survives a #GP (an MSR the processor lacks): 0 or -XEN_EFAULT. */
+int cpu_read_msr_safe(uint32_t msr, uint64_t *value)
+{
+    uint32_t low = 0;
+    uint32_t high = 0;
+    int result = 0;
+
+    __asm__ volatile("1: rdmsr\n"
+                     "2:\n"
+                     ".pushsection .fixup, \"ax\"\n"
+                     "3: movl %[fault], %[result]\n"
+                     "   jmp 2b\n"
+                     ".popsection\n"
+                     ".pushsection .exception_table, \"a\"\n"
+                     ".balign 8\n"
+                     ".quad 1b, 3b\n"
+                     ".popsection"
+                     : [result] "+r"(result), "+a"(low), "+d"(high)
+                     : "c"(msr), [fault] "i"(-XEN_EFAULT));
+    *value = (uint64_t)high << 32 | low;
+    return result;
 }
 
 void interrupts_enable(void)

@@ -23,6 +23,7 @@
 
 #define PTE_PRESENT (1UL << 0)
 #define PTE_WRITABLE (1UL << 1)
+#define PTE_USER (1UL << 2)
 #define PTE_WRITE_THROUGH (1UL << 3)
 #define PTE_CACHE_DISABLE (1UL << 4)
 #define PTE_LARGE (1UL << 7)
@@ -72,8 +73,10 @@ static unsigned int table_index(uint64_t virtual_address, unsigned int level)
     return (virtual_address >> (PAGE_SHIFT + 9 * (level - 1))) & (ENTRIES_PER_TABLE - 1);
 }
 
-/* The entry for virtual_address at `level` (1 = L1), creating tables above. */
-static uint64_t *entry_for(uint64_t virtual_address, unsigned int level)
+/* The entry for virtual_address at `level` (1 = L1), creating the tables
+ * above it from table_source with table_flags added to their entries. */
+static uint64_t *entry_created_from(uint64_t virtual_address, unsigned int level, boot_frame_source table_source,
+                                    uint64_t table_flags)
 {
     uint64_t *table = table_at(root_table_physical);
 
@@ -81,11 +84,25 @@ static uint64_t *entry_for(uint64_t virtual_address, unsigned int level)
         uint64_t *entry = &table[table_index(virtual_address, current)];
 
         if (!(*entry & PTE_PRESENT))
-            *entry = allocate_table_frame() | PTE_PRESENT | PTE_WRITABLE;
+            *entry = table_source() | PTE_PRESENT | PTE_WRITABLE | table_flags;
         BUG_ON(*entry & PTE_LARGE);
         table = table_at(*entry & PTE_ADDRESS_MASK);
     }
     return &table[table_index(virtual_address, level)];
+}
+
+static uint64_t *entry_for(uint64_t virtual_address, unsigned int level)
+{
+    return entry_created_from(virtual_address, level, allocate_table_frame, 0);
+}
+
+/* A page every guest may read and none may write (the M2P table in slot
+ * 256): user-accessible at every level, read-only and not executable at
+ * the last.  The hypervisor itself writes it through the direct map. */
+void paging_map_guest_readable(uint64_t virtual_address, uint64_t physical_address, boot_frame_source table_source)
+{
+    *entry_created_from(virtual_address, 1, table_source, PTE_USER) =
+        physical_address | PTE_PRESENT | PTE_USER | no_execute;
 }
 
 static void map_page(uint64_t virtual_address, uint64_t physical_address, uint64_t flags)
@@ -115,6 +132,21 @@ static void map_gdt_area(void)
                  no_execute);
     map_page(GDT_AREA_VIRT_START + RESERVED_GDT_PAGE * PAGE_SIZE,
              (uint64_t)reserved_gdt_page - IMAGE_VIRT_BASE, PTE_WRITABLE | no_execute);
+}
+
+/* A vCPU's GDT frames (hypervisor-owned copies its descriptors were
+ * checked into) in GDT pages 0..count-1, the zero page in the rest. */
+void paging_map_guest_gdt(const uint64_t *frames, unsigned int count)
+{
+    for (unsigned int page = 0; page < RESERVED_GDT_PAGE; page++) {
+        uint64_t virtual_address = GDT_AREA_VIRT_START + page * PAGE_SIZE;
+
+        if (page < count)
+            map_page(virtual_address, frames[page] * PAGE_SIZE, PTE_WRITABLE | no_execute);
+        else
+            map_page(virtual_address, (uint64_t)zero_page - IMAGE_VIRT_BASE, no_execute);
+        invalidate_page(virtual_address);
+    }
 }
 
 static bool holds_ram(const struct memory_region *region)
@@ -190,6 +222,17 @@ void *map_mmio(uint64_t physical_address, size_t size)
 void paging_load_root(uint64_t root_page_table)
 {
     write_cr3(root_page_table);
+}
+
+/* TLB maintenance after a guest's page-table update. */
+void paging_invalidate_page(uint64_t virtual_address)
+{
+    invalidate_page(virtual_address);
+}
+
+void paging_flush_all(void)
+{
+    write_cr3(read_cr3());
 }
 
 void paging_load_hypervisor_root(void)

@@ -11,19 +11,29 @@
  *     the exception's name, error code, RIP, CR2 (the last page-fault
  *     address, which also explains a #DF) and registers.
  *   - #BP (int3) is reported and execution continues after it.
+ *   - #DB in the hypervisor can only be a guest's data watchpoint (its
+ *     debug registers stay loaded, and set_debugreg admits only guest
+ *     addresses) hit while copying from or to that guest: execution
+ *     continues, and the guest finds the hit in DR6, as in Xen.
  *   - The local APIC timer interrupt goes to the handler kernel/time.c
  *     registers; spurious APIC interrupts are ignored.
  *   - Exceptions raised in ring 3 belong to the running guest and go to
  *     guest_trap (kernel/guest_trap.c); SYSCALLs are hypercalls and go to
  *     hypercall_entry (hypercall/dispatch.c).
+ *   - Whatever brought the CPU from a guest, the way back goes through
+ *     leave_to_guest (kernel/schedule.c), which may switch vCPUs and
+ *     delivers pending events.
  */
 #include <pvmon/arch.h>
+#include <pvmon/domain.h>
 #include <pvmon/errno.h>
 #include <pvmon/panic.h>
 #include <pvmon/printk.h>
 #include <pvmon/x86.h>
 
+#define VECTOR_DEBUG 1
 #define VECTOR_BREAKPOINT 3
+#define VECTOR_SEGMENT_NOT_PRESENT 11
 #define VECTOR_GENERAL_PROTECTION 13
 #define VECTOR_PAGE_FAULT 14
 #define VECTOR_GUEST_SOFTWARE_INTERRUPT 0x80
@@ -114,12 +124,15 @@ static bool recover_from_fault(struct trap_frame *frame)
 
 static void handle_exception(struct trap_frame *frame)
 {
+    if (frame->vector == VECTOR_DEBUG)
+        return;
     if (frame->vector == VECTOR_BREAKPOINT) {
         printk(LOG_INFO, "caught %s at rip %#lx; continuing\n", exception_name(frame->vector),
                frame->rip);
         return;
     }
-    if ((frame->vector == VECTOR_PAGE_FAULT || frame->vector == VECTOR_GENERAL_PROTECTION) &&
+    if ((frame->vector == VECTOR_PAGE_FAULT || frame->vector == VECTOR_GENERAL_PROTECTION ||
+         frame->vector == VECTOR_SEGMENT_NOT_PRESENT) &&
         recover_from_fault(frame))
         return;
     panic_with_frame(frame, "unexpected %s in the hypervisor, error code %#lx, rip %#lx, cr2 %#lx",
@@ -170,4 +183,6 @@ void handle_trap(struct trap_frame *frame)
         guest_trap(frame);
     else
         handle_exception(frame);
+    if (from_guest(frame))
+        leave_to_guest(frame);
 }

@@ -32,12 +32,35 @@ void cpu_wait_for_interrupt(void);
 void cpu_breakpoint(void);
 uint64_t cpu_read_timestamp_counter(void);
 uint64_t cpu_read_fault_address(void);
+uint64_t cpu_read_control_register(unsigned int number);
+uint64_t cpu_read_efer(void);
+void cpu_cpuid(uint32_t leaf, uint32_t subleaf, uint32_t result[4]);
+int cpu_read_msr_safe(uint32_t msr, uint64_t *value);
+
+/* context.c: a vCPU's FPU, segment and debug state, switched with it. */
+struct vcpu_context;
+struct debug_registers;
+void vcpu_context_init(struct vcpu_context *context);
+void vcpu_context_save(struct vcpu_context *context);
+void vcpu_context_load(const struct vcpu_context *context);
+void cpu_set_task_switched(bool set);
+void cpu_swap_gs(void);
+enum segment_base { SEGMENT_BASE_FS, SEGMENT_BASE_GS, SEGMENT_BASE_SHADOW_GS };
+uint64_t cpu_read_segment_base(enum segment_base which);
+void cpu_write_segment_base(enum segment_base which, uint64_t base);
+void cpu_load_user_gs_selector(uint16_t selector);
+void cpu_load_debug_registers(const struct debug_registers *debug);
+uint64_t cpu_read_debug_status(void);
 
 /* paging.c: the hypervisor's own page tables. */
 typedef uint64_t (*boot_frame_source)(void);
 void paging_init(const struct memory_map *map, boot_frame_source allocate_zeroed_frame, bool use_nx);
 void paging_load_root(uint64_t root_page_table);
 void paging_load_hypervisor_root(void);
+void paging_invalidate_page(uint64_t virtual_address);
+void paging_flush_all(void);
+void paging_map_guest_readable(uint64_t virtual_address, uint64_t physical_address, boot_frame_source table_source);
+void paging_map_guest_gdt(const uint64_t *frames, unsigned int count);
 void paging_copy_hypervisor_slots(uint64_t *guest_root_table);
 uint64_t paging_frames_needed(const struct memory_map *map);
 void *physical_to_virtual(uint64_t physical_address);

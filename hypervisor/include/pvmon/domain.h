@@ -3,62 +3,175 @@
  *
  * A domain owns a set of machine frames (its pseudo-physical memory, listed
  * in its physical-to-machine table), the address space its kernel runs in
- * (an L4 page table), its shared_info page, and one vCPU for now.  A
- * vCPU's registers are kept in a struct trap_frame while it is not
- * running.  Domain 0 is built by the hypervisor at boot and is privileged.
- * A domain that shuts down or crashes is torn down alone: its frames are
- * zeroed and returned to the allocator, and the others keep running.
+ * (an L4 page table), its shared_info page, its event channels and one
+ * vCPU for now.  A vCPU's registers are kept in a struct trap_frame while
+ * it is not running, with the rest of its state (segment bases, FPU, debug
+ * registers) in struct vcpu_context.  Domain 0 is built by the hypervisor
+ * at boot and is privileged; the others are made by dom0 through
+ * domain_control.
+ *
+ * Life of a domain: created (paused, no memory), given memory, loaded,
+ * unpaused: it then runs until it shuts down or crashes.  At that point
+ * it is torn down at once (its frames zeroed and returned, its event
+ * channels closed, its vCPU off the scheduler) but its slot stays, with the
+ * reason, until the toolstack destroys it; the others keep running.
  */
 #ifndef PVMON_DOMAIN_H
 #define PVMON_DOMAIN_H
 
 #include <stdbool.h>
+#include <stddef.h>
 #include <stdint.h>
+#include <pvmon/bounce_frame.h>
 #include <pvmon/cpu.h>
+#include <pvmon/debug_registers.h>
+#include <pvmon/event_channel.h>
+#include <pvmon/frame.h>
+#include <pvmon/scheduler_policy.h>
+#include <pvmon/trap_table.h>
+#include <xen/vcpu.h>
 
 #define DOMAIN_LIMIT 8
 #define DOMAIN_CONSOLE_LINE_SIZE 256
+#define VCPU_POLL_PORT_LIMIT 128     /* Xen's limit for SCHEDOP_poll */
+#define FPU_STATE_SIZE 512           /* the FXSAVE image */
+#define GUEST_GDT_FRAME_LIMIT 14     /* GDT pages below pvmon's reserved page */
 
 enum domain_state {
     DOMAIN_UNUSED = 0,
-    DOMAIN_BUILDING,
-    DOMAIN_RUNNABLE,
-    DOMAIN_SHUT_DOWN,
-    DOMAIN_CRASHED,
+    DOMAIN_CREATED,     /* exists; memory and kernel may still be missing */
+    DOMAIN_LOADED,      /* built; runs once unpaused */
+    DOMAIN_SHUT_DOWN,   /* torn down; waits to be destroyed */
+    DOMAIN_CRASHED,     /* torn down; waits to be destroyed */
 };
 
 struct domain;
 
+/* What a guest registers for its upcalls (callback_op, set_callbacks). */
+struct guest_callback {
+    uint64_t address;       /* 0: none */
+    bool mask_events;       /* CALLBACKF_mask_events */
+};
+
+/* Hardware state of a vCPU beyond its general registers, switched with it. */
+struct vcpu_context {
+    uint8_t fpu_state[FPU_STATE_SIZE] __attribute__((aligned(16)));
+    uint64_t fs_base;
+    uint64_t gs_base;           /* the active GS base */
+    uint64_t shadow_gs_base;    /* the inactive one (user GS while in kernel mode) */
+    uint16_t data_selectors[4]; /* DS, ES, FS, GS */
+    bool task_switched;         /* the guest's virtual CR0.TS (fpu_taskswitch) */
+    struct debug_registers debug;
+};
+
 struct vcpu {
     struct domain *domain;
+    unsigned int id;
     struct trap_frame registers;
+    struct vcpu_context context;
+
+    /* Guest kernel/user mode: both run in ring 3 (Xen's TF_kernel_mode). */
+    bool kernel_mode;
+    uint64_t kernel_stack_pointer;  /* stack_switch */
+    uint64_t kernel_stack_segment;
+    uint64_t user_root_page_table;  /* 0: none yet (MMUEXT_NEW_USER_BASEPTR) */
+    unsigned int io_privilege_level; /* PHYSDEVOP_set_iopl; grants no ports */
+    uint64_t guest_control_register4; /* the guest's view of CR4 */
+
+    /* set_gdt: the guest's frames, and the hypervisor's checked copies of
+     * them that the CPU really uses (GDT pages 0..gdt_frame_count-1). */
+    unsigned int gdt_frame_count;
+    uint64_t gdt_guest_frames[GUEST_GDT_FRAME_LIMIT];
+    uint64_t gdt_shadow_frames[GUEST_GDT_FRAME_LIMIT];
+
+    struct virtual_trap_table trap_table;
+    struct guest_callback event_callback;
+    struct guest_callback failsafe_callback;
+    struct guest_callback syscall_callback;
+
+    struct vcpu_info *vcpu_info;    /* in shared_info, or where the guest registered it */
+    uint64_t vcpu_info_frame;       /* the registered frame, 0: in shared_info */
+
+    struct scheduler_entity scheduling;
+    struct vcpu_runstate_info runstate;
+    uint64_t runstate_guest_address; /* register_runstate_memory_area, 0: none */
+
+    uint64_t singleshot_deadline_ns; /* 0: no one-shot timer */
+    uint64_t periodic_period_ns;     /* 0: no periodic timer */
+    uint64_t periodic_deadline_ns;
+
+    bool polling;                    /* blocked in SCHEDOP_poll */
+    uint64_t poll_deadline_ns;       /* 0: no timeout */
+    unsigned int poll_port_count;
+    uint32_t poll_ports[VCPU_POLL_PORT_LIMIT];
 };
 
 struct domain {
     uint16_t id;
     bool privileged;
+    bool paused;                    /* by the toolstack; created domains start paused */
+    unsigned int weight;            /* the scheduler's proportional share */
     enum domain_state state;
     unsigned int shutdown_reason;
+    unsigned long vm_assist;        /* VMASST_TYPE_* bits the guest enabled */
     uint64_t page_count;
     uint64_t *physical_to_machine;     /* page_count machine frame numbers */
     uint64_t physical_to_machine_frame; /* first frame of that table */
     unsigned int physical_to_machine_order;
     uint64_t root_page_table;           /* machine address of the L4 */
     uint64_t shared_info_frame;
+    struct shared_info *shared_info;
     struct vcpu vcpu;
+    struct event_channel_domain events;
     char console_line[DOMAIN_CONSOLE_LINE_SIZE];
     unsigned int console_line_length;
 };
 
-struct domain *domain_create(uint16_t id, bool privileged, uint64_t page_count);
+/* kernel/domain.c */
+struct domain *domain_create(uint16_t id, bool privileged);
+int domain_set_memory(struct domain *domain, uint64_t page_count);
 void domain_destroy(struct domain *domain);
 void domain_shutdown(struct domain *domain, unsigned int reason);
 void domain_crash(struct domain *domain, const char *why);
+struct domain *domain_find(uint16_t id);
+struct domain *domain_first_from(uint16_t id);
+uint16_t domain_free_id(void);
+bool domain_is_alive(const struct domain *domain);
+unsigned int domain_live_count(void);
 void domain_console_write(struct domain *domain, const char *text, size_t length);
 uint64_t domain_machine_frame(const struct domain *domain, uint64_t physical_frame);
+bool domain_owns_machine_frame(const struct domain *domain, uint64_t machine_frame);
+bool domain_frame_is_page_table(uint64_t machine_frame);
+enum frame_type domain_frame_type(uint64_t machine_frame);
+void domain_set_frame_type(uint64_t machine_frame, enum frame_type type);
+bool domain_frame_is_writable_mapped(const struct domain *domain, uint64_t frame);
+extern const struct event_channel_directory domain_event_directory;
 
+/* kernel/schedule.c */
 struct vcpu *current_vcpu(void);
-_Noreturn void run_vcpu(struct vcpu *vcpu);
-_Noreturn void schedule_after_domain_end(void);
+void schedule_init(void (*when_no_domain_is_left)(void));
+void schedule_add_vcpu(struct vcpu *vcpu, unsigned int weight);
+void schedule_remove_vcpu(struct vcpu *vcpu);
+void schedule_pause(struct vcpu *vcpu);
+void schedule_unpause(struct vcpu *vcpu);
+void schedule_wake(struct vcpu *vcpu);
+void schedule_kick(const struct event_channel_kick *kick);
+void schedule_check_pollers(void);
+void schedule_timers_changed(void);
+void schedule_raise_timer_virq(struct vcpu *vcpu);
+uint64_t vcpu_running_time_ns(const struct vcpu *vcpu);
+void vcpu_publish_time(struct vcpu *vcpu);
+void vcpu_publish_runstate(struct vcpu *vcpu);
+_Noreturn void schedule_start(void);
+void leave_to_guest(struct trap_frame *frame);
+
+/* kernel/guest_entry.c: entering the guest kernel's handlers. */
+int guest_bounce(struct vcpu *vcpu, struct trap_frame *frame, const struct bounce_request *request);
+void guest_deliver_pending_event(struct vcpu *vcpu, struct trap_frame *frame);
+void guest_toggle_mode(struct vcpu *vcpu);
+
+/* kernel/guest_trap.c: an exception for the guest, as if its own CPU raised it. */
+void guest_raise_exception(struct vcpu *vcpu, struct trap_frame *frame, uint64_t vector, bool has_error_code,
+                           uint64_t error_code);
 
 #endif

@@ -21,6 +21,17 @@ enum frame_state {
 /* The end of a free list: no frame. */
 #define FRAME_NONE UINT32_MAX
 
+/* What a domain's frame is used as (type_info); the full type and
+ * reference-count rules come with the PV memory work.  The domain builder
+ * marks the bootstrap page tables, so that the hypervisor never writes into
+ * them on a guest's request; set_gdt marks its frames, so that the guest
+ * cannot map them writable while they are its GDT. */
+enum frame_type {
+    FRAME_TYPE_NONE = 0,
+    FRAME_TYPE_PAGE_TABLE,
+    FRAME_TYPE_SEGMENT_DESCRIPTOR,
+};
+
 struct frame {
     uint32_t next_free;       /* free-list link (frame number), valid on a free block's first frame */
     uint32_t previous_free;

@@ -1,19 +1,67 @@
 /*
- * The hypercall handlers, one per Xen hypercall number that pvmon
- * implements, as hypercall/dispatch.c calls them: the calling vCPU and the
- * raw argument registers (RDI, RSI, RDX, R10, R8).  Each handler validates
+ * The hypercall handlers, one per hypercall number that pvmon implements,
+ * as hypercall/dispatch.c calls them: the calling vCPU and the raw
+ * argument registers (RDI, RSI, RDX, R10, R8).  Each handler validates
  * everything it is handed and returns 0 or a result, or a negative Xen
- * error number.
+ * error number.  The file that defines each is named beside it.
  */
 #ifndef PVMON_HYPERCALLS_H
 #define PVMON_HYPERCALLS_H
 
+#include <stdbool.h>
 #include <stdint.h>
 #include <pvmon/domain.h>
 
+/* kernel/console_io.c */
 long do_console_io(struct vcpu *vcpu, uint64_t command, uint64_t count, uint64_t buffer);
+
+/* kernel/schedule.c */
 long do_sched_op(struct vcpu *vcpu, uint64_t command, uint64_t argument);
 
-void schedule_set_idle(void (*idle)(void), struct vcpu *(*pick_next)(void));
+/* kernel/guest_callbacks.c */
+long do_set_trap_table(struct vcpu *vcpu, uint64_t list);
+long do_set_callbacks(struct vcpu *vcpu, uint64_t event_address, uint64_t failsafe_address,
+                      uint64_t syscall_address);
+long do_callback_op(struct vcpu *vcpu, uint64_t command, uint64_t argument);
+long do_stack_switch(struct vcpu *vcpu, uint64_t stack_segment, uint64_t stack_pointer);
+long do_iret(struct vcpu *vcpu, struct trap_frame *frame);
+
+/* kernel/vcpu_registers.c */
+long do_fpu_taskswitch(struct vcpu *vcpu, uint64_t set);
+long do_set_debugreg(struct vcpu *vcpu, uint64_t reg, uint64_t value);
+long do_get_debugreg(struct vcpu *vcpu, uint64_t reg);
+long do_set_segment_base(uint64_t which, uint64_t base);
+
+/* kernel/event_channel_op.c */
+long do_event_channel_op(struct vcpu *vcpu, uint64_t command, uint64_t argument);
+
+/* kernel/vcpu_op.c */
+long do_vcpu_op(struct vcpu *vcpu, uint64_t command, uint64_t vcpu_id, uint64_t argument);
+long do_set_timer_op(struct vcpu *vcpu, uint64_t timeout_ns);
+
+/* kernel/version_op.c */
+void version_set_command_line(const char *command_line);
+long do_xen_version(struct vcpu *vcpu, uint64_t command, uint64_t argument);
+long do_vm_assist(struct vcpu *vcpu, uint64_t command, uint64_t type);
+
+/* kernel/memory_op.c and kernel/physdev_op.c */
+long do_memory_op(struct vcpu *vcpu, uint64_t command, uint64_t argument);
+long do_physdev_op(struct vcpu *vcpu, uint64_t command, uint64_t argument);
+
+/* kernel/descriptor_tables.c */
+long do_set_gdt(struct vcpu *vcpu, uint64_t frame_list, uint64_t entries);
+long do_update_descriptor(struct vcpu *vcpu, uint64_t machine_address, uint64_t descriptor);
+void descriptor_tables_release(struct vcpu *vcpu);
+
+/* kernel/update_va_mapping.c */
+long do_update_va_mapping(struct vcpu *vcpu, uint64_t virtual_address, uint64_t entry, uint64_t flags);
+
+/* kernel/domain_control.c: pvmon's own (hypercall/public/domain_control.h) */
+long do_domain_control(struct vcpu *caller, uint64_t argument);
+
+/* kernel/guest_emulation.c: what a guest's #GP or #UD may stand for; true
+ * when the instruction was emulated (or a fault bounced in its place). */
+bool guest_emulate_privileged(struct vcpu *vcpu, struct trap_frame *frame);
+bool guest_emulate_forced_cpuid(struct vcpu *vcpu, struct trap_frame *frame);
 
 #endif

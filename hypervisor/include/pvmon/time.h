@@ -29,5 +29,9 @@ void time_init(const struct timer_calibration *calibration);
 uint64_t system_time_ns(void);
 uint64_t timer_tick_count(void);
 void timer_start_ticks(uint64_t period_ns);
+void timer_reprogram(void);
+void timer_set_scheduler_hooks(void (*on_interrupt)(uint64_t now_ns), uint64_t (*next_deadline)(void));
+struct time_scale system_time_scale(void);
+void time_sample(uint64_t *timestamp, uint64_t *system_time);
 
 #endif

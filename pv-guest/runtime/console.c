@@ -1,7 +1,7 @@
 /*
  * console_printf: formats with the hypervisor's own pure formatter
- * (hypervisor/common/format.c, compiled into this kernel as well) and
- * writes through CONSOLEIO_write.
+ * (hypervisor/common/format.c, compiled into every guest as well) and
+ * writes the whole line with one CONSOLEIO_write.
  */
 #include <stdarg.h>
 #include <pvmon/format.h>

@@ -1,0 +1,277 @@
+/*
+ * pvmon's domain_control hypercall (hypercall/public/domain_control.h,
+ * where the commands and their error numbers are specified): how dom0
+ * creates, fills, starts, lists and destroys other domains.
+ *
+ * Rules kept here:
+ *   - Only a privileged domain may call it (-EPERM for any other, before
+ *     the request is even read).
+ *   - The request is read once into hypervisor memory; the interface
+ *     version, reserved fields and every id, count and size are checked
+ *     before anything changes.
+ *   - A kernel image and module are copied from the caller into frames of
+ *     the hypervisor's before the builder reads them, so the caller cannot
+ *     change them while they are parsed; the frames are zeroed and freed
+ *     afterwards.
+ *   - Domain 0, DOMID_SELF and the reserved ids cannot be targets, and a
+ *     domain cannot destroy itself.
+ */
+#include <pvmon/arch.h>
+#include <pvmon/domain.h>
+#include <pvmon/domain_build.h>
+#include <pvmon/errno.h>
+#include <pvmon/guest_access.h>
+#include <pvmon/hypercalls.h>
+#include <pvmon/memory.h>
+#include <pvmon/printk.h>
+#include <pvmon/scheduler_policy.h>
+#include <pvmon/string.h>
+#include <public/domain_control.h>
+#include <xen/xen.h>
+
+/* A copy of guest bytes in hypervisor frames. */
+struct staged_image {
+    uint8_t *bytes;
+    uint64_t first_frame;
+    unsigned int order;
+};
+
+static unsigned int order_for_bytes(uint64_t bytes)
+{
+    unsigned int order = 0;
+
+    while ((PAGE_SIZE << order) < bytes)
+        order++;
+    return order;
+}
+
+static int stage_image(struct staged_image *image, uint64_t guest_address, uint64_t size)
+{
+    int error;
+
+    image->bytes = NULL;
+    if (size == 0)
+        return 0;
+    image->order = order_for_bytes(size);
+    if (frame_allocator_allocate(machine_frame_allocator(), image->order, &image->first_frame) != 0)
+        return -XEN_ENOMEM;
+    image->bytes = physical_to_virtual(image->first_frame * PAGE_SIZE);
+    error = copy_from_guest(image->bytes, guest_address, size);
+    return error;
+}
+
+static void release_image(struct staged_image *image)
+{
+    if (image->bytes == NULL)
+        return;
+    memset(image->bytes, 0, PAGE_SIZE << image->order);
+    frame_allocator_free(machine_frame_allocator(), image->first_frame, image->order);
+    image->bytes = NULL;
+}
+
+/* The command line, read up to its NUL byte or MAX_GUEST_CMDLINE - 1 bytes. */
+static int read_command_line(char line[MAX_GUEST_CMDLINE], uint64_t guest_address)
+{
+    line[0] = '\0';
+    if (guest_address == 0)
+        return 0;
+    for (unsigned int index = 0; index < MAX_GUEST_CMDLINE - 1; index++) {
+        if (copy_from_guest(&line[index], guest_address + index, 1) != 0)
+            return -XEN_EFAULT;
+        if (line[index] == '\0')
+            return 0;
+    }
+    line[MAX_GUEST_CMDLINE - 1] = '\0';
+    return 0;
+}
+
+static long create_domain(struct pvmon_domain_control *request)
+{
+    unsigned int weight = request->u.create.weight ? request->u.create.weight : SCHEDULER_DEFAULT_WEIGHT;
+    struct domain *domain;
+
+    if (request->u.create.reserved != 0 || weight > SCHEDULER_MAX_WEIGHT)
+        return -XEN_EINVAL;
+    domain = domain_create(domain_free_id(), false);
+    if (domain == NULL)
+        return -XEN_ENOSPC;
+    domain->weight = weight;
+    request->domain = domain->id;
+    printk(LOG_INFO, "domain %u created (weight %u)\n", domain->id, weight);
+    return 0;
+}
+
+static long set_memory(struct domain *domain, const struct pvmon_domain_control *request)
+{
+    uint64_t pages = request->u.set_memory.pages;
+
+    if (pages == 0 || pages > PVMON_DOMAIN_CONTROL_MAX_PAGES || domain->state != DOMAIN_CREATED)
+        return -XEN_EINVAL;
+    return domain_set_memory(domain, pages);
+}
+
+static long build_from_staged(struct domain *domain, const struct staged_image *kernel, uint64_t kernel_size,
+                              const struct staged_image *module, uint64_t module_size, const char *command_line)
+{
+    struct domain_build_request build = {
+        .kernel = kernel->bytes,
+        .kernel_size = kernel_size,
+        .module = module->bytes,
+        .module_size = module_size,
+        .command_line = command_line,
+    };
+    int error = domain_build_pv(domain, &build);
+
+    if (error == 0)
+        schedule_add_vcpu(&domain->vcpu, domain->weight);
+    return error;
+}
+
+static long load_domain(struct domain *domain, const struct pvmon_domain_control *request)
+{
+    uint64_t kernel_size = request->u.load.kernel_size;
+    uint64_t module_size = request->u.load.module_size;
+    struct staged_image kernel = { 0 };
+    struct staged_image module = { 0 };
+    char command_line[MAX_GUEST_CMDLINE];
+    long error;
+
+    if (domain->state == DOMAIN_LOADED)
+        return -XEN_EEXIST;
+    if (domain->state != DOMAIN_CREATED || domain->page_count == 0 || kernel_size == 0 ||
+        kernel_size > PVMON_DOMAIN_CONTROL_MAX_IMAGE_SIZE || module_size > PVMON_DOMAIN_CONTROL_MAX_IMAGE_SIZE)
+        return -XEN_EINVAL;
+    error = read_command_line(command_line, request->u.load.command_line_address);
+    if (error == 0)
+        error = stage_image(&kernel, request->u.load.kernel_address, kernel_size);
+    if (error == 0)
+        error = stage_image(&module, request->u.load.module_address, module_size);
+    if (error == 0)
+        error = build_from_staged(domain, &kernel, kernel_size, &module, module_size, command_line);
+    release_image(&kernel);
+    release_image(&module);
+    return error;
+}
+
+static long unpause_domain(struct domain *domain)
+{
+    if (domain->state != DOMAIN_LOADED)
+        return -XEN_EINVAL;
+    if (domain->paused) {
+        domain->paused = false;
+        schedule_unpause(&domain->vcpu);
+    }
+    return 0;
+}
+
+static long pause_domain(struct domain *domain)
+{
+    if (domain->state != DOMAIN_LOADED)
+        return -XEN_EINVAL;
+    if (!domain->paused) {
+        domain->paused = true;
+        schedule_pause(&domain->vcpu);
+    }
+    return 0;
+}
+
+static uint16_t public_state(const struct domain *domain)
+{
+    switch (domain->state) {
+    case DOMAIN_SHUT_DOWN:
+        return PVMON_DOMAIN_STATE_shutdown;
+    case DOMAIN_CRASHED:
+        return PVMON_DOMAIN_STATE_crashed;
+    default:
+        return domain->paused ? PVMON_DOMAIN_STATE_paused : PVMON_DOMAIN_STATE_running;
+    }
+}
+
+static long get_info(struct pvmon_domain_control *request)
+{
+    const struct domain *domain = domain_first_from(request->domain);
+    struct pvmon_domain_info *info = &request->u.info;
+
+    if (domain == NULL)
+        return -XEN_ESRCH;
+    memset(info, 0, sizeof(*info));
+    info->domain = domain->id;
+    info->state = public_state(domain);
+    info->shutdown_reason = domain->shutdown_reason;
+    info->privileged = domain->privileged;
+    info->weight = domain->weight;
+    info->pages = domain->page_count;
+    info->cpu_time_ns = vcpu_running_time_ns(&domain->vcpu);
+    return 0;
+}
+
+/* The domain a command names: never dom0, the caller, or a reserved id. */
+static long find_target(const struct vcpu *caller, uint16_t id, struct domain **target)
+{
+    if (id == 0 || id >= DOMID_FIRST_RESERVED || id == caller->domain->id)
+        return -XEN_EINVAL;
+    *target = domain_find(id);
+    return *target == NULL ? -XEN_ESRCH : 0;
+}
+
+static long run_command(struct vcpu *caller, struct pvmon_domain_control *request)
+{
+    struct domain *target;
+    long error;
+
+    switch (request->command) {
+    case PVMON_DOMAIN_CONTROL_create:
+        return create_domain(request);
+    case PVMON_DOMAIN_CONTROL_get_info:
+        return get_info(request);
+    case PVMON_DOMAIN_CONTROL_set_memory:
+    case PVMON_DOMAIN_CONTROL_load:
+    case PVMON_DOMAIN_CONTROL_unpause:
+    case PVMON_DOMAIN_CONTROL_pause:
+    case PVMON_DOMAIN_CONTROL_destroy:
+        break;
+    default:
+        return -XEN_ENOSYS;
+    }
+    error = find_target(caller, request->domain, &target);
+    if (error)
+        return error;
+    switch (request->command) {
+    case PVMON_DOMAIN_CONTROL_set_memory:
+        return set_memory(target, request);
+    case PVMON_DOMAIN_CONTROL_load:
+        return load_domain(target, request);
+    case PVMON_DOMAIN_CONTROL_unpause:
+        return unpause_domain(target);
+    case PVMON_DOMAIN_CONTROL_pause:
+        return pause_domain(target);
+    default:
+        printk(LOG_INFO, "domain %u destroyed by domain %u\n", target->id, caller->domain->id);
+        domain_destroy(target);
+        return 0;
+    }
+}
+
+static bool reserved_fields_are_zero(const struct pvmon_domain_control *request)
+{
+    return request->reserved[0] == 0 && request->reserved[1] == 0 && request->reserved[2] == 0;
+}
+
+long do_domain_control(struct vcpu *caller, uint64_t argument)
+{
+    struct pvmon_domain_control request;
+    long error;
+
+    if (!caller->domain->privileged)
+        return -XEN_EPERM;
+    if (copy_from_guest(&request, argument, sizeof(request)) != 0)
+        return -XEN_EFAULT;
+    if (request.interface_version != PVMON_DOMAIN_CONTROL_INTERFACE_VERSION)
+        return -XEN_EACCES;
+    if (!reserved_fields_are_zero(&request))
+        return -XEN_EINVAL;
+    error = run_command(caller, &request);
+    if (error == 0 && copy_to_guest(argument, &request, sizeof(request)) != 0)
+        return -XEN_EFAULT;
+    return error;
+}

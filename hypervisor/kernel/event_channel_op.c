@@ -1,0 +1,110 @@
+/*
+ * The event_channel_op hypercall: copies each request in from the guest,
+ * runs the 2-level event-channel logic (common/event_channel.c, where
+ * every rule and error number lives), copies the answer back, and wakes
+ * whichever vCPU the operation made pending (xen/common/event_channel.c:
+ * do_event_channel_op).
+ *
+ * Commands with an answer (alloc_unbound, bind_interdomain, bind_virq,
+ * bind_ipi, status) write their whole structure back, as Xen does; a
+ * failure to write it back is -EFAULT even though the operation happened.
+ * FIFO (init_control, expand_array, set_priority), pirqs and reset are not
+ * offered: -ENOSYS, so that guests stay on the 2-level ABI.
+ */
+#include <pvmon/domain.h>
+#include <pvmon/errno.h>
+#include <pvmon/guest_access.h>
+#include <pvmon/hypercalls.h>
+
+union event_channel_request {
+    struct evtchn_alloc_unbound alloc_unbound;
+    struct evtchn_bind_interdomain bind_interdomain;
+    struct evtchn_bind_virq bind_virq;
+    struct evtchn_bind_ipi bind_ipi;
+    struct evtchn_close close;
+    struct evtchn_send send;
+    struct evtchn_status status;
+    struct evtchn_bind_vcpu bind_vcpu;
+    struct evtchn_unmask unmask;
+};
+
+static size_t request_size(uint64_t command)
+{
+    switch (command) {
+    case EVTCHNOP_alloc_unbound:
+        return sizeof(struct evtchn_alloc_unbound);
+    case EVTCHNOP_bind_interdomain:
+        return sizeof(struct evtchn_bind_interdomain);
+    case EVTCHNOP_bind_virq:
+        return sizeof(struct evtchn_bind_virq);
+    case EVTCHNOP_bind_ipi:
+        return sizeof(struct evtchn_bind_ipi);
+    case EVTCHNOP_close:
+        return sizeof(struct evtchn_close);
+    case EVTCHNOP_send:
+        return sizeof(struct evtchn_send);
+    case EVTCHNOP_status:
+        return sizeof(struct evtchn_status);
+    case EVTCHNOP_bind_vcpu:
+        return sizeof(struct evtchn_bind_vcpu);
+    case EVTCHNOP_unmask:
+        return sizeof(struct evtchn_unmask);
+    default:
+        return 0;
+    }
+}
+
+static bool answers_back(uint64_t command)
+{
+    return command == EVTCHNOP_alloc_unbound || command == EVTCHNOP_bind_interdomain ||
+           command == EVTCHNOP_bind_virq || command == EVTCHNOP_bind_ipi || command == EVTCHNOP_status;
+}
+
+static int run_operation(struct domain *domain, uint64_t command, union event_channel_request *request,
+                         struct event_channel_kick *kick)
+{
+    struct event_channel_domain *events = &domain->events;
+    const struct event_channel_directory *directory = &domain_event_directory;
+
+    switch (command) {
+    case EVTCHNOP_alloc_unbound:
+        return event_channel_alloc_unbound(events, directory, &request->alloc_unbound);
+    case EVTCHNOP_bind_interdomain:
+        return event_channel_bind_interdomain(events, directory, &request->bind_interdomain, kick);
+    case EVTCHNOP_bind_virq:
+        return event_channel_bind_virq(events, &request->bind_virq);
+    case EVTCHNOP_bind_ipi:
+        return event_channel_bind_ipi(events, &request->bind_ipi);
+    case EVTCHNOP_close:
+        return event_channel_close(events, directory, &request->close);
+    case EVTCHNOP_send:
+        return event_channel_send(events, directory, &request->send, kick);
+    case EVTCHNOP_status:
+        return event_channel_status(events, directory, &request->status);
+    case EVTCHNOP_bind_vcpu:
+        return event_channel_bind_vcpu(events, &request->bind_vcpu);
+    default:
+        return event_channel_unmask(events, &request->unmask, kick);
+    }
+}
+
+long do_event_channel_op(struct vcpu *vcpu, uint64_t command, uint64_t argument)
+{
+    union event_channel_request request;
+    struct event_channel_kick kick = { 0 };
+    size_t size = request_size(command);
+    int error;
+
+    if (command == EVTCHNOP_init_control)
+        return event_channel_init_control();
+    if (size == 0)
+        return -XEN_ENOSYS;
+    if (copy_from_guest(&request, argument, size) != 0)
+        return -XEN_EFAULT;
+    error = run_operation(vcpu->domain, command, &request, &kick);
+    schedule_kick(&kick);
+    schedule_check_pollers();
+    if (error == 0 && answers_back(command) && copy_to_guest(argument, &request, size) != 0)
+        return -XEN_EFAULT;
+    return error;
+}

@@ -1,0 +1,71 @@
+/*
+ * Entering a PV guest kernel's own handlers: bounce frames for exceptions,
+ * event upcalls and guest-user syscalls, and the kernel/user mode toggle.
+ *
+ * Rules kept here (Xen x86-64 PV ABI, xen/arch/x86/x86_64/entry.S:
+ * create_bounce_frame, test_all_events; xen/arch/x86/pv/domain.c:
+ * toggle_guest_mode):
+ *   - A bounce from guest user mode first switches the vCPU to kernel
+ *     mode (swapgs, kernel page tables) and puts the frame on the stack
+ *     registered with stack_switch; from kernel mode it goes on the
+ *     interrupted stack.  See pvmon/bounce_frame.h for the frame.
+ *   - A frame that cannot be written (bad stack) crashes the domain alone.
+ *   - An event upcall is entered when evtchn_upcall_pending is set and
+ *     evtchn_upcall_mask is clear, on every way back to the guest, and
+ *     masks events.  Pending events with no event callback registered
+ *     crash the domain, as Xen's bounce to address 0 does.
+ */
+#include <pvmon/arch.h>
+#include <pvmon/bounce_frame.h>
+#include <pvmon/domain.h>
+#include <pvmon/errno.h>
+#include <pvmon/format.h>
+#include <pvmon/guest_access.h>
+
+void guest_toggle_mode(struct vcpu *vcpu)
+{
+    vcpu->kernel_mode = !vcpu->kernel_mode;
+    cpu_swap_gs();
+    paging_load_root(vcpu->kernel_mode ? vcpu->domain->root_page_table : vcpu->user_root_page_table);
+}
+
+int guest_bounce(struct vcpu *vcpu, struct trap_frame *frame, const struct bounce_request *request)
+{
+    struct bounce_frame bounce;
+    bool was_in_kernel_mode = vcpu->kernel_mode;
+    uint8_t event_mask = vcpu->vcpu_info->evtchn_upcall_mask;
+    int error;
+
+    if (!was_in_kernel_mode)
+        guest_toggle_mode(vcpu);
+    error = bounce_frame_build(frame, was_in_kernel_mode, vcpu->kernel_stack_pointer, event_mask, request,
+                               &bounce);
+    if (error == 0)
+        error = copy_to_guest(bounce.stack_pointer, bounce.words, bounce.word_count * sizeof(uint64_t));
+    if (error) {
+        char why[96];
+
+        format_string(why, sizeof(why), "cannot write a bounce frame below %#lx for handler %#lx",
+                      was_in_kernel_mode ? frame->rsp : vcpu->kernel_stack_pointer, request->handler);
+        domain_crash(vcpu->domain, why);
+        return error;
+    }
+    bounce_frame_enter_handler(frame, &bounce, request->handler);
+    if (request->mask_events)
+        vcpu->vcpu_info->evtchn_upcall_mask = 1;
+    return 0;
+}
+
+void guest_deliver_pending_event(struct vcpu *vcpu, struct trap_frame *frame)
+{
+    const struct vcpu_info *info = vcpu->vcpu_info;
+    struct bounce_request request = { .handler = vcpu->event_callback.address, .mask_events = true };
+
+    if (!info->evtchn_upcall_pending || info->evtchn_upcall_mask)
+        return;
+    if (request.handler == 0) {
+        domain_crash(vcpu->domain, "events pending with no event callback registered");
+        return;
+    }
+    guest_bounce(vcpu, frame, &request);
+}

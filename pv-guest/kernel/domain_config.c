@@ -1,0 +1,173 @@
+/*
+ * The parser of dom0's "domains" file (format in domain_config.h).  The
+ * text comes from the ramdisk and is untrusted: every field is bounded,
+ * every number checked, and nothing is read past size.
+ */
+#include <stdbool.h>
+#include <pvmon/errno.h>
+#include <pvmon/string.h>
+#include "domain_config.h"
+
+#define MAX_LINE_SIZE 256
+#define MAX_WEIGHT 65535
+#define MAX_MEMORY_MEBIBYTES 4096
+#define MAX_DEADLINE_SECONDS 3600
+
+struct line_reader {
+    const char *text;
+    uint64_t size;
+    uint64_t offset;
+};
+
+struct cursor {
+    const char *position;
+};
+
+/* Copies the next line (without its newline) into line; false at the end or for an overlong line. */
+static bool next_line(struct line_reader *reader, char line[MAX_LINE_SIZE], bool *too_long)
+{
+    uint64_t length = 0;
+
+    *too_long = false;
+    if (reader->offset >= reader->size)
+        return false;
+    while (reader->offset < reader->size && reader->text[reader->offset] != '\n') {
+        if (length < MAX_LINE_SIZE - 1)
+            line[length++] = reader->text[reader->offset];
+        else
+            *too_long = true;
+        reader->offset++;
+    }
+    reader->offset++;
+    line[length] = '\0';
+    return true;
+}
+
+static void skip_spaces(struct cursor *cursor)
+{
+    while (*cursor->position == ' ' || *cursor->position == '\t' || *cursor->position == '\r')
+        cursor->position++;
+}
+
+/* The next space-separated field into field (size bytes); false if missing or too long. */
+static bool next_field(struct cursor *cursor, char *field, size_t size)
+{
+    size_t length = 0;
+
+    skip_spaces(cursor);
+    while (*cursor->position != '\0' && *cursor->position != ' ' && *cursor->position != '\t' &&
+           *cursor->position != '\r') {
+        if (length + 1 >= size)
+            return false;
+        field[length++] = *cursor->position++;
+    }
+    field[length] = '\0';
+    return length > 0;
+}
+
+static bool next_number(struct cursor *cursor, uint64_t minimum, uint64_t maximum, uint64_t *value)
+{
+    char field[24];
+
+    if (!next_field(cursor, field, sizeof(field)))
+        return false;
+    *value = 0;
+    for (const char *digit = field; *digit != '\0'; digit++) {
+        if (*digit < '0' || *digit > '9' || *value > maximum)
+            return false;
+        *value = *value * 10 + (uint64_t)(*digit - '0');
+    }
+    return *value >= minimum && *value <= maximum;
+}
+
+/* The rest of the line, spaces at either end removed. */
+static bool rest_of_line(struct cursor *cursor, char *text, size_t size)
+{
+    size_t length;
+
+    skip_spaces(cursor);
+    length = strlen(cursor->position);
+    while (length > 0 && (cursor->position[length - 1] == ' ' || cursor->position[length - 1] == '\r'))
+        length--;
+    if (length + 1 > size)
+        return false;
+    memcpy(text, cursor->position, length);
+    text[length] = '\0';
+    return true;
+}
+
+static bool parse_scenario(struct cursor *cursor, struct domain_config *config)
+{
+    struct scenario_spec *scenario;
+
+    if (config->scenario_count == CONFIG_MAX_SCENARIOS)
+        return false;
+    scenario = &config->scenarios[config->scenario_count];
+    *scenario = (struct scenario_spec) { 0 };
+    if (!next_field(cursor, scenario->name, sizeof(scenario->name)) ||
+        !next_number(cursor, 1, MAX_DEADLINE_SECONDS, &scenario->deadline_seconds))
+        return false;
+    skip_spaces(cursor);
+    if (*cursor->position != '\0')
+        return false;
+    config->scenario_count++;
+    return true;
+}
+
+static bool parse_domain(struct cursor *cursor, struct domain_config *config)
+{
+    struct scenario_spec *scenario;
+    struct domain_spec *domain;
+    uint64_t weight;
+
+    if (config->scenario_count == 0)
+        return false;
+    scenario = &config->scenarios[config->scenario_count - 1];
+    if (scenario->domain_count == CONFIG_MAX_DOMAINS)
+        return false;
+    domain = &scenario->domains[scenario->domain_count];
+    if (!next_field(cursor, domain->name, sizeof(domain->name)) ||
+        !next_field(cursor, domain->kernel_file, sizeof(domain->kernel_file)) ||
+        !next_number(cursor, 1, MAX_MEMORY_MEBIBYTES, &domain->memory_mebibytes) ||
+        !next_number(cursor, 1, MAX_WEIGHT, &weight) ||
+        !rest_of_line(cursor, domain->command_line, sizeof(domain->command_line)))
+        return false;
+    domain->weight = (uint32_t)weight;
+    scenario->domain_count++;
+    return true;
+}
+
+static bool parse_line(const char *line, struct domain_config *config)
+{
+    struct cursor cursor = { .position = line };
+    char keyword[16];
+
+    skip_spaces(&cursor);
+    if (*cursor.position == '\0' || *cursor.position == '#')
+        return true;
+    if (!next_field(&cursor, keyword, sizeof(keyword)))
+        return false;
+    if (strcmp(keyword, "scenario") == 0)
+        return parse_scenario(&cursor, config);
+    if (strcmp(keyword, "domain") == 0)
+        return parse_domain(&cursor, config);
+    return false;
+}
+
+int domain_config_parse(const char *text, uint64_t size, struct domain_config *config, unsigned int *error_line)
+{
+    struct line_reader reader = { .text = text, .size = size, .offset = 0 };
+    char line[MAX_LINE_SIZE];
+    unsigned int number = 0;
+    bool too_long;
+
+    config->scenario_count = 0;
+    while (next_line(&reader, line, &too_long)) {
+        number++;
+        if (too_long || !parse_line(line, config)) {
+            *error_line = number;
+            return -XEN_EINVAL;
+        }
+    }
+    return 0;
+}

@@ -1,0 +1,29 @@
+#!/usr/bin/env bash
+# Writes dom0's ramdisk: a cpio "newc" archive holding a toolstack
+# configuration as the file "domains" and the kernel images it names.
+#
+#   tools/make-dom0-ramdisk.sh OUTPUT CONFIG KERNEL...
+#
+# Each KERNEL goes in under its base name, which is how CONFIG names it
+# (format: pv-guest/kernel/domain_config.h).
+set -u
+
+if [ $# -lt 3 ]; then
+    sed -n '2,/^set -u/p' "$0" | sed -e 's/^# \{0,1\}//' -e '/^set -u/d' >&2
+    exit 1
+fi
+output=$1
+config=$2
+shift 2
+
+staging=$(mktemp -d)
+trap 'rm -rf "$staging"' EXIT
+
+cp "$config" "$staging/domains" || exit 1
+names=(domains)
+for kernel in "$@"; do
+    cp "$kernel" "$staging/$(basename "$kernel")" || exit 1
+    names+=("$(basename "$kernel")")
+done
+output_path=$(cd "$(dirname "$output")" && pwd)/$(basename "$output")
+(cd "$staging" && printf '%s\n' "${names[@]}" | cpio -o -H newc --quiet) >"$output_path"
