@@ -18,6 +18,7 @@
  *     replaced by the null selector instead of faulting in the hypervisor.
  */
 #include <pvmon/arch.h>
+#include "exception_fixup.h"
 #include <pvmon/domain.h>
 #include <pvmon/string.h>
 #include <pvmon/x86.h>
@@ -65,15 +66,7 @@ static void save_selectors(uint16_t selectors[4])
 #define LOAD_SELECTOR(register_name, selector)                                  \
     __asm__ volatile("1: mov %k0, %%" register_name "\n"                        \
                      "2:\n"                                                     \
-                     ".pushsection .fixup, \"ax\"\n"                            \
-                     "3: xor %k0, %k0\n"                                        \
-                     "   mov %k0, %%" register_name "\n"                        \
-                     "   jmp 2b\n"                                              \
-                     ".popsection\n"                                            \
-                     ".pushsection .exception_table, \"a\"\n"                   \
-                     ".balign 8\n"                                              \
-                     ".quad 1b, 3b\n"                                           \
-                     ".popsection"                                              \
+                     EXCEPTION_FIXUP("xor %k0, %k0; mov %k0, %%" register_name) \
                      : : "r"((uint32_t)(selector)))
 
 static void load_selectors(const uint16_t selectors[4])

@@ -10,6 +10,7 @@
  * because every guest page, kernel pages included, carries U=1 under PV.
  */
 #include <pvmon/arch.h>
+#include "exception_fixup.h"
 #include <pvmon/errno.h>
 #include <pvmon/privileged_instruction.h>
 #include <pvmon/layout.h>
@@ -106,14 +107,7 @@ int cpu_read_msr_safe(uint32_t msr, uint64_t *value)
 
     __asm__ volatile("1: rdmsr\n"
                      "2:\n"
-                     ".pushsection .fixup, \"ax\"\n"
-                     "3: movl %[fault], %[result]\n"
-                     "   jmp 2b\n"
-                     ".popsection\n"
-                     ".pushsection .exception_table, \"a\"\n"
-                     ".balign 8\n"
-                     ".quad 1b, 3b\n"
-                     ".popsection"
+                     EXCEPTION_FIXUP("movl %[fault], %[result]")
                      : [result] "+r"(result), "+a"(low), "+d"(high)
                      : "c"(msr), [fault] "i"(-XEN_EFAULT));
     *value = (uint64_t)high << 32 | low;

@@ -25,6 +25,7 @@
  *     delivers pending events.
  */
 #include <pvmon/arch.h>
+#include "exception_fixup.h"
 #include <pvmon/domain.h>
 #include <pvmon/errno.h>
 #include <pvmon/panic.h>
@@ -81,14 +82,7 @@ int safe_copy(void *destination, const void *source, size_t length)
 
     __asm__ volatile("1: rep movsb\n"
                      "2:\n"
-                     ".pushsection .fixup, \"ax\"\n"
-                     "3: movl %[fault], %[result]\n"
-                     "   jmp 2b\n"
-                     ".popsection\n"
-                     ".pushsection .exception_table, \"a\"\n"
-                     ".balign 8\n"
-                     ".quad 1b, 3b\n"
-                     ".popsection"
+                     EXCEPTION_FIXUP("movl %[fault], %[result]")
                      : [result] "+r"(result), "+D"(destination), "+S"(source), "+c"(length)
                      : [fault] "i"(-XEN_EFAULT)
                      : "memory");
