@@ -24,7 +24,6 @@
  */
 #include <pvmon/pv_time.h>
 
-#define NANOSECONDS_PER_SECOND 1000000000ULL
 
 static void write_barrier(void)
 {

@@ -6,7 +6,6 @@
  */
 #include <pvmon/time.h>
 
-#define NANOSECONDS_PER_SECOND 1000000000ULL
 
 struct time_scale time_scale_for_frequency(uint64_t ticks_per_second)
 {

@@ -155,6 +155,7 @@ struct domain *domain_create(uint16_t id, bool privileged)
     domain->paused = true;
     domain->state = DOMAIN_CREATED;
     domain->shared_info = physical_to_virtual(domain->shared_info_frame * PAGE_SIZE);
+    time_publish_wallclock(domain->shared_info);
     BUG_ON(event_channel_domain_init(&domain->events, id, privileged, 1, domain->shared_info) != 0);
     initialise_vcpu(domain);
     return domain;

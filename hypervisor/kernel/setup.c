@@ -35,7 +35,6 @@
 
 #define PVMON_VERSION "0.1"
 #define TICK_PERIOD_NS 10000000UL
-#define NANOSECONDS_PER_SECOND 1000000000UL
 #define DEFAULT_IDLE_SECONDS 3
 #define DEFAULT_DOM0_MEBIBYTES 64
 #define DOM0_ARGUMENTS_SEPARATOR " -- "
@@ -206,6 +205,7 @@ void start_hypervisor(uint32_t boot_magic, uint64_t boot_info_address)
     start_timer();
     print_modules();
     selftests_run(boot_info.command_line, &boot_info);
+    time_read_wallclock();
     machine_to_physical_init();
     schedule_init(idle);
     version_set_command_line(boot_info.command_line);

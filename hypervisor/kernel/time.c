@@ -13,6 +13,9 @@
  */
 #include <stdbool.h>
 #include <pvmon/arch.h>
+#include <pvmon/calendar.h>
+#include <pvmon/printk.h>
+#include <pvmon/pv_time.h>
 #include <pvmon/time.h>
 
 static struct time_scale tsc_scale;
@@ -21,6 +24,7 @@ static bool calibrated;
 static uint64_t tick_period_ns;
 static uint64_t next_tick_deadline_ns;
 static volatile uint64_t tick_count;
+static uint64_t boot_epoch_ns;
 static void (*expiry_handler)(uint64_t now_ns);
 static uint64_t (*deadline_source)(void);
 
@@ -40,6 +44,30 @@ uint64_t system_time_ns(void)
     if (!calibrated)
         return 0;
     return time_scale_apply(tsc_scale, cpu_read_timestamp_counter() - boot_timestamp);
+}
+
+/* The wallclock at system time 0, from the real-time clock (0 if it
+ * reads nonsense), for every domain's shared_info. */
+void time_read_wallclock(void)
+{
+    struct calendar_time now;
+    uint64_t system_time = system_time_ns();
+
+    platform_read_real_time_clock(&now);
+    if (!calendar_time_is_valid(&now)) {
+        printk(LOG_WARNING, "real-time clock reads %u-%u-%u %u:%u:%u; the wallclock starts at 1970\n",
+               now.year, now.month, now.day, now.hour, now.minute, now.second);
+        return;
+    }
+    boot_epoch_ns = calendar_to_unix_seconds(&now) * NANOSECONDS_PER_SECOND - system_time;
+    printk(LOG_INFO, "wallclock: %04u-%02u-%02u %02u:%02u:%02u UTC from the real-time clock\n", now.year,
+           now.month, now.day, now.hour, now.minute, now.second);
+}
+
+void time_publish_wallclock(struct shared_info *shared_info)
+{
+    pv_time_publish_wallclock(shared_info, boot_epoch_ns / NANOSECONDS_PER_SECOND,
+                              boot_epoch_ns % NANOSECONDS_PER_SECOND);
 }
 
 struct time_scale system_time_scale(void)

@@ -11,7 +11,6 @@
 
 #include "suites.h"
 
-#define NANOSECONDS_PER_SECOND 1000000000ULL
 
 /* The formula of Xen's public xen.h, written out as a guest would. */
 static uint64_t guest_formula(const struct vcpu_time_info *time, uint64_t tsc)

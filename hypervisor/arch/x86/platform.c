@@ -9,6 +9,7 @@
  * missing, the CPU halts for good.
  */
 #include <pvmon/arch.h>
+#include <pvmon/calendar.h>
 #include <pvmon/x86.h>
 
 #define PIC_MASTER_COMMAND 0x20
@@ -44,4 +45,53 @@ _Noreturn void platform_exit(enum platform_exit_status status)
     outb(DEBUG_EXIT_PORT, (uint8_t)status);
     for (;;)
         __asm__ volatile("hlt");
+}
+
+/* The CMOS real-time clock (MC146818): read once at boot for the wallclock. */
+#define RTC_INDEX_PORT 0x70
+#define RTC_DATA_PORT 0x71
+#define RTC_SECONDS 0x00
+#define RTC_MINUTES 0x02
+#define RTC_HOURS 0x04
+#define RTC_DAY 0x07
+#define RTC_MONTH 0x08
+#define RTC_YEAR 0x09
+#define RTC_STATUS_A 0x0a
+#define RTC_STATUS_B 0x0b
+#define RTC_CENTURY 0x32
+#define RTC_UPDATE_IN_PROGRESS 0x80
+#define RTC_BINARY_MODE 0x04
+#define RTC_24_HOUR_MODE 0x02
+#define RTC_HOUR_PM 0x80
+
+static uint8_t rtc_read(uint8_t index)
+{
+    outb(RTC_INDEX_PORT, index);
+    return inb(RTC_DATA_PORT);
+}
+
+static unsigned int from_bcd(uint8_t value, bool binary)
+{
+    return binary ? value : (value >> 4) * 10 + (value & 0x0f);
+}
+
+void platform_read_real_time_clock(struct calendar_time *time)
+{
+    uint8_t status;
+    uint8_t hours;
+    bool binary;
+
+    while (rtc_read(RTC_STATUS_A) & RTC_UPDATE_IN_PROGRESS)
+        ;
+    status = rtc_read(RTC_STATUS_B);
+    binary = status & RTC_BINARY_MODE;
+    hours = rtc_read(RTC_HOURS);
+    time->second = from_bcd(rtc_read(RTC_SECONDS), binary);
+    time->minute = from_bcd(rtc_read(RTC_MINUTES), binary);
+    time->hour = from_bcd(hours & ~RTC_HOUR_PM, binary);
+    if (!(status & RTC_24_HOUR_MODE) && (hours & RTC_HOUR_PM))
+        time->hour = (time->hour % 12) + 12;
+    time->day = from_bcd(rtc_read(RTC_DAY), binary);
+    time->month = from_bcd(rtc_read(RTC_MONTH), binary);
+    time->year = from_bcd(rtc_read(RTC_CENTURY), binary) * 100 + from_bcd(rtc_read(RTC_YEAR), binary);
 }

@@ -108,6 +108,8 @@ enum platform_exit_status {
     PLATFORM_EXIT_PANIC = 0x11,     /* QEMU exits with status 35 */
 };
 void platform_mask_legacy_interrupts(void);
+struct calendar_time;
+void platform_read_real_time_clock(struct calendar_time *time);
 _Noreturn void platform_exit(enum platform_exit_status status);
 
 #endif

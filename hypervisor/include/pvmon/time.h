@@ -13,6 +13,8 @@
 
 #include <stdint.h>
 
+#define NANOSECONDS_PER_SECOND UINT64_C(1000000000)
+
 struct time_scale {
     uint32_t multiplier;
     int8_t shift;
@@ -33,5 +35,8 @@ void timer_reprogram(void);
 void timer_set_scheduler_hooks(void (*on_interrupt)(uint64_t now_ns), uint64_t (*next_deadline)(void));
 struct time_scale system_time_scale(void);
 void time_sample(uint64_t *timestamp, uint64_t *system_time);
+struct shared_info;
+void time_read_wallclock(void);
+void time_publish_wallclock(struct shared_info *shared_info);
 
 #endif
