@@ -17,7 +17,10 @@
  *     sysenter, sfmask and nmi are -ENOSYS, like unknown types.
  *   - iret reads struct iret_context at the guest's RSP; an unreadable
  *     context, or a return to user mode with no user page tables, crashes
- *     the domain (there is nothing sane to return to).
+ *     the domain (there is nothing sane to return to).  Selectors get RPL
+ *     3 forced, but a selector or RIP the CPU refuses still makes the
+ *     final iretq fault: that fault crashes the domain too (where Xen
+ *     would try the guest's failsafe callback).
  */
 #include <pvmon/arch.h>
 #include <pvmon/bounce_frame.h>
@@ -25,6 +28,7 @@
 #include <pvmon/errno.h>
 #include <pvmon/guest_access.h>
 #include <pvmon/hypercalls.h>
+#include <pvmon/panic.h>
 #include <xen/callback.h>
 
 #define TRAP_TABLE_LIST_LIMIT 1024
@@ -127,6 +131,20 @@ long do_stack_switch(struct vcpu *vcpu, uint64_t stack_segment, uint64_t stack_p
     vcpu->kernel_stack_segment = stack_segment | SELECTOR_RPL_MASK;
     vcpu->kernel_stack_pointer = stack_pointer;
     return 0;
+}
+
+/* The return to the guest after an iret faulted (entry.S): whatever the
+ * guest asked for cannot be entered, so the domain is crashed and the CPU
+ * goes on with another vCPU. */
+_Noreturn void guest_return_failed(void)
+{
+    struct vcpu *vcpu = current_vcpu();
+
+    if (vcpu == NULL)
+        panic("a return to a guest faulted with no guest running");
+    domain_crash(vcpu->domain, "the return to the guest faulted (bad selector or RIP from iret)");
+    leave_to_guest(guest_trap_frame());
+    panic("leave_to_guest returned with no guest to run");
 }
 
 long do_iret(struct vcpu *vcpu, struct trap_frame *frame)

@@ -9,7 +9,7 @@
  *
  * Command line (dom0's comes from the hypervisor's, after " -- "):
  *   crash=page-fault | hypervisor-write | privileged-instruction |
- *         software-interrupt | runaway
+ *         software-interrupt | runaway | bad-iret
  *                     misbehave on purpose with no trap table installed:
  *                     the hypervisor must crash this domain alone and keep
  *                     running (runaway: loop forever, for a toolstack or
@@ -48,6 +48,23 @@ static void run_away(void)
         __asm__ volatile("pause");
 }
 
+/* The iret hypercall with pvmon's own code selector (RPL 3 forced on it):
+ * the hypervisor's return to the guest faults. */
+static void iret_to_hypervisor_selector(void)
+{
+    static uint64_t context[9] __attribute__((aligned(16)));
+
+    context[4] = (uint64_t)run_away;   /* rip */
+    context[5] = 0xe008;               /* cs: the hypervisor's */
+    context[6] = 0x202;                /* rflags */
+    context[7] = (uint64_t)&context[8]; /* rsp */
+    context[8] = FLAT_KERNEL_SS;
+    __asm__ volatile("mov %0, %%rsp\n\t"
+                     "mov %1, %%eax\n\t"
+                     "syscall"
+                     : : "r"(context), "i"(__HYPERVISOR_iret) : "memory");
+}
+
 static void misbehave(const char *how)
 {
     console_printf("pv-kernel: crashing on purpose: %s\n", how);
@@ -61,6 +78,8 @@ static void misbehave(const char *how)
         __asm__ volatile("int $0x80");
     else if (strcmp(how, "runaway") == 0)
         run_away();
+    else if (strcmp(how, "bad-iret") == 0)
+        iret_to_hypervisor_selector();
     console_printf("pv-kernel: still alive after crash=%s\n", how);
 }
 

@@ -253,6 +253,11 @@ pvh_dom0_software_interrupt_crashes_only_the_domain() {
     expect_no_log "unexpected interrupt vector 128"
 }
 
+pvh_dom0_iret_to_a_refused_selector_crashes_only_the_domain() {
+    crash_case bad-iret "the return to the guest faulted \\(bad selector or RIP from iret\\)"
+    expect_no_log "PANIC"
+}
+
 # --- GRUB multiboot2 ISO on -M pc -----------------------------------------
 
 iso_boot_finds_modules_and_passes_selftests() {
@@ -320,6 +325,7 @@ for test_case in \
     pvh_dom0_write_to_hypervisor_crashes_only_the_domain \
     pvh_dom0_privileged_instruction_crashes_only_the_domain \
     pvh_dom0_software_interrupt_crashes_only_the_domain \
+    pvh_dom0_iret_to_a_refused_selector_crashes_only_the_domain \
     iso_boot_finds_modules_and_passes_selftests \
     iso_dom0_runs_in_ring3 \
     iso_unexpected_page_fault_panics; do

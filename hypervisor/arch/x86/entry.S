@@ -65,7 +65,20 @@ trap_common:
 return_from_trap:
     RESTORE_REGISTERS
     add $16, %rsp
-    iretq
+1:  iretq
+
+/* A return to a guest can fault on what the guest chose through the iret
+ * hypercall (a selector that does not load, a non-canonical RIP).  The
+ * exception table sends such a fault here, on a stack whose contents no
+ * longer matter: the guest is crashed, alone (guest_return_failed). */
+    .pushsection .fixup, "ax"
+2:  lea guest_return_failed(%rip), %rdi
+    jmp reset_stack_and_call
+    .popsection
+    .pushsection .exception_table, "a"
+    .balign 8
+    .quad 1b, 2b
+    .popsection
 
 /* void enter_guest(const struct trap_frame *registers): copy the registers
  * to where an entry from ring 3 leaves its frame (just below the CPU's

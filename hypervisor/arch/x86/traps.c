@@ -35,6 +35,7 @@
 #define VECTOR_DEBUG 1
 #define VECTOR_BREAKPOINT 3
 #define VECTOR_SEGMENT_NOT_PRESENT 11
+#define VECTOR_STACK_FAULT 12
 #define VECTOR_GENERAL_PROTECTION 13
 #define VECTOR_PAGE_FAULT 14
 #define VECTOR_GUEST_SOFTWARE_INTERRUPT 0x80
@@ -126,7 +127,7 @@ static void handle_exception(struct trap_frame *frame)
         return;
     }
     if ((frame->vector == VECTOR_PAGE_FAULT || frame->vector == VECTOR_GENERAL_PROTECTION ||
-         frame->vector == VECTOR_SEGMENT_NOT_PRESENT) &&
+         frame->vector == VECTOR_SEGMENT_NOT_PRESENT || frame->vector == VECTOR_STACK_FAULT) &&
         recover_from_fault(frame))
         return;
     panic_with_frame(frame, "unexpected %s in the hypervisor, error code %#lx, rip %#lx, cr2 %#lx",

@@ -25,6 +25,7 @@ long do_set_callbacks(struct vcpu *vcpu, uint64_t event_address, uint64_t failsa
 long do_callback_op(struct vcpu *vcpu, uint64_t command, uint64_t argument);
 long do_stack_switch(struct vcpu *vcpu, uint64_t stack_segment, uint64_t stack_pointer);
 long do_iret(struct vcpu *vcpu, struct trap_frame *frame);
+_Noreturn void guest_return_failed(void);
 
 /* kernel/vcpu_registers.c */
 long do_fpu_taskswitch(struct vcpu *vcpu, uint64_t set);
