@@ -11,6 +11,7 @@
 #   --timeout SECONDS   hard limit, after which QEMU is killed (default: none)
 #   --icount            -icount shift=0: guest time counts instructions
 #   --log FILE          serial output to FILE instead of this terminal, no input
+#   --monitor-port N    with --log: QEMU's monitor on TCP 127.0.0.1:N (tests send it commands such as "nmi")
 #
 # Exit status: 0 pvmon shut down cleanly, 1 pvmon panicked, 2 timed out,
 # 3 the machine reset (a triple fault, with -no-reboot), 4 QEMU failed.
@@ -24,6 +25,7 @@ memory=512
 timeout_seconds=""
 icount=()
 log=""
+monitor_port=""
 positional=()
 while [ $# -gt 0 ]; do
     case "$1" in
@@ -33,6 +35,7 @@ while [ $# -gt 0 ]; do
     --timeout) timeout_seconds=$2; shift 2 ;;
     --icount) icount=(-icount shift=0); shift ;;
     --log) log=$2; shift 2 ;;
+    --monitor-port) monitor_port=$2; shift 2 ;;
     *) positional+=("$1"); shift ;;
     esac
 done
@@ -46,8 +49,13 @@ module=${positional[2]:-}
 
 common=(-accel "$accel" -cpu max -m "$memory" -no-reboot
         -device isa-debug-exit,iobase=0xf4,iosize=0x04 "${icount[@]}")
+if [ -n "$monitor_port" ]; then
+    monitor=(-monitor "tcp:127.0.0.1:$monitor_port,server,nowait")
+else
+    monitor=(-monitor none)
+fi
 if [ -n "$log" ]; then
-    common+=(-display none -monitor none -serial "file:$log")
+    common+=(-display none "${monitor[@]}" -serial "file:$log")
 else
     common+=(-nographic)
 fi

@@ -22,6 +22,8 @@
 
 #define APIC_SOFTWARE_ENABLE (1U << 8)
 #define APIC_LVT_MASKED (1U << 16)
+#define APIC_LVT_LINT1 0x360
+#define APIC_DELIVERY_MODE_NMI (4U << 8)
 #define APIC_TIMER_DIVIDE_BY_16 0x3
 
 #define CALIBRATION_PIT_TICKS (PIT_FREQUENCY_HZ / 20)
@@ -48,6 +50,9 @@ void apic_init(void)
     apic_write(APIC_SPURIOUS_VECTOR_REGISTER, APIC_SOFTWARE_ENABLE | APIC_SPURIOUS_VECTOR);
     apic_write(APIC_TIMER_DIVIDE, APIC_TIMER_DIVIDE_BY_16);
     apic_write(APIC_LVT_TIMER, APIC_LVT_MASKED | APIC_TIMER_VECTOR);
+    /* LINT1 delivers the platform's NMI, as firmware sets it up on a PC
+     * (and as it is not on PVH, where no firmware runs). */
+    apic_write(APIC_LVT_LINT1, APIC_DELIVERY_MODE_NMI);
 }
 
 void apic_calibrate(struct timer_calibration *calibration)

@@ -17,7 +17,9 @@
  *     continues, and the guest finds the hit in DR6, as in Xen.
  *   - The local APIC timer interrupt goes to the handler kernel/time.c
  *     registers; spurious APIC interrupts are ignored.
- *   - Exceptions raised in ring 3 belong to the running guest and go to
+ *   - NMI, #DF and #MC belong to the machine, wherever they arrive: an NMI
+ *     nothing claims is reported and ignored, #DF and #MC panic.
+ *   - Other exceptions raised in ring 3 belong to the running guest and go to
  *     guest_trap (kernel/guest_trap.c); SYSCALLs are hypercalls and go to
  *     hypercall_entry (hypercall/dispatch.c).
  *   - Whatever brought the CPU from a guest, the way back goes through
@@ -33,6 +35,9 @@
 #include <pvmon/x86.h>
 
 #define VECTOR_DEBUG 1
+#define VECTOR_NMI 2
+#define VECTOR_DOUBLE_FAULT 8
+#define VECTOR_MACHINE_CHECK 18
 #define VECTOR_BREAKPOINT 3
 #define VECTOR_SEGMENT_NOT_PRESENT 11
 #define VECTOR_STACK_FAULT 12
@@ -121,6 +126,10 @@ static void handle_exception(struct trap_frame *frame)
 {
     if (frame->vector == VECTOR_DEBUG)
         return;
+    if (frame->vector == VECTOR_NMI) {
+        printk(LOG_WARNING, "NMI at rip %#lx (cs %#lx); nothing claims it, continuing\n", frame->rip, frame->cs);
+        return;
+    }
     if (frame->vector == VECTOR_BREAKPOINT) {
         printk(LOG_INFO, "caught %s at rip %#lx; continuing\n", exception_name(frame->vector),
                frame->rip);
@@ -158,6 +167,14 @@ static bool from_guest(const struct trap_frame *frame)
     return (frame->cs & 3) == 3;
 }
 
+/* NMI, #DF and #MC report on the machine, not on the guest that happened
+ * to be running: they never go to a guest's handlers. */
+static bool is_machine_event(const struct trap_frame *frame)
+{
+    return frame->vector == VECTOR_NMI || frame->vector == VECTOR_DOUBLE_FAULT ||
+           frame->vector == VECTOR_MACHINE_CHECK;
+}
+
 /* Vectors 3, 4 and 0x80 are open to ring 3 (DPL 3 gates), so a guest's
  * int $0x80 arrives here like an interrupt; it is the guest's trap, and it
  * must never reach the APIC's end-of-interrupt. */
@@ -174,7 +191,7 @@ void handle_trap(struct trap_frame *frame)
         guest_trap(frame);
     else if (frame->vector >= 32)
         handle_interrupt(frame);
-    else if (from_guest(frame))
+    else if (from_guest(frame) && !is_machine_event(frame))
         guest_trap(frame);
     else
         handle_exception(frame);
