@@ -187,7 +187,7 @@ run-iso: deps all $(BUILD)/pvmon.iso
 	tools/run-qemu.sh --accel $(ACCEL) iso $(BUILD)/pvmon.iso
 
 test: deps all
-	@tests/run-all.sh
+	@BUILD=$(BUILD) tests/run-all.sh
 
 clean:
 	rm -rf $(BUILD)

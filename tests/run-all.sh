@@ -36,7 +36,7 @@ run_stage() {
     total_failed=$((total_failed + failed))
 }
 
-run_stage unit build/tests/unit-tests
+run_stage unit "${BUILD:-build}/tests/unit-tests"
 run_stage boot tests/boot/run-boot-tests.sh
 run_stage system tests/system/run-system-tests.sh
 

@@ -10,9 +10,9 @@
 set -u
 cd "$(dirname "$0")/../.."
 
-image=build/pvmon.elf
-pv_kernel=build/pv-kernel.elf
-checksum_tool=build/tools/module-checksum
+image=${BUILD:-build}/pvmon.elf
+pv_kernel=${BUILD:-build}/pv-kernel.elf
+checksum_tool=${BUILD:-build}/tools/module-checksum
 timeout_seconds=${BOOT_TEST_TIMEOUT:-60}
 work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT
@@ -106,7 +106,7 @@ make_modules() {
     cp "$pv_kernel" "$work/dom0/pv-kernel.elf"
     (cd "$work/dom0" && echo pv-kernel.elf | cpio -o -H newc --quiet) >"$work/dom0.cpio"
     mkdir -p "$work/demo"
-    cp "$pv_kernel" build/dom0-ramdisk.cpio "$work/demo/"
+    cp "$pv_kernel" "${BUILD:-build}/dom0-ramdisk.cpio" "$work/demo/"
     (cd "$work/demo" && printf '%s\n' pv-kernel.elf dom0-ramdisk.cpio | cpio -o -H newc --quiet) >"$work/demo.cpio"
 }
 

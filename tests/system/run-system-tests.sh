@@ -19,8 +19,8 @@
 set -u
 cd "$(dirname "$0")/../.."
 
-image=build/pvmon.elf
-pv_kernel=build/pv-kernel.elf
+image=${BUILD:-build}/pvmon.elf
+pv_kernel=${BUILD:-build}/pv-kernel.elf
 test_guests=(event_channel vcpu_op sched_op traps descriptor_tables cpu_state
              xen_version vm_assist multicall domain_control dispatch)
 timeout_seconds=${SYSTEM_TEST_TIMEOUT:-100}
@@ -135,7 +135,7 @@ count_guest_cases() {
 hypercall_guests_report_every_case() {
     local guests=() guest
     for guest in "${test_guests[@]}"; do
-        guests+=("build/tests/hypercall/$guest.elf")
+        guests+=("${BUILD:-build}/tests/hypercall/$guest.elf")
     done
     dom0_command_line="test=hypercalls" boot hypercalls tests/system/hypercalls.domains "${guests[@]}"
     expect_status
