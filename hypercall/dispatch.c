@@ -22,11 +22,13 @@
  */
 #include <pvmon/arch.h>
 #include <pvmon/domain.h>
+#include <pvmon/domain_memory.h>
 #include <pvmon/errno.h>
 #include <pvmon/guest_access.h>
 #include <pvmon/hypercalls.h>
 #include <pvmon/panic.h>
 #include <public/domain_control.h>
+#include <public/memory_extension.h>
 #include <xen/xen.h>
 
 #define HYPERCALL_TABLE_SIZE 64
@@ -83,6 +85,21 @@ static long memory_op(struct vcpu *vcpu, const uint64_t arguments[])
 }
 
 static long multicall(struct vcpu *vcpu, const uint64_t arguments[]);
+
+static long mmu_update(struct vcpu *vcpu, const uint64_t arguments[])
+{
+    return do_mmu_update(vcpu, arguments[0], arguments[1], arguments[2], arguments[3]);
+}
+
+static long mmuext_op(struct vcpu *vcpu, const uint64_t arguments[])
+{
+    return do_mmuext_op(vcpu, arguments[0], arguments[1], arguments[2], arguments[3]);
+}
+
+static long memory_extension(struct vcpu *vcpu, const uint64_t arguments[])
+{
+    return do_memory_extension(vcpu, arguments[0], arguments[1]);
+}
 
 static long update_va_mapping(struct vcpu *vcpu, const uint64_t arguments[])
 {
@@ -147,6 +164,7 @@ static long domain_control(struct vcpu *vcpu, const uint64_t arguments[])
 
 static const hypercall_handler hypercall_table[HYPERCALL_TABLE_SIZE] = {
     [__HYPERVISOR_set_trap_table] = set_trap_table,
+    [__HYPERVISOR_mmu_update] = mmu_update,
     [__HYPERVISOR_set_gdt] = set_gdt,
     [__HYPERVISOR_stack_switch] = stack_switch,
     [__HYPERVISOR_set_callbacks] = set_callbacks,
@@ -167,11 +185,14 @@ static const hypercall_handler hypercall_table[HYPERCALL_TABLE_SIZE] = {
     [__HYPERVISOR_callback_op] = callback_op,
     [__HYPERVISOR_event_channel_op] = event_channel_op,
     [__HYPERVISOR_physdev_op] = physdev_op,
+    [__HYPERVISOR_mmuext_op] = mmuext_op,
     [__PVMON_HYPERVISOR_domain_control] = domain_control,
+    [__PVMON_HYPERVISOR_memory_extension] = memory_extension,
 };
 
 static long call_by_number(struct vcpu *vcpu, uint64_t number, const uint64_t arguments[])
 {
+    domain_memory_count_hypercall();
     if (number >= HYPERCALL_TABLE_SIZE || hypercall_table[number] == NULL)
         return -XEN_ENOSYS;
     return hypercall_table[number](vcpu, arguments);

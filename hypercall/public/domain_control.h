@@ -33,7 +33,9 @@
  *       address 0 for none) exactly as dom0 is built.  -EFAULT for bad
  *       addresses, -EINVAL for a bad image or sizes above
  *       PVMON_DOMAIN_CONTROL_MAX_IMAGE_SIZE, -ENOMEM if the domain's
- *       memory is too small, -EEXIST if it was loaded already.
+ *       memory is too small, -EEXIST if it was loaded already or a load
+ *       failed after it had started writing the domain's memory (such a
+ *       domain can only be destroyed).
  *   PVMON_DOMAIN_CONTROL_unpause      in: domain
  *       A loaded domain starts (or resumes) running.  -EINVAL if it has
  *       not been loaded.

@@ -5,11 +5,12 @@
  * pv_set_gdt, do_update_descriptor; the descriptor checks themselves are
  * common/descriptor.c's):
  *   - set_gdt takes at most FIRST_RESERVED_GDT_ENTRY entries (-EINVAL) in
- *     frames the domain owns that are neither page tables nor mapped
- *     writable anywhere in its page tables (-EINVAL); every descriptor of
- *     every frame must pass the checks (-EINVAL), or the old GDT stays.
- *     While they are its GDT, the frames are typed as descriptor pages and
- *     update_va_mapping will not map them writable.
+ *     frames the domain owns that can take the segment-descriptor type,
+ *     i.e. are neither page tables in use nor mapped writable anywhere
+ *     (-EINVAL); every descriptor of every frame must pass the checks
+ *     (-EINVAL), or the old GDT stays.  While they are its GDT, the vCPU
+ *     holds a descriptor type reference on each frame, so no writable
+ *     mapping of them can be made (common/page_type.c).
  *   - The CPU never uses the guest's frames directly: their checked
  *     contents are copied into frames of the hypervisor's, which are what
  *     GDT pages 0-13 map while the vCPU runs, and update_descriptor writes
@@ -17,12 +18,15 @@
  *     (Xen maps the frames themselves; the copies mean that even a mistake
  *     in the frame typing could not put an unchecked descriptor in use.)
  *   - update_descriptor takes an 8-byte aligned machine address in a frame
- *     the domain owns that is not a page table, and a descriptor that
- *     passes the checks (-EINVAL otherwise).
+ *     the domain owns, and a descriptor that passes the checks (-EINVAL
+ *     otherwise).  The write is made under the frame's descriptor type if
+ *     it is a descriptor page in use, under a writable type otherwise, so
+ *     it is refused for page tables in use (Xen's do_update_descriptor).
  */
 #include <pvmon/arch.h>
 #include <pvmon/descriptor.h>
 #include <pvmon/domain.h>
+#include <pvmon/domain_memory.h>
 #include <pvmon/errno.h>
 #include <pvmon/guest_access.h>
 #include <pvmon/hypercalls.h>
@@ -46,46 +50,43 @@ static void free_copies(uint64_t *frames, unsigned int count)
     }
 }
 
-static void set_guest_frame_types(const uint64_t *frames, unsigned int count, enum frame_type type)
+static void put_descriptor_types(const uint64_t *frames, unsigned int count)
 {
     for (unsigned int index = 0; index < count; index++)
-        domain_set_frame_type(frames[index], type);
+        page_put_reference_and_type(domain_page_memory(), frames[index]);
 }
 
 void descriptor_tables_release(struct vcpu *vcpu)
 {
     if (current_vcpu() == vcpu)
         paging_map_guest_gdt(NULL, 0);
-    set_guest_frame_types(vcpu->gdt_guest_frames, vcpu->gdt_frame_count, FRAME_TYPE_NONE);
+    put_descriptor_types(vcpu->gdt_guest_frames, vcpu->gdt_frame_count);
     free_copies(vcpu->gdt_shadow_frames, vcpu->gdt_frame_count);
     vcpu->gdt_frame_count = 0;
 }
 
-/* Xen's get_page_type(PGT_seg_desc_page): an owned frame that is no page
- * table and has no writable mapping (it may be in the current GDT already). */
-static bool may_become_descriptor_frame(const struct domain *domain, uint64_t frame)
+/* Xen's get_page_and_type(PGT_seg_desc_page) on every frame of the new GDT. */
+static int take_descriptor_types(const struct domain *domain, const uint64_t *frames, unsigned int count)
 {
-    enum frame_type type = domain_frame_type(frame);
+    for (unsigned int index = 0; index < count; index++) {
+        int error = page_get_reference_and_type(domain_page_memory(), frames[index], domain->id,
+                                                PAGE_TYPE_SEGMENT_DESCRIPTOR);
 
-    if (!domain_owns_machine_frame(domain, frame))
-        return false;
-    if (type == FRAME_TYPE_SEGMENT_DESCRIPTOR)
-        return true;
-    return type == FRAME_TYPE_NONE && !domain_frame_is_writable_mapped(domain, frame);
+        if (error) {
+            put_descriptor_types(frames, index);
+            return error;
+        }
+    }
+    return 0;
 }
 
 /* Checked copies of the guest's frames in new hypervisor frames. */
-static int make_checked_copies(const struct domain *domain, const uint64_t *guest_frames, unsigned int count,
-                               uint64_t *copies)
+static int make_checked_copies(const uint64_t *guest_frames, unsigned int count, uint64_t *copies)
 {
     for (unsigned int index = 0; index < count; index++) {
         int error;
 
-        if (!may_become_descriptor_frame(domain, guest_frames[index])) {
-            free_copies(copies, index);
-            return -XEN_EINVAL;
-        }
-        if (frame_allocator_allocate(machine_frame_allocator(), 0, &copies[index]) != 0) {
+        if (hypervisor_allocate_frames(0, &copies[index]) != 0) {
             free_copies(copies, index);
             return -XEN_ENOMEM;
         }
@@ -111,11 +112,15 @@ long do_set_gdt(struct vcpu *vcpu, uint64_t frame_list, uint64_t entries)
     count = descriptor_gdt_frame_count((unsigned int)entries);
     if (copy_from_guest(guest_frames, frame_list, count * sizeof(uint64_t)) != 0)
         return -XEN_EFAULT;
-    error = make_checked_copies(vcpu->domain, guest_frames, count, copies);
+    error = take_descriptor_types(vcpu->domain, guest_frames, count);
     if (error)
         return error;
+    error = make_checked_copies(guest_frames, count, copies);
+    if (error) {
+        put_descriptor_types(guest_frames, count);
+        return error;
+    }
     descriptor_tables_release(vcpu);
-    set_guest_frame_types(guest_frames, count, FRAME_TYPE_SEGMENT_DESCRIPTOR);
     memcpy(vcpu->gdt_guest_frames, guest_frames, count * sizeof(uint64_t));
     memcpy(vcpu->gdt_shadow_frames, copies, count * sizeof(uint64_t));
     vcpu->gdt_frame_count = count;
@@ -133,14 +138,24 @@ static void update_copy(const struct vcpu *vcpu, uint64_t frame, unsigned int in
 
 long do_update_descriptor(struct vcpu *vcpu, uint64_t machine_address, uint64_t descriptor)
 {
+    const struct page_memory *memory = domain_page_memory();
     uint64_t frame = machine_address / PAGE_SIZE;
     unsigned int index = (machine_address % PAGE_SIZE) / sizeof(uint64_t);
+    enum page_type write_type;
 
     if (!descriptor_update_address_is_valid(machine_address) || !descriptor_check(&descriptor, IS_64BIT_GUEST))
         return -XEN_EINVAL;
-    if (!domain_owns_machine_frame(vcpu->domain, frame) || domain_frame_is_page_table(frame))
+    if (page_get_reference(memory, frame, vcpu->domain->id) != 0)
         return -XEN_EINVAL;
+    write_type = page_type_of(memory, frame) == PAGE_TYPE_SEGMENT_DESCRIPTOR && page_type_count(memory, frame) > 0
+                     ? PAGE_TYPE_SEGMENT_DESCRIPTOR
+                     : PAGE_TYPE_WRITABLE;
+    if (page_get_type(memory, frame, vcpu->domain->id, write_type) != 0) {
+        page_put_reference(memory, frame);
+        return -XEN_EINVAL;
+    }
     __atomic_store_n(&frame_contents(frame)[index], descriptor, __ATOMIC_SEQ_CST);
     update_copy(vcpu, frame, index, descriptor);
+    page_put_reference_and_type(memory, frame);
     return 0;
 }

@@ -3,10 +3,13 @@
  *
  * Rules kept here:
  *   - Every frame a domain gets is zeroed before the domain can see it, and
- *     zeroed again when the domain gives it back, so no data ever passes
- *     from one domain to another through reused memory.
- *   - Frames given to a domain are marked FRAME_DOMAIN with its id; the
- *     physical-to-machine table and shared_info stay the hypervisor's.
+ *     zeroed again before anyone else sees it after the domain gives it
+ *     back (kernel/domain_memory.c), so no data ever passes from one
+ *     domain to another through reused memory.
+ *   - Frames given to a domain are marked FRAME_DOMAIN with its id and
+ *     follow the page-type rules (common/page_type.c); shared_info is the
+ *     domain's too but never part of its reservation; the
+ *     physical-to-machine table the builder uses stays the hypervisor's.
  *   - A domain is torn down only after the CPU has left its page tables,
  *     and its event channels are closed (peers see their ports unbound)
  *     before its memory goes back.
@@ -15,6 +18,7 @@
  */
 #include <pvmon/arch.h>
 #include <pvmon/domain.h>
+#include <pvmon/domain_memory.h>
 #include <pvmon/errno.h>
 #include <pvmon/hypercalls.h>
 #include <pvmon/machine_to_physical.h>
@@ -28,11 +32,6 @@
 
 static struct domain domains[DOMAIN_LIMIT];
 
-static void zero_frame(uint64_t frame)
-{
-    memset(physical_to_virtual(frame * PAGE_SIZE), 0, PAGE_SIZE);
-}
-
 static unsigned int order_for_bytes(uint64_t bytes)
 {
     unsigned int order = 0;
@@ -42,60 +41,82 @@ static unsigned int order_for_bytes(uint64_t bytes)
     return order;
 }
 
-static int allocate_zeroed(uint64_t *frame)
+/*
+ * The domain's memory as built: page_count zeroed frames from
+ * kernel/domain_memory.c, recorded in a physical-to-machine table of the
+ * hypervisor's that the builder uses.  Once the guest runs, its own p2m is
+ * authoritative (a PV guest manages its pseudo-physical space) and the
+ * hypervisor tracks frames only by owner in the frame table.
+ */
+static int allocate_domain_memory(struct domain *domain, uint64_t page_count)
 {
-    int error = frame_allocator_allocate(machine_frame_allocator(), 0, frame);
-
-    if (error == 0)
-        zero_frame(*frame);
-    return error;
-}
-
-static void give_back(uint64_t frame)
-{
-    zero_frame(frame);
-    BUG_ON(frame_allocator_free(machine_frame_allocator(), frame, 0) != 0);
-}
-
-static int allocate_domain_memory(struct domain *domain)
-{
-    struct frame *frames = machine_frame_allocator()->frames;
-    uint64_t table_bytes = domain->page_count * sizeof(uint64_t);
+    uint64_t table_bytes = page_count * sizeof(uint64_t);
 
     domain->physical_to_machine_order = order_for_bytes(table_bytes);
-    if (frame_allocator_allocate(machine_frame_allocator(), domain->physical_to_machine_order,
-                                 &domain->physical_to_machine_frame) != 0) {
-        domain->page_count = 0;
+    if (hypervisor_allocate_frames(domain->physical_to_machine_order, &domain->physical_to_machine_frame) != 0)
         return -XEN_ENOMEM;
-    }
     domain->physical_to_machine = physical_to_virtual(domain->physical_to_machine_frame * PAGE_SIZE);
-    for (uint64_t page = 0; page < domain->page_count; page++) {
+    for (uint64_t page = 0; page < page_count; page++) {
         uint64_t frame;
 
-        if (allocate_zeroed(&frame) != 0) {
-            domain->page_count = page;
+        if (domain_memory_take_frame(domain->id, &frame) != 0)
             return -XEN_ENOMEM;
-        }
-        frames[frame].state = FRAME_DOMAIN;
-        frames[frame].owner = domain->id;
         domain->physical_to_machine[page] = frame;
+        domain->page_count++;
         machine_to_physical_set(frame, page);
     }
     return 0;
 }
 
+/* The references the vCPU holds for the hardware: its page tables, GDT
+ * and registered vcpu_info frame. */
+static void release_vcpu_references(struct vcpu *vcpu)
+{
+    const struct page_memory *memory = domain_page_memory();
+
+    descriptor_tables_release(vcpu);
+    if (vcpu->kernel_root_page_table != 0)
+        page_put_reference_and_type(memory, vcpu->kernel_root_page_table / PAGE_SIZE);
+    if (vcpu->user_root_page_table != 0)
+        page_put_reference_and_type(memory, vcpu->user_root_page_table / PAGE_SIZE);
+    vcpu->kernel_root_page_table = 0;
+    vcpu->user_root_page_table = 0;
+    if (vcpu->vcpu_info_frame != 0)
+        page_put_reference_and_type(memory, vcpu->vcpu_info_frame);
+    vcpu->vcpu_info_frame = 0;
+    vcpu->vcpu_info = &vcpu->domain->shared_info->vcpu_info[vcpu->id];
+}
+
+static bool is_reservation_frame(const struct frame *frame, uint16_t owner)
+{
+    return frame->state == FRAME_DOMAIN && frame->owner == owner &&
+           !(frame->flags & FRAME_FLAG_HYPERVISOR_PAGE);
+}
+
+/*
+ * Gives back everything the domain holds but shared_info (Xen's
+ * domain_relinquish_resources): first the references its vCPU holds, then
+ * every pin, which devalidates its page tables down the tree, then every
+ * frame's allocation.  Nothing else can hold a reference to a domain's
+ * frame, so every frame is then released to the dirty list.
+ */
 static void release_domain_memory(struct domain *domain)
 {
-    struct frame *frames = machine_frame_allocator()->frames;
+    const struct page_memory *memory = domain_page_memory();
 
-    for (uint64_t page = 0; page < domain->page_count; page++) {
-        uint64_t frame = domain->physical_to_machine[page];
-
-        frames[frame].state = FRAME_HYPERVISOR;
-        frames[frame].type_info = FRAME_TYPE_NONE;
-        machine_to_physical_clear(frame);
-        give_back(frame);
+    release_vcpu_references(&domain->vcpu);
+    for (uint64_t frame = 0; frame < memory->frame_count; frame++) {
+        if (is_reservation_frame(&memory->frames[frame], domain->id) &&
+            (memory->frames[frame].type_info & PAGE_TYPE_PINNED))
+            BUG_ON(page_unpin(memory, frame, domain->id) != 0);
     }
+    for (uint64_t frame = 0; frame < memory->frame_count; frame++) {
+        if (is_reservation_frame(&memory->frames[frame], domain->id) &&
+            (memory->frames[frame].reference_count & PAGE_REFERENCE_ALLOCATED))
+            BUG_ON(page_give_back(memory, frame, domain->id) != 0);
+    }
+    for (uint64_t frame = 0; frame < memory->frame_count; frame++)
+        BUG_ON(is_reservation_frame(&memory->frames[frame], domain->id));
     domain->page_count = 0;
     if (domain->physical_to_machine != NULL)
         BUG_ON(frame_allocator_free(machine_frame_allocator(), domain->physical_to_machine_frame,
@@ -103,10 +124,33 @@ static void release_domain_memory(struct domain *domain)
     domain->physical_to_machine = NULL;
 }
 
+/* shared_info belongs to the domain, as in Xen (share_xen_page_with_guest):
+ * the guest may map it, and a permanent writable type reference keeps it
+ * from ever becoming a page table or descriptor page.  It is not part of
+ * the domain's reservation, and lives until the domain is destroyed. */
+static int allocate_shared_info(struct domain *domain)
+{
+    const struct page_memory *memory = domain_page_memory();
+    uint64_t frame;
+
+    if (domain_memory_take_frame(domain->id, &frame) != 0)
+        return -XEN_ENOMEM;
+    BUG_ON(page_get_reference_and_type(memory, frame, domain->id, PAGE_TYPE_WRITABLE) != 0);
+    memory->frames[frame].flags |= FRAME_FLAG_HYPERVISOR_PAGE;
+    domain->shared_info_frame = frame;
+    domain->shared_info = physical_to_virtual(frame * PAGE_SIZE);
+    return 0;
+}
+
 static void release_shared_info(struct domain *domain)
 {
-    if (domain->shared_info_frame != 0)
-        give_back(domain->shared_info_frame);
+    const struct page_memory *memory = domain_page_memory();
+
+    if (domain->shared_info_frame == 0)
+        return;
+    page_put_reference_and_type(memory, domain->shared_info_frame);
+    if (memory->frames[domain->shared_info_frame].reference_count & PAGE_REFERENCE_ALLOCATED)
+        BUG_ON(page_give_back(memory, domain->shared_info_frame, domain->id) != 0);
     domain->shared_info_frame = 0;
     domain->shared_info = NULL;
 }
@@ -148,13 +192,12 @@ struct domain *domain_create(uint16_t id, bool privileged)
     if (domain == NULL)
         return NULL;
     memset(domain, 0, sizeof(*domain));
-    if (allocate_zeroed(&domain->shared_info_frame) != 0)
-        return NULL;
     domain->id = id;
+    if (allocate_shared_info(domain) != 0)
+        return NULL;
     domain->privileged = privileged;
     domain->paused = true;
     domain->state = DOMAIN_CREATED;
-    domain->shared_info = physical_to_virtual(domain->shared_info_frame * PAGE_SIZE);
     time_publish_wallclock(domain->shared_info);
     BUG_ON(event_channel_domain_init(&domain->events, id, privileged, 1, domain->shared_info) != 0);
     initialise_vcpu(domain);
@@ -165,13 +208,14 @@ int domain_set_memory(struct domain *domain, uint64_t page_count)
 {
     int error;
 
-    if (domain->page_count != 0)
+    if (domain->maximum_pages != 0)
         return -XEN_EEXIST;
-    domain->page_count = page_count;
-    error = allocate_domain_memory(domain);
+    domain->maximum_pages = page_count;
+    error = allocate_domain_memory(domain, page_count);
     if (error) {
         printk(LOG_ERROR, "domain %u: not enough memory for %lu pages\n", domain->id, page_count);
         release_domain_memory(domain);
+        domain->maximum_pages = 0;
     }
     return error;
 }
@@ -187,7 +231,6 @@ static void tear_down(struct domain *domain)
         current_cpu()->current_vcpu = NULL;
     }
     schedule_remove_vcpu(&domain->vcpu);
-    descriptor_tables_release(&domain->vcpu);
     event_channel_domain_close_all(&domain->events, &domain_event_directory);
     release_domain_memory(domain);
 }
@@ -273,24 +316,6 @@ bool domain_owns_machine_frame(const struct domain *domain, uint64_t machine_fra
 
     return machine_frame < allocator->frame_count && allocator->frames[machine_frame].state == FRAME_DOMAIN &&
            allocator->frames[machine_frame].owner == domain->id;
-}
-
-enum frame_type domain_frame_type(uint64_t machine_frame)
-{
-    const struct frame_allocator *allocator = machine_frame_allocator();
-
-    return machine_frame < allocator->frame_count ? (enum frame_type)allocator->frames[machine_frame].type_info
-                                                  : FRAME_TYPE_NONE;
-}
-
-void domain_set_frame_type(uint64_t machine_frame, enum frame_type type)
-{
-    machine_frame_allocator()->frames[machine_frame].type_info = type;
-}
-
-bool domain_frame_is_page_table(uint64_t machine_frame)
-{
-    return domain_frame_type(machine_frame) == FRAME_TYPE_PAGE_TABLE;
 }
 
 static const char *shutdown_reason_name(unsigned int reason)

@@ -12,16 +12,19 @@
  *   4. build the page tables L4, L3, L2, L1 at the pfns the layout gives:
  *      every bootstrap page mapped present, writable, user (the guest
  *      kernel runs in ring 3) and accessed/dirty, except the page-table
- *      pages themselves, which are mapped read-only; pvmon's L4 slots
- *      256-271 are copied in;
+ *      pages themselves, which are mapped read-only; then pin the L4 and
+ *      make it the vCPU's base pointer, which validates the whole tree
+ *      (common/page_type.c) and fills in pvmon's L4 slots 256-271;
  *   5. set the vCPU as Xen does: RIP = entry, RSP = top of the boot stack,
  *      RSI = start_info, CS/SS = FLAT_KERNEL_CS/SS, interrupts on, events
  *      masked in vcpu_info.
  */
 #include <pvmon/arch.h>
 #include <pvmon/domain_build.h>
+#include <pvmon/domain_memory.h>
 #include <pvmon/errno.h>
 #include <pvmon/memory.h>
+#include <pvmon/panic.h>
 #include <pvmon/printk.h>
 #include <pvmon/pv_kernel.h>
 #include <pvmon/pv_layout.h>
@@ -45,9 +48,13 @@ struct table_cursor {
     uint64_t end_pfn[5];    /* by level: one past the last table pfn */
 };
 
+/* A page the builder writes: it is no longer known to be zero. */
 static uint8_t *guest_page(const struct domain *domain, uint64_t pfn)
 {
-    return physical_to_virtual(domain_machine_frame(domain, pfn) * PAGE_SIZE);
+    uint64_t frame = domain_machine_frame(domain, pfn);
+
+    domain_page_memory()->frames[frame].flags &= ~FRAME_FLAG_KNOWN_ZERO;
+    return physical_to_virtual(frame * PAGE_SIZE);
 }
 
 /* Copies bytes to guest pseudo-physical memory starting at byte `offset`. */
@@ -173,7 +180,6 @@ static int take_table(const struct domain *domain, struct table_cursor *cursor, 
         return -XEN_ENOMEM;
     *pfn = cursor->next_pfn[level]++;
     memset(guest_page(domain, *pfn), 0, PAGE_SIZE);
-    machine_frame_allocator()->frames[domain_machine_frame(domain, *pfn)].type_info = FRAME_TYPE_PAGE_TABLE;
     return 0;
 }
 
@@ -205,6 +211,26 @@ static bool is_page_table_pfn(const struct pv_layout *layout, uint64_t pfn)
            pfn < layout->page_tables.first_pfn + layout->page_tables.pages;
 }
 
+/* The tables are validated as Xen's builder leaves them (libxenguest's
+ * arch_setup_bootlate pins the L4): pinned, so that the guest can unpin
+ * and reclaim them once it has its own, and referenced as the vCPU's
+ * kernel base pointer.  Validation fills in the hypervisor's L4 slots. */
+static int install_page_tables(struct domain *domain, uint64_t root_frame)
+{
+    const struct page_memory *memory = domain_page_memory();
+    int error = page_pin(memory, root_frame, domain->id, PAGE_TYPE_L4);
+
+    if (error)
+        return error;
+    error = page_get_reference_and_type(memory, root_frame, domain->id, PAGE_TYPE_L4);
+    if (error) {
+        BUG_ON(page_unpin(memory, root_frame, domain->id) != 0);
+        return error;
+    }
+    domain->vcpu.kernel_root_page_table = root_frame * PAGE_SIZE;
+    return 0;
+}
+
 static int build_page_tables(struct domain *domain, const struct pv_kernel *kernel,
                              const struct pv_layout *layout)
 {
@@ -222,9 +248,9 @@ static int build_page_tables(struct domain *domain, const struct pv_kernel *kern
         error = map_bootstrap_page(domain, &cursor, root_pfn, kernel->virtual_base + pfn * PAGE_SIZE,
                                    domain_machine_frame(domain, pfn) * PAGE_SIZE | flags);
     }
-    paging_copy_hypervisor_slots((uint64_t *)guest_page(domain, root_pfn));
-    domain->root_page_table = domain_machine_frame(domain, root_pfn) * PAGE_SIZE;
-    return error;
+    if (error)
+        return error;
+    return install_page_tables(domain, domain_machine_frame(domain, root_pfn));
 }
 
 static void set_initial_registers(struct domain *domain, const struct pv_kernel *kernel,
@@ -255,6 +281,7 @@ int domain_build_pv(struct domain *domain, const struct domain_build_request *re
                               kernel.mod_start_pfn, &layout);
     if (error)
         return error;
+    domain->build_attempted = true;
     load_segments(domain, &kernel, request->kernel);
     if (kernel.hypercall_page != 0)
         write_hypercall_page(domain, &kernel);

@@ -19,6 +19,7 @@
 #include <pvmon/arch.h>
 #include <pvmon/domain.h>
 #include <pvmon/domain_build.h>
+#include <pvmon/domain_memory.h>
 #include <pvmon/errno.h>
 #include <pvmon/guest_access.h>
 #include <pvmon/hypercalls.h>
@@ -53,7 +54,7 @@ static int stage_image(struct staged_image *image, uint64_t guest_address, uint6
     if (size == 0)
         return 0;
     image->order = order_for_bytes(size);
-    if (frame_allocator_allocate(machine_frame_allocator(), image->order, &image->first_frame) != 0)
+    if (hypervisor_allocate_frames(image->order, &image->first_frame) != 0)
         return -XEN_ENOMEM;
     image->bytes = physical_to_virtual(image->first_frame * PAGE_SIZE);
     error = copy_from_guest(image->bytes, guest_address, size);
@@ -136,7 +137,7 @@ static long load_domain(struct domain *domain, const struct pvmon_domain_control
     char command_line[MAX_GUEST_CMDLINE];
     long error;
 
-    if (domain->state == DOMAIN_LOADED)
+    if (domain->state == DOMAIN_LOADED || domain->build_attempted)
         return -XEN_EEXIST;
     if (domain->state != DOMAIN_CREATED || domain->page_count == 0 || kernel_size == 0 ||
         kernel_size > PVMON_DOMAIN_CONTROL_MAX_IMAGE_SIZE || module_size > PVMON_DOMAIN_CONTROL_MAX_IMAGE_SIZE)

@@ -57,7 +57,7 @@ static uint64_t read_control_register(void *context, unsigned int number)
     case 2:
         return vcpu->vcpu_info->arch.cr2;
     case 3:
-        return vcpu->kernel_mode ? vcpu->domain->root_page_table : vcpu->user_root_page_table;
+        return vcpu->kernel_mode ? vcpu->kernel_root_page_table : vcpu->user_root_page_table;
     default:
         return vcpu->guest_control_register4;
     }

@@ -26,7 +26,7 @@ void guest_toggle_mode(struct vcpu *vcpu)
 {
     vcpu->kernel_mode = !vcpu->kernel_mode;
     cpu_swap_gs();
-    paging_load_root(vcpu->kernel_mode ? vcpu->domain->root_page_table : vcpu->user_root_page_table);
+    paging_load_root(vcpu->kernel_mode ? vcpu->kernel_root_page_table : vcpu->user_root_page_table);
 }
 
 int guest_bounce(struct vcpu *vcpu, struct trap_frame *frame, const struct bounce_request *request)

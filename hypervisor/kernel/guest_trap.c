@@ -13,8 +13,11 @@
  *     two-byte instruction; otherwise the #GP itself goes to the guest.
  *   - #UD at the forced-emulation prefix (ud2 "xen" cpuid) is CPUID with
  *     the guest's policy.
- *   - #PF: CR2 is written to vcpu_info.arch.cr2 before the bounce, and the
- *     error code's user bit says guest user mode, not ring 3.
+ *   - #PF: a kernel write to one of its own read-only L1 tables is first
+ *     offered to the writable-page-table emulation
+ *     (kernel/page_table_write_fault.c).  Otherwise CR2 is written to
+ *     vcpu_info.arch.cr2 before the bounce, and the error code's user bit
+ *     says guest user mode, not ring 3.
  *   - #NM with the guest's virtual CR0.TS set goes to the guest, which
  *     clears its TS (fpu_taskswitch semantics); otherwise it was ours.
  *   - int3, into and int $0x80 arrive through DPL-3 gates as their own
@@ -23,6 +26,7 @@
  */
 #include <pvmon/arch.h>
 #include <pvmon/domain.h>
+#include <pvmon/domain_memory.h>
 #include <pvmon/format.h>
 #include <pvmon/guest_access.h>
 #include <pvmon/hypercalls.h>
@@ -112,9 +116,14 @@ static void page_fault(struct vcpu *vcpu, struct trap_frame *frame)
 {
     uint64_t error_code = frame->error_code;
 
-    vcpu->vcpu_info->arch.cr2 = cpu_read_fault_address();
+    uint64_t fault_address = cpu_read_fault_address();
+
+    if (guest_emulate_page_table_write(vcpu, frame, fault_address))
+        return;
+    vcpu->vcpu_info->arch.cr2 = fault_address;
     if (vcpu->kernel_mode)
         error_code &= ~PAGE_FAULT_USER_BIT;
+    domain_memory_count(DOMAIN_MEMORY_PAGE_FAULT_TO_GUEST);
     guest_raise_exception(vcpu, frame, VECTOR_PAGE_FAULT, true, error_code);
 }
 

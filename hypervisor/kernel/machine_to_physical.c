@@ -15,6 +15,7 @@
  */
 #include <pvmon/arch.h>
 #include <pvmon/domain.h>
+#include <pvmon/domain_memory.h>
 #include <pvmon/errno.h>
 #include <pvmon/guest_access.h>
 #include <pvmon/machine_to_physical.h>
@@ -32,7 +33,7 @@ static uint64_t allocate_zeroed_table(void)
 {
     uint64_t frame;
 
-    if (frame_allocator_allocate(machine_frame_allocator(), 0, &frame) != 0)
+    if (hypervisor_allocate_frames(0, &frame) != 0)
         panic("no memory for the machine-to-physical table's page tables");
     memset(physical_to_virtual(frame * PAGE_SIZE), 0, PAGE_SIZE);
     return frame * PAGE_SIZE;
@@ -48,7 +49,7 @@ void machine_to_physical_init(void)
     pages = (entry_count * sizeof(uint64_t) + PAGE_SIZE - 1) / PAGE_SIZE;
     while ((UINT64_C(1) << order) < pages)
         order++;
-    if (frame_allocator_allocate(machine_frame_allocator(), order, &first_frame) != 0)
+    if (hypervisor_allocate_frames(order, &first_frame) != 0)
         panic("no memory for the machine-to-physical table (%lu pages)", pages);
     entries = physical_to_virtual(first_frame * PAGE_SIZE);
     for (uint64_t index = 0; index < entry_count; index++)

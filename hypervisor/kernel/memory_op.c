@@ -3,7 +3,8 @@
  * answers an unprivileged PV guest (xen/common/memory.c: do_memory_op,
  * xen/arch/x86/mm.c: arch_memory_op):
  *   - memory_map: the domain's pseudo-physical map, one RAM region from 0
- *     to nr_pages (what Xen's toolstack sets for a PV guest); at most
+ *     to its maximum reservation (what Xen's toolstack sets for a PV
+ *     guest); at most
  *     nr_entries entries are written and nr_entries says how many.
  *   - current_reservation, maximum_reservation: the domain's pages, for
  *     DOMID_SELF or its own id; another domain needs privilege (-EPERM),
@@ -12,15 +13,32 @@
  *     NULL, -EINVAL otherwise).
  *   - machphys_mapping: where the read-only M2P table is
  *     (kernel/machine_to_physical.c).
- * Everything else (reservation changes) is -ENOSYS until pvmon's PV memory
- * work provides it.
+ *   - populate_physmap, increase_reservation, decrease_reservation
+ *     (ballooning), with PV semantics (xen/common/memory.c): the guest
+ *     owns its pseudo-physical map, so populate_physmap reads a pfn from
+ *     each extent, sets the new frame's M2P entry to it and writes the
+ *     machine frame back; increase_reservation only writes machine frames
+ *     back; decrease_reservation reads machine frames the guest holds and
+ *     gives them back (common/page_type.c: a frame still mapped is freed
+ *     when its last reference goes, and cannot be mapped anew meanwhile).
+ *     Every new frame is zero (kernel/domain_memory.c).  The answer is the
+ *     number of extents done, which stops at the first that fails (over
+ *     the maximum reservation, out of memory, a frame the guest does not
+ *     hold, shared_info, an unreadable or unwritable extent).  Only
+ *     extent_order 0 is supported (-EINVAL otherwise), the address-width
+ *     limit of mem_flags is honoured, the domain must be the caller's
+ *     (-EPERM), and the extent list must lie in guest space (-EFAULT).
+ * Everything else is -ENOSYS, as is a command carrying a continuation's
+ * start extent in its upper bits (pvmon has no continuations).
  */
 #include <pvmon/domain.h>
+#include <pvmon/domain_memory.h>
 #include <pvmon/errno.h>
 #include <pvmon/guest_access.h>
 #include <pvmon/hypercalls.h>
 #include <pvmon/machine_to_physical.h>
 #include <pvmon/memory.h>
+#include <pvmon/panic.h>
 #include <xen/memory.h>
 
 #define E820_TYPE_RAM 1
@@ -34,7 +52,7 @@ struct e820_entry {
 static long pseudo_physical_memory_map(const struct domain *domain, uint64_t argument)
 {
     struct xen_memory_map map;
-    struct e820_entry ram = { .address = 0, .size = domain->page_count * PAGE_SIZE, .type = E820_TYPE_RAM };
+    struct e820_entry ram = { .address = 0, .size = domain->maximum_pages * PAGE_SIZE, .type = E820_TYPE_RAM };
 
     if (copy_from_guest(&map, argument, sizeof(map)) != 0)
         return -XEN_EFAULT;
@@ -59,14 +77,119 @@ static long reservation(const struct domain *caller, uint64_t argument)
     return (long)target->page_count;
 }
 
+static long maximum_reservation(const struct domain *caller, uint64_t argument)
+{
+    long current = reservation(caller, argument);
+    domid_t id;
+
+    if (current < 0)
+        return current;
+    BUG_ON(copy_from_guest(&id, argument, sizeof(id)) != 0);
+    return (long)(id == DOMID_SELF ? caller : domain_find(id))->maximum_pages;
+}
+
+enum reservation_change { POPULATE, INCREASE, DECREASE };
+
+static int check_reservation(const struct domain *domain, const struct xen_memory_reservation *request)
+{
+    if (request->domid != DOMID_SELF && request->domid != domain->id)
+        return -XEN_EPERM;
+    if (request->extent_order != 0)
+        return -XEN_EINVAL;
+    if (request->nr_extents > UINT64_MAX / sizeof(xen_pfn_t) ||
+        (request->nr_extents > 0 &&
+         !guest_range_is_valid((uint64_t)request->extent_start.p, request->nr_extents * sizeof(xen_pfn_t))))
+        return -XEN_EFAULT;
+    return 0;
+}
+
+/* A frame below the reservation's address-width limit (0: no limit). */
+static bool within_address_width(uint64_t frame, unsigned int memory_flags)
+{
+    unsigned int bits = XENMEMF_get_address_bits(memory_flags);
+
+    return bits == 0 || bits >= 64 || frame < (UINT64_C(1) << bits) / PAGE_SIZE;
+}
+
+static int add_frame(struct domain *domain, uint64_t extent, enum reservation_change change,
+                     unsigned int memory_flags)
+{
+    const struct page_memory *memory = domain_page_memory();
+    uint64_t physical_frame = 0;
+    uint64_t frame;
+    int error;
+
+    if (change == POPULATE && copy_from_guest(&physical_frame, extent, sizeof(physical_frame)) != 0)
+        return -XEN_EFAULT;
+    if (domain->page_count >= domain->maximum_pages || domain_memory_take_frame(domain->id, &frame) != 0)
+        return -XEN_ENOMEM;
+    error = !within_address_width(frame, memory_flags)             ? -XEN_ENOMEM
+            : copy_to_guest(extent, &frame, sizeof(frame)) != 0 ? -XEN_EFAULT
+                                                                 : 0;
+    if (error) {
+        BUG_ON(page_give_back(memory, frame, domain->id) != 0);
+        return error;
+    }
+    domain->page_count++;
+    if (change == POPULATE)
+        machine_to_physical_set(frame, physical_frame);
+    else
+        machine_to_physical_clear(frame);
+    return 0;
+}
+
+static int remove_frame(struct domain *domain, uint64_t extent)
+{
+    const struct page_memory *memory = domain_page_memory();
+    uint64_t frame;
+
+    if (copy_from_guest(&frame, extent, sizeof(frame)) != 0)
+        return -XEN_EFAULT;
+    if (frame < memory->frame_count && (memory->frames[frame].flags & FRAME_FLAG_HYPERVISOR_PAGE))
+        return -XEN_EINVAL;
+    if (page_give_back(memory, frame, domain->id) != 0)
+        return -XEN_EINVAL;
+    domain->page_count--;
+    return 0;
+}
+
+static long change_reservation(struct domain *domain, uint64_t argument, enum reservation_change change)
+{
+    struct xen_memory_reservation request;
+    uint64_t done;
+    int error;
+
+    if (copy_from_guest(&request, argument, sizeof(request)) != 0)
+        return -XEN_EFAULT;
+    error = check_reservation(domain, &request);
+    if (error)
+        return error;
+    for (done = 0; done < request.nr_extents; done++) {
+        uint64_t extent = (uint64_t)request.extent_start.p + done * sizeof(xen_pfn_t);
+
+        error = change == DECREASE ? remove_frame(domain, extent)
+                                   : add_frame(domain, extent, change, request.mem_flags);
+        if (error)
+            break;
+    }
+    return (long)done;
+}
+
 long do_memory_op(struct vcpu *vcpu, uint64_t command, uint64_t argument)
 {
     switch (command) {
     case XENMEM_memory_map:
         return pseudo_physical_memory_map(vcpu->domain, argument);
     case XENMEM_current_reservation:
-    case XENMEM_maximum_reservation:
         return reservation(vcpu->domain, argument);
+    case XENMEM_maximum_reservation:
+        return maximum_reservation(vcpu->domain, argument);
+    case XENMEM_populate_physmap:
+        return change_reservation(vcpu->domain, argument, POPULATE);
+    case XENMEM_increase_reservation:
+        return change_reservation(vcpu->domain, argument, INCREASE);
+    case XENMEM_decrease_reservation:
+        return change_reservation(vcpu->domain, argument, DECREASE);
     case XENMEM_machphys_mapping:
         return machine_to_physical_describe(argument);
     case XENMEM_maximum_ram_page:

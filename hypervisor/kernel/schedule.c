@@ -24,6 +24,7 @@
  */
 #include <pvmon/arch.h>
 #include <pvmon/domain.h>
+#include <pvmon/domain_memory.h>
 #include <pvmon/errno.h>
 #include <pvmon/guest_access.h>
 #include <pvmon/hypercalls.h>
@@ -306,7 +307,7 @@ static void reschedule(struct trap_frame *frame);
 static _Noreturn void start_running(struct vcpu *vcpu, uint64_t now_ns)
 {
     current_cpu()->current_vcpu = vcpu;
-    paging_load_root(vcpu->kernel_mode ? vcpu->domain->root_page_table : vcpu->user_root_page_table);
+    paging_load_root(vcpu->kernel_mode ? vcpu->kernel_root_page_table : vcpu->user_root_page_table);
     paging_map_guest_gdt(vcpu->gdt_shadow_frames, vcpu->gdt_frame_count);
     vcpu_context_load(&vcpu->context);
     change_runstate(vcpu, RUNSTATE_running, now_ns);
@@ -362,8 +363,11 @@ void leave_to_guest(struct trap_frame *frame)
     reschedule(frame);
 }
 
-/* Nothing runnable: halt until an interrupt (the timer, mostly) changes
- * that; with no live domain at all, hand over to the boot code's idle. */
+/* Nothing runnable: zero freed frames for the pre-zeroed pool a batch at
+ * a time (kernel/domain_memory.c), letting interrupts in between, and
+ * halt until an interrupt (the timer, mostly) changes that once there is
+ * nothing left to zero; with no live domain at all, hand over to the boot
+ * code's idle. */
 static _Noreturn void idle_loop(void)
 {
     for (;;) {
@@ -373,6 +377,10 @@ static _Noreturn void idle_loop(void)
         if (scheduler_has_runnable(&scheduler)) {
             accounted_until_ns = system_time_ns();
             reschedule(guest_trap_frame());
+        }
+        if (domain_memory_scrub_some()) {
+            interrupts_enable();
+            continue;
         }
         cpu_wait_for_interrupt();
     }

@@ -7,9 +7,10 @@
  *   - A vCPU id the domain does not have is -ENOENT, before anything else.
  *   - register_vcpu_info (map_guest_area) takes an offset that is aligned
  *     for struct vcpu_info and leaves all of it in the page (-ENXIO), and a
- *     machine frame the domain owns that is neither a page table nor in its
- *     GDT, since pvmon writes there (-EINVAL); it may be done once (-EBUSY
- *     after).  The old contents move there, and every
+ *     machine frame the domain owns that can take a writable type (no
+ *     page table or descriptor page in use), since pvmon writes there; the
+ *     vCPU keeps that writable reference until the domain ends (-EINVAL);
+ *     it may be done once (-EBUSY after).  The old contents move there, and every
  *     selector bit and the upcall are set pending, so that no event is lost
  *     in the move (the guest sees at most spurious ones).
  *   - register_runstate_memory_area takes a guest virtual address, checked
@@ -27,6 +28,7 @@
  */
 #include <pvmon/arch.h>
 #include <pvmon/domain.h>
+#include <pvmon/domain_memory.h>
 #include <pvmon/errno.h>
 #include <pvmon/guest_access.h>
 #include <pvmon/hypercalls.h>
@@ -53,7 +55,8 @@ static long register_vcpu_info(struct vcpu *vcpu, uint64_t argument)
         return -XEN_EBUSY;
     if (request.offset % VCPU_INFO_ALIGNMENT != 0 || request.offset > PAGE_SIZE - sizeof(struct vcpu_info))
         return -XEN_ENXIO;
-    if (!domain_owns_machine_frame(vcpu->domain, request.mfn) || domain_frame_type(request.mfn) != FRAME_TYPE_NONE)
+    if (request.mfn > UINT64_MAX / PAGE_SIZE ||
+        page_get_reference_and_type(domain_page_memory(), request.mfn, vcpu->domain->id, PAGE_TYPE_WRITABLE) != 0)
         return -XEN_EINVAL;
     new_location = (struct vcpu_info *)((uint8_t *)physical_to_virtual(request.mfn * PAGE_SIZE) + request.offset);
     memcpy(new_location, vcpu->vcpu_info, sizeof(*new_location));

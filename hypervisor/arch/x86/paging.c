@@ -243,6 +243,27 @@ void paging_load_hypervisor_root(void)
 /* The hypervisor's L4 slots 256-271 in a guest's L4: the same entries as in
  * pvmon's own table, whatever the guest put there (Xen's
  * init_xen_l4_slots).  They are supervisor-only, so ring 3 cannot use them. */
+const uint64_t *paging_hypervisor_l4_entries(void)
+{
+    return (const uint64_t *)table_at(root_table_physical) + FIRST_HYPERVISOR_SLOT;
+}
+
+/* Pages are zeroed and copied with string instructions: one instruction
+ * for the whole page, which TCG runs as a single fast helper. */
+void page_zero(void *page)
+{
+    uint64_t count = PAGE_SIZE / sizeof(uint64_t);
+
+    __asm__ volatile("rep stosq" : "+D"(page), "+c"(count) : "a"(0UL) : "memory");
+}
+
+void page_copy(void *destination, const void *source)
+{
+    uint64_t count = PAGE_SIZE / sizeof(uint64_t);
+
+    __asm__ volatile("rep movsq" : "+D"(destination), "+S"(source), "+c"(count) : : "memory");
+}
+
 void paging_copy_hypervisor_slots(uint64_t *guest_root_table)
 {
     const uint64_t *hypervisor_root = table_at(root_table_physical);

@@ -62,6 +62,9 @@ void paging_flush_all(void);
 void paging_map_guest_readable(uint64_t virtual_address, uint64_t physical_address, boot_frame_source table_source);
 void paging_map_guest_gdt(const uint64_t *frames, unsigned int count);
 void paging_copy_hypervisor_slots(uint64_t *guest_root_table);
+const uint64_t *paging_hypervisor_l4_entries(void);  /* slots FIRST..LAST_HYPERVISOR_SLOT */
+void page_zero(void *page);
+void page_copy(void *destination, const void *source);
 uint64_t paging_frames_needed(const struct memory_map *map);
 void *physical_to_virtual(uint64_t physical_address);
 uint64_t virtual_to_physical(const void *virtual_address);

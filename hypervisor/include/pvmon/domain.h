@@ -74,6 +74,7 @@ struct vcpu {
     bool kernel_mode;
     uint64_t kernel_stack_pointer;  /* stack_switch */
     uint64_t kernel_stack_segment;
+    uint64_t kernel_root_page_table; /* machine address of the kernel L4 (MMUEXT_NEW_BASEPTR) */
     uint64_t user_root_page_table;  /* 0: none yet (MMUEXT_NEW_USER_BASEPTR) */
     unsigned int io_privilege_level; /* PHYSDEVOP_set_iopl; grants no ports */
     uint64_t guest_control_register4; /* the guest's view of CR4 */
@@ -114,11 +115,12 @@ struct domain {
     enum domain_state state;
     unsigned int shutdown_reason;
     unsigned long vm_assist;        /* VMASST_TYPE_* bits the guest enabled */
-    uint64_t page_count;
-    uint64_t *physical_to_machine;     /* page_count machine frame numbers */
+    uint64_t page_count;                /* frames in its reservation now (current_reservation) */
+    uint64_t maximum_pages;             /* set by the toolstack (maximum_reservation) */
+    bool build_attempted;               /* a kernel was (being) loaded: no second load */
+    uint64_t *physical_to_machine;      /* as built: maximum_pages machine frame numbers */
     uint64_t physical_to_machine_frame; /* first frame of that table */
     unsigned int physical_to_machine_order;
-    uint64_t root_page_table;           /* machine address of the L4 */
     uint64_t shared_info_frame;
     struct shared_info *shared_info;
     struct vcpu vcpu;
@@ -141,10 +143,6 @@ unsigned int domain_live_count(void);
 void domain_console_write(struct domain *domain, const char *text, size_t length);
 uint64_t domain_machine_frame(const struct domain *domain, uint64_t physical_frame);
 bool domain_owns_machine_frame(const struct domain *domain, uint64_t machine_frame);
-bool domain_frame_is_page_table(uint64_t machine_frame);
-enum frame_type domain_frame_type(uint64_t machine_frame);
-void domain_set_frame_type(uint64_t machine_frame, enum frame_type type);
-bool domain_frame_is_writable_mapped(const struct domain *domain, uint64_t frame);
 extern const struct event_channel_directory domain_event_directory;
 
 /* kernel/schedule.c */

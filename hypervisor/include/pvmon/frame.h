@@ -2,8 +2,8 @@
  * The frame table entry: one per 4 KiB machine frame, as Xen's page_info.
  *
  * The frame allocator owns state, order and the free-list links; the PV
- * memory code owns owner, type_info and reference_count once a frame has
- * been allocated.  The entry is kept small because the table costs
+ * memory code (common/page_type.c) owns owner, type_info, reference_count
+ * and flags once a frame has been allocated.  The entry is kept small because the table costs
  * sizeof(struct frame) bytes for every 4 KiB of RAM.
  */
 #ifndef PVMON_FRAME_H
@@ -21,27 +21,25 @@ enum frame_state {
 /* The end of a free list: no frame. */
 #define FRAME_NONE UINT32_MAX
 
-/* What a domain's frame is used as (type_info); the full type and
- * reference-count rules come with the PV memory work.  The domain builder
- * marks the bootstrap page tables, so that the hypervisor never writes into
- * them on a guest's request; set_gdt marks its frames, so that the guest
- * cannot map them writable while they are its GDT. */
-enum frame_type {
-    FRAME_TYPE_NONE = 0,
-    FRAME_TYPE_PAGE_TABLE,
-    FRAME_TYPE_SEGMENT_DESCRIPTOR,
-};
+/* flags: a frame pvmon zeroed and the guest has had no way to write since
+ * (no writable or table type taken; pvmon/page_type.h).  Guests ask for
+ * this through pvmon's memory extension to skip clearing pages twice. */
+#define FRAME_FLAG_KNOWN_ZERO 0x01
+/* A hypervisor page the owner may map (shared_info): not part of the
+ * domain's reservation, so the guest cannot give it back. */
+#define FRAME_FLAG_HYPERVISOR_PAGE 0x02
 
 struct frame {
     uint32_t next_free;       /* free-list link (frame number), valid on a free block's first frame */
     uint32_t previous_free;
+    uint32_t type_info;       /* page type, type count, validated, pinned (pvmon/page_type.h) */
+    uint32_t reference_count; /* general references and the allocation's (pvmon/page_type.h) */
     uint16_t owner;           /* domain id while FRAME_DOMAIN */
     uint8_t state;            /* enum frame_state */
     uint8_t order;            /* on a free block's first frame: log2 of its size in frames */
-    uint32_t type_info;       /* page type and type count: filled in by the PV memory work */
-    uint32_t reference_count; /* likewise */
+    uint8_t flags;            /* FRAME_FLAG_* */
 };
 
-_Static_assert(sizeof(struct frame) == 20, "the frame table costs 20 bytes per 4 KiB frame");
+_Static_assert(sizeof(struct frame) == 24, "the frame table costs 24 bytes per 4 KiB frame");
 
 #endif

@@ -54,8 +54,28 @@ long do_set_gdt(struct vcpu *vcpu, uint64_t frame_list, uint64_t entries);
 long do_update_descriptor(struct vcpu *vcpu, uint64_t machine_address, uint64_t descriptor);
 void descriptor_tables_release(struct vcpu *vcpu);
 
-/* kernel/update_va_mapping.c */
+/* kernel/update_va_mapping.c: the hypercall, and the walk from a root L4
+ * to the validated L1 entry that maps an address (-EINVAL if none). */
 long do_update_va_mapping(struct vcpu *vcpu, uint64_t virtual_address, uint64_t entry, uint64_t flags);
+int guest_find_l1_entry(uint64_t root_page_table, uint64_t virtual_address, uint64_t *l1_frame,
+                        unsigned int *index);
+
+/* kernel/mmu_update.c and kernel/mmuext_op.c: batched page-table work.
+ * pvmon has no continuations, so a batch holds at most this many. */
+#define PAGE_TABLE_BATCH_LIMIT 1024
+long do_mmu_update(struct vcpu *vcpu, uint64_t requests, uint64_t count, uint64_t done_pointer,
+                   uint64_t foreign_domain);
+long do_mmuext_op(struct vcpu *vcpu, uint64_t operations, uint64_t count, uint64_t done_pointer,
+                  uint64_t foreign_domain);
+int page_owner_domain_check(const struct vcpu *vcpu, uint64_t foreign_domain);
+int page_table_batch_check(uint64_t list, uint64_t count, uint64_t entry_size);
+
+/* kernel/page_table_write_fault.c: true when a #PF was a kernel write to
+ * its own L1 table that was emulated (or answered with a #DB). */
+bool guest_emulate_page_table_write(struct vcpu *vcpu, struct trap_frame *frame, uint64_t fault_address);
+
+/* kernel/memory_extension.c: pvmon's own (hypercall/public/memory_extension.h) */
+long do_memory_extension(struct vcpu *vcpu, uint64_t command, uint64_t argument);
 
 /* kernel/domain_control.c: pvmon's own (hypercall/public/domain_control.h) */
 long do_domain_control(struct vcpu *caller, uint64_t argument);

@@ -1,0 +1,76 @@
+/*
+ * pvmon's memory extension: pre-zeroed pages, and the counters that make
+ * PV memory costs measurable.
+ *
+ * Why: a guest must hand zero-filled pages to its processes, and the
+ * hypervisor must zero every frame before it moves from one domain to
+ * another (no information may leak between domains).  Done naively the
+ * same page is zeroed twice (Disco's problem).  pvmon zeroes freed frames
+ * when the CPU would otherwise be idle, keeps them in a pool, and tells a
+ * guest which of its frames are still exactly as pvmon zeroed them, so
+ * that the guest skips clearing those itself.
+ *
+ * The guarantees, valid for every domain whether or not it uses this
+ * hypercall:
+ *   - Every frame pvmon gives a domain (domain memory at creation,
+ *     XENMEM_populate_physmap, XENMEM_increase_reservation) is zero.  It
+ *     comes from the pre-zeroed pool when the pool has one, and is zeroed
+ *     on the spot otherwise.
+ *   - A frame is "known zero" from that moment until the guest could first
+ *     have written it: until it is first given a writable mapping, used as
+ *     a page table or descriptor page, or written by the hypervisor on the
+ *     guest's behalf.  MMUEXT_CLEAR_PAGE makes a frame known zero again
+ *     when nothing maps it writable.
+ *   - Frames a domain gives back (XENMEM_decrease_reservation, or when it
+ *     is destroyed) are zeroed before any domain sees them again.
+ *
+ * Hypercall number 57 (after domain_control, 56), two arguments: a command
+ * and a pointer to its structure.  Any domain may call it about its own
+ * frames.  -EFAULT for an unreadable or unwritable structure or list,
+ * -ENOSYS for an unknown command.
+ *
+ *   PVMON_MEMORY_query_known_zero   in: frames (machine frame numbers the
+ *                                   caller owns), count (at most
+ *                                   PVMON_KNOWN_ZERO_QUERY_LIMIT)
+ *                                   out: bitmap (bit i of byte i/8 set if
+ *                                   frames[i] is known zero), known_zero
+ *       A frame the caller does not own is reported as not known zero.
+ *       -EINVAL for a count above the limit or a non-zero known_zero on
+ *       entry.
+ *   PVMON_MEMORY_statistics         out: struct pvmon_memory_statistics
+ *       Machine-wide counters since boot, for benchmarks and tests.
+ */
+#ifndef PVMON_PUBLIC_MEMORY_EXTENSION_H
+#define PVMON_PUBLIC_MEMORY_EXTENSION_H
+
+#include <stdint.h>
+
+#define __PVMON_HYPERVISOR_memory_extension 57
+
+#define PVMON_MEMORY_query_known_zero 0
+#define PVMON_MEMORY_statistics 1
+
+#define PVMON_KNOWN_ZERO_QUERY_LIMIT 4096
+
+struct pvmon_known_zero_query {
+    uint64_t frames;      /* IN: guest address of count uint64_t machine frame numbers */
+    uint64_t bitmap;      /* IN: guest address of (count + 7) / 8 bytes, written */
+    uint32_t count;       /* IN */
+    uint32_t known_zero;  /* OUT: how many bits were set */
+};
+
+struct pvmon_memory_statistics {
+    uint64_t free_frames;               /* in the allocator, not counting the pool */
+    uint64_t zeroed_pool_frames;        /* zeroed, waiting to be handed out */
+    uint64_t dirty_frames;              /* given back, waiting to be zeroed */
+    uint64_t frames_zeroed_while_idle;
+    uint64_t frames_zeroed_on_demand;   /* zeroed at allocation: the pool was empty */
+    uint64_t prezeroed_frames_handed_out;
+    uint64_t hypercalls;
+    uint64_t page_table_updates;        /* entries written by mmu_update and update_va_mapping */
+    uint64_t page_table_writes_emulated; /* trapped guest writes to its L1 tables */
+    uint64_t tlb_flushes;               /* full flushes (CR3 reloads) on a guest's behalf */
+    uint64_t page_faults_to_guests;     /* #PF bounced to guest kernels */
+};
+
+#endif

@@ -1,0 +1,43 @@
+/*
+ * The frames domains hold (kernel/domain_memory.c): the hypervisor's
+ * struct page_memory for the page-type rules, zeroed frames for domains,
+ * the pre-zeroed pool kept full by the idle loop, and the counters of
+ * pvmon's memory extension.
+ */
+#ifndef PVMON_DOMAIN_MEMORY_H
+#define PVMON_DOMAIN_MEMORY_H
+
+#include <stdbool.h>
+#include <stdint.h>
+#include <pvmon/page_type.h>
+#include <public/memory_extension.h>
+
+enum domain_memory_event {
+    DOMAIN_MEMORY_PAGE_TABLE_UPDATE,
+    DOMAIN_MEMORY_PAGE_TABLE_WRITE_EMULATED,
+    DOMAIN_MEMORY_PAGE_FAULT_TO_GUEST,
+};
+
+void domain_memory_init(void);
+const struct page_memory *domain_page_memory(void);
+
+/* A zeroed frame, assigned to owner and marked known-zero; -XEN_ENOMEM. */
+int domain_memory_take_frame(uint16_t owner, uint64_t *frame);
+
+/* 2^order frames for the hypervisor's own use, from the allocator, after
+ * handing it the dirty and pooled frames if it had no block that large;
+ * -XEN_ENOMEM.  Free them with frame_allocator_free. */
+int hypervisor_allocate_frames(unsigned int order, uint64_t *first_frame);
+
+/* The idle loop's work: zero a few dirty frames or top up the pool.
+ * Whether there was anything to do. */
+bool domain_memory_scrub_some(void);
+
+/* A full TLB flush on a guest's behalf, counted. */
+void domain_memory_flush_tlb(void);
+
+void domain_memory_count_hypercall(void);
+void domain_memory_count(enum domain_memory_event event);
+void domain_memory_statistics(struct pvmon_memory_statistics *out);
+
+#endif

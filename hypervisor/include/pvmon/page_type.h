@@ -1,0 +1,155 @@
+/*
+ * Page types and reference counts: the rules that keep a PV guest from
+ * mapping memory it does not own, and from writing a page table or a
+ * descriptor page behind the hypervisor's back (Xen's xen/arch/x86/mm.c:
+ * get_page, get_page_type, alloc_lN_table, mod_lN_entry; brief section 4).
+ *
+ * Every frame a domain owns carries two counts in its struct frame:
+ *
+ *   reference_count  general references: one for the domain's allocation
+ *                    (PAGE_REFERENCE_ALLOCATED, dropped when the guest
+ *                    gives the frame back), one for every entry of a
+ *                    validated page table that points at it, one for
+ *                    every type reference, one for a pin.  When it
+ *                    reaches 0 the frame leaves its owner (release).
+ *   type_info        a type (none, writable, L1-L4, segment descriptor),
+ *                    the number of type references to it, and the
+ *                    validated and pinned bits.
+ *
+ * The invariants, kept by every operation here:
+ *   1. A frame has at most one type with a non-zero count.  Writable
+ *      references come from writable L1 entries (and from hypervisor pages
+ *      shared writable with the guest), so no frame is ever writable-mapped
+ *      while it is a page table or a descriptor page.
+ *   2. A type may change only while its count is 0.  Changing between
+ *      writable and any other type asks for a TLB flush, which the
+ *      hypervisor performs at once (before anything, even its own copy to
+ *      a guest address later in the same multicall, could use a stale
+ *      writable translation or a cached walk through a former table).
+ *   3. An L1-L4 type with a non-zero count is validated: every present
+ *      entry has passed the entry rules below and holds its references
+ *      (an L(n) entry holds a type reference of L(n-1) on its target; an L1
+ *      entry a general reference, plus a writable type reference if RW).
+ *      When the count drops to 0 the table is devalidated: the references
+ *      its entries held are dropped, which cascades down the tree.
+ *   4. A guest references only frames it owns and has not given back.
+ *   5. L4 slots FIRST_HYPERVISOR_SLOT..LAST_HYPERVISOR_SLOT of a validated
+ *      L4 hold the hypervisor's entries, whatever the guest wrote there,
+ *      and cannot be changed by the guest.
+ *
+ * Entry rules (Xen's L1_DISALLOW_MASK and friends, and the fix-ups of
+ * xen/arch/x86/pv/mm.h):
+ *   - a non-present entry is accepted as it is, and holds nothing;
+ *   - L1: common/page_table_entry.c (bits 52-62 refused, U forced on);
+ *   - L2, L3, L4: P, RW, U, PWT, PCD, A, D (Linux's _PAGE_TABLE sets it),
+ *     the software bits 9-11, NX and the address are allowed; PSE
+ *     (superpages), G and bits 52-62 are -EINVAL; U is forced on.
+ *
+ * pvmon runs one CPU and does not set CR4.PGE, so a "TLB flush" is a CR3
+ * reload on the hypervisor side; this module only asks for it.
+ *
+ * This file is pure: struct page_memory says how to reach a frame's
+ * contents and what to do when a frame is released or the TLB must be
+ * flushed, so the same code runs in the hypervisor and in host tests.
+ * Every function returns 0 or -XEN_EINVAL.  A refusal leaves every count,
+ * pin and table entry as it was; it may only have asked for a TLB flush,
+ * changed the remembered last type of frames whose type count is 0, and
+ * cleared known-zero marks, all of which are conservative.
+ */
+#ifndef PVMON_PAGE_TYPE_H
+#define PVMON_PAGE_TYPE_H
+
+#include <stdbool.h>
+#include <stdint.h>
+#include <pvmon/frame.h>
+
+enum page_type {
+    PAGE_TYPE_NONE = 0,
+    PAGE_TYPE_WRITABLE,
+    PAGE_TYPE_L1,
+    PAGE_TYPE_L2,
+    PAGE_TYPE_L3,
+    PAGE_TYPE_L4,
+    PAGE_TYPE_SEGMENT_DESCRIPTOR,
+};
+
+/* type_info: count in bits 0-23, type in 24-26, validated, pinned. */
+#define PAGE_TYPE_COUNT_MASK UINT32_C(0x00ffffff)
+#define PAGE_TYPE_SHIFT 24
+#define PAGE_TYPE_MASK (UINT32_C(7) << PAGE_TYPE_SHIFT)
+#define PAGE_TYPE_VALIDATED (UINT32_C(1) << 27)
+#define PAGE_TYPE_PINNED (UINT32_C(1) << 28)
+
+/* reference_count: count in bits 0-30, the allocation's reference in 31. */
+#define PAGE_REFERENCE_COUNT_MASK UINT32_C(0x7fffffff)
+#define PAGE_REFERENCE_ALLOCATED (UINT32_C(1) << 31)
+
+#define PAGE_TABLE_ENTRIES 512
+#define HYPERVISOR_L4_SLOT_COUNT 16
+
+struct page_memory {
+    struct frame *frames;
+    uint64_t frame_count;
+    /* The frame's 512 entries, as the hypervisor reaches them. */
+    uint64_t *(*table)(const struct page_memory *memory, uint64_t frame);
+    /* The entries every validated L4 holds in the hypervisor's slots. */
+    const uint64_t *hypervisor_l4_entries;
+    /* The frame's last reference is gone: it no longer belongs to anyone
+     * here and must not be used again before it is scrubbed. */
+    void (*release)(const struct page_memory *memory, uint64_t frame);
+    /* Stale translations must be flushed now. */
+    void (*request_tlb_flush)(const struct page_memory *memory);
+    void *context;
+};
+
+/* Hands a frame that no one references to owner: state FRAME_DOMAIN,
+ * type none with count 0, the allocation's reference only, and
+ * FRAME_FLAG_KNOWN_ZERO if the caller zeroed it.  Taking any type but none
+ * clears that flag: from then on the guest may have written the frame. */
+void page_assign(const struct page_memory *memory, uint64_t frame, uint16_t owner, bool known_zero);
+bool page_is_known_zero(const struct page_memory *memory, uint64_t frame);
+/* The hypervisor has just zeroed the frame (MMUEXT_CLEAR_PAGE): it is known
+ * zero again if nothing holds a type on it, i.e. nothing maps it writable. */
+void page_mark_known_zero(const struct page_memory *memory, uint64_t frame);
+
+/* The guest gives the frame back: drops the allocation's reference.  The
+ * frame is released once nothing else references it; until then no new
+ * reference can be taken.  -EINVAL if owner does not hold it allocated. */
+int page_give_back(const struct page_memory *memory, uint64_t frame, uint16_t owner);
+
+int page_get_reference(const struct page_memory *memory, uint64_t frame, uint16_t owner);
+void page_put_reference(const struct page_memory *memory, uint64_t frame);
+
+/* A type reference; the caller holds a general reference on the frame.
+ * Taking an L1-L4 type whose count is 0 validates the table first. */
+int page_get_type(const struct page_memory *memory, uint64_t frame, uint16_t owner, enum page_type type);
+void page_put_type(const struct page_memory *memory, uint64_t frame);
+
+int page_get_reference_and_type(const struct page_memory *memory, uint64_t frame, uint16_t owner,
+                                enum page_type type);
+void page_put_reference_and_type(const struct page_memory *memory, uint64_t frame);
+
+/* MMUEXT_PIN_L1..L4_TABLE and MMUEXT_UNPIN_TABLE: a pin holds one general
+ * and one type reference.  Pinning a pinned frame, or unpinning one that
+ * is not pinned, is -EINVAL. */
+int page_pin(const struct page_memory *memory, uint64_t frame, uint16_t owner, enum page_type level);
+int page_unpin(const struct page_memory *memory, uint64_t frame, uint16_t owner);
+
+/*
+ * MMU_NORMAL_PT_UPDATE (and MMU_PT_UPDATE_PRESERVE_AD): write entry index
+ * of table_frame.  If the frame is a page table in use (an L1-L4 type with
+ * a non-zero count), the new entry is checked and its references taken
+ * before the old entry's are dropped; otherwise the frame must be one the
+ * owner may write (it takes the writable type for the store) and the value
+ * is stored as it is.  preserve_accessed_dirty keeps the old entry's A and
+ * D bits.  *stored, if not NULL, receives what was written.
+ */
+int page_update_entry(const struct page_memory *memory, uint16_t owner, uint64_t table_frame,
+                      unsigned int index, uint64_t entry, bool preserve_accessed_dirty, uint64_t *stored);
+
+enum page_type page_type_of(const struct page_memory *memory, uint64_t frame);
+uint32_t page_type_count(const struct page_memory *memory, uint64_t frame);
+uint32_t page_reference_count(const struct page_memory *memory, uint64_t frame);
+bool page_is_validated_table(const struct page_memory *memory, uint64_t frame, enum page_type level);
+
+#endif

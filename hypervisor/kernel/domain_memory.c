@@ -1,0 +1,249 @@
+/*
+ * The frames domains hold: handing them out zeroed, taking them back, and
+ * the pool of frames pvmon zeroes ahead of time (pvmon's memory extension,
+ * hypercall/public/memory_extension.h).
+ *
+ * Where a frame is, and the rule that keeps domains from reading each
+ * other's data:
+ *   - owned by a domain (FRAME_DOMAIN): the page-type rules of
+ *     common/page_type.c apply, through the struct page_memory made here;
+ *   - dirty: its last reference went (page_type's release); it may hold a
+ *     domain's data and a stale translation of it may still sit in the
+ *     TLB.  It is never handed out before it is zeroed, and never zeroed
+ *     before the TLB is flushed;
+ *   - in the zeroed pool: zeroed while the CPU had nothing else to do
+ *     (domain_memory_scrub_some, called by the idle loop);
+ *   - free in the buddy allocator: contents unknown (firmware, boot data,
+ *     or zeroed frames beyond the pool's target); never a domain's data,
+ *     because domain frames reach the allocator only through the dirty
+ *     list and the scrubber.
+ * A domain gets a frame from the pool if it can (nothing to zero on the
+ * fast path), otherwise from the allocator or the dirty list, zeroed on the
+ * spot.  Either way it is zero and marked known-zero.
+ *
+ * The hypervisor's own allocations (hypervisor_allocate_frames) come from
+ * the allocator; when it has no block large enough, the dirty list and the
+ * pool are returned to it first (the dirty frames zeroed), so that frames
+ * freed by domains are never lost to the hypervisor.
+ *
+ * The dirty list and the pool are singly linked through the frames'
+ * next_free field (free only while the frame is FRAME_FREE otherwise).
+ */
+#include <pvmon/arch.h>
+#include <pvmon/domain_memory.h>
+#include <pvmon/errno.h>
+#include <pvmon/machine_to_physical.h>
+#include <pvmon/memory.h>
+#include <pvmon/panic.h>
+#include <pvmon/string.h>
+
+/* How many frames the idle loop keeps zeroed ahead, at most; the rest of
+ * the scrubbed frames go back to the allocator for everyone. */
+#define ZEROED_POOL_TARGET 8192
+/* Frames the idle loop zeroes before it looks for runnable work again. */
+#define SCRUB_BATCH 16
+
+struct frame_list {
+    uint32_t head;
+    uint64_t count;
+};
+
+static struct page_memory page_memory;
+static struct frame_list dirty_frames = { .head = FRAME_NONE };
+static struct frame_list zeroed_pool = { .head = FRAME_NONE };
+static bool released_since_flush;
+static struct pvmon_memory_statistics statistics;
+
+static struct frame *frame_table(void)
+{
+    return machine_frame_allocator()->frames;
+}
+
+static void list_push(struct frame_list *list, uint64_t frame)
+{
+    frame_table()[frame].next_free = list->head;
+    list->head = (uint32_t)frame;
+    list->count++;
+}
+
+static uint64_t list_pop(struct frame_list *list)
+{
+    uint64_t frame = list->head;
+
+    list->head = frame_table()[frame].next_free;
+    frame_table()[frame].next_free = FRAME_NONE;
+    list->count--;
+    return frame;
+}
+
+static uint64_t *frame_contents(const struct page_memory *memory, uint64_t frame)
+{
+    (void)memory;
+    return physical_to_virtual(frame * PAGE_SIZE);
+}
+
+/* page_type's release: the frame's last reference is gone. */
+static void release_frame(const struct page_memory *memory, uint64_t frame)
+{
+    struct frame *entry = &memory->frames[frame];
+
+    entry->state = FRAME_HYPERVISOR;
+    entry->owner = 0;
+    entry->type_info = 0;
+    entry->flags = 0;
+    machine_to_physical_clear(frame);
+    list_push(&dirty_frames, frame);
+    released_since_flush = true;
+}
+
+static void flush_tlb_now(const struct page_memory *memory)
+{
+    (void)memory;
+    domain_memory_flush_tlb();
+}
+
+void domain_memory_flush_tlb(void)
+{
+    paging_flush_all();
+    statistics.tlb_flushes++;
+    released_since_flush = false;
+}
+
+void domain_memory_init(void)
+{
+    page_memory = (struct page_memory) {
+        .frames = frame_table(),
+        .frame_count = machine_frame_allocator()->frame_count,
+        .table = frame_contents,
+        .hypervisor_l4_entries = paging_hypervisor_l4_entries(),
+        .release = release_frame,
+        .request_tlb_flush = flush_tlb_now,
+    };
+}
+
+const struct page_memory *domain_page_memory(void)
+{
+    return &page_memory;
+}
+
+/* A dirty frame may still be reachable through a stale translation: the
+ * TLB is flushed once after the last release before any is zeroed. */
+static uint64_t take_dirty_frame(void)
+{
+    if (released_since_flush)
+        domain_memory_flush_tlb();
+    return list_pop(&dirty_frames);
+}
+
+static int take_frame_to_zero(uint64_t *frame)
+{
+    if (frame_allocator_allocate(machine_frame_allocator(), 0, frame) == 0)
+        return 0;
+    if (dirty_frames.count == 0)
+        return -XEN_ENOMEM;
+    *frame = take_dirty_frame();
+    return 0;
+}
+
+int domain_memory_take_frame(uint16_t owner, uint64_t *frame)
+{
+    if (zeroed_pool.count > 0) {
+        *frame = list_pop(&zeroed_pool);
+        statistics.prezeroed_frames_handed_out++;
+    } else {
+        if (take_frame_to_zero(frame) != 0)
+            return -XEN_ENOMEM;
+        page_zero(physical_to_virtual(*frame * PAGE_SIZE));
+        statistics.frames_zeroed_on_demand++;
+    }
+    page_assign(&page_memory, *frame, owner, true);
+    return 0;
+}
+
+static void scrub_one_dirty_frame(void)
+{
+    uint64_t frame = take_dirty_frame();
+
+    page_zero(physical_to_virtual(frame * PAGE_SIZE));
+    statistics.frames_zeroed_while_idle++;
+    if (zeroed_pool.count < ZEROED_POOL_TARGET)
+        list_push(&zeroed_pool, frame);
+    else
+        BUG_ON(frame_allocator_free(machine_frame_allocator(), frame, 0) != 0);
+}
+
+static bool refill_pool_from_allocator(void)
+{
+    uint64_t frame;
+
+    if (frame_allocator_allocate(machine_frame_allocator(), 0, &frame) != 0)
+        return false;
+    page_zero(physical_to_virtual(frame * PAGE_SIZE));
+    statistics.frames_zeroed_while_idle++;
+    list_push(&zeroed_pool, frame);
+    return true;
+}
+
+/* Everything zeroed or waiting to be goes back to the allocator, where
+ * it can coalesce into the larger blocks the hypervisor itself needs. */
+static void return_everything_to_allocator(void)
+{
+    while (dirty_frames.count > 0) {
+        uint64_t frame = take_dirty_frame();
+
+        page_zero(physical_to_virtual(frame * PAGE_SIZE));
+        statistics.frames_zeroed_on_demand++;
+        BUG_ON(frame_allocator_free(machine_frame_allocator(), frame, 0) != 0);
+    }
+    while (zeroed_pool.count > 0)
+        BUG_ON(frame_allocator_free(machine_frame_allocator(), list_pop(&zeroed_pool), 0) != 0);
+}
+
+int hypervisor_allocate_frames(unsigned int order, uint64_t *first_frame)
+{
+    if (frame_allocator_allocate(machine_frame_allocator(), order, first_frame) == 0)
+        return 0;
+    return_everything_to_allocator();
+    return frame_allocator_allocate(machine_frame_allocator(), order, first_frame);
+}
+
+bool domain_memory_scrub_some(void)
+{
+    unsigned int done = 0;
+
+    while (done < SCRUB_BATCH && dirty_frames.count > 0) {
+        scrub_one_dirty_frame();
+        done++;
+    }
+    while (done < SCRUB_BATCH && zeroed_pool.count < ZEROED_POOL_TARGET && refill_pool_from_allocator())
+        done++;
+    return done > 0;
+}
+
+void domain_memory_count_hypercall(void)
+{
+    statistics.hypercalls++;
+}
+
+void domain_memory_count(enum domain_memory_event event)
+{
+    switch (event) {
+    case DOMAIN_MEMORY_PAGE_TABLE_UPDATE:
+        statistics.page_table_updates++;
+        break;
+    case DOMAIN_MEMORY_PAGE_TABLE_WRITE_EMULATED:
+        statistics.page_table_writes_emulated++;
+        break;
+    case DOMAIN_MEMORY_PAGE_FAULT_TO_GUEST:
+        statistics.page_faults_to_guests++;
+        break;
+    }
+}
+
+void domain_memory_statistics(struct pvmon_memory_statistics *out)
+{
+    *out = statistics;
+    out->free_frames = frame_allocator_free_count(machine_frame_allocator());
+    out->zeroed_pool_frames = zeroed_pool.count;
+    out->dirty_frames = dirty_frames.count;
+}

@@ -1,0 +1,203 @@
+/*
+ * mmuext_op: the extended MMU operations of a PV guest (xen/arch/x86/mm.c:
+ * do_mmuext_op): pinning page tables, switching base pointers, TLB
+ * maintenance, the LDT, and clearing or copying a frame.
+ *
+ * Rules kept here (batch rules as mmu_update's: foreigndom, at most
+ * PAGE_TABLE_BATCH_LIMIT operations, the list in guest space, stop at the
+ * first failure and report the count in *pdone):
+ *   - PIN_L1..L4_TABLE validate the frame as that level and hold it
+ *     (common/page_type.c: -EINVAL for a frame the caller does not hold,
+ *     one already pinned, or one that fails validation); UNPIN_TABLE drops
+ *     the pin (-EINVAL if not pinned).  A table in use elsewhere (as CR3,
+ *     or by a parent) stays validated after its unpin.
+ *   - NEW_BASEPTR takes an L4 type reference on the new root before the
+ *     old one is dropped, and loads it at once if the vCPU is in kernel
+ *     mode; NEW_USER_BASEPTR likewise for the user root, 0 meaning none.
+ *   - TLB_FLUSH_* and INVLPG_* flush the whole TLB or one address; the
+ *     _MULTI forms read a vCPU bitmap (-EFAULT if unreadable) and act if
+ *     it names vCPU 0.  FLUSH_CACHE is -EACCES: no domain may flush caches.
+ *   - SET_LDT takes a page-aligned guest address and at most 8192 entries
+ *     in guest space (-EINVAL); pvmon supports only the empty LDT that
+ *     64-bit guests use (nr_ents 0) and answers -ENOSYS for a real one.
+ *   - CLEAR_PAGE and COPY_PAGE write a frame the caller holds that can take
+ *     a writable type (no page table or descriptor page in use; -EINVAL),
+ *     COPY_PAGE reads a frame the caller holds (-EINVAL).  A cleared frame
+ *     nothing maps writable becomes known zero (memory extension).
+ *   - Any other command is -ENOSYS.
+ */
+#include <pvmon/arch.h>
+#include <pvmon/domain.h>
+#include <pvmon/domain_memory.h>
+#include <pvmon/errno.h>
+#include <pvmon/guest_access.h>
+#include <pvmon/hypercalls.h>
+#include <pvmon/layout.h>
+#include <xen/xen.h>
+
+#define LDT_ENTRY_LIMIT 8192
+#define LDT_ENTRY_SIZE 8
+
+static const struct page_memory *memory(void)
+{
+    return domain_page_memory();
+}
+
+static int pin_table(const struct vcpu *vcpu, uint64_t frame, enum page_type level)
+{
+    return page_pin(memory(), frame, vcpu->domain->id, level);
+}
+
+/* Swaps the L4 reference held in *root for one on frame (0: none); the
+ * new root is loaded before the old one can be devalidated. */
+static int replace_root(const struct vcpu *vcpu, uint64_t *root, uint64_t frame, bool loaded_now)
+{
+    uint64_t old_root = *root;
+
+    if (frame != 0 && page_get_reference_and_type(memory(), frame, vcpu->domain->id, PAGE_TYPE_L4) != 0)
+        return -XEN_EINVAL;
+    *root = frame * PAGE_SIZE;
+    if (loaded_now && *root != 0)
+        paging_load_root(*root);
+    if (old_root != 0)
+        page_put_reference_and_type(memory(), old_root / PAGE_SIZE);
+    return 0;
+}
+
+static int new_kernel_root(struct vcpu *vcpu, uint64_t frame)
+{
+    if (frame == 0)
+        return -XEN_EINVAL;
+    return replace_root(vcpu, &vcpu->kernel_root_page_table, frame, vcpu->kernel_mode);
+}
+
+static int new_user_root(struct vcpu *vcpu, uint64_t frame)
+{
+    return replace_root(vcpu, &vcpu->user_root_page_table, frame, !vcpu->kernel_mode);
+}
+
+/* A vCPU bitmap for the _MULTI forms: whether it names vCPU 0. */
+static int names_this_vcpu(uint64_t bitmap_address, bool *named)
+{
+    uint64_t bitmap;
+
+    if (copy_from_guest(&bitmap, bitmap_address, sizeof(bitmap)) != 0)
+        return -XEN_EFAULT;
+    *named = bitmap & 1;
+    return 0;
+}
+
+static int flush_multi(uint64_t bitmap_address, bool single_page, uint64_t virtual_address)
+{
+    bool named;
+    int error = names_this_vcpu(bitmap_address, &named);
+
+    if (error || !named)
+        return error;
+    if (single_page)
+        paging_invalidate_page(virtual_address);
+    else
+        domain_memory_flush_tlb();
+    return 0;
+}
+
+static int set_local_descriptor_table(uint64_t address, uint64_t entries)
+{
+    if ((address & (PAGE_SIZE - 1)) != 0 || entries > LDT_ENTRY_LIMIT)
+        return -XEN_EINVAL;
+    if (entries != 0 && !guest_range_is_valid(address, entries * LDT_ENTRY_SIZE))
+        return -XEN_EINVAL;
+    return entries == 0 ? 0 : -XEN_ENOSYS;
+}
+
+static int write_frame(const struct vcpu *vcpu, uint64_t destination, uint64_t source, bool copy)
+{
+    uint16_t owner = vcpu->domain->id;
+    int error = page_get_reference_and_type(memory(), destination, owner, PAGE_TYPE_WRITABLE);
+
+    if (error)
+        return error;
+    if (copy && page_get_reference(memory(), source, owner) != 0) {
+        page_put_reference_and_type(memory(), destination);
+        return -XEN_EINVAL;
+    }
+    if (copy) {
+        page_copy(physical_to_virtual(destination * PAGE_SIZE), physical_to_virtual(source * PAGE_SIZE));
+        page_put_reference(memory(), source);
+    } else {
+        page_zero(physical_to_virtual(destination * PAGE_SIZE));
+    }
+    page_put_reference_and_type(memory(), destination);
+    if (!copy)
+        page_mark_known_zero(memory(), destination);
+    return 0;
+}
+
+static int apply_operation(struct vcpu *vcpu, const struct mmuext_op *operation)
+{
+    uint64_t frame = operation->arg1.mfn;
+
+    switch (operation->cmd) {
+    case MMUEXT_PIN_L1_TABLE:
+        return pin_table(vcpu, frame, PAGE_TYPE_L1);
+    case MMUEXT_PIN_L2_TABLE:
+        return pin_table(vcpu, frame, PAGE_TYPE_L2);
+    case MMUEXT_PIN_L3_TABLE:
+        return pin_table(vcpu, frame, PAGE_TYPE_L3);
+    case MMUEXT_PIN_L4_TABLE:
+        return pin_table(vcpu, frame, PAGE_TYPE_L4);
+    case MMUEXT_UNPIN_TABLE:
+        return page_unpin(memory(), frame, vcpu->domain->id);
+    case MMUEXT_NEW_BASEPTR:
+        return new_kernel_root(vcpu, frame);
+    case MMUEXT_NEW_USER_BASEPTR:
+        return new_user_root(vcpu, frame);
+    case MMUEXT_TLB_FLUSH_LOCAL:
+    case MMUEXT_TLB_FLUSH_ALL:
+        domain_memory_flush_tlb();
+        return 0;
+    case MMUEXT_INVLPG_LOCAL:
+    case MMUEXT_INVLPG_ALL:
+        paging_invalidate_page(operation->arg1.linear_addr);
+        return 0;
+    case MMUEXT_TLB_FLUSH_MULTI:
+        return flush_multi((uint64_t)operation->arg2.vcpumask.p, false, 0);
+    case MMUEXT_INVLPG_MULTI:
+        return flush_multi((uint64_t)operation->arg2.vcpumask.p, true, operation->arg1.linear_addr);
+    case MMUEXT_FLUSH_CACHE:
+        return -XEN_EACCES;
+    case MMUEXT_SET_LDT:
+        return set_local_descriptor_table(operation->arg1.linear_addr, operation->arg2.nr_ents);
+    case MMUEXT_CLEAR_PAGE:
+        return write_frame(vcpu, frame, 0, false);
+    case MMUEXT_COPY_PAGE:
+        return write_frame(vcpu, frame, operation->arg2.src_mfn, true);
+    default:
+        return -XEN_ENOSYS;
+    }
+}
+
+long do_mmuext_op(struct vcpu *vcpu, uint64_t operations, uint64_t count, uint64_t done_pointer,
+                  uint64_t foreign_domain)
+{
+    unsigned int done = 0;
+    int error = page_owner_domain_check(vcpu, foreign_domain);
+
+    if (error == 0)
+        error = page_table_batch_check(operations, count, sizeof(struct mmuext_op));
+    if (error)
+        return error;
+    for (; done < count; done++) {
+        struct mmuext_op operation;
+
+        if (copy_from_guest(&operation, operations + done * sizeof(operation), sizeof(operation)) != 0)
+            error = -XEN_EFAULT;
+        else
+            error = apply_operation(vcpu, &operation);
+        if (error)
+            break;
+    }
+    if (done_pointer != 0 && copy_to_guest(done_pointer, &done, sizeof(done)) != 0)
+        return -XEN_EFAULT;
+    return error;
+}
