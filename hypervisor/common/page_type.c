@@ -70,10 +70,8 @@ bool page_is_known_zero(const struct page_memory *memory, uint64_t frame)
 
 void page_mark_known_zero(const struct page_memory *memory, uint64_t frame)
 {
-    struct frame *entry = frame_entry(memory, frame);
-
-    if ((entry->type_info & PAGE_TYPE_COUNT_MASK) == 0)
-        entry->flags |= FRAME_FLAG_KNOWN_ZERO;
+    if (frame < memory->frame_count && (memory->frames[frame].type_info & PAGE_TYPE_COUNT_MASK) == 0)
+        memory->frames[frame].flags |= FRAME_FLAG_KNOWN_ZERO;
 }
 
 int page_get_reference(const struct page_memory *memory, uint64_t frame, uint16_t owner)
@@ -160,7 +158,7 @@ int page_get_type(const struct page_memory *memory, uint64_t frame, uint16_t own
     struct frame *entry;
     uint32_t count;
 
-    if (!is_owned(memory, frame, owner) || type == PAGE_TYPE_NONE)
+    if (!is_owned(memory, frame, owner) || type <= PAGE_TYPE_NONE || type > PAGE_TYPE_SEGMENT_DESCRIPTOR)
         return -XEN_EINVAL;
     entry = frame_entry(memory, frame);
     count = entry->type_info & PAGE_TYPE_COUNT_MASK;
@@ -396,17 +394,18 @@ int page_update_entry(const struct page_memory *memory, uint16_t owner, uint64_t
 
 enum page_type page_type_of(const struct page_memory *memory, uint64_t frame)
 {
-    return type_in(frame_entry(memory, frame)->type_info);
+    return frame < memory->frame_count ? type_in(frame_entry(memory, frame)->type_info) : PAGE_TYPE_NONE;
 }
 
 uint32_t page_type_count(const struct page_memory *memory, uint64_t frame)
 {
-    return frame_entry(memory, frame)->type_info & PAGE_TYPE_COUNT_MASK;
+    return frame < memory->frame_count ? frame_entry(memory, frame)->type_info & PAGE_TYPE_COUNT_MASK : 0;
 }
 
 uint32_t page_reference_count(const struct page_memory *memory, uint64_t frame)
 {
-    return frame_entry(memory, frame)->reference_count & PAGE_REFERENCE_COUNT_MASK;
+    return frame < memory->frame_count ? frame_entry(memory, frame)->reference_count & PAGE_REFERENCE_COUNT_MASK
+                                       : 0;
 }
 
 bool page_is_validated_table(const struct page_memory *memory, uint64_t frame, enum page_type level)

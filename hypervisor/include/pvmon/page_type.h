@@ -52,9 +52,11 @@
  * contents and what to do when a frame is released or the TLB must be
  * flushed, so the same code runs in the hypervisor and in host tests.
  * Every function returns 0 or -XEN_EINVAL.  A refusal leaves every count,
- * pin and table entry as it was; it may only have asked for a TLB flush,
- * changed the remembered last type of frames whose type count is 0, and
- * cleared known-zero marks, all of which are conservative.
+ * pin and the entries of every table in use as they were.  It may only
+ * have asked for a TLB flush, changed the remembered last type of frames
+ * whose type count is 0, cleared known-zero marks, and applied the entry
+ * fix-ups (U forced on) to a table that validated on the way and was
+ * devalidated again: all conservative, and what Xen does too.
  */
 #ifndef PVMON_PAGE_TYPE_H
 #define PVMON_PAGE_TYPE_H

@@ -1,0 +1,73 @@
+/*
+ * A simulated machine for the page-type tests and the page-type fuzzer:
+ * a frame table and 4 KiB pages of RAM in host memory, behind a struct
+ * page_memory whose callbacks record what common/page_type.c asks of the
+ * hypervisor (frames released, TLB flushes requested).  Snapshots of the
+ * whole frame table and RAM let a test check that a refused operation
+ * changed nothing but what pvmon/page_type.h allows a refusal to change.
+ */
+#ifndef PVMON_TEST_SIMULATED_MEMORY_H
+#define PVMON_TEST_SIMULATED_MEMORY_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include <pvmon/frame.h>
+#include <pvmon/layout.h>
+#include <pvmon/page_type.h>
+
+/* What the hypervisor's L4 slot FIRST_HYPERVISOR_SLOT + index holds in the simulation:
+ * present, writable, accessed and dirty (a D bit no guest L4 entry may
+ * carry), pointing far beyond the simulated RAM so that taking a
+ * reference on it would fail. */
+#define SIMULATED_HYPERVISOR_L4_ENTRY(index) (UINT64_C(0x00000dead0000063) + ((uint64_t) (index) << 12))
+
+typedef uint64_t simulated_page[PAGE_TABLE_ENTRIES];
+
+struct simulated_memory {
+    struct page_memory memory;
+    struct frame *frames;
+    simulated_page *pages;
+    uint64_t frame_count;
+    uint64_t hypervisor_l4_entries[HYPERVISOR_L4_SLOT_COUNT];
+    /* How many times each frame was released, all releases, the last one. */
+    uint32_t *release_counts;
+    uint64_t release_total;
+    uint64_t last_released;
+    uint64_t tlb_flush_requests;
+};
+
+/* Every frame starts free (state FRAME_FREE, everything else 0) and every
+ * page zeroed. */
+void simulated_memory_create(struct simulated_memory *machine, uint64_t frame_count);
+void simulated_memory_destroy(struct simulated_memory *machine);
+
+/* The machine's page_memory, for the page_* calls. */
+const struct page_memory *simulated_memory_view(const struct simulated_memory *machine);
+uint64_t *simulated_page_of(struct simulated_memory *machine, uint64_t frame);
+
+/* A copy of the frame table and of RAM.  Start from all zeroes; taking a
+ * snapshot again reuses its buffers until simulated_snapshot_free. */
+struct simulated_snapshot {
+    struct frame *frames;
+    simulated_page *pages;
+    uint64_t frame_count;
+};
+
+void simulated_snapshot_take(const struct simulated_memory *machine, struct simulated_snapshot *snapshot);
+/* Says in text what changed in frame, for a failure message. */
+void simulated_snapshot_describe_difference(const struct simulated_memory *machine,
+                                            const struct simulated_snapshot *snapshot, uint64_t frame, char *text,
+                                            size_t size);
+/* Whether the machine differs from the snapshot by more than pvmon/page_type.h
+ * lets a refused call change: counts, pins, validation, ownership and the
+ * entries of every table in use must be as they were; a frame whose type
+ * count is 0 may have a different remembered type, a known-zero mark may
+ * be gone, and a present entry of a table not in use may have gained U.
+ * If so, text says what. */
+bool simulated_snapshot_refusal_changed_too_much(const struct simulated_memory *machine,
+                                                 const struct simulated_snapshot *snapshot, char *text, size_t size);
+void simulated_snapshot_free(struct simulated_snapshot *snapshot);
+
+#endif
