@@ -6,9 +6,13 @@
 #                   runs the demonstration of pv-guest/config/demo.domains (two domUs sharing the CPU)
 #   make iso        write build/pvmon.iso (GRUB, multiboot2)
 #   make run-iso    boot that ISO on -M pc
-#   make test       unit tests, boot tests on both paths, then system tests (dom0 starting domUs);
+#   make test       unit tests, a short fuzzing pass, boot tests on both paths, then system tests
+#                   (dom0 starting domUs);
 #                   ends with "N passed, N failed"
 #   make deps       install the Debian packages the build needs (tools/install-dependencies.sh)
+#   make fuzz       fuzz the page-type rules with libFuzzer for FUZZ_SECONDS (default 60)
+#   make bench      PV benchmarks under pvmon next to a native baseline, on TCG and -icount shift=0;
+#                   prints a table and writes $(BUILD)/bench/results.txt and results.tsv
 #
 # ACCEL=kvm boots with KVM instead of TCG (for real hardware; see README.md).
 
@@ -67,6 +71,25 @@ PV_KERNEL := $(BUILD)/pv-kernel.elf
 HYPERCALL_TEST_SOURCES := $(filter-out tests/hypercall/check.c, $(wildcard tests/hypercall/*.c))
 HYPERCALL_TEST_GUESTS := $(patsubst tests/hypercall/%.c,$(BUILD)/tests/hypercall/%.elf,$(HYPERCALL_TEST_SOURCES))
 
+# User programs of our PV kernel (pv-guest/programs): static ELF executables
+# at 0x400000 running as its processes in ring 3, with the hypervisor's pure
+# formatter and string functions.  No SSE: the kernel switches only general
+# registers between processes.  A domU gets them in its own ramdisk,
+# programs.cpio, each under its name without extension.
+USER_CFLAGS := -std=c11 $(WARNINGS) -O2 -g -ffreestanding -nostdinc \
+    -isystem $(GCC_INCLUDE) -I$(BUILD)/include -Ihypervisor/include -Ipv-guest \
+    -D__XEN_INTERFACE_VERSION__=$(XEN_INTERFACE_VERSION) \
+    -mgeneral-regs-only -fno-pie -fno-stack-protector -fcf-protection=none \
+    -fno-tree-loop-distribute-patterns -fno-asynchronous-unwind-tables -MMD -MP
+USER_LDFLAGS := -nostdlib -static -no-pie -Wl,--build-id=none -Wl,-z,max-page-size=0x1000 \
+    -Wl,-z,noexecstack -Wl,-T,pv-guest/programs/user.ld
+USER_LIBRARY_SOURCES := $(wildcard pv-guest/programs/lib/*.S pv-guest/programs/lib/*.c) \
+    $(addprefix hypervisor/common/, format.c string.c)
+USER_LIBRARY_OBJECTS := $(patsubst %,$(BUILD)/user/%.o,$(USER_LIBRARY_SOURCES))
+USER_PROGRAM_NAMES := $(patsubst pv-guest/programs/%.c,%,$(wildcard pv-guest/programs/*.c))
+USER_PROGRAMS := $(addprefix $(BUILD)/programs/,$(USER_PROGRAM_NAMES))
+PROGRAMS_RAMDISK := $(BUILD)/programs.cpio
+
 # dom0's ramdisk for 'make run': the demonstration's "domains" file and
 # the kernel its domUs run (tools/make-dom0-ramdisk.sh).
 DEMO_CONFIG := pv-guest/config/demo.domains
@@ -84,6 +107,25 @@ HOST_CFLAGS := -std=c11 $(WARNINGS) -O1 -g -fsanitize=address,undefined -fno-san
 UNIT_TEST_BINARY := $(BUILD)/tests/unit-tests
 CHECK_LIBS = $(shell pkg-config --libs check)
 
+# The page-type fuzzer (tests/fuzz): one harness over common/page_type.c,
+# built twice.  'make fuzz' links it with libFuzzer under clang and fuzzes
+# for FUZZ_SECONDS, keeping its corpus in $(BUILD)/fuzz/corpus and any
+# crashing input in $(BUILD)/fuzz/crashes.  Only the code under test and
+# the operation decoder get libFuzzer's coverage instrumentation: in the
+# invariant checker's loops it would cost more than the fuzzing itself.
+# 'make test' runs the gcc build, whose seeded driver runs a fixed set of
+# pseudo-random inputs in seconds.
+FUZZ_SECONDS ?= 60
+FUZZ_GUIDED_SOURCES := tests/fuzz/page_type_fuzz.c \
+    $(addprefix hypervisor/common/, page_type.c page_table_entry.c)
+FUZZ_CHECKER_SOURCES := tests/fuzz/page_type_invariants.c tests/unit/simulated_memory.c
+FUZZ_CFLAGS := -std=c11 $(WARNINGS) -O1 -g -fsanitize=address,undefined -fno-sanitize-recover=all \
+    -fno-omit-frame-pointer -I$(BUILD)/include -Ihypervisor/include -Ihypercall \
+    -D__XEN_INTERFACE_VERSION__=$(XEN_INTERFACE_VERSION) -MMD -MP
+FUZZ_GUIDED_OBJECTS := $(patsubst %.c,$(BUILD)/fuzz/%.o,$(FUZZ_GUIDED_SOURCES))
+FUZZ_BINARY := $(BUILD)/fuzz/page-type-fuzz
+FUZZ_PASS_BINARY := $(BUILD)/tests/page-type-fuzz
+
 # Host tools used by the boot tests.
 MODULE_CHECKSUM := $(BUILD)/tools/module-checksum
 
@@ -91,9 +133,9 @@ MODULE_CHECKSUM := $(BUILD)/tools/module-checksum
 # so that make neither rebuilds nor deletes them after 'make test'.
 .SECONDARY:
 
-.PHONY: all deps run iso run-iso test unit-test boot-test clean
-all: $(HYPERVISOR_IMAGE) $(PV_KERNEL) $(HYPERCALL_TEST_GUESTS) $(DOM0_RAMDISK) $(UNIT_TEST_BINARY) \
-    $(MODULE_CHECKSUM)
+.PHONY: all deps run iso run-iso test unit-test boot-test bench fuzz clean
+all: $(HYPERVISOR_IMAGE) $(PV_KERNEL) $(HYPERCALL_TEST_GUESTS) $(DOM0_RAMDISK) $(PROGRAMS_RAMDISK) \
+    $(UNIT_TEST_BINARY) $(FUZZ_PASS_BINARY) $(MODULE_CHECKSUM)
 
 deps:
 	@tools/install-dependencies.sh
@@ -148,6 +190,25 @@ $(BUILD)/tests/hypercall/%.elf: $(BUILD)/guest/tests/hypercall/%.c.o $(BUILD)/gu
 	@mkdir -p $(dir $@)
 	$(QUIET)gcc $(PV_GUEST_LDFLAGS) $(filter %.o,$^) -o $@
 
+$(BUILD)/user/%.S.o: %.S
+	$(call say,AS,$< [user])
+	@mkdir -p $(dir $@)
+	$(QUIET)gcc $(HYPERVISOR_ASFLAGS) -c $< -o $@
+
+$(BUILD)/user/%.c.o: %.c | $(BUILD)/include/xen
+	$(call say,CC,$< [user])
+	@mkdir -p $(dir $@)
+	$(QUIET)gcc $(USER_CFLAGS) -c $< -o $@
+
+$(BUILD)/programs/%: $(BUILD)/user/pv-guest/programs/%.c.o $(USER_LIBRARY_OBJECTS) pv-guest/programs/user.ld
+	$(call say,LD,$@)
+	@mkdir -p $(dir $@)
+	$(QUIET)gcc $(USER_LDFLAGS) $(filter %.o,$^) -o $@
+
+$(PROGRAMS_RAMDISK): $(USER_PROGRAMS)
+	$(call say,CPIO,$@)
+	$(QUIET)cd $(BUILD)/programs && printf '%s\n' $(USER_PROGRAM_NAMES) | cpio -o -H newc --quiet > $(abspath $@)
+
 $(DOM0_RAMDISK): $(PV_KERNEL) $(DEMO_CONFIG) tools/make-dom0-ramdisk.sh
 	$(call say,CPIO,$@)
 	$(QUIET)tools/make-dom0-ramdisk.sh $@ $(DEMO_CONFIG) $(PV_KERNEL)
@@ -170,6 +231,30 @@ $(MODULE_CHECKSUM): $(BUILD)/host/tools/module_checksum.o $(BUILD)/host/hypervis
 unit-test: $(UNIT_TEST_BINARY)
 	$(UNIT_TEST_BINARY)
 
+$(FUZZ_PASS_BINARY): $(patsubst %.c,$(BUILD)/host/%.o,$(FUZZ_GUIDED_SOURCES) $(FUZZ_CHECKER_SOURCES) \
+    tests/fuzz/seeded_driver.c)
+	$(call say,HOSTLD,$@)
+	@mkdir -p $(dir $@)
+	$(QUIET)gcc $(HOST_CFLAGS) $^ -o $@
+
+$(FUZZ_GUIDED_OBJECTS): FUZZ_COVERAGE := -fsanitize=fuzzer-no-link
+
+$(BUILD)/fuzz/%.o: %.c | $(BUILD)/include/xen
+	$(call say,FUZZCC,$<)
+	@mkdir -p $(dir $@)
+	$(QUIET)clang $(FUZZ_CFLAGS) $(FUZZ_COVERAGE) -c $< -o $@
+
+$(FUZZ_BINARY): $(patsubst %.c,$(BUILD)/fuzz/%.o,$(FUZZ_GUIDED_SOURCES) $(FUZZ_CHECKER_SOURCES))
+	$(call say,FUZZLD,$@)
+	$(QUIET)clang $(FUZZ_CFLAGS) -fsanitize=fuzzer $^ -o $@
+
+# Fuzzes for FUZZ_SECONDS; a crashing input is saved in $(BUILD)/fuzz/crashes
+# and replays with '$(FUZZ_BINARY) FILE' or '$(FUZZ_PASS_BINARY) --inputs 0 FILE'.
+fuzz: deps $(FUZZ_BINARY)
+	@mkdir -p $(BUILD)/fuzz/corpus $(BUILD)/fuzz/crashes
+	$(FUZZ_BINARY) -max_total_time=$(FUZZ_SECONDS) -max_len=2048 -print_final_stats=1 \
+	    -artifact_prefix=$(BUILD)/fuzz/crashes/ $(BUILD)/fuzz/corpus
+
 iso: $(BUILD)/pvmon.iso
 $(BUILD)/pvmon.iso: $(HYPERVISOR_IMAGE) $(PV_KERNEL) tools/make-iso.sh
 	tools/make-iso.sh $@ $(HYPERVISOR_IMAGE) $(PV_KERNEL)
@@ -188,6 +273,41 @@ run-iso: deps all $(BUILD)/pvmon.iso
 
 test: deps all
 	@BUILD=$(BUILD) tests/run-all.sh
+
+# The native baseline of 'make bench' (tools/bench/native): a tiny kernel
+# that QEMU boots directly (PVH on -M microvm), linked and identity-mapped
+# at 2 MiB, timing natively in ring 0 and ring 3 what the PV benchmarks
+# time under pvmon.  tools/bench/run-bench.sh runs both and makes the table.
+NATIVE_BENCH_CFLAGS := -std=c11 $(WARNINGS) -O2 -g -ffreestanding -nostdinc \
+    -isystem $(GCC_INCLUDE) -I$(BUILD)/include -Ihypervisor/include \
+    -D__XEN_INTERFACE_VERSION__=$(XEN_INTERFACE_VERSION) \
+    -mno-red-zone -mgeneral-regs-only -fno-pie -fno-stack-protector \
+    -fno-omit-frame-pointer -fcf-protection=none -fno-tree-loop-distribute-patterns \
+    -fno-asynchronous-unwind-tables -MMD -MP
+NATIVE_BENCH_LDFLAGS := -nostdlib -static -no-pie -Wl,--build-id=none -Wl,-z,max-page-size=0x1000 \
+    -Wl,-z,noexecstack -Wl,-T,tools/bench/native/linker.ld
+NATIVE_BENCH_SOURCES := $(wildcard tools/bench/native/*.S tools/bench/native/*.c) \
+    $(addprefix hypervisor/common/, format.c string.c)
+NATIVE_BENCH_OBJECTS := $(patsubst %,$(BUILD)/bench/native/%.o,$(NATIVE_BENCH_SOURCES))
+NATIVE_BENCH_KERNEL := $(BUILD)/bench/native-bench.elf
+
+$(BUILD)/bench/native/%.S.o: %.S | $(BUILD)/include/xen
+	$(call say,AS,$< [native])
+	@mkdir -p $(dir $@)
+	$(QUIET)gcc $(HYPERVISOR_ASFLAGS) -c $< -o $@
+
+$(BUILD)/bench/native/%.c.o: %.c | $(BUILD)/include/xen
+	$(call say,CC,$< [native])
+	@mkdir -p $(dir $@)
+	$(QUIET)gcc $(NATIVE_BENCH_CFLAGS) -c $< -o $@
+
+$(NATIVE_BENCH_KERNEL): $(NATIVE_BENCH_OBJECTS) tools/bench/native/linker.ld
+	$(call say,LD,$@)
+	$(QUIET)gcc $(NATIVE_BENCH_LDFLAGS) $(NATIVE_BENCH_OBJECTS) -o $@
+
+# Benchmarks are never tests: nothing here asserts on a time.
+bench: deps $(HYPERVISOR_IMAGE) $(PV_KERNEL) $(PROGRAMS_RAMDISK) $(NATIVE_BENCH_KERNEL)
+	@BUILD=$(BUILD) tools/bench/run-bench.sh
 
 clean:
 	rm -rf $(BUILD)

@@ -1,6 +1,8 @@
 #!/usr/bin/env bash
 # 'make test': runs every test stage in order and adds up their results.
 #   unit   host unit tests of the pure hypervisor code (check framework)
+#   fuzz   a short deterministic pass of the page-type fuzzer (tests/fuzz):
+#          seeded pseudo-random inputs, failing ones saved for replay
 #   boot   pvmon booted in QEMU on both boot paths (tests/boot)
 #   system dom0's toolstack starting domUs: hypercall test guests, the
 #          demonstration, crashing domUs (tests/system)
@@ -37,6 +39,7 @@ run_stage() {
 }
 
 run_stage unit "${BUILD:-build}/tests/unit-tests"
+run_stage fuzz "${BUILD:-build}/tests/page-type-fuzz" --crash-directory "${BUILD:-build}/fuzz/crashes"
 run_stage boot tests/boot/run-boot-tests.sh
 run_stage system tests/system/run-system-tests.sh
 

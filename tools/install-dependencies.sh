@@ -10,10 +10,11 @@
 #   grub-pc-bin, grub-common,  the bootable ISO (multiboot2 path)
 #   xorriso, mtools
 #   cpio                       packs several boot modules into one PVH initrd
+#   clang, libclang-rt-14-dev  'make fuzz': libFuzzer and the sanitizers' runtime for clang
 set -eu
 
 packages=(gcc make binutils libc6-dev libxen-dev check pkg-config qemu-system-x86
-          grub-pc-bin grub-common xorriso mtools cpio)
+          grub-pc-bin grub-common xorriso mtools cpio clang libclang-rt-14-dev)
 
 missing=()
 for package in "${packages[@]}"; do

@@ -1,10 +1,11 @@
 #!/usr/bin/env bash
 # Writes dom0's ramdisk: a cpio "newc" archive holding a toolstack
-# configuration as the file "domains" and the kernel images it names.
+# configuration as the file "domains" and the files it names: kernel
+# images, and the ramdisks of domUs (e.g. build/programs.cpio).
 #
-#   tools/make-dom0-ramdisk.sh OUTPUT CONFIG KERNEL...
+#   tools/make-dom0-ramdisk.sh OUTPUT CONFIG FILE...
 #
-# Each KERNEL goes in under its base name, which is how CONFIG names it
+# Each FILE goes in under its base name, which is how CONFIG names it
 # (format: pv-guest/kernel/domain_config.h).
 set -u
 
@@ -21,9 +22,9 @@ trap 'rm -rf "$staging"' EXIT
 
 cp "$config" "$staging/domains" || exit 1
 names=(domains)
-for kernel in "$@"; do
-    cp "$kernel" "$staging/$(basename "$kernel")" || exit 1
-    names+=("$(basename "$kernel")")
+for file in "$@"; do
+    cp "$file" "$staging/$(basename "$file")" || exit 1
+    names+=("$(basename "$file")")
 done
 output_path=$(cd "$(dirname "$output")" && pwd)/$(basename "$output")
 (cd "$staging" && printf '%s\n' "${names[@]}" | cpio -o -H newc --quiet) >"$output_path"

@@ -137,6 +137,23 @@ static bool parse_domain(struct cursor *cursor, struct domain_config *config)
     return true;
 }
 
+static bool parse_ramdisk(struct cursor *cursor, struct domain_config *config)
+{
+    struct scenario_spec *scenario;
+    struct domain_spec *domain;
+
+    if (config->scenario_count == 0)
+        return false;
+    scenario = &config->scenarios[config->scenario_count - 1];
+    if (scenario->domain_count == 0)
+        return false;
+    domain = &scenario->domains[scenario->domain_count - 1];
+    if (domain->ramdisk_file[0] != '\0' || !next_field(cursor, domain->ramdisk_file, sizeof(domain->ramdisk_file)))
+        return false;
+    skip_spaces(cursor);
+    return *cursor->position == '\0';
+}
+
 static bool parse_line(const char *line, struct domain_config *config)
 {
     struct cursor cursor = { .position = line };
@@ -151,6 +168,8 @@ static bool parse_line(const char *line, struct domain_config *config)
         return parse_scenario(&cursor, config);
     if (strcmp(keyword, "domain") == 0)
         return parse_domain(&cursor, config);
+    if (strcmp(keyword, "ramdisk") == 0)
+        return parse_ramdisk(&cursor, config);
     return false;
 }
 

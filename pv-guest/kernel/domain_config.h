@@ -11,6 +11,10 @@
  *       a domain of the current scenario, built from the ramdisk file
  *       KERNEL with MEMORY-MiB of memory and scheduler weight WEIGHT
  *       (1-65535); the rest of the line is its command line
+ *   ramdisk FILE
+ *       the domain of the line above gets the ramdisk file FILE as its
+ *       initial module (start_info.mod_start/mod_len), e.g. the programs
+ *       our PV kernel runs as processes
  */
 #ifndef PV_KERNEL_DOMAIN_CONFIG_H
 #define PV_KERNEL_DOMAIN_CONFIG_H
@@ -26,6 +30,7 @@
 struct domain_spec {
     char name[CONFIG_NAME_SIZE];
     char kernel_file[CONFIG_FILE_SIZE];
+    char ramdisk_file[CONFIG_FILE_SIZE]; /* "": none */
     uint64_t memory_mebibytes;
     uint32_t weight;
     char command_line[CONFIG_COMMAND_LINE_SIZE];
@@ -47,7 +52,8 @@ struct domain_config {
  * Parses text (size bytes, not NUL-terminated).  Returns 0, or
  * -XEN_EINVAL with the offending line's number in *error_line: an unknown
  * statement, a missing or malformed field, a value out of range, a name
- * too long, a domain before any scenario, or too many scenarios or domains.
+ * too long, a domain before any scenario, a ramdisk before any domain or a
+ * second one for the same domain, or too many scenarios or domains.
  */
 int domain_config_parse(const char *text, uint64_t size, struct domain_config *config, unsigned int *error_line);
 

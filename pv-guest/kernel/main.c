@@ -19,6 +19,12 @@
  *   test=hypercalls   check hypercalls with valid and invalid arguments,
  *                     one PASS or FAIL line per case
  *   role=...          a demonstration workload (workloads.h)
+ *   init=LIST         run user processes (process.h): the program "init"
+ *                     from the ramdisk, with LIST as its argument (the
+ *                     programs it runs, see programs/init.c); the domain
+ *                     powers off when init exits
+ *   prezeroed=off     with init=: clear every page the kernel hands out
+ *                     zeroed, ignoring which are known zero (frame_pool.h)
  */
 #include <stdint.h>
 #include <pvmon/command_line.h>
@@ -28,6 +34,7 @@
 #include <runtime/console.h>
 #include <runtime/runtime.h>
 #include "hypercall_checks.h"
+#include "process.h"
 #include "toolstack.h"
 #include "workloads.h"
 
@@ -122,6 +129,8 @@ void start_kernel(const struct start_info *start_info)
         run_hypercall_checks(start_info);
     if (command_line_find(command_line, "fault", value, sizeof(value)))
         fault_on_purpose(value);
+    if (command_line_find(command_line, "init", NULL, 0))
+        processes_run_init(start_info, command_line);
     if (command_line_find(command_line, "role", value, sizeof(value)) && run_workload(command_line) != 0)
         runtime_exit(SHUTDOWN_crash);
     if (toolstack_has_work(start_info) && toolstack_run(start_info) != 0)

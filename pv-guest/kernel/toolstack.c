@@ -2,8 +2,9 @@
  * dom0's toolstack (see toolstack.h).  For each scenario of the
  * "domains" file it builds every domain the way xl does, in the steps of
  * pvmon's domain_control hypercall (hypercall/public/domain_control.h):
- * create (paused, with its weight), set_memory, load (the kernel image
- * straight from the ramdisk, which is mapped in dom0's initial mapping),
+ * create (paused, with its weight), set_memory, load (the kernel image,
+ * and the domain's own ramdisk if the file names one, straight from dom0's
+ * ramdisk, which is mapped in dom0's initial mapping),
  * and once all are built, unpause.  Then it watches them with get_info,
  * sleeping between checks (one-shot timer and SCHEDOP_block), until all
  * have shut down or crashed, or the scenario's deadline passes and the
@@ -20,6 +21,7 @@
 #include <runtime/clock.h>
 #include <runtime/console.h>
 #include "domain_config.h"
+#include "ramdisk.h"
 #include "toolstack.h"
 
 #define CONFIG_FILE_NAME "domains"
@@ -50,29 +52,11 @@ struct scenario_run {
 static struct domain_config config;
 static struct scenario_run runs[CONFIG_MAX_SCENARIOS];
 
-/* --- the ramdisk ------------------------------------------------------ */
-
-static bool find_file(const struct start_info *start_info, const char *name, struct boot_archive_member *file)
-{
-    struct boot_archive archive;
-    int result;
-
-    if (start_info->mod_start == 0 || start_info->mod_len == 0 ||
-        !boot_archive_is_cpio((const void *)start_info->mod_start, start_info->mod_len))
-        return false;
-    boot_archive_open(&archive, (const void *)start_info->mod_start, start_info->mod_len);
-    while ((result = boot_archive_next(&archive, file)) == 1) {
-        if (boot_archive_member_is_regular_file(file) && strcmp(file->name, name) == 0)
-            return true;
-    }
-    return false;
-}
-
 bool toolstack_has_work(const struct start_info *start_info)
 {
     struct boot_archive_member file;
 
-    return find_file(start_info, CONFIG_FILE_NAME, &file);
+    return ramdisk_find(start_info, CONFIG_FILE_NAME, &file);
 }
 
 /* --- domain_control --------------------------------------------------- */
@@ -113,12 +97,18 @@ static long set_memory(uint16_t domain, uint64_t pages)
     return hypercall_domain_control(&request);
 }
 
-static long load_kernel(uint16_t domain, const struct boot_archive_member *kernel, const char *command_line)
+/* ramdisk may be NULL: no module. */
+static long load_kernel(uint16_t domain, const struct boot_archive_member *kernel,
+                        const struct boot_archive_member *ramdisk, const char *command_line)
 {
     struct pvmon_domain_control request = request_for(PVMON_DOMAIN_CONTROL_load, domain);
 
     request.u.load.kernel_address = (uint64_t)kernel->data;
     request.u.load.kernel_size = kernel->size;
+    if (ramdisk != NULL) {
+        request.u.load.module_address = (uint64_t)ramdisk->data;
+        request.u.load.module_size = ramdisk->size;
+    }
     request.u.load.command_line_address = (uint64_t)command_line;
     return hypercall_domain_control(&request);
 }
@@ -149,16 +139,22 @@ static long build_step(const struct domain_spec *spec, const char *step, long re
 static void build_domain(const struct start_info *start_info, struct domain_run *run)
 {
     const struct domain_spec *spec = run->spec;
-    struct boot_archive_member kernel;
+    struct boot_archive_member kernel, ramdisk;
+    bool has_ramdisk = spec->ramdisk_file[0] != '\0';
 
-    if (!find_file(start_info, spec->kernel_file, &kernel)) {
+    if (!ramdisk_find(start_info, spec->kernel_file, &kernel)) {
         console_printf("toolstack: %s: no kernel '%s' in the ramdisk\n", spec->name, spec->kernel_file);
+        return;
+    }
+    if (has_ramdisk && !ramdisk_find(start_info, spec->ramdisk_file, &ramdisk)) {
+        console_printf("toolstack: %s: no file '%s' in the ramdisk\n", spec->name, spec->ramdisk_file);
         return;
     }
     if (build_step(spec, "create", create_domain(spec->weight, &run->id)) != 0)
         return;
     if (build_step(spec, "set_memory", set_memory(run->id, spec->memory_mebibytes * PAGES_PER_MEBIBYTE)) != 0 ||
-        build_step(spec, "load", load_kernel(run->id, &kernel, spec->command_line)) != 0) {
+        build_step(spec, "load",
+                   load_kernel(run->id, &kernel, has_ramdisk ? &ramdisk : NULL, spec->command_line)) != 0) {
         domain_command(PVMON_DOMAIN_CONTROL_destroy, run->id);
         return;
     }
@@ -345,7 +341,7 @@ int toolstack_run(const struct start_info *start_info)
     unsigned int error_line = 0;
     int result;
 
-    if (!find_file(start_info, CONFIG_FILE_NAME, &file))
+    if (!ramdisk_find(start_info, CONFIG_FILE_NAME, &file))
         return -XEN_ENOENT;
     result = domain_config_parse((const char *)file.data, file.size, &config, &error_line);
     if (result != 0) {

@@ -11,6 +11,7 @@
 #include <guest/hypercall.h>
 #include <runtime/clock.h>
 #include <runtime/console.h>
+#include "microbenchmarks.h"
 #include "workloads.h"
 
 #define DEFAULT_SECONDS 2
@@ -71,6 +72,8 @@ int run_workload(const char *command_line)
     struct measurement start;
 
     command_line_find(command_line, "role", role, sizeof(role));
+    if (strcmp(role, "microbenchmarks") == 0)
+        return run_microbenchmarks(command_line);
     command_line_get_unsigned(command_line, "seconds", &seconds);
     start = measure();
     if (strcmp(role, "busy") == 0) {

@@ -50,6 +50,17 @@ trap_entry_\vector:
     TRAP_ENTRY 18, 0    /* #MC */
     TRAP_ENTRY 19, 0    /* #XM */
 
+/* The syscall callback (CALLBACKTYPE_syscall): a SYSCALL from guest user
+ * mode, bounced without error code; RCX and R11 hold what the SYSCALL
+ * instruction left there (the user's RIP and RFLAGS). */
+    .globl syscall_entry
+syscall_entry:
+    pop %rcx
+    pop %r11
+    push $0
+    push $SYSCALL_CALLBACK_VECTOR
+    jmp trap_common
+
 /* The event callback (CALLBACKTYPE_event): a bounce frame without error code. */
     .globl event_entry
 event_entry:
@@ -80,6 +91,7 @@ trap_common:
     and $-16, %rsp
     call handle_trap
     mov %rbx, %rsp
+restore_frame:
     pop %r15
     pop %r14
     pop %r13
@@ -103,6 +115,16 @@ trap_common:
     mov $__HYPERVISOR_iret, %eax
     syscall
     ud2                         /* the iret hypercall does not come back */
+
+/*
+ * trap_return(frame): enters the context a struct trap_frame describes
+ * (the kernel uses it to enter its first user process) through the same
+ * restore and iret path; it does not come back.
+ */
+    .globl trap_return
+trap_return:
+    mov %rdi, %rsp
+    jmp restore_frame
 
 /*
  * The failsafe callback: reloading a segment register or the final iret

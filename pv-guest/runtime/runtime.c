@@ -55,6 +55,13 @@ uint64_t runtime_machine_frame(uint64_t physical_frame)
     return physical_to_machine[physical_frame];
 }
 
+void runtime_set_machine_frame(uint64_t physical_frame, uint64_t machine_frame)
+{
+    uint64_t *physical_to_machine = (uint64_t *)runtime_start_info->mfn_list;
+
+    physical_to_machine[physical_frame] = machine_frame;
+}
+
 uint64_t runtime_machine_address(const void *pointer)
 {
     uint64_t offset = (uint64_t)pointer - VIRT_BASE;

@@ -31,6 +31,10 @@ void runtime_move_vcpu_info(struct vcpu_info *vcpu_info);
 /* The machine frame behind a pseudo-physical frame (start_info's p2m list). */
 uint64_t runtime_machine_frame(uint64_t physical_frame);
 
+/* Records a new machine frame behind a pseudo-physical frame (after
+ * XENMEM_populate_physmap), in the p2m list the builder made. */
+void runtime_set_machine_frame(uint64_t physical_frame, uint64_t machine_frame);
+
 /* The machine address of a byte of the kernel's initial mapping. */
 uint64_t runtime_machine_address(const void *pointer);
 

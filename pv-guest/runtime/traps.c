@@ -5,6 +5,10 @@
  * iret hypercall restores it from the saved RFLAGS.IF), DPL 0 except #BP
  * and #OF, which int3 and into reach from the guest kernel in ring 3
  * (Xen public arch-x86/xen.h, struct trap_info).
+ *
+ * Whatever arrives from guest user mode (an exception, a SYSCALL, an
+ * event upcall once its handlers have run) goes to the kernel's user-mode
+ * handler, if it installed one.
  */
 #include <stddef.h>
 #include <stdint.h>
@@ -23,6 +27,7 @@
 #define FAILSAFE_FRAME_RIP 4 /* after DS, ES, FS, GS */
 
 static trap_hook hooks[TRAP_VECTOR_COUNT];
+static user_mode_handler user_handler;
 
 static const char *const vector_names[TRAP_VECTOR_COUNT] = {
     "#DE divide error", "#DB debug", "NMI", "#BP breakpoint", "#OF overflow",
@@ -64,9 +69,16 @@ void traps_set_hook(unsigned int vector, trap_hook hook)
         hooks[vector] = hook;
 }
 
+void traps_set_user_mode_handler(user_mode_handler handler)
+{
+    user_handler = handler;
+}
+
 static void report_unexpected_trap(const struct trap_frame *frame)
 {
-    const char *name = frame->vector < TRAP_VECTOR_COUNT ? vector_names[frame->vector] : "unknown";
+    const char *name = frame->vector < TRAP_VECTOR_COUNT      ? vector_names[frame->vector]
+                       : frame->vector == SYSCALL_CALLBACK_VECTOR ? "SYSCALL from user mode"
+                                                                  : "unknown";
 
     if (frame->vector == PAGE_FAULT_VECTOR)
         console_printf("runtime: unexpected trap %lu (%s) at rip %#lx, error code %#lx, cr2 %#lx; crashing\n",
@@ -79,10 +91,14 @@ static void report_unexpected_trap(const struct trap_frame *frame)
 
 void handle_trap(struct trap_frame *frame)
 {
-    if (frame->vector == EVENT_UPCALL_VECTOR) {
+    if (frame->vector == EVENT_UPCALL_VECTOR)
         events_handle_upcall();
+    if (trap_frame_from_user_mode(frame) && user_handler != NULL) {
+        user_handler(frame);
         return;
     }
+    if (frame->vector == EVENT_UPCALL_VECTOR)
+        return;
     if (frame->vector < TRAP_VECTOR_COUNT && hooks[frame->vector] != NULL && hooks[frame->vector](frame))
         return;
     report_unexpected_trap(frame);

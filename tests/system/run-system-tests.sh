@@ -10,7 +10,18 @@
 #     CPU share next to a blocking neighbour must be clearly above its
 #     share next to a spinning one (a ratio, not a timing);
 #   - crashes: domUs that fault, write into the hypervisor or run away are
-#     killed alone while another domU and dom0 finish their work.
+#     killed alone while another domU and dom0 finish their work;
+#   - no leak between domains (tests/system/leak.domains): a domU fills
+#     all the memory it can get with a secret and gives it back; a later
+#     one scans more frames than that and must find no trace of it;
+#   - user processes in our PV kernel (pv-guest/config/processes.domains):
+#     fork/exit/wait and fork/exec/wait loops, memory stress, time slices,
+#     misbehaving processes killed alone and one run of each benchmark
+#     complete with the counts they must have, every page
+#     comes back to the kernel's pool, and the kernel's own counts show
+#     prezeroed pages used (and refilled), or none with prezeroed=off;
+#   - no frame lost (tests/system/teardown.domains): domUs that end with
+#     tangled page tables, by shutdown and by crash, give every frame back.
 # Each boot has a hard timeout (tools/run-qemu.sh); a failing case prints
 # why and the tail of the serial log.  Ends with "system: N passed, N failed".
 #
@@ -22,7 +33,8 @@ cd "$(dirname "$0")/../.."
 image=${BUILD:-build}/pvmon.elf
 pv_kernel=${BUILD:-build}/pv-kernel.elf
 test_guests=(event_channel vcpu_op sched_op traps descriptor_tables cpu_state
-             xen_version vm_assist multicall domain_control dispatch)
+             xen_version vm_assist multicall domain_control dispatch
+             page_tables page_table_writes reservation)
 timeout_seconds=${SYSTEM_TEST_TIMEOUT:-100}
 minimum_share_ratio_percent=150
 work=$(mktemp -d)
@@ -187,10 +199,128 @@ misbehaving_domus_are_killed_alone() {
     expect_no_log "PANIC"
 }
 
+# --- no memory leaks between domains ------------------------------------------
+
+memory_given_back_by_a_domain_never_reaches_the_next() {
+    local filled scanned traces
+    boot leak tests/system/leak.domains "${BUILD:-build}/tests/hypercall/memory_leak_fill.elf" \
+        "${BUILD:-build}/tests/hypercall/memory_leak_scan.elf"
+    expect_status
+    expect_end leak-fill filler "shutdown +poweroff"
+    expect_end leak-scan scanner "shutdown +poweroff"
+    expect_log "\(d[0-9]+\) SUMMARY memory_leak_fill: [0-9]+ passed, 0 failed$"
+    expect_log "\(d[0-9]+\) SUMMARY memory_leak_scan: [0-9]+ passed, 0 failed$"
+    filled=$(sed -nE 's/.*\(d[0-9]+\) memory_leak_fill: filled [0-9]+ frames \(([0-9]+) distinct\) with the secret$/\1/p' "$log" | tail -n 1)
+    scanned=$(sed -nE 's/.*\(d[0-9]+\) memory_leak_scan: scanned [0-9]+ frames \(([0-9]+) distinct\), [0-9]+ with a trace of the secret$/\1/p' "$log" | tail -n 1)
+    traces=$(sed -nE 's/.*\(d[0-9]+\) memory_leak_scan: scanned [0-9]+ frames \([0-9]+ distinct\), ([0-9]+) with a trace of the secret$/\1/p' "$log" | tail -n 1)
+    if [ -z "$filled" ] || [ -z "$scanned" ] || [ -z "$traces" ]; then
+        fail "the leak guests did not report their counts (filled '$filled', scanned '$scanned', traces '$traces')"
+        return
+    fi
+    echo "     filler: $filled frames filled; scanner: $scanned frames scanned, $traces with a trace"
+    [ "$traces" -eq 0 ] || fail "the scanner found a trace of the filler's secret in $traces frames"
+    [ "$scanned" -gt "$filled" ] || fail "the scanner saw $scanned frames, not more than the $filled the filler filled"
+    expect_no_log "PANIC"
+}
+
+# --- user processes in our PV kernel -------------------------------------------
+
+# scenario_lines SCENARIO: the serial log from that scenario's start to its end
+# (domain ids are reused from one scenario to the next).
+scenario_lines() {
+    sed -n "/(d0) toolstack: scenario '$1':/,/(d0) toolstack: scenario '$1' done/p" "$log"
+}
+
+# program_memory SCENARIO PROGRAM: "faults known-zero cleared" from init's line for PROGRAM.
+program_memory() {
+    scenario_lines "$1" |
+        sed -nE "s/.*\(d[0-9]+\) init: $2 exited with status 0; memory: ([0-9]+) demand-zero faults, ([0-9]+) known-zero pages, ([0-9]+) cleared by the kernel, .*/\1 \2 \3/p" |
+        head -n 1
+}
+
+# expect_in_scenario SCENARIO REGEX: a line of the scenario's domU matches.
+expect_in_scenario() {
+    scenario_lines "$1" | grep -Eq -- "\(d[1-9][0-9]*\) $2" ||
+        fail "scenario $1 has no domU line matching: $2"
+}
+
+processes_run_to_completion() {
+    local name memory faults known cleared refills batches populated
+    boot processes pv-guest/config/processes.domains "$pv_kernel" "${BUILD:-build}/programs.cpio"
+    expect_status
+    expect_end processes processes "shutdown +poweroff"
+    expect_end processes-cleared cleared "shutdown +poweroff"
+    expect_in_scenario processes "forkloop: 2000 forks, 2000 exits, 0 errors$"
+    expect_in_scenario processes "execloop: 200 execs, 200 exits, 0 errors$"
+    expect_in_scenario processes "memstress: 16 MiB x 4 rounds, 16384 pages written and verified, 0 errors$"
+    expect_in_scenario processes "timeshare: 3 children, 0 errors: "
+    expect_in_scenario processes "faults: 11 misdeeds, 11 killed, 0 errors$"
+    expect_in_scenario processes "pv-kernel: processes: [0-9]+ forks, [0-9]+ execs, [0-9]+ exits, 11 killed, "
+    expect_in_scenario processes "init: 6 programs run, 0 failed$"
+    for name in null-syscall page-fault-fresh fork-exit-wait fork-exec-wait exec; do
+        expect_in_scenario processes "bench $name [1-9][0-9]* [1-9][0-9]*$"
+    done
+    expect_in_scenario processes-cleared "memstress: 16 MiB x 2 rounds, 8192 pages written and verified, 0 errors$"
+    expect_in_scenario processes-cleared "init: 1 programs run, 0 failed$"
+    for name in processes processes-cleared; do
+        expect_in_scenario "$name" "pv-kernel: every page came back: ([0-9]+) of \1 pages free after init$"
+    done
+    # Prezeroed pages, from the kernel's own counts: memstress's faults took
+    # known-zero pages, more than the domain had at boot, so the kernel
+    # refilled them from the hypervisor; with prezeroed=off it cleared
+    # every page itself.
+    memory=$(program_memory processes memstress)
+    read -r faults known cleared <<<"$memory"
+    echo "     memstress, prezeroed pages used: ${faults:-?} faults, ${known:-?} known-zero, ${cleared:-?} cleared"
+    if [ -z "$memory" ]; then
+        fail "init did not report memstress's memory in scenario processes"
+    elif [ "$faults" -ne 16384 ] || [ $((known + cleared)) -ne "$faults" ] || [ "$known" -le 0 ]; then
+        fail "memstress should have taken known-zero pages for its 16384 faults: $memory"
+    fi
+    refills=$(scenario_lines processes |
+        sed -nE 's/.*\(d[0-9]+\) pv-kernel: frame pool: .* refills: ([0-9]+) batches, [0-9]+ pages given back, ([0-9]+) populated.*/\1 \2/p')
+    echo "     refills: ${refills:-none reported} (batches, pages populated)"
+    read -r batches populated <<<"${refills:-0 0}"
+    [ "$batches" -gt 0 ] && [ "$populated" -gt 0 ] || fail "the kernel never refilled its known-zero pages: '$refills'"
+    memory=$(program_memory processes-cleared memstress)
+    read -r faults known cleared <<<"$memory"
+    echo "     memstress, prezeroed=off: ${faults:-?} faults, ${known:-?} known-zero, ${cleared:-?} cleared"
+    if [ -z "$memory" ] || [ "$faults" -ne 8192 ] || [ "$known" -ne 0 ] || [ "$cleared" -ne 8192 ]; then
+        fail "with prezeroed=off the kernel should have cleared all 8192 pages: '$memory'"
+    fi
+    scenario_lines processes-cleared | grep -q "killed:" && fail "a process of scenario processes-cleared was killed"
+    expect_no_log "\(d[0-9]+\) mmu: "
+    expect_no_log "PAGES LEAKED"
+    expect_no_log "PANIC"
+}
+
+# --- no frame lost when a domain ends --------------------------------------------
+
+frames_of_a_messy_domain_all_come_back() {
+    local counts
+    boot teardown tests/system/teardown.domains "${BUILD:-build}/tests/hypercall/memory_teardown.elf"
+    expect_status
+    expect_end teardown-shutdown messy "shutdown +poweroff"
+    expect_end teardown-crash crashing "crashed +-"
+    expect_end teardown-check measuring "shutdown +poweroff"
+    expect_no_log "\(d[0-9]+\) FAIL memory_teardown: "
+    counts=$(sed -nE 's/.*\(d[0-9]+\) memory_teardown: ([0-9]+) free frames at start$/\1/p' "$log" | tr '\n' ' ')
+    echo "     free frames when each of the three domains started: $counts"
+    if [ "$(echo "$counts" | wc -w)" -ne 3 ]; then
+        fail "expected three free-frame counts, got '$counts'"
+    elif [ "$(echo "$counts" | tr ' ' '\n' | sed '/^$/d' | sort -u | wc -l)" -ne 1 ]; then
+        fail "the hypervisor's free frames changed across the messy domains' ends: $counts"
+    fi
+    expect_no_log "PANIC"
+}
+
 for test_case in \
     hypercall_guests_report_every_case \
     demo_busy_share_drops_next_to_a_spinning_neighbour \
-    misbehaving_domus_are_killed_alone; do
+    misbehaving_domus_are_killed_alone \
+    memory_given_back_by_a_domain_never_reaches_the_next \
+    processes_run_to_completion \
+    frames_of_a_messy_domain_all_come_back; do
     run_case "$test_case"
 done
 echo "system: $passed passed, $failed failed"

@@ -1,0 +1,186 @@
+/*
+ * The direct map (see direct_map.h).  At boot it finds the kernel's L2
+ * through the start-of-day tables (start_info.pt_base is the L4's virtual
+ * address; each entry's machine frame leads, through the M2P table, to
+ * the pseudo-physical frame and so to its address in the bootstrap
+ * mapping), remembers every L1 hooked into it, and extends it over the
+ * memory beyond the bootstrap region with L1 tables of its own.
+ *
+ * Changing one page's mapping (protect, unprotect, remove, restore) is
+ * one entry of that page's L1, written with mmu_update by machine address
+ * and validated by the hypervisor, since the L1 is in use.
+ */
+#include <stddef.h>
+#include <pvmon/errno.h>
+#include <runtime/console.h>
+#include <runtime/runtime.h>
+#include "direct_map.h"
+#include "mmu_batch.h"
+
+#define LEVEL4_SHIFT 39
+#define LEVEL3_SHIFT 30
+#define KERNEL_TABLE_FLAGS (PTE_PRESENT | PTE_WRITABLE | PTE_USER | PTE_ACCESSED)
+#define PAGE_FLAGS (PTE_PRESENT | PTE_WRITABLE | PTE_USER | PTE_ACCESSED | PTE_DIRTY)
+
+static const uint64_t *const machine_to_physical = (const uint64_t *)MACH2PHYS_VIRT_START;
+
+struct kernel_l1 {
+    uint64_t machine_frame;   /* 0: no L1 at this L2 index */
+    const uint64_t *entries;  /* read-only, through the direct map */
+};
+
+static uint64_t level2_machine_frame;
+static struct kernel_l1 level1_tables[TABLE_ENTRIES];
+static uint64_t domain_pages;
+
+uint64_t machine_frame_of(uint64_t pfn)
+{
+    return runtime_machine_frame(pfn);
+}
+
+bool physical_frame_of(uint64_t mfn, uint64_t *pfn)
+{
+    uint64_t candidate = machine_to_physical[mfn];
+
+    if (candidate >= domain_pages || machine_frame_of(candidate) != mfn)
+        return false;
+    *pfn = candidate;
+    return true;
+}
+
+static unsigned int table_index(uint64_t virtual_address, unsigned int shift)
+{
+    return (unsigned int)(virtual_address >> shift) & (TABLE_ENTRIES - 1);
+}
+
+/* The table a present entry points at, through the direct map. */
+static const uint64_t *child_table(uint64_t entry, uint64_t *child_mfn)
+{
+    uint64_t pfn;
+
+    if ((entry & PTE_PRESENT) == 0)
+        return NULL;
+    *child_mfn = (entry & PTE_ADDRESS_MASK) >> PAGE_SHIFT;
+    if (!physical_frame_of(*child_mfn, &pfn))
+        return NULL;
+    return direct_map_page(pfn);
+}
+
+static unsigned int present_entries(const uint64_t *table)
+{
+    unsigned int count = 0;
+
+    while (count < TABLE_ENTRIES && (table[count] & PTE_PRESENT) != 0)
+        count++;
+    return count;
+}
+
+int direct_map_init(const struct start_info *start_info, uint64_t *bootstrap_pages)
+{
+    const uint64_t *level4 = (const uint64_t *)start_info->pt_base;
+    const uint64_t *level3, *level2;
+    uint64_t level3_mfn, l1_mfn;
+    unsigned int level1_count = 0;
+
+    domain_pages = start_info->nr_pages;
+    level3 = child_table(level4[table_index(KERNEL_VIRTUAL_BASE, LEVEL4_SHIFT)], &level3_mfn);
+    level2 = level3 == NULL ? NULL
+                            : child_table(level3[table_index(KERNEL_VIRTUAL_BASE, LEVEL3_SHIFT)],
+                                          &level2_machine_frame);
+    if (level2 == NULL) {
+        console_printf("direct map: cannot follow the start-of-day tables to the kernel's L2\n");
+        return -XEN_EINVAL;
+    }
+    while (level1_count < TABLE_ENTRIES &&
+           (level1_tables[level1_count].entries = child_table(level2[level1_count], &l1_mfn)) != NULL) {
+        level1_tables[level1_count].machine_frame = l1_mfn;
+        level1_count++;
+    }
+    if (level1_count == 0) {
+        console_printf("direct map: the kernel's L2 maps nothing\n");
+        return -XEN_EINVAL;
+    }
+    *bootstrap_pages = (uint64_t)(level1_count - 1) * TABLE_ENTRIES +
+                       present_entries(level1_tables[level1_count - 1].entries);
+    return 0;
+}
+
+static uint64_t entry_machine_address(uint64_t pfn)
+{
+    return level1_tables[pfn / TABLE_ENTRIES].machine_frame << PAGE_SHIFT | (pfn % TABLE_ENTRIES) * 8;
+}
+
+static uint64_t current_entry(uint64_t pfn)
+{
+    return level1_tables[pfn / TABLE_ENTRIES].entries[pfn % TABLE_ENTRIES];
+}
+
+/* One new L1's 512 entries: the pages it covers, read-only if they are the new tables. */
+static void fill_new_table(uint64_t table_pfn, uint64_t first_covered, uint64_t end_pfn,
+                           uint64_t first_table, uint64_t end_table)
+{
+    uint64_t table_address = machine_frame_of(table_pfn) << PAGE_SHIFT;
+
+    for (unsigned int index = 0; index < TABLE_ENTRIES; index++) {
+        uint64_t pfn = first_covered + index;
+        uint64_t entry = 0;
+
+        if (pfn < end_pfn) {
+            entry = machine_frame_of(pfn) << PAGE_SHIFT | PAGE_FLAGS | PTE_NO_EXECUTE;
+            if (pfn >= first_table && pfn < end_table)
+                entry &= ~PTE_WRITABLE;
+        }
+        mmu_batch_update(table_address + index * 8, entry);
+    }
+}
+
+int direct_map_extend(uint64_t first_pfn, uint64_t end_pfn, uint64_t *table_pages)
+{
+    uint64_t tables = (end_pfn - first_pfn + TABLE_ENTRIES - 1) / TABLE_ENTRIES;
+    int error;
+
+    if (first_pfn % TABLE_ENTRIES != 0 || end_pfn > DIRECT_MAP_MAX_PAGES || first_pfn >= end_pfn ||
+        tables >= end_pfn - first_pfn) {
+        console_printf("direct map: cannot extend over pages [%lu, %lu)\n", first_pfn, end_pfn);
+        return -XEN_EINVAL;
+    }
+    for (uint64_t table = 0; table < tables; table++)
+        fill_new_table(first_pfn + table, first_pfn + table * TABLE_ENTRIES, end_pfn, first_pfn,
+                       first_pfn + tables);
+    for (uint64_t table = 0; table < tables; table++) {
+        uint64_t level2_index = first_pfn / TABLE_ENTRIES + table;
+        uint64_t table_mfn = machine_frame_of(first_pfn + table);
+
+        mmu_batch_update(level2_machine_frame << PAGE_SHIFT | level2_index * 8,
+                         table_mfn << PAGE_SHIFT | KERNEL_TABLE_FLAGS);
+        level1_tables[level2_index] = (struct kernel_l1) {
+            .machine_frame = table_mfn,
+            .entries = direct_map_page(first_pfn + table),
+        };
+    }
+    error = mmu_batch_submit();
+    if (error != 0)
+        return error;
+    *table_pages = tables;
+    return 0;
+}
+
+void direct_map_protect(uint64_t pfn)
+{
+    mmu_batch_remap_kernel_page((uint64_t)direct_map_page(pfn), current_entry(pfn) & ~PTE_WRITABLE);
+}
+
+void direct_map_unprotect(uint64_t pfn)
+{
+    mmu_batch_remap_kernel_page((uint64_t)direct_map_page(pfn), current_entry(pfn) | PTE_WRITABLE);
+}
+
+void direct_map_remove(uint64_t pfn)
+{
+    mmu_batch_update(entry_machine_address(pfn), 0);
+}
+
+void direct_map_restore(uint64_t pfn)
+{
+    mmu_batch_update(entry_machine_address(pfn), machine_frame_of(pfn) << PAGE_SHIFT | PAGE_FLAGS | PTE_NO_EXECUTE);
+}

@@ -1,0 +1,336 @@
+/*
+ * The frame allocator (see frame_pool.h).  Two bitmaps over the domain's
+ * pseudo-physical frames say which pages are free and which are known to
+ * be zero; a free page is either known zero or dirty, and the two counts
+ * are kept with the bitmaps.  A search starts where the last one of the
+ * same kind ended.
+ *
+ * Rules kept:
+ *   - the known-zero query happens before the direct map maps anything
+ *     writable, since a writable mapping ends pvmon's knowledge;
+ *   - a page is cleared through the direct map, never twice: a known-zero
+ *     page is handed out as it is (unless prezeroed=off);
+ *   - a page is unmapped from the direct map, and the TLB flushed, before
+ *     it is given back; its pseudo-physical frame is mapped again at its
+ *     new machine frame once populated, and only then is it free.
+ */
+#include <stdint.h>
+#include <pvmon/errno.h>
+#include <pvmon/string.h>
+#include <xen/memory.h>
+#include <guest/hypercall.h>
+#include <public/memory_extension.h>
+#include <runtime/clock.h>
+#include <runtime/console.h>
+#include <runtime/runtime.h>
+#include "direct_map.h"
+#include "frame_pool.h"
+#include "mmu_batch.h"
+
+#define BITS_PER_WORD 64
+#define BITMAP_WORDS (DIRECT_MAP_MAX_PAGES / BITS_PER_WORD)
+#define INVALID_MACHINE_FRAME (~UINT64_C(0))
+#define MINIMUM_LOW_WATER 64
+
+enum frame_kind { KIND_KNOWN_ZERO, KIND_DIRTY };
+
+static uint64_t free_bitmap[BITMAP_WORDS];
+static uint64_t known_zero_bitmap[BITMAP_WORDS];
+static uint64_t search_start[2];
+static uint64_t page_count;
+static bool known_zero_in_use;
+static struct frame_pool_statistics statistics;
+
+static bool test_bit(const uint64_t *bitmap, uint64_t pfn)
+{
+    return (bitmap[pfn / BITS_PER_WORD] >> (pfn % BITS_PER_WORD) & 1) != 0;
+}
+
+static void set_bit(uint64_t *bitmap, uint64_t pfn)
+{
+    bitmap[pfn / BITS_PER_WORD] |= UINT64_C(1) << (pfn % BITS_PER_WORD);
+}
+
+static void clear_bit(uint64_t *bitmap, uint64_t pfn)
+{
+    bitmap[pfn / BITS_PER_WORD] &= ~(UINT64_C(1) << (pfn % BITS_PER_WORD));
+}
+
+static uint64_t *count_of(enum frame_kind kind)
+{
+    return kind == KIND_KNOWN_ZERO ? &statistics.free_known_zero : &statistics.free_dirty;
+}
+
+static void add_free(uint64_t pfn, enum frame_kind kind)
+{
+    set_bit(free_bitmap, pfn);
+    if (kind == KIND_KNOWN_ZERO)
+        set_bit(known_zero_bitmap, pfn);
+    else
+        clear_bit(known_zero_bitmap, pfn);
+    (*count_of(kind))++;
+}
+
+/* Finds a free page of the kind (the count says there is one) and takes it out of the pool. */
+static int take(enum frame_kind kind, uint64_t *pfn)
+{
+    uint64_t words = (page_count + BITS_PER_WORD - 1) / BITS_PER_WORD;
+    uint64_t start = search_start[kind];
+
+    for (uint64_t step = 0; step < words; step++) {
+        uint64_t word = (start + step) % words;
+        uint64_t kind_mask = kind == KIND_KNOWN_ZERO ? known_zero_bitmap[word] : ~known_zero_bitmap[word];
+        uint64_t candidates = free_bitmap[word] & kind_mask;
+
+        if (candidates != 0) {
+            *pfn = word * BITS_PER_WORD + (uint64_t)__builtin_ctzll(candidates);
+            search_start[kind] = word;
+            clear_bit(free_bitmap, *pfn);
+            clear_bit(known_zero_bitmap, *pfn);
+            (*count_of(kind))--;
+            return 0;
+        }
+    }
+    console_printf("frame pool: the count says %lu free pages of a kind, the bitmap has none\n", *count_of(kind));
+    return -XEN_ENOMEM;
+}
+
+static int take_preferring(enum frame_kind first_choice, uint64_t *pfn, enum frame_kind *taken)
+{
+    enum frame_kind other = first_choice == KIND_KNOWN_ZERO ? KIND_DIRTY : KIND_KNOWN_ZERO;
+
+    *taken = *count_of(first_choice) > 0 ? first_choice : other;
+    if (*count_of(*taken) == 0)
+        return -XEN_ENOMEM;
+    return take(*taken, pfn);
+}
+
+int frame_allocate(enum frame_need need, uint64_t *pfn, enum frame_origin *origin)
+{
+    bool known_zero_wanted = need == FRAME_ZEROED && known_zero_in_use;
+    enum frame_origin served;
+    enum frame_kind taken;
+    int error = take_preferring(known_zero_wanted ? KIND_KNOWN_ZERO : KIND_DIRTY, pfn, &taken);
+
+    if (error != 0)
+        return error;
+    if (need == FRAME_ANY) {
+        served = FRAME_AS_IT_WAS;
+    } else if (taken == KIND_KNOWN_ZERO && known_zero_in_use) {
+        served = FRAME_WAS_KNOWN_ZERO;
+        statistics.known_zero_handed_out++;
+    } else {
+        memset(direct_map_page(*pfn), 0, PAGE_SIZE);
+        served = FRAME_CLEARED;
+        statistics.cleared++;
+    }
+    if (origin != NULL)
+        *origin = served;
+    return 0;
+}
+
+void frame_free(uint64_t pfn)
+{
+    if (pfn >= page_count || test_bit(free_bitmap, pfn)) {
+        console_printf("frame pool: page %lu freed twice or not ours; ignored\n", pfn);
+        return;
+    }
+    add_free(pfn, KIND_DIRTY);
+}
+
+bool frame_pool_uses_known_zero(void)
+{
+    return known_zero_in_use;
+}
+
+void frame_pool_get_statistics(struct frame_pool_statistics *copy)
+{
+    *copy = statistics;
+}
+
+/* --- start of day ------------------------------------------------------ */
+
+/* Asks pvmon which of [first, end) are known zero, before anything maps them. */
+static void learn_known_zero(uint64_t first, uint64_t end)
+{
+    static uint8_t answer[PVMON_KNOWN_ZERO_QUERY_LIMIT / 8];
+    const uint64_t *physical_to_machine = (const uint64_t *)runtime_start_info->mfn_list;
+
+    for (uint64_t chunk = first; chunk < end; chunk += PVMON_KNOWN_ZERO_QUERY_LIMIT) {
+        uint64_t count = end - chunk < PVMON_KNOWN_ZERO_QUERY_LIMIT ? end - chunk : PVMON_KNOWN_ZERO_QUERY_LIMIT;
+        struct pvmon_known_zero_query query = {
+            .frames = (uint64_t)&physical_to_machine[chunk],
+            .bitmap = (uint64_t)answer,
+            .count = (uint32_t)count,
+        };
+        long result = hypercall3(__PVMON_HYPERVISOR_memory_extension, PVMON_MEMORY_query_known_zero,
+                                 (unsigned long)&query, 0);
+
+        if (result != 0) {
+            console_printf("frame pool: the known-zero query failed (%ld): no page counts as known zero\n",
+                           result);
+            return;
+        }
+        for (uint64_t index = 0; index < count; index++) {
+            if ((answer[index / 8] >> (index % 8) & 1) != 0)
+                set_bit(known_zero_bitmap, chunk + index);
+        }
+    }
+}
+
+static void add_free_range(uint64_t first, uint64_t end)
+{
+    for (uint64_t pfn = first; pfn < end; pfn++) {
+        bool known_zero = test_bit(known_zero_bitmap, pfn);
+
+        add_free(pfn, known_zero ? KIND_KNOWN_ZERO : KIND_DIRTY);
+        statistics.known_zero_at_boot += known_zero;
+    }
+}
+
+int frame_pool_init(const struct start_info *start_info, bool use_known_zero)
+{
+    uint64_t bootstrap_pages, table_pages = 0;
+    uint64_t first_free = (start_info->pt_base - KERNEL_VIRTUAL_BASE) / PAGE_SIZE + start_info->nr_pt_frames + 1;
+    int error = direct_map_init(start_info, &bootstrap_pages);
+
+    if (error != 0)
+        return error;
+    known_zero_in_use = use_known_zero;
+    page_count = start_info->nr_pages < DIRECT_MAP_MAX_PAGES ? start_info->nr_pages : DIRECT_MAP_MAX_PAGES;
+    if (page_count < start_info->nr_pages)
+        console_printf("frame pool: using %lu of %lu pages (the direct map holds 1 GiB)\n", page_count,
+                       start_info->nr_pages);
+    if (first_free > bootstrap_pages) {
+        console_printf("frame pool: the boot stack ends beyond the bootstrap mapping\n");
+        return -XEN_EINVAL;
+    }
+    learn_known_zero(first_free, page_count);
+    if (bootstrap_pages < page_count && (error = direct_map_extend(bootstrap_pages, page_count, &table_pages)) != 0)
+        return error;
+    for (uint64_t pfn = bootstrap_pages; pfn < bootstrap_pages + table_pages; pfn++)
+        clear_bit(known_zero_bitmap, pfn);
+    add_free_range(first_free, bootstrap_pages);
+    add_free_range(bootstrap_pages + table_pages, page_count);
+    statistics.managed_pages = statistics.free_known_zero + statistics.free_dirty;
+    console_printf("frame pool: %lu pages free (%lu known zero), %lu pages of direct-map tables; "
+                   "prezeroed pages %s\n", statistics.managed_pages, statistics.free_known_zero, table_pages,
+                   known_zero_in_use ? "used" : "ignored (prezeroed=off)");
+    return 0;
+}
+
+/* --- refill --------------------------------------------------------------- */
+
+static uint64_t refill_pfns[FRAME_REFILL_BATCH];
+static xen_pfn_t given_back[FRAME_REFILL_BATCH];
+static xen_pfn_t populated[FRAME_REFILL_BATCH];
+
+static void queue_memory_op(unsigned int command, xen_pfn_t *extents, uint64_t count,
+                            struct xen_memory_reservation *reservation, long *result)
+{
+    *reservation = (struct xen_memory_reservation) { .nr_extents = count, .extent_order = 0, .domid = DOMID_SELF };
+    set_xen_guest_handle(reservation->extent_start, extents);
+    mmu_batch_call(__HYPERVISOR_memory_op, command, (unsigned long)reservation, 0, result);
+}
+
+/* Pages taken for a refill that could not be given back: mapped again and free, dirty. */
+static void return_unchanged(uint64_t first, uint64_t end)
+{
+    for (uint64_t index = first; index < end; index++)
+        direct_map_restore(refill_pfns[index]);
+    mmu_batch_submit();
+    for (uint64_t index = first; index < end; index++)
+        add_free(refill_pfns[index], KIND_DIRTY);
+}
+
+/* Step 1: unmaps up to a batch of dirty pages and gives their frames back. */
+static int give_back_batch(uint64_t *taken, uint64_t *decreased)
+{
+    struct xen_memory_reservation reservation;
+    long result = 0;
+    enum frame_kind kind;
+    int error;
+
+    *taken = 0;
+    while (*taken < FRAME_REFILL_BATCH && statistics.free_dirty > 0 &&
+           take_preferring(KIND_DIRTY, &refill_pfns[*taken], &kind) == 0) {
+        given_back[*taken] = machine_frame_of(refill_pfns[*taken]);
+        direct_map_remove(refill_pfns[*taken]);
+        (*taken)++;
+    }
+    mmu_batch_flush_tlb();
+    queue_memory_op(XENMEM_decrease_reservation, given_back, *taken, &reservation, &result);
+    error = mmu_batch_submit();
+    *decreased = result < 0 || (uint64_t)result > *taken ? 0 : (uint64_t)result;
+    if (error == 0 && *decreased != *taken)
+        console_printf("frame pool: decrease_reservation gave back %ld of %lu frames\n", result, *taken);
+    return error;
+}
+
+/* Step 2: populates the given-back pfns again and maps their new frames. */
+static int populate_batch(uint64_t decreased, uint64_t *populated_count)
+{
+    struct xen_memory_reservation reservation;
+    long result = 0;
+    uint64_t mapped_back;
+    int error;
+
+    for (uint64_t index = 0; index < decreased; index++) {
+        populated[index] = refill_pfns[index];
+        runtime_set_machine_frame(refill_pfns[index], INVALID_MACHINE_FRAME);
+    }
+    queue_memory_op(XENMEM_populate_physmap, populated, decreased, &reservation, &result);
+    error = mmu_batch_submit();
+    *populated_count = error != 0 || result < 0 || (uint64_t)result > decreased ? 0 : (uint64_t)result;
+    if (*populated_count != decreased)
+        console_printf("frame pool: populate_physmap gave %ld of %lu frames\n", result, decreased);
+    for (uint64_t index = 0; index < *populated_count; index++) {
+        runtime_set_machine_frame(refill_pfns[index], populated[index]);
+        if (!physical_frame_of(populated[index], &mapped_back) || mapped_back != refill_pfns[index])
+            console_printf("frame pool: after populate_physmap, M2P[%#lx] is not gpfn %#lx\n",
+                           (unsigned long)populated[index], refill_pfns[index]);
+        direct_map_restore(refill_pfns[index]);
+    }
+    if ((error = mmu_batch_submit()) != 0)
+        return error;
+    for (uint64_t index = 0; index < *populated_count; index++)
+        add_free(refill_pfns[index], KIND_KNOWN_ZERO);
+    return 0;
+}
+
+/* One batch: pages given back and populated again are known zero; pages the
+ * hypervisor did not take back stay, dirty; pages it took back but did not
+ * populate again are no longer the domain's. */
+static int refill_batch(void)
+{
+    uint64_t taken = 0, decreased = 0, populated_count = 0, started_ns = system_time_ns();
+    int error = give_back_batch(&taken, &decreased);
+
+    if (error == 0)
+        error = populate_batch(decreased, &populated_count);
+    return_unchanged(decreased, taken);
+    statistics.refill_batches++;
+    statistics.pages_given_back += decreased;
+    statistics.pages_populated += populated_count;
+    statistics.managed_pages -= decreased - populated_count;
+    statistics.refill_ns += system_time_ns() - started_ns;
+    if (error == 0 && populated_count == 0)
+        error = -XEN_ENOMEM;
+    return error;
+}
+
+int frame_pool_refill_if_low(void)
+{
+    uint64_t low_water = statistics.managed_pages / 16, high_water = statistics.managed_pages / 8;
+    int error = 0;
+
+    if (low_water < MINIMUM_LOW_WATER)
+        low_water = MINIMUM_LOW_WATER;
+    if (high_water < 2 * low_water)
+        high_water = 2 * low_water;
+    if (!known_zero_in_use || statistics.free_known_zero >= low_water)
+        return 0;
+    while (error == 0 && statistics.free_known_zero < high_water && statistics.free_dirty > 0)
+        error = refill_batch();
+    return error;
+}

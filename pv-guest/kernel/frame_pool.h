@@ -1,0 +1,78 @@
+/*
+ * The kernel's frame allocator: every pseudo-physical page of the domain
+ * beyond what the kernel's image and start-of-day region use, free or
+ * allocated, and for each free page whether it is known to be zero.
+ *
+ * Known zero: pvmon hands every frame to a domain zeroed, and tells the
+ * domain (its memory extension, hypercall/public/memory_extension.h)
+ * which of its frames it has had no way to write since.  The pool learns
+ * that once at boot, before it maps anything, and from then on keeps the
+ * bit itself: a page is known zero until it is allocated, and again when
+ * it comes back from the hypervisor through XENMEM_populate_physmap.
+ *
+ * A page asked for zeroed (demand-zero faults, page tables, the zero-filled
+ * part of a program) is a known-zero one if there is one, handed out as it
+ * is; otherwise the kernel clears a dirty one.  With prezeroed=off on the
+ * command line the kernel ignores what it knows and clears every such
+ * page (the benchmarks' baseline).  A page asked for as "any" (about to be
+ * overwritten: fork's copies, a program's text) is a dirty one if there is
+ * one, sparing the known-zero ones.
+ *
+ * Refill: when the known-zero pages run low and dirty ones are free, the
+ * pool gives dirty pages back to the hypervisor (XENMEM_decrease_reservation)
+ * and populates the same pseudo-physical frames again
+ * (XENMEM_populate_physmap), which comes back zeroed, in batches of
+ * FRAME_REFILL_BATCH pages, each batch two multicalls.  pvmon zeroes what
+ * it is given back when its CPU would otherwise be idle.
+ */
+#ifndef PV_KERNEL_FRAME_POOL_H
+#define PV_KERNEL_FRAME_POOL_H
+
+#include <stdbool.h>
+#include <stdint.h>
+#include <xen/xen.h>
+
+#define FRAME_REFILL_BATCH 256
+
+enum frame_need {
+    FRAME_ZEROED,  /* the caller needs it zero-filled */
+    FRAME_ANY,     /* the caller overwrites all of it */
+};
+
+/* How an allocation was served. */
+enum frame_origin {
+    FRAME_WAS_KNOWN_ZERO,  /* handed out as pvmon zeroed it */
+    FRAME_CLEARED,         /* the kernel cleared it */
+    FRAME_AS_IT_WAS,       /* FRAME_ANY: not cleared */
+};
+
+struct frame_pool_statistics {
+    uint64_t managed_pages;
+    uint64_t free_known_zero;
+    uint64_t free_dirty;
+    uint64_t known_zero_at_boot;
+    uint64_t known_zero_handed_out;   /* FRAME_ZEROED served without clearing */
+    uint64_t cleared;                 /* FRAME_ZEROED served by clearing */
+    uint64_t refill_batches;
+    uint64_t pages_given_back;
+    uint64_t pages_populated;
+    uint64_t refill_ns;               /* time spent refilling, PV system time */
+};
+
+/* Sets the pool up from start_info: the direct map is extended over the
+ * whole domain first.  use_known_zero false is prezeroed=off. */
+int frame_pool_init(const struct start_info *start_info, bool use_known_zero);
+
+/* 0 with *pfn, or -XEN_ENOMEM.  *origin (may be NULL) says how it was served. */
+int frame_allocate(enum frame_need need, uint64_t *pfn, enum frame_origin *origin);
+
+/* The page goes back to the pool, dirty. */
+void frame_free(uint64_t pfn);
+
+/* Refills the known-zero pages if they run low (see above); 0 or an error. */
+int frame_pool_refill_if_low(void);
+
+bool frame_pool_uses_known_zero(void);
+void frame_pool_get_statistics(struct frame_pool_statistics *statistics);
+
+#endif
