@@ -62,30 +62,30 @@ static long pseudo_physical_memory_map(const struct domain *domain, uint64_t arg
     return copy_to_guest(argument, &map, sizeof(map)) != 0 ? -XEN_EFAULT : 0;
 }
 
-static long reservation(const struct domain *caller, uint64_t argument)
+/* The domain a reservation query names: the caller (DOMID_SELF or its own
+ * id), or another live one for a privileged caller. */
+static long find_reservation_target(const struct domain *caller, uint64_t argument, const struct domain **target)
 {
     domid_t id;
-    const struct domain *target;
 
     if (copy_from_guest(&id, argument, sizeof(id)) != 0)
         return -XEN_EFAULT;
-    target = id == DOMID_SELF ? caller : domain_find(id);
-    if (target == NULL || !domain_is_alive(target))
+    *target = id == DOMID_SELF ? caller : domain_find(id);
+    if (*target == NULL || !domain_is_alive(*target))
         return -XEN_ESRCH;
-    if (target != caller && !caller->privileged)
+    if (*target != caller && !caller->privileged)
         return -XEN_EPERM;
-    return (long)target->page_count;
+    return 0;
 }
 
-static long maximum_reservation(const struct domain *caller, uint64_t argument)
+static long reservation(const struct domain *caller, uint64_t argument, bool maximum)
 {
-    long current = reservation(caller, argument);
-    domid_t id;
+    const struct domain *target;
+    long error = find_reservation_target(caller, argument, &target);
 
-    if (current < 0)
-        return current;
-    BUG_ON(copy_from_guest(&id, argument, sizeof(id)) != 0);
-    return (long)(id == DOMID_SELF ? caller : domain_find(id))->maximum_pages;
+    if (error)
+        return error;
+    return (long)(maximum ? target->maximum_pages : target->page_count);
 }
 
 enum reservation_change { POPULATE, INCREASE, DECREASE };
@@ -181,9 +181,9 @@ long do_memory_op(struct vcpu *vcpu, uint64_t command, uint64_t argument)
     case XENMEM_memory_map:
         return pseudo_physical_memory_map(vcpu->domain, argument);
     case XENMEM_current_reservation:
-        return reservation(vcpu->domain, argument);
+        return reservation(vcpu->domain, argument, false);
     case XENMEM_maximum_reservation:
-        return maximum_reservation(vcpu->domain, argument);
+        return reservation(vcpu->domain, argument, true);
     case XENMEM_populate_physmap:
         return change_reservation(vcpu->domain, argument, POPULATE);
     case XENMEM_increase_reservation:

@@ -104,7 +104,7 @@ static const char *error_name(long error)
 {
     switch (error) {
     case -XEN_ENOSYS:
-        return "ENOSYS: not implemented";
+        return "ENOSYS";
     case -XEN_EINVAL:
         return "EINVAL";
     case -XEN_EFAULT:
