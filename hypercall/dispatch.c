@@ -106,6 +106,11 @@ static long update_va_mapping(struct vcpu *vcpu, const uint64_t arguments[])
     return do_update_va_mapping(vcpu, arguments[0], arguments[1], arguments[2]);
 }
 
+static long update_va_mapping_otherdomain(struct vcpu *vcpu, const uint64_t arguments[])
+{
+    return do_update_va_mapping_otherdomain(vcpu, arguments[0], arguments[1], arguments[2], arguments[3]);
+}
+
 static long set_timer_op(struct vcpu *vcpu, const uint64_t arguments[])
 {
     return do_set_timer_op(vcpu, arguments[0]);
@@ -175,6 +180,7 @@ static const hypercall_handler hypercall_table[HYPERCALL_TABLE_SIZE] = {
     [__HYPERVISOR_memory_op] = memory_op,
     [__HYPERVISOR_multicall] = multicall,
     [__HYPERVISOR_update_va_mapping] = update_va_mapping,
+    [__HYPERVISOR_update_va_mapping_otherdomain] = update_va_mapping_otherdomain,
     [__HYPERVISOR_set_timer_op] = set_timer_op,
     [__HYPERVISOR_xen_version] = xen_version,
     [__HYPERVISOR_console_io] = console_io,

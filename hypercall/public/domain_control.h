@@ -27,12 +27,24 @@
  *       -EEXIST if the domain already has memory.
  *   PVMON_DOMAIN_CONTROL_load         in: domain, kernel_address,
  *                                     kernel_size, module_address,
- *                                     module_size, command_line_address
+ *                                     module_size, command_line_address,
+ *                                     store_event_channel,
+ *                                     console_event_channel
+ *                                     out: store_frame, console_frame
  *       Builds the domain from a PV kernel ELF image in the caller's
  *       memory (and an optional module and NUL-terminated command line,
- *       address 0 for none) exactly as dom0 is built.  -EFAULT for bad
- *       addresses, -EINVAL for a bad image or sizes above
- *       PVMON_DOMAIN_CONTROL_MAX_IMAGE_SIZE, -ENOMEM if the domain's
+ *       address 0 for none) exactly as dom0 is built.  The two event
+ *       channels are ports of the new domain that the caller allocated
+ *       unbound for itself (EVTCHNOP_alloc_unbound, dom = the domain,
+ *       remote_dom = the caller), or 0 for none: the domain's start_info
+ *       names them with its xenstore and console ring pages (store_mfn,
+ *       store_evtchn, console.domU), as Xen's toolstack does, and the
+ *       machine frames of those pages come back in store_frame and
+ *       console_frame, for the caller's backends to map (mmu_update with
+ *       foreigndom).  -EFAULT for bad
+ *       addresses, -EINVAL for a bad image, sizes above
+ *       PVMON_DOMAIN_CONTROL_MAX_IMAGE_SIZE, or a port that is not such
+ *       an unbound port, -ENOMEM if the domain's
  *       memory is too small, -EEXIST if it was loaded already or a load
  *       failed after it had started writing the domain's memory (such a
  *       domain can only be destroyed).
@@ -62,7 +74,7 @@
 /* Hypercall number: the first above Xen's arch-specific range (48-55). */
 #define __PVMON_HYPERVISOR_domain_control 56
 
-#define PVMON_DOMAIN_CONTROL_INTERFACE_VERSION 0x00000001
+#define PVMON_DOMAIN_CONTROL_INTERFACE_VERSION 0x00000002
 
 #define PVMON_DOMAIN_CONTROL_create 1
 #define PVMON_DOMAIN_CONTROL_set_memory 2
@@ -73,7 +85,7 @@
 #define PVMON_DOMAIN_CONTROL_get_info 7
 
 #define PVMON_DOMAIN_CONTROL_MAX_PAGES (UINT64_C(1) << 20)        /* 4 GiB */
-#define PVMON_DOMAIN_CONTROL_MAX_IMAGE_SIZE (UINT64_C(64) << 20)  /* kernel or module */
+#define PVMON_DOMAIN_CONTROL_MAX_IMAGE_SIZE (UINT64_C(128) << 20) /* kernel or module */
 
 /* pvmon_domain_info.state */
 #define PVMON_DOMAIN_STATE_paused 1    /* created, or paused by the toolstack */
@@ -110,6 +122,10 @@ struct pvmon_domain_control {
             uint64_t module_address;
             uint64_t module_size;
             uint64_t command_line_address;
+            uint32_t store_event_channel;
+            uint32_t console_event_channel;
+            uint64_t store_frame;
+            uint64_t console_frame;
         } load;
         struct pvmon_domain_info info;
         uint8_t pad[64];

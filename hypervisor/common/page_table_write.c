@@ -38,10 +38,12 @@
  * update requires); the bytes of the entry it does not touch keep their
  * value.
  *
- * Prefixes: one lock (F0), one operand size (66) and one REX, which must
+ * Prefixes: one lock (F0), one operand size (66), one ES, CS, SS or DS
+ * segment override (ignored in 64-bit mode: Linux's alternatives turn its
+ * lock prefixes into DS, 3E, on a one-CPU system) and one REX, which must
  * come last, directly before the opcode.  Refused, so that the guest gets
- * its page fault: segment overrides, address size (67), rep and repne (F2,
- * F3), any prefix given twice, a legacy prefix after REX, and lock on MOV
+ * its page fault: FS and GS overrides, address size (67), rep and repne
+ * (F2, F3), any prefix given twice, a legacy prefix after REX, and lock on MOV
  * (the processor raises #UD for it, so it can only be seen here if the
  * bytes changed after the fault).
  *
@@ -192,6 +194,7 @@ struct byte_reader {
 struct prefixes {
     bool lock;
     bool operand_size_override;
+    bool null_segment_override;
     bool has_rex;
     uint8_t rex;
 };
@@ -276,10 +279,6 @@ static bool is_rex(uint8_t byte)
 static bool is_refused_prefix(uint8_t byte)
 {
     switch (byte) {
-    case PREFIX_SEGMENT_ES:
-    case PREFIX_SEGMENT_CS:
-    case PREFIX_SEGMENT_SS:
-    case PREFIX_SEGMENT_DS:
     case PREFIX_SEGMENT_FS:
     case PREFIX_SEGMENT_GS:
     case PREFIX_ADDRESS_SIZE:
@@ -289,6 +288,13 @@ static bool is_refused_prefix(uint8_t byte)
     default:
         return false;
     }
+}
+
+/* ES, CS, SS and DS have base 0 in 64-bit mode: overriding them changes nothing. */
+static bool is_null_segment_override(uint8_t byte)
+{
+    return byte == PREFIX_SEGMENT_ES || byte == PREFIX_SEGMENT_CS || byte == PREFIX_SEGMENT_SS ||
+           byte == PREFIX_SEGMENT_DS;
 }
 
 /* Records one prefix: false for a prefix given twice or refused. */
@@ -307,6 +313,12 @@ static bool record_prefix(struct prefixes *prefixes, uint8_t byte)
         prefixes->lock = true;
         return true;
     }
+    if (is_null_segment_override(byte)) {
+        if (prefixes->null_segment_override)
+            return false;
+        prefixes->null_segment_override = true;
+        return true;
+    }
     if (prefixes->operand_size_override)
         return false;
     prefixes->operand_size_override = true;
@@ -315,7 +327,8 @@ static bool record_prefix(struct prefixes *prefixes, uint8_t byte)
 
 static bool is_prefix(uint8_t byte)
 {
-    return byte == PREFIX_LOCK || byte == PREFIX_OPERAND_SIZE || is_rex(byte) || is_refused_prefix(byte);
+    return byte == PREFIX_LOCK || byte == PREFIX_OPERAND_SIZE || is_null_segment_override(byte) || is_rex(byte) ||
+           is_refused_prefix(byte);
 }
 
 /* Reads the prefixes and the opcode (one byte, or 0F and one more). */

@@ -324,8 +324,8 @@ static bool same_references(enum page_type level, uint64_t old_entry, uint64_t n
 
 /* An entry of a table in use: the new entry's references are taken before
  * the old one's are dropped, so a frame both name never drops to zero. */
-static int update_entry_in_use(const struct page_memory *memory, uint16_t owner, uint64_t table_frame,
-                               enum page_type level, unsigned int index, uint64_t entry,
+static int update_entry_in_use(const struct page_memory *memory, uint16_t owner, uint16_t frame_owner,
+                               uint64_t table_frame, enum page_type level, unsigned int index, uint64_t entry,
                                bool preserve_accessed_dirty, uint64_t *stored)
 {
     uint64_t *table = memory->table(memory, table_frame);
@@ -341,7 +341,7 @@ static int update_entry_in_use(const struct page_memory *memory, uint16_t owner,
     if (preserve_accessed_dirty && (accepted & PAGE_TABLE_ENTRY_PRESENT))
         accepted |= old_entry & (ENTRY_ACCESSED | ENTRY_DIRTY);
     if (!same_references(level, old_entry, accepted)) {
-        error = take_entry_references(memory, owner, level, accepted);
+        error = take_entry_references(memory, level == PAGE_TYPE_L1 ? frame_owner : owner, level, accepted);
         if (error)
             return error;
         table[index] = accepted;
@@ -371,6 +371,14 @@ static int update_plain_frame(const struct page_memory *memory, uint16_t owner, 
 int page_update_entry(const struct page_memory *memory, uint16_t owner, uint64_t table_frame,
                       unsigned int index, uint64_t entry, bool preserve_accessed_dirty, uint64_t *stored)
 {
+    return page_update_entry_foreign(memory, owner, owner, table_frame, index, entry, preserve_accessed_dirty,
+                                     stored);
+}
+
+int page_update_entry_foreign(const struct page_memory *memory, uint16_t owner, uint16_t frame_owner,
+                              uint64_t table_frame, unsigned int index, uint64_t entry,
+                              bool preserve_accessed_dirty, uint64_t *stored)
+{
     uint64_t written;
     uint32_t type_info;
     int error;
@@ -382,7 +390,7 @@ int page_update_entry(const struct page_memory *memory, uint16_t owner, uint64_t
         return error;
     type_info = frame_entry(memory, table_frame)->type_info;
     if (is_table_type(type_in(type_info)) && (type_info & PAGE_TYPE_COUNT_MASK) > 0)
-        error = update_entry_in_use(memory, owner, table_frame, type_in(type_info), index, entry,
+        error = update_entry_in_use(memory, owner, frame_owner, table_frame, type_in(type_info), index, entry,
                                     preserve_accessed_dirty, &written);
     else
         error = update_plain_frame(memory, owner, table_frame, index, entry, &written);

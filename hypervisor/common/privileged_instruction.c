@@ -36,6 +36,11 @@
  * - PERF_CAPABILITIES reads 0; TSC reads the guest's time-stamp counter;
  *   0x40000000 (the hypercall-page MSR) reads 0.  Writing any of them is
  *   #GP: pvmon fills the hypercall page from the ELF note only.
+ * - Machine check (Xen's vmce.c, in its smallest form): MCG_CAP reads 0,
+ *   no banks and no MCG_CTL, and MCG_STATUS reads 0; writing 0 to
+ *   MCG_STATUS is accepted.  Linux sees MCE and MCA in CPUID and reads
+ *   both with accessors that panic on a #GP ("MCA architectural
+ *   violation").
  * - Every other MSR is #GP.  Xen fakes a read of 0 when the guest has no
  *   #GP handler yet and the processor has the MSR; pvmon cannot ask the
  *   processor here and does not.
@@ -61,6 +66,13 @@
  * PHYSDEVOP_set_iopl) and that owns no ports (guest_io_read).  A byte or
  * word read merges into RAX, a doubleword zero-extends; REX.W does not
  * widen in/out past 32 bits.
+ * cli and sti: skipped without effect when the guest kernel's virtual
+ * IOPL is at least 1 (Xen's iopl_ok), #GP otherwise.  Xen does not touch
+ * the event mask here either: the popf that usually follows cannot be
+ * trapped (IF in popf is ignored at CPL 3), so a masking cli would leave
+ * events masked for good.  Linux runs one before its alternatives are
+ * patched (this_cpu_cmpxchg16b_emu: pushf; cli; ...; popf), where nothing
+ * can interrupt it anyway with one vCPU.
  * Forced CPUID (xen/arch/x86/pv/emul-inv-op.c): 0f 0b "xen" then 0f a2;
  * anything else is not emulated.  pvmon has no CPUID faulting, so the
  * CPL check Xen makes there does not apply.
@@ -110,6 +122,8 @@
 #define OPCODE_IN_EAX_FROM_DX_PORT 0xed
 #define OPCODE_OUT_AL_TO_DX_PORT 0xee
 #define OPCODE_OUT_EAX_TO_DX_PORT 0xef
+#define OPCODE_CLEAR_INTERRUPT_FLAG 0xfa
+#define OPCODE_SET_INTERRUPT_FLAG 0xfb
 #define PORT_OPCODE_WIDE 0x01    /* AX/EAX rather than AL */
 #define PORT_OPCODE_OUT 0x02     /* out rather than in */
 #define PORT_OPCODE_DX_PORT 0x08 /* port in DX rather than an immediate byte */
@@ -118,6 +132,8 @@
 
 #define MSR_TIME_STAMP_COUNTER 0x00000010u
 #define MSR_APIC_BASE 0x0000001bu
+#define MSR_MACHINE_CHECK_CAPABILITIES 0x00000179u
+#define MSR_MACHINE_CHECK_STATUS 0x0000017au
 #define MSR_MISC_ENABLE 0x000001a0u
 #define MSR_PAT 0x00000277u
 #define MSR_PERF_CAPABILITIES 0x00000345u
@@ -342,6 +358,8 @@ static int read_msr(const struct privileged_operations *operations, uint32_t msr
         return 0;
     case MSR_PERF_CAPABILITIES:
     case XEN_HYPERCALL_PAGE_MSR:
+    case MSR_MACHINE_CHECK_CAPABILITIES:
+    case MSR_MACHINE_CHECK_STATUS:
         *value = 0;
         return 0;
     default:
@@ -366,6 +384,8 @@ static int write_msr(const struct privileged_operations *operations, uint32_t ms
         /* The value read back is accepted, any other ignored: only a
          * processor without the MSR makes this #GP. */
         return read_guest_misc_enable(operations, &current);
+    case MSR_MACHINE_CHECK_STATUS:
+        return value == 0 ? 0 : -XEN_EPERM;
     default:
         return -XEN_EPERM;
     }
@@ -600,6 +620,15 @@ static enum emulation_result emulate_port_access(struct instruction *instruction
     return EMULATION_DONE;
 }
 
+#define LOWEST_IOPL_FOR_INTERRUPT_FLAG 1
+
+static enum emulation_result emulate_interrupt_flag(const struct privileged_operations *operations)
+{
+    if (operations->io_privilege_level(operations->context) < LOWEST_IOPL_FOR_INTERRUPT_FLAG)
+        return EMULATION_RAISE_GENERAL_PROTECTION;
+    return EMULATION_DONE;
+}
+
 static enum emulation_result emulate(struct instruction *instruction, struct trap_frame *registers,
                                      const struct privileged_operations *operations)
 {
@@ -620,6 +649,9 @@ static enum emulation_result emulate(struct instruction *instruction, struct tra
     case OPCODE_OUT_AL_TO_DX_PORT:
     case OPCODE_OUT_EAX_TO_DX_PORT:
         return emulate_port_access(instruction, opcode, registers, operations);
+    case OPCODE_CLEAR_INTERRUPT_FLAG:
+    case OPCODE_SET_INTERRUPT_FLAG:
+        return emulate_interrupt_flag(operations);
     default:
         return EMULATION_NOT_HANDLED;
     }

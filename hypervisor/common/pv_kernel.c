@@ -268,27 +268,22 @@ static int read_numeric_note(const uint8_t *descriptor, uint32_t size, uint64_t 
     return 0;
 }
 
-/* A string note ends with a NUL inside its descriptor; *length excludes the NUL. */
-static int read_string_note(const uint8_t *descriptor, uint32_t size, uint32_t *length)
+/* A string note ends at its first NUL, or with its descriptor: Linux
+ * writes its FEATURES note with .ascii, unterminated (Xen's libelf reads
+ * it up to the NUL of the note's padding).  The length excludes the NUL. */
+static uint32_t string_note_length(const uint8_t *descriptor, uint32_t size)
 {
-    for (uint32_t index = 0; index < size; index++) {
-        if (descriptor[index] == '\0') {
-            *length = index;
-            return 0;
-        }
-    }
-    return -XEN_EINVAL;
+    uint32_t length = 0;
+
+    while (length < size && descriptor[length] != '\0')
+        length++;
+    return length;
 }
 
 /* Copies a string note into a field of struct pv_kernel, truncating it as Xen does. */
 static int copy_string_note(const uint8_t *descriptor, uint32_t size, char *field, size_t field_size)
 {
-    uint32_t length;
-    int result = read_string_note(descriptor, size, &length);
-
-    if (result != 0)
-        return result;
-
+    uint32_t length = string_note_length(descriptor, size);
     size_t copied = length < field_size - 1 ? length : field_size - 1;
 
     memcpy(field, descriptor, copied);
@@ -332,12 +327,7 @@ static void add_feature(const uint8_t *name, uint32_t length, struct pv_kernel *
 static int read_features_note(const uint8_t *descriptor, uint32_t size, struct pv_kernel *kernel,
                               struct note_findings *findings)
 {
-    uint32_t length;
-    int result = read_string_note(descriptor, size, &length);
-
-    if (result != 0)
-        return result;
-
+    uint32_t length = string_note_length(descriptor, size);
     uint32_t name_start = 0;
 
     for (uint32_t index = 0; index <= length; index++) {

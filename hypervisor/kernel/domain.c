@@ -93,12 +93,28 @@ static bool is_reservation_frame(const struct frame *frame, uint16_t owner)
            !(frame->flags & FRAME_FLAG_HYPERVISOR_PAGE);
 }
 
+/* A frame of a dying domain that only another domain's mappings still
+ * reference: given back, no type but writable, no pin. */
+static void orphan_foreign_mapped_frame(struct frame *frame)
+{
+    uint32_t type = frame->type_info & PAGE_TYPE_MASK;
+
+    BUG_ON(frame->reference_count & PAGE_REFERENCE_ALLOCATED);
+    BUG_ON(frame->type_info & PAGE_TYPE_PINNED);
+    BUG_ON((frame->type_info & PAGE_TYPE_COUNT_MASK) != 0 &&
+           type != (uint32_t)PAGE_TYPE_WRITABLE << PAGE_TYPE_SHIFT);
+    frame->owner = DOMID_INVALID;
+}
+
 /*
  * Gives back everything the domain holds but shared_info (Xen's
  * domain_relinquish_resources): first the references its vCPU holds, then
  * every pin, which devalidates its page tables down the tree, then every
- * frame's allocation.  Nothing else can hold a reference to a domain's
- * frame, so every frame is then released to the dirty list.
+ * frame's allocation.  Every frame is then released to the dirty list,
+ * except those a privileged domain still maps (mmu_update's foreigndom,
+ * e.g. dom0's console and xenstore backends): those leave the domain,
+ * owned by DOMID_INVALID, until the last foreign mapping goes, so that a
+ * later domain with the same id never finds them in its reservation.
  */
 static void release_domain_memory(struct domain *domain)
 {
@@ -115,8 +131,10 @@ static void release_domain_memory(struct domain *domain)
             (memory->frames[frame].reference_count & PAGE_REFERENCE_ALLOCATED))
             BUG_ON(page_give_back(memory, frame, domain->id) != 0);
     }
-    for (uint64_t frame = 0; frame < memory->frame_count; frame++)
-        BUG_ON(is_reservation_frame(&memory->frames[frame], domain->id));
+    for (uint64_t frame = 0; frame < memory->frame_count; frame++) {
+        if (is_reservation_frame(&memory->frames[frame], domain->id))
+            orphan_foreign_mapped_frame(&memory->frames[frame]);
+    }
     domain->page_count = 0;
     if (domain->physical_to_machine != NULL)
         BUG_ON(frame_allocator_free(machine_frame_allocator(), domain->physical_to_machine_frame,

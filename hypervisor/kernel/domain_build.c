@@ -8,7 +8,9 @@
  *      physical address; memory past p_filesz stays zero, since every
  *      domain frame was zeroed when it was allocated), and the module;
  *      fill the hypercall page if the kernel asked for one;
- *   3. write the p2m list (pfn -> machine frame) and start_info;
+ *   3. write the p2m list (pfn -> machine frame) and start_info, naming
+ *      the xenstore and console ring pages (zero, for dom0's backends to
+ *      map) and their event channels when the toolstack gave some;
  *   4. build the page tables L4, L3, L2, L1 at the pfns the layout gives:
  *      every bootstrap page mapped present, writable, user (the guest
  *      kernel runs in ring 3) and accessed/dirty, except the page-table
@@ -108,6 +110,14 @@ static void write_start_info(const struct domain *domain, const struct pv_layout
         info->flags |= by_pfn ? SIF_MOD_START_PFN : 0;
         info->mod_start = by_pfn ? layout->module.first_pfn : layout->module.virtual_address;
         info->mod_len = request->module_size;
+    }
+    if (request->store_event_channel != 0) {
+        info->store_mfn = domain_machine_frame(domain, layout->xenstore.first_pfn);
+        info->store_evtchn = request->store_event_channel;
+    }
+    if (request->console_event_channel != 0) {
+        info->console.domU.mfn = domain_machine_frame(domain, layout->console.first_pfn);
+        info->console.domU.evtchn = request->console_event_channel;
     }
     if (command_line_length >= MAX_GUEST_CMDLINE)
         command_line_length = MAX_GUEST_CMDLINE - 1;
@@ -269,7 +279,8 @@ static void set_initial_registers(struct domain *domain, const struct pv_kernel 
     shared->vcpu_info[0].evtchn_upcall_mask = 1;
 }
 
-int domain_build_pv(struct domain *domain, const struct domain_build_request *request)
+int domain_build_pv(struct domain *domain, const struct domain_build_request *request,
+                    struct domain_build_result *result)
 {
     struct pv_kernel kernel;
     struct pv_layout layout;
@@ -294,6 +305,8 @@ int domain_build_pv(struct domain *domain, const struct domain_build_request *re
     if (error)
         return error;
     set_initial_registers(domain, &kernel, &layout);
+    result->store_frame = domain_machine_frame(domain, layout.xenstore.first_pfn);
+    result->console_frame = domain_machine_frame(domain, layout.console.first_pfn);
     printk(LOG_INFO, "domain %u: %s kernel, entry %#lx, %lu pages, bootstrap region %#lx-%#lx, %lu page-table frames\n",
            domain->id, kernel.guest_os, kernel.entry, domain->page_count, kernel.virtual_base,
            layout.bootstrap_end_virtual, layout.page_tables.pages);

@@ -111,24 +111,46 @@ static long set_memory(struct domain *domain, const struct pvmon_domain_control 
     return domain_set_memory(domain, pages);
 }
 
-static long build_from_staged(struct domain *domain, const struct staged_image *kernel, uint64_t kernel_size,
-                              const struct staged_image *module, uint64_t module_size, const char *command_line)
+static long build_from_staged(struct domain *domain, struct pvmon_domain_control *request,
+                              const struct staged_image *kernel, const struct staged_image *module,
+                              const char *command_line)
 {
     struct domain_build_request build = {
         .kernel = kernel->bytes,
-        .kernel_size = kernel_size,
+        .kernel_size = request->u.load.kernel_size,
         .module = module->bytes,
-        .module_size = module_size,
+        .module_size = request->u.load.module_size,
         .command_line = command_line,
+        .store_event_channel = request->u.load.store_event_channel,
+        .console_event_channel = request->u.load.console_event_channel,
     };
-    int error = domain_build_pv(domain, &build);
+    struct domain_build_result built;
+    int error = domain_build_pv(domain, &build, &built);
 
-    if (error == 0)
-        schedule_add_vcpu(&domain->vcpu, domain->weight);
-    return error;
+    if (error)
+        return error;
+    schedule_add_vcpu(&domain->vcpu, domain->weight);
+    request->u.load.store_frame = built.store_frame;
+    request->u.load.console_frame = built.console_frame;
+    return 0;
 }
 
-static long load_domain(struct domain *domain, const struct pvmon_domain_control *request)
+/* A ring's event channel: 0 (none), or a port of the domain that the
+ * caller allocated unbound for itself, as Xen's toolstack does before it
+ * builds a domain. */
+static bool is_ring_port(const struct domain *domain, uint16_t caller, uint32_t port)
+{
+    const struct event_channel *channel;
+
+    if (port == 0)
+        return true;
+    if (port >= EVENT_CHANNEL_PORTS)
+        return false;
+    channel = &domain->events.channels[port];
+    return channel->state == EVTCHNSTAT_unbound && channel->remote_domain_id == caller;
+}
+
+static long load_domain(struct domain *domain, uint16_t caller, struct pvmon_domain_control *request)
 {
     uint64_t kernel_size = request->u.load.kernel_size;
     uint64_t module_size = request->u.load.module_size;
@@ -140,7 +162,10 @@ static long load_domain(struct domain *domain, const struct pvmon_domain_control
     if (domain->state == DOMAIN_LOADED || domain->build_attempted)
         return -XEN_EEXIST;
     if (domain->state != DOMAIN_CREATED || domain->page_count == 0 || kernel_size == 0 ||
-        kernel_size > PVMON_DOMAIN_CONTROL_MAX_IMAGE_SIZE || module_size > PVMON_DOMAIN_CONTROL_MAX_IMAGE_SIZE)
+        kernel_size > PVMON_DOMAIN_CONTROL_MAX_IMAGE_SIZE || module_size > PVMON_DOMAIN_CONTROL_MAX_IMAGE_SIZE ||
+        !is_ring_port(domain, caller, request->u.load.store_event_channel) ||
+        !is_ring_port(domain, caller, request->u.load.console_event_channel) ||
+        request->u.load.store_frame != 0 || request->u.load.console_frame != 0)
         return -XEN_EINVAL;
     error = read_command_line(command_line, request->u.load.command_line_address);
     if (error == 0)
@@ -148,7 +173,7 @@ static long load_domain(struct domain *domain, const struct pvmon_domain_control
     if (error == 0)
         error = stage_image(&module, request->u.load.module_address, module_size);
     if (error == 0)
-        error = build_from_staged(domain, &kernel, kernel_size, &module, module_size, command_line);
+        error = build_from_staged(domain, request, &kernel, &module, command_line);
     release_image(&kernel);
     release_image(&module);
     return error;
@@ -241,7 +266,7 @@ static long run_command(struct vcpu *caller, struct pvmon_domain_control *reques
     case PVMON_DOMAIN_CONTROL_set_memory:
         return set_memory(target, request);
     case PVMON_DOMAIN_CONTROL_load:
-        return load_domain(target, request);
+        return load_domain(target, caller->domain->id, request);
     case PVMON_DOMAIN_CONTROL_unpause:
         return unpause_domain(target);
     case PVMON_DOMAIN_CONTROL_pause:

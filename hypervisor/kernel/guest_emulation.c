@@ -143,6 +143,11 @@ static int write_debug_register(void *context, unsigned int number, uint64_t val
     return (int)result;
 }
 
+static unsigned int io_privilege_level(void *context)
+{
+    return ((struct emulation_context *)context)->vcpu->io_privilege_level;
+}
+
 static void native_cpuid(void *context, uint32_t leaf, uint32_t subleaf, uint32_t result[CPUID_REGISTERS])
 {
     (void)context;
@@ -169,6 +174,7 @@ static const struct privileged_operations operations_template = {
     .vcpu_id = vcpu_id,
     .read_debug_register = read_debug_register,
     .write_debug_register = write_debug_register,
+    .io_privilege_level = io_privilege_level,
     .cpuid = guest_cpuid,
 };
 

@@ -4,9 +4,12 @@
  * and changes its page tables.
  *
  * Rules kept here:
- *   - foreigndom is DOMID_SELF or the caller's own id; another existing
- *     domain is -EPERM (pvmon's toolstack builds domains through
- *     domain_control, not by writing their tables), an unknown one -ESRCH.
+ *   - foreigndom is DOMID_SELF or the caller's own id, or, for a
+ *     privileged caller, another existing domain: the L1 entries of the
+ *     batch may then name that domain's frames instead of the caller's
+ *     (Xen's pg_owner; how dom0's console and xenstore backends map a
+ *     domU's rings, like xenconsoled's foreign mappings).  Another domain
+ *     is -EPERM for an unprivileged caller, an unknown one -ESRCH.
  *   - At most PAGE_TABLE_BATCH_LIMIT requests (-EINVAL): pvmon has no
  *     hypercall continuations, so a batch must stay short.  The whole
  *     request list must lie in guest space (-EFAULT before any work).
@@ -50,6 +53,22 @@ int page_table_batch_check(uint64_t list, uint64_t count, uint64_t entry_size)
     return 0;
 }
 
+int page_frame_owner_for_update(const struct vcpu *vcpu, uint64_t foreign_domain, uint16_t *frame_owner)
+{
+    const struct domain *target;
+
+    *frame_owner = vcpu->domain->id;
+    if (foreign_domain == DOMID_SELF || foreign_domain == vcpu->domain->id)
+        return 0;
+    target = foreign_domain <= UINT16_MAX ? domain_find((uint16_t)foreign_domain) : NULL;
+    if (target == NULL)
+        return -XEN_ESRCH;
+    if (!vcpu->domain->privileged)
+        return -XEN_EPERM;
+    *frame_owner = target->id;
+    return 0;
+}
+
 static int update_machine_to_physical(const struct vcpu *vcpu, uint64_t frame, uint64_t physical_frame)
 {
     const struct page_memory *memory = domain_page_memory();
@@ -61,7 +80,7 @@ static int update_machine_to_physical(const struct vcpu *vcpu, uint64_t frame, u
     return 0;
 }
 
-static int apply_request(const struct vcpu *vcpu, const struct mmu_update *request)
+static int apply_request(const struct vcpu *vcpu, uint16_t frame_owner, const struct mmu_update *request)
 {
     uint64_t command = request->ptr & COMMAND_MASK;
     uint64_t frame = request->ptr >> PAGE_SHIFT;
@@ -71,8 +90,8 @@ static int apply_request(const struct vcpu *vcpu, const struct mmu_update *reque
     switch (command) {
     case MMU_NORMAL_PT_UPDATE:
     case MMU_PT_UPDATE_PRESERVE_AD:
-        error = page_update_entry(domain_page_memory(), vcpu->domain->id, frame, index, request->val,
-                                  command == MMU_PT_UPDATE_PRESERVE_AD, NULL);
+        error = page_update_entry_foreign(domain_page_memory(), vcpu->domain->id, frame_owner, frame, index,
+                                          request->val, command == MMU_PT_UPDATE_PRESERVE_AD, NULL);
         if (error == 0)
             domain_memory_count(DOMAIN_MEMORY_PAGE_TABLE_UPDATE);
         return error;
@@ -87,7 +106,8 @@ long do_mmu_update(struct vcpu *vcpu, uint64_t requests, uint64_t count, uint64_
                    uint64_t foreign_domain)
 {
     unsigned int done = 0;
-    int error = page_owner_domain_check(vcpu, foreign_domain);
+    uint16_t frame_owner;
+    int error = page_frame_owner_for_update(vcpu, foreign_domain, &frame_owner);
 
     if (error == 0)
         error = page_table_batch_check(requests, count, sizeof(struct mmu_update));
@@ -99,7 +119,7 @@ long do_mmu_update(struct vcpu *vcpu, uint64_t requests, uint64_t count, uint64_
         if (copy_from_guest(&request, requests + done * sizeof(request), sizeof(request)) != 0)
             error = -XEN_EFAULT;
         else
-            error = apply_request(vcpu, &request);
+            error = apply_request(vcpu, frame_owner, &request);
         if (error)
             break;
     }

@@ -165,6 +165,7 @@ static void start_dom0(void)
         .module_size = ramdisk ? ramdisk->size : 0,
         .command_line = dom0_command_line(),
     };
+    struct domain_build_result built;
     struct domain *dom0 = domain_create(0, true);
     int error;
 
@@ -175,7 +176,7 @@ static void start_dom0(void)
             domain_destroy(dom0);
         return;
     }
-    error = domain_build_pv(dom0, &request);
+    error = domain_build_pv(dom0, &request, &built);
     if (error) {
         printk(LOG_ERROR, "dom0: cannot build '%s': error %d\n", kernel->name, error);
         domain_destroy(dom0);

@@ -18,6 +18,9 @@
  *     UVMF_LOCAL (0), UVMF_ALL, or else the address of a vCPU bitmap,
  *     which must be readable (-EFAULT); with one vCPU, every choice that
  *     names vCPU 0 flushes here.
+ *   - update_va_mapping_otherdomain (hypercall 22) is the same with the
+ *     new entry naming a frame of another domain, under mmu_update's
+ *     foreigndom rules (privileged callers only).
  */
 #include <pvmon/arch.h>
 #include <pvmon/domain.h>
@@ -76,11 +79,20 @@ static int flush_applies_here(uint64_t flags, bool *applies)
 
 long do_update_va_mapping(struct vcpu *vcpu, uint64_t virtual_address, uint64_t entry, uint64_t flags)
 {
+    return do_update_va_mapping_otherdomain(vcpu, virtual_address, entry, flags, DOMID_SELF);
+}
+
+long do_update_va_mapping_otherdomain(struct vcpu *vcpu, uint64_t virtual_address, uint64_t entry,
+                                      uint64_t flags, uint64_t foreign_domain)
+{
+    uint16_t frame_owner;
     uint64_t l1_frame;
     unsigned int index;
     bool applies = false;
-    int error;
+    int error = page_frame_owner_for_update(vcpu, foreign_domain, &frame_owner);
 
+    if (error)
+        return error;
     if ((flags & UVMF_FLUSHTYPE_MASK) != UVMF_NONE) {
         error = flush_applies_here(flags, &applies);
         if (error)
@@ -88,7 +100,8 @@ long do_update_va_mapping(struct vcpu *vcpu, uint64_t virtual_address, uint64_t 
     }
     error = guest_find_l1_entry(vcpu->kernel_root_page_table, virtual_address, &l1_frame, &index);
     if (error == 0)
-        error = page_update_entry(domain_page_memory(), vcpu->domain->id, l1_frame, index, entry, false, NULL);
+        error = page_update_entry_foreign(domain_page_memory(), vcpu->domain->id, frame_owner, l1_frame, index,
+                                          entry, false, NULL);
     if (error)
         return error;
     domain_memory_count(DOMAIN_MEMORY_PAGE_TABLE_UPDATE);

@@ -1202,9 +1202,9 @@ START_TEST(test_bit_group_members_other_than_bts_btr_are_refused)
 }
 END_TEST
 
-START_TEST(test_segment_override_prefixes_are_refused)
+START_TEST(test_fs_and_gs_overrides_are_refused)
 {
-    static const uint8_t overrides[] = { 0x26, 0x2e, 0x36, 0x3e, 0x64, 0x65 };
+    static const uint8_t overrides[] = { 0x64, 0x65 };
     struct trap_frame frame = frame_at_entry();
 
     for (size_t index = 0; index < sizeof(overrides); index++) {
@@ -1212,6 +1212,41 @@ START_TEST(test_segment_override_prefixes_are_refused)
 
         assert_refused(&outcome);
     }
+}
+END_TEST
+
+START_TEST(test_es_cs_ss_ds_overrides_change_nothing)
+{
+    static const uint8_t overrides[] = { 0x26, 0x2e, 0x36, 0x3e };
+
+    for (size_t index = 0; index < sizeof(overrides); index++) {
+        struct trap_frame frame = frame_at_entry();
+        struct outcome outcome = EMULATE(&frame, ENTRY_ADDRESS, OLD_ENTRY, overrides[index], 0x48, 0x89, 0x37);
+
+        ck_assert_int_eq(outcome.status, 0);
+        ck_assert_uint_eq(outcome.new_entry, NEW_ENTRY);
+        ck_assert_uint_eq(outcome.registers.rip, CODE_ADDRESS + 4);
+    }
+}
+END_TEST
+
+/* Linux on one CPU: alternatives replace "lock" with "ds" in ptep_set_wrprotect. */
+START_TEST(test_ds_andb_clears_the_writable_bit_as_linux_does_on_one_cpu)
+{
+    struct trap_frame frame = frame_at_entry();
+    struct outcome outcome = EMULATE(&frame, ENTRY_ADDRESS, OLD_ENTRY, 0x3e, 0x80, 0x27, 0xfd);
+
+    ck_assert_int_eq(outcome.status, 0);
+    ck_assert_uint_eq(outcome.new_entry, OLD_ENTRY & ~UINT64_C(2));
+}
+END_TEST
+
+START_TEST(test_a_second_null_segment_override_is_refused)
+{
+    struct trap_frame frame = frame_at_entry();
+    struct outcome outcome = EMULATE(&frame, ENTRY_ADDRESS, OLD_ENTRY, 0x3e, 0x2e, 0x48, 0x89, 0x37);
+
+    assert_refused(&outcome);
 }
 END_TEST
 
@@ -1401,7 +1436,10 @@ Suite *page_table_write_suite(void)
     add_test_case(suite, test_group_members_other_than_or_and_are_refused);
     add_test_case(suite, test_mov_immediate_with_a_nonzero_reg_field_is_refused);
     add_test_case(suite, test_bit_group_members_other_than_bts_btr_are_refused);
-    add_test_case(suite, test_segment_override_prefixes_are_refused);
+    add_test_case(suite, test_fs_and_gs_overrides_are_refused);
+    add_test_case(suite, test_es_cs_ss_ds_overrides_change_nothing);
+    add_test_case(suite, test_ds_andb_clears_the_writable_bit_as_linux_does_on_one_cpu);
+    add_test_case(suite, test_a_second_null_segment_override_is_refused);
     add_test_case(suite, test_address_size_prefix_is_refused);
     add_test_case(suite, test_repeat_prefixes_are_refused);
     add_test_case(suite, test_a_prefix_given_twice_is_refused);

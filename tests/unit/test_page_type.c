@@ -1209,6 +1209,74 @@ START_TEST(an_update_of_an_l1_in_use_maps_the_new_frame_and_unmaps_the_old)
 }
 END_TEST
 
+/* ---- foreign mappings (mmu_update's foreigndom) ---- */
+
+START_TEST(a_foreign_update_maps_the_other_owners_frame_with_its_references)
+{
+    build_tree();
+    page_assign(memory, 20, OTHER_OWNER, false);
+    ck_assert_int_eq(page_pin(memory, TREE_L1, OWNER, PAGE_TYPE_L1), 0);
+
+    ck_assert_int_eq(page_update_entry_foreign(memory, OWNER, OTHER_OWNER, TREE_L1, 2,
+                                               entry_to(20, PRESENT | WRITABLE), false, NULL), 0);
+
+    expect_counts(20, ALLOCATION_REFERENCE + 1, PAGE_TYPE_WRITABLE, 1);
+    ck_assert_uint_eq(read_entry(TREE_L1, 2), entry_to(20, PRESENT | WRITABLE | USER));
+}
+END_TEST
+
+START_TEST(a_foreign_update_may_not_name_the_callers_own_frames)
+{
+    build_tree();
+    assign(20);
+    ck_assert_int_eq(page_pin(memory, TREE_L1, OWNER, PAGE_TYPE_L1), 0);
+
+    expect_refused(page_update_entry_foreign(memory, OWNER, OTHER_OWNER, TREE_L1, 2,
+                                             entry_to(20, PRESENT | WRITABLE), false, NULL));
+}
+END_TEST
+
+START_TEST(a_foreign_update_names_foreign_frames_only_in_l1_entries)
+{
+    build_tree();
+    page_assign(memory, 20, OTHER_OWNER, false);
+    ck_assert_int_eq(page_pin(memory, TREE_L2, OWNER, PAGE_TYPE_L2), 0);
+
+    expect_refused(page_update_entry_foreign(memory, OWNER, OTHER_OWNER, TREE_L2, 1, entry_to(20, TABLE_FLAGS),
+                                             false, NULL));
+}
+END_TEST
+
+START_TEST(a_foreign_frame_given_back_lives_until_its_mapping_goes)
+{
+    build_tree();
+    page_assign(memory, 20, OTHER_OWNER, false);
+    ck_assert_int_eq(page_pin(memory, TREE_L1, OWNER, PAGE_TYPE_L1), 0);
+    ck_assert_int_eq(page_update_entry_foreign(memory, OWNER, OTHER_OWNER, TREE_L1, 2,
+                                               entry_to(20, PRESENT | WRITABLE), false, NULL), 0);
+
+    ck_assert_int_eq(page_give_back(memory, 20, OTHER_OWNER), 0);
+    expect_not_released(20);
+    ck_assert_int_eq(page_update_entry(memory, OWNER, TREE_L1, 2, 0, false, NULL), 0);
+
+    expect_released_once(20);
+}
+END_TEST
+
+START_TEST(a_table_holding_a_foreign_entry_cannot_be_validated_again)
+{
+    build_tree();
+    page_assign(memory, 20, OTHER_OWNER, false);
+    ck_assert_int_eq(page_pin(memory, TREE_L1, OWNER, PAGE_TYPE_L1), 0);
+    ck_assert_int_eq(page_update_entry_foreign(memory, OWNER, OTHER_OWNER, TREE_L1, 2,
+                                               entry_to(20, READ_ONLY_FLAGS), false, NULL), 0);
+    ck_assert_int_eq(page_unpin(memory, TREE_L1, OWNER), 0);
+    expect_references(20, ALLOCATION_REFERENCE);
+
+    expect_refused(page_pin(memory, TREE_L1, OWNER, PAGE_TYPE_L1));
+}
+END_TEST
+
 START_TEST(replacing_an_entry_with_one_to_the_same_frame_keeps_the_counts)
 {
     build_tree();
@@ -1610,6 +1678,11 @@ Suite *page_type_suite(void)
     add_test_case(suite, only_the_hypervisor_slots_of_an_l4_are_replaced);
     add_test_case(suite, a_guest_update_of_a_hypervisor_l4_slot_is_refused);
     add_test_case(suite, an_update_of_an_l1_in_use_maps_the_new_frame_and_unmaps_the_old);
+    add_test_case(suite, a_foreign_update_maps_the_other_owners_frame_with_its_references);
+    add_test_case(suite, a_foreign_update_may_not_name_the_callers_own_frames);
+    add_test_case(suite, a_foreign_update_names_foreign_frames_only_in_l1_entries);
+    add_test_case(suite, a_foreign_frame_given_back_lives_until_its_mapping_goes);
+    add_test_case(suite, a_table_holding_a_foreign_entry_cannot_be_validated_again);
     add_test_case(suite, replacing_an_entry_with_one_to_the_same_frame_keeps_the_counts);
     add_test_case(suite, replacing_the_only_entry_to_a_table_with_the_same_entry_keeps_it_validated);
     add_test_case(suite, making_a_read_only_mapping_writable_takes_the_writable_type);

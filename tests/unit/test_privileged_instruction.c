@@ -121,6 +121,8 @@ struct fake_vcpu {
     uint32_t guest_leaf_7_ebx;
     uint32_t cpuid_leaf;
     uint32_t cpuid_subleaf;
+
+    unsigned int io_privilege_level;
 };
 
 static int fake_fetch(void *context, uint64_t guest_address, void *buffer, size_t length)
@@ -261,6 +263,11 @@ static void fake_cpuid(void *context, uint32_t leaf, uint32_t subleaf, uint32_t 
     }
 }
 
+static unsigned int fake_io_privilege_level(void *context)
+{
+    return ((struct fake_vcpu *)context)->io_privilege_level;
+}
+
 static struct fake_vcpu new_vcpu(void)
 {
     struct fake_vcpu vcpu;
@@ -295,6 +302,7 @@ static struct privileged_operations operations_of(struct fake_vcpu *vcpu)
         .vcpu_id = fake_vcpu_id,
         .read_debug_register = fake_read_debug_register,
         .write_debug_register = fake_write_debug_register,
+        .io_privilege_level = fake_io_privilege_level,
         .cpuid = fake_cpuid,
     };
 
@@ -535,6 +543,34 @@ START_TEST(test_rdmsr_of_perf_capabilities_reads_zero)
 
     ck_assert_int_eq(rdmsr(&vcpu, &frame, MSR_PERF_CAPABILITIES), EMULATION_DONE);
     ck_assert_uint_eq(edx_eax(&frame), 0);
+}
+END_TEST
+
+/* Machine check: no banks, nothing to report (a minimal vMCE). */
+START_TEST(test_rdmsr_of_machine_check_capabilities_and_status_reads_zero)
+{
+    static const uint32_t machine_check[] = { 0x179, 0x17a };
+
+    for (unsigned int index = 0; index < 2; index++) {
+        struct fake_vcpu vcpu = new_vcpu();
+        struct trap_frame frame = frame_at_code();
+
+        ck_assert_int_eq(rdmsr(&vcpu, &frame, machine_check[index]), EMULATION_DONE);
+        ck_assert_uint_eq(edx_eax(&frame), 0);
+    }
+}
+END_TEST
+
+START_TEST(test_wrmsr_of_machine_check_status_accepts_only_zero)
+{
+    struct fake_vcpu vcpu = new_vcpu();
+    struct trap_frame frame = frame_at_code();
+
+    ck_assert_int_eq(wrmsr(&vcpu, &frame, 0x17a, 0), EMULATION_DONE);
+    frame = frame_at_code();
+    ck_assert_int_eq(wrmsr(&vcpu, &frame, 0x17a, 1), EMULATION_RAISE_GENERAL_PROTECTION);
+    frame = frame_at_code();
+    ck_assert_int_eq(wrmsr(&vcpu, &frame, 0x179, 0), EMULATION_RAISE_GENERAL_PROTECTION);
 }
 END_TEST
 
@@ -1092,6 +1128,35 @@ START_TEST(test_wbinvd_is_skipped_without_effect)
 }
 END_TEST
 
+/* cli and sti: no effect under a virtual IOPL of 1 or more, as in Xen */
+
+START_TEST(test_cli_and_sti_with_virtual_iopl_1_are_skipped_without_effect)
+{
+    static const uint8_t opcodes[] = { 0xfa, 0xfb };
+
+    for (unsigned int index = 0; index < 2; index++) {
+        struct fake_vcpu vcpu = new_vcpu();
+        struct trap_frame frame = frame_at_code();
+        struct trap_frame expected = completed(frame, 1);
+
+        vcpu.io_privilege_level = 1;
+        ck_assert_int_eq(EMULATE(&vcpu, &frame, opcodes[index]), EMULATION_DONE);
+        ck_assert(frames_equal(&frame, &expected));
+    }
+}
+END_TEST
+
+START_TEST(test_cli_with_virtual_iopl_0_raises_general_protection)
+{
+    struct fake_vcpu vcpu = new_vcpu();
+    struct trap_frame frame = frame_at_code();
+    struct trap_frame original = frame;
+
+    ck_assert_int_eq(EMULATE(&vcpu, &frame, 0xfa), EMULATION_RAISE_GENERAL_PROTECTION);
+    ck_assert(frames_equal(&frame, &original));
+}
+END_TEST
+
 /* I/O ports */
 
 START_TEST(test_in_al_from_immediate_port_returns_all_ones_in_al_only)
@@ -1273,7 +1338,6 @@ END_TEST
 START_TEST(test_unknown_opcode_is_not_emulated)
 {
     static const uint8_t unknown[][3] = {
-        { 0xfa, 0x90, 0x90 },  /* cli */
         { 0xf4, 0x90, 0x90 },  /* hlt */
         { 0x6c, 0x90, 0x90 },  /* insb */
         { 0x0f, 0x01, 0xf8 },  /* swapgs */
@@ -1486,6 +1550,8 @@ Suite *privileged_instruction_suite(void)
     add_test_case(suite, test_rdmsr_of_misc_enable_without_the_msr_raises_general_protection);
     add_test_case(suite, test_rdmsr_of_time_stamp_counter_returns_the_guest_counter);
     add_test_case(suite, test_rdmsr_of_perf_capabilities_reads_zero);
+    add_test_case(suite, test_rdmsr_of_machine_check_capabilities_and_status_reads_zero);
+    add_test_case(suite, test_wrmsr_of_machine_check_status_accepts_only_zero);
     add_test_case(suite, test_rdmsr_of_hypercall_page_msr_reads_zero);
     add_test_case(suite, test_rdmsr_of_unknown_msr_raises_general_protection);
     add_test_case(suite, test_wrmsr_of_fs_base_writes_edx_eax);
@@ -1532,6 +1598,8 @@ Suite *privileged_instruction_suite(void)
     add_test_case(suite, test_mov_from_dr_with_rex_b_writes_r8_to_r15);
     add_test_case(suite, test_clts_clears_task_switched);
     add_test_case(suite, test_wbinvd_is_skipped_without_effect);
+    add_test_case(suite, test_cli_and_sti_with_virtual_iopl_1_are_skipped_without_effect);
+    add_test_case(suite, test_cli_with_virtual_iopl_0_raises_general_protection);
     add_test_case(suite, test_in_al_from_immediate_port_returns_all_ones_in_al_only);
     add_test_case(suite, test_in_ax_from_immediate_port_returns_all_ones_in_ax_only);
     add_test_case(suite, test_in_eax_from_immediate_port_zero_extends_into_rax);

@@ -16,8 +16,17 @@ struct domain_build_request {
     const void *module;            /* initial ramdisk or NULL */
     uint64_t module_size;
     const char *command_line;
+    uint32_t store_event_channel;  /* 0: no xenstore ring */
+    uint32_t console_event_channel; /* 0: no console ring */
 };
 
-int domain_build_pv(struct domain *domain, const struct domain_build_request *request);
+/* What the builder tells the toolstack: the rings' machine frames. */
+struct domain_build_result {
+    uint64_t store_frame;
+    uint64_t console_frame;
+};
+
+int domain_build_pv(struct domain *domain, const struct domain_build_request *request,
+                    struct domain_build_result *result);
 
 #endif

@@ -57,6 +57,8 @@ void descriptor_tables_release(struct vcpu *vcpu);
 /* kernel/update_va_mapping.c: the hypercall, and the walk from a root L4
  * to the validated L1 entry that maps an address (-EINVAL if none). */
 long do_update_va_mapping(struct vcpu *vcpu, uint64_t virtual_address, uint64_t entry, uint64_t flags);
+long do_update_va_mapping_otherdomain(struct vcpu *vcpu, uint64_t virtual_address, uint64_t entry,
+                                      uint64_t flags, uint64_t foreign_domain);
 int guest_find_l1_entry(uint64_t root_page_table, uint64_t virtual_address, uint64_t *l1_frame,
                         unsigned int *index);
 
@@ -68,6 +70,8 @@ long do_mmu_update(struct vcpu *vcpu, uint64_t requests, uint64_t count, uint64_
 long do_mmuext_op(struct vcpu *vcpu, uint64_t operations, uint64_t count, uint64_t done_pointer,
                   uint64_t foreign_domain);
 int page_owner_domain_check(const struct vcpu *vcpu, uint64_t foreign_domain);
+/* mmu_update's foreigndom: whose frames new L1 entries may name. */
+int page_frame_owner_for_update(const struct vcpu *vcpu, uint64_t foreign_domain, uint16_t *frame_owner);
 int page_table_batch_check(uint64_t list, uint64_t count, uint64_t entry_size);
 
 /* kernel/page_table_write_fault.c: true when a #PF was a kernel write to

@@ -32,7 +32,10 @@
  *      entry a general reference, plus a writable type reference if RW).
  *      When the count drops to 0 the table is devalidated: the references
  *      its entries held are dropped, which cascades down the tree.
- *   4. A guest references only frames it owns and has not given back.
+ *   4. A guest references only frames it owns and has not given back;
+ *      the one exception is an L1 entry written through
+ *      page_update_entry_foreign, which names a frame of the domain the
+ *      caller (a privileged domain) chose.
  *   5. L4 slots FIRST_HYPERVISOR_SLOT..LAST_HYPERVISOR_SLOT of a validated
  *      L4 hold the hypervisor's entries, whatever the guest wrote there,
  *      and cannot be changed by the guest.
@@ -148,6 +151,19 @@ int page_unpin(const struct page_memory *memory, uint64_t frame, uint16_t owner)
  */
 int page_update_entry(const struct page_memory *memory, uint16_t owner, uint64_t table_frame,
                       unsigned int index, uint64_t entry, bool preserve_accessed_dirty, uint64_t *stored);
+
+/*
+ * The same, for an update whose L1 entry may name frame_owner's frames
+ * instead of owner's (Xen's pg_owner, the foreigndom of mmu_update): how a
+ * privileged domain maps another domain's page.  Only a table in use takes
+ * such an entry, and only at L1: a table holding one cannot be validated
+ * again (validation accepts the table owner's frames only), as in Xen.
+ * The mapping holds a general reference on the foreign frame, which keeps
+ * it alive even after its owner gives it back.
+ */
+int page_update_entry_foreign(const struct page_memory *memory, uint16_t owner, uint16_t frame_owner,
+                              uint64_t table_frame, unsigned int index, uint64_t entry,
+                              bool preserve_accessed_dirty, uint64_t *stored);
 
 enum page_type page_type_of(const struct page_memory *memory, uint64_t frame);
 uint32_t page_type_count(const struct page_memory *memory, uint64_t frame);
