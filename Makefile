@@ -100,9 +100,11 @@ DOM0_RAMDISK := $(BUILD)/dom0-ramdisk.cpio
 # host and linked with the check framework, under AddressSanitizer and UBSan.
 HOST_TESTABLE_SOURCES := $(filter-out hypervisor/common/string.c, \
     $(wildcard hypervisor/common/*.c))
+# dom0's xenstore and console backend are pure as well.
+HOST_TESTABLE_SOURCES += $(wildcard pv-guest/kernel/xenstore_*.c) pv-guest/kernel/console_backend.c
 UNIT_TEST_SOURCES := $(wildcard tests/unit/*.c)
 HOST_CFLAGS := -std=c11 $(WARNINGS) -O1 -g -fsanitize=address,undefined -fno-sanitize-recover=all \
-    -fno-omit-frame-pointer -I$(BUILD)/include -Ihypervisor/include -Ihypercall \
+    -fno-omit-frame-pointer -I$(BUILD)/include -Ihypervisor/include -Ihypercall -Ipv-guest \
     -D__XEN_INTERFACE_VERSION__=$(XEN_INTERFACE_VERSION) -MMD -MP
 UNIT_TEST_BINARY := $(BUILD)/tests/unit-tests
 CHECK_LIBS = $(shell pkg-config --libs check)

@@ -175,12 +175,20 @@ static inline long hypercall_multicall(struct multicall_entry *calls, unsigned l
     return hypercall3(__HYPERVISOR_multicall, (unsigned long)calls, count, 0);
 }
 
-/* --- memory: update_va_mapping (14) ------------------------------------ */
+/* --- memory: update_va_mapping (14), update_va_mapping_otherdomain (22) */
 
 static inline long hypercall_update_va_mapping(unsigned long virtual_address, uint64_t entry,
                                                unsigned long flags)
 {
     return hypercall3(__HYPERVISOR_update_va_mapping, virtual_address, entry, flags);
+}
+
+/* update_va_mapping_otherdomain (22): the same, with the entry naming a
+ * frame of domain (a privileged caller's foreign mapping). */
+static inline long hypercall_update_va_mapping_otherdomain(unsigned long virtual_address, uint64_t entry,
+                                                           unsigned long flags, domid_t domain)
+{
+    return hypercall5(__HYPERVISOR_update_va_mapping_otherdomain, virtual_address, entry, flags, domain, 0);
 }
 
 /* --- CPU state: set_gdt (2), stack_switch (3), fpu_taskswitch (5),

@@ -137,21 +137,48 @@ static bool parse_domain(struct cursor *cursor, struct domain_config *config)
     return true;
 }
 
-static bool parse_ramdisk(struct cursor *cursor, struct domain_config *config)
+/* The domain of the line above, or NULL if there is none. */
+static struct domain_spec *last_domain(struct domain_config *config)
 {
     struct scenario_spec *scenario;
-    struct domain_spec *domain;
 
     if (config->scenario_count == 0)
-        return false;
+        return NULL;
     scenario = &config->scenarios[config->scenario_count - 1];
     if (scenario->domain_count == 0)
-        return false;
-    domain = &scenario->domains[scenario->domain_count - 1];
-    if (domain->ramdisk_file[0] != '\0' || !next_field(cursor, domain->ramdisk_file, sizeof(domain->ramdisk_file)))
+        return NULL;
+    return &scenario->domains[scenario->domain_count - 1];
+}
+
+static bool parse_ramdisk(struct cursor *cursor, struct domain_config *config)
+{
+    struct domain_spec *domain = last_domain(config);
+
+    if (domain == NULL || domain->ramdisk_file[0] != '\0' ||
+        !next_field(cursor, domain->ramdisk_file, sizeof(domain->ramdisk_file)))
         return false;
     skip_spaces(cursor);
     return *cursor->position == '\0';
+}
+
+static bool parse_memory_target(struct cursor *cursor, struct domain_config *config)
+{
+    struct domain_spec *domain = last_domain(config);
+    struct memory_target_spec *target;
+
+    if (domain == NULL || domain->memory_target_count == CONFIG_MAX_MEMORY_TARGETS)
+        return false;
+    target = &domain->memory_targets[domain->memory_target_count];
+    if (!next_number(cursor, 0, MAX_DEADLINE_SECONDS, &target->seconds) ||
+        !next_number(cursor, 1, MAX_MEMORY_MEBIBYTES, &target->mebibytes))
+        return false;
+    if (domain->memory_target_count > 0 && target->seconds < target[-1].seconds)
+        return false;
+    skip_spaces(cursor);
+    if (*cursor->position != '\0')
+        return false;
+    domain->memory_target_count++;
+    return true;
 }
 
 static bool parse_line(const char *line, struct domain_config *config)
@@ -170,6 +197,8 @@ static bool parse_line(const char *line, struct domain_config *config)
         return parse_domain(&cursor, config);
     if (strcmp(keyword, "ramdisk") == 0)
         return parse_ramdisk(&cursor, config);
+    if (strcmp(keyword, "memory-target") == 0)
+        return parse_memory_target(&cursor, config);
     return false;
 }
 

@@ -15,6 +15,12 @@
  *       the domain of the line above gets the ramdisk file FILE as its
  *       initial module (start_info.mod_start/mod_len), e.g. the programs
  *       our PV kernel runs as processes
+ *   memory-target SECONDS MiB
+ *       SECONDS after the scenario's domains started, the toolstack sets
+ *       the xenstore node memory/target of the domain of the line above
+ *       to MiB (written in KiB, as Xen's toolstack does): the target its
+ *       balloon driver watches.  Up to CONFIG_MAX_MEMORY_TARGETS per
+ *       domain, in time order.
  */
 #ifndef PV_KERNEL_DOMAIN_CONFIG_H
 #define PV_KERNEL_DOMAIN_CONFIG_H
@@ -26,6 +32,12 @@
 #define CONFIG_NAME_SIZE 32
 #define CONFIG_FILE_SIZE 64
 #define CONFIG_COMMAND_LINE_SIZE 160
+#define CONFIG_MAX_MEMORY_TARGETS 4
+
+struct memory_target_spec {
+    uint64_t seconds;    /* after the scenario's start */
+    uint64_t mebibytes;
+};
 
 struct domain_spec {
     char name[CONFIG_NAME_SIZE];
@@ -34,6 +46,8 @@ struct domain_spec {
     uint64_t memory_mebibytes;
     uint32_t weight;
     char command_line[CONFIG_COMMAND_LINE_SIZE];
+    unsigned int memory_target_count;
+    struct memory_target_spec memory_targets[CONFIG_MAX_MEMORY_TARGETS];
 };
 
 struct scenario_spec {
@@ -52,8 +66,9 @@ struct domain_config {
  * Parses text (size bytes, not NUL-terminated).  Returns 0, or
  * -XEN_EINVAL with the offending line's number in *error_line: an unknown
  * statement, a missing or malformed field, a value out of range, a name
- * too long, a domain before any scenario, a ramdisk before any domain or a
- * second one for the same domain, or too many scenarios or domains.
+ * too long, a domain before any scenario, a ramdisk or memory target
+ * before any domain, a second ramdisk for the same domain, memory targets
+ * out of time order, or too many scenarios, domains or memory targets.
  */
 int domain_config_parse(const char *text, uint64_t size, struct domain_config *config, unsigned int *error_line);
 

@@ -21,7 +21,12 @@
 #     comes back to the kernel's pool, and the kernel's own counts show
 #     prezeroed pages used (and refilled), or none with prezeroed=off;
 #   - no frame lost (tests/system/teardown.domains): domUs that end with
-#     tangled page tables, by shutdown and by crash, give every frame back.
+#     tangled page tables, by shutdown and by crash, give every frame back;
+#   - dom0's backends (tests/system/xenbus.domains): a domU's line in its
+#     console ring reaches dom0's log, its xenstore requests get Xen's
+#     answers (every PASS/FAIL line of the guest counts, as for the
+#     hypercall guests), a malformed message breaks its connection, and
+#     it balloons down to the memory target the toolstack sets.
 # Each boot has a hard timeout (tools/run-qemu.sh); a failing case prints
 # why and the tail of the serial log.  Ends with "system: N passed, N failed".
 #
@@ -40,96 +45,11 @@ minimum_share_ratio_percent=150
 work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT
 
-passed=0
-failed=0
-failures=()
-log=""
-status=""
-
-fail() {
-    failures+=("$*")
-}
-
-# boot NAME CONFIG KERNEL...: dom0 with a ramdisk of CONFIG and KERNELs;
-# leaves the log path in $log and run-qemu's exit status in $status.
-boot() {
-    local name=$1 config=$2
-    shift 2
-    log="$work/$name.log"
-    : >"$log"
-    if ! tools/make-dom0-ramdisk.sh "$work/$name-ramdisk.cpio" "$config" "$@" 2>"$work/$name.run"; then
-        status=4
-        fail "tools/make-dom0-ramdisk.sh failed"
-        return
-    fi
-    cp "$pv_kernel" "$work/pv-kernel.elf"
-    cp "$work/$name-ramdisk.cpio" "$work/dom0-ramdisk.cpio"
-    (cd "$work" && printf '%s\n' pv-kernel.elf dom0-ramdisk.cpio | cpio -o -H newc --quiet) >"$work/$name.cpio"
-    tools/run-qemu.sh --timeout "$timeout_seconds" --log "$log" pvh "$image" "$work/$name.cpio" \
-        --append "idle_seconds=1 -- ${dom0_command_line:-}" 2>>"$work/$name.run"
-    status=$?
-    sed -i 's/\r$//' "$log"
-}
-
-expect_status() {
-    if [ "$status" -ne 0 ]; then
-        fail "expected pvmon to shut down cleanly; run-qemu said: $(tail -n 1 "$work"/*.run 2>/dev/null)"
-    fi
-}
-
-expect_log() {
-    grep -Eq -- "$1" "$log" || fail "the serial log has no line matching: $1"
-}
-
-expect_no_log() {
-    if grep -Eq -- "$1" "$log"; then
-        fail "the serial log has an unexpected line matching: $1"
-    fi
-}
-
-# summary_row SCENARIO DOMAIN: the domain's row of dom0's final summary table.
-summary_row() {
-    sed -n '/toolstack: summary of/,/toolstack: summary end/p' "$log" |
-        grep -E "toolstack: $1 +$2 " | head -n 1
-}
+source tests/lib/dom0-cases.sh
 
 # share_permille SCENARIO DOMAIN: its CPU share in the summary, in tenths of a percent.
 share_permille() {
     summary_row "$1" "$2" | sed -nE 's/.* ([0-9]+)\.([0-9])%$/\1\2/p' | sed 's/^0*\([0-9]\)/\1/'
-}
-
-# expect_end SCENARIO DOMAIN STATE-REGEX: the domain ended that way.
-expect_end() {
-    local row
-    row=$(summary_row "$1" "$2")
-    if [ -z "$row" ]; then
-        fail "dom0's summary has no row for $2 in scenario $1"
-    elif ! echo "$row" | grep -Eq -- "toolstack: $1 +$2 +[0-9]+ +($3) "; then
-        fail "$2 in scenario $1 should have ended as '$3': $row"
-    fi
-}
-
-run_case() {
-    local name=$1
-    failures=()
-    rm -f "$work"/*.run
-    "$name"
-    if [ ${#failures[@]} -eq 0 ]; then
-        echo "PASS $name"
-        passed=$((passed + 1))
-    else
-        echo "FAIL $name"
-        for reason in "${failures[@]}"; do
-            echo "     $reason"
-        done
-        echo "     --- last lines of the serial log ($log):"
-        tail -n 25 "$log" | sed 's/^/     | /'
-        failed=$((failed + 1))
-    fi
-    if [ -n "${KEEP_LOGS:-}" ]; then
-        mkdir -p "$KEEP_LOGS"
-        cp "$log" "$KEEP_LOGS/$name.log"
-    fi
 }
 
 # --- the hypercall test guests: one count per case they report -------------
@@ -314,13 +234,31 @@ frames_of_a_messy_domain_all_come_back() {
     expect_no_log "PANIC"
 }
 
+# --- dom0's xenstore and console backends ----------------------------------------
+
+xenbus_client_is_served_by_dom0s_backends() {
+    boot xenbus tests/system/xenbus.domains "${BUILD:-build}/tests/hypercall/xenbus_client.elf"
+    expect_status
+    expect_end xenbus xenbus "shutdown +poweroff"
+    expect_log "\(d[0-9]+\) SUMMARY xenbus_client: [0-9]+ passed, [0-9]+ failed$"
+    expect_log "\(d0\) console d[0-9]+: xenbus_client: hello through the console ring$"
+    expect_log "\(d0\) toolstack: xenbus \(domain [0-9]+\): xenstore: request longer than XENSTORE_PAYLOAD_MAX$"
+    expect_log "\(d0\) toolstack: xenbus \(domain [0-9]+\): memory/target set to 6144 KiB \(1536 pages\); it has 2048 pages$"
+    expect_log "\(d[0-9]+\) xenbus_client: ballooned down to 1536 pages$"
+    expect_log "\(d0\) toolstack: xenbus \(domain [0-9]+\) has 1536 pages$"
+    expect_no_log "\(d0\) toolstack: .*(failed|vanished)"
+    expect_no_log "PANIC"
+    count_guest_cases
+}
+
 for test_case in \
     hypercall_guests_report_every_case \
     demo_busy_share_drops_next_to_a_spinning_neighbour \
     misbehaving_domus_are_killed_alone \
     memory_given_back_by_a_domain_never_reaches_the_next \
     processes_run_to_completion \
-    frames_of_a_messy_domain_all_come_back; do
+    frames_of_a_messy_domain_all_come_back \
+    xenbus_client_is_served_by_dom0s_backends; do
     run_case "$test_case"
 done
 echo "system: $passed passed, $failed failed"

@@ -1,0 +1,61 @@
+/*
+ * The console backend of one domU (see console_backend.h): it reads the
+ * out ring byte by byte through the masked index and builds lines.  Pure
+ * (the sink is the caller's): compiled into dom0's kernel and the host
+ * unit tests.
+ */
+#include "console_backend.h"
+
+#define OUT_RING_SIZE ((XENCONS_RING_IDX)sizeof(((struct xencons_interface *)0)->out))
+
+void console_backend_connect(struct console_backend *backend, struct xencons_interface *ring,
+                             console_line_sink sink, void *context)
+{
+    *backend = (struct console_backend) { .ring = ring, .sink = sink, .context = context };
+}
+
+void console_backend_flush(struct console_backend *backend)
+{
+    if (backend->line_length == 0)
+        return;
+    backend->line[backend->line_length] = '\0';
+    backend->sink(backend->line, backend->context);
+    backend->line_length = 0;
+}
+
+static void take_byte(struct console_backend *backend, uint8_t byte)
+{
+    if (byte == '\n') {
+        console_backend_flush(backend);
+        return;
+    }
+    if (byte == '\r')
+        return;
+    if (byte != '\t' && (byte < 0x20 || byte > 0x7e))
+        byte = '?';
+    backend->line[backend->line_length++] = (char)byte;
+    if (backend->line_length == CONSOLE_BACKEND_LINE_MAX)
+        console_backend_flush(backend);
+}
+
+bool console_backend_drain(struct console_backend *backend)
+{
+    struct xencons_interface *ring = backend->ring;
+    XENCONS_RING_IDX consumer, producer;
+
+    if (backend->broken)
+        return false;
+    consumer = __atomic_load_n(&ring->out_cons, __ATOMIC_RELAXED);
+    producer = __atomic_load_n(&ring->out_prod, __ATOMIC_RELAXED);
+    __atomic_thread_fence(__ATOMIC_SEQ_CST);
+    if (producer - consumer > OUT_RING_SIZE) {
+        backend->broken = true;
+        backend->sink("[console ring broken: output stops]", backend->context);
+        return false;
+    }
+    for (XENCONS_RING_IDX index = consumer; index != producer; index++)
+        take_byte(backend, (uint8_t)ring->out[MASK_XENCONS_IDX(index, ring->out)]);
+    __atomic_thread_fence(__ATOMIC_SEQ_CST);
+    __atomic_store_n(&ring->out_cons, producer, __ATOMIC_RELEASE);
+    return producer != consumer;
+}

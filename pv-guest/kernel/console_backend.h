@@ -1,0 +1,56 @@
+/*
+ * dom0's console backend for one domU: the other end of its PV console
+ * ring (xen/io/console.h, struct xencons_interface; Linux's hvc0), which
+ * the domain builder gives every domU and names in start_info.console.domU.
+ * The domU writes its output into the 2048-byte out ring; the backend
+ * drains it and hands it on line by line; the in ring (keyboard input) is
+ * never fed.
+ *
+ * Lines: bytes are gathered until a newline, which ends the line (a
+ * carriage return is dropped, any other control character or non-ASCII
+ * byte becomes '?', so the log stays plain text); a line that reaches
+ * CONSOLE_BACKEND_LINE_MAX characters is handed on as it is and the rest
+ * continues on the next one.  What is left without a newline when the
+ * domain ends is handed on by console_backend_flush.
+ *
+ * The ring page is shared with the domU: indexes are read once, a
+ * producer more than a ring ahead of the consumer marks the ring broken
+ * (reported once, never read again), bytes are read through the masked
+ * index only, and the consumer index is published after a full barrier.
+ * Notifying the domU afterwards is the caller's (the toolstack's).
+ */
+#ifndef PV_KERNEL_CONSOLE_BACKEND_H
+#define PV_KERNEL_CONSOLE_BACKEND_H
+
+#include <stdbool.h>
+#include <stdint.h>
+#include <xen/io/console.h>
+
+#define CONSOLE_BACKEND_LINE_MAX 200
+
+/* Where lines go: NUL-terminated, without the newline. */
+typedef void (*console_line_sink)(const char *line, void *context);
+
+struct console_backend {
+    struct xencons_interface *ring;
+    console_line_sink sink;
+    void *context;
+    bool broken;
+    uint32_t line_length;
+    char line[CONSOLE_BACKEND_LINE_MAX + 1];
+};
+
+void console_backend_connect(struct console_backend *backend, struct xencons_interface *ring,
+                             console_line_sink sink, void *context);
+
+/*
+ * Drains the out ring into lines: true if it consumed anything (then the
+ * domU should be notified).  A broken ring sends the line "[console ring
+ * broken: output stops]" to the sink once.
+ */
+bool console_backend_drain(struct console_backend *backend);
+
+/* Hands on a partial line, if any. */
+void console_backend_flush(struct console_backend *backend);
+
+#endif

@@ -1,0 +1,98 @@
+# Shared by the test stages that boot pvmon with dom0 and a ramdisk
+# (tests/system, tests/linux): booting, assertions on the serial log and on
+# dom0's summary table, and running one case.  Sourced, not run.
+#
+# The sourcing script sets: image (pvmon.elf), pv_kernel (dom0's kernel),
+# work (a scratch directory), timeout_seconds (per QEMU run), and
+# optionally qemu_memory_mebibytes, hypervisor_arguments and
+# dom0_command_line.  It counts results in passed and failed.
+
+passed=0
+failed=0
+failures=()
+log=""
+status=""
+
+fail() {
+    failures+=("$*")
+}
+
+# boot NAME CONFIG FILE...: dom0 with a ramdisk of CONFIG and FILEs;
+# leaves the log path in $log and run-qemu's exit status in $status.
+boot() {
+    local name=$1 config=$2
+    shift 2
+    log="$work/$name.log"
+    : >"$log"
+    if ! tools/make-dom0-ramdisk.sh "$work/$name-ramdisk.cpio" "$config" "$@" 2>"$work/$name.run"; then
+        status=4
+        fail "tools/make-dom0-ramdisk.sh failed"
+        return
+    fi
+    cp "$pv_kernel" "$work/pv-kernel.elf"
+    cp "$work/$name-ramdisk.cpio" "$work/dom0-ramdisk.cpio"
+    (cd "$work" && printf '%s\n' pv-kernel.elf dom0-ramdisk.cpio | cpio -o -H newc --quiet) >"$work/$name.cpio"
+    rm -f "$work/$name-ramdisk.cpio" "$work/dom0-ramdisk.cpio"
+    tools/run-qemu.sh --timeout "$timeout_seconds" --memory "${qemu_memory_mebibytes:-512}" --log "$log" \
+        pvh "$image" "$work/$name.cpio" \
+        --append "idle_seconds=1 ${hypervisor_arguments:-}-- ${dom0_command_line:-}" 2>>"$work/$name.run"
+    status=$?
+    rm -f "$work/$name.cpio"
+    sed -i 's/\r$//' "$log"
+}
+
+expect_status() {
+    if [ "$status" -ne 0 ]; then
+        fail "expected pvmon to shut down cleanly; run-qemu said: $(tail -n 1 "$work"/*.run 2>/dev/null)"
+    fi
+}
+
+expect_log() {
+    grep -Eq -- "$1" "$log" || fail "the serial log has no line matching: $1"
+}
+
+expect_no_log() {
+    if grep -Eq -- "$1" "$log"; then
+        fail "the serial log has an unexpected line matching: $1"
+    fi
+}
+
+# summary_row SCENARIO DOMAIN: the domain's row of dom0's final summary table.
+summary_row() {
+    sed -n '/toolstack: summary of/,/toolstack: summary end/p' "$log" |
+        grep -E "toolstack: $1 +$2 " | head -n 1
+}
+
+# expect_end SCENARIO DOMAIN STATE-REGEX: the domain ended that way.
+expect_end() {
+    local row
+    row=$(summary_row "$1" "$2")
+    if [ -z "$row" ]; then
+        fail "dom0's summary has no row for $2 in scenario $1"
+    elif ! echo "$row" | grep -Eq -- "toolstack: $1 +$2 +[0-9]+ +($3) "; then
+        fail "$2 in scenario $1 should have ended as '$3': $row"
+    fi
+}
+
+run_case() {
+    local name=$1
+    failures=()
+    rm -f "$work"/*.run
+    "$name"
+    if [ ${#failures[@]} -eq 0 ]; then
+        echo "PASS $name"
+        passed=$((passed + 1))
+    else
+        echo "FAIL $name"
+        for reason in "${failures[@]}"; do
+            echo "     $reason"
+        done
+        echo "     --- last lines of the serial log ($log):"
+        tail -n 25 "$log" | sed 's/^/     | /'
+        failed=$((failed + 1))
+    fi
+    if [ -n "${KEEP_LOGS:-}" ]; then
+        mkdir -p "$KEEP_LOGS"
+        cp "$log" "$KEEP_LOGS/$name.log"
+    fi
+}

@@ -1,0 +1,174 @@
+/*
+ * Specification of dom0's console backend (pv-guest/kernel/console_backend.h):
+ * the out ring of struct xencons_interface drained with free-running
+ * indexes into whole lines, carriage returns dropped, control and
+ * non-ASCII bytes shown as '?', overlong lines split at
+ * CONSOLE_BACKEND_LINE_MAX, a partial line kept until its newline or a
+ * flush, and a producer index more than a ring ahead refused for good.
+ * The tests play the guest's side of the page.
+ */
+#include <string.h>
+#include <kernel/console_backend.h>
+
+#include "suites.h"
+
+#define MAX_LINES 8
+#define OUT_RING_SIZE sizeof(((struct xencons_interface *)0)->out)
+
+static struct xencons_interface page;
+static struct console_backend backend;
+static char lines[MAX_LINES][CONSOLE_BACKEND_LINE_MAX + 1];
+static unsigned int line_count;
+
+static void record_line(const char *line, void *context)
+{
+    (void)context;
+    ck_assert_uint_lt(line_count, MAX_LINES);
+    strcpy(lines[line_count++], line);
+}
+
+static void setup(void)
+{
+    memset(&page, 0, sizeof(page));
+    line_count = 0;
+    console_backend_connect(&backend, &page, record_line, NULL);
+}
+
+static void guest_write(const char *text)
+{
+    for (size_t index = 0; text[index] != '\0'; index++)
+        page.out[MASK_XENCONS_IDX(page.out_prod + index, page.out)] = text[index];
+    page.out_prod += (XENCONS_RING_IDX)strlen(text);
+}
+
+START_TEST(test_each_newline_ends_a_line)
+{
+    guest_write("first\nsecond\n");
+    ck_assert(console_backend_drain(&backend));
+    ck_assert_uint_eq(line_count, 2);
+    ck_assert_str_eq(lines[0], "first");
+    ck_assert_str_eq(lines[1], "second");
+}
+END_TEST
+
+START_TEST(test_drained_bytes_are_consumed)
+{
+    guest_write("text\n");
+    console_backend_drain(&backend);
+    ck_assert_uint_eq(page.out_cons, page.out_prod);
+}
+END_TEST
+
+START_TEST(test_empty_ring_consumes_nothing)
+{
+    ck_assert(!console_backend_drain(&backend));
+    ck_assert_uint_eq(line_count, 0);
+}
+END_TEST
+
+START_TEST(test_partial_line_waits_for_its_newline)
+{
+    guest_write("Linux ver");
+    console_backend_drain(&backend);
+    ck_assert_uint_eq(line_count, 0);
+    guest_write("sion 6.1\n");
+    console_backend_drain(&backend);
+    ck_assert_uint_eq(line_count, 1);
+    ck_assert_str_eq(lines[0], "Linux version 6.1");
+}
+END_TEST
+
+START_TEST(test_flush_hands_on_a_partial_line)
+{
+    guest_write("no newline");
+    console_backend_drain(&backend);
+    console_backend_flush(&backend);
+    ck_assert_uint_eq(line_count, 1);
+    ck_assert_str_eq(lines[0], "no newline");
+    console_backend_flush(&backend);
+    ck_assert_uint_eq(line_count, 1);
+}
+END_TEST
+
+START_TEST(test_carriage_returns_are_dropped)
+{
+    guest_write("dos\r\n");
+    console_backend_drain(&backend);
+    ck_assert_str_eq(lines[0], "dos");
+}
+END_TEST
+
+START_TEST(test_control_and_non_ascii_bytes_become_question_marks)
+{
+    guest_write("a\x1b[0m\tb\xc3\xa9\n");
+    console_backend_drain(&backend);
+    ck_assert_str_eq(lines[0], "a?[0m\tb??");
+}
+END_TEST
+
+START_TEST(test_overlong_line_is_split_at_the_limit)
+{
+    char text[CONSOLE_BACKEND_LINE_MAX + 8];
+
+    memset(text, 'x', CONSOLE_BACKEND_LINE_MAX);
+    strcpy(text + CONSOLE_BACKEND_LINE_MAX, "rest\n");
+    guest_write(text);
+    console_backend_drain(&backend);
+    ck_assert_uint_eq(line_count, 2);
+    ck_assert_uint_eq(strlen(lines[0]), CONSOLE_BACKEND_LINE_MAX);
+    ck_assert_str_eq(lines[1], "rest");
+}
+END_TEST
+
+START_TEST(test_output_crossing_the_end_of_the_ring_with_wrapping_indexes)
+{
+    page.out_cons = page.out_prod = UINT32_MAX - 3;
+    guest_write("wrapped\n");
+    console_backend_drain(&backend);
+    ck_assert_str_eq(lines[0], "wrapped");
+    ck_assert_uint_eq(page.out_cons, page.out_prod);
+}
+END_TEST
+
+START_TEST(test_producer_more_than_a_ring_ahead_breaks_the_console_for_good)
+{
+    page.out_prod = (XENCONS_RING_IDX)OUT_RING_SIZE + 1;
+    ck_assert(!console_backend_drain(&backend));
+    ck_assert_uint_eq(page.out_cons, 0);
+    ck_assert_uint_eq(line_count, 1);
+    ck_assert_str_eq(lines[0], "[console ring broken: output stops]");
+    page.out_prod = 0;
+    guest_write("later\n");
+    ck_assert(!console_backend_drain(&backend));
+    ck_assert_uint_eq(line_count, 1);
+}
+END_TEST
+
+/* Each behaviour is a check test case of its own, so that the report names it. */
+static void add_test_case(Suite *suite, const TTest *test)
+{
+    TCase *test_case = tcase_create(test->name);
+
+    tcase_add_checked_fixture(test_case, setup, NULL);
+    tcase_add_test(test_case, test);
+    suite_add_tcase(suite, test_case);
+}
+
+static Suite *console_backend_suite(void)
+{
+    Suite *suite = suite_create("console_backend");
+
+    add_test_case(suite, test_each_newline_ends_a_line);
+    add_test_case(suite, test_drained_bytes_are_consumed);
+    add_test_case(suite, test_empty_ring_consumes_nothing);
+    add_test_case(suite, test_partial_line_waits_for_its_newline);
+    add_test_case(suite, test_flush_hands_on_a_partial_line);
+    add_test_case(suite, test_carriage_returns_are_dropped);
+    add_test_case(suite, test_control_and_non_ascii_bytes_become_question_marks);
+    add_test_case(suite, test_overlong_line_is_split_at_the_limit);
+    add_test_case(suite, test_output_crossing_the_end_of_the_ring_with_wrapping_indexes);
+    add_test_case(suite, test_producer_more_than_a_ring_ahead_breaks_the_console_for_good);
+    return suite;
+}
+
+REGISTER_SUITE(console_backend_suite)
