@@ -11,6 +11,9 @@
 #                   ends with "N passed, N failed"
 #   make deps       install the Debian packages the build needs (tools/install-dependencies.sh)
 #   make fuzz       fuzz the page-type rules with libFuzzer for FUZZ_SECONDS (default 60)
+#   make linux-initramfs, make linux-stock
+#                   the Linux domU's initramfs (busybox and the workload), and Debian's stock
+#                   kernel as an ELF (tools/linux-images.mk)
 #   make bench      PV benchmarks under pvmon next to a native baseline, on TCG and -icount shift=0;
 #                   prints a table and writes $(BUILD)/bench/results.txt and results.tsv
 #
@@ -313,5 +316,7 @@ bench: deps $(HYPERVISOR_IMAGE) $(PV_KERNEL) $(PROGRAMS_RAMDISK) $(NATIVE_BENCH_
 
 clean:
 	rm -rf $(BUILD)
+
+include tools/linux-images.mk
 
 -include $(shell find $(BUILD) -name '*.d' 2>/dev/null)

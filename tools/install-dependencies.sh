@@ -11,10 +11,14 @@
 #   xorriso, mtools
 #   cpio                       packs several boot modules into one PVH initrd
 #   clang, libclang-rt-14-dev  'make fuzz': libFuzzer and the sanitizers' runtime for clang
+#   busybox-static             the Linux domU's initramfs: its shell and tools
+#                              (tools/make-linux-initramfs.sh)
+#   xz-utils                   decompresses Debian's kernel (tools/vmlinuz-to-elf.sh)
 set -eu
 
 packages=(gcc make binutils libc6-dev libxen-dev check pkg-config qemu-system-x86
-          grub-pc-bin grub-common xorriso mtools cpio clang libclang-rt-14-dev)
+          grub-pc-bin grub-common xorriso mtools cpio clang libclang-rt-14-dev
+          busybox-static xz-utils)
 
 missing=()
 for package in "${packages[@]}"; do

@@ -69,6 +69,14 @@ void spin_for(uint64_t duration_ns)
         __asm__ volatile("pause");
 }
 
+void spin_until_timer_events(uint64_t events, uint64_t limit_ns)
+{
+    uint64_t end = system_time_ns() + limit_ns;
+
+    while (clock_timer_events() < events && system_time_ns() < end)
+        __asm__ volatile("pause");
+}
+
 void start_kernel(const struct start_info *start_info)
 {
     int result = runtime_init(start_info);

@@ -49,4 +49,8 @@ bool self_event_arrives(void);
 /* Spins (events enabled) for duration_ns of system time. */
 void spin_for(uint64_t duration_ns);
 
+/* Spins until the runtime has counted `events` timer events (clock.h),
+ * or for limit_ns of system time, whichever comes first. */
+void spin_until_timer_events(uint64_t events, uint64_t limit_ns);
+
 #endif

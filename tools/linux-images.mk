@@ -1,0 +1,42 @@
+# The images of the Linux PV domU (issue 5), included by the top Makefile
+# after its own variables and rules, whose BUILD, HOST_CFLAGS,
+# UNIT_TEST_BINARY, QUIET and say it uses.  It keeps its rules to files
+# under $(BUILD) and to these three targets:
+#
+#   $(VMLINUZ_EXTRACT)       host tool taking the compressed kernel out of a bzImage
+#                            (tools/vmlinuz_extract.c, tools/bzimage.c), built like
+#                            the other host tools, under the sanitizers
+#   make linux-initramfs     $(LINUX_INITRAMFS): the guest's initramfs, busybox, /init
+#                            and the workload programs (tools/make-linux-initramfs.sh)
+#   make linux-stock         $(LINUX_STOCK_KERNEL): the ELF vmlinux of the kernel Debian's
+#                            linux-image-amd64 depends on (tools/fetch-debian-kernel.sh,
+#                            cached outside the tree; run again after an apt-get update
+#                            brings a newer one: 'rm $(LINUX_STOCK_KERNEL)' first)
+
+VMLINUZ_EXTRACT := $(BUILD)/tools/vmlinuz-extract
+LINUX_INITRAMFS := $(BUILD)/linux/initramfs.cpio
+LINUX_INITRAMFS_SOURCES := $(wildcard pv-guest/linux/initramfs/*)
+LINUX_STOCK_KERNEL := $(BUILD)/linux/debian-vmlinux
+
+.PHONY: linux-initramfs linux-stock
+linux-initramfs: $(LINUX_INITRAMFS)
+linux-stock: $(LINUX_STOCK_KERNEL)
+
+$(VMLINUZ_EXTRACT): $(BUILD)/host/tools/vmlinuz_extract.o $(BUILD)/host/tools/bzimage.o
+	$(call say,HOSTLD,$@)
+	@mkdir -p $(dir $@)
+	$(QUIET)gcc $(HOST_CFLAGS) $^ -o $@
+
+# The unit tests' bzimage suite (tests/unit/test_bzimage.c) tests the parser.
+$(UNIT_TEST_BINARY): $(BUILD)/host/tools/bzimage.o
+
+# The script says which package to install when /bin/busybox is missing.
+$(LINUX_INITRAMFS): tools/make-linux-initramfs.sh $(LINUX_INITRAMFS_SOURCES) $(wildcard /bin/busybox)
+	$(call say,CPIO,$@)
+	@mkdir -p $(dir $@)
+	$(QUIET)tools/make-linux-initramfs.sh $@
+
+$(LINUX_STOCK_KERNEL): tools/fetch-debian-kernel.sh tools/vmlinuz-to-elf.sh $(VMLINUZ_EXTRACT)
+	$(call say,FETCH,$@)
+	@mkdir -p $(dir $@)
+	$(QUIET)BUILD=$(BUILD) tools/fetch-debian-kernel.sh $(@D)
