@@ -1,7 +1,11 @@
 /*
- * dom0's toolstack: starts the domains that the "domains" file of dom0's
- * ramdisk (a cpio "newc" archive, start_info.mod_start/mod_len) names,
- * through pvmon's domain_control hypercall, watches them, and reports.
+ * dom0's toolstack, in the spirit of xl: starts the domains that the
+ * "domains" file of dom0's ramdisk (a cpio "newc" archive,
+ * start_info.mod_start/mod_len) names, scenario after scenario, through
+ * pvmon's domain_control hypercall; connects each domU to dom0's backends
+ * (domain_backends.h: its xenstore and console rings, its xenstore home)
+ * and sets the memory targets the file asks for; watches the domains
+ * until they end or the scenario's deadline passes, and reports.
  */
 #ifndef PV_KERNEL_TOOLSTACK_H
 #define PV_KERNEL_TOOLSTACK_H

@@ -24,7 +24,10 @@
  *     hypercall_entry (hypercall/dispatch.c).
  *   - Whatever brought the CPU from a guest, the way back goes through
  *     leave_to_guest (kernel/schedule.c), which may switch vCPUs and
- *     delivers pending events.
+ *     delivers pending events; except after an NMI (or #DF, #MC): its
+ *     frame lies on its own IST stack, not where a vCPU's registers are
+ *     saved and loaded, so it returns straight to the interrupted guest,
+ *     and any switch waits for the next entry (as Xen's NMI path does).
  */
 #include <pvmon/arch.h>
 #include "exception_fixup.h"
@@ -195,6 +198,6 @@ void handle_trap(struct trap_frame *frame)
         guest_trap(frame);
     else
         handle_exception(frame);
-    if (from_guest(frame))
+    if (from_guest(frame) && !is_machine_event(frame))
         leave_to_guest(frame);
 }
