@@ -6,16 +6,25 @@
 #                   runs the demonstration of pv-guest/config/demo.domains (two domUs sharing the CPU)
 #   make iso        write build/pvmon.iso (GRUB, multiboot2)
 #   make run-iso    boot that ISO on -M pc
-#   make test       unit tests, a short fuzzing pass, boot tests on both paths, then system tests
-#                   (dom0 starting domUs);
+#   make test       unit tests, a short fuzzing pass, boot tests on both paths, system tests
+#                   (dom0 starting domUs), the Linux series applying, then Linux domUs (the
+#                   patched and the stock kernel: make linux, linux-stock, linux-initramfs first);
 #                   ends with "N passed, N failed"
 #   make deps       install the Debian packages the build needs (tools/install-dependencies.sh)
 #   make fuzz       fuzz the page-type rules with libFuzzer for FUZZ_SECONDS (default 60)
 #   make linux-initramfs, make linux-stock
 #                   the Linux domU's initramfs (busybox and the workload), and Debian's stock
 #                   kernel as an ELF (tools/linux-images.mk)
-#   make bench      PV benchmarks under pvmon next to a native baseline, on TCG and -icount shift=0;
-#                   prints a table and writes $(BUILD)/bench/results.txt and results.tsv
+#   make run-linux  boot pvmon with dom0 starting a Linux domU running the workload
+#                   (LINUX_KERNEL=ELF, default pvmon's patched kernel)
+#   make bench      PV benchmarks under pvmon next to a native baseline, on TCG and -icount shift=0,
+#                   then the Linux workload in every kernel variant next to full virtualization;
+#                   prints tables and writes $(BUILD)/bench/results.txt, results.tsv,
+#                   linux-results.txt and linux-results.tsv
+#   make linux      the Linux 6.1 domU, $(BUILD)/linux/vmlinux: Debian's linux-source-6.1 with
+#                   pv-guest/linux/series applied, from ~/.cache/pvmon/linux or built (~10 minutes)
+#   make linux-patch KERNEL_TREE=DIR
+#                   apply pv-guest/linux/series to a Linux 6.1 tree of your own
 #
 # ACCEL=kvm boots with KVM instead of TCG (for real hardware; see README.md).
 
@@ -276,7 +285,7 @@ run: deps all $(BUILD)/boot-modules.cpio
 run-iso: deps all $(BUILD)/pvmon.iso
 	tools/run-qemu.sh --accel $(ACCEL) iso $(BUILD)/pvmon.iso
 
-test: deps all
+test: deps all linux linux-stock linux-initramfs
 	@BUILD=$(BUILD) tests/run-all.sh
 
 # The native baseline of 'make bench' (tools/bench/native): a tiny kernel
@@ -311,12 +320,15 @@ $(NATIVE_BENCH_KERNEL): $(NATIVE_BENCH_OBJECTS) tools/bench/native/linker.ld
 	$(QUIET)gcc $(NATIVE_BENCH_LDFLAGS) $(NATIVE_BENCH_OBJECTS) -o $@
 
 # Benchmarks are never tests: nothing here asserts on a time.
-bench: deps $(HYPERVISOR_IMAGE) $(PV_KERNEL) $(PROGRAMS_RAMDISK) $(NATIVE_BENCH_KERNEL)
+bench: deps $(HYPERVISOR_IMAGE) $(PV_KERNEL) $(PROGRAMS_RAMDISK) $(NATIVE_BENCH_KERNEL) linux linux-stock \
+    linux-initramfs
 	@BUILD=$(BUILD) tools/bench/run-bench.sh
+	@BUILD=$(BUILD) tools/bench/run-linux-bench.sh
 
 clean:
 	rm -rf $(BUILD)
 
+include pv-guest/linux/linux.mk
 include tools/linux-images.mk
 
 -include $(shell find $(BUILD) -name '*.d' 2>/dev/null)

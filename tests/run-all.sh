@@ -5,7 +5,12 @@
 #          seeded pseudo-random inputs, failing ones saved for replay
 #   boot   pvmon booted in QEMU on both boot paths (tests/boot)
 #   system dom0's toolstack starting domUs: hypercall test guests, the
-#          demonstration, crashing domUs (tests/system)
+#          demonstration, crashing domUs, dom0's xenstore and console (tests/system)
+#   series pvmon's Linux patch series on Debian's linux-source-6.1: applies with
+#          patch -p1 and git am to the same tree; apply-series.sh refuses what it
+#          must (tests/linux/series-applies.sh)
+#   linux  Linux 6.1 as a PV domU: pvmon's patched kernel and Debian's stock one
+#          run the workload beside another domain, ballooning (tests/linux)
 # Each stage ends its output with "STAGE: N passed, N failed"; a stage that
 # dies before printing that line counts as one failure.  The last line is
 # the total, "N passed, N failed", and the exit status is 1 if any failed.
@@ -42,6 +47,8 @@ run_stage unit "${BUILD:-build}/tests/unit-tests"
 run_stage fuzz "${BUILD:-build}/tests/page-type-fuzz" --crash-directory "${BUILD:-build}/fuzz/crashes"
 run_stage boot tests/boot/run-boot-tests.sh
 run_stage system tests/system/run-system-tests.sh
+run_stage series tests/linux/series-applies.sh
+run_stage linux tests/linux/run-linux-tests.sh
 
 echo "$total_passed passed, $total_failed failed"
 [ "$total_failed" -eq 0 ]

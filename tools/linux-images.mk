@@ -1,13 +1,15 @@
 # The images of the Linux PV domU (issue 5), included by the top Makefile
 # after its own variables and rules, whose BUILD, HOST_CFLAGS,
 # UNIT_TEST_BINARY, QUIET and say it uses.  It keeps its rules to files
-# under $(BUILD) and to these three targets:
+# under $(BUILD) and to these targets:
 #
 #   $(VMLINUZ_EXTRACT)       host tool taking the compressed kernel out of a bzImage
 #                            (tools/vmlinuz_extract.c, tools/bzimage.c), built like
 #                            the other host tools, under the sanitizers
 #   make linux-initramfs     $(LINUX_INITRAMFS): the guest's initramfs, busybox, /init
 #                            and the workload programs (tools/make-linux-initramfs.sh)
+#   make run-linux           boot pvmon with dom0 starting a Linux domU (LINUX_KERNEL=ELF,
+#                            default pvmon's patched kernel, make linux)
 #   make linux-stock         $(LINUX_STOCK_KERNEL): the ELF vmlinux of the kernel Debian's
 #                            linux-image-amd64 depends on (tools/fetch-debian-kernel.sh,
 #                            cached outside the tree; run again after an apt-get update
@@ -18,7 +20,14 @@ LINUX_INITRAMFS := $(BUILD)/linux/initramfs.cpio
 LINUX_INITRAMFS_SOURCES := $(wildcard pv-guest/linux/initramfs/*)
 LINUX_STOCK_KERNEL := $(BUILD)/linux/debian-vmlinux
 
-.PHONY: linux-initramfs linux-stock
+# make run-linux [LINUX_KERNEL=ELF]: pvmon with dom0 starting one Linux domU
+# (tools/run-linux.sh), by default pvmon's patched kernel (make linux).
+LINUX_KERNEL ?= $(BUILD)/linux/vmlinux
+
+.PHONY: linux-initramfs linux-stock run-linux
+run-linux: deps $(HYPERVISOR_IMAGE) $(PV_KERNEL) $(LINUX_INITRAMFS) $(LINUX_KERNEL)
+	BUILD=$(BUILD) ACCEL=$(ACCEL) tools/run-linux.sh $(LINUX_KERNEL)
+
 linux-initramfs: $(LINUX_INITRAMFS)
 linux-stock: $(LINUX_STOCK_KERNEL)
 

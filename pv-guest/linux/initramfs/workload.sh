@@ -5,8 +5,10 @@
 # line, "pvmon-linux: PASS STEP key=value..." or "pvmon-linux: FAIL STEP
 # ...", and exits 0 or 1; a program that could not print its own (it did
 # not run, or a signal killed it: the OOM killer's SIGKILL is 137) gets a
-# FAIL line from here.  Last comes "pvmon-linux: workload N passed, N
-# failed"; it exits 0 only if every step passed.
+# FAIL line from here.  Then, on pvmon's patched kernel, "pvmon-linux:
+# counters NAME=VALUE..." (its pre-zeroed pages and batched clears), and
+# last "pvmon-linux: workload N passed, N failed"; it exits 0 only if
+# every step passed.
 #
 # Sizes come from the kernel command line, defaults in brackets:
 #   pvmon.forks=N            fork-exec: processes created [2000]
@@ -69,5 +71,17 @@ step memory-unmap pvmon-memory unmap "$unmap_rounds" 16 64
 step tmpfs-checksum pvmon-checksum /tmp/pvmon-checksum.bin "$file_mib" 1
 step pipe-pingpong pvmon-pingpong "$pingpongs"
 
+# report_patch_counters: the counters of pvmon's patched kernel
+# (pv-guest/linux/patches: /sys/kernel/pvmon/prezeroed's "NAME VALUE"
+# lines and batched_clears), as one line of NAME=VALUE pairs; nothing on a
+# kernel without them.
+report_patch_counters() {
+    directory=/sys/kernel/pvmon
+    [ -r "$directory/prezeroed" ] || return 0
+    pairs=$(awk '{ printf "%s%s=%s", (NR > 1 ? " " : ""), $1, $2 }' "$directory/prezeroed")
+    echo "pvmon-linux: counters $pairs batched_clears=$(cat "$directory/batched_clears")"
+}
+
+report_patch_counters
 echo "pvmon-linux: workload $passed passed, $failed failed"
 [ "$failed" -eq 0 ]
