@@ -11,7 +11,8 @@
  * deviations are marked):
  *   - mmu_update arguments (do_mmu_update, get_pg_owner): foreign domain
  *     DOMID_SELF or the caller's own id; dom0 -EPERM, an unknown domain
- *     -ESRCH; a request list that is not a valid guest range -EFAULT
+ *     -ESRCH (and the same for update_va_mapping_otherdomain, which only
+ *     a privileged domain may point at another domain's frames); a request list that is not a valid guest range -EFAULT
  *     before any work (also one that crosses into non-canonical
  *     addresses); more than 1024 requests -EINVAL (pvmon: no
  *     continuations).
@@ -157,6 +158,13 @@ static void check_mmu_update_arguments(void)
     expect_result("mmu_update_with_own_id_as_foreign_domain_succeeds",
                   call_mmu_update(&harmless, 1, NULL, (unsigned long)own_id), 0);
     expect_result("mmu_update_with_domid_self_succeeds", call_mmu_update(&harmless, 1, NULL, DOMID_SELF), 0);
+    expect_result("update_va_mapping_otherdomain_naming_dom0_is_eperm",
+                  hypercall_update_va_mapping_otherdomain(memory.window, 0, UVMF_INVLPG, 0), -XEN_EPERM);
+    expect_result("update_va_mapping_otherdomain_naming_an_unknown_domain_is_esrch",
+                  hypercall_update_va_mapping_otherdomain(memory.window, 0, UVMF_INVLPG, MISSING_DOMAIN),
+                  -XEN_ESRCH);
+    expect_result("update_va_mapping_otherdomain_naming_itself_succeeds",
+                  hypercall_update_va_mapping_otherdomain(memory.window, 0, UVMF_INVLPG, DOMID_SELF), 0);
     expect_result("mmu_update_of_no_requests_succeeds", call_mmu_update(&harmless, 0, &done, DOMID_SELF), 0);
     expect_result("mmu_update_of_no_requests_reports_0_done", done, 0);
     expect_result("mmu_update_list_in_hypervisor_is_efault",
