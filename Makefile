@@ -55,7 +55,7 @@ HYPERVISOR_LDFLAGS := -nostdlib -static -no-pie -Wl,--no-dynamic-linker \
     -Wl,-T,hypervisor/arch/x86/linker.ld
 
 HYPERVISOR_SOURCES := $(wildcard hypervisor/arch/x86/*.S hypervisor/arch/x86/*.c \
-    hypervisor/kernel/*.c hypervisor/common/*.c hypercall/*.c)
+    hypervisor/kernel/*.c hypervisor/common/*.c)
 HYPERVISOR_OBJECTS := $(patsubst %,$(BUILD)/%.o,$(HYPERVISOR_SOURCES))
 HYPERVISOR_IMAGE := $(BUILD)/pvmon.elf
 

@@ -21,7 +21,7 @@
  *     nothing claims is reported and ignored, #DF and #MC panic.
  *   - Other exceptions raised in ring 3 belong to the running guest and go to
  *     guest_trap (kernel/guest_trap.c); SYSCALLs are hypercalls and go to
- *     hypercall_entry (hypercall/dispatch.c).
+ *     hypercall_entry (kernel/hypercall_dispatch.c).
  *   - Whatever brought the CPU from a guest, the way back goes through
  *     leave_to_guest (kernel/schedule.c), which may switch vCPUs and
  *     delivers pending events; except after an NMI (or #DF, #MC): its

@@ -97,7 +97,7 @@ _Noreturn void enter_guest(const struct trap_frame *registers);
 _Noreturn void reset_stack_and_call(void (*function)(void));
 
 /* traps.c: exception handling and the exception table.  Traps from a guest
- * and SYSCALLs go to the kernel's handlers below (hypercall/dispatch.c and
+ * and SYSCALLs go to the kernel's handlers below (kernel/hypercall_dispatch.c and
  * kernel/guest_trap.c). */
 void hypercall_entry(struct trap_frame *frame);
 void guest_trap(struct trap_frame *frame);

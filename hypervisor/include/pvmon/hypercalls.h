@@ -1,6 +1,6 @@
 /*
  * The hypercall handlers, one per hypercall number that pvmon implements,
- * as hypercall/dispatch.c calls them: the calling vCPU and the raw
+ * as kernel/hypercall_dispatch.c calls them: the calling vCPU and the raw
  * argument registers (RDI, RSI, RDX, R10, R8).  Each handler validates
  * everything it is handed and returns 0 or a result, or a negative Xen
  * error number.  The file that defines each is named beside it.
@@ -11,6 +11,14 @@
 #include <stdbool.h>
 #include <stdint.h>
 #include <pvmon/domain.h>
+
+/* kernel/hypercall_dispatch.c: the handler for a hypercall number
+ * (-ENOSYS for none), with its six argument registers. */
+#define HYPERCALL_ARGUMENTS 6
+long hypercall_call(struct vcpu *vcpu, uint64_t number, const uint64_t arguments[HYPERCALL_ARGUMENTS]);
+
+/* kernel/multicall.c */
+long do_multicall(struct vcpu *vcpu, uint64_t list, uint64_t count);
 
 /* kernel/console_io.c */
 long do_console_io(struct vcpu *vcpu, uint64_t command, uint64_t count, uint64_t buffer);

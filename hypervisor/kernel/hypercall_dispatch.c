@@ -1,24 +1,17 @@
 /*
- * The hypercall dispatch table, and multicall.
+ * The hypercall dispatch table: how a guest's SYSCALL reaches a handler.
  *
  * A 64-bit PV guest kernel issues SYSCALL with the hypercall number in RAX
  * and its arguments in RDI, RSI, RDX, R10 and R8 (Xen x86-64 register
  * ABI); the entry stub saves them in the trap frame and hypercall_entry
  * looks the number up here.  A number outside the table, or one pvmon does
  * not implement, returns -ENOSYS.  The result goes back in RAX.
+ * multicall (kernel/multicall.c) calls entries through hypercall_call.
  *
  * SYSCALL from guest user mode is not a hypercall: it enters the guest
  * kernel's syscall callback, switching the vCPU to kernel mode (Xen's
  * lstar_enter/switch_to_kernel); with no callback registered it becomes
  * #UD at the SYSCALL instruction, as in Xen.
- *
- * multicall runs a list of hypercalls from guest memory, writing each
- * result back into its entry; a failing entry does not stop the list, but
- * an unreadable list or result slot is -EFAULT, and the list stops if the
- * calling domain ends.  Nested multicalls and iret (which rewrites the
- * caller's registers) are refused in a list with -EINVAL.  pvmon has no
- * hypercall continuations, so a list is at most MULTICALL_LIST_LIMIT
- * entries (-EINVAL beyond).
  */
 #include <pvmon/arch.h>
 #include <pvmon/domain.h>
@@ -32,8 +25,6 @@
 #include <xen/xen.h>
 
 #define HYPERCALL_TABLE_SIZE 64
-#define HYPERCALL_ARGUMENTS 6
-#define MULTICALL_LIST_LIMIT 1024
 #define SYSCALL_INSTRUCTION_LENGTH 2
 #define VECTOR_INVALID_OPCODE 6
 
@@ -84,7 +75,10 @@ static long memory_op(struct vcpu *vcpu, const uint64_t arguments[])
     return do_memory_op(vcpu, arguments[0], arguments[1]);
 }
 
-static long multicall(struct vcpu *vcpu, const uint64_t arguments[]);
+static long multicall(struct vcpu *vcpu, const uint64_t arguments[])
+{
+    return do_multicall(vcpu, arguments[0], arguments[1]);
+}
 
 static long mmu_update(struct vcpu *vcpu, const uint64_t arguments[])
 {
@@ -196,44 +190,12 @@ static const hypercall_handler hypercall_table[HYPERCALL_TABLE_SIZE] = {
     [__PVMON_HYPERVISOR_memory_extension] = memory_extension,
 };
 
-static long call_by_number(struct vcpu *vcpu, uint64_t number, const uint64_t arguments[])
+long hypercall_call(struct vcpu *vcpu, uint64_t number, const uint64_t arguments[HYPERCALL_ARGUMENTS])
 {
     domain_memory_count_hypercall();
     if (number >= HYPERCALL_TABLE_SIZE || hypercall_table[number] == NULL)
         return -XEN_ENOSYS;
     return hypercall_table[number](vcpu, arguments);
-}
-
-static bool domain_still_runs(const struct vcpu *vcpu)
-{
-    return current_vcpu() == vcpu;
-}
-
-static long multicall(struct vcpu *vcpu, const uint64_t arguments[])
-{
-    uint64_t list = arguments[0];
-    uint64_t count = arguments[1];
-
-    if (count > MULTICALL_LIST_LIMIT)
-        return -XEN_EINVAL;
-    if (!guest_range_is_valid(list, count * sizeof(struct multicall_entry)))
-        return -XEN_EFAULT;
-    for (uint64_t index = 0; index < count; index++) {
-        uint64_t address = list + index * sizeof(struct multicall_entry);
-        struct multicall_entry entry;
-        bool refused;
-
-        if (copy_from_guest(&entry, address, sizeof(entry)) != 0)
-            return -XEN_EFAULT;
-        refused = entry.op == __HYPERVISOR_multicall || entry.op == __HYPERVISOR_iret;
-        entry.result = refused ? (uint64_t)-XEN_EINVAL : (uint64_t)call_by_number(vcpu, entry.op, entry.args);
-        if (!domain_still_runs(vcpu))
-            return 0;
-        if (copy_to_guest(address + __builtin_offsetof(struct multicall_entry, result), &entry.result,
-                          sizeof(entry.result)) != 0)
-            return -XEN_EFAULT;
-    }
-    return 0;
 }
 
 /* A guest-user SYSCALL: into the guest kernel's syscall callback. */
@@ -268,5 +230,5 @@ void hypercall_entry(struct trap_frame *frame)
     if (frame->rax == __HYPERVISOR_iret)
         frame->rax = (uint64_t)do_iret(vcpu, frame);
     else
-        frame->rax = (uint64_t)call_by_number(vcpu, frame->rax, arguments);
+        frame->rax = (uint64_t)hypercall_call(vcpu, frame->rax, arguments);
 }
