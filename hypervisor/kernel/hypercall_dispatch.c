@@ -5,7 +5,10 @@
  * and its arguments in RDI, RSI, RDX, R10 and R8 (Xen x86-64 register
  * ABI); the entry stub saves them in the trap frame and hypercall_entry
  * looks the number up here.  A number outside the table, or one pvmon does
- * not implement, returns -ENOSYS.  The result goes back in RAX.
+ * not implement, returns -ENOSYS.  The result goes back in RAX, unless
+ * the handler created a continuation (pvmon/hypercall_continuation.h):
+ * then RIP goes back over the SYSCALL, so that the guest issues the call
+ * again with the arguments the handler left in its registers.
  * multicall (kernel/multicall.c) calls entries through hypercall_call.
  *
  * SYSCALL from guest user mode is not a hypercall: it enters the guest
@@ -18,6 +21,7 @@
 #include <pvmon/domain_memory.h>
 #include <pvmon/errno.h>
 #include <pvmon/guest_access.h>
+#include <pvmon/hypercall_continuation.h>
 #include <pvmon/hypercalls.h>
 #include <pvmon/panic.h>
 #include <public/domain_control.h>
@@ -25,7 +29,6 @@
 #include <xen/xen.h>
 
 #define HYPERCALL_TABLE_SIZE 64
-#define SYSCALL_INSTRUCTION_LENGTH 2
 #define VECTOR_INVALID_OPCODE 6
 
 typedef long (*hypercall_handler)(struct vcpu *vcpu, const uint64_t arguments[HYPERCALL_ARGUMENTS]);
@@ -227,8 +230,12 @@ void hypercall_entry(struct trap_frame *frame)
         bounce_user_syscall(vcpu, frame);
         return;
     }
-    if (frame->rax == __HYPERVISOR_iret)
+    if (frame->rax == __HYPERVISOR_iret) {
         frame->rax = (uint64_t)do_iret(vcpu, frame);
-    else
-        frame->rax = (uint64_t)hypercall_call(vcpu, frame->rax, arguments);
+        return;
+    }
+    hypercall_continuation_reset(vcpu);
+    frame->rax = (uint64_t)hypercall_call(vcpu, frame->rax, arguments);
+    if (hypercall_continuation_created(vcpu))
+        frame->rip -= SYSCALL_INSTRUCTION_LENGTH;
 }

@@ -9,7 +9,8 @@
  * deadlines, deadline += period, so late interrupts do not make it drift)
  * and whatever the scheduler needs next (the end of a time slice, a
  * guest's timer).  On expiry the scheduler's hook runs first, then the
- * timer is re-armed.
+ * timer is re-armed.  The armed deadline is kept, so that a long hypercall
+ * can see cheaply that the interrupt is due (timer_deadline_passed).
  */
 #include <stdbool.h>
 #include <pvmon/arch.h>
@@ -27,6 +28,7 @@ static volatile uint64_t tick_count;
 static uint64_t boot_epoch_ns;
 static void (*expiry_handler)(uint64_t now_ns);
 static uint64_t (*deadline_source)(void);
+static uint64_t armed_deadline_ns;
 
 void time_record_boot(void)
 {
@@ -101,7 +103,17 @@ void timer_reprogram(void)
 
     if (deadline_source != NULL)
         deadline = earliest(deadline, deadline_source());
+    armed_deadline_ns = deadline;
     apic_timer_arm(deadline > now ? deadline - now : 1);
+}
+
+/* Whether the deadline the timer is armed for has passed: the timer
+ * interrupt is due, or held back because interrupts are off (hypercall
+ * preemption, kernel/hypercall_continuation.c).  Before the ticks start
+ * nothing is armed and nothing is due. */
+bool timer_deadline_passed(void)
+{
+    return armed_deadline_ns != 0 && system_time_ns() >= armed_deadline_ns;
 }
 
 static void handle_timer_interrupt(void)

@@ -101,6 +101,12 @@ struct vcpu {
     uint64_t periodic_period_ns;     /* 0: no periodic timer */
     uint64_t periodic_deadline_ns;
 
+    /* Hypercall continuations (kernel/hypercall_continuation.c): whether
+     * the running hypercall created one, and while a multicall entry runs,
+     * that entry's arguments (NULL outside a multicall). */
+    bool hypercall_preempted;
+    uint64_t *multicall_entry_arguments;
+
     bool polling;                    /* blocked in SCHEDOP_poll */
     uint64_t poll_deadline_ns;       /* 0: no timeout */
     unsigned int poll_port_count;

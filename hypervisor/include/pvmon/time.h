@@ -11,6 +11,7 @@
 #ifndef PVMON_TIME_H
 #define PVMON_TIME_H
 
+#include <stdbool.h>
 #include <stdint.h>
 
 #define NANOSECONDS_PER_SECOND UINT64_C(1000000000)
@@ -32,6 +33,7 @@ uint64_t system_time_ns(void);
 uint64_t timer_tick_count(void);
 void timer_start_ticks(uint64_t period_ns);
 void timer_reprogram(void);
+bool timer_deadline_passed(void);
 void timer_set_scheduler_hooks(void (*on_interrupt)(uint64_t now_ns), uint64_t (*next_deadline)(void));
 struct time_scale system_time_scale(void);
 void time_sample(uint64_t *timestamp, uint64_t *system_time);
