@@ -35,6 +35,30 @@ static void expect(const char *name, long got, long expected)
     }
 }
 
+/* dom0's console output is not rate-limited (kernel/console_io.c): more
+ * than a domU's whole burst in one call, whose last line the system test
+ * finds in the log. */
+#define CONSOLE_FLOOD_BYTES (320 * 1024)
+#define CONSOLE_FLOOD_LINE "pv-kernel: console flood, not rate-limited for dom0\n"
+
+static long write_console_flood(void)
+{
+    static char flood[CONSOLE_FLOOD_BYTES];
+    static const char line[] = CONSOLE_FLOOD_LINE;
+    static const char last[] = "pv-kernel: console flood: last line\n";
+    uint64_t length = 0;
+
+    while (length + sizeof(line) - 1 + sizeof(last) - 1 <= sizeof(flood)) {
+        for (unsigned int index = 0; index < sizeof(line) - 1; index++)
+            flood[length + index] = line[index];
+        length += sizeof(line) - 1;
+    }
+    for (unsigned int index = 0; index < sizeof(last) - 1; index++)
+        flood[length + index] = last[index];
+    length += sizeof(last) - 1;
+    return hypercall_console_write(flood, length);
+}
+
 static void check_console_io(void)
 {
     static const char text[] = "pv-kernel: console_io write from a valid buffer\n";
@@ -50,9 +74,9 @@ static void check_console_io(void)
            hypercall_console_write((const char *)UNMAPPED_GUEST_ADDRESS, 16), -XEN_EFAULT);
     expect("console_io_write_range_into_hypervisor_is_efault",
            hypercall_console_write((const char *)(0xffff800000000000UL - 8), 16), -XEN_EFAULT);
-    expect("console_io_write_huge_count_is_einval",
-           hypercall5(__HYPERVISOR_console_io, CONSOLEIO_write, 1UL << 33, (unsigned long)text, 0, 0),
-           -XEN_EINVAL);
+    expect("console_io_write_count_is_32_bits",
+           hypercall5(__HYPERVISOR_console_io, CONSOLEIO_write, 1UL << 33, (unsigned long)text, 0, 0), 0);
+    expect("console_io_write_beyond_a_domus_burst_from_dom0", write_console_flood(), 0);
     expect("console_io_unknown_command_is_enosys",
            hypercall5(__HYPERVISOR_console_io, 99, 0, 0, 0, 0), -XEN_ENOSYS);
 }

@@ -28,6 +28,7 @@
 #include <pvmon/event_channel.h>
 #include <pvmon/frame.h>
 #include <pvmon/scheduler_policy.h>
+#include <pvmon/token_bucket.h>
 #include <pvmon/trap_table.h>
 #include <xen/vcpu.h>
 
@@ -133,6 +134,12 @@ struct domain {
     struct event_channel_domain events;
     char console_line[DOMAIN_CONSOLE_LINE_SIZE];
     unsigned int console_line_length;
+    /* A domU's console_io rate limit (kernel/console_io.c): the bucket
+     * (filled at the first write), bytes dropped since the last notice. */
+    struct token_bucket console_rate_limit;
+    uint64_t console_suppressed_bytes;
+    bool console_notice_sent;
+    uint64_t console_notice_ns;
 };
 
 /* kernel/domain.c */
