@@ -27,14 +27,23 @@
  *     hold, shared_info, an unreadable or unwritable extent).  Only
  *     extent_order 0 is supported (-EINVAL otherwise), the address-width
  *     limit of mem_flags is honoured, the domain must be the caller's
- *     (-EPERM), and the extent list must lie in guest space (-EFAULT).
- * Everything else is -ENOSYS, as is a command carrying a continuation's
- * start extent in its upper bits (pvmon has no continuations).
+ *     (-EPERM).  As in Xen, nothing is done and the answer is the start
+ *     extent when the list is too long to encode a continuation
+ *     (nr_extents > UINT_MAX >> MEMOP_EXTENT_SHIFT), when nothing remains
+ *     from the start extent, or when the extents that remain are not in
+ *     guest space (checked on every entry: XSA-212).
+ *   - Preemption: before every extent but the first of this entry,
+ *     hypercall_preempt_check; the call then continues with
+ *     cmd | (next extent << MEMOP_EXTENT_SHIFT) and the same argument
+ *     (Xen's continuation of these three commands).  The queries answer
+ *     a command with a start extent -EINVAL.
+ * Everything else is -ENOSYS, as is any other command with upper bits.
  */
 #include <pvmon/domain.h>
 #include <pvmon/domain_memory.h>
 #include <pvmon/errno.h>
 #include <pvmon/guest_access.h>
+#include <pvmon/hypercall_continuation.h>
 #include <pvmon/hypercalls.h>
 #include <pvmon/machine_to_physical.h>
 #include <pvmon/memory.h>
@@ -96,11 +105,25 @@ static int check_reservation(const struct domain *domain, const struct xen_memor
         return -XEN_EPERM;
     if (request->extent_order != 0)
         return -XEN_EINVAL;
-    if (request->nr_extents > UINT64_MAX / sizeof(xen_pfn_t) ||
-        (request->nr_extents > 0 &&
-         !guest_range_is_valid((uint64_t)request->extent_start.p, request->nr_extents * sizeof(xen_pfn_t))))
-        return -XEN_EFAULT;
     return 0;
+}
+
+/* Xen's do_memory_op: a list too long for a continuation to encode its
+ * next extent, or nothing left from start_extent, does nothing. */
+static bool extents_remain(const struct xen_memory_reservation *request, uint64_t start_extent)
+{
+    return request->nr_extents <= (UINT32_MAX >> MEMOP_EXTENT_SHIFT) && start_extent < request->nr_extents;
+}
+
+/* The extents not yet done lie in guest space: checked on every entry,
+ * so a list moved between continuations is refused (XSA-212,
+ * guest_handle_subrange_okay). */
+static bool remaining_extents_are_guest_memory(const struct xen_memory_reservation *request,
+                                               uint64_t start_extent)
+{
+    uint64_t first = (uint64_t)request->extent_start.p + start_extent * sizeof(xen_pfn_t);
+
+    return guest_range_is_valid(first, (request->nr_extents - start_extent) * sizeof(xen_pfn_t));
 }
 
 /* A frame below the reservation's address-width limit (0: no limit). */
@@ -153,20 +176,35 @@ static int remove_frame(struct domain *domain, uint64_t extent)
     return 0;
 }
 
-static long change_reservation(struct domain *domain, uint64_t argument, enum reservation_change change)
+static long continue_reservation(struct vcpu *vcpu, unsigned int command, uint64_t next_extent,
+                                 uint64_t argument)
 {
+    return hypercall_create_continuation(vcpu, __HYPERVISOR_memory_op, 2,
+                                         (const uint64_t[]){ command | (next_extent << MEMOP_EXTENT_SHIFT), argument });
+}
+
+static long change_reservation(struct vcpu *vcpu, unsigned int command, uint64_t start_extent, uint64_t argument,
+                               enum reservation_change change)
+{
+    struct domain *domain = vcpu->domain;
     struct xen_memory_reservation request;
     uint64_t done;
     int error;
 
     if (copy_from_guest(&request, argument, sizeof(request)) != 0)
         return -XEN_EFAULT;
+    if (!extents_remain(&request, start_extent))
+        return (long)start_extent;
     error = check_reservation(domain, &request);
     if (error)
         return error;
-    for (done = 0; done < request.nr_extents; done++) {
+    if (!remaining_extents_are_guest_memory(&request, start_extent))
+        return (long)start_extent;
+    for (done = start_extent; done < request.nr_extents; done++) {
         uint64_t extent = (uint64_t)request.extent_start.p + done * sizeof(xen_pfn_t);
 
+        if (done != start_extent && hypercall_preempt_check())
+            return continue_reservation(vcpu, command, done, argument);
         error = change == DECREASE ? remove_frame(domain, extent)
                                    : add_frame(domain, extent, change, request.mem_flags);
         if (error)
@@ -175,8 +213,36 @@ static long change_reservation(struct domain *domain, uint64_t argument, enum re
     return (long)done;
 }
 
+static bool is_reservation_change(unsigned int command)
+{
+    return command == XENMEM_populate_physmap || command == XENMEM_increase_reservation ||
+           command == XENMEM_decrease_reservation;
+}
+
+/* Xen's queries that refuse a start extent with -EINVAL; any other
+ * command but the reservation changes is unknown with one (-ENOSYS). */
+static bool is_query(unsigned int command)
+{
+    return command == XENMEM_current_reservation || command == XENMEM_maximum_reservation ||
+           command == XENMEM_maximum_ram_page;
+}
+
+static enum reservation_change change_of(unsigned int command)
+{
+    return command == XENMEM_populate_physmap ? POPULATE
+           : command == XENMEM_increase_reservation ? INCREASE
+                                                    : DECREASE;
+}
+
 long do_memory_op(struct vcpu *vcpu, uint64_t command, uint64_t argument)
 {
+    unsigned int base_command = command & MEMOP_CMD_MASK;
+    uint64_t start_extent = command >> MEMOP_EXTENT_SHIFT;
+
+    if (is_reservation_change(base_command))
+        return change_reservation(vcpu, base_command, start_extent, argument, change_of(base_command));
+    if (start_extent != 0)
+        return is_query(base_command) ? -XEN_EINVAL : -XEN_ENOSYS;
     switch (command) {
     case XENMEM_memory_map:
         return pseudo_physical_memory_map(vcpu->domain, argument);
@@ -184,12 +250,6 @@ long do_memory_op(struct vcpu *vcpu, uint64_t command, uint64_t argument)
         return reservation(vcpu->domain, argument, false);
     case XENMEM_maximum_reservation:
         return reservation(vcpu->domain, argument, true);
-    case XENMEM_populate_physmap:
-        return change_reservation(vcpu->domain, argument, POPULATE);
-    case XENMEM_increase_reservation:
-        return change_reservation(vcpu->domain, argument, INCREASE);
-    case XENMEM_decrease_reservation:
-        return change_reservation(vcpu->domain, argument, DECREASE);
     case XENMEM_machphys_mapping:
         return machine_to_physical_describe(argument);
     case XENMEM_maximum_ram_page:

@@ -10,9 +10,17 @@
  *     (Xen's pg_owner; how dom0's console and xenstore backends map a
  *     domU's rings, like xenconsoled's foreign mappings).  Another domain
  *     is -EPERM for an unprivileged caller, an unknown one -ESRCH.
- *   - At most PAGE_TABLE_BATCH_LIMIT requests (-EINVAL): pvmon has no
- *     hypercall continuations, so a batch must stay short.  The whole
- *     request list must lie in guest space (-EFAULT before any work).
+ *   - The count is 32 bits (Xen's unsigned int) and below
+ *     MMU_UPDATE_PREEMPTED; a count with that bit set is a continuation
+ *     (below).  The whole remaining request list must lie in guest space
+ *     (-EFAULT before any work), checked again on every re-entry, so a
+ *     list moved or unmapped between continuations is -EFAULT (XSA-212).
+ *   - Preemption (Xen's do_mmu_update, shared with mmuext_op by
+ *     page_table_batch_run): before every request but the first of this
+ *     entry, hypercall_preempt_check; a request may also answer
+ *     -XEN_ERESTART (preempted inside it).  Either way the call continues
+ *     with the list advanced to that request, the count of what remains
+ *     | MMU_UPDATE_PREEMPTED, pdone and foreigndom unchanged.
  *   - Each request is {ptr, val}; the low three bits of ptr are the
  *     command.  MMU_NORMAL_PT_UPDATE and MMU_PT_UPDATE_PRESERVE_AD write
  *     the 8-byte entry at machine address ptr through common/page_type.c:
@@ -21,12 +29,16 @@
  *     sets the M2P entry of a frame the caller holds (-EINVAL otherwise).
  *     Other commands are -ENOSYS.
  *   - The batch stops at the first failure; *pdone (if pdone is not NULL)
- *     receives how many requests were applied, on success and failure.
+ *     receives how many requests were applied, on success, failure and
+ *     continuation; a continuation reads it back and adds to it, so it
+ *     counts across the whole call.  An unwritable pdone is ignored, as
+ *     in Xen.
  */
 #include <pvmon/domain.h>
 #include <pvmon/domain_memory.h>
 #include <pvmon/errno.h>
 #include <pvmon/guest_access.h>
+#include <pvmon/hypercall_continuation.h>
 #include <pvmon/hypercalls.h>
 #include <pvmon/layout.h>
 #include <pvmon/machine_to_physical.h>
@@ -42,15 +54,6 @@ int page_owner_domain_check(const struct vcpu *vcpu, uint64_t foreign_domain)
         return 0;
     target = foreign_domain <= UINT16_MAX ? domain_find((uint16_t)foreign_domain) : NULL;
     return target == NULL ? -XEN_ESRCH : -XEN_EPERM;
-}
-
-int page_table_batch_check(uint64_t list, uint64_t count, uint64_t entry_size)
-{
-    if (count > PAGE_TABLE_BATCH_LIMIT)
-        return -XEN_EINVAL;
-    if (count > 0 && !guest_range_is_valid(list, count * entry_size))
-        return -XEN_EFAULT;
-    return 0;
 }
 
 int page_frame_owner_for_update(const struct vcpu *vcpu, uint64_t foreign_domain, uint16_t *frame_owner)
@@ -80,50 +83,89 @@ static int update_machine_to_physical(const struct vcpu *vcpu, uint64_t frame, u
     return 0;
 }
 
-static int apply_request(const struct vcpu *vcpu, uint16_t frame_owner, const struct mmu_update *request)
+static int apply_request(struct vcpu *vcpu, uint64_t address, uint16_t frame_owner)
 {
-    uint64_t command = request->ptr & COMMAND_MASK;
-    uint64_t frame = request->ptr >> PAGE_SHIFT;
-    unsigned int index = (request->ptr & (PAGE_SIZE - 1)) / sizeof(uint64_t);
+    struct mmu_update request;
+    uint64_t command;
+    uint64_t frame;
+    unsigned int index;
     int error;
 
+    if (copy_from_guest(&request, address, sizeof(request)) != 0)
+        return -XEN_EFAULT;
+    command = request.ptr & COMMAND_MASK;
+    frame = request.ptr >> PAGE_SHIFT;
+    index = (request.ptr & (PAGE_SIZE - 1)) / sizeof(uint64_t);
     switch (command) {
     case MMU_NORMAL_PT_UPDATE:
     case MMU_PT_UPDATE_PRESERVE_AD:
         error = page_update_entry_foreign(domain_page_memory(), vcpu->domain->id, frame_owner, frame, index,
-                                          request->val, command == MMU_PT_UPDATE_PRESERVE_AD, NULL);
+                                          request.val, command == MMU_PT_UPDATE_PRESERVE_AD, NULL);
         if (error == 0)
             domain_memory_count(DOMAIN_MEMORY_PAGE_TABLE_UPDATE);
         return error;
     case MMU_MACHPHYS_UPDATE:
-        return update_machine_to_physical(vcpu, frame, request->val);
+        return update_machine_to_physical(vcpu, frame, request.val);
     default:
         return -XEN_ENOSYS;
     }
 }
 
+/* Where a batch resumes: the count without its continuation mark, and
+ * the entries done before, from *pdone (0 if unreadable, as Xen). */
+static uint32_t resumed_count(uint64_t count_argument, uint64_t done_pointer, unsigned int *done_before)
+{
+    uint32_t count = (uint32_t)count_argument;
+
+    *done_before = 0;
+    if (!(count & MMU_UPDATE_PREEMPTED))
+        return count;
+    if (done_pointer != 0)
+        (void)copy_from_guest(done_before, done_pointer, sizeof(*done_before));
+    return count & ~MMU_UPDATE_PREEMPTED;
+}
+
+long page_table_batch_run(struct vcpu *vcpu, unsigned int op, const uint64_t arguments[4], uint64_t entry_size,
+                          page_table_batch_entry apply_entry, uint16_t frame_owner)
+{
+    uint64_t list = arguments[0];
+    uint64_t done_pointer = arguments[2];
+    unsigned int done;
+    uint32_t count = resumed_count(arguments[1], done_pointer, &done);
+    uint32_t index;
+    long result = 0;
+
+    if (count > 0 && !guest_range_is_valid(list, count * entry_size))
+        return -XEN_EFAULT;
+    for (index = 0; index < count; index++) {
+        if (index != 0 && hypercall_preempt_check()) {
+            result = -XEN_ERESTART;
+            break;
+        }
+        result = apply_entry(vcpu, list + index * entry_size, frame_owner);
+        if (result)
+            break;
+    }
+    if (result == -XEN_ERESTART)
+        result = hypercall_create_continuation(
+            vcpu, op, 4,
+            (const uint64_t[]){ list + index * entry_size, (count - index) | MMU_UPDATE_PREEMPTED, done_pointer,
+                                arguments[3] });
+    done += index;
+    if (done_pointer != 0)
+        (void)copy_to_guest(done_pointer, &done, sizeof(done));
+    return result;
+}
+
 long do_mmu_update(struct vcpu *vcpu, uint64_t requests, uint64_t count, uint64_t done_pointer,
                    uint64_t foreign_domain)
 {
-    unsigned int done = 0;
     uint16_t frame_owner;
     int error = page_frame_owner_for_update(vcpu, foreign_domain, &frame_owner);
 
-    if (error == 0)
-        error = page_table_batch_check(requests, count, sizeof(struct mmu_update));
     if (error)
         return error;
-    for (; done < count; done++) {
-        struct mmu_update request;
-
-        if (copy_from_guest(&request, requests + done * sizeof(request), sizeof(request)) != 0)
-            error = -XEN_EFAULT;
-        else
-            error = apply_request(vcpu, frame_owner, &request);
-        if (error)
-            break;
-    }
-    if (done_pointer != 0 && copy_to_guest(done_pointer, &done, sizeof(done)) != 0)
-        return -XEN_EFAULT;
-    return error;
+    return page_table_batch_run(vcpu, __HYPERVISOR_mmu_update,
+                                (const uint64_t[]){ requests, count, done_pointer, foreign_domain },
+                                sizeof(struct mmu_update), apply_request, frame_owner);
 }

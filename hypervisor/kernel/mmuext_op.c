@@ -3,9 +3,11 @@
  * do_mmuext_op): pinning page tables, switching base pointers, TLB
  * maintenance, the LDT, and clearing or copying a frame.
  *
- * Rules kept here (batch rules as mmu_update's: foreigndom, at most
- * PAGE_TABLE_BATCH_LIMIT operations, the list in guest space, stop at the
- * first failure and report the count in *pdone):
+ * Rules kept here (batch rules as mmu_update's, kernel/mmu_update.c:
+ * foreigndom, a 32-bit count below MMU_UPDATE_PREEMPTED, the remaining
+ * list in guest space on every entry, stop at the first failure, the
+ * count in *pdone across continuations, preemption between operations
+ * and at an operation that answers -XEN_ERESTART, resumed from it):
  *   - PIN_L1..L4_TABLE validate the frame as that level and hold it
  *     (common/page_type.c: -EINVAL for a frame the caller does not hold,
  *     one already pinned, or one that fails validation); UNPIN_TABLE drops
@@ -133,7 +135,7 @@ static int write_frame(const struct vcpu *vcpu, uint64_t destination, uint64_t s
     return 0;
 }
 
-static int apply_operation(struct vcpu *vcpu, const struct mmuext_op *operation)
+static int run_operation(struct vcpu *vcpu, const struct mmuext_op *operation)
 {
     uint64_t frame = operation->arg1.mfn;
 
@@ -177,27 +179,24 @@ static int apply_operation(struct vcpu *vcpu, const struct mmuext_op *operation)
     }
 }
 
+static int apply_operation(struct vcpu *vcpu, uint64_t address, uint16_t frame_owner)
+{
+    struct mmuext_op operation;
+
+    (void)frame_owner;
+    if (copy_from_guest(&operation, address, sizeof(operation)) != 0)
+        return -XEN_EFAULT;
+    return run_operation(vcpu, &operation);
+}
+
 long do_mmuext_op(struct vcpu *vcpu, uint64_t operations, uint64_t count, uint64_t done_pointer,
                   uint64_t foreign_domain)
 {
-    unsigned int done = 0;
     int error = page_owner_domain_check(vcpu, foreign_domain);
 
-    if (error == 0)
-        error = page_table_batch_check(operations, count, sizeof(struct mmuext_op));
     if (error)
         return error;
-    for (; done < count; done++) {
-        struct mmuext_op operation;
-
-        if (copy_from_guest(&operation, operations + done * sizeof(operation), sizeof(operation)) != 0)
-            error = -XEN_EFAULT;
-        else
-            error = apply_operation(vcpu, &operation);
-        if (error)
-            break;
-    }
-    if (done_pointer != 0 && copy_to_guest(done_pointer, &done, sizeof(done)) != 0)
-        return -XEN_EFAULT;
-    return error;
+    return page_table_batch_run(vcpu, __HYPERVISOR_mmuext_op,
+                                (const uint64_t[]){ operations, count, done_pointer, foreign_domain },
+                                sizeof(struct mmuext_op), apply_operation, vcpu->domain->id);
 }

@@ -14,8 +14,9 @@
  *     -ESRCH (and the same for update_va_mapping_otherdomain, which only
  *     a privileged domain may point at another domain's frames); a request list that is not a valid guest range -EFAULT
  *     before any work (also one that crosses into non-canonical
- *     addresses); more than 1024 requests -EINVAL (pvmon: no
- *     continuations).
+ *     addresses); the count is 32 bits and any length below
+ *     MMU_UPDATE_PREEMPTED runs (continuations, tests/hypercall/preemption.c);
+ *     a count with only that bit set is a continuation with nothing left.
  *   - Requests (do_mmu_update's loop): the command is ptr & 7, unknown
  *     ones -ENOSYS; MMU_MACHPHYS_UPDATE of a frame the caller does not own
  *     -EINVAL; processing stops at the first failure and *pdone says how
@@ -144,7 +145,7 @@ static void expect_update_refused(const char *stem, uint64_t machine_address, ui
 
 static void check_mmu_update_arguments(void)
 {
-    static struct mmu_update too_many[MMU_UPDATE_BATCH_LIMIT + 1];
+    static struct mmu_update too_many[FORMER_BATCH_CAP + 1];
     uint64_t frame = take_unmapped_frame(&memory);
     uint64_t pfn = pfn_of_frame(frame);
     struct mmu_update harmless = { .ptr = frame << PAGE_SHIFT | MMU_MACHPHYS_UPDATE, .val = pfn };
@@ -179,20 +180,20 @@ static void check_mmu_update_arguments(void)
                   call_mmu_update((const struct mmu_update *)UINT64_C(0xfffffffffffffff0), 2, NULL, DOMID_SELF),
                   -XEN_EFAULT);
 
-    for (unsigned int index = 0; index <= MMU_UPDATE_BATCH_LIMIT; index++)
+    for (unsigned int index = 0; index <= FORMER_BATCH_CAP; index++)
         too_many[index] = (struct mmu_update) { .ptr = harmless.ptr, .val = MARKER + index };
-    expect_result("mmu_update_of_1025_requests_is_einval",
-                  call_mmu_update(too_many, MMU_UPDATE_BATCH_LIMIT + 1, NULL, DOMID_SELF), -XEN_EINVAL);
-    expect_result("mmu_update_of_1025_requests_does_no_work", (long)m2p_entry(&memory, frame), (long)pfn);
-    expect_result("mmu_update_of_1024_requests_succeeds",
-                  call_mmu_update(too_many, MMU_UPDATE_BATCH_LIMIT, &done, DOMID_SELF), 0);
-    expect_result("mmu_update_of_1024_requests_reports_1024_done", done, MMU_UPDATE_BATCH_LIMIT);
-    expect_result("mmu_update_of_1024_requests_did_the_last", (long)m2p_entry(&memory, frame),
-                  (long)(MARKER + MMU_UPDATE_BATCH_LIMIT - 1));
+    expect_result("mmu_update_of_1025_requests_succeeds",
+                  call_mmu_update(too_many, FORMER_BATCH_CAP + 1, &done, DOMID_SELF), 0);
+    expect_result("mmu_update_of_1025_requests_reports_1025_done", done, FORMER_BATCH_CAP + 1);
+    expect_result("mmu_update_of_1025_requests_did_the_last", (long)m2p_entry(&memory, frame),
+                  (long)(MARKER + FORMER_BATCH_CAP));
     call_mmu_update(&harmless, 1, NULL, DOMID_SELF);
-    expect_result("mmu_update_of_2_pow_31_requests_is_einval",
+    expect_result("mmu_update_count_of_only_the_preempted_bit_does_nothing",
                   call_mmu_update((const struct mmu_update *)UNMAPPED_ADDRESS, UINT64_C(1) << 31, NULL, DOMID_SELF),
-                  -XEN_EINVAL);
+                  0);
+    expect_result("mmu_update_count_above_32_bits_is_cut_to_32",
+                  call_mmu_update(&harmless, (UINT64_C(1) << 32) | 1, &done, DOMID_SELF), 0);
+    expect_result("mmu_update_count_above_32_bits_reports_the_cut_count_done", done, 1);
     result = call_mmu_update((const struct mmu_update *)HYPERVISOR_IMAGE_ADDRESS, UINT32_MAX, NULL, DOMID_SELF);
     expect_true("mmu_update_of_4g_minus_1_requests_in_hypervisor_is_refused",
                 result == -XEN_EINVAL || result == -XEN_EFAULT, result, "-22 or -14");
@@ -539,10 +540,10 @@ static void check_request_list_at_the_canonical_boundary(void)
 static void check_mmuext_arguments(void)
 {
     struct mmuext_op flush = { .cmd = MMUEXT_TLB_FLUSH_LOCAL };
-    static struct mmuext_op too_many[MMU_UPDATE_BATCH_LIMIT + 1];
+    static struct mmuext_op too_many[FORMER_BATCH_CAP + 1];
     unsigned int done = 77;
 
-    for (unsigned int index = 0; index <= MMU_UPDATE_BATCH_LIMIT; index++)
+    for (unsigned int index = 0; index <= FORMER_BATCH_CAP; index++)
         too_many[index] = flush;
     expect_result("mmuext_with_dom0_as_foreign_domain_is_eperm", call_mmuext_op(&flush, 1, NULL, 0), -XEN_EPERM);
     expect_result("mmuext_with_unknown_foreign_domain_is_esrch", call_mmuext_op(&flush, 1, NULL, MISSING_DOMAIN),
@@ -557,11 +558,12 @@ static void check_mmuext_arguments(void)
                   call_mmuext_op((const struct mmuext_op *)NON_CANONICAL_ADDRESS, 1, NULL, DOMID_SELF), -XEN_EFAULT);
     expect_result("mmuext_list_unmapped_is_efault",
                   call_mmuext_op((const struct mmuext_op *)UNMAPPED_ADDRESS, 1, NULL, DOMID_SELF), -XEN_EFAULT);
-    expect_result("mmuext_of_1025_operations_is_einval",
-                  call_mmuext_op(too_many, MMU_UPDATE_BATCH_LIMIT + 1, NULL, DOMID_SELF), -XEN_EINVAL);
-    expect_result("mmuext_of_2_pow_31_operations_is_einval",
+    expect_result("mmuext_of_1025_operations_succeeds",
+                  call_mmuext_op(too_many, FORMER_BATCH_CAP + 1, &done, DOMID_SELF), 0);
+    expect_result("mmuext_of_1025_operations_reports_1025_done", done, FORMER_BATCH_CAP + 1);
+    expect_result("mmuext_count_of_only_the_preempted_bit_does_nothing",
                   call_mmuext_op((const struct mmuext_op *)UNMAPPED_ADDRESS, UINT64_C(1) << 31, NULL, DOMID_SELF),
-                  -XEN_EINVAL);
+                  0);
     expect_result("mmuext_command_99_is_enosys", mmuext_one(MMUEXT_UNKNOWN_COMMAND, 0), -XEN_ENOSYS);
     expect_result("mmuext_command_14_is_enosys", mmuext_one(14, 0), -XEN_ENOSYS);
 }

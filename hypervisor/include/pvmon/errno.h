@@ -12,4 +12,11 @@
 
 #include <xen/errno.h>
 
+/* Xen's internal "preempted inside a unit of work: continue from it"
+ * (85, only under __XEN__ in the public header): a handler turns it into
+ * a continuation; it never reaches a guest. */
+#ifndef XEN_ERESTART
+#define XEN_ERESTART 85
+#endif
+
 #endif

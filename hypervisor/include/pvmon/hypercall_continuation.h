@@ -30,6 +30,15 @@
 
 #define SYSCALL_INSTRUCTION_LENGTH 2
 
+/* Xen's encodings of remaining work in a re-issued hypercall's arguments
+ * (xen/arch/x86/include/asm/hypercall.h, xen/include/xen/hypercall.h):
+ * mmu_update and mmuext_op mark the 32-bit count of a continuation with
+ * its top bit; memory_op's reservation commands carry the next extent in
+ * the command's bits 6 and up. */
+#define MMU_UPDATE_PREEMPTED 0x80000000u
+#define MEMOP_EXTENT_SHIFT 6
+#define MEMOP_CMD_MASK ((1u << MEMOP_EXTENT_SHIFT) - 1)
+
 bool hypercall_preempt_check(void);
 
 /* Records the continuation (argument_count <= 6) and returns op, which the

@@ -70,9 +70,7 @@ long do_update_va_mapping_otherdomain(struct vcpu *vcpu, uint64_t virtual_addres
 int guest_find_l1_entry(uint64_t root_page_table, uint64_t virtual_address, uint64_t *l1_frame,
                         unsigned int *index);
 
-/* kernel/mmu_update.c and kernel/mmuext_op.c: batched page-table work.
- * pvmon has no continuations, so a batch holds at most this many. */
-#define PAGE_TABLE_BATCH_LIMIT 1024
+/* kernel/mmu_update.c and kernel/mmuext_op.c: batched page-table work. */
 long do_mmu_update(struct vcpu *vcpu, uint64_t requests, uint64_t count, uint64_t done_pointer,
                    uint64_t foreign_domain);
 long do_mmuext_op(struct vcpu *vcpu, uint64_t operations, uint64_t count, uint64_t done_pointer,
@@ -80,7 +78,13 @@ long do_mmuext_op(struct vcpu *vcpu, uint64_t operations, uint64_t count, uint64
 int page_owner_domain_check(const struct vcpu *vcpu, uint64_t foreign_domain);
 /* mmu_update's foreigndom: whose frames new L1 entries may name. */
 int page_frame_owner_for_update(const struct vcpu *vcpu, uint64_t foreign_domain, uint16_t *frame_owner);
-int page_table_batch_check(uint64_t list, uint64_t count, uint64_t entry_size);
+/* The batch protocol both share (kernel/mmu_update.c): the arguments
+ * (list, count, pdone, foreigndom) of hypercall op, entries of entry_size
+ * bytes, each done by apply_entry (its guest address; -XEN_ERESTART:
+ * preempted inside it, resume from it). */
+typedef int (*page_table_batch_entry)(struct vcpu *vcpu, uint64_t entry_address, uint16_t frame_owner);
+long page_table_batch_run(struct vcpu *vcpu, unsigned int op, const uint64_t arguments[4], uint64_t entry_size,
+                          page_table_batch_entry apply_entry, uint16_t frame_owner);
 
 /* kernel/page_table_write_fault.c: true when a #PF was a kernel write to
  * its own L1 table that was emulated (or answered with a #DB). */
