@@ -4,6 +4,7 @@
  * one that changed meanwhile, means the hypervisor was updating it, and
  * the copy is taken again.
  */
+#include <stddef.h>
 #include <stdint.h>
 #include <xen/xen.h>
 #include <guest/hypercall.h>
@@ -67,11 +68,20 @@ uint64_t system_time_ns(void)
     return record.system_time + (uint64_t)(((unsigned __int128)delta * record.tsc_to_system_mul) >> 32);
 }
 
+static void (*timer_hook)(void);
+
 static void count_timer_event(evtchn_port_t port, void *context)
 {
     (void)port;
     (void)context;
     timer_events++;
+    if (timer_hook != NULL)
+        timer_hook();
+}
+
+void clock_set_timer_hook(void (*hook)(void))
+{
+    timer_hook = hook;
 }
 
 int clock_init(void)

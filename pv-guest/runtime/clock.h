@@ -24,6 +24,11 @@ int clock_init(void);
 /* Counts VIRQ_TIMER events since boot. */
 uint64_t clock_timer_events(void);
 
+/* Also runs hook (NULL: none) on every VIRQ_TIMER event, in the upcall:
+ * how a test watches what happens between the parts of a preempted
+ * hypercall. */
+void clock_set_timer_hook(void (*hook)(void));
+
 /* Blocks until *flag is true or system time reaches deadline_ns; returns *flag. */
 bool wait_for_flag_until(volatile bool *flag, uint64_t deadline_ns);
 

@@ -5,7 +5,8 @@
 #   - the hypercall test guests (tests/hypercall): every "PASS family:
 #     case" line counts as one passed case and every "FAIL ..." line as
 #     one failure; a guest that never prints its SUMMARY line counts as a
-#     failure too, and so do dom0's own checks (test=hypercalls);
+#     failure too, and so do dom0's own checks (test=hypercalls); a
+#     domU's console flood must be cut at its rate limit, dom0's not;
 #   - the demonstration (pv-guest/config/demo.domains): a computing domU's
 #     CPU share next to a blocking neighbour must be clearly above its
 #     share next to a spinning one (a ratio, not a timing);
@@ -38,8 +39,8 @@ cd "$(dirname "$0")/../.."
 image=${BUILD:-build}/pvmon.elf
 pv_kernel=${BUILD:-build}/pv-kernel.elf
 test_guests=(event_channel vcpu_op sched_op traps descriptor_tables cpu_state
-             xen_version vm_assist multicall domain_control dispatch
-             page_tables page_table_writes reservation)
+             xen_version vm_assist multicall domain_control dispatch console_io
+             page_tables page_table_writes preemption reservation)
 timeout_seconds=${SYSTEM_TEST_TIMEOUT:-100}
 minimum_share_ratio_percent=150
 work=$(mktemp -d)
@@ -75,6 +76,11 @@ hypercall_guests_report_every_case() {
         expect_log "\(d[0-9]+\) SUMMARY $guest: [0-9]+ passed, [0-9]+ failed$"
     done
     expect_log "\(d0\) pv-kernel: hypercall checks: [0-9]+ passed, 0 failed"
+    # A domU's console flood is cut at its rate limit; dom0's is not.
+    expect_log "console: domain [0-9]+ over its output rate limit: suppressed [0-9]+ bytes"
+    expect_no_log "console_io: the flood's last line"
+    expect_log "\(d0\) pv-kernel: console flood: last line"
+    expect_no_log "console: domain 0 over its output rate limit"
     expect_log "\(d0\) toolstack: summary end"
     expect_log "domain 0 shut down \(poweroff\)"
     count_guest_cases
