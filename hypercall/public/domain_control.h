@@ -24,7 +24,10 @@
  *       Gives the (not yet loaded) domain its pseudo-physical memory:
  *       pages zeroed frames.  -ENOMEM if the hypervisor has not enough,
  *       -EINVAL for 0 pages or more than PVMON_DOMAIN_CONTROL_MAX_PAGES,
- *       -EEXIST if the domain already has memory.
+ *       -EEXIST if the domain already has memory.  The frames are given
+ *       in bounded steps; the hypervisor may re-issue the call between
+ *       them (a continuation, invisible to the caller), and the same
+ *       request issued again while it is under way goes on with it.
  *   PVMON_DOMAIN_CONTROL_load         in: domain, kernel_address,
  *                                     kernel_size, module_address,
  *                                     module_size, command_line_address,
@@ -44,7 +47,8 @@
  *       foreigndom).  -EFAULT for bad
  *       addresses, -EINVAL for a bad image, sizes above
  *       PVMON_DOMAIN_CONTROL_MAX_IMAGE_SIZE, or a port that is not such
- *       an unbound port, -ENOMEM if the domain's
+ *       an unbound port or while set_memory is under way, -ENOMEM if the
+ *       domain's
  *       memory is too small, -EEXIST if it was loaded already or a load
  *       failed after it had started writing the domain's memory (such a
  *       domain can only be destroyed).
@@ -55,7 +59,9 @@
  *       The domain stops being scheduled until unpaused.
  *   PVMON_DOMAIN_CONTROL_destroy      in: domain
  *       The domain is torn down whatever its state; its memory is zeroed
- *       and returned.  A domain may not destroy itself (-EINVAL).
+ *       and returned, in bounded steps between which the call may be
+ *       continued; it returns once every frame is back.  A domain may not
+ *       destroy itself (-EINVAL).
  *   PVMON_DOMAIN_CONTROL_get_info     in: domain
  *                                     out: info for the first existing
  *                                     domain whose id is >= domain

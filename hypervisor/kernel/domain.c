@@ -46,9 +46,10 @@ static unsigned int order_for_bytes(uint64_t bytes)
  * kernel/domain_memory.c, recorded in a physical-to-machine table of the
  * hypervisor's that the builder uses.  Once the guest runs, its own p2m is
  * authoritative (a PV guest manages its pseudo-physical space) and the
- * hypervisor tracks frames only by owner in the frame table.
+ * hypervisor tracks frames only by owner in the frame table.  The table
+ * is allocated first; the frames come DOMAIN_STEP_FRAMES at a time.
  */
-static int allocate_domain_memory(struct domain *domain, uint64_t page_count)
+static int allocate_physical_to_machine(struct domain *domain, uint64_t page_count)
 {
     uint64_t table_bytes = page_count * sizeof(uint64_t);
 
@@ -56,16 +57,24 @@ static int allocate_domain_memory(struct domain *domain, uint64_t page_count)
     if (hypervisor_allocate_frames(domain->physical_to_machine_order, &domain->physical_to_machine_frame) != 0)
         return -XEN_ENOMEM;
     domain->physical_to_machine = physical_to_virtual(domain->physical_to_machine_frame * PAGE_SIZE);
-    for (uint64_t page = 0; page < page_count; page++) {
+    return 0;
+}
+
+static int allocate_some_frames(struct domain *domain)
+{
+    for (unsigned int done = 0; done < DOMAIN_STEP_FRAMES; done++) {
+        uint64_t page = domain->page_count;
         uint64_t frame;
 
+        if (page == domain->maximum_pages)
+            return 0;
         if (domain_memory_take_frame(domain->id, &frame) != 0)
             return -XEN_ENOMEM;
         domain->physical_to_machine[page] = frame;
         domain->page_count++;
         machine_to_physical_set(frame, page);
     }
-    return 0;
+    return domain->page_count == domain->maximum_pages ? 0 : -XEN_ERESTART;
 }
 
 /* The references the vCPU holds for the hardware: its page tables, GDT
@@ -108,38 +117,89 @@ static void orphan_foreign_mapped_frame(struct frame *frame)
 
 /*
  * Gives back everything the domain holds but shared_info (Xen's
- * domain_relinquish_resources): first the references its vCPU holds, then
- * every pin, which devalidates its page tables down the tree, then every
- * frame's allocation.  Every frame is then released to the dirty list,
- * except those a privileged domain still maps (mmu_update's foreigndom,
- * e.g. dom0's console and xenstore backends): those leave the domain,
- * owned by DOMID_INVALID, until the last foreign mapping goes, so that a
- * later domain with the same id never finds them in its reservation.
+ * domain_relinquish_resources, preemptible as Xen's is): first the
+ * references its vCPU holds (at tear-down), then, a step of at most
+ * DOMAIN_STEP_FRAMES frames at a time, every pin, which devalidates its
+ * page tables down the tree (a pin whose devalidation is preempted,
+ * -XEN_ERESTART, is taken up again at the next step), then every frame's
+ * allocation.  Every frame is then released to the dirty list, except
+ * those a privileged domain still maps (mmu_update's foreigndom, e.g.
+ * dom0's console and xenstore backends): those leave the domain, owned by
+ * DOMID_INVALID, until the last foreign mapping goes, so that a later
+ * domain with the same id never finds them in its reservation.  Returns
+ * -XEN_ERESTART while steps remain, 0 once everything is given back.
  */
-static void release_domain_memory(struct domain *domain)
+static bool release_frame(struct domain *domain, uint64_t frame)
 {
     const struct page_memory *memory = domain_page_memory();
+    struct frame *entry = &memory->frames[frame];
+    int error;
 
-    release_vcpu_references(&domain->vcpu);
-    for (uint64_t frame = 0; frame < memory->frame_count; frame++) {
-        if (is_reservation_frame(&memory->frames[frame], domain->id) &&
-            (memory->frames[frame].type_info & PAGE_TYPE_PINNED))
-            BUG_ON(page_unpin(memory, frame, domain->id) != 0);
-    }
-    for (uint64_t frame = 0; frame < memory->frame_count; frame++) {
-        if (is_reservation_frame(&memory->frames[frame], domain->id) &&
-            (memory->frames[frame].reference_count & PAGE_REFERENCE_ALLOCATED))
+    if (!is_reservation_frame(entry, domain->id))
+        return true;
+    switch (domain->release_phase) {
+    case DOMAIN_RELEASE_UNPIN:
+        if (!(entry->type_info & PAGE_TYPE_PINNED))
+            return true;
+        error = page_unpin(memory, frame, domain->id);
+        if (error == -XEN_ERESTART)
+            return false;
+        BUG_ON(error != 0);
+        return true;
+    case DOMAIN_RELEASE_GIVE_BACK:
+        if (entry->reference_count & PAGE_REFERENCE_ALLOCATED)
             BUG_ON(page_give_back(memory, frame, domain->id) != 0);
+        return true;
+    default:
+        orphan_foreign_mapped_frame(entry);
+        return true;
     }
-    for (uint64_t frame = 0; frame < memory->frame_count; frame++) {
-        if (is_reservation_frame(&memory->frames[frame], domain->id))
-            orphan_foreign_mapped_frame(&memory->frames[frame]);
-    }
+}
+
+static void finish_release(struct domain *domain)
+{
     domain->page_count = 0;
     if (domain->physical_to_machine != NULL)
         BUG_ON(frame_allocator_free(machine_frame_allocator(), domain->physical_to_machine_frame,
                                     domain->physical_to_machine_order) != 0);
     domain->physical_to_machine = NULL;
+    domain->release_phase = DOMAIN_RELEASE_DONE;
+}
+
+static int release_step(struct domain *domain)
+{
+    uint64_t frame_count = domain_page_memory()->frame_count;
+
+    for (unsigned int done = 0; done < DOMAIN_STEP_FRAMES; done++) {
+        if (domain->release_phase == DOMAIN_RELEASE_NONE || domain->release_phase == DOMAIN_RELEASE_DONE)
+            return 0;
+        if (domain->release_next_frame == frame_count) {
+            domain->release_next_frame = 0;
+            if (domain->release_phase == DOMAIN_RELEASE_ORPHAN)
+                finish_release(domain);
+            else
+                domain->release_phase++;
+            continue;
+        }
+        if (!release_frame(domain, domain->release_next_frame))
+            return -XEN_ERESTART;
+        domain->release_next_frame++;
+    }
+    return domain->release_phase == DOMAIN_RELEASE_DONE ? 0 : -XEN_ERESTART;
+}
+
+static void start_release(struct domain *domain)
+{
+    release_vcpu_references(&domain->vcpu);
+    domain->release_phase = DOMAIN_RELEASE_UNPIN;
+    domain->release_next_frame = 0;
+}
+
+static void release_domain_memory(struct domain *domain)
+{
+    start_release(domain);
+    while (release_step(domain) != 0)
+        continue;
 }
 
 /* shared_info belongs to the domain, as in Xen (share_xen_page_with_guest):
@@ -222,24 +282,64 @@ struct domain *domain_create(uint16_t id, bool privileged)
     return domain;
 }
 
-int domain_set_memory(struct domain *domain, uint64_t page_count)
+/* set_memory in steps: the table, then DOMAIN_STEP_FRAMES frames per
+ * step.  Out of memory, everything given so far goes back at once. */
+static void report_not_enough_memory(const struct domain *domain, uint64_t page_count)
 {
-    int error;
+    printk(LOG_ERROR, "domain %u: not enough memory for %lu pages\n", domain->id, page_count);
+}
 
+int domain_set_memory_begin(struct domain *domain, uint64_t page_count)
+{
     if (domain->maximum_pages != 0)
         return -XEN_EEXIST;
     domain->maximum_pages = page_count;
-    error = allocate_domain_memory(domain, page_count);
+    domain->memory_filling = true;
+    if (allocate_physical_to_machine(domain, page_count) != 0) {
+        report_not_enough_memory(domain, page_count);
+        domain->physical_to_machine = NULL;
+        domain->maximum_pages = 0;
+        domain->memory_filling = false;
+        return -XEN_ENOMEM;
+    }
+    return 0;
+}
+
+int domain_set_memory_step(struct domain *domain)
+{
+    int error = allocate_some_frames(domain);
+
+    if (error == -XEN_ERESTART)
+        return error;
+    domain->memory_filling = false;
     if (error) {
-        printk(LOG_ERROR, "domain %u: not enough memory for %lu pages\n", domain->id, page_count);
+        report_not_enough_memory(domain, domain->maximum_pages);
         release_domain_memory(domain);
+        domain->release_phase = DOMAIN_RELEASE_NONE;
         domain->maximum_pages = 0;
     }
     return error;
 }
 
-/* Leaves the domain's address space if the CPU is in it, then frees
- * everything the domain holds but its slot. */
+int domain_set_memory(struct domain *domain, uint64_t page_count)
+{
+    int error = domain_set_memory_begin(domain, page_count);
+
+    if (error)
+        return error;
+    do
+        error = domain_set_memory_step(domain);
+    while (error == -XEN_ERESTART);
+    return error;
+}
+
+static unsigned int releases_under_way;
+
+/* Leaves the domain's address space if the CPU is in it, stops its vCPU,
+ * closes its event channels and drops its vCPU's references; its frames
+ * go back in bounded steps afterwards (release_step): from dom0's
+ * destroy, which continues until they are all back, and meanwhile from
+ * the idle loop and each return to a guest (domain_release_some). */
 static void tear_down(struct domain *domain)
 {
     struct vcpu *running = current_vcpu();
@@ -250,15 +350,53 @@ static void tear_down(struct domain *domain)
     }
     schedule_remove_vcpu(&domain->vcpu);
     event_channel_domain_close_all(&domain->events, &domain_event_directory);
-    release_domain_memory(domain);
+    domain->memory_filling = false;
+    start_release(domain);
+    releases_under_way++;
+}
+
+static void release_some_of(struct domain *domain)
+{
+    if (release_step(domain) == 0)
+        releases_under_way--;
+}
+
+bool domain_release_some(void)
+{
+    if (releases_under_way == 0)
+        return false;
+    for (unsigned int index = 0; index < DOMAIN_LIMIT; index++) {
+        if (domains[index].release_phase != DOMAIN_RELEASE_NONE &&
+            domains[index].release_phase != DOMAIN_RELEASE_DONE) {
+            release_some_of(&domains[index]);
+            return true;
+        }
+    }
+    return false;
+}
+
+/* Destroys a domain one step at a time: -XEN_ERESTART until its memory is
+ * all back, then its slot is free. */
+int domain_destroy_step(struct domain *domain)
+{
+    if (domain_is_alive(domain)) {
+        tear_down(domain);
+        domain->state = DOMAIN_DYING;
+    }
+    if (domain->release_phase != DOMAIN_RELEASE_NONE && domain->release_phase != DOMAIN_RELEASE_DONE) {
+        release_some_of(domain);
+        if (domain->release_phase != DOMAIN_RELEASE_DONE)
+            return -XEN_ERESTART;
+    }
+    release_shared_info(domain);
+    memset(domain, 0, sizeof(*domain));
+    return 0;
 }
 
 void domain_destroy(struct domain *domain)
 {
-    if (domain_is_alive(domain))
-        tear_down(domain);
-    release_shared_info(domain);
-    memset(domain, 0, sizeof(*domain));
+    while (domain_destroy_step(domain) != 0)
+        continue;
 }
 
 struct domain *domain_find(uint16_t id)

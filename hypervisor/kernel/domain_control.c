@@ -15,6 +15,13 @@
  *     afterwards.
  *   - Domain 0, DOMID_SELF and the reserved ids cannot be targets, and a
  *     domain cannot destroy itself.
+ *   - Long work is done in bounded steps with a preemption check between
+ *     them (pvmon/hypercall_continuation.h): set_memory gives
+ *     DOMAIN_STEP_FRAMES frames per step, destroy gives back the frames
+ *     of DOMAIN_STEP_FRAMES frame-table entries per step (Xen's
+ *     preemptible domain_relinquish_resources); when something is due the
+ *     same request is issued again and goes on where it stopped.  A load
+ *     is refused (-EINVAL) while set_memory is under way.
  */
 #include <pvmon/arch.h>
 #include <pvmon/domain.h>
@@ -22,6 +29,7 @@
 #include <pvmon/domain_memory.h>
 #include <pvmon/errno.h>
 #include <pvmon/guest_access.h>
+#include <pvmon/hypercall_continuation.h>
 #include <pvmon/hypercalls.h>
 #include <pvmon/memory.h>
 #include <pvmon/printk.h>
@@ -102,13 +110,57 @@ static long create_domain(struct pvmon_domain_control *request)
     return 0;
 }
 
-static long set_memory(struct domain *domain, const struct pvmon_domain_control *request)
+/* The same request again, once the hypercall has been preempted. */
+static long continue_request(struct vcpu *caller, uint64_t argument)
+{
+    return hypercall_create_continuation(caller, __PVMON_HYPERVISOR_domain_control, 1,
+                                         (const uint64_t[]){ argument });
+}
+
+/* Runs step until it is done, or continues the hypercall when something
+ * else is due between two steps. */
+static long run_in_steps(struct vcpu *caller, uint64_t argument, struct domain *domain,
+                         int (*step)(struct domain *domain))
+{
+    for (;;) {
+        int error = step(domain);
+
+        if (error != -XEN_ERESTART)
+            return error;
+        if (hypercall_preempt_check())
+            return continue_request(caller, argument);
+    }
+}
+
+/* Frames come DOMAIN_STEP_FRAMES at a time; a re-entry (the continuation,
+ * or the same request again) goes on with the same page count only. */
+static long set_memory(struct vcpu *caller, uint64_t argument, struct domain *domain,
+                       const struct pvmon_domain_control *request)
 {
     uint64_t pages = request->u.set_memory.pages;
+    int error;
 
     if (pages == 0 || pages > PVMON_DOMAIN_CONTROL_MAX_PAGES || domain->state != DOMAIN_CREATED)
         return -XEN_EINVAL;
-    return domain_set_memory(domain, pages);
+    if (domain->memory_filling)
+        error = pages == domain->maximum_pages ? 0 : -XEN_EEXIST;
+    else
+        error = domain_set_memory_begin(domain, pages);
+    if (error)
+        return error;
+    return run_in_steps(caller, argument, domain, domain_set_memory_step);
+}
+
+/* Xen's destroydomain: the domain ends at once, its memory comes back in
+ * steps, and the call continues until all of it is back. */
+static long destroy_domain(struct vcpu *caller, uint64_t argument, struct domain *domain)
+{
+    uint16_t id = domain->id;
+    long error = run_in_steps(caller, argument, domain, domain_destroy_step);
+
+    if (error == 0)
+        printk(LOG_INFO, "domain %u destroyed by domain %u\n", id, caller->domain->id);
+    return error;
 }
 
 static long build_from_staged(struct domain *domain, struct pvmon_domain_control *request,
@@ -161,7 +213,7 @@ static long load_domain(struct domain *domain, uint16_t caller, struct pvmon_dom
 
     if (domain->state == DOMAIN_LOADED || domain->build_attempted)
         return -XEN_EEXIST;
-    if (domain->state != DOMAIN_CREATED || domain->page_count == 0 || kernel_size == 0 ||
+    if (domain->state != DOMAIN_CREATED || domain->page_count == 0 || domain->memory_filling || kernel_size == 0 ||
         kernel_size > PVMON_DOMAIN_CONTROL_MAX_IMAGE_SIZE || module_size > PVMON_DOMAIN_CONTROL_MAX_IMAGE_SIZE ||
         !is_ring_port(domain, caller, request->u.load.store_event_channel) ||
         !is_ring_port(domain, caller, request->u.load.console_event_channel) ||
@@ -205,6 +257,7 @@ static uint16_t public_state(const struct domain *domain)
 {
     switch (domain->state) {
     case DOMAIN_SHUT_DOWN:
+    case DOMAIN_DYING:
         return PVMON_DOMAIN_STATE_shutdown;
     case DOMAIN_CRASHED:
         return PVMON_DOMAIN_STATE_crashed;
@@ -240,7 +293,7 @@ static long find_target(const struct vcpu *caller, uint16_t id, struct domain **
     return *target == NULL ? -XEN_ESRCH : 0;
 }
 
-static long run_command(struct vcpu *caller, struct pvmon_domain_control *request)
+static long run_command(struct vcpu *caller, uint64_t argument, struct pvmon_domain_control *request)
 {
     struct domain *target;
     long error;
@@ -264,7 +317,7 @@ static long run_command(struct vcpu *caller, struct pvmon_domain_control *reques
         return error;
     switch (request->command) {
     case PVMON_DOMAIN_CONTROL_set_memory:
-        return set_memory(target, request);
+        return set_memory(caller, argument, target, request);
     case PVMON_DOMAIN_CONTROL_load:
         return load_domain(target, caller->domain->id, request);
     case PVMON_DOMAIN_CONTROL_unpause:
@@ -272,9 +325,7 @@ static long run_command(struct vcpu *caller, struct pvmon_domain_control *reques
     case PVMON_DOMAIN_CONTROL_pause:
         return pause_domain(target);
     default:
-        printk(LOG_INFO, "domain %u destroyed by domain %u\n", target->id, caller->domain->id);
-        domain_destroy(target);
-        return 0;
+        return destroy_domain(caller, argument, target);
     }
 }
 
@@ -296,7 +347,7 @@ long do_domain_control(struct vcpu *caller, uint64_t argument)
         return -XEN_EACCES;
     if (!reserved_fields_are_zero(&request))
         return -XEN_EINVAL;
-    error = run_command(caller, &request);
+    error = run_command(caller, argument, &request);
     if (error == 0 && copy_to_guest(argument, &request, sizeof(request)) != 0)
         return -XEN_EFAULT;
     return error;

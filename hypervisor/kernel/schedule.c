@@ -5,7 +5,8 @@
  *
  * Rules kept here:
  *   - Every way back to a guest (after a hypercall, a trap or an
- *     interrupt) goes through leave_to_guest.  Switching vCPUs happens
+ *     interrupt) goes through leave_to_guest, which first does one
+ *     bounded step of an ended domain's teardown if one is under way.  Switching vCPUs happens
  *     only there, with the leaving vCPU's registers taken from the frame
  *     at the top of the stack, so the hypervisor never preempts itself.
  *   - A vCPU runs until its slice ends (the timer interrupt asks for a
@@ -355,6 +356,7 @@ void leave_to_guest(struct trap_frame *frame)
 {
     struct vcpu *vcpu = current_vcpu();
 
+    domain_release_some();
     if (vcpu != NULL && !reschedule_requested && vcpu->scheduling.state == SCHEDULER_RUNNING) {
         guest_deliver_pending_event(vcpu, frame);
         if (current_vcpu() != NULL)
@@ -363,7 +365,8 @@ void leave_to_guest(struct trap_frame *frame)
     reschedule(frame);
 }
 
-/* Nothing runnable: zero freed frames for the pre-zeroed pool a batch at
+/* Nothing runnable: give back an ended domain's frames a step at a time
+ * (kernel/domain.c), zero freed frames for the pre-zeroed pool a batch at
  * a time (kernel/domain_memory.c), letting interrupts in between, and
  * halt until an interrupt (the timer, mostly) changes that once there is
  * nothing left to zero; with no live domain at all, hand over to the boot
@@ -372,12 +375,16 @@ static _Noreturn void idle_loop(void)
 {
     for (;;) {
         interrupts_disable();
-        if (domain_live_count() == 0)
-            reset_stack_and_call(no_domain_left);
         if (scheduler_has_runnable(&scheduler)) {
             accounted_until_ns = system_time_ns();
             reschedule(guest_trap_frame());
         }
+        if (domain_release_some()) {
+            interrupts_enable();
+            continue;
+        }
+        if (domain_live_count() == 0)
+            reset_stack_and_call(no_domain_left);
         if (domain_memory_scrub_some()) {
             interrupts_enable();
             continue;

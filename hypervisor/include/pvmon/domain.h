@@ -38,12 +38,22 @@
 #define FPU_STATE_SIZE 512           /* the FXSAVE image */
 #define GUEST_GDT_FRAME_LIMIT 14     /* GDT pages below pvmon's reserved page */
 
+/* How far a domain's memory has been given back (kernel/domain.c). */
+enum domain_release_phase {
+    DOMAIN_RELEASE_NONE = 0, /* nothing to give back, or not started */
+    DOMAIN_RELEASE_UNPIN,    /* dropping every pin */
+    DOMAIN_RELEASE_GIVE_BACK, /* dropping every frame's allocation */
+    DOMAIN_RELEASE_ORPHAN,   /* leaving frames other domains still map */
+    DOMAIN_RELEASE_DONE,
+};
+
 enum domain_state {
     DOMAIN_UNUSED = 0,
     DOMAIN_CREATED,     /* exists; memory and kernel may still be missing */
     DOMAIN_LOADED,      /* built; runs once unpaused */
     DOMAIN_SHUT_DOWN,   /* torn down; waits to be destroyed */
     DOMAIN_CRASHED,     /* torn down; waits to be destroyed */
+    DOMAIN_DYING,       /* torn down by destroy, its memory coming back in steps */
 };
 
 struct domain;
@@ -125,6 +135,9 @@ struct domain {
     uint64_t page_count;                /* frames in its reservation now (current_reservation) */
     uint64_t maximum_pages;             /* set by the toolstack (maximum_reservation) */
     bool build_attempted;               /* a kernel was (being) loaded: no second load */
+    bool memory_filling;                /* set_memory under way, page_count < maximum_pages */
+    enum domain_release_phase release_phase; /* teardown, in bounded steps */
+    uint64_t release_next_frame;        /* where the current phase goes on */
     uint64_t *physical_to_machine;      /* as built: maximum_pages machine frame numbers */
     uint64_t physical_to_machine_frame; /* first frame of that table */
     unsigned int physical_to_machine_order;
@@ -144,8 +157,19 @@ struct domain {
 
 /* kernel/domain.c */
 struct domain *domain_create(uint16_t id, bool privileged);
+/* A domain's memory, in bounded steps (kernel/domain.c): each step
+ * handles at most DOMAIN_STEP_FRAMES frames and answers -XEN_ERESTART
+ * while work remains, so that a hypercall can continue between steps.
+ * domain_set_memory and domain_destroy do every step at once, for boot. */
+#define DOMAIN_STEP_FRAMES 1024
+int domain_set_memory_begin(struct domain *domain, uint64_t page_count);
+int domain_set_memory_step(struct domain *domain);
 int domain_set_memory(struct domain *domain, uint64_t page_count);
+int domain_destroy_step(struct domain *domain);
 void domain_destroy(struct domain *domain);
+/* One step of some ended domain's teardown, if any is under way; true if
+ * it did work (the idle loop and every return to a guest call it). */
+bool domain_release_some(void);
 void domain_shutdown(struct domain *domain, unsigned int reason);
 void domain_crash(struct domain *domain, const char *why);
 struct domain *domain_find(uint16_t id);
