@@ -8,12 +8,15 @@
  * sees it (hypercall/public/domain_control.h); every other hypercall
  * family has a test guest of its own under tests/hypercall/.
  */
+#include <stddef.h>
 #include <stdint.h>
 #include <xen/xen.h>
 #include <xen/errno.h>
 #include <xen/sched.h>
 #include <public/domain_control.h>
+#include <public/memory_extension.h>
 #include <guest/hypercall.h>
+#include <runtime/clock.h>
 #include <runtime/console.h>
 #include "hypercall_checks.h"
 
@@ -189,6 +192,87 @@ static void check_domain_control_life_cycle(void)
     expect("domain_control_destroyed_domain_is_gone", control(PVMON_DOMAIN_CONTROL_pause, domain), -XEN_ESRCH);
 }
 
+/* set_memory and destroy go in bounded steps and continue between them
+ * (docs/ARCHITECTURE.md, "Hypercall preemption and continuations"):
+ * dom0's own timer, re-armed every STEP_WATCH_NS while they run, sees
+ * the domain's pages, then the machine's unused frames, strictly between
+ * their values before and after the call. */
+#define STEPPED_PAGES 16384 /* 16 steps of 1024 frames */
+#define STEP_WATCH_NS 20000UL
+
+static uint16_t stepped_domain;
+static volatile bool watching_steps;
+static volatile uint64_t pages_seen_midway;
+static uint64_t unused_before_destroy;
+static volatile unsigned int destroy_seen_midway;
+
+static uint64_t unused_frames(void)
+{
+    struct pvmon_memory_statistics statistics;
+
+    if (hypercall3(__PVMON_HYPERVISOR_memory_extension, PVMON_MEMORY_statistics, (unsigned long)&statistics, 0) != 0)
+        return 0;
+    return statistics.free_frames + statistics.zeroed_pool_frames + statistics.dirty_frames;
+}
+
+static void watch_steps(void)
+{
+    struct pvmon_domain_control request = control_request(PVMON_DOMAIN_CONTROL_get_info, stepped_domain);
+
+    if (!watching_steps)
+        return;
+    if (pages_seen_midway == 0 && hypercall_domain_control(&request) == 0 && request.u.info.domain == stepped_domain &&
+        request.u.info.pages > 0 && request.u.info.pages < STEPPED_PAGES)
+        pages_seen_midway = request.u.info.pages;
+    if (unused_before_destroy != 0) {
+        uint64_t unused = unused_frames();
+
+        destroy_seen_midway += unused > unused_before_destroy && unused < unused_before_destroy + STEPPED_PAGES;
+    }
+    hypercall_set_singleshot_timer(system_time_ns() + STEP_WATCH_NS);
+}
+
+static long stepped_call(struct pvmon_domain_control *request)
+{
+    long result;
+
+    pages_seen_midway = 0;
+    destroy_seen_midway = 0;
+    watching_steps = true;
+    hypercall_set_singleshot_timer(system_time_ns() + STEP_WATCH_NS);
+    result = hypercall_domain_control(request);
+    watching_steps = false;
+    return result;
+}
+
+static void check_domain_control_steps(void)
+{
+    struct pvmon_domain_control request = control_request(PVMON_DOMAIN_CONTROL_create, 0);
+    unsigned int seen_while_destroying;
+
+    if (hypercall_domain_control(&request) != 0) {
+        expect("domain_control_create_for_steps_succeeds", -1, 0);
+        return;
+    }
+    stepped_domain = request.domain;
+    clock_set_timer_hook(watch_steps);
+    request = control_request(PVMON_DOMAIN_CONTROL_set_memory, stepped_domain);
+    request.u.set_memory.pages = STEPPED_PAGES;
+    expect("domain_control_set_memory_of_16384_pages_succeeds", stepped_call(&request), 0);
+    expect("domain_control_set_memory_was_continued_midway", pages_seen_midway > 0, 1);
+    unused_before_destroy = unused_frames();
+    request = control_request(PVMON_DOMAIN_CONTROL_destroy, stepped_domain);
+    expect("domain_control_destroy_of_16384_pages_succeeds", stepped_call(&request), 0);
+    seen_while_destroying = destroy_seen_midway;
+    clock_set_timer_hook(NULL);
+    expect("domain_control_destroy_gave_every_frame_back_before_returning",
+           unused_frames() >= unused_before_destroy + STEPPED_PAGES, 1);
+    expect("domain_control_destroy_was_continued_midway", seen_while_destroying > 0, 1);
+    unused_before_destroy = 0;
+    expect("domain_control_destroyed_stepped_domain_is_gone", control(PVMON_DOMAIN_CONTROL_pause, stepped_domain),
+           -XEN_ESRCH);
+}
+
 void run_hypercall_checks(const struct start_info *start_info)
 {
     (void)start_info;
@@ -198,5 +282,6 @@ void run_hypercall_checks(const struct start_info *start_info)
     check_domain_control_request_validation();
     check_domain_control_domain_ids();
     check_domain_control_life_cycle();
+    check_domain_control_steps();
     console_printf("pv-kernel: hypercall checks: %u passed, %u failed\n", passed, failed);
 }
