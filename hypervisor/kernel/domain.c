@@ -15,6 +15,10 @@
  *     before its memory goes back.
  *   - A domain that ends keeps its slot, state and reason until the
  *     toolstack destroys it, as in Xen; nothing it owned survives.
+ *   - Long work on a domain's memory goes in steps of at most
+ *     DOMAIN_STEP_FRAMES frames (filling it, giving it back), so that a
+ *     hypercall can continue between them; its slot is freed only once
+ *     every frame is back.
  */
 #include <pvmon/arch.h>
 #include <pvmon/domain.h>
