@@ -337,6 +337,24 @@ int domain_set_memory(struct domain *domain, uint64_t page_count)
     return error;
 }
 
+static void release_staged_copy(uint64_t *first_frame, unsigned int order)
+{
+    if (*first_frame == 0)
+        return;
+    memset(physical_to_virtual(*first_frame * PAGE_SIZE), 0, PAGE_SIZE << order);
+    BUG_ON(frame_allocator_free(machine_frame_allocator(), *first_frame, order) != 0);
+    *first_frame = 0;
+}
+
+void domain_release_load_staging(struct domain *domain)
+{
+    struct domain_load_staging *staging = &domain->load_staging;
+
+    release_staged_copy(&staging->kernel_frame, staging->kernel_order);
+    release_staged_copy(&staging->module_frame, staging->module_order);
+    memset(staging, 0, sizeof(*staging));
+}
+
 static unsigned int releases_under_way;
 
 /* Leaves the domain's address space if the CPU is in it, stops its vCPU,
@@ -392,6 +410,7 @@ int domain_destroy_step(struct domain *domain)
         if (domain->release_phase != DOMAIN_RELEASE_DONE)
             return -XEN_ERESTART;
     }
+    domain_release_load_staging(domain);
     release_shared_info(domain);
     memset(domain, 0, sizeof(*domain));
     return 0;

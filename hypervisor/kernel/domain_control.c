@@ -12,16 +12,19 @@
  *   - A kernel image and module are copied from the caller into frames of
  *     the hypervisor's before the builder reads them, so the caller cannot
  *     change them while they are parsed; the frames are zeroed and freed
- *     afterwards.
+ *     afterwards, or when the domain is destroyed in the middle.
  *   - Domain 0, DOMID_SELF and the reserved ids cannot be targets, and a
  *     domain cannot destroy itself.
  *   - Long work is done in bounded steps with a preemption check between
  *     them (pvmon/hypercall_continuation.h): set_memory gives
  *     DOMAIN_STEP_FRAMES frames per step, destroy gives back the frames
  *     of DOMAIN_STEP_FRAMES frame-table entries per step (Xen's
- *     preemptible domain_relinquish_resources); when something is due the
- *     same request is issued again and goes on where it stopped.  A load
- *     is refused (-EINVAL) while set_memory is under way.
+ *     preemptible domain_relinquish_resources), load copies LOAD_STEP_BYTES
+ *     of the images per step; when something is due the same request is
+ *     issued again and goes on where it stopped (a load with another image
+ *     meanwhile is -EINVAL and drops what was staged).  The build from the
+ *     staged copies is one step.  A load is refused (-EINVAL) while
+ *     set_memory is under way.
  */
 #include <pvmon/arch.h>
 #include <pvmon/domain.h>
@@ -38,12 +41,8 @@
 #include <public/domain_control.h>
 #include <xen/xen.h>
 
-/* A copy of guest bytes in hypervisor frames. */
-struct staged_image {
-    uint8_t *bytes;
-    uint64_t first_frame;
-    unsigned int order;
-};
+/* How much of an image one step of a load copies. */
+#define LOAD_STEP_BYTES (256 * 1024)
 
 static unsigned int order_for_bytes(uint64_t bytes)
 {
@@ -54,28 +53,65 @@ static unsigned int order_for_bytes(uint64_t bytes)
     return order;
 }
 
-static int stage_image(struct staged_image *image, uint64_t guest_address, uint64_t size)
+static int allocate_copy(uint64_t size, uint64_t *first_frame, unsigned int *order)
 {
-    int error;
-
-    image->bytes = NULL;
+    *first_frame = 0;
     if (size == 0)
         return 0;
-    image->order = order_for_bytes(size);
-    if (hypervisor_allocate_frames(image->order, &image->first_frame) != 0)
-        return -XEN_ENOMEM;
-    image->bytes = physical_to_virtual(image->first_frame * PAGE_SIZE);
-    error = copy_from_guest(image->bytes, guest_address, size);
+    *order = order_for_bytes(size);
+    return hypervisor_allocate_frames(*order, first_frame) != 0 ? -XEN_ENOMEM : 0;
+}
+
+/* A new load: the sizes and addresses it stages, and frames for both copies. */
+static int start_staging(struct domain *domain, const struct pvmon_domain_control *request)
+{
+    struct domain_load_staging *staging = &domain->load_staging;
+    int error;
+
+    staging->kernel_address = request->u.load.kernel_address;
+    staging->kernel_size = request->u.load.kernel_size;
+    staging->module_address = request->u.load.module_address;
+    staging->module_size = request->u.load.module_size;
+    staging->staged_bytes = 0;
+    staging->active = true;
+    error = allocate_copy(staging->kernel_size, &staging->kernel_frame, &staging->kernel_order);
+    if (error == 0)
+        error = allocate_copy(staging->module_size, &staging->module_frame, &staging->module_order);
+    if (error)
+        domain_release_load_staging(domain);
     return error;
 }
 
-static void release_image(struct staged_image *image)
+/* A re-entry goes on only with the very image it started. */
+static bool staging_matches(const struct domain_load_staging *staging, const struct pvmon_domain_control *request)
 {
-    if (image->bytes == NULL)
-        return;
-    memset(image->bytes, 0, PAGE_SIZE << image->order);
-    frame_allocator_free(machine_frame_allocator(), image->first_frame, image->order);
-    image->bytes = NULL;
+    return staging->kernel_address == request->u.load.kernel_address &&
+           staging->kernel_size == request->u.load.kernel_size &&
+           staging->module_address == request->u.load.module_address &&
+           staging->module_size == request->u.load.module_size;
+}
+
+static uint8_t *copy_bytes(uint64_t first_frame)
+{
+    return first_frame == 0 ? NULL : physical_to_virtual(first_frame * PAGE_SIZE);
+}
+
+/* Copies the next LOAD_STEP_BYTES at most, of the kernel, then the module:
+ * -XEN_ERESTART while bytes remain, 0 once both are staged. */
+static int stage_step(struct domain *domain)
+{
+    struct domain_load_staging *staging = &domain->load_staging;
+    bool in_kernel = staging->staged_bytes < staging->kernel_size;
+    uint64_t offset = in_kernel ? staging->staged_bytes : staging->staged_bytes - staging->kernel_size;
+    uint64_t size = in_kernel ? staging->kernel_size : staging->module_size;
+    uint64_t address = in_kernel ? staging->kernel_address : staging->module_address;
+    uint8_t *copy = copy_bytes(in_kernel ? staging->kernel_frame : staging->module_frame);
+    uint64_t length = size - offset < LOAD_STEP_BYTES ? size - offset : LOAD_STEP_BYTES;
+
+    if (length > 0 && copy_from_guest(copy + offset, address + offset, length) != 0)
+        return -XEN_EFAULT;
+    staging->staged_bytes += length;
+    return staging->staged_bytes == staging->kernel_size + staging->module_size ? 0 : -XEN_ERESTART;
 }
 
 /* The command line, read up to its NUL byte or MAX_GUEST_CMDLINE - 1 bytes. */
@@ -164,14 +200,14 @@ static long destroy_domain(struct vcpu *caller, uint64_t argument, struct domain
 }
 
 static long build_from_staged(struct domain *domain, struct pvmon_domain_control *request,
-                              const struct staged_image *kernel, const struct staged_image *module,
                               const char *command_line)
 {
+    const struct domain_load_staging *staging = &domain->load_staging;
     struct domain_build_request build = {
-        .kernel = kernel->bytes,
-        .kernel_size = request->u.load.kernel_size,
-        .module = module->bytes,
-        .module_size = request->u.load.module_size,
+        .kernel = copy_bytes(staging->kernel_frame),
+        .kernel_size = staging->kernel_size,
+        .module = copy_bytes(staging->module_frame),
+        .module_size = staging->module_size,
         .command_line = command_line,
         .store_event_channel = request->u.load.store_event_channel,
         .console_event_channel = request->u.load.console_event_channel,
@@ -202,12 +238,14 @@ static bool is_ring_port(const struct domain *domain, uint16_t caller, uint32_t 
     return channel->state == EVTCHNSTAT_unbound && channel->remote_domain_id == caller;
 }
 
-static long load_domain(struct domain *domain, uint16_t caller, struct pvmon_domain_control *request)
+/* The images are staged a step at a time (the call continues between
+ * steps, and the same request again goes on with it; another image is
+ * -EINVAL), then the domain is built from the copies in one step. */
+static long load_domain(struct vcpu *caller, uint64_t argument, struct domain *domain,
+                        struct pvmon_domain_control *request)
 {
     uint64_t kernel_size = request->u.load.kernel_size;
     uint64_t module_size = request->u.load.module_size;
-    struct staged_image kernel = { 0 };
-    struct staged_image module = { 0 };
     char command_line[MAX_GUEST_CMDLINE];
     long error;
 
@@ -215,19 +253,22 @@ static long load_domain(struct domain *domain, uint16_t caller, struct pvmon_dom
         return -XEN_EEXIST;
     if (domain->state != DOMAIN_CREATED || domain->page_count == 0 || domain->memory_filling || kernel_size == 0 ||
         kernel_size > PVMON_DOMAIN_CONTROL_MAX_IMAGE_SIZE || module_size > PVMON_DOMAIN_CONTROL_MAX_IMAGE_SIZE ||
-        !is_ring_port(domain, caller, request->u.load.store_event_channel) ||
-        !is_ring_port(domain, caller, request->u.load.console_event_channel) ||
-        request->u.load.store_frame != 0 || request->u.load.console_frame != 0)
+        !is_ring_port(domain, caller->domain->id, request->u.load.store_event_channel) ||
+        !is_ring_port(domain, caller->domain->id, request->u.load.console_event_channel) ||
+        request->u.load.store_frame != 0 || request->u.load.console_frame != 0 ||
+        (domain->load_staging.active && !staging_matches(&domain->load_staging, request))) {
+        domain_release_load_staging(domain);
         return -XEN_EINVAL;
+    }
     error = read_command_line(command_line, request->u.load.command_line_address);
+    if (error == 0 && !domain->load_staging.active)
+        error = start_staging(domain, request);
     if (error == 0)
-        error = stage_image(&kernel, request->u.load.kernel_address, kernel_size);
+        error = run_in_steps(caller, argument, domain, stage_step);
     if (error == 0)
-        error = stage_image(&module, request->u.load.module_address, module_size);
-    if (error == 0)
-        error = build_from_staged(domain, request, &kernel, &module, command_line);
-    release_image(&kernel);
-    release_image(&module);
+        error = build_from_staged(domain, request, command_line);
+    if (!hypercall_continuation_created(caller))
+        domain_release_load_staging(domain);
     return error;
 }
 
@@ -319,7 +360,7 @@ static long run_command(struct vcpu *caller, uint64_t argument, struct pvmon_dom
     case PVMON_DOMAIN_CONTROL_set_memory:
         return set_memory(caller, argument, target, request);
     case PVMON_DOMAIN_CONTROL_load:
-        return load_domain(target, caller->domain->id, request);
+        return load_domain(caller, argument, target, request);
     case PVMON_DOMAIN_CONTROL_unpause:
         return unpause_domain(target);
     case PVMON_DOMAIN_CONTROL_pause:

@@ -192,18 +192,25 @@ static void check_domain_control_life_cycle(void)
     expect("domain_control_destroyed_domain_is_gone", control(PVMON_DOMAIN_CONTROL_pause, domain), -XEN_ESRCH);
 }
 
-/* set_memory and destroy go in bounded steps and continue between them
- * (docs/ARCHITECTURE.md, "Hypercall preemption and continuations"):
+/* set_memory, load and destroy go in bounded steps and continue between
+ * them (docs/ARCHITECTURE.md, "Hypercall preemption and continuations"):
  * dom0's own timer, re-armed every STEP_WATCH_NS while they run, sees
- * the domain's pages, then the machine's unused frames, strictly between
- * their values before and after the call. */
+ * the domain's pages strictly between none and all, changes the load's
+ * request while its image is staged (the next step reads it again), and
+ * sees the destroyed domain ended but not yet gone (its frames still
+ * coming back). */
 #define STEPPED_PAGES 16384 /* 16 steps of 1024 frames */
 #define STEP_WATCH_NS 20000UL
 
+#define BOOTSTRAP_REGION_ADDRESS 0xffffffff80000000UL /* dom0's first 4 MiB, always mapped */
+#define STAGED_IMAGE_BYTES (4UL << 20)                 /* 16 steps of a load */
+
 static uint16_t stepped_domain;
 static volatile bool watching_steps;
+static struct pvmon_domain_control load_request;
+static volatile bool move_command_line;
 static volatile uint64_t pages_seen_midway;
-static uint64_t unused_before_destroy;
+static volatile bool destroying;
 static volatile unsigned int destroy_seen_midway;
 
 static uint64_t unused_frames(void)
@@ -215,19 +222,31 @@ static uint64_t unused_frames(void)
     return statistics.free_frames + statistics.zeroed_pool_frames + statistics.dirty_frames;
 }
 
-static void watch_steps(void)
+/* The stepped domain as get_info sees it now (false: gone). */
+static bool stepped_domain_info(struct pvmon_domain_info *info)
 {
     struct pvmon_domain_control request = control_request(PVMON_DOMAIN_CONTROL_get_info, stepped_domain);
 
+    if (hypercall_domain_control(&request) != 0 || request.u.info.domain != stepped_domain)
+        return false;
+    *info = request.u.info;
+    return true;
+}
+
+static void watch_steps(void)
+{
+    struct pvmon_domain_info info;
+
     if (!watching_steps)
         return;
-    if (pages_seen_midway == 0 && hypercall_domain_control(&request) == 0 && request.u.info.domain == stepped_domain &&
-        request.u.info.pages > 0 && request.u.info.pages < STEPPED_PAGES)
-        pages_seen_midway = request.u.info.pages;
-    if (unused_before_destroy != 0) {
-        uint64_t unused = unused_frames();
-
-        destroy_seen_midway += unused > unused_before_destroy && unused < unused_before_destroy + STEPPED_PAGES;
+    if (move_command_line) {
+        load_request.u.load.command_line_address = UNMAPPED_GUEST_ADDRESS;
+        move_command_line = false;
+    }
+    if (stepped_domain_info(&info)) {
+        if (pages_seen_midway == 0 && info.pages > 0 && info.pages < STEPPED_PAGES)
+            pages_seen_midway = info.pages;
+        destroy_seen_midway += destroying && info.state == PVMON_DOMAIN_STATE_shutdown;
     }
     hypercall_set_singleshot_timer(system_time_ns() + STEP_WATCH_NS);
 }
@@ -249,6 +268,7 @@ static void check_domain_control_steps(void)
 {
     struct pvmon_domain_control request = control_request(PVMON_DOMAIN_CONTROL_create, 0);
     unsigned int seen_while_destroying;
+    uint64_t unused_before;
 
     if (hypercall_domain_control(&request) != 0) {
         expect("domain_control_create_for_steps_succeeds", -1, 0);
@@ -260,15 +280,25 @@ static void check_domain_control_steps(void)
     request.u.set_memory.pages = STEPPED_PAGES;
     expect("domain_control_set_memory_of_16384_pages_succeeds", stepped_call(&request), 0);
     expect("domain_control_set_memory_was_continued_midway", pages_seen_midway > 0, 1);
-    unused_before_destroy = unused_frames();
+    /* A 4 MiB image (not an ELF one) is staged in steps; the timer moves
+     * the command line to an unmapped address while that goes on, and the
+     * step after that reads it again. */
+    load_request = control_request(PVMON_DOMAIN_CONTROL_load, stepped_domain);
+    load_request.u.load.kernel_address = BOOTSTRAP_REGION_ADDRESS;
+    load_request.u.load.kernel_size = STAGED_IMAGE_BYTES;
+    move_command_line = true;
+    expect("domain_control_load_rereads_its_request_between_steps", stepped_call(&load_request), -XEN_EFAULT);
+    move_command_line = false;
+    unused_before = unused_frames();
     request = control_request(PVMON_DOMAIN_CONTROL_destroy, stepped_domain);
+    destroying = true;
     expect("domain_control_destroy_of_16384_pages_succeeds", stepped_call(&request), 0);
+    destroying = false;
     seen_while_destroying = destroy_seen_midway;
     clock_set_timer_hook(NULL);
     expect("domain_control_destroy_gave_every_frame_back_before_returning",
-           unused_frames() >= unused_before_destroy + STEPPED_PAGES, 1);
-    expect("domain_control_destroy_was_continued_midway", seen_while_destroying > 0, 1);
-    unused_before_destroy = 0;
+           unused_frames() >= unused_before + STEPPED_PAGES, 1);
+    expect("domain_control_destroy_was_seen_ended_but_not_yet_gone_between_steps", seen_while_destroying > 0, 1);
     expect("domain_control_destroyed_stepped_domain_is_gone", control(PVMON_DOMAIN_CONTROL_pause, stepped_domain),
            -XEN_ESRCH);
 }

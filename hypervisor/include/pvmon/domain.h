@@ -47,6 +47,17 @@ enum domain_release_phase {
     DOMAIN_RELEASE_DONE,
 };
 
+/* A load under way (kernel/domain_control.c): the caller's kernel image
+ * and module copied into hypervisor frames a step at a time, then built. */
+struct domain_load_staging {
+    bool active;
+    uint64_t kernel_address, kernel_size;
+    uint64_t module_address, module_size;
+    uint64_t kernel_frame, module_frame; /* first frames of the copies (0: none) */
+    unsigned int kernel_order, module_order;
+    uint64_t staged_bytes;               /* of kernel_size + module_size */
+};
+
 enum domain_state {
     DOMAIN_UNUSED = 0,
     DOMAIN_CREATED,     /* exists; memory and kernel may still be missing */
@@ -136,6 +147,7 @@ struct domain {
     uint64_t maximum_pages;             /* set by the toolstack (maximum_reservation) */
     bool build_attempted;               /* a kernel was (being) loaded: no second load */
     bool memory_filling;                /* set_memory under way, page_count < maximum_pages */
+    struct domain_load_staging load_staging;
     enum domain_release_phase release_phase; /* teardown, in bounded steps */
     uint64_t release_next_frame;        /* where the current phase goes on */
     uint64_t *physical_to_machine;      /* as built: maximum_pages machine frame numbers */
@@ -166,6 +178,8 @@ int domain_set_memory_begin(struct domain *domain, uint64_t page_count);
 int domain_set_memory_step(struct domain *domain);
 int domain_set_memory(struct domain *domain, uint64_t page_count);
 int domain_destroy_step(struct domain *domain);
+/* Zeroes and frees the staged copies of a load that will not finish. */
+void domain_release_load_staging(struct domain *domain);
 void domain_destroy(struct domain *domain);
 /* One step of some ended domain's teardown, if any is under way; true if
  * it did work (the idle loop and every return to a guest call it). */
