@@ -16,7 +16,8 @@
  *   - A domain that ends keeps its slot, state and reason until the
  *     toolstack destroys it, as in Xen; nothing it owned survives.
  *   - Long work on a domain's memory goes in steps of at most
- *     DOMAIN_STEP_FRAMES frames (filling it, giving it back), so that a
+ *     DOMAIN_FILL_STEP_FRAMES frames filled or DOMAIN_STEP_FRAMES
+ *     frame-table entries given back, so that a
  *     hypercall can continue between them; its slot is freed only once
  *     every frame is back.
  */
@@ -51,7 +52,7 @@ static unsigned int order_for_bytes(uint64_t bytes)
  * hypervisor's that the builder uses.  Once the guest runs, its own p2m is
  * authoritative (a PV guest manages its pseudo-physical space) and the
  * hypervisor tracks frames only by owner in the frame table.  The table
- * is allocated first; the frames come DOMAIN_STEP_FRAMES at a time.
+ * is allocated first; the frames come DOMAIN_FILL_STEP_FRAMES at a time.
  */
 static int allocate_physical_to_machine(struct domain *domain, uint64_t page_count)
 {
@@ -66,7 +67,7 @@ static int allocate_physical_to_machine(struct domain *domain, uint64_t page_cou
 
 static int allocate_some_frames(struct domain *domain)
 {
-    for (unsigned int done = 0; done < DOMAIN_STEP_FRAMES; done++) {
+    for (unsigned int done = 0; done < DOMAIN_FILL_STEP_FRAMES; done++) {
         uint64_t page = domain->page_count;
         uint64_t frame;
 
@@ -199,13 +200,6 @@ static void start_release(struct domain *domain)
     domain->release_next_frame = 0;
 }
 
-static void release_domain_memory(struct domain *domain)
-{
-    start_release(domain);
-    while (release_step(domain) != 0)
-        continue;
-}
-
 /* shared_info belongs to the domain, as in Xen (share_xen_page_with_guest):
  * the guest may map it, and a permanent writable type reference keeps it
  * from ever becoming a page table or descriptor page.  It is not part of
@@ -286,8 +280,9 @@ struct domain *domain_create(uint16_t id, bool privileged)
     return domain;
 }
 
-/* set_memory in steps: the table, then DOMAIN_STEP_FRAMES frames per
- * step.  Out of memory, everything given so far goes back at once. */
+/* set_memory in steps: the table, then DOMAIN_FILL_STEP_FRAMES frames per
+ * step.  Out of memory, everything given so far goes back, in steps too,
+ * and the last step answers -ENOMEM. */
 static void report_not_enough_memory(const struct domain *domain, uint64_t page_count)
 {
     printk(LOG_ERROR, "domain %u: not enough memory for %lu pages\n", domain->id, page_count);
@@ -309,20 +304,37 @@ int domain_set_memory_begin(struct domain *domain, uint64_t page_count)
     return 0;
 }
 
+static bool undoing_set_memory(const struct domain *domain)
+{
+    return domain->release_phase != DOMAIN_RELEASE_NONE && domain->release_phase != DOMAIN_RELEASE_DONE;
+}
+
+static int undo_set_memory_step(struct domain *domain)
+{
+    if (release_step(domain) != 0)
+        return -XEN_ERESTART;
+    domain->release_phase = DOMAIN_RELEASE_NONE;
+    domain->maximum_pages = 0;
+    domain->memory_filling = false;
+    return -XEN_ENOMEM;
+}
+
 int domain_set_memory_step(struct domain *domain)
 {
-    int error = allocate_some_frames(domain);
+    int error;
 
+    if (undoing_set_memory(domain))
+        return undo_set_memory_step(domain);
+    error = allocate_some_frames(domain);
     if (error == -XEN_ERESTART)
         return error;
-    domain->memory_filling = false;
     if (error) {
         report_not_enough_memory(domain, domain->maximum_pages);
-        release_domain_memory(domain);
-        domain->release_phase = DOMAIN_RELEASE_NONE;
-        domain->maximum_pages = 0;
+        start_release(domain);
+        return -XEN_ERESTART;
     }
-    return error;
+    domain->memory_filling = false;
+    return 0;
 }
 
 int domain_set_memory(struct domain *domain, uint64_t page_count)

@@ -17,7 +17,7 @@
  *     domain cannot destroy itself.
  *   - Long work is done in bounded steps with a preemption check between
  *     them (pvmon/hypercall_continuation.h): set_memory gives
- *     DOMAIN_STEP_FRAMES frames per step, destroy gives back the frames
+ *     DOMAIN_FILL_STEP_FRAMES frames per step, destroy gives back the frames
  *     of DOMAIN_STEP_FRAMES frame-table entries per step (Xen's
  *     preemptible domain_relinquish_resources), load copies LOAD_STEP_BYTES
  *     of the images per step; when something is due the same request is
@@ -168,7 +168,7 @@ static long run_in_steps(struct vcpu *caller, uint64_t argument, struct domain *
     }
 }
 
-/* Frames come DOMAIN_STEP_FRAMES at a time; a re-entry (the continuation,
+/* Frames come DOMAIN_FILL_STEP_FRAMES at a time; a re-entry (the continuation,
  * or the same request again) goes on with the same page count only. */
 static long set_memory(struct vcpu *caller, uint64_t argument, struct domain *domain,
                        const struct pvmon_domain_control *request)

@@ -199,7 +199,7 @@ static void check_domain_control_life_cycle(void)
  * request while its image is staged (the next step reads it again), and
  * sees the destroyed domain ended but not yet gone (its frames still
  * coming back). */
-#define STEPPED_PAGES 16384 /* 16 steps of 1024 frames */
+#define STEPPED_PAGES 16384 /* 256 steps of 64 frames */
 #define STEP_WATCH_NS 20000UL
 
 #define BOOTSTRAP_REGION_ADDRESS 0xffffffff80000000UL /* dom0's first 4 MiB, always mapped */

@@ -169,11 +169,14 @@ struct domain {
 
 /* kernel/domain.c */
 struct domain *domain_create(uint16_t id, bool privileged);
-/* A domain's memory, in bounded steps (kernel/domain.c): each step
- * handles at most DOMAIN_STEP_FRAMES frames and answers -XEN_ERESTART
- * while work remains, so that a hypercall can continue between steps.
- * domain_set_memory and domain_destroy do every step at once, for boot. */
+/* A domain's memory, in bounded steps (kernel/domain.c): a step gives at
+ * most DOMAIN_FILL_STEP_FRAMES frames (each zeroed, perhaps on the spot)
+ * or looks at most DOMAIN_STEP_FRAMES frame-table entries when giving
+ * them back, and answers -XEN_ERESTART while work remains, so that a
+ * hypercall can continue between steps.  domain_set_memory and
+ * domain_destroy do every step at once, for boot. */
 #define DOMAIN_STEP_FRAMES 1024
+#define DOMAIN_FILL_STEP_FRAMES 64
 int domain_set_memory_begin(struct domain *domain, uint64_t page_count);
 int domain_set_memory_step(struct domain *domain);
 int domain_set_memory(struct domain *domain, uint64_t page_count);
