@@ -6,9 +6,10 @@
  * Rules kept here:
  *   - Every way back to a guest (after a hypercall, a trap or an
  *     interrupt) goes through leave_to_guest, which first does one
- *     bounded step of an ended domain's teardown if one is under way.  Switching vCPUs happens
- *     only there, with the leaving vCPU's registers taken from the frame
- *     at the top of the stack, so the hypervisor never preempts itself.
+ *     bounded step of an ended domain's teardown if one is under way.
+ *     Switching vCPUs happens only there, with the leaving vCPU's
+ *     registers taken from the frame at the top of the stack, so the
+ *     hypervisor never preempts itself.
  *   - A vCPU runs until its slice ends (the timer interrupt asks for a
  *     reschedule), it blocks, yields or polls, or its domain ends; the
  *     policy then picks the next one, or the CPU halts in idle_loop until
