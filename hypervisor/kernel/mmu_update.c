@@ -13,8 +13,9 @@
  *   - The count is 32 bits (Xen's unsigned int) and below
  *     MMU_UPDATE_PREEMPTED; a count with that bit set is a continuation
  *     (below).  The whole remaining request list must lie in guest space
- *     (-EFAULT before any work), checked again on every re-entry, so a
- *     list moved or unmapped between continuations is -EFAULT (XSA-212).
+ *     (-EFAULT before any work, and before foreigndom is looked at, as in
+ *     Xen), checked again on every re-entry, so a list moved or unmapped
+ *     between continuations is -EFAULT (XSA-212).
  *   - Preemption (Xen's do_mmu_update, shared with mmuext_op by
  *     page_table_batch_run): before every request but the first of this
  *     entry, hypercall_preempt_check; a request may also answer
@@ -125,47 +126,53 @@ static uint32_t resumed_count(uint64_t count_argument, uint64_t done_pointer, un
     return count & ~MMU_UPDATE_PREEMPTED;
 }
 
-long page_table_batch_run(struct vcpu *vcpu, unsigned int op, const uint64_t arguments[4], uint64_t entry_size,
-                          page_table_batch_entry apply_entry, uint16_t frame_owner)
+/* Xen's order: the continuation mark, the list's range (-EFAULT), then
+ * foreigndom. */
+long page_table_batch_run(struct vcpu *vcpu, const struct page_table_batch *batch, const uint64_t arguments[4])
 {
     uint64_t list = arguments[0];
     uint64_t done_pointer = arguments[2];
     unsigned int done;
     uint32_t count = resumed_count(arguments[1], done_pointer, &done);
+    uint16_t frame_owner;
     uint32_t index;
-    long result = 0;
+    long result;
 
-    if (count > 0 && !guest_range_is_valid(list, count * entry_size))
+    if (count > 0 && !guest_range_is_valid(list, count * batch->entry_size))
         return -XEN_EFAULT;
+    result = batch->find_owner(vcpu, arguments[3], &frame_owner);
+    if (result)
+        return result;
     for (index = 0; index < count; index++) {
         if (index != 0 && hypercall_preempt_check()) {
             result = -XEN_ERESTART;
             break;
         }
-        result = apply_entry(vcpu, list + index * entry_size, frame_owner);
+        result = batch->apply_entry(vcpu, list + index * batch->entry_size, frame_owner);
         if (result)
             break;
     }
     if (result == -XEN_ERESTART)
         result = hypercall_create_continuation(
-            vcpu, op, 4,
-            (const uint64_t[]){ list + index * entry_size, (count - index) | MMU_UPDATE_PREEMPTED, done_pointer,
-                                arguments[3] });
+            vcpu, batch->op, 4,
+            (const uint64_t[]){ list + index * batch->entry_size, (count - index) | MMU_UPDATE_PREEMPTED,
+                                done_pointer, arguments[3] });
     done += index;
     if (done_pointer != 0)
         (void)copy_to_guest(done_pointer, &done, sizeof(done));
     return result;
 }
 
+static const struct page_table_batch mmu_update_batch = {
+    .op = __HYPERVISOR_mmu_update,
+    .entry_size = sizeof(struct mmu_update),
+    .find_owner = page_frame_owner_for_update,
+    .apply_entry = apply_request,
+};
+
 long do_mmu_update(struct vcpu *vcpu, uint64_t requests, uint64_t count, uint64_t done_pointer,
                    uint64_t foreign_domain)
 {
-    uint16_t frame_owner;
-    int error = page_frame_owner_for_update(vcpu, foreign_domain, &frame_owner);
-
-    if (error)
-        return error;
-    return page_table_batch_run(vcpu, __HYPERVISOR_mmu_update,
-                                (const uint64_t[]){ requests, count, done_pointer, foreign_domain },
-                                sizeof(struct mmu_update), apply_request, frame_owner);
+    return page_table_batch_run(vcpu, &mmu_update_batch,
+                                (const uint64_t[]){ requests, count, done_pointer, foreign_domain });
 }

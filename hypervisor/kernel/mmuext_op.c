@@ -179,6 +179,13 @@ static int run_operation(struct vcpu *vcpu, const struct mmuext_op *operation)
     }
 }
 
+/* mmuext_op acts on the caller's own frames whatever foreigndom names. */
+static int find_owner(const struct vcpu *vcpu, uint64_t foreign_domain, uint16_t *frame_owner)
+{
+    *frame_owner = vcpu->domain->id;
+    return page_owner_domain_check(vcpu, foreign_domain);
+}
+
 static int apply_operation(struct vcpu *vcpu, uint64_t address, uint16_t frame_owner)
 {
     struct mmuext_op operation;
@@ -189,14 +196,16 @@ static int apply_operation(struct vcpu *vcpu, uint64_t address, uint16_t frame_o
     return run_operation(vcpu, &operation);
 }
 
+static const struct page_table_batch mmuext_op_batch = {
+    .op = __HYPERVISOR_mmuext_op,
+    .entry_size = sizeof(struct mmuext_op),
+    .find_owner = find_owner,
+    .apply_entry = apply_operation,
+};
+
 long do_mmuext_op(struct vcpu *vcpu, uint64_t operations, uint64_t count, uint64_t done_pointer,
                   uint64_t foreign_domain)
 {
-    int error = page_owner_domain_check(vcpu, foreign_domain);
-
-    if (error)
-        return error;
-    return page_table_batch_run(vcpu, __HYPERVISOR_mmuext_op,
-                                (const uint64_t[]){ operations, count, done_pointer, foreign_domain },
-                                sizeof(struct mmuext_op), apply_operation, vcpu->domain->id);
+    return page_table_batch_run(vcpu, &mmuext_op_batch,
+                                (const uint64_t[]){ operations, count, done_pointer, foreign_domain });
 }

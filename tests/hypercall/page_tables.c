@@ -12,9 +12,10 @@
  *   - mmu_update arguments (do_mmu_update, get_pg_owner): foreign domain
  *     DOMID_SELF or the caller's own id; dom0 -EPERM, an unknown domain
  *     -ESRCH (and the same for update_va_mapping_otherdomain, which only
- *     a privileged domain may point at another domain's frames); a request list that is not a valid guest range -EFAULT
- *     before any work (also one that crosses into non-canonical
- *     addresses); the count is 32 bits and any length below
+ *     a privileged domain may point at another domain's frames); a
+ *     request list that is not a valid guest range -EFAULT before any
+ *     work, and before the foreign domain is looked at (also one that
+ *     crosses into non-canonical addresses); the count is 32 bits and any length below
  *     MMU_UPDATE_PREEMPTED runs (continuations, tests/hypercall/preemption.c);
  *     a count with only that bit set is a continuation with nothing left.
  *   - Requests (do_mmu_update's loop): the command is ptr & 7, unknown
@@ -159,6 +160,9 @@ static void check_mmu_update_arguments(void)
     expect_result("mmu_update_with_own_id_as_foreign_domain_succeeds",
                   call_mmu_update(&harmless, 1, NULL, (unsigned long)own_id), 0);
     expect_result("mmu_update_with_domid_self_succeeds", call_mmu_update(&harmless, 1, NULL, DOMID_SELF), 0);
+    expect_result("mmu_update_list_is_checked_before_the_foreign_domain",
+                  call_mmu_update((const struct mmu_update *)HYPERVISOR_IMAGE_ADDRESS, 1, NULL, MISSING_DOMAIN),
+                  -XEN_EFAULT);
     expect_result("update_va_mapping_otherdomain_naming_dom0_is_eperm",
                   hypercall_update_va_mapping_otherdomain(memory.window, 0, UVMF_INVLPG, 0), -XEN_EPERM);
     expect_result("update_va_mapping_otherdomain_naming_an_unknown_domain_is_esrch",
@@ -550,6 +554,9 @@ static void check_mmuext_arguments(void)
                   -XEN_ESRCH);
     expect_result("mmuext_with_own_id_as_foreign_domain_succeeds",
                   call_mmuext_op(&flush, 1, NULL, (unsigned long)own_id), 0);
+    expect_result("mmuext_list_is_checked_before_the_foreign_domain",
+                  call_mmuext_op((const struct mmuext_op *)HYPERVISOR_IMAGE_ADDRESS, 1, NULL, MISSING_DOMAIN),
+                  -XEN_EFAULT);
     expect_result("mmuext_of_no_operations_succeeds", call_mmuext_op(&flush, 0, &done, DOMID_SELF), 0);
     expect_result("mmuext_of_no_operations_reports_0_done", done, 0);
     expect_result("mmuext_list_in_hypervisor_is_efault",

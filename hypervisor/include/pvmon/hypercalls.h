@@ -80,11 +80,16 @@ int page_owner_domain_check(const struct vcpu *vcpu, uint64_t foreign_domain);
 int page_frame_owner_for_update(const struct vcpu *vcpu, uint64_t foreign_domain, uint16_t *frame_owner);
 /* The batch protocol both share (kernel/mmu_update.c): the arguments
  * (list, count, pdone, foreigndom) of hypercall op, entries of entry_size
- * bytes, each done by apply_entry (its guest address; -XEN_ERESTART:
- * preempted inside it, resume from it). */
-typedef int (*page_table_batch_entry)(struct vcpu *vcpu, uint64_t entry_address, uint16_t frame_owner);
-long page_table_batch_run(struct vcpu *vcpu, unsigned int op, const uint64_t arguments[4], uint64_t entry_size,
-                          page_table_batch_entry apply_entry, uint16_t frame_owner);
+ * bytes; find_owner checks foreigndom once the list is known to be guest
+ * memory, and apply_entry does one entry (its guest address;
+ * -XEN_ERESTART: preempted inside it, resume from it). */
+struct page_table_batch {
+    unsigned int op;
+    uint64_t entry_size;
+    int (*find_owner)(const struct vcpu *vcpu, uint64_t foreign_domain, uint16_t *frame_owner);
+    int (*apply_entry)(struct vcpu *vcpu, uint64_t entry_address, uint16_t frame_owner);
+};
+long page_table_batch_run(struct vcpu *vcpu, const struct page_table_batch *batch, const uint64_t arguments[4]);
 
 /* kernel/page_table_write_fault.c: true when a #PF was a kernel write to
  * its own L1 table that was emulated (or answered with a #DB). */
