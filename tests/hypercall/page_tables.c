@@ -15,9 +15,10 @@
  *     a privileged domain may point at another domain's frames); a
  *     request list that is not a valid guest range -EFAULT before any
  *     work, and before the foreign domain is looked at (also one that
- *     crosses into non-canonical addresses); the count is 32 bits and any length below
- *     MMU_UPDATE_PREEMPTED runs (continuations, tests/hypercall/preemption.c);
- *     a count with only that bit set is a continuation with nothing left.
+ *     crosses into non-canonical addresses); the count is 32 bits and
+ *     any length below MMU_UPDATE_PREEMPTED runs (continuations,
+ *     tests/hypercall/preemption.c); a count with only that bit set is a
+ *     continuation with nothing left.
  *   - Requests (do_mmu_update's loop): the command is ptr & 7, unknown
  *     ones -ENOSYS; MMU_MACHPHYS_UPDATE of a frame the caller does not own
  *     -EINVAL; processing stops at the first failure and *pdone says how
