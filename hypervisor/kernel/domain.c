@@ -363,7 +363,6 @@ void domain_release_load_staging(struct domain *domain)
     struct domain_load_staging *staging = &domain->load_staging;
 
     release_staged_copy(&staging->kernel_frame, staging->kernel_order);
-    release_staged_copy(&staging->module_frame, staging->module_order);
     memset(staging, 0, sizeof(*staging));
 }
 

@@ -6,7 +6,9 @@
  *      bootstrap region (common/pv_layout.c);
  *   2. copy the kernel's segments to their pfns (segments are placed by
  *      physical address; memory past p_filesz stays zero, since every
- *      domain frame was zeroed when it was allocated), and the module;
+ *      domain frame was zeroed when it was allocated), and the module
+ *      (unless the caller already put it where the layout says:
+ *      domain_build_module_offset, domain_build_page);
  *      fill the hypercall page if the kernel asked for one;
  *   3. write the p2m list (pfn -> machine frame) and start_info, naming
  *      the xenstore and console ring pages (zero, for dom0's backends to
@@ -57,6 +59,11 @@ static uint8_t *guest_page(const struct domain *domain, uint64_t pfn)
 
     domain_page_memory()->frames[frame].flags &= ~FRAME_FLAG_KNOWN_ZERO;
     return physical_to_virtual(frame * PAGE_SIZE);
+}
+
+uint8_t *domain_build_page(const struct domain *domain, uint64_t pfn)
+{
+    return guest_page(domain, pfn);
 }
 
 /* Copies bytes to guest pseudo-physical memory starting at byte `offset`. */
@@ -279,24 +286,43 @@ static void set_initial_registers(struct domain *domain, const struct pv_kernel 
     shared->vcpu_info[0].evtchn_upcall_mask = 1;
 }
 
+static int parse_and_lay_out(const struct domain *domain, const void *image, uint64_t image_size,
+                             uint64_t module_size, struct pv_kernel *kernel, struct pv_layout *layout)
+{
+    int error = pv_kernel_parse(image, image_size, kernel);
+
+    if (error)
+        return error;
+    return pv_layout_compute(kernel, domain->page_count, module_size, kernel->mod_start_pfn, layout);
+}
+
+int domain_build_module_offset(const struct domain *domain, const void *kernel, uint64_t kernel_size,
+                               uint64_t module_size, uint64_t *offset)
+{
+    struct pv_kernel parsed;
+    struct pv_layout layout;
+    int error = parse_and_lay_out(domain, kernel, kernel_size, module_size, &parsed, &layout);
+
+    if (error == 0)
+        *offset = layout.module.first_pfn * PAGE_SIZE;
+    return error;
+}
+
 int domain_build_pv(struct domain *domain, const struct domain_build_request *request,
                     struct domain_build_result *result)
 {
     struct pv_kernel kernel;
     struct pv_layout layout;
-    int error = pv_kernel_parse(request->kernel, request->kernel_size, &kernel);
+    int error = parse_and_lay_out(domain, request->kernel, request->kernel_size, request->module_size, &kernel,
+                                  &layout);
 
-    if (error)
-        return error;
-    error = pv_layout_compute(&kernel, domain->page_count, request->module_size,
-                              kernel.mod_start_pfn, &layout);
     if (error)
         return error;
     domain->build_attempted = true;
     load_segments(domain, &kernel, request->kernel);
     if (kernel.hypercall_page != 0)
         write_hypercall_page(domain, &kernel);
-    if (request->module_size > 0)
+    if (request->module != NULL)
         copy_to_guest_physical(domain, layout.module.first_pfn * PAGE_SIZE, request->module,
                                request->module_size);
     write_physical_to_machine_list(domain, &layout);

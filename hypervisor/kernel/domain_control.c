@@ -9,22 +9,24 @@
  *   - The request is read once into hypervisor memory; the interface
  *     version, reserved fields and every id, count and size are checked
  *     before anything changes.
- *   - A kernel image and module are copied from the caller into frames of
- *     the hypervisor's before the builder reads them, so the caller cannot
- *     change them while they are parsed; the frames are zeroed and freed
- *     afterwards, or when the domain is destroyed in the middle.
+ *   - A kernel image is copied from the caller into frames of the
+ *     hypervisor's before the builder reads it, so the caller cannot
+ *     change it while it is parsed; the frames are zeroed and freed
+ *     afterwards, or when the domain is destroyed in the middle.  The
+ *     module, which the hypervisor never interprets, is copied straight
+ *     into the domain's memory where the build puts it.
  *   - Domain 0, DOMID_SELF and the reserved ids cannot be targets, and a
  *     domain cannot destroy itself.
  *   - Long work is done in bounded steps with a preemption check between
  *     them (pvmon/hypercall_continuation.h): set_memory gives
  *     DOMAIN_FILL_STEP_FRAMES frames per step, destroy gives back the frames
  *     of DOMAIN_STEP_FRAMES frame-table entries per step (Xen's
- *     preemptible domain_relinquish_resources), load copies LOAD_STEP_BYTES
- *     of the images per step; when something is due the same request is
- *     issued again and goes on where it stopped (a load with another image
- *     meanwhile is -EINVAL and drops what was staged).  The build from the
- *     staged copies is one step.  A load is refused (-EINVAL) while
- *     set_memory is under way.
+ *     preemptible domain_relinquish_resources), load copies
+ *     LOAD_STEP_BYTES of the kernel or module per step; when something is
+ *     due the same request is issued again and goes on where it stopped
+ *     (a load with another image meanwhile is -EINVAL and drops what was
+ *     staged).  The build from the staged kernel is one step.  A load is
+ *     refused (-EINVAL) while set_memory is under way.
  */
 #include <pvmon/arch.h>
 #include <pvmon/domain.h>
@@ -62,7 +64,8 @@ static int allocate_copy(uint64_t size, uint64_t *first_frame, unsigned int *ord
     return hypervisor_allocate_frames(*order, first_frame) != 0 ? -XEN_ENOMEM : 0;
 }
 
-/* A new load: the sizes and addresses it stages, and frames for both copies. */
+/* A new load: the sizes and addresses it stages, and frames for the
+ * kernel's copy. */
 static int start_staging(struct domain *domain, const struct pvmon_domain_control *request)
 {
     struct domain_load_staging *staging = &domain->load_staging;
@@ -75,8 +78,6 @@ static int start_staging(struct domain *domain, const struct pvmon_domain_contro
     staging->staged_bytes = 0;
     staging->active = true;
     error = allocate_copy(staging->kernel_size, &staging->kernel_frame, &staging->kernel_order);
-    if (error == 0)
-        error = allocate_copy(staging->module_size, &staging->module_frame, &staging->module_order);
     if (error)
         domain_release_load_staging(domain);
     return error;
@@ -91,27 +92,80 @@ static bool staging_matches(const struct domain_load_staging *staging, const str
            staging->module_size == request->u.load.module_size;
 }
 
-static uint8_t *copy_bytes(uint64_t first_frame)
+static uint8_t *kernel_copy(const struct domain_load_staging *staging)
 {
-    return first_frame == 0 ? NULL : physical_to_virtual(first_frame * PAGE_SIZE);
+    return physical_to_virtual(staging->kernel_frame * PAGE_SIZE);
 }
 
-/* Copies the next LOAD_STEP_BYTES at most, of the kernel, then the module:
- * -XEN_ERESTART while bytes remain, 0 once both are staged. */
+static int stage_kernel_step(struct domain_load_staging *staging)
+{
+    uint64_t offset = staging->staged_bytes;
+    uint64_t length = staging->kernel_size - offset < LOAD_STEP_BYTES ? staging->kernel_size - offset
+                                                                       : LOAD_STEP_BYTES;
+
+    if (copy_from_guest(kernel_copy(staging) + offset, staging->kernel_address + offset, length) != 0)
+        return -XEN_EFAULT;
+    staging->staged_bytes += length;
+    return 0;
+}
+
+/* Where the module goes, from the staged kernel; from here on the load
+ * writes the domain's memory, so a failure leaves a domain that can only
+ * be destroyed (build_attempted). */
+static int place_module(struct domain *domain)
+{
+    struct domain_load_staging *staging = &domain->load_staging;
+    int error = domain_build_module_offset(domain, kernel_copy(staging), staging->kernel_size,
+                                           staging->module_size, &staging->module_offset);
+
+    if (error)
+        return error;
+    staging->module_placed = true;
+    domain->build_attempted = true;
+    return 0;
+}
+
+/* Copies the next LOAD_STEP_BYTES at most of the module from the caller
+ * into the domain's pages, page by page. */
+static int copy_module_step(struct domain *domain)
+{
+    struct domain_load_staging *staging = &domain->load_staging;
+    uint64_t offset = staging->staged_bytes - staging->kernel_size;
+    uint64_t end = staging->module_size - offset < LOAD_STEP_BYTES ? staging->module_size : offset + LOAD_STEP_BYTES;
+
+    while (offset < end) {
+        uint64_t target = staging->module_offset + offset;
+        uint64_t in_page = target % PAGE_SIZE;
+        uint64_t chunk = PAGE_SIZE - in_page < end - offset ? PAGE_SIZE - in_page : end - offset;
+
+        if (copy_from_guest(domain_build_page(domain, target / PAGE_SIZE) + in_page,
+                            staging->module_address + offset, chunk) != 0)
+            return -XEN_EFAULT;
+        offset += chunk;
+    }
+    staging->staged_bytes = staging->kernel_size + offset;
+    return 0;
+}
+
+/* One step of a load's copying: -XEN_ERESTART while bytes remain, 0 once
+ * the kernel is staged and the module in place. */
 static int stage_step(struct domain *domain)
 {
     struct domain_load_staging *staging = &domain->load_staging;
-    bool in_kernel = staging->staged_bytes < staging->kernel_size;
-    uint64_t offset = in_kernel ? staging->staged_bytes : staging->staged_bytes - staging->kernel_size;
-    uint64_t size = in_kernel ? staging->kernel_size : staging->module_size;
-    uint64_t address = in_kernel ? staging->kernel_address : staging->module_address;
-    uint8_t *copy = copy_bytes(in_kernel ? staging->kernel_frame : staging->module_frame);
-    uint64_t length = size - offset < LOAD_STEP_BYTES ? size - offset : LOAD_STEP_BYTES;
+    int error;
 
-    if (length > 0 && copy_from_guest(copy + offset, address + offset, length) != 0)
-        return -XEN_EFAULT;
-    staging->staged_bytes += length;
-    return staging->staged_bytes == staging->kernel_size + staging->module_size ? 0 : -XEN_ERESTART;
+    if (staging->staged_bytes < staging->kernel_size)
+        error = stage_kernel_step(staging);
+    else if (staging->module_size > 0 && !staging->module_placed)
+        error = place_module(domain);
+    else
+        error = copy_module_step(domain);
+    if (error)
+        return error;
+    return staging->staged_bytes == staging->kernel_size + staging->module_size &&
+                   (staging->module_size == 0 || staging->module_placed)
+               ? 0
+               : -XEN_ERESTART;
 }
 
 /* The command line, read up to its NUL byte or MAX_GUEST_CMDLINE - 1 bytes. */
@@ -204,9 +258,9 @@ static long build_from_staged(struct domain *domain, struct pvmon_domain_control
 {
     const struct domain_load_staging *staging = &domain->load_staging;
     struct domain_build_request build = {
-        .kernel = copy_bytes(staging->kernel_frame),
+        .kernel = kernel_copy(staging),
         .kernel_size = staging->kernel_size,
-        .module = copy_bytes(staging->module_frame),
+        .module = NULL,
         .module_size = staging->module_size,
         .command_line = command_line,
         .store_event_channel = request->u.load.store_event_channel,
@@ -238,9 +292,9 @@ static bool is_ring_port(const struct domain *domain, uint16_t caller, uint32_t 
     return channel->state == EVTCHNSTAT_unbound && channel->remote_domain_id == caller;
 }
 
-/* The images are staged a step at a time (the call continues between
- * steps, and the same request again goes on with it; another image is
- * -EINVAL), then the domain is built from the copies in one step. */
+/* The kernel is staged and the module put in place a step at a time (the
+ * call continues between steps, and the same request again goes on with
+ * it; another image is -EINVAL), then the domain is built in one step. */
 static long load_domain(struct vcpu *caller, uint64_t argument, struct domain *domain,
                         struct pvmon_domain_control *request)
 {
@@ -249,7 +303,7 @@ static long load_domain(struct vcpu *caller, uint64_t argument, struct domain *d
     char command_line[MAX_GUEST_CMDLINE];
     long error;
 
-    if (domain->state == DOMAIN_LOADED || domain->build_attempted)
+    if (domain->state == DOMAIN_LOADED || (domain->build_attempted && !domain->load_staging.active))
         return -XEN_EEXIST;
     if (domain->state != DOMAIN_CREATED || domain->page_count == 0 || domain->memory_filling || kernel_size == 0 ||
         kernel_size > PVMON_DOMAIN_CONTROL_MAX_IMAGE_SIZE || module_size > PVMON_DOMAIN_CONTROL_MAX_IMAGE_SIZE ||

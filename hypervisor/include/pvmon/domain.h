@@ -47,14 +47,17 @@ enum domain_release_phase {
     DOMAIN_RELEASE_DONE,
 };
 
-/* A load under way (kernel/domain_control.c): the caller's kernel image
- * and module copied into hypervisor frames a step at a time, then built. */
+/* A load under way (kernel/domain_control.c), a step at a time: the
+ * caller's kernel image copied into hypervisor frames, then the module
+ * straight into the domain's memory where the build will want it. */
 struct domain_load_staging {
     bool active;
     uint64_t kernel_address, kernel_size;
     uint64_t module_address, module_size;
-    uint64_t kernel_frame, module_frame; /* first frames of the copies (0: none) */
-    unsigned int kernel_order, module_order;
+    uint64_t kernel_frame;               /* first frame of the kernel's copy (0: none) */
+    unsigned int kernel_order;
+    bool module_placed;                  /* module_offset is known */
+    uint64_t module_offset;              /* byte of the domain's memory where it goes */
     uint64_t staged_bytes;               /* of kernel_size + module_size */
 };
 

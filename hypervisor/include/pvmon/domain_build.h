@@ -13,7 +13,7 @@
 struct domain_build_request {
     const void *kernel;            /* ELF image, hypervisor-readable */
     uint64_t kernel_size;
-    const void *module;            /* initial ramdisk or NULL */
+    const void *module;            /* initial ramdisk, or NULL: none, or already in place */
     uint64_t module_size;
     const char *command_line;
     uint32_t store_event_channel;  /* 0: no xenstore ring */
@@ -28,5 +28,14 @@ struct domain_build_result {
 
 int domain_build_pv(struct domain *domain, const struct domain_build_request *request,
                     struct domain_build_result *result);
+
+/* For a module copied in place before the build (a load in steps,
+ * kernel/domain_control.c): the byte of the domain's pseudo-physical
+ * memory where the build puts a module_size module next to this kernel
+ * (an error for a kernel or sizes the build would refuse), and the page
+ * of the domain's memory at a pfn, to be written by the builder. */
+int domain_build_module_offset(const struct domain *domain, const void *kernel, uint64_t kernel_size,
+                               uint64_t module_size, uint64_t *offset);
+uint8_t *domain_build_page(const struct domain *domain, uint64_t pfn);
 
 #endif
