@@ -308,6 +308,34 @@ int domain_build_module_offset(const struct domain *domain, const void *kernel, 
     return error;
 }
 
+int domain_build_copy_segments(const struct domain *domain, const void *kernel, uint64_t kernel_size,
+                               uint64_t *cursor, uint64_t budget)
+{
+    const uint8_t *image = kernel;
+    struct pv_kernel parsed;
+    uint64_t start = 0;
+    int error = pv_kernel_parse(kernel, kernel_size, &parsed);
+
+    if (error)
+        return error;
+    for (unsigned int index = 0; index < parsed.segment_count && budget > 0; index++) {
+        const struct pv_kernel_segment *segment = &parsed.segments[index];
+        uint64_t end = start + segment->file_size;
+
+        if (*cursor < end) {
+            uint64_t offset = *cursor - start;
+            uint64_t length = end - *cursor < budget ? end - *cursor : budget;
+
+            copy_to_guest_physical(domain, segment->virtual_address - parsed.virtual_base + offset,
+                                   image + segment->file_offset + offset, length);
+            *cursor += length;
+            budget -= length;
+        }
+        start = end;
+    }
+    return *cursor == start && budget > 0 ? 0 : -XEN_ERESTART;
+}
+
 int domain_build_pv(struct domain *domain, const struct domain_build_request *request,
                     struct domain_build_result *result)
 {
@@ -319,7 +347,8 @@ int domain_build_pv(struct domain *domain, const struct domain_build_request *re
     if (error)
         return error;
     domain->build_attempted = true;
-    load_segments(domain, &kernel, request->kernel);
+    if (!request->segments_in_place)
+        load_segments(domain, &kernel, request->kernel);
     if (kernel.hypercall_page != 0)
         write_hypercall_page(domain, &kernel);
     if (request->module != NULL)

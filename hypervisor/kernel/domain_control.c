@@ -25,7 +25,8 @@
  *     LOAD_STEP_BYTES of the kernel or module per step; when something is
  *     due the same request is issued again and goes on where it stopped
  *     (a load with another image meanwhile is -EINVAL and drops what was
- *     staged).  The build from the staged kernel is one step.  A load is
+ *     staged).  The rest of the build (p2m list, start_info, page tables)
+ *     is one step.  A load is
  *     refused (-EINVAL) while set_memory is under way.
  */
 #include <pvmon/arch.h>
@@ -109,10 +110,10 @@ static int stage_kernel_step(struct domain_load_staging *staging)
     return 0;
 }
 
-/* Where the module goes, from the staged kernel; from here on the load
- * writes the domain's memory, so a failure leaves a domain that can only
- * be destroyed (build_attempted). */
-static int place_module(struct domain *domain)
+/* The layout, from the staged kernel: where the module goes.  From here
+ * on the load writes the domain's memory, so a failure leaves a domain
+ * that can only be destroyed (build_attempted). */
+static int place_image(struct domain *domain)
 {
     struct domain_load_staging *staging = &domain->load_staging;
     int error = domain_build_module_offset(domain, kernel_copy(staging), staging->kernel_size,
@@ -120,9 +121,19 @@ static int place_module(struct domain *domain)
 
     if (error)
         return error;
-    staging->module_placed = true;
+    staging->placed = true;
     domain->build_attempted = true;
     return 0;
+}
+
+static int copy_segments_step(struct domain *domain)
+{
+    struct domain_load_staging *staging = &domain->load_staging;
+    int error = domain_build_copy_segments(domain, kernel_copy(staging), staging->kernel_size,
+                                           &staging->segment_bytes, LOAD_STEP_BYTES);
+
+    staging->segments_placed = error == 0;
+    return error == -XEN_ERESTART ? 0 : error;
 }
 
 /* Copies the next LOAD_STEP_BYTES at most of the module from the caller
@@ -131,7 +142,8 @@ static int copy_module_step(struct domain *domain)
 {
     struct domain_load_staging *staging = &domain->load_staging;
     uint64_t offset = staging->staged_bytes - staging->kernel_size;
-    uint64_t end = staging->module_size - offset < LOAD_STEP_BYTES ? staging->module_size : offset + LOAD_STEP_BYTES;
+    uint64_t end = staging->module_size - offset < LOAD_STEP_BYTES ? staging->module_size
+                                                                    : offset + LOAD_STEP_BYTES;
 
     while (offset < end) {
         uint64_t target = staging->module_offset + offset;
@@ -148,7 +160,7 @@ static int copy_module_step(struct domain *domain)
 }
 
 /* One step of a load's copying: -XEN_ERESTART while bytes remain, 0 once
- * the kernel is staged and the module in place. */
+ * the kernel is staged and the module and segments are in place. */
 static int stage_step(struct domain *domain)
 {
     struct domain_load_staging *staging = &domain->load_staging;
@@ -156,16 +168,15 @@ static int stage_step(struct domain *domain)
 
     if (staging->staged_bytes < staging->kernel_size)
         error = stage_kernel_step(staging);
-    else if (staging->module_size > 0 && !staging->module_placed)
-        error = place_module(domain);
-    else
+    else if (!staging->placed)
+        error = place_image(domain);
+    else if (staging->staged_bytes < staging->kernel_size + staging->module_size)
         error = copy_module_step(domain);
+    else
+        error = copy_segments_step(domain);
     if (error)
         return error;
-    return staging->staged_bytes == staging->kernel_size + staging->module_size &&
-                   (staging->module_size == 0 || staging->module_placed)
-               ? 0
-               : -XEN_ERESTART;
+    return staging->segments_placed ? 0 : -XEN_ERESTART;
 }
 
 /* The command line, read up to its NUL byte or MAX_GUEST_CMDLINE - 1 bytes. */
@@ -262,6 +273,7 @@ static long build_from_staged(struct domain *domain, struct pvmon_domain_control
         .kernel_size = staging->kernel_size,
         .module = NULL,
         .module_size = staging->module_size,
+        .segments_in_place = true,
         .command_line = command_line,
         .store_event_channel = request->u.load.store_event_channel,
         .console_event_channel = request->u.load.console_event_channel,
@@ -292,9 +304,10 @@ static bool is_ring_port(const struct domain *domain, uint16_t caller, uint32_t 
     return channel->state == EVTCHNSTAT_unbound && channel->remote_domain_id == caller;
 }
 
-/* The kernel is staged and the module put in place a step at a time (the
- * call continues between steps, and the same request again goes on with
- * it; another image is -EINVAL), then the domain is built in one step. */
+/* The kernel is staged, then the module and the kernel's segments put in
+ * place, a step at a time (the call continues between steps, and the same
+ * request again goes on with it; another image is -EINVAL), then the
+ * domain is built in one step. */
 static long load_domain(struct vcpu *caller, uint64_t argument, struct domain *domain,
                         struct pvmon_domain_control *request)
 {

@@ -49,16 +49,19 @@ enum domain_release_phase {
 
 /* A load under way (kernel/domain_control.c), a step at a time: the
  * caller's kernel image copied into hypervisor frames, then the module
- * straight into the domain's memory where the build will want it. */
+ * straight into the domain's memory where the build will want it, then
+ * the kernel's segments from the copy. */
 struct domain_load_staging {
     bool active;
     uint64_t kernel_address, kernel_size;
     uint64_t module_address, module_size;
     uint64_t kernel_frame;               /* first frame of the kernel's copy (0: none) */
     unsigned int kernel_order;
-    bool module_placed;                  /* module_offset is known */
+    bool placed;                         /* the layout is known: module_offset */
     uint64_t module_offset;              /* byte of the domain's memory where it goes */
     uint64_t staged_bytes;               /* of kernel_size + module_size */
+    uint64_t segment_bytes;              /* of the kernel's segments, copied in */
+    bool segments_placed;
 };
 
 enum domain_state {

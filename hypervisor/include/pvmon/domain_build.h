@@ -7,6 +7,7 @@
 #ifndef PVMON_DOMAIN_BUILD_H
 #define PVMON_DOMAIN_BUILD_H
 
+#include <stdbool.h>
 #include <stdint.h>
 #include <pvmon/domain.h>
 
@@ -15,6 +16,7 @@ struct domain_build_request {
     uint64_t kernel_size;
     const void *module;            /* initial ramdisk, or NULL: none, or already in place */
     uint64_t module_size;
+    bool segments_in_place;        /* the kernel's segments were copied already */
     const char *command_line;
     uint32_t store_event_channel;  /* 0: no xenstore ring */
     uint32_t console_event_channel; /* 0: no console ring */
@@ -37,5 +39,11 @@ int domain_build_pv(struct domain *domain, const struct domain_build_request *re
 int domain_build_module_offset(const struct domain *domain, const void *kernel, uint64_t kernel_size,
                                uint64_t module_size, uint64_t *offset);
 uint8_t *domain_build_page(const struct domain *domain, uint64_t pfn);
+/* Copies at most budget bytes of the kernel's segments, from byte
+ * *cursor of all of them end to end: 0 once every byte is in place,
+ * -XEN_ERESTART while some remain (an error for a kernel the build would
+ * refuse). */
+int domain_build_copy_segments(const struct domain *domain, const void *kernel, uint64_t kernel_size,
+                               uint64_t *cursor, uint64_t budget);
 
 #endif
