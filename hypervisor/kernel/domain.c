@@ -57,10 +57,13 @@ static unsigned int order_for_bytes(uint64_t bytes)
 static int allocate_physical_to_machine(struct domain *domain, uint64_t page_count)
 {
     uint64_t table_bytes = page_count * sizeof(uint64_t);
+    int error;
 
     domain->physical_to_machine_order = order_for_bytes(table_bytes);
-    if (hypervisor_allocate_frames(domain->physical_to_machine_order, &domain->physical_to_machine_frame) != 0)
-        return -XEN_ENOMEM;
+    error = hypervisor_allocate_frames_step(domain->physical_to_machine_order,
+                                            &domain->physical_to_machine_frame);
+    if (error)
+        return error;
     domain->physical_to_machine = physical_to_virtual(domain->physical_to_machine_frame * PAGE_SIZE);
     return 0;
 }
@@ -288,19 +291,24 @@ static void report_not_enough_memory(const struct domain *domain, uint64_t page_
     printk(LOG_ERROR, "domain %u: not enough memory for %lu pages\n", domain->id, page_count);
 }
 
+/* -XEN_ERESTART: the hypervisor is still gathering a block for the
+ * table; nothing is recorded, and the same call goes on with it. */
 int domain_set_memory_begin(struct domain *domain, uint64_t page_count)
 {
+    int error;
+
     if (domain->maximum_pages != 0)
         return -XEN_EEXIST;
-    domain->maximum_pages = page_count;
-    domain->memory_filling = true;
-    if (allocate_physical_to_machine(domain, page_count) != 0) {
+    error = allocate_physical_to_machine(domain, page_count);
+    if (error == -XEN_ERESTART)
+        return error;
+    if (error) {
         report_not_enough_memory(domain, page_count);
         domain->physical_to_machine = NULL;
-        domain->maximum_pages = 0;
-        domain->memory_filling = false;
         return -XEN_ENOMEM;
     }
+    domain->maximum_pages = page_count;
+    domain->memory_filling = true;
     return 0;
 }
 
@@ -339,8 +347,11 @@ int domain_set_memory_step(struct domain *domain)
 
 int domain_set_memory(struct domain *domain, uint64_t page_count)
 {
-    int error = domain_set_memory_begin(domain, page_count);
+    int error;
 
+    do
+        error = domain_set_memory_begin(domain, page_count);
+    while (error == -XEN_ERESTART);
     if (error)
         return error;
     do
@@ -353,7 +364,8 @@ static void release_staged_copy(uint64_t *first_frame, unsigned int order)
 {
     if (*first_frame == 0)
         return;
-    memset(physical_to_virtual(*first_frame * PAGE_SIZE), 0, PAGE_SIZE << order);
+    for (uint64_t frame = *first_frame; frame < *first_frame + (UINT64_C(1) << order); frame++)
+        page_zero(physical_to_virtual(frame * PAGE_SIZE));
     BUG_ON(frame_allocator_free(machine_frame_allocator(), *first_frame, order) != 0);
     *first_frame = 0;
 }

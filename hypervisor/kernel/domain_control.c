@@ -56,13 +56,20 @@ static unsigned int order_for_bytes(uint64_t bytes)
     return order;
 }
 
+/* -XEN_ERESTART: the hypervisor is still gathering a block that large. */
 static int allocate_copy(uint64_t size, uint64_t *first_frame, unsigned int *order)
 {
+    uint64_t frame;
+    int error;
+
     *first_frame = 0;
     if (size == 0)
         return 0;
     *order = order_for_bytes(size);
-    return hypervisor_allocate_frames(*order, first_frame) != 0 ? -XEN_ENOMEM : 0;
+    error = hypervisor_allocate_frames_step(*order, &frame);
+    if (error == 0)
+        *first_frame = frame;
+    return error;
 }
 
 /* A new load: the sizes and addresses it stages, and frames for the
@@ -246,7 +253,9 @@ static long set_memory(struct vcpu *caller, uint64_t argument, struct domain *do
     if (domain->memory_filling)
         error = pages == domain->maximum_pages ? 0 : -XEN_EEXIST;
     else
-        error = domain_set_memory_begin(domain, pages);
+        while ((error = domain_set_memory_begin(domain, pages)) == -XEN_ERESTART)
+            if (hypercall_preempt_check())
+                return continue_request(caller, argument);
     if (error)
         return error;
     return run_in_steps(caller, argument, domain, domain_set_memory_step);
@@ -329,7 +338,9 @@ static long load_domain(struct vcpu *caller, uint64_t argument, struct domain *d
     }
     error = read_command_line(command_line, request->u.load.command_line_address);
     if (error == 0 && !domain->load_staging.active)
-        error = start_staging(domain, request);
+        while ((error = start_staging(domain, request)) == -XEN_ERESTART)
+            if (hypercall_preempt_check())
+                return continue_request(caller, argument);
     if (error == 0)
         error = run_in_steps(caller, argument, domain, stage_step);
     if (error == 0)

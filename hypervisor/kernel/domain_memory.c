@@ -22,9 +22,11 @@
  * spot.  Either way it is zero and marked known-zero.
  *
  * The hypervisor's own allocations (hypervisor_allocate_frames) come from
- * the allocator; when it has no block large enough, the dirty list and the
- * pool are returned to it first (the dirty frames zeroed), so that frames
- * freed by domains are never lost to the hypervisor.
+ * the allocator; when it has no block large enough, the pool and the
+ * dirty list are returned to it RECLAIM_BATCH frames at a time (the dirty
+ * frames zeroed) until it has, so that frames freed by domains are never
+ * lost to the hypervisor; a hypercall that can continue takes one batch
+ * per step (hypervisor_allocate_frames_step).
  *
  * The dirty list and the pool are singly linked through the frames'
  * next_free field (free only while the frame is FRAME_FREE otherwise).
@@ -42,6 +44,9 @@
 #define ZEROED_POOL_TARGET 8192
 /* Frames the idle loop zeroes before it looks for runnable work again. */
 #define SCRUB_BATCH 16
+/* Frames handed back to the allocator at a time when the hypervisor
+ * needs a block it has not got: the pool's first, then dirty ones. */
+#define RECLAIM_BATCH 256
 
 struct frame_list {
     uint32_t head;
@@ -184,27 +189,45 @@ static bool refill_pool_from_allocator(void)
     return true;
 }
 
-/* Everything zeroed or waiting to be goes back to the allocator, where
- * it can coalesce into the larger blocks the hypervisor itself needs. */
-static void return_everything_to_allocator(void)
+/* Up to RECLAIM_BATCH frames zeroed or waiting to be go back to the
+ * allocator, where they can coalesce into the larger blocks the
+ * hypervisor itself needs; false if there were none. */
+static bool return_some_to_allocator(void)
 {
-    while (dirty_frames.count > 0) {
+    unsigned int returned = 0;
+
+    while (returned < RECLAIM_BATCH && zeroed_pool.count > 0) {
+        BUG_ON(frame_allocator_free(machine_frame_allocator(), list_pop(&zeroed_pool), 0) != 0);
+        returned++;
+    }
+    while (returned < RECLAIM_BATCH && dirty_frames.count > 0) {
         uint64_t frame = take_dirty_frame();
 
         page_zero(physical_to_virtual(frame * PAGE_SIZE));
         statistics.frames_zeroed_on_demand++;
         BUG_ON(frame_allocator_free(machine_frame_allocator(), frame, 0) != 0);
+        returned++;
     }
-    while (zeroed_pool.count > 0)
-        BUG_ON(frame_allocator_free(machine_frame_allocator(), list_pop(&zeroed_pool), 0) != 0);
+    return returned > 0;
+}
+
+int hypervisor_allocate_frames_step(unsigned int order, uint64_t *first_frame)
+{
+    if (frame_allocator_allocate(machine_frame_allocator(), order, first_frame) == 0)
+        return 0;
+    if (!return_some_to_allocator())
+        return -XEN_ENOMEM;
+    return frame_allocator_allocate(machine_frame_allocator(), order, first_frame) == 0 ? 0 : -XEN_ERESTART;
 }
 
 int hypervisor_allocate_frames(unsigned int order, uint64_t *first_frame)
 {
-    if (frame_allocator_allocate(machine_frame_allocator(), order, first_frame) == 0)
-        return 0;
-    return_everything_to_allocator();
-    return frame_allocator_allocate(machine_frame_allocator(), order, first_frame);
+    int error;
+
+    do
+        error = hypervisor_allocate_frames_step(order, first_frame);
+    while (error == -XEN_ERESTART);
+    return error;
 }
 
 bool domain_memory_scrub_some(void)

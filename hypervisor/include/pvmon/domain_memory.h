@@ -25,9 +25,12 @@ const struct page_memory *domain_page_memory(void);
 int domain_memory_take_frame(uint16_t owner, uint64_t *frame);
 
 /* 2^order frames for the hypervisor's own use, from the allocator, after
- * handing it the dirty and pooled frames if it had no block that large;
- * -XEN_ENOMEM.  Free them with frame_allocator_free. */
+ * handing it pooled and dirty frames until it has a block that large;
+ * -XEN_ENOMEM.  Free them with frame_allocator_free.  The _step form
+ * hands back one batch at most and answers -XEN_ERESTART if that was not
+ * yet enough, for a hypercall to continue. */
 int hypervisor_allocate_frames(unsigned int order, uint64_t *first_frame);
+int hypervisor_allocate_frames_step(unsigned int order, uint64_t *first_frame);
 
 /* The idle loop's work: zero a few dirty frames or top up the pool.
  * Whether there was anything to do. */
