@@ -61,6 +61,7 @@ void page_assign(const struct page_memory *memory, uint64_t frame, uint16_t owne
     entry->type_info = 0;
     entry->reference_count = PAGE_REFERENCE_ALLOCATED | 1;
     entry->flags = known_zero ? FRAME_FLAG_KNOWN_ZERO : 0;
+    entry->validated_entries = 0;
 }
 
 bool page_is_known_zero(const struct page_memory *memory, uint64_t frame)
@@ -117,10 +118,6 @@ static int check_entry_bits(enum page_type level, uint64_t entry, uint64_t *acce
     return 0;
 }
 
-static int validate_table(const struct page_memory *memory, uint64_t frame, uint16_t owner,
-                          enum page_type level);
-static void devalidate_table(const struct page_memory *memory, uint64_t frame, enum page_type level);
-
 /* Changing between writable and any other type in use may leave a stale
  * writable translation, or a cached walk through a former table, in the
  * TLB (Xen's tlbflush_timestamp check in get_page_type). */
@@ -129,78 +126,72 @@ static bool type_change_needs_flush(enum page_type from, enum page_type to)
     return from != to && from != PAGE_TYPE_NONE && (from == PAGE_TYPE_WRITABLE || to == PAGE_TYPE_WRITABLE);
 }
 
-static int take_first_type_reference(const struct page_memory *memory, uint64_t frame, uint16_t owner,
-                                     enum page_type type)
+/* The type count goes from 0 to 1, for a table before its validation. */
+static void take_first_type_reference(const struct page_memory *memory, uint64_t frame, enum page_type type)
 {
     struct frame *entry = frame_entry(memory, frame);
-    uint32_t saved_type_info = entry->type_info;
-    uint8_t saved_flags = entry->flags;
-    int error;
 
-    if (type_change_needs_flush(type_in(saved_type_info), type))
+    if (type_change_needs_flush(type_in(entry->type_info), type))
         memory->request_tlb_flush(memory);
     entry->type_info = ((uint32_t)type << PAGE_TYPE_SHIFT) | 1;
     entry->flags &= ~FRAME_FLAG_KNOWN_ZERO;
-    if (!is_table_type(type))
-        return 0;
-    error = validate_table(memory, frame, owner, type);
-    if (error) {
-        entry->type_info = saved_type_info;
-        entry->flags = saved_flags;
-        return error;
-    }
-    entry->type_info |= PAGE_TYPE_VALIDATED;
-    return 0;
 }
 
-int page_get_type(const struct page_memory *memory, uint64_t frame, uint16_t owner, enum page_type type)
+/*
+ * ---- Preemptible validation and devalidation ----
+ *
+ * Validating or devalidating an L2-L4 table walks its entries in order,
+ * up from validated_entries when validating and down from it when
+ * devalidating, and asks memory->preempt_requested between two entries
+ * (never before the first one it handles, so every call makes progress).
+ * An entry of an L2 validates or devalidates one L1 at most: 512 entries,
+ * the most work done between two questions.  L1 tables never stop half
+ * way.  When asked to stop, a table records how far it got and becomes
+ * partial; a stop deep in the tree makes every table above it partial,
+ * each one's entry at validated_entries holding the table below
+ * (FRAME_FLAG_PARTIAL_ENTRY), so the next call walks down that chain and
+ * continues where the work stopped (Xen's PGT_partial, nr_validated_ptes
+ * and partial_flags).
+ */
+
+/* How a validation or devalidation step ended. */
+enum outcome {
+    OUTCOME_DONE,
+    OUTCOME_PREEMPTED,       /* stopped: the frame is left partial */
+    OUTCOME_REFUSED,         /* refused: nothing held, the type count is as it was */
+    OUTCOME_REFUSED_PARTIAL, /* refused: the frame is left partial and must be torn down */
+};
+
+static bool stop_requested(const struct page_memory *memory)
 {
-    struct frame *entry;
-    uint32_t count;
-
-    if (!is_owned(memory, frame, owner) || type <= PAGE_TYPE_NONE || type > PAGE_TYPE_SEGMENT_DESCRIPTOR)
-        return -XEN_EINVAL;
-    entry = frame_entry(memory, frame);
-    count = entry->type_info & PAGE_TYPE_COUNT_MASK;
-    if (count == 0)
-        return take_first_type_reference(memory, frame, owner, type);
-    if (type_in(entry->type_info) != type || count == PAGE_TYPE_COUNT_MASK)
-        return -XEN_EINVAL;
-    entry->type_info++;
-    return 0;
+    return memory->preempt_requested != NULL && memory->preempt_requested(memory);
 }
 
-void page_put_type(const struct page_memory *memory, uint64_t frame)
+static bool is_partial(const struct frame *entry)
 {
-    struct frame *entry = frame_entry(memory, frame);
-    uint32_t type_info = entry->type_info;
-
-    if ((type_info & PAGE_TYPE_COUNT_MASK) == 1 && (type_info & PAGE_TYPE_VALIDATED)) {
-        entry->type_info = (type_info - 1) & ~PAGE_TYPE_VALIDATED;
-        devalidate_table(memory, frame, type_in(type_info));
-        return;
-    }
-    entry->type_info = type_info - 1;
+    return entry->type_info & PAGE_TYPE_PARTIAL;
 }
 
-int page_get_reference_and_type(const struct page_memory *memory, uint64_t frame, uint16_t owner,
-                                enum page_type type)
+static bool has_partial_entry(const struct frame *entry)
 {
-    int error = page_get_reference(memory, frame, owner);
-
-    if (error)
-        return error;
-    error = page_get_type(memory, frame, owner, type);
-    if (error)
-        page_put_reference(memory, frame);
-    return error;
+    return entry->flags & FRAME_FLAG_PARTIAL_ENTRY;
 }
 
-void page_put_reference_and_type(const struct page_memory *memory, uint64_t frame)
+/* What a partial table holds: entries [0, count), and the table below its
+ * entry count if partial_entry. */
+static void record_progress(struct frame *entry, unsigned int count, bool partial_entry)
 {
-    page_put_type(memory, frame);
-    page_put_reference(memory, frame);
+    entry->validated_entries = (uint16_t)count;
+    if (partial_entry)
+        entry->flags |= FRAME_FLAG_PARTIAL_ENTRY;
+    else
+        entry->flags &= ~FRAME_FLAG_PARTIAL_ENTRY;
 }
+
+static enum outcome take_table_type(const struct page_memory *memory, uint64_t frame, uint16_t owner,
+                                    enum page_type level);
+static enum outcome drop_table_type(const struct page_memory *memory, uint64_t frame);
+static enum outcome tear_down_partial(const struct page_memory *memory, uint64_t frame);
 
 /* The references a present entry at level holds on what it points at: a
  * general one for an L1 entry (plus writable if RW), a general and a
@@ -236,54 +227,376 @@ static void drop_entry_references(const struct page_memory *memory, enum page_ty
         page_put_reference_and_type(memory, target);
 }
 
-static void drop_references_before(const struct page_memory *memory, const uint64_t *table, enum page_type level,
-                                   unsigned int end)
+/* One entry of an L2-L4 being validated.  claimed: the entry already
+ * holds a general reference on its target (a partial entry), so only the
+ * type is taken.  A target left partial keeps that general reference. */
+static enum outcome validate_upper_entry(const struct page_memory *memory, uint16_t owner, enum page_type level,
+                                         uint64_t entry, bool claimed)
 {
-    for (unsigned int index = 0; index < end; index++) {
-        if (!is_hypervisor_slot(level, index))
-            drop_entry_references(memory, level, table[index]);
-    }
+    uint64_t target = page_table_entry_frame(entry);
+    enum outcome outcome;
+
+    if (!(entry & PAGE_TABLE_ENTRY_PRESENT))
+        return OUTCOME_DONE;
+    if (!claimed && page_get_reference(memory, target, owner) != 0)
+        return OUTCOME_REFUSED;
+    outcome = take_table_type(memory, target, owner, level - 1);
+    if (outcome == OUTCOME_REFUSED)
+        page_put_reference(memory, target);
+    return outcome;
 }
 
-static int validate_table(const struct page_memory *memory, uint64_t frame, uint16_t owner,
-                          enum page_type level)
+/* An L1 validates in one step (at most 512 entries): on a refusal it gives
+ * back what it took. */
+static enum outcome validate_l1(const struct page_memory *memory, uint64_t frame, uint16_t owner)
 {
     uint64_t *table = memory->table(memory, frame);
     uint64_t accepted;
 
     for (unsigned int index = 0; index < PAGE_TABLE_ENTRIES; index++) {
-        int error;
-
-        if (is_hypervisor_slot(level, index))
-            continue;
-        error = check_entry_bits(level, table[index], &accepted);
-        if (error == 0)
-            error = take_entry_references(memory, owner, level, table[index]);
-        if (error) {
-            drop_references_before(memory, table, level, index);
-            return error;
+        if (check_entry_bits(PAGE_TYPE_L1, table[index], &accepted) != 0 ||
+            take_entry_references(memory, owner, PAGE_TYPE_L1, table[index]) != 0) {
+            while (index-- > 0)
+                drop_entry_references(memory, PAGE_TYPE_L1, table[index]);
+            return OUTCOME_REFUSED;
         }
     }
     for (unsigned int index = 0; index < PAGE_TABLE_ENTRIES; index++) {
-        if (is_hypervisor_slot(level, index))
-            table[index] = memory->hypervisor_l4_entries[index - FIRST_HYPERVISOR_SLOT];
-        else if (check_entry_bits(level, table[index], &accepted) == 0)
+        if (check_entry_bits(PAGE_TYPE_L1, table[index], &accepted) == 0)
             table[index] = accepted;
     }
-    return 0;
+    return OUTCOME_DONE;
 }
 
-/* The table is no longer in use: what its entries held is given back, and
- * an L4 no longer shows the hypervisor's entries to its guest. */
-static void devalidate_table(const struct page_memory *memory, uint64_t frame, enum page_type level)
+/* An L2-L4 from validated_entries up.  Each accepted entry gets its
+ * fix-ups at once; a refusal after the first entry leaves the table
+ * partial, for a teardown that may be long too (Xen's alloc_lN_table). */
+static enum outcome validate_upper_table(const struct page_memory *memory, uint64_t frame, uint16_t owner,
+                                         enum page_type level)
+{
+    struct frame *frame_info = frame_entry(memory, frame);
+    uint64_t *table = memory->table(memory, frame);
+    unsigned int first = frame_info->validated_entries;
+    bool claimed = has_partial_entry(frame_info);
+
+    for (unsigned int index = first; index < PAGE_TABLE_ENTRIES; index++, claimed = false) {
+        uint64_t accepted;
+        enum outcome outcome;
+
+        if (is_hypervisor_slot(level, index))
+            continue;
+        if (index > first && stop_requested(memory)) {
+            record_progress(frame_info, index, false);
+            return OUTCOME_PREEMPTED;
+        }
+        if (check_entry_bits(level, table[index], &accepted) != 0)
+            outcome = OUTCOME_REFUSED;
+        else
+            outcome = validate_upper_entry(memory, owner, level, table[index], claimed);
+        if (outcome == OUTCOME_DONE) {
+            table[index] = accepted;
+            continue;
+        }
+        if (outcome == OUTCOME_REFUSED && index == 0) {
+            record_progress(frame_info, 0, false);
+            return OUTCOME_REFUSED;
+        }
+        record_progress(frame_info, index, outcome != OUTCOME_REFUSED);
+        return outcome == OUTCOME_PREEMPTED ? OUTCOME_PREEMPTED : OUTCOME_REFUSED_PARTIAL;
+    }
+    if (level == PAGE_TYPE_L4) {
+        for (unsigned int index = FIRST_HYPERVISOR_SLOT; index <= LAST_HYPERVISOR_SLOT; index++)
+            table[index] = memory->hypervisor_l4_entries[index - FIRST_HYPERVISOR_SLOT];
+    }
+    record_progress(frame_info, 0, false);
+    return OUTCOME_DONE;
+}
+
+/* One entry of an L2-L4 being devalidated: the type reference it holds
+ * (or, for a partial entry, the target's partial state if still there),
+ * then its general reference.  Preempted, the entry keeps the general
+ * reference and becomes the table's partial entry. */
+static enum outcome devalidate_upper_entry(const struct page_memory *memory, enum page_type level, uint64_t entry,
+                                           bool claimed)
+{
+    uint64_t target = page_table_entry_frame(entry);
+    const struct frame *target_info;
+    enum outcome outcome = OUTCOME_DONE;
+
+    if (!(entry & PAGE_TABLE_ENTRY_PRESENT))
+        return OUTCOME_DONE;
+    target_info = frame_entry(memory, target);
+    if (!claimed)
+        outcome = drop_table_type(memory, target);
+    else if (is_partial(target_info) && type_in(target_info->type_info) == level - 1)
+        outcome = tear_down_partial(memory, target);
+    if (outcome == OUTCOME_PREEMPTED)
+        return outcome;
+    page_put_reference(memory, target);
+    return OUTCOME_DONE;
+}
+
+/* The held entries of an L2-L4, from the top down (Xen's free_lN_table). */
+static enum outcome devalidate_upper_table(const struct page_memory *memory, uint64_t frame, enum page_type level)
+{
+    struct frame *frame_info = frame_entry(memory, frame);
+    uint64_t *table = memory->table(memory, frame);
+    bool claimed = has_partial_entry(frame_info);
+    unsigned int end = frame_info->validated_entries + (claimed ? 1 : 0);
+    bool first = true;
+
+    for (unsigned int index = end; index-- > 0; claimed = false) {
+        if (is_hypervisor_slot(level, index))
+            continue;
+        if (!first && stop_requested(memory)) {
+            record_progress(frame_info, index + 1, false);
+            return OUTCOME_PREEMPTED;
+        }
+        first = false;
+        if (devalidate_upper_entry(memory, level, table[index], claimed) == OUTCOME_PREEMPTED) {
+            record_progress(frame_info, index, true);
+            return OUTCOME_PREEMPTED;
+        }
+    }
+    record_progress(frame_info, 0, false);
+    return OUTCOME_DONE;
+}
+
+static enum outcome validate_table(const struct page_memory *memory, uint64_t frame, uint16_t owner,
+                                   enum page_type level)
+{
+    if (level == PAGE_TYPE_L1)
+        return validate_l1(memory, frame, owner);
+    return validate_upper_table(memory, frame, owner, level);
+}
+
+static enum outcome devalidate_table(const struct page_memory *memory, uint64_t frame, enum page_type level)
 {
     uint64_t *table = memory->table(memory, frame);
 
-    drop_references_before(memory, table, level, PAGE_TABLE_ENTRIES);
-    if (level != PAGE_TYPE_L4)
+    if (level != PAGE_TYPE_L1)
+        return devalidate_upper_table(memory, frame, level);
+    for (unsigned int index = 0; index < PAGE_TABLE_ENTRIES; index++)
+        drop_entry_references(memory, PAGE_TYPE_L1, table[index]);
+    return OUTCOME_DONE;
+}
+
+/* Parks a partial frame on its owner's pending release (Xen's
+ * old_guest_table), which takes a general reference of its own.  The
+ * callers of page_type.c keep that slot empty whenever an operation that
+ * may park starts; should it not be, the frame stays partial, a state
+ * every operation handles, and the owner's teardown finishes it. */
+static void park_for_release(const struct page_memory *memory, uint64_t frame)
+{
+    struct frame *frame_info = frame_entry(memory, frame);
+    struct page_pending_release *pending = memory->pending_release(memory, frame_info->owner);
+
+    if (pending == NULL || pending->pending)
         return;
-    for (unsigned int index = FIRST_HYPERVISOR_SLOT; index <= LAST_HYPERVISOR_SLOT; index++)
-        table[index] = 0;
+    frame_info->reference_count++;
+    pending->pending = true;
+    pending->frame = frame;
+}
+
+/* Validation ran on a frame holding type level with count 1 and neither
+ * validated nor partial: the type count becomes the caller's, or the
+ * partial state's, which holds a general reference on the frame. */
+static enum outcome finish_validation_step(const struct page_memory *memory, uint64_t frame, enum page_type level,
+                                           enum outcome outcome, bool was_partial, uint32_t type_info_before,
+                                           uint8_t flags_before)
+{
+    struct frame *frame_info = frame_entry(memory, frame);
+
+    switch (outcome) {
+    case OUTCOME_DONE:
+        frame_info->type_info |= PAGE_TYPE_VALIDATED;
+        if (was_partial)
+            page_put_reference(memory, frame);
+        break;
+    case OUTCOME_PREEMPTED:
+    case OUTCOME_REFUSED_PARTIAL:
+        frame_info->type_info |= PAGE_TYPE_PARTIAL;
+        if (!was_partial)
+            frame_info->reference_count++;
+        break;
+    case OUTCOME_REFUSED:
+        if (was_partial) {
+            frame_info->type_info = (uint32_t)level << PAGE_TYPE_SHIFT;
+            page_put_reference(memory, frame);
+        } else {
+            frame_info->type_info = type_info_before;
+            frame_info->flags = flags_before;
+        }
+        break;
+    }
+    return outcome;
+}
+
+/* A type reference of an L1-L4 on a frame the caller holds a general
+ * reference on: a table not in use is validated first, a partial one of
+ * this level continued (Xen's _get_page_type). */
+static enum outcome take_table_type(const struct page_memory *memory, uint64_t frame, uint16_t owner,
+                                    enum page_type level)
+{
+    struct frame *frame_info = frame_entry(memory, frame);
+    uint32_t type_info = frame_info->type_info;
+    uint8_t flags = frame_info->flags;
+    uint32_t count = type_info & PAGE_TYPE_COUNT_MASK;
+
+    if (count == 0) {
+        take_first_type_reference(memory, frame, level);
+        record_progress(frame_info, 0, false);
+        return finish_validation_step(memory, frame, level, validate_table(memory, frame, owner, level), false,
+                                      type_info, flags);
+    }
+    if (type_in(type_info) != level || count == PAGE_TYPE_COUNT_MASK)
+        return OUTCOME_REFUSED;
+    if (is_partial(frame_info)) {
+        frame_info->type_info &= ~PAGE_TYPE_PARTIAL;
+        return finish_validation_step(memory, frame, level, validate_table(memory, frame, owner, level), true,
+                                      type_info, flags);
+    }
+    if (!(type_info & PAGE_TYPE_VALIDATED))
+        return OUTCOME_REFUSED;
+    frame_info->type_info++;
+    return OUTCOME_DONE;
+}
+
+/* Devalidation ran on a frame holding its type with count 1 and neither
+ * validated nor partial: done, the type count drops to 0; preempted, it
+ * stays as the partial state's, with a general reference. */
+static enum outcome finish_devalidation_step(const struct page_memory *memory, uint64_t frame, enum outcome outcome,
+                                             bool was_partial)
+{
+    struct frame *frame_info = frame_entry(memory, frame);
+
+    if (outcome == OUTCOME_PREEMPTED) {
+        frame_info->type_info |= PAGE_TYPE_PARTIAL;
+        if (!was_partial)
+            frame_info->reference_count++;
+        return outcome;
+    }
+    frame_info->type_info &= ~PAGE_TYPE_COUNT_MASK;
+    if (was_partial)
+        page_put_reference(memory, frame);
+    return outcome;
+}
+
+/* Drops one type reference; the last one of a validated table starts its
+ * devalidation (Xen's _put_page_type).  An L4 stops showing the
+ * hypervisor's entries at once. */
+static enum outcome drop_table_type(const struct page_memory *memory, uint64_t frame)
+{
+    struct frame *frame_info = frame_entry(memory, frame);
+    uint32_t type_info = frame_info->type_info;
+    enum page_type level = type_in(type_info);
+
+    if ((type_info & PAGE_TYPE_COUNT_MASK) != 1 || !(type_info & PAGE_TYPE_VALIDATED) || !is_table_type(level)) {
+        frame_info->type_info = type_info - 1;
+        return OUTCOME_DONE;
+    }
+    frame_info->type_info = type_info & ~(PAGE_TYPE_VALIDATED | PAGE_TYPE_PINNED);
+    record_progress(frame_info, PAGE_TABLE_ENTRIES, false);
+    if (level == PAGE_TYPE_L4) {
+        uint64_t *table = memory->table(memory, frame);
+
+        for (unsigned int index = FIRST_HYPERVISOR_SLOT; index <= LAST_HYPERVISOR_SLOT; index++)
+            table[index] = 0;
+    }
+    return finish_devalidation_step(memory, frame, devalidate_table(memory, frame, level), false);
+}
+
+/* Continues the devalidation of a partial frame until nothing is held. */
+static enum outcome tear_down_partial(const struct page_memory *memory, uint64_t frame)
+{
+    struct frame *frame_info = frame_entry(memory, frame);
+
+    frame_info->type_info &= ~PAGE_TYPE_PARTIAL;
+    return finish_devalidation_step(memory, frame, devalidate_table(memory, frame, type_in(frame_info->type_info)),
+                                    true);
+}
+
+int page_get_type(const struct page_memory *memory, uint64_t frame, uint16_t owner, enum page_type type)
+{
+    struct frame *entry;
+    uint32_t count;
+
+    if (!is_owned(memory, frame, owner) || type <= PAGE_TYPE_NONE || type > PAGE_TYPE_SEGMENT_DESCRIPTOR)
+        return -XEN_EINVAL;
+    if (is_table_type(type)) {
+        switch (take_table_type(memory, frame, owner, type)) {
+        case OUTCOME_DONE:
+            return 0;
+        case OUTCOME_PREEMPTED:
+            return -XEN_ERESTART;
+        case OUTCOME_REFUSED_PARTIAL:
+            park_for_release(memory, frame);
+            return -XEN_EINVAL;
+        case OUTCOME_REFUSED:
+            return -XEN_EINVAL;
+        }
+    }
+    entry = frame_entry(memory, frame);
+    count = entry->type_info & PAGE_TYPE_COUNT_MASK;
+    if (count == 0) {
+        take_first_type_reference(memory, frame, type);
+        return 0;
+    }
+    if (type_in(entry->type_info) != type || count == PAGE_TYPE_COUNT_MASK)
+        return -XEN_EINVAL;
+    entry->type_info++;
+    return 0;
+}
+
+void page_put_type(const struct page_memory *memory, uint64_t frame)
+{
+    if (drop_table_type(memory, frame) == OUTCOME_PREEMPTED)
+        park_for_release(memory, frame);
+}
+
+int page_get_reference_and_type(const struct page_memory *memory, uint64_t frame, uint16_t owner,
+                                enum page_type type)
+{
+    int error = page_get_reference(memory, frame, owner);
+
+    if (error)
+        return error;
+    error = page_get_type(memory, frame, owner, type);
+    if (error)
+        page_put_reference(memory, frame);
+    return error;
+}
+
+void page_put_reference_and_type(const struct page_memory *memory, uint64_t frame)
+{
+    page_put_type(memory, frame);
+    page_put_reference(memory, frame);
+}
+
+int page_finish_pending_release(const struct page_memory *memory, uint16_t owner)
+{
+    struct page_pending_release *pending = memory->pending_release(memory, owner);
+    const struct frame *frame_info;
+
+    if (pending == NULL || !pending->pending)
+        return 0;
+    frame_info = frame_entry(memory, pending->frame);
+    if (is_partial(frame_info) && tear_down_partial(memory, pending->frame) == OUTCOME_PREEMPTED)
+        return -XEN_ERESTART;
+    pending->pending = false;
+    page_put_reference(memory, pending->frame);
+    return 0;
+}
+
+int page_release_partial(const struct page_memory *memory, uint64_t frame, uint16_t owner)
+{
+    struct page_pending_release *pending = memory->pending_release(memory, owner);
+
+    if (!is_owned(memory, frame, owner) || !is_partial(frame_entry(memory, frame)) || pending == NULL ||
+        pending->pending)
+        return -XEN_EINVAL;
+    park_for_release(memory, frame);
+    return page_finish_pending_release(memory, owner);
 }
 
 int page_pin(const struct page_memory *memory, uint64_t frame, uint16_t owner, enum page_type level)
@@ -389,7 +702,10 @@ int page_update_entry_foreign(const struct page_memory *memory, uint16_t owner, 
     if (error)
         return error;
     type_info = frame_entry(memory, table_frame)->type_info;
-    if (is_table_type(type_in(type_info)) && (type_info & PAGE_TYPE_COUNT_MASK) > 0)
+    if (is_table_type(type_in(type_info)) && (type_info & PAGE_TYPE_COUNT_MASK) > 0 &&
+        !(type_info & PAGE_TYPE_VALIDATED))
+        error = -XEN_EINVAL;
+    else if (is_table_type(type_in(type_info)) && (type_info & PAGE_TYPE_COUNT_MASK) > 0)
         error = update_entry_in_use(memory, owner, frame_owner, table_frame, type_in(type_info), index, entry,
                                     preserve_accessed_dirty, &written);
     else

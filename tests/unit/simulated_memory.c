@@ -63,6 +63,23 @@ static void simulated_request_tlb_flush(const struct page_memory *memory)
     machine_of(memory)->tlb_flush_requests++;
 }
 
+static bool simulated_preempt_requested(const struct page_memory *memory)
+{
+    struct simulated_memory *machine = machine_of(memory);
+
+    machine->questions_total++;
+    machine->preempt_questions++;
+    if (machine->preempt_every == 0 || machine->preempt_questions < machine->preempt_every)
+        return false;
+    machine->preempt_questions = 0;
+    return true;
+}
+
+static struct page_pending_release *simulated_pending_release(const struct page_memory *memory, uint16_t owner)
+{
+    return owner < SIMULATED_OWNER_LIMIT ? &machine_of(memory)->pending_releases[owner] : NULL;
+}
+
 void simulated_memory_create(struct simulated_memory *machine, uint64_t frame_count)
 {
     memset(machine, 0, sizeof(*machine));
@@ -84,6 +101,8 @@ void simulated_memory_create(struct simulated_memory *machine, uint64_t frame_co
     machine->memory.hypervisor_l4_entries = machine->hypervisor_l4_entries;
     machine->memory.release = simulated_release;
     machine->memory.request_tlb_flush = simulated_request_tlb_flush;
+    machine->memory.preempt_requested = simulated_preempt_requested;
+    machine->memory.pending_release = simulated_pending_release;
     machine->memory.context = machine;
 }
 

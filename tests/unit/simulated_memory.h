@@ -25,6 +25,9 @@
 
 typedef uint64_t simulated_page[PAGE_TABLE_ENTRIES];
 
+/* Owners 0 .. SIMULATED_OWNER_LIMIT - 1 have a pending release slot. */
+#define SIMULATED_OWNER_LIMIT 8
+
 struct simulated_memory {
     struct page_memory memory;
     struct frame *frames;
@@ -36,6 +39,14 @@ struct simulated_memory {
     uint64_t release_total;
     uint64_t last_released;
     uint64_t tlb_flush_requests;
+    /* Preemption, deterministic: when preempt_every is not 0, the
+     * preempt_every-th question since preempt_questions was last set to 0
+     * is answered "stop" (and the count starts again).  Every question is
+     * one unit of work, counted in preempt_questions and questions_total. */
+    uint64_t preempt_every;
+    uint64_t preempt_questions;
+    uint64_t questions_total;
+    struct page_pending_release pending_releases[SIMULATED_OWNER_LIMIT];
 };
 
 /* Every frame starts free (state FRAME_FREE, everything else 0) and every

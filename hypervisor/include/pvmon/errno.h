@@ -12,4 +12,10 @@
 
 #include <xen/errno.h>
 
+/* Xen's internal "preempted: this call continues later" (never handed to
+ * a guest): the public <xen/errno.h> defines it for __XEN__ only. */
+#ifndef XEN_ERESTART
+#define XEN_ERESTART 85
+#endif
+
 #endif

@@ -2,9 +2,10 @@
  * The frame table entry: one per 4 KiB machine frame, as Xen's page_info.
  *
  * The frame allocator owns state, order and the free-list links; the PV
- * memory code (common/page_type.c) owns owner, type_info, reference_count
- * and flags once a frame has been allocated.  The entry is kept small because the table costs
- * sizeof(struct frame) bytes for every 4 KiB of RAM.
+ * memory code (common/page_type.c) owns owner, type_info, reference_count,
+ * flags and validated_entries once a frame has been allocated.  The entry
+ * is kept small because the table costs sizeof(struct frame) bytes for
+ * every 4 KiB of RAM.
  */
 #ifndef PVMON_FRAME_H
 #define PVMON_FRAME_H
@@ -28,6 +29,11 @@ enum frame_state {
 /* A hypervisor page the owner may map (shared_info): not part of the
  * domain's reservation, so the guest cannot give it back. */
 #define FRAME_FLAG_HYPERVISOR_PAGE 0x02
+/* A partially validated page table (pvmon/page_type.h): its entry at
+ * validated_entries holds a general reference on a table of the next
+ * level, and may continue or tear down that table's partial state (Xen's
+ * partial_flags PTF_partial_set). */
+#define FRAME_FLAG_PARTIAL_ENTRY 0x04
 
 struct frame {
     uint32_t next_free;       /* free-list link (frame number), valid on a free block's first frame */
@@ -38,6 +44,7 @@ struct frame {
     uint8_t state;            /* enum frame_state */
     uint8_t order;            /* on a free block's first frame: log2 of its size in frames */
     uint8_t flags;            /* FRAME_FLAG_* */
+    uint16_t validated_entries; /* a partial page table: entries below it hold their references (Xen's nr_validated_ptes) */
 };
 
 _Static_assert(sizeof(struct frame) == 24, "the frame table costs 24 bytes per 4 KiB frame");
