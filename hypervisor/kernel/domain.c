@@ -106,11 +106,25 @@ static void orphan_foreign_mapped_frame(struct frame *frame)
     frame->owner = DOMID_INVALID;
 }
 
+/* The teardown is not preemptible yet: a devalidation it starts or finds
+ * pending (pvmon/page_type.h) runs to its end here, one bounded step after
+ * another.  Continuations for the teardown replace this loop. */
+static void finish_page_release(const struct domain *domain)
+{
+    while (page_finish_pending_release(domain_page_memory(), domain->id) == -XEN_ERESTART)
+        continue;
+}
+
+static bool is_partial_table(const struct frame *frame)
+{
+    return frame->type_info & PAGE_TYPE_PARTIAL;
+}
+
 /*
  * Gives back everything the domain holds but shared_info (Xen's
  * domain_relinquish_resources): first the references its vCPU holds, then
- * every pin, which devalidates its page tables down the tree, then every
- * frame's allocation.  Every frame is then released to the dirty list,
+ * every pin, which devalidates its page tables down the tree, then the
+ * partial tables nothing continues, then every frame's allocation.  Every frame is then released to the dirty list,
  * except those a privileged domain still maps (mmu_update's foreigndom,
  * e.g. dom0's console and xenstore backends): those leave the domain,
  * owned by DOMID_INVALID, until the last foreign mapping goes, so that a
@@ -120,11 +134,20 @@ static void release_domain_memory(struct domain *domain)
 {
     const struct page_memory *memory = domain_page_memory();
 
+    finish_page_release(domain);
     release_vcpu_references(&domain->vcpu);
+    finish_page_release(domain);
     for (uint64_t frame = 0; frame < memory->frame_count; frame++) {
         if (is_reservation_frame(&memory->frames[frame], domain->id) &&
-            (memory->frames[frame].type_info & PAGE_TYPE_PINNED))
+            (memory->frames[frame].type_info & PAGE_TYPE_PINNED)) {
             BUG_ON(page_unpin(memory, frame, domain->id) != 0);
+            finish_page_release(domain);
+        }
+    }
+    for (uint64_t frame = 0; frame < memory->frame_count; frame++) {
+        if (is_reservation_frame(&memory->frames[frame], domain->id) && is_partial_table(&memory->frames[frame]) &&
+            page_release_partial(memory, frame, domain->id) != 0)
+            finish_page_release(domain);
     }
     for (uint64_t frame = 0; frame < memory->frame_count; frame++) {
         if (is_reservation_frame(&memory->frames[frame], domain->id) &&

@@ -30,6 +30,7 @@
  * next_free field (free only while the frame is FRAME_FREE otherwise).
  */
 #include <pvmon/arch.h>
+#include <pvmon/domain.h>
 #include <pvmon/domain_memory.h>
 #include <pvmon/errno.h>
 #include <pvmon/machine_to_physical.h>
@@ -96,6 +97,25 @@ static void release_frame(const struct page_memory *memory, uint64_t frame)
     released_since_flush = true;
 }
 
+/* Between two units of page-table validation (pvmon/page_type.h): never
+ * stop, for now.  This is where hypercall_preempt_check() goes once
+ * hypercalls have continuations; until then validation runs to its end
+ * in one call, as it always did. */
+static bool page_validation_preempt_requested(const struct page_memory *memory)
+{
+    (void)memory;
+    return false;
+}
+
+/* The owner's pending release lives in its vCPU (Xen's old_guest_table). */
+static struct page_pending_release *owner_pending_release(const struct page_memory *memory, uint16_t owner)
+{
+    struct domain *domain = domain_find(owner);
+
+    (void)memory;
+    return domain == NULL ? NULL : &domain->vcpu.pending_page_release;
+}
+
 static void flush_tlb_now(const struct page_memory *memory)
 {
     (void)memory;
@@ -118,6 +138,8 @@ void domain_memory_init(void)
         .hypervisor_l4_entries = paging_hypervisor_l4_entries(),
         .release = release_frame,
         .request_tlb_flush = flush_tlb_now,
+        .preempt_requested = page_validation_preempt_requested,
+        .pending_release = owner_pending_release,
     };
 }
 

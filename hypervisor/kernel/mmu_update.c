@@ -69,6 +69,11 @@ int page_frame_owner_for_update(const struct vcpu *vcpu, uint64_t foreign_domain
     return 0;
 }
 
+int page_finish_vcpu_release(const struct vcpu *vcpu)
+{
+    return page_finish_pending_release(domain_page_memory(), vcpu->domain->id);
+}
+
 static int update_machine_to_physical(const struct vcpu *vcpu, uint64_t frame, uint64_t physical_frame)
 {
     const struct page_memory *memory = domain_page_memory();
@@ -107,8 +112,10 @@ long do_mmu_update(struct vcpu *vcpu, uint64_t requests, uint64_t count, uint64_
 {
     unsigned int done = 0;
     uint16_t frame_owner;
-    int error = page_frame_owner_for_update(vcpu, foreign_domain, &frame_owner);
+    int error = page_finish_vcpu_release(vcpu);
 
+    if (error == 0)
+        error = page_frame_owner_for_update(vcpu, foreign_domain, &frame_owner);
     if (error == 0)
         error = page_table_batch_check(requests, count, sizeof(struct mmu_update));
     if (error)
@@ -116,13 +123,16 @@ long do_mmu_update(struct vcpu *vcpu, uint64_t requests, uint64_t count, uint64_
     for (; done < count; done++) {
         struct mmu_update request;
 
-        if (copy_from_guest(&request, requests + done * sizeof(request), sizeof(request)) != 0)
+        error = page_finish_vcpu_release(vcpu);
+        if (error == 0 && copy_from_guest(&request, requests + done * sizeof(request), sizeof(request)) != 0)
             error = -XEN_EFAULT;
-        else
+        else if (error == 0)
             error = apply_request(vcpu, frame_owner, &request);
         if (error)
             break;
     }
+    if (error == 0)
+        error = page_finish_vcpu_release(vcpu);
     if (done_pointer != 0 && copy_to_guest(done_pointer, &done, sizeof(done)) != 0)
         return -XEN_EFAULT;
     return error;

@@ -53,9 +53,10 @@ static int pin_table(const struct vcpu *vcpu, uint64_t frame, enum page_type lev
 static int replace_root(const struct vcpu *vcpu, uint64_t *root, uint64_t frame, bool loaded_now)
 {
     uint64_t old_root = *root;
+    int error = frame == 0 ? 0 : page_get_reference_and_type(memory(), frame, vcpu->domain->id, PAGE_TYPE_L4);
 
-    if (frame != 0 && page_get_reference_and_type(memory(), frame, vcpu->domain->id, PAGE_TYPE_L4) != 0)
-        return -XEN_EINVAL;
+    if (error)
+        return error == -XEN_ERESTART ? error : -XEN_EINVAL;
     *root = frame * PAGE_SIZE;
     if (loaded_now && *root != 0)
         paging_load_root(*root);
@@ -181,8 +182,10 @@ long do_mmuext_op(struct vcpu *vcpu, uint64_t operations, uint64_t count, uint64
                   uint64_t foreign_domain)
 {
     unsigned int done = 0;
-    int error = page_owner_domain_check(vcpu, foreign_domain);
+    int error = page_finish_vcpu_release(vcpu);
 
+    if (error == 0)
+        error = page_owner_domain_check(vcpu, foreign_domain);
     if (error == 0)
         error = page_table_batch_check(operations, count, sizeof(struct mmuext_op));
     if (error)
@@ -190,13 +193,16 @@ long do_mmuext_op(struct vcpu *vcpu, uint64_t operations, uint64_t count, uint64
     for (; done < count; done++) {
         struct mmuext_op operation;
 
-        if (copy_from_guest(&operation, operations + done * sizeof(operation), sizeof(operation)) != 0)
+        error = page_finish_vcpu_release(vcpu);
+        if (error == 0 && copy_from_guest(&operation, operations + done * sizeof(operation), sizeof(operation)) != 0)
             error = -XEN_EFAULT;
-        else
+        else if (error == 0)
             error = apply_operation(vcpu, &operation);
         if (error)
             break;
     }
+    if (error == 0)
+        error = page_finish_vcpu_release(vcpu);
     if (done_pointer != 0 && copy_to_guest(done_pointer, &done, sizeof(done)) != 0)
         return -XEN_EFAULT;
     return error;

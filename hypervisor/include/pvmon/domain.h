@@ -27,6 +27,7 @@
 #include <pvmon/debug_registers.h>
 #include <pvmon/event_channel.h>
 #include <pvmon/frame.h>
+#include <pvmon/page_type.h>
 #include <pvmon/scheduler_policy.h>
 #include <pvmon/trap_table.h>
 #include <xen/vcpu.h>
@@ -76,6 +77,9 @@ struct vcpu {
     uint64_t kernel_stack_segment;
     uint64_t kernel_root_page_table; /* machine address of the kernel L4 (MMUEXT_NEW_BASEPTR) */
     uint64_t user_root_page_table;  /* 0: none yet (MMUEXT_NEW_USER_BASEPTR) */
+    /* A page-table devalidation left to finish (Xen's old_guest_table):
+     * the next mmu_update or mmuext_op, and the teardown, finish it first. */
+    struct page_pending_release pending_page_release;
     unsigned int io_privilege_level; /* PHYSDEVOP_set_iopl; grants no ports */
     uint64_t guest_control_register4; /* the guest's view of CR4 */
 

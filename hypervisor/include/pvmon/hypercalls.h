@@ -73,6 +73,11 @@ int page_owner_domain_check(const struct vcpu *vcpu, uint64_t foreign_domain);
 /* mmu_update's foreigndom: whose frames new L1 entries may name. */
 int page_frame_owner_for_update(const struct vcpu *vcpu, uint64_t foreign_domain, uint16_t *frame_owner);
 int page_table_batch_check(uint64_t list, uint64_t count, uint64_t entry_size);
+/* Finishes the page-table devalidation an earlier request left on the
+ * vCPU (Xen's put_old_guest_table): 0 once none is left, -XEN_ERESTART
+ * if preempted first.  mmu_update and mmuext_op call it before their
+ * first request, between requests and at the end. */
+int page_finish_vcpu_release(const struct vcpu *vcpu);
 
 /* kernel/page_table_write_fault.c: true when a #PF was a kernel write to
  * its own L1 table that was emulated (or answered with a #DB). */
