@@ -45,6 +45,7 @@ static uint64_t *simulated_table(const struct page_memory *memory, uint64_t fram
     struct simulated_memory *machine = machine_of(memory);
 
     refuse_out_of_range(machine, frame, "table contents asked");
+    machine->table_visits++;
     return machine->pages[frame];
 }
 
@@ -72,6 +73,7 @@ static bool simulated_preempt_requested(const struct page_memory *memory)
     if (machine->preempt_every == 0 || machine->preempt_questions < machine->preempt_every)
         return false;
     machine->preempt_questions = 0;
+    machine->stops_total++;
     return true;
 }
 

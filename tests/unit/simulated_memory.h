@@ -46,6 +46,10 @@ struct simulated_memory {
     uint64_t preempt_every;
     uint64_t preempt_questions;
     uint64_t questions_total;
+    uint64_t stops_total;
+    /* How many times page_type.c asked for a table's contents: once per
+     * table it validates, devalidates or writes. */
+    uint64_t table_visits;
     struct page_pending_release pending_releases[SIMULATED_OWNER_LIMIT];
 };
 
