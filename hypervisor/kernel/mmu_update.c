@@ -22,6 +22,11 @@
  *     Other commands are -ENOSYS.
  *   - The batch stops at the first failure; *pdone (if pdone is not NULL)
  *     receives how many requests were applied, on success and failure.
+ *   - A page-table devalidation an earlier request left on the vCPU (a
+ *     replaced L2-L4 entry, an unpin, a validation refused part way:
+ *     pvmon/page_type.h) is finished before the first request, between
+ *     requests and at the end, as Xen's put_old_guest_table; -ERESTART
+ *     from it or from a request means "preempted, call again".
  */
 #include <pvmon/domain.h>
 #include <pvmon/domain_memory.h>
@@ -112,6 +117,7 @@ long do_mmu_update(struct vcpu *vcpu, uint64_t requests, uint64_t count, uint64_
 {
     unsigned int done = 0;
     uint16_t frame_owner;
+    int release_error;
     int error = page_finish_vcpu_release(vcpu);
 
     if (error == 0)
@@ -131,8 +137,9 @@ long do_mmu_update(struct vcpu *vcpu, uint64_t requests, uint64_t count, uint64_
         if (error)
             break;
     }
+    release_error = page_finish_vcpu_release(vcpu);
     if (error == 0)
-        error = page_finish_vcpu_release(vcpu);
+        error = release_error;
     if (done_pointer != 0 && copy_to_guest(done_pointer, &done, sizeof(done)) != 0)
         return -XEN_EFAULT;
     return error;

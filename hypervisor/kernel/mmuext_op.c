@@ -25,6 +25,9 @@
  *     COPY_PAGE reads a frame the caller holds (-EINVAL).  A cleared frame
  *     nothing maps writable becomes known zero (memory extension).
  *   - Any other command is -ENOSYS.
+ *   - As in mmu_update, a devalidation left pending on the vCPU is
+ *     finished before the first operation, between operations and at the
+ *     end; a pin or base pointer may return -ERESTART (preempted).
  */
 #include <pvmon/arch.h>
 #include <pvmon/domain.h>
@@ -182,6 +185,7 @@ long do_mmuext_op(struct vcpu *vcpu, uint64_t operations, uint64_t count, uint64
                   uint64_t foreign_domain)
 {
     unsigned int done = 0;
+    int release_error;
     int error = page_finish_vcpu_release(vcpu);
 
     if (error == 0)
@@ -201,8 +205,9 @@ long do_mmuext_op(struct vcpu *vcpu, uint64_t operations, uint64_t count, uint64
         if (error)
             break;
     }
+    release_error = page_finish_vcpu_release(vcpu);
     if (error == 0)
-        error = page_finish_vcpu_release(vcpu);
+        error = release_error;
     if (done_pointer != 0 && copy_to_guest(done_pointer, &done, sizeof(done)) != 0)
         return -XEN_EFAULT;
     return error;
