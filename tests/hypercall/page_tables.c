@@ -47,6 +47,9 @@
  *     L4 (CR3 unchanged otherwise); NEW_USER_BASEPTR 0 means none.  A
  *     fresh L4->L3->L2->L1 built with mmu_update in a multicall, pinned,
  *     switched to and back, then unpinned, frees its frames as data.
+ *   - A 32 MiB tree (16 full L1s) pins and unpins, alone and twice in one
+ *     batch, and its tables are writable data again: pvmon validates and
+ *     devalidates it in preemptible steps (pvmon/page_type.h).
  *   - Flushes: TLB_FLUSH_*, INVLPG_* succeed; the _MULTI forms read a vCPU
  *     mask (-EFAULT if unreadable); invalidating a non-canonical or
  *     hypervisor address, or a vCPU mask pointer there in
@@ -78,6 +81,8 @@ const char test_family[] = "page_tables";
 #define LOCAL_APIC_FRAME UINT64_C(0xfee00)
 #define VGA_FRAME UINT64_C(0xb8)
 #define MARKER UINT64_C(0x5ca1ab1e0ddba11)
+#define LARGE_TREE_L1S 16
+#define LARGE_TREE_TABLES (3 + LARGE_TREE_L1S)
 #define DATA_PTE (PTE_PRESENT | PTE_ACCESSED)
 #define WRITABLE_PTE (PTE_PRESENT | PTE_WRITABLE | PTE_ACCESSED)
 #define TABLE_PTE (PTE_PRESENT | PTE_WRITABLE | PTE_ACCESSED)
@@ -866,6 +871,89 @@ static void check_fresh_hierarchy(void)
     }
 }
 
+/* Writes count entries into frame through the window, as plain data. */
+static bool fill_table(uint64_t frame, const uint64_t *entries, unsigned int count)
+{
+    volatile uint64_t *window = (volatile uint64_t *)memory.window;
+
+    if (map_frame(memory.window, frame, WRITABLE_PTE) != 0)
+        return false;
+    for (unsigned int index = 0; index < count; index++)
+        window[index] = entries[index];
+    unmap_window();
+    return true;
+}
+
+static bool take_frames(uint64_t *frames, unsigned int count)
+{
+    for (unsigned int index = 0; index < count; index++) {
+        frames[index] = take_unmapped_frame(&memory);
+        if (frames[index] == 0)
+            return false;
+    }
+    return true;
+}
+
+/* LARGE_TREE_L1S L1s full of read-only mappings of one data frame (32
+ * MiB of mappings, 8192 entries to validate) under one L2, L3 and L4:
+ * frames[0] the L4, [1] the L3, [2] the L2, then the L1s, then the data. */
+static bool build_large_tree(uint64_t *frames)
+{
+    static uint64_t entries[ENTRIES_PER_TABLE];
+    uint64_t data = frames[LARGE_TREE_TABLES];
+    bool built = true;
+
+    for (unsigned int index = 0; index < ENTRIES_PER_TABLE; index++)
+        entries[index] = data << PAGE_SHIFT | DATA_PTE;
+    for (unsigned int l1 = 0; l1 < LARGE_TREE_L1S; l1++)
+        built = built && fill_table(frames[3 + l1], entries, ENTRIES_PER_TABLE);
+    for (unsigned int l1 = 0; l1 < LARGE_TREE_L1S; l1++)
+        entries[l1] = frames[3 + l1] << PAGE_SHIFT | TABLE_PTE;
+    built = built && fill_table(frames[2], entries, LARGE_TREE_L1S);
+    entries[0] = frames[2] << PAGE_SHIFT | TABLE_PTE;
+    built = built && fill_table(frames[1], entries, 1);
+    for (unsigned int index = 0; index < ENTRIES_PER_TABLE; index++)
+        entries[index] = 0;
+    entries[FRESH_L4_SLOT] = frames[1] << PAGE_SHIFT | TABLE_PTE;
+    return built && fill_table(frames[0], entries, FRESH_L4_SLOT + 1);
+}
+
+/* Pinning and unpinning a large tree is long work, which pvmon does in
+ * bounded, preemptible steps (pvmon/page_type.h: partial tables, and the
+ * unpin's devalidation left pending on the vCPU for the next request to
+ * finish first).  Whether or not it was preempted, the guest sees each
+ * call complete, through continuations. */
+static void check_large_tree(void)
+{
+    uint64_t frames[LARGE_TREE_TABLES + 1];
+    struct mmuext_op twice[4] = {
+        { .cmd = MMUEXT_PIN_L4_TABLE }, { .cmd = MMUEXT_UNPIN_TABLE },
+        { .cmd = MMUEXT_PIN_L4_TABLE }, { .cmd = MMUEXT_UNPIN_TABLE },
+    };
+    unsigned int done = 0;
+    bool free_again = true;
+    bool available = take_frames(frames, LARGE_TREE_TABLES + 1);
+    bool built = available && build_large_tree(frames);
+
+    expect_true("large_tree_frames_are_available", available, 0, "20 free frames");
+    expect_true("large_tree_is_written_as_plain_data", built, 0, "writable mappings");
+    if (!built)
+        return;
+    expect_result("pin_of_a_32_mib_tree_succeeds", pin(4, frames[0]), 0);
+    expect_result("l1_of_the_pinned_large_tree_cannot_be_mapped_writable",
+                  map_frame(memory.window, frames[3 + LARGE_TREE_L1S - 1], WRITABLE_PTE), -XEN_EINVAL);
+    expect_result("unpin_of_the_32_mib_tree_succeeds", unpin(frames[0]), 0);
+    for (unsigned int index = 0; index < 4; index++)
+        twice[index].arg1.mfn = frames[0];
+    expect_result("pin_unpin_pin_unpin_of_the_large_tree_in_one_batch_succeeds",
+                  call_mmuext_op(twice, 4, &done, DOMID_SELF), 0);
+    expect_result("pin_unpin_pin_unpin_of_the_large_tree_reports_4_done", done, 4);
+    for (unsigned int index = 0; index < LARGE_TREE_TABLES; index++)
+        free_again = free_again && frame_is_writable_data(frames[index]);
+    expect_true("every_table_of_the_unpinned_large_tree_is_writable_data_again", free_again, 0,
+                "writable mappings");
+}
+
 static void check_flushes(void)
 {
     uint64_t mask = 1;
@@ -1065,6 +1153,7 @@ void run_tests(void)
     check_l2_swap_in_a_multicall();
     check_base_pointers();
     check_fresh_hierarchy();
+    check_large_tree();
     check_flushes();
     check_ldt();
     check_clear_and_copy();
