@@ -1,9 +1,13 @@
 /*
  * Page types and reference counts (see pvmon/page_type.h for the rules and
- * invariants).  Every operation either completes or leaves the frame table
- * and the tables' contents exactly as it found them: a table is validated
- * in two passes (take every entry's references, then apply the fix-ups),
- * so a refusal part-way only has to give back what the first pass took.
+ * invariants, and for preemptible validation).  Every operation completes,
+ * is refused, or stops part way with -XEN_ERESTART, and in every case the
+ * frame table is consistent: a table being worked on is validated, not in
+ * use, or partial.  An L1 is validated in two passes (take every entry's
+ * references, then apply the fix-ups), so its refusal gives back at once
+ * what the first pass took.  An L2-L4 takes and fixes up one entry at a
+ * time; refused part way, it is left partial on its owner's pending
+ * release, whose teardown gives the rest back in bounded steps.
  */
 #include <stddef.h>
 #include <pvmon/errno.h>
