@@ -91,7 +91,9 @@
  *     operation that may park starts; at most one frame is parked by one
  *     operation.
  * A refused call may leave a pending release; once it is finished, the
- * frame table is as the refusal rules below say.
+ * frame table is as the refusal rules below say, except that a refusal
+ * met while continuing a partial table has given up that partial state
+ * (as Xen does).
  *
  * pvmon runs one CPU and does not set CR4.PGE, so a "TLB flush" is a CR3
  * reload on the hypervisor side; this module only asks for it.
@@ -104,8 +106,10 @@
  * and the entries of every table in use as they were.  It may only have
  * asked for a TLB flush, changed the remembered last type of frames whose
  * type count is 0, cleared known-zero marks, and applied the entry fix-ups
- * (U forced on) to a table that validated on the way and was devalidated
- * again: all conservative, and what Xen does too.
+ * (U forced on) to entries of tables that are not in use afterwards (one
+ * that validated on the way and was devalidated again, or the refused
+ * table's entries before the refused one): all conservative, and what Xen
+ * does too.
  */
 #ifndef PVMON_PAGE_TYPE_H
 #define PVMON_PAGE_TYPE_H
