@@ -59,13 +59,38 @@ static int allocate_domain_memory(struct domain *domain, uint64_t page_count)
     for (uint64_t page = 0; page < page_count; page++) {
         uint64_t frame;
 
-        if (domain_memory_take_frame(domain->id, &frame) != 0)
+        if (domain_take_reservation_frame(domain, &frame) != 0)
             return -XEN_ENOMEM;
         domain->physical_to_machine[page] = frame;
-        domain->page_count++;
         machine_to_physical_set(frame, page);
     }
     return 0;
+}
+
+/* Every path that grows a reservation comes here (Xen's assign_pages,
+ * which refuses to go beyond max_pages): page_count counts every frame the
+ * domain owns until that frame is really freed, so frames given back but
+ * kept alive by a pin or a mapping still count. */
+int domain_take_reservation_frame(struct domain *domain, uint64_t *frame)
+{
+    if (domain->page_count >= domain->maximum_pages)
+        return -XEN_ENOMEM;
+    if (domain_memory_take_frame(domain->id, frame) != 0)
+        return -XEN_ENOMEM;
+    domain->page_count++;
+    return 0;
+}
+
+/* Xen's domain_adjust_tot_pages(d, -1) in free_domheap_pages: a frame of
+ * the domain's reservation had its last reference dropped. */
+void domain_reservation_frame_freed(uint16_t owner)
+{
+    struct domain *domain = domain_find(owner);
+
+    if (domain == NULL)
+        return;
+    BUG_ON(domain->page_count == 0);
+    domain->page_count--;
 }
 
 /* The references the vCPU holds for the hardware: its page tables, GDT
@@ -94,8 +119,9 @@ static bool is_reservation_frame(const struct frame *frame, uint16_t owner)
 }
 
 /* A frame of a dying domain that only another domain's mappings still
- * reference: given back, no type but writable, no pin. */
-static void orphan_foreign_mapped_frame(struct frame *frame)
+ * reference: given back, no type but writable, no pin.  It leaves the
+ * domain's reservation here rather than when it is freed. */
+static void orphan_foreign_mapped_frame(struct domain *domain, struct frame *frame)
 {
     uint32_t type = frame->type_info & PAGE_TYPE_MASK;
 
@@ -104,6 +130,8 @@ static void orphan_foreign_mapped_frame(struct frame *frame)
     BUG_ON((frame->type_info & PAGE_TYPE_COUNT_MASK) != 0 &&
            type != (uint32_t)PAGE_TYPE_WRITABLE << PAGE_TYPE_SHIFT);
     frame->owner = DOMID_INVALID;
+    BUG_ON(domain->page_count == 0);
+    domain->page_count--;
 }
 
 /*
@@ -133,9 +161,9 @@ static void release_domain_memory(struct domain *domain)
     }
     for (uint64_t frame = 0; frame < memory->frame_count; frame++) {
         if (is_reservation_frame(&memory->frames[frame], domain->id))
-            orphan_foreign_mapped_frame(&memory->frames[frame]);
+            orphan_foreign_mapped_frame(domain, &memory->frames[frame]);
     }
-    domain->page_count = 0;
+    BUG_ON(domain->page_count != 0);
     if (domain->physical_to_machine != NULL)
         BUG_ON(frame_allocator_free(machine_frame_allocator(), domain->physical_to_machine_frame,
                                     domain->physical_to_machine_order) != 0);

@@ -30,6 +30,7 @@
  * next_free field (free only while the frame is FRAME_FREE otherwise).
  */
 #include <pvmon/arch.h>
+#include <pvmon/domain.h>
 #include <pvmon/domain_memory.h>
 #include <pvmon/errno.h>
 #include <pvmon/machine_to_physical.h>
@@ -87,6 +88,8 @@ static void release_frame(const struct page_memory *memory, uint64_t frame)
 {
     struct frame *entry = &memory->frames[frame];
 
+    if (!(entry->flags & FRAME_FLAG_HYPERVISOR_PAGE))
+        domain_reservation_frame_freed(entry->owner);
     entry->state = FRAME_HYPERVISOR;
     entry->owner = 0;
     entry->type_info = 0;

@@ -31,6 +31,11 @@
  *     when its last mapping goes.  A pinned L1 in use, or the L4 in CR3,
  *     is never freed while in use (anchor 19: refused, or deferred); the
  *     shared_info frame is the hypervisor's (0 extents done).
+ *   - A frame given back counts in current_reservation until it is really
+ *     freed (Xen's tot_pages), and no path adds a frame beyond the
+ *     maximum: a frame kept alive by a mapping or a pin cannot be traded
+ *     for a fresh one.  The pin survives the give-back (Xen 4.17, since
+ *     XSA-252 guest_remove_page no longer unpins): the guest unpins it.
  *   - The extension: query of a frame not owned reports not known zero;
  *     more than PVMON_KNOWN_ZERO_QUERY_LIMIT frames -EINVAL; unreadable
  *     or unwritable structures and lists -EFAULT; unknown command -ENOSYS.
@@ -406,6 +411,73 @@ static void check_decreased_page_table(void)
     }
 }
 
+/* --- given-back frames still count against the maximum ------------------------- */
+
+/* Populates gpfns beyond nr_pages until the reservation is at its maximum. */
+static bool fill_to_maximum(uint64_t first_gpfn)
+{
+    uint64_t extent = first_gpfn;
+
+    while (current_reservation() < maximum_reservation()) {
+        if (populate(&extent, 1) != 1)
+            return false;
+        extent++;
+    }
+    return true;
+}
+
+/* Given back while mapped: still counted, so the reservation cannot grow
+ * by it; freed (and uncounted) with its last mapping. */
+static void check_mapped_given_back_frame_still_counts(void)
+{
+    uint64_t frame, page = take_slack_page(&memory, &frame);
+    uint64_t extent = memory.nr_pages + 64;
+    long current;
+
+    expect_true("setup_fills_the_reservation_to_its_maximum", fill_to_maximum(memory.nr_pages + 32), 0,
+                "populate succeeds up to the maximum");
+    current = current_reservation();
+    expect_result("decrease_of_a_mapped_frame_at_the_maximum_returns_1", decrease_one(frame), 1);
+    expect_result("mapped_given_back_frame_still_counts_in_current_reservation", current_reservation(), current);
+    expect_result("populate_while_a_given_back_frame_is_mapped_returns_0", populate(&extent, 1), 0);
+    expect_result("increase_while_a_given_back_frame_is_mapped_returns_0", increase(&extent, 1), 0);
+    expect_result("unmapping_the_given_back_frame_succeeds", hypercall_update_va_mapping(page, 0, UVMF_INVLPG), 0);
+    expect_result("freed_frame_leaves_the_reservation", current_reservation(), current - 1);
+    expect_result("populate_after_the_frame_is_freed_returns_1", populate(&extent, 1), 1);
+    expect_result("reservation_is_back_at_its_maximum", current_reservation(), current);
+}
+
+/* The attack that held 429 MiB in an 8 MiB domain: take a frame, pin it,
+ * give it back, take another...  Only the room below the maximum can ever
+ * be taken, not a single frame more. */
+static void check_pin_and_give_back_loop_stays_within_the_maximum(void)
+{
+    enum { ROOM = 4, ATTEMPTS = 16 };
+    uint64_t room[ROOM], taken[ATTEMPTS];
+    long maximum = maximum_reservation();
+    unsigned int count = 0;
+    bool pins_survived = true;
+
+    for (unsigned int index = 0; index < ROOM; index++)
+        room[index] = take_unmapped_frame(&memory);
+    expect_result("setup_decrease_makes_room_for_four_frames", decrease(room, ROOM), ROOM);
+    while (count < ATTEMPTS && increase(&taken[count], 1) == 1) {
+        if (mmuext_one(MMUEXT_PIN_L1_TABLE, taken[count]) != 0 || decrease_one(taken[count]) != 1)
+            break;
+        count++;
+    }
+    expect_result("pin_and_give_back_loop_takes_only_the_room_below_the_maximum", count, ROOM);
+    expect_result("pinned_given_back_frames_keep_the_reservation_at_its_maximum", current_reservation(), maximum);
+    for (unsigned int index = 0; index < count; index++)
+        pins_survived = pins_survived && mmuext_one(MMUEXT_UNPIN_TABLE, taken[index]) == 0;
+    expect_true("pin_survives_the_give_back_and_the_guest_unpins", pins_survived, 0, "every unpin 0");
+    expect_result("unpinned_given_back_frames_leave_the_reservation", current_reservation(), maximum - (long)count);
+    for (unsigned int index = 0; index < ROOM; index++)
+        room[index] = memory.nr_pages + 128 + index;
+    expect_result("populate_gets_every_freed_frame_back", populate(room, ROOM), ROOM);
+    expect_result("reservation_is_at_its_maximum_again", current_reservation(), maximum);
+}
+
 /* shared_info is the hypervisor's page, shared with the guest: giving it
  * back is refused, and events keep arriving through it. */
 static void check_decreased_shared_info(void)
@@ -453,6 +525,8 @@ void run_tests(void)
     check_decreased_frame_mapped_twice();
     check_decreased_descriptor_page();
     check_decreased_page_table();
+    check_mapped_given_back_frame_still_counts();
+    check_pin_and_give_back_loop_stays_within_the_maximum();
     check_decreased_shared_info();
     check_decreased_cr3_l4();
 }

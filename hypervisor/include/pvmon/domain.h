@@ -115,7 +115,7 @@ struct domain {
     enum domain_state state;
     unsigned int shutdown_reason;
     unsigned long vm_assist;        /* VMASST_TYPE_* bits the guest enabled */
-    uint64_t page_count;                /* frames in its reservation now (current_reservation) */
+    uint64_t page_count;                /* frames it owns until freed, given back or not (current_reservation) */
     uint64_t maximum_pages;             /* set by the toolstack (maximum_reservation) */
     bool build_attempted;               /* a kernel was (being) loaded: no second load */
     uint64_t *physical_to_machine;      /* as built: maximum_pages machine frame numbers */
@@ -132,6 +132,8 @@ struct domain {
 /* kernel/domain.c */
 struct domain *domain_create(uint16_t id, bool privileged);
 int domain_set_memory(struct domain *domain, uint64_t page_count);
+int domain_take_reservation_frame(struct domain *domain, uint64_t *frame);
+void domain_reservation_frame_freed(uint16_t owner);
 void domain_destroy(struct domain *domain);
 void domain_shutdown(struct domain *domain, unsigned int reason);
 void domain_crash(struct domain *domain, const char *why);
