@@ -89,6 +89,8 @@ struct vcpu {
     struct guest_callback event_callback;
     struct guest_callback failsafe_callback;
     struct guest_callback syscall_callback;
+    struct guest_callback syscall32_callback; /* stored, never entered (Xen's ABI) */
+    struct guest_callback sysenter_callback;  /* stored, never entered (Xen's ABI) */
 
     struct vcpu_info *vcpu_info;    /* in shared_info, or where the guest registered it */
     uint64_t vcpu_info_frame;       /* the registered frame, 0: in shared_info */
