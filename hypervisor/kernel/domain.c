@@ -15,6 +15,8 @@
  *     before its memory goes back.
  *   - A domain that ends keeps its slot, state and reason until the
  *     toolstack destroys it, as in Xen; nothing it owned survives.
+ *   - Domain ids increase and wrap, as Xen hands them out: an id comes back
+ *     only after all the others (domain_free_id).
  */
 #include <pvmon/arch.h>
 #include <pvmon/domain.h>
@@ -312,14 +314,21 @@ struct domain *domain_first_from(uint16_t id)
     return found;
 }
 
-/* An id for a new domU: the smallest unused one from 1, as xl hands them out
- * (Xen itself never reuses ids quickly; pvmon's table is small). */
+/* An id for a new domU, as Xen's XEN_DOMCTL_createdomain picks one when
+ * the toolstack names none: the next unused id after the last one handed
+ * out, wrapping from DOMID_FIRST_RESERVED - 1 to 1.  An id is therefore not
+ * reused until every other one has been, so that a port or a grant left
+ * for an old domain cannot reach a new one with the same id.  With at most
+ * DOMAIN_LIMIT domains there is always one free. */
 uint16_t domain_free_id(void)
 {
-    uint16_t id = 1;
+    static uint16_t last_handed_out;
+    uint16_t id = last_handed_out;
 
-    while (domain_find(id) != NULL)
-        id++;
+    do {
+        id = (unsigned int)id + 1 >= DOMID_FIRST_RESERVED ? 1 : (uint16_t)(id + 1);
+    } while (domain_find(id) != NULL);
+    last_handed_out = id;
     return id;
 }
 

@@ -163,6 +163,11 @@ static void check_domain_control_life_cycle(void)
     expect("domain_control_load_from_hypervisor_is_efault", hypercall_domain_control(&request), -XEN_EFAULT);
     expect("domain_control_destroy_succeeds", control(PVMON_DOMAIN_CONTROL_destroy, domain), 0);
     expect("domain_control_destroyed_domain_is_gone", control(PVMON_DOMAIN_CONTROL_pause, domain), -XEN_ESRCH);
+    request = control_request(PVMON_DOMAIN_CONTROL_create, 0);
+    expect("domain_control_create_after_destroy_succeeds", hypercall_domain_control(&request), 0);
+    expect("domain_control_destroyed_id_is_not_reused_at_once", request.domain > domain, 1);
+    expect("domain_control_destroy_of_the_second_domain_succeeds",
+           control(PVMON_DOMAIN_CONTROL_destroy, request.domain), 0);
 }
 
 void run_hypercall_checks(const struct start_info *start_info)
