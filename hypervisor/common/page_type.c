@@ -121,12 +121,24 @@ static int validate_table(const struct page_memory *memory, uint64_t frame, uint
                           enum page_type level);
 static void devalidate_table(const struct page_memory *memory, uint64_t frame, enum page_type level);
 
-/* Changing between writable and any other type in use may leave a stale
- * writable translation, or a cached walk through a former table, in the
- * TLB (Xen's tlbflush_timestamp check in get_page_type). */
-static bool type_change_needs_flush(enum page_type from, enum page_type to)
+/* Leaving a type in use for another may leave a stale writable
+ * translation, or a cached walk through a former table or a table of
+ * another level, in the TLB: a flush is needed unless a full one has
+ * happened since the frame was last in use (Xen's _get_page_type with
+ * tlbflush_filter on page->tlbflush_timestamp). */
+static bool type_change_needs_flush(const struct page_memory *memory, const struct frame *entry,
+                                    enum page_type to)
 {
-    return from != to && from != PAGE_TYPE_NONE && (from == PAGE_TYPE_WRITABLE || to == PAGE_TYPE_WRITABLE);
+    enum page_type from = type_in(entry->type_info);
+
+    return from != to && from != PAGE_TYPE_NONE &&
+           entry->tlb_flush_stamp == (uint16_t)memory->tlb_flush_clock(memory);
+}
+
+/* The type count dropped to 0: the frame's last use as its type is now. */
+static void stamp_last_use(const struct page_memory *memory, struct frame *entry)
+{
+    entry->tlb_flush_stamp = (uint16_t)memory->tlb_flush_clock(memory);
 }
 
 static int take_first_type_reference(const struct page_memory *memory, uint64_t frame, uint16_t owner,
@@ -137,7 +149,7 @@ static int take_first_type_reference(const struct page_memory *memory, uint64_t 
     uint8_t saved_flags = entry->flags;
     int error;
 
-    if (type_change_needs_flush(type_in(saved_type_info), type))
+    if (type_change_needs_flush(memory, entry, type))
         memory->request_tlb_flush(memory);
     entry->type_info = ((uint32_t)type << PAGE_TYPE_SHIFT) | 1;
     entry->flags &= ~FRAME_FLAG_KNOWN_ZERO;
@@ -175,6 +187,8 @@ void page_put_type(const struct page_memory *memory, uint64_t frame)
     struct frame *entry = frame_entry(memory, frame);
     uint32_t type_info = entry->type_info;
 
+    if ((type_info & PAGE_TYPE_COUNT_MASK) == 1)
+        stamp_last_use(memory, entry);
     if ((type_info & PAGE_TYPE_COUNT_MASK) == 1 && (type_info & PAGE_TYPE_VALIDATED)) {
         entry->type_info = (type_info - 1) & ~PAGE_TYPE_VALIDATED;
         devalidate_table(memory, frame, type_in(type_info));

@@ -105,6 +105,12 @@ static void flush_tlb_now(const struct page_memory *memory)
     domain_memory_flush_tlb();
 }
 
+static uint32_t tlb_flush_clock(const struct page_memory *memory)
+{
+    (void)memory;
+    return paging_full_flush_count();
+}
+
 void domain_memory_flush_tlb(void)
 {
     paging_flush_all();
@@ -121,6 +127,7 @@ void domain_memory_init(void)
         .hypervisor_l4_entries = paging_hypervisor_l4_entries(),
         .release = release_frame,
         .request_tlb_flush = flush_tlb_now,
+        .tlb_flush_clock = tlb_flush_clock,
     };
 }
 

@@ -61,6 +61,17 @@ static void simulated_release(const struct page_memory *memory, uint64_t frame)
 static void simulated_request_tlb_flush(const struct page_memory *memory)
 {
     machine_of(memory)->tlb_flush_requests++;
+    machine_of(memory)->tlb_flush_clock++;
+}
+
+static uint32_t simulated_tlb_flush_clock(const struct page_memory *memory)
+{
+    return machine_of(memory)->tlb_flush_clock;
+}
+
+void simulated_full_flush(struct simulated_memory *machine)
+{
+    machine->tlb_flush_clock++;
 }
 
 void simulated_memory_create(struct simulated_memory *machine, uint64_t frame_count)
@@ -84,6 +95,7 @@ void simulated_memory_create(struct simulated_memory *machine, uint64_t frame_co
     machine->memory.hypervisor_l4_entries = machine->hypervisor_l4_entries;
     machine->memory.release = simulated_release;
     machine->memory.request_tlb_flush = simulated_request_tlb_flush;
+    machine->memory.tlb_flush_clock = simulated_tlb_flush_clock;
     machine->memory.context = machine;
 }
 

@@ -609,6 +609,103 @@ START_TEST(taking_the_same_type_again_asks_for_no_tlb_flush)
 }
 END_TEST
 
+START_TEST(changing_an_unlinked_l2_into_an_l1_asks_for_a_tlb_flush)
+{
+    assign(3);
+    ck_assert_int_eq(page_pin(memory, 3, OWNER, PAGE_TYPE_L2), 0);
+    ck_assert_int_eq(page_unpin(memory, 3, OWNER), 0);
+    uint64_t flushes_before = machine.tlb_flush_requests;
+
+    ck_assert_int_eq(page_pin(memory, 3, OWNER, PAGE_TYPE_L1), 0);
+    ck_assert_uint_gt(machine.tlb_flush_requests, flushes_before);
+}
+END_TEST
+
+START_TEST(changing_a_page_table_into_a_descriptor_page_asks_for_a_tlb_flush)
+{
+    assign(3);
+    ck_assert_int_eq(page_pin(memory, 3, OWNER, PAGE_TYPE_L1), 0);
+    ck_assert_int_eq(page_unpin(memory, 3, OWNER), 0);
+    uint64_t flushes_before = machine.tlb_flush_requests;
+
+    ck_assert_int_eq(page_get_reference_and_type(memory, 3, OWNER, PAGE_TYPE_SEGMENT_DESCRIPTOR), 0);
+    ck_assert_uint_gt(machine.tlb_flush_requests, flushes_before);
+}
+END_TEST
+
+START_TEST(a_type_change_after_a_full_flush_asks_for_none)
+{
+    assign(3);
+    ck_assert_int_eq(page_pin(memory, 3, OWNER, PAGE_TYPE_L2), 0);
+    ck_assert_int_eq(page_unpin(memory, 3, OWNER), 0);
+    simulated_full_flush(&machine);
+    uint64_t flushes_before = machine.tlb_flush_requests;
+
+    ck_assert_int_eq(page_pin(memory, 3, OWNER, PAGE_TYPE_L1), 0);
+    ck_assert_uint_eq(machine.tlb_flush_requests, flushes_before);
+}
+END_TEST
+
+START_TEST(writable_to_a_page_table_after_a_full_flush_asks_for_none)
+{
+    assign(3);
+    ck_assert_int_eq(page_get_reference_and_type(memory, 3, OWNER, PAGE_TYPE_WRITABLE), 0);
+    page_put_reference_and_type(memory, 3);
+    simulated_full_flush(&machine);
+    uint64_t flushes_before = machine.tlb_flush_requests;
+
+    ck_assert_int_eq(page_get_reference_and_type(memory, 3, OWNER, PAGE_TYPE_L1), 0);
+    ck_assert_uint_eq(machine.tlb_flush_requests, flushes_before);
+}
+END_TEST
+
+START_TEST(a_flush_asked_for_one_frame_covers_every_frame_left_before_it)
+{
+    assign(3);
+    assign(4);
+    ck_assert_int_eq(page_get_reference_and_type(memory, 3, OWNER, PAGE_TYPE_WRITABLE), 0);
+    ck_assert_int_eq(page_get_reference_and_type(memory, 4, OWNER, PAGE_TYPE_WRITABLE), 0);
+    page_put_reference_and_type(memory, 3);
+    page_put_reference_and_type(memory, 4);
+    ck_assert_int_eq(page_get_reference_and_type(memory, 3, OWNER, PAGE_TYPE_L1), 0);
+    uint64_t flushes_before = machine.tlb_flush_requests;
+
+    ck_assert_int_eq(page_get_reference_and_type(memory, 4, OWNER, PAGE_TYPE_L1), 0);
+    ck_assert_uint_eq(machine.tlb_flush_requests, flushes_before);
+}
+END_TEST
+
+START_TEST(a_frame_left_after_the_last_flush_still_asks_for_one)
+{
+    assign(3);
+    assign(4);
+    ck_assert_int_eq(page_get_reference_and_type(memory, 3, OWNER, PAGE_TYPE_WRITABLE), 0);
+    ck_assert_int_eq(page_get_reference_and_type(memory, 4, OWNER, PAGE_TYPE_WRITABLE), 0);
+    page_put_reference_and_type(memory, 3);
+    simulated_full_flush(&machine);
+    page_put_reference_and_type(memory, 4);
+    uint64_t flushes_before = machine.tlb_flush_requests;
+
+    ck_assert_int_eq(page_get_reference_and_type(memory, 3, OWNER, PAGE_TYPE_L1), 0);
+    ck_assert_uint_eq(machine.tlb_flush_requests, flushes_before);
+    ck_assert_int_eq(page_get_reference_and_type(memory, 4, OWNER, PAGE_TYPE_L1), 0);
+    ck_assert_uint_gt(machine.tlb_flush_requests, flushes_before);
+}
+END_TEST
+
+START_TEST(a_stamp_equal_to_a_wrapped_clock_asks_for_a_flush)
+{
+    assign(3);
+    ck_assert_int_eq(page_get_reference_and_type(memory, 3, OWNER, PAGE_TYPE_WRITABLE), 0);
+    page_put_reference_and_type(memory, 3);
+    machine.tlb_flush_clock += 0x10000;
+    uint64_t flushes_before = machine.tlb_flush_requests;
+
+    ck_assert_int_eq(page_get_reference_and_type(memory, 3, OWNER, PAGE_TYPE_L1), 0);
+    ck_assert_uint_gt(machine.tlb_flush_requests, flushes_before);
+}
+END_TEST
+
 START_TEST(a_type_reference_that_would_overflow_the_count_is_refused)
 {
     assign(3);
@@ -1630,6 +1727,13 @@ Suite *page_type_suite(void)
     add_test_case(suite, changing_from_writable_to_a_descriptor_page_asks_for_a_tlb_flush);
     add_test_case(suite, changing_from_a_page_table_to_writable_asks_for_a_tlb_flush);
     add_test_case(suite, taking_the_same_type_again_asks_for_no_tlb_flush);
+    add_test_case(suite, changing_an_unlinked_l2_into_an_l1_asks_for_a_tlb_flush);
+    add_test_case(suite, changing_a_page_table_into_a_descriptor_page_asks_for_a_tlb_flush);
+    add_test_case(suite, a_type_change_after_a_full_flush_asks_for_none);
+    add_test_case(suite, writable_to_a_page_table_after_a_full_flush_asks_for_none);
+    add_test_case(suite, a_flush_asked_for_one_frame_covers_every_frame_left_before_it);
+    add_test_case(suite, a_frame_left_after_the_last_flush_still_asks_for_one);
+    add_test_case(suite, a_stamp_equal_to_a_wrapped_clock_asks_for_a_flush);
     add_test_case(suite, a_type_reference_that_would_overflow_the_count_is_refused);
     add_test_case(suite, a_failed_type_leaves_no_general_reference_behind);
     add_test_case(suite, pinning_an_empty_l1_holds_one_reference_and_one_type_reference);

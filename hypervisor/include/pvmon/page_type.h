@@ -21,11 +21,18 @@
  *      references come from writable L1 entries (and from hypervisor pages
  *      shared writable with the guest), so no frame is ever writable-mapped
  *      while it is a page table or a descriptor page.
- *   2. A type may change only while its count is 0.  Changing between
- *      writable and any other type asks for a TLB flush, which the
- *      hypervisor performs at once (before anything, even its own copy to
- *      a guest address later in the same multicall, could use a stale
- *      writable translation or a cached walk through a former table).
+ *   2. A type may change only while its count is 0.  Changing from one
+ *      type in use to another (writable, any table level, descriptor page:
+ *      e.g. an L2 unlinked and taken as an L1) asks for a TLB flush, which
+ *      the hypervisor performs at once (before anything, even its own copy
+ *      to a guest address later in the same multicall, could use a stale
+ *      writable translation or a cached walk through a former table),
+ *      unless a full flush has happened since the frame's type count last
+ *      dropped to 0: Xen's tlbflush_timestamp filter.  The frame keeps the
+ *      low 16 bits of the flush clock at that drop; the clock advances on
+ *      every full flush, so a stamp equal to the clock means "no flush
+ *      since" (a wrapped clock can only make an equal stamp, i.e. an extra
+ *      flush, never a missed one).
  *   3. An L1-L4 type with a non-zero count is validated: every present
  *      entry has passed the entry rules below and holds its references
  *      (an L(n) entry holds a type reference of L(n-1) on its target; an L1
@@ -56,8 +63,8 @@
  * flushed, so the same code runs in the hypervisor and in host tests.
  * Every function returns 0 or -XEN_EINVAL.  A refusal leaves every count,
  * pin and the entries of every table in use as they were.  It may only
- * have asked for a TLB flush, changed the remembered last type of frames
- * whose type count is 0, cleared known-zero marks, and applied the entry
+ * have asked for a TLB flush, changed the remembered last type and the
+ * flush stamp of frames whose type count is 0, cleared known-zero marks, and applied the entry
  * fix-ups (U forced on) to a table that validated on the way and was
  * devalidated again: all conservative, and what Xen does too.
  */
@@ -102,8 +109,11 @@ struct page_memory {
     /* The frame's last reference is gone: it no longer belongs to anyone
      * here and must not be used again before it is scrubbed. */
     void (*release)(const struct page_memory *memory, uint64_t frame);
-    /* Stale translations must be flushed now. */
+    /* Stale translations must be flushed now (a full flush, which
+     * advances the flush clock). */
     void (*request_tlb_flush)(const struct page_memory *memory);
+    /* The flush clock: how many full TLB flushes (CR3 loads) so far. */
+    uint32_t (*tlb_flush_clock)(const struct page_memory *memory);
     void *context;
 };
 
