@@ -80,6 +80,7 @@ int domain_take_reservation_frame(struct domain *domain, uint64_t *frame)
     if (domain_memory_take_frame(domain->id, frame) != 0)
         return -XEN_ENOMEM;
     domain->page_count++;
+    domain->counters.frames_received++;
     return 0;
 }
 
@@ -93,6 +94,7 @@ void domain_reservation_frame_freed(uint16_t owner)
         return;
     BUG_ON(domain->page_count == 0);
     domain->page_count--;
+    domain->counters.frames_freed++;
 }
 
 /* The references the vCPU holds for the hardware: its page tables, GDT

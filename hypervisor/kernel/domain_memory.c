@@ -230,9 +230,20 @@ bool domain_memory_scrub_some(void)
     return done > 0;
 }
 
+/* The running domain's own counters (the memory extension's
+ * domain_statistics), or a sink when no guest runs. */
+static struct pvmon_domain_memory_statistics *running_domain_counters(void)
+{
+    static struct pvmon_domain_memory_statistics no_domain;
+    struct vcpu *vcpu = current_vcpu();
+
+    return vcpu != NULL ? &vcpu->domain->counters : &no_domain;
+}
+
 void domain_memory_count_hypercall(void)
 {
     statistics.hypercalls++;
+    running_domain_counters()->hypercalls++;
 }
 
 void domain_memory_count(enum domain_memory_event event)
@@ -240,9 +251,11 @@ void domain_memory_count(enum domain_memory_event event)
     switch (event) {
     case DOMAIN_MEMORY_PAGE_TABLE_UPDATE:
         statistics.page_table_updates++;
+        running_domain_counters()->page_table_updates++;
         break;
     case DOMAIN_MEMORY_PAGE_TABLE_WRITE_EMULATED:
         statistics.page_table_writes_emulated++;
+        running_domain_counters()->page_table_writes_emulated++;
         break;
     case DOMAIN_MEMORY_PAGE_FAULT_TO_GUEST:
         statistics.page_faults_to_guests++;

@@ -13,6 +13,7 @@
 #include <xen/errno.h>
 #include <xen/sched.h>
 #include <public/domain_control.h>
+#include <public/memory_extension.h>
 #include <guest/hypercall.h>
 #include <runtime/console.h>
 #include "hypercall_checks.h"
@@ -170,6 +171,17 @@ static void check_domain_control_life_cycle(void)
            control(PVMON_DOMAIN_CONTROL_destroy, request.domain), 0);
 }
 
+/* dom0 reads the machine's memory counters; a domU is refused them
+ * (tests/hypercall/reservation.c). */
+static void check_memory_extension(void)
+{
+    struct pvmon_memory_statistics statistics = { 0 };
+
+    expect("memory_extension_machine_statistics_succeed_for_dom0",
+           hypercall3(__PVMON_HYPERVISOR_memory_extension, PVMON_MEMORY_statistics, (unsigned long)&statistics, 0), 0);
+    expect("memory_extension_machine_statistics_count_free_frames", statistics.free_frames > 0, 1);
+}
+
 void run_hypercall_checks(const struct start_info *start_info)
 {
     (void)start_info;
@@ -179,5 +191,6 @@ void run_hypercall_checks(const struct start_info *start_info)
     check_domain_control_request_validation();
     check_domain_control_domain_ids();
     check_domain_control_life_cycle();
+    check_memory_extension();
     console_printf("pv-kernel: hypercall checks: %u passed, %u failed\n", passed, failed);
 }

@@ -21,7 +21,8 @@
 #     comes back to the kernel's pool, and the kernel's own counts show
 #     prezeroed pages used (and refilled), or none with prezeroed=off;
 #   - no frame lost (tests/system/teardown.domains): domUs that end with
-#     tangled page tables, by shutdown and by crash, give every frame back;
+#     tangled page tables, by shutdown and by crash, give every frame back
+#     (dom0's count of free frames as each scenario starts);
 #   - dom0's backends (tests/system/xenbus.domains): a domU's line in its
 #     console ring reaches dom0's log, its xenstore requests get Xen's
 #     answers (every PASS/FAIL line of the guest counts, as for the
@@ -224,8 +225,9 @@ frames_of_a_messy_domain_all_come_back() {
     expect_end teardown-crash crashing "crashed +-"
     expect_end teardown-check measuring "shutdown +poweroff"
     expect_no_log "\(d[0-9]+\) FAIL memory_teardown: "
-    counts=$(sed -nE 's/.*\(d[0-9]+\) memory_teardown: ([0-9]+) free frames at start$/\1/p' "$log" | tr '\n' ' ')
-    echo "     free frames when each of the three domains started: $counts"
+    counts=$(sed -nE "s/.*\(d0\) toolstack: scenario 'teardown-[a-z]+': .*; the machine has ([0-9]+) frames free$/\1/p" \
+        "$log" | tr '\n' ' ')
+    echo "     free frames when each of the three scenarios started: $counts"
     if [ "$(echo "$counts" | wc -w)" -ne 3 ]; then
         fail "expected three free-frame counts, got '$counts'"
     elif [ "$(echo "$counts" | tr ' ' '\n' | sed '/^$/d' | sort -u | wc -l)" -ne 1 ]; then

@@ -22,6 +22,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <public/memory_extension.h>
 #include <pvmon/bounce_frame.h>
 #include <pvmon/cpu.h>
 #include <pvmon/debug_registers.h>
@@ -119,6 +120,7 @@ struct domain {
     unsigned long vm_assist;        /* VMASST_TYPE_* bits the guest enabled */
     uint64_t page_count;                /* frames it owns until freed, given back or not (current_reservation) */
     uint64_t maximum_pages;             /* set by the toolstack (maximum_reservation) */
+    struct pvmon_domain_memory_statistics counters; /* its own (memory extension); pages filled on reading */
     bool build_attempted;               /* a kernel was (being) loaded: no second load */
     uint64_t *physical_to_machine;      /* as built: maximum_pages machine frame numbers */
     uint64_t physical_to_machine_frame; /* first frame of that table */
