@@ -61,6 +61,7 @@ void page_assign(const struct page_memory *memory, uint64_t frame, uint16_t owne
     entry->type_info = 0;
     entry->reference_count = PAGE_REFERENCE_ALLOCATED | 1;
     entry->flags = known_zero ? FRAME_FLAG_KNOWN_ZERO : 0;
+    entry->tlb_flush_stamp = 0;
 }
 
 bool page_is_known_zero(const struct page_memory *memory, uint64_t frame)
@@ -135,7 +136,9 @@ static bool type_change_needs_flush(const struct page_memory *memory, const stru
            entry->tlb_flush_stamp == (uint16_t)memory->tlb_flush_clock(memory);
 }
 
-/* The type count dropped to 0: the frame's last use as its type is now. */
+/* The type count dropped to 0 (and the table, if it was one, is
+ * devalidated, so its linear count, which shares the field, is 0 again):
+ * the frame's last use as its type is now. */
 static void stamp_last_use(const struct page_memory *memory, struct frame *entry)
 {
     entry->tlb_flush_stamp = (uint16_t)memory->tlb_flush_clock(memory);
@@ -147,18 +150,21 @@ static int take_first_type_reference(const struct page_memory *memory, uint64_t 
     struct frame *entry = frame_entry(memory, frame);
     uint32_t saved_type_info = entry->type_info;
     uint8_t saved_flags = entry->flags;
+    uint16_t saved_stamp = entry->tlb_flush_stamp;
     int error;
 
     if (type_change_needs_flush(memory, entry, type))
         memory->request_tlb_flush(memory);
     entry->type_info = ((uint32_t)type << PAGE_TYPE_SHIFT) | 1;
     entry->flags &= ~FRAME_FLAG_KNOWN_ZERO;
+    entry->linear_count = 0;
     if (!is_table_type(type))
         return 0;
     error = validate_table(memory, frame, owner, type);
     if (error) {
         entry->type_info = saved_type_info;
         entry->flags = saved_flags;
+        entry->tlb_flush_stamp = saved_stamp;
         return error;
     }
     entry->type_info |= PAGE_TYPE_VALIDATED;
@@ -187,14 +193,15 @@ void page_put_type(const struct page_memory *memory, uint64_t frame)
     struct frame *entry = frame_entry(memory, frame);
     uint32_t type_info = entry->type_info;
 
-    if ((type_info & PAGE_TYPE_COUNT_MASK) == 1)
-        stamp_last_use(memory, entry);
     if ((type_info & PAGE_TYPE_COUNT_MASK) == 1 && (type_info & PAGE_TYPE_VALIDATED)) {
         entry->type_info = (type_info - 1) & ~PAGE_TYPE_VALIDATED;
         devalidate_table(memory, frame, type_in(type_info));
+        stamp_last_use(memory, entry);
         return;
     }
     entry->type_info = type_info - 1;
+    if ((type_info & PAGE_TYPE_COUNT_MASK) == 1)
+        stamp_last_use(memory, entry);
 }
 
 int page_get_reference_and_type(const struct page_memory *memory, uint64_t frame, uint16_t owner,
@@ -216,19 +223,74 @@ void page_put_reference_and_type(const struct page_memory *memory, uint64_t fram
     page_put_reference(memory, frame);
 }
 
+/*
+ * Read-only linear page tables (Xen's pv-linear-pt, on by default, under
+ * its XSA-240 rules: get_lN_linear_pagetable, inc/dec_linear_entries and
+ * _uses).  An L2, L3 or L4 entry that cannot hold a reference of the next
+ * lower level may instead point at a table of its own level:
+ *   - read-only only (-EINVAL with RW): the guest must never write a table
+ *     through it;
+ *   - at the table itself: nothing is counted (it is validated by the
+ *     very validation that would take the reference);
+ *   - at another table: of the same owner, already validated at that
+ *     level; it takes a general and a type reference on it, and one
+ *     level of linearity only: a table holding linear entries cannot be
+ *     used linearly and a table used linearly cannot hold any (the signed
+ *     linear_count of pvmon/frame.h), so that a chain of two is refused.
+ */
+static int take_linear_references(const struct page_memory *memory, uint16_t owner, uint64_t table_frame,
+                                  enum page_type level, uint64_t entry)
+{
+    uint64_t target = page_table_entry_frame(entry);
+    struct frame *table = frame_entry(memory, table_frame);
+    struct frame *used;
+    uint32_t type_info;
+
+    if (entry & PAGE_TABLE_ENTRY_WRITABLE)
+        return -XEN_EINVAL;
+    if (target == table_frame)
+        return 0;
+    if (page_get_reference(memory, target, owner) != 0)
+        return -XEN_EINVAL;
+    used = frame_entry(memory, target);
+    type_info = used->type_info;
+    if (table->linear_count < 0 || table->linear_count == INT16_MAX || used->linear_count > 0 ||
+        used->linear_count == INT16_MIN || type_in(type_info) != level || !(type_info & PAGE_TYPE_VALIDATED) ||
+        (type_info & PAGE_TYPE_COUNT_MASK) == 0 || (type_info & PAGE_TYPE_COUNT_MASK) == PAGE_TYPE_COUNT_MASK) {
+        page_put_reference(memory, target);
+        return -XEN_EINVAL;
+    }
+    table->linear_count++;
+    used->linear_count--;
+    used->type_info++;
+    return 0;
+}
+
+/* A present entry of an L2-L4 whose target is a table of its own level
+ * (an ordinary entry's target has the level below). */
+static bool is_linear_entry(const struct page_memory *memory, enum page_type level, uint64_t entry)
+{
+    return level != PAGE_TYPE_L1 && type_in(frame_entry(memory, page_table_entry_frame(entry))->type_info) == level;
+}
+
 /* The references a present entry at level holds on what it points at: a
  * general one for an L1 entry (plus writable if RW), a general and a
- * type reference of the next lower level for the others. */
-static int take_entry_references(const struct page_memory *memory, uint16_t owner, enum page_type level,
-                                 uint64_t entry)
+ * type reference of the next lower level for the others, or of their own
+ * level for a linear entry. */
+static int take_entry_references(const struct page_memory *memory, uint16_t owner, uint64_t table_frame,
+                                 enum page_type level, uint64_t entry)
 {
     uint64_t target = page_table_entry_frame(entry);
     int error;
 
     if (!(entry & PAGE_TABLE_ENTRY_PRESENT))
         return 0;
-    if (level != PAGE_TYPE_L1)
-        return page_get_reference_and_type(memory, target, owner, level - 1);
+    if (level != PAGE_TYPE_L1) {
+        error = page_get_reference_and_type(memory, target, owner, level - 1);
+        if (error == -XEN_EINVAL)
+            error = take_linear_references(memory, owner, table_frame, level, entry);
+        return error;
+    }
     error = page_get_reference(memory, target, owner);
     if (error || !(entry & PAGE_TABLE_ENTRY_WRITABLE))
         return error;
@@ -238,24 +300,29 @@ static int take_entry_references(const struct page_memory *memory, uint16_t owne
     return error;
 }
 
-static void drop_entry_references(const struct page_memory *memory, enum page_type level, uint64_t entry)
+static void drop_entry_references(const struct page_memory *memory, uint64_t table_frame, enum page_type level,
+                                  uint64_t entry)
 {
     uint64_t target = page_table_entry_frame(entry);
 
-    if (!(entry & PAGE_TABLE_ENTRY_PRESENT))
+    if (!(entry & PAGE_TABLE_ENTRY_PRESENT) || (level != PAGE_TYPE_L1 && target == table_frame))
         return;
+    if (is_linear_entry(memory, level, entry)) {
+        frame_entry(memory, table_frame)->linear_count--;
+        frame_entry(memory, target)->linear_count++;
+    }
     if (level == PAGE_TYPE_L1 && !(entry & PAGE_TABLE_ENTRY_WRITABLE))
         page_put_reference(memory, target);
     else
         page_put_reference_and_type(memory, target);
 }
 
-static void drop_references_before(const struct page_memory *memory, const uint64_t *table, enum page_type level,
-                                   unsigned int end)
+static void drop_references_before(const struct page_memory *memory, uint64_t table_frame, const uint64_t *table,
+                                   enum page_type level, unsigned int end)
 {
     for (unsigned int index = 0; index < end; index++) {
         if (!is_hypervisor_slot(level, index))
-            drop_entry_references(memory, level, table[index]);
+            drop_entry_references(memory, table_frame, level, table[index]);
     }
 }
 
@@ -272,9 +339,9 @@ static int validate_table(const struct page_memory *memory, uint64_t frame, uint
             continue;
         error = check_entry_bits(level, table[index], &accepted);
         if (error == 0)
-            error = take_entry_references(memory, owner, level, table[index]);
+            error = take_entry_references(memory, owner, frame, level, table[index]);
         if (error) {
-            drop_references_before(memory, table, level, index);
+            drop_references_before(memory, frame, table, level, index);
             return error;
         }
     }
@@ -293,7 +360,7 @@ static void devalidate_table(const struct page_memory *memory, uint64_t frame, e
 {
     uint64_t *table = memory->table(memory, frame);
 
-    drop_references_before(memory, table, level, PAGE_TABLE_ENTRIES);
+    drop_references_before(memory, frame, table, level, PAGE_TABLE_ENTRIES);
     if (level != PAGE_TYPE_L4)
         return;
     for (unsigned int index = FIRST_HYPERVISOR_SLOT; index <= LAST_HYPERVISOR_SLOT; index++)
@@ -323,8 +390,12 @@ int page_unpin(const struct page_memory *memory, uint64_t frame, uint16_t owner)
     return 0;
 }
 
-/* Whether two entries at level hold the same references. */
-static bool same_references(enum page_type level, uint64_t old_entry, uint64_t new_entry)
+/* Whether two entries hold the same references: present or not alike,
+ * the same frame and the same RW bit (an L1 entry's writable reference;
+ * at the upper levels, RW decides whether a linear entry is allowed, so a
+ * change of it takes the new entry's references afresh, as Xen's fast
+ * path in mod_lN_entry leaves RW out of its whitelist). */
+static bool same_references(uint64_t old_entry, uint64_t new_entry)
 {
     uint64_t present = PAGE_TABLE_ENTRY_PRESENT;
 
@@ -332,8 +403,7 @@ static bool same_references(enum page_type level, uint64_t old_entry, uint64_t n
         return !(old_entry & present) && !(new_entry & present);
     if (page_table_entry_frame(old_entry) != page_table_entry_frame(new_entry))
         return false;
-    return level != PAGE_TYPE_L1 ||
-           (old_entry & PAGE_TABLE_ENTRY_WRITABLE) == (new_entry & PAGE_TABLE_ENTRY_WRITABLE);
+    return (old_entry & PAGE_TABLE_ENTRY_WRITABLE) == (new_entry & PAGE_TABLE_ENTRY_WRITABLE);
 }
 
 /* An entry of a table in use: the new entry's references are taken before
@@ -354,12 +424,13 @@ static int update_entry_in_use(const struct page_memory *memory, uint16_t owner,
         return error;
     if (preserve_accessed_dirty && (accepted & PAGE_TABLE_ENTRY_PRESENT))
         accepted |= old_entry & (ENTRY_ACCESSED | ENTRY_DIRTY);
-    if (!same_references(level, old_entry, accepted)) {
-        error = take_entry_references(memory, level == PAGE_TYPE_L1 ? frame_owner : owner, level, accepted);
+    if (!same_references(old_entry, accepted)) {
+        error = take_entry_references(memory, level == PAGE_TYPE_L1 ? frame_owner : owner, table_frame, level,
+                                      accepted);
         if (error)
             return error;
         table[index] = accepted;
-        drop_entry_references(memory, level, old_entry);
+        drop_entry_references(memory, table_frame, level, old_entry);
     } else {
         table[index] = accepted;
     }

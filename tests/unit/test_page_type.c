@@ -77,6 +77,11 @@ static void write_entry(uint64_t table, unsigned int index, uint64_t entry)
     simulated_page_of(&machine, table)[index] = entry;
 }
 
+static int frame_entry_linear_count(uint64_t frame)
+{
+    return machine.frames[frame].linear_count;
+}
+
 static uint64_t read_entry(uint64_t table, unsigned int index)
 {
     return simulated_page_of(&machine, table)[index];
@@ -1022,6 +1027,177 @@ START_TEST(an_l4_entry_pointing_at_its_own_table_is_refused)
 }
 END_TEST
 
+/* ---- read-only linear page tables (Xen's pv-linear-pt, XSA-240 rules) ---- */
+
+static int update(uint64_t table, unsigned int index, uint64_t entry)
+{
+    return page_update_entry(memory, OWNER, table, index, entry, false, NULL);
+}
+
+START_TEST(a_read_only_l4_entry_at_its_own_table_is_accepted_and_holds_nothing)
+{
+    assign(3);
+    write_entry(3, 0, entry_to(3, READ_ONLY_FLAGS));
+
+    ck_assert_int_eq(page_pin(memory, 3, OWNER, PAGE_TYPE_L4), 0);
+    expect_counts(3, ALLOCATION_REFERENCE + 1, PAGE_TYPE_L4, 1);
+    ck_assert_int_eq(page_unpin(memory, 3, OWNER), 0);
+    expect_no_type_reference(3, ALLOCATION_REFERENCE);
+}
+END_TEST
+
+START_TEST(a_read_only_l2_entry_at_its_own_table_is_accepted)
+{
+    assign(3);
+    write_entry(3, 5, entry_to(3, READ_ONLY_FLAGS));
+
+    ck_assert_int_eq(page_pin(memory, 3, OWNER, PAGE_TYPE_L2), 0);
+    expect_counts(3, ALLOCATION_REFERENCE + 1, PAGE_TYPE_L2, 1);
+}
+END_TEST
+
+START_TEST(a_self_map_made_writable_is_refused)
+{
+    pin_empty_table(3, PAGE_TYPE_L4);
+    ck_assert_int_eq(update(3, 0, entry_to(3, READ_ONLY_FLAGS)), 0);
+
+    expect_refused(update(3, 0, entry_to(3, TABLE_FLAGS)));
+    ck_assert_uint_eq(read_entry(3, 0) & WRITABLE, 0);
+}
+END_TEST
+
+START_TEST(a_read_only_entry_at_another_table_of_its_level_takes_a_type_reference)
+{
+    pin_empty_table(3, PAGE_TYPE_L2);
+    pin_empty_table(4, PAGE_TYPE_L2);
+
+    ck_assert_int_eq(update(4, 0, entry_to(3, READ_ONLY_FLAGS)), 0);
+    expect_counts(3, ALLOCATION_REFERENCE + 2, PAGE_TYPE_L2, 2);
+    ck_assert_int_eq(frame_entry_linear_count(3), -1);
+    ck_assert_int_eq(frame_entry_linear_count(4), 1);
+}
+END_TEST
+
+START_TEST(removing_a_linear_entry_gives_its_references_back)
+{
+    pin_empty_table(3, PAGE_TYPE_L3);
+    pin_empty_table(4, PAGE_TYPE_L3);
+    ck_assert_int_eq(update(4, 7, entry_to(3, READ_ONLY_FLAGS)), 0);
+
+    ck_assert_int_eq(update(4, 7, 0), 0);
+    expect_counts(3, ALLOCATION_REFERENCE + 1, PAGE_TYPE_L3, 1);
+    ck_assert_int_eq(frame_entry_linear_count(3), 0);
+    ck_assert_int_eq(frame_entry_linear_count(4), 0);
+}
+END_TEST
+
+START_TEST(a_writable_entry_at_another_table_of_its_level_is_refused)
+{
+    pin_empty_table(3, PAGE_TYPE_L2);
+    pin_empty_table(4, PAGE_TYPE_L2);
+
+    expect_refused(update(4, 0, entry_to(3, TABLE_FLAGS)));
+}
+END_TEST
+
+START_TEST(a_linear_entry_made_writable_is_refused)
+{
+    pin_empty_table(3, PAGE_TYPE_L4);
+    pin_empty_table(4, PAGE_TYPE_L4);
+    ck_assert_int_eq(update(4, 0, entry_to(3, READ_ONLY_FLAGS)), 0);
+
+    expect_refused(update(4, 0, entry_to(3, TABLE_FLAGS)));
+}
+END_TEST
+
+START_TEST(a_table_used_linearly_cannot_hold_linear_entries)
+{
+    pin_empty_table(3, PAGE_TYPE_L2);
+    pin_empty_table(4, PAGE_TYPE_L2);
+    pin_empty_table(5, PAGE_TYPE_L2);
+    ck_assert_int_eq(update(4, 0, entry_to(3, READ_ONLY_FLAGS)), 0);
+
+    expect_refused(update(3, 0, entry_to(5, READ_ONLY_FLAGS)));
+}
+END_TEST
+
+START_TEST(a_table_holding_linear_entries_cannot_be_used_linearly)
+{
+    pin_empty_table(3, PAGE_TYPE_L2);
+    pin_empty_table(4, PAGE_TYPE_L2);
+    pin_empty_table(5, PAGE_TYPE_L2);
+    ck_assert_int_eq(update(4, 0, entry_to(3, READ_ONLY_FLAGS)), 0);
+
+    expect_refused(update(5, 0, entry_to(4, READ_ONLY_FLAGS)));
+}
+END_TEST
+
+START_TEST(a_table_may_hold_several_linear_entries_and_be_used_by_several)
+{
+    pin_empty_table(3, PAGE_TYPE_L2);
+    pin_empty_table(4, PAGE_TYPE_L2);
+    pin_empty_table(5, PAGE_TYPE_L2);
+    ck_assert_int_eq(update(4, 0, entry_to(3, READ_ONLY_FLAGS)), 0);
+    ck_assert_int_eq(update(4, 1, entry_to(5, READ_ONLY_FLAGS)), 0);
+
+    ck_assert_int_eq(update(4, 2, entry_to(3, READ_ONLY_FLAGS)), 0);
+    ck_assert_int_eq(frame_entry_linear_count(4), 3);
+    ck_assert_int_eq(frame_entry_linear_count(3), -2);
+}
+END_TEST
+
+START_TEST(a_linear_entry_at_another_owners_table_is_refused)
+{
+    page_assign(memory, 3, OTHER_OWNER, false);
+    ck_assert_int_eq(page_pin(memory, 3, OTHER_OWNER, PAGE_TYPE_L2), 0);
+    pin_empty_table(4, PAGE_TYPE_L2);
+
+    expect_refused(update(4, 0, entry_to(3, READ_ONLY_FLAGS)));
+}
+END_TEST
+
+START_TEST(validating_a_table_with_a_linear_entry_takes_its_references)
+{
+    pin_empty_table(3, PAGE_TYPE_L3);
+    assign(4);
+    write_entry(4, 9, entry_to(3, READ_ONLY_FLAGS));
+
+    ck_assert_int_eq(page_pin(memory, 4, OWNER, PAGE_TYPE_L3), 0);
+    expect_counts(3, ALLOCATION_REFERENCE + 2, PAGE_TYPE_L3, 2);
+    ck_assert_int_eq(page_unpin(memory, 4, OWNER), 0);
+    expect_counts(3, ALLOCATION_REFERENCE + 1, PAGE_TYPE_L3, 1);
+    ck_assert_int_eq(frame_entry_linear_count(3), 0);
+}
+END_TEST
+
+START_TEST(a_table_used_linearly_stays_validated_until_its_last_linear_entry_goes)
+{
+    pin_empty_table(3, PAGE_TYPE_L2);
+    pin_empty_table(4, PAGE_TYPE_L2);
+    ck_assert_int_eq(update(4, 0, entry_to(3, READ_ONLY_FLAGS)), 0);
+    ck_assert_int_eq(page_unpin(memory, 3, OWNER), 0);
+
+    ck_assert(page_is_validated_table(memory, 3, PAGE_TYPE_L2));
+    ck_assert_int_eq(page_unpin(memory, 4, OWNER), 0);
+    expect_no_type_reference(3, ALLOCATION_REFERENCE);
+    expect_no_type_reference(4, ALLOCATION_REFERENCE);
+}
+END_TEST
+
+START_TEST(an_unlinked_linear_table_that_changes_level_asks_for_a_flush)
+{
+    pin_empty_table(3, PAGE_TYPE_L2);
+    pin_empty_table(4, PAGE_TYPE_L2);
+    ck_assert_int_eq(update(4, 0, entry_to(3, READ_ONLY_FLAGS)), 0);
+    ck_assert_int_eq(page_unpin(memory, 3, OWNER), 0);
+    ck_assert_int_eq(update(4, 0, 0), 0);
+    uint64_t flushes_before = machine.tlb_flush_requests;
+
+    ck_assert_int_eq(page_pin(memory, 3, OWNER, PAGE_TYPE_L1), 0);
+    ck_assert_uint_gt(machine.tlb_flush_requests, flushes_before);
+}
+END_TEST
+
 START_TEST(an_l3_entry_pointing_at_an_l1_in_use_is_refused)
 {
     pin_empty_table(3, PAGE_TYPE_L1);
@@ -1762,6 +1938,20 @@ Suite *page_type_suite(void)
     add_test_case(suite, an_l2_entry_pointing_at_another_l2_is_refused);
     add_test_case(suite, an_l4_entry_pointing_at_its_own_table_is_refused);
     add_test_case(suite, an_l3_entry_pointing_at_an_l1_in_use_is_refused);
+    add_test_case(suite, a_read_only_l4_entry_at_its_own_table_is_accepted_and_holds_nothing);
+    add_test_case(suite, a_read_only_l2_entry_at_its_own_table_is_accepted);
+    add_test_case(suite, a_self_map_made_writable_is_refused);
+    add_test_case(suite, a_read_only_entry_at_another_table_of_its_level_takes_a_type_reference);
+    add_test_case(suite, removing_a_linear_entry_gives_its_references_back);
+    add_test_case(suite, a_writable_entry_at_another_table_of_its_level_is_refused);
+    add_test_case(suite, a_linear_entry_made_writable_is_refused);
+    add_test_case(suite, a_table_used_linearly_cannot_hold_linear_entries);
+    add_test_case(suite, a_table_holding_linear_entries_cannot_be_used_linearly);
+    add_test_case(suite, a_table_may_hold_several_linear_entries_and_be_used_by_several);
+    add_test_case(suite, a_linear_entry_at_another_owners_table_is_refused);
+    add_test_case(suite, validating_a_table_with_a_linear_entry_takes_its_references);
+    add_test_case(suite, a_table_used_linearly_stays_validated_until_its_last_linear_entry_goes);
+    add_test_case(suite, an_unlinked_linear_table_that_changes_level_asks_for_a_flush);
     add_test_case(suite, an_l2_entry_pointing_at_a_frame_in_use_as_writable_is_refused);
     add_test_case(suite, an_l1_mapping_its_own_table_read_only_is_accepted);
     add_test_case(suite, an_l1_mapping_its_own_table_writable_is_refused);

@@ -38,10 +38,19 @@ struct frame {
     uint8_t state;            /* enum frame_state */
     uint8_t order;            /* on a free block's first frame: log2 of its size in frames */
     uint8_t flags;            /* FRAME_FLAG_* */
-    /* The low 16 bits of the TLB flush clock when the frame's type count
-     * last dropped to 0 (Xen's tlbflush_timestamp; pvmon/page_type.h).
-     * It fits in the padding: the entry stays 24 bytes. */
-    uint16_t tlb_flush_stamp;
+    /* In the padding, so the entry stays 24 bytes; the two never live at
+     * once, as in Xen's page_info (pvmon/page_type.h):
+     *   tlb_flush_stamp  while the type count is 0: the low 16 bits of the
+     *                    TLB flush clock when it last dropped to 0 (Xen's
+     *                    tlbflush_timestamp);
+     *   linear_count     while it is non-zero: how many read-only linear
+     *                    entries of this table point at other tables of its
+     *                    level (> 0), or how many such entries point at it
+     *                    (< 0), never both (Xen's linear_pt_count). */
+    union {
+        uint16_t tlb_flush_stamp;
+        int16_t linear_count;
+    };
 };
 
 _Static_assert(sizeof(struct frame) == 24, "the frame table costs 24 bytes per 4 KiB frame");

@@ -36,7 +36,8 @@
  *   3. An L1-L4 type with a non-zero count is validated: every present
  *      entry has passed the entry rules below and holds its references
  *      (an L(n) entry holds a type reference of L(n-1) on its target; an L1
- *      entry a general reference, plus a writable type reference if RW).
+ *      entry a general reference, plus a writable type reference if RW;
+ *      a linear entry, below, what it says there).
  *      When the count drops to 0 the table is devalidated: the references
  *      its entries held are dropped, which cascades down the tree.
  *   4. A guest references only frames it owns and has not given back;
@@ -54,6 +55,18 @@
  *   - L2, L3, L4: P, RW, U, PWT, PCD, A, D (Linux's _PAGE_TABLE sets it),
  *     the software bits 9-11, NX and the address are allowed; PSE
  *     (superpages), G and bits 52-62 are -EINVAL; U is forced on.
+ *   - Read-only linear page tables (Xen's pv-linear-pt, on by default in
+ *     Xen 4.17, under its XSA-240 rules): an L2-L4 entry whose target
+ *     cannot take the next lower type may point at a table of its own
+ *     level if it is read-only (RW: -EINVAL).  At its own table it holds
+ *     nothing; at another table, which must be the same owner's and
+ *     already validated at that level, a general and a type reference.
+ *     One level of linearity only: the frame's linear_count (pvmon/frame.h,
+ *     sharing its bytes with the flush stamp, which is only needed while
+ *     the type count is 0) counts the table's linear entries (> 0) or the
+ *     linear entries pointing at it (< 0), and a table may not do both,
+ *     so a chain of two is -EINVAL.  A change of RW alone on an upper
+ *     entry takes the new entry's references afresh.
  *
  * pvmon runs one CPU and does not set CR4.PGE, so a "TLB flush" is a CR3
  * reload on the hypervisor side; this module only asks for it.
