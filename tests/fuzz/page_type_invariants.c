@@ -22,7 +22,9 @@
 #define ENTRY_GLOBAL (UINT64_C(1) << 8)
 #define ENTRY_RESERVED_FOR_HYPERVISOR UINT64_C(0x7ff0000000000000)
 #define ENTRY_ADDRESS UINT64_C(0x000ffffffffff000)
-#define UPPER_LEVEL_REFUSED (ENTRY_LARGE | ENTRY_GLOBAL | ENTRY_RESERVED_FOR_HYPERVISOR)
+#define ENTRY_CACHE_ATTRIBUTES (UINT64_C(0x18))
+#define UPPER_LEVEL_REFUSED (ENTRY_LARGE | ENTRY_GLOBAL | ENTRY_RESERVED_FOR_HYPERVISOR | ENTRY_CACHE_ATTRIBUTES)
+#define L1_REFUSED (ENTRY_RESERVED_FOR_HYPERVISOR | ENTRY_CACHE_ATTRIBUTES | ENTRY_LARGE)
 
 static const char *const type_names[] = {"none", "writable", "L1", "L2", "L3", "L4", "descriptor", "type 7"};
 
@@ -80,7 +82,7 @@ bool harness_entry_allowed(uint64_t entry, enum page_type level)
     if (!(entry & ENTRY_PRESENT))
         return true;
     if (level == PAGE_TYPE_L1)
-        return !(entry & ENTRY_RESERVED_FOR_HYPERVISOR);
+        return !(entry & L1_REFUSED);
     return !(entry & UPPER_LEVEL_REFUSED);
 }
 

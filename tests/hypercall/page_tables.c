@@ -21,6 +21,10 @@
  *     -EINVAL; processing stops at the first failure and *pdone says how
  *     many were done; pdone may be NULL.  A frame that is no page table in
  *     use is written raw.
+ *   - Cache attributes: PWT, PCD and PAT in an L1 entry, and PWT or PCD
+ *     in an upper one, are -EINVAL (Xen 4.17's l1_disallow_mask for a PV
+ *     domain without I/O access, base_disallow_mask): RAM is only ever
+ *     mapped write-back, as in pvmon's direct map.
  *   - L1 entries (get_page_from_l1e, adjust_guest_l1e): the frame must be
  *     the caller's (not the hypervisor's, another domain's, or beyond
  *     RAM); a writable entry may not map a page table or descriptor page
@@ -89,6 +93,9 @@ const char test_family[] = "page_tables";
 #define WRITABLE_PTE (PTE_PRESENT | PTE_WRITABLE | PTE_ACCESSED)
 #define TABLE_PTE (PTE_PRESENT | PTE_WRITABLE | PTE_ACCESSED)
 #define NAME_SIZE 128
+#define PTE_WRITE_THROUGH PTE_BIT(3)
+#define PTE_CACHE_DISABLE PTE_BIT(4)
+#define PTE_PAT PTE_BIT(7)
 
 static struct guest_memory memory;
 static const uint64_t hypervisor_frame = HYPERVISOR_IMAGE_MACHINE_ADDRESS >> PAGE_SHIFT;
@@ -359,6 +366,11 @@ static void check_l1_entries(void)
         expect_l1_refused("for_another_domains_frame", page, foreign_frame << PAGE_SHIFT | DATA_PTE);
     expect_l1_refused("with_bit_52", page, data << PAGE_SHIFT | DATA_PTE | PTE_BIT(52));
     expect_l1_refused("with_bit_62", page, data << PAGE_SHIFT | DATA_PTE | PTE_BIT(62));
+    expect_l1_refused("write_through_for_ram", page, data << PAGE_SHIFT | WRITABLE_PTE | PTE_WRITE_THROUGH);
+    expect_l1_refused("uncached_for_ram", page, data << PAGE_SHIFT | WRITABLE_PTE | PTE_CACHE_DISABLE);
+    expect_l1_refused("with_the_pat_bit_for_ram", page, data << PAGE_SHIFT | WRITABLE_PTE | PTE_PAT);
+    expect_l1_refused("uncached_for_shared_info", page,
+                      (runtime_start_info->shared_info & PTE_ADDRESS_MASK) | DATA_PTE | PTE_CACHE_DISABLE);
     expect_l1_refused("writable_for_the_cr3_l4", page, memory.l4_frame << PAGE_SHIFT | WRITABLE_PTE);
     expect_l1_refused("writable_for_the_bootstrap_l3", page, memory.l3_frame << PAGE_SHIFT | WRITABLE_PTE);
     expect_l1_refused("writable_for_the_bootstrap_l2", page, memory.l2_frame << PAGE_SHIFT | WRITABLE_PTE);
@@ -458,6 +470,11 @@ static void check_upper_level_entries(void)
     expect_update_refused("l2_superpage_over_own_page_tables", l2_slot,
                           (memory.l2_frame & ~UINT64_C(511)) << PAGE_SHIFT | TABLE_PTE | PTE_LARGE, entry);
     expect_update_refused("l2_entry_with_global", l2_slot, other << PAGE_SHIFT | TABLE_PTE | PTE_GLOBAL, entry);
+    expect_update_refused("l2_entry_write_through", l2_slot, other << PAGE_SHIFT | TABLE_PTE | PTE_WRITE_THROUGH,
+                          entry);
+    expect_update_refused("l2_entry_uncached", l2_slot, other << PAGE_SHIFT | TABLE_PTE | PTE_CACHE_DISABLE, entry);
+    expect_update_refused("l3_entry_uncached", l3_slot,
+                          memory.l2_frame << PAGE_SHIFT | TABLE_PTE | PTE_CACHE_DISABLE, l3_entry);
     uint64_t entry_before_dirty = *entry;
     expect_result("l2_entry_with_dirty_is_accepted_as_linux_sets_it",
                   mmu_update_one(l2_slot, other << PAGE_SHIFT | TABLE_PTE | PTE_DIRTY), 0);

@@ -1344,10 +1344,9 @@ START_TEST(bits_52_to_62_are_refused_at_every_level)
 }
 END_TEST
 
-START_TEST(an_l1_entry_may_carry_dirty_global_pat_software_and_no_execute_bits)
+START_TEST(an_l1_entry_may_carry_dirty_global_software_and_no_execute_bits)
 {
-    uint64_t flags = TABLE_FLAGS | WRITE_THROUGH | CACHE_DISABLE | ACCESSED | DIRTY | LARGE | GLOBAL |
-                     SOFTWARE_BITS | NO_EXECUTE;
+    uint64_t flags = TABLE_FLAGS | ACCESSED | DIRTY | GLOBAL | SOFTWARE_BITS | NO_EXECUTE;
 
     assign_range(3, 2);
     write_entry(3, 0, entry_to(4, flags));
@@ -1357,9 +1356,47 @@ START_TEST(an_l1_entry_may_carry_dirty_global_pat_software_and_no_execute_bits)
 }
 END_TEST
 
-START_TEST(an_l2_entry_may_carry_caching_accessed_software_and_no_execute_bits)
+START_TEST(an_l1_entry_with_a_cache_attribute_is_refused)
 {
-    uint64_t flags = TABLE_FLAGS | WRITE_THROUGH | CACHE_DISABLE | ACCESSED | SOFTWARE_BITS | NO_EXECUTE;
+    static const uint64_t attributes[] = { WRITE_THROUGH, CACHE_DISABLE, LARGE };
+
+    assign_range(3, 2);
+    for (unsigned int index = 0; index < 3; index++) {
+        write_entry(3, 0, entry_to(4, READ_ONLY_FLAGS | attributes[index]));
+        expect_refused(page_pin(memory, 3, OWNER, PAGE_TYPE_L1));
+    }
+}
+END_TEST
+
+START_TEST(an_upper_level_entry_with_a_cache_attribute_is_refused)
+{
+    pin_empty_table(4, PAGE_TYPE_L1);
+    pin_empty_table(5, PAGE_TYPE_L2);
+    pin_empty_table(6, PAGE_TYPE_L3);
+    assign_range(10, 3);
+    write_entry(10, 0, entry_to(4, TABLE_FLAGS | WRITE_THROUGH));
+    expect_refused(page_pin(memory, 10, OWNER, PAGE_TYPE_L2));
+    write_entry(11, 0, entry_to(5, TABLE_FLAGS | CACHE_DISABLE));
+    expect_refused(page_pin(memory, 11, OWNER, PAGE_TYPE_L3));
+    write_entry(12, 0, entry_to(6, TABLE_FLAGS | WRITE_THROUGH | CACHE_DISABLE));
+    expect_refused(page_pin(memory, 12, OWNER, PAGE_TYPE_L4));
+}
+END_TEST
+
+START_TEST(a_cache_attribute_added_to_an_entry_in_use_is_refused)
+{
+    pin_empty_table(3, PAGE_TYPE_L1);
+    assign(4);
+    ck_assert_int_eq(page_update_entry(memory, OWNER, 3, 0, entry_to(4, TABLE_FLAGS), false, NULL), 0);
+
+    expect_refused(page_update_entry(memory, OWNER, 3, 0, entry_to(4, TABLE_FLAGS | CACHE_DISABLE), false, NULL));
+    ck_assert_uint_eq(read_entry(3, 0), entry_to(4, TABLE_FLAGS));
+}
+END_TEST
+
+START_TEST(an_l2_entry_may_carry_accessed_software_and_no_execute_bits)
+{
+    uint64_t flags = TABLE_FLAGS | ACCESSED | SOFTWARE_BITS | NO_EXECUTE;
 
     assign_range(3, 2);
     write_entry(3, 0, entry_to(4, flags));
@@ -1963,8 +2000,11 @@ Suite *page_type_suite(void)
     add_test_case(suite, an_entry_mapping_a_frame_never_assigned_is_refused);
     add_test_case(suite, superpage_and_global_bits_are_refused_in_l2_to_l4);
     add_test_case(suite, bits_52_to_62_are_refused_at_every_level);
-    add_test_case(suite, an_l1_entry_may_carry_dirty_global_pat_software_and_no_execute_bits);
-    add_test_case(suite, an_l2_entry_may_carry_caching_accessed_software_and_no_execute_bits);
+    add_test_case(suite, an_l1_entry_may_carry_dirty_global_software_and_no_execute_bits);
+    add_test_case(suite, an_l1_entry_with_a_cache_attribute_is_refused);
+    add_test_case(suite, an_upper_level_entry_with_a_cache_attribute_is_refused);
+    add_test_case(suite, a_cache_attribute_added_to_an_entry_in_use_is_refused);
+    add_test_case(suite, an_l2_entry_may_carry_accessed_software_and_no_execute_bits);
     add_test_case(suite, upper_level_entries_may_carry_the_dirty_bit_linux_sets);
     add_test_case(suite, validation_forces_the_user_bit_on_at_every_level);
     add_test_case(suite, a_non_present_entry_is_kept_as_it_is_and_holds_nothing);
