@@ -23,6 +23,9 @@
 #   - no frame lost (tests/system/teardown.domains): domUs that end with
 #     tangled page tables, by shutdown and by crash, give every frame back
 #     (dom0's count of free frames as each scenario starts);
+#   - no domU outgrows its memory (tests/system/memory-attack.domains): a
+#     domU pinning and giving back frames in a loop takes none beyond its
+#     maximum, and a neighbour that ballooned down gets every frame back;
 #   - dom0's backends (tests/system/xenbus.domains): a domU's line in its
 #     console ring reaches dom0's log, its xenstore requests get Xen's
 #     answers (every PASS/FAIL line of the guest counts, as for the
@@ -236,6 +239,20 @@ frames_of_a_messy_domain_all_come_back() {
     expect_no_log "PANIC"
 }
 
+# --- a domU cannot outgrow its memory --------------------------------------------
+
+memory_attacker_stays_within_its_maximum_and_its_neighbour_gets_its_memory_back() {
+    boot memory-attack tests/system/memory-attack.domains "${BUILD:-build}/tests/hypercall/memory_attacker.elf"
+    expect_status
+    expect_end memory-attack neighbour "shutdown +poweroff"
+    expect_end memory-attack attacker "shutdown +poweroff"
+    expect_log "\(d[0-9]+\) SUMMARY memory_attacker: [0-9]+ passed, [0-9]+ failed$"
+    expect_log "\(d[0-9]+\) memory_attacker: took 0 frames beyond a maximum of 2048 pages$"
+    expect_log "\(d[0-9]+\) memory_attacker: neighbour got 1024 of 1024 frames back$"
+    expect_no_log "PANIC"
+    count_guest_cases
+}
+
 # --- dom0's xenstore and console backends ----------------------------------------
 
 xenbus_client_is_served_by_dom0s_backends() {
@@ -260,6 +277,7 @@ for test_case in \
     memory_given_back_by_a_domain_never_reaches_the_next \
     processes_run_to_completion \
     frames_of_a_messy_domain_all_come_back \
+    memory_attacker_stays_within_its_maximum_and_its_neighbour_gets_its_memory_back \
     xenbus_client_is_served_by_dom0s_backends; do
     run_case "$test_case"
 done
