@@ -88,6 +88,10 @@ struct pvmon_domain_memory_statistics {
     uint64_t hypercalls;                /* made by it */
     uint64_t page_table_updates;        /* entries it wrote by mmu_update and update_va_mapping */
     uint64_t page_table_writes_emulated; /* its trapped writes to its L1 tables */
+    uint64_t tlb_flushes;               /* full flushes while it ran, on its behalf */
+    uint64_t page_faults_to_guests;     /* #PF bounced to its kernel */
+    uint64_t frames_zeroed_on_demand;   /* of its frames received, zeroed at allocation */
+    uint64_t prezeroed_frames_received; /* of its frames received, from the pre-zeroed pool */
 };
 
 #endif

@@ -88,6 +88,15 @@ static uint64_t frames_received(void)
     return statistics.frames_received;
 }
 
+/* Its frames pvmon zeroed for it, from the pool or at allocation. */
+static uint64_t frames_received_zeroed(void)
+{
+    struct pvmon_domain_memory_statistics statistics = { 0 };
+
+    own_statistics(&statistics);
+    return statistics.prezeroed_frames_received + statistics.frames_zeroed_on_demand;
+}
+
 static void unmap_window(void)
 {
     hypercall_update_va_mapping(memory.window, 0, UVMF_INVLPG);
@@ -174,7 +183,7 @@ static void check_decrease_and_populate(void)
     long current = current_reservation();
     uint64_t stopping[3] = { second, hypervisor_frame, third };
     uint64_t gpfns[2] = { first_pfn, second_pfn };
-    uint64_t received_before;
+    uint64_t received_before, zeroed_before;
     uint8_t bitmap[1] = { 0 };
     struct pvmon_known_zero_query query = { .frames = (uint64_t)gpfns, .bitmap = (uint64_t)bitmap, .count = 2 };
 
@@ -196,11 +205,14 @@ static void check_decrease_and_populate(void)
     expect_result("two_decreases_lower_current_reservation_by_2", current_reservation(), current - 2);
 
     received_before = frames_received();
+    zeroed_before = frames_received_zeroed();
     expect_result("populate_of_two_extents_returns_2", populate(gpfns, 2), 2);
     expect_result("populate_restores_current_reservation", current_reservation(), current);
     expect_result("populate_takes_two_frames_from_the_hypervisor", free_frames_since(free_before), 0);
     expect_result("populated_frames_count_as_received_by_the_domain", (long)(frames_received() - received_before),
                   2);
+    expect_result("populated_frames_come_zeroed_from_the_pool_or_on_demand",
+                  (long)(frames_received_zeroed() - zeroed_before), 2);
     expect_result("known_zero_query_of_populated_frames_succeeds",
                   call_memory_extension(PVMON_MEMORY_query_known_zero, &query), 0);
     expect_true("populated_frames_are_known_zero", bitmap[0] == 3 && query.known_zero == 2, (long)bitmap[0],
