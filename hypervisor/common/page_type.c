@@ -8,6 +8,13 @@
  * what the first pass took.  An L2-L4 takes and fixes up one entry at a
  * time; refused part way, it is left partial on its owner's pending
  * release, whose teardown gives the rest back in bounded steps.
+ *
+ * Read-only linear entries (below) complete in one step: they only take
+ * a count on a table already validated, never a partial one.  The flush
+ * stamp is written wherever a type count reaches 0 (stamp_last_use),
+ * before the general reference that may be the frame's last is dropped:
+ * after the release hook the frame's page-table fields are no longer
+ * page_type.c's (pvmon/frame.h).
  */
 #include <stddef.h>
 #include <pvmon/errno.h>
@@ -20,8 +27,14 @@
 #define ENTRY_GLOBAL (UINT64_C(1) << 8)
 #define ENTRY_RESERVED_FOR_HYPERVISOR UINT64_C(0x7ff0000000000000)
 
-/* Xen's L2/L3/L4_DISALLOW_MASK: no superpages, no global tables. */
-#define UPPER_LEVEL_DISALLOWED (PAGE_TABLE_ENTRY_LARGE | ENTRY_GLOBAL | ENTRY_RESERVED_FOR_HYPERVISOR)
+#define ENTRY_WRITE_THROUGH (UINT64_C(1) << 3)
+#define ENTRY_CACHE_DISABLE (UINT64_C(1) << 4)
+
+/* Xen's L2/L3/L4_DISALLOW_MASK (base_disallow_mask): no superpages, no
+ * global tables, and tables only walked write-back (no PWT, PCD). */
+#define UPPER_LEVEL_DISALLOWED                                                                                        \
+    (PAGE_TABLE_ENTRY_LARGE | ENTRY_GLOBAL | ENTRY_RESERVED_FOR_HYPERVISOR | ENTRY_WRITE_THROUGH |                   \
+     ENTRY_CACHE_DISABLE)
 
 static struct frame *frame_entry(const struct page_memory *memory, uint64_t frame)
 {
@@ -66,6 +79,8 @@ void page_assign(const struct page_memory *memory, uint64_t frame, uint16_t owne
     entry->reference_count = PAGE_REFERENCE_ALLOCATED | 1;
     entry->flags = known_zero ? FRAME_FLAG_KNOWN_ZERO : 0;
     entry->validated_entries = 0;
+    entry->linear_count = 0;
+    entry->tlb_flush_stamp = 0;
 }
 
 bool page_is_known_zero(const struct page_memory *memory, uint64_t frame)
@@ -122,12 +137,27 @@ static int check_entry_bits(enum page_type level, uint64_t entry, uint64_t *acce
     return 0;
 }
 
-/* Changing between writable and any other type in use may leave a stale
- * writable translation, or a cached walk through a former table, in the
- * TLB (Xen's tlbflush_timestamp check in get_page_type). */
-static bool type_change_needs_flush(enum page_type from, enum page_type to)
+/* Leaving a type in use for another may leave a stale writable
+ * translation, or a cached walk through a former table or a table of
+ * another level, in the TLB: a flush is needed unless a full one has
+ * happened since the frame was last in use (Xen's _get_page_type with
+ * tlbflush_filter on page->tlbflush_timestamp). */
+static bool type_change_needs_flush(const struct page_memory *memory, const struct frame *entry,
+                                    enum page_type to)
 {
-    return from != to && from != PAGE_TYPE_NONE && (from == PAGE_TYPE_WRITABLE || to == PAGE_TYPE_WRITABLE);
+    enum page_type from = type_in(entry->type_info);
+
+    return from != to && from != PAGE_TYPE_NONE &&
+           entry->tlb_flush_stamp == (uint16_t)memory->tlb_flush_clock(memory);
+}
+
+/* The type count has just dropped to 0, by whatever path (a plain type
+ * reference, the end of a devalidation, a partial table torn down or
+ * given up): the frame's last use as its type is now.  Called before the
+ * frame's general reference that may be its last is dropped. */
+static void stamp_last_use(const struct page_memory *memory, struct frame *entry)
+{
+    entry->tlb_flush_stamp = (uint16_t)memory->tlb_flush_clock(memory);
 }
 
 /* The type count goes from 0 to 1, for a table before its validation. */
@@ -135,10 +165,11 @@ static void take_first_type_reference(const struct page_memory *memory, uint64_t
 {
     struct frame *entry = frame_entry(memory, frame);
 
-    if (type_change_needs_flush(type_in(entry->type_info), type))
+    if (type_change_needs_flush(memory, entry, type))
         memory->request_tlb_flush(memory);
     entry->type_info = ((uint32_t)type << PAGE_TYPE_SHIFT) | 1;
     entry->flags &= ~FRAME_FLAG_KNOWN_ZERO;
+    entry->linear_count = 0;
 }
 
 /*
@@ -197,19 +228,97 @@ static enum outcome take_table_type(const struct page_memory *memory, uint64_t f
 static enum outcome drop_table_type(const struct page_memory *memory, uint64_t frame);
 static enum outcome tear_down_partial(const struct page_memory *memory, uint64_t frame);
 
+/*
+ * ---- Read-only linear page tables ----
+ *
+ * Xen's pv-linear-pt, on by default, under its XSA-240 rules
+ * (get_lN_linear_pagetable, inc/dec_linear_entries and _uses, put_pt_page).
+ * An L2, L3 or L4 entry that cannot hold a reference of the next lower
+ * level may instead point at a table of its own level:
+ *   - read-only only (-EINVAL with RW): the guest must never write a table
+ *     through it;
+ *   - at the table itself: nothing is held (the table is being validated,
+ *     or is in use, through the very reference that would be taken), so
+ *     such an entry never stops a validation or devalidation;
+ *   - at another table: of the same owner, validated at that level with a
+ *     non-zero count, so never a partial table (not validated) nor one
+ *     whose validation is still running (an ancestor of the table being
+ *     validated); it holds a general and a type reference on it, and the
+ *     linear counts record the link: one level of linearity only, since a
+ *     table holding linear entries (linear_count > 0) cannot be used
+ *     linearly and a table used linearly (< 0) cannot hold any, so that a
+ *     chain of two is refused.
+ * Dropping a linear entry (an update, a devalidation, preempted or not)
+ * undoes the counts at once and then drops the type reference, which may
+ * start the target's own devalidation when it was the last: that
+ * devalidation is preemptible like any other, and a devalidating table's
+ * partial entry may then name a target of its own level.
+ */
+static int take_linear_references(const struct page_memory *memory, uint16_t owner, uint64_t table_frame,
+                                  enum page_type level, uint64_t entry)
+{
+    uint64_t target = page_table_entry_frame(entry);
+    struct frame *table = frame_entry(memory, table_frame);
+    struct frame *used;
+    uint32_t type_info;
+
+    if (entry & PAGE_TABLE_ENTRY_WRITABLE)
+        return -XEN_EINVAL;
+    if (target == table_frame)
+        return 0;
+    if (page_get_reference(memory, target, owner) != 0)
+        return -XEN_EINVAL;
+    used = frame_entry(memory, target);
+    type_info = used->type_info;
+    if (table->linear_count < 0 || table->linear_count == INT16_MAX || used->linear_count > 0 ||
+        used->linear_count == INT16_MIN || type_in(type_info) != level || !(type_info & PAGE_TYPE_VALIDATED) ||
+        (type_info & PAGE_TYPE_COUNT_MASK) == 0 || (type_info & PAGE_TYPE_COUNT_MASK) == PAGE_TYPE_COUNT_MASK) {
+        page_put_reference(memory, target);
+        return -XEN_EINVAL;
+    }
+    table->linear_count++;
+    used->linear_count--;
+    used->type_info++;
+    return 0;
+}
+
+/* An entry of table_frame (an L2-L4) holding a type reference on its
+ * target: is it a linear one, a reference of the table's own level?  The
+ * reference held keeps the target's type stable, so its type says. */
+static bool is_linear_entry(const struct page_memory *memory, uint64_t table_frame, enum page_type level,
+                            uint64_t entry)
+{
+    uint64_t target = page_table_entry_frame(entry);
+
+    return level != PAGE_TYPE_L1 && target != table_frame && type_in(frame_entry(memory, target)->type_info) == level;
+}
+
+/* A linear entry of table_frame on target is being dropped: undo the
+ * counts before its type reference goes. */
+static void drop_linear_link(const struct page_memory *memory, uint64_t table_frame, uint64_t target)
+{
+    frame_entry(memory, table_frame)->linear_count--;
+    frame_entry(memory, target)->linear_count++;
+}
+
 /* The references a present entry at level holds on what it points at: a
  * general one for an L1 entry (plus writable if RW), a general and a
- * type reference of the next lower level for the others. */
-static int take_entry_references(const struct page_memory *memory, uint16_t owner, enum page_type level,
-                                 uint64_t entry)
+ * type reference of the next lower level for the others, or of their own
+ * level for a linear entry (none for one naming its own table). */
+static int take_entry_references(const struct page_memory *memory, uint16_t owner, uint64_t table_frame,
+                                 enum page_type level, uint64_t entry)
 {
     uint64_t target = page_table_entry_frame(entry);
     int error;
 
     if (!(entry & PAGE_TABLE_ENTRY_PRESENT))
         return 0;
-    if (level != PAGE_TYPE_L1)
-        return page_get_reference_and_type(memory, target, owner, level - 1);
+    if (level != PAGE_TYPE_L1) {
+        error = page_get_reference_and_type(memory, target, owner, level - 1);
+        if (error == -XEN_EINVAL && take_linear_references(memory, owner, table_frame, level, entry) == 0)
+            return 0;
+        return error;
+    }
     error = page_get_reference(memory, target, owner);
     if (error || !(entry & PAGE_TABLE_ENTRY_WRITABLE))
         return error;
@@ -219,12 +328,15 @@ static int take_entry_references(const struct page_memory *memory, uint16_t owne
     return error;
 }
 
-static void drop_entry_references(const struct page_memory *memory, enum page_type level, uint64_t entry)
+static void drop_entry_references(const struct page_memory *memory, uint64_t table_frame, enum page_type level,
+                                  uint64_t entry)
 {
     uint64_t target = page_table_entry_frame(entry);
 
-    if (!(entry & PAGE_TABLE_ENTRY_PRESENT))
+    if (!(entry & PAGE_TABLE_ENTRY_PRESENT) || (level != PAGE_TYPE_L1 && target == table_frame))
         return;
+    if (is_linear_entry(memory, table_frame, level, entry))
+        drop_linear_link(memory, table_frame, target);
     if (level == PAGE_TYPE_L1 && !(entry & PAGE_TABLE_ENTRY_WRITABLE))
         page_put_reference(memory, target);
     else
@@ -233,20 +345,24 @@ static void drop_entry_references(const struct page_memory *memory, enum page_ty
 
 /* One entry of an L2-L4 being validated.  claimed: the entry already
  * holds a general reference on its target (a partial entry), so only the
- * type is taken.  A target left partial keeps that general reference. */
-static enum outcome validate_upper_entry(const struct page_memory *memory, uint16_t owner, enum page_type level,
-                                         uint64_t entry, bool claimed)
+ * type is taken.  A target left partial keeps that general reference.  An
+ * entry whose target refuses the next lower level may still be a linear
+ * one, which completes at once (Xen's get_page_from_lNe). */
+static enum outcome validate_upper_entry(const struct page_memory *memory, uint16_t owner, uint64_t table_frame,
+                                         enum page_type level, uint64_t entry, bool claimed)
 {
     uint64_t target = page_table_entry_frame(entry);
-    enum outcome outcome;
+    enum outcome outcome = OUTCOME_REFUSED;
 
     if (!(entry & PAGE_TABLE_ENTRY_PRESENT))
         return OUTCOME_DONE;
-    if (!claimed && page_get_reference(memory, target, owner) != 0)
-        return OUTCOME_REFUSED;
-    outcome = take_table_type(memory, target, owner, level - 1);
-    if (outcome == OUTCOME_REFUSED)
-        page_put_reference(memory, target);
+    if (claimed || page_get_reference(memory, target, owner) == 0) {
+        outcome = take_table_type(memory, target, owner, level - 1);
+        if (outcome == OUTCOME_REFUSED)
+            page_put_reference(memory, target);
+    }
+    if (outcome == OUTCOME_REFUSED && take_linear_references(memory, owner, table_frame, level, entry) == 0)
+        return OUTCOME_DONE;
     return outcome;
 }
 
@@ -259,9 +375,9 @@ static enum outcome validate_l1(const struct page_memory *memory, uint64_t frame
 
     for (unsigned int index = 0; index < PAGE_TABLE_ENTRIES; index++) {
         if (check_entry_bits(PAGE_TYPE_L1, table[index], &accepted) != 0 ||
-            take_entry_references(memory, owner, PAGE_TYPE_L1, table[index]) != 0) {
+            take_entry_references(memory, owner, frame, PAGE_TYPE_L1, table[index]) != 0) {
             while (index-- > 0)
-                drop_entry_references(memory, PAGE_TYPE_L1, table[index]);
+                drop_entry_references(memory, frame, PAGE_TYPE_L1, table[index]);
             return OUTCOME_REFUSED;
         }
     }
@@ -296,7 +412,7 @@ static enum outcome validate_upper_table(const struct page_memory *memory, uint6
         if (check_entry_bits(level, table[index], &accepted) != 0)
             outcome = OUTCOME_REFUSED;
         else
-            outcome = validate_upper_entry(memory, owner, level, table[index], claimed);
+            outcome = validate_upper_entry(memory, owner, frame, level, table[index], claimed);
         if (outcome == OUTCOME_DONE) {
             table[index] = accepted;
             continue;
@@ -316,24 +432,38 @@ static enum outcome validate_upper_table(const struct page_memory *memory, uint6
     return OUTCOME_DONE;
 }
 
+/* Whether a partial entry of a level table may tear down its target's
+ * partial state: one of the level it may reference, the next lower one,
+ * or its own for a linear entry whose target's devalidation stopped. */
+static bool may_tear_down_target(const struct frame *target_info, enum page_type level)
+{
+    enum page_type target_level = type_in(target_info->type_info);
+
+    return is_partial(target_info) && (target_level == level - 1 || target_level == level);
+}
+
 /* One entry of an L2-L4 being devalidated: the type reference it holds
- * (or, for a partial entry, the target's partial state if still there),
- * then its general reference.  Preempted, the entry keeps the general
- * reference and becomes the table's partial entry. */
-static enum outcome devalidate_upper_entry(const struct page_memory *memory, enum page_type level, uint64_t entry,
-                                           bool claimed)
+ * (a linear entry's counts first; or, for a partial entry, the target's
+ * partial state if still there), then its general reference.  An entry
+ * naming its own table holds nothing.  Preempted, the entry keeps the
+ * general reference and becomes the table's partial entry. */
+static enum outcome devalidate_upper_entry(const struct page_memory *memory, uint64_t table_frame,
+                                           enum page_type level, uint64_t entry, bool claimed)
 {
     uint64_t target = page_table_entry_frame(entry);
     const struct frame *target_info;
     enum outcome outcome = OUTCOME_DONE;
 
-    if (!(entry & PAGE_TABLE_ENTRY_PRESENT))
+    if (!(entry & PAGE_TABLE_ENTRY_PRESENT) || target == table_frame)
         return OUTCOME_DONE;
     target_info = frame_entry(memory, target);
-    if (!claimed)
+    if (!claimed) {
+        if (is_linear_entry(memory, table_frame, level, entry))
+            drop_linear_link(memory, table_frame, target);
         outcome = drop_table_type(memory, target);
-    else if (is_partial(target_info) && type_in(target_info->type_info) == level - 1)
+    } else if (may_tear_down_target(target_info, level)) {
         outcome = tear_down_partial(memory, target);
+    }
     if (outcome == OUTCOME_PREEMPTED)
         return outcome;
     page_put_reference(memory, target);
@@ -357,7 +487,7 @@ static enum outcome devalidate_upper_table(const struct page_memory *memory, uin
             return OUTCOME_PREEMPTED;
         }
         first = false;
-        if (devalidate_upper_entry(memory, level, table[index], claimed) == OUTCOME_PREEMPTED) {
+        if (devalidate_upper_entry(memory, frame, level, table[index], claimed) == OUTCOME_PREEMPTED) {
             record_progress(frame_info, index, true);
             return OUTCOME_PREEMPTED;
         }
@@ -381,7 +511,7 @@ static enum outcome devalidate_table(const struct page_memory *memory, uint64_t 
     if (level != PAGE_TYPE_L1)
         return devalidate_upper_table(memory, frame, level);
     for (unsigned int index = 0; index < PAGE_TABLE_ENTRIES; index++)
-        drop_entry_references(memory, PAGE_TYPE_L1, table[index]);
+        drop_entry_references(memory, frame, PAGE_TYPE_L1, table[index]);
     return OUTCOME_DONE;
 }
 
@@ -404,10 +534,13 @@ static void park_for_release(const struct page_memory *memory, uint64_t frame)
 
 /* Validation ran on a frame holding type level with count 1 and neither
  * validated nor partial: the type count becomes the caller's, or the
- * partial state's, which holds a general reference on the frame. */
+ * partial state's, which holds a general reference on the frame.  A
+ * refusal of a first step gives the frame back its type, flags and flush
+ * stamp from before (it was never in use: no entry could reach it); a
+ * refusal while continuing gives up the partial state, whose type was in
+ * use since its first step, so the count drops to 0 now. */
 static enum outcome finish_validation_step(const struct page_memory *memory, uint64_t frame, enum page_type level,
-                                           enum outcome outcome, bool was_partial, uint32_t type_info_before,
-                                           uint8_t flags_before)
+                                           enum outcome outcome, bool was_partial, const struct frame *before)
 {
     struct frame *frame_info = frame_entry(memory, frame);
 
@@ -426,10 +559,12 @@ static enum outcome finish_validation_step(const struct page_memory *memory, uin
     case OUTCOME_REFUSED:
         if (was_partial) {
             frame_info->type_info = (uint32_t)level << PAGE_TYPE_SHIFT;
+            stamp_last_use(memory, frame_info);
             page_put_reference(memory, frame);
         } else {
-            frame_info->type_info = type_info_before;
-            frame_info->flags = flags_before;
+            frame_info->type_info = before->type_info;
+            frame_info->flags = before->flags;
+            frame_info->tlb_flush_stamp = before->tlb_flush_stamp;
         }
         break;
     }
@@ -443,22 +578,22 @@ static enum outcome take_table_type(const struct page_memory *memory, uint64_t f
                                     enum page_type level)
 {
     struct frame *frame_info = frame_entry(memory, frame);
-    uint32_t type_info = frame_info->type_info;
-    uint8_t flags = frame_info->flags;
+    const struct frame before = *frame_info;
+    uint32_t type_info = before.type_info;
     uint32_t count = type_info & PAGE_TYPE_COUNT_MASK;
 
     if (count == 0) {
         take_first_type_reference(memory, frame, level);
         record_progress(frame_info, 0, false);
         return finish_validation_step(memory, frame, level, validate_table(memory, frame, owner, level), false,
-                                      type_info, flags);
+                                      &before);
     }
     if (type_in(type_info) != level || count == PAGE_TYPE_COUNT_MASK)
         return OUTCOME_REFUSED;
     if (is_partial(frame_info)) {
         frame_info->type_info &= ~PAGE_TYPE_PARTIAL;
         return finish_validation_step(memory, frame, level, validate_table(memory, frame, owner, level), true,
-                                      type_info, flags);
+                                      &before);
     }
     if (!(type_info & PAGE_TYPE_VALIDATED))
         return OUTCOME_REFUSED;
@@ -467,8 +602,10 @@ static enum outcome take_table_type(const struct page_memory *memory, uint64_t f
 }
 
 /* Devalidation ran on a frame holding its type with count 1 and neither
- * validated nor partial: done, the type count drops to 0; preempted, it
- * stays as the partial state's, with a general reference. */
+ * validated nor partial: done, the type count drops to 0 (the frame's
+ * last use as a table, every linear entry it held dropped, so its linear
+ * count is 0); preempted, it stays as the partial state's, with a general
+ * reference. */
 static enum outcome finish_devalidation_step(const struct page_memory *memory, uint64_t frame, enum outcome outcome,
                                              bool was_partial)
 {
@@ -481,6 +618,7 @@ static enum outcome finish_devalidation_step(const struct page_memory *memory, u
         return outcome;
     }
     frame_info->type_info &= ~PAGE_TYPE_COUNT_MASK;
+    stamp_last_use(memory, frame_info);
     if (was_partial)
         page_put_reference(memory, frame);
     return outcome;
@@ -497,6 +635,8 @@ static enum outcome drop_table_type(const struct page_memory *memory, uint64_t f
 
     if ((type_info & PAGE_TYPE_COUNT_MASK) != 1 || !(type_info & PAGE_TYPE_VALIDATED) || !is_table_type(level)) {
         frame_info->type_info = type_info - 1;
+        if ((type_info & PAGE_TYPE_COUNT_MASK) == 1)
+            stamp_last_use(memory, frame_info);
         return OUTCOME_DONE;
     }
     frame_info->type_info = type_info & ~(PAGE_TYPE_VALIDATED | PAGE_TYPE_PINNED);
@@ -626,8 +766,12 @@ int page_unpin(const struct page_memory *memory, uint64_t frame, uint16_t owner)
     return 0;
 }
 
-/* Whether two entries at level hold the same references. */
-static bool same_references(enum page_type level, uint64_t old_entry, uint64_t new_entry)
+/* Whether two entries hold the same references: present or not alike,
+ * the same frame and the same RW bit (an L1 entry's writable reference;
+ * at the upper levels, RW decides whether a linear entry is allowed, so a
+ * change of it takes the new entry's references afresh, as Xen's fast
+ * path in mod_lN_entry leaves RW out of its whitelist). */
+static bool same_references(uint64_t old_entry, uint64_t new_entry)
 {
     uint64_t present = PAGE_TABLE_ENTRY_PRESENT;
 
@@ -635,8 +779,7 @@ static bool same_references(enum page_type level, uint64_t old_entry, uint64_t n
         return !(old_entry & present) && !(new_entry & present);
     if (page_table_entry_frame(old_entry) != page_table_entry_frame(new_entry))
         return false;
-    return level != PAGE_TYPE_L1 ||
-           (old_entry & PAGE_TABLE_ENTRY_WRITABLE) == (new_entry & PAGE_TABLE_ENTRY_WRITABLE);
+    return (old_entry & PAGE_TABLE_ENTRY_WRITABLE) == (new_entry & PAGE_TABLE_ENTRY_WRITABLE);
 }
 
 /* An entry of a table in use: the new entry's references are taken before
@@ -657,12 +800,13 @@ static int update_entry_in_use(const struct page_memory *memory, uint16_t owner,
         return error;
     if (preserve_accessed_dirty && (accepted & PAGE_TABLE_ENTRY_PRESENT))
         accepted |= old_entry & (ENTRY_ACCESSED | ENTRY_DIRTY);
-    if (!same_references(level, old_entry, accepted)) {
-        error = take_entry_references(memory, level == PAGE_TYPE_L1 ? frame_owner : owner, level, accepted);
+    if (!same_references(old_entry, accepted)) {
+        error = take_entry_references(memory, level == PAGE_TYPE_L1 ? frame_owner : owner, table_frame, level,
+                                      accepted);
         if (error)
             return error;
         table[index] = accepted;
-        drop_entry_references(memory, level, old_entry);
+        drop_entry_references(memory, table_frame, level, old_entry);
     } else {
         table[index] = accepted;
     }

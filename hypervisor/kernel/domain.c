@@ -15,6 +15,8 @@
  *     before its memory goes back.
  *   - A domain that ends keeps its slot, state and reason until the
  *     toolstack destroys it, as in Xen; nothing it owned survives.
+ *   - Domain ids increase and wrap, as Xen hands them out: an id comes back
+ *     only after all the others (domain_free_id).
  */
 #include <pvmon/arch.h>
 #include <pvmon/domain.h>
@@ -59,13 +61,40 @@ static int allocate_domain_memory(struct domain *domain, uint64_t page_count)
     for (uint64_t page = 0; page < page_count; page++) {
         uint64_t frame;
 
-        if (domain_memory_take_frame(domain->id, &frame) != 0)
+        if (domain_take_reservation_frame(domain, &frame) != 0)
             return -XEN_ENOMEM;
         domain->physical_to_machine[page] = frame;
-        domain->page_count++;
         machine_to_physical_set(frame, page);
     }
     return 0;
+}
+
+/* Every path that grows a reservation comes here (Xen's assign_pages,
+ * which refuses to go beyond max_pages): page_count counts every frame the
+ * domain owns until that frame is really freed, so frames given back but
+ * kept alive by a pin or a mapping still count. */
+int domain_take_reservation_frame(struct domain *domain, uint64_t *frame)
+{
+    if (domain->page_count >= domain->maximum_pages)
+        return -XEN_ENOMEM;
+    if (domain_memory_take_frame(domain->id, frame) != 0)
+        return -XEN_ENOMEM;
+    domain->page_count++;
+    domain->counters.frames_received++;
+    return 0;
+}
+
+/* Xen's domain_adjust_tot_pages(d, -1) in free_domheap_pages: a frame of
+ * the domain's reservation had its last reference dropped. */
+void domain_reservation_frame_freed(uint16_t owner)
+{
+    struct domain *domain = domain_find(owner);
+
+    if (domain == NULL)
+        return;
+    BUG_ON(domain->page_count == 0);
+    domain->page_count--;
+    domain->counters.frames_freed++;
 }
 
 /* The references the vCPU holds for the hardware: its page tables, GDT
@@ -94,8 +123,9 @@ static bool is_reservation_frame(const struct frame *frame, uint16_t owner)
 }
 
 /* A frame of a dying domain that only another domain's mappings still
- * reference: given back, no type but writable, no pin. */
-static void orphan_foreign_mapped_frame(struct frame *frame)
+ * reference: given back, no type but writable, no pin.  It leaves the
+ * domain's reservation here rather than when it is freed. */
+static void orphan_foreign_mapped_frame(struct domain *domain, struct frame *frame)
 {
     uint32_t type = frame->type_info & PAGE_TYPE_MASK;
 
@@ -104,6 +134,8 @@ static void orphan_foreign_mapped_frame(struct frame *frame)
     BUG_ON((frame->type_info & PAGE_TYPE_COUNT_MASK) != 0 &&
            type != (uint32_t)PAGE_TYPE_WRITABLE << PAGE_TYPE_SHIFT);
     frame->owner = DOMID_INVALID;
+    BUG_ON(domain->page_count == 0);
+    domain->page_count--;
 }
 
 /* The teardown is not preemptible yet: a devalidation it starts or finds
@@ -156,9 +188,9 @@ static void release_domain_memory(struct domain *domain)
     }
     for (uint64_t frame = 0; frame < memory->frame_count; frame++) {
         if (is_reservation_frame(&memory->frames[frame], domain->id))
-            orphan_foreign_mapped_frame(&memory->frames[frame]);
+            orphan_foreign_mapped_frame(domain, &memory->frames[frame]);
     }
-    domain->page_count = 0;
+    BUG_ON(domain->page_count != 0);
     if (domain->physical_to_machine != NULL)
         BUG_ON(frame_allocator_free(machine_frame_allocator(), domain->physical_to_machine_frame,
                                     domain->physical_to_machine_order) != 0);
@@ -307,14 +339,21 @@ struct domain *domain_first_from(uint16_t id)
     return found;
 }
 
-/* An id for a new domU: the smallest unused one from 1, as xl hands them out
- * (Xen itself never reuses ids quickly; pvmon's table is small). */
+/* An id for a new domU, as Xen's XEN_DOMCTL_createdomain picks one when
+ * the toolstack names none: the next unused id after the last one handed
+ * out, wrapping from DOMID_FIRST_RESERVED - 1 to 1.  An id is therefore not
+ * reused until every other one has been, so that a port or a grant left
+ * for an old domain cannot reach a new one with the same id.  With at most
+ * DOMAIN_LIMIT domains there is always one free. */
 uint16_t domain_free_id(void)
 {
-    uint16_t id = 1;
+    static uint16_t last_handed_out;
+    uint16_t id = last_handed_out;
 
-    while (domain_find(id) != NULL)
-        id++;
+    do {
+        id = (unsigned int)id + 1 >= DOMID_FIRST_RESERVED ? 1 : (uint16_t)(id + 1);
+    } while (domain_find(id) != NULL);
+    last_handed_out = id;
     return id;
 }
 

@@ -3,7 +3,8 @@
  * does not rely on the code under test: it recounts, from the harness's
  * own records (allocations, pins, references held) and from the entries
  * of every validated table, what each frame's reference count and type
- * count must be and which type it must have, and compares with the frame
+ * count must be, which type it must have and its linear count (read-only
+ * linear entries, one level only), and compares with the frame
  * table (the code under test is only asked whether page_reference_count
  * and friends agree with it).  A partial table counts its partial state
  * (one type and one general reference), the entries below its
@@ -24,7 +25,9 @@
 #define ENTRY_GLOBAL (UINT64_C(1) << 8)
 #define ENTRY_RESERVED_FOR_HYPERVISOR UINT64_C(0x7ff0000000000000)
 #define ENTRY_ADDRESS UINT64_C(0x000ffffffffff000)
-#define UPPER_LEVEL_REFUSED (ENTRY_LARGE | ENTRY_GLOBAL | ENTRY_RESERVED_FOR_HYPERVISOR)
+#define ENTRY_CACHE_ATTRIBUTES (UINT64_C(0x18))
+#define UPPER_LEVEL_REFUSED (ENTRY_LARGE | ENTRY_GLOBAL | ENTRY_RESERVED_FOR_HYPERVISOR | ENTRY_CACHE_ATTRIBUTES)
+#define L1_REFUSED (ENTRY_RESERVED_FOR_HYPERVISOR | ENTRY_CACHE_ATTRIBUTES | ENTRY_LARGE)
 
 static const char *const type_names[] = {"none", "writable", "L1", "L2", "L3", "L4", "descriptor", "type 7"};
 
@@ -34,6 +37,8 @@ struct expectation {
     uint32_t type_references;
     enum page_type required_type; /* PAGE_TYPE_NONE: no type reference asks for one */
     const char *required_by;
+    uint32_t linear_entries;      /* its read-only entries at other tables of its level */
+    uint32_t linear_uses;         /* such entries of other tables at it */
 };
 
 void harness_violation(const struct harness *harness, const char *format, ...)
@@ -80,7 +85,7 @@ bool harness_entry_allowed(uint64_t entry, enum page_type level)
     if (!(entry & ENTRY_PRESENT))
         return true;
     if (level == PAGE_TYPE_L1)
-        return !(entry & ENTRY_RESERVED_FOR_HYPERVISOR);
+        return !(entry & L1_REFUSED);
     return !(entry & UPPER_LEVEL_REFUSED);
 }
 
@@ -151,6 +156,40 @@ static void check_hypervisor_slots(const struct harness *harness, uint64_t table
                               FIRST_HYPERVISOR_SLOT + slot);
 }
 
+/* A read-only linear entry (pvmon/page_type.h): at its own table it holds
+ * nothing; at another table of its level, a general and a type reference,
+ * and one level of linearity only. */
+static void count_linear_entry(const struct harness *harness, struct expectation expectations[], uint64_t table,
+                               enum page_type level, unsigned int index, uint64_t entry)
+{
+    uint64_t target = harness_entry_target(entry);
+
+    if (entry & ENTRY_WRITABLE)
+        harness_violation(harness, "validated %s %llu maps the %s %llu writable at %u", type_name(level),
+                          (unsigned long long) table, type_name(level), (unsigned long long) target, index);
+    if (target == table)
+        return;
+    expectations[target].references++;
+    expectations[target].type_references++;
+    require_type(harness, &expectations[target], target, level, "a linear entry");
+    expectations[table].linear_entries++;
+    expectations[target].linear_uses++;
+}
+
+static void check_linear_counts(const struct harness *harness, uint64_t frame, const struct expectation *expectation)
+{
+    const struct frame *actual = &harness->machine.frames[frame];
+    int32_t expected = (int32_t) expectation->linear_entries - (int32_t) expectation->linear_uses;
+
+    if (expectation->linear_entries > 0 && expectation->linear_uses > 0)
+        harness_violation(harness, "table %llu holds %u linear entries and is used by %u: a chain of two",
+                          (unsigned long long) frame, expectation->linear_entries, expectation->linear_uses);
+    if (harness_type_count_of(actual) > 0 && harness_is_page_table_type(harness_type_of(actual)) &&
+        actual->linear_count != expected)
+        harness_violation(harness, "table %llu has linear count %d, the recount %d", (unsigned long long) frame,
+                          actual->linear_count, expected);
+}
+
 static void count_entry(const struct harness *harness, struct expectation expectations[], uint64_t table,
                         enum page_type level, unsigned int index, uint64_t entry)
 {
@@ -170,6 +209,10 @@ static void count_entry(const struct harness *harness, struct expectation expect
                           type_name(level), (unsigned long long) table, table_frame->owner,
                           (unsigned long long) target, target_frame->state, target_frame->owner, index);
 
+    if (level != PAGE_TYPE_L1 && harness_type_of(target_frame) == level) {
+        count_linear_entry(harness, expectations, table, level, index, entry);
+        return;
+    }
     expectations[target].references++;
     if (level == PAGE_TYPE_L1 && !(entry & ENTRY_WRITABLE))
         return;
@@ -354,6 +397,7 @@ void harness_check_invariants(struct harness *harness)
     for (uint64_t frame = 0; frame < FUZZ_FRAME_COUNT; frame++) {
         check_ownership(harness, frame);
         check_counts(harness, frame, &expectations[frame]);
+        check_linear_counts(harness, frame, &expectations[frame]);
         check_known_zero(harness, frame);
         check_release_is_not_overdue(harness, frame, &expectations[frame]);
     }

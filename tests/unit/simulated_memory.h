@@ -51,12 +51,18 @@ struct simulated_memory {
      * table it validates, devalidates or writes. */
     uint64_t table_visits;
     struct page_pending_release pending_releases[SIMULATED_OWNER_LIMIT];
+    /* Full flushes so far: each request, and each simulated_full_flush. */
+    uint32_t tlb_flush_clock;
 };
 
 /* Every frame starts free (state FRAME_FREE, everything else 0) and every
  * page zeroed. */
 void simulated_memory_create(struct simulated_memory *machine, uint64_t frame_count);
 void simulated_memory_destroy(struct simulated_memory *machine);
+
+/* A full flush the page-type code did not ask for (the hypervisor loading
+ * CR3 at a context switch): advances the flush clock. */
+void simulated_full_flush(struct simulated_memory *machine);
 
 /* The machine's page_memory, for the page_* calls. */
 const struct page_memory *simulated_memory_view(const struct simulated_memory *machine);

@@ -22,6 +22,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <public/memory_extension.h>
 #include <pvmon/bounce_frame.h>
 #include <pvmon/cpu.h>
 #include <pvmon/debug_registers.h>
@@ -93,6 +94,8 @@ struct vcpu {
     struct guest_callback event_callback;
     struct guest_callback failsafe_callback;
     struct guest_callback syscall_callback;
+    struct guest_callback syscall32_callback; /* stored, never entered (Xen's ABI) */
+    struct guest_callback sysenter_callback;  /* stored, never entered (Xen's ABI) */
 
     struct vcpu_info *vcpu_info;    /* in shared_info, or where the guest registered it */
     uint64_t vcpu_info_frame;       /* the registered frame, 0: in shared_info */
@@ -119,8 +122,9 @@ struct domain {
     enum domain_state state;
     unsigned int shutdown_reason;
     unsigned long vm_assist;        /* VMASST_TYPE_* bits the guest enabled */
-    uint64_t page_count;                /* frames in its reservation now (current_reservation) */
+    uint64_t page_count;                /* frames it owns until freed, given back or not (current_reservation) */
     uint64_t maximum_pages;             /* set by the toolstack (maximum_reservation) */
+    struct pvmon_domain_memory_statistics counters; /* its own (memory extension); pages filled on reading */
     bool build_attempted;               /* a kernel was (being) loaded: no second load */
     uint64_t *physical_to_machine;      /* as built: maximum_pages machine frame numbers */
     uint64_t physical_to_machine_frame; /* first frame of that table */
@@ -136,6 +140,8 @@ struct domain {
 /* kernel/domain.c */
 struct domain *domain_create(uint16_t id, bool privileged);
 int domain_set_memory(struct domain *domain, uint64_t page_count);
+int domain_take_reservation_frame(struct domain *domain, uint64_t *frame);
+void domain_reservation_frame_freed(uint16_t owner);
 void domain_destroy(struct domain *domain);
 void domain_shutdown(struct domain *domain, unsigned int reason);
 void domain_crash(struct domain *domain, const char *why);

@@ -21,15 +21,27 @@
  *      references come from writable L1 entries (and from hypervisor pages
  *      shared writable with the guest), so no frame is ever writable-mapped
  *      while it is a page table or a descriptor page.
- *   2. A type may change only while its count is 0.  Changing between
- *      writable and any other type asks for a TLB flush, which the
- *      hypervisor performs at once (before anything, even its own copy to
- *      a guest address later in the same multicall, could use a stale
- *      writable translation or a cached walk through a former table).
+ *   2. A type may change only while its count is 0.  Changing from one
+ *      type in use to another (writable, any table level, descriptor page:
+ *      e.g. an L2 unlinked and taken as an L1) asks for a TLB flush, which
+ *      the hypervisor performs at once (before anything, even its own copy
+ *      to a guest address later in the same multicall, could use a stale
+ *      writable translation or a cached walk through a former table),
+ *      unless a full flush has happened since the frame's type count last
+ *      dropped to 0: Xen's tlbflush_timestamp filter.  The frame keeps the
+ *      low 16 bits of the flush clock at that drop (tlb_flush_stamp,
+ *      pvmon/frame.h), whatever the path: a plain type reference, the end
+ *      of a devalidation done at once or in preempted steps, a partial
+ *      table given up by a refusal.  A validation refused at its first
+ *      step puts back the stamp from before: the table was never
+ *      reachable.  The clock advances on every full flush, so a stamp
+ *      equal to the clock means "no flush since" (a wrapped clock can only
+ *      make an equal stamp, i.e. an extra flush, never a missed one).
  *   3. An L1-L4 type with a non-zero count is validated: every present
  *      entry has passed the entry rules below and holds its references
  *      (an L(n) entry holds a type reference of L(n-1) on its target; an L1
- *      entry a general reference, plus a writable type reference if RW).
+ *      entry a general reference, plus a writable type reference if RW;
+ *      a linear entry, below, what it says there).
  *      When the count drops to 0 the table is devalidated: the references
  *      its entries held are dropped, which cascades down the tree.  The
  *      one exception is a partial L2-L4 (below): count 1, not validated.
@@ -44,10 +56,29 @@
  * Entry rules (Xen's L1_DISALLOW_MASK and friends, and the fix-ups of
  * xen/arch/x86/pv/mm.h):
  *   - a non-present entry is accepted as it is, and holds nothing;
- *   - L1: common/page_table_entry.c (bits 52-62 refused, U forced on);
- *   - L2, L3, L4: P, RW, U, PWT, PCD, A, D (Linux's _PAGE_TABLE sets it),
- *     the software bits 9-11, NX and the address are allowed; PSE
- *     (superpages), G and bits 52-62 are -EINVAL; U is forced on.
+ *   - L1: common/page_table_entry.c (bits 52-62 and the cache attributes
+ *     PWT, PCD and PAT refused, U forced on);
+ *   - L2, L3, L4: P, RW, U, A, D (Linux's _PAGE_TABLE sets it), the
+ *     software bits 9-11, NX and the address are allowed; PSE
+ *     (superpages), G, PWT, PCD and bits 52-62 are -EINVAL (Xen's
+ *     base_disallow_mask, pvmon's rule for 52-62); U is forced on.
+ *   - Read-only linear page tables (Xen's pv-linear-pt, on by default in
+ *     Xen 4.17, under its XSA-240 rules): an L2-L4 entry whose target
+ *     cannot take the next lower type may point at a table of its own
+ *     level if it is read-only (RW: -EINVAL).  At its own table it holds
+ *     nothing (so it never stops a validation or devalidation); at
+ *     another table, which must be the same owner's and validated at that
+ *     level with a non-zero count (never a partial table, nor one whose
+ *     validation is still running), a general and a type reference.
+ *     One level of linearity only: the frame's linear_count
+ *     (pvmon/frame.h) counts the table's linear entries (> 0) or the
+ *     linear entries pointing at it (< 0), and a table may not do both,
+ *     so a chain of two is -EINVAL.  A partial table counts the linear
+ *     entries among its held entries.  A change of RW alone on an upper
+ *     entry takes the new entry's references afresh.  Dropping a linear
+ *     entry undoes the counts, then drops its type reference like any
+ *     other: the last one starts the target's devalidation, preemptible
+ *     too, so a partial entry (below) may name a table of its own level.
  *
  * Preemptible validation (Xen's PGT_partial; xen/arch/x86/mm.c
  * alloc_lN_table, free_lN_table, _get_page_type, _put_page_type,
@@ -62,7 +93,11 @@
  *     their references; with FRAME_FLAG_PARTIAL_ENTRY its entry
  *     validated_entries holds a general reference on a table of the next
  *     level and no type reference, and may continue or tear down that
- *     table's partial state if it is still there.  The partial state owns
+ *     table's partial state if it is still there.  Stopped while dropping
+ *     a linear entry, it names a table of its own level instead, whose
+ *     partial state only its devalidation tears down (a validation
+ *     continuing there is refused, since a linear target must be
+ *     validated).  The partial state owns
  *     the type count of 1 and one general reference on the frame, so the
  *     frame outlives a give-back.  It may be on the way up (a validation)
  *     or down (a devalidation): the state is the same.
@@ -102,14 +137,14 @@
  * contents and what to do when a frame is released or the TLB must be
  * flushed, so the same code runs in the hypervisor and in host tests.
  * Every function returns 0, -XEN_EINVAL or, where said, -XEN_ERESTART.  A
- * refusal (once its pending release is finished) leaves every count, pin
- * and the entries of every table in use as they were.  It may only have
- * asked for a TLB flush, changed the remembered last type of frames whose
- * type count is 0, cleared known-zero marks, and applied the entry fix-ups
- * (U forced on) to entries of tables that are not in use afterwards (one
- * that validated on the way and was devalidated again, or the refused
- * table's entries before the refused one): all conservative, and what Xen
- * does too.
+ * refusal (once its pending release is finished) leaves every count, pin,
+ * linear count and the entries of every table in use as they were.  It
+ * may only have asked for a TLB flush, changed the remembered last type
+ * and the flush stamp of frames whose type count is 0, cleared known-zero
+ * marks, and applied the entry fix-ups (U forced on) to entries of tables
+ * that are not in use afterwards (one that validated on the way and was
+ * devalidated again, or the refused table's entries before the refused
+ * one): all conservative, and what Xen does too.
  */
 #ifndef PVMON_PAGE_TYPE_H
 #define PVMON_PAGE_TYPE_H
@@ -153,7 +188,8 @@ struct page_memory {
     /* The frame's last reference is gone: it no longer belongs to anyone
      * here and must not be used again before it is scrubbed. */
     void (*release)(const struct page_memory *memory, uint64_t frame);
-    /* Stale translations must be flushed now. */
+    /* Stale translations must be flushed now (a full flush, which
+     * advances the flush clock). */
     void (*request_tlb_flush)(const struct page_memory *memory);
     /* Asked between two units of validation or devalidation work (one
      * entry of an L2-L4 table, which includes at most one whole L1): true
@@ -162,6 +198,8 @@ struct page_memory {
     /* The owner domain's pending release (Xen's old_guest_table of its
      * vCPU); never NULL for an owner that may hold page tables. */
     struct page_pending_release *(*pending_release)(const struct page_memory *memory, uint16_t owner);
+    /* The flush clock: how many full TLB flushes (CR3 loads) so far. */
+    uint32_t (*tlb_flush_clock)(const struct page_memory *memory);
     void *context;
 };
 
