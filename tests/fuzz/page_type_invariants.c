@@ -184,6 +184,9 @@ static void check_linear_counts(const struct harness *harness, uint64_t frame, c
     if (expectation->linear_entries > 0 && expectation->linear_uses > 0)
         harness_violation(harness, "table %llu holds %u linear entries and is used by %u: a chain of two",
                           (unsigned long long) frame, expectation->linear_entries, expectation->linear_uses);
+    if (actual->state == FRAME_DOMAIN && harness_type_count_of(actual) == 0 && actual->linear_count != 0)
+        harness_violation(harness, "frame %llu has no type reference but linear count %d",
+                          (unsigned long long) frame, actual->linear_count);
     if (harness_type_count_of(actual) > 0 && harness_is_page_table_type(harness_type_of(actual)) &&
         actual->linear_count != expected)
         harness_violation(harness, "table %llu has linear count %d, the recount %d", (unsigned long long) frame,

@@ -13,6 +13,12 @@
  * at most one L1: 512 entries of at most two counts each, plus the two
  * counts of the entry itself.  A call may also move the partial state of
  * each of the four levels (two counts each) and a pin (two counts).
+ *
+ * The interactions with read-only linear entries and the TLB flush stamp
+ * (pvmon/page_type.h) are specified here too: a table holding linear
+ * entries validated and torn down in preempted steps, the stamp written
+ * at the end of a preempted devalidation, and a partial table refused as
+ * a linear target.
  */
 #include <stdbool.h>
 #include <stdint.h>
@@ -453,6 +459,210 @@ START_TEST(clearing_an_l4_entry_completes_and_parks_the_old_subtree)
 }
 END_TEST
 
+/* ---- linear entries, the flush stamp and preemption together ---- */
+
+/* Entries of the tree's L4 beyond its subtrees, validated after many
+ * preempted calls: one naming the L4 itself, one naming another L4. */
+#define SELF_ENTRY_INDEX 300
+#define LINEAR_ENTRY_INDEX 400
+/* Another L4 of the owner, with two empty L3s under it so that its own
+ * devalidation asks a question between its two entries. */
+#define OTHER_L4 SPARE_TABLE
+#define OTHER_L4_FIRST_L3 (SPARE_TABLE + 1)
+
+static void add_linear_entries_on(struct simulated_memory *target)
+{
+    const struct page_memory *view = simulated_memory_view(target);
+
+    simulated_page_of(target, OTHER_L4)[0] = entry_to(OTHER_L4_FIRST_L3, TABLE_FLAGS);
+    simulated_page_of(target, OTHER_L4)[1] = entry_to(OTHER_L4_FIRST_L3 + 1, TABLE_FLAGS);
+    ck_assert_int_eq(page_pin(view, OTHER_L4, OWNER, PAGE_TYPE_L4), 0);
+    simulated_page_of(target, TREE_L4)[SELF_ENTRY_INDEX] = entry_to(TREE_L4, READ_ONLY_FLAGS);
+    simulated_page_of(target, TREE_L4)[LINEAR_ENTRY_INDEX] = entry_to(OTHER_L4, READ_ONLY_FLAGS);
+}
+
+START_TEST(a_tree_whose_l4_holds_linear_entries_pinned_in_preempted_steps_ends_as_unpreempted)
+{
+    add_linear_entries_on(&machine);
+    add_linear_entries_on(&reference_machine);
+    machine.preempt_every = 1;
+
+    ck_assert_int_eq(pin_preempted(TREE_L4, PAGE_TYPE_L4).result, 0);
+    pin_reference_tree();
+
+    expect_same_state_as_reference();
+    ck_assert_int_eq(machine.frames[TREE_L4].linear_count, 1);
+    ck_assert_int_eq(machine.frames[OTHER_L4].linear_count, -1);
+    ck_assert_uint_eq(page_type_count(memory, OTHER_L4), 2);
+    ck_assert_uint_eq(page_type_count(memory, TREE_L4), 1);
+}
+END_TEST
+
+START_TEST(a_partial_l4_holds_the_linear_entries_below_its_validated_entries)
+{
+    add_linear_entries_on(&machine);
+    machine.preempt_every = 1;
+    while (!is_partial(TREE_L4) || machine.frames[TREE_L4].validated_entries <= LINEAR_ENTRY_INDEX)
+        ck_assert_int_eq(page_pin(memory, TREE_L4, OWNER, PAGE_TYPE_L4), -XEN_ERESTART);
+
+    ck_assert_int_eq(machine.frames[TREE_L4].linear_count, 1);
+    ck_assert_int_eq(machine.frames[OTHER_L4].linear_count, -1);
+    ck_assert_uint_eq(page_type_count(memory, OTHER_L4), 2);
+    ck_assert_uint_eq(page_type_count(memory, TREE_L4), 1);
+}
+END_TEST
+
+/* The other L4's only type reference left is the linear entry, so the
+ * teardown of the tree devalidates it too, in steps of its own. */
+START_TEST(a_table_with_linear_entries_torn_down_in_preempted_steps_gives_everything_back)
+{
+    struct preempted_run run;
+
+    add_linear_entries_on(&machine);
+    add_linear_entries_on(&reference_machine);
+    ck_assert_int_eq(page_pin(memory, TREE_L4, OWNER, PAGE_TYPE_L4), 0);
+    pin_reference_tree();
+    ck_assert_int_eq(page_unpin(memory, OTHER_L4, OWNER), 0);
+    ck_assert_int_eq(page_unpin(simulated_memory_view(&reference_machine), OTHER_L4, OWNER), 0);
+    machine.preempt_every = 1;
+
+    ck_assert_int_eq(page_unpin(memory, TREE_L4, OWNER), 0);
+    run = finish_preempted();
+    ck_assert_int_eq(page_unpin(simulated_memory_view(&reference_machine), TREE_L4, OWNER), 0);
+
+    ck_assert_int_eq(run.result, 0);
+    ck_assert_uint_le(run.most_questions, 1);
+    expect_same_state_as_reference();
+    for (uint64_t frame = TREE_L4; frame < FRAME_COUNT; frame++) {
+        ck_assert_uint_eq(page_type_count(memory, frame), 0);
+        ck_assert_uint_eq(page_reference_count(memory, frame), 1);
+        ck_assert_int_eq(machine.frames[frame].linear_count, 0);
+    }
+}
+END_TEST
+
+START_TEST(the_linear_target_stopped_part_way_is_the_partial_entry_of_the_table_holding_it)
+{
+    add_linear_entries_on(&machine);
+    ck_assert_int_eq(page_pin(memory, TREE_L4, OWNER, PAGE_TYPE_L4), 0);
+    ck_assert_int_eq(page_unpin(memory, OTHER_L4, OWNER), 0);
+    machine.preempt_every = 1;
+    ck_assert_int_eq(page_unpin(memory, TREE_L4, OWNER), 0);
+
+    while (!is_partial(OTHER_L4))
+        ck_assert_int_eq(page_finish_pending_release(memory, OWNER), -XEN_ERESTART);
+
+    ck_assert(machine.frames[TREE_L4].flags & FRAME_FLAG_PARTIAL_ENTRY);
+    ck_assert_uint_eq(machine.frames[TREE_L4].validated_entries, LINEAR_ENTRY_INDEX);
+    ck_assert_int_eq(machine.frames[TREE_L4].linear_count, 0);
+    ck_assert_int_eq(machine.frames[OTHER_L4].linear_count, 0);
+    ck_assert_int_eq(finish_preempted().result, 0);
+    ck_assert(!is_partial(OTHER_L4));
+    ck_assert_uint_eq(page_type_count(memory, OTHER_L4), 0);
+    ck_assert_uint_eq(page_reference_count(memory, OTHER_L4), 1);
+}
+END_TEST
+
+/* pvmon/page_type.h invariant 2: the stamp is written when the type count
+ * reaches 0, also at the end of a devalidation done in preempted steps. */
+START_TEST(a_table_devalidated_in_preempted_steps_then_mapped_writable_asks_for_a_flush)
+{
+    uint64_t flushes_before;
+
+    simulated_full_flush(&machine);
+    simulated_full_flush(&machine);
+    ck_assert_int_eq(page_pin(memory, TREE_L4, OWNER, PAGE_TYPE_L4), 0);
+    machine.preempt_every = 1;
+    ck_assert_int_eq(page_unpin(memory, TREE_L4, OWNER), 0);
+    ck_assert_int_eq(finish_preempted().result, 0);
+    machine.preempt_every = 0;
+    flushes_before = machine.tlb_flush_requests;
+
+    ck_assert_int_eq(page_get_type(memory, FIRST_L2, OWNER, PAGE_TYPE_WRITABLE), 0);
+
+    ck_assert_uint_eq(machine.tlb_flush_requests, flushes_before + 1);
+    ck_assert_uint_eq(machine.frames[TREE_L4].tlb_flush_stamp, (uint16_t) machine.tlb_flush_clock - 1);
+}
+END_TEST
+
+/* The L4's partial entry names an L3 whose partial state the teardown
+ * sweep gave up and which the guest then mapped writable: continuing the
+ * L4 is refused at its first entry and gives up its partial state too,
+ * dropping its type count to 0 there. */
+START_TEST(a_partial_table_given_up_by_a_refusal_is_stamped_at_its_last_use)
+{
+    uint64_t flushes_before;
+
+    simulated_full_flush(&machine);
+    pin_part_way(1);
+    machine.preempt_every = 0;
+    ck_assert(is_partial(TREE_L4) && is_partial(FIRST_L3));
+    ck_assert_uint_eq(machine.frames[TREE_L4].validated_entries, 0);
+    ck_assert_int_eq(page_release_partial(memory, FIRST_L3, OWNER), 0);
+    ck_assert_int_eq(page_get_type(memory, FIRST_L3, OWNER, PAGE_TYPE_WRITABLE), 0);
+    ck_assert_int_eq(page_pin(memory, TREE_L4, OWNER, PAGE_TYPE_L4), -XEN_EINVAL);
+    ck_assert_uint_eq(page_type_count(memory, TREE_L4), 0);
+    ck_assert(!machine.pending_releases[OWNER].pending);
+    flushes_before = machine.tlb_flush_requests;
+
+    ck_assert_int_eq(page_get_type(memory, TREE_L4, OWNER, PAGE_TYPE_WRITABLE), 0);
+
+    ck_assert_uint_eq(machine.tlb_flush_requests, flushes_before + 1);
+}
+END_TEST
+
+/* A linear entry's target must be a validated table of its level: never
+ * a partial one (Xen's get_lN_linear_pagetable on PGT_validated). */
+START_TEST(a_linear_entry_aimed_at_a_partial_table_is_refused)
+{
+    uint32_t references_before;
+
+    pin_part_way(3);
+    machine.preempt_every = 0;
+    ck_assert(is_partial(TREE_L4));
+    references_before = page_reference_count(memory, TREE_L4);
+    ck_assert_int_eq(page_pin(memory, OTHER_L4, OWNER, PAGE_TYPE_L4), 0);
+
+    ck_assert_int_eq(page_update_entry(memory, OWNER, OTHER_L4, 0, entry_to(TREE_L4, READ_ONLY_FLAGS), false, NULL),
+                     -XEN_EINVAL);
+
+    ck_assert(is_partial(TREE_L4));
+    ck_assert_uint_eq(page_type_count(memory, TREE_L4), 1);
+    ck_assert_uint_eq(page_reference_count(memory, TREE_L4), references_before);
+    ck_assert_int_eq(machine.frames[TREE_L4].linear_count, 0);
+    ck_assert_int_eq(machine.frames[OTHER_L4].linear_count, 0);
+}
+END_TEST
+
+START_TEST(a_table_validated_with_a_linear_entry_at_a_partial_table_is_refused)
+{
+    pin_part_way(3);
+    machine.preempt_every = 0;
+    simulated_page_of(&machine, OTHER_L4)[0] = entry_to(TREE_L4, READ_ONLY_FLAGS);
+
+    ck_assert_int_eq(page_pin(memory, OTHER_L4, OWNER, PAGE_TYPE_L4), -XEN_EINVAL);
+
+    ck_assert(is_partial(TREE_L4));
+    ck_assert_uint_eq(page_type_count(memory, OTHER_L4), 0);
+    ck_assert_int_eq(machine.frames[TREE_L4].linear_count, 0);
+}
+END_TEST
+
+START_TEST(the_same_linear_entry_is_accepted_once_the_partial_table_is_finished)
+{
+    pin_part_way(3);
+    machine.preempt_every = 0;
+    ck_assert_int_eq(page_pin(memory, TREE_L4, OWNER, PAGE_TYPE_L4), 0);
+    ck_assert_int_eq(page_pin(memory, OTHER_L4, OWNER, PAGE_TYPE_L4), 0);
+
+    ck_assert_int_eq(page_update_entry(memory, OWNER, OTHER_L4, 0, entry_to(TREE_L4, READ_ONLY_FLAGS), false, NULL),
+                     0);
+
+    ck_assert_int_eq(machine.frames[TREE_L4].linear_count, -1);
+    ck_assert_int_eq(machine.frames[OTHER_L4].linear_count, 1);
+}
+END_TEST
+
 /* ---- teardown ---- */
 
 /* What a domain's teardown does (kernel/domain.c): its pending release,
@@ -545,6 +755,15 @@ static Suite *page_type_preemption_suite(void)
     tcase_add_test(test_case, a_refusal_met_after_preemption_gives_back_everything_once_finished);
     tcase_add_test(test_case, an_l4_entry_naming_a_large_subtree_is_validated_in_bounded_calls);
     tcase_add_test(test_case, clearing_an_l4_entry_completes_and_parks_the_old_subtree);
+    tcase_add_test(test_case, a_tree_whose_l4_holds_linear_entries_pinned_in_preempted_steps_ends_as_unpreempted);
+    tcase_add_test(test_case, a_partial_l4_holds_the_linear_entries_below_its_validated_entries);
+    tcase_add_test(test_case, a_table_with_linear_entries_torn_down_in_preempted_steps_gives_everything_back);
+    tcase_add_test(test_case, the_linear_target_stopped_part_way_is_the_partial_entry_of_the_table_holding_it);
+    tcase_add_test(test_case, a_table_devalidated_in_preempted_steps_then_mapped_writable_asks_for_a_flush);
+    tcase_add_test(test_case, a_partial_table_given_up_by_a_refusal_is_stamped_at_its_last_use);
+    tcase_add_test(test_case, a_linear_entry_aimed_at_a_partial_table_is_refused);
+    tcase_add_test(test_case, a_table_validated_with_a_linear_entry_at_a_partial_table_is_refused);
+    tcase_add_test(test_case, the_same_linear_entry_is_accepted_once_the_partial_table_is_finished);
     tcase_add_test(test_case, the_teardown_of_a_domain_with_a_pin_stopped_part_way_releases_every_frame);
     tcase_add_test(test_case, the_teardown_of_a_domain_with_an_unpin_pending_releases_every_frame);
     tcase_add_test(test_case, the_teardown_of_a_domain_with_partial_tables_preempted_throughout_releases_every_frame);
