@@ -26,7 +26,10 @@
  *
  * Hypercall number 57 (after domain_control, 56), two arguments: a command
  * and a pointer to its structure.  Any domain may call it about its own
- * frames.  -EFAULT for an unreadable or unwritable structure or list,
+ * frames and counters; the machine-wide statistics are the privileged
+ * domain's alone (-EPERM to any other, as Xen answers an unprivileged
+ * guest's sysctl: free memory and other domains' activity are a side
+ * channel).  -EFAULT for an unreadable or unwritable structure or list,
  * -ENOSYS for an unknown command.
  *
  *   PVMON_MEMORY_query_known_zero   in: frames (machine frame numbers the
@@ -38,7 +41,10 @@
  *       -EINVAL for a count above the limit or a non-zero known_zero on
  *       entry.
  *   PVMON_MEMORY_statistics         out: struct pvmon_memory_statistics
- *       Machine-wide counters since boot, for benchmarks and tests.
+ *       Machine-wide counters since boot, for benchmarks and tests; the
+ *       privileged domain only (-EPERM otherwise, nothing written).
+ *   PVMON_MEMORY_domain_statistics  out: struct pvmon_domain_memory_statistics
+ *       The caller's own counters since it was created.
  */
 #ifndef PVMON_PUBLIC_MEMORY_EXTENSION_H
 #define PVMON_PUBLIC_MEMORY_EXTENSION_H
@@ -49,6 +55,7 @@
 
 #define PVMON_MEMORY_query_known_zero 0
 #define PVMON_MEMORY_statistics 1
+#define PVMON_MEMORY_domain_statistics 2
 
 #define PVMON_KNOWN_ZERO_QUERY_LIMIT 4096
 
@@ -71,6 +78,20 @@ struct pvmon_memory_statistics {
     uint64_t page_table_writes_emulated; /* trapped guest writes to its L1 tables */
     uint64_t tlb_flushes;               /* full flushes (CR3 reloads) on a guest's behalf */
     uint64_t page_faults_to_guests;     /* #PF bounced to guest kernels */
+};
+
+struct pvmon_domain_memory_statistics {
+    uint64_t pages;                     /* current_reservation: frames it owns until freed */
+    uint64_t maximum_pages;             /* maximum_reservation */
+    uint64_t frames_received;           /* frames added to its reservation since it was created */
+    uint64_t frames_freed;              /* of those, freed since (last reference gone) */
+    uint64_t hypercalls;                /* made by it */
+    uint64_t page_table_updates;        /* entries it wrote by mmu_update and update_va_mapping */
+    uint64_t page_table_writes_emulated; /* its trapped writes to its L1 tables */
+    uint64_t tlb_flushes;               /* full flushes while it ran, on its behalf */
+    uint64_t page_faults_to_guests;     /* #PF bounced to its kernel */
+    uint64_t frames_zeroed_on_demand;   /* of its frames received, zeroed at allocation */
+    uint64_t prezeroed_frames_received; /* of its frames received, from the pre-zeroed pool */
 };
 
 #endif

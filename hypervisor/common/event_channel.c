@@ -486,10 +486,39 @@ int event_channel_unmask(struct event_channel_domain *caller, const struct evtch
     return 0;
 }
 
-/* Xen answers -EOPNOTSUPP when built without FIFO and -ENOSYS before FIFO existed; Linux falls back on either. */
-int event_channel_init_control(void)
+/* Xen 4.17's evtchn_fifo_init_control checks, in this order: the vCPU
+ * (-ENOENT), that the control block fits in its page (-EINVAL), that it is
+ * 8-byte aligned (-EINVAL). */
+int event_channel_check_init_control(const struct event_channel_domain *domain,
+                                     const struct evtchn_init_control *request)
 {
-    return -XEN_ENOSYS;
+    if (request->vcpu >= domain->vcpu_count)
+        return -XEN_ENOENT;
+    if (request->offset > FIFO_CONTROL_PAGE_SIZE - sizeof(struct evtchn_fifo_control_block))
+        return -XEN_EINVAL;
+    if (request->offset & (FIFO_CONTROL_BLOCK_ALIGNMENT - 1))
+        return -XEN_EINVAL;
+    return 0;
+}
+
+/* Xen 4.17's evtchn_fifo_expand_array before the domain has a control
+ * block: -EOPNOTSUPP, whatever the frame. */
+int event_channel_expand_array(const struct event_channel_domain *domain, const struct evtchn_expand_array *request)
+{
+    (void)domain;
+    (void)request;
+    return -XEN_EOPNOTSUPP;
+}
+
+/* Xen 4.17's evtchn_set_priority on a 2-level domain: a port outside the
+ * table is -EINVAL (_evtchn_from_port finds nothing), any other -ENOSYS
+ * (the 2-level port operations have no set_priority).  Xen's table grows
+ * by buckets, pvmon's is whole from the start, so every port below
+ * EVENT_CHANNEL_PORTS counts as valid here. */
+int event_channel_set_priority(const struct event_channel_domain *domain, const struct evtchn_set_priority *request)
+{
+    (void)domain;
+    return port_in_range(request->port) ? -XEN_ENOSYS : -XEN_EINVAL;
 }
 
 /* send_guest_vcpu_virq and send_guest_domain_virq. */

@@ -5,6 +5,8 @@
 #include <pvmon/page_table_entry.h>
 
 #define RESERVED_FOR_HYPERVISOR_BITS UINT64_C(0x7ff0000000000000)
+/* PWT, PCD and PAT (bit 7 of an L1 entry): a memory type other than WB. */
+#define CACHE_ATTRIBUTE_BITS UINT64_C(0x98)
 
 int page_table_entry_check_l1(uint64_t entry, uint64_t *accepted)
 {
@@ -12,7 +14,7 @@ int page_table_entry_check_l1(uint64_t entry, uint64_t *accepted)
         *accepted = entry;
         return 0;
     }
-    if (entry & RESERVED_FOR_HYPERVISOR_BITS)
+    if (entry & (RESERVED_FOR_HYPERVISOR_BITS | CACHE_ATTRIBUTE_BITS))
         return -XEN_EINVAL;
     *accepted = entry | PAGE_TABLE_ENTRY_USER;
     return 0;

@@ -1,9 +1,20 @@
 /*
  * Page types and reference counts (see pvmon/page_type.h for the rules and
- * invariants).  Every operation either completes or leaves the frame table
- * and the tables' contents exactly as it found them: a table is validated
- * in two passes (take every entry's references, then apply the fix-ups),
- * so a refusal part-way only has to give back what the first pass took.
+ * invariants, and for preemptible validation).  Every operation completes,
+ * is refused, or stops part way with -XEN_ERESTART, and in every case the
+ * frame table is consistent: a table being worked on is validated, not in
+ * use, or partial.  An L1 is validated in two passes (take every entry's
+ * references, then apply the fix-ups), so its refusal gives back at once
+ * what the first pass took.  An L2-L4 takes and fixes up one entry at a
+ * time; refused part way, it is left partial on its owner's pending
+ * release, whose teardown gives the rest back in bounded steps.
+ *
+ * Read-only linear entries (below) complete in one step: they only take
+ * a count on a table already validated, never a partial one.  The flush
+ * stamp is written wherever a type count reaches 0 (stamp_last_use),
+ * before the general reference that may be the frame's last is dropped:
+ * after the release hook the frame's page-table fields are no longer
+ * page_type.c's (pvmon/frame.h).
  */
 #include <stddef.h>
 #include <pvmon/errno.h>
@@ -16,8 +27,14 @@
 #define ENTRY_GLOBAL (UINT64_C(1) << 8)
 #define ENTRY_RESERVED_FOR_HYPERVISOR UINT64_C(0x7ff0000000000000)
 
-/* Xen's L2/L3/L4_DISALLOW_MASK: no superpages, no global tables. */
-#define UPPER_LEVEL_DISALLOWED (PAGE_TABLE_ENTRY_LARGE | ENTRY_GLOBAL | ENTRY_RESERVED_FOR_HYPERVISOR)
+#define ENTRY_WRITE_THROUGH (UINT64_C(1) << 3)
+#define ENTRY_CACHE_DISABLE (UINT64_C(1) << 4)
+
+/* Xen's L2/L3/L4_DISALLOW_MASK (base_disallow_mask): no superpages, no
+ * global tables, and tables only walked write-back (no PWT, PCD). */
+#define UPPER_LEVEL_DISALLOWED                                                                                        \
+    (PAGE_TABLE_ENTRY_LARGE | ENTRY_GLOBAL | ENTRY_RESERVED_FOR_HYPERVISOR | ENTRY_WRITE_THROUGH |                   \
+     ENTRY_CACHE_DISABLE)
 
 static struct frame *frame_entry(const struct page_memory *memory, uint64_t frame)
 {
@@ -61,6 +78,9 @@ void page_assign(const struct page_memory *memory, uint64_t frame, uint16_t owne
     entry->type_info = 0;
     entry->reference_count = PAGE_REFERENCE_ALLOCATED | 1;
     entry->flags = known_zero ? FRAME_FLAG_KNOWN_ZERO : 0;
+    entry->validated_entries = 0;
+    entry->linear_count = 0;
+    entry->tlb_flush_stamp = 0;
 }
 
 bool page_is_known_zero(const struct page_memory *memory, uint64_t frame)
@@ -117,40 +137,527 @@ static int check_entry_bits(enum page_type level, uint64_t entry, uint64_t *acce
     return 0;
 }
 
-static int validate_table(const struct page_memory *memory, uint64_t frame, uint16_t owner,
-                          enum page_type level);
-static void devalidate_table(const struct page_memory *memory, uint64_t frame, enum page_type level);
-
-/* Changing between writable and any other type in use may leave a stale
- * writable translation, or a cached walk through a former table, in the
- * TLB (Xen's tlbflush_timestamp check in get_page_type). */
-static bool type_change_needs_flush(enum page_type from, enum page_type to)
+/* Leaving a type in use for another may leave a stale writable
+ * translation, or a cached walk through a former table or a table of
+ * another level, in the TLB: a flush is needed unless a full one has
+ * happened since the frame was last in use (Xen's _get_page_type with
+ * tlbflush_filter on page->tlbflush_timestamp). */
+static bool type_change_needs_flush(const struct page_memory *memory, const struct frame *entry,
+                                    enum page_type to)
 {
-    return from != to && from != PAGE_TYPE_NONE && (from == PAGE_TYPE_WRITABLE || to == PAGE_TYPE_WRITABLE);
+    enum page_type from = type_in(entry->type_info);
+
+    return from != to && from != PAGE_TYPE_NONE &&
+           entry->tlb_flush_stamp == (uint16_t)memory->tlb_flush_clock(memory);
 }
 
-static int take_first_type_reference(const struct page_memory *memory, uint64_t frame, uint16_t owner,
-                                     enum page_type type)
+/* The type count has just dropped to 0, by whatever path (a plain type
+ * reference, the end of a devalidation, a partial table torn down or
+ * given up): the frame's last use as its type is now.  Called before the
+ * frame's general reference that may be its last is dropped. */
+static void stamp_last_use(const struct page_memory *memory, struct frame *entry)
+{
+    entry->tlb_flush_stamp = (uint16_t)memory->tlb_flush_clock(memory);
+}
+
+/* The type count goes from 0 to 1, for a table before its validation. */
+static void take_first_type_reference(const struct page_memory *memory, uint64_t frame, enum page_type type)
 {
     struct frame *entry = frame_entry(memory, frame);
-    uint32_t saved_type_info = entry->type_info;
-    uint8_t saved_flags = entry->flags;
-    int error;
 
-    if (type_change_needs_flush(type_in(saved_type_info), type))
+    if (type_change_needs_flush(memory, entry, type))
         memory->request_tlb_flush(memory);
     entry->type_info = ((uint32_t)type << PAGE_TYPE_SHIFT) | 1;
     entry->flags &= ~FRAME_FLAG_KNOWN_ZERO;
-    if (!is_table_type(type))
+    entry->linear_count = 0;
+}
+
+/*
+ * ---- Preemptible validation and devalidation ----
+ *
+ * Validating or devalidating an L2-L4 table walks its entries in order,
+ * up from validated_entries when validating and down from it when
+ * devalidating, and asks memory->preempt_requested between two entries
+ * (never before the first one it handles, so every call makes progress).
+ * An entry of an L2 validates or devalidates one L1 at most: 512 entries,
+ * the most work done between two questions.  L1 tables never stop half
+ * way.  When asked to stop, a table records how far it got and becomes
+ * partial; a stop deep in the tree makes every table above it partial,
+ * each one's entry at validated_entries holding the table below
+ * (FRAME_FLAG_PARTIAL_ENTRY), so the next call walks down that chain and
+ * continues where the work stopped (Xen's PGT_partial, nr_validated_ptes
+ * and partial_flags).
+ */
+
+/* How a validation or devalidation step ended. */
+enum outcome {
+    OUTCOME_DONE,
+    OUTCOME_PREEMPTED,       /* stopped: the frame is left partial */
+    OUTCOME_REFUSED,         /* refused: nothing held, the type count is as it was */
+    OUTCOME_REFUSED_PARTIAL, /* refused: the frame is left partial and must be torn down */
+};
+
+static bool stop_requested(const struct page_memory *memory)
+{
+    return memory->preempt_requested != NULL && memory->preempt_requested(memory);
+}
+
+static bool is_partial(const struct frame *entry)
+{
+    return entry->type_info & PAGE_TYPE_PARTIAL;
+}
+
+static bool has_partial_entry(const struct frame *entry)
+{
+    return entry->flags & FRAME_FLAG_PARTIAL_ENTRY;
+}
+
+/* What a partial table holds: entries [0, count), and the table below its
+ * entry count if partial_entry. */
+static void record_progress(struct frame *entry, unsigned int count, bool partial_entry)
+{
+    entry->validated_entries = (uint16_t)count;
+    if (partial_entry)
+        entry->flags |= FRAME_FLAG_PARTIAL_ENTRY;
+    else
+        entry->flags &= ~FRAME_FLAG_PARTIAL_ENTRY;
+}
+
+static enum outcome take_table_type(const struct page_memory *memory, uint64_t frame, uint16_t owner,
+                                    enum page_type level);
+static enum outcome drop_table_type(const struct page_memory *memory, uint64_t frame);
+static enum outcome tear_down_partial(const struct page_memory *memory, uint64_t frame);
+
+/*
+ * ---- Read-only linear page tables ----
+ *
+ * Xen's pv-linear-pt, on by default, under its XSA-240 rules
+ * (get_lN_linear_pagetable, inc/dec_linear_entries and _uses, put_pt_page).
+ * An L2, L3 or L4 entry that cannot hold a reference of the next lower
+ * level may instead point at a table of its own level:
+ *   - read-only only (-EINVAL with RW): the guest must never write a table
+ *     through it;
+ *   - at the table itself: nothing is held (the table is being validated,
+ *     or is in use, through the very reference that would be taken), so
+ *     such an entry never stops a validation or devalidation;
+ *   - at another table: of the same owner, validated at that level with a
+ *     non-zero count, so never a partial table (not validated) nor one
+ *     whose validation is still running (an ancestor of the table being
+ *     validated); it holds a general and a type reference on it, and the
+ *     linear counts record the link: one level of linearity only, since a
+ *     table holding linear entries (linear_count > 0) cannot be used
+ *     linearly and a table used linearly (< 0) cannot hold any, so that a
+ *     chain of two is refused.
+ * Dropping a linear entry (an update, a devalidation, preempted or not)
+ * undoes the counts at once and then drops the type reference, which may
+ * start the target's own devalidation when it was the last: that
+ * devalidation is preemptible like any other, and a devalidating table's
+ * partial entry may then name a target of its own level.
+ */
+static int take_linear_references(const struct page_memory *memory, uint16_t owner, uint64_t table_frame,
+                                  enum page_type level, uint64_t entry)
+{
+    uint64_t target = page_table_entry_frame(entry);
+    struct frame *table = frame_entry(memory, table_frame);
+    struct frame *used;
+    uint32_t type_info;
+
+    if (entry & PAGE_TABLE_ENTRY_WRITABLE)
+        return -XEN_EINVAL;
+    if (target == table_frame)
         return 0;
-    error = validate_table(memory, frame, owner, type);
-    if (error) {
-        entry->type_info = saved_type_info;
-        entry->flags = saved_flags;
+    if (page_get_reference(memory, target, owner) != 0)
+        return -XEN_EINVAL;
+    used = frame_entry(memory, target);
+    type_info = used->type_info;
+    if (table->linear_count < 0 || table->linear_count == INT16_MAX || used->linear_count > 0 ||
+        used->linear_count == INT16_MIN || type_in(type_info) != level || !(type_info & PAGE_TYPE_VALIDATED) ||
+        (type_info & PAGE_TYPE_COUNT_MASK) == 0 || (type_info & PAGE_TYPE_COUNT_MASK) == PAGE_TYPE_COUNT_MASK) {
+        page_put_reference(memory, target);
+        return -XEN_EINVAL;
+    }
+    table->linear_count++;
+    used->linear_count--;
+    used->type_info++;
+    return 0;
+}
+
+/* An entry of table_frame (an L2-L4) holding a type reference on its
+ * target: is it a linear one, a reference of the table's own level?  The
+ * reference held keeps the target's type stable, so its type says. */
+static bool is_linear_entry(const struct page_memory *memory, uint64_t table_frame, enum page_type level,
+                            uint64_t entry)
+{
+    uint64_t target = page_table_entry_frame(entry);
+
+    return level != PAGE_TYPE_L1 && target != table_frame && type_in(frame_entry(memory, target)->type_info) == level;
+}
+
+/* A linear entry of table_frame on target is being dropped: undo the
+ * counts before its type reference goes. */
+static void drop_linear_link(const struct page_memory *memory, uint64_t table_frame, uint64_t target)
+{
+    frame_entry(memory, table_frame)->linear_count--;
+    frame_entry(memory, target)->linear_count++;
+}
+
+/* The references a present entry at level holds on what it points at: a
+ * general one for an L1 entry (plus writable if RW), a general and a
+ * type reference of the next lower level for the others, or of their own
+ * level for a linear entry (none for one naming its own table). */
+static int take_entry_references(const struct page_memory *memory, uint16_t owner, uint64_t table_frame,
+                                 enum page_type level, uint64_t entry)
+{
+    uint64_t target = page_table_entry_frame(entry);
+    int error;
+
+    if (!(entry & PAGE_TABLE_ENTRY_PRESENT))
+        return 0;
+    if (level != PAGE_TYPE_L1) {
+        error = page_get_reference_and_type(memory, target, owner, level - 1);
+        if (error == -XEN_EINVAL && take_linear_references(memory, owner, table_frame, level, entry) == 0)
+            return 0;
         return error;
     }
-    entry->type_info |= PAGE_TYPE_VALIDATED;
-    return 0;
+    error = page_get_reference(memory, target, owner);
+    if (error || !(entry & PAGE_TABLE_ENTRY_WRITABLE))
+        return error;
+    error = page_get_type(memory, target, owner, PAGE_TYPE_WRITABLE);
+    if (error)
+        page_put_reference(memory, target);
+    return error;
+}
+
+static void drop_entry_references(const struct page_memory *memory, uint64_t table_frame, enum page_type level,
+                                  uint64_t entry)
+{
+    uint64_t target = page_table_entry_frame(entry);
+
+    if (!(entry & PAGE_TABLE_ENTRY_PRESENT) || (level != PAGE_TYPE_L1 && target == table_frame))
+        return;
+    if (is_linear_entry(memory, table_frame, level, entry))
+        drop_linear_link(memory, table_frame, target);
+    if (level == PAGE_TYPE_L1 && !(entry & PAGE_TABLE_ENTRY_WRITABLE))
+        page_put_reference(memory, target);
+    else
+        page_put_reference_and_type(memory, target);
+}
+
+/* One entry of an L2-L4 being validated.  claimed: the entry already
+ * holds a general reference on its target (a partial entry), so only the
+ * type is taken.  A target left partial keeps that general reference.  An
+ * entry whose target refuses the next lower level may still be a linear
+ * one, which completes at once (Xen's get_page_from_lNe). */
+static enum outcome validate_upper_entry(const struct page_memory *memory, uint16_t owner, uint64_t table_frame,
+                                         enum page_type level, uint64_t entry, bool claimed)
+{
+    uint64_t target = page_table_entry_frame(entry);
+    enum outcome outcome = OUTCOME_REFUSED;
+
+    if (!(entry & PAGE_TABLE_ENTRY_PRESENT))
+        return OUTCOME_DONE;
+    if (claimed || page_get_reference(memory, target, owner) == 0) {
+        outcome = take_table_type(memory, target, owner, level - 1);
+        if (outcome == OUTCOME_REFUSED)
+            page_put_reference(memory, target);
+    }
+    if (outcome == OUTCOME_REFUSED && take_linear_references(memory, owner, table_frame, level, entry) == 0)
+        return OUTCOME_DONE;
+    return outcome;
+}
+
+/* An L1 validates in one step (at most 512 entries): on a refusal it gives
+ * back what it took. */
+static enum outcome validate_l1(const struct page_memory *memory, uint64_t frame, uint16_t owner)
+{
+    uint64_t *table = memory->table(memory, frame);
+    uint64_t accepted;
+
+    for (unsigned int index = 0; index < PAGE_TABLE_ENTRIES; index++) {
+        if (check_entry_bits(PAGE_TYPE_L1, table[index], &accepted) != 0 ||
+            take_entry_references(memory, owner, frame, PAGE_TYPE_L1, table[index]) != 0) {
+            while (index-- > 0)
+                drop_entry_references(memory, frame, PAGE_TYPE_L1, table[index]);
+            return OUTCOME_REFUSED;
+        }
+    }
+    for (unsigned int index = 0; index < PAGE_TABLE_ENTRIES; index++) {
+        if (check_entry_bits(PAGE_TYPE_L1, table[index], &accepted) == 0)
+            table[index] = accepted;
+    }
+    return OUTCOME_DONE;
+}
+
+/* An L2-L4 from validated_entries up.  Each accepted entry gets its
+ * fix-ups at once; a refusal after the first entry leaves the table
+ * partial, for a teardown that may be long too (Xen's alloc_lN_table). */
+static enum outcome validate_upper_table(const struct page_memory *memory, uint64_t frame, uint16_t owner,
+                                         enum page_type level)
+{
+    struct frame *frame_info = frame_entry(memory, frame);
+    uint64_t *table = memory->table(memory, frame);
+    unsigned int first = frame_info->validated_entries;
+    bool claimed = has_partial_entry(frame_info);
+
+    for (unsigned int index = first; index < PAGE_TABLE_ENTRIES; index++, claimed = false) {
+        uint64_t accepted;
+        enum outcome outcome;
+
+        if (is_hypervisor_slot(level, index))
+            continue;
+        if (index > first && stop_requested(memory)) {
+            record_progress(frame_info, index, false);
+            return OUTCOME_PREEMPTED;
+        }
+        if (check_entry_bits(level, table[index], &accepted) != 0)
+            outcome = OUTCOME_REFUSED;
+        else
+            outcome = validate_upper_entry(memory, owner, frame, level, table[index], claimed);
+        if (outcome == OUTCOME_DONE) {
+            table[index] = accepted;
+            continue;
+        }
+        if (outcome == OUTCOME_REFUSED && index == 0) {
+            record_progress(frame_info, 0, false);
+            return OUTCOME_REFUSED;
+        }
+        record_progress(frame_info, index, outcome != OUTCOME_REFUSED);
+        return outcome == OUTCOME_PREEMPTED ? OUTCOME_PREEMPTED : OUTCOME_REFUSED_PARTIAL;
+    }
+    if (level == PAGE_TYPE_L4) {
+        for (unsigned int index = FIRST_HYPERVISOR_SLOT; index <= LAST_HYPERVISOR_SLOT; index++)
+            table[index] = memory->hypervisor_l4_entries[index - FIRST_HYPERVISOR_SLOT];
+    }
+    record_progress(frame_info, 0, false);
+    return OUTCOME_DONE;
+}
+
+/* Whether a partial entry of a level table may tear down its target's
+ * partial state: one of the level it may reference, the next lower one,
+ * or its own for a linear entry whose target's devalidation stopped. */
+static bool may_tear_down_target(const struct frame *target_info, enum page_type level)
+{
+    enum page_type target_level = type_in(target_info->type_info);
+
+    return is_partial(target_info) && (target_level == level - 1 || target_level == level);
+}
+
+/* One entry of an L2-L4 being devalidated: the type reference it holds
+ * (a linear entry's counts first; or, for a partial entry, the target's
+ * partial state if still there), then its general reference.  An entry
+ * naming its own table holds nothing.  Preempted, the entry keeps the
+ * general reference and becomes the table's partial entry. */
+static enum outcome devalidate_upper_entry(const struct page_memory *memory, uint64_t table_frame,
+                                           enum page_type level, uint64_t entry, bool claimed)
+{
+    uint64_t target = page_table_entry_frame(entry);
+    const struct frame *target_info;
+    enum outcome outcome = OUTCOME_DONE;
+
+    if (!(entry & PAGE_TABLE_ENTRY_PRESENT) || target == table_frame)
+        return OUTCOME_DONE;
+    target_info = frame_entry(memory, target);
+    if (!claimed) {
+        if (is_linear_entry(memory, table_frame, level, entry))
+            drop_linear_link(memory, table_frame, target);
+        outcome = drop_table_type(memory, target);
+    } else if (may_tear_down_target(target_info, level)) {
+        outcome = tear_down_partial(memory, target);
+    }
+    if (outcome == OUTCOME_PREEMPTED)
+        return outcome;
+    page_put_reference(memory, target);
+    return OUTCOME_DONE;
+}
+
+/* The held entries of an L2-L4, from the top down (Xen's free_lN_table). */
+static enum outcome devalidate_upper_table(const struct page_memory *memory, uint64_t frame, enum page_type level)
+{
+    struct frame *frame_info = frame_entry(memory, frame);
+    uint64_t *table = memory->table(memory, frame);
+    bool claimed = has_partial_entry(frame_info);
+    unsigned int end = frame_info->validated_entries + (claimed ? 1 : 0);
+    bool first = true;
+
+    for (unsigned int index = end; index-- > 0; claimed = false) {
+        if (is_hypervisor_slot(level, index))
+            continue;
+        if (!first && stop_requested(memory)) {
+            record_progress(frame_info, index + 1, false);
+            return OUTCOME_PREEMPTED;
+        }
+        first = false;
+        if (devalidate_upper_entry(memory, frame, level, table[index], claimed) == OUTCOME_PREEMPTED) {
+            record_progress(frame_info, index, true);
+            return OUTCOME_PREEMPTED;
+        }
+    }
+    record_progress(frame_info, 0, false);
+    return OUTCOME_DONE;
+}
+
+static enum outcome validate_table(const struct page_memory *memory, uint64_t frame, uint16_t owner,
+                                   enum page_type level)
+{
+    if (level == PAGE_TYPE_L1)
+        return validate_l1(memory, frame, owner);
+    return validate_upper_table(memory, frame, owner, level);
+}
+
+static enum outcome devalidate_table(const struct page_memory *memory, uint64_t frame, enum page_type level)
+{
+    uint64_t *table = memory->table(memory, frame);
+
+    if (level != PAGE_TYPE_L1)
+        return devalidate_upper_table(memory, frame, level);
+    for (unsigned int index = 0; index < PAGE_TABLE_ENTRIES; index++)
+        drop_entry_references(memory, frame, PAGE_TYPE_L1, table[index]);
+    return OUTCOME_DONE;
+}
+
+/* Parks a partial frame on its owner's pending release (Xen's
+ * old_guest_table), which takes a general reference of its own.  The
+ * callers of page_type.c keep that slot empty whenever an operation that
+ * may park starts; should it not be, the frame stays partial, a state
+ * every operation handles, and the owner's teardown finishes it. */
+static void park_for_release(const struct page_memory *memory, uint64_t frame)
+{
+    struct frame *frame_info = frame_entry(memory, frame);
+    struct page_pending_release *pending = memory->pending_release(memory, frame_info->owner);
+
+    if (pending == NULL || pending->pending)
+        return;
+    frame_info->reference_count++;
+    pending->pending = true;
+    pending->frame = frame;
+}
+
+/* Validation ran on a frame holding type level with count 1 and neither
+ * validated nor partial: the type count becomes the caller's, or the
+ * partial state's, which holds a general reference on the frame.  A
+ * refusal of a first step gives the frame back its type, flags and flush
+ * stamp from before (it was never in use: no entry could reach it); a
+ * refusal while continuing gives up the partial state, whose type was in
+ * use since its first step, so the count drops to 0 now. */
+static enum outcome finish_validation_step(const struct page_memory *memory, uint64_t frame, enum page_type level,
+                                           enum outcome outcome, bool was_partial, const struct frame *before)
+{
+    struct frame *frame_info = frame_entry(memory, frame);
+
+    switch (outcome) {
+    case OUTCOME_DONE:
+        frame_info->type_info |= PAGE_TYPE_VALIDATED;
+        if (was_partial)
+            page_put_reference(memory, frame);
+        break;
+    case OUTCOME_PREEMPTED:
+    case OUTCOME_REFUSED_PARTIAL:
+        frame_info->type_info |= PAGE_TYPE_PARTIAL;
+        if (!was_partial)
+            frame_info->reference_count++;
+        break;
+    case OUTCOME_REFUSED:
+        if (was_partial) {
+            frame_info->type_info = (uint32_t)level << PAGE_TYPE_SHIFT;
+            stamp_last_use(memory, frame_info);
+            page_put_reference(memory, frame);
+        } else {
+            frame_info->type_info = before->type_info;
+            frame_info->flags = before->flags;
+            frame_info->tlb_flush_stamp = before->tlb_flush_stamp;
+        }
+        break;
+    }
+    return outcome;
+}
+
+/* A type reference of an L1-L4 on a frame the caller holds a general
+ * reference on: a table not in use is validated first, a partial one of
+ * this level continued (Xen's _get_page_type). */
+static enum outcome take_table_type(const struct page_memory *memory, uint64_t frame, uint16_t owner,
+                                    enum page_type level)
+{
+    struct frame *frame_info = frame_entry(memory, frame);
+    const struct frame before = *frame_info;
+    uint32_t type_info = before.type_info;
+    uint32_t count = type_info & PAGE_TYPE_COUNT_MASK;
+
+    if (count == 0) {
+        take_first_type_reference(memory, frame, level);
+        record_progress(frame_info, 0, false);
+        return finish_validation_step(memory, frame, level, validate_table(memory, frame, owner, level), false,
+                                      &before);
+    }
+    if (type_in(type_info) != level || count == PAGE_TYPE_COUNT_MASK)
+        return OUTCOME_REFUSED;
+    if (is_partial(frame_info)) {
+        frame_info->type_info &= ~PAGE_TYPE_PARTIAL;
+        return finish_validation_step(memory, frame, level, validate_table(memory, frame, owner, level), true,
+                                      &before);
+    }
+    if (!(type_info & PAGE_TYPE_VALIDATED))
+        return OUTCOME_REFUSED;
+    frame_info->type_info++;
+    return OUTCOME_DONE;
+}
+
+/* Devalidation ran on a frame holding its type with count 1 and neither
+ * validated nor partial: done, the type count drops to 0 (the frame's
+ * last use as a table, every linear entry it held dropped, so its linear
+ * count is 0); preempted, it stays as the partial state's, with a general
+ * reference. */
+static enum outcome finish_devalidation_step(const struct page_memory *memory, uint64_t frame, enum outcome outcome,
+                                             bool was_partial)
+{
+    struct frame *frame_info = frame_entry(memory, frame);
+
+    if (outcome == OUTCOME_PREEMPTED) {
+        frame_info->type_info |= PAGE_TYPE_PARTIAL;
+        if (!was_partial)
+            frame_info->reference_count++;
+        return outcome;
+    }
+    frame_info->type_info &= ~PAGE_TYPE_COUNT_MASK;
+    stamp_last_use(memory, frame_info);
+    if (was_partial)
+        page_put_reference(memory, frame);
+    return outcome;
+}
+
+/* Drops one type reference; the last one of a validated table starts its
+ * devalidation (Xen's _put_page_type).  An L4 stops showing the
+ * hypervisor's entries at once. */
+static enum outcome drop_table_type(const struct page_memory *memory, uint64_t frame)
+{
+    struct frame *frame_info = frame_entry(memory, frame);
+    uint32_t type_info = frame_info->type_info;
+    enum page_type level = type_in(type_info);
+
+    if ((type_info & PAGE_TYPE_COUNT_MASK) != 1 || !(type_info & PAGE_TYPE_VALIDATED) || !is_table_type(level)) {
+        frame_info->type_info = type_info - 1;
+        if ((type_info & PAGE_TYPE_COUNT_MASK) == 1)
+            stamp_last_use(memory, frame_info);
+        return OUTCOME_DONE;
+    }
+    frame_info->type_info = type_info & ~(PAGE_TYPE_VALIDATED | PAGE_TYPE_PINNED);
+    record_progress(frame_info, PAGE_TABLE_ENTRIES, false);
+    if (level == PAGE_TYPE_L4) {
+        uint64_t *table = memory->table(memory, frame);
+
+        for (unsigned int index = FIRST_HYPERVISOR_SLOT; index <= LAST_HYPERVISOR_SLOT; index++)
+            table[index] = 0;
+    }
+    return finish_devalidation_step(memory, frame, devalidate_table(memory, frame, level), false);
+}
+
+/* Continues the devalidation of a partial frame until nothing is held. */
+static enum outcome tear_down_partial(const struct page_memory *memory, uint64_t frame)
+{
+    struct frame *frame_info = frame_entry(memory, frame);
+
+    frame_info->type_info &= ~PAGE_TYPE_PARTIAL;
+    return finish_devalidation_step(memory, frame, devalidate_table(memory, frame, type_in(frame_info->type_info)),
+                                    true);
 }
 
 int page_get_type(const struct page_memory *memory, uint64_t frame, uint16_t owner, enum page_type type)
@@ -160,10 +667,25 @@ int page_get_type(const struct page_memory *memory, uint64_t frame, uint16_t own
 
     if (!is_owned(memory, frame, owner) || type <= PAGE_TYPE_NONE || type > PAGE_TYPE_SEGMENT_DESCRIPTOR)
         return -XEN_EINVAL;
+    if (is_table_type(type)) {
+        switch (take_table_type(memory, frame, owner, type)) {
+        case OUTCOME_DONE:
+            return 0;
+        case OUTCOME_PREEMPTED:
+            return -XEN_ERESTART;
+        case OUTCOME_REFUSED_PARTIAL:
+            park_for_release(memory, frame);
+            return -XEN_EINVAL;
+        case OUTCOME_REFUSED:
+            return -XEN_EINVAL;
+        }
+    }
     entry = frame_entry(memory, frame);
     count = entry->type_info & PAGE_TYPE_COUNT_MASK;
-    if (count == 0)
-        return take_first_type_reference(memory, frame, owner, type);
+    if (count == 0) {
+        take_first_type_reference(memory, frame, type);
+        return 0;
+    }
     if (type_in(entry->type_info) != type || count == PAGE_TYPE_COUNT_MASK)
         return -XEN_EINVAL;
     entry->type_info++;
@@ -172,15 +694,8 @@ int page_get_type(const struct page_memory *memory, uint64_t frame, uint16_t own
 
 void page_put_type(const struct page_memory *memory, uint64_t frame)
 {
-    struct frame *entry = frame_entry(memory, frame);
-    uint32_t type_info = entry->type_info;
-
-    if ((type_info & PAGE_TYPE_COUNT_MASK) == 1 && (type_info & PAGE_TYPE_VALIDATED)) {
-        entry->type_info = (type_info - 1) & ~PAGE_TYPE_VALIDATED;
-        devalidate_table(memory, frame, type_in(type_info));
-        return;
-    }
-    entry->type_info = type_info - 1;
+    if (drop_table_type(memory, frame) == OUTCOME_PREEMPTED)
+        park_for_release(memory, frame);
 }
 
 int page_get_reference_and_type(const struct page_memory *memory, uint64_t frame, uint16_t owner,
@@ -202,88 +717,30 @@ void page_put_reference_and_type(const struct page_memory *memory, uint64_t fram
     page_put_reference(memory, frame);
 }
 
-/* The references a present entry at level holds on what it points at: a
- * general one for an L1 entry (plus writable if RW), a general and a
- * type reference of the next lower level for the others. */
-static int take_entry_references(const struct page_memory *memory, uint16_t owner, enum page_type level,
-                                 uint64_t entry)
+int page_finish_pending_release(const struct page_memory *memory, uint16_t owner)
 {
-    uint64_t target = page_table_entry_frame(entry);
-    int error;
+    struct page_pending_release *pending = memory->pending_release(memory, owner);
+    const struct frame *frame_info;
 
-    if (!(entry & PAGE_TABLE_ENTRY_PRESENT))
+    if (pending == NULL || !pending->pending)
         return 0;
-    if (level != PAGE_TYPE_L1)
-        return page_get_reference_and_type(memory, target, owner, level - 1);
-    error = page_get_reference(memory, target, owner);
-    if (error || !(entry & PAGE_TABLE_ENTRY_WRITABLE))
-        return error;
-    error = page_get_type(memory, target, owner, PAGE_TYPE_WRITABLE);
-    if (error)
-        page_put_reference(memory, target);
-    return error;
-}
-
-static void drop_entry_references(const struct page_memory *memory, enum page_type level, uint64_t entry)
-{
-    uint64_t target = page_table_entry_frame(entry);
-
-    if (!(entry & PAGE_TABLE_ENTRY_PRESENT))
-        return;
-    if (level == PAGE_TYPE_L1 && !(entry & PAGE_TABLE_ENTRY_WRITABLE))
-        page_put_reference(memory, target);
-    else
-        page_put_reference_and_type(memory, target);
-}
-
-static void drop_references_before(const struct page_memory *memory, const uint64_t *table, enum page_type level,
-                                   unsigned int end)
-{
-    for (unsigned int index = 0; index < end; index++) {
-        if (!is_hypervisor_slot(level, index))
-            drop_entry_references(memory, level, table[index]);
-    }
-}
-
-static int validate_table(const struct page_memory *memory, uint64_t frame, uint16_t owner,
-                          enum page_type level)
-{
-    uint64_t *table = memory->table(memory, frame);
-    uint64_t accepted;
-
-    for (unsigned int index = 0; index < PAGE_TABLE_ENTRIES; index++) {
-        int error;
-
-        if (is_hypervisor_slot(level, index))
-            continue;
-        error = check_entry_bits(level, table[index], &accepted);
-        if (error == 0)
-            error = take_entry_references(memory, owner, level, table[index]);
-        if (error) {
-            drop_references_before(memory, table, level, index);
-            return error;
-        }
-    }
-    for (unsigned int index = 0; index < PAGE_TABLE_ENTRIES; index++) {
-        if (is_hypervisor_slot(level, index))
-            table[index] = memory->hypervisor_l4_entries[index - FIRST_HYPERVISOR_SLOT];
-        else if (check_entry_bits(level, table[index], &accepted) == 0)
-            table[index] = accepted;
-    }
+    frame_info = frame_entry(memory, pending->frame);
+    if (is_partial(frame_info) && tear_down_partial(memory, pending->frame) == OUTCOME_PREEMPTED)
+        return -XEN_ERESTART;
+    pending->pending = false;
+    page_put_reference(memory, pending->frame);
     return 0;
 }
 
-/* The table is no longer in use: what its entries held is given back, and
- * an L4 no longer shows the hypervisor's entries to its guest. */
-static void devalidate_table(const struct page_memory *memory, uint64_t frame, enum page_type level)
+int page_release_partial(const struct page_memory *memory, uint64_t frame, uint16_t owner)
 {
-    uint64_t *table = memory->table(memory, frame);
+    struct page_pending_release *pending = memory->pending_release(memory, owner);
 
-    drop_references_before(memory, table, level, PAGE_TABLE_ENTRIES);
-    if (level != PAGE_TYPE_L4)
-        return;
-    for (unsigned int index = FIRST_HYPERVISOR_SLOT; index <= LAST_HYPERVISOR_SLOT; index++)
-        table[index] = 0;
+    if (!is_owned(memory, frame, owner) || !is_partial(frame_entry(memory, frame)) || pending == NULL ||
+        pending->pending)
+        return -XEN_EINVAL;
+    park_for_release(memory, frame);
+    return page_finish_pending_release(memory, owner);
 }
 
 int page_pin(const struct page_memory *memory, uint64_t frame, uint16_t owner, enum page_type level)
@@ -309,8 +766,12 @@ int page_unpin(const struct page_memory *memory, uint64_t frame, uint16_t owner)
     return 0;
 }
 
-/* Whether two entries at level hold the same references. */
-static bool same_references(enum page_type level, uint64_t old_entry, uint64_t new_entry)
+/* Whether two entries hold the same references: present or not alike,
+ * the same frame and the same RW bit (an L1 entry's writable reference;
+ * at the upper levels, RW decides whether a linear entry is allowed, so a
+ * change of it takes the new entry's references afresh, as Xen's fast
+ * path in mod_lN_entry leaves RW out of its whitelist). */
+static bool same_references(uint64_t old_entry, uint64_t new_entry)
 {
     uint64_t present = PAGE_TABLE_ENTRY_PRESENT;
 
@@ -318,8 +779,7 @@ static bool same_references(enum page_type level, uint64_t old_entry, uint64_t n
         return !(old_entry & present) && !(new_entry & present);
     if (page_table_entry_frame(old_entry) != page_table_entry_frame(new_entry))
         return false;
-    return level != PAGE_TYPE_L1 ||
-           (old_entry & PAGE_TABLE_ENTRY_WRITABLE) == (new_entry & PAGE_TABLE_ENTRY_WRITABLE);
+    return (old_entry & PAGE_TABLE_ENTRY_WRITABLE) == (new_entry & PAGE_TABLE_ENTRY_WRITABLE);
 }
 
 /* An entry of a table in use: the new entry's references are taken before
@@ -340,12 +800,13 @@ static int update_entry_in_use(const struct page_memory *memory, uint16_t owner,
         return error;
     if (preserve_accessed_dirty && (accepted & PAGE_TABLE_ENTRY_PRESENT))
         accepted |= old_entry & (ENTRY_ACCESSED | ENTRY_DIRTY);
-    if (!same_references(level, old_entry, accepted)) {
-        error = take_entry_references(memory, level == PAGE_TYPE_L1 ? frame_owner : owner, level, accepted);
+    if (!same_references(old_entry, accepted)) {
+        error = take_entry_references(memory, level == PAGE_TYPE_L1 ? frame_owner : owner, table_frame, level,
+                                      accepted);
         if (error)
             return error;
         table[index] = accepted;
-        drop_entry_references(memory, level, old_entry);
+        drop_entry_references(memory, table_frame, level, old_entry);
     } else {
         table[index] = accepted;
     }
@@ -389,7 +850,10 @@ int page_update_entry_foreign(const struct page_memory *memory, uint16_t owner, 
     if (error)
         return error;
     type_info = frame_entry(memory, table_frame)->type_info;
-    if (is_table_type(type_in(type_info)) && (type_info & PAGE_TYPE_COUNT_MASK) > 0)
+    if (is_table_type(type_in(type_info)) && (type_info & PAGE_TYPE_COUNT_MASK) > 0 &&
+        !(type_info & PAGE_TYPE_VALIDATED))
+        error = -XEN_EINVAL;
+    else if (is_table_type(type_in(type_info)) && (type_info & PAGE_TYPE_COUNT_MASK) > 0)
         error = update_entry_in_use(memory, owner, frame_owner, table_frame, type_in(type_info), index, entry,
                                     preserve_accessed_dirty, &written);
     else

@@ -20,6 +20,8 @@
  *     frame-table entries given back, so that a
  *     hypercall can continue between them; its slot is freed only once
  *     every frame is back.
+ *   - Domain ids increase and wrap, as Xen hands them out: an id comes back
+ *     only after all the others (domain_free_id).
  */
 #include <pvmon/arch.h>
 #include <pvmon/domain.h>
@@ -76,13 +78,40 @@ static int allocate_some_frames(struct domain *domain)
 
         if (page == domain->maximum_pages)
             return 0;
-        if (domain_memory_take_frame(domain->id, &frame) != 0)
+        if (domain_take_reservation_frame(domain, &frame) != 0)
             return -XEN_ENOMEM;
         domain->physical_to_machine[page] = frame;
-        domain->page_count++;
         machine_to_physical_set(frame, page);
     }
     return domain->page_count == domain->maximum_pages ? 0 : -XEN_ERESTART;
+}
+
+/* Every path that grows a reservation comes here (Xen's assign_pages,
+ * which refuses to go beyond max_pages): page_count counts every frame the
+ * domain owns until that frame is really freed, so frames given back but
+ * kept alive by a pin or a mapping still count. */
+int domain_take_reservation_frame(struct domain *domain, uint64_t *frame)
+{
+    if (domain->page_count >= domain->maximum_pages)
+        return -XEN_ENOMEM;
+    if (domain_memory_take_frame(domain->id, frame) != 0)
+        return -XEN_ENOMEM;
+    domain->page_count++;
+    domain->counters.frames_received++;
+    return 0;
+}
+
+/* Xen's domain_adjust_tot_pages(d, -1) in free_domheap_pages: a frame of
+ * the domain's reservation had its last reference dropped. */
+void domain_reservation_frame_freed(uint16_t owner)
+{
+    struct domain *domain = domain_find(owner);
+
+    if (domain == NULL)
+        return;
+    BUG_ON(domain->page_count == 0);
+    domain->page_count--;
+    domain->counters.frames_freed++;
 }
 
 /* The references the vCPU holds for the hardware: its page tables, GDT
@@ -111,8 +140,9 @@ static bool is_reservation_frame(const struct frame *frame, uint16_t owner)
 }
 
 /* A frame of a dying domain that only another domain's mappings still
- * reference: given back, no type but writable, no pin. */
-static void orphan_foreign_mapped_frame(struct frame *frame)
+ * reference: given back, no type but writable, no pin.  It leaves the
+ * domain's reservation here rather than when it is freed. */
+static void orphan_foreign_mapped_frame(struct domain *domain, struct frame *frame)
 {
     uint32_t type = frame->type_info & PAGE_TYPE_MASK;
 
@@ -121,6 +151,13 @@ static void orphan_foreign_mapped_frame(struct frame *frame)
     BUG_ON((frame->type_info & PAGE_TYPE_COUNT_MASK) != 0 &&
            type != (uint32_t)PAGE_TYPE_WRITABLE << PAGE_TYPE_SHIFT);
     frame->owner = DOMID_INVALID;
+    BUG_ON(domain->page_count == 0);
+    domain->page_count--;
+}
+
+static bool is_partial_table(const struct frame *frame)
+{
+    return frame->type_info & PAGE_TYPE_PARTIAL;
 }
 
 /*
@@ -128,45 +165,47 @@ static void orphan_foreign_mapped_frame(struct frame *frame)
  * domain_relinquish_resources, preemptible as Xen's is): first the
  * references its vCPU holds (at tear-down), then, a step of at most
  * DOMAIN_STEP_FRAMES frames at a time, every pin, which devalidates its
- * page tables down the tree (a pin whose devalidation is preempted,
- * -XEN_ERESTART, is taken up again at the next step), then every frame's
- * allocation.  Every frame is then released to the dirty list, except
- * those a privileged domain still maps (mmu_update's foreigndom, e.g.
- * dom0's console and xenstore backends): those leave the domain, owned by
- * DOMID_INVALID, until the last foreign mapping goes, so that a later
- * domain with the same id never finds them in its reservation.  Returns
- * -XEN_ERESTART while steps remain, 0 once everything is given back.
+ * page tables down the tree, then the partial tables nothing continues,
+ * then every frame's allocation.  A devalidation left on the domain's
+ * pending release (pvmon/page_type.h: an unpin, a dropped root, a partial
+ * table torn down) is finished before the next frame is looked at, in
+ * preemptible steps of its own.  Every frame is then released to the
+ * dirty list, except those a privileged domain still maps (mmu_update's
+ * foreigndom, e.g. dom0's console and xenstore backends): those leave the
+ * domain, owned by DOMID_INVALID, until the last foreign mapping goes, so
+ * that a later domain with the same id never finds them in its
+ * reservation.  Returns -XEN_ERESTART while steps remain, 0 once
+ * everything is given back.
  */
-static bool release_frame(struct domain *domain, uint64_t frame)
+static void release_frame(struct domain *domain, uint64_t frame)
 {
     const struct page_memory *memory = domain_page_memory();
     struct frame *entry = &memory->frames[frame];
-    int error;
 
     if (!is_reservation_frame(entry, domain->id))
-        return true;
+        return;
     switch (domain->release_phase) {
     case DOMAIN_RELEASE_UNPIN:
-        if (!(entry->type_info & PAGE_TYPE_PINNED))
-            return true;
-        error = page_unpin(memory, frame, domain->id);
-        if (error == -XEN_ERESTART)
-            return false;
-        BUG_ON(error != 0);
-        return true;
+        if (entry->type_info & PAGE_TYPE_PINNED)
+            BUG_ON(page_unpin(memory, frame, domain->id) != 0);
+        return;
+    case DOMAIN_RELEASE_PARTIAL:
+        if (is_partial_table(entry))
+            (void)page_release_partial(memory, frame, domain->id);
+        return;
     case DOMAIN_RELEASE_GIVE_BACK:
         if (entry->reference_count & PAGE_REFERENCE_ALLOCATED)
             BUG_ON(page_give_back(memory, frame, domain->id) != 0);
-        return true;
+        return;
     default:
-        orphan_foreign_mapped_frame(entry);
-        return true;
+        orphan_foreign_mapped_frame(domain, entry);
+        return;
     }
 }
 
 static void finish_release(struct domain *domain)
 {
-    domain->page_count = 0;
+    BUG_ON(domain->page_count != 0);
     if (domain->physical_to_machine != NULL)
         BUG_ON(frame_allocator_free(machine_frame_allocator(), domain->physical_to_machine_frame,
                                     domain->physical_to_machine_order) != 0);
@@ -181,6 +220,8 @@ static int release_step(struct domain *domain)
     for (unsigned int done = 0; done < DOMAIN_STEP_FRAMES; done++) {
         if (domain->release_phase == DOMAIN_RELEASE_NONE || domain->release_phase == DOMAIN_RELEASE_DONE)
             return 0;
+        if (page_finish_pending_release(domain_page_memory(), domain->id) == -XEN_ERESTART)
+            return -XEN_ERESTART;
         if (domain->release_next_frame == frame_count) {
             domain->release_next_frame = 0;
             if (domain->release_phase == DOMAIN_RELEASE_ORPHAN)
@@ -189,8 +230,7 @@ static int release_step(struct domain *domain)
                 domain->release_phase++;
             continue;
         }
-        if (!release_frame(domain, domain->release_next_frame))
-            return -XEN_ERESTART;
+        release_frame(domain, domain->release_next_frame);
         domain->release_next_frame++;
     }
     return domain->release_phase == DOMAIN_RELEASE_DONE ? 0 : -XEN_ERESTART;
@@ -468,14 +508,21 @@ struct domain *domain_first_from(uint16_t id)
     return found;
 }
 
-/* An id for a new domU: the smallest unused one from 1, as xl hands them out
- * (Xen itself never reuses ids quickly; pvmon's table is small). */
+/* An id for a new domU, as Xen's XEN_DOMCTL_createdomain picks one when
+ * the toolstack names none: the next unused id after the last one handed
+ * out, wrapping from DOMID_FIRST_RESERVED - 1 to 1.  An id is therefore not
+ * reused until every other one has been, so that a port or a grant left
+ * for an old domain cannot reach a new one with the same id.  With at most
+ * DOMAIN_LIMIT domains there is always one free. */
 uint16_t domain_free_id(void)
 {
-    uint16_t id = 1;
+    static uint16_t last_handed_out;
+    uint16_t id = last_handed_out;
 
-    while (domain_find(id) != NULL)
-        id++;
+    do {
+        id = (unsigned int)id + 1 >= DOMID_FIRST_RESERVED ? 1 : (uint16_t)(id + 1);
+    } while (domain_find(id) != NULL);
+    last_handed_out = id;
     return id;
 }
 

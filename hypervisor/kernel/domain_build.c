@@ -231,12 +231,18 @@ static bool is_page_table_pfn(const struct pv_layout *layout, uint64_t pfn)
 /* The tables are validated as Xen's builder leaves them (libxenguest's
  * arch_setup_bootlate pins the L4): pinned, so that the guest can unpin
  * and reclaim them once it has its own, and referenced as the vCPU's
- * kernel base pointer.  Validation fills in the hypervisor's L4 slots. */
+ * kernel base pointer.  Validation fills in the hypervisor's L4 slots.
+ * The builder is not preemptible yet: a pin that stops part way
+ * (-XEN_ERESTART, pvmon/page_type.h) is continued here until it ends;
+ * continuations for domain_control's load replace this loop. */
 static int install_page_tables(struct domain *domain, uint64_t root_frame)
 {
     const struct page_memory *memory = domain_page_memory();
-    int error = page_pin(memory, root_frame, domain->id, PAGE_TYPE_L4);
+    int error;
 
+    do
+        error = page_pin(memory, root_frame, domain->id, PAGE_TYPE_L4);
+    while (error == -XEN_ERESTART);
     if (error)
         return error;
     error = page_get_reference_and_type(memory, root_frame, domain->id, PAGE_TYPE_L4);

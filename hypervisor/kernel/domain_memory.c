@@ -32,8 +32,10 @@
  * next_free field (free only while the frame is FRAME_FREE otherwise).
  */
 #include <pvmon/arch.h>
+#include <pvmon/domain.h>
 #include <pvmon/domain_memory.h>
 #include <pvmon/errno.h>
+#include <pvmon/hypercall_continuation.h>
 #include <pvmon/machine_to_physical.h>
 #include <pvmon/memory.h>
 #include <pvmon/panic.h>
@@ -92,6 +94,8 @@ static void release_frame(const struct page_memory *memory, uint64_t frame)
 {
     struct frame *entry = &memory->frames[frame];
 
+    if (!(entry->flags & FRAME_FLAG_HYPERVISOR_PAGE))
+        domain_reservation_frame_freed(entry->owner);
     entry->state = FRAME_HYPERVISOR;
     entry->owner = 0;
     entry->type_info = 0;
@@ -101,16 +105,52 @@ static void release_frame(const struct page_memory *memory, uint64_t frame)
     released_since_flush = true;
 }
 
+/* Between two units of page-table validation or devalidation
+ * (pvmon/page_type.h): stop when a hypercall would stop
+ * (kernel/hypercall_continuation.c); the caller continues the work later,
+ * as a continuation or at the next step of a teardown. */
+static bool page_validation_preempt_requested(const struct page_memory *memory)
+{
+    (void)memory;
+    return hypercall_preempt_check();
+}
+
+/* The owner's pending release lives in its vCPU (Xen's old_guest_table). */
+static struct page_pending_release *owner_pending_release(const struct page_memory *memory, uint16_t owner)
+{
+    struct domain *domain = domain_find(owner);
+
+    (void)memory;
+    return domain == NULL ? NULL : &domain->vcpu.pending_page_release;
+}
+
 static void flush_tlb_now(const struct page_memory *memory)
 {
     (void)memory;
     domain_memory_flush_tlb();
 }
 
+/* The running domain's own counters (the memory extension's
+ * domain_statistics), or a sink when no guest runs. */
+static struct pvmon_domain_memory_statistics *running_domain_counters(void)
+{
+    static struct pvmon_domain_memory_statistics no_domain;
+    struct vcpu *vcpu = current_vcpu();
+
+    return vcpu != NULL ? &vcpu->domain->counters : &no_domain;
+}
+
+static uint32_t tlb_flush_clock(const struct page_memory *memory)
+{
+    (void)memory;
+    return paging_full_flush_count();
+}
+
 void domain_memory_flush_tlb(void)
 {
     paging_flush_all();
     statistics.tlb_flushes++;
+    running_domain_counters()->tlb_flushes++;
     released_since_flush = false;
 }
 
@@ -123,6 +163,9 @@ void domain_memory_init(void)
         .hypervisor_l4_entries = paging_hypervisor_l4_entries(),
         .release = release_frame,
         .request_tlb_flush = flush_tlb_now,
+        .preempt_requested = page_validation_preempt_requested,
+        .pending_release = owner_pending_release,
+        .tlb_flush_clock = tlb_flush_clock,
     };
 }
 
@@ -150,16 +193,28 @@ static int take_frame_to_zero(uint64_t *frame)
     return 0;
 }
 
+/* The counters of the domain a frame goes to, or a sink while it is being
+ * created (shared_info comes before the domain can be found). */
+static struct pvmon_domain_memory_statistics *owner_counters(uint16_t owner)
+{
+    static struct pvmon_domain_memory_statistics no_domain;
+    struct domain *domain = domain_find(owner);
+
+    return domain != NULL ? &domain->counters : &no_domain;
+}
+
 int domain_memory_take_frame(uint16_t owner, uint64_t *frame)
 {
     if (zeroed_pool.count > 0) {
         *frame = list_pop(&zeroed_pool);
         statistics.prezeroed_frames_handed_out++;
+        owner_counters(owner)->prezeroed_frames_received++;
     } else {
         if (take_frame_to_zero(frame) != 0)
             return -XEN_ENOMEM;
         page_zero(physical_to_virtual(*frame * PAGE_SIZE));
         statistics.frames_zeroed_on_demand++;
+        owner_counters(owner)->frames_zeroed_on_demand++;
     }
     page_assign(&page_memory, *frame, owner, true);
     return 0;
@@ -246,6 +301,7 @@ bool domain_memory_scrub_some(void)
 void domain_memory_count_hypercall(void)
 {
     statistics.hypercalls++;
+    running_domain_counters()->hypercalls++;
 }
 
 void domain_memory_count(enum domain_memory_event event)
@@ -253,12 +309,15 @@ void domain_memory_count(enum domain_memory_event event)
     switch (event) {
     case DOMAIN_MEMORY_PAGE_TABLE_UPDATE:
         statistics.page_table_updates++;
+        running_domain_counters()->page_table_updates++;
         break;
     case DOMAIN_MEMORY_PAGE_TABLE_WRITE_EMULATED:
         statistics.page_table_writes_emulated++;
+        running_domain_counters()->page_table_writes_emulated++;
         break;
     case DOMAIN_MEMORY_PAGE_FAULT_TO_GUEST:
         statistics.page_faults_to_guests++;
+        running_domain_counters()->page_faults_to_guests++;
         break;
     }
 }

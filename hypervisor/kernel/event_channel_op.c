@@ -8,10 +8,13 @@
  * Commands with an answer (alloc_unbound, bind_interdomain, bind_virq,
  * bind_ipi, status) write their whole structure back, as Xen does; a
  * failure to write it back is -EFAULT even though the operation happened.
- * FIFO (init_control, expand_array, set_priority), pirqs and reset are not
- * offered: -ENOSYS, so that guests stay on the 2-level ABI.
+ * FIFO (init_control, expand_array, set_priority) is not offered: each is
+ * answered as Xen 4.17 answers a domain without a FIFO control block
+ * (pvmon/event_channel.h), a valid init_control with -ENOSYS, so that
+ * guests stay on the 2-level ABI.  pirqs and reset are -ENOSYS.
  */
 #include <pvmon/domain.h>
+#include <pvmon/domain_memory.h>
 #include <pvmon/errno.h>
 #include <pvmon/guest_access.h>
 #include <pvmon/hypercalls.h>
@@ -26,6 +29,9 @@ union event_channel_request {
     struct evtchn_status status;
     struct evtchn_bind_vcpu bind_vcpu;
     struct evtchn_unmask unmask;
+    struct evtchn_init_control init_control;
+    struct evtchn_expand_array expand_array;
+    struct evtchn_set_priority set_priority;
 };
 
 static size_t request_size(uint64_t command)
@@ -49,6 +55,12 @@ static size_t request_size(uint64_t command)
         return sizeof(struct evtchn_bind_vcpu);
     case EVTCHNOP_unmask:
         return sizeof(struct evtchn_unmask);
+    case EVTCHNOP_init_control:
+        return sizeof(struct evtchn_init_control);
+    case EVTCHNOP_expand_array:
+        return sizeof(struct evtchn_expand_array);
+    case EVTCHNOP_set_priority:
+        return sizeof(struct evtchn_set_priority);
     default:
         return 0;
     }
@@ -58,6 +70,27 @@ static bool answers_back(uint64_t command)
 {
     return command == EVTCHNOP_alloc_unbound || command == EVTCHNOP_bind_interdomain ||
            command == EVTCHNOP_bind_virq || command == EVTCHNOP_bind_ipi || command == EVTCHNOP_status;
+}
+
+/* Xen's map_guest_page for the control block: a frame the domain holds
+ * and may map writable, else -EINVAL (a PV gfn is a machine frame). */
+static int check_control_frame(const struct domain *domain, uint64_t frame)
+{
+    const struct page_memory *memory = domain_page_memory();
+
+    if (page_get_reference_and_type(memory, frame, domain->id, PAGE_TYPE_WRITABLE) != 0)
+        return -XEN_EINVAL;
+    page_put_reference_and_type(memory, frame);
+    return 0;
+}
+
+static int init_control(const struct domain *domain, const struct evtchn_init_control *request)
+{
+    int error = event_channel_check_init_control(&domain->events, request);
+
+    if (error == 0)
+        error = check_control_frame(domain, request->control_gfn);
+    return error == 0 ? -XEN_ENOSYS : error;
 }
 
 static int run_operation(struct domain *domain, uint64_t command, union event_channel_request *request,
@@ -83,6 +116,12 @@ static int run_operation(struct domain *domain, uint64_t command, union event_ch
         return event_channel_status(events, directory, &request->status);
     case EVTCHNOP_bind_vcpu:
         return event_channel_bind_vcpu(events, &request->bind_vcpu);
+    case EVTCHNOP_init_control:
+        return init_control(domain, &request->init_control);
+    case EVTCHNOP_expand_array:
+        return event_channel_expand_array(events, &request->expand_array);
+    case EVTCHNOP_set_priority:
+        return event_channel_set_priority(events, &request->set_priority);
     default:
         return event_channel_unmask(events, &request->unmask, kick);
     }
@@ -95,8 +134,6 @@ long do_event_channel_op(struct vcpu *vcpu, uint64_t command, uint64_t argument)
     size_t size = request_size(command);
     int error;
 
-    if (command == EVTCHNOP_init_control)
-        return event_channel_init_control();
     if (size == 0)
         return -XEN_ENOSYS;
     if (copy_from_guest(&request, argument, size) != 0)

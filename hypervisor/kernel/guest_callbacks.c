@@ -12,9 +12,13 @@
  *     is refused with -EINVAL after storing that many.
  *   - A callback address must be canonical and, pvmon's rule as for trap
  *     handlers, outside the hypervisor's slots: -EINVAL.  The event,
- *     failsafe and syscall callbacks can be registered, not unregistered
- *     (-EINVAL, as Xen); pvmon runs no 32-bit user code, so syscall32,
- *     sysenter, sfmask and nmi are -ENOSYS, like unknown types.
+ *     failsafe, syscall, syscall32 and sysenter callbacks can be
+ *     registered, not unregistered (-EINVAL), as in Xen's
+ *     register_guest_callback and unregister_guest_callback.  syscall32
+ *     and sysenter are stored and answered 0 even though a 64-bit guest
+ *     never enters through them (pvmon runs no 32-bit user code, and
+ *     neither does Xen use them for a 64-bit guest's own entry); nmi and
+ *     unknown types are -ENOSYS.
  *   - iret reads struct iret_context at the guest's RSP; an unreadable
  *     context, or a return to user mode with no user page tables, crashes
  *     the domain (there is nothing sane to return to).  Selectors get RPL
@@ -69,6 +73,10 @@ static struct guest_callback *callback_slot(struct vcpu *vcpu, unsigned int type
         return &vcpu->failsafe_callback;
     case CALLBACKTYPE_syscall:
         return &vcpu->syscall_callback;
+    case CALLBACKTYPE_syscall32:
+        return &vcpu->syscall32_callback;
+    case CALLBACKTYPE_sysenter:
+        return &vcpu->sysenter_callback;
     default:
         return NULL;
     }

@@ -1,7 +1,8 @@
 /*
  * pvmon's memory extension (hypercall/public/memory_extension.h): which
- * of a guest's frames are still known to be zero, and the machine's memory
- * counters.
+ * of a guest's frames are still known to be zero, the machine's memory
+ * counters (the privileged domain's alone: -EPERM to a domU), and each
+ * domain's own counters.
  *
  * Rules kept here: the structure and lists come only through the
  * copy-from/to-guest helpers (-EFAULT); a query names at most
@@ -60,11 +61,24 @@ static long query_known_zero(const struct domain *domain, uint64_t argument)
     return copy_to_guest(argument, &query, sizeof(query)) != 0 ? -XEN_EFAULT : 0;
 }
 
-static long statistics(uint64_t argument)
+/* Machine-wide: the privileged domain's alone (Xen's sysctl is -EPERM to
+ * an unprivileged guest). */
+static long statistics(const struct domain *domain, uint64_t argument)
 {
     struct pvmon_memory_statistics counters;
 
+    if (!domain->privileged)
+        return -XEN_EPERM;
     domain_memory_statistics(&counters);
+    return copy_to_guest(argument, &counters, sizeof(counters)) != 0 ? -XEN_EFAULT : 0;
+}
+
+static long domain_statistics(const struct domain *domain, uint64_t argument)
+{
+    struct pvmon_domain_memory_statistics counters = domain->counters;
+
+    counters.pages = domain->page_count;
+    counters.maximum_pages = domain->maximum_pages;
     return copy_to_guest(argument, &counters, sizeof(counters)) != 0 ? -XEN_EFAULT : 0;
 }
 
@@ -74,7 +88,9 @@ long do_memory_extension(struct vcpu *vcpu, uint64_t command, uint64_t argument)
     case PVMON_MEMORY_query_known_zero:
         return query_known_zero(vcpu->domain, argument);
     case PVMON_MEMORY_statistics:
-        return statistics(argument);
+        return statistics(vcpu->domain, argument);
+    case PVMON_MEMORY_domain_statistics:
+        return domain_statistics(vcpu->domain, argument);
     default:
         return -XEN_ENOSYS;
     }

@@ -21,6 +21,12 @@
  *     back; decrease_reservation reads machine frames the guest holds and
  *     gives them back (common/page_type.c: a frame still mapped is freed
  *     when its last reference goes, and cannot be mapped anew meanwhile).
+ *     As in Xen 4.17 (guest_remove_page since XSA-252) a pin survives the
+ *     give-back: the guest unpins itself.  A frame counts in the domain's
+ *     page_count, which current_reservation returns, until it is really
+ *     freed (Xen's tot_pages), and no frame is added beyond the maximum
+ *     reservation (domain_take_reservation_frame): a frame kept alive by
+ *     a pin or a mapping cannot be traded for a fresh one.
  *     Every new frame is zero (kernel/domain_memory.c).  The answer is the
  *     number of extents done, which stops at the first that fails (over
  *     the maximum reservation, out of memory, a frame the guest does not
@@ -144,7 +150,7 @@ static int add_frame(struct domain *domain, uint64_t extent, enum reservation_ch
 
     if (change == POPULATE && copy_from_guest(&physical_frame, extent, sizeof(physical_frame)) != 0)
         return -XEN_EFAULT;
-    if (domain->page_count >= domain->maximum_pages || domain_memory_take_frame(domain->id, &frame) != 0)
+    if (domain_take_reservation_frame(domain, &frame) != 0)
         return -XEN_ENOMEM;
     error = !within_address_width(frame, memory_flags)             ? -XEN_ENOMEM
             : copy_to_guest(extent, &frame, sizeof(frame)) != 0 ? -XEN_EFAULT
@@ -153,7 +159,6 @@ static int add_frame(struct domain *domain, uint64_t extent, enum reservation_ch
         BUG_ON(page_give_back(memory, frame, domain->id) != 0);
         return error;
     }
-    domain->page_count++;
     if (change == POPULATE)
         machine_to_physical_set(frame, physical_frame);
     else
@@ -170,10 +175,7 @@ static int remove_frame(struct domain *domain, uint64_t extent)
         return -XEN_EFAULT;
     if (frame < memory->frame_count && (memory->frames[frame].flags & FRAME_FLAG_HYPERVISOR_PAGE))
         return -XEN_EINVAL;
-    if (page_give_back(memory, frame, domain->id) != 0)
-        return -XEN_EINVAL;
-    domain->page_count--;
-    return 0;
+    return page_give_back(memory, frame, domain->id) != 0 ? -XEN_EINVAL : 0;
 }
 
 static long continue_reservation(struct vcpu *vcpu, unsigned int command, uint64_t next_extent,

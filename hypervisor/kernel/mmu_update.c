@@ -34,6 +34,14 @@
  *     continuation; a continuation reads it back and adds to it, so it
  *     counts across the whole call.  An unwritable pdone is ignored, as
  *     in Xen.
+ *   - A page-table devalidation an earlier request left on the vCPU (a
+ *     replaced L2-L4 entry, an unpin, a validation refused part way:
+ *     pvmon/page_type.h; Xen's old_guest_table) is finished first, on
+ *     entry (continued as this same call while it is preempted); a
+ *     request that leaves one ends the loop with a continuation, and one
+ *     left by the last request is finished by a continuation that carries
+ *     the batch's result in place of foreigndom (list NULL, count exactly
+ *     MMU_UPDATE_PREEMPTED), as Xen's do_mmu_update and do_mmuext_op.
  */
 #include <pvmon/domain.h>
 #include <pvmon/domain_memory.h>
@@ -71,6 +79,11 @@ int page_frame_owner_for_update(const struct vcpu *vcpu, uint64_t foreign_domain
         return -XEN_EPERM;
     *frame_owner = target->id;
     return 0;
+}
+
+int page_finish_vcpu_release(const struct vcpu *vcpu)
+{
+    return page_finish_pending_release(domain_page_memory(), vcpu->domain->id);
 }
 
 static int update_machine_to_physical(const struct vcpu *vcpu, uint64_t frame, uint64_t physical_frame)
@@ -126,25 +139,50 @@ static uint32_t resumed_count(uint64_t count_argument, uint64_t done_pointer, un
     return count & ~MMU_UPDATE_PREEMPTED;
 }
 
-/* Xen's order: the continuation mark, the list's range (-EFAULT), then
- * foreigndom. */
+static bool release_pending(const struct vcpu *vcpu)
+{
+    return vcpu->pending_page_release.pending;
+}
+
+/* A continuation whose only work is to finish the pending release, then
+ * answer result (Xen passes it in place of foreigndom). */
+static bool is_result_carrier(const uint64_t arguments[4])
+{
+    return arguments[0] == 0 && (uint32_t)arguments[1] == MMU_UPDATE_PREEMPTED;
+}
+
+static long carry_result_past_release(struct vcpu *vcpu, const struct page_table_batch *batch, long result)
+{
+    return hypercall_create_continuation(vcpu, batch->op, 4,
+                                         (const uint64_t[]){ 0, MMU_UPDATE_PREEMPTED, 0, (uint64_t)result });
+}
+
+/* Xen's order: the pending release, the result carrier, the continuation
+ * mark, the list's range (-EFAULT), then foreigndom. */
 long page_table_batch_run(struct vcpu *vcpu, const struct page_table_batch *batch, const uint64_t arguments[4])
 {
     uint64_t list = arguments[0];
     uint64_t done_pointer = arguments[2];
     unsigned int done;
-    uint32_t count = resumed_count(arguments[1], done_pointer, &done);
+    uint32_t count;
     uint16_t frame_owner;
     uint32_t index;
-    long result;
+    long result = page_finish_vcpu_release(vcpu);
 
+    if (result == -XEN_ERESTART)
+        return hypercall_create_continuation(vcpu, batch->op, 4, arguments);
+    if (result)
+        return result;
+    if (is_result_carrier(arguments))
+        return (int)arguments[3];
+    count = resumed_count(arguments[1], done_pointer, &done);
     if (count > 0 && !guest_range_is_valid(list, count * batch->entry_size))
         return -XEN_EFAULT;
     result = batch->find_owner(vcpu, arguments[3], &frame_owner);
     if (result)
         return result;
     for (index = 0; index < count; index++) {
-        if (index != 0 && hypercall_preempt_check()) {
+        if (release_pending(vcpu) || (index != 0 && hypercall_preempt_check())) {
             result = -XEN_ERESTART;
             break;
         }
@@ -157,6 +195,8 @@ long page_table_batch_run(struct vcpu *vcpu, const struct page_table_batch *batc
             vcpu, batch->op, 4,
             (const uint64_t[]){ list + index * batch->entry_size, (count - index) | MMU_UPDATE_PREEMPTED,
                                 done_pointer, arguments[3] });
+    else if (release_pending(vcpu))
+        result = carry_result_past_release(vcpu, batch, result);
     done += index;
     if (done_pointer != 0)
         (void)copy_to_guest(done_pointer, &done, sizeof(done));

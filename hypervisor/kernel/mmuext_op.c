@@ -27,6 +27,10 @@
  *     COPY_PAGE reads a frame the caller holds (-EINVAL).  A cleared frame
  *     nothing maps writable becomes known zero (memory extension).
  *   - Any other command is -ENOSYS.
+ *   - As in mmu_update, a devalidation left pending on the vCPU (by an
+ *     unpin, a replaced base pointer) is finished first, by this call or
+ *     its continuation; a pin or base pointer may return -XEN_ERESTART
+ *     (preempted part way: the operation runs again and continues).
  */
 #include <pvmon/arch.h>
 #include <pvmon/domain.h>
@@ -55,9 +59,10 @@ static int pin_table(const struct vcpu *vcpu, uint64_t frame, enum page_type lev
 static int replace_root(const struct vcpu *vcpu, uint64_t *root, uint64_t frame, bool loaded_now)
 {
     uint64_t old_root = *root;
+    int error = frame == 0 ? 0 : page_get_reference_and_type(memory(), frame, vcpu->domain->id, PAGE_TYPE_L4);
 
-    if (frame != 0 && page_get_reference_and_type(memory(), frame, vcpu->domain->id, PAGE_TYPE_L4) != 0)
-        return -XEN_EINVAL;
+    if (error)
+        return error == -XEN_ERESTART ? error : -XEN_EINVAL;
     *root = frame * PAGE_SIZE;
     if (loaded_now && *root != 0)
         paging_load_root(*root);

@@ -190,6 +190,22 @@ static void check_domain_control_life_cycle(void)
     expect("domain_control_load_from_hypervisor_is_efault", hypercall_domain_control(&request), -XEN_EFAULT);
     expect("domain_control_destroy_succeeds", control(PVMON_DOMAIN_CONTROL_destroy, domain), 0);
     expect("domain_control_destroyed_domain_is_gone", control(PVMON_DOMAIN_CONTROL_pause, domain), -XEN_ESRCH);
+    request = control_request(PVMON_DOMAIN_CONTROL_create, 0);
+    expect("domain_control_create_after_destroy_succeeds", hypercall_domain_control(&request), 0);
+    expect("domain_control_destroyed_id_is_not_reused_at_once", request.domain > domain, 1);
+    expect("domain_control_destroy_of_the_second_domain_succeeds",
+           control(PVMON_DOMAIN_CONTROL_destroy, request.domain), 0);
+}
+
+/* dom0 reads the machine's memory counters; a domU is refused them
+ * (tests/hypercall/reservation.c). */
+static void check_memory_extension(void)
+{
+    struct pvmon_memory_statistics statistics = { 0 };
+
+    expect("memory_extension_machine_statistics_succeed_for_dom0",
+           hypercall3(__PVMON_HYPERVISOR_memory_extension, PVMON_MEMORY_statistics, (unsigned long)&statistics, 0), 0);
+    expect("memory_extension_machine_statistics_count_free_frames", statistics.free_frames > 0, 1);
 }
 
 /* set_memory, load and destroy go in bounded steps and continue between
@@ -313,5 +329,6 @@ void run_hypercall_checks(const struct start_info *start_info)
     check_domain_control_domain_ids();
     check_domain_control_life_cycle();
     check_domain_control_steps();
+    check_memory_extension();
     console_printf("pv-kernel: hypercall checks: %u passed, %u failed\n", passed, failed);
 }

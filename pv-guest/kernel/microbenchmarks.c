@@ -95,9 +95,12 @@ static long bench_mmuext_op(unsigned int command, uint64_t frame)
     return hypercall5(__HYPERVISOR_mmuext_op, (unsigned long)&operation, 1, (unsigned long)&done, DOMID_SELF, 0);
 }
 
-static long read_statistics(struct pvmon_memory_statistics *statistics)
+/* The domain's own counters: it runs as a domU, which may not read the
+ * machine's (and its own are what its benchmarks caused). */
+static long read_statistics(struct pvmon_domain_memory_statistics *statistics)
 {
-    return hypercall3(__PVMON_HYPERVISOR_memory_extension, PVMON_MEMORY_statistics, (unsigned long)statistics, 0);
+    return hypercall3(__PVMON_HYPERVISOR_memory_extension, PVMON_MEMORY_domain_statistics,
+                      (unsigned long)statistics, 0);
 }
 
 static const char *error_name(long error)
@@ -152,7 +155,7 @@ static struct counters counting_overhead; /* what reading them twice shows */
 
 static bool read_counters(struct counters *counters)
 {
-    struct pvmon_memory_statistics statistics = { 0 };
+    struct pvmon_domain_memory_statistics statistics = { 0 };
 
     if (!counters_available || read_statistics(&statistics) != 0)
         return false;
@@ -161,20 +164,20 @@ static bool read_counters(struct counters *counters)
     counters->values[COUNTER_PAGE_TABLE_UPDATES] = (int64_t)statistics.page_table_updates;
     counters->values[COUNTER_PAGE_TABLE_WRITES_EMULATED] = (int64_t)statistics.page_table_writes_emulated;
     counters->values[COUNTER_PAGE_FAULTS_TO_GUESTS] = (int64_t)statistics.page_faults_to_guests;
-    counters->values[COUNTER_FRAMES_ZEROED] =
-        (int64_t)(statistics.frames_zeroed_while_idle + statistics.frames_zeroed_on_demand);
-    counters->values[COUNTER_PREZEROED_FRAMES_HANDED_OUT] = (int64_t)statistics.prezeroed_frames_handed_out;
+    counters->values[COUNTER_FRAMES_ZEROED] = (int64_t)statistics.frames_zeroed_on_demand;
+    counters->values[COUNTER_PREZEROED_FRAMES_HANDED_OUT] = (int64_t)statistics.prezeroed_frames_received;
     return true;
 }
 
 static void counters_init(void)
 {
-    struct pvmon_memory_statistics statistics = { 0 };
+    struct pvmon_domain_memory_statistics statistics = { 0 };
     struct counters first, second;
     long result = read_statistics(&statistics);
 
     if (result != 0) {
-        console_printf("counters-unavailable PVMON_MEMORY_statistics returned %ld (%s)\n", result, error_name(result));
+        console_printf("counters-unavailable PVMON_MEMORY_domain_statistics returned %ld (%s)\n", result,
+                       error_name(result));
         return;
     }
     counters_available = true;

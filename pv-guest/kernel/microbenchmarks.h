@@ -4,8 +4,10 @@
  *
  *     bench NAME OPERATIONS ELAPSED_NS
  *
- * in PV system time, and after each benchmark the hypervisor's counters
- * (pvmon's memory extension, PVMON_MEMORY_statistics) summed over its runs:
+ * in PV system time, and after each benchmark the domain's own counters
+ * (pvmon's memory extension, PVMON_MEMORY_domain_statistics: a domU may
+ * not read the machine's; frames_zeroed counts its frames zeroed at
+ * allocation, not the idle loop's scrubbing) summed over its runs:
  *
  *     counter NAME.COUNTER VALUE
  *

@@ -371,13 +371,13 @@ static void report(void)
 {
     struct frame_pool_statistics pool;
     struct mmu_batch_statistics batches;
-    struct pvmon_memory_statistics machine;
-    long machine_result;
+    struct pvmon_domain_memory_statistics own;
+    long own_result;
 
     frame_pool_get_statistics(&pool);
     mmu_batch_get_statistics(&batches);
-    machine_result = hypercall3(__PVMON_HYPERVISOR_memory_extension, PVMON_MEMORY_statistics,
-                                (unsigned long)&machine, 0);
+    own_result = hypercall3(__PVMON_HYPERVISOR_memory_extension, PVMON_MEMORY_domain_statistics,
+                            (unsigned long)&own, 0);
     console_printf("pv-kernel: init exited with status %d after %lu ms\n", init_process->exit_status,
                    (system_time_ns() - started_ns) / NANOSECONDS_PER_MILLISECOND);
     console_printf("pv-kernel: processes: %lu forks, %lu execs, %lu exits, %lu killed, %lu context switches, "
@@ -399,14 +399,13 @@ static void report(void)
     console_printf("pv-kernel: page-table batches: %lu multicalls carrying %lu page-table updates, "
                    "%lu mmuext operations, %lu other calls\n", batches.multicalls, batches.page_table_updates,
                    batches.extended_operations, batches.other_calls);
-    if (machine_result == 0)
-        console_printf("pv-kernel: hypervisor: %lu frames zeroed while idle, %lu on demand, %lu prezeroed frames "
-                       "handed out, %lu page-table updates, %lu TLB flushes, %lu page faults bounced\n",
-                       machine.frames_zeroed_while_idle, machine.frames_zeroed_on_demand,
-                       machine.prezeroed_frames_handed_out, machine.page_table_updates, machine.tlb_flushes,
-                       machine.page_faults_to_guests);
+    if (own_result == 0)
+        console_printf("pv-kernel: hypervisor, for this domain: %lu frames zeroed on demand, %lu prezeroed frames "
+                       "received, %lu page-table updates, %lu TLB flushes, %lu page faults bounced\n",
+                       own.frames_zeroed_on_demand, own.prezeroed_frames_received, own.page_table_updates,
+                       own.tlb_flushes, own.page_faults_to_guests);
     else
-        console_printf("pv-kernel: hypervisor memory statistics unavailable (%ld)\n", machine_result);
+        console_printf("pv-kernel: hypervisor memory statistics unavailable (%ld)\n", own_result);
 }
 
 static void finish_everything(void)

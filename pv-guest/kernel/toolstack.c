@@ -463,8 +463,13 @@ static void run_scenario(const struct start_info *start_info, struct scenario_ru
     long before_error = read_hypervisor_statistics(&before);
     uint64_t started_ns, deadline_ns;
 
-    console_printf("toolstack: scenario '%s': %u domains, deadline %lu s\n", scenario->spec->name,
-                   scenario->spec->domain_count, scenario->spec->deadline_seconds);
+    if (before_error == 0)
+        console_printf("toolstack: scenario '%s': %u domains, deadline %lu s; the machine has %lu frames free\n",
+                       scenario->spec->name, scenario->spec->domain_count, scenario->spec->deadline_seconds,
+                       machine_free_frames(&before));
+    else
+        console_printf("toolstack: scenario '%s': %u domains, deadline %lu s\n", scenario->spec->name,
+                       scenario->spec->domain_count, scenario->spec->deadline_seconds);
     for (unsigned int index = 0; index < scenario->spec->domain_count; index++) {
         struct domain_run *run = &scenario->domains[index];
 

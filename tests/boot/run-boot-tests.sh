@@ -272,7 +272,7 @@ pvh_nmi_while_guests_run_is_ignored_and_crashes_no_domain() {
         pvh "$image" "$work/demo.cpio" --append "idle_seconds=1" 2>"$work/pvh-nmi.run" &
     local qemu=$!
     local waited=0
-    while ! grep -q "(d1)" "$log" && [ "$waited" -lt 300 ]; do
+    while ! grep -Eq "\(d[1-9][0-9]*\)" "$log" && [ "$waited" -lt 300 ]; do
         sleep 0.1
         waited=$((waited + 1))
     done

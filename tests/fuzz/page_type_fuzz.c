@@ -7,14 +7,26 @@
  * everything it holds and gives every frame back.  After every step it
  * checks what the harness can predict on its own (which calls must be
  * refused or must succeed, that a refused call changed nothing but what
- * pvmon/page_type.h allows a refusal to change, that a
- * type change between writable and a table asked for a TLB flush), then
+ * pvmon/page_type.h allows a refusal to change, that a frame taking
+ * another type with no full flush since it was last in use asked for a
+ * TLB flush: writable, tables of every level and descriptor pages), then
  * the invariants of page_type_invariants.c; at the end every frame must
  * have been released.  Any violation aborts with a message.
  *
- * Operation bytes: 0 kind, 1 frame, 2 owner, 3 type or level, 4 entry
- * index, 5 entry target, 6-7 entry flags (bit 7 of byte 7 also chooses
- * known-zero for assign and preserve-A/D for updates).
+ * Preemption (pvmon/page_type.h, "Preemptible validation"): an operation
+ * may run with the preempt hook answering "stop" every 1-8 questions.  A
+ * preempted pin, type or update is not retried: the partial tables stay
+ * for later operations to meet, and the teardown at the end finishes
+ * them.  As the kernel does, an operation first finishes a pending
+ * release left by an earlier one, and is dropped if that is preempted.
+ * A step whose work is not bounded is a violation: it must stop at the
+ * first "stop", and visit at most TABLES_PER_QUESTION tables per question
+ * asked, plus TABLES_PER_QUESTION + 1 (see run_step).
+ *
+ * Operation bytes: 0 kind (low four bits) and preemption (high four: 8-15
+ * stop every 1-8 questions, otherwise never), 1 frame, 2 owner, 3 type or
+ * level, 4 entry index, 5 entry target, 6-7 entry flags (bit 7 of byte 7
+ * also chooses known-zero for assign and preserve-A/D for updates).
  */
 #include <stddef.h>
 #include <stdint.h>
@@ -39,6 +51,11 @@
 #define SECOND_OWNER_FRAMES 28
 #define OUT_OF_RANGE_FRAMES 4
 #define HOT_FRAMES_PER_OWNER 8
+/* Between two questions, validation or devalidation goes down from one
+ * entry of an L4 to an L1 at most: three tables below the one it works
+ * on.  An entry update visits its own table once more. */
+#define TABLES_PER_QUESTION 3
+#define OWNER_COUNT 3
 
 #define ENTRY_PRESENT (UINT64_C(1) << 0)
 #define ENTRY_WRITABLE (UINT64_C(1) << 1)
@@ -65,11 +82,15 @@ enum operation_kind {
     OPERATION_UNPIN,
     OPERATION_UPDATE_ENTRY,
     OPERATION_CLEAR_PAGE,
+    /* Not decoded from the input: what the kernel and the teardown do. */
+    OPERATION_FINISH_PENDING_RELEASE,
+    OPERATION_RELEASE_PARTIAL,
 };
 
 static const char *const operation_names[] = {
     "assign", "give back", "get reference", "put reference", "get type", "put type",
     "get reference and type", "put reference and type", "pin", "unpin", "update entry", "clear page",
+    "finish pending release", "release partial table",
 };
 
 /* What the first byte of an operation asks for: updates build the tables,
@@ -89,6 +110,7 @@ struct operation {
     unsigned int index;
     uint64_t entry;
     bool flag;
+    unsigned int preempt_every; /* 0: never */
 };
 
 /* ---- decoding ---- */
@@ -195,6 +217,7 @@ static struct operation decode_operation(const struct harness *harness, const ui
     operation.index = decode_index(bytes[4]);
     operation.entry = decode_entry(operation.frame, bytes[5], bytes[6], bytes[7]);
     operation.flag = (bytes[7] & 0x80) != 0;
+    operation.preempt_every = bytes[0] >> 4 >= 8 ? (bytes[0] >> 4) - 7 : 0;
     return operation;
 }
 
@@ -221,27 +244,35 @@ static void expect_result(const struct harness *harness, int result, int expecte
         harness_violation(harness, "returned %d, expected %d: %s", result, expected, why);
 }
 
-/* A call whose outcome the harness can only sometimes predict. */
+/* A call whose outcome the harness can only sometimes predict; one that
+ * may validate may also be preempted, if preemption is on. */
 static void expect_outcome(const struct harness *harness, int result, bool must_refuse, bool must_succeed,
                            const char *why)
 {
     if (must_refuse && result != -XEN_EINVAL)
         harness_violation(harness, "returned %d, expected -XEN_EINVAL: %s", result, why);
+    if (result == -XEN_ERESTART && harness->machine.preempt_every != 0)
+        return;
     if (must_succeed && result != 0)
         harness_violation(harness, "returned %d, expected success: nothing in the contract refuses it", result);
     if (result != 0 && result != -XEN_EINVAL)
         harness_violation(harness, "returned %d, neither 0 nor -XEN_EINVAL", result);
 }
 
+static bool is_partial(const struct frame *frame)
+{
+    return (frame->type_info & PAGE_TYPE_PARTIAL) != 0;
+}
+
 /* A type reference that needs no validation and meets no other type:
- * the same type again, or writable or descriptor on a frame no one holds
- * a type on. */
+ * the same type again on a table that is not partial, or writable or
+ * descriptor on a frame no one holds a type on. */
 static bool type_reference_must_be_granted(const struct harness *harness, uint64_t frame, enum page_type type)
 {
     const struct frame *actual = &harness->machine.frames[frame];
 
     if (harness_type_count_of(actual) > 0)
-        return harness_type_of(actual) == type;
+        return harness_type_of(actual) == type && !is_partial(actual);
     return type == PAGE_TYPE_WRITABLE || type == PAGE_TYPE_SEGMENT_DESCRIPTOR;
 }
 
@@ -375,7 +406,8 @@ static int pin(struct harness *harness, const struct operation *operation)
     bool level_valid = harness_is_page_table_type(operation->type);
     bool allowed = holds_allocated(harness, operation->frame, operation->owner) && level_valid &&
                    harness->frames[operation->frame].pinned_level == PAGE_TYPE_NONE;
-    bool already_validated = allowed && harness_type_count_of(&harness->machine.frames[operation->frame]) > 0 &&
+    bool already_validated = allowed &&
+                             (harness->machine.frames[operation->frame].type_info & PAGE_TYPE_VALIDATED) &&
                              harness_type_of(&harness->machine.frames[operation->frame]) == operation->type;
     int result = page_pin(memory_of(harness), operation->frame, operation->owner, operation->type);
 
@@ -434,7 +466,7 @@ static bool entry_must_be_accepted(const struct harness *harness, uint16_t owner
     if (level == PAGE_TYPE_L1)
         return !(entry & ENTRY_WRITABLE) || type_reference_must_be_granted(harness, target, PAGE_TYPE_WRITABLE);
     const struct frame *actual = &harness->machine.frames[target];
-    return harness_type_count_of(actual) > 0 && harness_type_of(actual) == level - 1;
+    return (actual->type_info & PAGE_TYPE_VALIDATED) && harness_type_of(actual) == level - 1;
 }
 
 /* Whether nothing in the contract lets the update fail: a plain frame of
@@ -451,7 +483,7 @@ static bool update_must_succeed(const struct harness *harness, const struct oper
     enum page_type type = harness_type_of(table);
     if (harness_type_count_of(table) == 0 || type == PAGE_TYPE_WRITABLE)
         return true;
-    if (!harness_is_page_table_type(type) || harness_is_hypervisor_slot(type, operation->index))
+    if (!harness_is_page_table_type(type) || is_partial(table) || harness_is_hypervisor_slot(type, operation->index))
         return false;
     return entry_must_be_accepted(harness, operation->owner, type, operation->entry);
 }
@@ -472,7 +504,7 @@ static bool update_must_be_refused(const struct harness *harness, const struct o
         return true;
     if (!in_use || !harness_is_page_table_type(type))
         return false;
-    if (harness_is_hypervisor_slot(type, operation->index))
+    if (is_partial(table) || harness_is_hypervisor_slot(type, operation->index))
         return true;
     return entry_must_be_refused(harness, operation->owner, type, harness->machine.pages[frame][operation->index],
                                  operation->entry);
@@ -553,6 +585,32 @@ static int clear_page(struct harness *harness, const struct operation *operation
     return 0;
 }
 
+static int finish_pending_release(struct harness *harness, const struct operation *operation)
+{
+    int result = page_finish_pending_release(memory_of(harness), operation->owner);
+
+    if (result == -XEN_ERESTART && harness->machine.preempt_every != 0)
+        return result;
+    expect_result(harness, result, 0, "a pending release always finishes unless preempted");
+    if (harness->machine.pending_releases[operation->owner].pending)
+        harness_violation(harness, "the pending release of owner %u is still there", operation->owner);
+    return result;
+}
+
+/* The teardown's sweep: a partial table nothing continues (unless
+ * finishing a pending release tore it down on the way). */
+static int release_partial(struct harness *harness, const struct operation *operation)
+{
+    if (!is_partial(&harness->machine.frames[operation->frame]))
+        return 0;
+    int result = page_release_partial(memory_of(harness), operation->frame, operation->owner);
+
+    if (result == -XEN_ERESTART && harness->machine.preempt_every != 0)
+        return result;
+    expect_result(harness, result, 0, "a partial table of the owner is released when the slot is empty");
+    return result;
+}
+
 static int perform(struct harness *harness, const struct operation *operation)
 {
     switch (operation->kind) {
@@ -581,40 +639,69 @@ static int perform(struct harness *harness, const struct operation *operation)
         return update_entry(harness, operation);
     case OPERATION_CLEAR_PAGE:
         return clear_page(harness, operation);
+    case OPERATION_FINISH_PENDING_RELEASE:
+        return finish_pending_release(harness, operation);
+    case OPERATION_RELEASE_PARTIAL:
+        return release_partial(harness, operation);
     }
     return 0;
 }
 
 /* ---- checks around every step ---- */
 
-static bool writable_and_table_or_descriptor(enum page_type before, enum page_type after)
-{
-    bool before_special = harness_is_page_table_type(before) || before == PAGE_TYPE_SEGMENT_DESCRIPTOR;
-    bool after_special = harness_is_page_table_type(after) || after == PAGE_TYPE_SEGMENT_DESCRIPTOR;
-
-    return (before == PAGE_TYPE_WRITABLE && after_special) || (before_special && after == PAGE_TYPE_WRITABLE);
-}
-
+/* The flush rule of pvmon/page_type.h, invariant 2: a frame seen in use
+ * (type count non-zero after a step) that takes another type with no full
+ * flush since must have asked for one.  (A use that starts and ends inside
+ * one step is not seen: the check may miss a case, never invent one.) */
 static void check_tlb_flush_asked(const struct harness *harness, const struct simulated_snapshot *before,
                                   uint64_t flushes_before)
 {
     if (harness->machine.tlb_flush_requests > flushes_before)
         return;
     for (uint64_t frame = 0; frame < FUZZ_FRAME_COUNT; frame++) {
+        const struct harness_frame *record = &harness->frames[frame];
         enum page_type old_type = harness_type_of(&before->frames[frame]);
         enum page_type new_type = harness_type_of(&harness->machine.frames[frame]);
 
-        if (writable_and_table_or_descriptor(old_type, new_type))
-            harness_violation(harness, "frame %llu went from type %d to %d without a TLB flush request",
+        if (old_type != new_type && old_type != PAGE_TYPE_NONE && new_type != PAGE_TYPE_NONE &&
+            record->seen_in_use && record->last_in_use_clock == harness->machine.tlb_flush_clock)
+            harness_violation(harness, "frame %llu went from type %d to %d with no TLB flush since its last use",
                               (unsigned long long) frame, old_type, new_type);
     }
 }
 
-static void check_refusal_changed_nothing(const struct harness *harness, const struct simulated_snapshot *before,
+static void note_frames_in_use(struct harness *harness)
+{
+    for (uint64_t frame = 0; frame < FUZZ_FRAME_COUNT; frame++) {
+        if (harness_type_count_of(&harness->machine.frames[frame]) == 0)
+            continue;
+        harness->frames[frame].seen_in_use = true;
+        harness->frames[frame].last_in_use_clock = harness->machine.tlb_flush_clock;
+    }
+}
+
+static bool any_partial_table(const struct simulated_snapshot *snapshot)
+{
+    for (uint64_t frame = 0; frame < FUZZ_FRAME_COUNT; frame++)
+        if (is_partial(&snapshot->frames[frame]))
+            return true;
+    return false;
+}
+
+/* A refusal, once the release it may have left pending is finished,
+ * changed nothing but what pvmon/page_type.h allows.  Not checked when a
+ * table was partial before: a refusal met while continuing it tears down
+ * what the partial state held, as Xen does. */
+static void check_refusal_changed_nothing(struct harness *harness, const struct simulated_snapshot *before,
                                           uint64_t releases_before)
 {
     char change[256];
 
+    for (uint16_t owner = 0; owner < OWNER_COUNT; owner++)
+        if (page_finish_pending_release(memory_of(harness), owner) != 0)
+            harness_violation(harness, "the pending release of owner %u did not finish", owner);
+    if (any_partial_table(before))
+        return;
     if (simulated_snapshot_refusal_changed_too_much(&harness->machine, before, change, sizeof(change)))
         harness_violation(harness, "a refused call changed %s", change);
     if (harness->machine.release_total != releases_before)
@@ -629,20 +716,69 @@ static void describe_operation(struct harness *harness, const struct operation *
              (unsigned long long) operation->entry, operation->flag);
 }
 
-static void run_step(struct harness *harness, const struct operation *operation)
+/* The work of one step is bounded: it stopped at the first "stop", and
+ * visited no more tables than the questions it asked allow. */
+static void check_work_bounded(const struct harness *harness, unsigned int preempt_every, uint64_t questions,
+                               uint64_t stops, uint64_t tables)
 {
-    uint64_t flushes_before = harness->machine.tlb_flush_requests;
-    uint64_t releases_before = harness->machine.release_total;
+    if (stops > 1 || (stops == 1 && questions > preempt_every))
+        harness_violation(harness, "went on after being told to stop: %llu questions, %llu stops, every %u",
+                          (unsigned long long) questions, (unsigned long long) stops, preempt_every);
+    if (tables > TABLES_PER_QUESTION * (questions + 1) + 1)
+        harness_violation(harness, "visited %llu tables for %llu questions: work not bounded",
+                          (unsigned long long) tables, (unsigned long long) questions);
+}
+
+static void perform_step(struct harness *harness, const struct operation *operation)
+{
+    struct simulated_memory *machine = &harness->machine;
+    uint64_t flushes_before = machine->tlb_flush_requests;
+    uint64_t releases_before = machine->release_total;
+    uint64_t questions_before = machine->questions_total;
+    uint64_t stops_before = machine->stops_total;
+    uint64_t tables_before = machine->table_visits;
 
     harness->step++;
     describe_operation(harness, operation);
-    simulated_snapshot_take(&harness->machine, &harness->before_step);
+    simulated_snapshot_take(machine, &harness->before_step);
+    machine->preempt_every = operation->preempt_every;
+    machine->preempt_questions = 0;
     int result = perform(harness, operation);
-    if (result != 0)
+    check_work_bounded(harness, operation->preempt_every, machine->questions_total - questions_before,
+                       machine->stops_total - stops_before, machine->table_visits - tables_before);
+    machine->preempt_every = 0;
+    if (result == -XEN_EINVAL)
         check_refusal_changed_nothing(harness, &harness->before_step, releases_before);
     else
         check_tlb_flush_asked(harness, &harness->before_step, flushes_before);
+    note_frames_in_use(harness);
     harness_check_invariants(harness);
+}
+
+static int pending_release_owner(const struct harness *harness)
+{
+    for (uint16_t owner = 0; owner < OWNER_COUNT; owner++)
+        if (harness->machine.pending_releases[owner].pending)
+            return owner;
+    return -1;
+}
+
+/* As mmu_update and mmuext_op do: a pending release is finished first, and
+ * the operation waits for another step if that is preempted. */
+static void run_step(struct harness *harness, const struct operation *operation)
+{
+    int owner = pending_release_owner(harness);
+
+    if (owner >= 0) {
+        struct operation finish = *operation;
+
+        finish.kind = OPERATION_FINISH_PENDING_RELEASE;
+        finish.owner = (uint16_t) owner;
+        perform_step(harness, &finish);
+        if (pending_release_owner(harness) >= 0)
+            return;
+    }
+    perform_step(harness, operation);
 }
 
 /* ---- the life of one input ---- */
@@ -691,6 +827,16 @@ static void release_everything(struct harness *harness)
             operation = cleanup_operation(OPERATION_UNPIN, frame, record->owner);
             run_step(harness, &operation);
         }
+    }
+    for (uint64_t frame = 0; frame < FUZZ_FRAME_COUNT; frame++) {
+        if (!is_partial(&harness->machine.frames[frame]) || harness->frames[frame].life == LIFE_UNASSIGNED)
+            continue;
+        struct operation operation = cleanup_operation(OPERATION_RELEASE_PARTIAL, frame, harness->frames[frame].owner);
+        run_step(harness, &operation);
+    }
+    for (int owner = pending_release_owner(harness); owner >= 0; owner = pending_release_owner(harness)) {
+        struct operation operation = cleanup_operation(OPERATION_FINISH_PENDING_RELEASE, 0, (uint16_t) owner);
+        run_step(harness, &operation);
     }
     for (uint64_t frame = 0; frame < FUZZ_FRAME_COUNT; frame++) {
         if (harness->frames[frame].life != LIFE_ALLOCATED)

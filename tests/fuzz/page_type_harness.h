@@ -8,6 +8,7 @@
 #ifndef PVMON_TEST_PAGE_TYPE_HARNESS_H
 #define PVMON_TEST_PAGE_TYPE_HARNESS_H
 
+#include <stdbool.h>
 #include <stdint.h>
 
 #include <pvmon/page_type.h>
@@ -32,6 +33,8 @@ struct harness_frame {
     uint32_t type_references;     /* of held_type, each riding on one of the general references */
     enum page_type held_type;
     uint32_t releases_seen;
+    bool seen_in_use;             /* its type count was non-zero after some step */
+    uint32_t last_in_use_clock;   /* the flush clock after the last such step */
 };
 
 struct harness {

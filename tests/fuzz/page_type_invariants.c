@@ -3,9 +3,13 @@
  * does not rely on the code under test: it recounts, from the harness's
  * own records (allocations, pins, references held) and from the entries
  * of every validated table, what each frame's reference count and type
- * count must be and which type it must have, and compares with the frame
+ * count must be, which type it must have and its linear count (read-only
+ * linear entries, one level only), and compares with the frame
  * table (the code under test is only asked whether page_reference_count
- * and friends agree with it).
+ * and friends agree with it).  A partial table counts its partial state
+ * (one type and one general reference), the entries below its
+ * validated_entries and its partial entry (a general reference); a
+ * pending release counts a general reference on its frame.
  */
 #include <stdarg.h>
 #include <stdio.h>
@@ -21,7 +25,9 @@
 #define ENTRY_GLOBAL (UINT64_C(1) << 8)
 #define ENTRY_RESERVED_FOR_HYPERVISOR UINT64_C(0x7ff0000000000000)
 #define ENTRY_ADDRESS UINT64_C(0x000ffffffffff000)
-#define UPPER_LEVEL_REFUSED (ENTRY_LARGE | ENTRY_GLOBAL | ENTRY_RESERVED_FOR_HYPERVISOR)
+#define ENTRY_CACHE_ATTRIBUTES (UINT64_C(0x18))
+#define UPPER_LEVEL_REFUSED (ENTRY_LARGE | ENTRY_GLOBAL | ENTRY_RESERVED_FOR_HYPERVISOR | ENTRY_CACHE_ATTRIBUTES)
+#define L1_REFUSED (ENTRY_RESERVED_FOR_HYPERVISOR | ENTRY_CACHE_ATTRIBUTES | ENTRY_LARGE)
 
 static const char *const type_names[] = {"none", "writable", "L1", "L2", "L3", "L4", "descriptor", "type 7"};
 
@@ -31,6 +37,8 @@ struct expectation {
     uint32_t type_references;
     enum page_type required_type; /* PAGE_TYPE_NONE: no type reference asks for one */
     const char *required_by;
+    uint32_t linear_entries;      /* its read-only entries at other tables of its level */
+    uint32_t linear_uses;         /* such entries of other tables at it */
 };
 
 void harness_violation(const struct harness *harness, const char *format, ...)
@@ -77,7 +85,7 @@ bool harness_entry_allowed(uint64_t entry, enum page_type level)
     if (!(entry & ENTRY_PRESENT))
         return true;
     if (level == PAGE_TYPE_L1)
-        return !(entry & ENTRY_RESERVED_FOR_HYPERVISOR);
+        return !(entry & L1_REFUSED);
     return !(entry & UPPER_LEVEL_REFUSED);
 }
 
@@ -148,6 +156,43 @@ static void check_hypervisor_slots(const struct harness *harness, uint64_t table
                               FIRST_HYPERVISOR_SLOT + slot);
 }
 
+/* A read-only linear entry (pvmon/page_type.h): at its own table it holds
+ * nothing; at another table of its level, a general and a type reference,
+ * and one level of linearity only. */
+static void count_linear_entry(const struct harness *harness, struct expectation expectations[], uint64_t table,
+                               enum page_type level, unsigned int index, uint64_t entry)
+{
+    uint64_t target = harness_entry_target(entry);
+
+    if (entry & ENTRY_WRITABLE)
+        harness_violation(harness, "validated %s %llu maps the %s %llu writable at %u", type_name(level),
+                          (unsigned long long) table, type_name(level), (unsigned long long) target, index);
+    if (target == table)
+        return;
+    expectations[target].references++;
+    expectations[target].type_references++;
+    require_type(harness, &expectations[target], target, level, "a linear entry");
+    expectations[table].linear_entries++;
+    expectations[target].linear_uses++;
+}
+
+static void check_linear_counts(const struct harness *harness, uint64_t frame, const struct expectation *expectation)
+{
+    const struct frame *actual = &harness->machine.frames[frame];
+    int32_t expected = (int32_t) expectation->linear_entries - (int32_t) expectation->linear_uses;
+
+    if (expectation->linear_entries > 0 && expectation->linear_uses > 0)
+        harness_violation(harness, "table %llu holds %u linear entries and is used by %u: a chain of two",
+                          (unsigned long long) frame, expectation->linear_entries, expectation->linear_uses);
+    if (actual->state == FRAME_DOMAIN && harness_type_count_of(actual) == 0 && actual->linear_count != 0)
+        harness_violation(harness, "frame %llu has no type reference but linear count %d",
+                          (unsigned long long) frame, actual->linear_count);
+    if (harness_type_count_of(actual) > 0 && harness_is_page_table_type(harness_type_of(actual)) &&
+        actual->linear_count != expected)
+        harness_violation(harness, "table %llu has linear count %d, the recount %d", (unsigned long long) frame,
+                          actual->linear_count, expected);
+}
+
 static void count_entry(const struct harness *harness, struct expectation expectations[], uint64_t table,
                         enum page_type level, unsigned int index, uint64_t entry)
 {
@@ -167,6 +212,10 @@ static void count_entry(const struct harness *harness, struct expectation expect
                           type_name(level), (unsigned long long) table, table_frame->owner,
                           (unsigned long long) target, target_frame->state, target_frame->owner, index);
 
+    if (level != PAGE_TYPE_L1 && harness_type_of(target_frame) == level) {
+        count_linear_entry(harness, expectations, table, level, index, entry);
+        return;
+    }
     expectations[target].references++;
     if (level == PAGE_TYPE_L1 && !(entry & ENTRY_WRITABLE))
         return;
@@ -175,22 +224,77 @@ static void count_entry(const struct harness *harness, struct expectation expect
                  held_by[level]);
 }
 
+/* The partial entry of a partial table holds a general reference on a
+ * frame of its owner, and nothing more. */
+static void count_partial_entry(const struct harness *harness, struct expectation expectations[], uint64_t table,
+                                enum page_type level, unsigned int index)
+{
+    uint64_t entry = harness->machine.pages[table][index];
+    uint64_t target = harness_entry_target(entry);
+
+    if (index >= PAGE_TABLE_ENTRIES || harness_is_hypervisor_slot(level, index) || !(entry & ENTRY_PRESENT) ||
+        !harness_entry_allowed(entry, level) || target >= FUZZ_FRAME_COUNT ||
+        harness->machine.frames[target].owner != harness->machine.frames[table].owner)
+        harness_violation(harness, "partial %s %llu has its partial entry %u at %#llx", type_name(level),
+                          (unsigned long long) table, index, (unsigned long long) entry);
+    expectations[target].references++;
+}
+
+/* A partial table (pvmon/page_type.h): an L2-L4 of count 1, neither
+ * validated nor pinned; its partial state holds that type count and a
+ * general reference; its entries below validated_entries hold theirs. */
+static unsigned int check_partial_table(const struct harness *harness, struct expectation expectations[],
+                                        uint64_t table, enum page_type level)
+{
+    const struct frame *table_frame = &harness->machine.frames[table];
+
+    if (level == PAGE_TYPE_L1 || harness_type_count_of(table_frame) != 1 ||
+        (table_frame->type_info & (PAGE_TYPE_VALIDATED | PAGE_TYPE_PINNED)) ||
+        table_frame->validated_entries > PAGE_TABLE_ENTRIES)
+        harness_violation(harness, "partial %s %llu has type_info %#x and %u validated entries", type_name(level),
+                          (unsigned long long) table, table_frame->type_info, table_frame->validated_entries);
+    expectations[table].references++;
+    expectations[table].type_references++;
+    require_type(harness, &expectations[table], table, level, "its partial state");
+    if (table_frame->flags & FRAME_FLAG_PARTIAL_ENTRY)
+        count_partial_entry(harness, expectations, table, level, table_frame->validated_entries);
+    return table_frame->validated_entries;
+}
+
 static void count_table_entries(const struct harness *harness, struct expectation expectations[], uint64_t table)
 {
     const struct frame *table_frame = &harness->machine.frames[table];
     enum page_type level = harness_type_of(table_frame);
+    unsigned int held_entries = PAGE_TABLE_ENTRIES;
 
-    if (!(table_frame->type_info & PAGE_TYPE_VALIDATED))
+    if (table_frame->type_info & PAGE_TYPE_PARTIAL)
+        held_entries = check_partial_table(harness, expectations, table, level);
+    else if (!(table_frame->type_info & PAGE_TYPE_VALIDATED))
         harness_violation(harness, "%s %llu has %u type references but is not validated", type_name(level),
                           (unsigned long long) table, harness_type_count_of(table_frame));
-    if (level == PAGE_TYPE_L4)
+    else if (level == PAGE_TYPE_L4)
         check_hypervisor_slots(harness, table);
-    for (unsigned int index = 0; index < PAGE_TABLE_ENTRIES; index++) {
+    for (unsigned int index = 0; index < held_entries; index++) {
         uint64_t entry = harness->machine.pages[table][index];
 
         if (harness_is_hypervisor_slot(level, index) || !(entry & ENTRY_PRESENT))
             continue;
         count_entry(harness, expectations, table, level, index, entry);
+    }
+}
+
+/* A pending release holds a general reference on its frame. */
+static void count_pending_releases(const struct harness *harness, struct expectation expectations[])
+{
+    for (unsigned int owner = 0; owner < SIMULATED_OWNER_LIMIT; owner++) {
+        const struct page_pending_release *pending = &harness->machine.pending_releases[owner];
+
+        if (!pending->pending)
+            continue;
+        if (pending->frame >= FUZZ_FRAME_COUNT || harness->machine.frames[pending->frame].owner != owner)
+            harness_violation(harness, "the pending release of owner %u names frame %llu", owner,
+                              (unsigned long long) pending->frame);
+        expectations[pending->frame].references++;
     }
 }
 
@@ -204,9 +308,9 @@ static void count_validated_tables(const struct harness *harness, struct expecta
             continue;
         if (harness_type_count_of(table_frame) > 0)
             count_table_entries(harness, expectations, frame);
-        else if (table_frame->type_info & PAGE_TYPE_VALIDATED)
-            harness_violation(harness, "%s %llu has no type reference left but is still validated", type_name(type),
-                              (unsigned long long) frame);
+        else if (table_frame->type_info & (PAGE_TYPE_VALIDATED | PAGE_TYPE_PARTIAL))
+            harness_violation(harness, "%s %llu has no type reference left but is still validated or partial",
+                              type_name(type), (unsigned long long) frame);
     }
 }
 
@@ -292,9 +396,11 @@ void harness_check_invariants(struct harness *harness)
     note_releases(harness);
     count_harness_holdings(harness, expectations);
     count_validated_tables(harness, expectations);
+    count_pending_releases(harness, expectations);
     for (uint64_t frame = 0; frame < FUZZ_FRAME_COUNT; frame++) {
         check_ownership(harness, frame);
         check_counts(harness, frame, &expectations[frame]);
+        check_linear_counts(harness, frame, &expectations[frame]);
         check_known_zero(harness, frame);
         check_release_is_not_overdue(harness, frame, &expectations[frame]);
     }

@@ -6,6 +6,12 @@
  * evtchn_bind_interdomain, evtchn_send, evtchn_close, evtchn_status,
  * evtchn_unmask, do_event_channel_op); a port beyond the domain's ports
  * is -EINVAL (_evtchn_from_port), port 0 is reserved.
+ * pvmon does not offer FIFO event channels: init_control, expand_array and
+ * set_priority answer as Xen 4.17 (xen/common/event_fifo.c:
+ * evtchn_fifo_init_control, map_guest_page, evtchn_fifo_expand_array;
+ * event_channel.h: evtchn_port_set_priority) answers a domain without a
+ * FIFO control block, and a request Xen would accept is -ENOSYS, on which
+ * Linux falls back to 2-level.
  */
 #include "check.h"
 
@@ -201,6 +207,57 @@ static void check_out_of_range_ports(void)
     expect_result("status_of_port_0_is_closed", status.status, EVTCHNSTAT_closed);
 }
 
+/* --- FIFO: not offered, answered as Xen ---------------------------------------- */
+
+static uint8_t control_page[4096] __attribute__((aligned(4096)));
+
+static long init_control(uint64_t frame, uint32_t offset, uint32_t vcpu, uint8_t *link_bits)
+{
+    struct evtchn_init_control request = { .control_gfn = frame, .offset = offset, .vcpu = vcpu };
+    long result = hypercall_event_channel_op(EVTCHNOP_init_control, &request);
+
+    *link_bits = request.link_bits;
+    return result;
+}
+
+static void check_fifo_is_answered_as_xen(void)
+{
+    uint64_t frame = runtime_machine_address(control_page) >> 12;
+    uint64_t page_table_frame;
+    struct evtchn_expand_array expand = { .array_gfn = frame };
+    struct evtchn_set_priority priority = { .port = 0, .priority = 0 };
+    uint8_t link_bits;
+    long result;
+
+    __asm__ volatile("mov %%cr3, %0" : "=r"(page_table_frame));
+    page_table_frame >>= 12;
+    control_page[0] = 1;
+    expect_result("init_control_for_a_vcpu_the_domain_lacks_is_enoent", init_control(frame, 0, 1, &link_bits),
+                  -XEN_ENOENT);
+    expect_result("init_control_block_crossing_its_page_is_einval", init_control(frame, 4032, 0, &link_bits),
+                  -XEN_EINVAL);
+    expect_result("init_control_block_not_8_byte_aligned_is_einval", init_control(frame, 4, 0, &link_bits),
+                  -XEN_EINVAL);
+    expect_result("init_control_on_a_page_table_frame_is_einval", init_control(page_table_frame, 0, 0, &link_bits),
+                  -XEN_EINVAL);
+    expect_result("init_control_on_a_frame_not_owned_is_einval",
+                  init_control(HYPERVISOR_IMAGE_MACHINE_ADDRESS >> 12, 0, 0, &link_bits), -XEN_EINVAL);
+    expect_result("init_control_argument_in_hypervisor_is_efault",
+                  hypercall_event_channel_op(EVTCHNOP_init_control, (void *)HYPERVISOR_IMAGE_ADDRESS), -XEN_EFAULT);
+    result = init_control(frame, 4024, 0, &link_bits);
+    expect_result("valid_init_control_is_enosys_so_the_guest_keeps_2_level", result, -XEN_ENOSYS);
+    expect_result("refused_init_control_writes_no_link_bits", link_bits, 0);
+    expect_result("expand_array_without_a_control_block_is_eopnotsupp",
+                  hypercall_event_channel_op(EVTCHNOP_expand_array, &expand), -XEN_EOPNOTSUPP);
+    expect_result("set_priority_of_a_port_in_the_table_is_enosys",
+                  hypercall_event_channel_op(EVTCHNOP_set_priority, &priority), -XEN_ENOSYS);
+    priority.port = OUT_OF_RANGE_PORT;
+    expect_result("set_priority_of_a_port_outside_the_table_is_einval",
+                  hypercall_event_channel_op(EVTCHNOP_set_priority, &priority), -XEN_EINVAL);
+    expect_result("set_priority_argument_unmapped_is_efault",
+                  hypercall_event_channel_op(EVTCHNOP_set_priority, (void *)UNMAPPED_ADDRESS), -XEN_EFAULT);
+}
+
 void run_tests(void)
 {
     check_argument_pointers();
@@ -208,4 +265,5 @@ void run_tests(void)
     check_ipi();
     check_interdomain_loopback();
     check_out_of_range_ports();
+    check_fifo_is_answered_as_xen();
 }

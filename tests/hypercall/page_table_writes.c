@@ -175,9 +175,9 @@ static uint64_t beyond_ram_frame;
 
 static uint64_t emulated_writes(void)
 {
-    struct pvmon_memory_statistics statistics = { 0 };
+    struct pvmon_domain_memory_statistics statistics = { 0 };
 
-    call_memory_extension(PVMON_MEMORY_statistics, &statistics);
+    own_statistics(&statistics);
     return statistics.page_table_writes_emulated;
 }
 

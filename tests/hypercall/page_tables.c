@@ -24,6 +24,10 @@
  *     -EINVAL; processing stops at the first failure and *pdone says how
  *     many were done; pdone may be NULL.  A frame that is no page table in
  *     use is written raw.
+ *   - Cache attributes: PWT, PCD and PAT in an L1 entry, and PWT or PCD
+ *     in an upper one, are -EINVAL (Xen 4.17's l1_disallow_mask for a PV
+ *     domain without I/O access, base_disallow_mask): RAM is only ever
+ *     mapped write-back, as in pvmon's direct map.
  *   - L1 entries (get_page_from_l1e, adjust_guest_l1e): the frame must be
  *     the caller's (not the hypervisor's, another domain's, or beyond
  *     RAM); a writable entry may not map a page table or descriptor page
@@ -32,13 +36,20 @@
  *     rule: Xen 4.14 leaves them to guest software); U forced on;
  *     MMU_PT_UPDATE_PRESERVE_AD keeps A and D.
  *   - L2/L3/L4 entries (get_page_from_l2e..l4e): the target must validate
- *     as the next lower level: not mapped writable, not the table itself
- *     or another of its level (no linear page tables, XSA-240); PSE
+ *     as the next lower level, not mapped writable; PSE
  *     (XSA-148), G and bits 52-62 -EINVAL (pvmon's rule for 52-62,
  *     pvmon/page_type.h; Xen 4.14 allows them); D is accepted, since
  *     Linux's _PAGE_TABLE sets it; L4
  *     slots 256-271 are the hypervisor's (-EINVAL), whatever a table held
  *     there before it was validated.
+ *   - Read-only linear page tables (Xen 4.17's default pv-linear-pt under
+ *     its XSA-240 rules, get_lN_linear_pagetable): an L2-L4 entry may
+ *     point read-only at its own table or at another validated table of
+ *     its level of the same domain; writable is -EINVAL, and one level
+ *     only: a table used linearly cannot hold linear entries, a table
+ *     holding them cannot be used linearly (-EINVAL).  Writing through
+ *     the read-only mapping faults.  The domain ends with its L4
+ *     self-mapped (teardown).
  *   - Pinning (MMUEXT_PIN_Ln_TABLE, MMUEXT_UNPIN_TABLE): owned frames
  *     that validate, once; a pinned frame has one type; unpinning the L4
  *     in use as CR3 succeeds but keeps it a page table.  The writable
@@ -50,6 +61,9 @@
  *     L4 (CR3 unchanged otherwise); NEW_USER_BASEPTR 0 means none.  A
  *     fresh L4->L3->L2->L1 built with mmu_update in a multicall, pinned,
  *     switched to and back, then unpinned, frees its frames as data.
+ *   - A 32 MiB tree (16 full L1s) pins and unpins, alone and twice in one
+ *     batch, and its tables are writable data again: pvmon validates and
+ *     devalidates it in preemptible steps (pvmon/page_type.h).
  *   - Flushes: TLB_FLUSH_*, INVLPG_* succeed; the _MULTI forms read a vCPU
  *     mask (-EFAULT if unreadable); invalidating a non-canonical or
  *     hypervisor address, or a vCPU mask pointer there in
@@ -81,10 +95,15 @@ const char test_family[] = "page_tables";
 #define LOCAL_APIC_FRAME UINT64_C(0xfee00)
 #define VGA_FRAME UINT64_C(0xb8)
 #define MARKER UINT64_C(0x5ca1ab1e0ddba11)
+#define LARGE_TREE_L1S 16
+#define LARGE_TREE_TABLES (3 + LARGE_TREE_L1S)
 #define DATA_PTE (PTE_PRESENT | PTE_ACCESSED)
 #define WRITABLE_PTE (PTE_PRESENT | PTE_WRITABLE | PTE_ACCESSED)
 #define TABLE_PTE (PTE_PRESENT | PTE_WRITABLE | PTE_ACCESSED)
 #define NAME_SIZE 128
+#define PTE_WRITE_THROUGH PTE_BIT(3)
+#define PTE_CACHE_DISABLE PTE_BIT(4)
+#define PTE_PAT PTE_BIT(7)
 
 static struct guest_memory memory;
 static const uint64_t hypervisor_frame = HYPERVISOR_IMAGE_MACHINE_ADDRESS >> PAGE_SHIFT;
@@ -358,6 +377,11 @@ static void check_l1_entries(void)
         expect_l1_refused("for_another_domains_frame", page, foreign_frame << PAGE_SHIFT | DATA_PTE);
     expect_l1_refused("with_bit_52", page, data << PAGE_SHIFT | DATA_PTE | PTE_BIT(52));
     expect_l1_refused("with_bit_62", page, data << PAGE_SHIFT | DATA_PTE | PTE_BIT(62));
+    expect_l1_refused("write_through_for_ram", page, data << PAGE_SHIFT | WRITABLE_PTE | PTE_WRITE_THROUGH);
+    expect_l1_refused("uncached_for_ram", page, data << PAGE_SHIFT | WRITABLE_PTE | PTE_CACHE_DISABLE);
+    expect_l1_refused("with_the_pat_bit_for_ram", page, data << PAGE_SHIFT | WRITABLE_PTE | PTE_PAT);
+    expect_l1_refused("uncached_for_shared_info", page,
+                      (runtime_start_info->shared_info & PTE_ADDRESS_MASK) | DATA_PTE | PTE_CACHE_DISABLE);
     expect_l1_refused("writable_for_the_cr3_l4", page, memory.l4_frame << PAGE_SHIFT | WRITABLE_PTE);
     expect_l1_refused("writable_for_the_bootstrap_l3", page, memory.l3_frame << PAGE_SHIFT | WRITABLE_PTE);
     expect_l1_refused("writable_for_the_bootstrap_l2", page, memory.l2_frame << PAGE_SHIFT | WRITABLE_PTE);
@@ -451,12 +475,17 @@ static void check_upper_level_entries(void)
     expect_update_refused("l2_entry_to_a_writable_mapped_frame", l2_slot, writable_frame << PAGE_SHIFT | TABLE_PTE,
                           entry);
     expect_true("frame_refused_as_l1_stays_writable", !write_faults(writable_page, 1), 0, "no page fault");
-    expect_update_refused("l2_entry_pointing_at_its_own_table", l2_slot, memory.l2_frame << PAGE_SHIFT | DATA_PTE,
-                          entry);
+    expect_update_refused("writable_l2_entry_pointing_at_its_own_table", l2_slot,
+                          memory.l2_frame << PAGE_SHIFT | TABLE_PTE, entry);
     expect_update_refused("l2_entry_with_pse", l2_slot, other << PAGE_SHIFT | TABLE_PTE | PTE_LARGE, entry);
     expect_update_refused("l2_superpage_over_own_page_tables", l2_slot,
                           (memory.l2_frame & ~UINT64_C(511)) << PAGE_SHIFT | TABLE_PTE | PTE_LARGE, entry);
     expect_update_refused("l2_entry_with_global", l2_slot, other << PAGE_SHIFT | TABLE_PTE | PTE_GLOBAL, entry);
+    expect_update_refused("l2_entry_write_through", l2_slot, other << PAGE_SHIFT | TABLE_PTE | PTE_WRITE_THROUGH,
+                          entry);
+    expect_update_refused("l2_entry_uncached", l2_slot, other << PAGE_SHIFT | TABLE_PTE | PTE_CACHE_DISABLE, entry);
+    expect_update_refused("l3_entry_uncached", l3_slot,
+                          memory.l2_frame << PAGE_SHIFT | TABLE_PTE | PTE_CACHE_DISABLE, l3_entry);
     uint64_t entry_before_dirty = *entry;
     expect_result("l2_entry_with_dirty_is_accepted_as_linux_sets_it",
                   mmu_update_one(l2_slot, other << PAGE_SHIFT | TABLE_PTE | PTE_DIRTY), 0);
@@ -482,8 +511,8 @@ static void check_upper_level_entries(void)
     expect_result("l4_entry_to_a_pinned_l3_succeeds", mmu_update_one(l4_slot, other << PAGE_SHIFT | TABLE_PTE), 0);
     expect_result("clearing_the_l4_entry_to_the_pinned_l3_succeeds", mmu_update_one(l4_slot, 0), 0);
     unpin(other);
-    expect_update_refused("l3_entry_pointing_at_its_own_table", l3_slot, memory.l3_frame << PAGE_SHIFT | DATA_PTE,
-                          l3_entry);
+    expect_update_refused("writable_l3_entry_pointing_at_its_own_table", l3_slot,
+                          memory.l3_frame << PAGE_SHIFT | TABLE_PTE, l3_entry);
     expect_update_refused("l3_entry_with_pse", l3_slot, UINT64_C(0x40000) << PAGE_SHIFT | TABLE_PTE | PTE_LARGE,
                           l3_entry);
 
@@ -497,11 +526,71 @@ static void check_upper_level_entries(void)
         format_string(stem, sizeof(stem), "l4_slot_%u_cleared", slot);
         expect_update_refused(stem, hypervisor_slot, 0, &memory.l4[slot]);
     }
-    expect_update_refused("l4_entry_pointing_at_its_own_table", l4_slot, memory.l4_frame << PAGE_SHIFT | DATA_PTE,
-                          l4_entry);
+    expect_update_refused("writable_l4_entry_pointing_at_its_own_table", l4_slot,
+                          memory.l4_frame << PAGE_SHIFT | TABLE_PTE, l4_entry);
     expect_result("pin_l2_for_the_level_test_succeeds", pin(2, other), 0);
     expect_update_refused("l4_entry_to_a_pinned_l2", l4_slot, other << PAGE_SHIFT | TABLE_PTE, l4_entry);
     unpin(other);
+}
+
+/* --- read-only linear page tables ------------------------------------------ */
+
+#define SELF_MAP_L4_SLOT 301
+#define LINEAR_L4_SLOT 302
+
+/* The address at which an L4 mapped at slot in itself shows its own page:
+ * the slot at every level, sign-extended. */
+static uint64_t self_mapped_l4_address(unsigned int slot)
+{
+    uint64_t address = (uint64_t)slot << 39 | (uint64_t)slot << 30 | (uint64_t)slot << 21 | (uint64_t)slot << 12;
+
+    return (address & (UINT64_C(1) << 47)) ? address | UINT64_C(0xffff000000000000) : address;
+}
+
+static void check_linear_page_tables(void)
+{
+    uint64_t self_slot = entry_machine_address(memory.l4_frame, SELF_MAP_L4_SLOT);
+    uint64_t linear_slot = entry_machine_address(memory.l4_frame, LINEAR_L4_SLOT);
+    uint64_t l4_page = self_mapped_l4_address(SELF_MAP_L4_SLOT);
+    uint64_t second = take_unmapped_frame(&memory), third = take_unmapped_frame(&memory);
+    bool readable;
+
+    expect_result("read_only_l4_self_map_is_accepted",
+                  mmu_update_one(self_slot, memory.l4_frame << PAGE_SHIFT | DATA_PTE), 0);
+    expect_result("self_map_shows_the_l4_through_itself", (long)probe_read(l4_page + 511 * sizeof(uint64_t)),
+                  (long)memory.l4[511]);
+    expect_result("self_map_shows_its_own_entry", (long)entry_frame(probe_read(l4_page + SELF_MAP_L4_SLOT * 8)),
+                  (long)memory.l4_frame);
+    expect_true("writing_the_l4_through_its_self_map_faults", write_faults(l4_page + 8, MARKER), 0, "a page fault");
+    expect_update_refused("self_map_made_writable", self_slot, memory.l4_frame << PAGE_SHIFT | TABLE_PTE,
+                          &memory.l4[SELF_MAP_L4_SLOT]);
+    expect_update_refused("writable_l4_self_map", linear_slot, memory.l4_frame << PAGE_SHIFT | TABLE_PTE,
+                          &memory.l4[LINEAR_L4_SLOT]);
+
+    expect_result("setup_pins_a_second_l4", pin(4, second), 0);
+    expect_result("setup_pins_a_third_l4", pin(4, third), 0);
+    expect_update_refused("writable_l4_entry_to_another_l4", linear_slot, second << PAGE_SHIFT | TABLE_PTE,
+                          &memory.l4[LINEAR_L4_SLOT]);
+    expect_result("read_only_l4_entry_to_another_pinned_l4_is_accepted",
+                  mmu_update_one(linear_slot, second << PAGE_SHIFT | DATA_PTE), 0);
+    expect_result("linear_entry_in_an_l4_used_linearly_is_einval",
+                  mmu_update_one(entry_machine_address(second, 0), third << PAGE_SHIFT | DATA_PTE), -XEN_EINVAL);
+    expect_result("refused_linear_entry_leaves_the_second_l4_empty", (long)peek(&memory, second, 0, &readable), 0);
+    expect_result("l4_holding_linear_entries_used_linearly_is_einval",
+                  mmu_update_one(entry_machine_address(third, 0), memory.l4_frame << PAGE_SHIFT | DATA_PTE),
+                  -XEN_EINVAL);
+    expect_result("unpinning_the_l4_used_linearly_succeeds", unpin(second), 0);
+    expect_result("l4_used_linearly_stays_a_table_while_the_entry_holds_it",
+                  map_frame(memory.window, second, WRITABLE_PTE), -XEN_EINVAL);
+    expect_result("clearing_the_linear_entry_succeeds", mmu_update_one(linear_slot, 0), 0);
+    expect_true("former_linear_l4_is_writable_data_again", frame_is_writable_data(second), 0, "a writable mapping");
+    expect_result("unpinning_the_third_l4_succeeds", unpin(third), 0);
+
+    mmu_update_one(entry_machine_address(third, 7), third << PAGE_SHIFT | DATA_PTE);
+    expect_result("pin_l4_holding_a_read_only_entry_to_itself_succeeds", pin(4, third), 0);
+    expect_result("unpin_of_the_self_mapped_l4_succeeds", unpin(third), 0);
+    expect_true("unpinned_self_mapped_l4_is_writable_data_again", frame_is_writable_data(third), 0,
+                "a writable mapping");
 }
 
 /* A page at the top of the lower half, through tables validated on demand;
@@ -625,8 +714,8 @@ static void check_pinning(void)
     mmu_update_one(bad << PAGE_SHIFT, writable_frame << PAGE_SHIFT | TABLE_PTE);
     expect_result("pin_l2_holding_an_entry_to_a_writable_mapped_frame_is_einval", pin(2, bad), -XEN_EINVAL);
     mmu_update_one(bad << PAGE_SHIFT, 0);
-    mmu_update_one(entry_machine_address(bad, FREE_L4_SLOT), bad << PAGE_SHIFT | DATA_PTE);
-    expect_result("pin_l4_holding_an_entry_to_itself_is_einval", pin(4, bad), -XEN_EINVAL);
+    mmu_update_one(entry_machine_address(bad, FREE_L4_SLOT), bad << PAGE_SHIFT | TABLE_PTE);
+    expect_result("pin_l4_holding_a_writable_entry_to_itself_is_einval", pin(4, bad), -XEN_EINVAL);
     mmu_update_one(entry_machine_address(bad, FREE_L4_SLOT), 0);
     expect_true("frames_refused_as_tables_stay_writable_data", frame_is_writable_data(bad), 0, "a writable mapping");
     expect_true("targets_of_refused_tables_stay_writable_data", frame_is_writable_data(second), 0,
@@ -876,6 +965,89 @@ static void check_fresh_hierarchy(void)
     }
 }
 
+/* Writes count entries into frame through the window, as plain data. */
+static bool fill_table(uint64_t frame, const uint64_t *entries, unsigned int count)
+{
+    volatile uint64_t *window = (volatile uint64_t *)memory.window;
+
+    if (map_frame(memory.window, frame, WRITABLE_PTE) != 0)
+        return false;
+    for (unsigned int index = 0; index < count; index++)
+        window[index] = entries[index];
+    unmap_window();
+    return true;
+}
+
+static bool take_frames(uint64_t *frames, unsigned int count)
+{
+    for (unsigned int index = 0; index < count; index++) {
+        frames[index] = take_unmapped_frame(&memory);
+        if (frames[index] == 0)
+            return false;
+    }
+    return true;
+}
+
+/* LARGE_TREE_L1S L1s full of read-only mappings of one data frame (32
+ * MiB of mappings, 8192 entries to validate) under one L2, L3 and L4:
+ * frames[0] the L4, [1] the L3, [2] the L2, then the L1s, then the data. */
+static bool build_large_tree(uint64_t *frames)
+{
+    static uint64_t entries[ENTRIES_PER_TABLE];
+    uint64_t data = frames[LARGE_TREE_TABLES];
+    bool built = true;
+
+    for (unsigned int index = 0; index < ENTRIES_PER_TABLE; index++)
+        entries[index] = data << PAGE_SHIFT | DATA_PTE;
+    for (unsigned int l1 = 0; l1 < LARGE_TREE_L1S; l1++)
+        built = built && fill_table(frames[3 + l1], entries, ENTRIES_PER_TABLE);
+    for (unsigned int l1 = 0; l1 < LARGE_TREE_L1S; l1++)
+        entries[l1] = frames[3 + l1] << PAGE_SHIFT | TABLE_PTE;
+    built = built && fill_table(frames[2], entries, LARGE_TREE_L1S);
+    entries[0] = frames[2] << PAGE_SHIFT | TABLE_PTE;
+    built = built && fill_table(frames[1], entries, 1);
+    for (unsigned int index = 0; index < ENTRIES_PER_TABLE; index++)
+        entries[index] = 0;
+    entries[FRESH_L4_SLOT] = frames[1] << PAGE_SHIFT | TABLE_PTE;
+    return built && fill_table(frames[0], entries, FRESH_L4_SLOT + 1);
+}
+
+/* Pinning and unpinning a large tree is long work, which pvmon does in
+ * bounded, preemptible steps (pvmon/page_type.h: partial tables, and the
+ * unpin's devalidation left pending on the vCPU for the next request to
+ * finish first).  Whether or not it was preempted, the guest sees each
+ * call complete, through continuations. */
+static void check_large_tree(void)
+{
+    uint64_t frames[LARGE_TREE_TABLES + 1];
+    struct mmuext_op twice[4] = {
+        { .cmd = MMUEXT_PIN_L4_TABLE }, { .cmd = MMUEXT_UNPIN_TABLE },
+        { .cmd = MMUEXT_PIN_L4_TABLE }, { .cmd = MMUEXT_UNPIN_TABLE },
+    };
+    unsigned int done = 0;
+    bool free_again = true;
+    bool available = take_frames(frames, LARGE_TREE_TABLES + 1);
+    bool built = available && build_large_tree(frames);
+
+    expect_true("large_tree_frames_are_available", available, 0, "20 free frames");
+    expect_true("large_tree_is_written_as_plain_data", built, 0, "writable mappings");
+    if (!built)
+        return;
+    expect_result("pin_of_a_32_mib_tree_succeeds", pin(4, frames[0]), 0);
+    expect_result("l1_of_the_pinned_large_tree_cannot_be_mapped_writable",
+                  map_frame(memory.window, frames[3 + LARGE_TREE_L1S - 1], WRITABLE_PTE), -XEN_EINVAL);
+    expect_result("unpin_of_the_32_mib_tree_succeeds", unpin(frames[0]), 0);
+    for (unsigned int index = 0; index < 4; index++)
+        twice[index].arg1.mfn = frames[0];
+    expect_result("pin_unpin_pin_unpin_of_the_large_tree_in_one_batch_succeeds",
+                  call_mmuext_op(twice, 4, &done, DOMID_SELF), 0);
+    expect_result("pin_unpin_pin_unpin_of_the_large_tree_reports_4_done", done, 4);
+    for (unsigned int index = 0; index < LARGE_TREE_TABLES; index++)
+        free_again = free_again && frame_is_writable_data(frames[index]);
+    expect_true("every_table_of_the_unpinned_large_tree_is_writable_data_again", free_again, 0,
+                "writable mappings");
+}
+
 static void check_flushes(void)
 {
     uint64_t mask = 1;
@@ -1075,9 +1247,11 @@ void run_tests(void)
     check_l2_swap_in_a_multicall();
     check_base_pointers();
     check_fresh_hierarchy();
+    check_large_tree();
     check_flushes();
     check_ldt();
     check_clear_and_copy();
     check_descriptor_page();
     check_update_va_mapping();
+    check_linear_page_tables();
 }

@@ -151,15 +151,23 @@ static inline long maximum_reservation(void)
     return call_memory_op(XENMEM_maximum_reservation, &self);
 }
 
-/* The hypervisor's free frames: in the allocator, zeroed in the pool, or
- * given back and waiting to be zeroed.  UINT64_MAX if it cannot be read. */
-static inline uint64_t hypervisor_free_frames(void)
+/* The domain's own counters (a domU may not read the machine's). */
+static inline bool own_statistics(struct pvmon_domain_memory_statistics *statistics)
 {
-    struct pvmon_memory_statistics statistics = { 0 };
+    return call_memory_extension(PVMON_MEMORY_domain_statistics, statistics) == 0;
+}
 
-    if (call_memory_extension(PVMON_MEMORY_statistics, &statistics) != 0)
+/* Frames of this domain freed minus frames it received, since it was
+ * created: it rises by one for each of its frames that really goes back
+ * to the hypervisor and falls by one for each it gets.  UINT64_MAX if it
+ * cannot be read. */
+static inline uint64_t own_frames_freed_minus_received(void)
+{
+    struct pvmon_domain_memory_statistics statistics = { 0 };
+
+    if (!own_statistics(&statistics))
         return UINT64_MAX;
-    return statistics.free_frames + statistics.zeroed_pool_frames + statistics.dirty_frames;
+    return statistics.frames_freed - statistics.frames_received;
 }
 
 /* Whether the extension reports frame as known zero (false if it fails). */

@@ -3,9 +3,9 @@
  * XENMEM_increase_reservation, XENMEM_decrease_reservation,
  * current/maximum_reservation, and pvmon's memory extension (known-zero
  * frames, statistics), with adversarial inputs (security anchors 18, 19).
- * The hypervisor's free count (free + zeroed pool + dirty frames, from the
- * extension's statistics) is compared exactly, so this guest runs in a
- * scenario of its own.
+ * Frames freed and received are counted exactly from the domain's own
+ * counters (the extension's domain_statistics; the machine-wide ones are
+ * dom0's alone).
  *
  * Rules, by group (Xen 4.14 xen/common/memory.c: do_memory_op,
  * populate_physmap, increase_reservation, decrease_reservation,
@@ -31,6 +31,11 @@
  *     when its last mapping goes.  A pinned L1 in use, or the L4 in CR3,
  *     is never freed while in use (anchor 19: refused, or deferred); the
  *     shared_info frame is the hypervisor's (0 extents done).
+ *   - A frame given back counts in current_reservation until it is really
+ *     freed (Xen's tot_pages), and no path adds a frame beyond the
+ *     maximum: a frame kept alive by a mapping or a pin cannot be traded
+ *     for a fresh one.  The pin survives the give-back (Xen 4.17, since
+ *     XSA-252 guest_remove_page no longer unpins): the guest unpins it.
  *   - The extension: query of a frame not owned reports not known zero;
  *     more than PVMON_KNOWN_ZERO_QUERY_LIMIT frames -EINVAL; unreadable
  *     or unwritable structures and lists -EFAULT; unknown command -ENOSYS.
@@ -72,15 +77,24 @@ static long decrease_one(uint64_t frame)
 
 static long free_frames_since(uint64_t before)
 {
-    return (long)(hypervisor_free_frames() - before);
+    return (long)(own_frames_freed_minus_received() - before);
 }
 
-static uint64_t frames_handed_out_zeroed(void)
+static uint64_t frames_received(void)
 {
-    struct pvmon_memory_statistics statistics = { 0 };
+    struct pvmon_domain_memory_statistics statistics = { 0 };
 
-    call_memory_extension(PVMON_MEMORY_statistics, &statistics);
-    return statistics.prezeroed_frames_handed_out + statistics.frames_zeroed_on_demand;
+    own_statistics(&statistics);
+    return statistics.frames_received;
+}
+
+/* Its frames pvmon zeroed for it, from the pool or at allocation. */
+static uint64_t frames_received_zeroed(void)
+{
+    struct pvmon_domain_memory_statistics statistics = { 0 };
+
+    own_statistics(&statistics);
+    return statistics.prezeroed_frames_received + statistics.frames_zeroed_on_demand;
 }
 
 static void unmap_window(void)
@@ -106,7 +120,7 @@ static bool frame_is_owned_and_zero(uint64_t frame)
 static void check_arguments(void)
 {
     long current = current_reservation();
-    uint64_t free_before = hypervisor_free_frames();
+    uint64_t free_before = own_frames_freed_minus_received();
     uint64_t frame = take_unmapped_frame(&memory);
     uint64_t extent = pfn_of_frame(frame);
     long result;
@@ -165,11 +179,11 @@ static void check_decrease_and_populate(void)
     uint64_t first = take_unmapped_frame(&memory), second = take_unmapped_frame(&memory);
     uint64_t third = take_unmapped_frame(&memory);
     uint64_t first_pfn = pfn_of_frame(first), second_pfn = pfn_of_frame(second);
-    uint64_t free_before = hypervisor_free_frames();
+    uint64_t free_before = own_frames_freed_minus_received();
     long current = current_reservation();
     uint64_t stopping[3] = { second, hypervisor_frame, third };
     uint64_t gpfns[2] = { first_pfn, second_pfn };
-    uint64_t zeroed_before;
+    uint64_t received_before, zeroed_before;
     uint8_t bitmap[1] = { 0 };
     struct pvmon_known_zero_query query = { .frames = (uint64_t)gpfns, .bitmap = (uint64_t)bitmap, .count = 2 };
 
@@ -190,12 +204,15 @@ static void check_decrease_and_populate(void)
                 "an owned frame");
     expect_result("two_decreases_lower_current_reservation_by_2", current_reservation(), current - 2);
 
-    zeroed_before = frames_handed_out_zeroed();
+    received_before = frames_received();
+    zeroed_before = frames_received_zeroed();
     expect_result("populate_of_two_extents_returns_2", populate(gpfns, 2), 2);
     expect_result("populate_restores_current_reservation", current_reservation(), current);
     expect_result("populate_takes_two_frames_from_the_hypervisor", free_frames_since(free_before), 0);
+    expect_result("populated_frames_count_as_received_by_the_domain", (long)(frames_received() - received_before),
+                  2);
     expect_result("populated_frames_come_zeroed_from_the_pool_or_on_demand",
-                  (long)(frames_handed_out_zeroed() - zeroed_before), 2);
+                  (long)(frames_received_zeroed() - zeroed_before), 2);
     expect_result("known_zero_query_of_populated_frames_succeeds",
                   call_memory_extension(PVMON_MEMORY_query_known_zero, &query), 0);
     expect_true("populated_frames_are_known_zero", bitmap[0] == 3 && query.known_zero == 2, (long)bitmap[0],
@@ -240,7 +257,7 @@ static void check_maximum(void)
     expected = room < ASKED ? room : ASKED;
     for (unsigned int index = 0; index < ASKED; index++)
         extents[index] = memory.nr_pages + index;
-    free_before = hypervisor_free_frames();
+    free_before = own_frames_freed_minus_received();
     done = populate(extents, ASKED);
     expect_result("populate_stops_at_the_maximum_reservation", done, expected);
     expect_result("populate_up_to_the_maximum_takes_that_many_frames", free_frames_since(free_before), -done);
@@ -250,7 +267,7 @@ static void check_maximum(void)
     if (maximum_reservation() == current_reservation()) {
         uint64_t extent = memory.nr_pages + ASKED;
 
-        free_before = hypervisor_free_frames();
+        free_before = own_frames_freed_minus_received();
         expect_result("populate_at_the_maximum_returns_0", populate(&extent, 1), 0);
         expect_result("increase_at_the_maximum_returns_0", increase(&extent, 1), 0);
         expect_result("refused_growth_takes_no_frames", free_frames_since(free_before), 0);
@@ -266,7 +283,9 @@ static void check_extension(void)
     uint64_t frames[2] = { hypervisor_frame, 0 };
     uint8_t bitmap[1] = { 0xff };
     struct pvmon_known_zero_query query = { .frames = (uint64_t)frames, .bitmap = (uint64_t)bitmap, .count = 1 };
-    struct pvmon_memory_statistics first = { 0 }, second = { 0 };
+    struct pvmon_domain_memory_statistics first = { 0 }, second = { 0 };
+    struct pvmon_memory_statistics machine = { 0 };
+    long result;
 
     take_slack_page(&memory, &written_frame);
     expect_true("frame_beyond_v_end_never_mapped_is_known_zero", frame_is_known_zero(untouched), 0, "known zero");
@@ -291,14 +310,21 @@ static void check_extension(void)
                   call_memory_extension(PVMON_MEMORY_query_known_zero, &query), -XEN_EFAULT);
     expect_result("known_zero_query_unmapped_is_efault",
                   call_memory_extension(PVMON_MEMORY_query_known_zero, (void *)UNMAPPED_ADDRESS), -XEN_EFAULT);
-    expect_result("statistics_into_hypervisor_is_efault",
-                  call_memory_extension(PVMON_MEMORY_statistics, (void *)HYPERVISOR_IMAGE_ADDRESS), -XEN_EFAULT);
+    expect_result("own_statistics_into_hypervisor_is_efault",
+                  call_memory_extension(PVMON_MEMORY_domain_statistics, (void *)HYPERVISOR_IMAGE_ADDRESS),
+                  -XEN_EFAULT);
     expect_result("unknown_extension_command_is_enosys", call_memory_extension(UNKNOWN_EXTENSION_COMMAND, &first),
                   -XEN_ENOSYS);
-    expect_result("statistics_succeed", call_memory_extension(PVMON_MEMORY_statistics, &first), 0);
-    call_memory_extension(PVMON_MEMORY_statistics, &second);
-    expect_true("statistics_count_hypercalls", second.hypercalls > first.hypercalls, (long)second.hypercalls,
-                "more than before");
+    expect_result("machine_statistics_are_eperm_to_a_domu", call_memory_extension(PVMON_MEMORY_statistics, &machine),
+                  -XEN_EPERM);
+    expect_true("refused_machine_statistics_write_nothing", machine.free_frames == 0 && machine.hypercalls == 0,
+                (long)machine.hypercalls, "all zero");
+    result = call_memory_extension(PVMON_MEMORY_domain_statistics, &first);
+    call_memory_extension(PVMON_MEMORY_domain_statistics, &second);
+    expect_result("own_statistics_succeed", result, 0);
+    expect_result("own_statistics_count_its_own_hypercall", (long)(second.hypercalls - first.hypercalls), 1);
+    expect_result("own_statistics_give_its_current_reservation", (long)second.pages, current_reservation());
+    expect_result("own_statistics_give_its_maximum_reservation", (long)second.maximum_pages, maximum_reservation());
 }
 
 /* --- frames given back while still in use ---------------------------------------- */
@@ -311,7 +337,7 @@ static void check_decreased_frame_still_mapped(void)
     long current;
 
     contents[0] = VALUE;
-    free_before = hypervisor_free_frames();
+    free_before = own_frames_freed_minus_received();
     current = current_reservation();
     expect_result("decrease_of_a_mapped_frame_returns_1", decrease_one(frame), 1);
     expect_result("decreased_mapped_frame_stays_readable", (long)contents[0], (long)VALUE);
@@ -335,7 +361,7 @@ static void check_decreased_frame_mapped_twice(void)
     uint64_t free_before;
 
     expect_result("second_mapping_of_a_frame_succeeds", map_frame(memory.window, frame, DATA_PTE), 0);
-    free_before = hypervisor_free_frames();
+    free_before = own_frames_freed_minus_received();
     expect_result("decrease_of_a_frame_mapped_twice_returns_1", decrease_one(frame), 1);
     expect_result("unmapping_one_of_two_mappings_succeeds", hypercall_update_va_mapping(page, 0, UVMF_INVLPG), 0);
     expect_result("frame_with_a_mapping_left_is_not_freed", free_frames_since(free_before), 0);
@@ -354,7 +380,7 @@ static void check_decreased_descriptor_page(void)
 
     expect_result("setup_maps_the_descriptor_frame_read_only", map_frame(page, frame, DATA_PTE), 0);
     expect_result("setup_makes_it_the_gdt", hypercall_set_gdt(frames, 512), 0);
-    free_before = hypervisor_free_frames();
+    free_before = own_frames_freed_minus_received();
     given_back = decrease_one(frame);
     expect_true("decrease_of_the_gdt_frame_is_done_or_refused", given_back == 0 || given_back == 1, given_back,
                 "0 or 1");
@@ -362,7 +388,7 @@ static void check_decreased_descriptor_page(void)
     expect_result("decreased_gdt_frame_cannot_be_mapped_writable", map_frame(page, frame, WRITABLE_PTE), -XEN_EINVAL);
     expect_result("gdt_can_be_set_to_no_entries", hypercall_set_gdt(frames, 0), 0);
     /* set_gdt(0) also frees the hypervisor's checked copy of the page: count from here. */
-    free_before = hypervisor_free_frames();
+    free_before = own_frames_freed_minus_received();
     expect_result("unmapping_the_former_gdt_frame_succeeds", hypercall_update_va_mapping(page, 0, UVMF_INVLPG), 0);
     expect_result("former_gdt_frame_is_freed_with_its_last_mapping_if_given_back", free_frames_since(free_before),
                   given_back == 1 ? 1 : 0);
@@ -382,7 +408,7 @@ static void check_decreased_page_table(void)
     expect_result("setup_pins_an_l1", mmuext_one(MMUEXT_PIN_L1_TABLE, table), 0);
     expect_result("setup_links_the_l1", mmu_update_one(slot, table << PAGE_SHIFT | TABLE_PTE), 0);
     expect_result("setup_reads_through_the_l1", (long)probe_read(through_slot), (long)VALUE);
-    free_before = hypervisor_free_frames();
+    free_before = own_frames_freed_minus_received();
     current = current_reservation();
     given_back = decrease_one(table);
     expect_true("decrease_of_a_pinned_l1_in_use_is_done_or_refused", given_back == 0 || given_back == 1, given_back,
@@ -406,11 +432,78 @@ static void check_decreased_page_table(void)
     }
 }
 
+/* --- given-back frames still count against the maximum ------------------------- */
+
+/* Populates gpfns beyond nr_pages until the reservation is at its maximum. */
+static bool fill_to_maximum(uint64_t first_gpfn)
+{
+    uint64_t extent = first_gpfn;
+
+    while (current_reservation() < maximum_reservation()) {
+        if (populate(&extent, 1) != 1)
+            return false;
+        extent++;
+    }
+    return true;
+}
+
+/* Given back while mapped: still counted, so the reservation cannot grow
+ * by it; freed (and uncounted) with its last mapping. */
+static void check_mapped_given_back_frame_still_counts(void)
+{
+    uint64_t frame, page = take_slack_page(&memory, &frame);
+    uint64_t extent = memory.nr_pages + 64;
+    long current;
+
+    expect_true("setup_fills_the_reservation_to_its_maximum", fill_to_maximum(memory.nr_pages + 32), 0,
+                "populate succeeds up to the maximum");
+    current = current_reservation();
+    expect_result("decrease_of_a_mapped_frame_at_the_maximum_returns_1", decrease_one(frame), 1);
+    expect_result("mapped_given_back_frame_still_counts_in_current_reservation", current_reservation(), current);
+    expect_result("populate_while_a_given_back_frame_is_mapped_returns_0", populate(&extent, 1), 0);
+    expect_result("increase_while_a_given_back_frame_is_mapped_returns_0", increase(&extent, 1), 0);
+    expect_result("unmapping_the_given_back_frame_succeeds", hypercall_update_va_mapping(page, 0, UVMF_INVLPG), 0);
+    expect_result("freed_frame_leaves_the_reservation", current_reservation(), current - 1);
+    expect_result("populate_after_the_frame_is_freed_returns_1", populate(&extent, 1), 1);
+    expect_result("reservation_is_back_at_its_maximum", current_reservation(), current);
+}
+
+/* The attack that held 429 MiB in an 8 MiB domain: take a frame, pin it,
+ * give it back, take another...  Only the room below the maximum can ever
+ * be taken, not a single frame more. */
+static void check_pin_and_give_back_loop_stays_within_the_maximum(void)
+{
+    enum { ROOM = 4, ATTEMPTS = 16 };
+    uint64_t room[ROOM], taken[ATTEMPTS];
+    long maximum = maximum_reservation();
+    unsigned int count = 0;
+    bool pins_survived = true;
+
+    for (unsigned int index = 0; index < ROOM; index++)
+        room[index] = take_unmapped_frame(&memory);
+    expect_result("setup_decrease_makes_room_for_four_frames", decrease(room, ROOM), ROOM);
+    while (count < ATTEMPTS && increase(&taken[count], 1) == 1) {
+        if (mmuext_one(MMUEXT_PIN_L1_TABLE, taken[count]) != 0 || decrease_one(taken[count]) != 1)
+            break;
+        count++;
+    }
+    expect_result("pin_and_give_back_loop_takes_only_the_room_below_the_maximum", count, ROOM);
+    expect_result("pinned_given_back_frames_keep_the_reservation_at_its_maximum", current_reservation(), maximum);
+    for (unsigned int index = 0; index < count; index++)
+        pins_survived = pins_survived && mmuext_one(MMUEXT_UNPIN_TABLE, taken[index]) == 0;
+    expect_true("pin_survives_the_give_back_and_the_guest_unpins", pins_survived, 0, "every unpin 0");
+    expect_result("unpinned_given_back_frames_leave_the_reservation", current_reservation(), maximum - (long)count);
+    for (unsigned int index = 0; index < ROOM; index++)
+        room[index] = memory.nr_pages + 128 + index;
+    expect_result("populate_gets_every_freed_frame_back", populate(room, ROOM), ROOM);
+    expect_result("reservation_is_at_its_maximum_again", current_reservation(), maximum);
+}
+
 /* shared_info is the hypervisor's page, shared with the guest: giving it
  * back is refused, and events keep arriving through it. */
 static void check_decreased_shared_info(void)
 {
-    uint64_t free_before = hypervisor_free_frames();
+    uint64_t free_before = own_frames_freed_minus_received();
 
     expect_result("decrease_of_the_shared_info_frame_returns_0",
                   decrease_one(runtime_start_info->shared_info >> PAGE_SHIFT), 0);
@@ -421,7 +514,7 @@ static void check_decreased_shared_info(void)
 /* Last: the domain may not be usable for much after this. */
 static void check_decreased_cr3_l4(void)
 {
-    uint64_t free_before = hypervisor_free_frames();
+    uint64_t free_before = own_frames_freed_minus_received();
     long given_back = decrease_one(memory.l4_frame);
 
     expect_true("decrease_of_the_cr3_l4_is_done_or_refused", given_back == 0 || given_back == 1, given_back, "0 or 1");
@@ -440,8 +533,8 @@ void run_tests(void)
                 (long)memory.bootstrap_end_pfn, "free frames beyond v_end");
     own_id = own_domain_id();
     expect_true("setup_learns_its_own_domain_id", own_id > 0, own_id, "a domU id");
-    expect_true("setup_reads_the_hypervisors_free_frames", hypervisor_free_frames() != UINT64_MAX, 0,
-                "the extension's statistics");
+    expect_true("setup_reads_its_own_counters", own_frames_freed_minus_received() != UINT64_MAX, 0,
+                "the extension's domain statistics");
     if (!ready || own_id <= 0)
         return;
     expect_page_faults();
@@ -453,6 +546,8 @@ void run_tests(void)
     check_decreased_frame_mapped_twice();
     check_decreased_descriptor_page();
     check_decreased_page_table();
+    check_mapped_given_back_frame_still_counts();
+    check_pin_and_give_back_loop_stays_within_the_maximum();
     check_decreased_shared_info();
     check_decreased_cr3_l4();
 }

@@ -5,7 +5,9 @@
  * mask in bits 32-39 and RPL 0 for the guest kernel, RFLAGS, RSP, SS)
  * and the iret hypercall.  Expected values: xen/arch/x86/pv/callback.c
  * (do_set_trap_table: a NULL table clears it, a non-canonical handler is
- * -EINVAL; register_guest_callback, unregister_guest_callback), xen/arch/
+ * -EINVAL; register_guest_callback, unregister_guest_callback: syscall32
+ * and sysenter are stored and 0 even for a 64-bit guest, and none of the
+ * five can be unregistered), xen/arch/
  * x86/pv/traps.c (#PF error code without the user bit for the guest
  * kernel), xen/arch/x86/traps.c (int $n on a vector of DPL 0 is #GP
  * (n << 3) | 2).  Where pvmon is stricter than Xen, the case says so: a
@@ -115,6 +117,21 @@ static void check_callbacks(void)
                   hypercall_register_callback(CALLBACKTYPE_syscall, (unsigned long)failsafe_entry,
                                               CALLBACKF_mask_events),
                   0);
+    expect_result("register_syscall32_callback_succeeds_as_on_xen",
+                  hypercall_register_callback(CALLBACKTYPE_syscall32, (unsigned long)failsafe_entry,
+                                              CALLBACKF_mask_events),
+                  0);
+    expect_result("register_sysenter_callback_succeeds_as_on_xen",
+                  hypercall_register_callback(CALLBACKTYPE_sysenter, (unsigned long)failsafe_entry, 0), 0);
+    expect_result("register_non_canonical_sysenter_callback_is_einval",
+                  hypercall_register_callback(CALLBACKTYPE_sysenter, NON_CANONICAL_ADDRESS, 0), -XEN_EINVAL);
+    unregister.type = CALLBACKTYPE_syscall32;
+    expect_result("unregister_syscall32_callback_is_einval",
+                  hypercall_callback_op(CALLBACKOP_unregister, &unregister), -XEN_EINVAL);
+    unregister.type = CALLBACKTYPE_sysenter;
+    expect_result("unregister_sysenter_callback_is_einval",
+                  hypercall_callback_op(CALLBACKOP_unregister, &unregister), -XEN_EINVAL);
+    unregister.type = CALLBACKTYPE_event;
     expect_result("register_non_canonical_callback_is_einval",
                   hypercall_register_callback(CALLBACKTYPE_event, NON_CANONICAL_ADDRESS, 0), -XEN_EINVAL);
     expect_result("register_unknown_callback_type_is_enosys",

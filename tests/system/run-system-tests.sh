@@ -22,7 +22,11 @@
 #     comes back to the kernel's pool, and the kernel's own counts show
 #     prezeroed pages used (and refilled), or none with prezeroed=off;
 #   - no frame lost (tests/system/teardown.domains): domUs that end with
-#     tangled page tables, by shutdown and by crash, give every frame back;
+#     tangled page tables, by shutdown and by crash, give every frame back
+#     (dom0's count of free frames as each scenario starts);
+#   - no domU outgrows its memory (tests/system/memory-attack.domains): a
+#     domU pinning and giving back frames in a loop takes none beyond its
+#     maximum, and a neighbour that ballooned down gets every frame back;
 #   - dom0's backends (tests/system/xenbus.domains): a domU's line in its
 #     console ring reaches dom0's log, its xenstore requests get Xen's
 #     answers (every PASS/FAIL line of the guest counts, as for the
@@ -230,14 +234,29 @@ frames_of_a_messy_domain_all_come_back() {
     expect_end teardown-crash crashing "crashed +-"
     expect_end teardown-check measuring "shutdown +poweroff"
     expect_no_log "\(d[0-9]+\) FAIL memory_teardown: "
-    counts=$(sed -nE 's/.*\(d[0-9]+\) memory_teardown: ([0-9]+) free frames at start$/\1/p' "$log" | tr '\n' ' ')
-    echo "     free frames when each of the three domains started: $counts"
+    counts=$(sed -nE "s/.*\(d0\) toolstack: scenario 'teardown-[a-z]+': .*; the machine has ([0-9]+) frames free$/\1/p" \
+        "$log" | tr '\n' ' ')
+    echo "     free frames when each of the three scenarios started: $counts"
     if [ "$(echo "$counts" | wc -w)" -ne 3 ]; then
         fail "expected three free-frame counts, got '$counts'"
     elif [ "$(echo "$counts" | tr ' ' '\n' | sed '/^$/d' | sort -u | wc -l)" -ne 1 ]; then
         fail "the hypervisor's free frames changed across the messy domains' ends: $counts"
     fi
     expect_no_log "PANIC"
+}
+
+# --- a domU cannot outgrow its memory --------------------------------------------
+
+memory_attacker_stays_within_its_maximum_and_its_neighbour_gets_its_memory_back() {
+    boot memory-attack tests/system/memory-attack.domains "${BUILD:-build}/tests/hypercall/memory_attacker.elf"
+    expect_status
+    expect_end memory-attack neighbour "shutdown +poweroff"
+    expect_end memory-attack attacker "shutdown +poweroff"
+    expect_log "\(d[0-9]+\) SUMMARY memory_attacker: [0-9]+ passed, [0-9]+ failed$"
+    expect_log "\(d[0-9]+\) memory_attacker: took 0 frames beyond a maximum of 2048 pages$"
+    expect_log "\(d[0-9]+\) memory_attacker: neighbour got 1024 of 1024 frames back$"
+    expect_no_log "PANIC"
+    count_guest_cases
 }
 
 # --- dom0's xenstore and console backends ----------------------------------------
@@ -264,6 +283,7 @@ for test_case in \
     memory_given_back_by_a_domain_never_reaches_the_next \
     processes_run_to_completion \
     frames_of_a_messy_domain_all_come_back \
+    memory_attacker_stays_within_its_maximum_and_its_neighbour_gets_its_memory_back \
     xenbus_client_is_served_by_dom0s_backends; do
     run_case "$test_case"
 done

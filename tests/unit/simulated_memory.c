@@ -45,6 +45,7 @@ static uint64_t *simulated_table(const struct page_memory *memory, uint64_t fram
     struct simulated_memory *machine = machine_of(memory);
 
     refuse_out_of_range(machine, frame, "table contents asked");
+    machine->table_visits++;
     return machine->pages[frame];
 }
 
@@ -61,6 +62,35 @@ static void simulated_release(const struct page_memory *memory, uint64_t frame)
 static void simulated_request_tlb_flush(const struct page_memory *memory)
 {
     machine_of(memory)->tlb_flush_requests++;
+    machine_of(memory)->tlb_flush_clock++;
+}
+
+static uint32_t simulated_tlb_flush_clock(const struct page_memory *memory)
+{
+    return machine_of(memory)->tlb_flush_clock;
+}
+
+void simulated_full_flush(struct simulated_memory *machine)
+{
+    machine->tlb_flush_clock++;
+}
+
+static bool simulated_preempt_requested(const struct page_memory *memory)
+{
+    struct simulated_memory *machine = machine_of(memory);
+
+    machine->questions_total++;
+    machine->preempt_questions++;
+    if (machine->preempt_every == 0 || machine->preempt_questions < machine->preempt_every)
+        return false;
+    machine->preempt_questions = 0;
+    machine->stops_total++;
+    return true;
+}
+
+static struct page_pending_release *simulated_pending_release(const struct page_memory *memory, uint16_t owner)
+{
+    return owner < SIMULATED_OWNER_LIMIT ? &machine_of(memory)->pending_releases[owner] : NULL;
 }
 
 void simulated_memory_create(struct simulated_memory *machine, uint64_t frame_count)
@@ -84,6 +114,9 @@ void simulated_memory_create(struct simulated_memory *machine, uint64_t frame_co
     machine->memory.hypervisor_l4_entries = machine->hypervisor_l4_entries;
     machine->memory.release = simulated_release;
     machine->memory.request_tlb_flush = simulated_request_tlb_flush;
+    machine->memory.preempt_requested = simulated_preempt_requested;
+    machine->memory.pending_release = simulated_pending_release;
+    machine->memory.tlb_flush_clock = simulated_tlb_flush_clock;
     machine->memory.context = machine;
 }
 
@@ -129,9 +162,10 @@ void simulated_snapshot_describe_difference(const struct simulated_memory *machi
     if (memcmp(before, after, sizeof(struct frame)) != 0) {
         snprintf(text, size,
                  "frame %llu: type_info %#x -> %#x, reference_count %#x -> %#x, state %u -> %u, owner %u -> %u, "
-                 "flags %#x -> %#x", (unsigned long long) frame, before->type_info, after->type_info,
-                 before->reference_count, after->reference_count, before->state, after->state, before->owner,
-                 after->owner, before->flags, after->flags);
+                 "flags %#x -> %#x, linear_count %d -> %d", (unsigned long long) frame, before->type_info,
+                 after->type_info, before->reference_count, after->reference_count, before->state, after->state,
+                 before->owner, after->owner, before->flags, after->flags, before->linear_count,
+                 after->linear_count);
         return;
     }
     for (unsigned int index = 0; index < PAGE_TABLE_ENTRIES; index++) {
@@ -153,9 +187,18 @@ static bool frame_change_allowed_by_refusal(const struct frame *before, const st
 
     if (type_in_use)
         kept_type_bits |= PAGE_TYPE_MASK;
+    if (before->state == FRAME_DOMAIN && after->state == FRAME_DOMAIN) {
+        /* pvmon/frame.h: validated_entries means something only while
+         * partial (a refusal is not checked when a table was), and the
+         * flush stamp only while the type count is 0. */
+        if (before->linear_count != after->linear_count ||
+            (type_in_use && before->tlb_flush_stamp != after->tlb_flush_stamp))
+            return false;
+    } else if (before->next_free != after->next_free || before->previous_free != after->previous_free) {
+        return false;
+    }
     return before->reference_count == after->reference_count && before->state == after->state &&
-           before->owner == after->owner && before->next_free == after->next_free &&
-           before->previous_free == after->previous_free && before->order == after->order &&
+           before->owner == after->owner && before->order == after->order &&
            (before->type_info & kept_type_bits) == (after->type_info & kept_type_bits) && flags_gained == 0 &&
            (flags_lost & ~FRAME_FLAG_KNOWN_ZERO) == 0;
 }

@@ -25,6 +25,9 @@
 
 typedef uint64_t simulated_page[PAGE_TABLE_ENTRIES];
 
+/* Owners 0 .. SIMULATED_OWNER_LIMIT - 1 have a pending release slot. */
+#define SIMULATED_OWNER_LIMIT 8
+
 struct simulated_memory {
     struct page_memory memory;
     struct frame *frames;
@@ -36,12 +39,30 @@ struct simulated_memory {
     uint64_t release_total;
     uint64_t last_released;
     uint64_t tlb_flush_requests;
+    /* Preemption, deterministic: when preempt_every is not 0, the
+     * preempt_every-th question since preempt_questions was last set to 0
+     * is answered "stop" (and the count starts again).  Every question is
+     * one unit of work, counted in preempt_questions and questions_total. */
+    uint64_t preempt_every;
+    uint64_t preempt_questions;
+    uint64_t questions_total;
+    uint64_t stops_total;
+    /* How many times page_type.c asked for a table's contents: once per
+     * table it validates, devalidates or writes. */
+    uint64_t table_visits;
+    struct page_pending_release pending_releases[SIMULATED_OWNER_LIMIT];
+    /* Full flushes so far: each request, and each simulated_full_flush. */
+    uint32_t tlb_flush_clock;
 };
 
 /* Every frame starts free (state FRAME_FREE, everything else 0) and every
  * page zeroed. */
 void simulated_memory_create(struct simulated_memory *machine, uint64_t frame_count);
 void simulated_memory_destroy(struct simulated_memory *machine);
+
+/* A full flush the page-type code did not ask for (the hypervisor loading
+ * CR3 at a context switch): advances the flush clock. */
+void simulated_full_flush(struct simulated_memory *machine);
 
 /* The machine's page_memory, for the page_* calls. */
 const struct page_memory *simulated_memory_view(const struct simulated_memory *machine);

@@ -1077,9 +1077,63 @@ START_TEST(test_bind_vcpu_checks_the_vcpu_then_the_port)
 }
 END_TEST
 
-START_TEST(test_init_control_is_refused_so_that_guests_use_2_level)
+static int init_control(unsigned int caller, uint32_t vcpu, uint32_t offset)
 {
-    ck_assert_int_eq(event_channel_init_control(), -XEN_ENOSYS);
+    struct evtchn_init_control request = { .control_gfn = 1, .offset = offset, .vcpu = vcpu };
+
+    return event_channel_check_init_control(domain(caller), &request);
+}
+
+START_TEST(test_init_control_for_a_vcpu_the_domain_lacks_is_enoent)
+{
+    ck_assert_int_eq(init_control(1, domain(1)->vcpu_count, 0), -XEN_ENOENT);
+    ck_assert_int_eq(init_control(1, 0xffffffffu, 0), -XEN_ENOENT);
+}
+END_TEST
+
+START_TEST(test_init_control_block_crossing_its_page_is_einval)
+{
+    uint32_t last = FIFO_CONTROL_PAGE_SIZE - sizeof(struct evtchn_fifo_control_block);
+
+    ck_assert_int_eq(init_control(1, 0, last), 0);
+    ck_assert_int_eq(init_control(1, 0, last + 8), -XEN_EINVAL);
+    ck_assert_int_eq(init_control(1, 0, 0xfffffff8u), -XEN_EINVAL);
+}
+END_TEST
+
+START_TEST(test_init_control_block_not_8_byte_aligned_is_einval)
+{
+    ck_assert_int_eq(init_control(1, 0, 4), -XEN_EINVAL);
+    ck_assert_int_eq(init_control(1, 0, 1), -XEN_EINVAL);
+    ck_assert_int_eq(init_control(1, 0, 8), 0);
+}
+END_TEST
+
+START_TEST(test_expand_array_without_a_control_block_is_eopnotsupp)
+{
+    struct evtchn_expand_array request = { .array_gfn = 1 };
+
+    ck_assert_int_eq(event_channel_expand_array(domain(1), &request), -XEN_EOPNOTSUPP);
+}
+END_TEST
+
+START_TEST(test_set_priority_on_2_level_is_enosys_for_a_port_in_the_table)
+{
+    struct evtchn_set_priority request = { .port = offer(1, 2), .priority = 0 };
+
+    ck_assert_int_eq(event_channel_set_priority(domain(1), &request), -XEN_ENOSYS);
+    request.port = 0;
+    ck_assert_int_eq(event_channel_set_priority(domain(1), &request), -XEN_ENOSYS);
+}
+END_TEST
+
+START_TEST(test_set_priority_on_a_port_outside_the_table_is_einval)
+{
+    struct evtchn_set_priority request = { .port = EVENT_CHANNEL_PORTS, .priority = 0 };
+
+    ck_assert_int_eq(event_channel_set_priority(domain(1), &request), -XEN_EINVAL);
+    request.port = 0xffffffffu;
+    ck_assert_int_eq(event_channel_set_priority(domain(1), &request), -XEN_EINVAL);
 }
 END_TEST
 
@@ -1480,7 +1534,12 @@ Suite *event_channel_suite(void)
     add_test_case(suite, test_bind_vcpu_moves_a_per_domain_virq);
     add_test_case(suite, test_bind_vcpu_refuses_per_vcpu_virq_ipi_and_closed_ports);
     add_test_case(suite, test_bind_vcpu_checks_the_vcpu_then_the_port);
-    add_test_case(suite, test_init_control_is_refused_so_that_guests_use_2_level);
+    add_test_case(suite, test_init_control_for_a_vcpu_the_domain_lacks_is_enoent);
+    add_test_case(suite, test_init_control_block_crossing_its_page_is_einval);
+    add_test_case(suite, test_init_control_block_not_8_byte_aligned_is_einval);
+    add_test_case(suite, test_expand_array_without_a_control_block_is_eopnotsupp);
+    add_test_case(suite, test_set_priority_on_2_level_is_enosys_for_a_port_in_the_table);
+    add_test_case(suite, test_set_priority_on_a_port_outside_the_table_is_einval);
     add_test_case(suite, test_virq_raise_pends_the_bound_port_and_kicks);
     add_test_case(suite, test_virq_raise_reaches_the_port_of_that_vcpu);
     add_test_case(suite, test_virq_raise_of_an_unbound_virq_does_nothing);

@@ -55,6 +55,29 @@ START_TEST(bits_reserved_for_the_hypervisor_are_refused)
 }
 END_TEST
 
+START_TEST(cache_attribute_bits_are_refused_so_that_ram_stays_write_back)
+{
+    static const uint64_t attributes[] = { UINT64_C(1) << 3, UINT64_C(1) << 4, UINT64_C(1) << 7,
+                                           (UINT64_C(1) << 3) | (UINT64_C(1) << 4) };
+    uint64_t accepted = 7;
+
+    for (unsigned int index = 0; index < sizeof(attributes) / sizeof(attributes[0]); index++) {
+        uint64_t entry = FRAME_ADDRESS | PAGE_TABLE_ENTRY_PRESENT | PAGE_TABLE_ENTRY_WRITABLE | attributes[index];
+
+        ck_assert_int_eq(page_table_entry_check_l1(entry, &accepted), -XEN_EINVAL);
+    }
+    ck_assert_uint_eq(accepted, 7);
+}
+END_TEST
+
+START_TEST(not_present_entry_may_hold_cache_attribute_bits)
+{
+    uint64_t accepted = 0;
+
+    ck_assert_int_eq(page_table_entry_check_l1(FRAME_ADDRESS | UINT64_C(0x98), &accepted), 0);
+}
+END_TEST
+
 START_TEST(frame_is_taken_from_the_address_bits)
 {
     ck_assert_uint_eq(page_table_entry_frame(FRAME_ADDRESS | NO_EXECUTE | PAGE_TABLE_ENTRY_PRESENT), 0x1234);
@@ -70,6 +93,8 @@ static Suite *page_table_entry_suite(void)
     tcase_add_test(cases, present_kernel_entry_gets_the_user_bit);
     tcase_add_test(cases, no_execute_and_software_bits_are_allowed);
     tcase_add_test(cases, bits_reserved_for_the_hypervisor_are_refused);
+    tcase_add_test(cases, cache_attribute_bits_are_refused_so_that_ram_stays_write_back);
+    tcase_add_test(cases, not_present_entry_may_hold_cache_attribute_bits);
     tcase_add_test(cases, frame_is_taken_from_the_address_bits);
     suite_add_tcase(suite, cases);
     return suite;

@@ -77,6 +77,11 @@ static void write_entry(uint64_t table, unsigned int index, uint64_t entry)
     simulated_page_of(&machine, table)[index] = entry;
 }
 
+static int frame_entry_linear_count(uint64_t frame)
+{
+    return machine.frames[frame].linear_count;
+}
+
 static uint64_t read_entry(uint64_t table, unsigned int index)
 {
     return simulated_page_of(&machine, table)[index];
@@ -155,12 +160,22 @@ static void expect_state_unchanged_by_refusal(uint64_t releases_before)
     simulated_snapshot_free(&before_refusal);
 }
 
-/* The call must return -XEN_EINVAL and change nothing that counts. */
+/* What a refusal left on an owner's pending release (a table refused
+ * part way, to give back what it took) is finished at once. */
+static void finish_every_pending_release(void)
+{
+    for (uint16_t owner = 0; owner < SIMULATED_OWNER_LIMIT; owner++)
+        ck_assert_int_eq(page_finish_pending_release(memory, owner), 0);
+}
+
+/* The call must return -XEN_EINVAL and, once its pending release is
+ * finished, change nothing that counts. */
 #define expect_refused(call)                                                   \
     do {                                                                       \
         uint64_t releases_before_ = machine.release_total;                     \
         remember_state_before_refusal();                                       \
         ck_assert_int_eq((call), -XEN_EINVAL);                                 \
+        finish_every_pending_release();                                        \
         expect_state_unchanged_by_refusal(releases_before_);                   \
     } while (0)
 
@@ -609,6 +624,103 @@ START_TEST(taking_the_same_type_again_asks_for_no_tlb_flush)
 }
 END_TEST
 
+START_TEST(changing_an_unlinked_l2_into_an_l1_asks_for_a_tlb_flush)
+{
+    assign(3);
+    ck_assert_int_eq(page_pin(memory, 3, OWNER, PAGE_TYPE_L2), 0);
+    ck_assert_int_eq(page_unpin(memory, 3, OWNER), 0);
+    uint64_t flushes_before = machine.tlb_flush_requests;
+
+    ck_assert_int_eq(page_pin(memory, 3, OWNER, PAGE_TYPE_L1), 0);
+    ck_assert_uint_gt(machine.tlb_flush_requests, flushes_before);
+}
+END_TEST
+
+START_TEST(changing_a_page_table_into_a_descriptor_page_asks_for_a_tlb_flush)
+{
+    assign(3);
+    ck_assert_int_eq(page_pin(memory, 3, OWNER, PAGE_TYPE_L1), 0);
+    ck_assert_int_eq(page_unpin(memory, 3, OWNER), 0);
+    uint64_t flushes_before = machine.tlb_flush_requests;
+
+    ck_assert_int_eq(page_get_reference_and_type(memory, 3, OWNER, PAGE_TYPE_SEGMENT_DESCRIPTOR), 0);
+    ck_assert_uint_gt(machine.tlb_flush_requests, flushes_before);
+}
+END_TEST
+
+START_TEST(a_type_change_after_a_full_flush_asks_for_none)
+{
+    assign(3);
+    ck_assert_int_eq(page_pin(memory, 3, OWNER, PAGE_TYPE_L2), 0);
+    ck_assert_int_eq(page_unpin(memory, 3, OWNER), 0);
+    simulated_full_flush(&machine);
+    uint64_t flushes_before = machine.tlb_flush_requests;
+
+    ck_assert_int_eq(page_pin(memory, 3, OWNER, PAGE_TYPE_L1), 0);
+    ck_assert_uint_eq(machine.tlb_flush_requests, flushes_before);
+}
+END_TEST
+
+START_TEST(writable_to_a_page_table_after_a_full_flush_asks_for_none)
+{
+    assign(3);
+    ck_assert_int_eq(page_get_reference_and_type(memory, 3, OWNER, PAGE_TYPE_WRITABLE), 0);
+    page_put_reference_and_type(memory, 3);
+    simulated_full_flush(&machine);
+    uint64_t flushes_before = machine.tlb_flush_requests;
+
+    ck_assert_int_eq(page_get_reference_and_type(memory, 3, OWNER, PAGE_TYPE_L1), 0);
+    ck_assert_uint_eq(machine.tlb_flush_requests, flushes_before);
+}
+END_TEST
+
+START_TEST(a_flush_asked_for_one_frame_covers_every_frame_left_before_it)
+{
+    assign(3);
+    assign(4);
+    ck_assert_int_eq(page_get_reference_and_type(memory, 3, OWNER, PAGE_TYPE_WRITABLE), 0);
+    ck_assert_int_eq(page_get_reference_and_type(memory, 4, OWNER, PAGE_TYPE_WRITABLE), 0);
+    page_put_reference_and_type(memory, 3);
+    page_put_reference_and_type(memory, 4);
+    ck_assert_int_eq(page_get_reference_and_type(memory, 3, OWNER, PAGE_TYPE_L1), 0);
+    uint64_t flushes_before = machine.tlb_flush_requests;
+
+    ck_assert_int_eq(page_get_reference_and_type(memory, 4, OWNER, PAGE_TYPE_L1), 0);
+    ck_assert_uint_eq(machine.tlb_flush_requests, flushes_before);
+}
+END_TEST
+
+START_TEST(a_frame_left_after_the_last_flush_still_asks_for_one)
+{
+    assign(3);
+    assign(4);
+    ck_assert_int_eq(page_get_reference_and_type(memory, 3, OWNER, PAGE_TYPE_WRITABLE), 0);
+    ck_assert_int_eq(page_get_reference_and_type(memory, 4, OWNER, PAGE_TYPE_WRITABLE), 0);
+    page_put_reference_and_type(memory, 3);
+    simulated_full_flush(&machine);
+    page_put_reference_and_type(memory, 4);
+    uint64_t flushes_before = machine.tlb_flush_requests;
+
+    ck_assert_int_eq(page_get_reference_and_type(memory, 3, OWNER, PAGE_TYPE_L1), 0);
+    ck_assert_uint_eq(machine.tlb_flush_requests, flushes_before);
+    ck_assert_int_eq(page_get_reference_and_type(memory, 4, OWNER, PAGE_TYPE_L1), 0);
+    ck_assert_uint_gt(machine.tlb_flush_requests, flushes_before);
+}
+END_TEST
+
+START_TEST(a_stamp_equal_to_a_wrapped_clock_asks_for_a_flush)
+{
+    assign(3);
+    ck_assert_int_eq(page_get_reference_and_type(memory, 3, OWNER, PAGE_TYPE_WRITABLE), 0);
+    page_put_reference_and_type(memory, 3);
+    machine.tlb_flush_clock += 0x10000;
+    uint64_t flushes_before = machine.tlb_flush_requests;
+
+    ck_assert_int_eq(page_get_reference_and_type(memory, 3, OWNER, PAGE_TYPE_L1), 0);
+    ck_assert_uint_gt(machine.tlb_flush_requests, flushes_before);
+}
+END_TEST
+
 START_TEST(a_type_reference_that_would_overflow_the_count_is_refused)
 {
     assign(3);
@@ -859,6 +971,8 @@ START_TEST(a_validation_failure_part_way_gives_back_every_count)
     }
 
     ck_assert_int_eq(page_pin(memory, TREE_L4, OWNER, PAGE_TYPE_L4), -XEN_EINVAL);
+    ck_assert(machine.pending_releases[OWNER].pending);
+    ck_assert_int_eq(page_finish_pending_release(memory, OWNER), 0);
 
     for (uint64_t frame = 0; frame < FRAME_COUNT; frame++) {
         expect_references(frame, references[frame]);
@@ -922,6 +1036,177 @@ START_TEST(an_l4_entry_pointing_at_its_own_table_is_refused)
     write_entry(3, 0, entry_to(3, TABLE_FLAGS));
 
     expect_refused(page_pin(memory, 3, OWNER, PAGE_TYPE_L4));
+}
+END_TEST
+
+/* ---- read-only linear page tables (Xen's pv-linear-pt, XSA-240 rules) ---- */
+
+static int update(uint64_t table, unsigned int index, uint64_t entry)
+{
+    return page_update_entry(memory, OWNER, table, index, entry, false, NULL);
+}
+
+START_TEST(a_read_only_l4_entry_at_its_own_table_is_accepted_and_holds_nothing)
+{
+    assign(3);
+    write_entry(3, 0, entry_to(3, READ_ONLY_FLAGS));
+
+    ck_assert_int_eq(page_pin(memory, 3, OWNER, PAGE_TYPE_L4), 0);
+    expect_counts(3, ALLOCATION_REFERENCE + 1, PAGE_TYPE_L4, 1);
+    ck_assert_int_eq(page_unpin(memory, 3, OWNER), 0);
+    expect_no_type_reference(3, ALLOCATION_REFERENCE);
+}
+END_TEST
+
+START_TEST(a_read_only_l2_entry_at_its_own_table_is_accepted)
+{
+    assign(3);
+    write_entry(3, 5, entry_to(3, READ_ONLY_FLAGS));
+
+    ck_assert_int_eq(page_pin(memory, 3, OWNER, PAGE_TYPE_L2), 0);
+    expect_counts(3, ALLOCATION_REFERENCE + 1, PAGE_TYPE_L2, 1);
+}
+END_TEST
+
+START_TEST(a_self_map_made_writable_is_refused)
+{
+    pin_empty_table(3, PAGE_TYPE_L4);
+    ck_assert_int_eq(update(3, 0, entry_to(3, READ_ONLY_FLAGS)), 0);
+
+    expect_refused(update(3, 0, entry_to(3, TABLE_FLAGS)));
+    ck_assert_uint_eq(read_entry(3, 0) & WRITABLE, 0);
+}
+END_TEST
+
+START_TEST(a_read_only_entry_at_another_table_of_its_level_takes_a_type_reference)
+{
+    pin_empty_table(3, PAGE_TYPE_L2);
+    pin_empty_table(4, PAGE_TYPE_L2);
+
+    ck_assert_int_eq(update(4, 0, entry_to(3, READ_ONLY_FLAGS)), 0);
+    expect_counts(3, ALLOCATION_REFERENCE + 2, PAGE_TYPE_L2, 2);
+    ck_assert_int_eq(frame_entry_linear_count(3), -1);
+    ck_assert_int_eq(frame_entry_linear_count(4), 1);
+}
+END_TEST
+
+START_TEST(removing_a_linear_entry_gives_its_references_back)
+{
+    pin_empty_table(3, PAGE_TYPE_L3);
+    pin_empty_table(4, PAGE_TYPE_L3);
+    ck_assert_int_eq(update(4, 7, entry_to(3, READ_ONLY_FLAGS)), 0);
+
+    ck_assert_int_eq(update(4, 7, 0), 0);
+    expect_counts(3, ALLOCATION_REFERENCE + 1, PAGE_TYPE_L3, 1);
+    ck_assert_int_eq(frame_entry_linear_count(3), 0);
+    ck_assert_int_eq(frame_entry_linear_count(4), 0);
+}
+END_TEST
+
+START_TEST(a_writable_entry_at_another_table_of_its_level_is_refused)
+{
+    pin_empty_table(3, PAGE_TYPE_L2);
+    pin_empty_table(4, PAGE_TYPE_L2);
+
+    expect_refused(update(4, 0, entry_to(3, TABLE_FLAGS)));
+}
+END_TEST
+
+START_TEST(a_linear_entry_made_writable_is_refused)
+{
+    pin_empty_table(3, PAGE_TYPE_L4);
+    pin_empty_table(4, PAGE_TYPE_L4);
+    ck_assert_int_eq(update(4, 0, entry_to(3, READ_ONLY_FLAGS)), 0);
+
+    expect_refused(update(4, 0, entry_to(3, TABLE_FLAGS)));
+}
+END_TEST
+
+START_TEST(a_table_used_linearly_cannot_hold_linear_entries)
+{
+    pin_empty_table(3, PAGE_TYPE_L2);
+    pin_empty_table(4, PAGE_TYPE_L2);
+    pin_empty_table(5, PAGE_TYPE_L2);
+    ck_assert_int_eq(update(4, 0, entry_to(3, READ_ONLY_FLAGS)), 0);
+
+    expect_refused(update(3, 0, entry_to(5, READ_ONLY_FLAGS)));
+}
+END_TEST
+
+START_TEST(a_table_holding_linear_entries_cannot_be_used_linearly)
+{
+    pin_empty_table(3, PAGE_TYPE_L2);
+    pin_empty_table(4, PAGE_TYPE_L2);
+    pin_empty_table(5, PAGE_TYPE_L2);
+    ck_assert_int_eq(update(4, 0, entry_to(3, READ_ONLY_FLAGS)), 0);
+
+    expect_refused(update(5, 0, entry_to(4, READ_ONLY_FLAGS)));
+}
+END_TEST
+
+START_TEST(a_table_may_hold_several_linear_entries_and_be_used_by_several)
+{
+    pin_empty_table(3, PAGE_TYPE_L2);
+    pin_empty_table(4, PAGE_TYPE_L2);
+    pin_empty_table(5, PAGE_TYPE_L2);
+    ck_assert_int_eq(update(4, 0, entry_to(3, READ_ONLY_FLAGS)), 0);
+    ck_assert_int_eq(update(4, 1, entry_to(5, READ_ONLY_FLAGS)), 0);
+
+    ck_assert_int_eq(update(4, 2, entry_to(3, READ_ONLY_FLAGS)), 0);
+    ck_assert_int_eq(frame_entry_linear_count(4), 3);
+    ck_assert_int_eq(frame_entry_linear_count(3), -2);
+}
+END_TEST
+
+START_TEST(a_linear_entry_at_another_owners_table_is_refused)
+{
+    page_assign(memory, 3, OTHER_OWNER, false);
+    ck_assert_int_eq(page_pin(memory, 3, OTHER_OWNER, PAGE_TYPE_L2), 0);
+    pin_empty_table(4, PAGE_TYPE_L2);
+
+    expect_refused(update(4, 0, entry_to(3, READ_ONLY_FLAGS)));
+}
+END_TEST
+
+START_TEST(validating_a_table_with_a_linear_entry_takes_its_references)
+{
+    pin_empty_table(3, PAGE_TYPE_L3);
+    assign(4);
+    write_entry(4, 9, entry_to(3, READ_ONLY_FLAGS));
+
+    ck_assert_int_eq(page_pin(memory, 4, OWNER, PAGE_TYPE_L3), 0);
+    expect_counts(3, ALLOCATION_REFERENCE + 2, PAGE_TYPE_L3, 2);
+    ck_assert_int_eq(page_unpin(memory, 4, OWNER), 0);
+    expect_counts(3, ALLOCATION_REFERENCE + 1, PAGE_TYPE_L3, 1);
+    ck_assert_int_eq(frame_entry_linear_count(3), 0);
+}
+END_TEST
+
+START_TEST(a_table_used_linearly_stays_validated_until_its_last_linear_entry_goes)
+{
+    pin_empty_table(3, PAGE_TYPE_L2);
+    pin_empty_table(4, PAGE_TYPE_L2);
+    ck_assert_int_eq(update(4, 0, entry_to(3, READ_ONLY_FLAGS)), 0);
+    ck_assert_int_eq(page_unpin(memory, 3, OWNER), 0);
+
+    ck_assert(page_is_validated_table(memory, 3, PAGE_TYPE_L2));
+    ck_assert_int_eq(page_unpin(memory, 4, OWNER), 0);
+    expect_no_type_reference(3, ALLOCATION_REFERENCE);
+    expect_no_type_reference(4, ALLOCATION_REFERENCE);
+}
+END_TEST
+
+START_TEST(an_unlinked_linear_table_that_changes_level_asks_for_a_flush)
+{
+    pin_empty_table(3, PAGE_TYPE_L2);
+    pin_empty_table(4, PAGE_TYPE_L2);
+    ck_assert_int_eq(update(4, 0, entry_to(3, READ_ONLY_FLAGS)), 0);
+    ck_assert_int_eq(page_unpin(memory, 3, OWNER), 0);
+    ck_assert_int_eq(update(4, 0, 0), 0);
+    uint64_t flushes_before = machine.tlb_flush_requests;
+
+    ck_assert_int_eq(page_pin(memory, 3, OWNER, PAGE_TYPE_L1), 0);
+    ck_assert_uint_gt(machine.tlb_flush_requests, flushes_before);
 }
 END_TEST
 
@@ -1071,10 +1356,9 @@ START_TEST(bits_52_to_62_are_refused_at_every_level)
 }
 END_TEST
 
-START_TEST(an_l1_entry_may_carry_dirty_global_pat_software_and_no_execute_bits)
+START_TEST(an_l1_entry_may_carry_dirty_global_software_and_no_execute_bits)
 {
-    uint64_t flags = TABLE_FLAGS | WRITE_THROUGH | CACHE_DISABLE | ACCESSED | DIRTY | LARGE | GLOBAL |
-                     SOFTWARE_BITS | NO_EXECUTE;
+    uint64_t flags = TABLE_FLAGS | ACCESSED | DIRTY | GLOBAL | SOFTWARE_BITS | NO_EXECUTE;
 
     assign_range(3, 2);
     write_entry(3, 0, entry_to(4, flags));
@@ -1084,9 +1368,47 @@ START_TEST(an_l1_entry_may_carry_dirty_global_pat_software_and_no_execute_bits)
 }
 END_TEST
 
-START_TEST(an_l2_entry_may_carry_caching_accessed_software_and_no_execute_bits)
+START_TEST(an_l1_entry_with_a_cache_attribute_is_refused)
 {
-    uint64_t flags = TABLE_FLAGS | WRITE_THROUGH | CACHE_DISABLE | ACCESSED | SOFTWARE_BITS | NO_EXECUTE;
+    static const uint64_t attributes[] = { WRITE_THROUGH, CACHE_DISABLE, LARGE };
+
+    assign_range(3, 2);
+    for (unsigned int index = 0; index < 3; index++) {
+        write_entry(3, 0, entry_to(4, READ_ONLY_FLAGS | attributes[index]));
+        expect_refused(page_pin(memory, 3, OWNER, PAGE_TYPE_L1));
+    }
+}
+END_TEST
+
+START_TEST(an_upper_level_entry_with_a_cache_attribute_is_refused)
+{
+    pin_empty_table(4, PAGE_TYPE_L1);
+    pin_empty_table(5, PAGE_TYPE_L2);
+    pin_empty_table(6, PAGE_TYPE_L3);
+    assign_range(10, 3);
+    write_entry(10, 0, entry_to(4, TABLE_FLAGS | WRITE_THROUGH));
+    expect_refused(page_pin(memory, 10, OWNER, PAGE_TYPE_L2));
+    write_entry(11, 0, entry_to(5, TABLE_FLAGS | CACHE_DISABLE));
+    expect_refused(page_pin(memory, 11, OWNER, PAGE_TYPE_L3));
+    write_entry(12, 0, entry_to(6, TABLE_FLAGS | WRITE_THROUGH | CACHE_DISABLE));
+    expect_refused(page_pin(memory, 12, OWNER, PAGE_TYPE_L4));
+}
+END_TEST
+
+START_TEST(a_cache_attribute_added_to_an_entry_in_use_is_refused)
+{
+    pin_empty_table(3, PAGE_TYPE_L1);
+    assign(4);
+    ck_assert_int_eq(page_update_entry(memory, OWNER, 3, 0, entry_to(4, TABLE_FLAGS), false, NULL), 0);
+
+    expect_refused(page_update_entry(memory, OWNER, 3, 0, entry_to(4, TABLE_FLAGS | CACHE_DISABLE), false, NULL));
+    ck_assert_uint_eq(read_entry(3, 0), entry_to(4, TABLE_FLAGS));
+}
+END_TEST
+
+START_TEST(an_l2_entry_may_carry_accessed_software_and_no_execute_bits)
+{
+    uint64_t flags = TABLE_FLAGS | ACCESSED | SOFTWARE_BITS | NO_EXECUTE;
 
     assign_range(3, 2);
     write_entry(3, 0, entry_to(4, flags));
@@ -1630,6 +1952,13 @@ Suite *page_type_suite(void)
     add_test_case(suite, changing_from_writable_to_a_descriptor_page_asks_for_a_tlb_flush);
     add_test_case(suite, changing_from_a_page_table_to_writable_asks_for_a_tlb_flush);
     add_test_case(suite, taking_the_same_type_again_asks_for_no_tlb_flush);
+    add_test_case(suite, changing_an_unlinked_l2_into_an_l1_asks_for_a_tlb_flush);
+    add_test_case(suite, changing_a_page_table_into_a_descriptor_page_asks_for_a_tlb_flush);
+    add_test_case(suite, a_type_change_after_a_full_flush_asks_for_none);
+    add_test_case(suite, writable_to_a_page_table_after_a_full_flush_asks_for_none);
+    add_test_case(suite, a_flush_asked_for_one_frame_covers_every_frame_left_before_it);
+    add_test_case(suite, a_frame_left_after_the_last_flush_still_asks_for_one);
+    add_test_case(suite, a_stamp_equal_to_a_wrapped_clock_asks_for_a_flush);
     add_test_case(suite, a_type_reference_that_would_overflow_the_count_is_refused);
     add_test_case(suite, a_failed_type_leaves_no_general_reference_behind);
     add_test_case(suite, pinning_an_empty_l1_holds_one_reference_and_one_type_reference);
@@ -1658,6 +1987,20 @@ Suite *page_type_suite(void)
     add_test_case(suite, an_l2_entry_pointing_at_another_l2_is_refused);
     add_test_case(suite, an_l4_entry_pointing_at_its_own_table_is_refused);
     add_test_case(suite, an_l3_entry_pointing_at_an_l1_in_use_is_refused);
+    add_test_case(suite, a_read_only_l4_entry_at_its_own_table_is_accepted_and_holds_nothing);
+    add_test_case(suite, a_read_only_l2_entry_at_its_own_table_is_accepted);
+    add_test_case(suite, a_self_map_made_writable_is_refused);
+    add_test_case(suite, a_read_only_entry_at_another_table_of_its_level_takes_a_type_reference);
+    add_test_case(suite, removing_a_linear_entry_gives_its_references_back);
+    add_test_case(suite, a_writable_entry_at_another_table_of_its_level_is_refused);
+    add_test_case(suite, a_linear_entry_made_writable_is_refused);
+    add_test_case(suite, a_table_used_linearly_cannot_hold_linear_entries);
+    add_test_case(suite, a_table_holding_linear_entries_cannot_be_used_linearly);
+    add_test_case(suite, a_table_may_hold_several_linear_entries_and_be_used_by_several);
+    add_test_case(suite, a_linear_entry_at_another_owners_table_is_refused);
+    add_test_case(suite, validating_a_table_with_a_linear_entry_takes_its_references);
+    add_test_case(suite, a_table_used_linearly_stays_validated_until_its_last_linear_entry_goes);
+    add_test_case(suite, an_unlinked_linear_table_that_changes_level_asks_for_a_flush);
     add_test_case(suite, an_l2_entry_pointing_at_a_frame_in_use_as_writable_is_refused);
     add_test_case(suite, an_l1_mapping_its_own_table_read_only_is_accepted);
     add_test_case(suite, an_l1_mapping_its_own_table_writable_is_refused);
@@ -1669,8 +2012,11 @@ Suite *page_type_suite(void)
     add_test_case(suite, an_entry_mapping_a_frame_never_assigned_is_refused);
     add_test_case(suite, superpage_and_global_bits_are_refused_in_l2_to_l4);
     add_test_case(suite, bits_52_to_62_are_refused_at_every_level);
-    add_test_case(suite, an_l1_entry_may_carry_dirty_global_pat_software_and_no_execute_bits);
-    add_test_case(suite, an_l2_entry_may_carry_caching_accessed_software_and_no_execute_bits);
+    add_test_case(suite, an_l1_entry_may_carry_dirty_global_software_and_no_execute_bits);
+    add_test_case(suite, an_l1_entry_with_a_cache_attribute_is_refused);
+    add_test_case(suite, an_upper_level_entry_with_a_cache_attribute_is_refused);
+    add_test_case(suite, a_cache_attribute_added_to_an_entry_in_use_is_refused);
+    add_test_case(suite, an_l2_entry_may_carry_accessed_software_and_no_execute_bits);
     add_test_case(suite, upper_level_entries_may_carry_the_dirty_bit_linux_sets);
     add_test_case(suite, validation_forces_the_user_bit_on_at_every_level);
     add_test_case(suite, a_non_present_entry_is_kept_as_it_is_and_holds_nothing);

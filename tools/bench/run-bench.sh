@@ -19,7 +19,7 @@
 # each benchmark; the table gives, per operation, the median over those
 # runs of ELAPSED_NS / OPERATIONS, and PV/native ratios taken within one
 # mode (TCG with TCG, icount with icount).  The PV kernel's microbenchmarks
-# also print "counter NAME.COUNTER VALUE" (pvmon's PVMON_MEMORY_statistics,
+# also print "counter NAME.COUNTER VALUE" (pvmon's PVMON_MEMORY_domain_statistics,
 # summed over the runs), shown per operation from the icount run.
 #
 # Writes, in $BUILD/bench/: results.txt (what is printed), results.tsv (one
@@ -469,10 +469,11 @@ done
     echo
     if [ ${#counter_rows[@]} -gt 0 ]; then
         echo "pvmon's counters per operation, from the icount run (or the TCG one where it has none), from"
-        echo "PVMON_MEMORY_statistics, machine-wide (dom0's toolstack adds a few hypercalls while it watches):"
+        echo "PVMON_MEMORY_domain_statistics, the benchmarking domU's own (the machine's are dom0's alone):"
         echo "hypercalls (a multicall counts 1 + its entries), tlb-flushes (CR3 reloads for the guest),"
         echo "pt-updates (entries written by mmu_update and update_va_mapping), pt-emulated (trapped writes to"
-        echo "L1 tables), pf-to-guest (#PF bounced to the guest kernel), zeroed (frames pvmon zeroed)."
+        echo "L1 tables), pf-to-guest (#PF bounced to the guest kernel), zeroed (its frames pvmon zeroed at"
+        echo "allocation)."
         printf '%-44s' operation
         for heading in "${counter_headings[@]}"; do printf ' %11s' "$heading"; done
         echo

@@ -219,9 +219,24 @@ void *map_mmio(uint64_t physical_address, size_t size)
     return (void *)(virtual_start + offset);
 }
 
-void paging_load_root(uint64_t root_page_table)
+/* Every CR3 load flushes every translation (no PCID, no global pages):
+ * the flush clock of pvmon/page_type.h counts them. */
+static uint32_t full_flushes;
+
+static void load_cr3_and_count(uint64_t root_page_table)
 {
     write_cr3(root_page_table);
+    full_flushes++;
+}
+
+uint32_t paging_full_flush_count(void)
+{
+    return full_flushes;
+}
+
+void paging_load_root(uint64_t root_page_table)
+{
+    load_cr3_and_count(root_page_table);
 }
 
 /* TLB maintenance after a guest's page-table update. */
@@ -232,12 +247,12 @@ void paging_invalidate_page(uint64_t virtual_address)
 
 void paging_flush_all(void)
 {
-    write_cr3(read_cr3());
+    load_cr3_and_count(read_cr3());
 }
 
 void paging_load_hypervisor_root(void)
 {
-    write_cr3(root_table_physical);
+    load_cr3_and_count(root_table_physical);
 }
 
 /* The hypervisor's L4 slots 256-271 in a guest's L4: the same entries as in

@@ -59,6 +59,7 @@ void paging_load_root(uint64_t root_page_table);
 void paging_load_hypervisor_root(void);
 void paging_invalidate_page(uint64_t virtual_address);
 void paging_flush_all(void);
+uint32_t paging_full_flush_count(void); /* CR3 loads so far: the TLB flush clock */
 void paging_map_guest_readable(uint64_t virtual_address, uint64_t physical_address, boot_frame_source table_source);
 void paging_map_guest_gdt(const uint64_t *frames, unsigned int count);
 void paging_copy_hypervisor_slots(uint64_t *guest_root_table);

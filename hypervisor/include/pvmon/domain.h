@@ -22,11 +22,13 @@
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <public/memory_extension.h>
 #include <pvmon/bounce_frame.h>
 #include <pvmon/cpu.h>
 #include <pvmon/debug_registers.h>
 #include <pvmon/event_channel.h>
 #include <pvmon/frame.h>
+#include <pvmon/page_type.h>
 #include <pvmon/scheduler_policy.h>
 #include <pvmon/token_bucket.h>
 #include <pvmon/trap_table.h>
@@ -42,6 +44,7 @@
 enum domain_release_phase {
     DOMAIN_RELEASE_NONE = 0, /* nothing to give back, or not started */
     DOMAIN_RELEASE_UNPIN,    /* dropping every pin */
+    DOMAIN_RELEASE_PARTIAL,  /* tearing down partial tables nothing continues */
     DOMAIN_RELEASE_GIVE_BACK, /* dropping every frame's allocation */
     DOMAIN_RELEASE_ORPHAN,   /* leaving frames other domains still map */
     DOMAIN_RELEASE_DONE,
@@ -104,6 +107,9 @@ struct vcpu {
     uint64_t kernel_stack_segment;
     uint64_t kernel_root_page_table; /* machine address of the kernel L4 (MMUEXT_NEW_BASEPTR) */
     uint64_t user_root_page_table;  /* 0: none yet (MMUEXT_NEW_USER_BASEPTR) */
+    /* A page-table devalidation left to finish (Xen's old_guest_table):
+     * the next mmu_update or mmuext_op, and the teardown, finish it first. */
+    struct page_pending_release pending_page_release;
     unsigned int io_privilege_level; /* PHYSDEVOP_set_iopl; grants no ports */
     uint64_t guest_control_register4; /* the guest's view of CR4 */
 
@@ -117,6 +123,8 @@ struct vcpu {
     struct guest_callback event_callback;
     struct guest_callback failsafe_callback;
     struct guest_callback syscall_callback;
+    struct guest_callback syscall32_callback; /* stored, never entered (Xen's ABI) */
+    struct guest_callback sysenter_callback;  /* stored, never entered (Xen's ABI) */
 
     struct vcpu_info *vcpu_info;    /* in shared_info, or where the guest registered it */
     uint64_t vcpu_info_frame;       /* the registered frame, 0: in shared_info */
@@ -149,8 +157,9 @@ struct domain {
     enum domain_state state;
     unsigned int shutdown_reason;
     unsigned long vm_assist;        /* VMASST_TYPE_* bits the guest enabled */
-    uint64_t page_count;                /* frames in its reservation now (current_reservation) */
+    uint64_t page_count;                /* frames it owns until freed, given back or not (current_reservation) */
     uint64_t maximum_pages;             /* set by the toolstack (maximum_reservation) */
+    struct pvmon_domain_memory_statistics counters; /* its own (memory extension); pages filled on reading */
     bool build_attempted;               /* a kernel was (being) loaded: no second load */
     bool memory_filling;                /* set_memory under way, page_count < maximum_pages */
     struct domain_load_staging load_staging;
@@ -189,6 +198,8 @@ int domain_set_memory(struct domain *domain, uint64_t page_count);
 int domain_destroy_step(struct domain *domain);
 /* Zeroes and frees the staged copies of a load that will not finish. */
 void domain_release_load_staging(struct domain *domain);
+int domain_take_reservation_frame(struct domain *domain, uint64_t *frame);
+void domain_reservation_frame_freed(uint16_t owner);
 void domain_destroy(struct domain *domain);
 /* One step of some ended domain's teardown, if any is under way; true if
  * it did work (the idle loop and every return to a guest call it). */

@@ -158,8 +158,24 @@ int event_channel_bind_vcpu(struct event_channel_domain *caller, const struct ev
 int event_channel_unmask(struct event_channel_domain *caller, const struct evtchn_unmask *request,
                          struct event_channel_kick *kick);
 
-/* EVTCHNOP_init_control: pvmon has no FIFO ABI, so always -XEN_ENOSYS and guests keep 2-level. */
-int event_channel_init_control(void);
+/*
+ * The FIFO ABI, which pvmon does not offer: guests (Linux) fall back to
+ * 2-level when EVTCHNOP_init_control fails.  Each answer is Xen 4.17's for
+ * a domain that has not (successfully) set up a FIFO control block.
+ *   - init_control: event_channel_check_init_control gives Xen's argument
+ *     checks (-ENOENT for a vCPU the domain does not have, -EINVAL for a
+ *     block that crosses its page or is not 8-byte aligned); the caller
+ *     then checks the frame (-EINVAL unless the domain may map it
+ *     writable) and refuses a request Xen would accept with -ENOSYS.
+ *   - expand_array: -EOPNOTSUPP.
+ *   - set_priority: -EINVAL for a port outside the table, -ENOSYS otherwise.
+ */
+#define FIFO_CONTROL_PAGE_SIZE 4096u
+#define FIFO_CONTROL_BLOCK_ALIGNMENT 8u
+int event_channel_check_init_control(const struct event_channel_domain *domain,
+                                     const struct evtchn_init_control *request);
+int event_channel_expand_array(const struct event_channel_domain *domain, const struct evtchn_expand_array *request);
+int event_channel_set_priority(const struct event_channel_domain *domain, const struct evtchn_set_priority *request);
 
 /*
  * The hypervisor raises virq for the domain: on vcpu for a per-vCPU virq

@@ -90,6 +90,11 @@ struct page_table_batch {
     int (*apply_entry)(struct vcpu *vcpu, uint64_t entry_address, uint16_t frame_owner);
 };
 long page_table_batch_run(struct vcpu *vcpu, const struct page_table_batch *batch, const uint64_t arguments[4]);
+/* Finishes the page-table devalidation an earlier request left on the
+ * vCPU (Xen's put_old_guest_table): 0 once none is left, -XEN_ERESTART
+ * if preempted first.  mmu_update and mmuext_op call it before their
+ * first request, between requests and at the end. */
+int page_finish_vcpu_release(const struct vcpu *vcpu);
 
 /* kernel/page_table_write_fault.c: true when a #PF was a kernel write to
  * its own L1 table that was emulated (or answered with a #DB). */

@@ -5,10 +5,20 @@
  * guest may map the frame the entry names is the caller's question.
  *
  * An L1 entry that is not present is accepted as it is.  A present one
- * may carry P, RW, US, PWT, PCD, A, D, PAT, G, the three software bits
- * 9-11 and NX; bits 52-62 are reserved for the hypervisor (Xen keeps its
- * own marks there) and make the entry -EINVAL.  US is forced on, since the
- * guest kernel runs in ring 3.
+ * may carry P, RW, US, A, D, G, the three software bits 9-11 and NX; bits
+ * 52-62 are reserved for the hypervisor (Xen keeps its own marks there)
+ * and make the entry -EINVAL.  US is forced on, since the guest kernel
+ * runs in ring 3.
+ *
+ * Cache attributes: PWT, PCD and PAT (bit 7) are -EINVAL, so every guest
+ * mapping is write-back, the same memory type as pvmon's direct map of
+ * all RAM: a frame is never mapped with conflicting attributes (which
+ * can raise #MC on some CPUs), and pvmon never has to flush caches
+ * before it validates a frame a guest wrote through an uncached or
+ * write-combining mapping (Xen's XSA-402).  This is Xen 4.17's rule
+ * (l1_disallow_mask) for a PV domain with no I/O memory, I/O ports or
+ * devices, which every pvmon domain is: pvmon maps only RAM into guests.
+ * Linux as a PV domU maps its RAM write-back.
  */
 #ifndef PVMON_PAGE_TABLE_ENTRY_H
 #define PVMON_PAGE_TABLE_ENTRY_H
