@@ -11,6 +11,14 @@
  * from ring 3 the CPU's stack and gives #DF, NMI and #MC stacks of their own
  * (IST), so that even a fault on a bad stack is reported.  Every IDT gate
  * is DPL 0 except #BP, #OF and 0x80, which Xen makes reachable from ring 3.
+ *
+ * The LDT register never keeps what the CPU held before pvmon: the null
+ * LDT is loaded at boot, and on every vCPU switch either the null LDT
+ * again (the vCPU has none) or an LDT descriptor for the LDT area, which
+ * holds the vCPU's checked copy (Xen's load_LDT: lldt 0, or LDT_ENTRY in
+ * the per-CPU GDT).  Otherwise a CPU's reset LDT (base 0, limit 0xffff)
+ * would make whatever a guest writes at linear 0-0xffff live descriptors,
+ * call gates into ring 0 included.
  */
 #include <stdint.h>
 #include <pvmon/arch.h>
@@ -62,6 +70,9 @@ enum interrupt_stack {
 #define GDT_DATA_DPL3 0x00cff3000000ffffUL
 #define GDT_CODE64_DPL3 0x00affb000000ffffUL
 #define GDT_TSS_AVAILABLE 0x89UL
+#define GDT_LDT_PRESENT 0x82UL
+#define LDT_ENTRY_SIZE 8
+#define NULL_SELECTOR 0
 
 uint64_t reserved_gdt_page[PAGE_SIZE / 8] __attribute__((aligned(PAGE_SIZE), section(".bss.page_aligned")));
 uint8_t zero_page[PAGE_SIZE] __attribute__((aligned(PAGE_SIZE), section(".bss.page_aligned")));
@@ -77,15 +88,37 @@ static void set_reserved_entry(uint16_t selector, uint64_t descriptor)
     reserved_gdt_page[(selector >> 3) - FIRST_RESERVED_GDT_ENTRY] = descriptor;
 }
 
-static void set_tss_descriptor(const struct tss *tss)
+/* A 16-byte long-mode system descriptor (TSS or LDT) at selector. */
+static void set_system_descriptor(uint16_t selector, uint64_t type, uint64_t base, uint64_t limit)
 {
-    uint64_t base = (uint64_t)tss;
-    uint64_t limit = sizeof(*tss) - 1;
-    uint64_t low = (limit & 0xffff) | ((base & 0xffffff) << 16) | (GDT_TSS_AVAILABLE << 40) |
+    uint64_t low = (limit & 0xffff) | ((base & 0xffffff) << 16) | (type << 40) |
                    (((limit >> 16) & 0xf) << 48) | (((base >> 24) & 0xff) << 56);
 
-    set_reserved_entry(TSS_SELECTOR, low);
-    set_reserved_entry(TSS_SELECTOR + 8, base >> 32);
+    set_reserved_entry(selector, low);
+    set_reserved_entry(selector + 8, base >> 32);
+}
+
+static void set_tss_descriptor(const struct tss *tss)
+{
+    set_system_descriptor(TSS_SELECTOR, GDT_TSS_AVAILABLE, (uint64_t)tss, sizeof(*tss) - 1);
+}
+
+static void load_ldt_register(uint16_t selector)
+{
+    __asm__ volatile("lldt %w0" : : "r"(selector) : "memory");
+}
+
+/* The running vCPU's LDT: entries descriptors at the LDT area, whose
+ * pages the caller has mapped; 0 entries loads the null LDT. */
+void cpu_load_local_descriptor_table(unsigned int entries)
+{
+    if (entries == 0) {
+        load_ldt_register(NULL_SELECTOR);
+        return;
+    }
+    set_system_descriptor(LDT_SELECTOR, GDT_LDT_PRESENT, LDT_AREA_VIRT_START,
+                          (uint64_t)entries * LDT_ENTRY_SIZE - 1);
+    load_ldt_register(LDT_SELECTOR);
 }
 
 static void fill_reserved_gdt_page(void)
@@ -174,6 +207,7 @@ static void load_descriptor_tables(void)
                      : [code] "i"(HYPERVISOR_CS), [data] "i"(HYPERVISOR_DS)
                      : "rax", "memory");
     __asm__ volatile("ltr %w0" : : "r"(TSS_SELECTOR));
+    load_ldt_register(NULL_SELECTOR);
     __asm__ volatile("lidt %0" : : "m"(idtr));
 }
 

@@ -13,8 +13,11 @@
 #include <pvmon/memory_map.h>
 #include <pvmon/frame_allocator.h>
 
-/* descriptors.c: pvmon's GDT page (Xen's reserved entries), TSS, IDT. */
+/* descriptors.c: pvmon's GDT page (Xen's reserved entries), TSS, IDT,
+ * and the LDT register: the null LDT, or entries (1..8192) of the LDT
+ * area. */
 void descriptors_init(void);
+void cpu_load_local_descriptor_table(unsigned int entries);
 
 /* cpu.c: control registers, EFER and the SYSCALL MSRs. */
 struct cpu_features {
@@ -61,6 +64,7 @@ void paging_invalidate_page(uint64_t virtual_address);
 void paging_flush_all(void);
 void paging_map_guest_readable(uint64_t virtual_address, uint64_t physical_address, boot_frame_source table_source);
 void paging_map_guest_gdt(const uint64_t *frames, unsigned int count);
+void paging_map_guest_ldt(const uint64_t *frames, unsigned int count);
 void paging_copy_hypervisor_slots(uint64_t *guest_root_table);
 const uint64_t *paging_hypervisor_l4_entries(void);  /* slots FIRST..LAST_HYPERVISOR_SLOT */
 void page_zero(void *page);
