@@ -16,8 +16,9 @@
  *     hypervisor that never loads LDTR lets a call gate there reach ring
  *     0).  A call gate a guest installs gets DPL 0, so a far call through
  *     it is #GP with the gate's selector as error code, as the hardware
- *     reports it (Xen emulates gates for 32-bit guests only:
- *     pv/emul-gate-op.c; a 64-bit guest gets the hardware's #GP).
+ *     reports it, from the guest's LDT and from its GDT alike (Xen's
+ *     do_general_protection emulates gates for 32-bit guests only,
+ *     pv/emul-gate-op.c; a 64-bit guest gets the hardware's #GP as is).
  * The guest kernel runs in ring 3, so it loads and uses the LDT's data
  * segments itself, as a user process would.
  */
@@ -360,6 +361,26 @@ static void check_real_ldt(void)
     hypercall_set_segment_base(SEGBASE_FS, 0);
 }
 
+/* A call gate in the guest's GDT faults like one in its LDT. */
+static void check_gdt_call_gate(void)
+{
+    uint64_t frame, gate[2];
+    volatile uint64_t *page = descriptor_page(&frame);
+    xen_ulong_t frames[1] = { frame };
+    const uint16_t gate_selector = GATE_INDEX << 3 | 3;
+
+    call_gate(gate, FLAT_KERNEL_CS, 0);
+    page[GATE_INDEX] = gate[0];
+    page[GATE_INDEX + 1] = gate[1];
+    make_read_only(page, frame);
+    expect_result("set_gdt_with_a_call_gate_succeeds", hypercall_set_gdt(frames, 4), 0);
+    forget_fault();
+    far_call(gate_selector);
+    expect_result("far_call_through_a_gdt_call_gate_is_gp_of_the_gate_selector", fault_seen(),
+                  GENERAL_PROTECTION(gate_selector & ~3));
+    expect_result("set_gdt_of_no_entries_succeeds", hypercall_set_gdt(frames, 0), 0);
+}
+
 /* 8192 entries in 16 pages; the last entry is a data segment. */
 static void check_largest_ldt(void)
 {
@@ -404,5 +425,6 @@ void run_tests(void)
     check_arguments();
     check_refused_ldts();
     check_real_ldt();
+    check_gdt_call_gate();
     check_largest_ldt();
 }
