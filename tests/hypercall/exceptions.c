@@ -9,6 +9,15 @@
  *     space (__addr_ok: non-canonical) is #GP(0), not a #PF.  So an
  *     instruction whose bytes run from the last canonical byte into the
  *     non-canonical hole, and a jump into the hole, both give #GP(0).
+ *   - XSA-260 (x86_64/entry.S, traps.c do_debug): a data breakpoint on the
+ *     selector that mov ss loads, followed at once by syscall, holds the
+ *     #DB back until after the syscall on hardware, where it arrives in
+ *     the hypervisor on the guest's stack; Xen takes #DB on a stack of its
+ *     own and ignores it there.  Under TCG the #DB arrives before the
+ *     syscall instead, in the guest, and its bounce frame then hits a
+ *     second data breakpoint on the guest's stack, in the hypervisor.
+ *     Either way the hypervisor carries on, the hypercall completes, and
+ *     the guest sees at most that one #DB, at the syscall.
  */
 #include "pv_memory.h"
 
@@ -22,6 +31,15 @@ const char test_family[] = "exceptions";
 #define LAST_CANONICAL_BYTE UINT64_C(0x00007fffffffffff)
 #define FIRST_NON_CANONICAL_BYTE UINT64_C(0x0000800000000000)
 #define OPCODE_TWO_BYTE_ESCAPE 0x0f
+
+#define DEBUG_VECTOR 1
+#define DR7_L0 UINT64_C(0x1)
+#define DR7_RW0_READ_WRITE (UINT64_C(3) << 16)
+#define DR7_LEN0_TWO_BYTES (UINT64_C(1) << 18)
+#define DR7_L1 UINT64_C(0x4)
+#define DR7_RW1_WRITE (UINT64_C(1) << 20)
+#define DR7_LEN1_EIGHT_BYTES (UINT64_C(2) << 26)
+#define BOUNCE_FRAME_PROBE_DEPTH 16    /* the saved RSP of a bounce frame at the stack top */
 
 static struct guest_memory memory;
 
@@ -115,6 +133,78 @@ static void check_non_canonical_fetches(void)
                   (long)LAST_CANONICAL_BYTE);
 }
 
+/* --- #DB held back by mov ss until after syscall (XSA-260) ---------------- */
+
+/* movss_then_syscall(selector_address, number, argument, stack_top):
+ * moves to stack_top, loads SS from selector_address, then makes
+ * hypercall number at once (in the mov ss shadow), and moves back; the
+ * hypercall's result. */
+long movss_then_syscall(const uint16_t *selector_address, unsigned long number, unsigned long argument,
+                        uint64_t stack_top);
+extern const char movss_instruction[], syscall_instruction[], after_syscall[];
+__asm__(".text\n"
+        ".globl movss_then_syscall, movss_instruction, syscall_instruction, after_syscall\n"
+        "movss_then_syscall:\n"
+        "    mov %rsp, movss_saved_stack_pointer(%rip)\n"
+        "    mov %rcx, %rsp\n"
+        "    mov %rsi, %rax\n"
+        "    mov %rdi, %r8\n"
+        "    mov %rdx, %rdi\n"
+        "movss_instruction:\n"
+        "    mov (%r8), %ss\n"
+        "syscall_instruction:\n"
+        "    syscall\n"
+        "after_syscall:\n"
+        "    mov movss_saved_stack_pointer(%rip), %rsp\n"
+        "    ret\n"
+        ".data\n"
+        ".balign 8\n"
+        "movss_saved_stack_pointer: .quad 0\n"
+        ".text\n");
+
+#define PRIVATE_STACK_SIZE 16384
+static uint8_t private_stack[PRIVATE_STACK_SIZE] __attribute__((aligned(16)));
+
+static uint16_t stack_selector __attribute__((aligned(8))) = FLAT_KERNEL_SS;
+static struct fault_record last_debug;
+static unsigned int debug_count;
+
+static bool record_debug(struct trap_frame *frame)
+{
+    debug_count++;
+    last_debug = (struct fault_record) { .seen = true, .vector = frame->vector, .rip = frame->rip };
+    return true;
+}
+
+static void check_movss_syscall_with_a_data_breakpoint(void)
+{
+    long expected_version = hypercall_xen_version(XENVER_version, NULL);
+    uint64_t stack_top = (uint64_t)&private_stack[PRIVATE_STACK_SIZE];
+    uint64_t bounce_frame_word = stack_top - BOUNCE_FRAME_PROBE_DEPTH;
+    long version;
+
+    debug_count = 0;
+    last_debug = (struct fault_record) { 0 };
+    traps_set_hook(DEBUG_VECTOR, record_debug);
+    expect_result("breakpoint_on_the_stack_selector_is_accepted",
+                  hypercall_set_debugreg(0, (unsigned long)&stack_selector), 0);
+    expect_result("breakpoint_on_the_guest_stack_is_accepted", hypercall_set_debugreg(1, bounce_frame_word), 0);
+    expect_result("breakpoints_are_enabled",
+                  hypercall_set_debugreg(7, DR7_L0 | DR7_RW0_READ_WRITE | DR7_LEN0_TWO_BYTES | DR7_L1 |
+                                                DR7_RW1_WRITE | DR7_LEN1_EIGHT_BYTES),
+                  0);
+    version = movss_then_syscall(&stack_selector, __HYPERVISOR_xen_version, XENVER_version, stack_top);
+    hypercall_set_debugreg(7, 0);
+    traps_set_hook(DEBUG_VECTOR, 0);
+    expect_result("hypercall_in_the_movss_shadow_completes", version, expected_version);
+    expect_true("guest_sees_at_most_one_debug_exception", debug_count <= 1, debug_count, "0 or 1");
+    expect_true("a_debug_exception_the_guest_sees_is_at_the_syscall",
+                debug_count == 0 || last_debug.rip == (uint64_t)syscall_instruction, (long)last_debug.rip,
+                "the syscall instruction");
+    expect_result("guest_runs_on_after_the_debug_exceptions", hypercall_xen_version(XENVER_version, NULL),
+                  expected_version);
+}
+
 void run_tests(void)
 {
     bool ready = guest_memory_init(&memory);
@@ -126,4 +216,5 @@ void run_tests(void)
     traps_set_hook(GENERAL_PROTECTION_VECTOR, recover_jump);
     traps_set_hook(PAGE_FAULT_VECTOR, recover_jump);
     check_non_canonical_fetches();
+    check_movss_syscall_with_a_data_breakpoint();
 }

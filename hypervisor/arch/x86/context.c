@@ -96,6 +96,20 @@ uint64_t cpu_read_debug_status(void)
     return status;
 }
 
+uint64_t cpu_read_debug_control(void)
+{
+    uint64_t control;
+
+    __asm__ volatile("mov %%dr7, %0" : "=r"(control));
+    return control;
+}
+
+/* Until the next vCPU switch loads the guest's DR7 again. */
+void cpu_disable_breakpoints(void)
+{
+    __asm__ volatile("mov %0, %%dr7" : : "r"(0UL));
+}
+
 void vcpu_context_save(struct vcpu_context *context)
 {
     set_task_switched(false);

@@ -8,8 +8,11 @@
  * lives in a per-CPU virtual area of 16 pages: pages 0-13 are where a
  * guest's set_gdt frames will be mapped (until then, a read-only zero
  * page), page 14 is pvmon's reserved page below.  The TSS gives interrupts
- * from ring 3 the CPU's stack and gives #DF, NMI and #MC stacks of their own
- * (IST), so that even a fault on a bad stack is reported.  Every IDT gate
+ * from ring 3 the CPU's stack and gives #DF, NMI, #MC and #DB stacks of
+ * their own (IST), so that even a fault on a bad stack is reported and
+ * none of them ever runs on a guest's stack (an NMI or #MC at the first
+ * instruction of the SYSCALL stub, or a #DB held back by mov ss until
+ * then: entry.S).  Every IDT gate
  * is DPL 0 except #BP, #OF and 0x80, which Xen makes reachable from ring 3.
  *
  * The LDT register never keeps what the CPU held before pvmon: the null
@@ -58,6 +61,8 @@ enum interrupt_stack {
     IST_DOUBLE_FAULT = 1,
     IST_NMI = 2,
     IST_MACHINE_CHECK = 3,
+    IST_DEBUG = 4,
+    IST_COUNT = 4,
 };
 
 #define GATE_PRESENT_INTERRUPT 0x8e
@@ -77,7 +82,7 @@ enum interrupt_stack {
 uint64_t reserved_gdt_page[PAGE_SIZE / 8] __attribute__((aligned(PAGE_SIZE), section(".bss.page_aligned")));
 uint8_t zero_page[PAGE_SIZE] __attribute__((aligned(PAGE_SIZE), section(".bss.page_aligned")));
 uint8_t cpu0_stack[STACK_SIZE] __attribute__((aligned(STACK_SIZE), section(".bss.page_aligned")));
-static uint8_t cpu0_ist_stacks[3][IST_STACK_SIZE] __attribute__((aligned(16)));
+static uint8_t cpu0_ist_stacks[IST_COUNT][IST_STACK_SIZE] __attribute__((aligned(16)));
 static struct tss cpu0_tss __attribute__((aligned(16)));
 static struct idt_gate idt[256] __attribute__((aligned(PAGE_SIZE)));
 
@@ -139,6 +144,7 @@ static void fill_tss(void)
     cpu0_tss.ist[IST_DOUBLE_FAULT - 1] = (uint64_t)cpu0_ist_stacks[0] + IST_STACK_SIZE;
     cpu0_tss.ist[IST_NMI - 1] = (uint64_t)cpu0_ist_stacks[1] + IST_STACK_SIZE;
     cpu0_tss.ist[IST_MACHINE_CHECK - 1] = (uint64_t)cpu0_ist_stacks[2] + IST_STACK_SIZE;
+    cpu0_tss.ist[IST_DEBUG - 1] = (uint64_t)cpu0_ist_stacks[3] + IST_STACK_SIZE;
     /* No I/O permission bitmap: port access from ring 3 raises #GP. */
     cpu0_tss.io_bitmap_offset = sizeof(cpu0_tss);
 }
@@ -146,6 +152,8 @@ static void fill_tss(void)
 static enum interrupt_stack stack_for_vector(unsigned int vector)
 {
     switch (vector) {
+    case 1:
+        return IST_DEBUG;
     case 2:
         return IST_NMI;
     case 8:

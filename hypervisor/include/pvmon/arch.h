@@ -54,6 +54,8 @@ void cpu_write_segment_base(enum segment_base which, uint64_t base);
 void cpu_load_user_gs_selector(uint16_t selector);
 void cpu_load_debug_registers(const struct debug_registers *debug);
 uint64_t cpu_read_debug_status(void);
+uint64_t cpu_read_debug_control(void);
+void cpu_disable_breakpoints(void);
 
 /* paging.c: the hypervisor's own page tables. */
 typedef uint64_t (*boot_frame_source)(void);
