@@ -27,6 +27,7 @@ struct cpu_features {
     bool has_tsc_deadline;
     bool has_invariant_tsc;
     bool has_1gb_pages;
+    bool fpu_pointers_survive_fxrstor;  /* common/fpu_pointers.c */
 };
 void cpu_init(struct cpu_features *features);
 void interrupts_enable(void);
@@ -44,6 +45,7 @@ int cpu_read_msr_safe(uint32_t msr, uint64_t *value);
 struct vcpu_context;
 struct debug_registers;
 void vcpu_context_init(struct vcpu_context *context);
+void cpu_context_init(const struct cpu_features *features);
 void vcpu_context_save(struct vcpu_context *context);
 void vcpu_context_load(const struct vcpu_context *context);
 void cpu_set_task_switched(bool set);
