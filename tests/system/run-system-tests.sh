@@ -16,7 +16,8 @@
 #     one scans more frames than that and must find no trace of it;
 #   - user processes in our PV kernel (pv-guest/config/processes.domains):
 #     fork/exit/wait and fork/exec/wait loops, memory stress, time slices,
-#     misbehaving processes killed alone and one run of each benchmark
+#     misbehaving processes killed alone, a process's own LDT segment used
+#     in ring 3, and one run of each benchmark
 #     complete with the counts they must have, every page
 #     comes back to the kernel's pool, and the kernel's own counts show
 #     prezeroed pages used (and refilled), or none with prezeroed=off;
@@ -175,6 +176,7 @@ processes_run_to_completion() {
     expect_in_scenario processes "memstress: 16 MiB x 4 rounds, 16384 pages written and verified, 0 errors$"
     expect_in_scenario processes "timeshare: 3 children, 0 errors: "
     expect_in_scenario processes "faults: 11 misdeeds, 11 killed, 0 errors$"
+    expect_in_scenario processes "ldt: 4 reads through an LDT segment, limit 7, dpl 3, child without an LDT killed, 0 errors$"
     expect_in_scenario processes "pv-kernel: processes: [0-9]+ forks, [0-9]+ execs, [0-9]+ exits, 11 killed, "
     expect_in_scenario processes "init: 6 programs run, 0 failed$"
     for name in null-syscall page-fault-fresh fork-exit-wait fork-exec-wait exec; do
