@@ -177,8 +177,8 @@ processes_run_to_completion() {
     expect_in_scenario processes "timeshare: 3 children, 0 errors: "
     expect_in_scenario processes "faults: 11 misdeeds, 11 killed, 0 errors$"
     expect_in_scenario processes "ldt: 4 reads through an LDT segment, limit 7, dpl 3, child without an LDT killed, 0 errors$"
-    expect_in_scenario processes "pv-kernel: processes: [0-9]+ forks, [0-9]+ execs, [0-9]+ exits, 11 killed, "
-    expect_in_scenario processes "init: 6 programs run, 0 failed$"
+    expect_in_scenario processes "pv-kernel: processes: [0-9]+ forks, [0-9]+ execs, [0-9]+ exits, 12 killed, "
+    expect_in_scenario processes "init: 7 programs run, 0 failed$"
     for name in null-syscall page-fault-fresh fork-exit-wait fork-exec-wait exec; do
         expect_in_scenario processes "bench $name [1-9][0-9]* [1-9][0-9]*$"
     done
