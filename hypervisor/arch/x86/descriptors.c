@@ -9,7 +9,7 @@
  * guest's set_gdt frames will be mapped (until then, a read-only zero
  * page), page 14 is pvmon's reserved page below.  The TSS gives interrupts
  * from ring 3 the CPU's stack and gives #DF, NMI, #MC and #DB stacks of
- * their own (IST), so that even a fault on a bad stack is reported and
+ * their own (IST, at the bottom of the CPU's stack block: layout.h), so that even a fault on a bad stack is reported and
  * none of them ever runs on a guest's stack (an NMI or #MC at the first
  * instruction of the SYSCALL stub, or a #DB held back by mov ss until
  * then: entry.S).  Every IDT gate
@@ -62,8 +62,10 @@ enum interrupt_stack {
     IST_NMI = 2,
     IST_MACHINE_CHECK = 3,
     IST_DEBUG = 4,
-    IST_COUNT = 4,
 };
+
+_Static_assert(IST_DEBUG == IST_STACK_COUNT, "layout.h: one IST stack per IST vector");
+_Static_assert(IST_STACK_COUNT * IST_STACK_SIZE <= STACK_SIZE / 2, "layout.h: the CPU stack keeps half the block");
 
 #define GATE_PRESENT_INTERRUPT 0x8e
 #define GATE_DPL3 0x60
@@ -82,7 +84,6 @@ enum interrupt_stack {
 uint64_t reserved_gdt_page[PAGE_SIZE / 8] __attribute__((aligned(PAGE_SIZE), section(".bss.page_aligned")));
 uint8_t zero_page[PAGE_SIZE] __attribute__((aligned(PAGE_SIZE), section(".bss.page_aligned")));
 uint8_t cpu0_stack[STACK_SIZE] __attribute__((aligned(STACK_SIZE), section(".bss.page_aligned")));
-static uint8_t cpu0_ist_stacks[IST_COUNT][IST_STACK_SIZE] __attribute__((aligned(16)));
 static struct tss cpu0_tss __attribute__((aligned(16)));
 static struct idt_gate idt[256] __attribute__((aligned(PAGE_SIZE)));
 
@@ -141,10 +142,8 @@ static void fill_tss(void)
 {
     memset(&cpu0_tss, 0, sizeof(cpu0_tss));
     cpu0_tss.rsp[0] = (uint64_t)cpu0_stack + STACK_SIZE - CPU_INFO_SIZE;
-    cpu0_tss.ist[IST_DOUBLE_FAULT - 1] = (uint64_t)cpu0_ist_stacks[0] + IST_STACK_SIZE;
-    cpu0_tss.ist[IST_NMI - 1] = (uint64_t)cpu0_ist_stacks[1] + IST_STACK_SIZE;
-    cpu0_tss.ist[IST_MACHINE_CHECK - 1] = (uint64_t)cpu0_ist_stacks[2] + IST_STACK_SIZE;
-    cpu0_tss.ist[IST_DEBUG - 1] = (uint64_t)cpu0_ist_stacks[3] + IST_STACK_SIZE;
+    for (unsigned int stack = IST_DOUBLE_FAULT; stack <= IST_DEBUG; stack++)
+        cpu0_tss.ist[stack - 1] = (uint64_t)cpu0_stack + stack * IST_STACK_SIZE;
     /* No I/O permission bitmap: port access from ring 3 raises #GP. */
     cpu0_tss.io_bitmap_offset = sizeof(cpu0_tss);
 }

@@ -22,8 +22,8 @@
  * where any entry from ring 3 leaves it, the top of the CPU stack, and
  * continues there (Xen's handle_ist_exception), so the IST stack is free
  * again for a nested #DB, NMI or #MC while the guest's is handled; one in
- * the hypervisor stays on its IST stack, and its handler must not use the
- * CPU stack's struct cpu_info (it is not reachable from RSP there).
+ * the hypervisor stays on its IST stack (which lies in the CPU's stack
+ * block, so struct cpu_info is found from RSP there too: layout.h).
  */
 #include <pvmon/layout.h>
 

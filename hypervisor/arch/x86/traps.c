@@ -134,7 +134,6 @@ static bool recover_from_fault(struct trap_frame *frame)
     return true;
 }
 
-/* Runs on the #DB IST stack: nothing here may use current_cpu(). */
 static void debug_exception_in_hypervisor_context(struct trap_frame *frame)
 {
     static unsigned int logged;

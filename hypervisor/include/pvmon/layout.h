@@ -65,11 +65,15 @@
 
 /* Per-CPU stacks are STACK_SIZE bytes, aligned to STACK_SIZE, with the CPU's
  * struct cpu_info at the very top: pvmon finds per-CPU data from RSP and
- * never uses GS, whose base belongs to the guests. */
-#define STACK_ORDER 3
+ * never uses GS, whose base belongs to the guests.  The lowest
+ * IST_STACK_COUNT * IST_STACK_SIZE bytes of the block are the CPU's IST
+ * stacks (#DF, NMI, #MC, #DB), so that per-CPU data is found from them too
+ * (Xen's layout); the rest, up to struct cpu_info, is the CPU stack. */
+#define STACK_ORDER 4
 #define STACK_SIZE (PAGE_SIZE << STACK_ORDER)
 #define CPU_INFO_SIZE 64
 #define TRAP_FRAME_SIZE (22 * 8)
 #define IST_STACK_SIZE (2 * PAGE_SIZE)
+#define IST_STACK_COUNT 4
 
 #endif
