@@ -17,6 +17,7 @@ build=${BUILD:-build}
 harnesses=(
     "page-type 300 $build/fuzz/crashes"
     "page-table-write 1000 $build/fuzz/page-table-write/crashes"
+    "event-channel 200 $build/fuzz/event-channel/crashes"
 )
 
 passed=0
