@@ -18,6 +18,7 @@ harnesses=(
     "page-type 300 $build/fuzz/crashes"
     "page-table-write 1000 $build/fuzz/page-table-write/crashes"
     "event-channel 200 $build/fuzz/event-channel/crashes"
+    "foreign-mapping 1000 $build/fuzz/foreign-mapping/crashes"
 )
 
 passed=0
