@@ -266,7 +266,7 @@ static int model_close(struct slot *slot, unsigned int port)
     if (channel->state == EVTCHNSTAT_virq)
         slot->model.virq_ports[model_virq_row(channel->virq, channel->vcpu)][channel->virq] = 0;
     if (channel->state == EVTCHNSTAT_interdomain) {
-        struct slot *peer = slot_of(channel->remote_domain);
+        struct slot *peer = channel->remote_domain == slot->id ? slot : slot_of(channel->remote_domain);
         if (peer == NULL)
             violation("model: interdomain port %u of domain %u has no live peer", port, slot->id);
         struct model_port *peer_channel = &peer->model.ports[channel->remote_port];
@@ -280,12 +280,12 @@ static int model_close(struct slot *slot, unsigned int port)
 
 /* ---- comparing the code under test with the model ---- */
 
-static void compare_slot(const struct slot *slot)
+static void compare_ports(const struct slot *slot)
 {
     const struct event_channel_domain *domain = &slot->domain;
 
     if (memcmp(domain->channels, slot->model.ports, sizeof(domain->channels)) == 0)
-        goto tables_agree;
+        return;
     for (unsigned int port = 0; port < EVENT_CHANNEL_PORTS; port++) {
         const struct event_channel *got = &domain->channels[port];
         const struct model_port *expected = &slot->model.ports[port];
@@ -298,22 +298,41 @@ static void compare_slot(const struct slot *slot)
                       got->remote_port, got->virq, expected->state, expected->vcpu, expected->remote_domain,
                       expected->remote_port, expected->virq);
     }
-tables_agree:
-    if (memcmp(domain->virq_ports, slot->model.virq_ports, sizeof(domain->virq_ports)) != 0)
-        violation("domain %u: the virq rows differ from the model's", slot->id);
-    if (memcmp(&slot->memory, &slot->model.memory, sizeof(slot->memory)) != 0) {
-        const uint8_t *got = (const uint8_t *) &slot->memory;
-        const uint8_t *expected = (const uint8_t *) &slot->model.memory;
-        size_t offset = 0;
+}
 
-        while (got[offset] == expected[offset])
-            offset++;
-        violation("domain %u: event state byte %zu (%s) is %#x, expected %#x", slot->id, offset,
-                  offset < offsetof(struct shared_info, evtchn_pending) ? "vcpu_info"
-                  : offset < offsetof(struct shared_info, evtchn_mask) ? "evtchn_pending"
-                  : offset < offsetof(struct shared_info, wc_version) ? "evtchn_mask" : "elsewhere",
-                  got[offset], expected[offset]);
-    }
+static const char *event_state_part(size_t offset)
+{
+    if (offset < offsetof(struct shared_info, evtchn_pending))
+        return "a vcpu_info in shared_info";
+    if (offset < offsetof(struct shared_info, evtchn_mask))
+        return "evtchn_pending";
+    if (offset < offsetof(struct shared_info, wc_version))
+        return "evtchn_mask";
+    if (offset < sizeof(struct shared_info))
+        return "the rest of shared_info";
+    return "a moved vcpu_info";
+}
+
+static void compare_event_state(const struct slot *slot)
+{
+    const uint8_t *got = (const uint8_t *) &slot->memory;
+    const uint8_t *expected = (const uint8_t *) &slot->model.memory;
+    size_t offset = 0;
+
+    if (memcmp(got, expected, sizeof(slot->memory)) == 0)
+        return;
+    while (got[offset] == expected[offset])
+        offset++;
+    violation("domain %u: event state byte %zu (%s) is %#x, expected %#x", slot->id, offset,
+              event_state_part(offset), got[offset], expected[offset]);
+}
+
+static void compare_slot(const struct slot *slot)
+{
+    compare_ports(slot);
+    if (memcmp(slot->domain.virq_ports, slot->model.virq_ports, sizeof(slot->domain.virq_ports)) != 0)
+        violation("domain %u: the virq rows differ from the model's", slot->id);
+    compare_event_state(slot);
 }
 
 static void compare_kick(const struct event_channel_kick *got, const struct event_channel_kick *expected)
@@ -771,14 +790,8 @@ static void do_teardown(struct slot *dead)
 {
     dead->live = false;
     for (unsigned int port = 1; port < EVENT_CHANNEL_PORTS; port++) {
-        if (dead->model.ports[port].state != EVTCHNSTAT_closed) {
-            struct model_port *channel = &dead->model.ports[port];
-
-            if (channel->state == EVTCHNSTAT_interdomain && channel->remote_domain == dead->id)
-                dead->live = true; /* the model finds its own loopback peer, as find_domain does */
+        if (dead->model.ports[port].state != EVTCHNSTAT_closed)
             model_close(dead, port);
-            dead->live = false;
-        }
     }
     work_meter_reset();
     event_channel_domain_close_all(&dead->domain, &world.directory);
