@@ -11,7 +11,9 @@
 #                   patched and the stock kernel: make linux, linux-stock, linux-initramfs first);
 #                   ends with "N passed, N failed"
 #   make deps       install the Debian packages the build needs (tools/install-dependencies.sh)
-#   make fuzz       fuzz the page-type rules with libFuzzer for FUZZ_SECONDS (default 60)
+#   make fuzz       run every fuzzer of tests/fuzz under libFuzzer for FUZZ_SECONDS each (default 60):
+#                   page types, the writable-page-table emulator, event channels, foreign mappings;
+#                   make fuzz-NAME runs one (page-type, page-table-write, event-channel, foreign-mapping)
 #   make linux-initramfs, make linux-stock
 #                   the Linux domU's initramfs (busybox and the workload), and Debian's stock
 #                   kernel as an ELF (tools/linux-images.mk)
@@ -128,7 +130,8 @@ CHECK_LIBS = $(shell pkg-config --libs check)
 # the operation decoder get libFuzzer's coverage instrumentation: in the
 # invariant checker's loops it would cost more than the fuzzing itself.
 # 'make test' runs the gcc build, whose seeded driver runs a fixed set of
-# pseudo-random inputs in seconds.
+# pseudo-random inputs in seconds (tests/fuzz/run-seeded-passes.sh runs the
+# seeded pass of every harness).
 FUZZ_SECONDS ?= 60
 FUZZ_GUIDED_SOURCES := tests/fuzz/page_type_fuzz.c \
     $(addprefix hypervisor/common/, page_type.c page_table_entry.c)
