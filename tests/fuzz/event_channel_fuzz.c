@@ -717,19 +717,24 @@ static void do_guest_writes_bits(struct slot *caller, struct fuzz_input *input)
     }
 }
 
-/* VCPUOP_register_vcpu_info: the caller copies the old contents, as the hypervisor does. */
+/* VCPUOP_register_vcpu_info: the caller copies the old contents, as the
+ * hypervisor does.  A vCPU the domain lacks and a NULL area are refused. */
 static void do_move_vcpu_info(struct slot *caller, struct fuzz_input *input)
 {
     unsigned int vcpu = choose_small(input, MAX_VCPUS + 1);
-    int expected = vcpu >= caller->vcpu_count ? -XEN_ENOENT : 0;
+    bool to_null = fuzz_input_byte(input) < 0x20;
+    bool exists = vcpu < caller->vcpu_count;
+    int expected = !exists ? -XEN_ENOENT : to_null ? -XEN_EINVAL : 0;
+    struct vcpu_info *destination = NULL;
 
-    if (expected == 0 && caller->model.spare_vcpu_info[vcpu])
+    if (exists && caller->model.spare_vcpu_info[vcpu])
         return; /* moved already */
-    struct vcpu_info *spare = expected == 0 ? &caller->memory.spare_vcpu_info[vcpu] : NULL;
-    if (spare != NULL)
-        *spare = caller->memory.shared_info.vcpu_info[vcpu];
+    if (!to_null)
+        destination = &caller->memory.spare_vcpu_info[exists ? vcpu : 0];
+    if (expected == 0)
+        *destination = caller->memory.shared_info.vcpu_info[vcpu];
     work_meter_reset();
-    int got = event_channel_set_vcpu_info(&caller->domain, vcpu, spare != NULL ? spare : &caller->memory.spare_vcpu_info[0]);
+    int got = event_channel_set_vcpu_info(&caller->domain, vcpu, destination);
     check_work(OPERATION_WORK_BOUND);
     compare_result(got, expected);
     if (expected == 0) {

@@ -95,8 +95,7 @@ struct model_frame {
     bool assigned;          /* ever assigned */
     uint16_t owner;         /* DOMID_INVALID once orphaned */
     bool allocated;         /* not given back */
-    bool pinned;
-    enum page_type table_level; /* PAGE_TYPE_NONE for data frames */
+    bool pinned;                /* only the frames of tables[] are ever pinned */
     uint32_t mappings;          /* present entries naming it */
     uint32_t writable_mappings;
     bool released;
@@ -275,8 +274,7 @@ static bool l1_entry_allowed(uint64_t entry, uint16_t frame_owner)
     uint64_t target = entry >> 12;
     if (!held_by(target, frame_owner))
         return false;
-    return !(entry & ENTRY_WRITABLE) || harness.frames[target].table_level == PAGE_TYPE_NONE ||
-           !harness.frames[target].pinned;
+    return !(entry & ENTRY_WRITABLE) || !harness.frames[target].pinned; /* no RW mapping of a table in use */
 }
 
 /* The same frame with the same RW bit (or not present either time): the
@@ -290,8 +288,8 @@ static bool keeps_references(uint64_t old_entry, uint64_t new_entry)
     return (old_entry >> 12) == (new_entry >> 12) && (old_entry & ENTRY_WRITABLE) == (new_entry & ENTRY_WRITABLE);
 }
 
-static void update(unsigned int caller, unsigned int table, unsigned int index, uint64_t entry, unsigned int frame_owner,
-                   bool foreign_path)
+static void update(unsigned int caller, unsigned int table, unsigned int index, uint64_t entry,
+                   unsigned int frame_owner, bool foreign_path)
 {
     const struct model_frame *table_frame = &harness.frames[tables[table].frame];
     uint16_t caller_id = owner_ids[caller];
@@ -500,10 +498,8 @@ static void set_up(void)
     }
     for (unsigned int owner = 0; owner < OWNERS; owner++)
         harness.alive[owner] = true;
-    for (unsigned int table = 0; table < TABLES; table++) {
-        harness.frames[tables[table].frame].table_level = tables[table].level;
+    for (unsigned int table = 0; table < TABLES; table++)
         pin(table);
-    }
 }
 
 /* Unmaps, unpins and gives back everything: every frame must be released once. */
