@@ -21,6 +21,12 @@
  *       to MiB (written in KiB, as Xen's toolstack does): the target its
  *       balloon driver watches.  Up to CONFIG_MAX_MEMORY_TARGETS per
  *       domain, in time order.
+ *   console-flood DELAY-MS BYTES ROUNDS
+ *       DELAY-MS after the scenario's domains started, dom0 itself writes
+ *       BYTES (1 to 4 GiB - 1) to its console with one console_io write,
+ *       ROUNDS times, from a read-only range aliasing one page of text
+ *       (console_flood.h): the liveness test's attack from dom0
+ *       (tests/liveness).  At most one per scenario.
  */
 #ifndef PV_KERNEL_DOMAIN_CONFIG_H
 #define PV_KERNEL_DOMAIN_CONFIG_H
@@ -50,9 +56,16 @@ struct domain_spec {
     struct memory_target_spec memory_targets[CONFIG_MAX_MEMORY_TARGETS];
 };
 
+struct console_flood_spec {
+    uint64_t delay_milliseconds;
+    uint64_t bytes;
+    uint64_t rounds; /* 0: no flood */
+};
+
 struct scenario_spec {
     char name[CONFIG_NAME_SIZE];
     uint64_t deadline_seconds;
+    struct console_flood_spec console_flood;
     unsigned int domain_count;
     struct domain_spec domains[CONFIG_MAX_DOMAINS];
 };
@@ -68,7 +81,8 @@ struct domain_config {
  * statement, a missing or malformed field, a value out of range, a name
  * too long, a domain before any scenario, a ramdisk or memory target
  * before any domain, a second ramdisk for the same domain, memory targets
- * out of time order, or too many scenarios, domains or memory targets.
+ * out of time order, a console flood before any scenario or a second one
+ * in the same scenario, or too many scenarios, domains or memory targets.
  */
 int domain_config_parse(const char *text, uint64_t size, struct domain_config *config, unsigned int *error_line);
 

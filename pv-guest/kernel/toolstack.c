@@ -14,7 +14,9 @@
  * rings, setting memory targets when the file says so, until all have
  * shut down or crashed, or the scenario's deadline passes and the rest
  * are destroyed; a domain's backends are disconnected as soon as it has
- * ended.  It reports each domain's end: state, shutdown reason, CPU time
+ * ended.  A scenario with a console-flood line has dom0 flood its own
+ * console (console_flood.h) that long after its domains started, before
+ * it watches them.  It reports each domain's end: state, shutdown reason, CPU time
  * and its share of the time the scenario took, and at the end a summary
  * table of every scenario.
  *
@@ -37,6 +39,7 @@
 #include <runtime/console.h>
 #include <public/memory_extension.h>
 #include "domain_backends.h"
+#include "console_flood.h"
 #include "domain_config.h"
 #include "ramdisk.h"
 #include "toolstack.h"
@@ -365,6 +368,21 @@ static void start_all(struct scenario_run *scenario)
     }
 }
 
+static void flood_console_if_asked(const struct scenario_run *scenario, uint64_t started_ns)
+{
+    const struct console_flood_spec *flood = &scenario->spec->console_flood;
+    uint64_t started_flood_ns;
+
+    if (flood->rounds == 0)
+        return;
+    sleep_until(started_ns + flood->delay_milliseconds * NANOSECONDS_PER_MILLISECOND);
+    started_flood_ns = system_time_ns();
+    console_printf("LIVENESS attack console-dom0: start at_ns=%lu rounds=%lu\n", started_flood_ns, flood->rounds);
+    console_flood(flood->bytes, flood->rounds);
+    console_printf("LIVENESS attack console-dom0: done rounds=%lu elapsed_ns=%lu\n", flood->rounds,
+                   system_time_ns() - started_flood_ns);
+}
+
 /* --- reporting -------------------------------------------------------- */
 
 static const char *state_name(const struct domain_run *run)
@@ -476,6 +494,7 @@ static void run_scenario(const struct start_info *start_info, struct scenario_ru
     started_ns = system_time_ns();
     deadline_ns = started_ns + scenario->spec->deadline_seconds * NANOSECONDS_PER_SECOND;
     start_all(scenario);
+    flood_console_if_asked(scenario, started_ns);
     while (watch_once(scenario, started_ns) > 0 && system_time_ns() < deadline_ns) {
         domain_backends_wait_until(next_wake_ns(scenario, started_ns, deadline_ns));
         domain_backends_service();
