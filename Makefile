@@ -7,7 +7,8 @@
 #   make iso        write build/pvmon.iso (GRUB, multiboot2)
 #   make run-iso    boot that ISO on -M pc
 #   make test       unit tests, a short fuzzing pass, boot tests on both paths, system tests
-#                   (dom0 starting domUs), the Linux series applying, then Linux domUs (the
+#                   (dom0 starting domUs), liveness (a timer watchdog beside an attacker per
+#                   hypercall family, under icount), the Linux series applying, then Linux domUs (the
 #                   patched and the stock kernel: make linux, linux-stock, linux-initramfs first);
 #                   ends with "N passed, N failed"
 #   make deps       install the Debian packages the build needs (tools/install-dependencies.sh)

@@ -1,0 +1,151 @@
+#!/usr/bin/env bash
+# Liveness tests (issue 11): no domain, however hostile, holds the machine.
+# Each case boots pvmon under -icount shift=0, where guest time counts
+# guest instructions (1 ns each), so every figure is a count of work and
+# does not depend on the host.  dom0 runs one scenario of
+# tests/liveness/FAMILY.domains: the watchdog domU
+# (tests/hypercall/liveness_watchdog.c) asks for a timer event every 1 ms
+# and records the largest gap between two of them, while an attacker runs
+# the worst case of one hypercall family at the largest sizes it can build
+# (tests/hypercall/liveness_attacker.c; for console-dom0, dom0 itself, by
+# the domains file's console-flood line).  One case per family:
+#   console-domu  console_io writes from a domU over an aliased 4 GiB range
+#   console-dom0  a 2 MiB console_io write from dom0, over the same kind of range
+#   pin-tree      pin/unpin of the largest page-table tree, in mmuext_op
+#                 batches inside a multicall
+#   batch         a multicall of the largest mmuext_op batches accepted
+#   l4-toggle     mmu_update linking and unlinking that tree in an L4 slot
+#   reservation   decrease/increase_reservation of every frame of a 256 MiB domU
+# A case passes when pvmon shuts down cleanly, both domains power off, the
+# attack finished while the watchdog was still watching, and the largest
+# gap stays under 10 ms of guest time.  A machine that stalls for good
+# hits the hard timeout: the case then fails saying so, with the largest
+# gap the watchdog had reported before.  Ends with
+# "liveness: N passed, N failed".
+#
+# Run from the top of the tree after 'make'.  LIVENESS_TEST_TIMEOUT
+# (seconds, default 60) bounds each QEMU run; KEEP_LOGS=DIR keeps the
+# serial logs; LIVENESS_RESULTS=FILE appends one line per family,
+# "FAMILY<TAB>OUTCOME<TAB>MAX_GAP_NS<TAB>ATTACK_NS" (OUTCOME: finished, or
+# how run-qemu said the boot ended), for make bench.
+set -u
+cd "$(dirname "$0")/../.."
+
+image=${BUILD:-build}/pvmon.elf
+pv_kernel=${BUILD:-build}/pv-kernel.elf
+watchdog=${BUILD:-build}/tests/hypercall/liveness_watchdog.elf
+attacker=${BUILD:-build}/tests/hypercall/liveness_attacker.elf
+timeout_seconds=${LIVENESS_TEST_TIMEOUT:-60}
+qemu_options=--icount
+maximum_gap_ns=10000000
+work=$(mktemp -d)
+trap 'rm -rf "$work"' EXIT
+
+source tests/lib/dom0-cases.sh
+
+# The watchdog's final figure, or the last one it reported if it never finished.
+final_gap_ns() {
+    grep -a -E 'LIVENESS watchdog: max_gap_ns=[0-9]+ ' "$log" | tail -n 1 | sed -E 's/.*max_gap_ns=([0-9]+) .*/\1/'
+}
+
+last_reported_gap_ns() {
+    grep -a -E 'LIVENESS watchdog: new max_gap_ns=[0-9]+' "$log" | tail -n 1 | sed -E 's/.*new max_gap_ns=([0-9]+) .*/\1/'
+}
+
+attack_ns() {
+    grep -a -E "LIVENESS attack $1: done rounds=[0-9]+ elapsed_ns=[0-9]+" "$log" | tail -n 1 |
+        sed -E 's/.*elapsed_ns=([0-9]+).*/\1/'
+}
+
+line_number_of() {
+    grep -a -n -E -- "$1" "$log" | head -n 1 | cut -d: -f1
+}
+
+outcome_of_status() {
+    case $1 in
+    0) echo finished ;;
+    1) echo panicked ;;
+    2) echo "timed-out-after-${timeout_seconds}s" ;;
+    3) echo reset ;;
+    *) echo qemu-failed ;;
+    esac
+}
+
+record_result() {
+    local family=$1 outcome=$2 gap=$3 attack=$4
+    [ -n "${LIVENESS_RESULTS:-}" ] && printf '%s\t%s\t%s\t%s\n' "$family" "$outcome" "$gap" "$attack" >>"$LIVENESS_RESULTS"
+    return 0
+}
+
+# watchdog_stays_on_time FAMILY ATTACKER-DOMAIN: boots the family's
+# scenario and checks the watchdog's largest gap and the attack's end.
+watchdog_stays_on_time() {
+    local family=$1 attacking_domain=$2 gap attack done_line watchdog_line outcome
+    boot "liveness-$family" "tests/liveness/$family.domains" "$watchdog" "$attacker"
+    outcome=$(outcome_of_status "$status")
+    if [ "$status" -ne 0 ]; then
+        gap=$(last_reported_gap_ns)
+        fail "the boot did not end cleanly ($outcome; run-qemu: $(tail -n 1 "$work"/*.run 2>/dev/null)): the attack held the machine; the largest gap the watchdog had reported by then was ${gap:-none} ns"
+        echo "     $family: $outcome, largest gap reported before: ${gap:-none} ns"
+        grep -a -E 'LIVENESS' "$log" | tail -n 6 | sed 's/^/     > /'
+        record_result "$family" "$outcome" "${gap:-}" ""
+        return
+    fi
+    gap=$(final_gap_ns)
+    attack=$(attack_ns "$family")
+    echo "     $family: largest gap ${gap:-none} ns of guest time; the attack took ${attack:-?} ns"
+    record_result "$family" "$outcome" "${gap:-}" "${attack:-}"
+    expect_end "liveness-$family" watchdog "shutdown +poweroff"
+    [ -n "$attacking_domain" ] && expect_end "liveness-$family" "$attacking_domain" "shutdown +poweroff"
+    expect_no_log "FAIL liveness_"
+    expect_no_log "PANIC"
+    if [ -z "$gap" ]; then
+        fail "the watchdog never reported its largest gap"
+        return
+    fi
+    [ "$gap" -lt "$maximum_gap_ns" ] ||
+        fail "the watchdog's largest gap, $gap ns, is not under $maximum_gap_ns ns (10 ms) of guest time"
+    done_line=$(line_number_of "LIVENESS attack $family: done ")
+    watchdog_line=$(line_number_of "LIVENESS watchdog: max_gap_ns=")
+    if [ -z "$done_line" ]; then
+        fail "the attack never reported its end"
+    elif [ "$done_line" -gt "$watchdog_line" ]; then
+        fail "the attack outlasted the watchdog: part of it went unwatched (make the watchdog's seconds= longer)"
+    fi
+}
+
+console_writes_from_a_domu_keep_the_watchdog_on_time() {
+    watchdog_stays_on_time console-domu attacker
+}
+
+console_writes_from_dom0_keep_the_watchdog_on_time() {
+    watchdog_stays_on_time console-dom0 ""
+}
+
+pinning_the_largest_tree_in_multicalls_keeps_the_watchdog_on_time() {
+    watchdog_stays_on_time pin-tree attacker
+}
+
+the_largest_batches_keep_the_watchdog_on_time() {
+    watchdog_stays_on_time batch attacker
+}
+
+toggling_an_l4_slot_keeps_the_watchdog_on_time() {
+    watchdog_stays_on_time l4-toggle attacker
+}
+
+reservation_loops_keep_the_watchdog_on_time() {
+    watchdog_stays_on_time reservation attacker
+}
+
+for test_case in \
+    console_writes_from_a_domu_keep_the_watchdog_on_time \
+    console_writes_from_dom0_keep_the_watchdog_on_time \
+    pinning_the_largest_tree_in_multicalls_keeps_the_watchdog_on_time \
+    the_largest_batches_keep_the_watchdog_on_time \
+    toggling_an_l4_slot_keeps_the_watchdog_on_time \
+    reservation_loops_keep_the_watchdog_on_time; do
+    run_case "$test_case"
+done
+echo "liveness: $passed passed, $failed failed"
+[ "$failed" -eq 0 ]
