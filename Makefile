@@ -19,9 +19,11 @@
 #   make run-linux  boot pvmon with dom0 starting a Linux domU running the workload
 #                   (LINUX_KERNEL=ELF, default pvmon's patched kernel)
 #   make bench      PV benchmarks under pvmon next to a native baseline, on TCG and -icount shift=0,
-#                   then the Linux workload in every kernel variant next to full virtualization;
-#                   prints tables and writes $(BUILD)/bench/results.txt, results.tsv,
-#                   linux-results.txt and linux-results.tsv
+#                   the worst-case latency each hypercall family's attacker causes (the
+#                   liveness watchdog's largest gap, under icount, beside the figures before
+#                   issue 11), then the Linux workload in every kernel variant next to full
+#                   virtualization; prints tables and writes $(BUILD)/bench/results.txt,
+#                   results.tsv, liveness-results.txt and .tsv, linux-results.txt and .tsv
 #   make linux      the Linux 6.1 domU, $(BUILD)/linux/vmlinux: Debian's linux-source-6.1 with
 #                   pv-guest/linux/series applied, from ~/.cache/pvmon/linux or built (~10 minutes)
 #   make linux-patch KERNEL_TREE=DIR
@@ -322,8 +324,9 @@ $(NATIVE_BENCH_KERNEL): $(NATIVE_BENCH_OBJECTS) tools/bench/native/linker.ld
 
 # Benchmarks are never tests: nothing here asserts on a time.
 bench: deps $(HYPERVISOR_IMAGE) $(PV_KERNEL) $(PROGRAMS_RAMDISK) $(NATIVE_BENCH_KERNEL) linux linux-stock \
-    linux-initramfs
+    linux-initramfs $(BUILD)/tests/hypercall/liveness_watchdog.elf $(BUILD)/tests/hypercall/liveness_attacker.elf
 	@BUILD=$(BUILD) tools/bench/run-bench.sh
+	@BUILD=$(BUILD) tools/bench/run-liveness-bench.sh
 	@BUILD=$(BUILD) tools/bench/run-linux-bench.sh
 
 clean:
