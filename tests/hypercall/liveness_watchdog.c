@@ -11,9 +11,12 @@
  * while the attacker runs preempts it at once (scheduler_policy.c: a
  * waking entity with credit preempts one without).
  *
- * Command line: period_us=N (default 1000), seconds=N (default 3).
- * Prints "LIVENESS watchdog: new max_gap_ns=G at_ns=T" whenever the
- * largest gap grows (so that a log cut short still tells), and at the end
+ * Command line: period_us=N (default 1000), seconds=N (default 3),
+ * report_us=N (default 5000).  Prints "LIVENESS watchdog: new
+ * max_gap_ns=G at_ns=T" whenever the largest gap grows (so that a log cut
+ * short still tells), "LIVENESS watchdog: gap_ns=G at_ns=T" for every
+ * other gap of report_us or more (to tell which part of an attack, or of
+ * the domains' starts and ends, held the machine), and at the end
  * "LIVENESS watchdog: max_gap_ns=G events=N period_ns=P seconds=S".
  */
 #include <pvmon/command_line.h>
@@ -23,10 +26,12 @@ const char test_family[] = "liveness_watchdog";
 
 #define DEFAULT_PERIOD_US 1000
 #define DEFAULT_SECONDS 3
+#define DEFAULT_REPORT_US 5000
 #define NANOSECONDS_PER_MICROSECOND 1000
 
 struct watch {
     uint64_t period_ns;
+    uint64_t report_ns;
     uint64_t end_ns;
     uint64_t max_gap_ns;
     uint64_t wakeups;
@@ -54,6 +59,8 @@ static void watch_until_end(struct watch *watch)
         if (now_ns - last_ns > watch->max_gap_ns) {
             watch->max_gap_ns = now_ns - last_ns;
             console_printf("LIVENESS watchdog: new max_gap_ns=%lu at_ns=%lu\n", watch->max_gap_ns, now_ns);
+        } else if (now_ns - last_ns >= watch->report_ns) {
+            console_printf("LIVENESS watchdog: gap_ns=%lu at_ns=%lu\n", now_ns - last_ns, now_ns);
         }
         last_ns = now_ns;
     }
@@ -64,6 +71,7 @@ void run_tests(void)
     uint64_t seconds = option("seconds", DEFAULT_SECONDS);
     struct watch watch = {
         .period_ns = option("period_us", DEFAULT_PERIOD_US) * NANOSECONDS_PER_MICROSECOND,
+        .report_ns = option("report_us", DEFAULT_REPORT_US) * NANOSECONDS_PER_MICROSECOND,
     };
 
     watch.end_ns = system_time_ns() + seconds * NANOSECONDS_PER_SECOND;

@@ -26,8 +26,11 @@
 # Run from the top of the tree after 'make'.  LIVENESS_TEST_TIMEOUT
 # (seconds, default 60) bounds each QEMU run; KEEP_LOGS=DIR keeps the
 # serial logs; LIVENESS_RESULTS=FILE appends one line per family,
-# "FAMILY<TAB>OUTCOME<TAB>MAX_GAP_NS<TAB>ATTACK_NS" (OUTCOME: finished, or
-# how run-qemu said the boot ended), for make bench.
+# "FAMILY<TAB>OUTCOME<TAB>MAX_GAP_NS<TAB>HELD_NS<TAB>ATTACK_NS" for make
+# bench (OUTCOME: finished, or how run-qemu said the boot ended; for a
+# boot that never ended, MAX_GAP_NS is the largest gap the watchdog had
+# reported and HELD_NS the guest time the machine had been held when it
+# was killed, at least; empty fields where there is no figure).
 set -u
 cd "$(dirname "$0")/../.."
 
@@ -57,6 +60,21 @@ attack_ns() {
         sed -E 's/.*elapsed_ns=([0-9]+).*/\1/'
 }
 
+# timestamp_ns_of < LINE: the hypervisor's timestamp at its start, in ns.
+timestamp_ns_of() {
+    sed -nE 's/^\(pvmon\) \[ *([0-9]+)\.([0-9]{6})\].*/\1 \2/p' | awk '{ printf "%d\n", $1 * 1000000000 + $2 * 1000 }'
+}
+
+# For a boot that never ended: how long the machine had been held when it
+# was killed, at least: from the attacker's last line (it was then in the
+# hypercall that never returned) to the log's last line.
+held_at_least_ns() {
+    local started ended
+    started=$(grep -a -E '^\(pvmon\) \[.*LIVENESS attack ' "$log" | tail -n 1 | timestamp_ns_of)
+    ended=$(grep -a -E '^\(pvmon\) \[ *[0-9]+\.[0-9]{6}\]' "$log" | tail -n 1 | timestamp_ns_of)
+    [ -n "$started" ] && [ -n "$ended" ] && echo $((ended - started))
+}
+
 line_number_of() {
     grep -a -n -E -- "$1" "$log" | head -n 1 | cut -d: -f1
 }
@@ -72,29 +90,31 @@ outcome_of_status() {
 }
 
 record_result() {
-    local family=$1 outcome=$2 gap=$3 attack=$4
-    [ -n "${LIVENESS_RESULTS:-}" ] && printf '%s\t%s\t%s\t%s\n' "$family" "$outcome" "$gap" "$attack" >>"$LIVENESS_RESULTS"
+    local family=$1 outcome=$2 gap=$3 held=$4 attack=$5
+    [ -n "${LIVENESS_RESULTS:-}" ] &&
+        printf '%s\t%s\t%s\t%s\t%s\n' "$family" "$outcome" "$gap" "$held" "$attack" >>"$LIVENESS_RESULTS"
     return 0
 }
 
 # watchdog_stays_on_time FAMILY ATTACKER-DOMAIN: boots the family's
 # scenario and checks the watchdog's largest gap and the attack's end.
 watchdog_stays_on_time() {
-    local family=$1 attacking_domain=$2 gap attack done_line watchdog_line outcome
+    local family=$1 attacking_domain=$2 gap held attack done_line watchdog_line outcome
     boot "liveness-$family" "tests/liveness/$family.domains" "$watchdog" "$attacker"
     outcome=$(outcome_of_status "$status")
     if [ "$status" -ne 0 ]; then
         gap=$(last_reported_gap_ns)
-        fail "the boot did not end cleanly ($outcome; run-qemu: $(tail -n 1 "$work"/*.run 2>/dev/null)): the attack held the machine; the largest gap the watchdog had reported by then was ${gap:-none} ns"
-        echo "     $family: $outcome, largest gap reported before: ${gap:-none} ns"
+        held=$(held_at_least_ns)
+        fail "the boot did not end cleanly ($outcome; run-qemu: $(tail -n 1 "$work"/*.run 2>/dev/null)): the machine was held for at least ${held:-?} ns of guest time when it was killed; the largest gap the watchdog had reported before was ${gap:-none} ns"
+        echo "     $family: $outcome; held for at least ${held:-?} ns; largest gap reported before: ${gap:-none} ns"
         grep -a -E 'LIVENESS' "$log" | tail -n 6 | sed 's/^/     > /'
-        record_result "$family" "$outcome" "${gap:-}" ""
+        record_result "$family" "$outcome" "${gap:-}" "${held:-}" ""
         return
     fi
     gap=$(final_gap_ns)
     attack=$(attack_ns "$family")
     echo "     $family: largest gap ${gap:-none} ns of guest time; the attack took ${attack:-?} ns"
-    record_result "$family" "$outcome" "${gap:-}" "${attack:-}"
+    record_result "$family" "$outcome" "${gap:-}" "" "${attack:-}"
     expect_end "liveness-$family" watchdog "shutdown +poweroff"
     [ -n "$attacking_domain" ] && expect_end "liveness-$family" "$attacking_domain" "shutdown +poweroff"
     expect_no_log "FAIL liveness_"
