@@ -22,7 +22,8 @@
  *       balloon driver watches.  Up to CONFIG_MAX_MEMORY_TARGETS per
  *       domain, in time order.
  *   console-flood DELAY-MS BYTES ROUNDS
- *       DELAY-MS after the scenario's domains started, dom0 itself writes
+ *       DELAY-MS after the scenario's domains started (spinning until
+ *       then, so that the scheduler has charged it), dom0 itself writes
  *       BYTES (1 to 4 GiB - 1) to its console with one console_io write,
  *       ROUNDS times, from a read-only range aliasing one page of text
  *       (console_flood.h): the liveness test's attack from dom0

@@ -7,9 +7,12 @@
  * preemptible (Xen's hypercall_preempt_check and continuations) keeps the
  * watchdog's timer on time whatever the attacker does.
  *
- * Command line: attack=FAMILY rounds=N delay_ms=N (the attack starts
- * delay_ms after boot, once the watchdog runs), and per family:
- *   console      console_io write over an aliased read-only range (one
+ * Command line: attack=FAMILY rounds=N delay_ms=N (default 100: the
+ * attacker spins that long before its attack, so that the watchdog has
+ * settled and the scheduler has charged the attacker for its running time:
+ * it then has no credit, and a woken watchdog preempts it whenever the
+ * hypervisor lets it), and per family:
+ *   console-domu console_io write over an aliased read-only range (one
  *                page of text mapped over 4 GiB, runtime/aliased_range.h):
  *                first_bytes=N in the first round (default 1 MiB, a stall
  *                that ends and can be measured), then bytes=N (default
@@ -30,7 +33,11 @@
  *                running L4 and unlink it again, in turn;
  *   reservation  decrease_reservation of every frame beyond the start-of-day
  *                mapping in one call, then increase_reservation asking for
- *                that many frames and beyond=N more, in one call.
+ *                that many frames and beyond=N more, in one call;
+ *   teardown     the tree of pin-tree, every table pinned one level at a
+ *                time in short calls, left pinned when the domain powers
+ *                off: its teardown unpins and devalidates all of it (the
+ *                round count does not apply).
  * The largest batch counts are found by asking: a batch of cheap requests
  * (TLB invalidations, raw stores, xen_version) of PROBE_START_COUNT
  * entries, halved while the hypervisor answers -EINVAL, so that the
@@ -60,6 +67,7 @@ const char test_family[] = "liveness_attacker";
 /* Building the tree must not be an attack of its own: each copy of a page
  * costs the hypervisor some 16,000 instructions today. */
 #define COPIES_PER_CALL 16
+#define PINS_PER_CALL 16
 
 static struct aliased_range_pages alias_pages;
 static struct multicall_entry calls[PROBE_START_COUNT];
@@ -344,6 +352,40 @@ static void attack_l4_toggle(void)
     }
 }
 
+/* Pins tables one level at a time, PINS_PER_CALL per call: each pin then
+ * validates one table whose children are validated already, short work. */
+static long pin_each(unsigned int command, const uint64_t *frames, unsigned int count)
+{
+    long result = 0;
+
+    for (unsigned int first = 0; first < count && result == 0; first += PINS_PER_CALL) {
+        unsigned int batch = 0;
+
+        for (unsigned int index = first; index < count && batch < PINS_PER_CALL; index++)
+            operations[batch++] = (struct mmuext_op) { .cmd = command, .arg1.mfn = frames[index] };
+        result = call_mmuext_op(operations, batch, NULL, DOMID_SELF);
+    }
+    return result;
+}
+
+/* The tree, pinned bottom-up in short steps, is left to the domain's end:
+ * the teardown must unpin and devalidate all of it. */
+static void attack_teardown(void)
+{
+    long result = build_tree();
+
+    expect_result("tree_is_built", result, 0);
+    if (result != 0)
+        return;
+    if ((result = pin_each(MMUEXT_PIN_L1_TABLE, l1_frames, tree.l1_count)) == 0 &&
+        (result = pin_each(MMUEXT_PIN_L2_TABLE, tree.l2, tree.l2_count)) == 0 &&
+        (result = pin_each(MMUEXT_PIN_L3_TABLE, &tree.l3, 1)) == 0)
+        result = pin_each(MMUEXT_PIN_L4_TABLE, &tree.l4, 1);
+    expect_result("every_table_of_the_tree_is_pinned", result, 0);
+    console_printf("LIVENESS attack %s: %u tables pinned; ending with them\n", family,
+                   tree.l1_count + tree.l2_count + 2);
+}
+
 static void attack_reservation(void)
 {
     uint64_t count = 0, beyond = option("beyond", 4096);
@@ -370,8 +412,8 @@ static const struct {
     const char *name;
     void (*attack)(void);
 } families[] = {
-    { "console", attack_console },     { "pin-tree", attack_pin_tree },       { "batch", attack_batch },
-    { "l4-toggle", attack_l4_toggle }, { "reservation", attack_reservation },
+    { "console-domu", attack_console }, { "pin-tree", attack_pin_tree },       { "batch", attack_batch },
+    { "l4-toggle", attack_l4_toggle },  { "reservation", attack_reservation }, { "teardown", attack_teardown },
 };
 
 void run_tests(void)
@@ -383,7 +425,7 @@ void run_tests(void)
         family[0] = '\0';
     rounds = option("rounds", 1);
     expect_true("memory_layout_is_the_documented_one", guest_memory_init(&memory), 0, "true");
-    sleep_ns(option("delay_ms", 100) * NANOSECONDS_PER_MILLISECOND);
+    spin_for(option("delay_ms", 100) * NANOSECONDS_PER_MILLISECOND);
     started_ns = system_time_ns();
     console_printf("LIVENESS attack %s: start at_ns=%lu rounds=%lu\n", family, started_ns, rounds);
     for (unsigned int index = 0; index < sizeof(families) / sizeof(families[0]); index++) {
@@ -394,5 +436,5 @@ void run_tests(void)
             return;
         }
     }
-    expect_true("attack_is_a_known_family", false, 0, "console, pin-tree, batch, l4-toggle or reservation");
+    expect_true("attack_is_a_known_family", false, 0, "console-domu, pin-tree, batch, l4-toggle, reservation or teardown");
 }
