@@ -211,6 +211,7 @@ static long build_tree(void)
 {
     uint64_t free_frames = memory.nr_pages - memory.next_unmapped_pfn;
     uint64_t data;
+    long result;
 
     if (free_frames < 4 || take_slack_page(&memory, &data) == 0)
         return -XEN_ENOMEM;
@@ -227,8 +228,7 @@ static long build_tree(void)
         l1_frames[tree.l1_count++] = take_unmapped_frame(&memory);
     console_printf("LIVENESS attack %s: tree of 1 L4, 1 L3, %u L2s and %u L1s (%u entries each)\n", family,
                    tree.l2_count, tree.l1_count, ENTRIES_PER_TABLE);
-    long result = fill_l1s(data);
-
+    result = fill_l1s(data);
     return result != 0 ? result : fill_upper_levels();
 }
 
