@@ -183,6 +183,17 @@ static bool parse_memory_target(struct cursor *cursor, struct domain_config *con
     return true;
 }
 
+static bool parse_start_after(struct cursor *cursor, struct domain_config *config)
+{
+    struct domain_spec *domain = last_domain(config);
+
+    if (domain == NULL || domain->start_after_milliseconds != 0 ||
+        !next_number(cursor, 1, MAX_DEADLINE_SECONDS * 1000, &domain->start_after_milliseconds))
+        return false;
+    skip_spaces(cursor);
+    return *cursor->position == '\0';
+}
+
 static bool parse_console_flood(struct cursor *cursor, struct domain_config *config)
 {
     struct console_flood_spec *flood;
@@ -216,6 +227,8 @@ static bool parse_line(const char *line, struct domain_config *config)
         return parse_ramdisk(&cursor, config);
     if (strcmp(keyword, "memory-target") == 0)
         return parse_memory_target(&cursor, config);
+    if (strcmp(keyword, "start-after") == 0)
+        return parse_start_after(&cursor, config);
     if (strcmp(keyword, "console-flood") == 0)
         return parse_console_flood(&cursor, config);
     return false;

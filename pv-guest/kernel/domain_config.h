@@ -21,6 +21,12 @@
  *       to MiB (written in KiB, as Xen's toolstack does): the target its
  *       balloon driver watches.  Up to CONFIG_MAX_MEMORY_TARGETS per
  *       domain, in time order.
+ *   start-after DELAY-MS
+ *       the domain of the line above is built and started DELAY-MS after
+ *       the scenario's other domains started, dom0 spinning until then
+ *       (so that the scheduler has charged it) and serving nothing: the
+ *       liveness test's domain_control attack, building a big domain
+ *       while a watchdog runs (tests/liveness).  Once per domain.
  *   console-flood DELAY-MS BYTES ROUNDS
  *       DELAY-MS after the scenario's domains started (spinning until
  *       then, so that the scheduler has charged it), dom0 itself writes
@@ -53,6 +59,7 @@ struct domain_spec {
     uint64_t memory_mebibytes;
     uint32_t weight;
     char command_line[CONFIG_COMMAND_LINE_SIZE];
+    uint64_t start_after_milliseconds; /* 0: built and started with the others */
     unsigned int memory_target_count;
     struct memory_target_spec memory_targets[CONFIG_MAX_MEMORY_TARGETS];
 };
@@ -82,8 +89,9 @@ struct domain_config {
  * statement, a missing or malformed field, a value out of range, a name
  * too long, a domain before any scenario, a ramdisk or memory target
  * before any domain, a second ramdisk for the same domain, memory targets
- * out of time order, a console flood before any scenario or a second one
- * in the same scenario, or too many scenarios, domains or memory targets.
+ * out of time order, a start-after before any domain or a second one for
+ * the same domain, a console flood before any scenario or a second one in
+ * the same scenario, or too many scenarios, domains or memory targets.
  */
 int domain_config_parse(const char *text, uint64_t size, struct domain_config *config, unsigned int *error_line);
 

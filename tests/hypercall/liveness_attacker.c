@@ -34,6 +34,8 @@
  *   reservation  decrease_reservation of every frame beyond the start-of-day
  *                mapping in one call, then increase_reservation asking for
  *                that many frames and beyond=N more, in one call;
+ *   none         nothing: the domain whose build by dom0 is the attack
+ *                (domain-build: a start-after line in the domains file);
  *   teardown     the tree of pin-tree, every table pinned one level at a
  *                time in short calls, left pinned when the domain powers
  *                off: its teardown unpins and devalidates all of it (the
@@ -394,6 +396,10 @@ static void attack_teardown(void)
                    tree.l1_count + tree.l2_count + 2);
 }
 
+static void attack_nothing(void)
+{
+}
+
 static void attack_reservation(void)
 {
     uint64_t count = 0, beyond = option("beyond", 4096);
@@ -422,6 +428,7 @@ static const struct {
 } families[] = {
     { "console-domu", attack_console }, { "pin-tree", attack_pin_tree },       { "batch", attack_batch },
     { "l4-toggle", attack_l4_toggle },  { "reservation", attack_reservation }, { "teardown", attack_teardown },
+    { "none", attack_nothing },
 };
 
 void run_tests(void)
@@ -444,5 +451,5 @@ void run_tests(void)
             return;
         }
     }
-    expect_true("attack_is_a_known_family", false, 0, "console-domu, pin-tree, batch, l4-toggle, reservation or teardown");
+    expect_true("attack_is_a_known_family", false, 0, "console-domu, pin-tree, batch, l4-toggle, reservation, teardown or none");
 }

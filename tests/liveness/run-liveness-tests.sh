@@ -18,6 +18,8 @@
 #   l4-toggle     mmu_update linking and unlinking that tree in an L4 slot
 #   reservation   decrease/increase_reservation of every frame of a 256 MiB domU
 #   teardown      a domU powering off with that tree pinned, table by table
+#   domain-build  dom0 building a 256 MiB domU (domain_control set_memory and
+#                 load), by the domains file's start-after line
 # The watchdog counts gaps from 50 ms after its start, and every attack
 # starts later, after the attacker (or dom0) has spun for 100 ms (200 ms):
 # pvmon's scheduler gives a woken domain the CPU at once only when the
@@ -170,6 +172,10 @@ the_teardown_of_a_pinned_tree_keeps_the_watchdog_on_time() {
     watchdog_stays_on_time teardown attacker
 }
 
+building_a_big_domain_keeps_the_watchdog_on_time() {
+    watchdog_stays_on_time domain-build attacker
+}
+
 for test_case in \
     console_writes_from_a_domu_keep_the_watchdog_on_time \
     console_writes_from_dom0_keep_the_watchdog_on_time \
@@ -177,7 +183,8 @@ for test_case in \
     the_largest_batches_keep_the_watchdog_on_time \
     toggling_an_l4_slot_keeps_the_watchdog_on_time \
     reservation_loops_keep_the_watchdog_on_time \
-    the_teardown_of_a_pinned_tree_keeps_the_watchdog_on_time; do
+    the_teardown_of_a_pinned_tree_keeps_the_watchdog_on_time \
+    building_a_big_domain_keeps_the_watchdog_on_time; do
     run_case "$test_case"
 done
 echo "liveness: $passed passed, $failed failed"
