@@ -2,7 +2,8 @@
 # make bench, latency part (issue 11): the worst-case latency each hypercall
 # family's attacker causes, as the largest gap between the liveness
 # watchdog's 1 ms timer events (tests/liveness), in guest time under
-# -icount shift=0, where 1 ns is one guest instruction: a count of work,
+# -icount shift=0,sleep=off, where 1 ns is one guest instruction and idle
+# time passes at once: a count of work,
 # the same on any host.  A benchmark is never a test: nothing here judges
 # a figure; tests/liveness/run-liveness-tests.sh is the test that does.
 #
@@ -81,7 +82,7 @@ declare -A caused_by=([console-domu]=domU [console-dom0]=dom0 [pin-tree]=domU [b
 missing=0
 {
     echo "Worst-case latency per hypercall family: the largest gap between the liveness watchdog's 1 ms timer"
-    echo "events while the family's attacker runs (tests/liveness), in guest time under -icount shift=0"
+    echo "events while the family's attacker runs (tests/liveness), in guest time under -icount shift=0,sleep=off"
     echo "(1 ns = 1 guest instruction, the same on any host).  Before: $baseline"
     echo
     printf '%-13s %-5s %-36s %-36s %s\n' family from before now "attack took (now)"
