@@ -3,9 +3,9 @@
 # family's attacker causes, as the largest gap between the liveness
 # watchdog's 1 ms timer events (tests/liveness), in guest time under
 # -icount shift=0,sleep=off, where 1 ns is one guest instruction and idle
-# time passes at once: a count of work,
-# the same on any host.  A benchmark is never a test: nothing here judges
-# a figure; tests/liveness/run-liveness-tests.sh is the test that does.
+# time passes at once: a count of work, the same on any host.  A benchmark
+# is never a test: nothing here judges a figure;
+# tests/liveness/run-liveness-tests.sh is the test that does.
 #
 # It runs that test script once (each family one boot with a hard timeout,
 # LIVENESS_TEST_TIMEOUT, default 60 s) with LIVENESS_RESULTS, and prints
