@@ -7,7 +7,8 @@
 #   make iso        write build/pvmon.iso (GRUB, multiboot2)
 #   make run-iso    boot that ISO on -M pc
 #   make test       unit tests, a short fuzzing pass, boot tests on both paths, system tests
-#                   (dom0 starting domUs), the Linux series applying, then Linux domUs (the
+#                   (dom0 starting domUs), liveness (a timer watchdog beside an attacker per
+#                   hypercall family, under icount), the Linux series applying, then Linux domUs (the
 #                   patched and the stock kernel: make linux, linux-stock, linux-initramfs first);
 #                   ends with "N passed, N failed"
 #   make deps       install the Debian packages the build needs (tools/install-dependencies.sh)
@@ -20,9 +21,11 @@
 #   make run-linux  boot pvmon with dom0 starting a Linux domU running the workload
 #                   (LINUX_KERNEL=ELF, default pvmon's patched kernel)
 #   make bench      PV benchmarks under pvmon next to a native baseline, on TCG and -icount shift=0,
-#                   then the Linux workload in every kernel variant next to full virtualization;
-#                   prints tables and writes $(BUILD)/bench/results.txt, results.tsv,
-#                   linux-results.txt and linux-results.tsv
+#                   the worst-case latency each hypercall family's attacker causes (the
+#                   liveness watchdog's largest gap, under icount, beside the figures before
+#                   issue 11), then the Linux workload in every kernel variant next to full
+#                   virtualization; prints tables and writes $(BUILD)/bench/results.txt,
+#                   results.tsv, liveness-results.txt and .tsv, linux-results.txt and .tsv
 #   make linux      the Linux 6.1 domU, $(BUILD)/linux/vmlinux: Debian's linux-source-6.1 with
 #                   pv-guest/linux/series applied, from ~/.cache/pvmon/linux or built (~10 minutes)
 #   make linux-patch KERNEL_TREE=DIR
@@ -114,8 +117,9 @@ DOM0_RAMDISK := $(BUILD)/dom0-ramdisk.cpio
 # host and linked with the check framework, under AddressSanitizer and UBSan.
 HOST_TESTABLE_SOURCES := $(filter-out hypervisor/common/string.c, \
     $(wildcard hypervisor/common/*.c))
-# dom0's xenstore and console backend are pure as well.
-HOST_TESTABLE_SOURCES += $(wildcard pv-guest/kernel/xenstore_*.c) pv-guest/kernel/console_backend.c
+# dom0's xenstore, console backend and domains-file parser are pure as well.
+HOST_TESTABLE_SOURCES += $(wildcard pv-guest/kernel/xenstore_*.c) pv-guest/kernel/console_backend.c \
+    pv-guest/kernel/domain_config.c
 UNIT_TEST_SOURCES := $(wildcard tests/unit/*.c)
 HOST_CFLAGS := -std=c11 $(WARNINGS) -O1 -g -fsanitize=address,undefined -fno-sanitize-recover=all \
     -fno-omit-frame-pointer -I$(BUILD)/include -Ihypervisor/include -Ihypercall -Ipv-guest \
@@ -386,8 +390,9 @@ $(NATIVE_BENCH_KERNEL): $(NATIVE_BENCH_OBJECTS) tools/bench/native/linker.ld
 
 # Benchmarks are never tests: nothing here asserts on a time.
 bench: deps $(HYPERVISOR_IMAGE) $(PV_KERNEL) $(PROGRAMS_RAMDISK) $(NATIVE_BENCH_KERNEL) linux linux-stock \
-    linux-initramfs
+    linux-initramfs $(BUILD)/tests/hypercall/liveness_watchdog.elf $(BUILD)/tests/hypercall/liveness_attacker.elf
 	@BUILD=$(BUILD) tools/bench/run-bench.sh
+	@BUILD=$(BUILD) tools/bench/run-liveness-bench.sh
 	@BUILD=$(BUILD) tools/bench/run-linux-bench.sh
 
 clean:

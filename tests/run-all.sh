@@ -7,6 +7,8 @@
 #   boot   pvmon booted in QEMU on both boot paths (tests/boot)
 #   system dom0's toolstack starting domUs: hypercall test guests, the
 #          demonstration, crashing domUs, dom0's xenstore and console (tests/system)
+#   liveness no domain holds the machine: a timer watchdog beside an attacker
+#          per hypercall family, under -icount shift=0 (tests/liveness)
 #   series pvmon's Linux patch series on Debian's linux-source-6.1: applies with
 #          patch -p1 and git am to the same tree; apply-series.sh refuses what it
 #          must (tests/linux/series-applies.sh)
@@ -48,6 +50,7 @@ run_stage unit "${BUILD:-build}/tests/unit-tests"
 run_stage fuzz tests/fuzz/run-seeded-passes.sh
 run_stage boot tests/boot/run-boot-tests.sh
 run_stage system tests/system/run-system-tests.sh
+run_stage liveness tests/liveness/run-liveness-tests.sh
 run_stage series tests/linux/series-applies.sh
 run_stage linux tests/linux/run-linux-tests.sh
 
