@@ -7,20 +7,25 @@
 #   make iso        write build/pvmon.iso (GRUB, multiboot2)
 #   make run-iso    boot that ISO on -M pc
 #   make test       unit tests, a short fuzzing pass, boot tests on both paths, system tests
-#                   (dom0 starting domUs), the Linux series applying, then Linux domUs (the
+#                   (dom0 starting domUs), liveness (a timer watchdog beside an attacker per
+#                   hypercall family, under icount), the Linux series applying, then Linux domUs (the
 #                   patched and the stock kernel: make linux, linux-stock, linux-initramfs first);
 #                   ends with "N passed, N failed"
 #   make deps       install the Debian packages the build needs (tools/install-dependencies.sh)
-#   make fuzz       fuzz the page-type rules with libFuzzer for FUZZ_SECONDS (default 60)
+#   make fuzz       run every fuzzer of tests/fuzz under libFuzzer for FUZZ_SECONDS each (default 60):
+#                   page types, the writable-page-table emulator, event channels, foreign mappings;
+#                   make fuzz-NAME runs one (page-type, page-table-write, event-channel, foreign-mapping)
 #   make linux-initramfs, make linux-stock
 #                   the Linux domU's initramfs (busybox and the workload), and Debian's stock
 #                   kernel as an ELF (tools/linux-images.mk)
 #   make run-linux  boot pvmon with dom0 starting a Linux domU running the workload
 #                   (LINUX_KERNEL=ELF, default pvmon's patched kernel)
 #   make bench      PV benchmarks under pvmon next to a native baseline, on TCG and -icount shift=0,
-#                   then the Linux workload in every kernel variant next to full virtualization;
-#                   prints tables and writes $(BUILD)/bench/results.txt, results.tsv,
-#                   linux-results.txt and linux-results.tsv
+#                   the worst-case latency each hypercall family's attacker causes (the
+#                   liveness watchdog's largest gap, under icount, beside the figures before
+#                   issue 11), then the Linux workload in every kernel variant next to full
+#                   virtualization; prints tables and writes $(BUILD)/bench/results.txt,
+#                   results.tsv, liveness-results.txt and .tsv, linux-results.txt and .tsv
 #   make linux      the Linux 6.1 domU, $(BUILD)/linux/vmlinux: Debian's linux-source-6.1 with
 #                   pv-guest/linux/series applied, from ~/.cache/pvmon/linux or built (~10 minutes)
 #   make linux-patch KERNEL_TREE=DIR
@@ -112,8 +117,9 @@ DOM0_RAMDISK := $(BUILD)/dom0-ramdisk.cpio
 # host and linked with the check framework, under AddressSanitizer and UBSan.
 HOST_TESTABLE_SOURCES := $(filter-out hypervisor/common/string.c, \
     $(wildcard hypervisor/common/*.c))
-# dom0's xenstore and console backend are pure as well.
-HOST_TESTABLE_SOURCES += $(wildcard pv-guest/kernel/xenstore_*.c) pv-guest/kernel/console_backend.c
+# dom0's xenstore, console backend and domains-file parser are pure as well.
+HOST_TESTABLE_SOURCES += $(wildcard pv-guest/kernel/xenstore_*.c) pv-guest/kernel/console_backend.c \
+    pv-guest/kernel/domain_config.c
 UNIT_TEST_SOURCES := $(wildcard tests/unit/*.c)
 HOST_CFLAGS := -std=c11 $(WARNINGS) -O1 -g -fsanitize=address,undefined -fno-sanitize-recover=all \
     -fno-omit-frame-pointer -I$(BUILD)/include -Ihypervisor/include -Ihypercall -Ipv-guest \
@@ -128,7 +134,8 @@ CHECK_LIBS = $(shell pkg-config --libs check)
 # the operation decoder get libFuzzer's coverage instrumentation: in the
 # invariant checker's loops it would cost more than the fuzzing itself.
 # 'make test' runs the gcc build, whose seeded driver runs a fixed set of
-# pseudo-random inputs in seconds.
+# pseudo-random inputs in seconds (tests/fuzz/run-seeded-passes.sh runs the
+# seeded pass of every harness).
 FUZZ_SECONDS ?= 60
 FUZZ_GUIDED_SOURCES := tests/fuzz/page_type_fuzz.c \
     $(addprefix hypervisor/common/, page_type.c page_table_entry.c)
@@ -140,6 +147,31 @@ FUZZ_GUIDED_OBJECTS := $(patsubst %.c,$(BUILD)/fuzz/%.o,$(FUZZ_GUIDED_SOURCES))
 FUZZ_BINARY := $(BUILD)/fuzz/page-type-fuzz
 FUZZ_PASS_BINARY := $(BUILD)/tests/page-type-fuzz
 
+# The other harnesses of tests/fuzz, built the same way: NAME becomes
+# $(BUILD)/tests/NAME-fuzz (gcc and the seeded driver, for 'make test') and
+# $(BUILD)/fuzz/NAME-fuzz (libFuzzer, 'make fuzz' or 'make fuzz-NAME', with
+# its corpus and crashes in $(BUILD)/fuzz/NAME/).  FUZZ_HARNESS_NAME is the
+# harness, FUZZ_METERED_NAME the code under test, FUZZ_CHECKER_NAME what
+# checks it.  The code under test is compiled with
+# -fsanitize-coverage=trace-pc and its hook renamed to work_meter_tick
+# (tests/fuzz/work_meter.h), so that a harness counts the basic blocks each
+# step executes and refuses a step whose work is not bounded.
+FUZZ_HARNESSES := page-table-write event-channel foreign-mapping
+FUZZ_HARNESS_page-table-write := tests/fuzz/page_table_write_fuzz.c
+FUZZ_METERED_page-table-write := hypervisor/common/page_table_write.c
+FUZZ_CHECKER_page-table-write := tests/fuzz/page_table_write_reference.c
+FUZZ_HARNESS_event-channel := tests/fuzz/event_channel_fuzz.c
+FUZZ_METERED_event-channel := hypervisor/common/event_channel.c
+FUZZ_CHECKER_event-channel :=
+FUZZ_HARNESS_foreign-mapping := tests/fuzz/foreign_mapping_fuzz.c
+FUZZ_METERED_foreign-mapping := $(addprefix hypervisor/common/, page_type.c page_table_entry.c)
+FUZZ_CHECKER_foreign-mapping := tests/unit/simulated_memory.c
+FUZZ_SHARED_CHECKER_SOURCES := tests/fuzz/work_meter.c
+FUZZ_HARNESS_PASS_BINARIES := $(patsubst %,$(BUILD)/tests/%-fuzz,$(FUZZ_HARNESSES))
+FUZZ_HARNESS_BINARIES := $(patsubst %,$(BUILD)/fuzz/%-fuzz,$(FUZZ_HARNESSES))
+METER_COVERAGE := -fsanitize-coverage=trace-pc
+METER_RENAME := objcopy --redefine-sym __sanitizer_cov_trace_pc=work_meter_tick
+
 # Host tools used by the boot tests.
 MODULE_CHECKSUM := $(BUILD)/tools/module-checksum
 
@@ -147,9 +179,9 @@ MODULE_CHECKSUM := $(BUILD)/tools/module-checksum
 # so that make neither rebuilds nor deletes them after 'make test'.
 .SECONDARY:
 
-.PHONY: all deps run iso run-iso test unit-test boot-test bench fuzz clean
+.PHONY: all deps run iso run-iso test unit-test boot-test bench fuzz fuzz-page-type clean
 all: $(HYPERVISOR_IMAGE) $(PV_KERNEL) $(HYPERCALL_TEST_GUESTS) $(DOM0_RAMDISK) $(PROGRAMS_RAMDISK) \
-    $(UNIT_TEST_BINARY) $(FUZZ_PASS_BINARY) $(MODULE_CHECKSUM)
+    $(UNIT_TEST_BINARY) $(FUZZ_PASS_BINARY) $(FUZZ_HARNESS_PASS_BINARIES) $(MODULE_CHECKSUM)
 
 deps:
 	@tools/install-dependencies.sh
@@ -262,9 +294,46 @@ $(FUZZ_BINARY): $(patsubst %.c,$(BUILD)/fuzz/%.o,$(FUZZ_GUIDED_SOURCES) $(FUZZ_C
 	$(call say,FUZZLD,$@)
 	$(QUIET)clang $(FUZZ_CFLAGS) -fsanitize=fuzzer $^ -o $@
 
+$(BUILD)/host/metered/%.o: %.c | $(BUILD)/include/xen
+	$(call say,HOSTCC,$< (metered))
+	@mkdir -p $(dir $@)
+	$(QUIET)gcc $(HOST_CFLAGS) $(METER_COVERAGE) -c $< -o $@ && $(METER_RENAME) $@
+
+$(BUILD)/fuzz/metered/%.o: %.c | $(BUILD)/include/xen
+	$(call say,FUZZCC,$< (metered))
+	@mkdir -p $(dir $@)
+	$(QUIET)clang $(FUZZ_CFLAGS) -fsanitize=fuzzer-no-link $(METER_COVERAGE) -c $< -o $@ && $(METER_RENAME) $@
+
+define fuzz_harness_rules
+$(BUILD)/tests/$(1)-fuzz: $$(patsubst %.c,$(BUILD)/host/%.o,$$(FUZZ_HARNESS_$(1)) $$(FUZZ_CHECKER_$(1)) \
+    $$(FUZZ_SHARED_CHECKER_SOURCES) tests/fuzz/seeded_driver.c) $$(patsubst %.c,$(BUILD)/host/metered/%.o,$$(FUZZ_METERED_$(1)))
+	$$(call say,HOSTLD,$$@)
+	@mkdir -p $$(dir $$@)
+	$$(QUIET)gcc $$(HOST_CFLAGS) $$^ -o $$@
+
+$(BUILD)/fuzz/$(1)-fuzz: $$(patsubst %.c,$(BUILD)/fuzz/%.o,$$(FUZZ_HARNESS_$(1)) $$(FUZZ_CHECKER_$(1)) \
+    $$(FUZZ_SHARED_CHECKER_SOURCES)) $$(patsubst %.c,$(BUILD)/fuzz/metered/%.o,$$(FUZZ_METERED_$(1)))
+	$$(call say,FUZZLD,$$@)
+	$$(QUIET)clang $$(FUZZ_CFLAGS) -fsanitize=fuzzer $$^ -o $$@
+
+$$(patsubst %.c,$(BUILD)/fuzz/%.o,$$(FUZZ_HARNESS_$(1))): FUZZ_COVERAGE := -fsanitize=fuzzer-no-link
+endef
+$(foreach harness,$(FUZZ_HARNESSES),$(eval $(call fuzz_harness_rules,$(harness))))
+
+# Every harness for FUZZ_SECONDS each.
+fuzz: fuzz-page-type $(addprefix fuzz-,$(FUZZ_HARNESSES))
+
+# Fuzzes one of FUZZ_HARNESSES for FUZZ_SECONDS; a crashing input is saved
+# in $(BUILD)/fuzz/NAME/crashes and replays with '$(BUILD)/fuzz/NAME-fuzz
+# FILE' or '$(BUILD)/tests/NAME-fuzz --inputs 0 FILE'.
+fuzz-%: deps $(BUILD)/fuzz/%-fuzz
+	@mkdir -p $(BUILD)/fuzz/$*/corpus $(BUILD)/fuzz/$*/crashes
+	$(BUILD)/fuzz/$*-fuzz -max_total_time=$(FUZZ_SECONDS) -max_len=2048 -print_final_stats=1 \
+	    -artifact_prefix=$(BUILD)/fuzz/$*/crashes/ $(BUILD)/fuzz/$*/corpus
+
 # Fuzzes for FUZZ_SECONDS; a crashing input is saved in $(BUILD)/fuzz/crashes
 # and replays with '$(FUZZ_BINARY) FILE' or '$(FUZZ_PASS_BINARY) --inputs 0 FILE'.
-fuzz: deps $(FUZZ_BINARY)
+fuzz-page-type: deps $(FUZZ_BINARY)
 	@mkdir -p $(BUILD)/fuzz/corpus $(BUILD)/fuzz/crashes
 	$(FUZZ_BINARY) -max_total_time=$(FUZZ_SECONDS) -max_len=2048 -print_final_stats=1 \
 	    -artifact_prefix=$(BUILD)/fuzz/crashes/ $(BUILD)/fuzz/corpus
@@ -321,8 +390,9 @@ $(NATIVE_BENCH_KERNEL): $(NATIVE_BENCH_OBJECTS) tools/bench/native/linker.ld
 
 # Benchmarks are never tests: nothing here asserts on a time.
 bench: deps $(HYPERVISOR_IMAGE) $(PV_KERNEL) $(PROGRAMS_RAMDISK) $(NATIVE_BENCH_KERNEL) linux linux-stock \
-    linux-initramfs
+    linux-initramfs $(BUILD)/tests/hypercall/liveness_watchdog.elf $(BUILD)/tests/hypercall/liveness_attacker.elf
 	@BUILD=$(BUILD) tools/bench/run-bench.sh
+	@BUILD=$(BUILD) tools/bench/run-liveness-bench.sh
 	@BUILD=$(BUILD) tools/bench/run-linux-bench.sh
 
 clean:

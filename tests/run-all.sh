@@ -1,11 +1,14 @@
 #!/usr/bin/env bash
 # 'make test': runs every test stage in order and adds up their results.
 #   unit   host unit tests of the pure hypervisor code (check framework)
-#   fuzz   a short deterministic pass of the page-type fuzzer (tests/fuzz):
-#          seeded pseudo-random inputs, failing ones saved for replay
+#   fuzz   a short deterministic pass of every fuzzer in tests/fuzz (page
+#          types, the writable-page-table emulator, event channels, foreign
+#          mappings): seeded pseudo-random inputs, failing ones saved for replay
 #   boot   pvmon booted in QEMU on both boot paths (tests/boot)
 #   system dom0's toolstack starting domUs: hypercall test guests, the
 #          demonstration, crashing domUs, dom0's xenstore and console (tests/system)
+#   liveness no domain holds the machine: a timer watchdog beside an attacker
+#          per hypercall family, under -icount shift=0 (tests/liveness)
 #   series pvmon's Linux patch series on Debian's linux-source-6.1: applies with
 #          patch -p1 and git am to the same tree; apply-series.sh refuses what it
 #          must (tests/linux/series-applies.sh)
@@ -44,9 +47,10 @@ run_stage() {
 }
 
 run_stage unit "${BUILD:-build}/tests/unit-tests"
-run_stage fuzz "${BUILD:-build}/tests/page-type-fuzz" --crash-directory "${BUILD:-build}/fuzz/crashes"
+run_stage fuzz tests/fuzz/run-seeded-passes.sh
 run_stage boot tests/boot/run-boot-tests.sh
 run_stage system tests/system/run-system-tests.sh
+run_stage liveness tests/liveness/run-liveness-tests.sh
 run_stage series tests/linux/series-applies.sh
 run_stage linux tests/linux/run-linux-tests.sh
 

@@ -10,6 +10,9 @@
 #   --memory MB         guest RAM (default 512)
 #   --timeout SECONDS   hard limit, after which QEMU is killed (default: none)
 #   --icount            -icount shift=0: guest time counts instructions
+#   --icount-exact      -icount shift=0,sleep=off: the same, and idle time passes at once
+#                       instead of with the host's clock, so that every guest-time figure is
+#                       exact whatever else the host is doing
 #   --log FILE          serial output to FILE instead of this terminal, no input
 #   --monitor-port N    with --log: QEMU's monitor on TCP 127.0.0.1:N (tests send it commands such as "nmi")
 #
@@ -34,6 +37,7 @@ while [ $# -gt 0 ]; do
     --memory) memory=$2; shift 2 ;;
     --timeout) timeout_seconds=$2; shift 2 ;;
     --icount) icount=(-icount shift=0); shift ;;
+    --icount-exact) icount=(-icount shift=0,sleep=off); shift ;;
     --log) log=$2; shift 2 ;;
     --monitor-port) monitor_port=$2; shift 2 ;;
     *) positional+=("$1"); shift ;;

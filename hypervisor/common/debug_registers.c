@@ -24,6 +24,15 @@
  *   breakpoint is enabled, an I/O breakpoint (R/W field 10b in any of the
  *   four slots, enabled or not) gives -EPERM because CR4.DE is clear.
  * - Any other register number gives -ENODEV, for reading and writing.
+ *
+ * A #DB raised in the hypervisor's own context (Xen's do_debug when not
+ * in guest mode; DR6 is mostly guest-controlled, so it is crosschecked
+ * with DR7): a single step (RFLAGS.TF set in the interrupted frame) is
+ * cleared, since pvmon has no debugger; a hit instruction breakpoint
+ * (B0-B3 in DR6 for a slot DR7 enables with R/W 00) would fire again at
+ * once, so all breakpoints are disabled; anything else (a guest's data
+ * breakpoint hit while the hypervisor touched its memory, or one held
+ * back by mov ss over a syscall) has already happened and is ignored.
  */
 #include <stdbool.h>
 
@@ -51,6 +60,10 @@
 #define CONTROL_SLOT_BITS 4
 #define CONTROL_ACCESS_MASK 3
 #define CONTROL_ACCESS_IO 2
+#define CONTROL_ACCESS_EXECUTE 0
+#define CONTROL_SLOT_ENABLE_BITS 2
+#define STATUS_HIT_MASK UINT64_C(0xf)
+#define RFLAGS_TRAP UINT64_C(0x100)
 
 void debug_registers_reset(struct debug_registers *registers)
 {
@@ -141,4 +154,23 @@ int debug_registers_get(const struct debug_registers *registers, unsigned int re
     default:
         return -XEN_ENODEV;
     }
+}
+
+static bool is_enabled_instruction_breakpoint(uint64_t control, unsigned int slot)
+{
+    unsigned int access_shift = CONTROL_ACCESS_SHIFT + slot * CONTROL_SLOT_BITS;
+    bool enabled = (control >> (slot * CONTROL_SLOT_ENABLE_BITS)) & 3;
+
+    return enabled && ((control >> access_shift) & CONTROL_ACCESS_MASK) == CONTROL_ACCESS_EXECUTE;
+}
+
+struct hypervisor_debug_response debug_exception_in_hypervisor(uint64_t rflags, uint64_t status, uint64_t control)
+{
+    struct hypervisor_debug_response response = { .clear_single_step = (rflags & RFLAGS_TRAP) != 0 };
+
+    for (unsigned int slot = 0; slot <= LAST_ADDRESS_REGISTER; slot++) {
+        if ((status & STATUS_HIT_MASK & (UINT64_C(1) << slot)) && is_enabled_instruction_breakpoint(control, slot))
+            response.disable_breakpoints = true;
+    }
+    return response;
 }

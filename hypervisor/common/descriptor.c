@@ -27,9 +27,17 @@
  *   bits 5-7 of it for a 32-bit one).
  * - Every other system descriptor (TSS, LDT, task, interrupt and trap
  *   gates, 16-bit gates, reserved types) is refused.
+ *
+ * MMUEXT_SET_LDT's arguments (xen/arch/x86/mm.c): at most 8192 entries;
+ * with no entries the address is ignored (the null LDT); otherwise the
+ * address is page-aligned and the whole table lies in guest space (Xen's
+ * __addr_ok checks the base and leaves the rest to the first use; pvmon
+ * maps the LDT at once, so it checks every byte).  Each refusal is
+ * -EINVAL.
  */
 #include <pvmon/descriptor.h>
 #include <pvmon/errno.h>
+#include <pvmon/guest_access.h>
 #include <pvmon/layout.h>
 #include <xen/xen.h>
 
@@ -58,6 +66,7 @@
 #define FLAT_COMPAT_KERNEL_CS 0xe019
 
 #define DESCRIPTOR_SIZE 8
+#define PAGE_OFFSET_MASK (PAGE_SIZE - 1)
 
 static unsigned int guest_kernel_ring(bool is_64bit_guest)
 {
@@ -159,4 +168,18 @@ unsigned int descriptor_gdt_frame_count(unsigned int entries)
 bool descriptor_update_address_is_valid(uint64_t machine_address)
 {
     return machine_address % DESCRIPTOR_SIZE == 0;
+}
+
+bool descriptor_ldt_arguments_are_valid(uint64_t linear_address, uint64_t entries)
+{
+    if (entries > LDT_ENTRY_LIMIT)
+        return false;
+    if (entries == 0)
+        return true;
+    return (linear_address & PAGE_OFFSET_MASK) == 0 && guest_range_is_valid(linear_address, entries * DESCRIPTOR_SIZE);
+}
+
+unsigned int descriptor_ldt_frame_count(unsigned int entries)
+{
+    return entries / DESCRIPTORS_PER_PAGE + (entries % DESCRIPTORS_PER_PAGE != 0);
 }

@@ -13,6 +13,12 @@
  *   (xen/arch/x86/x86_emulate/decode.c).  Any other byte ends the prefixes,
  *   and an opcode not listed below is not emulated.
  * - More than 15 bytes is not an instruction (the processor raises #GP).
+ * - Fetching a byte at an address outside guest space (non-canonical, or
+ *   in the hypervisor's L4 slots) is #GP(0), as in Xen's insn_fetch
+ *   (pv_emul_virt_to_linear: __addr_ok); a byte that cannot be read
+ *   otherwise is a fetch fault (#PF).  The forced-CPUID signature is read
+ *   like Xen's copy_from_guest_pv in emul-inv-op.c: any unreadable byte,
+ *   wherever it is, is a fetch fault.
  * - mov CR/DR: the ModRM mod field is ignored, the operand is always a
  *   register; REX.R selects CR8-15/DR8-15 and REX.B r8-r15.
  * - RIP moves past the instruction and RFLAGS.RF is cleared on success
@@ -78,6 +84,7 @@
  * CPL check Xen makes there does not apply.
  */
 #include <pvmon/errno.h>
+#include <pvmon/guest_access.h>
 #include <pvmon/privileged_instruction.h>
 
 #define MAXIMUM_INSTRUCTION_LENGTH 15
@@ -188,6 +195,7 @@
 /* What has been read of the instruction so far. */
 struct instruction {
     uint64_t address; /* RIP at the fault */
+    bool fetch_outside_guest_space_is_general_protection;
     unsigned int length;
     bool operand_size_override;
     uint8_t rex;
@@ -203,9 +211,13 @@ struct register_operands {
 static enum emulation_result fetch_byte(struct instruction *instruction,
                                         const struct privileged_operations *operations, uint8_t *byte)
 {
+    uint64_t address = instruction->address + instruction->length;
+
     if (instruction->length == MAXIMUM_INSTRUCTION_LENGTH)
         return EMULATION_NOT_HANDLED;
-    if (operations->fetch(operations->context, instruction->address + instruction->length, byte, 1) != 0)
+    if (instruction->fetch_outside_guest_space_is_general_protection && !guest_range_is_valid(address, 1))
+        return EMULATION_RAISE_GENERAL_PROTECTION;
+    if (operations->fetch(operations->context, address, byte, 1) != 0)
         return EMULATION_FETCH_FAULT;
     instruction->length++;
     return EMULATION_DONE;
@@ -666,7 +678,10 @@ static void complete_instruction(struct trap_frame *registers, unsigned int leng
 enum emulation_result privileged_instruction_emulate(struct trap_frame *registers,
                                                      const struct privileged_operations *operations)
 {
-    struct instruction instruction = { .address = registers->rip };
+    struct instruction instruction = {
+        .address = registers->rip,
+        .fetch_outside_guest_space_is_general_protection = true,
+    };
     struct trap_frame updated = *registers;
     enum emulation_result result = emulate(&instruction, &updated, operations);
 

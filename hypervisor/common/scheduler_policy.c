@@ -14,9 +14,16 @@
  * - Credit stays within one period either way (csched_acct bounds it by
  *   credits_per_tslice: the lower bound as here, the upper one by parking
  *   the vCPU and halving its credit).
- * - UNDER (credit > 0) runs before OVER; Xen's BOOST class and its
- *   periodic run-queue sort are left out, the class being read from the
- *   credit at each pick instead.
+ * - BOOST runs before UNDER (credit > 0), which runs before OVER.  An
+ *   entity woken from a block with credit left is boosted (csched_vcpu_wake
+ *   with its sleep-to-wake boost) and preempts a running entity that is
+ *   not boosted (runq_tickle: the woken one's priority is higher), so a
+ *   domain waiting for a timer or an event gets the CPU at once instead of
+ *   after a busy neighbour's slice.  The boost ends when the entity leaves
+ *   the CPU (Xen ends it at the next accounting tick, at most a slice
+ *   later); it needs credit, so blocking and waking again never earns an
+ *   entity more than its share.  Xen's periodic run-queue sort is left
+ *   out, the class being read at each pick instead.
  * - A yielder goes behind every other runnable entity of its class (Xen
  *   also lets one entity of a lower class ahead of it).
  *
@@ -68,6 +75,12 @@ static bool has_credit(const struct scheduler_entity *entity)
     return entity->credit_ns > 0;
 }
 
+/* Xen's priority classes, highest first. */
+static bool outranks_running(const struct scheduler_entity *entity, const struct scheduler_entity *running)
+{
+    return entity->boosted && !running->boosted;
+}
+
 static bool earns_credit(const struct scheduler_entity *entity)
 {
     return entity->state != SCHEDULER_PAUSED;
@@ -96,6 +109,7 @@ static void stop_competing(struct scheduler *scheduler, struct scheduler_entity 
         list_unlink(&entity->queue_link);
     if (scheduler->running == entity)
         scheduler->running = NULL;
+    entity->boosted = false;
     entity->state = new_state;
 }
 
@@ -142,21 +156,25 @@ static void refill_credit(struct scheduler *scheduler, uint64_t periods)
     }
 }
 
-/* The first entity of the best class in queue order, or NULL. */
+/* The first entity of the best class (boosted, with credit, without) in
+ * queue order, or NULL. */
 static struct scheduler_entity *best_runnable(const struct scheduler *scheduler)
 {
+    struct scheduler_entity *first_with_credit = NULL;
     struct scheduler_entity *first_without_credit = NULL;
 
     for (struct scheduler_link *link = scheduler->run_queue.next; link != &scheduler->run_queue;
          link = link->next) {
         struct scheduler_entity *entity = ENTITY_OF(link, queue_link);
 
-        if (has_credit(entity))
+        if (entity->boosted)
             return entity;
+        if (has_credit(entity) && first_with_credit == NULL)
+            first_with_credit = entity;
         if (first_without_credit == NULL)
             first_without_credit = entity;
     }
-    return first_without_credit;
+    return first_with_credit != NULL ? first_with_credit : first_without_credit;
 }
 
 void scheduler_init(struct scheduler *scheduler)
@@ -212,7 +230,8 @@ bool scheduler_wake(struct scheduler *scheduler, struct scheduler_entity *entity
     if (entity->state != SCHEDULER_BLOCKED)
         return false;
     make_runnable_at_back(scheduler, entity);
-    return running == NULL || (has_credit(entity) && !has_credit(running));
+    entity->boosted = has_credit(entity);
+    return running == NULL || outranks_running(entity, running) || (has_credit(entity) && !has_credit(running));
 }
 
 void scheduler_pause(struct scheduler *scheduler, struct scheduler_entity *entity)
@@ -265,6 +284,7 @@ struct scheduler_entity *scheduler_pick_next(struct scheduler *scheduler, uint64
 
     if (previous != NULL) {
         previous->state = SCHEDULER_RUNNABLE;
+        previous->boosted = previous->boosted && previous_keeps_slice;
         if (previous_keeps_slice)
             list_prepend(&scheduler->run_queue, &previous->queue_link);
         else

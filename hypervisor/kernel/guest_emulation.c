@@ -5,8 +5,11 @@
  * common/privileged_instruction.c and common/cpuid_policy.c; this file
  * gives them the vCPU and the hardware, and turns their verdict into what
  * the guest sees (Xen's pv_emulate_privileged_op / pv_emulate_invalid_op):
- * the instruction done, or #GP, #UD or #PF (a fetch that faulted, CR2
- * the unreadable byte, error code 0) bounced to the guest.
+ * the instruction done, or #GP, #UD or #PF bounced to the guest.  A
+ * fetch that faulted is a #PF at the unreadable byte, with error code
+ * "instruction fetch" when NX is on for a privileged instruction (Xen's
+ * insn_fetch in pv/emul-priv-op.c) and 0 for the forced-CPUID signature
+ * (pv/emul-inv-op.c); a fetch outside guest space is #GP(0).
  */
 #include <pvmon/arch.h>
 #include <pvmon/cpuid_policy.h>
@@ -30,10 +33,13 @@
 #define MSR_NUMBER_MISC_ENABLE 0x000001a0u
 
 #define CR0_TASK_SWITCHED (1UL << 3)
+#define EFER_NO_EXECUTE_ENABLE (1UL << 11)
+#define PAGE_FAULT_INSTRUCTION_FETCH (1UL << 4)
 
 struct emulation_context {
     struct vcpu *vcpu;
     uint64_t failed_fetch_address;
+    uint64_t fetch_fault_error_code;
 };
 
 static int fetch(void *context, uint64_t guest_address, void *buffer, size_t length)
@@ -199,7 +205,7 @@ static bool finish(struct vcpu *vcpu, struct trap_frame *frame, enum emulation_r
         return true;
     case EMULATION_FETCH_FAULT:
         vcpu->vcpu_info->arch.cr2 = context->failed_fetch_address;
-        guest_raise_exception(vcpu, frame, VECTOR_PAGE_FAULT, true, 0);
+        guest_raise_exception(vcpu, frame, VECTOR_PAGE_FAULT, true, context->fetch_fault_error_code);
         return true;
     default:
         return false;
@@ -208,7 +214,10 @@ static bool finish(struct vcpu *vcpu, struct trap_frame *frame, enum emulation_r
 
 bool guest_emulate_privileged(struct vcpu *vcpu, struct trap_frame *frame)
 {
-    struct emulation_context context = { .vcpu = vcpu };
+    struct emulation_context context = {
+        .vcpu = vcpu,
+        .fetch_fault_error_code = cpu_read_efer() & EFER_NO_EXECUTE_ENABLE ? PAGE_FAULT_INSTRUCTION_FETCH : 0,
+    };
     struct privileged_operations operations = operations_template;
 
     operations.context = &context;

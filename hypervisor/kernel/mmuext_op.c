@@ -19,9 +19,8 @@
  *   - TLB_FLUSH_* and INVLPG_* flush the whole TLB or one address; the
  *     _MULTI forms read a vCPU bitmap (-EFAULT if unreadable) and act if
  *     it names vCPU 0.  FLUSH_CACHE is -EACCES: no domain may flush caches.
- *   - SET_LDT takes a page-aligned guest address and at most 8192 entries
- *     in guest space (-EINVAL); pvmon supports only the empty LDT that
- *     64-bit guests use (nr_ents 0) and answers -ENOSYS for a real one.
+ *   - SET_LDT installs the vCPU's LDT under Xen's rules; they are kept in
+ *     kernel/descriptor_tables.c with the GDT's.
  *   - CLEAR_PAGE and COPY_PAGE write a frame the caller holds that can take
  *     a writable type (no page table or descriptor page in use; -EINVAL),
  *     COPY_PAGE reads a frame the caller holds (-EINVAL).  A cleared frame
@@ -40,9 +39,6 @@
 #include <pvmon/hypercalls.h>
 #include <pvmon/layout.h>
 #include <xen/xen.h>
-
-#define LDT_ENTRY_LIMIT 8192
-#define LDT_ENTRY_SIZE 8
 
 static const struct page_memory *memory(void)
 {
@@ -108,15 +104,6 @@ static int flush_multi(uint64_t bitmap_address, bool single_page, uint64_t virtu
     return 0;
 }
 
-static int set_local_descriptor_table(uint64_t address, uint64_t entries)
-{
-    if ((address & (PAGE_SIZE - 1)) != 0 || entries > LDT_ENTRY_LIMIT)
-        return -XEN_EINVAL;
-    if (entries != 0 && !guest_range_is_valid(address, entries * LDT_ENTRY_SIZE))
-        return -XEN_EINVAL;
-    return entries == 0 ? 0 : -XEN_ENOSYS;
-}
-
 static int write_frame(const struct vcpu *vcpu, uint64_t destination, uint64_t source, bool copy)
 {
     uint16_t owner = vcpu->domain->id;
@@ -174,7 +161,7 @@ static int run_operation(struct vcpu *vcpu, const struct mmuext_op *operation)
     case MMUEXT_FLUSH_CACHE:
         return -XEN_EACCES;
     case MMUEXT_SET_LDT:
-        return set_local_descriptor_table(operation->arg1.linear_addr, operation->arg2.nr_ents);
+        return (int)descriptor_tables_set_ldt(vcpu, operation->arg1.linear_addr, operation->arg2.nr_ents);
     case MMUEXT_CLEAR_PAGE:
         return write_frame(vcpu, frame, 0, false);
     case MMUEXT_COPY_PAGE:

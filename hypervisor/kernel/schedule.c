@@ -310,7 +310,7 @@ static _Noreturn void start_running(struct vcpu *vcpu, uint64_t now_ns)
 {
     current_cpu()->current_vcpu = vcpu;
     paging_load_root(vcpu->kernel_mode ? vcpu->kernel_root_page_table : vcpu->user_root_page_table);
-    paging_map_guest_gdt(vcpu->gdt_shadow_frames, vcpu->gdt_frame_count);
+    descriptor_tables_load(vcpu);
     vcpu_context_load(&vcpu->context);
     change_runstate(vcpu, RUNSTATE_running, now_ns);
     vcpu_publish_runstate(vcpu);

@@ -83,7 +83,9 @@ static void print_cpu(const struct cpu_features *features)
            features->vendor, features->has_nx ? "yes" : "no", features->has_smep ? "on" : "no",
            features->has_1gb_pages ? "yes" : "no", features->has_tsc_deadline ? "yes" : "no",
            features->has_invariant_tsc ? "yes" : "no");
-    printk(LOG_INFO, "cpu: GDT with Xen's reserved entries from 7168 (0xe008 hypervisor, 0xe023/0xe02b/0xe033 flat ring 3), TSS with IST stacks for #DF/NMI/#MC, IDT for all 256 vectors, SYSCALL to 0xe008\n");
+    printk(LOG_INFO, "cpu: GDT with Xen's reserved entries from 7168 (0xe008 hypervisor, 0xe023/0xe02b/0xe033 flat ring 3), TSS with IST stacks for #DF/NMI/#MC/#DB, IDT for all 256 vectors, SYSCALL to 0xe008, null LDT\n");
+    if (features->fpu_pointers_survive_fxrstor)
+        printk(LOG_INFO, "cpu: fxrstor keeps the previous x87 FIP/FDP/FOP: they are reset on every vCPU switch\n");
 }
 
 static void start_timer(void)

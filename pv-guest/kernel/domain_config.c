@@ -12,6 +12,8 @@
 #define MAX_WEIGHT 65535
 #define MAX_MEMORY_MEBIBYTES 4096
 #define MAX_DEADLINE_SECONDS 3600
+#define MAX_FLOOD_BYTES UINT64_C(0xffffffff) /* console_io's count is an unsigned int */
+#define MAX_FLOOD_ROUNDS 1000
 
 struct line_reader {
     const char *text;
@@ -181,6 +183,32 @@ static bool parse_memory_target(struct cursor *cursor, struct domain_config *con
     return true;
 }
 
+static bool parse_start_after(struct cursor *cursor, struct domain_config *config)
+{
+    struct domain_spec *domain = last_domain(config);
+
+    if (domain == NULL || domain->start_after_milliseconds != 0 ||
+        !next_number(cursor, 1, MAX_DEADLINE_SECONDS * 1000, &domain->start_after_milliseconds))
+        return false;
+    skip_spaces(cursor);
+    return *cursor->position == '\0';
+}
+
+static bool parse_console_flood(struct cursor *cursor, struct domain_config *config)
+{
+    struct console_flood_spec *flood;
+
+    if (config->scenario_count == 0)
+        return false;
+    flood = &config->scenarios[config->scenario_count - 1].console_flood;
+    if (flood->rounds != 0 || !next_number(cursor, 0, MAX_DEADLINE_SECONDS * 1000, &flood->delay_milliseconds) ||
+        !next_number(cursor, 1, MAX_FLOOD_BYTES, &flood->bytes) ||
+        !next_number(cursor, 1, MAX_FLOOD_ROUNDS, &flood->rounds))
+        return false;
+    skip_spaces(cursor);
+    return *cursor->position == '\0';
+}
+
 static bool parse_line(const char *line, struct domain_config *config)
 {
     struct cursor cursor = { .position = line };
@@ -199,6 +227,10 @@ static bool parse_line(const char *line, struct domain_config *config)
         return parse_ramdisk(&cursor, config);
     if (strcmp(keyword, "memory-target") == 0)
         return parse_memory_target(&cursor, config);
+    if (strcmp(keyword, "start-after") == 0)
+        return parse_start_after(&cursor, config);
+    if (strcmp(keyword, "console-flood") == 0)
+        return parse_console_flood(&cursor, config);
     return false;
 }
 

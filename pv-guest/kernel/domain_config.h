@@ -21,6 +21,19 @@
  *       to MiB (written in KiB, as Xen's toolstack does): the target its
  *       balloon driver watches.  Up to CONFIG_MAX_MEMORY_TARGETS per
  *       domain, in time order.
+ *   start-after DELAY-MS
+ *       the domain of the line above is built and started DELAY-MS after
+ *       the scenario's other domains started, dom0 spinning until then
+ *       (so that the scheduler has charged it) and serving nothing: the
+ *       liveness test's domain_control attack, building a big domain
+ *       while a watchdog runs (tests/liveness).  Once per domain.
+ *   console-flood DELAY-MS BYTES ROUNDS
+ *       DELAY-MS after the scenario's domains started (spinning until
+ *       then, so that the scheduler has charged it), dom0 itself writes
+ *       BYTES (1 to 4 GiB - 1) to its console with one console_io write,
+ *       ROUNDS times, from a read-only range aliasing one page of text
+ *       (console_flood.h): the liveness test's attack from dom0
+ *       (tests/liveness).  At most one per scenario.
  */
 #ifndef PV_KERNEL_DOMAIN_CONFIG_H
 #define PV_KERNEL_DOMAIN_CONFIG_H
@@ -46,13 +59,21 @@ struct domain_spec {
     uint64_t memory_mebibytes;
     uint32_t weight;
     char command_line[CONFIG_COMMAND_LINE_SIZE];
+    uint64_t start_after_milliseconds; /* 0: built and started with the others */
     unsigned int memory_target_count;
     struct memory_target_spec memory_targets[CONFIG_MAX_MEMORY_TARGETS];
+};
+
+struct console_flood_spec {
+    uint64_t delay_milliseconds;
+    uint64_t bytes;
+    uint64_t rounds; /* 0: no flood */
 };
 
 struct scenario_spec {
     char name[CONFIG_NAME_SIZE];
     uint64_t deadline_seconds;
+    struct console_flood_spec console_flood;
     unsigned int domain_count;
     struct domain_spec domains[CONFIG_MAX_DOMAINS];
 };
@@ -68,7 +89,9 @@ struct domain_config {
  * statement, a missing or malformed field, a value out of range, a name
  * too long, a domain before any scenario, a ramdisk or memory target
  * before any domain, a second ramdisk for the same domain, memory targets
- * out of time order, or too many scenarios, domains or memory targets.
+ * out of time order, a start-after before any domain or a second one for
+ * the same domain, a console flood before any scenario or a second one in
+ * the same scenario, or too many scenarios, domains or memory targets.
  */
 int domain_config_parse(const char *text, uint64_t size, struct domain_config *config, unsigned int *error_line);
 

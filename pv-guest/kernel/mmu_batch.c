@@ -215,6 +215,12 @@ void mmu_batch_flush_tlb(void)
     queue_operation((struct mmuext_op) { .cmd = MMUEXT_TLB_FLUSH_LOCAL });
 }
 
+void mmu_batch_set_ldt(uint64_t linear_address, unsigned int entries)
+{
+    queue_operation((struct mmuext_op) { .cmd = MMUEXT_SET_LDT, .arg1.linear_addr = linear_address,
+                                         .arg2.nr_ents = entries });
+}
+
 void mmu_batch_remap_kernel_page(uint64_t virtual_address, uint64_t entry)
 {
     struct multicall_entry *call;

@@ -33,6 +33,7 @@ void mmu_batch_pin(unsigned int command, uint64_t machine_frame); /* MMUEXT_PIN_
 void mmu_batch_unpin(uint64_t machine_frame);
 void mmu_batch_new_user_base(uint64_t machine_frame);             /* 0: no user page tables */
 void mmu_batch_flush_tlb(void);                                   /* MMUEXT_TLB_FLUSH_LOCAL */
+void mmu_batch_set_ldt(uint64_t linear_address, unsigned int entries); /* MMUEXT_SET_LDT; 0 entries: none */
 
 /* update_va_mapping(address, entry, UVMF_INVLPG): one of the kernel's own pages. */
 void mmu_batch_remap_kernel_page(uint64_t virtual_address, uint64_t entry);

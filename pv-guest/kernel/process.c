@@ -10,6 +10,8 @@
  *   - an address space is destroyed only after it stopped being the user
  *     base pointer (exit sets it to none in the batch that unpins the
  *     space; exec moves it to the new space first);
+ *   - a switch also installs the next process's LDT (or the null LDT);
+ *     exec and exit free the process's LDT (process_ldt.c);
  *   - a child that exits before its parent waits stays a zombie with its
  *     status and usage; its memory is freed at exit, not at reaping;
  *   - the children of an exiting process become init's;
@@ -201,6 +203,7 @@ long process_exec(struct process *process, struct trap_frame *frame, const char 
         return error;
     load_user_base(address_space_root_machine_frame(&space)); /* exec is the running process's */
     release_address_space(process);
+    process_ldt_release(&process->ldt);
     process->space = space;
     process->region_count = 0;
     memcpy(process->name, path, strlen(path) + 1);
@@ -214,6 +217,7 @@ static void finish_everything(void) __attribute__((noreturn));
 void process_exit(struct process *process, int status)
 {
     release_address_space(process);
+    process_ldt_release(&process->ldt);
     process->exit_status = status;
     process->state = PROCESS_ZOMBIE;
     statistics.exits++;
@@ -310,6 +314,7 @@ static void schedule(struct trap_frame *frame)
 {
     bool running_can_go_on = running != NULL && running->state == PROCESS_RUNNABLE;
     struct process *next;
+    int error;
 
     if (running_can_go_on && !switch_requested)
         return;
@@ -325,6 +330,8 @@ static void schedule(struct trap_frame *frame)
         running->registers = *frame;
     *frame = next->registers;
     load_user_base(address_space_root_machine_frame(&next->space));
+    if ((error = process_ldt_load(&next->ldt)) != 0)
+        kernel_failure("MMUEXT_SET_LDT", error);
     running = next;
     statistics.context_switches++;
 }

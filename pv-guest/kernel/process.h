@@ -24,6 +24,7 @@
 #include <xen/xen.h>
 #include <runtime/traps.h>
 #include "address_space.h"
+#include "process_ldt.h"
 #include "program_loader.h"
 #include "user_abi.h"
 
@@ -51,6 +52,7 @@ struct process {
     char name[USER_MAX_PATH];
     struct trap_frame registers;  /* while it is not the running process */
     struct address_space space;
+    struct process_ldt ldt;       /* SYS_set_ldt_entry; none after fork and exec */
     struct memory_region regions[PROCESS_MAX_REGIONS];
     unsigned int region_count;
     int exit_status;

@@ -120,6 +120,9 @@ void syscall_dispatch(struct process *process, struct trap_frame *frame)
     case SYS_clock:
         result = (long)system_time_ns();
         break;
+    case SYS_set_ldt_entry:
+        result = process_ldt_set_data_segment(&process->ldt, first, second, third);
+        break;
     default:
         result = -XEN_ENOSYS;
         break;

@@ -14,7 +14,10 @@
  * rings, setting memory targets when the file says so, until all have
  * shut down or crashed, or the scenario's deadline passes and the rest
  * are destroyed; a domain's backends are disconnected as soon as it has
- * ended.  It reports each domain's end: state, shutdown reason, CPU time
+ * ended.  A scenario with a console-flood line has dom0 flood its own
+ * console (console_flood.h) that long after its domains started, and a
+ * domain with a start-after line is built and started that long after
+ * the others, both before dom0 watches them.  It reports each domain's end: state, shutdown reason, CPU time
  * and its share of the time the scenario took, and at the end a summary
  * table of every scenario.
  *
@@ -37,6 +40,7 @@
 #include <runtime/console.h>
 #include <public/memory_extension.h>
 #include "domain_backends.h"
+#include "console_flood.h"
 #include "domain_config.h"
 #include "ramdisk.h"
 #include "toolstack.h"
@@ -349,20 +353,76 @@ static void destroy_all(struct scenario_run *scenario)
     }
 }
 
+static bool starts_late(const struct domain_run *run)
+{
+    return run->spec->start_after_milliseconds != 0;
+}
+
+static void start_one(struct domain_run *run)
+{
+    long result = domain_command(PVMON_DOMAIN_CONTROL_unpause, run->id);
+
+    if (result == 0)
+        run->end = END_RUNNING;
+    else
+        console_printf("toolstack: %s: unpause failed: %ld\n", run->spec->name, result);
+}
+
 static void start_all(struct scenario_run *scenario)
 {
     for (unsigned int index = 0; index < scenario->spec->domain_count; index++) {
         struct domain_run *run = &scenario->domains[index];
-        long result;
 
-        if (!run->built)
-            continue;
-        result = domain_command(PVMON_DOMAIN_CONTROL_unpause, run->id);
-        if (result == 0)
-            run->end = END_RUNNING;
-        else
-            console_printf("toolstack: %s: unpause failed: %ld\n", run->spec->name, result);
+        if (run->built)
+            start_one(run);
     }
+}
+
+/* dom0 waits for a flood or a late build by spinning, not sleeping: the
+ * scheduler has then charged it for its running time, and a woken domain
+ * preempts it whenever the hypervisor lets it, as it would a busy domU. */
+static void spin_until(uint64_t deadline_ns)
+{
+    while (system_time_ns() < deadline_ns)
+        __asm__ volatile("pause");
+}
+
+/* Domains with a start-after line, in the file's order: dom0 spins until
+ * each one's time, then builds it (domain_control create, set_memory,
+ * load) and starts it. */
+static void start_late_domains(const struct start_info *start_info, struct scenario_run *scenario,
+                               uint64_t started_ns)
+{
+    for (unsigned int index = 0; index < scenario->spec->domain_count; index++) {
+        struct domain_run *run = &scenario->domains[index];
+        uint64_t building_ns;
+
+        if (!starts_late(run))
+            continue;
+        spin_until(started_ns + run->spec->start_after_milliseconds * NANOSECONDS_PER_MILLISECOND);
+        building_ns = system_time_ns();
+        console_printf("LIVENESS attack domain-build: start at_ns=%lu rounds=1\n", building_ns);
+        build_domain(start_info, run);
+        if (run->built)
+            start_one(run);
+        console_printf("LIVENESS attack domain-build: done rounds=1 elapsed_ns=%lu\n",
+                       system_time_ns() - building_ns);
+    }
+}
+
+static void flood_console_if_asked(const struct scenario_run *scenario, uint64_t started_ns)
+{
+    const struct console_flood_spec *flood = &scenario->spec->console_flood;
+    uint64_t started_flood_ns;
+
+    if (flood->rounds == 0)
+        return;
+    spin_until(started_ns + flood->delay_milliseconds * NANOSECONDS_PER_MILLISECOND);
+    started_flood_ns = system_time_ns();
+    console_printf("LIVENESS attack console-dom0: start at_ns=%lu rounds=%lu\n", started_flood_ns, flood->rounds);
+    console_flood(flood->bytes, flood->rounds);
+    console_printf("LIVENESS attack console-dom0: done rounds=%lu elapsed_ns=%lu\n", flood->rounds,
+                   system_time_ns() - started_flood_ns);
 }
 
 /* --- reporting -------------------------------------------------------- */
@@ -476,11 +536,14 @@ static void run_scenario(const struct start_info *start_info, struct scenario_ru
         *run = (struct domain_run) { .spec = &scenario->spec->domains[index] };
         domain_backends_prepare(&run->backends, index, run->spec->name,
                                 run->spec->memory_mebibytes * KIBIBYTES_PER_MEBIBYTE);
-        build_domain(start_info, run);
+        if (!starts_late(run))
+            build_domain(start_info, run);
     }
     started_ns = system_time_ns();
     deadline_ns = started_ns + scenario->spec->deadline_seconds * NANOSECONDS_PER_SECOND;
     start_all(scenario);
+    flood_console_if_asked(scenario, started_ns);
+    start_late_domains(start_info, scenario, started_ns);
     while (watch_once(scenario, started_ns) > 0 && system_time_ns() < deadline_ns) {
         domain_backends_wait_until(next_wake_ns(scenario, started_ns, deadline_ns));
         domain_backends_service();

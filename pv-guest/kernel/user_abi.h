@@ -37,7 +37,10 @@
 #define SYS_unmap_memory 7    /* (address, length): 0; the range must be a whole mapping */
 #define SYS_yield 8           /* (): 0, after the other runnable processes had a turn */
 #define SYS_clock 9           /* (): PV system time, nanoseconds since the hypervisor booted */
-#define SYS_COUNT 10
+#define SYS_set_ldt_entry 10  /* (index < 512, 32-bit base, limit in bytes): 0; entry index of the
+                                 process's LDT becomes a writable data segment of DPL 3 (selector
+                                 index << 3 | 7); the LDT is gone after fork and exec */
+#define SYS_COUNT 11
 
 #define USER_PROGRAM_BASE UINT64_C(0x0000000000400000)
 #define USER_MMAP_BASE UINT64_C(0x0000000040000000)

@@ -1,5 +1,6 @@
 /*
- * The page-type fuzzer without libFuzzer, for the short deterministic
+ * A fuzz harness without libFuzzer (every harness of tests/fuzz links
+ * it), for the short deterministic
  * pass of 'make test': feeds --inputs pseudo-random inputs (default
  * DEFAULT_INPUTS) from a fixed seed to LLVMFuzzerTestOneInput, then
  * replays every file named on the command line (a reproducer libFuzzer wrote, or one written here).  Each input
@@ -7,7 +8,7 @@
  * a failing random input is saved in the crash directory for replay.
  * Ends with "fuzz: N passed, N failed" for tests/run-all.sh.
  *
- *   page-type-fuzz [--inputs N] [--seed S] [--crash-directory DIRECTORY] [FILE...]
+ *   NAME-fuzz [--inputs N] [--seed S] [--crash-directory DIRECTORY] [FILE...]
  */
 #include <errno.h>
 #include <stdbool.h>
@@ -39,6 +40,9 @@ struct tally {
     unsigned long failed;
 };
 
+/* The harness this driver is linked with, as named on the command line. */
+static const char *program_name = "page-type-fuzz";
+
 static uint64_t next_random(uint64_t *state)
 {
     *state ^= *state << 13;
@@ -49,7 +53,7 @@ static uint64_t next_random(uint64_t *state)
 
 static void usage(void)
 {
-    fprintf(stderr, "usage: page-type-fuzz [--inputs N] [--seed S] [--crash-directory DIRECTORY] [FILE...]\n");
+    fprintf(stderr, "usage: %s [--inputs N] [--seed S] [--crash-directory DIRECTORY] [FILE...]\n", program_name);
     exit(2);
 }
 
@@ -90,7 +94,7 @@ static bool inputs_pass(const struct input *inputs, size_t count, bool quiet)
     pid_t child = fork();
 
     if (child < 0) {
-        perror("page-type-fuzz: fork");
+        perror("fork");
         return false;
     }
     if (child == 0) {
@@ -128,13 +132,13 @@ static void save_crash(const struct options *options, unsigned long number, cons
     snprintf(path, sizeof(path), "%s/seeded-crash-%lu", options->crash_directory, number);
     FILE *file = fopen(path, "wb");
     if (file == NULL || fwrite(input->data, 1, input->size, file) != input->size) {
-        fprintf(stderr, "page-type-fuzz: cannot save the failing input as %s\n", path);
+        fprintf(stderr, "%s: cannot save the failing input as %s\n", program_name, path);
         if (file != NULL)
             fclose(file);
         return;
     }
     fclose(file);
-    printf("FAIL random input %lu; replay with: page-type-fuzz --inputs 0 %s\n", number, path);
+    printf("FAIL random input %lu; replay with: %s --inputs 0 %s\n", number, program_name, path);
 }
 
 static void generate_input(uint64_t *state, struct input *input)
@@ -244,8 +248,12 @@ static void replay_file(const char *path, struct tally *tally)
 
 int main(int argc, char **argv)
 {
-    struct options options = parse_options(argc, argv);
+    struct options options;
     struct tally tally = {0, 0};
+
+    if (argc > 0)
+        program_name = argv[0];
+    options = parse_options(argc, argv);
 
     run_random_inputs(&options, &tally);
     for (int index = options.first_file; index < argc; index++)

@@ -4,8 +4,9 @@
 #
 # The sourcing script sets: image (pvmon.elf), pv_kernel (dom0's kernel),
 # work (a scratch directory), timeout_seconds (per QEMU run), and
-# optionally qemu_memory_mebibytes, hypervisor_arguments and
-# dom0_command_line.  It counts results in passed and failed.
+# optionally qemu_memory_mebibytes, hypervisor_arguments,
+# dom0_command_line and qemu_options (more tools/run-qemu.sh options, e.g.
+# --icount).  It counts results in passed and failed.
 
 passed=0
 failed=0
@@ -33,12 +34,17 @@ boot() {
     cp "$work/$name-ramdisk.cpio" "$work/dom0-ramdisk.cpio"
     (cd "$work" && printf '%s\n' pv-kernel.elf dom0-ramdisk.cpio | cpio -o -H newc --quiet) >"$work/$name.cpio"
     rm -f "$work/$name-ramdisk.cpio" "$work/dom0-ramdisk.cpio"
-    tools/run-qemu.sh --timeout "$timeout_seconds" --memory "${qemu_memory_mebibytes:-512}" --log "$log" \
+    # shellcheck disable=SC2086 # qemu_options is a list of words
+    tools/run-qemu.sh --timeout "$timeout_seconds" --memory "${qemu_memory_mebibytes:-512}" --log "$log" ${qemu_options:-} \
         pvh "$image" "$work/$name.cpio" \
         --append "idle_seconds=1 ${hypervisor_arguments:-}-- ${dom0_command_line:-}" 2>>"$work/$name.run"
     status=$?
     rm -f "$work/$name.cpio"
     sed -i 's/\r$//' "$log"
+    # A boot killed mid-line leaves the log without its last newline.
+    if [ -s "$log" ] && [ -n "$(tail -c 1 "$log")" ]; then
+        echo >>"$log"
+    fi
 }
 
 expect_status() {

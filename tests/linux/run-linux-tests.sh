@@ -35,7 +35,7 @@ initramfs=$build/linux/initramfs.cpio
 timeout_seconds=${LINUX_TEST_TIMEOUT:-600}
 qemu_memory_mebibytes=1536
 hypervisor_arguments="dom0_mem=384 "
-workload_steps=5
+workload_steps=6
 work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT
 

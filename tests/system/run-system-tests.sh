@@ -17,7 +17,8 @@
 #     one scans more frames than that and must find no trace of it;
 #   - user processes in our PV kernel (pv-guest/config/processes.domains):
 #     fork/exit/wait and fork/exec/wait loops, memory stress, time slices,
-#     misbehaving processes killed alone and one run of each benchmark
+#     misbehaving processes killed alone, a process's own LDT segment used
+#     in ring 3, and one run of each benchmark
 #     complete with the counts they must have, every page
 #     comes back to the kernel's pool, and the kernel's own counts show
 #     prezeroed pages used (and refilled), or none with prezeroed=off;
@@ -43,8 +44,8 @@ cd "$(dirname "$0")/../.."
 image=${BUILD:-build}/pvmon.elf
 pv_kernel=${BUILD:-build}/pv-kernel.elf
 test_guests=(event_channel vcpu_op sched_op traps descriptor_tables cpu_state
-             xen_version vm_assist multicall domain_control dispatch console_io
-             page_tables page_table_writes preemption reservation)
+             xen_version vm_assist multicall domain_control dispatch console_io fpu_pointers
+             page_tables page_table_writes preemption ldt exceptions reservation)
 timeout_seconds=${SYSTEM_TEST_TIMEOUT:-100}
 minimum_share_ratio_percent=150
 work=$(mktemp -d)
@@ -185,8 +186,9 @@ processes_run_to_completion() {
     expect_in_scenario processes "memstress: 16 MiB x 4 rounds, 16384 pages written and verified, 0 errors$"
     expect_in_scenario processes "timeshare: 3 children, 0 errors: "
     expect_in_scenario processes "faults: 11 misdeeds, 11 killed, 0 errors$"
-    expect_in_scenario processes "pv-kernel: processes: [0-9]+ forks, [0-9]+ execs, [0-9]+ exits, 11 killed, "
-    expect_in_scenario processes "init: 6 programs run, 0 failed$"
+    expect_in_scenario processes "ldt: 4 reads through an LDT segment, limit 7, dpl 3, child without an LDT killed, 0 errors$"
+    expect_in_scenario processes "pv-kernel: processes: [0-9]+ forks, [0-9]+ execs, [0-9]+ exits, 12 killed, "
+    expect_in_scenario processes "init: 7 programs run, 0 failed$"
     for name in null-syscall page-fault-fresh fork-exit-wait fork-exec-wait exec; do
         expect_in_scenario processes "bench $name [1-9][0-9]* [1-9][0-9]*$"
     done

@@ -177,6 +177,74 @@ START_TEST(test_register_beyond_7_is_refused_with_enodev)
 }
 END_TEST
 
+/* DR7 for slot n enabled locally with the given R/W field and length 1. */
+static uint64_t enable_slot(unsigned int slot, unsigned int access)
+{
+    return DEBUG_CONTROL_RESET | UINT64_C(1) << (slot * 2) | (uint64_t)access << (16 + slot * 4);
+}
+
+#define ACCESS_EXECUTE 0
+#define ACCESS_WRITE 1
+#define ACCESS_READ_WRITE 3
+#define HIT(slot) (DEBUG_STATUS_RESET | UINT64_C(1) << (slot))
+#define SINGLE_STEP_STATUS (DEBUG_STATUS_RESET | UINT64_C(0x4000))
+#define RFLAGS_TRAP UINT64_C(0x100)
+#define RFLAGS_INTERRUPTS UINT64_C(0x202)
+
+START_TEST(test_data_breakpoint_hit_in_the_hypervisor_is_ignored)
+{
+    struct hypervisor_debug_response response =
+        debug_exception_in_hypervisor(RFLAGS_INTERRUPTS, HIT(1), enable_slot(1, ACCESS_WRITE));
+
+    ck_assert(!response.clear_single_step);
+    ck_assert(!response.disable_breakpoints);
+    response = debug_exception_in_hypervisor(RFLAGS_INTERRUPTS, HIT(0), enable_slot(0, ACCESS_READ_WRITE));
+    ck_assert(!response.disable_breakpoints);
+}
+END_TEST
+
+START_TEST(test_instruction_breakpoint_hit_in_the_hypervisor_disables_breakpoints)
+{
+    for (unsigned int slot = 0; slot < 4; slot++) {
+        struct hypervisor_debug_response response =
+            debug_exception_in_hypervisor(RFLAGS_INTERRUPTS, HIT(slot), enable_slot(slot, ACCESS_EXECUTE));
+
+        ck_assert(response.disable_breakpoints);
+        ck_assert(!response.clear_single_step);
+    }
+}
+END_TEST
+
+START_TEST(test_status_of_a_disabled_instruction_breakpoint_is_not_trusted)
+{
+    /* DR6 is the guest's to write: a hit bit alone proves nothing. */
+    struct hypervisor_debug_response response =
+        debug_exception_in_hypervisor(RFLAGS_INTERRUPTS, HIT(2), DEBUG_CONTROL_RESET);
+
+    ck_assert(!response.disable_breakpoints);
+    response = debug_exception_in_hypervisor(RFLAGS_INTERRUPTS, HIT(2), enable_slot(3, ACCESS_EXECUTE));
+    ck_assert(!response.disable_breakpoints);
+}
+END_TEST
+
+START_TEST(test_globally_enabled_instruction_breakpoint_counts_as_enabled)
+{
+    uint64_t control = DEBUG_CONTROL_RESET | UINT64_C(1) << 3;  /* G1, R/W1 = execute */
+
+    ck_assert(debug_exception_in_hypervisor(RFLAGS_INTERRUPTS, HIT(1), control).disable_breakpoints);
+}
+END_TEST
+
+START_TEST(test_single_step_in_the_hypervisor_is_cleared)
+{
+    struct hypervisor_debug_response response =
+        debug_exception_in_hypervisor(RFLAGS_INTERRUPTS | RFLAGS_TRAP, SINGLE_STEP_STATUS, DEBUG_CONTROL_RESET);
+
+    ck_assert(response.clear_single_step);
+    ck_assert(!response.disable_breakpoints);
+}
+END_TEST
+
 Suite *debug_registers_suite(void)
 {
     Suite *suite = suite_create("debug_registers");
@@ -196,6 +264,11 @@ Suite *debug_registers_suite(void)
     tcase_add_test(cases, test_dr7_io_breakpoint_with_no_enable_is_stored);
     tcase_add_test(cases, test_dr4_and_dr5_alias_dr6_and_dr7);
     tcase_add_test(cases, test_register_beyond_7_is_refused_with_enodev);
+    tcase_add_test(cases, test_data_breakpoint_hit_in_the_hypervisor_is_ignored);
+    tcase_add_test(cases, test_instruction_breakpoint_hit_in_the_hypervisor_disables_breakpoints);
+    tcase_add_test(cases, test_status_of_a_disabled_instruction_breakpoint_is_not_trusted);
+    tcase_add_test(cases, test_globally_enabled_instruction_breakpoint_counts_as_enabled);
+    tcase_add_test(cases, test_single_step_in_the_hypervisor_is_cleared);
     suite_add_tcase(suite, cases);
     return suite;
 }

@@ -335,6 +335,55 @@ START_TEST(test_update_address_must_be_aligned_to_a_descriptor)
 }
 END_TEST
 
+#define LDT_PAGE UINT64_C(0x00007f0000000000)
+#define LOWER_HALF_TOP_PAGE UINT64_C(0x00007ffffffff000)
+
+START_TEST(test_ldt_of_no_entries_is_the_null_ldt_whatever_the_address)
+{
+    ck_assert(descriptor_ldt_arguments_are_valid(0, 0));
+    ck_assert(descriptor_ldt_arguments_are_valid(LDT_PAGE + 8, 0));
+    ck_assert(descriptor_ldt_arguments_are_valid(UINT64_C(0xffff800000000000), 0));
+}
+END_TEST
+
+START_TEST(test_ldt_holds_at_most_8192_entries)
+{
+    ck_assert(descriptor_ldt_arguments_are_valid(LDT_PAGE, 8192));
+    ck_assert(!descriptor_ldt_arguments_are_valid(LDT_PAGE, 8193));
+    ck_assert(!descriptor_ldt_arguments_are_valid(LDT_PAGE, UINT64_C(1) << 61));
+}
+END_TEST
+
+START_TEST(test_ldt_address_must_be_page_aligned)
+{
+    ck_assert(descriptor_ldt_arguments_are_valid(LDT_PAGE, 1));
+    ck_assert(!descriptor_ldt_arguments_are_valid(LDT_PAGE + 8, 1));
+    ck_assert(!descriptor_ldt_arguments_are_valid(LDT_PAGE + 0x800, 1));
+}
+END_TEST
+
+START_TEST(test_ldt_must_lie_wholly_in_guest_space)
+{
+    ck_assert(descriptor_ldt_arguments_are_valid(LOWER_HALF_TOP_PAGE, 512));
+    ck_assert(!descriptor_ldt_arguments_are_valid(LOWER_HALF_TOP_PAGE, 513));
+    ck_assert(!descriptor_ldt_arguments_are_valid(UINT64_C(0x0000800000000000), 1));
+    ck_assert(!descriptor_ldt_arguments_are_valid(UINT64_C(0xffff800000000000), 1));
+    ck_assert(!descriptor_ldt_arguments_are_valid(UINT64_C(0xffff87fffffff000), 1));
+    ck_assert(descriptor_ldt_arguments_are_valid(UINT64_C(0xffff880000000000), 1));
+    ck_assert(!descriptor_ldt_arguments_are_valid(UINT64_C(0xfffffffffffff000), 513));
+}
+END_TEST
+
+START_TEST(test_ldt_frame_count_rounds_up_to_whole_pages)
+{
+    ck_assert_uint_eq(descriptor_ldt_frame_count(0), 0);
+    ck_assert_uint_eq(descriptor_ldt_frame_count(1), 1);
+    ck_assert_uint_eq(descriptor_ldt_frame_count(512), 1);
+    ck_assert_uint_eq(descriptor_ldt_frame_count(513), 2);
+    ck_assert_uint_eq(descriptor_ldt_frame_count(8192), 16);
+}
+END_TEST
+
 Suite *descriptor_suite(void)
 {
     Suite *suite = suite_create("descriptor");
@@ -365,6 +414,11 @@ Suite *descriptor_suite(void)
     tcase_add_test(cases, test_guest_gdt_may_not_reach_the_reserved_entries);
     tcase_add_test(cases, test_gdt_frame_count_rounds_up_to_whole_frames);
     tcase_add_test(cases, test_update_address_must_be_aligned_to_a_descriptor);
+    tcase_add_test(cases, test_ldt_of_no_entries_is_the_null_ldt_whatever_the_address);
+    tcase_add_test(cases, test_ldt_holds_at_most_8192_entries);
+    tcase_add_test(cases, test_ldt_address_must_be_page_aligned);
+    tcase_add_test(cases, test_ldt_must_lie_wholly_in_guest_space);
+    tcase_add_test(cases, test_ldt_frame_count_rounds_up_to_whole_pages);
     suite_add_tcase(suite, cases);
     return suite;
 }

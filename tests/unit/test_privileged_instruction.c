@@ -1416,6 +1416,48 @@ START_TEST(test_truncated_instruction_reports_the_first_unreadable_byte)
 }
 END_TEST
 
+#define NON_CANONICAL_RIP UINT64_C(0x0000800000000000)
+#define HYPERVISOR_SLOT_RIP UINT64_C(0xffff808000200000)
+
+START_TEST(test_fetch_at_a_non_canonical_rip_is_general_protection)
+{
+    struct fake_vcpu vcpu = new_vcpu();
+    struct trap_frame frame = frame_at_code();
+    struct trap_frame before;
+    struct privileged_operations operations = operations_of(&vcpu);
+
+    frame.rip = NON_CANONICAL_RIP;
+    before = frame;
+    ck_assert_int_eq(privileged_instruction_emulate(&frame, &operations), EMULATION_RAISE_GENERAL_PROTECTION);
+    ck_assert(!vcpu.fetch_failed);
+    ck_assert(frames_equal(&frame, &before));
+}
+END_TEST
+
+START_TEST(test_fetch_in_the_hypervisor_slots_is_general_protection)
+{
+    struct fake_vcpu vcpu = new_vcpu();
+    struct trap_frame frame = frame_at_code();
+    struct privileged_operations operations = operations_of(&vcpu);
+
+    frame.rip = HYPERVISOR_SLOT_RIP;
+    ck_assert_int_eq(privileged_instruction_emulate(&frame, &operations), EMULATION_RAISE_GENERAL_PROTECTION);
+    ck_assert(!vcpu.fetch_failed);
+}
+END_TEST
+
+START_TEST(test_forced_cpuid_at_a_non_canonical_rip_is_a_fetch_fault)
+{
+    struct fake_vcpu vcpu = new_vcpu();
+    struct trap_frame frame = frame_at_code();
+    struct privileged_operations operations = operations_of(&vcpu);
+
+    frame.rip = NON_CANONICAL_RIP;
+    ck_assert_int_eq(forced_cpuid_emulate(&frame, &operations), EMULATION_FETCH_FAULT);
+    ck_assert_uint_eq(vcpu.failed_fetch_address, NON_CANONICAL_RIP);
+}
+END_TEST
+
 START_TEST(test_registers_are_unchanged_when_not_emulated)
 {
     struct fake_vcpu vcpu = new_vcpu();
@@ -1619,6 +1661,8 @@ Suite *privileged_instruction_suite(void)
     add_test_case(suite, test_instruction_longer_than_15_bytes_is_not_emulated);
     add_test_case(suite, test_fetch_fault_is_reported);
     add_test_case(suite, test_truncated_instruction_reports_the_first_unreadable_byte);
+    add_test_case(suite, test_fetch_at_a_non_canonical_rip_is_general_protection);
+    add_test_case(suite, test_fetch_in_the_hypervisor_slots_is_general_protection);
     add_test_case(suite, test_registers_are_unchanged_when_not_emulated);
     add_test_case(suite, test_emulation_clears_the_resume_flag_and_keeps_the_others);
     add_test_case(suite, test_forced_cpuid_prefix_advances_rip_by_seven);
@@ -1627,6 +1671,7 @@ Suite *privileged_instruction_suite(void)
     add_test_case(suite, test_forced_emulation_prefix_before_another_instruction_is_not_emulated);
     add_test_case(suite, test_forced_cpuid_cut_short_after_the_prefix_is_a_fetch_fault);
     add_test_case(suite, test_forced_cpuid_fetch_fault_at_rip_is_reported);
+    add_test_case(suite, test_forced_cpuid_at_a_non_canonical_rip_is_a_fetch_fault);
     return suite;
 }
 

@@ -282,6 +282,98 @@ START_TEST(test_wake_asks_for_a_reschedule_if_only_the_woken_has_credit)
 }
 END_TEST
 
+START_TEST(test_a_woken_entity_with_credit_preempts_a_running_one_with_credit)
+{
+    static const unsigned int weights[] = { 256, 256 };
+    struct simulation simulation;
+
+    simulation_init(&simulation, 2, weights);
+    scheduler_block(&simulation.scheduler, &simulation.entities[1]);
+    ck_assert_ptr_eq(pick(&simulation, 0), &simulation.entities[0]);
+    simulation.entities[0].credit_ns = 5 * MILLISECOND;
+    simulation.entities[1].credit_ns = 5 * MILLISECOND;
+    ck_assert(scheduler_wake(&simulation.scheduler, &simulation.entities[1]));
+    ck_assert_ptr_eq(pick(&simulation, MILLISECOND), &simulation.entities[1]);
+}
+END_TEST
+
+START_TEST(test_a_woken_entity_without_credit_waits_for_the_slice_to_end)
+{
+    static const unsigned int weights[] = { 256, 256 };
+    struct simulation simulation;
+
+    simulation_init(&simulation, 2, weights);
+    scheduler_block(&simulation.scheduler, &simulation.entities[1]);
+    ck_assert_ptr_eq(pick(&simulation, 0), &simulation.entities[0]);
+    simulation.entities[0].credit_ns = 5 * MILLISECOND;
+    simulation.entities[1].credit_ns = -5 * (int64_t) MILLISECOND;
+    ck_assert(!scheduler_wake(&simulation.scheduler, &simulation.entities[1]));
+    ck_assert_ptr_eq(pick(&simulation, MILLISECOND), &simulation.entities[0]);
+}
+END_TEST
+
+START_TEST(test_a_boosted_entity_does_not_preempt_another_boosted_one)
+{
+    static const unsigned int weights[] = { 256, 256, 256 };
+    struct simulation simulation;
+
+    simulation_init(&simulation, 3, weights);
+    scheduler_block(&simulation.scheduler, &simulation.entities[1]);
+    scheduler_block(&simulation.scheduler, &simulation.entities[2]);
+    ck_assert_ptr_eq(pick(&simulation, 0), &simulation.entities[0]);
+    for (unsigned int index = 0; index < 3; index++)
+        simulation.entities[index].credit_ns = 5 * MILLISECOND;
+    ck_assert(scheduler_wake(&simulation.scheduler, &simulation.entities[1]));
+    ck_assert_ptr_eq(pick(&simulation, MILLISECOND), &simulation.entities[1]);
+    ck_assert(!scheduler_wake(&simulation.scheduler, &simulation.entities[2]));
+    ck_assert_ptr_eq(pick(&simulation, 2 * MILLISECOND), &simulation.entities[1]);
+}
+END_TEST
+
+START_TEST(test_the_boost_ends_when_the_entity_leaves_the_cpu)
+{
+    static const unsigned int weights[] = { 256, 256 };
+    struct simulation simulation;
+
+    simulation_init(&simulation, 2, weights);
+    scheduler_block(&simulation.scheduler, &simulation.entities[1]);
+    ck_assert_ptr_eq(pick(&simulation, 0), &simulation.entities[0]);
+    simulation.entities[0].credit_ns = 20 * MILLISECOND;
+    simulation.entities[1].credit_ns = 20 * MILLISECOND;
+    scheduler_wake(&simulation.scheduler, &simulation.entities[1]);
+    ck_assert_ptr_eq(pick(&simulation, MILLISECOND), &simulation.entities[1]);
+    ck_assert_ptr_eq(pick(&simulation, MILLISECOND + SCHEDULER_DEFAULT_SLICE_NS), &simulation.entities[0]);
+    ck_assert(!simulation.entities[1].boosted);
+}
+END_TEST
+
+/* An entity that runs 1 ms, blocks and is woken at once, beside a spinning
+ * one: boosted at every wake while it has credit, it still gets no more
+ * than its share over a second. */
+START_TEST(test_waking_often_earns_no_more_than_the_share)
+{
+    static const unsigned int weights[] = { 256, 256 };
+    struct simulation simulation;
+
+    simulation_init(&simulation, 2, weights);
+    while (simulation.now_ns < SECOND) {
+        uint64_t slice_ns;
+        struct scheduler_entity *next = scheduler_pick_next(&simulation.scheduler, simulation.now_ns, &slice_ns);
+        uint64_t ran_ns = next == &simulation.entities[1] ? smallest(slice_ns, MILLISECOND) : slice_ns;
+
+        scheduler_account(&simulation.scheduler, next, ran_ns);
+        simulation.ran_ns[index_of(&simulation, next)] += ran_ns;
+        simulation.now_ns += ran_ns;
+        if (next == &simulation.entities[1]) {
+            scheduler_block(&simulation.scheduler, next);
+            scheduler_wake(&simulation.scheduler, next);
+        }
+    }
+    ck_assert_uint_le(simulation.ran_ns[1], SECOND / 2 + SHARE_TOLERANCE);
+    ck_assert_uint_ge(simulation.ran_ns[0], SECOND / 2 - SHARE_TOLERANCE);
+}
+END_TEST
+
 START_TEST(test_waking_an_entity_that_is_not_blocked_changes_nothing)
 {
     static const unsigned int weights[] = { 256, 256 };
@@ -474,6 +566,11 @@ Suite *scheduler_policy_suite(void)
     tcase_add_test(cases, test_wake_puts_a_blocked_entity_back_in_the_queue);
     tcase_add_test(cases, test_wake_asks_for_a_reschedule_when_the_cpu_is_idle);
     tcase_add_test(cases, test_wake_asks_for_a_reschedule_if_only_the_woken_has_credit);
+    tcase_add_test(cases, test_a_woken_entity_with_credit_preempts_a_running_one_with_credit);
+    tcase_add_test(cases, test_a_woken_entity_without_credit_waits_for_the_slice_to_end);
+    tcase_add_test(cases, test_a_boosted_entity_does_not_preempt_another_boosted_one);
+    tcase_add_test(cases, test_the_boost_ends_when_the_entity_leaves_the_cpu);
+    tcase_add_test(cases, test_waking_often_earns_no_more_than_the_share);
     tcase_add_test(cases, test_waking_an_entity_that_is_not_blocked_changes_nothing);
     tcase_add_test(cases, test_nothing_runnable_gives_null_and_a_zero_slice);
     tcase_add_test(cases, test_removed_entity_is_never_picked_again);

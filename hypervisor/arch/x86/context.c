@@ -8,7 +8,11 @@
  *
  * Rules kept here:
  *   - FPU state is switched eagerly on every vCPU switch; pvmon itself is
- *     built without SSE and never touches it.  A vCPU whose guest set
+ *     built without SSE and never touches it.  On a CPU whose FXRSTOR
+ *     leaves the previous x87 FIP/FDP/FOP in place (common/fpu_pointers.c),
+ *     they are first set to fixed values pointing into the incoming
+ *     vCPU's own image, so one domain never reads another's (Xen's
+ *     fpu_fxrstor).  A vCPU whose guest set
  *     CR0.TS (fpu_taskswitch) runs with the real TS set, so its next FPU
  *     instruction raises #NM, which goes to the guest (Xen's rule).
  *   - The bases are re-read from the hardware when a vCPU stops, never
@@ -20,6 +24,7 @@
 #include <pvmon/arch.h>
 #include "exception_fixup.h"
 #include <pvmon/domain.h>
+#include <pvmon/fpu_pointers.h>
 #include <pvmon/string.h>
 #include <pvmon/x86.h>
 
@@ -28,6 +33,32 @@
 #define FXSAVE_MXCSR_OFFSET 24
 
 enum data_selector { SELECTOR_DS, SELECTOR_ES, SELECTOR_FS, SELECTOR_GS };
+
+_Static_assert(FPU_STATE_SIZE == FXSAVE_IMAGE_SIZE, "a vCPU's FPU state is an FXSAVE image");
+
+static bool fpu_pointers_survive_fxrstor_here;
+
+void cpu_context_init(const struct cpu_features *features)
+{
+    fpu_pointers_survive_fxrstor_here = features->fpu_pointers_survive_fxrstor;
+}
+
+/* Leaves FIP/FDP/FOP at fixed values: no pending exception, an empty
+ * st(7) for a load, and a load from the image itself. */
+static void reset_fpu_pointers(const uint8_t *image)
+{
+    __asm__ volatile("fnclex\n\t"
+                     "ffree %%st(7)\n\t"
+                     "fildl %0"
+                     : : "m"(*(const uint32_t *)image));
+}
+
+static void restore_fpu(const uint8_t image[FPU_STATE_SIZE])
+{
+    if (fpu_pointers_need_clearing(fpu_pointers_survive_fxrstor_here, image))
+        reset_fpu_pointers(image);
+    __asm__ volatile("fxrstor64 %0" : : "m"(*(const uint8_t(*)[FPU_STATE_SIZE])image));
+}
 
 void vcpu_context_init(struct vcpu_context *context)
 {
@@ -96,6 +127,20 @@ uint64_t cpu_read_debug_status(void)
     return status;
 }
 
+uint64_t cpu_read_debug_control(void)
+{
+    uint64_t control;
+
+    __asm__ volatile("mov %%dr7, %0" : "=r"(control));
+    return control;
+}
+
+/* Until the next vCPU switch loads the guest's DR7 again. */
+void cpu_disable_breakpoints(void)
+{
+    __asm__ volatile("mov %0, %%dr7" : : "r"(0UL));
+}
+
 void vcpu_context_save(struct vcpu_context *context)
 {
     set_task_switched(false);
@@ -111,7 +156,7 @@ void vcpu_context_save(struct vcpu_context *context)
 void vcpu_context_load(const struct vcpu_context *context)
 {
     set_task_switched(false);
-    __asm__ volatile("fxrstor64 %0" : : "m"(context->fpu_state));
+    restore_fpu(context->fpu_state);
     load_selectors(context->data_selectors);
     wrmsr(MSR_FS_BASE, context->fs_base);
     wrmsr(MSR_GS_BASE, context->gs_base);

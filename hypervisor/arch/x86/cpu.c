@@ -12,6 +12,7 @@
 #include <pvmon/arch.h>
 #include "exception_fixup.h"
 #include <pvmon/errno.h>
+#include <pvmon/fpu_pointers.h>
 #include <pvmon/privileged_instruction.h>
 #include <pvmon/layout.h>
 #include <pvmon/string.h>
@@ -40,6 +41,8 @@ static void detect_features(struct cpu_features *features)
     }
     if (extended_max.eax >= 0x80000007)
         features->has_invariant_tsc = cpuid(0x80000007, 0).edx & (1U << 8);
+    features->fpu_pointers_survive_fxrstor = fpu_pointers_survive_fxrstor(
+        features->vendor, extended_max.eax >= 0x80000008 ? cpuid(0x80000008, 0).ebx : 0);
 }
 
 static void program_syscall(void)
@@ -68,6 +71,7 @@ void cpu_init(struct cpu_features *features)
     write_cr4(read_cr4() | CR4_OSFXSR | CR4_OSXMMEXCPT | (features->has_smep ? CR4_SMEP : 0));
     program_syscall();
     wrmsr(MSR_PAT, XEN_MSR_PAT);
+    cpu_context_init(features);
 }
 
 /* The control registers as they are; guests get views of them. */

@@ -12,12 +12,32 @@
  * to the CPU's stack by absolute address and builds the same frame as an
  * exception would, with vector SYSCALL_VECTOR (the shape of Xen's per-CPU
  * LSTAR stub).  It returns through the same iretq path.
+ *
+ * Until the stub has switched stacks, RSP is the guest's.  An exception
+ * taken there must not use it, so everything that can arrive at the
+ * stub's first instruction has a stack of its own (IST): NMI and #MC at
+ * any time, and #DB, which a guest can hold back with mov ss (or pop ss)
+ * over its syscall so that it is delivered in ring 0 (XSA-260).  #DF has
+ * one too.  An IST exception from a guest (ring 3) moves its frame to
+ * where any entry from ring 3 leaves it, the top of the CPU stack, and
+ * continues there (Xen's handle_ist_exception), so the IST stack is free
+ * again for a nested #DB, NMI or #MC while the guest's is handled; one in
+ * the hypervisor stays on its IST stack (which lies in the CPU's stack
+ * block, so struct cpu_info is found from RSP there too: layout.h).
  */
 #include <pvmon/layout.h>
 
 #define VECTOR_HAS_ERROR_CODE(vector) \
     ((vector) == 8 || ((vector) >= 10 && (vector) <= 14) || (vector) == 17 || \
      (vector) == 21 || (vector) == 29 || (vector) == 30)
+
+/* #DB, NMI and #MC: IST vectors that may come from a guest and return to it. */
+#define VECTOR_SHARES_IST_ENTRY(vector) ((vector) == 1 || (vector) == 2 || (vector) == 18)
+
+/* The words an exception stub leaves: vector, error code, RIP, CS,
+ * RFLAGS, RSP, SS. */
+#define EXCEPTION_FRAME_WORDS 7
+#define EXCEPTION_FRAME_CS_OFFSET 24
 
     .macro SAVE_REGISTERS
     push %rax
@@ -108,6 +128,27 @@ reset_stack_and_call:
     call *%rdi
     ud2
 
+/* An IST exception: from ring 3, its frame moves to the top of the CPU
+ * stack (see the comment at the top); from the hypervisor, it stays. */
+ist_entry_common:
+    testb $3, EXCEPTION_FRAME_CS_OFFSET(%rsp)
+    jz trap_common
+    push %rax
+    push %rcx
+    push %rsi
+    push %rdi
+    cld
+    lea 32(%rsp), %rsi
+    movabs $(cpu0_stack + STACK_SIZE - CPU_INFO_SIZE - EXCEPTION_FRAME_WORDS * 8), %rdi
+    mov $EXCEPTION_FRAME_WORDS, %ecx
+    rep movsq
+    pop %rdi
+    pop %rsi
+    pop %rcx
+    pop %rax
+    movabs $(cpu0_stack + STACK_SIZE - CPU_INFO_SIZE - EXCEPTION_FRAME_WORDS * 8), %rsp
+    jmp trap_common
+
     .balign 16
     .globl trap_stubs
 trap_stubs:
@@ -118,7 +159,11 @@ trap_stubs:
     push $0
     .endif
     push $vector
+    .if VECTOR_SHARES_IST_ENTRY(vector)
+    jmp ist_entry_common
+    .else
     jmp trap_common
+    .endif
     .set vector, vector + 1
     .endr
 

@@ -5,7 +5,8 @@
  *   - the image, page by page: text read-only and executable, read-only
  *     data read-only, data and bss writable, neither executable;
  *   - CPU 0's GDT area: pages 0-13 the shared zero page (read-only),
- *     page 14 pvmon's reserved GDT page;
+ *     page 14 pvmon's reserved GDT page; its 16 LDT pages the zero page
+ *     until a vCPU with an LDT runs;
  *   - the direct map: every 2 MiB of physical memory that holds RAM by the
  *     memory map (usable, ACPI tables, pvmon's claims), writable, not
  *     executable; holes and firmware-reserved ranges, which may be device
@@ -132,6 +133,8 @@ static void map_gdt_area(void)
                  no_execute);
     map_page(GDT_AREA_VIRT_START + RESERVED_GDT_PAGE * PAGE_SIZE,
              (uint64_t)reserved_gdt_page - IMAGE_VIRT_BASE, PTE_WRITABLE | no_execute);
+    for (unsigned int page = 0; page < LDT_AREA_PAGES; page++)
+        map_page(LDT_AREA_VIRT_START + page * PAGE_SIZE, (uint64_t)zero_page - IMAGE_VIRT_BASE, no_execute);
 }
 
 /* A vCPU's GDT frames (hypervisor-owned copies its descriptors were
@@ -140,6 +143,22 @@ void paging_map_guest_gdt(const uint64_t *frames, unsigned int count)
 {
     for (unsigned int page = 0; page < RESERVED_GDT_PAGE; page++) {
         uint64_t virtual_address = GDT_AREA_VIRT_START + page * PAGE_SIZE;
+
+        if (page < count)
+            map_page(virtual_address, frames[page] * PAGE_SIZE, PTE_WRITABLE | no_execute);
+        else
+            map_page(virtual_address, (uint64_t)zero_page - IMAGE_VIRT_BASE, no_execute);
+        invalidate_page(virtual_address);
+    }
+}
+
+/* A vCPU's LDT frames (hypervisor-owned checked copies) in LDT pages
+ * 0..count-1, the zero page in the rest.  They are writable because the
+ * CPU sets a descriptor's accessed bit when it loads it. */
+void paging_map_guest_ldt(const uint64_t *frames, unsigned int count)
+{
+    for (unsigned int page = 0; page < LDT_AREA_PAGES; page++) {
+        uint64_t virtual_address = LDT_AREA_VIRT_START + page * PAGE_SIZE;
 
         if (page < count)
             map_page(virtual_address, frames[page] * PAGE_SIZE, PTE_WRITABLE | no_execute);

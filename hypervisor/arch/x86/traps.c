@@ -11,10 +11,17 @@
  *     the exception's name, error code, RIP, CR2 (the last page-fault
  *     address, which also explains a #DF) and registers.
  *   - #BP (int3) is reported and execution continues after it.
- *   - #DB in the hypervisor can only be a guest's data watchpoint (its
- *     debug registers stay loaded, and set_debugreg admits only guest
- *     addresses) hit while copying from or to that guest: execution
- *     continues, and the guest finds the hit in DR6, as in Xen.
+ *   - #DB arrives on its own stack (IST), like NMI and #MC, because a
+ *     guest can hold one back with mov ss over a syscall so that it
+ *     arrives at the SYSCALL stub's first instruction, on the guest's RSP
+ *     (XSA-260; entry.S).  In the hypervisor it can only be a guest's
+ *     breakpoint (its debug registers stay loaded, and set_debugreg
+ *     admits only guest addresses): a data breakpoint hit while copying
+ *     from or to that guest, or one held back that way.  Xen's do_debug
+ *     rules then apply (common/debug_registers.c): a single step is
+ *     cleared, a hit instruction breakpoint disables the breakpoints, and
+ *     execution continues; the first few are logged.  The guest finds a
+ *     data hit in DR6.
  *   - The local APIC timer interrupt goes to the handler kernel/time.c
  *     registers; spurious APIC interrupts are ignored.
  *   - NMI, #DF and #MC belong to the machine, wherever they arrive: an NMI
@@ -24,13 +31,13 @@
  *     hypercall_entry (kernel/hypercall_dispatch.c).
  *   - Whatever brought the CPU from a guest, the way back goes through
  *     leave_to_guest (kernel/schedule.c), which may switch vCPUs and
- *     delivers pending events; except after an NMI (or #DF, #MC): its
- *     frame lies on its own IST stack, not where a vCPU's registers are
- *     saved and loaded, so it returns straight to the interrupted guest,
- *     and any switch waits for the next entry (as Xen's NMI path does).
+ *     delivers pending events; except after an NMI (or #DF, #MC), which
+ *     returns straight to the interrupted guest, and any switch waits for
+ *     the next entry (as Xen's NMI path does).
  */
 #include <pvmon/arch.h>
 #include "exception_fixup.h"
+#include <pvmon/debug_registers.h>
 #include <pvmon/domain.h>
 #include <pvmon/errno.h>
 #include <pvmon/panic.h>
@@ -47,6 +54,8 @@
 #define VECTOR_GENERAL_PROTECTION 13
 #define VECTOR_PAGE_FAULT 14
 #define VECTOR_GUEST_SOFTWARE_INTERRUPT 0x80
+#define RFLAGS_TRAP 0x100UL
+#define LOGGED_HYPERVISOR_DEBUG_EXCEPTIONS 8
 
 struct exception_table_entry {
     uint64_t faulting_instruction;
@@ -125,10 +134,30 @@ static bool recover_from_fault(struct trap_frame *frame)
     return true;
 }
 
+static void debug_exception_in_hypervisor_context(struct trap_frame *frame)
+{
+    static unsigned int logged;
+    uint64_t status = cpu_read_debug_status();
+    struct hypervisor_debug_response response =
+        debug_exception_in_hypervisor(frame->rflags, status, cpu_read_debug_control());
+
+    if (response.clear_single_step)
+        frame->rflags &= ~RFLAGS_TRAP;
+    if (response.disable_breakpoints)
+        cpu_disable_breakpoints();
+    if (logged < LOGGED_HYPERVISOR_DEBUG_EXCEPTIONS) {
+        logged++;
+        printk(LOG_WARNING, "#DB in the hypervisor at rip %#lx, rsp %#lx, dr6 %#lx%s; continuing\n", frame->rip,
+               frame->rsp, status, response.disable_breakpoints ? ", breakpoints disabled" : "");
+    }
+}
+
 static void handle_exception(struct trap_frame *frame)
 {
-    if (frame->vector == VECTOR_DEBUG)
+    if (frame->vector == VECTOR_DEBUG) {
+        debug_exception_in_hypervisor_context(frame);
         return;
+    }
     if (frame->vector == VECTOR_NMI) {
         printk(LOG_WARNING, "NMI at rip %#lx (cs %#lx); nothing claims it, continuing\n", frame->rip, frame->cs);
         return;

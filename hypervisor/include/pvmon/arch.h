@@ -13,8 +13,11 @@
 #include <pvmon/memory_map.h>
 #include <pvmon/frame_allocator.h>
 
-/* descriptors.c: pvmon's GDT page (Xen's reserved entries), TSS, IDT. */
+/* descriptors.c: pvmon's GDT page (Xen's reserved entries), TSS, IDT,
+ * and the LDT register: the null LDT, or entries (1..8192) of the LDT
+ * area. */
 void descriptors_init(void);
+void cpu_load_local_descriptor_table(unsigned int entries);
 
 /* cpu.c: control registers, EFER and the SYSCALL MSRs. */
 struct cpu_features {
@@ -24,6 +27,7 @@ struct cpu_features {
     bool has_tsc_deadline;
     bool has_invariant_tsc;
     bool has_1gb_pages;
+    bool fpu_pointers_survive_fxrstor;  /* common/fpu_pointers.c */
 };
 void cpu_init(struct cpu_features *features);
 void interrupts_enable(void);
@@ -41,6 +45,7 @@ int cpu_read_msr_safe(uint32_t msr, uint64_t *value);
 struct vcpu_context;
 struct debug_registers;
 void vcpu_context_init(struct vcpu_context *context);
+void cpu_context_init(const struct cpu_features *features);
 void vcpu_context_save(struct vcpu_context *context);
 void vcpu_context_load(const struct vcpu_context *context);
 void cpu_set_task_switched(bool set);
@@ -51,6 +56,8 @@ void cpu_write_segment_base(enum segment_base which, uint64_t base);
 void cpu_load_user_gs_selector(uint16_t selector);
 void cpu_load_debug_registers(const struct debug_registers *debug);
 uint64_t cpu_read_debug_status(void);
+uint64_t cpu_read_debug_control(void);
+void cpu_disable_breakpoints(void);
 
 /* paging.c: the hypervisor's own page tables. */
 typedef uint64_t (*boot_frame_source)(void);
@@ -62,6 +69,7 @@ void paging_flush_all(void);
 uint32_t paging_full_flush_count(void); /* CR3 loads so far: the TLB flush clock */
 void paging_map_guest_readable(uint64_t virtual_address, uint64_t physical_address, boot_frame_source table_source);
 void paging_map_guest_gdt(const uint64_t *frames, unsigned int count);
+void paging_map_guest_ldt(const uint64_t *frames, unsigned int count);
 void paging_copy_hypervisor_slots(uint64_t *guest_root_table);
 const uint64_t *paging_hypervisor_l4_entries(void);  /* slots FIRST..LAST_HYPERVISOR_SLOT */
 void page_zero(void *page);

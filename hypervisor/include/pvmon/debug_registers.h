@@ -18,6 +18,7 @@
 #ifndef PVMON_DEBUG_REGISTERS_H
 #define PVMON_DEBUG_REGISTERS_H
 
+#include <stdbool.h>
 #include <stdint.h>
 
 #define DEBUG_STATUS_RESET UINT64_C(0xffff0ff0)  /* DR6 after reset */
@@ -37,5 +38,14 @@ int debug_registers_set(struct debug_registers *registers, unsigned int reg, uin
 
 /* get_debugreg: the value of register reg in *value. */
 int debug_registers_get(const struct debug_registers *registers, unsigned int reg, uint64_t *value);
+
+/* A #DB raised in the hypervisor's own context, with the interrupted
+ * RFLAGS and the hardware's DR6 and DR7: what to do before resuming
+ * (Xen's do_debug outside guest mode). */
+struct hypervisor_debug_response {
+    bool clear_single_step;     /* clear RFLAGS.TF in the interrupted frame */
+    bool disable_breakpoints;   /* write 0 to DR7 */
+};
+struct hypervisor_debug_response debug_exception_in_hypervisor(uint64_t rflags, uint64_t status, uint64_t control);
 
 #endif

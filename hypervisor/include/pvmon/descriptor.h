@@ -21,6 +21,7 @@
 #include <stdint.h>
 
 #define DESCRIPTORS_PER_PAGE 512
+#define LDT_ENTRY_LIMIT 8192        /* Xen's MMUEXT_SET_LDT limit: 16 pages */
 
 /*
  * Checks one descriptor and fixes it up in place; false, leaving it
@@ -45,6 +46,13 @@ bool descriptor_gdt_entry_count_is_valid(unsigned int entries);
 
 /* set_gdt: how many frames hold that many entries. */
 unsigned int descriptor_gdt_frame_count(unsigned int entries);
+
+/* MMUEXT_SET_LDT: whether (linear_address, entries) may name an LDT
+ * (entries 0, whatever the address, is the null LDT). */
+bool descriptor_ldt_arguments_are_valid(uint64_t linear_address, uint64_t entries);
+
+/* MMUEXT_SET_LDT: how many pages hold that many entries. */
+unsigned int descriptor_ldt_frame_count(unsigned int entries);
 
 /* update_descriptor: the target must be a whole, aligned table entry. */
 bool descriptor_update_address_is_valid(uint64_t machine_address);

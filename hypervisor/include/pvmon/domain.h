@@ -39,6 +39,7 @@
 #define VCPU_POLL_PORT_LIMIT 128     /* Xen's limit for SCHEDOP_poll */
 #define FPU_STATE_SIZE 512           /* the FXSAVE image */
 #define GUEST_GDT_FRAME_LIMIT 14     /* GDT pages below pvmon's reserved page */
+#define GUEST_LDT_FRAME_LIMIT 16     /* 8192 entries, Xen's MMUEXT_SET_LDT limit */
 
 /* How far a domain's memory has been given back (kernel/domain.c). */
 enum domain_release_phase {
@@ -118,6 +119,16 @@ struct vcpu {
     unsigned int gdt_frame_count;
     uint64_t gdt_guest_frames[GUEST_GDT_FRAME_LIMIT];
     uint64_t gdt_shadow_frames[GUEST_GDT_FRAME_LIMIT];
+
+    /* MMUEXT_SET_LDT: the guest's linear address and entry count (0: the
+     * null LDT), the frames that address mapped when it was set, and the
+     * hypervisor's checked copies of them that the LDT area maps while
+     * the vCPU runs. */
+    uint64_t ldt_base;
+    unsigned int ldt_entries;
+    unsigned int ldt_frame_count;
+    uint64_t ldt_guest_frames[GUEST_LDT_FRAME_LIMIT];
+    uint64_t ldt_shadow_frames[GUEST_LDT_FRAME_LIMIT];
 
     struct virtual_trap_table trap_table;
     struct guest_callback event_callback;

@@ -57,9 +57,12 @@ long do_vm_assist(struct vcpu *vcpu, uint64_t command, uint64_t type);
 long do_memory_op(struct vcpu *vcpu, uint64_t command, uint64_t argument);
 long do_physdev_op(struct vcpu *vcpu, uint64_t command, uint64_t argument);
 
-/* kernel/descriptor_tables.c */
+/* kernel/descriptor_tables.c: set_gdt, update_descriptor, MMUEXT_SET_LDT;
+ * loading a vCPU's GDT and LDT when it runs, releasing them at teardown. */
 long do_set_gdt(struct vcpu *vcpu, uint64_t frame_list, uint64_t entries);
 long do_update_descriptor(struct vcpu *vcpu, uint64_t machine_address, uint64_t descriptor);
+long descriptor_tables_set_ldt(struct vcpu *vcpu, uint64_t linear_address, uint64_t entries);
+void descriptor_tables_load(const struct vcpu *vcpu);
 void descriptor_tables_release(struct vcpu *vcpu);
 
 /* kernel/update_va_mapping.c: the hypercall, and the walk from a root L4

@@ -46,9 +46,13 @@
 #define DIRECT_MAP_SIZE LAYOUT_CONSTANT(0x0000020000000000)
 
 /* Each CPU's GDT/LDT area: 16 pages of GDT (guest pages 0-13, pvmon's
- * reserved page 14, one spare) followed by 16 pages of LDT. */
+ * reserved page 14, one spare) followed by 16 pages of LDT, which hold
+ * the checked copy of the running vCPU's LDT (MMUEXT_SET_LDT: at most
+ * 8192 entries of 8 bytes). */
 #define GDT_AREA_PAGES_PER_CPU 32
 #define RESERVED_GDT_PAGE 14  /* holds Xen's FIRST_RESERVED_GDT_ENTRY, 7168 */
+#define LDT_AREA_VIRT_START LAYOUT_CONSTANT(0xffff808100010000)
+#define LDT_AREA_PAGES 16
 
 /* Selectors in pvmon's reserved GDT page (Xen x86-64 ABI values). */
 #define HYPERVISOR_CS 0xe008
@@ -56,15 +60,20 @@
 #define FLAT_RING3_CS32 0xe023
 #define FLAT_RING3_DS32 0xe02b
 #define FLAT_RING3_CS64 0xe033
-#define TSS_SELECTOR 0xe040
+#define TSS_SELECTOR 0xe040   /* 16 bytes: entries 0xe040 and 0xe048 */
+#define LDT_SELECTOR 0xe050   /* 16 bytes, written when a vCPU with an LDT runs */
 
 /* Per-CPU stacks are STACK_SIZE bytes, aligned to STACK_SIZE, with the CPU's
  * struct cpu_info at the very top: pvmon finds per-CPU data from RSP and
- * never uses GS, whose base belongs to the guests. */
-#define STACK_ORDER 3
+ * never uses GS, whose base belongs to the guests.  The lowest
+ * IST_STACK_COUNT * IST_STACK_SIZE bytes of the block are the CPU's IST
+ * stacks (#DF, NMI, #MC, #DB), so that per-CPU data is found from them too
+ * (Xen's layout); the rest, up to struct cpu_info, is the CPU stack. */
+#define STACK_ORDER 4
 #define STACK_SIZE (PAGE_SIZE << STACK_ORDER)
 #define CPU_INFO_SIZE 64
 #define TRAP_FRAME_SIZE (22 * 8)
 #define IST_STACK_SIZE (2 * PAGE_SIZE)
+#define IST_STACK_COUNT 4
 
 #endif

@@ -76,12 +76,14 @@ enum emulation_result {
      * instruction and RFLAGS.RF is clear.  If RFLAGS.TF is set the caller
      * delivers a single-step #DB, as Xen's pv_emul_instruction_done does. */
     EMULATION_DONE,
-    /* Deliver #GP(0) to the guest; the registers are unchanged. */
+    /* Deliver #GP(0) to the guest; the registers are unchanged.  Also
+     * what a privileged instruction's fetch outside guest space gives. */
     EMULATION_RAISE_GENERAL_PROTECTION,
     /* Deliver #UD to the guest (a debug register that does not exist). */
     EMULATION_RAISE_INVALID_OPCODE,
     /* A fetch failed: deliver a page fault at the address given to the
-     * failing fetch call (Xen uses error code 0 here). */
+     * failing fetch call (Xen's error code: instruction fetch, when NX is
+     * on, for a privileged instruction; 0 for the forced-CPUID prefix). */
     EMULATION_FETCH_FAULT,
     /* mov to CR3: not emulated yet (Linux uses MMUEXT_NEW_BASEPTR); the
      * caller delivers #GP(0).  The registers are unchanged. */

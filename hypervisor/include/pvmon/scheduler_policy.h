@@ -11,8 +11,10 @@
  * SCHEDULER_CREDIT_LIMIT_NS, so a blocked entity cannot hoard more than
  * that and a busy one cannot sink into unbounded debt.
  *
- * Entities with credit left (UNDER) run before those without (OVER);
- * within each class they take turns in queue order, one time slice each.
+ * An entity woken with credit left is boosted until it leaves the CPU;
+ * boosted entities run first, then those with credit left (UNDER), then
+ * those without (OVER); within each class they take turns in queue order,
+ * one time slice each.
  * An entity that yields goes behind every other runnable entity; a blocked
  * or paused one is never picked.  When nothing is runnable,
  * scheduler_pick_next returns NULL and the CPU idles.
@@ -51,6 +53,7 @@ struct scheduler_entity {
     enum scheduler_state state;
     unsigned int weight;
     int64_t credit_ns;
+    bool boosted; /* woken with credit: runs before UNDER until it leaves the CPU */
 };
 
 struct scheduler {
@@ -83,9 +86,11 @@ void scheduler_remove(struct scheduler *scheduler, struct scheduler_entity *enti
 void scheduler_block(struct scheduler *scheduler, struct scheduler_entity *entity);
 
 /*
- * A blocked entity becomes runnable, at the back of the queue; any other
- * is left alone.  True if the caller should reschedule now: the CPU is
- * idle, or the woken entity has credit left and the running one has none.
+ * A blocked entity becomes runnable, at the back of the queue, boosted if
+ * it has credit left; any other is left alone.  True if the caller should
+ * reschedule now: the CPU is idle, the woken entity is boosted and the
+ * running one is not, or the woken entity has credit left and the running
+ * one has none.
  */
 bool scheduler_wake(struct scheduler *scheduler, struct scheduler_entity *entity);
 

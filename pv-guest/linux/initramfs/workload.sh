@@ -70,6 +70,7 @@ fi
 step memory-unmap pvmon-memory unmap "$unmap_rounds" 16 64
 step tmpfs-checksum pvmon-checksum /tmp/pvmon-checksum.bin "$file_mib" 1
 step pipe-pingpong pvmon-pingpong "$pingpongs"
+step modify-ldt pvmon-ldt
 
 # report_patch_counters: the counters of pvmon's patched kernel
 # (pv-guest/linux/patches: /sys/kernel/pvmon/prezeroed's "NAME VALUE"

@@ -68,6 +68,11 @@ int yield(void)
     return (int)system_call(SYS_yield, 0, 0, 0);
 }
 
+int set_ldt_entry(unsigned int index, uint32_t base, uint64_t limit)
+{
+    return (int)system_call(SYS_set_ldt_entry, index, base, limit);
+}
+
 uint64_t clock_ns(void)
 {
     return (uint64_t)system_call(SYS_clock, 0, 0, 0);

@@ -25,6 +25,8 @@ int unmap_memory(uint64_t address, size_t length);
 int yield(void);
 /* PV system time in nanoseconds. */
 uint64_t clock_ns(void);
+/* LDT entry index: a data segment at base, limit bytes long (selector index << 3 | 7). */
+int set_ldt_entry(unsigned int index, uint32_t base, uint64_t limit);
 
 /* printf to standard output, one write per call (lines up to 255 bytes). */
 void print(const char *format, ...) __attribute__((format(printf, 1, 2)));
