@@ -25,6 +25,7 @@
  */
 #include <pvmon/arch.h>
 #include <pvmon/domain.h>
+#include <pvmon/hypercall_continuation.h>
 #include <pvmon/domain_memory.h>
 #include <pvmon/errno.h>
 #include <pvmon/hypercalls.h>
@@ -166,7 +167,10 @@ static bool is_partial_table(const struct frame *frame)
  * references its vCPU holds (at tear-down), then, a step of at most
  * DOMAIN_STEP_FRAMES frames at a time, every pin, which devalidates its
  * page tables down the tree, then the partial tables nothing continues,
- * then every frame's allocation.  A devalidation left on the domain's
+ * then every frame's allocation, stopping early between two frames when
+ * something else is due (hypercall_preempt_check: unpinning an L1
+ * devalidates 512 entries, so a step's frame count alone bounds too
+ * little).  A devalidation left on the domain's
  * pending release (pvmon/page_type.h: an unpin, a dropped root, a partial
  * table torn down) is finished before the next frame is looked at, in
  * preemptible steps of its own.  Every frame is then released to the
@@ -220,6 +224,8 @@ static int release_step(struct domain *domain)
     for (unsigned int done = 0; done < DOMAIN_STEP_FRAMES; done++) {
         if (domain->release_phase == DOMAIN_RELEASE_NONE || domain->release_phase == DOMAIN_RELEASE_DONE)
             return 0;
+        if (done != 0 && hypercall_preempt_check())
+            return -XEN_ERESTART;
         if (page_finish_pending_release(domain_page_memory(), domain->id) == -XEN_ERESTART)
             return -XEN_ERESTART;
         if (domain->release_next_frame == frame_count) {
@@ -424,7 +430,10 @@ static unsigned int releases_under_way;
  * closes its event channels and drops its vCPU's references; its frames
  * go back in bounded steps afterwards (release_step): from dom0's
  * destroy, which continues until they are all back, and meanwhile from
- * the idle loop and each return to a guest (domain_release_some). */
+ * the idle loop (domain_release_some).  Never on a return to another
+ * guest: a step runs until the next timer deadline, and that guest's time
+ * is not the dying domain's to spend (in Xen too the work is charged to
+ * the toolstack's destroy). */
 static void tear_down(struct domain *domain)
 {
     struct vcpu *running = current_vcpu();

@@ -9,6 +9,8 @@
  *     (kernel/time.c), so no interrupt is held back for longer than one
  *     unit.  The timer interrupt itself is taken as soon as the guest is
  *     re-entered, and may switch domains.
+ *   - A reschedule already asked for preempts (Xen's pending
+ *     SCHEDULE_SOFTIRQ): a domain the call woke, with a boost, runs first.
  *   - A pending, unmasked upcall preempts too (Xen's
  *     local_events_need_delivery): a guest can force a continuation by
  *     sending itself an event, which makes preemption testable
@@ -37,7 +39,7 @@ bool hypercall_preempt_check(void)
 
     if (vcpu != NULL && events_need_delivery(vcpu))
         return true;
-    return timer_deadline_passed();
+    return schedule_reschedule_pending() || timer_deadline_passed();
 }
 
 static void write_argument_registers(struct trap_frame *frame, unsigned int op, unsigned int argument_count,

@@ -266,6 +266,11 @@ static uint64_t next_deadline(void)
     return earliest_deadline;
 }
 
+bool schedule_reschedule_pending(void)
+{
+    return reschedule_requested;
+}
+
 void schedule_timers_changed(void)
 {
     timer_reprogram();
@@ -357,7 +362,6 @@ void leave_to_guest(struct trap_frame *frame)
 {
     struct vcpu *vcpu = current_vcpu();
 
-    domain_release_some();
     if (vcpu != NULL && !reschedule_requested && vcpu->scheduling.state == SCHEDULER_RUNNING) {
         guest_deliver_pending_event(vcpu, frame);
         if (current_vcpu() != NULL)

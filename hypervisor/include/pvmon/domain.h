@@ -213,7 +213,7 @@ int domain_take_reservation_frame(struct domain *domain, uint64_t *frame);
 void domain_reservation_frame_freed(uint16_t owner);
 void domain_destroy(struct domain *domain);
 /* One step of some ended domain's teardown, if any is under way; true if
- * it did work (the idle loop and every return to a guest call it). */
+ * it did work (the idle loop calls it). */
 bool domain_release_some(void);
 void domain_shutdown(struct domain *domain, unsigned int reason);
 void domain_crash(struct domain *domain, const char *why);
@@ -238,6 +238,9 @@ void schedule_wake(struct vcpu *vcpu);
 void schedule_kick(const struct event_channel_kick *kick);
 void schedule_check_pollers(void);
 void schedule_timers_changed(void);
+/* A vCPU was woken that should run before the current one, or the current
+ * one blocked, yielded or ended: the next return to a guest reschedules. */
+bool schedule_reschedule_pending(void);
 void schedule_raise_timer_virq(struct vcpu *vcpu);
 uint64_t vcpu_running_time_ns(const struct vcpu *vcpu);
 void vcpu_publish_time(struct vcpu *vcpu);

@@ -6,8 +6,10 @@
  * A hypercall whose work is long does it in units, and before every unit
  * but the first of this entry it asks hypercall_preempt_check whether
  * something else is due: the armed timer deadline has passed (a slice
- * end, a guest timer, the heartbeat tick), or the calling vCPU has an
- * event upcall pending and unmasked (Xen's local_events_need_delivery).
+ * end, a guest timer, the heartbeat tick), a reschedule is pending (a
+ * boosted vCPU was woken: Xen's SCHEDULE_SOFTIRQ), or the calling vCPU
+ * has an event upcall pending and unmasked (Xen's
+ * local_events_need_delivery).
  * If so it returns hypercall_create_continuation(vcpu, op, arguments):
  *   - outside a multicall, the guest's argument registers (RDI, RSI, RDX,
  *     R10, R8, R9) in the trap frame take the arguments that describe the
