@@ -8,11 +8,12 @@
  * the machine kept this domain from its due timer, whatever another
  * domain's hypercalls did meanwhile.  The scenario gives the watchdog a
  * far larger scheduler weight than the attacker, so that a timer due
- * while the attacker runs preempts it at once (scheduler_policy.c: a
- * waking entity with credit preempts one without).  That holds only once
- * the scheduler has refilled credit (after 30 ms of running time): until
- * then a woken domain may wait for the running one's slice to end, 10 ms,
- * which is scheduling policy and not a hypercall's length.  So gaps end
+ * while the attacker runs preempts it at once (scheduler_policy.c: an
+ * entity woken with credit is boosted and preempts one that is not).
+ * That holds only once the scheduler has handed out credit (after 30 ms
+ * of running time): until then a woken domain may wait for the running
+ * one's slice to end, 10 ms, which is scheduling policy and not a
+ * hypercall's length.  So gaps end
  * counting settle_ms after the start, and the attacker spins until its
  * attack starts, later than that.
  *
