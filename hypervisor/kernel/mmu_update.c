@@ -55,16 +55,6 @@
 
 #define COMMAND_MASK 7UL
 
-int page_owner_domain_check(const struct vcpu *vcpu, uint64_t foreign_domain)
-{
-    const struct domain *target;
-
-    if (foreign_domain == DOMID_SELF || foreign_domain == vcpu->domain->id)
-        return 0;
-    target = foreign_domain <= UINT16_MAX ? domain_find((uint16_t)foreign_domain) : NULL;
-    return target == NULL ? -XEN_ESRCH : -XEN_EPERM;
-}
-
 int page_frame_owner_for_update(const struct vcpu *vcpu, uint64_t foreign_domain, uint16_t *frame_owner)
 {
     const struct domain *target;

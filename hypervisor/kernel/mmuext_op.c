@@ -18,14 +18,22 @@
  *     mode; NEW_USER_BASEPTR likewise for the user root, 0 meaning none.
  *   - TLB_FLUSH_* and INVLPG_* flush the whole TLB or one address; the
  *     _MULTI forms read a vCPU bitmap (-EFAULT if unreadable) and act if
- *     it names vCPU 0.  FLUSH_CACHE is -EACCES: no domain may flush caches.
+ *     it names vCPU 0.
  *   - SET_LDT installs the vCPU's LDT under Xen's rules; they are kept in
  *     kernel/descriptor_tables.c with the GDT's.
- *   - CLEAR_PAGE and COPY_PAGE write a frame the caller holds that can take
+ *   - CLEAR_PAGE and COPY_PAGE write a frame the owner holds that can take
  *     a writable type (no page table or descriptor page in use; -EINVAL),
- *     COPY_PAGE reads a frame the caller holds (-EINVAL).  A cleared frame
+ *     COPY_PAGE reads a frame the owner holds (-EINVAL).  A cleared frame
  *     nothing maps writable becomes known zero (memory extension).
- *   - Any other command is -ENOSYS.
+ *   - foreigndom (Xen's pg_owner): pins, unpins, CLEAR_PAGE and COPY_PAGE
+ *     act on its frames; another domain is for a privileged caller only
+ *     (-EPERM, -ESRCH for none), as mmu_update's.  The operations on the
+ *     calling vCPU itself (base pointers, TLB and cache flushes, SET_LDT)
+ *     are -EPERM with another domain named, as Xen's currd != pg_owner
+ *     checks answer.  A foreign unpin's devalidation, if preempted, waits
+ *     on that domain's pending release (pvmon/page_type.h).
+ *   - FLUSH_CACHE and FLUSH_CACHE_GLOBAL are -EACCES: no domain may flush
+ *     caches.  Any other command is -ENOSYS.
  *   - As in mmu_update, a devalidation left pending on the vCPU (by an
  *     unpin, a replaced base pointer) is finished first, by this call or
  *     its continuation; a pin or base pointer may return -XEN_ERESTART
@@ -45,9 +53,9 @@ static const struct page_memory *memory(void)
     return domain_page_memory();
 }
 
-static int pin_table(const struct vcpu *vcpu, uint64_t frame, enum page_type level)
+static int pin_table(uint16_t owner, uint64_t frame, enum page_type level)
 {
-    return page_pin(memory(), frame, vcpu->domain->id, level);
+    return page_pin(memory(), frame, owner, level);
 }
 
 /* Swaps the L4 reference held in *root for one on frame (0: none); the
@@ -104,9 +112,8 @@ static int flush_multi(uint64_t bitmap_address, bool single_page, uint64_t virtu
     return 0;
 }
 
-static int write_frame(const struct vcpu *vcpu, uint64_t destination, uint64_t source, bool copy)
+static int write_frame(uint16_t owner, uint64_t destination, uint64_t source, bool copy)
 {
-    uint16_t owner = vcpu->domain->id;
     int error = page_get_reference_and_type(memory(), destination, owner, PAGE_TYPE_WRITABLE);
 
     if (error)
@@ -127,25 +134,77 @@ static int write_frame(const struct vcpu *vcpu, uint64_t destination, uint64_t s
     return 0;
 }
 
-static int run_operation(struct vcpu *vcpu, const struct mmuext_op *operation)
+/* The operations on frames, which act on foreigndom's (Xen's pg_owner). */
+static bool is_frame_operation(unsigned int command)
+{
+    switch (command) {
+    case MMUEXT_PIN_L1_TABLE:
+    case MMUEXT_PIN_L2_TABLE:
+    case MMUEXT_PIN_L3_TABLE:
+    case MMUEXT_PIN_L4_TABLE:
+    case MMUEXT_UNPIN_TABLE:
+    case MMUEXT_CLEAR_PAGE:
+    case MMUEXT_COPY_PAGE:
+        return true;
+    default:
+        return false;
+    }
+}
+
+static int run_frame_operation(uint16_t owner, const struct mmuext_op *operation)
 {
     uint64_t frame = operation->arg1.mfn;
 
     switch (operation->cmd) {
     case MMUEXT_PIN_L1_TABLE:
-        return pin_table(vcpu, frame, PAGE_TYPE_L1);
+        return pin_table(owner, frame, PAGE_TYPE_L1);
     case MMUEXT_PIN_L2_TABLE:
-        return pin_table(vcpu, frame, PAGE_TYPE_L2);
+        return pin_table(owner, frame, PAGE_TYPE_L2);
     case MMUEXT_PIN_L3_TABLE:
-        return pin_table(vcpu, frame, PAGE_TYPE_L3);
+        return pin_table(owner, frame, PAGE_TYPE_L3);
     case MMUEXT_PIN_L4_TABLE:
-        return pin_table(vcpu, frame, PAGE_TYPE_L4);
+        return pin_table(owner, frame, PAGE_TYPE_L4);
     case MMUEXT_UNPIN_TABLE:
-        return page_unpin(memory(), frame, vcpu->domain->id);
+        return page_unpin(memory(), frame, owner);
+    case MMUEXT_CLEAR_PAGE:
+        return write_frame(owner, frame, 0, false);
+    default:
+        return write_frame(owner, frame, operation->arg2.src_mfn, true);
+    }
+}
+
+/* The operations on the calling vCPU itself. */
+static bool is_vcpu_operation(unsigned int command)
+{
+    switch (command) {
     case MMUEXT_NEW_BASEPTR:
-        return new_kernel_root(vcpu, frame);
     case MMUEXT_NEW_USER_BASEPTR:
-        return new_user_root(vcpu, frame);
+    case MMUEXT_TLB_FLUSH_LOCAL:
+    case MMUEXT_TLB_FLUSH_ALL:
+    case MMUEXT_TLB_FLUSH_MULTI:
+    case MMUEXT_INVLPG_LOCAL:
+    case MMUEXT_INVLPG_ALL:
+    case MMUEXT_INVLPG_MULTI:
+    case MMUEXT_FLUSH_CACHE:
+    case MMUEXT_FLUSH_CACHE_GLOBAL:
+    case MMUEXT_SET_LDT:
+        return true;
+    default:
+        return false;
+    }
+}
+
+/* With another domain as foreigndom they are -EPERM (Xen's
+ * currd != pg_owner checks); an unknown command is -ENOSYS either way. */
+static int run_vcpu_operation(struct vcpu *vcpu, const struct mmuext_op *operation, bool foreign)
+{
+    if (foreign && is_vcpu_operation(operation->cmd))
+        return -XEN_EPERM;
+    switch (operation->cmd) {
+    case MMUEXT_NEW_BASEPTR:
+        return new_kernel_root(vcpu, operation->arg1.mfn);
+    case MMUEXT_NEW_USER_BASEPTR:
+        return new_user_root(vcpu, operation->arg1.mfn);
     case MMUEXT_TLB_FLUSH_LOCAL:
     case MMUEXT_TLB_FLUSH_ALL:
         domain_memory_flush_tlb();
@@ -159,33 +218,31 @@ static int run_operation(struct vcpu *vcpu, const struct mmuext_op *operation)
     case MMUEXT_INVLPG_MULTI:
         return flush_multi((uint64_t)operation->arg2.vcpumask.p, true, operation->arg1.linear_addr);
     case MMUEXT_FLUSH_CACHE:
+    case MMUEXT_FLUSH_CACHE_GLOBAL:
         return -XEN_EACCES;
     case MMUEXT_SET_LDT:
         return (int)descriptor_tables_set_ldt(vcpu, operation->arg1.linear_addr, operation->arg2.nr_ents);
-    case MMUEXT_CLEAR_PAGE:
-        return write_frame(vcpu, frame, 0, false);
-    case MMUEXT_COPY_PAGE:
-        return write_frame(vcpu, frame, operation->arg2.src_mfn, true);
     default:
         return -XEN_ENOSYS;
     }
 }
 
-/* mmuext_op acts on the caller's own frames whatever foreigndom names. */
+/* foreigndom as mmu_update takes it: another domain for a privileged
+ * caller only. */
 static int find_owner(const struct vcpu *vcpu, uint64_t foreign_domain, uint16_t *frame_owner)
 {
-    *frame_owner = vcpu->domain->id;
-    return page_owner_domain_check(vcpu, foreign_domain);
+    return page_frame_owner_for_update(vcpu, foreign_domain, frame_owner);
 }
 
 static int apply_operation(struct vcpu *vcpu, uint64_t address, uint16_t frame_owner)
 {
     struct mmuext_op operation;
 
-    (void)frame_owner;
     if (copy_from_guest(&operation, address, sizeof(operation)) != 0)
         return -XEN_EFAULT;
-    return run_operation(vcpu, &operation);
+    if (is_frame_operation(operation.cmd))
+        return run_frame_operation(frame_owner, &operation);
+    return run_vcpu_operation(vcpu, &operation, frame_owner != vcpu->domain->id);
 }
 
 static const struct page_table_batch mmuext_op_batch = {

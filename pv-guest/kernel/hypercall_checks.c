@@ -13,11 +13,13 @@
 #include <xen/xen.h>
 #include <xen/errno.h>
 #include <xen/sched.h>
+#include <pvmon/string.h>
 #include <public/domain_control.h>
 #include <public/memory_extension.h>
 #include <guest/hypercall.h>
 #include <runtime/clock.h>
 #include <runtime/console.h>
+#include "direct_map.h"
 #include "hypercall_checks.h"
 
 #define HYPERVISOR_ADDRESS 0xffff808000200000UL
@@ -319,9 +321,67 @@ static void check_domain_control_steps(void)
            -XEN_ESRCH);
 }
 
+/* mmuext_op's foreigndom is Xen's pg_owner (kernel/mmuext_op.c): frame
+ * operations act on that domain's frames, and the operations on the
+ * caller's own vCPU are -EPERM with another domain named. */
+#define SCRATCH_BYTE 0xa5
+
+static uint8_t foreign_scratch_page[PAGE_SIZE] __attribute__((aligned(PAGE_SIZE)));
+
+static long foreign_mmuext(struct mmuext_op operation, uint16_t domain)
+{
+    unsigned int done = 0;
+
+    return hypercall5(__HYPERVISOR_mmuext_op, (unsigned long)&operation, 1, (unsigned long)&done, domain, 0);
+}
+
+static uint64_t own_machine_frame(const struct start_info *start_info, const void *page)
+{
+    const uint64_t *physical_to_machine = (const uint64_t *)start_info->mfn_list;
+
+    return physical_to_machine[((uint64_t)page - KERNEL_VIRTUAL_BASE) >> PAGE_SHIFT];
+}
+
+static bool scratch_page_untouched(void)
+{
+    for (unsigned int index = 0; index < sizeof(foreign_scratch_page); index++) {
+        if (foreign_scratch_page[index] != SCRATCH_BYTE)
+            return false;
+    }
+    return true;
+}
+
+static void check_mmuext_op_foreign_owner(const struct start_info *start_info)
+{
+    struct pvmon_domain_control request = control_request(PVMON_DOMAIN_CONTROL_create, 0);
+    struct mmuext_op operation;
+    uint16_t domain;
+
+    if (hypercall_domain_control(&request) != 0) {
+        expect("mmuext_foreign_owner_domain_is_created", -1, 0);
+        return;
+    }
+    domain = request.domain;
+    memset(foreign_scratch_page, SCRATCH_BYTE, sizeof(foreign_scratch_page));
+    expect("mmuext_foreign_set_ldt_is_eperm",
+           foreign_mmuext((struct mmuext_op){ .cmd = MMUEXT_SET_LDT }, domain), -XEN_EPERM);
+    expect("mmuext_foreign_tlb_flush_local_is_eperm",
+           foreign_mmuext((struct mmuext_op){ .cmd = MMUEXT_TLB_FLUSH_LOCAL }, domain), -XEN_EPERM);
+    expect("mmuext_foreign_new_baseptr_is_eperm",
+           foreign_mmuext((struct mmuext_op){ .cmd = MMUEXT_NEW_BASEPTR, .arg1.mfn = 1 }, domain),
+           -XEN_EPERM);
+    expect("mmuext_foreign_unknown_command_is_enosys",
+           foreign_mmuext((struct mmuext_op){ .cmd = 14 }, domain), -XEN_ENOSYS);
+    operation = (struct mmuext_op){ .cmd = MMUEXT_CLEAR_PAGE,
+                                    .arg1.mfn = own_machine_frame(start_info, foreign_scratch_page) };
+    expect("mmuext_foreign_clear_page_of_a_frame_the_owner_lacks_is_einval", foreign_mmuext(operation, domain),
+           -XEN_EINVAL);
+    expect("mmuext_foreign_clear_page_leaves_the_caller_s_frame_alone", scratch_page_untouched(), 1);
+    expect("mmuext_foreign_owner_domain_is_destroyed", control(PVMON_DOMAIN_CONTROL_destroy, domain), 0);
+}
+
 void run_hypercall_checks(const struct start_info *start_info)
 {
-    (void)start_info;
     check_console_io();
     check_sched_op();
     check_dispatch();
@@ -330,5 +390,6 @@ void run_hypercall_checks(const struct start_info *start_info)
     check_domain_control_life_cycle();
     check_domain_control_steps();
     check_memory_extension();
+    check_mmuext_op_foreign_owner(start_info);
     console_printf("pv-kernel: hypercall checks: %u passed, %u failed\n", passed, failed);
 }

@@ -78,7 +78,6 @@ long do_mmu_update(struct vcpu *vcpu, uint64_t requests, uint64_t count, uint64_
                    uint64_t foreign_domain);
 long do_mmuext_op(struct vcpu *vcpu, uint64_t operations, uint64_t count, uint64_t done_pointer,
                   uint64_t foreign_domain);
-int page_owner_domain_check(const struct vcpu *vcpu, uint64_t foreign_domain);
 /* mmu_update's foreigndom: whose frames new L1 entries may name. */
 int page_frame_owner_for_update(const struct vcpu *vcpu, uint64_t foreign_domain, uint16_t *frame_owner);
 /* The batch protocol both share (kernel/mmu_update.c): the arguments
