@@ -28,7 +28,10 @@ static volatile uint64_t tick_count;
 static uint64_t boot_epoch_ns;
 static void (*expiry_handler)(uint64_t now_ns);
 static uint64_t (*deadline_source)(void);
-static uint64_t armed_deadline_ns;
+static uint64_t tsc_khz;
+/* The armed deadline as a TSC value (0: nothing armed), so that checking
+ * it costs one TSC read and a comparison. */
+static uint64_t armed_deadline_timestamp;
 
 void time_record_boot(void)
 {
@@ -38,6 +41,7 @@ void time_record_boot(void)
 void time_init(const struct timer_calibration *calibration)
 {
     tsc_scale = time_scale_for_frequency(calibration->tsc_hz);
+    tsc_khz = calibration->tsc_hz / 1000;
     calibrated = true;
 }
 
@@ -96,15 +100,25 @@ static uint64_t earliest(uint64_t first, uint64_t second)
 
 /* Arms the APIC for the next heartbeat tick or the scheduler's next
  * deadline, whichever comes first. */
+/* TSC cycles in at most ns (rounded down, so that the deadline is never
+ * seen late); ns is at most a tick period here, so nothing overflows. */
+static uint64_t cycles_within(uint64_t ns)
+{
+    return ns * tsc_khz / 1000000;
+}
+
 void timer_reprogram(void)
 {
-    uint64_t now = system_time_ns();
+    uint64_t timestamp = cpu_read_timestamp_counter();
+    uint64_t now = calibrated ? time_scale_apply(tsc_scale, timestamp - boot_timestamp) : 0;
     uint64_t deadline = next_tick_deadline_ns;
+    uint64_t delay;
 
     if (deadline_source != NULL)
         deadline = earliest(deadline, deadline_source());
-    armed_deadline_ns = deadline;
-    apic_timer_arm(deadline > now ? deadline - now : 1);
+    delay = deadline > now ? deadline - now : 1;
+    armed_deadline_timestamp = calibrated ? timestamp + cycles_within(delay) : 0;
+    apic_timer_arm(delay);
 }
 
 /* Whether the deadline the timer is armed for has passed: the timer
@@ -113,7 +127,7 @@ void timer_reprogram(void)
  * nothing is armed and nothing is due. */
 bool timer_deadline_passed(void)
 {
-    return armed_deadline_ns != 0 && system_time_ns() >= armed_deadline_ns;
+    return armed_deadline_timestamp != 0 && cpu_read_timestamp_counter() >= armed_deadline_timestamp;
 }
 
 static void handle_timer_interrupt(void)
