@@ -152,6 +152,21 @@ static int make_checked_copies(const uint64_t *guest_frames, unsigned int count,
     return 0;
 }
 
+/* The guest's descriptor frames take the segment-descriptor type and are
+ * checked into hypervisor copies; on a refusal nothing is held. */
+static int take_and_check(const struct domain *domain, const uint64_t *guest_frames, unsigned int count,
+                          uint64_t *copies)
+{
+    int error = take_descriptor_types(domain, guest_frames, count);
+
+    if (error)
+        return error;
+    error = make_checked_copies(guest_frames, count, copies);
+    if (error)
+        put_descriptor_types(guest_frames, count);
+    return error;
+}
+
 long do_set_gdt(struct vcpu *vcpu, uint64_t frame_list, uint64_t entries)
 {
     uint64_t guest_frames[GUEST_GDT_FRAME_LIMIT];
@@ -164,14 +179,9 @@ long do_set_gdt(struct vcpu *vcpu, uint64_t frame_list, uint64_t entries)
     count = descriptor_gdt_frame_count((unsigned int)entries);
     if (copy_from_guest(guest_frames, frame_list, count * sizeof(uint64_t)) != 0)
         return -XEN_EFAULT;
-    error = take_descriptor_types(vcpu->domain, guest_frames, count);
+    error = take_and_check(vcpu->domain, guest_frames, count, copies);
     if (error)
         return error;
-    error = make_checked_copies(guest_frames, count, copies);
-    if (error) {
-        put_descriptor_types(guest_frames, count);
-        return error;
-    }
     release_gdt(vcpu);
     memcpy(vcpu->gdt_guest_frames, guest_frames, count * sizeof(uint64_t));
     memcpy(vcpu->gdt_shadow_frames, copies, count * sizeof(uint64_t));
@@ -215,14 +225,9 @@ long descriptor_tables_set_ldt(struct vcpu *vcpu, uint64_t linear_address, uint6
     count = descriptor_ldt_frame_count((unsigned int)entries);
     error = find_ldt_frames(vcpu, base, count, guest_frames);
     if (error == 0)
-        error = take_descriptor_types(vcpu->domain, guest_frames, count);
+        error = take_and_check(vcpu->domain, guest_frames, count, copies);
     if (error)
         return error;
-    error = make_checked_copies(guest_frames, count, copies);
-    if (error) {
-        put_descriptor_types(guest_frames, count);
-        return error;
-    }
     release_ldt(vcpu);
     memcpy(vcpu->ldt_guest_frames, guest_frames, count * sizeof(uint64_t));
     memcpy(vcpu->ldt_shadow_frames, copies, count * sizeof(uint64_t));
