@@ -23,8 +23,11 @@
  *   - set_timer_op(0) stops the one-shot timer; a timeout with any of bits
  *     50-63 set is treated as "far in the future", as Xen does for old
  *     Linux kernels that passed a negative deadline.
- *   - initialise (-EEXIST: the only vCPU is up), up (0), and the rest
- *     (down, send_nmi, get_physid, time areas) -ENOSYS.
+ *   - initialise (-EEXIST: the only vCPU is up), up (0).  down takes the
+ *     vCPU down; a domain whose last vCPU goes down is shut down with
+ *     reason poweroff (Xen's do_vcpu_op), which with one vCPU per domain
+ *     is always the case, so the call never returns to the guest.  The
+ *     rest (send_nmi, get_physid, time areas) -ENOSYS.
  */
 #include <pvmon/arch.h>
 #include <pvmon/domain.h>
@@ -36,6 +39,7 @@
 #include <pvmon/runstate.h>
 #include <pvmon/string.h>
 #include <pvmon/time.h>
+#include <xen/sched.h>
 #include <xen/vcpu.h>
 
 #define MINIMUM_TIMER_PERIOD_NS UINT64_C(1000000)
@@ -145,6 +149,9 @@ long do_vcpu_op(struct vcpu *vcpu, uint64_t command, uint64_t vcpu_id, uint64_t 
     case VCPUOP_initialise:
         return -XEN_EEXIST;
     case VCPUOP_up:
+        return 0;
+    case VCPUOP_down:
+        domain_shutdown(vcpu->domain, SHUTDOWN_poweroff);
         return 0;
     case VCPUOP_set_periodic_timer:
         return set_periodic_timer(vcpu, argument);

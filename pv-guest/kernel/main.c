@@ -16,6 +16,10 @@
  *                     scheduler to deal with)
  *   fault=page-fault  fault with the runtime's trap table installed: the
  *                     handler reports the trap and crashes the domain
+ *   end=vcpu-down     end as Linux's halt loop does, with VCPUOP_down on
+ *                     the only vCPU: the hypervisor powers the domain off
+ *                     (Xen's rule for the last vCPU going down); if the
+ *                     call returns, the domain crashes itself
  *   test=hypercalls   check hypercalls with valid and invalid arguments,
  *                     one PASS or FAIL line per case
  *   role=...          a demonstration workload (workloads.h)
@@ -98,6 +102,16 @@ static void fault_on_purpose(const char *how)
     console_printf("pv-kernel: still alive after fault=%s\n", how);
 }
 
+static void take_the_last_vcpu_down(void)
+{
+    long result;
+
+    console_printf("pv-kernel: taking its last vCPU down\n");
+    result = hypercall_vcpu_op(VCPUOP_down, 0, NULL);
+    console_printf("pv-kernel: still running after VCPUOP_down: result %ld; crashing\n", result);
+    runtime_exit(SHUTDOWN_crash);
+}
+
 static void report_start_info(const struct start_info *start_info)
 {
     console_printf("pv-kernel: hello from ring 3; start_info at %p\n", (const void *)start_info);
@@ -129,6 +143,8 @@ void start_kernel(const struct start_info *start_info)
         run_hypercall_checks(start_info);
     if (command_line_find(command_line, "fault", value, sizeof(value)))
         fault_on_purpose(value);
+    if (command_line_find(command_line, "end", value, sizeof(value)) && strcmp(value, "vcpu-down") == 0)
+        take_the_last_vcpu_down();
     if (command_line_find(command_line, "init", NULL, 0))
         processes_run_init(start_info, command_line);
     if (command_line_find(command_line, "role", value, sizeof(value)) && run_workload(command_line) != 0)

@@ -11,7 +11,8 @@
 #     CPU share next to a blocking neighbour must be clearly above its
 #     share next to a spinning one (a ratio, not a timing);
 #   - crashes: domUs that fault, write into the hypervisor or run away are
-#     killed alone while another domU and dom0 finish their work;
+#     killed alone while another domU and dom0 finish their work, and one
+#     that takes its last vCPU down (VCPUOP_down) ends powered off;
 #   - no leak between domains (tests/system/leak.domains): a domU fills
 #     all the memory it can get with a secret and gives it back; a later
 #     one scans more frames than that and must find no trace of it;
@@ -123,6 +124,9 @@ misbehaving_domus_are_killed_alone() {
     expect_end crashes wild "crashed +-"
     expect_end crashes handled "crashed +-|shutdown +crash"
     expect_end crashes runaway "destroyed"
+    expect_end crashes down "shutdown +poweroff"
+    expect_log "\(d[0-9]+\) pv-kernel: taking its last vCPU down"
+    expect_no_log "still running after VCPUOP_down"
     expect_log "\(d[0-9]+\) runtime: unexpected trap 14 \(#PF page fault\) at rip 0xffffffff8[0-9a-f]+, error code 0x2, cr2 0x10; crashing"
     expect_log "\(d[0-9]+\) workload busy: ran [0-9]+ ms"
     expect_log "domain 0 shut down \(poweroff\)"
