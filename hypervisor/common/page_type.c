@@ -25,16 +25,14 @@
 #define ENTRY_ACCESSED (UINT64_C(1) << 5)
 #define ENTRY_DIRTY (UINT64_C(1) << 6)
 #define ENTRY_GLOBAL (UINT64_C(1) << 8)
-#define ENTRY_RESERVED_FOR_HYPERVISOR UINT64_C(0x7ff0000000000000)
 
 #define ENTRY_WRITE_THROUGH (UINT64_C(1) << 3)
 #define ENTRY_CACHE_DISABLE (UINT64_C(1) << 4)
 
 /* Xen's L2/L3/L4_DISALLOW_MASK (base_disallow_mask): no superpages, no
  * global tables, and tables only walked write-back (no PWT, PCD). */
-#define UPPER_LEVEL_DISALLOWED                                                                                        \
-    (PAGE_TABLE_ENTRY_LARGE | ENTRY_GLOBAL | ENTRY_RESERVED_FOR_HYPERVISOR | ENTRY_WRITE_THROUGH |                   \
-     ENTRY_CACHE_DISABLE)
+#define UPPER_LEVEL_DISALLOWED \
+    (PAGE_TABLE_ENTRY_LARGE | ENTRY_GLOBAL | ENTRY_WRITE_THROUGH | ENTRY_CACHE_DISABLE)
 
 static struct frame *frame_entry(const struct page_memory *memory, uint64_t frame)
 {

@@ -256,7 +256,9 @@ static uint64_t choose_frame(uint8_t byte)
 {
     if (byte < 0xf0)
         return byte % FRAME_COUNT;
-    return byte == 0xff ? UINT64_C(1) << 40 : FRAME_COUNT + byte % 4;
+    /* 0xff: the largest frame an entry can name (address bits 12-51),
+     * far beyond the machine; one more would spill into software bit 52. */
+    return byte == 0xff ? (UINT64_C(1) << 40) - 1 : FRAME_COUNT + byte % 4;
 }
 
 static uint64_t make_entry(uint64_t frame, uint8_t flags)

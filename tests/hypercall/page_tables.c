@@ -32,13 +32,14 @@
  *     the caller's (not the hypervisor's, another domain's, or beyond
  *     RAM); a writable entry may not map a page table or descriptor page
  *     in use (pinned, CR3, or referenced), nor flip RW alone on a
- *     read-only mapping of one (XSA-182); bits 52-62 -EINVAL (pvmon's
- *     rule: Xen 4.14 leaves them to guest software); U forced on;
+ *     read-only mapping of one (XSA-182); software bits 52-61 kept (Linux
+ *     6.6 and later keep a saved Dirty bit in 58), bit 62 (_PAGE_GNTTAB)
+ *     -EINVAL (L1_DISALLOW_MASK; docs/page-table-entry-bits.md); U forced on;
  *     MMU_PT_UPDATE_PRESERVE_AD keeps A and D.
  *   - L2/L3/L4 entries (get_page_from_l2e..l4e): the target must validate
  *     as the next lower level, not mapped writable; PSE
- *     (XSA-148), G and bits 52-62 -EINVAL (pvmon's rule for 52-62,
- *     pvmon/page_type.h; Xen 4.14 allows them); D is accepted, since
+ *     (XSA-148) and G -EINVAL; software bits 52-62 kept
+ *     (base_disallow_mask); D is accepted, since
  *     Linux's _PAGE_TABLE sets it; L4
  *     slots 256-271 are the hypervisor's (-EINVAL), whatever a table held
  *     there before it was validated.
@@ -329,6 +330,28 @@ static void check_mmu_update_targets(void)
 
 /* --- L1 entries -------------------------------------------------------------- */
 
+/* Xen's software bits of an entry, but for bit 62 (_PAGE_GNTTAB in L1). */
+#define SOFTWARE_BITS_52_TO_61 UINT64_C(0x3ff0000000000000)
+
+/* The same L1 entry accepted both ways, mmu_update and update_va_mapping,
+ * and stored with its bits (U forced on); the slot is put back after. */
+static void expect_l1_kept(const char *what, uint64_t address, uint64_t entry)
+{
+    const volatile uint64_t *slot = bootstrap_l1_entry(&memory, address);
+    uint64_t before = *slot;
+    char stem[NAME_SIZE];
+
+    format_string(stem, sizeof(stem), "l1_entry_%s_by_mmu_update_is_accepted", what);
+    expect_result(stem, mmu_update_one(bootstrap_l1_entry_machine_address(&memory, address), entry), 0);
+    format_string(stem, sizeof(stem), "l1_entry_%s_by_mmu_update_is_kept", what);
+    expect_true(stem, (*slot | PTE_USER) == (entry | PTE_USER), *slot, "the entry as written");
+    format_string(stem, sizeof(stem), "l1_entry_%s_by_update_va_mapping_is_accepted", what);
+    expect_result(stem, hypercall_update_va_mapping(address, entry, UVMF_INVLPG), 0);
+    format_string(stem, sizeof(stem), "l1_entry_%s_by_update_va_mapping_is_kept", what);
+    expect_true(stem, (*slot | PTE_USER) == (entry | PTE_USER), *slot, "the entry as written");
+    hypercall_update_va_mapping(address, before, UVMF_INVLPG);
+}
+
 /* The same L1 entry refused both ways: mmu_update and update_va_mapping. */
 static void expect_l1_refused(const char *what, uint64_t address, uint64_t entry)
 {
@@ -376,8 +399,9 @@ static void check_l1_entries(void)
     expect_l1_refused("for_the_vga_frame", page, VGA_FRAME << PAGE_SHIFT | DATA_PTE);
     if (foreign_frame != 0)
         expect_l1_refused("for_another_domains_frame", page, foreign_frame << PAGE_SHIFT | DATA_PTE);
-    expect_l1_refused("with_bit_52", page, data << PAGE_SHIFT | DATA_PTE | PTE_BIT(52));
     expect_l1_refused("with_bit_62", page, data << PAGE_SHIFT | DATA_PTE | PTE_BIT(62));
+    expect_l1_kept("with_linux_s_saved_dirty_bit_58", page, data << PAGE_SHIFT | DATA_PTE | PTE_BIT(58));
+    expect_l1_kept("with_software_bits_52_to_61", page, data << PAGE_SHIFT | DATA_PTE | SOFTWARE_BITS_52_TO_61);
     expect_l1_refused("write_through_for_ram", page, data << PAGE_SHIFT | WRITABLE_PTE | PTE_WRITE_THROUGH);
     expect_l1_refused("uncached_for_ram", page, data << PAGE_SHIFT | WRITABLE_PTE | PTE_CACHE_DISABLE);
     expect_l1_refused("with_the_pat_bit_for_ram", page, data << PAGE_SHIFT | WRITABLE_PTE | PTE_PAT);
@@ -491,8 +515,12 @@ static void check_upper_level_entries(void)
     expect_result("l2_entry_with_dirty_is_accepted_as_linux_sets_it",
                   mmu_update_one(l2_slot, other << PAGE_SHIFT | TABLE_PTE | PTE_DIRTY), 0);
     expect_result("l2_entry_with_dirty_can_be_put_back", mmu_update_one(l2_slot, entry_before_dirty), 0);
-    expect_update_refused("l2_entry_with_bit_52", l2_slot, other << PAGE_SHIFT | TABLE_PTE | PTE_BIT(52), entry);
-    expect_update_refused("l2_entry_with_bit_62", l2_slot, other << PAGE_SHIFT | TABLE_PTE | PTE_BIT(62), entry);
+    expect_result("l2_entry_with_software_bits_52_to_62_is_accepted",
+                  mmu_update_one(l2_slot, other << PAGE_SHIFT | TABLE_PTE | SOFTWARE_BITS_52_TO_61 | PTE_BIT(62)), 0);
+    expect_true("l2_entry_keeps_its_software_bits",
+                (*entry & (SOFTWARE_BITS_52_TO_61 | PTE_BIT(62))) == (SOFTWARE_BITS_52_TO_61 | PTE_BIT(62)), *entry,
+                "bits 52-62 set");
+    expect_result("l2_entry_with_software_bits_can_be_put_back", mmu_update_one(l2_slot, entry_before_dirty), 0);
     expect_true("refused_l2_entries_leave_their_target_untyped", frame_is_writable_data(other), 0,
                 "a writable mapping");
     expect_update_refused("l2_entry_to_hypervisor_frame", l2_slot, hypervisor_frame << PAGE_SHIFT | TABLE_PTE, entry);
@@ -708,8 +736,8 @@ static void check_pinning(void)
     expect_result("pin_l1_holding_an_entry_for_hypervisor_frame_is_einval", pin(1, bad), -XEN_EINVAL);
     mmu_update_one(bad << PAGE_SHIFT, bad << PAGE_SHIFT | WRITABLE_PTE);
     expect_result("pin_l1_mapping_itself_writable_is_einval", pin(1, bad), -XEN_EINVAL);
-    mmu_update_one(bad << PAGE_SHIFT, second << PAGE_SHIFT | DATA_PTE | PTE_BIT(52));
-    expect_result("pin_l1_holding_an_entry_with_bit_52_is_einval", pin(1, bad), -XEN_EINVAL);
+    mmu_update_one(bad << PAGE_SHIFT, second << PAGE_SHIFT | DATA_PTE | PTE_BIT(62));
+    expect_result("pin_l1_holding_an_entry_with_bit_62_is_einval", pin(1, bad), -XEN_EINVAL);
     mmu_update_one(bad << PAGE_SHIFT, second << PAGE_SHIFT | TABLE_PTE | PTE_LARGE);
     expect_result("pin_l2_holding_a_superpage_is_einval", pin(2, bad), -XEN_EINVAL);
     mmu_update_one(bad << PAGE_SHIFT, writable_frame << PAGE_SHIFT | TABLE_PTE);

@@ -42,15 +42,26 @@ START_TEST(no_execute_and_software_bits_are_allowed)
 }
 END_TEST
 
-START_TEST(bits_reserved_for_the_hypervisor_are_refused)
+/* Linux 6.6 and later keep a saved Dirty bit in bit 58 (Xen's
+ * L1_DISALLOW_MASK allows 52-61). */
+START_TEST(software_bits_52_to_61_are_kept)
+{
+    for (unsigned int bit = 52; bit <= 61; bit++) {
+        uint64_t entry = FRAME_ADDRESS | PAGE_TABLE_ENTRY_PRESENT | (UINT64_C(1) << bit);
+        uint64_t accepted = 0;
+
+        ck_assert_int_eq(page_table_entry_check_l1(entry, &accepted), 0);
+        ck_assert_uint_eq(accepted, entry | PAGE_TABLE_ENTRY_USER);
+    }
+}
+END_TEST
+
+START_TEST(bit_62_xen_s_grant_table_mark_is_refused)
 {
     uint64_t accepted = 7;
+    uint64_t entry = FRAME_ADDRESS | PAGE_TABLE_ENTRY_PRESENT | (UINT64_C(1) << 62);
 
-    for (unsigned int bit = 52; bit <= 62; bit++) {
-        uint64_t entry = FRAME_ADDRESS | PAGE_TABLE_ENTRY_PRESENT | (UINT64_C(1) << bit);
-
-        ck_assert_int_eq(page_table_entry_check_l1(entry, &accepted), -XEN_EINVAL);
-    }
+    ck_assert_int_eq(page_table_entry_check_l1(entry, &accepted), -XEN_EINVAL);
     ck_assert_uint_eq(accepted, 7);
 }
 END_TEST
@@ -92,7 +103,8 @@ static Suite *page_table_entry_suite(void)
     tcase_add_test(cases, not_present_entry_is_stored_unchanged);
     tcase_add_test(cases, present_kernel_entry_gets_the_user_bit);
     tcase_add_test(cases, no_execute_and_software_bits_are_allowed);
-    tcase_add_test(cases, bits_reserved_for_the_hypervisor_are_refused);
+    tcase_add_test(cases, software_bits_52_to_61_are_kept);
+    tcase_add_test(cases, bit_62_xen_s_grant_table_mark_is_refused);
     tcase_add_test(cases, cache_attribute_bits_are_refused_so_that_ram_stays_write_back);
     tcase_add_test(cases, not_present_entry_may_hold_cache_attribute_bits);
     tcase_add_test(cases, frame_is_taken_from_the_address_bits);

@@ -1334,7 +1334,26 @@ START_TEST(superpage_and_global_bits_are_refused_in_l2_to_l4)
 }
 END_TEST
 
-START_TEST(bits_52_to_62_are_refused_at_every_level)
+/* Pins frame 10 holding entry at index 3 as level, and unpins it again:
+ * whether the entry's bits are accepted there, and kept as written. */
+static bool accepted_and_kept(enum page_type level, uint64_t entry)
+{
+    bool accepted;
+
+    write_entry(10, 3, entry);
+    accepted = page_pin(memory, 10, OWNER, level) == 0;
+    if (accepted) {
+        ck_assert_uint_eq(simulated_page_of(&machine, 10)[3] & ~PAGE_TABLE_ENTRY_USER,
+                          entry & ~PAGE_TABLE_ENTRY_USER);
+        ck_assert_int_eq(page_unpin(memory, 10, OWNER), 0);
+    }
+    return accepted;
+}
+
+/* docs/page-table-entry-bits.md: bits 52-62 are software bits that Xen
+ * lets a guest keep at every level, but for bit 62 of an L1 entry
+ * (_PAGE_GNTTAB). */
+START_TEST(bits_52_to_62_are_kept_at_every_level_but_62_in_an_l1_entry)
 {
     build_tree();
     ck_assert_int_eq(page_pin(memory, TREE_L1, OWNER, PAGE_TYPE_L1), 0);
@@ -1342,16 +1361,12 @@ START_TEST(bits_52_to_62_are_refused_at_every_level)
     ck_assert_int_eq(page_pin(memory, TREE_L3, OWNER, PAGE_TYPE_L3), 0);
     assign(10);
     for (unsigned int bit = 52; bit <= 62; bit++) {
-        uint64_t reserved = UINT64_C(1) << bit;
+        uint64_t software = UINT64_C(1) << bit;
 
-        write_entry(10, 3, entry_to(TREE_DATA, READ_ONLY_FLAGS | reserved));
-        expect_refused(page_pin(memory, 10, OWNER, PAGE_TYPE_L1));
-        write_entry(10, 3, entry_to(TREE_L1, TABLE_FLAGS | reserved));
-        expect_refused(page_pin(memory, 10, OWNER, PAGE_TYPE_L2));
-        write_entry(10, 3, entry_to(TREE_L2, TABLE_FLAGS | reserved));
-        expect_refused(page_pin(memory, 10, OWNER, PAGE_TYPE_L3));
-        write_entry(10, 3, entry_to(TREE_L3, TABLE_FLAGS | reserved));
-        expect_refused(page_pin(memory, 10, OWNER, PAGE_TYPE_L4));
+        ck_assert(accepted_and_kept(PAGE_TYPE_L1, entry_to(TREE_DATA, READ_ONLY_FLAGS | software)) == (bit != 62));
+        ck_assert(accepted_and_kept(PAGE_TYPE_L2, entry_to(TREE_L1, TABLE_FLAGS | software)));
+        ck_assert(accepted_and_kept(PAGE_TYPE_L3, entry_to(TREE_L2, TABLE_FLAGS | software)));
+        ck_assert(accepted_and_kept(PAGE_TYPE_L4, entry_to(TREE_L3, TABLE_FLAGS | software)));
     }
 }
 END_TEST
@@ -1679,7 +1694,7 @@ START_TEST(an_invalid_update_of_a_table_in_use_leaves_the_old_entry)
     expect_refused(page_update_entry(memory, OWNER, TREE_L2, 0, entry_to(FRAME_COUNT, TABLE_FLAGS), false, NULL));
     expect_refused(page_update_entry(memory, OWNER, TREE_L2, 0, entry_to(TREE_L2, TABLE_FLAGS), false, NULL));
     expect_refused(page_update_entry(memory, OWNER, TREE_L1, 5, entry_to(TREE_L1, TABLE_FLAGS), false, NULL));
-    expect_refused(page_update_entry(memory, OWNER, TREE_L1, 5, entry_to(11, TABLE_FLAGS | (UINT64_C(1) << 52)),
+    expect_refused(page_update_entry(memory, OWNER, TREE_L1, 5, entry_to(11, TABLE_FLAGS | (UINT64_C(1) << 62)),
                                      false, NULL));
 }
 END_TEST
@@ -2011,7 +2026,7 @@ Suite *page_type_suite(void)
     add_test_case(suite, an_entry_mapping_a_frame_beyond_the_frame_table_is_refused);
     add_test_case(suite, an_entry_mapping_a_frame_never_assigned_is_refused);
     add_test_case(suite, superpage_and_global_bits_are_refused_in_l2_to_l4);
-    add_test_case(suite, bits_52_to_62_are_refused_at_every_level);
+    add_test_case(suite, bits_52_to_62_are_kept_at_every_level_but_62_in_an_l1_entry);
     add_test_case(suite, an_l1_entry_may_carry_dirty_global_software_and_no_execute_bits);
     add_test_case(suite, an_l1_entry_with_a_cache_attribute_is_refused);
     add_test_case(suite, an_upper_level_entry_with_a_cache_attribute_is_refused);

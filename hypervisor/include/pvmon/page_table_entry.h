@@ -5,10 +5,13 @@
  * guest may map the frame the entry names is the caller's question.
  *
  * An L1 entry that is not present is accepted as it is.  A present one
- * may carry P, RW, US, A, D, G, the three software bits 9-11 and NX; bits
- * 52-62 are reserved for the hypervisor (Xen keeps its own marks there)
- * and make the entry -EINVAL.  US is forced on, since the guest kernel
- * runs in ring 3.
+ * may carry P, RW, US, A, D, G, the software bits 9-11 and 52-61, and NX,
+ * kept as they are (Xen's L1_DISALLOW_MASK: Linux 6.6 and later keep a
+ * saved Dirty bit in bit 58).  Bit 62 is Xen's _PAGE_GNTTAB and makes the
+ * entry -EINVAL, as in Xen.  The hardware ignores bits 52-62 of an entry
+ * (protection keys are never enabled for a guest), and pvmon gives them no
+ * meaning of its own.  US is forced on, since the guest kernel runs in
+ * ring 3.  docs/page-table-entry-bits.md has the table for every level.
  *
  * Cache attributes: PWT, PCD and PAT (bit 7) are -EINVAL, so every guest
  * mapping is write-back, the same memory type as pvmon's direct map of

@@ -56,12 +56,12 @@
  * Entry rules (Xen's L1_DISALLOW_MASK and friends, and the fix-ups of
  * xen/arch/x86/pv/mm.h):
  *   - a non-present entry is accepted as it is, and holds nothing;
- *   - L1: common/page_table_entry.c (bits 52-62 and the cache attributes
- *     PWT, PCD and PAT refused, U forced on);
+ *   - L1: common/page_table_entry.c (bit 62, Xen's _PAGE_GNTTAB, and the
+ *     cache attributes PWT, PCD and PAT refused, U forced on);
  *   - L2, L3, L4: P, RW, U, A, D (Linux's _PAGE_TABLE sets it), the
- *     software bits 9-11, NX and the address are allowed; PSE
- *     (superpages), G, PWT, PCD and bits 52-62 are -EINVAL (Xen's
- *     base_disallow_mask, pvmon's rule for 52-62); U is forced on.
+ *     software bits 9-11 and 52-62, NX and the address are allowed; PSE
+ *     (superpages), G, PWT and PCD are -EINVAL (Xen's base_disallow_mask);
+ *     U is forced on.  docs/page-table-entry-bits.md has the table.
  *   - Read-only linear page tables (Xen's pv-linear-pt, on by default in
  *     Xen 4.17, under its XSA-240 rules): an L2-L4 entry whose target
  *     cannot take the next lower type may point at a table of its own
