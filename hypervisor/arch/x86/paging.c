@@ -137,12 +137,15 @@ static void map_gdt_area(void)
         map_page(LDT_AREA_VIRT_START + page * PAGE_SIZE, (uint64_t)zero_page - IMAGE_VIRT_BASE, no_execute);
 }
 
-/* A vCPU's GDT frames (hypervisor-owned copies its descriptors were
- * checked into) in GDT pages 0..count-1, the zero page in the rest. */
-void paging_map_guest_gdt(const uint64_t *frames, unsigned int count)
+/* Descriptor frames (hypervisor-owned copies the guest's descriptors were
+ * checked into) in the first count of area_pages pages at area_start, the
+ * zero page in the rest.  They are writable because the CPU sets a
+ * descriptor's accessed bit when it loads it. */
+static void map_descriptor_copies(uint64_t area_start, unsigned int area_pages, const uint64_t *frames,
+                                  unsigned int count)
 {
-    for (unsigned int page = 0; page < RESERVED_GDT_PAGE; page++) {
-        uint64_t virtual_address = GDT_AREA_VIRT_START + page * PAGE_SIZE;
+    for (unsigned int page = 0; page < area_pages; page++) {
+        uint64_t virtual_address = area_start + page * PAGE_SIZE;
 
         if (page < count)
             map_page(virtual_address, frames[page] * PAGE_SIZE, PTE_WRITABLE | no_execute);
@@ -152,20 +155,16 @@ void paging_map_guest_gdt(const uint64_t *frames, unsigned int count)
     }
 }
 
-/* A vCPU's LDT frames (hypervisor-owned checked copies) in LDT pages
- * 0..count-1, the zero page in the rest.  They are writable because the
- * CPU sets a descriptor's accessed bit when it loads it. */
+/* A vCPU's GDT copies in GDT pages 0..count-1, below pvmon's own page. */
+void paging_map_guest_gdt(const uint64_t *frames, unsigned int count)
+{
+    map_descriptor_copies(GDT_AREA_VIRT_START, RESERVED_GDT_PAGE, frames, count);
+}
+
+/* A vCPU's LDT copies in LDT pages 0..count-1. */
 void paging_map_guest_ldt(const uint64_t *frames, unsigned int count)
 {
-    for (unsigned int page = 0; page < LDT_AREA_PAGES; page++) {
-        uint64_t virtual_address = LDT_AREA_VIRT_START + page * PAGE_SIZE;
-
-        if (page < count)
-            map_page(virtual_address, frames[page] * PAGE_SIZE, PTE_WRITABLE | no_execute);
-        else
-            map_page(virtual_address, (uint64_t)zero_page - IMAGE_VIRT_BASE, no_execute);
-        invalidate_page(virtual_address);
-    }
+    map_descriptor_copies(LDT_AREA_VIRT_START, LDT_AREA_PAGES, frames, count);
 }
 
 static bool holds_ram(const struct memory_region *region)
