@@ -25,6 +25,7 @@
 #include <pvmon/boot_info.h>
 #include <pvmon/command_line.h>
 #include <pvmon/crc32.h>
+#include <pvmon/device_access.h>
 #include <pvmon/domain_build.h>
 #include <pvmon/domain_memory.h>
 #include <pvmon/hypercalls.h>
@@ -212,6 +213,7 @@ void start_hypervisor(uint32_t boot_magic, uint64_t boot_info_address)
     selftests_run(boot_info.command_line, &boot_info);
     time_read_wallclock();
     machine_to_physical_init();
+    device_access_init();
     domain_memory_init();
     schedule_init(idle);
     version_set_command_line(boot_info.command_line);
