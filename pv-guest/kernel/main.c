@@ -22,6 +22,9 @@
  *                     call returns, the domain crashes itself
  *   test=hypercalls   check hypercalls with valid and invalid arguments,
  *                     one PASS or FAIL line per case
+ *   test=devices      as dom0, map the virtio-mmio transport its
+ *                     virtio_mmio.device= word names and check device
+ *                     access (device_checks.c)
  *   role=...          a demonstration workload (workloads.h)
  *   init=LIST         run user processes (process.h): the program "init"
  *                     from the ramdisk, with LIST as its argument (the
@@ -37,6 +40,7 @@
 #include <guest/hypercall.h>
 #include <runtime/console.h>
 #include <runtime/runtime.h>
+#include "device_checks.h"
 #include "hypercall_checks.h"
 #include "process.h"
 #include "toolstack.h"
@@ -141,6 +145,8 @@ void start_kernel(const struct start_info *start_info)
     console_printf("pv-kernel: trap table, callbacks, events and timer are set up\n");
     if (command_line_find(command_line, "test", value, sizeof(value)) && strcmp(value, "hypercalls") == 0)
         run_hypercall_checks(start_info);
+    if (command_line_find(command_line, "test", value, sizeof(value)) && strcmp(value, "devices") == 0)
+        run_device_checks(start_info);
     if (command_line_find(command_line, "fault", value, sizeof(value)))
         fault_on_purpose(value);
     if (command_line_find(command_line, "end", value, sizeof(value)) && strcmp(value, "vcpu-down") == 0)
