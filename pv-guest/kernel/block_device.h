@@ -79,4 +79,13 @@ unsigned int block_device_complete(struct block_device *device, void (*done)(str
 /* Event-channel port dom0 receives the device's interrupt on (for the wait loop). */
 evtchn_port_t block_device_event_port(const struct block_device *device);
 
+/*
+ * The driver handles that port's events itself (its handler, in the
+ * upcall, records the interrupt; block_device_complete acknowledges it and
+ * sends the PIRQ's EOI).  A loop that sleeps until a flag of its own is set
+ * (wait_for_flag_until, as domain_backends_wait_until) names that flag
+ * here: every block device's interrupt then sets it too.  NULL: none.
+ */
+void block_device_set_wakeup_flag(volatile bool *flag);
+
 #endif
