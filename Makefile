@@ -121,7 +121,8 @@ HOST_TESTABLE_SOURCES := $(filter-out hypervisor/common/string.c, \
 HOST_TESTABLE_SOURCES += $(wildcard pv-guest/kernel/xenstore_*.c) pv-guest/kernel/console_backend.c \
     pv-guest/kernel/domain_config.c
 # dom0's virtio driver: the split virtqueue and the pure parts of virtio-mmio and virtio-blk.
-HOST_TESTABLE_SOURCES += pv-guest/kernel/virtqueue.c
+HOST_TESTABLE_SOURCES += pv-guest/kernel/virtqueue.c pv-guest/kernel/virtio_mmio_command_line.c \
+    pv-guest/kernel/virtio_blk_protocol.c
 UNIT_TEST_SOURCES := $(wildcard tests/unit/*.c)
 HOST_CFLAGS := -std=c11 $(WARNINGS) -O1 -g -fsanitize=address,undefined -fno-sanitize-recover=all \
     -fno-omit-frame-pointer -I$(BUILD)/include -Ihypervisor/include -Ihypercall -Ipv-guest \
