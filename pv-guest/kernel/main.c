@@ -22,6 +22,12 @@
  *                     call returns, the domain crashes itself
  *   test=hypercalls   check hypercalls with valid and invalid arguments,
  *                     one PASS or FAIL line per case
+ *   test=virtio-blk   (dom0) write, flush and read back patterns on every
+ *                     virtio disk, one PASS or FAIL line per case
+ *                     (virtio_blk_check.h)
+ *   virtio_mmio.device=SIZE@BASE:GSI
+ *                     (dom0) a virtio-mmio device; every virtio-blk one
+ *                     becomes a block device (virtio_blk.h)
  *   role=...          a demonstration workload (workloads.h)
  *   init=LIST         run user processes (process.h): the program "init"
  *                     from the ramdisk, with LIST as its argument (the
@@ -40,6 +46,8 @@
 #include "hypercall_checks.h"
 #include "process.h"
 #include "toolstack.h"
+#include "virtio_blk.h"
+#include "virtio_blk_check.h"
 #include "workloads.h"
 
 #define HYPERVISOR_IMAGE_ADDRESS 0xffff808000200000UL
@@ -139,8 +147,12 @@ void start_kernel(const struct start_info *start_info)
         runtime_exit(SHUTDOWN_crash);
     }
     console_printf("pv-kernel: trap table, callbacks, events and timer are set up\n");
+    if ((start_info->flags & SIF_PRIVILEGED) != 0)
+        virtio_blk_probe(command_line);
     if (command_line_find(command_line, "test", value, sizeof(value)) && strcmp(value, "hypercalls") == 0)
         run_hypercall_checks(start_info);
+    if (command_line_find(command_line, "test", value, sizeof(value)) && strcmp(value, "virtio-blk") == 0)
+        virtio_blk_check();
     if (command_line_find(command_line, "fault", value, sizeof(value)))
         fault_on_purpose(value);
     if (command_line_find(command_line, "end", value, sizeof(value)) && strcmp(value, "vcpu-down") == 0)
