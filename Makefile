@@ -141,7 +141,7 @@ CHECK_LIBS = $(shell pkg-config --libs check)
 # seeded pass of every harness).
 FUZZ_SECONDS ?= 60
 FUZZ_GUIDED_SOURCES := tests/fuzz/page_type_fuzz.c \
-    $(addprefix hypervisor/common/, page_type.c page_table_entry.c)
+    $(addprefix hypervisor/common/, page_type.c page_table_entry.c io_memory.c)
 FUZZ_CHECKER_SOURCES := tests/fuzz/page_type_invariants.c tests/unit/simulated_memory.c
 FUZZ_CFLAGS := -std=c11 $(WARNINGS) -O1 -g -fsanitize=address,undefined -fno-sanitize-recover=all \
     -fno-omit-frame-pointer -I$(BUILD)/include -Ihypervisor/include -Ihypercall \
@@ -167,7 +167,7 @@ FUZZ_HARNESS_event-channel := tests/fuzz/event_channel_fuzz.c
 FUZZ_METERED_event-channel := hypervisor/common/event_channel.c
 FUZZ_CHECKER_event-channel :=
 FUZZ_HARNESS_foreign-mapping := tests/fuzz/foreign_mapping_fuzz.c
-FUZZ_METERED_foreign-mapping := $(addprefix hypervisor/common/, page_type.c page_table_entry.c)
+FUZZ_METERED_foreign-mapping := $(addprefix hypervisor/common/, page_type.c page_table_entry.c io_memory.c)
 FUZZ_CHECKER_foreign-mapping := tests/unit/simulated_memory.c
 FUZZ_SHARED_CHECKER_SOURCES := tests/fuzz/work_meter.c
 FUZZ_HARNESS_PASS_BINARIES := $(patsubst %,$(BUILD)/tests/%-fuzz,$(FUZZ_HARNESSES))

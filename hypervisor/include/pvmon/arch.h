@@ -58,6 +58,7 @@ void cpu_load_debug_registers(const struct debug_registers *debug);
 uint64_t cpu_read_debug_status(void);
 uint64_t cpu_read_debug_control(void);
 void cpu_disable_breakpoints(void);
+unsigned int cpu_physical_address_bits(void); /* CPUID 0x80000008, or 36 without it */
 
 /* paging.c: the hypervisor's own page tables. */
 typedef uint64_t (*boot_frame_source)(void);
@@ -98,6 +99,11 @@ void apic_init(void);
 void apic_calibrate(struct timer_calibration *calibration);
 void apic_timer_arm(uint64_t nanoseconds);
 void apic_end_of_interrupt(void);
+uint64_t apic_base_address(void);      /* the local APIC's MMIO page */
+/* The machine's fixed device pages pvmon keeps for itself: dom0 may not
+ * map them (kernel/device_access.c). */
+#define IO_APIC_BASE_ADDRESS 0xfec00000UL
+#define HPET_BASE_ADDRESS 0xfed00000UL
 #define APIC_TIMER_VECTOR 0xf0
 #define APIC_SPURIOUS_VECTOR 0xff
 
