@@ -32,6 +32,7 @@
 #include <pvmon/machine_to_physical.h>
 #include <pvmon/memory.h>
 #include <pvmon/panic.h>
+#include <pvmon/physical_irq.h>
 #include <pvmon/printk.h>
 #include <pvmon/selftest.h>
 #include <pvmon/string.h>
@@ -214,6 +215,7 @@ void start_hypervisor(uint32_t boot_magic, uint64_t boot_info_address)
     time_read_wallclock();
     machine_to_physical_init();
     device_access_init();
+    physical_irq_init();
     domain_memory_init();
     schedule_init(idle);
     version_set_command_line(boot_info.command_line);

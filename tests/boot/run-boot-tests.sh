@@ -228,6 +228,7 @@ pvh_dom0_is_told_of_the_virtio_mmio_devices_on_its_command_line() {
 # it (pv-guest/kernel/device_checks.c), on a legacy and a modern transport.
 device_checks_case() {
     truncate -s 1M "$work/disk.img"
+    printf 'pvmon!!!' | dd of="$work/disk.img" conv=notrunc status=none
     boot "pvh-device-checks$1" pvh "$image" "$work/dom0.cpio" --disk "$work/disk.img" $2 \
         --append "idle_seconds=1 -- test=devices"
     expect_status 0
@@ -239,8 +240,16 @@ device_checks_case() {
     expect_no_log "pv-kernel: FAIL"
 }
 
-pvh_dom0_maps_a_legacy_virtio_mmio_transport_through_domid_io() {
+# ... and on the legacy transport takes the disk's interrupt as a pirq:
+# map_pirq, setup_gsi, bind_pirq, a read of sector 0 (DMA at machine
+# addresses), the event, the EOI.
+pvh_dom0_maps_a_legacy_virtio_mmio_transport_and_takes_its_interrupt() {
     device_checks_case -legacy "" 1
+    expect_log "\(d0\) pv-kernel: PASS bind_pirq_succeeds"
+    expect_log "\(d0\) pv-kernel: PASS device_interrupt_arrives_on_the_pirq_port"
+    expect_log "\(d0\) pv-kernel: virtio-blk sector 0 starts with 70 76 6d 6f 6e 21 21 21"
+    expect_log "\(d0\) pv-kernel: PASS eoi_after_the_interrupt_succeeds"
+    expect_log "\(d0\) pv-kernel: PASS no_second_interrupt_once_acknowledged"
 }
 
 pvh_dom0_maps_a_modern_virtio_mmio_transport_through_domid_io() {
@@ -440,7 +449,7 @@ for test_case in \
     pvh_dom0_runs_in_ring3_and_shuts_down \
     pvh_dom0_hypercalls_validate_their_arguments \
     pvh_dom0_is_told_of_the_virtio_mmio_devices_on_its_command_line \
-    pvh_dom0_maps_a_legacy_virtio_mmio_transport_through_domid_io \
+    pvh_dom0_maps_a_legacy_virtio_mmio_transport_and_takes_its_interrupt \
     pvh_dom0_maps_a_modern_virtio_mmio_transport_through_domid_io \
     pvh_dom0_virtio_blk_writes_reach_a_legacy_disk_image \
     pvh_dom0_virtio_blk_writes_reach_a_modern_disk_image \

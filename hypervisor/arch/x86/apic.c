@@ -13,6 +13,7 @@
 #define APIC_BASE_ENABLE (1UL << 11)
 #define APIC_BASE_ADDRESS_MASK 0xffffff000UL
 
+#define APIC_ID 0x020
 #define APIC_END_OF_INTERRUPT 0x0b0
 #define APIC_SPURIOUS_VECTOR_REGISTER 0x0f0
 #define APIC_LVT_TIMER 0x320
@@ -60,6 +61,11 @@ void apic_init(void)
 uint64_t apic_base_address(void)
 {
     return apic_physical_base;
+}
+
+uint32_t apic_id(void)
+{
+    return apic_read(APIC_ID) >> 24;
 }
 
 void apic_calibrate(struct timer_calibration *calibration)
