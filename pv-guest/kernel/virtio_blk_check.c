@@ -188,6 +188,28 @@ static void check_writes_reach_the_disk(struct block_device *device)
     }
 }
 
+/* One more request than the driver has slots: the last is -EBUSY, the
+ * others are all in flight together and complete. */
+static void check_a_full_device_is_busy(struct block_device *device)
+{
+    static struct block_request many[VIRTIO_BLK_SLOTS + 1];
+    unsigned int accepted = 0;
+    int result = 0, waited;
+
+    completions = 0;
+    for (unsigned int index = 0; index <= VIRTIO_BLK_SLOTS; index++) {
+        build_request(&many[index], BLOCK_READ, index, read_pages, &shapes[0]);
+        many[index].segments[0].length = BLOCK_SECTOR_SIZE;
+        if ((result = block_device_submit(device, &many[index])) != 0)
+            break;
+        accepted++;
+    }
+    report(accepted == VIRTIO_BLK_SLOTS && result == -XEN_EBUSY, device,
+           "with every slot in flight the next request is busy", result);
+    waited = wait_for_completions(device, accepted);
+    report(waited == 0, device, "all the requests in flight complete", waited);
+}
+
 static void check_refusals(struct block_device *device)
 {
     struct block_request beyond;
@@ -220,6 +242,7 @@ static void check_device(struct block_device *device)
         check_read_only(device);
     else
         check_writes_reach_the_disk(device);
+    check_a_full_device_is_busy(device);
     check_refusals(device);
     interrupts = virtio_blk_interrupts(device) - interrupts_before;
     console_printf("virtio-blk %s: %lu interrupts received\n", block_device_name(device), interrupts);

@@ -12,6 +12,8 @@
  *                          the first 2 KiB of the next
  *       end of the disk    the last 8 sectors, two 2 KiB segments
  *   - read-only disk: a WRITE is refused (-EROFS), a READ works.
+ *   - both: VIRTIO_BLK_SLOTS one-sector READs in flight at once, the next
+ *     one refused (-EBUSY), all of them completing.
  *
  * Completion is waited for on the devices' interrupts (the wake-up flag of
  * block_device.h, with a deadline), never by spinning.  One "PASS
