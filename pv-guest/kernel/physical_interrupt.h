@@ -9,6 +9,9 @@
  *   PHYSDEVOP_setup_gsi  how the line signals: level-triggered, active high
  *                        (what virtio-mmio lines on QEMU's microvm are)
  *   EVTCHNOP_bind_pirq   an event channel for the PIRQ, not shared
+ *   PHYSDEVOP_irq_status_query
+ *                        whether the PIRQ needs an EOI (XENIRQSTAT_needs_eoi;
+ *                        Linux's pirq_query_unmask)
  *   PHYSDEVOP_eoi        after the device has been serviced: a level line
  *                        stays masked in the IOAPIC from its interrupt
  *                        until this end-of-interrupt
@@ -20,14 +23,22 @@
 #ifndef PV_KERNEL_PHYSICAL_INTERRUPT_H
 #define PV_KERNEL_PHYSICAL_INTERRUPT_H
 
+#include <stdbool.h>
 #include <stdint.h>
 #include <xen/event_channel.h>
 
-/* Maps the GSI to a PIRQ and binds it to a new port (still masked);
- * 0 with *pirq and *port, or the first hypercall's error. */
-int physical_interrupt_bind_gsi(uint32_t gsi, uint32_t *pirq, evtchn_port_t *port);
+struct physical_interrupt {
+    uint32_t pirq;
+    evtchn_port_t port;
+    bool needs_eoi;
+};
 
-/* PHYSDEVOP_eoi for the PIRQ; 0 or the hypervisor's error. */
-int physical_interrupt_end(uint32_t pirq);
+/* Maps the GSI to a PIRQ, binds it to a new port (still masked) and asks
+ * whether it needs EOIs; 0, or the first hypercall's error. */
+int physical_interrupt_bind_gsi(uint32_t gsi, struct physical_interrupt *interrupt);
+
+/* After servicing: PHYSDEVOP_eoi if the PIRQ needs it; 0 or the
+ * hypervisor's error. */
+int physical_interrupt_end(const struct physical_interrupt *interrupt);
 
 #endif

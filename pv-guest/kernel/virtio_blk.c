@@ -35,8 +35,7 @@ struct block_device {
     bool read_only;
     bool has_flush;
     bool failed;
-    uint32_t pirq;
-    evtchn_port_t port;
+    struct physical_interrupt interrupt;
     volatile bool interrupt_received;
     volatile uint64_t interrupts;
     struct request_page *request_page;
@@ -86,7 +85,7 @@ bool block_device_has_flush(const struct block_device *device)
 
 evtchn_port_t block_device_event_port(const struct block_device *device)
 {
-    return device->port;
+    return device->interrupt.port;
 }
 
 void block_device_set_wakeup_flag(volatile bool *flag)
@@ -200,8 +199,9 @@ unsigned int block_device_complete(struct block_device *device, void (*done)(str
     }
     if (!device->failed)
         completed = take_used_requests(device, done);
-    if (interrupted && (result = physical_interrupt_end(device->pirq)) != 0)
-        console_printf("virtio-blk: %s: PHYSDEVOP_eoi for pirq %u failed: %d\n", device->name, device->pirq, result);
+    if (interrupted && (result = physical_interrupt_end(&device->interrupt)) != 0)
+        console_printf("virtio-blk: %s: PHYSDEVOP_eoi for pirq %u failed: %d\n", device->name, device->interrupt.pirq,
+                       result);
     return completed;
 }
 
@@ -232,11 +232,11 @@ static int setup_queue(struct block_device *device, uint8_t *queue_page)
 
 static int bind_interrupt(struct block_device *device)
 {
-    int result = physical_interrupt_bind_gsi(device->location.gsi, &device->pirq, &device->port);
+    int result = physical_interrupt_bind_gsi(device->location.gsi, &device->interrupt);
 
     if (result != 0)
         return result;
-    return events_attach(device->port, note_interrupt, device);
+    return events_attach(device->interrupt.port, note_interrupt, device);
 }
 
 /* The handshake of a virtio-blk device; on failure the device is reset. */
@@ -262,7 +262,8 @@ static int start_device(struct block_device *device, unsigned int index)
 static void report_device(const struct block_device *device)
 {
     console_printf("virtio-blk: %s at %#lx (gsi %u, pirq %u, port %u), %s transport: %lu sectors (%lu MiB), %s, %s\n",
-                   device->name, device->location.base, device->location.gsi, device->pirq, device->port,
+                   device->name, device->location.base, device->location.gsi, device->interrupt.pirq,
+                   device->interrupt.port,
                    virtio_mmio_is_modern(&device->transport) ? "modern" : "legacy", device->capacity_sectors,
                    device->capacity_sectors / SECTORS_PER_MIB, device->read_only ? "read-only" : "read-write",
                    device->has_flush ? "volatile cache (flush)" : "no volatile cache");
