@@ -13,8 +13,10 @@
 #                   ends with "N passed, N failed"
 #   make deps       install the Debian packages the build needs (tools/install-dependencies.sh)
 #   make fuzz       run every fuzzer of tests/fuzz under libFuzzer for FUZZ_SECONDS each (default 60):
-#                   page types, the writable-page-table emulator, event channels, foreign mappings;
-#                   make fuzz-NAME runs one (page-type, page-table-write, event-channel, foreign-mapping)
+#                   page types, the writable-page-table emulator, event channels, foreign mappings,
+#                   dom0's virtqueue against a hostile device;
+#                   make fuzz-NAME runs one (page-type, page-table-write, event-channel, foreign-mapping,
+#                   virtqueue)
 #   make linux-initramfs, make linux-stock
 #                   the Linux domU's initramfs (busybox and the workload), and Debian's stock
 #                   kernel as an ELF (tools/linux-images.mk)
@@ -144,7 +146,7 @@ FUZZ_GUIDED_SOURCES := tests/fuzz/page_type_fuzz.c \
     $(addprefix hypervisor/common/, page_type.c page_table_entry.c io_memory.c)
 FUZZ_CHECKER_SOURCES := tests/fuzz/page_type_invariants.c tests/unit/simulated_memory.c
 FUZZ_CFLAGS := -std=c11 $(WARNINGS) -O1 -g -fsanitize=address,undefined -fno-sanitize-recover=all \
-    -fno-omit-frame-pointer -I$(BUILD)/include -Ihypervisor/include -Ihypercall \
+    -fno-omit-frame-pointer -I$(BUILD)/include -Ihypervisor/include -Ihypercall -Ipv-guest \
     -D__XEN_INTERFACE_VERSION__=$(XEN_INTERFACE_VERSION) -MMD -MP
 FUZZ_GUIDED_OBJECTS := $(patsubst %.c,$(BUILD)/fuzz/%.o,$(FUZZ_GUIDED_SOURCES))
 FUZZ_BINARY := $(BUILD)/fuzz/page-type-fuzz
@@ -159,7 +161,7 @@ FUZZ_PASS_BINARY := $(BUILD)/tests/page-type-fuzz
 # -fsanitize-coverage=trace-pc and its hook renamed to work_meter_tick
 # (tests/fuzz/work_meter.h), so that a harness counts the basic blocks each
 # step executes and refuses a step whose work is not bounded.
-FUZZ_HARNESSES := page-table-write event-channel foreign-mapping
+FUZZ_HARNESSES := page-table-write event-channel foreign-mapping virtqueue
 FUZZ_HARNESS_page-table-write := tests/fuzz/page_table_write_fuzz.c
 FUZZ_METERED_page-table-write := hypervisor/common/page_table_write.c
 FUZZ_CHECKER_page-table-write := tests/fuzz/page_table_write_reference.c
@@ -169,6 +171,9 @@ FUZZ_CHECKER_event-channel :=
 FUZZ_HARNESS_foreign-mapping := tests/fuzz/foreign_mapping_fuzz.c
 FUZZ_METERED_foreign-mapping := $(addprefix hypervisor/common/, page_type.c page_table_entry.c io_memory.c)
 FUZZ_CHECKER_foreign-mapping := tests/unit/simulated_memory.c
+FUZZ_HARNESS_virtqueue := tests/fuzz/virtqueue_fuzz.c
+FUZZ_METERED_virtqueue := pv-guest/kernel/virtqueue.c
+FUZZ_CHECKER_virtqueue :=
 FUZZ_SHARED_CHECKER_SOURCES := tests/fuzz/work_meter.c
 FUZZ_HARNESS_PASS_BINARIES := $(patsubst %,$(BUILD)/tests/%-fuzz,$(FUZZ_HARNESSES))
 FUZZ_HARNESS_BINARIES := $(patsubst %,$(BUILD)/fuzz/%-fuzz,$(FUZZ_HARNESSES))
