@@ -288,21 +288,28 @@ pvh_dom0_virtio_blk_writes_reach_a_modern_disk_image() {
     virtio_blk_disk_case -modern --virtio-modern modern
 }
 
-# A read-only disk (readonly=on, VIRTIO_BLK_F_RO): the driver refuses the
-# write, reads work, and the image file is unchanged.
-pvh_dom0_virtio_blk_read_only_disk_refuses_writes() {
-    local disk="$work/virtio-blk-read-only.img"
-    rm -f "$disk"
-    truncate -s 4M "$disk"
-    boot pvh-virtio-blk-read-only pvh "$image" "$work/dom0.cpio" --disk-read-only "$disk" \
+# Two disks, the second read-only (readonly=on, VIRTIO_BLK_F_RO): each is
+# a device of its own on its own GSI; the driver refuses the write to vdb,
+# reads work there, vda's image gets the patterns and vdb's is unchanged.
+pvh_dom0_virtio_blk_two_disks_the_second_read_only() {
+    local writable="$work/virtio-blk-vda.img" read_only="$work/virtio-blk-vdb.img"
+    rm -f "$writable" "$read_only"
+    truncate -s 4M "$writable"
+    truncate -s 8M "$read_only"
+    boot pvh-virtio-blk-two-disks pvh "$image" "$work/dom0.cpio" --disk "$writable" --disk-read-only "$read_only" \
         --append "idle_seconds=1 -- test=virtio-blk"
     expect_status 0
-    expect_log "\(d0\) virtio-blk: vda at 0xfeb00e00 .*, read-only,"
-    expect_log "\(d0\) PASS virtio-blk vda: a write to a read-only disk is refused \(-30\)"
-    expect_log "\(d0\) PASS virtio-blk vda: a read from a read-only disk completes"
+    expect_log "\(d0\) virtio-blk: vda at 0xfeb00e00 \(gsi 12, .*, read-write,"
+    expect_log "\(d0\) virtio-blk: vdb at 0xfeb00c00 \(gsi 11, pirq [0-9]+, port [0-9]+\), legacy transport: 16384 sectors \(8 MiB\), read-only,"
+    expect_log "\(d0\) PASS virtio-blk vdb: a write to a read-only disk is refused \(-30\)"
+    expect_log "\(d0\) PASS virtio-blk vdb: a read from a read-only disk completes"
+    expect_log "\(d0\) PASS virtio-blk vdb: completions arrived through the device's interrupt"
     expect_log "\(d0\) virtio-blk check: [1-9][0-9]* passed, 0 failed"
     expect_no_log "FAIL virtio-blk"
-    if ! cmp -s "$disk" <(head -c 4194304 /dev/zero); then
+    if ! "$pattern_tool" "$writable" 0x70766d6f6e 0+8 128+88 300+6 -8+8 >"$work/pattern-vda.out"; then
+        fail "vda's image file does not hold what dom0 wrote: $(grep -v '^MATCH' "$work/pattern-vda.out" | head -n 1)"
+    fi
+    if ! cmp -s "$read_only" <(head -c 8388608 /dev/zero); then
         fail "the read-only image file was changed"
     fi
 }
@@ -453,7 +460,7 @@ for test_case in \
     pvh_dom0_maps_a_modern_virtio_mmio_transport_through_domid_io \
     pvh_dom0_virtio_blk_writes_reach_a_legacy_disk_image \
     pvh_dom0_virtio_blk_writes_reach_a_modern_disk_image \
-    pvh_dom0_virtio_blk_read_only_disk_refuses_writes \
+    pvh_dom0_virtio_blk_two_disks_the_second_read_only \
     pvh_dom0_larger_than_free_memory_is_refused \
     pvh_dom0_whose_page_list_cannot_be_allocated_is_refused \
     pvh_dom0_page_fault_crashes_only_the_domain \
