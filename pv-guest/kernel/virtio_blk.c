@@ -189,14 +189,13 @@ static unsigned int take_used_requests(struct block_device *device, void (*done)
 
 unsigned int block_device_complete(struct block_device *device, void (*done)(struct block_request *))
 {
-    bool interrupted = device->interrupt_received;
+    /* Taken in one step: the upcall may set it again at any moment. */
+    bool interrupted = __atomic_exchange_n(&device->interrupt_received, false, __ATOMIC_SEQ_CST);
     unsigned int completed = 0;
     int result;
 
-    if (interrupted) {
-        device->interrupt_received = false;
+    if (interrupted)
         virtio_mmio_acknowledge_interrupt(&device->transport);
-    }
     if (!device->failed)
         completed = take_used_requests(device, done);
     if (interrupted && (result = physical_interrupt_end(&device->interrupt)) != 0)
