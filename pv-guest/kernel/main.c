@@ -25,6 +25,9 @@
  *   test=virtio-blk   (dom0) write, flush and read back patterns on every
  *                     virtio disk, one PASS or FAIL line per case
  *                     (virtio_blk_check.h)
+ *   test=virtio-blk-failure
+ *                     (dom0) a request vda cannot map: the device is reset
+ *                     and given up, its requests fail with -EIO
  *   virtio_mmio.device=SIZE@BASE:GSI
  *                     (dom0) a virtio-mmio device; every virtio-blk one
  *                     becomes a block device (virtio_blk.h)
@@ -166,6 +169,8 @@ void start_kernel(const struct start_info *start_info)
         run_hypercall_checks(start_info);
     if (is_test(command_line, "virtio-blk"))
         virtio_blk_check();
+    if (is_test(command_line, "virtio-blk-failure"))
+        virtio_blk_check_device_failure();
     if (command_line_find(command_line, "test", value, sizeof(value)) && strcmp(value, "devices") == 0)
         run_device_checks(start_info);
     if (command_line_find(command_line, "fault", value, sizeof(value)))

@@ -38,6 +38,7 @@ struct block_device {
     struct physical_interrupt interrupt;
     volatile bool interrupt_received;
     volatile uint64_t interrupts;
+    unsigned int spurious_interrupts; /* in a row */
     struct request_page *request_page;
     struct block_request *slots[VIRTIO_BLK_SLOTS]; /* NULL: free */
 };
@@ -151,15 +152,15 @@ static void finish(struct block_device *device, unsigned int slot, int status, v
     done(request);
 }
 
-/* The device broke the protocol or asked for a reset: it is stopped, and
- * whatever it still held completes with -EIO. */
-static unsigned int give_up(struct block_device *device, void (*done)(struct block_request *))
+/* The device broke the protocol, asked for a reset or holds its line up:
+ * it is reset (which lowers its line), and whatever it still held
+ * completes with -EIO. */
+static unsigned int give_up(struct block_device *device, const char *why, void (*done)(struct block_request *))
 {
     unsigned int completed = 0;
     void *token;
 
-    console_printf("virtio-blk: %s: the device broke the virtqueue protocol or needs a reset; "
-                   "resetting it and failing its requests\n", device->name);
+    console_printf("virtio-blk: %s: %s; resetting it and failing its requests\n", device->name, why);
     virtio_mmio_reset(&device->transport);
     device->failed = true;
     while (virtqueue_next_abandoned(&device->queue, &token)) {
@@ -182,22 +183,39 @@ static unsigned int take_used_requests(struct block_device *device, void (*done)
         finish(device, slot, virtio_blk_status_error(device->request_page->statuses[slot]), done);
         completed++;
     }
-    if (taken < 0 || virtio_mmio_needs_reset(&device->transport))
-        completed += give_up(device, done);
+    if (taken < 0)
+        completed += give_up(device, "the device broke the virtqueue protocol", done);
+    else if (virtio_mmio_needs_reset(&device->transport))
+        completed += give_up(device, "the device needs a reset", done);
     return completed;
+}
+
+/* An interrupt with nothing to say, again and again, is a line the device
+ * holds up (QEMU stops updating a broken device's line): after
+ * VIRTIO_BLK_SPURIOUS_LIMIT in a row the device is given up, lest dom0 do
+ * nothing but take its interrupts. */
+static unsigned int check_spurious(struct block_device *device, bool spurious, void (*done)(struct block_request *))
+{
+    device->spurious_interrupts = spurious ? device->spurious_interrupts + 1 : 0;
+    if (device->spurious_interrupts < VIRTIO_BLK_SPURIOUS_LIMIT || device->failed)
+        return 0;
+    return give_up(device, "its interrupt keeps firing with nothing to report", done);
 }
 
 unsigned int block_device_complete(struct block_device *device, void (*done)(struct block_request *))
 {
     /* Taken in one step: the upcall may set it again at any moment. */
     bool interrupted = __atomic_exchange_n(&device->interrupt_received, false, __ATOMIC_SEQ_CST);
+    uint32_t interrupt_status = 0;
     unsigned int completed = 0;
     int result;
 
     if (interrupted)
-        virtio_mmio_acknowledge_interrupt(&device->transport);
+        interrupt_status = virtio_mmio_acknowledge_interrupt(&device->transport);
     if (!device->failed)
         completed = take_used_requests(device, done);
+    if (interrupted)
+        completed += check_spurious(device, interrupt_status == 0 && completed == 0, done);
     if (interrupted && (result = physical_interrupt_end(&device->interrupt)) != 0)
         console_printf("virtio-blk: %s: PHYSDEVOP_eoi for pirq %u failed: %d\n", device->name, device->interrupt.pirq,
                        result);

@@ -17,7 +17,10 @@
  * acknowledges the device's interrupt status, takes every used request
  * back (the status byte decides its result), and then sends the PIRQ's
  * EOI, so that a level-triggered line asserted again meanwhile fires
- * again.  A device that breaks the queue protocol, or asks to be reset, is
+ * again.  A device that breaks the queue protocol, asks to be reset
+ * (DEVICE_NEEDS_RESET), or interrupts VIRTIO_BLK_SPURIOUS_LIMIT times in a
+ * row with nothing to report (a line held up: QEMU stops updating the line
+ * of a device it considers broken, so it stays asserted until a reset) is
  * reset and given up: every request in flight completes with -EIO, and
  * every later submission fails with -EIO.
  */
@@ -29,6 +32,7 @@
 #define VIRTIO_BLK_MAX_DEVICES 8  /* QEMU's microvm has 8 transports */
 #define VIRTIO_BLK_QUEUE_SIZE 128
 #define VIRTIO_BLK_SLOTS 32
+#define VIRTIO_BLK_SPURIOUS_LIMIT 1000
 
 /* Sets up every virtio-blk device of the command line, reporting each on
  * the console; returns how many are ready. */

@@ -30,4 +30,14 @@
  * (a machine with no block device is one). */
 unsigned int virtio_blk_check(void);
 
+/*
+ * test=virtio-blk-failure: the first device is given a READ into two pages
+ * of machine addresses no RAM backs, which QEMU cannot map at once.  A
+ * modern device (QEMU's virtio_error) then sets
+ * DEVICE_NEEDS_RESET and interrupts; the driver must reset it, complete the
+ * request with -EIO and refuse every later one with -EIO.  The device is
+ * unusable afterwards.  Same output format; returns the failures.
+ */
+unsigned int virtio_blk_check_device_failure(void);
+
 #endif

@@ -314,6 +314,24 @@ pvh_dom0_virtio_blk_two_disks_the_second_read_only() {
     fi
 }
 
+# A device that breaks: a READ into two pages no RAM backs, which QEMU
+# cannot map at once (virtio_error: DEVICE_NEEDS_RESET and an interrupt on
+# a modern transport).  dom0's driver resets the device, fails the request
+# with -EIO and refuses what comes later; QEMU and pvmon carry on.
+pvh_dom0_virtio_blk_device_needing_a_reset_is_reset_and_given_up() {
+    local disk="$work/virtio-blk-failure.img"
+    rm -f "$disk"
+    truncate -s 4M "$disk"
+    boot pvh-virtio-blk-failure pvh "$image" "$work/dom0.cpio" --disk "$disk" --virtio-modern \
+        --append "idle_seconds=1 -- test=virtio-blk-failure"
+    expect_status 0
+    expect_log "\(d0\) virtio-blk: vda: the device needs a reset; resetting it and failing its requests"
+    expect_log "\(d0\) PASS virtio-blk vda: a request the device cannot map fails once it asks for a reset \(-5\)"
+    expect_log "\(d0\) PASS virtio-blk vda: the device given up refuses every later request \(-5\)"
+    expect_log "\(d0\) virtio-blk check: 2 passed, 0 failed"
+    expect_log "domain 0 shut down \(poweroff\)"
+}
+
 # dom0_memory_case MEBIBYTES: a dom0 larger than the machine is refused and
 # everything it was given back; pvmon carries on.
 dom0_memory_case() {
@@ -461,6 +479,7 @@ for test_case in \
     pvh_dom0_virtio_blk_writes_reach_a_legacy_disk_image \
     pvh_dom0_virtio_blk_writes_reach_a_modern_disk_image \
     pvh_dom0_virtio_blk_two_disks_the_second_read_only \
+    pvh_dom0_virtio_blk_device_needing_a_reset_is_reset_and_given_up \
     pvh_dom0_larger_than_free_memory_is_refused \
     pvh_dom0_whose_page_list_cannot_be_allocated_is_refused \
     pvh_dom0_page_fault_crashes_only_the_domain \
