@@ -20,6 +20,7 @@
 #define SHAPES 4
 #define COMPLETION_TIMEOUT_NS (UINT64_C(20) * 1000 * 1000 * 1000)
 #define FROM_THE_END UINT64_MAX
+#define MINIMUM_SECTORS 512 /* the shapes' ranges apart from the last sectors' */
 /* Far above any RAM QEMU gives the machine: QEMU maps one such page at a
  * time through its single bounce buffer, so a request with two of them
  * cannot be mapped (virtqueue_map_desc: "bogus descriptor or out of
@@ -243,6 +244,10 @@ static void check_device(struct block_device *device)
     uint64_t interrupts_before = virtio_blk_interrupts(device);
     uint64_t interrupts;
 
+    if (block_device_sectors(device) < MINIMUM_SECTORS) {
+        report(false, device, "the disk is too small for the check (sectors)", (int)block_device_sectors(device));
+        return;
+    }
     if (block_device_read_only(device))
         check_read_only(device);
     else

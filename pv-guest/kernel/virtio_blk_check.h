@@ -15,6 +15,8 @@
  *   - both: VIRTIO_BLK_SLOTS one-sector READs in flight at once, the next
  *     one refused (-EBUSY), all of them completing.
  *
+ * A disk needs at least 512 sectors (256 KiB) for it.
+ *
  * Completion is waited for on the devices' interrupts (the wake-up flag of
  * block_device.h, with a deadline), never by spinning.  One "PASS
  * virtio-blk ..." or "FAIL virtio-blk ..." line per case, then
