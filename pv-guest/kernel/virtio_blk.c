@@ -235,16 +235,26 @@ static void note_interrupt(evtchn_port_t port, void *context)
 
 /* --- set-up ---------------------------------------------------------------- */
 
+/* The request queue, as large as the device allows up to
+ * VIRTIO_BLK_QUEUE_SIZE, in its one page. */
 static int setup_queue(struct block_device *device, uint8_t *queue_page)
 {
     struct virtqueue_layout layout;
-    int result = virtqueue_layout(VIRTIO_BLK_QUEUE_SIZE, VIRTQUEUE_USED_ALIGNMENT, &layout);
+    unsigned int size;
+    uint32_t maximum;
+    int result = virtio_mmio_queue_size_maximum(&device->transport, REQUEST_QUEUE, &maximum);
 
     if (result != 0)
         return result;
-    virtqueue_init(&device->queue, VIRTIO_BLK_QUEUE_SIZE, queue_page, &layout);
-    return virtio_mmio_setup_queue(&device->transport, REQUEST_QUEUE, VIRTIO_BLK_QUEUE_SIZE,
-                                   runtime_machine_address(queue_page), &layout);
+    size = virtio_blk_queue_size(maximum, VIRTIO_BLK_QUEUE_SIZE);
+    if (size == 0)
+        return -XEN_ENODEV;
+    result = virtqueue_layout(size, VIRTQUEUE_USED_ALIGNMENT, &layout);
+    if (result != 0)
+        return result;
+    virtqueue_init(&device->queue, size, queue_page, &layout);
+    return virtio_mmio_setup_queue(&device->transport, REQUEST_QUEUE, size, runtime_machine_address(queue_page),
+                                   &layout);
 }
 
 static int bind_interrupt(struct block_device *device)

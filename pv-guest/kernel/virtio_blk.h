@@ -7,7 +7,8 @@
  * Per device: its registers mapped uncached over a window page
  * (io_memory.h), the transport's handshake (virtio_mmio.h) with the
  * features of virtio_blk_protocol.h, one request queue of
- * VIRTIO_BLK_QUEUE_SIZE entries in one page of dom0's (the ring given to
+ * VIRTIO_BLK_QUEUE_SIZE entries (fewer if the device's QueueNumMax is
+ * smaller, never below one request's chain) in one page of dom0's (the ring given to
  * the device by machine address), up to VIRTIO_BLK_SLOTS requests in
  * flight, each with a header and a status byte in a page of the driver's,
  * and its interrupt line as a PIRQ event channel (physical_interrupt.h).

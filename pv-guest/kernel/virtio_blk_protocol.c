@@ -109,3 +109,12 @@ int virtio_blk_status_error(uint8_t status)
         return -XEN_EIO;
     }
 }
+
+unsigned int virtio_blk_queue_size(uint32_t device_maximum, unsigned int wanted)
+{
+    unsigned int size = wanted;
+
+    while (size > device_maximum)
+        size /= 2;
+    return size >= VIRTIO_BLK_MAX_CHAIN ? size : 0;
+}

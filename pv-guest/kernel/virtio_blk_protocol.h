@@ -91,4 +91,10 @@ unsigned int virtio_blk_build_chain(const struct block_request *request, uint64_
 /* The request's status from the device's status byte. */
 int virtio_blk_status_error(uint8_t status);
 
+/* The size of the request queue on a device whose QueueNumMax is
+ * device_maximum: the largest power of two up to both it and `wanted`
+ * (itself a power of two), or 0 if that cannot hold one request's chain
+ * (VIRTIO_BLK_MAX_CHAIN descriptors). */
+unsigned int virtio_blk_queue_size(uint32_t device_maximum, unsigned int wanted);
+
 #endif

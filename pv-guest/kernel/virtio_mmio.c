@@ -175,17 +175,25 @@ static int setup_modern_queue(struct virtio_mmio_transport *transport, unsigned 
     return 0;
 }
 
+int virtio_mmio_queue_size_maximum(struct virtio_mmio_transport *transport, unsigned int index,
+                                   uint32_t *maximum)
+{
+    write_register(transport, REGISTER_QUEUE_SELECT, index);
+    *maximum = read_register(transport, REGISTER_QUEUE_SIZE_MAXIMUM);
+    return *maximum == 0 ? -XEN_ENODEV : 0;
+}
+
 int virtio_mmio_setup_queue(struct virtio_mmio_transport *transport, unsigned int index, unsigned int size,
                             uint64_t ring_address, const struct virtqueue_layout *layout)
 {
     uint32_t maximum;
+    int result;
 
     if (ring_address % PAGE_SIZE != 0 || layout->total_bytes > PAGE_SIZE)
         return -XEN_EINVAL;
-    write_register(transport, REGISTER_QUEUE_SELECT, index);
-    maximum = read_register(transport, REGISTER_QUEUE_SIZE_MAXIMUM);
-    if (maximum == 0)
-        return -XEN_ENODEV;
+    result = virtio_mmio_queue_size_maximum(transport, index, &maximum);
+    if (result != 0)
+        return result;
     if (size > maximum)
         return -XEN_EINVAL;
     if (virtio_mmio_is_modern(transport))

@@ -59,6 +59,11 @@ static inline bool virtio_mmio_is_modern(const struct virtio_mmio_transport *tra
 int virtio_mmio_negotiate(struct virtio_mmio_transport *transport,
                           int (*accept)(uint64_t offered, bool modern, uint64_t *accepted), uint64_t *accepted);
 
+/* QueueNumMax of queue `index`: 0 with *maximum, or -ENODEV if the device
+ * has no such queue. */
+int virtio_mmio_queue_size_maximum(struct virtio_mmio_transport *transport, unsigned int index,
+                                   uint32_t *maximum);
+
 /* Hands queue `index` to the device: `size` entries laid out by `layout`
  * at machine address ring_address (page-aligned, the whole queue within
  * that page).  0, or -ENODEV (the device has no such queue, or is using

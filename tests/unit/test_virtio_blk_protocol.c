@@ -233,6 +233,27 @@ START_TEST(test_status_ok_is_success_unsupp_is_eopnotsupp_anything_else_eio)
 }
 END_TEST
 
+START_TEST(test_the_queue_is_as_large_as_wanted_when_the_device_allows_more)
+{
+    ck_assert_uint_eq(virtio_blk_queue_size(1024, 128), 128);
+    ck_assert_uint_eq(virtio_blk_queue_size(128, 128), 128);
+}
+END_TEST
+
+START_TEST(test_the_queue_shrinks_to_a_power_of_two_the_device_allows)
+{
+    ck_assert_uint_eq(virtio_blk_queue_size(100, 128), 64);
+    ck_assert_uint_eq(virtio_blk_queue_size(16, 128), 16);
+}
+END_TEST
+
+START_TEST(test_a_queue_too_small_for_one_request_is_refused)
+{
+    ck_assert_uint_eq(virtio_blk_queue_size(15, 128), 0);
+    ck_assert_uint_eq(virtio_blk_queue_size(0, 128), 0);
+}
+END_TEST
+
 /* Each behaviour is a check test case of its own, so that the report names it. */
 static void add_test_case(Suite *suite, const TTest *test)
 {
@@ -268,6 +289,9 @@ static Suite *virtio_blk_protocol_suite(void)
     add_test_case(suite, test_a_flush_chain_is_header_and_status_with_sector_0);
     add_test_case(suite, test_headers_carry_the_type_and_sector);
     add_test_case(suite, test_status_ok_is_success_unsupp_is_eopnotsupp_anything_else_eio);
+    add_test_case(suite, test_the_queue_is_as_large_as_wanted_when_the_device_allows_more);
+    add_test_case(suite, test_the_queue_shrinks_to_a_power_of_two_the_device_allows);
+    add_test_case(suite, test_a_queue_too_small_for_one_request_is_refused);
     return suite;
 }
 
