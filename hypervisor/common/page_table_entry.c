@@ -5,9 +5,6 @@
 #include <pvmon/page_table_entry.h>
 #include <pvmon/privileged_instruction.h>
 
-/* Bit 62: Xen's _PAGE_GNTTAB, the one high software bit Xen keeps for
- * itself in an L1 entry (docs/page-table-entry-bits.md). */
-#define GRANT_TABLE_MAPPING_BIT (UINT64_C(1) << 62)
 /* PWT, PCD and PAT (bit 7 of an L1 entry): a memory type other than WB. */
 #define CACHE_ATTRIBUTE_BITS \
     (PAGE_TABLE_ENTRY_WRITE_THROUGH | PAGE_TABLE_ENTRY_CACHE_DISABLE | PAGE_TABLE_ENTRY_L1_PAT)
@@ -37,13 +34,16 @@ static uint64_t force_uncached(uint64_t entry)
     return (entry & ~CACHE_ATTRIBUTE_BITS) | UNCACHED_ATTRIBUTES;
 }
 
+/* Bit 62 (PAGE_TABLE_ENTRY_GRANT) is Xen's _PAGE_GNTTAB, the one high
+ * software bit Xen keeps for itself in an L1 entry
+ * (docs/page-table-entry-bits.md). */
 int page_table_entry_check_l1(uint64_t entry, enum page_table_entry_memory memory, uint64_t *accepted)
 {
     if (!(entry & PAGE_TABLE_ENTRY_PRESENT)) {
         *accepted = entry;
         return 0;
     }
-    if (entry & GRANT_TABLE_MAPPING_BIT)
+    if (entry & PAGE_TABLE_ENTRY_GRANT)
         return -XEN_EINVAL;
     if (memory == PAGE_TABLE_ENTRY_DEVICE) {
         *accepted = force_uncached(entry) | PAGE_TABLE_ENTRY_USER;
