@@ -25,6 +25,8 @@
  *   test=virtio-blk   (dom0) write, flush and read back patterns on every
  *                     virtio disk, one PASS or FAIL line per case
  *                     (virtio_blk_check.h)
+ *   bench=virtio-blk  (dom0) raw figures of the first virtio disk,
+ *                     "bench ..." lines (virtio_blk_bench.h)
  *   test=virtio-blk-failure
  *                     (dom0) a request vda cannot map: the device is reset
  *                     and given up, its requests fail with -EIO
@@ -55,6 +57,7 @@
 #include "process.h"
 #include "toolstack.h"
 #include "virtio_blk.h"
+#include "virtio_blk_bench.h"
 #include "virtio_blk_check.h"
 #include "workloads.h"
 
@@ -171,6 +174,8 @@ void start_kernel(const struct start_info *start_info)
         virtio_blk_check();
     if (is_test(command_line, "virtio-blk-failure"))
         virtio_blk_check_device_failure();
+    if (command_line_find(command_line, "bench", value, sizeof(value)) && strcmp(value, "virtio-blk") == 0)
+        virtio_blk_bench();
     if (command_line_find(command_line, "test", value, sizeof(value)) && strcmp(value, "devices") == 0)
         run_device_checks(start_info);
     if (command_line_find(command_line, "fault", value, sizeof(value)))
