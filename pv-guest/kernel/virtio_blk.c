@@ -20,11 +20,12 @@
 #define REQUEST_QUEUE 0
 #define SECTORS_PER_MIB (1024 * 1024 / BLOCK_SECTOR_SIZE)
 
-/* What the device reads and writes besides the data: in a page of dom0's. */
+/* What the device reads and writes besides the data: one page of dom0's
+ * per device (so that no header straddles two frames). */
 struct request_page {
     struct virtio_blk_header headers[VIRTIO_BLK_SLOTS];
     uint8_t statuses[VIRTIO_BLK_SLOTS];
-};
+} __attribute__((aligned(PAGE_SIZE)));
 
 struct block_device {
     char name[4];
@@ -45,12 +46,12 @@ struct block_device {
 
 static uint8_t register_windows[VIRTIO_BLK_MAX_DEVICES][PAGE_SIZE] __attribute__((aligned(PAGE_SIZE)));
 static uint8_t queue_pages[VIRTIO_BLK_MAX_DEVICES][PAGE_SIZE] __attribute__((aligned(PAGE_SIZE)));
-static struct request_page request_pages[VIRTIO_BLK_MAX_DEVICES] __attribute__((aligned(PAGE_SIZE)));
+static struct request_page request_pages[VIRTIO_BLK_MAX_DEVICES];
 static struct block_device devices[VIRTIO_BLK_MAX_DEVICES];
 static unsigned int device_count;
 static volatile bool *wakeup_flag;
 
-_Static_assert(sizeof(struct request_page) <= PAGE_SIZE, "a device's headers and statuses fit in one page");
+_Static_assert(sizeof(struct request_page) == PAGE_SIZE, "a device's headers and statuses fill one page");
 
 /* --- block_device.h: properties ---------------------------------------- */
 
