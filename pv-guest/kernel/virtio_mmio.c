@@ -41,6 +41,7 @@ enum virtio_mmio_register {
 };
 
 #define VIRTIO_MMIO_MAGIC 0x74726976 /* "virt" */
+#define CONFIG_READ_ATTEMPTS 16
 
 /* Device status bits (virtio 1.2, 2.1). */
 #define STATUS_ACKNOWLEDGE 1
@@ -225,20 +226,28 @@ uint32_t virtio_mmio_acknowledge_interrupt(struct virtio_mmio_transport *transpo
     return status;
 }
 
+static uint64_t read_config_halves(const struct virtio_mmio_transport *transport, unsigned int offset)
+{
+    return read_register(transport, REGISTER_CONFIG + offset) |
+           (uint64_t)read_register(transport, REGISTER_CONFIG + offset + 4) << 32;
+}
+
 /* Two 32-bit reads of the configuration, repeated until they agree with the
- * generation counter (modern) or with each other (legacy has no counter). */
+ * generation counter (modern) or with each other (legacy has no counter),
+ * at most CONFIG_READ_ATTEMPTS times: a device that keeps changing it gets
+ * the last value read. */
 uint64_t virtio_mmio_read_config64(const struct virtio_mmio_transport *transport, unsigned int offset)
 {
-    uint64_t value, again;
-    uint32_t generation;
+    bool modern = virtio_mmio_is_modern(transport);
+    uint64_t value = 0;
 
-    do {
-        generation = virtio_mmio_is_modern(transport) ? read_register(transport, REGISTER_CONFIG_GENERATION) : 0;
-        value = read_register(transport, REGISTER_CONFIG + offset) |
-                (uint64_t)read_register(transport, REGISTER_CONFIG + offset + 4) << 32;
-        again = read_register(transport, REGISTER_CONFIG + offset) |
-                (uint64_t)read_register(transport, REGISTER_CONFIG + offset + 4) << 32;
-    } while (value != again ||
-             (virtio_mmio_is_modern(transport) && generation != read_register(transport, REGISTER_CONFIG_GENERATION)));
+    for (unsigned int attempt = 0; attempt < CONFIG_READ_ATTEMPTS; attempt++) {
+        uint32_t generation = modern ? read_register(transport, REGISTER_CONFIG_GENERATION) : 0;
+
+        value = read_config_halves(transport, offset);
+        if (value == read_config_halves(transport, offset) &&
+            (!modern || generation == read_register(transport, REGISTER_CONFIG_GENERATION)))
+            break;
+    }
     return value;
 }

@@ -85,7 +85,8 @@ void virtio_mmio_notify(struct virtio_mmio_transport *transport, unsigned int qu
 /* Reads InterruptStatus and acknowledges those bits; returns them. */
 uint32_t virtio_mmio_acknowledge_interrupt(struct virtio_mmio_transport *transport);
 
-/* A 64-bit field of the device's configuration, read consistently. */
+/* A 64-bit field of the device's configuration, read consistently (a
+ * bounded number of attempts). */
 uint64_t virtio_mmio_read_config64(const struct virtio_mmio_transport *transport, unsigned int offset);
 
 #endif
