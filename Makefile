@@ -14,8 +14,9 @@
 #   make deps       install the Debian packages the build needs (tools/install-dependencies.sh)
 #   make fuzz       run every fuzzer of tests/fuzz under libFuzzer for FUZZ_SECONDS each (default 60):
 #                   page types, the writable-page-table emulator, event channels, foreign mappings,
-#                   grant tables; make fuzz-NAME runs one (page-type, page-table-write, event-channel,
-#                   foreign-mapping, grant-table)
+#                   grant tables, dom0's virtqueue against a hostile device;
+#                   make fuzz-NAME runs one (page-type, page-table-write, event-channel,
+#                   foreign-mapping, grant-table, virtqueue)
 #   make linux-initramfs, make linux-stock
 #                   the Linux domU's initramfs (busybox and the workload), and Debian's stock
 #                   kernel as an ELF (tools/linux-images.mk)
@@ -121,6 +122,9 @@ HOST_TESTABLE_SOURCES := $(filter-out hypervisor/common/string.c, \
 # dom0's xenstore, console backend and domains-file parser are pure as well.
 HOST_TESTABLE_SOURCES += $(wildcard pv-guest/kernel/xenstore_*.c) pv-guest/kernel/console_backend.c \
     pv-guest/kernel/domain_config.c
+# dom0's virtio driver: the split virtqueue and the pure parts of virtio-mmio and virtio-blk.
+HOST_TESTABLE_SOURCES += pv-guest/kernel/virtqueue.c pv-guest/kernel/virtio_mmio_command_line.c \
+    pv-guest/kernel/virtio_blk_protocol.c pv-guest/kernel/disk_pattern.c
 UNIT_TEST_SOURCES := $(wildcard tests/unit/*.c)
 HOST_CFLAGS := -std=c11 $(WARNINGS) -O1 -g -fsanitize=address,undefined -fno-sanitize-recover=all \
     -fno-omit-frame-pointer -I$(BUILD)/include -Ihypervisor/include -Ihypercall -Ipv-guest \
@@ -142,7 +146,7 @@ FUZZ_GUIDED_SOURCES := tests/fuzz/page_type_fuzz.c \
     $(addprefix hypervisor/common/, page_type.c page_table_entry.c io_memory.c)
 FUZZ_CHECKER_SOURCES := tests/fuzz/page_type_invariants.c tests/unit/simulated_memory.c
 FUZZ_CFLAGS := -std=c11 $(WARNINGS) -O1 -g -fsanitize=address,undefined -fno-sanitize-recover=all \
-    -fno-omit-frame-pointer -I$(BUILD)/include -Ihypervisor/include -Ihypercall \
+    -fno-omit-frame-pointer -I$(BUILD)/include -Ihypervisor/include -Ihypercall -Ipv-guest \
     -D__XEN_INTERFACE_VERSION__=$(XEN_INTERFACE_VERSION) -MMD -MP
 FUZZ_GUIDED_OBJECTS := $(patsubst %.c,$(BUILD)/fuzz/%.o,$(FUZZ_GUIDED_SOURCES))
 FUZZ_BINARY := $(BUILD)/fuzz/page-type-fuzz
@@ -157,7 +161,7 @@ FUZZ_PASS_BINARY := $(BUILD)/tests/page-type-fuzz
 # -fsanitize-coverage=trace-pc and its hook renamed to work_meter_tick
 # (tests/fuzz/work_meter.h), so that a harness counts the basic blocks each
 # step executes and refuses a step whose work is not bounded.
-FUZZ_HARNESSES := page-table-write event-channel foreign-mapping grant-table
+FUZZ_HARNESSES := page-table-write event-channel foreign-mapping grant-table virtqueue
 FUZZ_HARNESS_page-table-write := tests/fuzz/page_table_write_fuzz.c
 FUZZ_METERED_page-table-write := hypervisor/common/page_table_write.c
 FUZZ_CHECKER_page-table-write := tests/fuzz/page_table_write_reference.c
@@ -170,6 +174,9 @@ FUZZ_CHECKER_foreign-mapping := tests/unit/simulated_memory.c
 FUZZ_HARNESS_grant-table := tests/fuzz/grant_table_fuzz.c
 FUZZ_METERED_grant-table := $(addprefix hypervisor/common/, grant_table.c page_type.c page_table_entry.c io_memory.c)
 FUZZ_CHECKER_grant-table := tests/unit/simulated_memory.c tests/unit/simulated_grants.c
+FUZZ_HARNESS_virtqueue := tests/fuzz/virtqueue_fuzz.c
+FUZZ_METERED_virtqueue := pv-guest/kernel/virtqueue.c
+FUZZ_CHECKER_virtqueue :=
 FUZZ_SHARED_CHECKER_SOURCES := tests/fuzz/work_meter.c
 FUZZ_HARNESS_PASS_BINARIES := $(patsubst %,$(BUILD)/tests/%-fuzz,$(FUZZ_HARNESSES))
 FUZZ_HARNESS_BINARIES := $(patsubst %,$(BUILD)/fuzz/%-fuzz,$(FUZZ_HARNESSES))
@@ -178,6 +185,7 @@ METER_RENAME := objcopy --redefine-sym __sanitizer_cov_trace_pc=work_meter_tick
 
 # Host tools used by the boot tests.
 MODULE_CHECKSUM := $(BUILD)/tools/module-checksum
+DISK_PATTERN_CHECK := $(BUILD)/tools/disk-pattern-check
 
 # Keep every intermediate file (guest objects built through pattern rules),
 # so that make neither rebuilds nor deletes them after 'make test'.
@@ -185,7 +193,8 @@ MODULE_CHECKSUM := $(BUILD)/tools/module-checksum
 
 .PHONY: all deps run iso run-iso test unit-test boot-test bench fuzz fuzz-page-type clean
 all: $(HYPERVISOR_IMAGE) $(PV_KERNEL) $(HYPERCALL_TEST_GUESTS) $(DOM0_RAMDISK) $(PROGRAMS_RAMDISK) \
-    $(UNIT_TEST_BINARY) $(FUZZ_PASS_BINARY) $(FUZZ_HARNESS_PASS_BINARIES) $(MODULE_CHECKSUM)
+    $(UNIT_TEST_BINARY) $(FUZZ_PASS_BINARY) $(FUZZ_HARNESS_PASS_BINARIES) $(MODULE_CHECKSUM) \
+    $(DISK_PATTERN_CHECK)
 
 deps:
 	@tools/install-dependencies.sh
@@ -274,6 +283,11 @@ $(UNIT_TEST_BINARY): $(patsubst %.c,$(BUILD)/host/%.o,$(UNIT_TEST_SOURCES) $(HOS
 	$(QUIET)gcc $(HOST_CFLAGS) $^ $(CHECK_LIBS) -o $@
 
 $(MODULE_CHECKSUM): $(BUILD)/host/tools/module_checksum.o $(BUILD)/host/hypervisor/common/crc32.o
+	$(call say,HOSTLD,$@)
+	@mkdir -p $(dir $@)
+	$(QUIET)gcc $(HOST_CFLAGS) $^ -o $@
+
+$(DISK_PATTERN_CHECK): $(BUILD)/host/tools/disk_pattern_check.o $(BUILD)/host/pv-guest/kernel/disk_pattern.o
 	$(call say,HOSTLD,$@)
 	@mkdir -p $(dir $@)
 	$(QUIET)gcc $(HOST_CFLAGS) $^ -o $@

@@ -14,6 +14,7 @@ cd "$(dirname "$0")/../.."
 image=${BUILD:-build}/pvmon.elf
 pv_kernel=${BUILD:-build}/pv-kernel.elf
 checksum_tool=${BUILD:-build}/tools/module-checksum
+pattern_tool=${BUILD:-build}/tools/disk-pattern-check
 timeout_seconds=${BOOT_TEST_TIMEOUT:-60}
 work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT
@@ -255,6 +256,82 @@ pvh_dom0_maps_a_modern_virtio_mmio_transport_through_domid_io() {
     device_checks_case -modern --virtio-modern 2
 }
 
+# dom0's virtio-blk driver against a real disk (test=virtio-blk,
+# pv-guest/kernel/virtio_blk_check.h): writes of four shapes in flight
+# together, a flush, the same ranges read back, every completion through
+# the device's interrupt; then, on the host, once QEMU has exited, the
+# image file must hold the patterns (tools/disk_pattern_check.c): the data
+# reached the file.  $1: name suffix, $2: run-qemu option, $3: transport.
+virtio_blk_disk_case() {
+    local disk="$work/virtio-blk$1.img"
+    rm -f "$disk"
+    truncate -s 4M "$disk"
+    boot "pvh-virtio-blk$1" pvh "$image" "$work/dom0.cpio" --disk "$disk" $2 \
+        --append "idle_seconds=1 -- test=virtio-blk"
+    expect_status 0
+    expect_log "\(d0\) virtio-blk: vda at 0xfeb00e00 \(gsi 12, pirq [0-9]+, port [0-9]+\), $3 transport: 8192 sectors \(4 MiB\), read-write, volatile cache \(flush\)"
+    expect_log "\(d0\) PASS virtio-blk vda: four writes in flight together complete"
+    expect_log "\(d0\) PASS virtio-blk vda: a flush completes after them"
+    expect_log "\(d0\) PASS virtio-blk vda: completions arrived through the device's interrupt"
+    expect_log "\(d0\) virtio-blk check: [1-9][0-9]* passed, 0 failed"
+    expect_no_log "FAIL virtio-blk"
+    if ! "$pattern_tool" "$disk" 0x70766d6f6e 0+8 128+88 300+6 -8+8 >"$work/pattern$1.out"; then
+        fail "the image file does not hold what dom0 wrote: $(grep -v '^MATCH' "$work/pattern$1.out" | head -n 1)"
+    fi
+}
+
+pvh_dom0_virtio_blk_writes_reach_a_legacy_disk_image() {
+    virtio_blk_disk_case -legacy "" legacy
+}
+
+pvh_dom0_virtio_blk_writes_reach_a_modern_disk_image() {
+    virtio_blk_disk_case -modern --virtio-modern modern
+}
+
+# Two disks, the second read-only (readonly=on, VIRTIO_BLK_F_RO): each is
+# a device of its own on its own GSI; the driver refuses the write to vdb,
+# reads work there, vda's image gets the patterns and vdb's is unchanged.
+pvh_dom0_virtio_blk_two_disks_the_second_read_only() {
+    local writable="$work/virtio-blk-vda.img" read_only="$work/virtio-blk-vdb.img"
+    rm -f "$writable" "$read_only"
+    truncate -s 4M "$writable"
+    truncate -s 8M "$read_only"
+    boot pvh-virtio-blk-two-disks pvh "$image" "$work/dom0.cpio" --disk "$writable" --disk-read-only "$read_only" \
+        --append "idle_seconds=1 -- test=virtio-blk"
+    expect_status 0
+    expect_log "\(d0\) virtio-blk: vda at 0xfeb00e00 \(gsi 12, .*, read-write,"
+    expect_log "\(d0\) virtio-blk: vdb at 0xfeb00c00 \(gsi 11, pirq [0-9]+, port [0-9]+\), legacy transport: 16384 sectors \(8 MiB\), read-only,"
+    expect_log "\(d0\) PASS virtio-blk vdb: a write to a read-only disk is refused \(-30\)"
+    expect_log "\(d0\) PASS virtio-blk vdb: a read from a read-only disk completes"
+    expect_log "\(d0\) PASS virtio-blk vdb: completions arrived through the device's interrupt"
+    expect_log "\(d0\) virtio-blk check: [1-9][0-9]* passed, 0 failed"
+    expect_no_log "FAIL virtio-blk"
+    if ! "$pattern_tool" "$writable" 0x70766d6f6e 0+8 128+88 300+6 -8+8 >"$work/pattern-vda.out"; then
+        fail "vda's image file does not hold what dom0 wrote: $(grep -v '^MATCH' "$work/pattern-vda.out" | head -n 1)"
+    fi
+    if ! cmp -s "$read_only" <(head -c 8388608 /dev/zero); then
+        fail "the read-only image file was changed"
+    fi
+}
+
+# A device that breaks: a READ into two pages no RAM backs, which QEMU
+# cannot map at once (virtio_error: DEVICE_NEEDS_RESET and an interrupt on
+# a modern transport).  dom0's driver resets the device, fails the request
+# with -EIO and refuses what comes later; QEMU and pvmon carry on.
+pvh_dom0_virtio_blk_device_needing_a_reset_is_reset_and_given_up() {
+    local disk="$work/virtio-blk-failure.img"
+    rm -f "$disk"
+    truncate -s 4M "$disk"
+    boot pvh-virtio-blk-failure pvh "$image" "$work/dom0.cpio" --disk "$disk" --virtio-modern \
+        --append "idle_seconds=1 -- test=virtio-blk-failure"
+    expect_status 0
+    expect_log "\(d0\) virtio-blk: vda: the device needs a reset; resetting it and failing its requests"
+    expect_log "\(d0\) PASS virtio-blk vda: a request the device cannot map fails once it asks for a reset \(-5\)"
+    expect_log "\(d0\) PASS virtio-blk vda: the device given up refuses every later request \(-5\)"
+    expect_log "\(d0\) virtio-blk check: 2 passed, 0 failed"
+    expect_log "domain 0 shut down \(poweroff\)"
+}
+
 # dom0_memory_case MEBIBYTES: a dom0 larger than the machine is refused and
 # everything it was given back; pvmon carries on.
 dom0_memory_case() {
@@ -399,6 +476,10 @@ for test_case in \
     pvh_dom0_is_told_of_the_virtio_mmio_devices_on_its_command_line \
     pvh_dom0_maps_a_legacy_virtio_mmio_transport_and_takes_its_interrupt \
     pvh_dom0_maps_a_modern_virtio_mmio_transport_through_domid_io \
+    pvh_dom0_virtio_blk_writes_reach_a_legacy_disk_image \
+    pvh_dom0_virtio_blk_writes_reach_a_modern_disk_image \
+    pvh_dom0_virtio_blk_two_disks_the_second_read_only \
+    pvh_dom0_virtio_blk_device_needing_a_reset_is_reset_and_given_up \
     pvh_dom0_larger_than_free_memory_is_refused \
     pvh_dom0_whose_page_list_cannot_be_allocated_is_refused \
     pvh_dom0_page_fault_crashes_only_the_domain \

@@ -20,6 +20,7 @@ harnesses=(
     "event-channel 200 $build/fuzz/event-channel/crashes"
     "foreign-mapping 1000 $build/fuzz/foreign-mapping/crashes"
     "grant-table 300 $build/fuzz/grant-table/crashes"
+    "virtqueue 1000 $build/fuzz/virtqueue/crashes"
 )
 
 passed=0
