@@ -433,11 +433,13 @@ END_TEST
 /* Xen: fire_watches with the old list, "a watcher losing permissions to access a node should receive the event". */
 START_TEST(test_watcher_losing_read_hears_of_the_change_that_took_it)
 {
-    const struct xenstore_permission private_list[] = { { 0, XENSTORE_PERM_NONE } };
+    const struct xenstore_permission shared[] = { { OTHER_DOMU, XENSTORE_PERM_NONE }, { DOMU, XENSTORE_PERM_READ } };
+    const struct xenstore_permission private_list[] = { { OTHER_DOMU, XENSTORE_PERM_NONE } };
 
-    ck_assert_int_eq(xenstore_store_write_string(0, BACKEND "/state", "1"), 0);
-    ck_assert_int_eq(xenstore_store_watch(DOMU, BACKEND "/state", "t"), 0);
-    set_list(BACKEND "/state", 0, private_list, 1);
+    ck_assert_int_eq(xenstore_store_write_string(OTHER_DOMU, "data/x", "1"), 0);
+    set_list("/local/domain/4/data/x", OTHER_DOMU, shared, 2);
+    ck_assert_int_eq(xenstore_store_watch(DOMU, "/local/domain/4/data/x", "t"), 0);
+    set_list("/local/domain/4/data/x", OTHER_DOMU, private_list, 1);
     ck_assert_uint_eq(event_count, 1);
     ck_assert_uint_eq(events[0].watcher, DOMU);
 }
