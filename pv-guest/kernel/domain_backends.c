@@ -282,6 +282,7 @@ void domain_backends_disconnect(struct domain_backends *backends)
     unmap_ring(backends, &backends->store);
     unmap_ring(backends, &backends->console);
     remove_domain_home(backends);
+    xenstore_store_release_domain(backends->domain);
     connected_backends[backends->slot] = NULL;
     backends->connect_started = false;
 }
