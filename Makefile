@@ -122,6 +122,8 @@ HOST_TESTABLE_SOURCES += $(wildcard pv-guest/kernel/xenstore_*.c) pv-guest/kerne
     pv-guest/kernel/domain_config.c
 # The shared-ring library is pure, and so is blkback's request validation.
 HOST_TESTABLE_SOURCES += $(wildcard ring/*.c) backend/blkif_request.c
+# dom0's virtio driver: the split virtqueue and the pure parts of virtio-mmio and virtio-blk.
+HOST_TESTABLE_SOURCES += pv-guest/kernel/virtqueue.c
 UNIT_TEST_SOURCES := $(wildcard tests/unit/*.c)
 HOST_CFLAGS := -std=c11 $(WARNINGS) -O1 -g -fsanitize=address,undefined -fno-sanitize-recover=all \
     -fno-omit-frame-pointer -I$(BUILD)/include -Ihypervisor/include -Ihypercall -Ipv-guest -I. \
