@@ -32,8 +32,10 @@
 #   - dom0's backends (tests/system/xenbus.domains): a domU's line in its
 #     console ring reaches dom0's log, its xenstore requests get Xen's
 #     answers (every PASS/FAIL line of the guest counts, as for the
-#     hypercall guests), a malformed message breaks its connection, and
-#     it balloons down to the memory target the toolstack sets.
+#     hypercall guests) under Xen's per-node permissions, against a peer
+#     domU that lets it read one node and not another, a malformed
+#     message breaks its connection, and it balloons down to the memory
+#     target the toolstack sets.
 # Each boot has a hard timeout (tools/run-qemu.sh); a failing case prints
 # why and the tail of the serial log.  Ends with "system: N passed, N failed".
 #
@@ -272,6 +274,7 @@ xenbus_client_is_served_by_dom0s_backends() {
     boot xenbus tests/system/xenbus.domains "${BUILD:-build}/tests/hypercall/xenbus_client.elf"
     expect_status
     expect_end xenbus xenbus "shutdown +poweroff"
+    expect_end xenbus peer "shutdown +poweroff"
     expect_log "\(d[0-9]+\) SUMMARY xenbus_client: [0-9]+ passed, [0-9]+ failed$"
     expect_log "\(d0\) console d[0-9]+: xenbus_client: hello through the console ring$"
     expect_log "\(d0\) toolstack: xenbus \(domain [0-9]+\): xenstore: request longer than XENSTORE_PAYLOAD_MAX$"
