@@ -123,7 +123,7 @@ HOST_TESTABLE_SOURCES := $(filter-out hypervisor/common/string.c, \
 HOST_TESTABLE_SOURCES += $(wildcard pv-guest/kernel/xenstore_*.c) pv-guest/kernel/console_backend.c \
     pv-guest/kernel/domain_config.c
 # The frontends' pure parts: grant references, blkfront's request bookkeeping.
-HOST_TESTABLE_SOURCES += frontend/grant_refs.c
+HOST_TESTABLE_SOURCES += frontend/grant_refs.c frontend/blkfront_shadow.c
 UNIT_TEST_SOURCES := $(wildcard tests/unit/*.c)
 HOST_CFLAGS := -std=c11 $(WARNINGS) -O1 -g -fsanitize=address,undefined -fno-sanitize-recover=all \
     -fno-omit-frame-pointer -I$(BUILD)/include -Ihypervisor/include -Ihypercall -Ipv-guest -I. \
