@@ -122,8 +122,9 @@ HOST_TESTABLE_SOURCES := $(filter-out hypervisor/common/string.c, \
 # dom0's xenstore, console backend and domains-file parser are pure as well.
 HOST_TESTABLE_SOURCES += $(wildcard pv-guest/kernel/xenstore_*.c) pv-guest/kernel/console_backend.c \
     pv-guest/kernel/domain_config.c
-# The frontends' pure parts: grant references, blkfront's request bookkeeping.
-HOST_TESTABLE_SOURCES += frontend/grant_refs.c frontend/blkfront_shadow.c
+# The frontends' pure parts: grant references, blkfront's request bookkeeping, the disk
+# test's plan and patterns.
+HOST_TESTABLE_SOURCES += frontend/grant_refs.c frontend/blkfront_shadow.c pv-guest/kernel/disk_pattern.c
 UNIT_TEST_SOURCES := $(wildcard tests/unit/*.c)
 HOST_CFLAGS := -std=c11 $(WARNINGS) -O1 -g -fsanitize=address,undefined -fno-sanitize-recover=all \
     -fno-omit-frame-pointer -I$(BUILD)/include -Ihypervisor/include -Ihypercall -Ipv-guest -I. \

@@ -25,6 +25,7 @@
 
 #include <stdbool.h>
 #include <stdint.h>
+#include <xen/event_channel.h>
 #include "blkfront_shadow.h"
 
 #define BLKFRONT_PATH_SIZE 128
