@@ -241,6 +241,9 @@ $(BUILD)/tests/hypercall/%.elf: $(BUILD)/guest/tests/hypercall/%.c.o $(BUILD)/gu
 	@mkdir -p $(dir $@)
 	$(QUIET)gcc $(PV_GUEST_LDFLAGS) $(filter %.o,$^) -o $@
 
+# The test guest of frontend/xenbus.c links that file too.
+$(BUILD)/tests/hypercall/xenbus_library.elf: $(BUILD)/guest/frontend/xenbus.c.o
+
 $(BUILD)/user/%.S.o: %.S
 	$(call say,AS,$< [user])
 	@mkdir -p $(dir $@)

@@ -38,7 +38,8 @@
 # why and the tail of the serial log.  Ends with "system: N passed, N failed".
 #
 # Run from the top of the tree after 'make'.  SYSTEM_TEST_TIMEOUT (seconds,
-# default 100) bounds each QEMU run; KEEP_LOGS=DIR keeps the serial logs.
+# default 100) bounds each QEMU run; KEEP_LOGS=DIR keeps the serial logs;
+# SYSTEM_TEST_FILTER=REGEX runs only the cases whose name matches it.
 set -u
 cd "$(dirname "$0")/../.."
 
@@ -268,10 +269,13 @@ memory_attacker_stays_within_its_maximum_and_its_neighbour_gets_its_memory_back(
 # --- dom0's xenstore and console backends ----------------------------------------
 
 xenbus_client_is_served_by_dom0s_backends() {
-    boot xenbus tests/system/xenbus.domains "${BUILD:-build}/tests/hypercall/xenbus_client.elf"
+    boot xenbus tests/system/xenbus.domains "${BUILD:-build}/tests/hypercall/xenbus_client.elf" \
+        "${BUILD:-build}/tests/hypercall/xenbus_library.elf"
     expect_status
     expect_end xenbus xenbus "shutdown +poweroff"
+    expect_end xenbus xenbus2 "shutdown +poweroff"
     expect_log "\(d[0-9]+\) SUMMARY xenbus_client: [0-9]+ passed, [0-9]+ failed$"
+    expect_log "\(d[0-9]+\) SUMMARY xenbus_library: [0-9]+ passed, [0-9]+ failed$"
     expect_log "\(d0\) console d[0-9]+: xenbus_client: hello through the console ring$"
     expect_log "\(d0\) toolstack: xenbus \(domain [0-9]+\): xenstore: request longer than XENSTORE_PAYLOAD_MAX$"
     expect_log "\(d0\) toolstack: xenbus \(domain [0-9]+\): memory/target set to 6144 KiB \(1536 pages\); it has 2048 pages$"
@@ -291,7 +295,7 @@ for test_case in \
     frames_of_a_messy_domain_all_come_back \
     memory_attacker_stays_within_its_maximum_and_its_neighbour_gets_its_memory_back \
     xenbus_client_is_served_by_dom0s_backends; do
-    run_case "$test_case"
+    [[ "$test_case" =~ ${SYSTEM_TEST_FILTER:-.} ]] && run_case "$test_case"
 done
 echo "system: $passed passed, $failed failed"
 [ "$failed" -eq 0 ]
