@@ -119,31 +119,6 @@ static int read_backend_location(struct blkfront *device)
     return read_frontend_number(device, "virtual-device", &device->virtual_device);
 }
 
-/* Waits until the backend's state is wanted; a backend closing meanwhile, or
- * a state that cannot be read for another reason than its absence, is an error. */
-static int wait_for_backend_state(struct blkfront *device, XenbusState wanted, uint64_t deadline_ns)
-{
-    char path[BLKFRONT_PATH_SIZE], token[TOKEN_SIZE];
-    uint64_t state = XenbusStateUnknown;
-
-    for (;;) {
-        int result = read_backend_number(device, "state", &state);
-
-        if (result == 0 && state == wanted)
-            return 0;
-        if (result == 0 && (state == XenbusStateClosing || state == XenbusStateClosed))
-            return -XEN_ENODEV;
-        if (result != 0 && result != -XEN_ENOENT)
-            return result;
-        result = xenbus_next_event(path, sizeof(path), token, sizeof(token), deadline_ns);
-        if (result == -XEN_ETIMEDOUT)
-            console_printf("blkfront %s: backend state stayed %lu, waiting for %u\n", device->frontend_path,
-                           state, wanted);
-        if (result != 0)
-            return result;
-    }
-}
-
 static int watch_backend_state(struct blkfront *device)
 {
     char path[BLKFRONT_PATH_SIZE];
@@ -158,6 +133,44 @@ static void unwatch_backend_state(struct blkfront *device)
 
     node_path(path, device->backend_path, "state");
     xenbus_unwatch(path, device->frontend_path);
+}
+
+/* Until the backend's state is wanted (Closed counts for Closing): a backend
+ * closing meanwhile, or a state that cannot be read for another reason than
+ * its absence, is an error. */
+static int wait_for_watched_state(struct blkfront *device, XenbusState wanted, uint64_t deadline_ns)
+{
+    char path[BLKFRONT_PATH_SIZE], token[TOKEN_SIZE];
+    uint64_t state = XenbusStateUnknown;
+
+    for (;;) {
+        int result = read_backend_number(device, "state", &state);
+
+        if (result == 0 && (state == wanted || (wanted == XenbusStateClosing && state == XenbusStateClosed)))
+            return 0;
+        if (result == 0 && (state == XenbusStateClosing || state == XenbusStateClosed) &&
+            wanted < XenbusStateClosing)
+            return -XEN_ENODEV;
+        if (result != 0 && result != -XEN_ENOENT)
+            return result;
+        result = xenbus_next_event(path, sizeof(path), token, sizeof(token), deadline_ns);
+        if (result == -XEN_ETIMEDOUT)
+            console_printf("blkfront %s: backend state stayed %lu, waiting for %u\n", device->frontend_path,
+                           state, wanted);
+        if (result != 0)
+            return result;
+    }
+}
+
+int blkfront_await_backend(struct blkfront *device, XenbusState wanted, uint64_t deadline_ns)
+{
+    int result = watch_backend_state(device);
+
+    if (result != 0)
+        return result;
+    result = wait_for_watched_state(device, wanted, deadline_ns);
+    unwatch_backend_state(device);
+    return result;
 }
 
 /* --- the ring and the event channel ----------------------------------------------- */
@@ -245,7 +258,7 @@ static int handshake(struct blkfront *device, uint64_t deadline_ns)
 {
     int result;
 
-    if ((result = wait_for_backend_state(device, XenbusStateInitWait, deadline_ns)) != 0)
+    if ((result = blkfront_await_backend(device, XenbusStateInitWait, deadline_ns)) != 0)
         return fail(device, "waiting for the backend's InitWait", result);
     if ((result = set_up_ring(device)) != 0)
         return fail(device, "granting the ring page", result);
@@ -255,7 +268,7 @@ static int handshake(struct blkfront *device, uint64_t deadline_ns)
         return fail(device, "writing ring-ref, event-channel and protocol", result);
     if ((result = write_frontend_state(device, XenbusStateInitialised)) != 0)
         return fail(device, "writing state Initialised", result);
-    if ((result = wait_for_backend_state(device, XenbusStateConnected, deadline_ns)) != 0)
+    if ((result = blkfront_await_backend(device, XenbusStateConnected, deadline_ns)) != 0)
         return fail(device, "waiting for the backend's Connected", result);
     if ((result = read_disk_geometry(device)) != 0)
         return fail(device, "reading sectors, info and sector-size", result);
@@ -264,7 +277,7 @@ static int handshake(struct blkfront *device, uint64_t deadline_ns)
     return 0;
 }
 
-int blkfront_connect(struct blkfront *device, const char *vbd, uint64_t deadline_ns)
+int blkfront_locate(struct blkfront *device, const char *vbd)
 {
     int result;
 
@@ -272,23 +285,29 @@ int blkfront_connect(struct blkfront *device, const char *vbd, uint64_t deadline
     format_string(device->frontend_path, sizeof(device->frontend_path), "device/vbd");
     if ((result = xenbus_init()) != 0)
         return fail(device, "finding the xenstore ring", result);
-    if ((result = grant_table_init()) != 0)
-        return fail(device, "setting up the grant table", result);
     if ((result = choose_vbd(device, vbd)) != 0)
         return fail(device, "finding the vbd", result);
     if ((result = read_backend_location(device)) != 0)
         return fail(device, "reading backend, backend-id and virtual-device", result);
-    if ((result = watch_backend_state(device)) != 0)
-        return fail(device, "watching the backend's state", result);
-    result = handshake(device, deadline_ns);
-    unwatch_backend_state(device);
-    if (result == 0)
-        console_printf("blkfront %s: connected to %s (domain %u): %lu sectors of %lu bytes, info %#lx, "
-                       "flush %s, event channel %u, ring-ref %u\n",
-                       device->frontend_path, device->backend_path, device->backend_id, device->sectors,
-                       device->sector_size, device->info, device->flush_cache ? "yes" : "no", device->port,
-                       device->ring_ref);
-    return result;
+    return 0;
+}
+
+int blkfront_connect(struct blkfront *device, const char *vbd, uint64_t deadline_ns)
+{
+    int result;
+
+    if ((result = blkfront_locate(device, vbd)) != 0)
+        return result;
+    if ((result = grant_table_init()) != 0)
+        return fail(device, "setting up the grant table", result);
+    if ((result = handshake(device, deadline_ns)) != 0)
+        return result;
+    console_printf("blkfront %s: connected to %s (domain %u): %lu sectors of %lu bytes, info %#lx, "
+                   "flush %s, event channel %u, ring-ref %u\n",
+                   device->frontend_path, device->backend_path, device->backend_id, device->sectors,
+                   device->sector_size, device->info, device->flush_cache ? "yes" : "no", device->port,
+                   device->ring_ref);
+    return 0;
 }
 
 /* --- requests ---------------------------------------------------------------------- */
@@ -464,8 +483,13 @@ int blkfront_run(struct blkfront *device, struct blkfront_request *request, uint
 {
     int result = blkfront_submit(device, request);
 
-    if (result != 0)
-        return result;
+    return result != 0 ? result : blkfront_wait_for(device, request, deadline_ns);
+}
+
+int blkfront_wait_for(struct blkfront *device, struct blkfront_request *request, uint64_t deadline_ns)
+{
+    int result;
+
     for (;;) {
         device->event_arrived = false;
         if ((result = blkfront_complete(device)) < 0)
@@ -478,6 +502,11 @@ int blkfront_run(struct blkfront *device, struct blkfront_request *request, uint
     }
 }
 
+int blkfront_backend_state(struct blkfront *device, uint64_t *state)
+{
+    return read_backend_number(device, "state", state);
+}
+
 unsigned int blkfront_in_flight(const struct blkfront *device)
 {
     return blkfront_shadow_in_flight(&device->shadow);
@@ -485,18 +514,12 @@ unsigned int blkfront_in_flight(const struct blkfront *device)
 
 int blkfront_close(struct blkfront *device, uint64_t deadline_ns)
 {
-    char path[BLKFRONT_PATH_SIZE], token[TOKEN_SIZE];
-    uint64_t state = XenbusStateUnknown;
     int result;
 
     if ((result = write_frontend_state(device, XenbusStateClosing)) != 0)
         return fail(device, "writing state Closing", result);
-    if ((result = watch_backend_state(device)) != 0)
-        return fail(device, "watching the backend's state", result);
-    while (read_backend_number(device, "state", &state) == 0 && state < XenbusStateClosing &&
-           xenbus_next_event(path, sizeof(path), token, sizeof(token), deadline_ns) == 0)
-        continue;
-    unwatch_backend_state(device);
+    if (blkfront_await_backend(device, XenbusStateClosing, deadline_ns) != 0)
+        console_printf("blkfront %s: the backend did not close\n", device->frontend_path);
     events_detach(device->port);
     result = write_frontend_state(device, XenbusStateClosed);
     if (grant_table_end_access(device->ring_ref) != 0)

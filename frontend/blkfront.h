@@ -26,6 +26,7 @@
 #include <stdbool.h>
 #include <stdint.h>
 #include <xen/event_channel.h>
+#include <xen/io/xenbus.h>
 #include "blkfront_shadow.h"
 
 #define BLKFRONT_PATH_SIZE 128
@@ -65,6 +66,15 @@ struct blkfront {
     struct blkfront_shadow shadow;
 };
 
+/* Finds the vbd (see blkfront_connect) and its backend, without any
+ * handshake: frontend_path, backend_path, backend_id, virtual_device. */
+int blkfront_locate(struct blkfront *device, const char *vbd);
+
+/* Waits (with a watch) until the backend's state is wanted (Closed counts
+ * for Closing), or deadline_ns:
+ * 0, -XEN_ETIMEDOUT, -XEN_ENODEV if it closes first, or xenstore's error. */
+int blkfront_await_backend(struct blkfront *device, XenbusState wanted, uint64_t deadline_ns);
+
 /* Connects to the vbd named by vbd (the last component of device/vbd/N;
  * NULL: the first one listed), waiting for the backend until deadline_ns.
  * Returns 0, or an error after printing which step failed. */
@@ -82,9 +92,15 @@ int blkfront_complete(struct blkfront *device);
 /* Blocks until the device's event channel fires or deadline_ns passes. */
 void blkfront_wait(struct blkfront *device, uint64_t deadline_ns);
 
-/* submit, then complete until request is done: 0 with request->status
- * set, -XEN_ETIMEDOUT, or submit's errors. */
+/* Completes responses until request (submitted) is done: 0 with
+ * request->status set, -XEN_ETIMEDOUT, or -XEN_EIO. */
+int blkfront_wait_for(struct blkfront *device, struct blkfront_request *request, uint64_t deadline_ns);
+
+/* submit, then blkfront_wait_for; or submit's errors. */
 int blkfront_run(struct blkfront *device, struct blkfront_request *request, uint64_t deadline_ns);
+
+/* The backend's XenbusState, read now. */
+int blkfront_backend_state(struct blkfront *device, uint64_t *state);
 
 /* Requests not yet answered. */
 unsigned int blkfront_in_flight(const struct blkfront *device);
