@@ -45,8 +45,7 @@ static int operation_result(const char *step, long result, int16_t status)
 static int query_frame_limit(uint32_t *frames)
 {
     struct gnttab_query_size query = { .dom = DOMID_SELF };
-    int result = operation_result("query_size", hypercall_grant_table_op(GNTTABOP_query_size, &query, 1),
-                                  query.status);
+    int result = operation_result("query_size", grant_query_size(&query), query.status);
 
     if (result != 0)
         return result;
@@ -72,18 +71,15 @@ static int map_table_frame(unsigned int index, xen_pfn_t machine_frame)
 int grant_table_init(void)
 {
     xen_pfn_t frame_list[GRANT_TABLE_MAX_FRAMES];
-    struct gnttab_setup_table setup = { .dom = DOMID_SELF };
     uint32_t frames = 0;
+    int16_t status = GNTST_general_error;
     int result;
 
     if (table_ready)
         return 0;
     if ((result = query_frame_limit(&frames)) != 0)
         return result;
-    setup.nr_frames = frames;
-    set_xen_guest_handle(setup.frame_list, frame_list);
-    result = operation_result("setup_table", hypercall_grant_table_op(GNTTABOP_setup_table, &setup, 1),
-                              setup.status);
+    result = operation_result("setup_table", grant_setup_table(frames, frame_list, &status), status);
     if (result != 0)
         return result;
     for (unsigned int index = 0; index < frames; index++)
