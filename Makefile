@@ -120,8 +120,8 @@ HOST_TESTABLE_SOURCES := $(filter-out hypervisor/common/string.c, \
 # dom0's xenstore, console backend and domains-file parser are pure as well.
 HOST_TESTABLE_SOURCES += $(wildcard pv-guest/kernel/xenstore_*.c) pv-guest/kernel/console_backend.c \
     pv-guest/kernel/domain_config.c
-# The shared-ring library is pure.
-HOST_TESTABLE_SOURCES += $(wildcard ring/*.c)
+# The shared-ring library is pure, and so is blkback's request validation.
+HOST_TESTABLE_SOURCES += $(wildcard ring/*.c) backend/blkif_request.c
 UNIT_TEST_SOURCES := $(wildcard tests/unit/*.c)
 HOST_CFLAGS := -std=c11 $(WARNINGS) -O1 -g -fsanitize=address,undefined -fno-sanitize-recover=all \
     -fno-omit-frame-pointer -I$(BUILD)/include -Ihypervisor/include -Ihypercall -Ipv-guest -I. \
