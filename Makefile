@@ -79,7 +79,7 @@ PV_GUEST_LDFLAGS := -nostdlib -static -no-pie -Wl,--build-id=none -Wl,-z,max-pag
 PV_RUNTIME_SOURCES := pv-guest/head.S $(wildcard pv-guest/runtime/*.S pv-guest/runtime/*.c) \
     $(addprefix hypervisor/common/, format.c string.c command_line.c)
 PV_RUNTIME_OBJECTS := $(patsubst %,$(BUILD)/guest/%.o,$(PV_RUNTIME_SOURCES))
-PV_KERNEL_SOURCES := $(wildcard pv-guest/kernel/*.c) hypervisor/common/boot_archive.c
+PV_KERNEL_SOURCES := $(wildcard pv-guest/kernel/*.c backend/*.c ring/*.c) hypervisor/common/boot_archive.c
 # The frontends our kernel runs as a domU (frontend/: grant table, xenbus, blkfront).
 PV_KERNEL_SOURCES += $(wildcard frontend/*.c)
 PV_KERNEL_OBJECTS := $(PV_RUNTIME_OBJECTS) $(patsubst %,$(BUILD)/guest/%.o,$(PV_KERNEL_SOURCES))
@@ -122,6 +122,8 @@ HOST_TESTABLE_SOURCES := $(filter-out hypervisor/common/string.c, \
 # dom0's xenstore, console backend and domains-file parser are pure as well.
 HOST_TESTABLE_SOURCES += $(wildcard pv-guest/kernel/xenstore_*.c) pv-guest/kernel/console_backend.c \
     pv-guest/kernel/domain_config.c
+# The shared-ring library is pure, and so is blkback's request validation.
+HOST_TESTABLE_SOURCES += $(wildcard ring/*.c) backend/blkif_request.c
 # The frontends' pure parts: grant references, blkfront's request bookkeeping, the disk
 # test's plan and patterns.
 HOST_TESTABLE_SOURCES += frontend/grant_refs.c frontend/blkfront_shadow.c pv-guest/kernel/disk_pattern.c
