@@ -2,7 +2,7 @@
  * blkfront (blkfront.h): the xenbus handshake of Linux 6.1's
  * xen-blkfront (talk_to_blkback, blkback_changed, blkfront_connect) and
  * the request path (blkif_queue_rw_req, blkif_interrupt), written for our
- * kernel.  The ring is Xen's io/ring.h layout through its macros; every
+ * kernel.  The ring is ring/'s frontend end (Xen's io/ring.h layout); every
  * response is copied out of the shared page once and checked
  * (blkfront_shadow.c) before anything in it is used.
  */
@@ -26,6 +26,7 @@
 #define NAME_LIST_SIZE 512
 #define TOKEN_SIZE 64
 #define PROTOCOL_X86_64 "x86_64-abi"
+#define RING_ENTRY_SIZE sizeof(union blkif_sring_entry)
 
 static uint8_t ring_pages[RING_PAGE_POOL][PAGE_SIZE] __attribute__((aligned(PAGE_SIZE)));
 static unsigned int ring_pages_used;
@@ -183,8 +184,7 @@ static int set_up_ring(struct blkfront *device)
         return -XEN_ENOMEM;
     device->shared_ring = (struct blkif_sring *)ring_pages[ring_pages_used++];
     memset(device->shared_ring, 0, PAGE_SIZE);
-    SHARED_RING_INIT(device->shared_ring);
-    FRONT_RING_INIT(&device->ring, device->shared_ring, PAGE_SIZE);
+    ring_front_init(&device->ring, device->shared_ring, PAGE_SIZE, RING_ENTRY_SIZE);
     blkfront_shadow_init(&device->shadow);
     result = grant_table_grant_page(device->backend_id, device->shared_ring, false, &device->ring_ref);
     if (result != 0)
@@ -314,10 +314,7 @@ int blkfront_connect(struct blkfront *device, const char *vbd, uint64_t deadline
 
 static void push_and_notify(struct blkfront *device)
 {
-    int notify;
-
-    RING_PUSH_REQUESTS_AND_CHECK_NOTIFY(&device->ring, notify);
-    if (notify)
+    if (ring_front_push_requests(&device->ring))
         hypercall_event_send(device->port);
 }
 
@@ -396,7 +393,8 @@ int blkfront_submit(struct blkfront *device, struct blkfront_request *request)
         return -XEN_EIO;
     if ((result = check_request(device, request)) != 0)
         return result;
-    if (RING_FULL(&device->ring) || blkfront_shadow_take(&device->shadow, request->operation, request, &id) != 0)
+    if (ring_front_free_requests(&device->ring) == 0 ||
+        blkfront_shadow_take(&device->shadow, request->operation, request, &id) != 0)
         return -XEN_EBUSY;
     ring_request.operation = request->operation;
     ring_request.nr_segments = (uint8_t)request->segment_count;
@@ -408,8 +406,7 @@ int blkfront_submit(struct blkfront *device, struct blkfront_request *request)
         return result;
     }
     request->done = false;
-    *RING_GET_REQUEST(&device->ring, device->ring.req_prod_pvt) = ring_request;
-    device->ring.req_prod_pvt++;
+    ring_front_put_request(&device->ring, &ring_request, sizeof(ring_request));
     push_and_notify(device);
     return 0;
 }
@@ -420,57 +417,59 @@ int blkfront_submit_raw(struct blkfront *device, struct blkif_request *raw, stru
 
     if (device->broken)
         return -XEN_EIO;
-    if (RING_FULL(&device->ring) || blkfront_shadow_take(&device->shadow, raw->operation, completion, &id) != 0)
+    if (ring_front_free_requests(&device->ring) == 0 ||
+        blkfront_shadow_take(&device->shadow, raw->operation, completion, &id) != 0)
         return -XEN_EBUSY;
     raw->id = id;
     completion->done = false;
-    *RING_GET_REQUEST(&device->ring, device->ring.req_prod_pvt) = *raw;
-    device->ring.req_prod_pvt++;
+    ring_front_put_request(&device->ring, raw, sizeof(*raw));
     push_and_notify(device);
     return 0;
 }
 
-/* One response, copied out of the shared page once, checked, then acted on. */
-static int complete_response(struct blkfront *device, RING_IDX index)
+/* One response, copied out of the shared page once (ring/), checked, then acted on. */
+static int complete_response(struct blkfront *device)
 {
-    struct blkif_response response;
+    union blkif_sring_entry entry_copy;
+    const struct blkif_response *response = &entry_copy.rsp;
     struct blkfront_shadow_entry *entry;
     struct blkfront_request *request;
     const char *problem;
 
-    memcpy(&response, (const void *)RING_GET_RESPONSE(&device->ring, index), sizeof(response));
-    problem = blkfront_shadow_response_problem(&device->shadow, response.id, response.operation);
+    if (!ring_front_take_response(&device->ring, &entry_copy))
+        return break_device(device, "a response shown could not be taken");
+    problem = blkfront_shadow_response_problem(&device->shadow, response->id, response->operation);
     if (problem != NULL)
         return break_device(device, problem);
-    entry = blkfront_shadow_complete(&device->shadow, response.id);
+    entry = blkfront_shadow_complete(&device->shadow, response->id);
     request = entry->owner;
     if (end_grants(device, entry) != 0)
         return -XEN_EIO;
-    request->status = response.status;
+    request->status = response->status;
     request->done = true;
-    blkfront_shadow_release(&device->shadow, response.id);
+    blkfront_shadow_release(&device->shadow, response->id);
     return 0;
 }
 
 int blkfront_complete(struct blkfront *device)
 {
-    int completed = 0, more;
+    int completed = 0;
 
     if (device->broken)
         return -XEN_EIO;
     do {
-        RING_IDX producer = __atomic_load_n(&device->shared_ring->rsp_prod, __ATOMIC_ACQUIRE);
+        RING_IDX available = ring_front_poll_responses(&device->ring);
 
-        if (blkfront_responses_overflow(producer, device->ring.rsp_cons, device->ring.req_prod_pvt))
+        if (device->ring.broken)
             return break_device(device, "the response producer runs beyond the requests");
-        for (RING_IDX index = device->ring.rsp_cons; index != producer; index++) {
-            if (complete_response(device, index) != 0)
+        for (RING_IDX count = 0; count < available; count++) {
+            if (complete_response(device) != 0)
                 return -XEN_EIO;
             completed++;
         }
-        device->ring.rsp_cons = producer;
-        RING_FINAL_CHECK_FOR_RESPONSES(&device->ring, more);
-    } while (more);
+    } while (ring_front_final_check_for_responses(&device->ring));
+    if (device->ring.broken)
+        return break_device(device, "the response producer runs beyond the requests");
     return completed;
 }
 

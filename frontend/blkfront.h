@@ -12,8 +12,8 @@
  *   3. once the backend is Connected (4), it reads sectors, info and
  *      sector-size (required) and feature-flush-cache (optional), and
  *      writes its own state Connected (4).
- * Then requests go through the shared ring (Xen io/ring.h layout, 32
- * slots): READ, WRITE (up to 11 segments, each one within a page) and
+ * Then requests go through the shared ring (ring/: Xen io/ring.h layout,
+ * 32 slots, a response producer beyond the requests breaks it): READ, WRITE (up to 11 segments, each one within a page) and
  * FLUSH_DISKCACHE; every data page is granted for the request alone and
  * the grant is ended when the response arrives.  A backend that answers
  * with a bad id, the wrong operation, more responses than requests, or
@@ -27,6 +27,7 @@
 #include <stdint.h>
 #include <xen/event_channel.h>
 #include <xen/io/xenbus.h>
+#include <ring/ring.h>
 #include "blkfront_shadow.h"
 
 #define BLKFRONT_PATH_SIZE 128
@@ -58,7 +59,7 @@ struct blkfront {
     uint64_t info;          /* VDISK_* bits */
     bool flush_cache;       /* the backend advertised feature-flush-cache=1 */
     struct blkif_sring *shared_ring;
-    struct blkif_front_ring ring;
+    struct ring_front ring;
     grant_ref_t ring_ref;
     evtchn_port_t port;
     volatile bool event_arrived;

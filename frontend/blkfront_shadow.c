@@ -88,9 +88,3 @@ int blkfront_check_request(uint8_t operation, unsigned int segment_count,
         return -XEN_EOPNOTSUPP;
     }
 }
-
-bool blkfront_responses_overflow(RING_IDX response_producer, RING_IDX response_consumer,
-                                 RING_IDX request_producer)
-{
-    return (RING_IDX)(response_producer - response_consumer) > (RING_IDX)(request_producer - response_consumer);
-}

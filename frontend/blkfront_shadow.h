@@ -9,9 +9,8 @@
  *     not sent;
  *   - a response: its id is below the ring size and pending, and it echoes
  *     the request's operation (Linux xen-blkfront.c blkif_interrupt: "bad
- *     response id", "response has wrong operation");
- *   - the response producer: never more responses than requests sent
- *     (RING_RESPONSE_PROD_OVERFLOW's intent, counted exactly).
+ *     response id", "response has wrong operation").
+ * (A response producer beyond the requests sent is ring/'s to catch.)
  * A failed response check means a broken backend: the caller stops using
  * the device.
  */
@@ -24,11 +23,6 @@
 #include <xen/xen.h>
 #include <xen/grant_table.h>
 
-#ifndef xen_mb
-#define xen_mb() __atomic_thread_fence(__ATOMIC_SEQ_CST)
-#define xen_rmb() __atomic_thread_fence(__ATOMIC_ACQUIRE)
-#define xen_wmb() __atomic_thread_fence(__ATOMIC_RELEASE)
-#endif
 #include <xen/io/blkif.h>
 
 #define BLKFRONT_RING_SIZE __CONST_RING_SIZE(blkif, 4096)
@@ -75,10 +69,5 @@ unsigned int blkfront_shadow_in_flight(const struct blkfront_shadow *shadow);
  * -XEN_EOPNOTSUPP for an operation blkfront does not send. */
 int blkfront_check_request(uint8_t operation, unsigned int segment_count,
                            const struct blkfront_segment_spec *segments);
-
-/* Whether a response producer index claims more responses than requests
- * were produced (request_producer: the frontend's private one). */
-bool blkfront_responses_overflow(RING_IDX response_producer, RING_IDX response_consumer,
-                                 RING_IDX request_producer);
 
 #endif

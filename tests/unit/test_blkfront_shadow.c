@@ -176,33 +176,6 @@ START_TEST(test_other_operations_are_not_sent)
 }
 END_TEST
 
-START_TEST(test_as_many_responses_as_requests_is_no_overflow)
-{
-    ck_assert(!blkfront_responses_overflow(10, 5, 10));
-    ck_assert(!blkfront_responses_overflow(5, 5, 5));
-}
-END_TEST
-
-START_TEST(test_more_responses_than_requests_is_an_overflow)
-{
-    ck_assert(blkfront_responses_overflow(11, 5, 10));
-    ck_assert(blkfront_responses_overflow(5 + BLKFRONT_RING_SIZE, 5, 5));
-}
-END_TEST
-
-START_TEST(test_overflow_is_counted_across_index_wrap_around)
-{
-    ck_assert(!blkfront_responses_overflow(2, UINT32_MAX - 1, 3));
-    ck_assert(blkfront_responses_overflow(4, UINT32_MAX - 1, 3));
-}
-END_TEST
-
-START_TEST(test_a_producer_behind_the_consumer_is_an_overflow)
-{
-    ck_assert(blkfront_responses_overflow(4, 5, 6));
-}
-END_TEST
-
 static void add_test_case(Suite *suite, const TTest *test)
 {
     TCase *test_case = tcase_create(test->name);
@@ -231,10 +204,6 @@ Suite *blkfront_shadow_suite(void)
     add_test_case(suite, test_a_sub_page_segment_may_be_sent);
     add_test_case(suite, test_a_flush_carries_no_segment);
     add_test_case(suite, test_other_operations_are_not_sent);
-    add_test_case(suite, test_as_many_responses_as_requests_is_no_overflow);
-    add_test_case(suite, test_more_responses_than_requests_is_an_overflow);
-    add_test_case(suite, test_overflow_is_counted_across_index_wrap_around);
-    add_test_case(suite, test_a_producer_behind_the_consumer_is_an_overflow);
     return suite;
 }
 
