@@ -243,8 +243,10 @@ $(BUILD)/tests/hypercall/%.elf: $(BUILD)/guest/tests/hypercall/%.c.o $(BUILD)/gu
 	@mkdir -p $(dir $@)
 	$(QUIET)gcc $(PV_GUEST_LDFLAGS) $(filter %.o,$^) -o $@
 
-# The test guest of frontend/xenbus.c links that file too.
+# The test guests of frontend/ link the files they test.
 $(BUILD)/tests/hypercall/xenbus_library.elf: $(BUILD)/guest/frontend/xenbus.c.o
+$(BUILD)/tests/hypercall/grant_client.elf: $(BUILD)/guest/frontend/grant_table.c.o \
+    $(BUILD)/guest/frontend/grant_refs.c.o $(BUILD)/guest/frontend/xenbus.c.o
 
 $(BUILD)/user/%.S.o: %.S
 	$(call say,AS,$< [user])

@@ -45,7 +45,8 @@ static int operation_result(const char *step, long result, int16_t status)
 static int query_frame_limit(uint32_t *frames)
 {
     struct gnttab_query_size query = { .dom = DOMID_SELF };
-    int result = operation_result("query_size", grant_query_size(&query), query.status);
+    long call = grant_query_size(&query);
+    int result = operation_result("query_size", call, query.status);
 
     if (result != 0)
         return result;
@@ -73,13 +74,15 @@ int grant_table_init(void)
     xen_pfn_t frame_list[GRANT_TABLE_MAX_FRAMES];
     uint32_t frames = 0;
     int16_t status = GNTST_general_error;
+    long call;
     int result;
 
     if (table_ready)
         return 0;
     if ((result = query_frame_limit(&frames)) != 0)
         return result;
-    result = operation_result("setup_table", grant_setup_table(frames, frame_list, &status), status);
+    call = grant_setup_table(frames, frame_list, &status);
+    result = operation_result("setup_table", call, status);
     if (result != 0)
         return result;
     for (unsigned int index = 0; index < frames; index++)

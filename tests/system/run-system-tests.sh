@@ -33,7 +33,10 @@
 #     console ring reaches dom0's log, its xenstore requests get Xen's
 #     answers (every PASS/FAIL line of the guest counts, as for the
 #     hypercall guests), a malformed message breaks its connection, and
-#     it balloons down to the memory target the toolstack sets.
+#     it balloons down to the memory target the toolstack sets;
+#   - the frontends' libraries (tests/system/frontend.domains): frontend/'s
+#     xenstore client against dom0's xenstore and its grant table client
+#     against the hypervisor's grant tables (every PASS/FAIL line counts).
 # Each boot has a hard timeout (tools/run-qemu.sh); a failing case prints
 # why and the tail of the serial log.  Ends with "system: N passed, N failed".
 #
@@ -269,19 +272,30 @@ memory_attacker_stays_within_its_maximum_and_its_neighbour_gets_its_memory_back(
 # --- dom0's xenstore and console backends ----------------------------------------
 
 xenbus_client_is_served_by_dom0s_backends() {
-    boot xenbus tests/system/xenbus.domains "${BUILD:-build}/tests/hypercall/xenbus_client.elf" \
-        "${BUILD:-build}/tests/hypercall/xenbus_library.elf"
+    boot xenbus tests/system/xenbus.domains "${BUILD:-build}/tests/hypercall/xenbus_client.elf"
     expect_status
     expect_end xenbus xenbus "shutdown +poweroff"
-    expect_end xenbus xenbus2 "shutdown +poweroff"
     expect_log "\(d[0-9]+\) SUMMARY xenbus_client: [0-9]+ passed, [0-9]+ failed$"
-    expect_log "\(d[0-9]+\) SUMMARY xenbus_library: [0-9]+ passed, [0-9]+ failed$"
     expect_log "\(d0\) console d[0-9]+: xenbus_client: hello through the console ring$"
     expect_log "\(d0\) toolstack: xenbus \(domain [0-9]+\): xenstore: request longer than XENSTORE_PAYLOAD_MAX$"
     expect_log "\(d0\) toolstack: xenbus \(domain [0-9]+\): memory/target set to 6144 KiB \(1536 pages\); it has 2048 pages$"
     expect_log "\(d[0-9]+\) xenbus_client: ballooned down to 1536 pages$"
     expect_log "\(d0\) toolstack: xenbus \(domain [0-9]+\) has 1536 pages; the machine has [0-9]+ frames free$"
     expect_no_log "\(d0\) toolstack: .*(failed|vanished)"
+    expect_no_log "PANIC"
+    count_guest_cases
+}
+
+# --- the frontends' libraries (frontend/) ----------------------------------------
+
+frontend_libraries_work_against_dom0_and_the_hypervisor() {
+    boot frontend tests/system/frontend.domains "${BUILD:-build}/tests/hypercall/xenbus_library.elf" \
+        "${BUILD:-build}/tests/hypercall/grant_client.elf"
+    expect_status
+    expect_end frontend xenbus2 "shutdown +poweroff"
+    expect_end frontend grants "shutdown +poweroff"
+    expect_log "\(d[0-9]+\) SUMMARY xenbus_library: [0-9]+ passed, [0-9]+ failed$"
+    expect_log "\(d[0-9]+\) SUMMARY grant_client: [0-9]+ passed, [0-9]+ failed$"
     expect_no_log "PANIC"
     count_guest_cases
 }
@@ -294,7 +308,8 @@ for test_case in \
     processes_run_to_completion \
     frames_of_a_messy_domain_all_come_back \
     memory_attacker_stays_within_its_maximum_and_its_neighbour_gets_its_memory_back \
-    xenbus_client_is_served_by_dom0s_backends; do
+    xenbus_client_is_served_by_dom0s_backends \
+    frontend_libraries_work_against_dom0_and_the_hypervisor; do
     [[ "$test_case" =~ ${SYSTEM_TEST_FILTER:-.} ]] && run_case "$test_case"
 done
 echo "system: $passed passed, $failed failed"
