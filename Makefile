@@ -124,6 +124,8 @@ HOST_TESTABLE_SOURCES += $(wildcard pv-guest/kernel/xenstore_*.c) pv-guest/kerne
     pv-guest/kernel/domain_config.c
 # The shared-ring library is pure, and so is blkback's request validation.
 HOST_TESTABLE_SOURCES += $(wildcard ring/*.c) backend/blkif_request.c
+# dom0's virtio driver: the split virtqueue and the pure parts of virtio-mmio and virtio-blk.
+HOST_TESTABLE_SOURCES += pv-guest/kernel/virtqueue.c
 # The frontends' pure parts: grant references, blkfront's request bookkeeping, the disk
 # test's plan and patterns.
 HOST_TESTABLE_SOURCES += frontend/grant_refs.c frontend/blkfront_shadow.c pv-guest/kernel/disk_pattern.c
