@@ -117,6 +117,11 @@ static void expect_refused(struct attack_run *run, const char *name, struct blki
         end_grants(run, refs, ref_count);
         return;
     }
+    if (result == -XEN_EIO) {
+        report(run, name, false, "the backend's answer failed blkfront's checks");
+        run->vbd_closed = true;
+        return;
+    }
     blkfront_backend_state(&device, &state);
     run->vbd_closed = state >= XenbusStateClosing;
     format_string(why, sizeof(why), "no answer (%d); backend state %lu", result, state);
@@ -265,6 +270,9 @@ static void unknown_operation(struct attack_run *run)
     expect_refused(run, "discard_not_advertised", &request, NULL, 0);
     ref = granted_data_page(run, false);
     request = raw_request(BLKIF_OP_INDIRECT, ref);
+    /* Byte 1 is indirect_op in an indirect request, the operation a backend
+     * echoes (Linux blkback): INDIRECT there too, so that either echo matches. */
+    request.nr_segments = BLKIF_OP_INDIRECT;
     expect_refused(run, "indirect_not_advertised", &request, &ref, 1);
     expect_still_served(run);
 }
