@@ -1,64 +1,20 @@
 /*
- * What the disk test writes and where (pure, host-tested): a plan of
- * extents across the disk, each one blkif request's worth (1 to 11
- * segments, each within a page), and the pseudo-random contents of every
- * 512-byte sector, a function of the test's seed and the sector's number
- * alone.  So overlapping extents write the same bytes, a later boot with
- * the same seed can check what an earlier one wrote, and a sector from
- * another place or another run never matches.
- *
- * The plan always holds, in this order: the first sector (a one-sector
- * segment), the last sector (one sector in the middle of a page), eleven
- * whole pages ending at the last sector, eleven sub-page segments of
- * varying lengths from sector 1, then `spread` extents of random shape at
- * evenly spaced places.
+ * The contents dom0's disk check (virtio_blk_check.h) writes, and the host
+ * checks in the image file afterwards (tools/disk_pattern_check.c): each
+ * 512-byte sector holds 64 little-endian 64-bit words, word w of sector s
+ * being a mix (splitmix64's finaliser) of seed, s and w.  So a sector that
+ * landed at the wrong place, or a stale or zero one, does not match.
+ * Pure: compiled into dom0's kernel, the host tool and the unit tests.
  */
 #ifndef PV_KERNEL_DISK_PATTERN_H
 #define PV_KERNEL_DISK_PATTERN_H
 
 #include <stdbool.h>
 #include <stdint.h>
-#include <frontend/blkfront_shadow.h>
 
-#define DISK_SECTOR_SIZE 512
-#define DISK_PLAN_MAX_SPREAD 120
-#define DISK_PLAN_FIXED_EXTENTS 4
-#define DISK_PLAN_MAX_EXTENTS (DISK_PLAN_FIXED_EXTENTS + DISK_PLAN_MAX_SPREAD)
-/* The smallest disk a plan fits: eleven whole pages twice over. */
-#define DISK_PLAN_MIN_SECTORS (2 * BLKIF_MAX_SEGMENTS_PER_REQUEST * BLKFRONT_SECTORS_PER_PAGE)
+#define DISK_PATTERN_SECTOR_SIZE 512
 
-enum disk_extent_kind {
-    DISK_EXTENT_FIRST_SECTOR,
-    DISK_EXTENT_LAST_SECTOR,
-    DISK_EXTENT_FULL_PAGES_AT_THE_END,
-    DISK_EXTENT_SUB_PAGE_SEGMENTS,
-    DISK_EXTENT_SPREAD,
-    DISK_EXTENT_KINDS
-};
-
-struct disk_extent {
-    enum disk_extent_kind kind;
-    uint64_t sector;
-    unsigned int segment_count;
-    struct blkfront_segment_spec segments[BLKIF_MAX_SEGMENTS_PER_REQUEST];
-};
-
-struct disk_plan {
-    unsigned int count;
-    struct disk_extent extents[DISK_PLAN_MAX_EXTENTS];
-};
-
-/* Fills plan for a disk of disk_sectors; -XEN_EINVAL if it is smaller
- * than DISK_PLAN_MIN_SECTORS or spread exceeds DISK_PLAN_MAX_SPREAD. */
-int disk_plan_make(struct disk_plan *plan, uint64_t disk_sectors, uint64_t seed, unsigned int spread);
-
-/* How many sectors an extent covers (the sum of its segments). */
-uint64_t disk_extent_sectors(const struct disk_extent *extent);
-
-const char *disk_extent_kind_name(enum disk_extent_kind kind);
-
-/* The 512 bytes sector holds in the run of seed. */
-void disk_pattern_fill(void *bytes, uint64_t seed, uint64_t sector);
-bool disk_pattern_matches(const void *bytes, uint64_t seed, uint64_t sector);
+void disk_pattern_fill(uint8_t sector_bytes[DISK_PATTERN_SECTOR_SIZE], uint64_t sector, uint64_t seed);
+bool disk_pattern_matches(const uint8_t sector_bytes[DISK_PATTERN_SECTOR_SIZE], uint64_t sector, uint64_t seed);
 
 #endif

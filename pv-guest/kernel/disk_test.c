@@ -1,5 +1,6 @@
 /*
- * The disk test (disk_test.h): the plan of disk_pattern.c written and
+ * The disk test (disk_test.h): the plan of disk_plan.c, with the sector
+ * contents of disk_pattern.c (shared with dom0's disk check), written and
  * read back through blkfront with up to DISK_TEST_IN_FLIGHT requests on
  * the ring at once, each request's pages its own (a slot), and every
  * sector checked after the read.  Results are counted per kind of extent,
@@ -14,6 +15,7 @@
 #include <runtime/console.h>
 #include <frontend/blkfront.h>
 #include "disk_pattern.h"
+#include "disk_plan.h"
 #include "disk_test.h"
 
 #define PAGE_SIZE 4096
@@ -82,7 +84,7 @@ static void prepare_slot(unsigned int index, const struct disk_extent *extent, u
         memset(page, POISON, PAGE_SIZE);
         if (operation == BLKIF_OP_WRITE)
             for (unsigned int in_page = spec->first_sect; in_page <= spec->last_sect; in_page++)
-                disk_pattern_fill(page + in_page * DISK_SECTOR_SIZE, seed, sector++);
+                disk_pattern_fill(page + in_page * DISK_SECTOR_SIZE, sector++, seed);
     }
 }
 
@@ -112,11 +114,8 @@ static bool slot_reads_back(unsigned int index, uint64_t seed)
             return false;
         }
         for (unsigned int in_page = spec->first_sect; in_page <= spec->last_sect; in_page++, sector++)
-            if (!disk_pattern_matches(page + in_page * DISK_SECTOR_SIZE, seed, sector)) {
-                const uint64_t *words = (const uint64_t *)(page + in_page * DISK_SECTOR_SIZE);
-
-                console_printf("disk test: sector %lu differs: holds sector %lu of seed %lu\n", sector, words[0],
-                               words[1]);
+            if (!disk_pattern_matches(page + in_page * DISK_SECTOR_SIZE, sector, seed)) {
+                console_printf("disk test: sector %lu does not hold its pattern\n", sector);
                 return false;
             }
     }
@@ -274,7 +273,7 @@ static void check_sub_page_read(struct run *run)
     result = blkfront_run(&device, &request, run->deadline_ns);
     report(run, "sub_page_read_fills_only_its_sector",
            result == 0 && request.status == BLKIF_RSP_OKAY &&
-               disk_pattern_matches(page + SUB_PAGE_SECTOR * DISK_SECTOR_SIZE, run->seed, 0) &&
+               disk_pattern_matches(page + SUB_PAGE_SECTOR * DISK_SECTOR_SIZE, 0, run->seed) &&
                poisoned(page, SUB_PAGE_SECTOR * DISK_SECTOR_SIZE) &&
                poisoned(page + (SUB_PAGE_SECTOR + 1) * DISK_SECTOR_SIZE,
                         PAGE_SIZE - (SUB_PAGE_SECTOR + 1) * DISK_SECTOR_SIZE),

@@ -3,7 +3,7 @@
  * role=disk-verify), through frontend/blkfront.c on the domain's first
  * vbd:
  *   role=disk-test [seed=N] [extents=N] [seconds=S]
- *       writes the plan of disk_pattern.h (first and last sectors, eleven
+ *       writes the plan of disk_plan.h (contents: disk_pattern.h) (first and last sectors, eleven
  *       whole pages, eleven sub-page segments, `extents` random extents
  *       across the disk, default 64), up to four requests in flight,
  *       flushes if the backend offers it, reads everything back into
