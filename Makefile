@@ -119,11 +119,11 @@ DOM0_RAMDISK := $(BUILD)/dom0-ramdisk.cpio
 # host and linked with the check framework, under AddressSanitizer and UBSan.
 HOST_TESTABLE_SOURCES := $(filter-out hypervisor/common/string.c, \
     $(wildcard hypervisor/common/*.c))
-# dom0's xenstore, console backend and domains-file parser are pure as well.
-HOST_TESTABLE_SOURCES += $(wildcard pv-guest/kernel/xenstore_*.c) pv-guest/kernel/console_backend.c \
-    pv-guest/kernel/domain_config.c
-# The shared-ring library is pure, and so is blkback's request validation.
-HOST_TESTABLE_SOURCES += $(wildcard ring/*.c) backend/blkif_request.c
+# dom0's xenstore and domains-file parser are pure as well.
+HOST_TESTABLE_SOURCES += $(wildcard pv-guest/kernel/xenstore_*.c) pv-guest/kernel/domain_config.c
+# The shared-ring library is pure, and so are the backends' cores (backend/README.md): the console
+# backend, blkback's request validation, vbd service and xenbus handshake.
+HOST_TESTABLE_SOURCES += $(wildcard ring/*.c) $(filter-out backend/%_dom0.c, $(wildcard backend/*.c))
 # dom0's virtio driver: the split virtqueue and the pure parts of virtio-mmio and virtio-blk.
 HOST_TESTABLE_SOURCES += pv-guest/kernel/virtqueue.c
 # The frontends' pure parts: grant references, blkfront's request bookkeeping, the disk

@@ -11,7 +11,7 @@
 #include <runtime/console.h>
 #include <runtime/events.h>
 #include <runtime/runtime.h>
-#include "console_backend.h"
+#include <backend/console_backend.h>
 #include "direct_map.h"
 #include "domain_backends.h"
 #include "xenstore_home.h"
