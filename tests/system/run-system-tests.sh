@@ -325,7 +325,7 @@ healthy_domain_passes() {
 disk_io_survives_malicious_frontends_and_outlives_its_domains() {
     local timeout_seconds=$((timeout_seconds * 4)) attacker
     truncate -s 128M "$work/disk.img"
-    qemu_options="--disk $work/disk.img" boot block tests/system/block.domains
+    qemu_options="--disk $work/disk.img" boot block tests/system/block.domains "$pv_kernel"
     expect_status
     healthy_domain_passes requests healthy disk_test
     healthy_domain_passes storms healthy2 disk_test
@@ -344,7 +344,7 @@ disk_io_survives_malicious_frontends_and_outlives_its_domains() {
     expect_no_log "PANIC"
     count_guest_cases
     local first_log=$log
-    qemu_options="--disk $work/disk.img" boot block-verify tests/system/block-verify.domains
+    qemu_options="--disk $work/disk.img" boot block-verify tests/system/block-verify.domains "$pv_kernel"
     expect_status
     grep -Ec "\(d[0-9]+\) SUMMARY disk_verify: [1-9][0-9]* passed, 0 failed$" "$log" | grep -qx 2 ||
         fail "after a new boot, the healthy ranges did not read back cleanly"
