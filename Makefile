@@ -354,7 +354,7 @@ run: deps all $(BUILD)/boot-modules.cpio
 run-iso: deps all $(BUILD)/pvmon.iso
 	tools/run-qemu.sh --accel $(ACCEL) iso $(BUILD)/pvmon.iso
 
-test: deps all linux linux-stock linux-initramfs
+test: deps all linux linux-stock linux-initramfs linux-disk
 	@BUILD=$(BUILD) tests/run-all.sh
 
 # The native baseline of 'make bench' (tools/bench/native): a tiny kernel

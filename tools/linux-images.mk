@@ -8,8 +8,11 @@
 #                            the other host tools, under the sanitizers
 #   make linux-initramfs     $(LINUX_INITRAMFS): the guest's initramfs, busybox, /init
 #                            and the workload programs (tools/make-linux-initramfs.sh)
-#   make run-linux           boot pvmon with dom0 starting a Linux domU (LINUX_KERNEL=ELF,
-#                            default pvmon's patched kernel, make linux)
+#   make run-linux           boot pvmon with dom0 starting a Linux domU with its root on a
+#                            PV disk (LINUX_KERNEL=ELF, default pvmon's patched kernel, make
+#                            linux; LINUX_RUN_INITRAMFS=CPIO, default $(LINUX_INITRAMFS); the
+#                            disk is $(BUILD)/linux/run-linux.img, a copy of $(LINUX_DISK)
+#                            made once and kept)
 #   make linux-stock         $(LINUX_STOCK_KERNEL): the ELF vmlinux of the kernel Debian's
 #                            linux-image-amd64 depends on, with $(LINUX_STOCK_MODULES)
 #                            (the modules its disk needs) and $(LINUX_STOCK_INITRAMFS),
@@ -33,10 +36,11 @@ LINUX_DISK_MIB ?= 256
 # make run-linux [LINUX_KERNEL=ELF]: pvmon with dom0 starting one Linux domU
 # (tools/run-linux.sh), by default pvmon's patched kernel (make linux).
 LINUX_KERNEL ?= $(BUILD)/linux/vmlinux
+LINUX_RUN_INITRAMFS ?= $(LINUX_INITRAMFS)
 
 .PHONY: linux-initramfs linux-stock linux-disk run-linux
-run-linux: deps $(HYPERVISOR_IMAGE) $(PV_KERNEL) $(LINUX_INITRAMFS) $(LINUX_KERNEL) $(LINUX_DISK)
-	BUILD=$(BUILD) ACCEL=$(ACCEL) tools/run-linux.sh $(LINUX_KERNEL)
+run-linux: deps $(HYPERVISOR_IMAGE) $(PV_KERNEL) $(LINUX_RUN_INITRAMFS) $(LINUX_KERNEL) $(LINUX_DISK)
+	BUILD=$(BUILD) ACCEL=$(ACCEL) tools/run-linux.sh $(LINUX_KERNEL) $(LINUX_RUN_INITRAMFS)
 
 linux-initramfs: $(LINUX_INITRAMFS)
 linux-stock: $(LINUX_STOCK_KERNEL) $(LINUX_STOCK_MODULES) $(LINUX_STOCK_INITRAMFS)
