@@ -14,7 +14,9 @@
 #   vmlinuz, vmlinux     the kernel
 #   modules/NAME.ko      the modules that give this kernel /dev/xvda with ext4 on it,
 #                        and, for the native reference of 'make bench', /dev/vda on
-#                        virtio-mmio: the closure under the package's dependencies
+#                        virtio-pci (Debian's virtio_mmio takes no devices from the
+#                        command line: VIRTIO_MMIO_CMDLINE_DEVICES is off): the closure
+#                        under the package's dependencies
 #                        (modules.dep, which the package does not ship: busybox's
 #                        depmod makes it from the package's modules) of
 #                        $module_roots below; uncompressed (.ko.xz would be
@@ -38,7 +40,7 @@ fi
 outdir=$1
 tools=$(dirname "$0")
 cache_root=${PVMON_CACHE:-$HOME/.cache/pvmon}/debian-kernel
-module_roots=(crc32c_generic xen-blkfront ext4 virtio_blk virtio_mmio)
+module_roots=(crc32c_generic xen-blkfront ext4 virtio_blk virtio_pci)
 
 fail() {
     echo "fetch-debian-kernel.sh: $*" >&2
