@@ -74,7 +74,7 @@ HYPERVISOR_IMAGE := $(BUILD)/pvmon.elf
 # string functions.  Every guest kernel links the runtime (head.S,
 # pv-guest/runtime: entry stubs, traps, events, clock, console).
 PV_GUEST_CFLAGS := -std=c11 $(WARNINGS) -O2 -g -ffreestanding -nostdinc \
-    -isystem $(GCC_INCLUDE) -I$(BUILD)/include -Ihypervisor/include -Ihypercall -Ipv-guest \
+    -isystem $(GCC_INCLUDE) -I$(BUILD)/include -Ihypervisor/include -Ihypercall -Ipv-guest -I. \
     -D__XEN_INTERFACE_VERSION__=$(XEN_INTERFACE_VERSION) \
     -mno-red-zone -mgeneral-regs-only -mcmodel=kernel -fno-pie -fno-stack-protector \
     -fno-omit-frame-pointer -fcf-protection=none -fno-tree-loop-distribute-patterns \
@@ -84,7 +84,7 @@ PV_GUEST_LDFLAGS := -nostdlib -static -no-pie -Wl,--build-id=none -Wl,-z,max-pag
 PV_RUNTIME_SOURCES := pv-guest/head.S $(wildcard pv-guest/runtime/*.S pv-guest/runtime/*.c) \
     $(addprefix hypervisor/common/, format.c string.c command_line.c)
 PV_RUNTIME_OBJECTS := $(patsubst %,$(BUILD)/guest/%.o,$(PV_RUNTIME_SOURCES))
-PV_KERNEL_SOURCES := $(wildcard pv-guest/kernel/*.c) hypervisor/common/boot_archive.c
+PV_KERNEL_SOURCES := $(wildcard pv-guest/kernel/*.c backend/*.c ring/*.c) hypervisor/common/boot_archive.c
 PV_KERNEL_OBJECTS := $(PV_RUNTIME_OBJECTS) $(patsubst %,$(BUILD)/guest/%.o,$(PV_KERNEL_SOURCES))
 PV_KERNEL := $(BUILD)/pv-kernel.elf
 
@@ -122,12 +122,16 @@ DOM0_RAMDISK := $(BUILD)/dom0-ramdisk.cpio
 # host and linked with the check framework, under AddressSanitizer and UBSan.
 HOST_TESTABLE_SOURCES := $(filter-out hypervisor/common/string.c, \
     $(wildcard hypervisor/common/*.c))
-# dom0's xenstore, console backend and domains-file parser are pure as well.
-HOST_TESTABLE_SOURCES += $(wildcard pv-guest/kernel/xenstore_*.c) pv-guest/kernel/console_backend.c \
-    pv-guest/kernel/domain_config.c
+# dom0's xenstore and domains-file parser are pure as well.
+HOST_TESTABLE_SOURCES += $(wildcard pv-guest/kernel/xenstore_*.c) pv-guest/kernel/domain_config.c
+# The shared-ring library is pure, and so are the backends' cores (backend/README.md): the console
+# backend, blkback's request validation, vbd service and xenbus handshake.
+HOST_TESTABLE_SOURCES += $(wildcard ring/*.c) $(filter-out backend/%_dom0.c, $(wildcard backend/*.c))
+# dom0's virtio driver: the split virtqueue and the pure parts of virtio-mmio and virtio-blk.
+HOST_TESTABLE_SOURCES += pv-guest/kernel/virtqueue.c
 UNIT_TEST_SOURCES := $(wildcard tests/unit/*.c)
 HOST_CFLAGS := -std=c11 $(WARNINGS) -O1 -g -fsanitize=address,undefined -fno-sanitize-recover=all \
-    -fno-omit-frame-pointer -I$(BUILD)/include -Ihypervisor/include -Ihypercall -Ipv-guest \
+    -fno-omit-frame-pointer -I$(BUILD)/include -Ihypervisor/include -Ihypercall -Ipv-guest -I. \
     -D__XEN_INTERFACE_VERSION__=$(XEN_INTERFACE_VERSION) -MMD -MP
 UNIT_TEST_BINARY := $(BUILD)/tests/unit-tests
 CHECK_LIBS = $(shell pkg-config --libs check)

@@ -15,6 +15,15 @@
 #                       exact whatever else the host is doing
 #   --log FILE          serial output to FILE instead of this terminal, no input
 #   --monitor-port N    with --log: QEMU's monitor on TCP 127.0.0.1:N (tests send it commands such as "nmi")
+#   --disk FILE         a raw disk image as a virtio-blk device on a virtio-mmio transport
+#                       (repeatable; PVH only; cache=writeback, so a guest flush reaches
+#                       the file with fdatasync).  It switches the machine to
+#                       -M microvm,acpi=off, on which QEMU appends
+#                       " virtio_mmio.device=512@0xfeb00e00:12" (size@base:gsi) per device to
+#                       the command line: the first disk is at 0xfeb00e00 (GSI 12), the next
+#                       at 0xfeb00c00 (GSI 11), and so on down
+#   --virtio-modern     the virtio-mmio transports are modern (Version 2) instead of QEMU's
+#                       default legacy (Version 1)
 #
 # Exit status: 0 pvmon shut down cleanly, 1 pvmon panicked, 2 timed out,
 # 3 the machine reset (a triple fault, with -no-reboot), 4 QEMU failed.
@@ -29,6 +38,8 @@ timeout_seconds=""
 icount=()
 log=""
 monitor_port=""
+disks=()
+virtio_modern=()
 positional=()
 while [ $# -gt 0 ]; do
     case "$1" in
@@ -40,6 +51,8 @@ while [ $# -gt 0 ]; do
     --icount-exact) icount=(-icount shift=0,sleep=off); shift ;;
     --log) log=$2; shift 2 ;;
     --monitor-port) monitor_port=$2; shift 2 ;;
+    --disk) disks+=("$2"); shift 2 ;;
+    --virtio-modern) virtio_modern=(-global virtio-mmio.force-legacy=false); shift ;;
     *) positional+=("$1"); shift ;;
     esac
 done
@@ -64,12 +77,33 @@ else
     common+=(-nographic)
 fi
 
+# One virtio-blk device per --disk, in order: QEMU gives the first the
+# highest transport (0xfeb00e00, GSI 12).
+disk_devices=()
+for index in "${!disks[@]}"; do
+    if [ ! -f "${disks[$index]}" ]; then
+        echo "run-qemu.sh: no disk image '${disks[$index]}'" >&2
+        exit 4
+    fi
+    disk_devices+=(-drive "file=${disks[$index]},if=none,id=disk$index,format=raw,cache=writeback"
+                   -device "virtio-blk-device,drive=disk$index")
+done
+
 case "$mode" in
 pvh)
-    machine=(-M microvm -kernel "$image" -append "$append")
+    if [ ${#disks[@]} -gt 0 ]; then
+        machine=(-M microvm,acpi=off)
+    else
+        machine=(-M microvm)
+    fi
+    machine+=(-kernel "$image" -append "$append" "${disk_devices[@]}" "${virtio_modern[@]}")
     [ -n "$module" ] && machine+=(-initrd "$module")
     ;;
 iso)
+    if [ ${#disks[@]} -gt 0 ]; then
+        echo "run-qemu.sh: --disk needs the PVH boot (virtio-mmio on microvm)" >&2
+        exit 4
+    fi
     machine=(-M pc -cdrom "$image" -boot d)
     ;;
 *)

@@ -5,6 +5,10 @@
  * remembers the value of the last one that names the option.  Values are
  * read in place, never copied to a fixed buffer, so a long value cannot be
  * silently cut short before it is parsed.
+ *
+ * dom0's command line is composed here too: its own part (after " -- ")
+ * and the device words it must see (the virtio-mmio transports QEMU
+ * describes on the hypervisor's part), never cut in the middle of one.
  */
 #include <pvmon/command_line.h>
 
@@ -125,4 +129,88 @@ bool command_line_get_unsigned(const char *command_line, const char *name, uint6
     if (text.length >= 2 && text.start[0] == '0' && (text.start[1] == 'x' || text.start[1] == 'X'))
         return parse_digits(text.start + 2, text.length - 2, 16, value);
     return parse_digits(text.start, text.length, 10, value);
+}
+
+/* Where " -- " starts in the command line, or its end. */
+static const char *dom0_separator(const char *command_line)
+{
+    const char *separator = COMMAND_LINE_DOM0_SEPARATOR;
+
+    for (const char *cursor = command_line; *cursor != '\0'; cursor++) {
+        size_t index = 0;
+
+        while (separator[index] != '\0' && cursor[index] == separator[index])
+            index++;
+        if (separator[index] == '\0')
+            return cursor;
+    }
+    while (*command_line != '\0')
+        command_line++;
+    return command_line;
+}
+
+struct text_builder {
+    char *buffer;
+    size_t size;
+    size_t length;
+};
+
+/* Appends length characters, after a space unless the text is empty;
+ * false (nothing appended) if they do not fit. */
+static bool append_word(struct text_builder *text, const char *word, size_t length)
+{
+    size_t space = text->length > 0 ? 1 : 0;
+
+    if (text->length + space + length > text->size - 1)
+        return false;
+    if (space)
+        text->buffer[text->length++] = ' ';
+    for (size_t index = 0; index < length; index++)
+        text->buffer[text->length++] = word[index];
+    text->buffer[text->length] = '\0';
+    return true;
+}
+
+static bool is_device_word(const char *word, size_t length)
+{
+    struct value_text value;
+
+    return word_names_option(word, length, COMMAND_LINE_DOM0_DEVICE_OPTION, &value) && value.length > 0;
+}
+
+void command_line_compose_dom0(const char *command_line, char *buffer, size_t buffer_size,
+                               unsigned int *left_out)
+{
+    struct text_builder text = { .buffer = buffer, .size = buffer_size, .length = 0 };
+    const char *hypervisor_end;
+    const char *dom0_part = "";
+    size_t dom0_length;
+
+    *left_out = 0;
+    buffer[0] = '\0';
+    if (command_line == NULL)
+        return;
+    hypervisor_end = dom0_separator(command_line);
+    if (*hypervisor_end != '\0')
+        dom0_part = hypervisor_end + sizeof(COMMAND_LINE_DOM0_SEPARATOR) - 1;
+    dom0_length = 0;
+    while (dom0_part[dom0_length] != '\0')
+        dom0_length++;
+    if (dom0_length > buffer_size - 1)
+        dom0_length = buffer_size - 1;
+    append_word(&text, dom0_part, dom0_length);
+    for (const char *word = command_line; word < hypervisor_end;) {
+        size_t length;
+
+        if (is_separator(*word)) {
+            word++;
+            continue;
+        }
+        length = word_length(word);
+        if (word + length > hypervisor_end)
+            length = (size_t)(hypervisor_end - word);
+        if (is_device_word(word, length) && !append_word(&text, word, length))
+            (*left_out)++;
+        word += length;
+    }
 }

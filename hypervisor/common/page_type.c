@@ -764,6 +764,14 @@ int page_unpin(const struct page_memory *memory, uint64_t frame, uint16_t owner)
     return 0;
 }
 
+/* A host mapping of a grant (PAGE_TABLE_ENTRY_GRANT): only the grant-table
+ * code writes or removes one (Xen's put_page_from_l1e refuses to drop one
+ * implicitly: pvmon refuses the update). */
+static bool is_grant_entry(uint64_t entry)
+{
+    return (entry & PAGE_TABLE_ENTRY_PRESENT) && (entry & PAGE_TABLE_ENTRY_GRANT);
+}
+
 /* Whether two entries hold the same references: present or not alike,
  * the same frame and the same RW bit (an L1 entry's writable reference;
  * at the upper levels, RW decides whether a linear entry is allowed, so a
@@ -791,7 +799,7 @@ static int update_entry_in_use(const struct page_memory *memory, uint16_t owner,
     uint64_t accepted;
     int error;
 
-    if (is_hypervisor_slot(level, index))
+    if (is_hypervisor_slot(level, index) || (level == PAGE_TYPE_L1 && is_grant_entry(old_entry)))
         return -XEN_EINVAL;
     error = check_entry_bits(level, entry, &accepted);
     if (error)
@@ -860,6 +868,59 @@ int page_update_entry_foreign(const struct page_memory *memory, uint16_t owner, 
     if (error == 0 && stored != NULL)
         *stored = written;
     return error;
+}
+
+/* An L1 of owner's in use, at an index in range: the table a grant entry
+ * may be written in (Xen's create_grant_pv_mapping: PGT_l1_page_table). */
+static bool is_grant_table_slot(const struct page_memory *memory, uint16_t owner, uint64_t table_frame,
+                                unsigned int index)
+{
+    return index < PAGE_TABLE_ENTRIES && is_owned(memory, table_frame, owner) &&
+           page_is_validated_table(memory, table_frame, PAGE_TYPE_L1);
+}
+
+int page_install_grant_entry(const struct page_memory *memory, uint16_t owner, uint16_t frame_owner,
+                             uint64_t table_frame, unsigned int index, uint64_t entry)
+{
+    uint64_t *table;
+    uint64_t old_entry;
+    int error;
+
+    if (!is_grant_table_slot(memory, owner, table_frame, index) || !is_grant_entry(entry))
+        return -XEN_EINVAL;
+    table = memory->table(memory, table_frame);
+    old_entry = table[index];
+    if (is_grant_entry(old_entry))
+        return -XEN_EINVAL;
+    error = take_entry_references(memory, frame_owner, table_frame, PAGE_TYPE_L1, entry);
+    if (error)
+        return error;
+    table[index] = entry;
+    drop_entry_references(memory, table_frame, PAGE_TYPE_L1, old_entry);
+    return 0;
+}
+
+int page_remove_grant_entry(const struct page_memory *memory, uint16_t owner, uint64_t table_frame,
+                            unsigned int index, uint64_t frame, bool writable)
+{
+    uint64_t *table;
+    uint64_t old_entry;
+
+    if (!is_grant_table_slot(memory, owner, table_frame, index))
+        return -XEN_EINVAL;
+    table = memory->table(memory, table_frame);
+    old_entry = table[index];
+    if (!is_grant_entry(old_entry) || page_table_entry_frame(old_entry) != frame ||
+        ((old_entry & PAGE_TABLE_ENTRY_WRITABLE) != 0) != writable)
+        return -XEN_EINVAL;
+    table[index] = 0;
+    drop_entry_references(memory, table_frame, PAGE_TYPE_L1, old_entry);
+    return 0;
+}
+
+bool page_is_held(const struct page_memory *memory, uint64_t frame, uint16_t owner)
+{
+    return is_held(memory, frame, owner);
 }
 
 enum page_type page_type_of(const struct page_memory *memory, uint64_t frame)

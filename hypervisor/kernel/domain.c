@@ -12,7 +12,8 @@
  *     physical-to-machine table the builder uses stays the hypervisor's.
  *   - A domain is torn down only after the CPU has left its page tables,
  *     and its event channels are closed (peers see their ports unbound)
- *     before its memory goes back.
+ *     and the grants it maps released before its memory goes back; its
+ *     grant table lives until it is destroyed (kernel/grant_table_op.c).
  *   - A domain that ends keeps its slot, state and reason until the
  *     toolstack destroys it, as in Xen; nothing it owned survives.
  *   - Long work on a domain's memory goes in steps of at most
@@ -320,6 +321,11 @@ struct domain *domain_create(uint16_t id, bool privileged)
     domain->id = id;
     if (allocate_shared_info(domain) != 0)
         return NULL;
+    if (grant_table_domain_create(domain) != 0) {
+        release_shared_info(domain);
+        memset(domain, 0, sizeof(*domain));
+        return NULL;
+    }
     domain->privileged = privileged;
     domain->paused = true;
     domain->state = DOMAIN_CREATED;
@@ -444,6 +450,7 @@ static void tear_down(struct domain *domain)
     }
     schedule_remove_vcpu(&domain->vcpu);
     event_channel_domain_close_all(&domain->events, &domain_event_directory);
+    grant_table_domain_tear_down(domain);
     domain->memory_filling = false;
     start_release(domain);
     releases_under_way++;
@@ -483,6 +490,7 @@ int domain_destroy_step(struct domain *domain)
             return -XEN_ERESTART;
     }
     domain_release_load_staging(domain);
+    grant_table_domain_destroy(domain);
     release_shared_info(domain);
     memset(domain, 0, sizeof(*domain));
     return 0;

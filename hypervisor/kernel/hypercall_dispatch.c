@@ -154,6 +154,11 @@ static long event_channel_op(struct vcpu *vcpu, const uint64_t arguments[])
     return do_event_channel_op(vcpu, arguments[0], arguments[1]);
 }
 
+static long grant_table_op(struct vcpu *vcpu, const uint64_t arguments[])
+{
+    return do_grant_table_op(vcpu, arguments[0], arguments[1], arguments[2]);
+}
+
 static long physdev_op(struct vcpu *vcpu, const uint64_t arguments[])
 {
     return do_physdev_op(vcpu, arguments[0], arguments[1]);
@@ -187,6 +192,7 @@ static const hypercall_handler hypercall_table[HYPERCALL_TABLE_SIZE] = {
     [__HYPERVISOR_sched_op] = sched_op,
     [__HYPERVISOR_callback_op] = callback_op,
     [__HYPERVISOR_event_channel_op] = event_channel_op,
+    [__HYPERVISOR_grant_table_op] = grant_table_op,
     [__HYPERVISOR_physdev_op] = physdev_op,
     [__HYPERVISOR_mmuext_op] = mmuext_op,
     [__PVMON_HYPERVISOR_domain_control] = domain_control,

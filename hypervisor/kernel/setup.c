@@ -16,7 +16,10 @@
  *                                 heartbeat, then shut down after
  *                                 idle_seconds= (default 3, 0 = forever)
  * Command-line options: loglevel=0..3, selftest=..., idle_seconds=N,
- * dom0_mem=MiB (default 64); everything after " -- " is dom0's command line.
+ * dom0_mem=MiB (default 64); everything after " -- " is dom0's command line,
+ * to which every virtio_mmio.device= word of the hypervisor's own part is
+ * added: that is how dom0 discovers the virtio-mmio transports QEMU's
+ * microvm describes there (common/command_line.c).
  */
 #include <pvmon/arch.h>
 #include <pvmon/boot_info.h>
@@ -38,7 +41,6 @@
 #define TICK_PERIOD_NS 10000000UL
 #define DEFAULT_IDLE_SECONDS 3
 #define DEFAULT_DOM0_MEBIBYTES 64
-#define DOM0_ARGUMENTS_SEPARATOR " -- "
 
 static struct boot_info boot_info;
 
@@ -142,17 +144,16 @@ static _Noreturn void idle(void)
     }
 }
 
-/* The part of the hypervisor command line after " -- ", or "". */
+/* dom0's part of the command line and the devices it is given. */
 static const char *dom0_command_line(void)
 {
-    const char *line = boot_info.command_line;
-    size_t separator_length = strlen(DOM0_ARGUMENTS_SEPARATOR);
+    static char line[MAX_GUEST_CMDLINE];
+    unsigned int left_out;
 
-    for (; *line != '\0'; line++) {
-        if (strncmp(line, DOM0_ARGUMENTS_SEPARATOR, separator_length) == 0)
-            return line + separator_length;
-    }
-    return "";
+    command_line_compose_dom0(boot_info.command_line, line, sizeof(line), &left_out);
+    if (left_out > 0)
+        printk(LOG_WARNING, "dom0: %u virtio_mmio.device= words do not fit on its command line\n", left_out);
+    return line;
 }
 
 static void start_dom0(void)

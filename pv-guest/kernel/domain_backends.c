@@ -11,9 +11,10 @@
 #include <runtime/console.h>
 #include <runtime/events.h>
 #include <runtime/runtime.h>
-#include "console_backend.h"
+#include <backend/console_backend.h>
 #include "direct_map.h"
 #include "domain_backends.h"
+#include "xenstore_home.h"
 #include "xenstore_server.h"
 #include "xenstore_store.h"
 
@@ -132,14 +133,6 @@ static int write_home_number(uint16_t domain, const char *key, uint64_t value)
     return write_home_text(domain, key, text);
 }
 
-static int make_home_directory(uint16_t domain, const char *key)
-{
-    char path[XENSTORE_PATH_SIZE];
-
-    format_string(path, sizeof(path), "/local/domain/%u/%s", domain, key);
-    return xenstore_store_mkdir(0, path);
-}
-
 static int write_dom0_home(void)
 {
     int result;
@@ -154,12 +147,11 @@ static int write_domain_home(const struct domain_backends *backends)
     uint16_t id = backends->domain;
     int result;
 
-    if ((result = write_home_text(id, "name", backends->domain_name)) != 0 ||
+    if ((result = xenstore_home_create(id)) != 0 ||
+        (result = write_home_text(id, "name", backends->domain_name)) != 0 ||
         (result = write_home_number(id, "domid", id)) != 0 ||
         (result = write_home_number(id, "memory/static-max", backends->memory_kibibytes)) != 0 ||
         (result = write_home_number(id, "memory/target", backends->memory_kibibytes)) != 0 ||
-        (result = write_home_text(id, "control/shutdown", "")) != 0 ||
-        (result = make_home_directory(id, "device")) != 0 || (result = make_home_directory(id, "data")) != 0 ||
         (result = write_home_number(id, "store/ring-ref", backends->store.frame)) != 0 ||
         (result = write_home_number(id, "store/port", backends->store.remote_port)) != 0 ||
         (result = write_home_number(id, "console/ring-ref", backends->console.frame)) != 0 ||

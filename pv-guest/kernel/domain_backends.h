@@ -56,7 +56,7 @@
 #include <stdbool.h>
 #include <stdint.h>
 #include <xen/event_channel.h>
-#include "console_backend.h"
+#include <backend/console_backend.h>
 
 /* As many slots as a scenario has domains at most (CONFIG_MAX_DOMAINS). */
 #define DOMAIN_BACKENDS_SLOTS 12

@@ -1,7 +1,6 @@
 /*
- * Xenstore path syntax, resolution and the confinement rule (see
- * xenstore_path.h).  Pure: no hypercalls, compiled into dom0's kernel and
- * into the host unit tests.  Paths arrive from guests: every scan is
+ * Xenstore path syntax and resolution (see xenstore_path.h).  Pure: no
+ * hypercalls, compiled into dom0's kernel and into the host unit tests.  Paths arrive from guests: every scan is
  * bounded by the C string and the limits, never by a trusted length.
  */
 #include <stddef.h>
@@ -91,16 +90,6 @@ bool xenstore_path_is_within(const char *path, const char *ancestor)
         return path[0] == '/';
     return strncmp(path, ancestor, ancestor_length) == 0 &&
            (path[ancestor_length] == '\0' || path[ancestor_length] == '/');
-}
-
-bool xenstore_path_may_access(xenstore_domain domain, const char *path)
-{
-    char home[XENSTORE_PATH_SIZE];
-
-    if (domain == 0)
-        return true;
-    xenstore_path_home(domain, home);
-    return xenstore_path_is_within(path, home);
 }
 
 const char *xenstore_path_below_home(xenstore_domain domain, const char *path)

@@ -1,6 +1,6 @@
 /*
- * Xenstore paths (docs/misc/xenstore.txt): their syntax, how a relative
- * path is resolved, and which domain may touch which path.
+ * Xenstore paths (docs/misc/xenstore.txt): their syntax and how a
+ * relative path is resolved.
  *
  * Syntax.  A path is '/'-separated like a Unix file name and made of
  * ASCII letters, digits and "-/_@".  An absolute path starts with '/';
@@ -18,12 +18,8 @@
  * XENSTORE_NAME_SIZE - 1.  A longer path is invalid (EINVAL), as one
  * beyond Xen's limit is there.
  *
- * Who may touch what (the confinement rule; Xen's per-node permissions
- * are not implemented): domain 0 may touch every path; any other domain
- * only its home and the paths below it.  Anything else gets EACCES,
- * whether the node exists or not, so a domain learns nothing about the
- * rest of the tree.  (The store adds one exception: a domU may not
- * remove its home itself, xenstore_store.h.)
+ * Who may touch what is no business of the path: each node's permissions
+ * decide (xenstore_permissions.h, xenstore_store.h).
  */
 #ifndef PV_KERNEL_XENSTORE_PATH_H
 #define PV_KERNEL_XENSTORE_PATH_H
@@ -51,9 +47,6 @@ int xenstore_path_resolve(xenstore_domain domain, const char *given, char resolv
 
 /* xenstore.txt's "child": path is ancestor itself, or below it ("/" is above every path). */
 bool xenstore_path_is_within(const char *path, const char *ancestor);
-
-/* The confinement rule above, for an absolute path. */
-bool xenstore_path_may_access(xenstore_domain domain, const char *path);
 
 /*
  * For a path within the domain's home and not the home itself: the part

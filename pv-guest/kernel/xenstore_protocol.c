@@ -178,6 +178,38 @@ static int handle_remove(const struct request *request, struct reply *out)
     return result != 0 ? result : reply_ok(out);
 }
 
+/* Xen: do_get_perms.  The list in the wire format, each entry with its NUL. */
+static int handle_get_permissions(const struct request *request, struct reply *out)
+{
+    struct xenstore_permission_list list;
+    const char *path;
+    int result;
+
+    if (!single_string(request, &path))
+        return -XEN_EINVAL;
+    result = xenstore_store_get_permissions(request->domain, path, list.entries, XENSTORE_PERMISSIONS_MAX,
+                                            &list.count);
+    if (result != 0)
+        return result;
+    out->length = xenstore_permissions_format(&list, out->payload, sizeof(out->payload));
+    return 0;
+}
+
+/* Xen: do_set_perms.  The path, then the entries, each with its NUL. */
+static int handle_set_permissions(const struct request *request, struct reply *out)
+{
+    struct arguments arguments = split_arguments(request, 1);
+    struct xenstore_permission_list list;
+    int result;
+
+    if (arguments.count == 0)
+        return -XEN_EINVAL;
+    result = xenstore_permissions_parse(arguments.rest, arguments.rest_length, &list);
+    if (result == 0)
+        result = xenstore_store_set_permissions(request->domain, arguments.strings[0], list.entries, list.count);
+    return result != 0 ? result : reply_ok(out);
+}
+
 static int handle_directory(const struct request *request, struct reply *out)
 {
     const char *path;
@@ -258,7 +290,7 @@ static const request_handler handlers[XS_TYPE_COUNT] = {
     [XS_CONTROL] = handle_unsupported,
     [XS_DIRECTORY] = handle_directory,
     [XS_READ] = handle_read,
-    [XS_GET_PERMS] = handle_unsupported,
+    [XS_GET_PERMS] = handle_get_permissions,
     [XS_WATCH] = handle_watch,
     [XS_UNWATCH] = handle_unwatch,
     [XS_TRANSACTION_START] = handle_transaction_start,
@@ -269,7 +301,7 @@ static const request_handler handlers[XS_TYPE_COUNT] = {
     [XS_WRITE] = handle_write,
     [XS_MKDIR] = handle_mkdir,
     [XS_RM] = handle_remove,
-    [XS_SET_PERMS] = handle_unsupported,
+    [XS_SET_PERMS] = handle_set_permissions,
     [XS_IS_DOMAIN_INTRODUCED] = handle_unsupported,
     [XS_RESUME] = handle_unsupported,
     [XS_SET_TARGET] = handle_unsupported,

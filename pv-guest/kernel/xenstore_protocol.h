@@ -11,6 +11,8 @@
  *   MKDIR <path>|                 -> OK|
  *   RM <path>|                    -> OK|
  *   DIRECTORY <path>|             -> <child>|*   (E2BIG if too long)
+ *   GET_PERMS <path>|             -> <perm>|+    ("n0|r5|", xenstore_permissions.h)
+ *   SET_PERMS <path>|<perm>|+     -> OK|
  *   WATCH <path>|<token>|         -> OK|, then the first WATCH_EVENT
  *   UNWATCH <path>|<token>|       -> OK|
  *   RESET_WATCHES                 -> OK|
@@ -22,8 +24,8 @@
  * answers OK; there is no isolation and never EAGAIN.  A START whose own
  * tx_id is not 0 is EINVAL, as in Xen.
  *
- * Every other request type Xen defines (permissions, INTRODUCE and the
- * other domain-management requests, DIRECTORY_PART, CONTROL) is ENOSYS;
+ * Every other request type Xen defines (INTRODUCE and the other
+ * domain-management requests, DIRECTORY_PART, CONTROL) is ENOSYS;
  * a type Xen does not define, or a reply type sent as a request
  * (WATCH_EVENT, ERROR), is EINVAL, and so is a payload without the NUL
  * its strings need.  A payload longer than XENSTORE_PAYLOAD_MAX never

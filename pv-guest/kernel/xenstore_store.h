@@ -1,32 +1,59 @@
 /*
  * The xenstore as its clients see it: the operations of the xenstore
  * protocol (docs/misc/xenstore.txt) done on behalf of a domain, with the
- * paths it gives (relative ones resolved under its home), the
- * confinement rule (xenstore_path.h), the tree (xenstore_tree.h) and the
- * watches (xenstore_watch.h): every change fires the watches it matches,
- * through the event sink given to xenstore_store_init.
+ * paths it gives (relative ones resolved under its home), each node's
+ * permissions (xenstore_permissions.h, which defines struct
+ * xenstore_permission and XENSTORE_PERM_*), the tree (xenstore_tree.h)
+ * and the watches (xenstore_watch.h): every change fires the watches it
+ * matches, through the event sink given to xenstore_store_init.
  *
- * dom0's toolstack calls these directly as domain 0; the protocol
- * (xenstore_protocol.h) calls them for domUs' requests.  Errors are
- * negative Xen error numbers:
+ * dom0's toolstack and backends call these directly as domain 0; the
+ * protocol (xenstore_protocol.h) calls them for domUs' requests.
+ *
+ * The permission rules, Xen 4.17's (tools/xenstore/xenstored_core.c):
+ *   - read, directory and get-permissions need read access to the node;
+ *     write, mkdir and remove need write access to it;
+ *     set-permissions needs to own it (dom0 may always);
+ *   - a node that does not exist is ENOENT only if its nearest existing
+ *     ancestor gives the domain some of the access asked for, and EACCES
+ *     otherwise (Xen: get_node, errno_from_parents), so that a domain
+ *     learns nothing about nodes it may not see; write and mkdir create
+ *     the node when its nearest existing ancestor lets the domain write;
+ *   - an unprivileged domain may not change a node's owner (EPERM);
+ *   - a change fires a watch only for a watcher that may read the node,
+ *     or its parent (for a new list: or may read under the old one; Xen:
+ *     watch_permitted); a removal fires watches on the removed node and on
+ *     the nodes below it that existed.  A new watch's first event, and
+ *     setting a watch at all, need no access (Xen: do_watch).
+ * Nothing else confines a domU: its home is its own because of the lists
+ * the toolstack gives it (as libxl does: /local/domain/<id> owned by dom0
+ * and readable by the domain, data/, control/shutdown and a few others
+ * owned by the domain), so it may not remove its home either.
+ *
+ * Errors are negative Xen error numbers:
  *   -XEN_EINVAL  a malformed path (or a special "@" path given for a node),
- *                a token too long, removing "/"
- *   -XEN_EACCES  a path outside what the domain may touch, and a domU
- *                removing its own home (its name and id live there)
+ *                a token too long, removing "/", a malformed or empty
+ *                permission list
+ *   -XEN_EACCES  no permission, as above
+ *   -XEN_EPERM   an unprivileged domain changing a node's owner
  *   -XEN_ENOENT  no such node (for remove: not even its parent), no such
  *                watch
- *   -XEN_ENOSPC  a value too long, or no room for the nodes or the value
+ *   -XEN_ENOSPC  a value too long, no room for the nodes or the value,
+ *                a permission list longer than XENSTORE_PERMISSIONS_MAX
  *   -XEN_E2BIG   a directory too long for the buffer, too many watches
  *   -XEN_EEXIST  the same watch twice
+ *   -XEN_ENOSYS  dom0 setting the permissions of a special path (pvmon
+ *                raises no special events, so they have none)
  */
 #ifndef PV_KERNEL_XENSTORE_STORE_H
 #define PV_KERNEL_XENSTORE_STORE_H
 
 #include <stdint.h>
 #include "xenstore_path.h"
+#include "xenstore_permissions.h"
 #include "xenstore_watch.h"
 
-/* Empties the store (only "/" left, no watches); fired watches go to sink. */
+/* Empties the store (only "/", owned by dom0 with no access for others; no watches); events go to sink. */
 void xenstore_store_init(xenstore_event_sink sink, void *context);
 
 /* The value points into the store and is valid until the next change. */
@@ -42,9 +69,23 @@ int xenstore_store_directory(xenstore_domain domain, const char *path, char *buf
                              uint32_t *length);
 
 /*
- * Sets a watch (a node path the domain may access, or a special path).
- * It does not fire yet: xenstore_store_fire_new_watch does that, once the
- * caller has acknowledged the WATCH request, as Xen's xenstored does.
+ * Replaces the node's permission list with count entries (SET_PERMS):
+ * perms[0] is the owner and the default access.  The toolstack calls it
+ * as domain 0 after creating a node, e.g. libxl's frontend directory
+ *     { { D, XENSTORE_PERM_NONE }, { backend, XENSTORE_PERM_READ } }.
+ * Fires the node's watches.
+ */
+int xenstore_store_set_permissions(xenstore_domain domain, const char *path,
+                                   const struct xenstore_permission *perms, unsigned int count);
+
+/* The node's list (GET_PERMS) into perms (capacity entries; XENSTORE_PERMISSIONS_MAX always fit). */
+int xenstore_store_get_permissions(xenstore_domain domain, const char *path, struct xenstore_permission *perms,
+                                   unsigned int capacity, unsigned int *count);
+
+/*
+ * Sets a watch (a valid node path, or a special path).  It does not fire
+ * yet: xenstore_store_fire_new_watch does that, once the caller has
+ * acknowledged the WATCH request, as Xen's xenstored does.
  */
 int xenstore_store_watch(xenstore_domain domain, const char *path, const char *token);
 

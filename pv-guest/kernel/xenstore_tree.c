@@ -17,7 +17,7 @@
 
 struct node {
     bool in_use;
-    xenstore_domain owner;
+    struct xenstore_permission_list permissions;
     uint16_t parent;
     uint16_t first_child;
     uint16_t next_sibling;
@@ -36,6 +36,7 @@ void xenstore_tree_init(void)
         nodes[index] = (struct node) { .in_use = false };
     nodes[ROOT] = (struct node) {
         .in_use = true,
+        .permissions = xenstore_permissions_of_root(),
         .parent = NO_NODE,
         .first_child = NO_NODE,
         .next_sibling = NO_NODE,
@@ -130,16 +131,20 @@ unsigned int xenstore_tree_nodes_owned(xenstore_domain owner)
     unsigned int count = 0;
 
     for (unsigned int index = 0; index < XENSTORE_MAX_NODES; index++)
-        count += nodes[index].in_use && nodes[index].owner == owner ? 1 : 0;
+        count += nodes[index].in_use && nodes[index].permissions.entries[0].domain == owner ? 1 : 0;
     return count;
 }
 
-/* Whether owner may get count more nodes: the pool and its quota. */
-static bool nodes_available(unsigned int count, xenstore_domain owner)
+/*
+ * Whether creator may create count more nodes: the pool, and an
+ * unprivileged creator's quota (it will own them).
+ */
+static bool nodes_available(unsigned int count, xenstore_domain creator)
 {
     if (count > free_node_count())
         return false;
-    return owner == 0 || xenstore_tree_nodes_owned(owner) + count <= XENSTORE_NODES_PER_DOMAIN;
+    return xenstore_domain_is_privileged(creator) ||
+           xenstore_tree_nodes_owned(creator) + count <= XENSTORE_NODES_PER_DOMAIN;
 }
 
 static uint16_t allocate_node(void)
@@ -151,15 +156,18 @@ static uint16_t allocate_node(void)
     return NO_NODE;
 }
 
-/* A new empty child of parent, last among its siblings; there must be a free node. */
-static uint16_t add_child(uint16_t parent, const char *name, xenstore_domain owner)
+/*
+ * A new empty child of parent, last among its siblings, with the
+ * permissions it inherits; there must be a free node.
+ */
+static uint16_t add_child(uint16_t parent, const char *name, xenstore_domain creator)
 {
     uint16_t child = allocate_node();
     uint16_t *link = &nodes[parent].first_child;
 
     nodes[child] = (struct node) {
         .in_use = true,
-        .owner = owner,
+        .permissions = xenstore_permissions_inherit(&nodes[parent].permissions, creator),
         .parent = parent,
         .first_child = NO_NODE,
         .next_sibling = NO_NODE,
@@ -172,12 +180,12 @@ static uint16_t add_child(uint16_t parent, const char *name, xenstore_domain own
 }
 
 /* Creates the missing components below node; the caller checked there is room. */
-static uint16_t create_missing(uint16_t node, const char *missing, xenstore_domain owner)
+static uint16_t create_missing(uint16_t node, const char *missing, xenstore_domain creator)
 {
     char name[XENSTORE_NAME_SIZE];
 
     while (next_component(&missing, name))
-        node = add_child(node, name, owner);
+        node = add_child(node, name, creator);
     return node;
 }
 
@@ -230,28 +238,28 @@ int xenstore_tree_read(const char *path, const uint8_t **value, uint32_t *length
     return 0;
 }
 
-int xenstore_tree_write(const char *path, const void *value, uint32_t length, xenstore_domain owner)
+int xenstore_tree_write(const char *path, const void *value, uint32_t length, xenstore_domain creator)
 {
     const char *missing;
     uint16_t node = deepest_existing(path, &missing);
     unsigned int new_nodes = count_components(missing);
 
-    if (!value_fits(new_nodes == 0 ? node : NO_NODE, length) || !nodes_available(new_nodes, owner))
+    if (!value_fits(new_nodes == 0 ? node : NO_NODE, length) || !nodes_available(new_nodes, creator))
         return -XEN_ENOSPC;
-    node = create_missing(node, missing, owner);
+    node = create_missing(node, missing, creator);
     store_value(node, value, length);
     return 0;
 }
 
-int xenstore_tree_mkdir(const char *path, xenstore_domain owner, bool *created)
+int xenstore_tree_mkdir(const char *path, xenstore_domain creator, bool *created)
 {
     const char *missing;
     uint16_t node = deepest_existing(path, &missing);
     unsigned int new_nodes = count_components(missing);
 
-    if (!nodes_available(new_nodes, owner))
+    if (!nodes_available(new_nodes, creator))
         return -XEN_ENOSPC;
-    create_missing(node, missing, owner);
+    create_missing(node, missing, creator);
     *created = new_nodes > 0;
     return 0;
 }
@@ -313,4 +321,31 @@ int xenstore_tree_directory(const char *path, char *buffer, uint32_t size, uint3
     }
     *length = used;
     return 0;
+}
+
+int xenstore_tree_permissions(const char *path, struct xenstore_permission_list *permissions)
+{
+    uint16_t node = find_node(path);
+
+    if (node == NO_NODE)
+        return -XEN_ENOENT;
+    *permissions = nodes[node].permissions;
+    return 0;
+}
+
+int xenstore_tree_set_permissions(const char *path, const struct xenstore_permission_list *permissions)
+{
+    uint16_t node = find_node(path);
+
+    if (node == NO_NODE)
+        return -XEN_ENOENT;
+    nodes[node].permissions = *permissions;
+    return 0;
+}
+
+struct xenstore_permission_list xenstore_tree_nearest_permissions(const char *path)
+{
+    const char *missing;
+
+    return nodes[deepest_existing(path, &missing)].permissions;
 }

@@ -5,13 +5,18 @@
  * always exists.  This file knows nothing of who asks or of watches
  * (xenstore_store.h adds both); it keeps the memory limits.
  *
+ * Each node has its permission list (xenstore_permissions.h); a new node
+ * inherits its parent's, owned by its creator when that is unprivileged.
+ * The tree keeps the lists but checks nothing with them: the store does.
+ *
  * Static memory, sized for a handful of domUs:
  *   - XENSTORE_MAX_NODES nodes in all, the root included;
  *   - values share XENSTORE_VALUE_SPACE bytes, each at most
  *     XENSTORE_VALUE_MAX (Xen's default entry quota);
- *   - a node is owned by the domain that created it, and a domain other
- *     than 0 may own at most XENSTORE_NODES_PER_DOMAIN nodes (Xen's
- *     per-domain node quota, smaller).
+ *   - a node is owned by the first domain of its list, and an
+ *     unprivileged domain may create nodes only while it owns fewer than
+ *     XENSTORE_NODES_PER_DOMAIN (Xen's per-domain node quota, smaller);
+ *     nodes dom0 gives it with a new list count too, without a check.
  * Breaking any of these is -XEN_ENOSPC, Xen's answer for a quota, and
  * leaves the tree unchanged: an operation either happens whole or not.
  */
@@ -21,6 +26,7 @@
 #include <stdbool.h>
 #include <stdint.h>
 #include "xenstore_path.h"
+#include "xenstore_permissions.h"
 
 #define XENSTORE_MAX_NODES 768
 #define XENSTORE_VALUE_SPACE 32768
@@ -39,14 +45,15 @@ bool xenstore_tree_exists(const char *path);
  */
 int xenstore_tree_read(const char *path, const uint8_t **value, uint32_t *length);
 
-/* Sets the value, creating the node and its missing parents (empty) for owner. */
-int xenstore_tree_write(const char *path, const void *value, uint32_t length, xenstore_domain owner);
+/* Sets the value, creating the node and its missing parents (empty) on behalf of creator. */
+int xenstore_tree_write(const char *path, const void *value, uint32_t length, xenstore_domain creator);
 
 /*
- * Creates the node and its missing parents, empty, for owner; a node that
- * exists is left as it is.  *created says whether the node was new.
+ * Creates the node and its missing parents, empty, on behalf of creator;
+ * a node that exists is left as it is.  *created says whether the node
+ * was new.
  */
-int xenstore_tree_mkdir(const char *path, xenstore_domain owner, bool *created);
+int xenstore_tree_mkdir(const char *path, xenstore_domain creator, bool *created);
 
 /*
  * Removes the node and everything below it.  A missing node is no error
@@ -64,5 +71,14 @@ int xenstore_tree_directory(const char *path, char *buffer, uint32_t size, uint3
 
 /* How many nodes the domain owns. */
 unsigned int xenstore_tree_nodes_owned(xenstore_domain owner);
+
+/* The node's permission list; -XEN_ENOENT if there is no such node. */
+int xenstore_tree_permissions(const char *path, struct xenstore_permission_list *permissions);
+
+/* Replaces the node's permission list (already checked); -XEN_ENOENT if there is no such node. */
+int xenstore_tree_set_permissions(const char *path, const struct xenstore_permission_list *permissions);
+
+/* The list of the node, or of its nearest ancestor that exists (the root at worst). */
+struct xenstore_permission_list xenstore_tree_nearest_permissions(const char *path);
 
 #endif

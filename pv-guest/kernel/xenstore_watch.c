@@ -107,22 +107,22 @@ static const char *matching_path(const struct watch *watch, const char *path, en
 }
 
 static void fire_one(const struct watch *watch, const char *path, enum xenstore_change change,
-                     xenstore_event_sink sink, void *context)
+                     const struct xenstore_watch_delivery *delivery)
 {
     const char *reported = matching_path(watch, path, change);
 
-    if (reported == NULL || !xenstore_path_may_access(watch->owner, reported))
+    if (reported == NULL || !delivery->may_hear(watch->owner, reported, delivery->filter_context))
         return;
     if (watch->relative)
         reported = xenstore_path_below_home(watch->owner, reported);
     if (reported != NULL)
-        sink(watch->owner, reported, watch->token, context);
+        delivery->sink(watch->owner, reported, watch->token, delivery->sink_context);
 }
 
-void xenstore_watch_fire(const char *path, enum xenstore_change change, xenstore_event_sink sink, void *context)
+void xenstore_watch_fire(const char *path, enum xenstore_change change, const struct xenstore_watch_delivery *delivery)
 {
     for (unsigned int index = 0; index < XENSTORE_MAX_WATCHES; index++) {
         if (watches[index].in_use)
-            fire_one(&watches[index], path, change, sink, context);
+            fire_one(&watches[index], path, change, delivery);
     }
 }

@@ -10,8 +10,9 @@
  *     fires too, reporting W (the watched node went with its ancestor).
  * A watch set with a relative path reports relative paths (its home's
  * prefix taken off); one set with an absolute path reports absolute ones.
- * A domU hears only about paths it may access (xenstore_path.h); a
- * special path ("@...") never matches a change.
+ * Who hears what is the caller's filter (the store's: Xen's read
+ * permission, xenstore_store.h); a special path ("@...") never matches a
+ * change.
  *
  * Limits: XENSTORE_MAX_WATCHES watches in all (then -XEN_ENOSPC), at most
  * XENSTORE_WATCHES_PER_DOMAIN per domain (then -XEN_E2BIG, Xen's answer
@@ -52,7 +53,18 @@ int xenstore_watch_remove(xenstore_domain owner, const char *path, const char *t
 /* Removes every watch of owner. */
 void xenstore_watch_remove_all(xenstore_domain owner);
 
-/* Sends every watch that the change at path matches to sink. */
-void xenstore_watch_fire(const char *path, enum xenstore_change change, xenstore_event_sink sink, void *context);
+/* Whether the watcher may hear of a change reported at path (absolute); context is the delivery's. */
+typedef bool (*xenstore_watch_filter)(xenstore_domain watcher, const char *path, const void *context);
+
+/* Where fired watches go: those the filter lets through, to the sink. */
+struct xenstore_watch_delivery {
+    xenstore_watch_filter may_hear;
+    const void *filter_context;
+    xenstore_event_sink sink;
+    void *sink_context;
+};
+
+/* Sends every watch that the change at path matches, and that the filter lets through, to the sink. */
+void xenstore_watch_fire(const char *path, enum xenstore_change change, const struct xenstore_watch_delivery *delivery);
 
 #endif

@@ -6,7 +6,8 @@
 # and "boot: N passed, N failed".
 #
 # Run from the top of the tree after 'make'.  BOOT_TEST_TIMEOUT (seconds,
-# default 60) bounds each QEMU run; KEEP_LOGS=DIR keeps the serial logs.
+# default 60) bounds each QEMU run; KEEP_LOGS=DIR keeps the serial logs;
+# BOOT_TEST_ONLY=REGEX runs only the cases whose names match it.
 set -u
 cd "$(dirname "$0")/../.."
 
@@ -209,6 +210,19 @@ pvh_dom0_hypercalls_validate_their_arguments() {
     expect_no_log "pv-kernel: FAIL"
 }
 
+# QEMU (microvm, acpi=off) describes the disk's virtio-mmio transport on
+# pvmon's command line; pvmon passes the word on to dom0.
+pvh_dom0_is_told_of_the_virtio_mmio_devices_on_its_command_line() {
+    truncate -s 1M "$work/disk.img"
+    boot pvh-devices-command-line pvh "$image" "$work/dom0.cpio" --disk "$work/disk.img" \
+        --append "idle_seconds=1 loglevel=3"
+    expect_status 0
+    expect_log "command line: idle_seconds=1 loglevel=3 virtio_mmio.device=512@0xfeb00e00:12$"
+    expect_log "timer: TSC [0-9]+\.[0-9]+ MHz, local APIC timer [0-9]+\.[0-9]+ MHz"
+    expect_log "\(d0\) pv-kernel: command line 'virtio_mmio.device=512@0xfeb00e00:12'"
+    expect_log "domain 0 shut down \(poweroff\)"
+}
+
 # dom0_memory_case MEBIBYTES: a dom0 larger than the machine is refused and
 # everything it was given back; pvmon carries on.
 dom0_memory_case() {
@@ -350,6 +364,7 @@ for test_case in \
     pvh_memory_above_4_gib_is_managed \
     pvh_dom0_runs_in_ring3_and_shuts_down \
     pvh_dom0_hypercalls_validate_their_arguments \
+    pvh_dom0_is_told_of_the_virtio_mmio_devices_on_its_command_line \
     pvh_dom0_larger_than_free_memory_is_refused \
     pvh_dom0_whose_page_list_cannot_be_allocated_is_refused \
     pvh_dom0_page_fault_crashes_only_the_domain \
@@ -361,7 +376,9 @@ for test_case in \
     iso_boot_finds_modules_and_passes_selftests \
     iso_dom0_runs_in_ring3 \
     iso_unexpected_page_fault_panics; do
-    run_case "$test_case"
+    if [[ "$test_case" =~ ${BOOT_TEST_ONLY:-.} ]]; then
+        run_case "$test_case"
+    fi
 done
 echo "boot: $passed passed, $failed failed"
 [ "$failed" -eq 0 ]

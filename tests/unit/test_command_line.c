@@ -228,6 +228,103 @@ START_TEST(test_unsigned_takes_the_last_occurrence)
 }
 END_TEST
 
+
+START_TEST(test_dom0_gets_the_part_after_the_separator)
+{
+    char line[64];
+    unsigned int left_out;
+
+    command_line_compose_dom0("loglevel=3 idle_seconds=1 -- test=hypercalls quiet", line, sizeof(line), &left_out);
+    ck_assert_str_eq(line, "test=hypercalls quiet");
+    ck_assert_uint_eq(left_out, 0);
+}
+END_TEST
+
+START_TEST(test_dom0_without_a_separator_gets_an_empty_line)
+{
+    char line[64] = "stale";
+    unsigned int left_out;
+
+    command_line_compose_dom0("loglevel=3 idle_seconds=1", line, sizeof(line), &left_out);
+    ck_assert_str_eq(line, "");
+    command_line_compose_dom0(NULL, line, sizeof(line), &left_out);
+    ck_assert_str_eq(line, "");
+}
+END_TEST
+
+START_TEST(test_dom0_gets_every_virtio_mmio_device_of_the_hypervisor_part_in_order)
+{
+    char line[128];
+    unsigned int left_out;
+
+    command_line_compose_dom0("idle_seconds=1 virtio_mmio.device=512@0xfeb00e00:12 loglevel=3 "
+                              "virtio_mmio.device=512@0xfeb00c00:11 -- hello",
+                              line, sizeof(line), &left_out);
+    ck_assert_str_eq(line, "hello virtio_mmio.device=512@0xfeb00e00:12 virtio_mmio.device=512@0xfeb00c00:11");
+    ck_assert_uint_eq(left_out, 0);
+}
+END_TEST
+
+START_TEST(test_dom0_devices_alone_when_the_hypervisor_line_has_no_dom0_part)
+{
+    char line[128];
+    unsigned int left_out;
+
+    command_line_compose_dom0("idle_seconds=1  virtio_mmio.device=512@0xfeb00e00:12", line, sizeof(line),
+                              &left_out);
+    ck_assert_str_eq(line, "virtio_mmio.device=512@0xfeb00e00:12");
+}
+END_TEST
+
+START_TEST(test_dom0_device_words_already_in_its_part_are_not_doubled)
+{
+    char line[128];
+    unsigned int left_out;
+
+    /* QEMU appends its words at the very end, so after " -- " if there is one. */
+    command_line_compose_dom0("idle_seconds=1 -- hello virtio_mmio.device=512@0xfeb00e00:12", line,
+                              sizeof(line), &left_out);
+    ck_assert_str_eq(line, "hello virtio_mmio.device=512@0xfeb00e00:12");
+}
+END_TEST
+
+START_TEST(test_dom0_gets_no_other_option_and_no_empty_device)
+{
+    char line[128];
+    unsigned int left_out;
+
+    command_line_compose_dom0("virtio_mmio.devicex=1 xvirtio_mmio.device=2 virtio_mmio.device= "
+                              "virtio_mmio.device virtio_mmio=3 -- a",
+                              line, sizeof(line), &left_out);
+    ck_assert_str_eq(line, "a");
+    ck_assert_uint_eq(left_out, 0);
+}
+END_TEST
+
+START_TEST(test_dom0_device_word_that_does_not_fit_is_left_out_whole)
+{
+    char line[40];
+    unsigned int left_out;
+
+    command_line_compose_dom0("virtio_mmio.device=512@0xfeb00e00:12 virtio_mmio.device=512@0xfeb00c00:11 -- ab",
+                              line, sizeof(line), &left_out);
+    ck_assert_str_eq(line, "ab virtio_mmio.device=512@0xfeb00e00:12");
+    ck_assert_uint_eq(strlen(line), 39);
+    ck_assert_uint_eq(left_out, 1);
+}
+END_TEST
+
+START_TEST(test_dom0_part_too_long_is_cut_and_terminated)
+{
+    char line[6];
+    unsigned int left_out;
+
+    command_line_compose_dom0("virtio_mmio.device=1@2:3 -- abcdefghij", line, sizeof(line), &left_out);
+    ck_assert_str_eq(line, "abcde");
+    ck_assert_uint_eq(left_out, 1);
+}
+END_TEST
+
 /* Each behaviour is a check test case of its own, so that the report names it. */
 static void add_test_case(Suite *suite, const TTest *test)
 {
@@ -263,6 +360,14 @@ Suite *command_line_suite(void)
     add_test_case(suite, test_malformed_unsigned_is_refused_and_leaves_value_untouched);
     add_test_case(suite, test_unsigned_absent_is_refused);
     add_test_case(suite, test_unsigned_takes_the_last_occurrence);
+    add_test_case(suite, test_dom0_gets_the_part_after_the_separator);
+    add_test_case(suite, test_dom0_without_a_separator_gets_an_empty_line);
+    add_test_case(suite, test_dom0_gets_every_virtio_mmio_device_of_the_hypervisor_part_in_order);
+    add_test_case(suite, test_dom0_devices_alone_when_the_hypervisor_line_has_no_dom0_part);
+    add_test_case(suite, test_dom0_device_words_already_in_its_part_are_not_doubled);
+    add_test_case(suite, test_dom0_gets_no_other_option_and_no_empty_device);
+    add_test_case(suite, test_dom0_device_word_that_does_not_fit_is_left_out_whole);
+    add_test_case(suite, test_dom0_part_too_long_is_cut_and_terminated);
     return suite;
 }
 

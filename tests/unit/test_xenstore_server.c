@@ -12,6 +12,7 @@
 #include <string.h>
 #include <pvmon/errno.h>
 #include <kernel/xenstore_server.h>
+#include <kernel/xenstore_home.h>
 #include <kernel/xenstore_store.h>
 #include <kernel/xenstore_tree.h>
 
@@ -53,6 +54,8 @@ static void connect(struct guest *client, xenstore_domain domain)
 static void setup(void)
 {
     xenstore_server_init();
+    ck_assert_int_eq(xenstore_home_create(DOMU), 0);
+    ck_assert_int_eq(xenstore_home_create(OTHER_DOMU), 0);
     ck_assert_int_eq(xenstore_store_write_string(0, "/local/domain/3/name", "guest"), 0);
     connect(&guest, DOMU);
 }

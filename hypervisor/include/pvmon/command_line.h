@@ -29,4 +29,20 @@ bool command_line_find(const char *command_line, const char *name, char *value, 
  */
 bool command_line_get_unsigned(const char *command_line, const char *name, uint64_t *value);
 
+/*
+ * dom0's command line, from the hypervisor's: the part after the first
+ * " -- " (none: empty), followed by every word of the hypervisor's own
+ * part (before " -- ") that names one of the devices dom0 is given:
+ * `virtio_mmio.device=SIZE@BASE:GSI`, as QEMU's microvm appends them
+ * (exactly the syntax of Linux's virtio_mmio module parameter).  Words are
+ * joined by one space.  A device word that would not fit whole in
+ * buffer_size - 1 characters is left out and counted in *left_out; dom0's
+ * own part is cut to fit first.  The result is always NUL-terminated
+ * (buffer_size must be at least 1).
+ */
+#define COMMAND_LINE_DOM0_SEPARATOR " -- "
+#define COMMAND_LINE_DOM0_DEVICE_OPTION "virtio_mmio.device"
+void command_line_compose_dom0(const char *command_line, char *buffer, size_t buffer_size,
+                               unsigned int *left_out);
+
 #endif

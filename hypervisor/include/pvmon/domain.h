@@ -28,6 +28,7 @@
 #include <pvmon/debug_registers.h>
 #include <pvmon/event_channel.h>
 #include <pvmon/frame.h>
+#include <pvmon/grant_table.h>
 #include <pvmon/page_type.h>
 #include <pvmon/scheduler_policy.h>
 #include <pvmon/token_bucket.h>
@@ -183,6 +184,7 @@ struct domain {
     struct shared_info *shared_info;
     struct vcpu vcpu;
     struct event_channel_domain events;
+    struct grant_table grants;          /* kernel/grant_table_op.c */
     char console_line[DOMAIN_CONSOLE_LINE_SIZE];
     unsigned int console_line_length;
     /* A domU's console_io rate limit (kernel/console_io.c): the bucket

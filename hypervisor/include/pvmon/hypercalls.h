@@ -44,6 +44,14 @@ long do_set_segment_base(uint64_t which, uint64_t base);
 /* kernel/event_channel_op.c */
 long do_event_channel_op(struct vcpu *vcpu, uint64_t command, uint64_t argument);
 
+/* kernel/grant_table_op.c: the hypercall, and each domain's table
+ * (created with the domain; its mappings released at teardown; gone, with
+ * others' mappings of its grants orphaned, when it is destroyed). */
+long do_grant_table_op(struct vcpu *vcpu, uint64_t command, uint64_t argument, uint64_t count);
+int grant_table_domain_create(struct domain *domain);
+void grant_table_domain_tear_down(struct domain *domain);
+void grant_table_domain_destroy(struct domain *domain);
+
 /* kernel/vcpu_op.c */
 long do_vcpu_op(struct vcpu *vcpu, uint64_t command, uint64_t vcpu_id, uint64_t argument);
 long do_set_timer_op(struct vcpu *vcpu, uint64_t timeout_ns);

@@ -33,6 +33,9 @@
 #define PAGE_TABLE_ENTRY_WRITABLE (UINT64_C(1) << 1)
 #define PAGE_TABLE_ENTRY_USER (UINT64_C(1) << 2)
 #define PAGE_TABLE_ENTRY_LARGE (UINT64_C(1) << 7)
+/* Bit 62, Xen's _PAGE_GNTTAB: an L1 entry only the grant-table code writes
+ * (a host mapping of a grant, pvmon/grant_table.h); guests may not. */
+#define PAGE_TABLE_ENTRY_GRANT (UINT64_C(1) << 62)
 #define PAGE_TABLE_ENTRY_ADDRESS_MASK UINT64_C(0x000ffffffffff000)
 
 /* 0 with *accepted the entry to store, or -XEN_EINVAL. */

@@ -46,9 +46,10 @@
  *      its entries held are dropped, which cascades down the tree.  The
  *      one exception is a partial L2-L4 (below): count 1, not validated.
  *   4. A guest references only frames it owns and has not given back;
- *      the one exception is an L1 entry written through
+ *      the exceptions are an L1 entry written through
  *      page_update_entry_foreign, which names a frame of the domain the
- *      caller (a privileged domain) chose.
+ *      caller (a privileged domain) chose, and a grant entry
+ *      (page_install_grant_entry), which names the granter's frame.
  *   5. L4 slots FIRST_HYPERVISOR_SLOT..LAST_HYPERVISOR_SLOT of a validated
  *      L4 hold the hypervisor's entries, whatever the guest wrote there,
  *      and cannot be changed by the guest.
@@ -285,6 +286,28 @@ int page_update_entry(const struct page_memory *memory, uint16_t owner, uint64_t
 int page_update_entry_foreign(const struct page_memory *memory, uint16_t owner, uint16_t frame_owner,
                               uint64_t table_frame, unsigned int index, uint64_t entry,
                               bool preserve_accessed_dirty, uint64_t *stored);
+
+/*
+ * Host mappings of grants (Xen's create_grant_pv_mapping and
+ * replace_grant_pv_mapping; pvmon/grant_table.h).  A grant entry is an L1
+ * entry with PAGE_TABLE_ENTRY_GRANT, which no guest update may write,
+ * overwrite or clear (-EINVAL: only these two calls do); it holds the
+ * references of any L1 entry (a general reference on frame_owner's frame,
+ * plus a writable type reference if RW), so a devalidation of its table
+ * drops them as Xen's put_page_from_l1e does.  Both need an L1 of owner's
+ * in use.  Install takes the new entry's references (frame_owner must hold
+ * the frame) and drops the old entry's, which may not be a grant entry;
+ * remove checks that the entry is still a grant entry of that frame with
+ * that RW bit (XSA-234), then makes it not present and drops its
+ * references.  -XEN_EINVAL otherwise, with nothing changed.
+ */
+int page_install_grant_entry(const struct page_memory *memory, uint16_t owner, uint16_t frame_owner,
+                             uint64_t table_frame, unsigned int index, uint64_t entry);
+int page_remove_grant_entry(const struct page_memory *memory, uint16_t owner, uint64_t table_frame,
+                            unsigned int index, uint64_t frame, bool writable);
+
+/* Owner holds the frame and has not given it back: a new reference may name it. */
+bool page_is_held(const struct page_memory *memory, uint64_t frame, uint16_t owner);
 
 enum page_type page_type_of(const struct page_memory *memory, uint64_t frame);
 uint32_t page_type_count(const struct page_memory *memory, uint64_t frame);
