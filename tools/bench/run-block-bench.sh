@@ -157,7 +157,12 @@ extract() {
 : >"$work/figures.tsv"
 for mode in tcg icount; do
     for column in "${columns[@]}"; do
-        extract "$mode" "$column" "$output_dir/block-$column-$mode.log" >>"$work/figures.tsv"
+        log=$output_dir/block-$column-$mode.log
+        extract "$mode" "$column" "$log" >>"$work/figures.tsv"
+        if [ -f "$log" ] && ! grep -q "block-bench pass=" "$log"; then
+            missing_reason[$column-$mode]="no figures in $log: $(grep -a -E 'FAIL|not understood|could not' "$log" |
+                head -n 1 | sed 's/^.*\(d0\) //')"
+        fi
     done
 done
 
