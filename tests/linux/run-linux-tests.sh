@@ -17,12 +17,12 @@
 #     Linux's balloon driver follows, pvmon sees the domain's pages go and
 #     come back, and the frames given back as free;
 #   - a PV disk (QEMU's virtio disk, dom0's blkback, Linux's xen-blkfront):
-#     each kernel boots with its root on /dev/xvda (a copy of
+#     the patched kernel boots with its root on /dev/xvda (a copy of
 #     build/linux/root.img, ext4), writes 64 MiB of checksummed blocks,
-#     fsyncs and powers off, and a second Linux on the same disk reads
-#     every byte back; on the host, e2fsck -fn finds the file system clean
-#     and pvmon-disk (disk.c, built for the host) finds every byte in the
-#     image too;
+#     fsyncs and powers off, and the stock kernel, booted next on the same
+#     disk, reads every byte back; on the host, e2fsck -fn finds the file
+#     system clean and pvmon-disk (disk.c, built for the host) finds every
+#     byte in the image too;
 #   - durability under a crash: Linux appends fsync'd records, "acked N"
 #     after each; QEMU is killed with SIGKILL at a random point after
 #     some acks (LINUX_CRASH_SEED seeds the point); the host replays the
@@ -240,14 +240,14 @@ report_disk_rate() {
     fi
 }
 
-# disk_integrity_case NAME CONFIG SEED KERNEL INITRAMFS: CONFIG's first
-# scenario writes the data, its second verifies it from a new Linux.
-disk_integrity_case() {
-    local name=$1 config=$2 seed=$3 disk
+linux_on_xvda_keeps_every_byte_across_boots_and_kernels() {
+    local name=linux-disk seed=12 disk # seed: pvmon.disk_seed in disk-integrity.domains
     disk=$(fresh_disk "$name") || { fail "cannot copy $disk_image"; return; }
     local qemu_options="--disk $disk"
-    boot "$name" "$config" "$4" "$5"
+    boot "$name" tests/linux/disk-integrity.domains "$patched_kernel" "$initramfs" \
+        "$stock_kernel" "$stock_initramfs"
     expect_status
+    expect_log "\(d0\) console d[0-9]+: pvmon-linux: modules loaded: crc32c_generic xen_blkfront jbd2 mbcache crc16 ext4$"
     expect_log "\(d0\) console d[0-9]+: pvmon-linux: root on /dev/xvda "
     expect_log "\(d0\) console d[0-9]+: pvmon-linux: PASS disk-write bytes=$((disk_mib * 1048576)) "
     expect_log "\(d0\) console d[0-9]+: pvmon-linux: PASS disk-verify bytes=$((disk_mib * 1048576)) "
@@ -260,17 +260,6 @@ disk_integrity_case() {
     expect_clean_file_system "$disk" "after both boots"
     expect_host_finds_the_data "$disk" "$seed" "$disk_mib"
     rm -f "$disk"
-}
-
-patched_linux_on_xvda_keeps_every_byte_across_boots() {
-    disk_integrity_case linux-disk-patched tests/linux/disk-patched.domains 12 \
-        "$patched_kernel" "$initramfs"
-}
-
-stock_linux_on_xvda_keeps_every_byte_across_boots() {
-    disk_integrity_case linux-disk-stock tests/linux/disk-stock.domains 34 \
-        "$stock_kernel" "$stock_initramfs"
-    expect_log "\(d0\) console d[0-9]+: pvmon-linux: modules loaded: crc32c_generic xen_blkfront jbd2 mbcache crc16 ext4$"
 }
 
 # acked_count: the highest "acked N" Linux printed in $log (0 if none).
@@ -413,8 +402,7 @@ for test_case in \
     patched_linux_runs_its_workload_beside_another_domain \
     stock_debian_linux_runs_its_workload_unmodified \
     linux_balloons_down_and_up_through_xenstore \
-    patched_linux_on_xvda_keeps_every_byte_across_boots \
-    stock_linux_on_xvda_keeps_every_byte_across_boots \
+    linux_on_xvda_keeps_every_byte_across_boots_and_kernels \
     acked_records_survive_a_sigkill_of_the_machine \
     two_linux_domains_each_on_a_disk_of_their_own; do
     if [[ $test_case =~ ${LINUX_TEST_CASES:-.} ]]; then
