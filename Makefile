@@ -128,7 +128,8 @@ HOST_TESTABLE_SOURCES += $(wildcard pv-guest/kernel/xenstore_*.c) pv-guest/kerne
 # backend, blkback's request validation, vbd service and xenbus handshake.
 HOST_TESTABLE_SOURCES += $(wildcard ring/*.c) $(filter-out backend/%_dom0.c, $(wildcard backend/*.c))
 # dom0's virtio driver: the split virtqueue and the pure parts of virtio-mmio and virtio-blk.
-HOST_TESTABLE_SOURCES += pv-guest/kernel/virtqueue.c
+HOST_TESTABLE_SOURCES += pv-guest/kernel/virtqueue.c pv-guest/kernel/virtio_mmio_command_line.c \
+    pv-guest/kernel/virtio_blk_protocol.c pv-guest/kernel/disk_pattern.c
 UNIT_TEST_SOURCES := $(wildcard tests/unit/*.c)
 HOST_CFLAGS := -std=c11 $(WARNINGS) -O1 -g -fsanitize=address,undefined -fno-sanitize-recover=all \
     -fno-omit-frame-pointer -I$(BUILD)/include -Ihypervisor/include -Ihypercall -Ipv-guest -I. \
@@ -147,7 +148,7 @@ CHECK_LIBS = $(shell pkg-config --libs check)
 # seeded pass of every harness).
 FUZZ_SECONDS ?= 60
 FUZZ_GUIDED_SOURCES := tests/fuzz/page_type_fuzz.c \
-    $(addprefix hypervisor/common/, page_type.c page_table_entry.c)
+    $(addprefix hypervisor/common/, page_type.c page_table_entry.c io_memory.c)
 FUZZ_CHECKER_SOURCES := tests/fuzz/page_type_invariants.c tests/unit/simulated_memory.c
 FUZZ_CFLAGS := -std=c11 $(WARNINGS) -O1 -g -fsanitize=address,undefined -fno-sanitize-recover=all \
     -fno-omit-frame-pointer -I$(BUILD)/include -Ihypervisor/include -Ihypercall \
@@ -173,7 +174,7 @@ FUZZ_HARNESS_event-channel := tests/fuzz/event_channel_fuzz.c
 FUZZ_METERED_event-channel := hypervisor/common/event_channel.c
 FUZZ_CHECKER_event-channel :=
 FUZZ_HARNESS_foreign-mapping := tests/fuzz/foreign_mapping_fuzz.c
-FUZZ_METERED_foreign-mapping := $(addprefix hypervisor/common/, page_type.c page_table_entry.c)
+FUZZ_METERED_foreign-mapping := $(addprefix hypervisor/common/, page_type.c page_table_entry.c io_memory.c)
 FUZZ_CHECKER_foreign-mapping := tests/unit/simulated_memory.c
 FUZZ_SHARED_CHECKER_SOURCES := tests/fuzz/work_meter.c
 FUZZ_HARNESS_PASS_BINARIES := $(patsubst %,$(BUILD)/tests/%-fuzz,$(FUZZ_HARNESSES))
@@ -183,6 +184,7 @@ METER_RENAME := objcopy --redefine-sym __sanitizer_cov_trace_pc=work_meter_tick
 
 # Host tools used by the boot tests.
 MODULE_CHECKSUM := $(BUILD)/tools/module-checksum
+DISK_PATTERN_CHECK := $(BUILD)/tools/disk-pattern-check
 
 # Keep every intermediate file (guest objects built through pattern rules),
 # so that make neither rebuilds nor deletes them after 'make test'.
@@ -190,7 +192,8 @@ MODULE_CHECKSUM := $(BUILD)/tools/module-checksum
 
 .PHONY: all deps run iso run-iso test unit-test boot-test bench fuzz fuzz-page-type clean
 all: $(HYPERVISOR_IMAGE) $(PV_KERNEL) $(HYPERCALL_TEST_GUESTS) $(DOM0_RAMDISK) $(PROGRAMS_RAMDISK) \
-    $(UNIT_TEST_BINARY) $(FUZZ_PASS_BINARY) $(FUZZ_HARNESS_PASS_BINARIES) $(MODULE_CHECKSUM)
+    $(UNIT_TEST_BINARY) $(FUZZ_PASS_BINARY) $(FUZZ_HARNESS_PASS_BINARIES) $(MODULE_CHECKSUM) \
+    $(DISK_PATTERN_CHECK)
 
 deps:
 	@tools/install-dependencies.sh
@@ -279,6 +282,11 @@ $(UNIT_TEST_BINARY): $(patsubst %.c,$(BUILD)/host/%.o,$(UNIT_TEST_SOURCES) $(HOS
 	$(QUIET)gcc $(HOST_CFLAGS) $^ $(CHECK_LIBS) -o $@
 
 $(MODULE_CHECKSUM): $(BUILD)/host/tools/module_checksum.o $(BUILD)/host/hypervisor/common/crc32.o
+	$(call say,HOSTLD,$@)
+	@mkdir -p $(dir $@)
+	$(QUIET)gcc $(HOST_CFLAGS) $^ -o $@
+
+$(DISK_PATTERN_CHECK): $(BUILD)/host/tools/disk_pattern_check.o $(BUILD)/host/pv-guest/kernel/disk_pattern.o
 	$(call say,HOSTLD,$@)
 	@mkdir -p $(dir $@)
 	$(QUIET)gcc $(HOST_CFLAGS) $^ -o $@

@@ -14,15 +14,19 @@ _Static_assert(sizeof(union blkif_request_copy) == sizeof(union blkif_sring_entr
 _Static_assert(BLOCK_MAX_SEGMENTS == BLKIF_MAX_SEGMENTS_PER_REQUEST, "one disk segment per blkif segment");
 _Static_assert(BLOCK_SECTOR_SIZE == BLKIF_SECTOR_SIZE, "blkif and the disk count 512-byte sectors");
 
-void blkback_init(struct blkback *vbd, const struct blkback_operations *operations,
-                  const struct blkback_vbd_config *config, const uint64_t bounce_frames[BLKBACK_BOUNCE_PAGES],
-                  void *context)
+void blkback_bounce_pool_init(struct blkback_bounce_pool *pool, const uint64_t *frames, unsigned int count)
 {
-    *vbd = (struct blkback) { .operations = operations, .config = *config, .context = context };
-    for (unsigned int index = 0; index < BLKBACK_SLOTS; index++) {
+    pool->free_count = count < BLKBACK_POOL_PAGES_MAX ? count : BLKBACK_POOL_PAGES_MAX;
+    for (unsigned int index = 0; index < pool->free_count; index++)
+        pool->free_frames[index] = frames[index];
+}
+
+void blkback_init(struct blkback *vbd, const struct blkback_operations *operations,
+                  const struct blkback_vbd_config *config, struct blkback_bounce_pool *pool, void *context)
+{
+    *vbd = (struct blkback) { .operations = operations, .pool = pool, .config = *config, .context = context };
+    for (unsigned int index = 0; index < BLKBACK_SLOTS; index++)
         vbd->slots[index].vbd = vbd;
-        vbd->slots[index].bounce_frames = &bounce_frames[index * BLKIF_MAX_SEGMENTS_PER_REQUEST];
-    }
 }
 
 void blkback_attach(struct blkback *vbd, void *ring_page)
@@ -39,14 +43,6 @@ bool blkback_broken(const struct blkback *vbd)
 bool blkback_idle(const struct blkback *vbd)
 {
     return vbd->on_disk == 0;
-}
-
-void blkback_stop(struct blkback *vbd)
-{
-    vbd->stopped = true;
-    for (unsigned int index = 0; index < BLKBACK_SLOTS; index++)
-        if (vbd->slots[index].state == BLKBACK_SLOT_WAITING)
-            vbd->slots[index].state = BLKBACK_SLOT_FREE;
 }
 
 static bool ring_usable(const struct blkback *vbd)
@@ -77,9 +73,32 @@ static void push_responses(struct blkback *vbd)
     }
 }
 
+/* One bounce page per segment of the slot's request (the caller checked there are enough). */
+static void take_bounce_pages(struct blkback_slot *slot)
+{
+    struct blkback_bounce_pool *pool = slot->vbd->pool;
+
+    slot->bounce_count = slot->request.segment_count;
+    for (unsigned int index = 0; index < slot->bounce_count; index++)
+        slot->bounce_frames[index] = pool->free_frames[--pool->free_count];
+}
+
 static void release_slot(struct blkback_slot *slot)
 {
+    struct blkback_bounce_pool *pool = slot->vbd->pool;
+
+    for (unsigned int index = 0; index < slot->bounce_count; index++)
+        pool->free_frames[pool->free_count++] = slot->bounce_frames[index];
+    slot->bounce_count = 0;
     slot->state = BLKBACK_SLOT_FREE;
+}
+
+void blkback_stop(struct blkback *vbd)
+{
+    vbd->stopped = true;
+    for (unsigned int index = 0; index < BLKBACK_SLOTS; index++)
+        if (vbd->slots[index].state == BLKBACK_SLOT_WAITING)
+            release_slot(&vbd->slots[index]);
 }
 
 /* --- grant copies --------------------------------------------------------- */
@@ -213,8 +232,11 @@ void blkback_request_done(struct block_request *io)
 
 /* --- taking requests -------------------------------------------------------- */
 
+/* A free slot, if the pool also has pages for a request of the largest size; else NULL. */
 static struct blkback_slot *free_slot(struct blkback *vbd)
 {
+    if (vbd->pool->free_count < BLKIF_MAX_SEGMENTS_PER_REQUEST)
+        return NULL;
     for (unsigned int index = 0; index < BLKBACK_SLOTS; index++)
         if (vbd->slots[index].state == BLKBACK_SLOT_FREE)
             return &vbd->slots[index];
@@ -230,9 +252,11 @@ static bool start(struct blkback *vbd, struct blkback_slot *slot)
         respond(vbd, request, BLKIF_RSP_OKAY);
         return true;
     }
+    take_bounce_pages(slot);
     if (request->action == BLKIF_ACTION_WRITE && !copy_segments(slot, false)) {
         vbd->statistics.grant_copy_failures++;
         respond(vbd, request, BLKIF_RSP_ERROR);
+        release_slot(slot);
         return true;
     }
     prepare_disk_request(slot);

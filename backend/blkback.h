@@ -16,9 +16,14 @@
  *   - Bounded work.  One call of blkback_service takes at most
  *     BLKBACK_REQUESTS_PER_PASS requests off the ring and only while one
  *     of the vbd's BLKBACK_SLOTS request slots is free (a slot holds the
- *     request's copy, the disk request and its bounce pages), so a
+ *     request's copy and the disk request) and the bounce pool shared by
+ *     every vbd has pages for a request of the largest size, so a
  *     frontend cannot hold dom0 however many requests it posts; what it
  *     left on the ring is served on the next pass.
+ *   - Bounded memory.  Bounce pages come from a struct
+ *     blkback_bounce_pool the caller fills with pages of dom0's; a
+ *     request holds one per segment from its start until the disk has
+ *     finished with it, so BLKBACK_SLOTS bounds what one vbd can hold.
  *   - WRITE: each segment is copied from the frontend's grant into its
  *     bounce page (GNTTABOP_copy, source gref of the frontend's domain,
  *     destination dom0's own machine frame, DOMID_SELF), then the disk
@@ -63,7 +68,7 @@
 
 #define BLKBACK_SLOTS 8
 #define BLKBACK_REQUESTS_PER_PASS 16
-#define BLKBACK_BOUNCE_PAGES (BLKBACK_SLOTS * BLKIF_MAX_SEGMENTS_PER_REQUEST)
+#define BLKBACK_POOL_PAGES_MAX 1024
 
 struct blkback;
 
@@ -107,16 +112,24 @@ enum blkback_slot_state {
     BLKBACK_SLOT_ON_DISK,
 };
 
+/* Bounce pages of dom0's, shared by every vbd: their machine frames. */
+struct blkback_bounce_pool {
+    unsigned int free_count;
+    uint64_t free_frames[BLKBACK_POOL_PAGES_MAX];
+};
+
 struct blkback_slot {
     struct blkback *vbd;
     enum blkback_slot_state state;
     struct blkif_checked_request request;
     struct block_request io;
-    const uint64_t *bounce_frames; /* BLKIF_MAX_SEGMENTS_PER_REQUEST machine frames of dom0's */
+    unsigned int bounce_count;
+    uint64_t bounce_frames[BLKIF_MAX_SEGMENTS_PER_REQUEST]; /* held from the pool */
 };
 
 struct blkback {
     const struct blkback_operations *operations;
+    struct blkback_bounce_pool *pool;
     struct blkback_vbd_config config;
     struct ring_back ring;
     bool attached;   /* the ring may be served */
@@ -128,14 +141,12 @@ struct blkback {
     void *context;   /* the caller's */
 };
 
-/*
- * Readies a vbd, not yet attached to a ring.  bounce_frames: the machine
- * frames of BLKBACK_BOUNCE_PAGES pages of dom0's that only this vbd uses
- * until it is idle again.
- */
+/* Fills the pool with count (at most BLKBACK_POOL_PAGES_MAX) pages, by machine frame. */
+void blkback_bounce_pool_init(struct blkback_bounce_pool *pool, const uint64_t *frames, unsigned int count);
+
+/* Readies a vbd, not yet attached to a ring, taking its bounce pages from pool. */
 void blkback_init(struct blkback *vbd, const struct blkback_operations *operations,
-                  const struct blkback_vbd_config *config, const uint64_t bounce_frames[BLKBACK_BOUNCE_PAGES],
-                  void *context);
+                  const struct blkback_vbd_config *config, struct blkback_bounce_pool *pool, void *context);
 
 /* Serves the frontend's ring at ring_page (one 4 KiB page, mapped by the caller). */
 void blkback_attach(struct blkback *vbd, void *ring_page);

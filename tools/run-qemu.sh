@@ -22,6 +22,9 @@
 #                       " virtio_mmio.device=512@0xfeb00e00:12" (size@base:gsi) per device to
 #                       the command line: the first disk is at 0xfeb00e00 (GSI 12), the next
 #                       at 0xfeb00c00 (GSI 11), and so on down
+#   --disk-read-only FILE
+#                       the same, read-only (readonly=on: the device offers VIRTIO_BLK_F_RO);
+#                       --disk and --disk-read-only devices keep their order
 #   --virtio-modern     the virtio-mmio transports are modern (Version 2) instead of QEMU's
 #                       default legacy (Version 1)
 #
@@ -39,6 +42,7 @@ icount=()
 log=""
 monitor_port=""
 disks=()
+disk_options=()
 virtio_modern=()
 positional=()
 while [ $# -gt 0 ]; do
@@ -51,7 +55,8 @@ while [ $# -gt 0 ]; do
     --icount-exact) icount=(-icount shift=0,sleep=off); shift ;;
     --log) log=$2; shift 2 ;;
     --monitor-port) monitor_port=$2; shift 2 ;;
-    --disk) disks+=("$2"); shift 2 ;;
+    --disk) disks+=("$2"); disk_options+=(""); shift 2 ;;
+    --disk-read-only) disks+=("$2"); disk_options+=(",readonly=on"); shift 2 ;;
     --virtio-modern) virtio_modern=(-global virtio-mmio.force-legacy=false); shift ;;
     *) positional+=("$1"); shift ;;
     esac
@@ -85,7 +90,7 @@ for index in "${!disks[@]}"; do
         echo "run-qemu.sh: no disk image '${disks[$index]}'" >&2
         exit 4
     fi
-    disk_devices+=(-drive "file=${disks[$index]},if=none,id=disk$index,format=raw,cache=writeback"
+    disk_devices+=(-drive "file=${disks[$index]},if=none,id=disk$index,format=raw,cache=writeback${disk_options[$index]}"
                    -device "virtio-blk-device,drive=disk$index")
 done
 

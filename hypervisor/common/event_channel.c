@@ -366,6 +366,30 @@ int event_channel_bind_ipi(struct event_channel_domain *caller, struct evtchn_bi
     return 0;
 }
 
+/* evtchn_bind_pirq's port: on vCPU 0, as Xen binds it to d->vcpu[0]. */
+int event_channel_bind_pirq(struct event_channel_domain *caller, struct evtchn_bind_pirq *request)
+{
+    int port = find_free_port(caller);
+
+    if (port < 0)
+        return port;
+    caller->channels[port] = (struct event_channel) {
+        .state = EVTCHNSTAT_pirq,
+        .vcpu = 0,
+        .pirq = (uint16_t) request->pirq,
+    };
+    request->port = (evtchn_port_t) port;
+    return 0;
+}
+
+void event_channel_pirq_raise(struct event_channel_domain *domain, evtchn_port_t port,
+                              struct event_channel_kick *kick)
+{
+    no_kick(kick);
+    if (port_in_range(port) && domain->channels[port].state == EVTCHNSTAT_pirq)
+        raise_port(domain, port, kick);
+}
+
 int event_channel_close(struct event_channel_domain *caller, const struct event_channel_directory *directory,
                         const struct evtchn_close *request)
 {
@@ -429,6 +453,8 @@ int event_channel_status(struct event_channel_domain *caller, const struct event
         request->u.interdomain.port = channel->remote_port;
     } else if (channel->state == EVTCHNSTAT_virq) {
         request->u.virq = channel->virq;
+    } else if (channel->state == EVTCHNSTAT_pirq) {
+        request->u.pirq = channel->pirq;
     }
     return 0;
 }
@@ -439,6 +465,7 @@ static bool may_move_to_another_vcpu(const struct event_channel *channel)
     switch (channel->state) {
     case EVTCHNSTAT_unbound:
     case EVTCHNSTAT_interdomain:
+    case EVTCHNSTAT_pirq:
         return true;
     case EVTCHNSTAT_virq:
         return virq_scope(channel->virq) != VIRQ_SCOPE_VCPU;
@@ -597,6 +624,8 @@ static bool channel_is_consistent(const struct event_channel_domain *domain,
         return interdomain_ends_point_at_each_other(domain, directory, port);
     case EVTCHNSTAT_virq:
         return virq_port_is_in_its_row(domain, port);
+    case EVTCHNSTAT_pirq:
+        return domain->privileged;
     default:
         return false;
     }

@@ -18,9 +18,11 @@
  */
 #include <stddef.h>
 #include <pvmon/errno.h>
+#include <pvmon/io_memory.h>
 #include <pvmon/layout.h>
 #include <pvmon/page_table_entry.h>
 #include <pvmon/page_type.h>
+#include <xen/xen.h>
 
 #define ENTRY_ACCESSED (UINT64_C(1) << 5)
 #define ENTRY_DIRTY (UINT64_C(1) << 6)
@@ -123,12 +125,56 @@ int page_give_back(const struct page_memory *memory, uint64_t frame, uint16_t ow
     return 0;
 }
 
-/* The bits an entry may carry at its level, and the fix-ups: 0 with
- * *accepted what to store, or -EINVAL. */
-static int check_entry_bits(enum page_type level, uint64_t entry, uint64_t *accepted)
+/* RAM: a frame the frame table holds, in any state but reserved.  An L1
+ * entry naming any other frame names device memory and holds nothing. */
+static bool is_ram(const struct page_memory *memory, uint64_t frame)
 {
-    if (level == PAGE_TYPE_L1)
-        return page_table_entry_check_l1(entry, accepted);
+    return frame < memory->frame_count && memory->frames[frame].state != FRAME_RESERVED;
+}
+
+static const struct io_memory *io_memory_of(const struct page_memory *memory, uint16_t domain)
+{
+    return memory->io_memory_of != NULL ? memory->io_memory_of(memory, domain) : NULL;
+}
+
+static bool io_memory_permitted(const struct page_memory *memory, uint16_t domain, uint64_t frame)
+{
+    const struct io_memory *io = io_memory_of(memory, domain);
+
+    return io != NULL && io_memory_permits(io, frame);
+}
+
+/* Xen's get_page_from_l1e for a frame that is not RAM: the frame's owner
+ * (DOMID_IO standing for the table's owner) must have it in its I/O
+ * memory, and so must the table's owner: -EPERM, or -EINVAL for the
+ * all-ones frame (INVALID_MFN).  Nothing is referenced. */
+static int check_device_mapping(const struct page_memory *memory, uint16_t owner, uint16_t frame_owner,
+                                uint64_t frame)
+{
+    uint16_t privilege_owner = frame_owner == DOMID_IO ? owner : frame_owner;
+    int refusal = frame == IO_MEMORY_INVALID_FRAME ? -XEN_EINVAL : -XEN_EPERM;
+
+    if (!io_memory_permitted(memory, privilege_owner, frame))
+        return refusal;
+    if (privilege_owner != owner && !io_memory_permitted(memory, owner, frame))
+        return refusal;
+    return 0;
+}
+
+/* The bits an entry of owner's table may carry at its level, and the
+ * fix-ups: 0 with *accepted what to store, or -EINVAL.  An L1 entry
+ * naming device memory may carry cache attributes if owner has I/O
+ * memory at all (Xen's l1_disallow_mask), and is forced uncached. */
+static int check_entry_bits(const struct page_memory *memory, uint16_t owner, enum page_type level,
+                            uint64_t entry, uint64_t *accepted)
+{
+    if (level == PAGE_TYPE_L1) {
+        bool device = (entry & PAGE_TABLE_ENTRY_PRESENT) && !is_ram(memory, page_table_entry_frame(entry)) &&
+                      io_memory_of(memory, owner) != NULL;
+
+        return page_table_entry_check_l1(entry, device ? PAGE_TABLE_ENTRY_DEVICE : PAGE_TABLE_ENTRY_RAM,
+                                         accepted);
+    }
     if ((entry & PAGE_TABLE_ENTRY_PRESENT) && (entry & UPPER_LEVEL_DISALLOWED))
         return -XEN_EINVAL;
     *accepted = (entry & PAGE_TABLE_ENTRY_PRESENT) ? entry | PAGE_TABLE_ENTRY_USER : entry;
@@ -299,28 +345,35 @@ static void drop_linear_link(const struct page_memory *memory, uint64_t table_fr
     frame_entry(memory, target)->linear_count++;
 }
 
-/* The references a present entry at level holds on what it points at: a
- * general one for an L1 entry (plus writable if RW), a general and a
- * type reference of the next lower level for the others, or of their own
- * level for a linear entry (none for one naming its own table). */
-static int take_entry_references(const struct page_memory *memory, uint16_t owner, uint64_t table_frame,
-                                 enum page_type level, uint64_t entry)
+/* The references a present entry of owner's table at level holds on what
+ * it points at: a general one for an L1 entry naming RAM of frame_owner's
+ * (plus writable if RW), none for one naming device memory (checked by
+ * check_device_mapping), a general and a type reference of the next lower
+ * level for the others, or of their own level for a linear entry (none
+ * for one naming its own table).  With frame_owner DOMID_IO an L1 entry
+ * may name device memory only: RAM is -EBUSY, as Xen's could_not_pin. */
+static int take_entry_references(const struct page_memory *memory, uint16_t owner, uint16_t frame_owner,
+                                 uint64_t table_frame, enum page_type level, uint64_t entry)
 {
     uint64_t target = page_table_entry_frame(entry);
     int error;
 
     if (!(entry & PAGE_TABLE_ENTRY_PRESENT))
         return 0;
+    if (level == PAGE_TYPE_L1 && !is_ram(memory, target))
+        return check_device_mapping(memory, owner, frame_owner, target);
+    if (level == PAGE_TYPE_L1 && frame_owner == DOMID_IO)
+        return -XEN_EBUSY;
     if (level != PAGE_TYPE_L1) {
         error = page_get_reference_and_type(memory, target, owner, level - 1);
         if (error == -XEN_EINVAL && take_linear_references(memory, owner, table_frame, level, entry) == 0)
             return 0;
         return error;
     }
-    error = page_get_reference(memory, target, owner);
+    error = page_get_reference(memory, target, frame_owner);
     if (error || !(entry & PAGE_TABLE_ENTRY_WRITABLE))
         return error;
-    error = page_get_type(memory, target, owner, PAGE_TYPE_WRITABLE);
+    error = page_get_type(memory, target, frame_owner, PAGE_TYPE_WRITABLE);
     if (error)
         page_put_reference(memory, target);
     return error;
@@ -331,7 +384,8 @@ static void drop_entry_references(const struct page_memory *memory, uint64_t tab
 {
     uint64_t target = page_table_entry_frame(entry);
 
-    if (!(entry & PAGE_TABLE_ENTRY_PRESENT) || (level != PAGE_TYPE_L1 && target == table_frame))
+    if (!(entry & PAGE_TABLE_ENTRY_PRESENT) || (level != PAGE_TYPE_L1 && target == table_frame) ||
+        (level == PAGE_TYPE_L1 && !is_ram(memory, target)))
         return;
     if (is_linear_entry(memory, table_frame, level, entry))
         drop_linear_link(memory, table_frame, target);
@@ -372,15 +426,15 @@ static enum outcome validate_l1(const struct page_memory *memory, uint64_t frame
     uint64_t accepted;
 
     for (unsigned int index = 0; index < PAGE_TABLE_ENTRIES; index++) {
-        if (check_entry_bits(PAGE_TYPE_L1, table[index], &accepted) != 0 ||
-            take_entry_references(memory, owner, frame, PAGE_TYPE_L1, table[index]) != 0) {
+        if (check_entry_bits(memory, owner, PAGE_TYPE_L1, table[index], &accepted) != 0 ||
+            take_entry_references(memory, owner, owner, frame, PAGE_TYPE_L1, table[index]) != 0) {
             while (index-- > 0)
                 drop_entry_references(memory, frame, PAGE_TYPE_L1, table[index]);
             return OUTCOME_REFUSED;
         }
     }
     for (unsigned int index = 0; index < PAGE_TABLE_ENTRIES; index++) {
-        if (check_entry_bits(PAGE_TYPE_L1, table[index], &accepted) == 0)
+        if (check_entry_bits(memory, owner, PAGE_TYPE_L1, table[index], &accepted) == 0)
             table[index] = accepted;
     }
     return OUTCOME_DONE;
@@ -407,7 +461,7 @@ static enum outcome validate_upper_table(const struct page_memory *memory, uint6
             record_progress(frame_info, index, false);
             return OUTCOME_PREEMPTED;
         }
-        if (check_entry_bits(level, table[index], &accepted) != 0)
+        if (check_entry_bits(memory, owner, level, table[index], &accepted) != 0)
             outcome = OUTCOME_REFUSED;
         else
             outcome = validate_upper_entry(memory, owner, frame, level, table[index], claimed);
@@ -801,14 +855,14 @@ static int update_entry_in_use(const struct page_memory *memory, uint16_t owner,
 
     if (is_hypervisor_slot(level, index) || (level == PAGE_TYPE_L1 && is_grant_entry(old_entry)))
         return -XEN_EINVAL;
-    error = check_entry_bits(level, entry, &accepted);
+    error = check_entry_bits(memory, owner, level, entry, &accepted);
     if (error)
         return error;
     if (preserve_accessed_dirty && (accepted & PAGE_TABLE_ENTRY_PRESENT))
         accepted |= old_entry & (ENTRY_ACCESSED | ENTRY_DIRTY);
     if (!same_references(old_entry, accepted)) {
-        error = take_entry_references(memory, level == PAGE_TYPE_L1 ? frame_owner : owner, table_frame, level,
-                                      accepted);
+        error = take_entry_references(memory, owner, level == PAGE_TYPE_L1 ? frame_owner : owner, table_frame,
+                                      level, accepted);
         if (error)
             return error;
         table[index] = accepted;
@@ -892,7 +946,9 @@ int page_install_grant_entry(const struct page_memory *memory, uint16_t owner, u
     old_entry = table[index];
     if (is_grant_entry(old_entry))
         return -XEN_EINVAL;
-    error = take_entry_references(memory, frame_owner, table_frame, PAGE_TYPE_L1, entry);
+    if (!is_ram(memory, page_table_entry_frame(entry)))
+        return -XEN_EINVAL;
+    error = take_entry_references(memory, owner, frame_owner, table_frame, PAGE_TYPE_L1, entry);
     if (error)
         return error;
     table[index] = entry;

@@ -33,6 +33,7 @@
 #include <pvmon/machine_to_physical.h>
 #include <pvmon/memory.h>
 #include <pvmon/panic.h>
+#include <pvmon/physical_irq.h>
 #include <pvmon/printk.h>
 #include <pvmon/runstate.h>
 #include <pvmon/string.h>
@@ -451,6 +452,7 @@ static void tear_down(struct domain *domain)
     schedule_remove_vcpu(&domain->vcpu);
     event_channel_domain_close_all(&domain->events, &domain_event_directory);
     grant_table_domain_tear_down(domain);
+    physical_irq_domain_closed(domain);
     domain->memory_filling = false;
     start_release(domain);
     releases_under_way++;

@@ -32,6 +32,7 @@
  * next_free field (free only while the frame is FRAME_FREE otherwise).
  */
 #include <pvmon/arch.h>
+#include <pvmon/device_access.h>
 #include <pvmon/domain.h>
 #include <pvmon/domain_memory.h>
 #include <pvmon/errno.h>
@@ -166,6 +167,12 @@ void domain_memory_flush_tlb(void)
     released_since_flush = false;
 }
 
+static const struct io_memory *domain_io_memory(const struct page_memory *memory, uint16_t domain)
+{
+    (void)memory;
+    return device_access_io_memory(domain);
+}
+
 void domain_memory_init(void)
 {
     page_memory = (struct page_memory) {
@@ -178,6 +185,7 @@ void domain_memory_init(void)
         .preempt_requested = page_validation_preempt_requested,
         .pending_release = owner_pending_release,
         .tlb_flush_clock = tlb_flush_clock,
+        .io_memory_of = domain_io_memory,
     };
 }
 

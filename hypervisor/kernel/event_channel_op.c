@@ -11,19 +11,23 @@
  * FIFO (init_control, expand_array, set_priority) is not offered: each is
  * answered as Xen 4.17 answers a domain without a FIFO control block
  * (pvmon/event_channel.h), a valid init_control with -ENOSYS, so that
- * guests stay on the 2-level ABI.  pirqs and reset are -ENOSYS.
+ * guests stay on the 2-level ABI.  bind_pirq is the privileged domain's
+ * (kernel/physical_irq.c: Xen's answers for a domU), and closing a pirq
+ * port unbinds its line there.  reset is -ENOSYS.
  */
 #include <pvmon/domain.h>
 #include <pvmon/domain_memory.h>
 #include <pvmon/errno.h>
 #include <pvmon/guest_access.h>
 #include <pvmon/hypercalls.h>
+#include <pvmon/physical_irq.h>
 
 union event_channel_request {
     struct evtchn_alloc_unbound alloc_unbound;
     struct evtchn_bind_interdomain bind_interdomain;
     struct evtchn_bind_virq bind_virq;
     struct evtchn_bind_ipi bind_ipi;
+    struct evtchn_bind_pirq bind_pirq;
     struct evtchn_close close;
     struct evtchn_send send;
     struct evtchn_status status;
@@ -45,6 +49,8 @@ static size_t request_size(uint64_t command)
         return sizeof(struct evtchn_bind_virq);
     case EVTCHNOP_bind_ipi:
         return sizeof(struct evtchn_bind_ipi);
+    case EVTCHNOP_bind_pirq:
+        return sizeof(struct evtchn_bind_pirq);
     case EVTCHNOP_close:
         return sizeof(struct evtchn_close);
     case EVTCHNOP_send:
@@ -69,7 +75,8 @@ static size_t request_size(uint64_t command)
 static bool answers_back(uint64_t command)
 {
     return command == EVTCHNOP_alloc_unbound || command == EVTCHNOP_bind_interdomain ||
-           command == EVTCHNOP_bind_virq || command == EVTCHNOP_bind_ipi || command == EVTCHNOP_status;
+           command == EVTCHNOP_bind_virq || command == EVTCHNOP_bind_ipi || command == EVTCHNOP_bind_pirq ||
+           command == EVTCHNOP_status;
 }
 
 /* Xen's map_guest_page for the control block: a frame the domain holds
@@ -93,9 +100,21 @@ static int init_control(const struct domain *domain, const struct evtchn_init_co
     return error == 0 ? -XEN_ENOSYS : error;
 }
 
-static int run_operation(struct domain *domain, uint64_t command, union event_channel_request *request,
+/* A pirq port's line is unbound once the port is closed. */
+static int close_port(struct domain *domain, const struct evtchn_close *request)
+{
+    uint32_t pirq = physical_irq_pirq_of_port(domain, request->port);
+    int error = event_channel_close(&domain->events, &domain_event_directory, request);
+
+    if (error == 0)
+        physical_irq_port_closed(domain, pirq, request->port);
+    return error;
+}
+
+static int run_operation(struct vcpu *vcpu, uint64_t command, union event_channel_request *request,
                          struct event_channel_kick *kick)
 {
+    struct domain *domain = vcpu->domain;
     struct event_channel_domain *events = &domain->events;
     const struct event_channel_directory *directory = &domain_event_directory;
 
@@ -108,8 +127,10 @@ static int run_operation(struct domain *domain, uint64_t command, union event_ch
         return event_channel_bind_virq(events, &request->bind_virq);
     case EVTCHNOP_bind_ipi:
         return event_channel_bind_ipi(events, &request->bind_ipi);
+    case EVTCHNOP_bind_pirq:
+        return physical_irq_bind(vcpu, &request->bind_pirq);
     case EVTCHNOP_close:
-        return event_channel_close(events, directory, &request->close);
+        return close_port(domain, &request->close);
     case EVTCHNOP_send:
         return event_channel_send(events, directory, &request->send, kick);
     case EVTCHNOP_status:
@@ -138,7 +159,7 @@ long do_event_channel_op(struct vcpu *vcpu, uint64_t command, uint64_t argument)
         return -XEN_ENOSYS;
     if (copy_from_guest(&request, argument, size) != 0)
         return -XEN_EFAULT;
-    error = run_operation(vcpu->domain, command, &request, &kick);
+    error = run_operation(vcpu, command, &request, &kick);
     schedule_kick(&kick);
     schedule_check_pollers();
     if (error == 0 && answers_back(command) && copy_to_guest(argument, &request, size) != 0)

@@ -10,6 +10,10 @@
  *     (Xen's pg_owner; how dom0's console and xenstore backends map a
  *     domU's rings, like xenconsoled's foreign mappings).  Another domain
  *     is -EPERM for an unprivileged caller, an unknown one -ESRCH.
+ *     DOMID_IO is accepted from any caller, as Xen's get_pg_owner and
+ *     xsm_mmu_update accept it: its L1 entries may name device memory
+ *     only, under the caller's I/O memory (pvmon/page_type.h invariant 6:
+ *     a domU's are -EPERM, RAM -EBUSY).
  *   - The count is 32 bits (Xen's unsigned int) and below
  *     MMU_UPDATE_PREEMPTED; a count with that bit set is a continuation
  *     (below).  The whole remaining request list must lie in guest space
@@ -62,6 +66,10 @@ int page_frame_owner_for_update(const struct vcpu *vcpu, uint64_t foreign_domain
     *frame_owner = vcpu->domain->id;
     if (foreign_domain == DOMID_SELF || foreign_domain == vcpu->domain->id)
         return 0;
+    if (foreign_domain == DOMID_IO) {
+        *frame_owner = DOMID_IO;
+        return 0;
+    }
     target = foreign_domain <= UINT16_MAX ? domain_find((uint16_t)foreign_domain) : NULL;
     if (target == NULL)
         return -XEN_ESRCH;

@@ -25,12 +25,14 @@
 #include <pvmon/boot_info.h>
 #include <pvmon/command_line.h>
 #include <pvmon/crc32.h>
+#include <pvmon/device_access.h>
 #include <pvmon/domain_build.h>
 #include <pvmon/domain_memory.h>
 #include <pvmon/hypercalls.h>
 #include <pvmon/machine_to_physical.h>
 #include <pvmon/memory.h>
 #include <pvmon/panic.h>
+#include <pvmon/physical_irq.h>
 #include <pvmon/printk.h>
 #include <pvmon/selftest.h>
 #include <pvmon/string.h>
@@ -212,6 +214,8 @@ void start_hypervisor(uint32_t boot_magic, uint64_t boot_info_address)
     selftests_run(boot_info.command_line, &boot_info);
     time_read_wallclock();
     machine_to_physical_init();
+    device_access_init();
+    physical_irq_init();
     domain_memory_init();
     schedule_init(idle);
     version_set_command_line(boot_info.command_line);

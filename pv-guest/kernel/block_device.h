@@ -19,9 +19,10 @@
  *     not yet mean the data is durable; a FLUSH completes only after the
  *     device's VIRTIO_BLK_T_FLUSH has completed, and then every write that
  *     completed before the FLUSH was submitted is durable.
- *   - A read-only device (VIRTIO_BLK_F_RO) refuses WRITE and FLUSH at
- *     submission (-EROFS).  A device without VIRTIO_BLK_F_FLUSH has no
- *     volatile cache to flush: a FLUSH there is refused (-EOPNOTSUPP).
+ *   - A read-only device (VIRTIO_BLK_F_RO) refuses WRITE at submission
+ *     (-EROFS).  A device without VIRTIO_BLK_F_FLUSH has no volatile cache
+ *     (its writes are durable when they complete): a FLUSH there is
+ *     refused (-EOPNOTSUPP), and the caller decides what to advertise.
  *
  * Errors are negative Xen errno values (xen/errno.h: -EBUSY below is
  * -XEN_EBUSY, and so on).
@@ -66,7 +67,7 @@ bool block_device_has_flush(const struct block_device *device); /* VIRTIO_BLK_F_
  * Queues the request on the device.  0, or: -EBUSY when the device has no
  * room for it now (submit again after a completion); -EINVAL for a
  * malformed request (bad segment, sectors beyond the device); -EROFS for a
- * WRITE or FLUSH on a read-only device; -EOPNOTSUPP for a FLUSH on a device
+ * WRITE on a read-only device; -EOPNOTSUPP for a FLUSH on a device
  * without a volatile cache; -EIO if the device has failed.  Nothing is
  * queued unless it returns 0.
  */

@@ -12,6 +12,7 @@
 #include <runtime/events.h>
 #include <runtime/runtime.h>
 #include <backend/console_backend.h>
+#include "block_device.h"
 #include "direct_map.h"
 #include "domain_backends.h"
 #include "xenstore_home.h"
@@ -202,6 +203,7 @@ int domain_backends_init(void)
     int result;
 
     xenstore_server_init();
+    block_device_set_wakeup_flag(&backend_event_pending); /* a disk's interrupt wakes the watch loop too */
     result = write_dom0_home();
     if (result != 0)
         console_printf("toolstack: writing dom0's xenstore home failed: %d\n", result);

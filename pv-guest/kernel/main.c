@@ -22,6 +22,15 @@
  *                     call returns, the domain crashes itself
  *   test=hypercalls   check hypercalls with valid and invalid arguments,
  *                     one PASS or FAIL line per case
+ *   test=virtio-blk   (dom0) write, flush and read back patterns on every
+ *                     virtio disk, one PASS or FAIL line per case
+ *                     (virtio_blk_check.h)
+ *   virtio_mmio.device=SIZE@BASE:GSI
+ *                     (dom0) a virtio-mmio device; every virtio-blk one
+ *                     becomes a block device (virtio_blk.h)
+ *   test=devices      as dom0, map the virtio-mmio transport its
+ *                     virtio_mmio.device= word names and check device
+ *                     access (device_checks.c)
  *   role=...          a demonstration workload (workloads.h)
  *   init=LIST         run user processes (process.h): the program "init"
  *                     from the ramdisk, with LIST as its argument (the
@@ -30,6 +39,7 @@
  *   prezeroed=off     with init=: clear every page the kernel hands out
  *                     zeroed, ignoring which are known zero (frame_pool.h)
  */
+#include <stdbool.h>
 #include <stdint.h>
 #include <pvmon/command_line.h>
 #include <pvmon/string.h>
@@ -37,9 +47,12 @@
 #include <guest/hypercall.h>
 #include <runtime/console.h>
 #include <runtime/runtime.h>
+#include "device_checks.h"
 #include "hypercall_checks.h"
 #include "process.h"
 #include "toolstack.h"
+#include "virtio_blk.h"
+#include "virtio_blk_check.h"
 #include "workloads.h"
 
 #define HYPERVISOR_IMAGE_ADDRESS 0xffff808000200000UL
@@ -112,6 +125,14 @@ static void take_the_last_vcpu_down(void)
     runtime_exit(SHUTDOWN_crash);
 }
 
+/* test=NAME is on the command line. */
+static bool is_test(const char *command_line, const char *name)
+{
+    char value[32];
+
+    return command_line_find(command_line, "test", value, sizeof(value)) && strcmp(value, name) == 0;
+}
+
 static void report_start_info(const struct start_info *start_info)
 {
     console_printf("pv-kernel: hello from ring 3; start_info at %p\n", (const void *)start_info);
@@ -139,8 +160,14 @@ void start_kernel(const struct start_info *start_info)
         runtime_exit(SHUTDOWN_crash);
     }
     console_printf("pv-kernel: trap table, callbacks, events and timer are set up\n");
+    if ((start_info->flags & SIF_PRIVILEGED) != 0 && !is_test(command_line, "devices")) /* it checks raw access */
+        virtio_blk_probe(command_line);
     if (command_line_find(command_line, "test", value, sizeof(value)) && strcmp(value, "hypercalls") == 0)
         run_hypercall_checks(start_info);
+    if (is_test(command_line, "virtio-blk"))
+        virtio_blk_check();
+    if (command_line_find(command_line, "test", value, sizeof(value)) && strcmp(value, "devices") == 0)
+        run_device_checks(start_info);
     if (command_line_find(command_line, "fault", value, sizeof(value)))
         fault_on_purpose(value);
     if (command_line_find(command_line, "end", value, sizeof(value)) && strcmp(value, "vcpu-down") == 0)

@@ -10,7 +10,6 @@
 
 #define DESCRIPTOR_ALIGNMENT 16
 #define RING_HEADER_BYTES 4  /* flags, idx */
-#define EVENT_FIELD_BYTES 2  /* used_event / avail_event, present in the layout (2.7.6, 2.7.8) */
 
 static bool is_power_of_two(size_t value)
 {
@@ -30,10 +29,9 @@ int virtqueue_layout(unsigned int size, size_t used_alignment, struct virtqueue_
         used_alignment < 4)
         return -XEN_EINVAL;
     layout->available_offset = size * sizeof(struct virtq_desc);
-    available_end = layout->available_offset + RING_HEADER_BYTES + size * sizeof(uint16_t) + EVENT_FIELD_BYTES;
+    available_end = layout->available_offset + RING_HEADER_BYTES + size * sizeof(uint16_t);
     layout->used_offset = align_up(available_end, used_alignment);
-    layout->total_bytes =
-        layout->used_offset + RING_HEADER_BYTES + size * sizeof(struct virtq_used_elem) + EVENT_FIELD_BYTES;
+    layout->total_bytes = layout->used_offset + RING_HEADER_BYTES + size * sizeof(struct virtq_used_elem);
     return 0;
 }
 
@@ -54,7 +52,7 @@ static void make_all_free(struct virtqueue *queue)
 
 static size_t shared_bytes(const struct virtqueue *queue)
 {
-    const uint8_t *end = (const uint8_t *)&queue->used->ring[queue->size] + EVENT_FIELD_BYTES;
+    const uint8_t *end = (const uint8_t *)&queue->used->ring[queue->size];
 
     return (size_t)(end - (const uint8_t *)queue->descriptors);
 }

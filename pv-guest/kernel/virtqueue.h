@@ -8,7 +8,13 @@
  * The rules it keeps:
  *   - Layout.  Descriptors at offset 0 (16-byte aligned), the available
  *     ring right after them (2-byte aligned), the used ring at the next
- *     multiple of the used ring's alignment (4 or more, a power of two).
+ *     multiple of the used ring's alignment (4 or more, a power of two)
+ *     after the available ring's last entry.  The driver never negotiates
+ *     VIRTIO_F_EVENT_IDX, so the rings have no used_event / avail_event
+ *     fields (virtio 1.2, 2.7.2's legacy layout; QEMU's
+ *     virtio_queue_update_rings computes the used ring's place the same
+ *     way: counting a used_event field would put it 2 bytes off whenever
+ *     the alignment is below 8).
  *     virtqueue_layout computes it; with 128 entries and an alignment of 4
  *     the whole queue fits in one 4 KiB page, so a legacy (virtio-mmio
  *     Version 1) device, which takes the queue as one guest frame number

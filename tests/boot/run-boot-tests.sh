@@ -14,6 +14,7 @@ cd "$(dirname "$0")/../.."
 image=${BUILD:-build}/pvmon.elf
 pv_kernel=${BUILD:-build}/pv-kernel.elf
 checksum_tool=${BUILD:-build}/tools/module-checksum
+pattern_tool=${BUILD:-build}/tools/disk-pattern-check
 timeout_seconds=${BOOT_TEST_TIMEOUT:-60}
 work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT
@@ -223,6 +224,89 @@ pvh_dom0_is_told_of_the_virtio_mmio_devices_on_its_command_line() {
     expect_log "domain 0 shut down \(poweroff\)"
 }
 
+# dom0 maps its disk's virtio-mmio transport through DOMID_IO and reads
+# it (pv-guest/kernel/device_checks.c), on a legacy and a modern transport.
+device_checks_case() {
+    truncate -s 1M "$work/disk.img"
+    printf 'pvmon!!!' | dd of="$work/disk.img" conv=notrunc status=none
+    boot "pvh-device-checks$1" pvh "$image" "$work/dom0.cpio" --disk "$work/disk.img" $2 \
+        --append "idle_seconds=1 -- test=devices"
+    expect_status 0
+    expect_log "\(d0\) pv-kernel: PASS transport_page_through_domid_io_is_mapped"
+    expect_log "\(d0\) pv-kernel: PASS virtio_mmio_magic_value_reads_virt"
+    expect_log "\(d0\) pv-kernel: virtio-mmio at 0xfeb00e00: version $3, device 2, vendor 0x554d4551"
+    expect_log "\(d0\) pv-kernel: PASS local_apic_page_kept_by_the_hypervisor_is_eperm"
+    expect_log "\(d0\) pv-kernel: device checks: [1-9][0-9]* passed, 0 failed"
+    expect_no_log "pv-kernel: FAIL"
+}
+
+# ... and on the legacy transport takes the disk's interrupt as a pirq:
+# map_pirq, setup_gsi, bind_pirq, a read of sector 0 (DMA at machine
+# addresses), the event, the EOI.
+pvh_dom0_maps_a_legacy_virtio_mmio_transport_and_takes_its_interrupt() {
+    device_checks_case -legacy "" 1
+    expect_log "\(d0\) pv-kernel: PASS bind_pirq_succeeds"
+    expect_log "\(d0\) pv-kernel: PASS device_interrupt_arrives_on_the_pirq_port"
+    expect_log "\(d0\) pv-kernel: virtio-blk sector 0 starts with 70 76 6d 6f 6e 21 21 21"
+    expect_log "\(d0\) pv-kernel: PASS eoi_after_the_interrupt_succeeds"
+    expect_log "\(d0\) pv-kernel: PASS no_second_interrupt_once_acknowledged"
+}
+
+pvh_dom0_maps_a_modern_virtio_mmio_transport_through_domid_io() {
+    device_checks_case -modern --virtio-modern 2
+}
+
+# dom0's virtio-blk driver against a real disk (test=virtio-blk,
+# pv-guest/kernel/virtio_blk_check.h): writes of four shapes in flight
+# together, a flush, the same ranges read back, every completion through
+# the device's interrupt; then, on the host, once QEMU has exited, the
+# image file must hold the patterns (tools/disk_pattern_check.c): the data
+# reached the file.  $1: name suffix, $2: run-qemu option, $3: transport.
+virtio_blk_disk_case() {
+    local disk="$work/virtio-blk$1.img"
+    rm -f "$disk"
+    truncate -s 4M "$disk"
+    boot "pvh-virtio-blk$1" pvh "$image" "$work/dom0.cpio" --disk "$disk" $2 \
+        --append "idle_seconds=1 -- test=virtio-blk"
+    expect_status 0
+    expect_log "\(d0\) virtio-blk: vda at 0xfeb00e00 \(gsi 12, pirq [0-9]+, port [0-9]+\), $3 transport: 8192 sectors \(4 MiB\), read-write, volatile cache \(flush\)"
+    expect_log "\(d0\) PASS virtio-blk vda: four writes in flight together complete"
+    expect_log "\(d0\) PASS virtio-blk vda: a flush completes after them"
+    expect_log "\(d0\) PASS virtio-blk vda: completions arrived through the device's interrupt"
+    expect_log "\(d0\) virtio-blk check: [1-9][0-9]* passed, 0 failed"
+    expect_no_log "FAIL virtio-blk"
+    if ! "$pattern_tool" "$disk" 0x70766d6f6e 0+8 128+88 300+6 -8+8 >"$work/pattern$1.out"; then
+        fail "the image file does not hold what dom0 wrote: $(grep -v '^MATCH' "$work/pattern$1.out" | head -n 1)"
+    fi
+}
+
+pvh_dom0_virtio_blk_writes_reach_a_legacy_disk_image() {
+    virtio_blk_disk_case -legacy "" legacy
+}
+
+pvh_dom0_virtio_blk_writes_reach_a_modern_disk_image() {
+    virtio_blk_disk_case -modern --virtio-modern modern
+}
+
+# A read-only disk (readonly=on, VIRTIO_BLK_F_RO): the driver refuses the
+# write, reads work, and the image file is unchanged.
+pvh_dom0_virtio_blk_read_only_disk_refuses_writes() {
+    local disk="$work/virtio-blk-read-only.img"
+    rm -f "$disk"
+    truncate -s 4M "$disk"
+    boot pvh-virtio-blk-read-only pvh "$image" "$work/dom0.cpio" --disk-read-only "$disk" \
+        --append "idle_seconds=1 -- test=virtio-blk"
+    expect_status 0
+    expect_log "\(d0\) virtio-blk: vda at 0xfeb00e00 .*, read-only,"
+    expect_log "\(d0\) PASS virtio-blk vda: a write to a read-only disk is refused \(-30\)"
+    expect_log "\(d0\) PASS virtio-blk vda: a read from a read-only disk completes"
+    expect_log "\(d0\) virtio-blk check: [1-9][0-9]* passed, 0 failed"
+    expect_no_log "FAIL virtio-blk"
+    if ! cmp -s "$disk" <(head -c 4194304 /dev/zero); then
+        fail "the read-only image file was changed"
+    fi
+}
+
 # dom0_memory_case MEBIBYTES: a dom0 larger than the machine is refused and
 # everything it was given back; pvmon carries on.
 dom0_memory_case() {
@@ -365,6 +449,11 @@ for test_case in \
     pvh_dom0_runs_in_ring3_and_shuts_down \
     pvh_dom0_hypercalls_validate_their_arguments \
     pvh_dom0_is_told_of_the_virtio_mmio_devices_on_its_command_line \
+    pvh_dom0_maps_a_legacy_virtio_mmio_transport_and_takes_its_interrupt \
+    pvh_dom0_maps_a_modern_virtio_mmio_transport_through_domid_io \
+    pvh_dom0_virtio_blk_writes_reach_a_legacy_disk_image \
+    pvh_dom0_virtio_blk_writes_reach_a_modern_disk_image \
+    pvh_dom0_virtio_blk_read_only_disk_refuses_writes \
     pvh_dom0_larger_than_free_memory_is_refused \
     pvh_dom0_whose_page_list_cannot_be_allocated_is_refused \
     pvh_dom0_page_fault_crashes_only_the_domain \

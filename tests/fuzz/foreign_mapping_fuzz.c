@@ -27,6 +27,12 @@
  *     lives on, owned by its old owner or, after that owner's teardown,
  *     by DOMID_INVALID, and no one, not even a domain with the old id, can
  *     take a new reference on it;
+ *   - device memory (pvmon/page_type.h invariant 6): the privileged
+ *     domain alone has I/O memory, frames FRAME_COUNT and FRAME_COUNT + 1
+ *     beyond the machine; an L1 entry naming a frame beyond the machine
+ *     is accepted exactly when the caller and the frame owner asked for
+ *     both have it, holds no reference, and is refused with -EPERM
+ *     otherwise (-EINVAL for the all-ones frame, Xen's INVALID_MFN);
  *   - the step's work (basic blocks of page_type.c) stays under a bound.
  * At the end everything is unmapped, unpinned and given back, and every
  * frame that was ever assigned must have been released exactly once.
@@ -41,6 +47,7 @@
 #include <string.h>
 
 #include <pvmon/errno.h>
+#include <pvmon/io_memory.h>
 #include <pvmon/page_type.h>
 #include <xen/xen.h>
 
@@ -58,11 +65,17 @@
 #define ENTRY_WRITABLE (UINT64_C(1) << 1)
 #define ENTRY_USER (UINT64_C(1) << 2)
 #define ENTRY_ACCESSED (UINT64_C(1) << 5)
+#define ENTRY_UNCACHED (UINT64_C(3) << 3) /* PWT and PCD */
 /* A pin or unpin (de)validates one 512-entry table here; the bound leaves
  * room for that and nothing that grows with the machine. */
 #define WORK_BOUND (64 * PAGE_TABLE_ENTRIES + 1024)
 
 static const uint16_t owner_ids[OWNERS] = {0, 4, 9};
+/* The privileged owner's I/O memory: two frames beyond the machine. */
+static const struct io_memory privileged_io_memory = {
+    .count = 1,
+    .ranges = { { FRAME_COUNT, FRAME_COUNT + 1 } },
+};
 /* Each owner's frames start here; the last ones stay free. */
 static const uint64_t owner_first_frames[OWNERS + 1] = {0, 16, 32, 44};
 
@@ -145,6 +158,16 @@ static bool held_by(uint64_t frame, uint16_t owner)
     return model->assigned && !model->released && model->allocated && model->owner == owner;
 }
 
+static bool is_device_frame(uint64_t frame)
+{
+    return frame >= FRAME_COUNT;
+}
+
+static bool device_frame_permitted(uint64_t frame, uint16_t domain)
+{
+    return domain == owner_ids[PRIVILEGED_OWNER] && io_memory_permits(&privileged_io_memory, frame);
+}
+
 static void expect_outcome(int got, bool accepted, const char *what)
 {
     if ((got == 0) != accepted || (got != 0 && got != -XEN_EINVAL))
@@ -168,7 +191,7 @@ static void check_work(void)
 
 static void add_mapping(uint64_t entry)
 {
-    if (!(entry & ENTRY_PRESENT))
+    if (!(entry & ENTRY_PRESENT) || is_device_frame(entry >> 12))
         return;
     struct model_frame *target = &harness.frames[(entry >> 12) & 0xffffffffff];
     target->mappings++;
@@ -178,7 +201,7 @@ static void add_mapping(uint64_t entry)
 
 static void drop_mapping(uint64_t entry)
 {
-    if (!(entry & ENTRY_PRESENT))
+    if (!(entry & ENTRY_PRESENT) || is_device_frame(entry >> 12))
         return;
     struct model_frame *target = &harness.frames[(entry >> 12) & 0xffffffffff];
     target->mappings--;
@@ -241,6 +264,13 @@ static void check_tables(void)
                           index, (unsigned long long) contents[index], (unsigned long long) expected);
             if (!(expected & ENTRY_PRESENT))
                 continue;
+            if (is_device_frame(expected >> 12)) {
+                if (!device_frame_permitted(expected >> 12, owner_ids[tables[table].owner]))
+                    violation("table %llu entry %u names device frame %llu outside its owner's I/O memory",
+                              (unsigned long long) tables[table].frame, index,
+                              (unsigned long long) (expected >> 12));
+                continue;
+            }
             uint16_t target_owner = harness.machine.frames[expected >> 12].owner;
             if (target_owner != owner_ids[tables[table].owner] && !model->foreign)
                 violation("table %llu entry %u names frame %llu of domain %u, not through the foreign path",
@@ -268,12 +298,15 @@ static uint64_t make_entry(uint64_t frame, uint8_t flags)
     return (frame << 12) | ENTRY_PRESENT | ENTRY_USER | ENTRY_ACCESSED | ((flags & 4) ? ENTRY_WRITABLE : 0);
 }
 
-/* Whether a present L1 entry naming frame may be taken for frame_owner. */
-static bool l1_entry_allowed(uint64_t entry, uint16_t frame_owner)
+/* Whether a present L1 entry of caller's naming frame may be taken for
+ * frame_owner. */
+static bool l1_entry_allowed(uint64_t entry, uint16_t caller, uint16_t frame_owner)
 {
     if (!(entry & ENTRY_PRESENT))
         return true;
     uint64_t target = entry >> 12;
+    if (is_device_frame(target))
+        return device_frame_permitted(target, caller) && device_frame_permitted(target, frame_owner);
     if (!held_by(target, frame_owner))
         return false;
     return !(entry & ENTRY_WRITABLE) || !harness.frames[target].pinned; /* no RW mapping of a table in use */
@@ -298,6 +331,7 @@ static void update(unsigned int caller, unsigned int table, unsigned int index, 
     uint16_t frame_owner_id = owner_ids[frame_owner];
     bool owns_table = held_by(tables[table].frame, caller_id);
     bool accepted;
+    int refusal = -XEN_EINVAL;
 
     if (owns_table && !table_frame->pinned)
         return; /* a plain write into a frame not in use as a table: the page-type fuzzer's ground */
@@ -307,7 +341,10 @@ static void update(unsigned int caller, unsigned int table, unsigned int index, 
         accepted = !(entry & ENTRY_PRESENT);
     else
         accepted = keeps_references(harness.entries[table][index].value, entry) ||
-                   l1_entry_allowed(entry, frame_owner_id);
+                   l1_entry_allowed(entry, caller_id, frame_owner_id);
+    if (owns_table && tables[table].level == PAGE_TYPE_L1 && (entry & ENTRY_PRESENT) &&
+        is_device_frame(entry >> 12) && (entry >> 12) != IO_MEMORY_INVALID_FRAME)
+        refusal = -XEN_EPERM;
     if (owns_table && tables[table].level != PAGE_TYPE_L1 && (entry & ENTRY_PRESENT) &&
         held_by(entry >> 12, caller_id))
         return; /* an L2 entry naming the caller's own frame validates a tree: the page-type fuzzer's ground */
@@ -318,19 +355,22 @@ static void update(unsigned int caller, unsigned int table, unsigned int index, 
                                                        index, entry, false, &stored)
                            : page_update_entry(memory(), caller_id, tables[table].frame, index, entry, false, &stored);
     check_work();
-    if ((got == 0) != accepted || (got != 0 && got != -XEN_EINVAL))
+    if ((got == 0) != accepted || (got != 0 && got != refusal))
         violation("%s by domain %u of table %llu entry %u to %#llx naming domain %u's frames: returned %d, "
-                  "expected %s", foreign_path ? "page_update_entry_foreign" : "page_update_entry", caller_id,
+                  "expected %d", foreign_path ? "page_update_entry_foreign" : "page_update_entry", caller_id,
                   (unsigned long long) tables[table].frame, index, (unsigned long long) entry, frame_owner_id, got,
-                  accepted ? "0" : "-EINVAL");
+                  accepted ? 0 : refusal);
     if (got != 0)
         return;
     struct model_entry *model = &harness.entries[table][index];
     if (!keeps_references(model->value, entry))
         model->foreign = (entry & ENTRY_PRESENT) && frame_owner != caller;
+    if ((entry & ENTRY_PRESENT) && is_device_frame(entry >> 12) && stored != (entry | ENTRY_UNCACHED))
+        violation("device entry %#llx stored as %#llx, not uncached", (unsigned long long) entry,
+                  (unsigned long long) stored);
     add_mapping(entry);
     drop_mapping(model->value);
-    model->value = entry;
+    model->value = stored;
 }
 
 static void give_back(unsigned int owner, uint64_t frame)
@@ -370,7 +410,7 @@ static void pin(unsigned int table)
     bool accepted = !frame->pinned && frame->writable_mappings == 0 && held_by(tables[table].frame, owner);
 
     for (unsigned int index = 0; accepted && index < INDEXES_USED; index++)
-        accepted = l1_entry_allowed(harness.entries[table][index].value, owner);
+        accepted = l1_entry_allowed(harness.entries[table][index].value, owner, owner);
     start_metering();
     int got = page_pin(memory(), tables[table].frame, owner, tables[table].level);
     check_work();
@@ -491,6 +531,7 @@ static void set_up(void)
     simulated_memory_destroy(&harness.machine);
     memset(&harness, 0, sizeof(harness));
     simulated_memory_create(&harness.machine, FRAME_COUNT);
+    harness.machine.io_memory[owner_ids[PRIVILEGED_OWNER]] = &privileged_io_memory;
     harness.operation = "set-up";
     for (uint64_t frame = 0; frame < owner_first_frames[OWNERS]; frame++) {
         unsigned int owner = frame < owner_first_frames[1] ? 0 : frame < owner_first_frames[2] ? 1 : 2;

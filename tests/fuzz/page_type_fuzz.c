@@ -34,6 +34,7 @@
 #include <string.h>
 
 #include <pvmon/errno.h>
+#include <pvmon/io_memory.h>
 #include <pvmon/page_type.h>
 
 #include "page_type_harness.h"
@@ -67,6 +68,7 @@
 #define ENTRY_LARGE (UINT64_C(1) << 7)
 #define ENTRY_GLOBAL (UINT64_C(1) << 8)
 #define ENTRY_SOFTWARE (UINT64_C(1) << 9)
+#define ENTRY_GRANT_TABLE_MAPPING (UINT64_C(1) << 62)
 #define ENTRY_NO_EXECUTE (UINT64_C(1) << 63)
 
 enum operation_kind {
@@ -259,6 +261,24 @@ static void expect_outcome(const struct harness *harness, int result, bool must_
         harness_violation(harness, "returned %d, neither 0 nor -XEN_EINVAL", result);
 }
 
+/* An L1 entry naming a frame beyond the machine names device memory
+ * (pvmon/page_type.h invariant 6), which only FUZZ_DEVICE_OWNER may map,
+ * and only its two frames: such an update of an L1 in use may also be
+ * refused with -EPERM, and nothing else may be.  The invariant check
+ * finds any device entry that got in where it may not. */
+static int device_refusal_to_tolerate(const struct harness *harness, const struct operation *operation)
+{
+    const struct frame *table;
+
+    if (!in_range(operation->frame) || !(operation->entry & ENTRY_PRESENT) ||
+        in_range(harness_entry_target(operation->entry)))
+        return 0;
+    table = &harness->machine.frames[operation->frame];
+    if (harness_type_of(table) != PAGE_TYPE_L1 || harness_type_count_of(table) == 0)
+        return 0;
+    return -XEN_EPERM;
+}
+
 static bool is_partial(const struct frame *frame)
 {
     return (frame->type_info & PAGE_TYPE_PARTIAL) != 0;
@@ -441,6 +461,8 @@ static bool entry_must_be_refused(const struct harness *harness, uint16_t owner,
 
     if (!(entry & ENTRY_PRESENT))
         return false;
+    if (level == PAGE_TYPE_L1 && !in_range(target) && harness_device_permitted(owner, target))
+        return (entry & ENTRY_GRANT_TABLE_MAPPING) != 0;
     if (!harness_entry_allowed(entry, level) || !in_range(target))
         return true;
     if (harness->frames[target].life == LIFE_UNASSIGNED || harness->frames[target].owner != owner)
@@ -461,6 +483,8 @@ static bool entry_must_be_accepted(const struct harness *harness, uint16_t owner
 
     if (!(entry & ENTRY_PRESENT))
         return true;
+    if (level == PAGE_TYPE_L1 && !in_range(target) && harness_device_permitted(owner, target))
+        return !(entry & ENTRY_GRANT_TABLE_MAPPING);
     if (!harness_entry_allowed(entry, level) || !holds_allocated(harness, target, owner))
         return false;
     if (level == PAGE_TYPE_L1)
@@ -520,15 +544,18 @@ static uint64_t expected_store(const struct operation *operation, bool table_in_
 {
     uint64_t accessed_dirty = ENTRY_ACCESSED | ENTRY_DIRTY;
     bool present = (operation->entry & ENTRY_PRESENT) != 0;
+    uint64_t entry = operation->entry;
 
     *decided = ~UINT64_C(0);
     if (operation->flag && (!table_in_use || !present || !(old_entry & ENTRY_PRESENT)))
         *decided &= ~accessed_dirty;
     if (!table_in_use || !present)
-        return operation->entry;
+        return entry;
+    if (!in_range(harness_entry_target(entry)))
+        entry = harness_device_entry_stored(entry);
     if (operation->flag)
-        return operation->entry | ENTRY_USER | (old_entry & accessed_dirty);
-    return operation->entry | ENTRY_USER;
+        return entry | ENTRY_USER | (old_entry & accessed_dirty);
+    return entry | ENTRY_USER;
 }
 
 static int update_entry(struct harness *harness, const struct operation *operation)
@@ -544,9 +571,12 @@ static int update_entry(struct harness *harness, const struct operation *operati
         old_entry = harness->machine.pages[operation->frame][operation->index];
     }
     uint64_t stored = 0;
+    int device_refusal = device_refusal_to_tolerate(harness, operation);
     int result = page_update_entry(memory_of(harness), operation->owner, operation->frame, operation->index,
                                    operation->entry, operation->flag, &stored);
 
+    if (device_refusal != 0 && result == device_refusal)
+        return result;
     expect_outcome(harness, result, must_refuse, must_succeed, "the table, the index or the new entry is not allowed");
     if (result != 0)
         return result;
@@ -783,10 +813,16 @@ static void run_step(struct harness *harness, const struct operation *operation)
 
 /* ---- the life of one input ---- */
 
+static const struct io_memory device_owner_io_memory = {
+    .count = 1,
+    .ranges = { { FUZZ_FRAME_COUNT, FUZZ_FRAME_COUNT + FUZZ_DEVICE_FRAMES - 1 } },
+};
+
 static void start_machine(struct harness *harness)
 {
     memset(harness, 0, sizeof(*harness));
     simulated_memory_create(&harness->machine, FUZZ_FRAME_COUNT);
+    harness->machine.io_memory[FUZZ_DEVICE_OWNER] = &device_owner_io_memory;
     for (uint64_t frame = 0; frame < FIRST_OWNER_FRAMES + SECOND_OWNER_FRAMES; frame++) {
         uint16_t owner = frame < FIRST_OWNER_FRAMES ? FIRST_OWNER : SECOND_OWNER;
 

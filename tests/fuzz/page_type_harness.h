@@ -58,6 +58,17 @@ void harness_check_invariants(struct harness *harness);
 /* The entry rules of pvmon/page_type.h, written again here. */
 bool harness_entry_allowed(uint64_t entry, enum page_type level);
 uint64_t harness_entry_target(uint64_t entry);
+
+/* Device memory (pvmon/page_type.h invariant 6): owner FUZZ_DEVICE_OWNER
+ * has the two frames just beyond the machine in its I/O memory; no other
+ * owner has any.  An L1 entry naming a frame beyond the machine is device
+ * memory: accepted only for that owner and those frames, with any cache
+ * attribute, stored uncached as harness_device_entry_stored says, and
+ * holding nothing. */
+#define FUZZ_DEVICE_OWNER 0
+#define FUZZ_DEVICE_FRAMES 2
+bool harness_device_permitted(uint16_t owner, uint64_t frame);
+uint64_t harness_device_entry_stored(uint64_t entry);
 enum page_type harness_type_of(const struct frame *frame);
 uint32_t harness_type_count_of(const struct frame *frame);
 bool harness_is_page_table_type(enum page_type type);

@@ -81,6 +81,25 @@ uint64_t harness_entry_target(uint64_t entry)
     return (entry & ENTRY_ADDRESS) >> 12;
 }
 
+bool harness_device_permitted(uint16_t owner, uint64_t frame)
+{
+    return owner == FUZZ_DEVICE_OWNER && frame >= FUZZ_FRAME_COUNT && frame < FUZZ_FRAME_COUNT + FUZZ_DEVICE_FRAMES;
+}
+
+/* Xen's rule, computed independently: the PAT index (PAT, PCD, PWT) in
+ * XEN_MSR_PAT; UC (0), WC (1) and UC- (7) stay, anything else becomes
+ * index 3 (PCD|PWT, UC). */
+uint64_t harness_device_entry_stored(uint64_t entry)
+{
+    static const uint8_t xen_pat_types[8] = {6, 4, 7, 0, 1, 5, 0, 0};
+    unsigned int index = ((entry >> 7) & 1) << 2 | ((entry >> 4) & 1) << 1 | ((entry >> 3) & 1);
+    uint8_t type = xen_pat_types[index];
+
+    if (type == 0 || type == 1 || type == 7)
+        return entry | ENTRY_USER;
+    return (entry & ~(ENTRY_LARGE | ENTRY_CACHE_ATTRIBUTES)) | ENTRY_CACHE_ATTRIBUTES | ENTRY_USER;
+}
+
 bool harness_entry_allowed(uint64_t entry, enum page_type level)
 {
     if (!(entry & ENTRY_PRESENT))
@@ -201,6 +220,13 @@ static void count_entry(const struct harness *harness, struct expectation expect
     const struct frame *table_frame = &harness->machine.frames[table];
     uint64_t target = harness_entry_target(entry);
 
+    if (level == PAGE_TYPE_L1 && target >= FUZZ_FRAME_COUNT) {
+        if (!harness_device_permitted(table_frame->owner, target) || (entry & ENTRY_GRANT_TABLE_MAPPING) ||
+            harness_device_entry_stored(entry) != entry)
+            harness_violation(harness, "validated L1 %llu of owner %u holds the device entry %#llx at %u",
+                              (unsigned long long) table, table_frame->owner, (unsigned long long) entry, index);
+        return;
+    }
     if (!harness_entry_allowed(entry, level) || !(entry & ENTRY_USER))
         harness_violation(harness, "validated %s %llu holds the forbidden entry %#llx at %u", type_name(level),
                           (unsigned long long) table, (unsigned long long) entry, index);

@@ -144,7 +144,7 @@ static void expect_refused(const char *stem, long result, long error, const vola
     char name[NAME_SIZE];
     uint64_t after = *entry;
 
-    format_string(name, sizeof(name), "%s_is_%s", stem, error == -XEN_EINVAL ? "einval" : "refused");
+    format_string(name, sizeof(name), "%s_is_%s", stem, error == -XEN_EINVAL ? "einval" : error == -XEN_EPERM ? "eperm" : "refused");
     expect_result(name, result, error);
     format_string(name, sizeof(name), "%s_leaves_the_entry_unchanged", stem);
     expect_true(name, after == before, (long)after, "the entry as it was");
@@ -352,18 +352,23 @@ static void expect_l1_kept(const char *what, uint64_t address, uint64_t entry)
     hypercall_update_va_mapping(address, before, UVMF_INVLPG);
 }
 
-/* The same L1 entry refused both ways: mmu_update and update_va_mapping. */
-static void expect_l1_refused(const char *what, uint64_t address, uint64_t entry)
+/* The same L1 entry refused both ways with error: mmu_update and update_va_mapping. */
+static void expect_l1_refused_with(const char *what, uint64_t address, uint64_t entry, long error)
 {
     const volatile uint64_t *slot = bootstrap_l1_entry(&memory, address);
     uint64_t before = *slot;
     char stem[NAME_SIZE];
 
     format_string(stem, sizeof(stem), "l1_entry_%s_by_mmu_update", what);
-    expect_refused(stem, mmu_update_one(bootstrap_l1_entry_machine_address(&memory, address), entry), -XEN_EINVAL,
-                   slot, before);
+    expect_refused(stem, mmu_update_one(bootstrap_l1_entry_machine_address(&memory, address), entry), error, slot,
+                   before);
     format_string(stem, sizeof(stem), "l1_entry_%s_by_update_va_mapping", what);
-    expect_refused(stem, hypercall_update_va_mapping(address, entry, UVMF_INVLPG), -XEN_EINVAL, slot, before);
+    expect_refused(stem, hypercall_update_va_mapping(address, entry, UVMF_INVLPG), error, slot, before);
+}
+
+static void expect_l1_refused(const char *what, uint64_t address, uint64_t entry)
+{
+    expect_l1_refused_with(what, address, entry, -XEN_EINVAL);
 }
 
 static void check_l1_entries(void)
@@ -392,11 +397,14 @@ static void check_l1_entries(void)
     mmu_update_one(slot_address, data << PAGE_SHIFT | DATA_PTE);
 
     expect_l1_refused("for_hypervisor_frame", page, hypervisor_frame << PAGE_SHIFT | DATA_PTE);
-    expect_l1_refused("for_frame_beyond_ram", page, beyond_ram_frame << PAGE_SHIFT | DATA_PTE);
+    /* Frames that are not RAM are device memory, which a domU has none
+     * of: Xen's get_page_from_l1e answers -EPERM, and -EINVAL for the
+     * all-ones frame (its INVALID_MFN). */
+    expect_l1_refused_with("for_frame_beyond_ram", page, beyond_ram_frame << PAGE_SHIFT | DATA_PTE, -XEN_EPERM);
     expect_l1_refused("for_frame_at_the_top_of_40_bits", page, TOP_FRAME_40_BITS << PAGE_SHIFT | DATA_PTE);
-    expect_l1_refused("for_the_local_apic_frame", page, LOCAL_APIC_FRAME << PAGE_SHIFT | DATA_PTE);
-    expect_l1_refused("for_frame_0", page, PTE_PRESENT | PTE_ACCESSED);
-    expect_l1_refused("for_the_vga_frame", page, VGA_FRAME << PAGE_SHIFT | DATA_PTE);
+    expect_l1_refused_with("for_the_local_apic_frame", page, LOCAL_APIC_FRAME << PAGE_SHIFT | DATA_PTE, -XEN_EPERM);
+    expect_l1_refused_with("for_frame_0", page, PTE_PRESENT | PTE_ACCESSED, -XEN_EPERM);
+    expect_l1_refused_with("for_the_vga_frame", page, VGA_FRAME << PAGE_SHIFT | DATA_PTE, -XEN_EPERM);
     if (foreign_frame != 0)
         expect_l1_refused("for_another_domains_frame", page, foreign_frame << PAGE_SHIFT | DATA_PTE);
     expect_l1_refused("with_bit_62", page, data << PAGE_SHIFT | DATA_PTE | PTE_BIT(62));

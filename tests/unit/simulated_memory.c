@@ -93,6 +93,11 @@ static struct page_pending_release *simulated_pending_release(const struct page_
     return owner < SIMULATED_OWNER_LIMIT ? &machine_of(memory)->pending_releases[owner] : NULL;
 }
 
+static const struct io_memory *simulated_io_memory_of(const struct page_memory *memory, uint16_t domain)
+{
+    return domain < SIMULATED_OWNER_LIMIT ? machine_of(memory)->io_memory[domain] : NULL;
+}
+
 void simulated_memory_create(struct simulated_memory *machine, uint64_t frame_count)
 {
     memset(machine, 0, sizeof(*machine));
@@ -117,6 +122,7 @@ void simulated_memory_create(struct simulated_memory *machine, uint64_t frame_co
     machine->memory.preempt_requested = simulated_preempt_requested;
     machine->memory.pending_release = simulated_pending_release;
     machine->memory.tlb_flush_clock = simulated_tlb_flush_clock;
+    machine->memory.io_memory_of = simulated_io_memory_of;
     machine->memory.context = machine;
 }
 

@@ -53,6 +53,8 @@ struct simulated_memory {
     struct page_pending_release pending_releases[SIMULATED_OWNER_LIMIT];
     /* Full flushes so far: each request, and each simulated_full_flush. */
     uint32_t tlb_flush_clock;
+    /* The I/O memory of each owner (NULL: none), for io_memory_of. */
+    const struct io_memory *io_memory[SIMULATED_OWNER_LIMIT];
 };
 
 /* Every frame starts free (state FRAME_FREE, everything else 0) and every

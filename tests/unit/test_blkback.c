@@ -45,7 +45,9 @@ static struct block_device disk;
 static uint8_t ring_page[PAGE_BYTES] __attribute__((aligned(PAGE_BYTES)));
 static struct ring_front front;
 static struct blkback vbd;
-static uint64_t bounce_frames[BLKBACK_BOUNCE_PAGES];
+#define POOL_PAGES 200
+static uint64_t bounce_frames[POOL_PAGES];
+static struct blkback_bounce_pool pool;
 static uint64_t data_frames[DATA_PAGES];
 static unsigned int notifications;
 
@@ -139,7 +141,7 @@ static void start_vbd(bool read_only, bool disk_has_flush)
         .frontend_domain = FRONTEND,
     };
 
-    blkback_init(&vbd, &operations, &config, bounce_frames, NULL);
+    blkback_init(&vbd, &operations, &config, &pool, NULL);
     blkback_attach(&vbd, ring_page);
 }
 
@@ -148,8 +150,9 @@ static void setup(void)
     simulated_grants_create(&world, FRAME_COUNT);
     for (uint16_t domain = DOM0; domain <= STRANGER; domain++)
         ck_assert(simulated_grants_add_domain(&world, domain));
-    for (unsigned int index = 0; index < BLKBACK_BOUNCE_PAGES; index++)
+    for (unsigned int index = 0; index < POOL_PAGES; index++)
         bounce_frames[index] = simulated_grants_give_frame(&world, DOM0);
+    blkback_bounce_pool_init(&pool, bounce_frames, POOL_PAGES);
     for (unsigned int index = 0; index < DATA_PAGES; index++) {
         data_frames[index] = simulated_grants_give_frame(&world, FRONTEND);
         simulated_grants_permit(&world, FRONTEND, 10 + index, DOM0, data_frames[index], false);
@@ -622,6 +625,54 @@ START_TEST(test_requests_on_disk_when_the_ring_breaks_finish_without_response)
 }
 END_TEST
 
+START_TEST(test_empty_pool_holds_requests_on_the_ring)
+{
+    struct blkif_request request = pages_request(BLKIF_OP_READ, 1, 0, 0, 1);
+
+    blkback_bounce_pool_init(&pool, bounce_frames, BLKIF_MAX_SEGMENTS_PER_REQUEST - 1);
+    send(&request);
+    ck_assert(!blkback_service(&vbd));
+    ck_assert_uint_eq(disk.submissions, 0);
+    ck_assert_uint_eq(ring_back_outstanding(&vbd.ring), 0);
+}
+END_TEST
+
+START_TEST(test_request_holds_one_bounce_page_per_segment_until_the_disk_is_done)
+{
+    struct blkif_request request = pages_request(BLKIF_OP_WRITE, 1, 0, 0, 3);
+
+    send(&request);
+    blkback_service(&vbd);
+    ck_assert_uint_eq(pool.free_count, POOL_PAGES - 3);
+    ram_disk_complete(&disk, false);
+    ck_assert_uint_eq(pool.free_count, POOL_PAGES);
+}
+END_TEST
+
+START_TEST(test_failed_grant_copy_gives_the_pages_back)
+{
+    struct blkif_request request = pages_request(BLKIF_OP_WRITE, 1, 0, 0, 2);
+
+    request.seg[0].gref = 9999;
+    send(&request);
+    blkback_service(&vbd);
+    ck_assert_uint_eq(pool.free_count, POOL_PAGES);
+}
+END_TEST
+
+START_TEST(test_stopped_vbd_gives_its_pages_back_when_the_disk_is_done)
+{
+    struct blkif_request request = pages_request(BLKIF_OP_READ, 1, 0, 0, 2);
+
+    send(&request);
+    blkback_service(&vbd);
+    blkback_stop(&vbd);
+    ck_assert_uint_eq(pool.free_count, POOL_PAGES - 2);
+    ram_disk_complete(&disk, false);
+    ck_assert_uint_eq(pool.free_count, POOL_PAGES);
+}
+END_TEST
+
 /* --- stopping ---------------------------------------------------------------------------- */
 
 START_TEST(test_stopped_vbd_lets_the_disk_finish_into_its_bounce_pages)
@@ -759,6 +810,10 @@ static Suite *blkback_suite(void)
     tcase_add_test(bounds, test_producer_beyond_the_ring_breaks_only_this_vbd);
     tcase_add_test(bounds, test_requests_on_disk_when_the_ring_breaks_finish_without_response);
 
+    tcase_add_test(bounds, test_empty_pool_holds_requests_on_the_ring);
+    tcase_add_test(bounds, test_request_holds_one_bounce_page_per_segment_until_the_disk_is_done);
+    tcase_add_test(bounds, test_failed_grant_copy_gives_the_pages_back);
+    tcase_add_test(teardown_cases, test_stopped_vbd_gives_its_pages_back_when_the_disk_is_done);
     tcase_add_test(teardown_cases, test_stopped_vbd_lets_the_disk_finish_into_its_bounce_pages);
     tcase_add_test(teardown_cases, test_stopped_vbd_takes_no_request);
     tcase_add_test(teardown_cases, test_stopping_drops_a_request_the_disk_refused_as_busy);

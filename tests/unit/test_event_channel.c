@@ -1457,6 +1457,87 @@ START_TEST(test_random_operations_across_three_domains_keep_invariants)
 END_TEST
 
 /* Each behaviour is a check test case of its own, so that the report names it. */
+
+/* ---- pirq ports (the pirq table's checks are pvmon/pirq.h's) ---- */
+
+static evtchn_port_t bind_pirq(unsigned int id, uint32_t pirq)
+{
+    struct evtchn_bind_pirq request = { .pirq = pirq };
+
+    ck_assert_int_eq(event_channel_bind_pirq(domain(id), &request), 0);
+    return request.port;
+}
+
+START_TEST(test_bind_pirq_makes_a_pirq_port_on_vcpu_0_that_status_reports)
+{
+    evtchn_port_t port = bind_pirq(0, 12);
+    struct evtchn_status status = { .dom = DOMID_SELF, .port = port };
+
+    ck_assert_uint_ne(port, 0);
+    ck_assert_int_eq(event_channel_status(domain(0), directory(), &status), 0);
+    ck_assert_uint_eq(status.status, EVTCHNSTAT_pirq);
+    ck_assert_uint_eq(status.vcpu, 0);
+    ck_assert_uint_eq(status.u.pirq, 12);
+    ck_assert(event_channel_invariants_hold(domain(0), directory()));
+}
+END_TEST
+
+START_TEST(test_pirq_raise_pends_the_port_and_kicks)
+{
+    evtchn_port_t port = bind_pirq(0, 12);
+    struct event_channel_kick kick;
+
+    event_channel_pirq_raise(domain(0), port, &kick);
+
+    ck_assert(is_pending(0, port));
+    expect_kick(&kick, 0, 0);
+}
+END_TEST
+
+START_TEST(test_pirq_raise_of_a_port_that_is_not_a_pirq_port_does_nothing)
+{
+    evtchn_port_t port = 0;
+    struct event_channel_kick kick;
+
+    ck_assert_int_eq(bind_virq(0, VIRQ_TIMER, 0, &port), 0);
+    event_channel_pirq_raise(domain(0), port, &kick);
+    event_channel_pirq_raise(domain(0), EVENT_CHANNEL_PORTS, &kick);
+    event_channel_pirq_raise(domain(0), port + 1, &kick);
+
+    ck_assert(no_port_is_pending(0));
+    ck_assert(!kick.needed);
+}
+END_TEST
+
+START_TEST(test_send_on_a_pirq_port_is_einval)
+{
+    struct evtchn_send send = { .port = bind_pirq(0, 12) };
+    struct event_channel_kick kick;
+
+    ck_assert_int_eq(event_channel_send(domain(0), directory(), &send, &kick), -XEN_EINVAL);
+    ck_assert(no_port_is_pending(0));
+}
+END_TEST
+
+START_TEST(test_closing_a_pirq_port_frees_it)
+{
+    struct evtchn_close close = { .port = bind_pirq(0, 12) };
+
+    ck_assert_int_eq(event_channel_close(domain(0), directory(), &close), 0);
+    ck_assert_uint_eq(domain(0)->channels[close.port].state, EVTCHNSTAT_closed);
+    ck_assert_uint_eq(bind_pirq(0, 13), close.port);
+}
+END_TEST
+
+START_TEST(test_a_pirq_port_may_move_to_another_vcpu)
+{
+    struct evtchn_bind_vcpu request = { .port = bind_pirq(2, 12), .vcpu = 1 };
+
+    ck_assert_int_eq(event_channel_bind_vcpu(domain(2), &request), 0);
+    ck_assert_uint_eq(domain(2)->channels[request.port].vcpu, 1);
+}
+END_TEST
+
 static void add_test_case(Suite *suite, const TTest *test)
 {
     TCase *test_case = tcase_create(test->name);
@@ -1548,6 +1629,12 @@ Suite *event_channel_suite(void)
     add_test_case(suite, test_a_registered_vcpu_info_receives_the_upcall);
     add_test_case(suite, test_set_vcpu_info_refuses_a_missing_vcpu_or_no_area);
     add_test_case(suite, test_random_operations_across_three_domains_keep_invariants);
+    add_test_case(suite, test_bind_pirq_makes_a_pirq_port_on_vcpu_0_that_status_reports);
+    add_test_case(suite, test_pirq_raise_pends_the_port_and_kicks);
+    add_test_case(suite, test_pirq_raise_of_a_port_that_is_not_a_pirq_port_does_nothing);
+    add_test_case(suite, test_send_on_a_pirq_port_is_einval);
+    add_test_case(suite, test_closing_a_pirq_port_frees_it);
+    add_test_case(suite, test_a_pirq_port_may_move_to_another_vcpu);
     return suite;
 }
 

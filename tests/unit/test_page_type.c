@@ -13,8 +13,10 @@
 #include <stdbool.h>
 #include <stdint.h>
 #include <stdlib.h>
+#include <string.h>
 
 #include <pvmon/errno.h>
+#include <pvmon/io_memory.h>
 #include <pvmon/layout.h>
 #include <pvmon/page_table_entry.h>
 #include <pvmon/page_type.h>
@@ -175,6 +177,16 @@ static void finish_every_pending_release(void)
         uint64_t releases_before_ = machine.release_total;                     \
         remember_state_before_refusal();                                       \
         ck_assert_int_eq((call), -XEN_EINVAL);                                 \
+        finish_every_pending_release();                                        \
+        expect_state_unchanged_by_refusal(releases_before_);                   \
+    } while (0)
+
+/* The same, for a refusal with another error. */
+#define expect_refused_with(call, error)                                       \
+    do {                                                                       \
+        uint64_t releases_before_ = machine.release_total;                     \
+        remember_state_before_refusal();                                       \
+        ck_assert_int_eq((call), (error));                                     \
         finish_every_pending_release();                                        \
         expect_state_unchanged_by_refusal(releases_before_);                   \
     } while (0)
@@ -1614,6 +1626,228 @@ START_TEST(a_table_holding_a_foreign_entry_cannot_be_validated_again)
 }
 END_TEST
 
+
+/* ---- device memory (I/O frames: Xen's get_page_from_l1e for MMIO) ---- */
+
+/* OWNER's I/O memory: frames DEVICE_FRAME .. DEVICE_FRAME + 15, and the
+ * reserved frame RESERVED_DEVICE_FRAME inside the frame table. */
+#define DEVICE_FRAME UINT64_C(0xfeb00)
+#define RESERVED_DEVICE_FRAME (FRAME_COUNT - 2)
+#define DOMID_IO_OWNER UINT16_C(0x7ff1)
+#define UNCACHED (WRITE_THROUGH | CACHE_DISABLE)
+#define PAT_BIT (UINT64_C(1) << 7)
+
+static struct io_memory owner_io_memory = {
+    .count = 2,
+    .ranges = { { RESERVED_DEVICE_FRAME, RESERVED_DEVICE_FRAME }, { DEVICE_FRAME, DEVICE_FRAME + 15 } },
+};
+
+/* The tree with its L1 pinned, OWNER given its I/O memory and one frame
+ * of the frame table reserved (not RAM). */
+static void expect_frame_table_as_before(void)
+{
+    ck_assert_msg(memcmp(machine.frames, before_refusal.frames, FRAME_COUNT * sizeof(struct frame)) == 0,
+                  "a device mapping changed the frame table");
+    ck_assert_uint_eq(machine.release_total, 0);
+    simulated_snapshot_free(&before_refusal);
+}
+
+static void build_tree_with_io_memory(void)
+{
+    build_tree();
+    machine.frames[RESERVED_DEVICE_FRAME].state = FRAME_RESERVED;
+    machine.io_memory[OWNER] = &owner_io_memory;
+    ck_assert_int_eq(page_pin(memory, TREE_L1, OWNER, PAGE_TYPE_L1), 0);
+}
+
+START_TEST(a_device_frame_through_domid_io_is_mapped_uncached_and_holds_nothing)
+{
+    uint64_t stored = 0;
+
+    build_tree_with_io_memory();
+    remember_state_before_refusal();
+
+    ck_assert_int_eq(page_update_entry_foreign(memory, OWNER, DOMID_IO_OWNER, TREE_L1, 2,
+                                               entry_to(DEVICE_FRAME, PRESENT | WRITABLE), false, &stored), 0);
+
+    ck_assert_uint_eq(stored, entry_to(DEVICE_FRAME, PRESENT | WRITABLE | USER | UNCACHED));
+    ck_assert_uint_eq(read_entry(TREE_L1, 2), stored);
+    expect_frame_table_as_before();
+}
+END_TEST
+
+START_TEST(a_device_frame_through_domid_self_is_accepted_for_a_domain_with_io_memory)
+{
+    uint64_t stored = 0;
+
+    build_tree_with_io_memory();
+
+    ck_assert_int_eq(page_update_entry(memory, OWNER, TREE_L1, 2, entry_to(DEVICE_FRAME + 15, READ_ONLY_FLAGS),
+                                       false, &stored), 0);
+
+    ck_assert_uint_eq(stored, entry_to(DEVICE_FRAME + 15, READ_ONLY_FLAGS | UNCACHED));
+}
+END_TEST
+
+START_TEST(a_reserved_frame_of_the_frame_table_is_device_memory_and_keeps_its_counts)
+{
+    build_tree_with_io_memory();
+
+    ck_assert_int_eq(page_update_entry(memory, OWNER, TREE_L1, 2, entry_to(RESERVED_DEVICE_FRAME, TABLE_FLAGS),
+                                       false, NULL), 0);
+
+    expect_counts(RESERVED_DEVICE_FRAME, 0, PAGE_TYPE_NONE, 0);
+    ck_assert_uint_eq(machine.frames[RESERVED_DEVICE_FRAME].state, FRAME_RESERVED);
+}
+END_TEST
+
+START_TEST(a_device_entry_already_write_combining_or_uncached_minus_is_kept)
+{
+    uint64_t stored = 0;
+
+    build_tree_with_io_memory();
+
+    ck_assert_int_eq(page_update_entry(memory, OWNER, TREE_L1, 2, entry_to(DEVICE_FRAME, TABLE_FLAGS | PAT_BIT),
+                                       false, &stored), 0);
+    ck_assert_uint_eq(stored, entry_to(DEVICE_FRAME, TABLE_FLAGS | PAT_BIT));
+    ck_assert_int_eq(page_update_entry(memory, OWNER, TREE_L1, 3,
+                                       entry_to(DEVICE_FRAME, TABLE_FLAGS | CACHE_DISABLE), false, &stored), 0);
+    ck_assert_uint_eq(stored, entry_to(DEVICE_FRAME, TABLE_FLAGS | CACHE_DISABLE));
+}
+END_TEST
+
+START_TEST(removing_or_replacing_a_device_mapping_drops_nothing)
+{
+    build_tree_with_io_memory();
+    ck_assert_int_eq(page_update_entry(memory, OWNER, TREE_L1, 2, entry_to(DEVICE_FRAME, TABLE_FLAGS), false,
+                                       NULL), 0);
+    ck_assert_int_eq(page_update_entry(memory, OWNER, TREE_L1, 2, entry_to(DEVICE_FRAME + 1, READ_ONLY_FLAGS),
+                                       false, NULL), 0);
+    remember_state_before_refusal();
+
+    ck_assert_int_eq(page_update_entry(memory, OWNER, TREE_L1, 2, 0, false, NULL), 0);
+
+    expect_frame_table_as_before();
+}
+END_TEST
+
+START_TEST(a_device_entry_replaced_by_ram_takes_the_ram_references)
+{
+    build_tree_with_io_memory();
+    assign(10);
+    ck_assert_int_eq(page_update_entry(memory, OWNER, TREE_L1, 2, entry_to(DEVICE_FRAME, TABLE_FLAGS), false,
+                                       NULL), 0);
+
+    ck_assert_int_eq(page_update_entry(memory, OWNER, TREE_L1, 2, entry_to(10, TABLE_FLAGS), false, NULL), 0);
+
+    expect_counts(10, ALLOCATION_REFERENCE + 1, PAGE_TYPE_WRITABLE, 1);
+}
+END_TEST
+
+START_TEST(a_domain_without_io_memory_mapping_a_device_frame_is_eperm)
+{
+    build_tree_with_io_memory();
+    machine.io_memory[OWNER] = NULL;
+
+    expect_refused_with(page_update_entry(memory, OWNER, TREE_L1, 2, entry_to(DEVICE_FRAME, TABLE_FLAGS), false,
+                                          NULL), -XEN_EPERM);
+    expect_refused_with(page_update_entry_foreign(memory, OWNER, DOMID_IO_OWNER, TREE_L1, 2,
+                                                  entry_to(DEVICE_FRAME, TABLE_FLAGS), false, NULL), -XEN_EPERM);
+    expect_refused_with(page_update_entry(memory, OWNER, TREE_L1, 2, entry_to(RESERVED_DEVICE_FRAME, TABLE_FLAGS),
+                                          false, NULL), -XEN_EPERM);
+}
+END_TEST
+
+START_TEST(a_domain_without_io_memory_asking_a_cache_attribute_is_einval_first)
+{
+    build_tree_with_io_memory();
+    machine.io_memory[OWNER] = NULL;
+
+    expect_refused(page_update_entry(memory, OWNER, TREE_L1, 2, entry_to(DEVICE_FRAME, TABLE_FLAGS | UNCACHED),
+                                     false, NULL));
+}
+END_TEST
+
+START_TEST(a_frame_outside_the_domains_io_memory_is_eperm)
+{
+    build_tree_with_io_memory();
+
+    expect_refused_with(page_update_entry_foreign(memory, OWNER, DOMID_IO_OWNER, TREE_L1, 2,
+                                                  entry_to(DEVICE_FRAME + 16, TABLE_FLAGS), false, NULL),
+                        -XEN_EPERM);
+    expect_refused_with(page_update_entry(memory, OWNER, TREE_L1, 2, entry_to(FRAME_COUNT, TABLE_FLAGS), false,
+                                          NULL), -XEN_EPERM);
+}
+END_TEST
+
+START_TEST(the_all_ones_frame_is_einval_as_xen_s_invalid_mfn)
+{
+    build_tree_with_io_memory();
+
+    expect_refused(page_update_entry_foreign(memory, OWNER, DOMID_IO_OWNER, TREE_L1, 2,
+                                             entry_to(IO_MEMORY_INVALID_FRAME, TABLE_FLAGS), false, NULL));
+}
+END_TEST
+
+START_TEST(domid_io_naming_ram_is_ebusy)
+{
+    build_tree_with_io_memory();
+    assign(10);
+
+    expect_refused_with(page_update_entry_foreign(memory, OWNER, DOMID_IO_OWNER, TREE_L1, 2,
+                                                  entry_to(10, TABLE_FLAGS), false, NULL), -XEN_EBUSY);
+}
+END_TEST
+
+START_TEST(a_frame_owner_without_io_memory_lends_no_device_frame)
+{
+    build_tree_with_io_memory();
+
+    expect_refused_with(page_update_entry_foreign(memory, OWNER, OTHER_OWNER, TREE_L1, 2,
+                                                  entry_to(DEVICE_FRAME, TABLE_FLAGS), false, NULL), -XEN_EPERM);
+}
+END_TEST
+
+START_TEST(ram_stays_write_back_for_a_domain_with_io_memory)
+{
+    build_tree_with_io_memory();
+    assign(10);
+
+    expect_refused(page_update_entry(memory, OWNER, TREE_L1, 2, entry_to(10, TABLE_FLAGS | UNCACHED), false, NULL));
+}
+END_TEST
+
+START_TEST(pinning_an_l1_with_device_entries_makes_them_uncached_and_unpinning_drops_nothing)
+{
+    build_tree();
+    machine.frames[RESERVED_DEVICE_FRAME].state = FRAME_RESERVED;
+    machine.io_memory[OWNER] = &owner_io_memory;
+    write_entry(TREE_L1, 2, entry_to(DEVICE_FRAME, TABLE_FLAGS));
+    write_entry(TREE_L1, 3, entry_to(RESERVED_DEVICE_FRAME, READ_ONLY_FLAGS | PAT_BIT));
+
+    ck_assert_int_eq(page_pin(memory, TREE_L1, OWNER, PAGE_TYPE_L1), 0);
+
+    ck_assert_uint_eq(read_entry(TREE_L1, 2), entry_to(DEVICE_FRAME, TABLE_FLAGS | UNCACHED));
+    ck_assert_uint_eq(read_entry(TREE_L1, 3), entry_to(RESERVED_DEVICE_FRAME, READ_ONLY_FLAGS | PAT_BIT));
+    expect_counts(TREE_DATA, ALLOCATION_REFERENCE + 1, PAGE_TYPE_WRITABLE, 1);
+    ck_assert_int_eq(page_unpin(memory, TREE_L1, OWNER), 0);
+    expect_counts(RESERVED_DEVICE_FRAME, 0, PAGE_TYPE_NONE, 0);
+    expect_no_type_reference(TREE_DATA, ALLOCATION_REFERENCE);
+    ck_assert_uint_eq(machine.release_total, 0);
+}
+END_TEST
+
+/* A validation refused at any entry answers -EINVAL (where Xen's pin
+ * passes get_page_from_l1e's -EPERM up). */
+START_TEST(pinning_an_l1_with_a_device_entry_is_refused_without_io_memory)
+{
+    build_tree();
+    write_entry(TREE_L1, 2, entry_to(DEVICE_FRAME, TABLE_FLAGS));
+
+    expect_refused(page_pin(memory, TREE_L1, OWNER, PAGE_TYPE_L1));
+}
+END_TEST
+
 START_TEST(replacing_an_entry_with_one_to_the_same_frame_keeps_the_counts)
 {
     build_tree();
@@ -2044,6 +2278,21 @@ Suite *page_type_suite(void)
     add_test_case(suite, a_foreign_update_names_foreign_frames_only_in_l1_entries);
     add_test_case(suite, a_foreign_frame_given_back_lives_until_its_mapping_goes);
     add_test_case(suite, a_table_holding_a_foreign_entry_cannot_be_validated_again);
+    add_test_case(suite, a_device_frame_through_domid_io_is_mapped_uncached_and_holds_nothing);
+    add_test_case(suite, a_device_frame_through_domid_self_is_accepted_for_a_domain_with_io_memory);
+    add_test_case(suite, a_reserved_frame_of_the_frame_table_is_device_memory_and_keeps_its_counts);
+    add_test_case(suite, a_device_entry_already_write_combining_or_uncached_minus_is_kept);
+    add_test_case(suite, removing_or_replacing_a_device_mapping_drops_nothing);
+    add_test_case(suite, a_device_entry_replaced_by_ram_takes_the_ram_references);
+    add_test_case(suite, a_domain_without_io_memory_mapping_a_device_frame_is_eperm);
+    add_test_case(suite, a_domain_without_io_memory_asking_a_cache_attribute_is_einval_first);
+    add_test_case(suite, a_frame_outside_the_domains_io_memory_is_eperm);
+    add_test_case(suite, the_all_ones_frame_is_einval_as_xen_s_invalid_mfn);
+    add_test_case(suite, domid_io_naming_ram_is_ebusy);
+    add_test_case(suite, a_frame_owner_without_io_memory_lends_no_device_frame);
+    add_test_case(suite, ram_stays_write_back_for_a_domain_with_io_memory);
+    add_test_case(suite, pinning_an_l1_with_device_entries_makes_them_uncached_and_unpinning_drops_nothing);
+    add_test_case(suite, pinning_an_l1_with_a_device_entry_is_refused_without_io_memory);
     add_test_case(suite, replacing_an_entry_with_one_to_the_same_frame_keeps_the_counts);
     add_test_case(suite, replacing_the_only_entry_to_a_table_with_the_same_entry_keeps_it_validated);
     add_test_case(suite, making_a_read_only_mapping_writable_takes_the_writable_type);

@@ -62,9 +62,19 @@ START_TEST(test_128_entries_with_alignment_4_fit_in_one_page)
 
     ck_assert_int_eq(virtqueue_layout(128, 4, &page_layout), 0);
     ck_assert_uint_eq(page_layout.available_offset, 128 * 16);
-    ck_assert_uint_eq(page_layout.used_offset % 4, 0);
-    ck_assert_uint_ge(page_layout.used_offset, page_layout.available_offset + 4 + 2 * 128 + 2);
     ck_assert_uint_le(page_layout.total_bytes, PAGE_BYTES);
+}
+END_TEST
+
+START_TEST(test_without_event_index_the_used_ring_follows_the_last_available_entry)
+{
+    struct virtqueue_layout page_layout;
+
+    ck_assert_int_eq(virtqueue_layout(128, 4, &page_layout), 0);
+    ck_assert_uint_eq(page_layout.used_offset, 128 * 16 + 4 + 2 * 128);
+    ck_assert_uint_eq(page_layout.total_bytes, page_layout.used_offset + 4 + 8 * 128);
+    ck_assert_int_eq(virtqueue_layout(8, 16, &page_layout), 0);
+    ck_assert_uint_eq(page_layout.used_offset, 160);
 }
 END_TEST
 
@@ -393,6 +403,7 @@ static Suite *virtqueue_suite(void)
     Suite *suite = suite_create("virtqueue");
 
     add_test_case(suite, test_128_entries_with_alignment_4_fit_in_one_page);
+    add_test_case(suite, test_without_event_index_the_used_ring_follows_the_last_available_entry);
     add_test_case(suite, test_layout_with_page_alignment_places_used_ring_on_a_page_boundary);
     add_test_case(suite, test_layout_refuses_a_size_that_is_not_a_power_of_two);
     add_test_case(suite, test_layout_refuses_a_used_alignment_below_4_or_not_a_power_of_two);

@@ -13,6 +13,7 @@
 #define APIC_BASE_ENABLE (1UL << 11)
 #define APIC_BASE_ADDRESS_MASK 0xffffff000UL
 
+#define APIC_ID 0x020
 #define APIC_END_OF_INTERRUPT 0x0b0
 #define APIC_SPURIOUS_VECTOR_REGISTER 0x0f0
 #define APIC_LVT_TIMER 0x320
@@ -29,6 +30,7 @@
 #define CALIBRATION_PIT_TICKS (PIT_FREQUENCY_HZ / 20)
 
 static volatile uint32_t *apic_registers;
+static uint64_t apic_physical_base;
 static uint64_t apic_timer_hz;
 
 static uint32_t apic_read(uint32_t offset)
@@ -46,13 +48,24 @@ void apic_init(void)
     uint64_t base = rdmsr(MSR_APIC_BASE);
 
     wrmsr(MSR_APIC_BASE, base | APIC_BASE_ENABLE);
-    apic_registers = map_mmio(base & APIC_BASE_ADDRESS_MASK, PAGE_SIZE);
+    apic_physical_base = base & APIC_BASE_ADDRESS_MASK;
+    apic_registers = map_mmio(apic_physical_base, PAGE_SIZE);
     apic_write(APIC_SPURIOUS_VECTOR_REGISTER, APIC_SOFTWARE_ENABLE | APIC_SPURIOUS_VECTOR);
     apic_write(APIC_TIMER_DIVIDE, APIC_TIMER_DIVIDE_BY_16);
     apic_write(APIC_LVT_TIMER, APIC_LVT_MASKED | APIC_TIMER_VECTOR);
     /* LINT1 delivers the platform's NMI, as firmware sets it up on a PC
      * (and as it is not on PVH, where no firmware runs). */
     apic_write(APIC_LVT_LINT1, APIC_DELIVERY_MODE_NMI);
+}
+
+uint64_t apic_base_address(void)
+{
+    return apic_physical_base;
+}
+
+uint32_t apic_id(void)
+{
+    return apic_read(APIC_ID) >> 24;
 }
 
 void apic_calibrate(struct timer_calibration *calibration)

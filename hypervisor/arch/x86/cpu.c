@@ -45,6 +45,13 @@ static void detect_features(struct cpu_features *features)
         features->vendor, extended_max.eax >= 0x80000008 ? cpuid(0x80000008, 0).ebx : 0);
 }
 
+unsigned int cpu_physical_address_bits(void)
+{
+    if (cpuid(0x80000000, 0).eax < 0x80000008)
+        return 36;
+    return cpuid(0x80000008, 0).eax & 0xff;
+}
+
 static void program_syscall(void)
 {
     uint64_t star = ((uint64_t)FLAT_RING3_CS32 << 48) | ((uint64_t)HYPERVISOR_CS << 32);

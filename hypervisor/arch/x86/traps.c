@@ -84,6 +84,13 @@ const char *exception_name(uint64_t vector)
     return vector < 32 ? exception_names[vector] : "interrupt";
 }
 
+static void (*device_interrupt_handler)(unsigned int gsi);
+
+void trap_set_device_interrupt_handler(void (*handler)(unsigned int gsi))
+{
+    device_interrupt_handler = handler;
+}
+
 void trap_set_timer_handler(void (*handler)(void))
 {
     timer_handler = handler;
@@ -186,6 +193,11 @@ static void handle_interrupt(struct trap_frame *frame)
     case APIC_SPURIOUS_VECTOR:
         return;
     default:
+        if (frame->vector >= IO_APIC_FIRST_VECTOR && frame->vector < IO_APIC_FIRST_VECTOR + IO_APIC_MAX_PINS &&
+            device_interrupt_handler != NULL) {
+            device_interrupt_handler((unsigned int)(frame->vector - IO_APIC_FIRST_VECTOR));
+            return;
+        }
         printk(LOG_WARNING, "unexpected interrupt vector %lu\n", frame->vector);
         apic_end_of_interrupt();
         return;

@@ -58,6 +58,7 @@ void cpu_load_debug_registers(const struct debug_registers *debug);
 uint64_t cpu_read_debug_status(void);
 uint64_t cpu_read_debug_control(void);
 void cpu_disable_breakpoints(void);
+unsigned int cpu_physical_address_bits(void); /* CPUID 0x80000008, or 36 without it */
 
 /* paging.c: the hypervisor's own page tables. */
 typedef uint64_t (*boot_frame_source)(void);
@@ -98,6 +99,20 @@ void apic_init(void);
 void apic_calibrate(struct timer_calibration *calibration);
 void apic_timer_arm(uint64_t nanoseconds);
 void apic_end_of_interrupt(void);
+uint64_t apic_base_address(void);      /* the local APIC's MMIO page */
+uint32_t apic_id(void);                /* this CPU's local APIC id */
+
+/* io_apic.c: the IOAPIC whose pins are the GSIs dom0 gets as pirqs. */
+#define IO_APIC_FIRST_VECTOR 0x30
+#define IO_APIC_MAX_PINS 24
+void io_apic_init(void);
+unsigned int io_apic_pin_count(void);
+void io_apic_configure(unsigned int pin, bool level, bool active_low);
+void io_apic_set_masked(unsigned int pin, bool masked);
+/* The machine's fixed device pages pvmon keeps for itself: dom0 may not
+ * map them (kernel/device_access.c). */
+#define IO_APIC_BASE_ADDRESS 0xfec00000UL
+#define HPET_BASE_ADDRESS 0xfed00000UL
 #define APIC_TIMER_VECTOR 0xf0
 #define APIC_SPURIOUS_VECTOR 0xff
 
@@ -112,6 +127,8 @@ void hypercall_entry(struct trap_frame *frame);
 void guest_trap(struct trap_frame *frame);
 int safe_copy(void *destination, const void *source, size_t length);
 void trap_set_timer_handler(void (*handler)(void));
+/* Called with the GSI of an IOAPIC vector; it sends the local APIC's EOI. */
+void trap_set_device_interrupt_handler(void (*handler)(unsigned int gsi));
 const char *exception_name(uint64_t vector);
 
 /* platform.c: legacy interrupt controllers and leaving the machine. */

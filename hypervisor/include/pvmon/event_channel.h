@@ -4,9 +4,10 @@
  *
  * A port is closed, unbound (offered to one remote domain), interdomain
  * (connected to a port of a domain, possibly the same one), virq (a
- * virtual interrupt the hypervisor raises) or ipi (a vCPU-to-vCPU
- * signal); the states and their numbers are Xen's EVTCHNSTAT_*, and pirq
- * ports are never created.  Port 0 is never allocated.  pvmon offers the
+ * virtual interrupt the hypervisor raises), ipi (a vCPU-to-vCPU signal)
+ * or pirq (a physical interrupt line of the privileged domain's,
+ * pvmon/pirq.h, which the hypervisor raises); the states and their
+ * numbers are Xen's EVTCHNSTAT_*.  Port 0 is never allocated.  pvmon offers the
  * whole 2-level space, EVTCHN_2L_NR_CHANNELS = 4096 ports, which is what a
  * 2-level guest such as Linux assumes without asking.
  *
@@ -42,7 +43,10 @@ struct event_channel {
     uint8_t virq;              /* virq: the VIRQ_* number */
     uint16_t vcpu;             /* the vCPU notified when the port becomes pending */
     uint16_t remote_domain_id; /* unbound: the domain allowed to bind; interdomain: the peer */
-    uint16_t remote_port;      /* interdomain: the peer's port */
+    union {
+        uint16_t remote_port;  /* interdomain: the peer's port */
+        uint16_t pirq;         /* pirq: its number */
+    };
 };
 
 struct event_channel_domain {
@@ -120,6 +124,21 @@ int event_channel_bind_virq(struct event_channel_domain *caller, struct evtchn_b
 int event_channel_bind_ipi(struct event_channel_domain *caller, struct evtchn_bind_ipi *request);
 
 /*
+ * EVTCHNOP_bind_pirq once the pirq table has accepted it (pvmon/pirq.h:
+ * range, mapping and an earlier binding are checked there first, as in
+ * Xen's evtchn_bind_pirq): a new port in state pirq on vCPU 0.
+ * -XEN_ENOSPC table full.  Out: request->port.
+ */
+int event_channel_bind_pirq(struct event_channel_domain *caller, struct evtchn_bind_pirq *request);
+
+/*
+ * The hypervisor raises a pirq port (the line fired): nothing happens for
+ * a port out of range or not in state pirq.
+ */
+void event_channel_pirq_raise(struct event_channel_domain *domain, evtchn_port_t port,
+                              struct event_channel_kick *kick);
+
+/*
  * EVTCHNOP_close: the port becomes closed and not pending; an interdomain
  * peer becomes unbound, offered back to the caller.  -XEN_EINVAL for a
  * port out of range or already closed.
@@ -130,7 +149,7 @@ int event_channel_close(struct event_channel_domain *caller, const struct event_
 /*
  * EVTCHNOP_send: interdomain raises the peer's port, ipi raises the port
  * itself, unbound drops the event and succeeds; anything else (closed,
- * virq, out of range) is -XEN_EINVAL.
+ * virq, pirq, out of range) is -XEN_EINVAL.
  */
 int event_channel_send(struct event_channel_domain *caller, const struct event_channel_directory *directory,
                        const struct evtchn_send *request, struct event_channel_kick *kick);
@@ -145,7 +164,7 @@ int event_channel_status(struct event_channel_domain *caller, const struct event
 
 /*
  * EVTCHNOP_bind_vcpu: the port's events go to another vCPU.  Allowed for
- * unbound, interdomain and non-per-vCPU virq ports, else -XEN_EINVAL (also
+ * unbound, interdomain, pirq and non-per-vCPU virq ports, else -XEN_EINVAL (also
  * for a port out of range); -XEN_ENOENT no such vCPU.
  */
 int event_channel_bind_vcpu(struct event_channel_domain *caller, const struct evtchn_bind_vcpu *request);
@@ -192,7 +211,8 @@ void event_channel_domain_close_all(struct event_channel_domain *domain,
 /*
  * For tests and fuzzers: port 0 is closed; every port's vCPU exists; every
  * interdomain port's peer is found and points back at it; the virq rows
- * and the virq ports name each other exactly.
+ * and the virq ports name each other exactly; only a privileged domain
+ * has pirq ports.
  */
 bool event_channel_invariants_hold(const struct event_channel_domain *domain,
                                    const struct event_channel_directory *directory);

@@ -22,6 +22,15 @@
  * (l1_disallow_mask) for a PV domain with no I/O memory, I/O ports or
  * devices, which every pvmon domain is: pvmon maps only RAM into guests.
  * Linux as a PV domU maps its RAM write-back.
+ *
+ * Device memory: an entry naming an I/O frame of a domain that has I/O
+ * memory (pvmon/io_memory.h; only dom0) may carry cache attributes, and
+ * is forced uncached as Xen's get_page_from_l1e forces it: unless PAT,
+ * PCD and PWT already select UC, UC- or WC in the PAT the hypervisor
+ * programs (XEN_MSR_PAT: indexes 2, 3, 4, 6, 7), they are replaced by
+ * PCD|PWT (index 3, UC).  RAM keeps the write-back rule above (where Xen
+ * would let a domain with I/O memory choose: pvmon never lets RAM be
+ * mapped with two memory types).
  */
 #ifndef PVMON_PAGE_TABLE_ENTRY_H
 #define PVMON_PAGE_TABLE_ENTRY_H
@@ -38,8 +47,17 @@
 #define PAGE_TABLE_ENTRY_GRANT (UINT64_C(1) << 62)
 #define PAGE_TABLE_ENTRY_ADDRESS_MASK UINT64_C(0x000ffffffffff000)
 
+#define PAGE_TABLE_ENTRY_WRITE_THROUGH (UINT64_C(1) << 3)
+#define PAGE_TABLE_ENTRY_CACHE_DISABLE (UINT64_C(1) << 4)
+#define PAGE_TABLE_ENTRY_L1_PAT (UINT64_C(1) << 7)
+
+enum page_table_entry_memory {
+    PAGE_TABLE_ENTRY_RAM,    /* write-back only */
+    PAGE_TABLE_ENTRY_DEVICE, /* an I/O frame of a domain with I/O memory: uncached */
+};
+
 /* 0 with *accepted the entry to store, or -XEN_EINVAL. */
-int page_table_entry_check_l1(uint64_t entry, uint64_t *accepted);
+int page_table_entry_check_l1(uint64_t entry, enum page_table_entry_memory memory, uint64_t *accepted);
 
 /* The machine frame a present entry points at. */
 uint64_t page_table_entry_frame(uint64_t entry);

@@ -50,6 +50,18 @@
  *      page_update_entry_foreign, which names a frame of the domain the
  *      caller (a privileged domain) chose, and a grant entry
  *      (page_install_grant_entry), which names the granter's frame.
+ *   6. An L1 entry naming a frame that is not RAM (beyond the frame
+ *      table, or reserved in it) names device memory: it is accepted only
+ *      if the table's owner, and the frame owner asked for (DOMID_IO
+ *      standing for the table's owner), have the frame in their I/O
+ *      memory (struct page_memory's io_memory_of, pvmon/io_memory.h;
+ *      -EPERM otherwise, -EINVAL for the all-ones frame), is stored
+ *      uncached (common/page_table_entry.c), and holds no reference of
+ *      any kind, so dropping it drops nothing (Xen's get_page_from_l1e
+ *      and put_page_from_l1e for MMIO).  A frame in an I/O memory is
+ *      never RAM, so whether an entry holds a reference is decided by its
+ *      frame alone.  With frame owner DOMID_IO an L1 entry may name
+ *      device memory only: RAM is -EBUSY, as Xen's could_not_pin.
  *   5. L4 slots FIRST_HYPERVISOR_SLOT..LAST_HYPERVISOR_SLOT of a validated
  *      L4 hold the hypervisor's entries, whatever the guest wrote there,
  *      and cannot be changed by the guest.
@@ -58,7 +70,9 @@
  * xen/arch/x86/pv/mm.h):
  *   - a non-present entry is accepted as it is, and holds nothing;
  *   - L1: common/page_table_entry.c (bit 62, Xen's _PAGE_GNTTAB, and the
- *     cache attributes PWT, PCD and PAT refused, U forced on);
+ *     cache attributes PWT, PCD and PAT refused, U forced on; device
+ *     memory of a domain with I/O memory: cache attributes allowed and
+ *     forced uncached);
  *   - L2, L3, L4: P, RW, U, A, D (Linux's _PAGE_TABLE sets it), the
  *     software bits 9-11 and 52-62, NX and the address are allowed; PSE
  *     (superpages), G, PWT and PCD are -EINVAL (Xen's base_disallow_mask);
@@ -154,6 +168,8 @@
 #include <stdint.h>
 #include <pvmon/frame.h>
 
+struct io_memory;
+
 enum page_type {
     PAGE_TYPE_NONE = 0,
     PAGE_TYPE_WRITABLE,
@@ -201,6 +217,9 @@ struct page_memory {
     struct page_pending_release *(*pending_release)(const struct page_memory *memory, uint16_t owner);
     /* The flush clock: how many full TLB flushes (CR3 loads) so far. */
     uint32_t (*tlb_flush_clock)(const struct page_memory *memory);
+    /* The I/O memory the domain may map (invariant 6), or NULL for none.
+     * NULL callback: no domain has any. */
+    const struct io_memory *(*io_memory_of)(const struct page_memory *memory, uint16_t domain);
     void *context;
 };
 
@@ -277,7 +296,8 @@ int page_update_entry(const struct page_memory *memory, uint16_t owner, uint64_t
 /*
  * The same, for an update whose L1 entry may name frame_owner's frames
  * instead of owner's (Xen's pg_owner, the foreigndom of mmu_update): how a
- * privileged domain maps another domain's page.  Only a table in use takes
+ * privileged domain maps another domain's page.  frame_owner DOMID_IO
+ * maps device memory only (invariant 6).  Only a table in use takes
  * such an entry, and only at L1: a table holding one cannot be validated
  * again (validation accepts the table owner's frames only), as in Xen.
  * The mapping holds a general reference on the foreign frame, which keeps
