@@ -85,6 +85,8 @@ PV_RUNTIME_SOURCES := pv-guest/head.S $(wildcard pv-guest/runtime/*.S pv-guest/r
     $(addprefix hypervisor/common/, format.c string.c command_line.c)
 PV_RUNTIME_OBJECTS := $(patsubst %,$(BUILD)/guest/%.o,$(PV_RUNTIME_SOURCES))
 PV_KERNEL_SOURCES := $(wildcard pv-guest/kernel/*.c backend/*.c ring/*.c) hypervisor/common/boot_archive.c
+# The frontends our kernel runs as a domU (frontend/: grant table, xenbus, blkfront).
+PV_KERNEL_SOURCES += $(wildcard frontend/*.c)
 PV_KERNEL_OBJECTS := $(PV_RUNTIME_OBJECTS) $(patsubst %,$(BUILD)/guest/%.o,$(PV_KERNEL_SOURCES))
 PV_KERNEL := $(BUILD)/pv-kernel.elf
 
@@ -130,6 +132,9 @@ HOST_TESTABLE_SOURCES += $(wildcard ring/*.c) $(filter-out backend/%_dom0.c, $(w
 # dom0's virtio driver: the split virtqueue and the pure parts of virtio-mmio and virtio-blk.
 HOST_TESTABLE_SOURCES += pv-guest/kernel/virtqueue.c pv-guest/kernel/virtio_mmio_command_line.c \
     pv-guest/kernel/virtio_blk_protocol.c pv-guest/kernel/disk_pattern.c
+# The frontends' pure parts: grant references, blkfront's request bookkeeping, the disk
+# test's plan and patterns.
+HOST_TESTABLE_SOURCES += frontend/grant_refs.c frontend/blkfront_shadow.c pv-guest/kernel/disk_plan.c
 UNIT_TEST_SOURCES := $(wildcard tests/unit/*.c)
 HOST_CFLAGS := -std=c11 $(WARNINGS) -O1 -g -fsanitize=address,undefined -fno-sanitize-recover=all \
     -fno-omit-frame-pointer -I$(BUILD)/include -Ihypervisor/include -Ihypercall -Ipv-guest -I. \
@@ -247,6 +252,11 @@ $(BUILD)/tests/hypercall/%.elf: $(BUILD)/guest/tests/hypercall/%.c.o $(BUILD)/gu
 	$(call say,LD,$@)
 	@mkdir -p $(dir $@)
 	$(QUIET)gcc $(PV_GUEST_LDFLAGS) $(filter %.o,$^) -o $@
+
+# The test guests of frontend/ link the files they test.
+$(BUILD)/tests/hypercall/xenbus_library.elf: $(BUILD)/guest/frontend/xenbus.c.o
+$(BUILD)/tests/hypercall/grant_client.elf: $(BUILD)/guest/frontend/grant_table.c.o \
+    $(BUILD)/guest/frontend/grant_refs.c.o $(BUILD)/guest/frontend/xenbus.c.o
 
 $(BUILD)/user/%.S.o: %.S
 	$(call say,AS,$< [user])

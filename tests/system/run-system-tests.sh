@@ -35,7 +35,19 @@
 #     hypercall guests) under Xen's per-node permissions, against a peer
 #     domU that lets it read one node and not another, a malformed
 #     message breaks its connection, and it balloons down to the memory
-#     target the toolstack sets.
+#     target the toolstack sets;
+#   - the frontends' libraries (tests/system/frontend.domains): frontend/'s
+#     xenstore client against dom0's xenstore and its grant table client
+#     against the hypervisor's grant tables (every PASS/FAIL line counts);
+#   - the split block device from our PV kernel (tests/system/block.domains,
+#     a 128 MiB disk image through --disk): healthy disk-test domUs write,
+#     flush and read back their vbds beside malicious frontends (producer
+#     beyond the ring, bad and foreign grants, bad segments, too many or no
+#     segments, sectors beyond the disk, unknown operations, a request
+#     storm, a crash with requests in flight, a silent frontend, an
+#     ungranted ring), each costing only its own vbd; later domains, and a
+#     second boot on the same image (block-verify.domains), read the
+#     healthy data back.
 # Each boot has a hard timeout (tools/run-qemu.sh); a failing case prints
 # why and the tail of the serial log.  Ends with "system: N passed, N failed".
 #
@@ -286,6 +298,61 @@ xenbus_client_is_served_by_dom0s_backends() {
     count_guest_cases
 }
 
+# --- the frontends' libraries (frontend/) ----------------------------------------
+
+frontend_libraries_work_against_dom0_and_the_hypervisor() {
+    boot frontend tests/system/frontend.domains "${BUILD:-build}/tests/hypercall/xenbus_library.elf" \
+        "${BUILD:-build}/tests/hypercall/grant_client.elf"
+    expect_status
+    expect_end frontend xenbus2 "shutdown +poweroff"
+    expect_end frontend grants "shutdown +poweroff"
+    expect_log "\(d[0-9]+\) SUMMARY xenbus_library: [0-9]+ passed, [0-9]+ failed$"
+    expect_log "\(d[0-9]+\) SUMMARY grant_client: [0-9]+ passed, [0-9]+ failed$"
+    expect_no_log "PANIC"
+    count_guest_cases
+}
+
+# --- the split block device from our PV kernel (frontend/, tests/system/block.domains) --
+
+# healthy_domain_passes SCENARIO DOMAIN FAMILY: it ended powered off and its SUMMARY shows no failure.
+healthy_domain_passes() {
+    expect_end "$1" "$2" "shutdown +poweroff"
+    if ! grep -Eq "\(d[0-9]+\) SUMMARY $3: [1-9][0-9]* passed, 0 failed$" "$log"; then
+        fail "no clean SUMMARY $3 line (domain $2 of scenario $1)"
+    fi
+}
+
+disk_io_survives_malicious_frontends_and_outlives_its_domains() {
+    local timeout_seconds=$((timeout_seconds * 4)) attacker
+    truncate -s 128M "$work/disk.img"
+    qemu_options="--disk $work/disk.img" boot block tests/system/block.domains
+    expect_status
+    healthy_domain_passes requests healthy disk_test
+    healthy_domain_passes storms healthy2 disk_test
+    for attacker in beyond badref foreign backwards lastsect noseg manyseg outside unknownop; do
+        expect_end requests "$attacker" "shutdown +poweroff"
+    done
+    expect_end storms storm "shutdown +poweroff"
+    expect_end storms crasher "crashed +-"
+    expect_end storms silent "shutdown +poweroff"
+    expect_end storms badring "shutdown +poweroff"
+    expect_log "\(d[0-9]+\) disk_attack: crashing with 32 requests in flight$"
+    expect_log "\(d[0-9]+\) disk_attack: storm: [0-9]+ requests sent, [1-9][0-9]* answered \(0 errors\)"
+    grep -Ec "\(d[0-9]+\) SUMMARY disk_verify: [1-9][0-9]* passed, 0 failed$" "$log" | grep -qx 2 ||
+        fail "the verify scenario did not read both healthy ranges back cleanly"
+    healthy_domain_passes verify aftercrash disk_test
+    expect_no_log "PANIC"
+    count_guest_cases
+    local first_log=$log
+    qemu_options="--disk $work/disk.img" boot block-verify tests/system/block-verify.domains
+    expect_status
+    grep -Ec "\(d[0-9]+\) SUMMARY disk_verify: [1-9][0-9]* passed, 0 failed$" "$log" | grep -qx 2 ||
+        fail "after a new boot, the healthy ranges did not read back cleanly"
+    count_guest_cases
+    cat "$first_log" >>"$log"
+    rm -f "$work/disk.img"
+}
+
 for test_case in \
     hypercall_guests_report_every_case \
     demo_busy_share_drops_next_to_a_spinning_neighbour \
@@ -294,7 +361,9 @@ for test_case in \
     processes_run_to_completion \
     frames_of_a_messy_domain_all_come_back \
     memory_attacker_stays_within_its_maximum_and_its_neighbour_gets_its_memory_back \
-    xenbus_client_is_served_by_dom0s_backends; do
+    xenbus_client_is_served_by_dom0s_backends \
+    frontend_libraries_work_against_dom0_and_the_hypervisor \
+    disk_io_survives_malicious_frontends_and_outlives_its_domains; do
     if [[ "$test_case" =~ ${SYSTEM_TEST_ONLY:-.} ]]; then
         run_case "$test_case"
     fi
