@@ -26,6 +26,7 @@
 #define HALT_WAIT_NS (3 * NANOSECONDS_PER_SECOND)
 #define DEFAULT_STORM_REQUESTS 20000
 #define DEFAULT_STORM_SECONDS 30
+#define NOTIFICATION_STORM 100000
 #define DEFAULT_SILENT_SECONDS 15
 #define NO_SUCH_DOMAIN (DOMID_FIRST_RESERVED - 1)
 #define FIRMWARE_FRAME 0x100
@@ -326,9 +327,9 @@ static void storm(struct attack_run *run)
                    errors, (system_time_ns() - start) / NANOSECONDS_PER_MILLISECOND);
     format_string(why, sizeof(why), "%lu of %lu answered, %lu errors", answered, sent, errors);
     report(run, "storm_requests_answered_okay", !device.broken && errors == 0 && answered > 0, why);
-    for (uint64_t count = 0; count < wanted; count++)
+    for (unsigned int count = 0; count < NOTIFICATION_STORM; count++)
         hypercall_event_send(device.port);
-    console_printf(FAMILY ": storm: %lu notifications without requests sent\n", wanted);
+    console_printf(FAMILY ": storm: %u notifications without requests sent\n", NOTIFICATION_STORM);
     expect_still_served(run);
 }
 
@@ -353,13 +354,19 @@ static void crash_mid_request(struct attack_run *run)
 
 /* --- the handshake attacks ----------------------------------------------------------- */
 
+/* Sleeps, then only looks: the backend must still be waiting for it, neither connected nor gone. */
 static void silent(struct attack_run *run)
 {
-    uint64_t seconds = DEFAULT_SILENT_SECONDS;
+    uint64_t seconds = DEFAULT_SILENT_SECONDS, state = XenbusStateUnknown;
+    char why[48];
 
     command_line_get_unsigned(run->command_line, "seconds", &seconds);
     console_printf(FAMILY ": never answering the handshake; powering off in %lu s\n", seconds);
     sleep_ns(seconds * NANOSECONDS_PER_SECOND);
+    if (blkfront_locate(&device, NULL) == 0)
+        blkfront_backend_state(&device, &state);
+    format_string(why, sizeof(why), "backend state %lu", state);
+    report(run, "backend_still_waits_for_a_silent_frontend", state == XenbusStateInitWait, why);
 }
 
 static int write_node(const char *directory, const char *node, uint64_t value)
