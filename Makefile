@@ -9,23 +9,28 @@
 #   make test       unit tests, a short fuzzing pass, boot tests on both paths, system tests
 #                   (dom0 starting domUs), liveness (a timer watchdog beside an attacker per
 #                   hypercall family, under icount), the Linux series applying, then Linux domUs (the
-#                   patched and the stock kernel: make linux, linux-stock, linux-initramfs first);
+#                   patched and the stock kernel, also with their root on a PV disk, a crash test:
+#                   make linux, linux-stock, linux-initramfs, linux-disk first);
 #                   ends with "N passed, N failed"
 #   make deps       install the Debian packages the build needs (tools/install-dependencies.sh)
 #   make fuzz       run every fuzzer of tests/fuzz under libFuzzer for FUZZ_SECONDS each (default 60):
 #                   page types, the writable-page-table emulator, event channels, foreign mappings;
 #                   make fuzz-NAME runs one (page-type, page-table-write, event-channel, foreign-mapping)
-#   make linux-initramfs, make linux-stock
-#                   the Linux domU's initramfs (busybox and the workload), and Debian's stock
-#                   kernel as an ELF (tools/linux-images.mk)
-#   make run-linux  boot pvmon with dom0 starting a Linux domU running the workload
+#   make linux-initramfs, make linux-stock, make linux-disk
+#                   the Linux domU's initramfs (busybox and the workload), Debian's stock
+#                   kernel as an ELF with the modules its disk needs and their initramfs, and
+#                   the ext4 root image, build/linux/root.img (tools/linux-images.mk)
+#   make run-linux  boot pvmon with dom0 starting a Linux domU running the workload, its root
+#                   file system on a PV disk (root=/dev/xvda, build/linux/run-linux.img)
 #                   (LINUX_KERNEL=ELF, default pvmon's patched kernel)
 #   make bench      PV benchmarks under pvmon next to a native baseline, on TCG and -icount shift=0,
 #                   the worst-case latency each hypercall family's attacker causes (the
 #                   liveness watchdog's largest gap, under icount, beside the figures before
 #                   issue 11), then the Linux workload in every kernel variant next to full
-#                   virtualization; prints tables and writes $(BUILD)/bench/results.txt,
-#                   results.tsv, liveness-results.txt and .tsv, linux-results.txt and .tsv
+#                   virtualization, then block I/O in a Linux domU on its PV disk, in dom0 on the
+#                   virtio disk and natively; prints tables and writes $(BUILD)/bench/results.txt,
+#                   results.tsv, liveness-results.txt and .tsv, linux-results.txt and .tsv,
+#                   block-results.txt and .tsv
 #   make linux      the Linux 6.1 domU, $(BUILD)/linux/vmlinux: Debian's linux-source-6.1 with
 #                   pv-guest/linux/series applied, from ~/.cache/pvmon/linux or built (~10 minutes)
 #   make linux-patch KERNEL_TREE=DIR
@@ -376,7 +381,7 @@ run: deps all $(BUILD)/boot-modules.cpio
 run-iso: deps all $(BUILD)/pvmon.iso
 	tools/run-qemu.sh --accel $(ACCEL) iso $(BUILD)/pvmon.iso
 
-test: deps all linux linux-stock linux-initramfs
+test: deps all linux linux-stock linux-initramfs linux-disk
 	@BUILD=$(BUILD) tests/run-all.sh
 
 # The native baseline of 'make bench' (tools/bench/native): a tiny kernel
@@ -416,6 +421,7 @@ bench: deps $(HYPERVISOR_IMAGE) $(PV_KERNEL) $(PROGRAMS_RAMDISK) $(NATIVE_BENCH_
 	@BUILD=$(BUILD) tools/bench/run-bench.sh
 	@BUILD=$(BUILD) tools/bench/run-liveness-bench.sh
 	@BUILD=$(BUILD) tools/bench/run-linux-bench.sh
+	@BUILD=$(BUILD) tools/bench/run-block-bench.sh
 
 clean:
 	rm -rf $(BUILD)

@@ -39,8 +39,9 @@
  *      (Initialising) starts over at 1 (Linux blkback's reconnect), once
  *      the disk has finished with the old requests.
  *   A failure in step 2 or a broken ring (blkback_broken) writes the
- *   reason to the backend's "error" node and state 5 (Closing), as
- *   Linux's xenbus_dev_fatal does; the ring is unmapped and the event
+ *   reason to the backend directory's "error" node (where the frontend
+ *   may read it; Linux's xenbus_dev_fatal writes it under dom0's own
+ *   error/ tree) and state 5 (Closing), as xenbus_dev_fatal does; the ring is unmapped and the event
  *   channel closed at once, and the device waits for the frontend to
  *   close.  A frontend that never answers costs nothing but its vbd.
  */
