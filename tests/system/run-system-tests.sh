@@ -324,12 +324,12 @@ healthy_domain_passes() {
 }
 
 # first_vbd_holds_its_pattern SEED SECTORS: on the host, the image holds
-# what a disk test of that seed wrote on a vbd of SECTORS starting at the
-# image's first sector (the pattern numbers the vbd's sectors, the tool
-# the image's): its first sector, its last and the eleven pages before it.
+# what a filling disk test of that seed wrote on a vbd of SECTORS starting
+# at the image's first sector (the pattern numbers the vbd's sectors, the
+# tool the image's): every sector of it.
 first_vbd_holds_its_pattern() {
     local output
-    if ! output=$("$pattern_tool" "$work/disk.img" "$1" 0+1 "$(($2 - 88))+88" 2>&1); then
+    if ! output=$("$pattern_tool" "$work/disk.img" "$1" "0+$2" 2>&1); then
         fail "the image does not hold seed $1's pattern: $output"
     fi
 }
