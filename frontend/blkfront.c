@@ -176,20 +176,17 @@ int blkfront_await_backend(struct blkfront *device, XenbusState wanted, uint64_t
 
 /* --- the ring and the event channel ----------------------------------------------- */
 
+/* A ring page from the pool (never given back: the backend may map it
+ * until it has closed), initialised and granted to the backend. */
 static int set_up_ring(struct blkfront *device)
 {
-    int result;
-
     if (ring_pages_used == RING_PAGE_POOL)
         return -XEN_ENOMEM;
     device->shared_ring = (struct blkif_sring *)ring_pages[ring_pages_used++];
     memset(device->shared_ring, 0, PAGE_SIZE);
     ring_front_init(&device->ring, device->shared_ring, PAGE_SIZE, RING_ENTRY_SIZE);
     blkfront_shadow_init(&device->shadow);
-    result = grant_table_grant_page(device->backend_id, device->shared_ring, false, &device->ring_ref);
-    if (result != 0)
-        return result;
-    return 0;
+    return grant_table_grant_page(device->backend_id, device->shared_ring, false, &device->ring_ref);
 }
 
 static int set_up_event_channel(struct blkfront *device)
