@@ -25,6 +25,10 @@
  *                         wraps around 2^64
  *   unknown-operation     the reserved operation 4, DISCARD and INDIRECT,
  *                         which no backend here advertises
+ *   revoke-mid-request    fills the ring with reads and revokes all
+ *                         their grants at once: each request is still
+ *                         answered (OKAY or an error, whichever came
+ *                         first), the grants found busy are free after
  *   storm [requests=N] [seconds=S]
  *                         N one-page reads (default 20000) with the ring
  *                         kept full for at most S seconds (default 30),
