@@ -25,6 +25,7 @@
 #define DEFAULT_SECONDS 120
 #define POISON 0xa5
 #define SUB_PAGE_SECTOR 4
+#define VBD_NAME_SIZE 16
 
 struct slot {
     bool busy;
@@ -305,13 +306,15 @@ int run_disk_test(const char *command_line, bool write_first)
 {
     struct run run = { .family = write_first ? "disk_test" : "disk_verify", .seed = DEFAULT_SEED };
     uint64_t extents = DEFAULT_EXTENTS, seconds = DEFAULT_SECONDS, start = system_time_ns();
+    char vbd[VBD_NAME_SIZE];
     int result;
 
     command_line_get_unsigned(command_line, "seed", &run.seed);
     command_line_get_unsigned(command_line, "extents", &extents);
     command_line_get_unsigned(command_line, "seconds", &seconds);
     run.deadline_ns = start + seconds * NANOSECONDS_PER_SECOND;
-    result = blkfront_connect(&device, NULL, run.deadline_ns);
+    result = blkfront_connect(&device, command_line_find(command_line, "vbd", vbd, sizeof(vbd)) ? vbd : NULL,
+                              run.deadline_ns);
     report(&run, "vbd_connects", result == 0, "the handshake failed");
     if (result == 0) {
         result = disk_plan_make(&plan, device.sectors, run.seed, (unsigned int)extents,

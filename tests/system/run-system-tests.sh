@@ -316,11 +316,14 @@ frontend_libraries_work_against_dom0_and_the_hypervisor() {
 
 # --- the split block device from our PV kernel (frontend/, tests/system/block.domains) --
 
-# healthy_domain_passes SCENARIO DOMAIN FAMILY: it ended powered off and its SUMMARY shows no failure.
+# healthy_domain_passes SCENARIO DOMAIN FAMILY: it ended powered off, and
+# its own SUMMARY (found through its domain id) shows no failure.
 healthy_domain_passes() {
+    local id
     expect_end "$1" "$2" "shutdown +poweroff"
-    if ! grep -Eq "\(d[0-9]+\) SUMMARY $3: [1-9][0-9]* passed, 0 failed$" "$log"; then
-        fail "no clean SUMMARY $3 line (domain $2 of scenario $1)"
+    id=$(summary_row "$1" "$2" | sed -nE "s/.*toolstack: $1 +$2 +([0-9]+) .*/\1/p")
+    if ! grep -Eq "\(d${id:-none}\) SUMMARY $3: [1-9][0-9]* passed, 0 failed$" "$log"; then
+        fail "no clean SUMMARY $3 line from $2 (domain ${id:-unknown}) in scenario $1"
     fi
 }
 
@@ -362,6 +365,8 @@ disk_io_survives_malicious_frontends_and_outlives_its_domains() {
         fail "the verify scenario did not read both healthy ranges back cleanly"
     fi
     healthy_domain_passes verify aftercrash disk_test
+    healthy_domain_passes verify seconddisk disk_test
+    expect_log "\(d[0-9]+\) blkfront device/vbd/51728: connected to /local/domain/0/backend/vbd/[0-9]+/51728 "
     expect_no_log "PANIC"
     count_guest_cases
     first_vbd_holds_its_pattern 7 32768
