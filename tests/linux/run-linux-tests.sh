@@ -262,9 +262,12 @@ linux_on_xvda_keeps_every_byte_across_boots_and_kernels() {
     rm -f "$disk"
 }
 
-# acked_count: the highest "acked N" Linux printed in $log (0 if none).
+# acked_count: the last "acked N" Linux printed in $log (0 if none), read
+# while QEMU may still be writing the log: its lines end in CR LF until
+# finish_log, and the last may be cut (then N is too small, never too big).
 acked_count() {
-    linux_says "acked [0-9]+$" | sed -E 's/.* acked ([0-9]+)$/\1/' | sort -n | tail -n 1 | grep . || echo 0
+    tr -d '\r' <"$log" |
+        sed -nE 's/.*\(d0\) console d[0-9]+: pvmon-linux: acked ([0-9]+)$/\1/p' | tail -n 1 | grep . || echo 0
 }
 
 # qemu_under PID: the QEMU process run-qemu.sh (PID) started, through timeout.
@@ -285,11 +288,12 @@ qemu_under() {
 # has printed "acked ACKS" (or more) waits a random 0-999 ms more and kills
 # QEMU with SIGKILL.  Sets $status to run-qemu's.
 boot_and_kill() {
-    local name=$1 config=$2 acks=$3 runner waited=0 qemu
+    local name=$1 config=$2 acks=$3 runner waited=0 qemu started
     shift 3
     boot_archive "$name" "$config" "$@" || return
     run_archive "$name" &
     runner=$!
+    started=$(date +%s)
     while [ "$(acked_count)" -lt "$acks" ] && kill -0 "$runner" 2>/dev/null; do
         if [ "$waited" -ge $((timeout_seconds * 5)) ]; then
             break
@@ -300,7 +304,8 @@ boot_and_kill() {
     sleep "0.$(printf '%03d' $((RANDOM % 1000)))"
     if qemu=$(qemu_under "$runner"); then
         kill -KILL "$qemu"
-        echo "     QEMU (pid $qemu) killed with SIGKILL after Linux printed acked $(acked_count)"
+        echo "     QEMU (pid $qemu) killed with SIGKILL $(($(date +%s) - started)) s after it started," \
+            "Linux having printed acked $(acked_count)"
     else
         fail "QEMU had ended before the kill, after $(acked_count) acks"
     fi

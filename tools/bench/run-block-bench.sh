@@ -15,7 +15,8 @@
 #            devices from the command line): the reference without pvmon
 # each on plain TCG (MB/s and IOPS from wall-clock ns, comparable only
 # within this run) and under -icount shift=0 (guest ns are instructions of
-# the whole machine: instructions per request, deterministic).  A
+# the whole machine, plus the time it idles waiting for QEMU's disk:
+# instructions per request).  A
 # benchmark, never a test: a figure that cannot be produced is "-" with the
 # reason, never invented.
 #
@@ -183,7 +184,8 @@ table=$work/table.txt
     echo "  domU   = Debian's stock Linux as a PV domU on pvmon, /dev/xvda (blkfront -> dom0's blkback -> virtio-blk)"
     echo "  dom0   = dom0 on the same virtio disk directly"
     echo "  native = the same stock kernel on QEMU -M pc, virtio-blk-pci, no pvmon"
-    echo "tcg: MB/s and IOPS from wall-clock time (this run only); icount: instructions per request."
+    echo "tcg: MB/s and IOPS from wall-clock time (this run only); icount: guest ns per request under"
+    echo "-icount shift=0, one per instruction executed (time idle waiting for the disk counts as well)."
     echo
     printf '%-12s' "tcg"
     for column in "${columns[@]}"; do printf ' %22s' "$column MB/s (IOPS)"; done
