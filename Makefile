@@ -9,7 +9,8 @@
 #   make test       unit tests, a short fuzzing pass, boot tests on both paths, system tests
 #                   (dom0 starting domUs), liveness (a timer watchdog beside an attacker per
 #                   hypercall family, under icount), the Linux series applying, then Linux domUs (the
-#                   patched and the stock kernel: make linux, linux-stock, linux-initramfs first);
+#                   patched and the stock kernel, also with their root on a PV disk, a crash test:
+#                   make linux, linux-stock, linux-initramfs, linux-disk first);
 #                   ends with "N passed, N failed"
 #   make deps       install the Debian packages the build needs (tools/install-dependencies.sh)
 #   make fuzz       run every fuzzer of tests/fuzz under libFuzzer for FUZZ_SECONDS each (default 60):
@@ -17,17 +18,21 @@
 #                   grant tables, dom0's virtqueue against a hostile device;
 #                   make fuzz-NAME runs one (page-type, page-table-write, event-channel,
 #                   foreign-mapping, grant-table, virtqueue)
-#   make linux-initramfs, make linux-stock
-#                   the Linux domU's initramfs (busybox and the workload), and Debian's stock
-#                   kernel as an ELF (tools/linux-images.mk)
-#   make run-linux  boot pvmon with dom0 starting a Linux domU running the workload
+#   make linux-initramfs, make linux-stock, make linux-disk
+#                   the Linux domU's initramfs (busybox and the workload), Debian's stock
+#                   kernel as an ELF with the modules its disk needs and their initramfs, and
+#                   the ext4 root image, build/linux/root.img (tools/linux-images.mk)
+#   make run-linux  boot pvmon with dom0 starting a Linux domU running the workload, its root
+#                   file system on a PV disk (root=/dev/xvda, build/linux/run-linux.img)
 #                   (LINUX_KERNEL=ELF, default pvmon's patched kernel)
 #   make bench      PV benchmarks under pvmon next to a native baseline, on TCG and -icount shift=0,
 #                   the worst-case latency each hypercall family's attacker causes (the
 #                   liveness watchdog's largest gap, under icount, beside the figures before
 #                   issue 11), then the Linux workload in every kernel variant next to full
-#                   virtualization; prints tables and writes $(BUILD)/bench/results.txt,
-#                   results.tsv, liveness-results.txt and .tsv, linux-results.txt and .tsv
+#                   virtualization, then block I/O in a Linux domU on its PV disk, in dom0 on the
+#                   virtio disk and natively; prints tables and writes $(BUILD)/bench/results.txt,
+#                   results.tsv, liveness-results.txt and .tsv, linux-results.txt and .tsv,
+#                   block-results.txt and .tsv
 #   make linux      the Linux 6.1 domU, $(BUILD)/linux/vmlinux: Debian's linux-source-6.1 with
 #                   pv-guest/linux/series applied, from ~/.cache/pvmon/linux or built (~10 minutes)
 #   make linux-patch KERNEL_TREE=DIR
@@ -71,7 +76,7 @@ HYPERVISOR_IMAGE := $(BUILD)/pvmon.elf
 # string functions.  Every guest kernel links the runtime (head.S,
 # pv-guest/runtime: entry stubs, traps, events, clock, console).
 PV_GUEST_CFLAGS := -std=c11 $(WARNINGS) -O2 -g -ffreestanding -nostdinc \
-    -isystem $(GCC_INCLUDE) -I$(BUILD)/include -Ihypervisor/include -Ihypercall -Ipv-guest \
+    -isystem $(GCC_INCLUDE) -I$(BUILD)/include -Ihypervisor/include -Ihypercall -Ipv-guest -I. \
     -D__XEN_INTERFACE_VERSION__=$(XEN_INTERFACE_VERSION) \
     -mno-red-zone -mgeneral-regs-only -mcmodel=kernel -fno-pie -fno-stack-protector \
     -fno-omit-frame-pointer -fcf-protection=none -fno-tree-loop-distribute-patterns \
@@ -81,7 +86,9 @@ PV_GUEST_LDFLAGS := -nostdlib -static -no-pie -Wl,--build-id=none -Wl,-z,max-pag
 PV_RUNTIME_SOURCES := pv-guest/head.S $(wildcard pv-guest/runtime/*.S pv-guest/runtime/*.c) \
     $(addprefix hypervisor/common/, format.c string.c command_line.c)
 PV_RUNTIME_OBJECTS := $(patsubst %,$(BUILD)/guest/%.o,$(PV_RUNTIME_SOURCES))
-PV_KERNEL_SOURCES := $(wildcard pv-guest/kernel/*.c) hypervisor/common/boot_archive.c
+PV_KERNEL_SOURCES := $(wildcard pv-guest/kernel/*.c backend/*.c ring/*.c) hypervisor/common/boot_archive.c
+# The frontends our kernel runs as a domU (frontend/: grant table, xenbus, blkfront).
+PV_KERNEL_SOURCES += $(wildcard frontend/*.c)
 PV_KERNEL_OBJECTS := $(PV_RUNTIME_OBJECTS) $(patsubst %,$(BUILD)/guest/%.o,$(PV_KERNEL_SOURCES))
 PV_KERNEL := $(BUILD)/pv-kernel.elf
 
@@ -119,15 +126,20 @@ DOM0_RAMDISK := $(BUILD)/dom0-ramdisk.cpio
 # host and linked with the check framework, under AddressSanitizer and UBSan.
 HOST_TESTABLE_SOURCES := $(filter-out hypervisor/common/string.c, \
     $(wildcard hypervisor/common/*.c))
-# dom0's xenstore, console backend and domains-file parser are pure as well.
-HOST_TESTABLE_SOURCES += $(wildcard pv-guest/kernel/xenstore_*.c) pv-guest/kernel/console_backend.c \
-    pv-guest/kernel/domain_config.c
+# dom0's xenstore and domains-file parser are pure as well.
+HOST_TESTABLE_SOURCES += $(wildcard pv-guest/kernel/xenstore_*.c) pv-guest/kernel/domain_config.c
+# The shared-ring library is pure, and so are the backends' cores (backend/README.md): the console
+# backend, blkback's request validation, vbd service and xenbus handshake.
+HOST_TESTABLE_SOURCES += $(wildcard ring/*.c) $(filter-out backend/%_dom0.c, $(wildcard backend/*.c))
 # dom0's virtio driver: the split virtqueue and the pure parts of virtio-mmio and virtio-blk.
 HOST_TESTABLE_SOURCES += pv-guest/kernel/virtqueue.c pv-guest/kernel/virtio_mmio_command_line.c \
     pv-guest/kernel/virtio_blk_protocol.c pv-guest/kernel/disk_pattern.c
+# The frontends' pure parts: grant references, blkfront's request bookkeeping, the disk
+# test's plan and patterns.
+HOST_TESTABLE_SOURCES += frontend/grant_refs.c frontend/blkfront_shadow.c pv-guest/kernel/disk_plan.c
 UNIT_TEST_SOURCES := $(wildcard tests/unit/*.c)
 HOST_CFLAGS := -std=c11 $(WARNINGS) -O1 -g -fsanitize=address,undefined -fno-sanitize-recover=all \
-    -fno-omit-frame-pointer -I$(BUILD)/include -Ihypervisor/include -Ihypercall -Ipv-guest \
+    -fno-omit-frame-pointer -I$(BUILD)/include -Ihypervisor/include -Ihypercall -Ipv-guest -I. \
     -D__XEN_INTERFACE_VERSION__=$(XEN_INTERFACE_VERSION) -MMD -MP
 UNIT_TEST_BINARY := $(BUILD)/tests/unit-tests
 CHECK_LIBS = $(shell pkg-config --libs check)
@@ -248,6 +260,11 @@ $(BUILD)/tests/hypercall/%.elf: $(BUILD)/guest/tests/hypercall/%.c.o $(BUILD)/gu
 	$(call say,LD,$@)
 	@mkdir -p $(dir $@)
 	$(QUIET)gcc $(PV_GUEST_LDFLAGS) $(filter %.o,$^) -o $@
+
+# The test guests of frontend/ link the files they test.
+$(BUILD)/tests/hypercall/xenbus_library.elf: $(BUILD)/guest/frontend/xenbus.c.o
+$(BUILD)/tests/hypercall/grant_client.elf: $(BUILD)/guest/frontend/grant_table.c.o \
+    $(BUILD)/guest/frontend/grant_refs.c.o $(BUILD)/guest/frontend/xenbus.c.o
 
 $(BUILD)/user/%.S.o: %.S
 	$(call say,AS,$< [user])
@@ -372,7 +389,7 @@ run: deps all $(BUILD)/boot-modules.cpio
 run-iso: deps all $(BUILD)/pvmon.iso
 	tools/run-qemu.sh --accel $(ACCEL) iso $(BUILD)/pvmon.iso
 
-test: deps all linux linux-stock linux-initramfs
+test: deps all linux linux-stock linux-initramfs linux-disk
 	@BUILD=$(BUILD) tests/run-all.sh
 
 # The native baseline of 'make bench' (tools/bench/native): a tiny kernel
@@ -412,6 +429,7 @@ bench: deps $(HYPERVISOR_IMAGE) $(PV_KERNEL) $(PROGRAMS_RAMDISK) $(NATIVE_BENCH_
 	@BUILD=$(BUILD) tools/bench/run-bench.sh
 	@BUILD=$(BUILD) tools/bench/run-liveness-bench.sh
 	@BUILD=$(BUILD) tools/bench/run-linux-bench.sh
+	@BUILD=$(BUILD) tools/bench/run-block-bench.sh
 
 clean:
 	rm -rf $(BUILD)

@@ -1,16 +1,34 @@
 #!/usr/bin/env bash
 # Brings Debian's stock kernel as the ELF vmlinux a Xen PV domain builder
-# loads: the package that Debian's linux-image-amd64 metapackage depends on
-# (e.g. linux-image-6.1.0-56-amd64) is downloaded with apt-get, never
-# installed; dpkg-deb takes its boot/vmlinuz-* out, and
-# tools/vmlinuz-to-elf.sh turns that into ELF.
+# loads, with the modules its disk needs: the package that Debian's
+# linux-image-amd64 metapackage depends on (e.g. linux-image-6.1.0-57-amd64)
+# is downloaded with apt-get, never installed; dpkg-deb takes its
+# boot/vmlinuz-* and lib/modules/ out, tools/vmlinuz-to-elf.sh turns the
+# first into ELF.
 #
 #   tools/fetch-debian-kernel.sh OUTDIR
 #
-# Leaves OUTDIR/debian-vmlinux, a copy of the ELF from the cache outside
-# the work tree: ${PVMON_CACHE:-$HOME/.cache/pvmon}/debian-kernel/PACKAGE_VERSION/
-# holds vmlinuz and vmlinux.  A version already in the cache is used at
-# once; only a new one is downloaded.  apt's package lists must know
+# Leaves OUTDIR/debian-vmlinux and OUTDIR/debian-modules/, copies from the
+# cache outside the work tree,
+# ${PVMON_CACHE:-$HOME/.cache/pvmon}/debian-kernel/PACKAGE_VERSION/:
+#   vmlinuz, vmlinux     the kernel
+#   modules/NAME.ko      the modules that give this kernel /dev/xvda with ext4 on it,
+#                        and, for the native reference of 'make bench', /dev/vda on
+#                        virtio-pci (Debian's virtio_mmio takes no devices from the
+#                        command line: VIRTIO_MMIO_CMDLINE_DEVICES is off): the closure
+#                        under the package's dependencies
+#                        (modules.dep, which the package does not ship: busybox's
+#                        depmod makes it from the package's modules) of
+#                        $module_roots below; uncompressed (.ko.xz would be
+#                        decompressed: busybox's insmod may not read xz)
+#   modules/load-order   their names, one a line, each after every module it needs:
+#                        the order in which the initramfs's /init loads them with insmod
+#   modules/modules.dep  their dependencies as modules.dep had them, with bare names
+# crc32c_generic is a root because ext4 and jbd2 name it only as a soft
+# dependency ("pre: crypto-crc32c"), which insmod does not follow; the
+# generic one works on any CPU.  A version already in the cache is used at
+# once; only a new one is downloaded, and an entry from before modules were
+# kept gets its modules/ added the same way.  apt's package lists must know
 # linux-image-amd64: if they do not, it runs 'apt-get update' (as root) once.
 # vmlinuz-extract is taken from $BUILD/tools (BUILD defaults to build).
 set -u
@@ -22,6 +40,7 @@ fi
 outdir=$1
 tools=$(dirname "$0")
 cache_root=${PVMON_CACHE:-$HOME/.cache/pvmon}/debian-kernel
+module_roots=(crc32c_generic xen-blkfront ext4 virtio_blk virtio_pci)
 
 fail() {
     echo "fetch-debian-kernel.sh: $*" >&2
@@ -52,13 +71,10 @@ version=$(apt-cache show --no-all-versions "$package" | awk '$1 == "Version:" { 
 [ -n "$version" ] || fail "apt knows no version of $package"
 cache=$cache_root/${package}_$version
 
-# A cache entry appears whole (one rename) or not at all.
-if [ ! -f "$cache/vmlinux" ]; then
-    echo "fetch-debian-kernel.sh: downloading $package $version"
-    mkdir -p "$cache_root" || exit 1
-    work=$(mktemp -d "$cache_root/.download.XXXXXX") || exit 1
-    trap 'rm -rf "$work"' EXIT
-
+# download WORK: the package's .deb into WORK; prints its path.
+download() {
+    local work=$1 debs
+    echo "fetch-debian-kernel.sh: downloading $package $version" >&2
     # As root apt warns that its _apt user cannot write here; the download is fine.
     if ! (cd "$work" && apt-get download "$package=$version") >"$work/apt.log" 2>&1; then
         tail -n 20 "$work/apt.log" >&2
@@ -68,22 +84,117 @@ if [ ! -f "$cache/vmlinux" ]; then
     if [ ${#debs[@]} -ne 1 ] || [ ! -f "${debs[0]}" ]; then
         fail "apt-get download left no single .deb in $work"
     fi
+    echo "${debs[0]}"
+}
 
-    mkdir -p "$work/root" "$work/entry" || exit 1
-    set -o pipefail
-    dpkg-deb --fsys-tarfile "${debs[0]}" | tar -x -C "$work/root" --wildcards './boot/vmlinuz-*' ||
-        fail "no boot/vmlinuz-* in ${debs[0]##*/}"
+# extract_kernel DEB WORK ENTRY: ENTRY/vmlinuz and ENTRY/vmlinux.
+extract_kernel() {
+    local deb=$1 work=$2 entry=$3 images
+    mkdir -p "$work/root" || exit 1
+    dpkg-deb --fsys-tarfile "$deb" | tar -x -C "$work/root" --wildcards './boot/vmlinuz-*' ||
+        fail "no boot/vmlinuz-* in ${deb##*/}"
     images=("$work"/root/boot/vmlinuz-*)
-    [ ${#images[@]} -eq 1 ] || fail "${debs[0]##*/} holds ${#images[@]} boot/vmlinuz-* files, not one"
-    mv "${images[0]}" "$work/entry/vmlinuz" || exit 1
-    "$tools/vmlinuz-to-elf.sh" "$work/entry/vmlinuz" "$work/entry/vmlinux" || exit 1
-    if ! mv -T "$work/entry" "$cache" 2>/dev/null; then
-        # Another run filled the entry meanwhile, or something else is in the way.
-        [ -f "$cache/vmlinux" ] || fail "cannot create $cache: remove what is there"
+    [ ${#images[@]} -eq 1 ] || fail "${deb##*/} holds ${#images[@]} boot/vmlinuz-* files, not one"
+    mv "${images[0]}" "$entry/vmlinuz" || exit 1
+    "$tools/vmlinuz-to-elf.sh" "$entry/vmlinuz" "$entry/vmlinux" || exit 1
+}
+
+# Filled by read_dependencies: module name -> its path, and -> the names it needs.
+declare -A module_path module_needs
+
+# module_name PATH: the module's name, as the kernel spells it (- becomes _).
+module_name() {
+    local name=${1##*/}
+    name=${name%%.ko*}
+    echo "${name//-/_}"
+}
+
+# read_dependencies MODULES.DEP: fills module_path and module_needs.
+read_dependencies() {
+    local path needs name dependency names
+    while IFS=: read -r path needs; do
+        name=$(module_name "$path")
+        module_path[$name]=$path
+        names=""
+        for dependency in $needs; do
+            names+=" $(module_name "$dependency")"
+        done
+        module_needs[$name]=$names
+    done <"$1"
+}
+
+# Filled by visit: the load order, and which modules it holds already.
+load_order=()
+declare -A visited
+
+# visit NAME: appends NAME to load_order after everything it needs.
+visit() {
+    local name=$1 dependency
+    [ -n "${visited[$name]:-}" ] && return
+    [ -n "${module_path[$name]:-}" ] || fail "$package has no module $name in its modules.dep"
+    visited[$name]=1
+    for dependency in ${module_needs[$name]}; do
+        visit "$dependency"
+    done
+    load_order+=("$name")
+}
+
+# extract_modules DEB WORK ENTRY: ENTRY/modules/ (see the top of this file).
+extract_modules() {
+    local deb=$1 work=$2 entry=$3 directory release name source
+    mkdir -p "$work/modules-root" "$entry/modules" || exit 1
+    dpkg-deb --fsys-tarfile "$deb" | tar -x -C "$work/modules-root" --wildcards './lib/modules/*' ||
+        fail "no lib/modules/ in ${deb##*/}"
+    directory=("$work"/modules-root/lib/modules/*)
+    [ ${#directory[@]} -eq 1 ] || fail "${deb##*/} holds ${#directory[@]} lib/modules/ directories, not one"
+    release=${directory[0]##*/}
+    /bin/busybox depmod -b "$work/modules-root" "$release" ||
+        fail "busybox depmod could not index the modules of ${deb##*/}"
+    read_dependencies "${directory[0]}/modules.dep"
+    for name in "${module_roots[@]}"; do
+        visit "${name//-/_}"
+    done
+    for name in "${load_order[@]}"; do
+        source=${directory[0]}/${module_path[$name]}
+        case $source in
+        *.ko) cp "$source" "$entry/modules/$name.ko" ;;
+        *.ko.xz) xz -dc "$source" >"$entry/modules/$name.ko" ;;
+        *) fail "$source: a module compressed in a way this script does not read" ;;
+        esac || fail "cannot copy $source"
+        echo "$name:${module_needs[$name]}" >>"$entry/modules/modules.dep"
+    done
+    printf '%s\n' "${load_order[@]}" >"$entry/modules/load-order"
+}
+
+# An entry, and its modules/, each appear whole (one rename) or not at all.
+if [ ! -f "$cache/vmlinux" ] || [ ! -f "$cache/modules/load-order" ]; then
+    mkdir -p "$cache_root" || exit 1
+    work=$(mktemp -d "$cache_root/.download.XXXXXX") || exit 1
+    trap 'rm -rf "$work"' EXIT
+    set -o pipefail
+    deb=$(download "$work") || exit 1
+    mkdir -p "$work/entry" || exit 1
+    if [ ! -f "$cache/vmlinux" ]; then
+        extract_kernel "$deb" "$work" "$work/entry"
+        extract_modules "$deb" "$work" "$work/entry"
+        if ! mv -T "$work/entry" "$cache" 2>/dev/null; then
+            # Another run filled the entry meanwhile, or something else is in the way.
+            [ -f "$cache/vmlinux" ] || fail "cannot create $cache: remove what is there"
+        fi
+    else
+        extract_modules "$deb" "$work" "$work/entry"
+        if ! mv -T "$work/entry/modules" "$cache/modules" 2>/dev/null; then
+            [ -f "$cache/modules/load-order" ] || fail "cannot create $cache/modules: remove what is there"
+        fi
     fi
 fi
 
 mkdir -p "$outdir" || exit 1
+rm -rf "$outdir/debian-modules.partial" &&
+    cp -R "$cache/modules" "$outdir/debian-modules.partial" &&
+    rm -rf "$outdir/debian-modules" &&
+    mv -T "$outdir/debian-modules.partial" "$outdir/debian-modules" || exit 1
 cp "$cache/vmlinux" "$outdir/debian-vmlinux.partial" &&
     mv "$outdir/debian-vmlinux.partial" "$outdir/debian-vmlinux" || exit 1
 echo "fetch-debian-kernel.sh: $outdir/debian-vmlinux: $package $version (cached in $cache)"
+echo "fetch-debian-kernel.sh: $outdir/debian-modules: $(tr '\n' ' ' <"$outdir/debian-modules/load-order")"

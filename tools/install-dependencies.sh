@@ -24,11 +24,16 @@
 #   libelf-dev                 objtool, which the x86-64 kernel build runs on every object
 #   libssl-dev                 kbuild's certificate tools (certs/, scripts/sign-file), which
 #                              configurations with signed modules or trusted keys build
+#   e2fsprogs                  the Linux domU's disk: mkfs.ext4 -d builds the ext4 image from a
+#                              tree (tools/make-disk-image.sh); e2fsck and debugfs check it
+#                              (tests/linux)
+#   procps                     pgrep: the Linux crash test finds the QEMU it kills
 set -eu
 
 packages=(gcc make binutils libc6-dev libxen-dev check pkg-config qemu-system-x86
           grub-pc-bin grub-common xorriso mtools cpio clang libclang-rt-14-dev
-          busybox-static xz-utils linux-source-6.1 git patch bc bison flex libelf-dev libssl-dev)
+          busybox-static xz-utils linux-source-6.1 git patch bc bison flex libelf-dev libssl-dev
+          e2fsprogs procps)
 
 missing=()
 for package in "${packages[@]}"; do

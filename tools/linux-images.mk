@@ -8,28 +8,43 @@
 #                            the other host tools, under the sanitizers
 #   make linux-initramfs     $(LINUX_INITRAMFS): the guest's initramfs, busybox, /init
 #                            and the workload programs (tools/make-linux-initramfs.sh)
-#   make run-linux           boot pvmon with dom0 starting a Linux domU (LINUX_KERNEL=ELF,
-#                            default pvmon's patched kernel, make linux)
+#   make run-linux           boot pvmon with dom0 starting a Linux domU with its root on a
+#                            PV disk (LINUX_KERNEL=ELF, default pvmon's patched kernel, make
+#                            linux; LINUX_RUN_INITRAMFS=CPIO, default $(LINUX_INITRAMFS); the
+#                            disk is $(BUILD)/linux/run-linux.img, a copy of $(LINUX_DISK)
+#                            made once and kept)
 #   make linux-stock         $(LINUX_STOCK_KERNEL): the ELF vmlinux of the kernel Debian's
-#                            linux-image-amd64 depends on (tools/fetch-debian-kernel.sh,
+#                            linux-image-amd64 depends on, with $(LINUX_STOCK_MODULES)
+#                            (the modules its disk needs) and $(LINUX_STOCK_INITRAMFS),
+#                            the initramfs that loads them (tools/fetch-debian-kernel.sh,
 #                            cached outside the tree; run again after an apt-get update
 #                            brings a newer one: 'rm $(LINUX_STOCK_KERNEL)' first)
+#   make linux-disk          $(LINUX_DISK): a raw ext4 image of LINUX_DISK_MIB MiB
+#                            (default 256) holding the initramfs's tree, the root file
+#                            system of a domU booted with root=/dev/xvda
+#                            (tools/make-disk-image.sh); run-linux boots on a copy of it
 
 VMLINUZ_EXTRACT := $(BUILD)/tools/vmlinuz-extract
 LINUX_INITRAMFS := $(BUILD)/linux/initramfs.cpio
 LINUX_INITRAMFS_SOURCES := $(wildcard pv-guest/linux/initramfs/*)
 LINUX_STOCK_KERNEL := $(BUILD)/linux/debian-vmlinux
+LINUX_STOCK_MODULES := $(BUILD)/linux/debian-modules/load-order
+LINUX_STOCK_INITRAMFS := $(BUILD)/linux/initramfs-stock.cpio
+LINUX_DISK := $(BUILD)/linux/root.img
+LINUX_DISK_MIB ?= 256
 
 # make run-linux [LINUX_KERNEL=ELF]: pvmon with dom0 starting one Linux domU
 # (tools/run-linux.sh), by default pvmon's patched kernel (make linux).
 LINUX_KERNEL ?= $(BUILD)/linux/vmlinux
+LINUX_RUN_INITRAMFS ?= $(LINUX_INITRAMFS)
 
-.PHONY: linux-initramfs linux-stock run-linux
-run-linux: deps $(HYPERVISOR_IMAGE) $(PV_KERNEL) $(LINUX_INITRAMFS) $(LINUX_KERNEL)
-	BUILD=$(BUILD) ACCEL=$(ACCEL) tools/run-linux.sh $(LINUX_KERNEL)
+.PHONY: linux-initramfs linux-stock linux-disk run-linux
+run-linux: deps $(HYPERVISOR_IMAGE) $(PV_KERNEL) $(LINUX_RUN_INITRAMFS) $(LINUX_KERNEL) $(LINUX_DISK)
+	BUILD=$(BUILD) ACCEL=$(ACCEL) tools/run-linux.sh $(LINUX_KERNEL) $(LINUX_RUN_INITRAMFS)
 
 linux-initramfs: $(LINUX_INITRAMFS)
-linux-stock: $(LINUX_STOCK_KERNEL)
+linux-stock: $(LINUX_STOCK_KERNEL) $(LINUX_STOCK_MODULES) $(LINUX_STOCK_INITRAMFS)
+linux-disk: $(LINUX_DISK)
 
 $(VMLINUZ_EXTRACT): $(BUILD)/host/tools/vmlinuz_extract.o $(BUILD)/host/tools/bzimage.o
 	$(call say,HOSTLD,$@)
@@ -45,7 +60,19 @@ $(LINUX_INITRAMFS): tools/make-linux-initramfs.sh $(LINUX_INITRAMFS_SOURCES) $(w
 	@mkdir -p $(dir $@)
 	$(QUIET)tools/make-linux-initramfs.sh $@
 
-$(LINUX_STOCK_KERNEL): tools/fetch-debian-kernel.sh tools/vmlinuz-to-elf.sh $(VMLINUZ_EXTRACT)
-	$(call say,FETCH,$@)
+# One run of the script brings both (GNU make's grouped targets, &:).
+$(LINUX_STOCK_KERNEL) $(LINUX_STOCK_MODULES) &: tools/fetch-debian-kernel.sh tools/vmlinuz-to-elf.sh \
+    $(VMLINUZ_EXTRACT)
+	$(call say,FETCH,$(LINUX_STOCK_KERNEL))
+	@mkdir -p $(dir $(LINUX_STOCK_KERNEL))
+	$(QUIET)BUILD=$(BUILD) tools/fetch-debian-kernel.sh $(BUILD)/linux
+
+$(LINUX_STOCK_INITRAMFS): tools/make-linux-initramfs.sh $(LINUX_INITRAMFS_SOURCES) $(wildcard /bin/busybox) \
+    $(LINUX_STOCK_MODULES)
+	$(call say,CPIO,$@)
 	@mkdir -p $(dir $@)
-	$(QUIET)BUILD=$(BUILD) tools/fetch-debian-kernel.sh $(@D)
+	$(QUIET)tools/make-linux-initramfs.sh --modules $(dir $(LINUX_STOCK_MODULES)) $@
+
+$(LINUX_DISK): tools/make-disk-image.sh $(LINUX_INITRAMFS)
+	$(call say,MKFS,$@)
+	$(QUIET)tools/make-disk-image.sh $@ $(LINUX_DISK_MIB) $(LINUX_INITRAMFS)

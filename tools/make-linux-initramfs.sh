@@ -13,12 +13,23 @@
 #                          symbolic link to it for each of its applets, where
 #                          'busybox --list-full' puts it (/bin/sh, /sbin/poweroff, ...)
 #   /proc /sys /dev /tmp /root    empty: mount points and the shell's home
+#   /lib/modules/          with --modules DIR only: DIR's NAME.ko files and its
+#                          load-order, which /init loads with insmod in that order
+#                          (Debian's stock kernel: tools/fetch-debian-kernel.sh's
+#                          debian-modules, the modules its disk needs)
 #
-#   tools/make-linux-initramfs.sh OUTPUT
+#   tools/make-linux-initramfs.sh [--modules DIR] OUTPUT
 #
+# The same tree, unpacked into an ext4 image by tools/make-disk-image.sh,
+# is the root file system on the domU's disk.
 # The kernel's own built-in initramfs provides /dev/console.
 set -u
 
+modules=""
+if [ $# -eq 3 ] && [ "$1" = --modules ]; then
+    modules=$2
+    shift 2
+fi
 if [ $# -ne 1 ]; then
     sed -n '2,/^set -u/p' "$0" | sed -e 's/^# \{0,1\}//' -e '/^set -u/d' >&2
     exit 1
@@ -54,6 +65,15 @@ for applet in $applets; do
         fail "cannot link busybox's applet $applet"
     fi
 done
+
+if [ -n "$modules" ]; then
+    [ -f "$modules/load-order" ] || fail "$modules/load-order is missing: run 'make linux-stock'"
+    mkdir -p "$staging/lib/modules" || exit 1
+    cp "$modules/load-order" "$staging/lib/modules/" || exit 1
+    for name in $(cat "$modules/load-order"); do
+        cp "$modules/$name.ko" "$staging/lib/modules/" || fail "$modules/$name.ko is missing"
+    done
+fi
 
 for source in "$sources"/*.c; do
     name=$(basename "$source" .c)

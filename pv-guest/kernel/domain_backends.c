@@ -11,8 +11,8 @@
 #include <runtime/console.h>
 #include <runtime/events.h>
 #include <runtime/runtime.h>
+#include <backend/console_backend.h>
 #include "block_device.h"
-#include "console_backend.h"
 #include "direct_map.h"
 #include "domain_backends.h"
 #include "xenstore_home.h"
@@ -204,6 +204,7 @@ int domain_backends_init(void)
 
     xenstore_server_init();
     block_device_set_wakeup_flag(&backend_event_pending); /* a disk's interrupt wakes the watch loop too */
+    blkback_dom0_init(&backend_event_pending);
     result = write_dom0_home();
     if (result != 0)
         console_printf("toolstack: writing dom0's xenstore home failed: %d\n", result);
@@ -220,6 +221,12 @@ void domain_backends_prepare(struct domain_backends *backends, unsigned int slot
         .store.window = ring_windows[slot][STORE_WINDOW],
         .console.window = ring_windows[slot][CONSOLE_WINDOW],
     };
+}
+
+void domain_backends_set_disks(struct domain_backends *backends, const struct disk_spec *disks, unsigned int count)
+{
+    backends->disks = disks;
+    backends->disk_count = count;
 }
 
 long domain_backends_allocate_ports(struct domain_backends *backends, uint16_t domain)
@@ -252,6 +259,27 @@ static long connect_rings(struct domain_backends *backends)
     return write_domain_home(backends);
 }
 
+/* Each disk line's vbd: nodes written, backend in InitWait. */
+static long connect_disks(struct domain_backends *backends)
+{
+    for (unsigned int index = 0; index < backends->disk_count; index++) {
+        int result = blkback_dom0_connect(backends->domain, &backends->disks[index], &backends->vbds[index]);
+
+        if (result != 0)
+            return result;
+    }
+    return 0;
+}
+
+static void disconnect_disks(struct domain_backends *backends)
+{
+    for (unsigned int index = 0; index < backends->disk_count; index++) {
+        if (backends->vbds[index] != NULL)
+            blkback_dom0_disconnect(backends->vbds[index]);
+        backends->vbds[index] = NULL;
+    }
+}
+
 long domain_backends_connect(struct domain_backends *backends, const struct domain_ring_frames *frames)
 {
     long result;
@@ -261,6 +289,8 @@ long domain_backends_connect(struct domain_backends *backends, const struct doma
     backends->store.frame = frames->store;
     backends->console.frame = frames->console;
     result = connect_rings(backends);
+    if (result == 0)
+        result = connect_disks(backends);
     if (result != 0)
         console_printf("toolstack: %s: connecting its backends failed: %ld\n", backends->domain_name, result);
     return result;
@@ -283,6 +313,7 @@ void domain_backends_disconnect(struct domain_backends *backends)
     close_port(backends, &backends->console);
     unmap_ring(backends, &backends->store);
     unmap_ring(backends, &backends->console);
+    disconnect_disks(backends);
     remove_domain_home(backends);
     xenstore_store_release_domain(backends->domain);
     connected_backends[backends->slot] = NULL;
@@ -304,6 +335,8 @@ void domain_backends_service(void)
             notify(backends, &backends->console);
     }
     if (xenstore_server_service())
+        backend_event_pending = true;
+    if (blkback_dom0_service())
         backend_event_pending = true;
 }
 

@@ -56,7 +56,9 @@
 #include <stdbool.h>
 #include <stdint.h>
 #include <xen/event_channel.h>
-#include "console_backend.h"
+#include <backend/blkback_dom0.h>
+#include <backend/console_backend.h>
+#include "domain_config.h"
 
 /* As many slots as a scenario has domains at most (CONFIG_MAX_DOMAINS). */
 #define DOMAIN_BACKENDS_SLOTS 12
@@ -81,6 +83,9 @@ struct domain_backends {
     bool store_connected;
     bool console_connected;
     struct console_backend console_output;
+    unsigned int disk_count;                          /* its disk lines */
+    const struct disk_spec *disks;
+    struct blkback_xenbus *vbds[CONFIG_MAX_DISKS];    /* NULL: not created */
 };
 
 /* Where the domain builder put a domU's ring pages: machine frames. */
@@ -96,14 +101,18 @@ int domain_backends_init(void);
 void domain_backends_prepare(struct domain_backends *backends, unsigned int slot, const char *domain_name,
                              uint64_t memory_kibibytes);
 
+/* The domain's virtual disks (its disk lines), connected with its other backends. */
+void domain_backends_set_disks(struct domain_backends *backends, const struct disk_spec *disks, unsigned int count);
+
 /* Allocates the domain's two ports: store.remote_port and console.remote_port. */
 long domain_backends_allocate_ports(struct domain_backends *backends, uint16_t domain);
 
 /*
  * Maps the ring pages over the slot's windows, binds dom0's ends of the
- * ports, connects the xenstore server and the console backend, and writes
- * the domain's home.  On failure, domain_backends_disconnect undoes what
- * was done.
+ * ports, connects the xenstore server and the console backend, writes
+ * the domain's home, then creates its vbds (blkback_dom0.h: their
+ * xenstore nodes, the backend waiting in InitWait).  On failure,
+ * domain_backends_disconnect undoes what was done.
  */
 long domain_backends_connect(struct domain_backends *backends, const struct domain_ring_frames *frames);
 
@@ -115,8 +124,10 @@ void domain_backends_wait_until(uint64_t deadline_ns);
 
 /*
  * Serves every connected domain's rings once: drains its console
- * (notifying the domU if anything was read) and serves the xenstore.  If
- * the xenstore has requests left, the next wait returns at once.
+ * (notifying the domU if anything was read), serves the xenstore, then
+ * the vbds (their handshakes follow the xenstore's changes; the disks'
+ * completions first).  If the xenstore or a vbd has work left, the next
+ * wait returns at once.
  */
 void domain_backends_service(void);
 

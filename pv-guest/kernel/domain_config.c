@@ -14,6 +14,10 @@
 #define MAX_DEADLINE_SECONDS 3600
 #define MAX_FLOOD_BYTES UINT64_C(0xffffffff) /* console_io's count is an unsigned int */
 #define MAX_FLOOD_ROUNDS 1000
+#define MAX_DISK_MEBIBYTES (UINT64_C(1) << 20)
+#define MAX_WHOLE_DISKS 16 /* xvda..xvdp: the 202 << 8 | disk << 4 encoding */
+#define XEN_VBD_MAJOR 202
+#define DISK_LETTERS 26
 
 struct line_reader {
     const char *text;
@@ -209,6 +213,143 @@ static bool parse_console_flood(struct cursor *cursor, struct domain_config *con
     return *cursor->position == '\0';
 }
 
+/* --- disk: xl.cfg's disk syntax ------------------------------------------------ */
+
+/* "xvdX" -> X's number; false for anything else (partitions, xvdaa, hd*, sd*). */
+static bool parse_vdev(const char *value, unsigned int *disk)
+{
+    if (strlen(value) != 4 || strncmp(value, "xvd", 3) != 0 || value[3] < 'a' ||
+        value[3] >= 'a' + MAX_WHOLE_DISKS)
+        return false;
+    *disk = (unsigned int)(value[3] - 'a');
+    return true;
+}
+
+static bool parse_access(const char *value, bool *read_only)
+{
+    if (strcmp(value, "r") == 0 || strcmp(value, "ro") == 0) {
+        *read_only = true;
+        return true;
+    }
+    if (strcmp(value, "w") == 0 || strcmp(value, "rw") == 0) {
+        *read_only = false;
+        return true;
+    }
+    return false;
+}
+
+/* Decimal digits from *text up to a character not a digit; at least one, at most maximum. */
+static bool parse_decimal(const char **text, uint64_t maximum, uint64_t *value)
+{
+    const char *start = *text;
+
+    *value = 0;
+    while (**text >= '0' && **text <= '9') {
+        *value = *value * 10 + (uint64_t)(**text - '0');
+        if (*value > maximum)
+            return false;
+        (*text)++;
+    }
+    return *text != start;
+}
+
+/* "/dev/vdY" or "/dev/vdY@START+SIZE" (MiB). */
+static bool parse_target(const char *value, struct disk_spec *disk)
+{
+    const char *rest = value + 8;
+
+    if (strlen(value) + 1 > sizeof(disk->target) || strncmp(value, "/dev/vd", 7) != 0 || value[7] < 'a' ||
+        value[7] >= 'a' + DISK_LETTERS)
+        return false;
+    memcpy(disk->target, value, strlen(value) + 1);
+    disk->target_index = (unsigned int)(value[7] - 'a');
+    if (*rest == '\0')
+        return true;
+    if (*rest++ != '@' || !parse_decimal(&rest, MAX_DISK_MEBIBYTES, &disk->start_mebibytes) || *rest++ != '+' ||
+        !parse_decimal(&rest, MAX_DISK_MEBIBYTES, &disk->size_mebibytes))
+        return false;
+    return *rest == '\0' && disk->size_mebibytes > 0;
+}
+
+/* The next comma-separated item of the spec, spaces around it removed; false at the end. */
+static bool next_item(struct cursor *cursor, char *item, size_t size, bool *too_long)
+{
+    size_t length = 0;
+
+    *too_long = false;
+    skip_spaces(cursor);
+    if (*cursor->position == '\0')
+        return false;
+    while (*cursor->position != '\0' && *cursor->position != ',') {
+        if (length + 1 < size)
+            item[length++] = *cursor->position;
+        else
+            *too_long = true;
+        cursor->position++;
+    }
+    if (*cursor->position == ',')
+        cursor->position++;
+    while (length > 0 && (item[length - 1] == ' ' || item[length - 1] == '\t' || item[length - 1] == '\r'))
+        length--;
+    item[length] = '\0';
+    return true;
+}
+
+/* One KEY=VALUE of the spec into disk; *seen_target once target= was read. */
+static bool parse_disk_item(char *item, struct disk_spec *disk, bool *seen_target)
+{
+    char *value = item;
+    unsigned int number;
+
+    while (*value != '\0' && *value != '=')
+        value++;
+    if (*value == '\0' || *seen_target)
+        return false;
+    *value++ = '\0';
+    if (strcmp(item, "format") == 0)
+        return strcmp(value, "raw") == 0;
+    if (strcmp(item, "access") == 0)
+        return parse_access(value, &disk->read_only);
+    if (strcmp(item, "vdev") == 0) {
+        if (disk->vdev[0] != '\0' || !parse_vdev(value, &number))
+            return false;
+        memcpy(disk->vdev, value, strlen(value) + 1);
+        disk->virtual_device = XEN_VBD_MAJOR << 8 | number << 4;
+        return true;
+    }
+    if (strcmp(item, "target") == 0) {
+        *seen_target = true;
+        return parse_target(value, disk);
+    }
+    return false;
+}
+
+static bool domain_has_vdev(const struct domain_spec *domain, const char *vdev)
+{
+    for (unsigned int index = 0; index < domain->disk_count; index++)
+        if (strcmp(domain->disks[index].vdev, vdev) == 0)
+            return true;
+    return false;
+}
+
+static bool parse_disk(struct cursor *cursor, struct domain_config *config)
+{
+    struct domain_spec *domain = last_domain(config);
+    struct disk_spec disk = { 0 };
+    bool seen_target = false, too_long;
+    char item[MAX_LINE_SIZE];
+
+    if (domain == NULL || domain->disk_count == CONFIG_MAX_DISKS)
+        return false;
+    while (next_item(cursor, item, sizeof(item), &too_long))
+        if (too_long || !parse_disk_item(item, &disk, &seen_target))
+            return false;
+    if (!seen_target || disk.vdev[0] == '\0' || domain_has_vdev(domain, disk.vdev))
+        return false;
+    domain->disks[domain->disk_count++] = disk;
+    return true;
+}
+
 static bool parse_line(const char *line, struct domain_config *config)
 {
     struct cursor cursor = { .position = line };
@@ -231,6 +372,8 @@ static bool parse_line(const char *line, struct domain_config *config)
         return parse_start_after(&cursor, config);
     if (strcmp(keyword, "console-flood") == 0)
         return parse_console_flood(&cursor, config);
+    if (strcmp(keyword, "disk") == 0)
+        return parse_disk(&cursor, config);
     return false;
 }
 

@@ -34,10 +34,24 @@
  *       ROUNDS times, from a read-only range aliasing one page of text
  *       (console_flood.h): the liveness test's attack from dom0
  *       (tests/liveness).  At most one per scenario.
+ *   disk format=raw, vdev=xvdX, access=rw|w|ro|r, target=/dev/vdY[@START+SIZE]
+ *       a virtual block device of the domain of the line above, in
+ *       xl.cfg's disk syntax (xl-disk-configuration): comma-separated
+ *       KEY=VALUE, target last (as xl requires).  format is raw (the only
+ *       one, and the default); vdev names the frontend's disk, xvda to
+ *       xvdp, whole disks only (virtual-device 202 << 8 | X << 4, Xen's
+ *       xen-vbd-interface); access defaults to rw.  target is one of
+ *       dom0's virtio disks, /dev/vda for the first: the whole disk, or
+ *       with @START+SIZE the SIZE MiB of it starting START MiB in (both
+ *       whole MiB, SIZE at least 1; pvmon's extension, so that several
+ *       domains can share one disk).  The toolstack checks the range
+ *       against the disk when it connects the vbd.  Up to
+ *       CONFIG_MAX_DISKS per domain, each vdev once.
  */
 #ifndef PV_KERNEL_DOMAIN_CONFIG_H
 #define PV_KERNEL_DOMAIN_CONFIG_H
 
+#include <stdbool.h>
 #include <stdint.h>
 
 #define CONFIG_MAX_SCENARIOS 8
@@ -46,6 +60,20 @@
 #define CONFIG_FILE_SIZE 64
 #define CONFIG_COMMAND_LINE_SIZE 256
 #define CONFIG_MAX_MEMORY_TARGETS 4
+#define CONFIG_MAX_DISKS 4
+#define CONFIG_VDEV_SIZE 8
+#define CONFIG_TARGET_SIZE 48
+
+/* A vbd: the virtual disk vdev of the domain, on dom0's disk target_index (vda = 0). */
+struct disk_spec {
+    char vdev[CONFIG_VDEV_SIZE];      /* "xvda" */
+    uint32_t virtual_device;          /* 202 << 8 | disk << 4 */
+    bool read_only;
+    char target[CONFIG_TARGET_SIZE];  /* as written: the backend's params */
+    unsigned int target_index;
+    uint64_t start_mebibytes;         /* where the vbd starts on the disk */
+    uint64_t size_mebibytes;          /* 0: the rest of the disk (no range given) */
+};
 
 struct memory_target_spec {
     uint64_t seconds;    /* after the scenario's start */
@@ -62,6 +90,8 @@ struct domain_spec {
     uint64_t start_after_milliseconds; /* 0: built and started with the others */
     unsigned int memory_target_count;
     struct memory_target_spec memory_targets[CONFIG_MAX_MEMORY_TARGETS];
+    unsigned int disk_count;
+    struct disk_spec disks[CONFIG_MAX_DISKS];
 };
 
 struct console_flood_spec {
@@ -91,7 +121,9 @@ struct domain_config {
  * before any domain, a second ramdisk for the same domain, memory targets
  * out of time order, a start-after before any domain or a second one for
  * the same domain, a console flood before any scenario or a second one in
- * the same scenario, or too many scenarios, domains or memory targets.
+ * the same scenario, a disk before any domain, a disk line that is not
+ * as above or names a vdev the domain already has, or too many
+ * scenarios, domains, memory targets or disks.
  */
 int domain_config_parse(const char *text, uint64_t size, struct domain_config *config, unsigned int *error_line);
 

@@ -11,6 +11,8 @@
 #include <guest/hypercall.h>
 #include <runtime/clock.h>
 #include <runtime/console.h>
+#include "disk_attacks.h"
+#include "disk_test.h"
 #include "microbenchmarks.h"
 #include "workloads.h"
 
@@ -74,6 +76,12 @@ int run_workload(const char *command_line)
     command_line_find(command_line, "role", role, sizeof(role));
     if (strcmp(role, "microbenchmarks") == 0)
         return run_microbenchmarks(command_line);
+    if (strcmp(role, "disk-attack") == 0)
+        return run_disk_attack(command_line);
+    if (strcmp(role, "disk-test") == 0 || strcmp(role, "disk-verify") == 0) {
+        run_disk_test(command_line, strcmp(role, "disk-test") == 0);
+        return 0;
+    }
     command_line_get_unsigned(command_line, "seconds", &seconds);
     start = measure();
     if (strcmp(role, "busy") == 0) {

@@ -18,9 +18,10 @@ fail() {
     failures+=("$*")
 }
 
-# boot NAME CONFIG FILE...: dom0 with a ramdisk of CONFIG and FILEs;
-# leaves the log path in $log and run-qemu's exit status in $status.
-boot() {
+# boot_archive NAME CONFIG FILE...: packs dom0's kernel and a ramdisk of
+# CONFIG and FILEs into $work/NAME.cpio, the PVH boot module; sets $log
+# (emptied) and, on a failure, $status and the reason.
+boot_archive() {
     local name=$1 config=$2
     shift 2
     log="$work/$name.log"
@@ -28,23 +29,42 @@ boot() {
     if ! tools/make-dom0-ramdisk.sh "$work/$name-ramdisk.cpio" "$config" "$@" 2>"$work/$name.run"; then
         status=4
         fail "tools/make-dom0-ramdisk.sh failed"
-        return
+        return 1
     fi
     cp "$pv_kernel" "$work/pv-kernel.elf"
     cp "$work/$name-ramdisk.cpio" "$work/dom0-ramdisk.cpio"
     (cd "$work" && printf '%s\n' pv-kernel.elf dom0-ramdisk.cpio | cpio -o -H newc --quiet) >"$work/$name.cpio"
     rm -f "$work/$name-ramdisk.cpio" "$work/dom0-ramdisk.cpio"
+}
+
+# run_archive NAME: boots $work/NAME.cpio with tools/run-qemu.sh, the
+# serial output in $log; returns run-qemu's exit status.
+run_archive() {
+    local name=$1
     # shellcheck disable=SC2086 # qemu_options is a list of words
     tools/run-qemu.sh --timeout "$timeout_seconds" --memory "${qemu_memory_mebibytes:-512}" --log "$log" ${qemu_options:-} \
         pvh "$image" "$work/$name.cpio" \
         --append "idle_seconds=1 ${hypervisor_arguments:-}-- ${dom0_command_line:-}" 2>>"$work/$name.run"
-    status=$?
-    rm -f "$work/$name.cpio"
+}
+
+# finish_log NAME: the boot archive goes, and the log gets Unix line ends
+# and a last newline (a boot killed mid-line leaves none).
+finish_log() {
+    rm -f "$work/$1.cpio"
     sed -i 's/\r$//' "$log"
-    # A boot killed mid-line leaves the log without its last newline.
     if [ -s "$log" ] && [ -n "$(tail -c 1 "$log")" ]; then
         echo >>"$log"
     fi
+}
+
+# boot NAME CONFIG FILE...: dom0 with a ramdisk of CONFIG and FILEs;
+# leaves the log path in $log and run-qemu's exit status in $status.
+boot() {
+    local name=$1
+    boot_archive "$@" || return
+    run_archive "$name"
+    status=$?
+    finish_log "$name"
 }
 
 expect_status() {

@@ -15,13 +15,32 @@
 #     page-table clears;
 #   - ballooning: dom0 moves the stock kernel's memory/target down and up,
 #     Linux's balloon driver follows, pvmon sees the domain's pages go and
-#     come back, and the frames given back as free.
+#     come back, and the frames given back as free;
+#   - a PV disk (QEMU's virtio disk, dom0's blkback, Linux's xen-blkfront):
+#     the patched kernel boots with its root on /dev/xvda (a copy of
+#     build/linux/root.img, ext4), writes 64 MiB of checksummed blocks,
+#     fsyncs and powers off, and the stock kernel, booted next on the same
+#     disk, reads every byte back; on the host, e2fsck -fn finds the file
+#     system clean and pvmon-disk (disk.c, built for the host) finds every
+#     byte in the image too;
+#   - durability under a crash: Linux appends fsync'd records, "acked N"
+#     after each; QEMU is killed with SIGKILL at a random point after
+#     some acks (LINUX_CRASH_SEED seeds the point); the host replays the
+#     journal of a copy with e2fsck and finds every acked record intact,
+#     and so does Linux booted again on the disk, after which e2fsck -fn
+#     is clean;
+#   - two Linux domUs at once (the patched and the stock kernel), each on
+#     a disk of its own, each verifying what it wrote, neither disk
+#     touched by the other.
 # Each boot has a hard timeout (tools/run-qemu.sh); a failing case prints
-# why and the tail of the serial log.  Ends with "linux: N passed, N failed".
+# why and the tail of the serial log.  Ends with "linux: N passed, N failed";
+# the exit status is 0 if all passed, 1 if a case failed, 2 if an input is
+# missing (nothing ran).
 #
 # Run from the top of the tree after 'make all linux linux-stock
-# linux-initramfs'.  LINUX_TEST_TIMEOUT (seconds, default 600) bounds each
-# QEMU run; KEEP_LOGS=DIR keeps the serial logs.
+# linux-initramfs linux-disk'.  LINUX_TEST_TIMEOUT (seconds, default 600)
+# bounds each QEMU run; LINUX_TEST_CASES=REGEX runs only the cases whose
+# names match; KEEP_LOGS=DIR keeps the serial logs.
 set -u
 cd "$(dirname "$0")/../.."
 
@@ -32,6 +51,9 @@ programs=$build/programs.cpio
 patched_kernel=$build/linux/vmlinux
 stock_kernel=$build/linux/debian-vmlinux
 initramfs=$build/linux/initramfs.cpio
+stock_initramfs=$build/linux/initramfs-stock.cpio
+disk_image=$build/linux/root.img
+disk_mib=64
 timeout_seconds=${LINUX_TEST_TIMEOUT:-600}
 qemu_memory_mebibytes=1536
 hypervisor_arguments="dom0_mem=384 "
@@ -40,6 +62,9 @@ work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT
 
 source tests/lib/dom0-cases.sh
+# Debian keeps e2fsck and debugfs in /sbin, outside a user's PATH.
+PATH=$PATH:/usr/sbin:/sbin
+disk_tool=$work/pvmon-disk
 
 # linux_says REGEX: the lines Linux's init and workload printed on hvc0 matching REGEX.
 linux_says() {
@@ -169,19 +194,225 @@ linux_balloons_down_and_up_through_xenstore() {
     expect_no_log "Kernel panic|PANIC|BUG:|Oops"
 }
 
-for required in "$image" "$pv_kernel" "$programs" "$patched_kernel" "$stock_kernel" "$initramfs"; do
+# fresh_disk NAME: a copy of the root image for one case; prints its path.
+fresh_disk() {
+    cp --sparse=always "$disk_image" "$work/$1.img" && echo "$work/$1.img"
+}
+
+# expect_clean_file_system IMAGE WHAT: e2fsck -fn finds nothing to fix.
+expect_clean_file_system() {
+    if ! e2fsck -f -n "$1" >"$work/e2fsck.log" 2>&1; then
+        fail "e2fsck -fn finds the file system $2 damaged: $(grep -v '^Pass\|^e2fsck' "$work/e2fsck.log" |
+            head -n 4 | tr '\n' ' ')"
+    fi
+}
+
+# host_copy_of IMAGE PATH OUTPUT: the file PATH of the image's file system,
+# taken out with debugfs (no mount, no root).
+host_copy_of() {
+    rm -f "$3"
+    debugfs -R "dump -p $2 $3" "$1" >"$work/debugfs.log" 2>&1 && [ -f "$3" ]
+}
+
+# expect_host_finds_the_data IMAGE SEED MIB: /data/integrity.bin of the
+# image holds every byte Linux wrote, checked on the host.
+expect_host_finds_the_data() {
+    local result
+    if ! host_copy_of "$1" /data/integrity.bin "$work/integrity.bin"; then
+        fail "debugfs cannot take /data/integrity.bin out of the image: $(tail -n 2 "$work/debugfs.log")"
+        return
+    fi
+    result=$("$disk_tool" verify "$work/integrity.bin" "$3" "$2" 2>&1 | tail -n 1)
+    rm -f "$work/integrity.bin"
+    echo "     on the host: ${result#pvmon-linux: }"
+    echo "$result" | grep -q "PASS disk-verify" || fail "the host's check of the image: $result"
+}
+
+# report_disk_rate STEP: the MB/s Linux saw for its disk-write or disk-verify.
+report_disk_rate() {
+    local line bytes nanoseconds
+    line=$(linux_says "PASS $1 " | tail -n 1)
+    bytes=$(echo "$line" | sed -nE 's/.* bytes=([0-9]+).*/\1/p')
+    nanoseconds=$(echo "$line" | sed -nE 's/.* (write|read)-ns=([0-9]+).*/\2/p')
+    if [ -n "$bytes" ] && [ -n "$nanoseconds" ] && [ "$nanoseconds" -gt 0 ]; then
+        echo "     $1: $((bytes / 1048576)) MiB in $((nanoseconds / 1000000)) ms," \
+            "$((bytes * 1000 / nanoseconds)) MB/s (TCG)"
+    fi
+}
+
+linux_on_xvda_keeps_every_byte_across_boots_and_kernels() {
+    local name=linux-disk seed=12 disk # seed: pvmon.disk_seed in disk-integrity.domains
+    disk=$(fresh_disk "$name") || { fail "cannot copy $disk_image"; return; }
+    local qemu_options="--disk $disk"
+    boot "$name" tests/linux/disk-integrity.domains "$patched_kernel" "$initramfs" \
+        "$stock_kernel" "$stock_initramfs"
+    expect_status
+    expect_log "\(d0\) console d[0-9]+: pvmon-linux: modules loaded: crc32c_generic xen_blkfront jbd2 mbcache crc16 ext4$"
+    expect_log "\(d0\) console d[0-9]+: pvmon-linux: root on /dev/xvda "
+    expect_log "\(d0\) console d[0-9]+: pvmon-linux: PASS disk-write bytes=$((disk_mib * 1048576)) "
+    expect_log "\(d0\) console d[0-9]+: pvmon-linux: PASS disk-verify bytes=$((disk_mib * 1048576)) "
+    report_disk_rate disk-write
+    report_disk_rate disk-verify
+    expect_no_log "pvmon-linux: FAIL"
+    expect_end linux-disk-write writer "shutdown +poweroff"
+    expect_end linux-disk-verify verifier "shutdown +poweroff"
+    expect_no_log "Kernel panic|PANIC|BUG:|Oops"
+    expect_clean_file_system "$disk" "after both boots"
+    expect_host_finds_the_data "$disk" "$seed" "$disk_mib"
+    rm -f "$disk"
+}
+
+# acked_count: the last "acked N" Linux printed in $log (0 if none), read
+# while QEMU may still be writing the log: its lines end in CR LF until
+# finish_log, and the last may be cut (then N is too small, never too big).
+acked_count() {
+    tr -d '\r' <"$log" |
+        sed -nE 's/.*\(d0\) console d[0-9]+: pvmon-linux: acked ([0-9]+)$/\1/p' | tail -n 1 | grep . || echo 0
+}
+
+# qemu_under PID: the QEMU process run-qemu.sh (PID) started, through timeout.
+qemu_under() {
+    local parent=$1 child depth
+    for depth in 1 2 3; do
+        child=$(pgrep -P "$parent" | head -n 1)
+        [ -n "$child" ] || return 1
+        case $(cat "/proc/$child/comm" 2>/dev/null) in
+        qemu-system*) echo "$child"; return 0 ;;
+        esac
+        parent=$child
+    done
+    return 1
+}
+
+# boot_and_kill NAME CONFIG ACKS FILE...: boots like boot(), and once Linux
+# has printed "acked ACKS" (or more) waits a random 0-999 ms more and kills
+# QEMU with SIGKILL.  Sets $status to run-qemu's.
+boot_and_kill() {
+    local name=$1 config=$2 acks=$3 runner waited=0 qemu started
+    shift 3
+    boot_archive "$name" "$config" "$@" || return
+    run_archive "$name" &
+    runner=$!
+    started=$(date +%s)
+    while [ "$(acked_count)" -lt "$acks" ] && kill -0 "$runner" 2>/dev/null; do
+        if [ "$waited" -ge $((timeout_seconds * 5)) ]; then
+            break
+        fi
+        sleep 0.2
+        waited=$((waited + 1))
+    done
+    sleep "0.$(printf '%03d' $((RANDOM % 1000)))"
+    if qemu=$(qemu_under "$runner"); then
+        kill -KILL "$qemu"
+        echo "     QEMU (pid $qemu) killed with SIGKILL $(($(date +%s) - started)) s after it started," \
+            "Linux having printed acked $(acked_count)"
+    else
+        fail "QEMU had ended before the kill, after $(acked_count) acks"
+    fi
+    wait "$runner"
+    status=$?
+    finish_log "$name"
+}
+
+acked_records_survive_a_sigkill_of_the_machine() {
+    local disk acks acked replay intact seed=${LINUX_CRASH_SEED:-$$}
+    local records_seed=56 # pvmon.disk_seed in crash-records.domains
+    RANDOM=$seed
+    acks=$((10 + RANDOM % 40))
+    echo "     crash seed $seed: killing after at least $acks acks"
+    disk=$(fresh_disk linux-crash) || { fail "cannot copy $disk_image"; return; }
+    local qemu_options="--disk $disk"
+    boot_and_kill linux-crash tests/linux/crash-records.domains "$acks" "$patched_kernel" "$initramfs"
+    acked=$(acked_count)
+    expect_log "\(d0\) console d[0-9]+: pvmon-linux: root on /dev/xvda "
+    expect_no_log "pvmon-linux: FAIL"
+    [ "$acked" -ge "$acks" ] || fail "Linux acked only $acked records before the kill (wanted $acks)"
+
+    # The host's view: the journal of a copy replayed by e2fsck, then the records.
+    cp --sparse=always "$disk" "$work/replayed.img"
+    e2fsck -f -y "$work/replayed.img" >"$work/e2fsck.log" 2>&1
+    replay=$?
+    [ "$replay" -le 1 ] || fail "e2fsck -fy of the crashed image's copy exits with $replay: $(tail -n 3 "$work/e2fsck.log" | tr '\n' ' ')"
+    expect_clean_file_system "$work/replayed.img" "after the crash and e2fsck's journal replay"
+    if host_copy_of "$work/replayed.img" /data/records.bin "$work/records.bin"; then
+        intact=$("$disk_tool" check-records "$work/records.bin" "$records_seed" 2>/dev/null |
+            sed -nE 's/.*PASS disk-check-records intact=([0-9]+) file-records=([0-9]+)$/\1/p')
+        echo "     on the host: $acked acked, ${intact:-none} intact of $(($(stat -c %s "$work/records.bin") / 4096)) in the file"
+        [ -n "$intact" ] && [ "$intact" -ge "$acked" ] ||
+            fail "the host finds ${intact:-no} records intact, but Linux acked $acked"
+    else
+        fail "debugfs cannot take /data/records.bin out of the replayed copy: $(tail -n 2 "$work/debugfs.log")"
+    fi
+    rm -f "$work/replayed.img" "$work/records.bin"
+
+    # Linux's view: booted again on the crashed disk, it replays the journal itself.
+    boot linux-crash-check tests/linux/crash-check.domains "$patched_kernel" "$initramfs"
+    expect_status
+    intact=$(linux_says "PASS disk-check-records intact=[0-9]+ " | sed -nE 's/.* intact=([0-9]+) .*/\1/p' | tail -n 1)
+    echo "     Linux booted again: ${intact:-no} records intact"
+    [ -n "$intact" ] && [ "$intact" -ge "$acked" ] ||
+        fail "Linux booted again finds ${intact:-no} records intact, but it had acked $acked"
+    expect_end linux-crash-check checker "shutdown +poweroff"
+    expect_no_log "Kernel panic|PANIC|BUG:|Oops"
+    expect_clean_file_system "$disk" "after the crash and a boot of Linux on it"
+    rm -f "$disk"
+}
+
+two_linux_domains_each_on_a_disk_of_their_own() {
+    local first second verified
+    first=$(fresh_disk linux-two-first) && second=$(fresh_disk linux-two-second) ||
+        { fail "cannot copy $disk_image"; return; }
+    local qemu_options="--disk $first --disk $second"
+    boot linux-two-disks tests/linux/two-disks.domains "$patched_kernel" "$initramfs" \
+        "$stock_kernel" "$stock_initramfs"
+    expect_status
+    verified=$(linux_says "PASS disk-verify bytes=$((32 * 1048576)) " | wc -l)
+    [ "$verified" -eq 2 ] || fail "$verified of the 2 domains verified their data"
+    expect_no_log "pvmon-linux: FAIL"
+    expect_end linux-two-disks first "shutdown +poweroff"
+    expect_end linux-two-disks second "shutdown +poweroff"
+    expect_no_log "Kernel panic|PANIC|BUG:|Oops"
+    expect_clean_file_system "$first" "of the first domain"
+    expect_clean_file_system "$second" "of the second domain"
+    expect_host_finds_the_data "$first" 78 32
+    expect_host_finds_the_data "$second" 90 32
+    rm -f "$first" "$second"
+}
+
+for required in "$image" "$pv_kernel" "$programs" "$patched_kernel" "$stock_kernel" "$initramfs" \
+    "$stock_initramfs" "$disk_image"; do
     if ! [ -f "$required" ]; then
         echo "FAIL linux_images_are_built"
-        echo "     $required is missing: run 'make all linux linux-stock linux-initramfs'"
+        echo "     $required is missing: run 'make all linux linux-stock linux-initramfs linux-disk'"
         echo "linux: 0 passed, 1 failed"
-        exit 1
+        exit 2
     fi
 done
+for tool in e2fsck debugfs gcc pgrep; do
+    if ! command -v "$tool" >/dev/null; then
+        echo "FAIL linux_host_tools_are_there"
+        echo "     $tool is missing: run 'make deps' (e2fsprogs, gcc, procps)"
+        echo "linux: 0 passed, 1 failed"
+        exit 2
+    fi
+done
+if ! gcc -std=c11 -Wall -Wextra -Werror -O2 -o "$disk_tool" pv-guest/linux/initramfs/disk.c \
+    pv-guest/linux/initramfs/common.c; then
+    echo "FAIL linux_host_tools_are_there"
+    echo "     pv-guest/linux/initramfs/disk.c does not build for the host"
+    echo "linux: 0 passed, 1 failed"
+    exit 2
+fi
 for test_case in \
     patched_linux_runs_its_workload_beside_another_domain \
     stock_debian_linux_runs_its_workload_unmodified \
-    linux_balloons_down_and_up_through_xenstore; do
-    run_case "$test_case"
+    linux_balloons_down_and_up_through_xenstore \
+    linux_on_xvda_keeps_every_byte_across_boots_and_kernels \
+    acked_records_survive_a_sigkill_of_the_machine \
+    two_linux_domains_each_on_a_disk_of_their_own; do
+    if [[ $test_case =~ ${LINUX_TEST_CASES:-.} ]]; then
+        run_case "$test_case"
+    fi
 done
 echo "linux: $passed passed, $failed failed"
 [ "$failed" -eq 0 ]

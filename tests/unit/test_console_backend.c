@@ -1,5 +1,5 @@
 /*
- * Specification of dom0's console backend (pv-guest/kernel/console_backend.h):
+ * Specification of dom0's console backend (backend/console_backend.h):
  * the out ring of struct xencons_interface drained with free-running
  * indexes into whole lines, carriage returns dropped, control and
  * non-ASCII bytes shown as '?', overlong lines split at
@@ -8,7 +8,7 @@
  * The tests play the guest's side of the page.
  */
 #include <string.h>
-#include <kernel/console_backend.h>
+#include <backend/console_backend.h>
 
 #include "suites.h"
 

@@ -2,8 +2,9 @@
  * Specification of dom0's "domains" file (pv-guest/kernel/domain_config.h),
  * for the statements the liveness test adds: console-flood (dom0 floods
  * its own console during a scenario) and start-after (a domain built and
- * started later than the others).  A malformed or misplaced statement
- * fails the whole file with the number of its line.
+ * started later than the others), and the disk line in xl.cfg's disk
+ * syntax.  A malformed or misplaced statement fails the whole file with
+ * the number of its line.
  */
 #include <string.h>
 #include <pvmon/errno.h>
@@ -110,6 +111,149 @@ START_TEST(test_start_after_zero_is_refused)
 }
 END_TEST
 
+/* --- disk ---------------------------------------------------------------------- */
+
+#define GUEST "domain guest pv-kernel.elf 16 256\n"
+
+static const struct disk_spec *first_disk(void)
+{
+    return &config.scenarios[0].domains[0].disks[0];
+}
+
+START_TEST(test_disk_in_xl_syntax_belongs_to_the_domain_above)
+{
+    ck_assert_int_eq(parse(SCENARIO GUEST "disk format=raw, vdev=xvda, access=rw, target=/dev/vda\n"), 0);
+    ck_assert_uint_eq(config.scenarios[0].domains[0].disk_count, 1);
+    ck_assert_str_eq(first_disk()->vdev, "xvda");
+    ck_assert_uint_eq(first_disk()->virtual_device, 51712);
+    ck_assert(!first_disk()->read_only);
+    ck_assert_str_eq(first_disk()->target, "/dev/vda");
+    ck_assert_uint_eq(first_disk()->target_index, 0);
+    ck_assert_uint_eq(first_disk()->start_mebibytes, 0);
+    ck_assert_uint_eq(first_disk()->size_mebibytes, 0);
+}
+END_TEST
+
+START_TEST(test_disk_vdev_gives_xens_virtual_device_number)
+{
+    ck_assert_int_eq(parse(SCENARIO GUEST "disk vdev=xvdb, target=/dev/vda\n"), 0);
+    ck_assert_uint_eq(first_disk()->virtual_device, 202 << 8 | 1 << 4);
+    ck_assert_int_eq(parse(SCENARIO GUEST "disk vdev=xvdp, target=/dev/vda\n"), 0);
+    ck_assert_uint_eq(first_disk()->virtual_device, 202 << 8 | 15 << 4);
+}
+END_TEST
+
+START_TEST(test_disk_beyond_xvdp_or_a_partition_is_refused)
+{
+    ck_assert_int_eq(parse(SCENARIO GUEST "disk vdev=xvdq, target=/dev/vda\n"), -XEN_EINVAL);
+    ck_assert_int_eq(parse(SCENARIO GUEST "disk vdev=xvda1, target=/dev/vda\n"), -XEN_EINVAL);
+    ck_assert_int_eq(parse(SCENARIO GUEST "disk vdev=hda, target=/dev/vda\n"), -XEN_EINVAL);
+}
+END_TEST
+
+START_TEST(test_disk_access_r_and_ro_are_read_only)
+{
+    ck_assert_int_eq(parse(SCENARIO GUEST "disk vdev=xvda, access=r, target=/dev/vda\n"), 0);
+    ck_assert(first_disk()->read_only);
+    ck_assert_int_eq(parse(SCENARIO GUEST "disk vdev=xvda, access=ro, target=/dev/vda\n"), 0);
+    ck_assert(first_disk()->read_only);
+    ck_assert_int_eq(parse(SCENARIO GUEST "disk vdev=xvda, access=w, target=/dev/vda\n"), 0);
+    ck_assert(!first_disk()->read_only);
+}
+END_TEST
+
+START_TEST(test_disk_unknown_access_or_format_is_refused)
+{
+    ck_assert_int_eq(parse(SCENARIO GUEST "disk vdev=xvda, access=rwx, target=/dev/vda\n"), -XEN_EINVAL);
+    ck_assert_int_eq(parse(SCENARIO GUEST "disk format=qcow2, vdev=xvda, target=/dev/vda\n"), -XEN_EINVAL);
+}
+END_TEST
+
+START_TEST(test_disk_target_range_is_in_mebibytes)
+{
+    ck_assert_int_eq(parse(SCENARIO GUEST "disk vdev=xvda, target=/dev/vdb@64+128\n"), 0);
+    ck_assert_str_eq(first_disk()->target, "/dev/vdb@64+128");
+    ck_assert_uint_eq(first_disk()->target_index, 1);
+    ck_assert_uint_eq(first_disk()->start_mebibytes, 64);
+    ck_assert_uint_eq(first_disk()->size_mebibytes, 128);
+}
+END_TEST
+
+START_TEST(test_disk_malformed_range_is_refused)
+{
+    ck_assert_int_eq(parse(SCENARIO GUEST "disk vdev=xvda, target=/dev/vda@64\n"), -XEN_EINVAL);
+    ck_assert_int_eq(parse(SCENARIO GUEST "disk vdev=xvda, target=/dev/vda@64+0\n"), -XEN_EINVAL);
+    ck_assert_int_eq(parse(SCENARIO GUEST "disk vdev=xvda, target=/dev/vda@+8\n"), -XEN_EINVAL);
+    ck_assert_int_eq(parse(SCENARIO GUEST "disk vdev=xvda, target=/dev/vda@1+8x\n"), -XEN_EINVAL);
+    ck_assert_int_eq(parse(SCENARIO GUEST "disk vdev=xvda, target=/dev/vda@99999999999+8\n"), -XEN_EINVAL);
+}
+END_TEST
+
+START_TEST(test_disk_target_other_than_a_virtio_disk_is_refused)
+{
+    ck_assert_int_eq(parse(SCENARIO GUEST "disk vdev=xvda, target=/dev/sda\n"), -XEN_EINVAL);
+    ck_assert_int_eq(parse(SCENARIO GUEST "disk vdev=xvda, target=disk.img\n"), -XEN_EINVAL);
+    ck_assert_int_eq(parse(SCENARIO GUEST "disk vdev=xvda, target=/dev/vdaa\n"), -XEN_EINVAL);
+}
+END_TEST
+
+START_TEST(test_disk_needs_vdev_and_target)
+{
+    ck_assert_int_eq(parse(SCENARIO GUEST "disk vdev=xvda\n"), -XEN_EINVAL);
+    ck_assert_int_eq(parse(SCENARIO GUEST "disk target=/dev/vda\n"), -XEN_EINVAL);
+    ck_assert_int_eq(parse(SCENARIO GUEST "disk\n"), -XEN_EINVAL);
+}
+END_TEST
+
+START_TEST(test_disk_target_must_come_last)
+{
+    ck_assert_int_eq(parse(SCENARIO GUEST "disk target=/dev/vda, vdev=xvda\n"), -XEN_EINVAL);
+    ck_assert_uint_eq(error_line, 3);
+}
+END_TEST
+
+START_TEST(test_disk_unknown_key_or_item_without_value_is_refused)
+{
+    ck_assert_int_eq(parse(SCENARIO GUEST "disk vdev=xvda, script=block, target=/dev/vda\n"), -XEN_EINVAL);
+    ck_assert_int_eq(parse(SCENARIO GUEST "disk vdev=xvda, cdrom, target=/dev/vda\n"), -XEN_EINVAL);
+}
+END_TEST
+
+START_TEST(test_disk_before_any_domain_is_refused)
+{
+    ck_assert_int_eq(parse(SCENARIO "disk vdev=xvda, target=/dev/vda\n"), -XEN_EINVAL);
+    ck_assert_uint_eq(error_line, 2);
+}
+END_TEST
+
+START_TEST(test_disk_same_vdev_twice_is_refused)
+{
+    ck_assert_int_eq(parse(SCENARIO GUEST "disk vdev=xvda, target=/dev/vda\ndisk vdev=xvda, target=/dev/vdb\n"),
+                     -XEN_EINVAL);
+    ck_assert_uint_eq(error_line, 4);
+}
+END_TEST
+
+START_TEST(test_disks_up_to_the_maximum_are_accepted)
+{
+    ck_assert_int_eq(parse(SCENARIO GUEST "disk vdev=xvda, target=/dev/vda\ndisk vdev=xvdb, target=/dev/vda\n"
+                                          "disk vdev=xvdc, target=/dev/vda\ndisk vdev=xvdd, target=/dev/vda\n"),
+                     0);
+    ck_assert_uint_eq(config.scenarios[0].domains[0].disk_count, CONFIG_MAX_DISKS);
+    ck_assert_int_eq(parse(SCENARIO GUEST "disk vdev=xvda, target=/dev/vda\ndisk vdev=xvdb, target=/dev/vda\n"
+                                          "disk vdev=xvdc, target=/dev/vda\ndisk vdev=xvdd, target=/dev/vda\n"
+                                          "disk vdev=xvde, target=/dev/vda\n"),
+                     -XEN_EINVAL);
+}
+END_TEST
+
+START_TEST(test_domain_without_disk_line_has_none)
+{
+    ck_assert_int_eq(parse(SCENARIO GUEST), 0);
+    ck_assert_uint_eq(config.scenarios[0].domains[0].disk_count, 0);
+}
+END_TEST
+
 static void add_test_case(Suite *suite, const TTest *test)
 {
     TCase *test_case = tcase_create(test->name);
@@ -134,6 +278,21 @@ static Suite *domain_config_suite(void)
     add_test_case(suite, test_start_after_before_any_domain_is_refused);
     add_test_case(suite, test_second_start_after_for_a_domain_is_refused);
     add_test_case(suite, test_start_after_zero_is_refused);
+    add_test_case(suite, test_disk_in_xl_syntax_belongs_to_the_domain_above);
+    add_test_case(suite, test_disk_vdev_gives_xens_virtual_device_number);
+    add_test_case(suite, test_disk_beyond_xvdp_or_a_partition_is_refused);
+    add_test_case(suite, test_disk_access_r_and_ro_are_read_only);
+    add_test_case(suite, test_disk_unknown_access_or_format_is_refused);
+    add_test_case(suite, test_disk_target_range_is_in_mebibytes);
+    add_test_case(suite, test_disk_malformed_range_is_refused);
+    add_test_case(suite, test_disk_target_other_than_a_virtio_disk_is_refused);
+    add_test_case(suite, test_disk_needs_vdev_and_target);
+    add_test_case(suite, test_disk_target_must_come_last);
+    add_test_case(suite, test_disk_unknown_key_or_item_without_value_is_refused);
+    add_test_case(suite, test_disk_before_any_domain_is_refused);
+    add_test_case(suite, test_disk_same_vdev_twice_is_refused);
+    add_test_case(suite, test_disks_up_to_the_maximum_are_accepted);
+    add_test_case(suite, test_domain_without_disk_line_has_none);
     return suite;
 }
 

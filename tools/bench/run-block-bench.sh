@@ -1,0 +1,238 @@
+#!/usr/bin/env bash
+# make bench, block part: the disk seen three ways, in one invocation, each
+# running the same four passes (pv-guest/linux/initramfs/blockbench.c:
+# sequential 64 KiB writes and reads, random 4 KiB writes and reads, one
+# request at a time, O_DIRECT) over the first BLOCK_BENCH_MIB MiB of a
+# scratch disk image:
+#   domU     Debian's stock kernel as a PV domU of pvmon on /dev/xvda: its
+#            xen-blkfront, dom0's blkback, dom0's virtio-blk driver, QEMU's
+#            virtio-blk on virtio-mmio (tools/bench/block.domains)
+#   dom0     dom0 itself on the same virtio disk, directly, with the same
+#            passes (dom0's command line test=block-bench): the limit of the
+#            domU; measured only when dom0's kernel has that role
+#   native   the same stock kernel straight on QEMU (-M pc), its own
+#            virtio_blk on virtio-blk-pci (Debian's virtio_mmio takes no
+#            devices from the command line): the reference without pvmon
+# each on plain TCG (MB/s and IOPS from wall-clock ns, comparable only
+# within this run) and under -icount shift=0 (guest ns are instructions of
+# the whole machine, plus the time it idles waiting for QEMU's disk:
+# instructions per request).  A
+# benchmark, never a test: a figure that cannot be produced is "-" with the
+# reason, never invented.
+#
+# Writes, in $BUILD/bench/: block-results.txt (what is printed),
+# block-results.tsv, and each boot's serial log (block-RUN.log).
+# Environment: BUILD (default build), BENCH_TIMEOUT (seconds per boot,
+# default 900), BLOCK_BENCH_MIB (default 64), BLOCK_BENCH_REQUESTS (random
+# requests per pass, default 1024).  Exit status: 0 when every boot ended
+# cleanly, 1 when something to boot is missing, 2 when a boot failed
+# (figures still shown).
+set -euo pipefail
+cd "$(dirname "$0")/../.."
+
+build=${BUILD:-build}
+output_dir=$build/bench
+timeout_seconds=${BENCH_TIMEOUT:-900}
+hypervisor_image=$build/pvmon.elf
+pv_kernel=$build/pv-kernel.elf
+stock_kernel=$build/linux/debian-vmlinux
+initramfs=$build/linux/initramfs-stock.cpio
+config=tools/bench/block.domains
+mib=${BLOCK_BENCH_MIB:-64}
+requests=${BLOCK_BENCH_REQUESTS:-1024}
+passes=(seq-write seq-read rand-write rand-read)
+columns=(domU dom0 native)
+
+for input in "$hypervisor_image" "$pv_kernel" "$stock_kernel" "$initramfs"; do
+    if [ ! -f "$input" ]; then
+        echo "run-block-bench: $input is missing; run 'make BUILD=$build bench'" >&2
+        exit 1
+    fi
+done
+mkdir -p "$output_dir"
+work=$(mktemp -d)
+trap 'rm -rf "$work"' EXIT
+failed_boots=()
+declare -A missing_reason
+
+# scratch_disk: a new sparse image, twice the region, holding nothing.
+scratch_disk() {
+    rm -f "$work/disk.img"
+    truncate -s "$((mib * 2))M" "$work/disk.img"
+}
+
+# run_boot RUN COMMAND...: runs one boot; its serial log is $output_dir/block-RUN.log.
+run_boot() {
+    local run=$1 status started
+    shift
+    echo "run-block-bench: booting $run (hard timeout $timeout_seconds s)" >&2
+    started=$(date +%s)
+    scratch_disk
+    set +e
+    "$@" >"$work/$run.out" 2>&1
+    status=$?
+    set -e
+    if [ "$status" -ne 0 ]; then
+        failed_boots+=("$run (status $status)")
+        tail -n 3 "$work/$run.out" | sed 's/^/    /' >&2
+    fi
+    [ -f "$output_dir/block-$run.log" ] && sed -i 's/\r$//' "$output_dir/block-$run.log"
+    echo "run-block-bench: $run ended with status $status in $(($(date +%s) - started)) s" >&2
+}
+
+# pvmon_boot RUN ARCHIVE DOM0-ARGUMENTS [--icount]: pvmon with the scratch disk.
+pvmon_boot() {
+    local run=$1 archive=$2 arguments=$3
+    shift 3
+    tools/run-qemu.sh --timeout "$timeout_seconds" --memory 1536 "$@" --disk "$work/disk.img" \
+        --log "$output_dir/block-$run.log" pvh "$hypervisor_image" "$archive" \
+        --append "idle_seconds=1 dom0_mem=384 -- $arguments"
+}
+
+# native_boot RUN [QEMU OPTIONS]: the stock kernel on QEMU's own machine
+# (its ELF, loaded through its PVH note); /init's 'reboot -f'
+# (pvmon.native=1) ends QEMU through -no-reboot.
+native_boot() {
+    local run=$1
+    shift
+    timeout --kill-after=10 "$timeout_seconds" qemu-system-x86_64 -accel tcg -cpu max -M pc -m 256 \
+        -no-reboot -display none -monitor none "$@" -serial "file:$output_dir/block-$run.log" \
+        -drive "file=$work/disk.img,if=none,id=disk,format=raw,cache=writeback" \
+        -device virtio-blk-pci,drive=disk -kernel "$stock_kernel" -initrd "$initramfs" \
+        -append "console=ttyS0 quiet pvmon.native=1 pvmon.test=block-bench pvmon.bench_device=/dev/vda pvmon.bench_mib=$mib pvmon.bench_requests=$requests"
+}
+
+sed -e "s/@MIB@/$mib/" -e "s/@REQUESTS@/$requests/" "$config" >"$work/domains"
+tools/make-dom0-ramdisk.sh "$work/dom0-ramdisk.cpio" "$work/domains" "$stock_kernel" "$initramfs"
+cp "$pv_kernel" "$work/pv-kernel.elf"
+(cd "$work" && printf '%s\n' pv-kernel.elf dom0-ramdisk.cpio | cpio -o -H newc --quiet) >"$work/domU-boot.cpio"
+dom0_has_role=no
+if grep -aq "block-bench" "$pv_kernel"; then
+    dom0_has_role=yes
+    # dom0 alone: a domains file with no scenario, so that the toolstack starts nothing.
+    echo "# dom0 alone: test=block-bench" >"$work/alone.domains"
+    tools/make-dom0-ramdisk.sh "$work/dom0-ramdisk.cpio" "$work/alone.domains" "$initramfs"
+    (cd "$work" && printf '%s\n' pv-kernel.elf dom0-ramdisk.cpio | cpio -o -H newc --quiet) >"$work/dom0-boot.cpio"
+fi
+
+for mode in tcg icount; do
+    icount=()
+    qemu_icount=()
+    if [ "$mode" = icount ]; then
+        icount=(--icount)
+        qemu_icount=(-icount shift=0)
+    fi
+    run_boot "domU-$mode" pvmon_boot "domU-$mode" "$work/domU-boot.cpio" "" "${icount[@]}"
+    if [ "$dom0_has_role" = yes ]; then
+        run_boot "dom0-$mode" pvmon_boot "dom0-$mode" "$work/dom0-boot.cpio" \
+            "test=block-bench bench_mib=$mib bench_requests=$requests" "${icount[@]}"
+    else
+        missing_reason[dom0]="dom0's kernel ($pv_kernel) has no test=block-bench role"
+    fi
+    run_boot "native-$mode" native_boot "native-$mode" "${qemu_icount[@]}"
+done
+
+# --- the figures ---------------------------------------------------------------
+#
+# $work/figures.tsv: mode, column, pass, requests, bytes, ns, from the
+# lines "block-bench pass=NAME size=S requests=N bytes=B ns=T" (Linux's,
+# or dom0's own).
+
+extract() {
+    local mode=$1 column=$2 log=$3
+    [ -f "$log" ] || return 0
+    awk -v mode="$mode" -v column="$column" '
+        function value_of(key,    count, index_, pair) {
+            count = split($0, pair, " ")
+            for (index_ = 1; index_ <= count; index_++)
+                if (index(pair[index_], key "=") == 1)
+                    return substr(pair[index_], length(key) + 2)
+            return ""
+        }
+        /block-bench pass=/ && !/FAIL/ {
+            printf "%s\t%s\t%s\t%s\t%s\t%s\n", mode, column, value_of("pass"), value_of("requests"),
+                value_of("bytes"), value_of("ns")
+        }' "$log"
+}
+
+: >"$work/figures.tsv"
+for mode in tcg icount; do
+    for column in "${columns[@]}"; do
+        log=$output_dir/block-$column-$mode.log
+        extract "$mode" "$column" "$log" >>"$work/figures.tsv"
+        if [ -f "$log" ] && ! grep -q "block-bench pass=" "$log"; then
+            missing_reason[$column-$mode]="no figures in $log: $(grep -a -E 'FAIL|not understood|could not' "$log" |
+                head -n 1 | sed -E 's/^.*\(d0\) //')"
+        fi
+    done
+done
+
+# figure MODE COLUMN PASS KIND: MB/s, IOPS or instructions per request (ns / requests).
+figure() {
+    awk -F'\t' -v mode="$1" -v column="$2" -v pass="$3" -v kind="$4" '
+        $1 == mode && $2 == column && $3 == pass && $6 > 0 {
+            if (kind == "MB/s") printf "%.1f", $5 * 1000 / $6
+            else if (kind == "IOPS") printf "%.0f", $4 * 1e9 / $6
+            else printf "%.0f", $6 / $4
+        }' "$work/figures.tsv"
+}
+
+table=$work/table.txt
+{
+    echo "Block I/O: $mib MiB region, 64 KiB sequential and $requests random 4 KiB requests per pass,"
+    echo "one request at a time, O_DIRECT (pv-guest/linux/initramfs/blockbench.c)"
+    echo "  domU   = Debian's stock Linux as a PV domU on pvmon, /dev/xvda (blkfront -> dom0's blkback -> virtio-blk)"
+    echo "  dom0   = dom0 on the same virtio disk directly"
+    echo "  native = the same stock kernel on QEMU -M pc, virtio-blk-pci, no pvmon"
+    echo "tcg: MB/s and IOPS from wall-clock time (this run only); icount: guest ns per request under"
+    echo "-icount shift=0, one per instruction executed (time idle waiting for the disk counts as well)."
+    echo
+    printf '%-12s' "tcg"
+    for column in "${columns[@]}"; do printf ' %22s' "$column MB/s (IOPS)"; done
+    printf ' %12s\n' "domU/dom0"
+    for pass in "${passes[@]}"; do
+        printf '%-12s' "$pass"
+        for column in "${columns[@]}"; do
+            rate=$(figure tcg "$column" "$pass" MB/s)
+            iops=$(figure tcg "$column" "$pass" IOPS)
+            if [ -n "$rate" ]; then printf ' %22s' "$rate ($iops)"; else printf ' %22s' -; fi
+        done
+        domu=$(figure tcg domU "$pass" MB/s)
+        dom0=$(figure tcg dom0 "$pass" MB/s)
+        if [ -n "$domu" ] && [ -n "$dom0" ]; then
+            printf ' %11s%%\n' "$(awk -v a="$domu" -v b="$dom0" 'BEGIN { printf "%.0f", 100 * a / b }')"
+        else
+            printf ' %12s\n' -
+        fi
+    done
+    echo
+    printf '%-12s' "icount"
+    for column in "${columns[@]}"; do printf ' %22s' "$column insn/request"; done
+    echo
+    for pass in "${passes[@]}"; do
+        printf '%-12s' "$pass"
+        for column in "${columns[@]}"; do
+            value=$(figure icount "$column" "$pass" insn)
+            printf ' %22s' "${value:--}"
+        done
+        echo
+    done
+    for column in "${!missing_reason[@]}"; do
+        echo
+        echo "$column: not measured: ${missing_reason[$column]}"
+    done
+    if [ ${#failed_boots[@]} -gt 0 ]; then
+        echo
+        echo "Boots that did not end cleanly: ${failed_boots[*]}"
+    fi
+    echo
+    echo "Logs: $output_dir/block-{domU,dom0,native}-{tcg,icount}.log"
+} >"$table"
+
+{
+    printf 'mode\tcolumn\tpass\trequests\tbytes\tns\n'
+    cat "$work/figures.tsv"
+} >"$output_dir/block-results.tsv"
+cp "$table" "$output_dir/block-results.txt"
+cat "$table"
+[ ${#failed_boots[@]} -eq 0 ] || exit 2
