@@ -14,8 +14,9 @@
 #                   ends with "N passed, N failed"
 #   make deps       install the Debian packages the build needs (tools/install-dependencies.sh)
 #   make fuzz       run every fuzzer of tests/fuzz under libFuzzer for FUZZ_SECONDS each (default 60):
-#                   page types, the writable-page-table emulator, event channels, foreign mappings;
-#                   make fuzz-NAME runs one (page-type, page-table-write, event-channel, foreign-mapping)
+#                   page types, the writable-page-table emulator, event channels, foreign mappings,
+#                   grant tables; make fuzz-NAME runs one (page-type, page-table-write, event-channel,
+#                   foreign-mapping, grant-table)
 #   make linux-initramfs, make linux-stock, make linux-disk
 #                   the Linux domU's initramfs (busybox and the workload), Debian's stock
 #                   kernel as an ELF with the modules its disk needs and their initramfs, and
@@ -171,7 +172,7 @@ FUZZ_PASS_BINARY := $(BUILD)/tests/page-type-fuzz
 # -fsanitize-coverage=trace-pc and its hook renamed to work_meter_tick
 # (tests/fuzz/work_meter.h), so that a harness counts the basic blocks each
 # step executes and refuses a step whose work is not bounded.
-FUZZ_HARNESSES := page-table-write event-channel foreign-mapping
+FUZZ_HARNESSES := page-table-write event-channel foreign-mapping grant-table
 FUZZ_HARNESS_page-table-write := tests/fuzz/page_table_write_fuzz.c
 FUZZ_METERED_page-table-write := hypervisor/common/page_table_write.c
 FUZZ_CHECKER_page-table-write := tests/fuzz/page_table_write_reference.c
@@ -181,6 +182,9 @@ FUZZ_CHECKER_event-channel :=
 FUZZ_HARNESS_foreign-mapping := tests/fuzz/foreign_mapping_fuzz.c
 FUZZ_METERED_foreign-mapping := $(addprefix hypervisor/common/, page_type.c page_table_entry.c io_memory.c)
 FUZZ_CHECKER_foreign-mapping := tests/unit/simulated_memory.c
+FUZZ_HARNESS_grant-table := tests/fuzz/grant_table_fuzz.c
+FUZZ_METERED_grant-table := $(addprefix hypervisor/common/, grant_table.c page_type.c page_table_entry.c io_memory.c)
+FUZZ_CHECKER_grant-table := tests/unit/simulated_memory.c tests/unit/simulated_grants.c
 FUZZ_SHARED_CHECKER_SOURCES := tests/fuzz/work_meter.c
 FUZZ_HARNESS_PASS_BINARIES := $(patsubst %,$(BUILD)/tests/%-fuzz,$(FUZZ_HARNESSES))
 FUZZ_HARNESS_BINARIES := $(patsubst %,$(BUILD)/fuzz/%-fuzz,$(FUZZ_HARNESSES))

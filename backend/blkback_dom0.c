@@ -259,10 +259,25 @@ int blkback_dom0_connect(domid_t domain, const struct disk_spec *disk, struct bl
     return 0;
 }
 
+/* What the vbd did, for the log and the benchmarks (events per request). */
+static void report_statistics(const struct blkback_xenbus *device)
+{
+    const struct blkback_statistics *counts = &device->vbd.statistics;
+
+    console_printf("toolstack: d%u vbd %u: %lu reads (%lu sectors), %lu writes (%lu sectors), %lu flushes, "
+                   "%lu refused, %lu grant-copy failures, %lu disk errors; %lu GNTTABOP_copy calls "
+                   "(%lu segments), %lu notifications\n",
+                   device->config.frontend_domain, device->config.virtual_device, counts->reads,
+                   counts->sectors_read, counts->writes, counts->sectors_written, counts->flushes, counts->refused,
+                   counts->grant_copy_failures, counts->disk_errors, counts->grant_copy_calls,
+                   counts->grant_copy_segments, counts->notifications);
+}
+
 void blkback_dom0_disconnect(struct blkback_xenbus *device)
 {
     struct dom0_device *entry = owner_of(device);
 
+    report_statistics(device);
     blkback_xenbus_destroy(device);
     entry->in_use = false;
 }

@@ -25,7 +25,9 @@
  *   - Events.  dom0 binds the frontend's port (EVTCHNOP_bind_interdomain);
  *     an event only sets the flag dom0's loop sleeps on, as a disk's
  *     interrupt does; the rings are served from the loop.
- *   - The log: "toolstack: d<id> vbd <N>: ..." for each step and trouble.
+ *   - The log: "toolstack: d<id> vbd <N>: ..." for each step and trouble,
+ *     and the vbd's counters when it goes (requests, GNTTABOP_copy calls
+ *     and segments, notifications: the events per request).
  */
 #ifndef BACKEND_BLKBACK_DOM0_H
 #define BACKEND_BLKBACK_DOM0_H

@@ -279,14 +279,20 @@ static void restart(struct blkback_xenbus *device)
 /* Step 3: no ring, no port, state Closed. */
 static void close_device(struct blkback_xenbus *device)
 {
+    bool was_connected = device->ring_mapped;
+
     disconnect(device);
     device->phase = BLKBACK_XENBUS_CLOSED;
     switch_state(device, XenbusStateClosed);
+    if (was_connected)
+        report(device, "disconnected");
 }
 
-static bool frontend_gone(XenbusState state)
+/* The frontend asks to close: Closing, the ring still served for what is in flight (Linux blkback). */
+static void closing(struct blkback_xenbus *device)
 {
-    return state == XenbusStateClosing || state == XenbusStateClosed || state == XenbusStateUnknown;
+    device->phase = BLKBACK_XENBUS_CLOSING;
+    switch_state(device, XenbusStateClosing);
 }
 
 /* Follows the frontend's state (Linux blkback's frontend_changed). */
@@ -296,19 +302,17 @@ static void follow_frontend(struct blkback_xenbus *device)
 
     switch (device->phase) {
     case BLKBACK_XENBUS_WAITING:
-        if (state == XenbusStateInitialised || state == XenbusStateConnected)
-            connect(device);
-        else if (state == XenbusStateClosing || state == XenbusStateClosed)
-            close_device(device);
-        break;
     case BLKBACK_XENBUS_CONNECTED:
-        if (frontend_gone(state)) {
+        if (device->phase == BLKBACK_XENBUS_WAITING &&
+            (state == XenbusStateInitialised || state == XenbusStateConnected))
+            connect(device);
+        else if (state == XenbusStateClosing)
+            closing(device);
+        else if (state == XenbusStateClosed || state == XenbusStateUnknown)
             close_device(device);
-            report(device, "disconnected");
-        }
         break;
     case BLKBACK_XENBUS_CLOSING:
-        if (frontend_gone(state))
+        if (state == XenbusStateClosed || state == XenbusStateUnknown)
             close_device(device);
         break;
     case BLKBACK_XENBUS_CLOSED:
@@ -339,7 +343,7 @@ int blkback_xenbus_create(struct blkback_xenbus *device, const struct blkback_xe
 bool blkback_xenbus_service(struct blkback_xenbus *device)
 {
     follow_frontend(device);
-    if (device->phase != BLKBACK_XENBUS_CONNECTED)
+    if (!device->ring_mapped)
         return false;
     if (blkback_service(&device->vbd))
         return true;

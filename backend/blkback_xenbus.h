@@ -33,14 +33,20 @@
  *      info (VDISK_READONLY for a read-only vbd), sector-size=512,
  *      physical-sector-size=512, feature-flush-cache, then state 4
  *      (Connected).
- *   3. frontend state 5 (Closing) or 6, or its node gone: the vbd stops
- *      (blkback_stop), the event channel is closed and the ring unmapped,
- *      backend state 6 (Closed).  From Closed, a frontend back at state 1
+ *   3. frontend state 5 (Closing): backend state 5, the ring still served
+ *      for the requests in flight; frontend state 6 (Closed), or its node
+ *      gone: the vbd stops (blkback_stop), the event channel is closed and
+ *      the ring unmapped, backend state 6 (Closed).  As Linux blkback's
+ *      frontend_changed, on which Linux's frontends count: a Linux domU
+ *      shutting down writes Closing and completes its close only when the
+ *      backend answers Closing (xenbus_otherend_changed ignores Closed
+ *      during shutdown).  From Closed, a frontend back at state 1
  *      (Initialising) starts over at 1 (Linux blkback's reconnect), once
  *      the disk has finished with the old requests.
  *   A failure in step 2 or a broken ring (blkback_broken) writes the
- *   reason to the backend's "error" node and state 5 (Closing), as
- *   Linux's xenbus_dev_fatal does; the ring is unmapped and the event
+ *   reason to the backend directory's "error" node (where the frontend
+ *   may read it; Linux's xenbus_dev_fatal writes it under dom0's own
+ *   error/ tree) and state 5 (Closing), as xenbus_dev_fatal does; the ring is unmapped and the event
  *   channel closed at once, and the device waits for the frontend to
  *   close.  A frontend that never answers costs nothing but its vbd.
  */
@@ -80,7 +86,7 @@ struct blkback_xenbus_config {
 enum blkback_xenbus_phase {
     BLKBACK_XENBUS_WAITING,    /* InitWait written: waiting for the frontend's ring */
     BLKBACK_XENBUS_CONNECTED,
-    BLKBACK_XENBUS_CLOSING,    /* failed or broken: waiting for the frontend to close */
+    BLKBACK_XENBUS_CLOSING,    /* Closing written (failed, broken, or asked): waiting for the frontend's Closed */
     BLKBACK_XENBUS_CLOSED,
 };
 

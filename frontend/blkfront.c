@@ -176,20 +176,17 @@ int blkfront_await_backend(struct blkfront *device, XenbusState wanted, uint64_t
 
 /* --- the ring and the event channel ----------------------------------------------- */
 
+/* A ring page from the pool (never given back: the backend may map it
+ * until it has closed), initialised and granted to the backend. */
 static int set_up_ring(struct blkfront *device)
 {
-    int result;
-
     if (ring_pages_used == RING_PAGE_POOL)
         return -XEN_ENOMEM;
     device->shared_ring = (struct blkif_sring *)ring_pages[ring_pages_used++];
     memset(device->shared_ring, 0, PAGE_SIZE);
     ring_front_init(&device->ring, device->shared_ring, PAGE_SIZE, RING_ENTRY_SIZE);
     blkfront_shadow_init(&device->shadow);
-    result = grant_table_grant_page(device->backend_id, device->shared_ring, false, &device->ring_ref);
-    if (result != 0)
-        return result;
-    return 0;
+    return grant_table_grant_page(device->backend_id, device->shared_ring, false, &device->ring_ref);
 }
 
 static int set_up_event_channel(struct blkfront *device)
@@ -511,17 +508,23 @@ unsigned int blkfront_in_flight(const struct blkfront *device)
     return blkfront_shadow_in_flight(&device->shadow);
 }
 
+/* Linux's frontend close (blkfront_closing, xenbus_frontend_closed): Closing,
+ * the backend's Closing, Closed, the backend's Closed (it has unmapped the
+ * ring by then), and only then the ring's grant is ended. */
 int blkfront_close(struct blkfront *device, uint64_t deadline_ns)
 {
     int result;
 
     if ((result = write_frontend_state(device, XenbusStateClosing)) != 0)
         return fail(device, "writing state Closing", result);
-    if (blkfront_await_backend(device, XenbusStateClosing, deadline_ns) != 0)
-        console_printf("blkfront %s: the backend did not close\n", device->frontend_path);
+    if ((result = blkfront_await_backend(device, XenbusStateClosing, deadline_ns)) != 0)
+        return fail(device, "waiting for the backend's Closing", result);
     events_detach(device->port);
-    result = write_frontend_state(device, XenbusStateClosed);
-    if (grant_table_end_access(device->ring_ref) != 0)
-        console_printf("blkfront %s: the backend still maps the ring page\n", device->frontend_path);
-    return result;
+    if ((result = write_frontend_state(device, XenbusStateClosed)) != 0)
+        return fail(device, "writing state Closed", result);
+    if ((result = blkfront_await_backend(device, XenbusStateClosed, deadline_ns)) != 0)
+        return fail(device, "waiting for the backend's Closed", result);
+    if ((result = grant_table_end_access(device->ring_ref)) != 0)
+        return fail(device, "ending the ring page's grant", result);
+    return 0;
 }

@@ -112,7 +112,9 @@ unsigned int blkfront_in_flight(const struct blkfront *device);
  * grant is taken or ended for it. */
 int blkfront_submit_raw(struct blkfront *device, struct blkif_request *raw, struct blkfront_request *completion);
 
-/* Writes Closing (5), waits for the backend to close or deadline_ns, then Closed (6). */
+/* Writes Closing (5), waits for the backend's Closing, writes Closed (6),
+ * waits for the backend's Closed, then ends the ring page's grant: 0, or
+ * the first step's error (printed). */
 int blkfront_close(struct blkfront *device, uint64_t deadline_ns);
 
 #endif

@@ -18,6 +18,7 @@
 #include <pvmon/grant_table.h>
 #include <pvmon/page_table_entry.h>
 #include <pvmon/page_type.h>
+#include <pvmon/string.h>
 
 #define ENTRY_ACCESSED (UINT64_C(1) << 5)
 #define ENTRY_DIRTY (UINT64_C(1) << 6)
@@ -635,13 +636,14 @@ static int16_t copy_bytes(const struct grant_environment *environment, const str
                           const struct copy_side *source, const struct copy_side *destination)
 {
     const struct page_memory *memory = environment->memory;
-    const uint8_t *from = (const uint8_t *)memory->table(memory, source->frame) + op->source.offset;
-    uint8_t *to = (uint8_t *)memory->table(memory, destination->frame) + op->dest.offset;
+    const uint8_t *from;
+    uint8_t *to;
 
     if (crosses_page(op->source.offset, op->len) || crosses_page(op->dest.offset, op->len))
         return GNTST_bad_copy_arg;
-    for (uint16_t byte = 0; byte < op->len; byte++)
-        to[byte] = from[byte];
+    from = (const uint8_t *)memory->table(memory, source->frame) + op->source.offset;
+    to = (uint8_t *)memory->table(memory, destination->frame) + op->dest.offset;
+    memmove(to, from, op->len);
     return GNTST_okay;
 }
 

@@ -946,8 +946,6 @@ int page_install_grant_entry(const struct page_memory *memory, uint16_t owner, u
     old_entry = table[index];
     if (is_grant_entry(old_entry))
         return -XEN_EINVAL;
-    if (!is_ram(memory, page_table_entry_frame(entry)))
-        return -XEN_EINVAL;
     error = take_entry_references(memory, owner, frame_owner, table_frame, PAGE_TYPE_L1, entry);
     if (error)
         return error;

@@ -26,6 +26,7 @@
 #define HALT_WAIT_NS (3 * NANOSECONDS_PER_SECOND)
 #define DEFAULT_STORM_REQUESTS 20000
 #define DEFAULT_STORM_SECONDS 30
+#define NOTIFICATION_STORM 100000
 #define DEFAULT_SILENT_SECONDS 15
 #define NO_SUCH_DOMAIN (DOMID_FIRST_RESERVED - 1)
 #define FIRMWARE_FRAME 0x100
@@ -277,6 +278,53 @@ static void unknown_operation(struct attack_run *run)
     expect_still_served(run);
 }
 
+/*
+ * Fills the ring with one-page READs, each through a grant of its own, and
+ * revokes every grant at once, while the backend works on them.  A
+ * revocation succeeds only while the backend does not hold the grant
+ * (Xen's pin protocol), so each request must still be answered, OKAY if
+ * its copy came first, an error if the revocation did; and the grants the
+ * revocation found busy must be free once answered.
+ */
+static void revoke_mid_request(struct attack_run *run)
+{
+    static struct blkfront_request completions[BLKFRONT_RING_SIZE];
+    static uint8_t pages[BLKFRONT_RING_SIZE][PAGE_SIZE] __attribute__((aligned(PAGE_SIZE)));
+    grant_ref_t refs[BLKFRONT_RING_SIZE];
+    bool ended[BLKFRONT_RING_SIZE] = { false };
+    unsigned int sent = 0, revoked = 0, answered = 0, late = 0;
+    char why[80];
+
+    for (; sent < BLKFRONT_RING_SIZE; sent++) {
+        struct blkif_request request;
+
+        if (grant_table_grant_page(device.backend_id, pages[sent], false, &refs[sent]) != 0)
+            break;
+        request = raw_request(BLKIF_OP_READ, refs[sent]);
+        if (blkfront_submit_raw(&device, &request, &completions[sent]) != 0)
+            break;
+    }
+    for (unsigned int index = 0; index < sent; index++)
+        if (grant_table_end_access(refs[index]) == 0) {
+            revoked++;
+            ended[index] = true;
+        }
+    for (unsigned int index = 0; index < sent; index++)
+        if (blkfront_wait_for(&device, &completions[index], from_now(ANSWER_WAIT_NS)) == 0)
+            answered++;
+    for (unsigned int index = 0; index < sent; index++)
+        if (!ended[index] && grant_table_end_access(refs[index]) != 0)
+            late++;
+    console_printf(FAMILY ": %u reads sent, %u of their grants revoked at once, %u answered\n", sent, revoked,
+                   answered);
+    format_string(why, sizeof(why), "%u of %u answered", answered, sent);
+    report(run, "every_request_answered_despite_revoked_grants", sent == BLKFRONT_RING_SIZE && answered == sent,
+           why);
+    format_string(why, sizeof(why), "%u grants still held after the answers", late);
+    report(run, "busy_grants_released_once_answered", late == 0, why);
+    expect_still_served(run);
+}
+
 /* --- storms and deaths ------------------------------------------------------------- */
 
 static struct blkfront_request storm_requests[BLKFRONT_RING_SIZE];
@@ -326,9 +374,9 @@ static void storm(struct attack_run *run)
                    errors, (system_time_ns() - start) / NANOSECONDS_PER_MILLISECOND);
     format_string(why, sizeof(why), "%lu of %lu answered, %lu errors", answered, sent, errors);
     report(run, "storm_requests_answered_okay", !device.broken && errors == 0 && answered > 0, why);
-    for (uint64_t count = 0; count < wanted; count++)
+    for (unsigned int count = 0; count < NOTIFICATION_STORM; count++)
         hypercall_event_send(device.port);
-    console_printf(FAMILY ": storm: %lu notifications without requests sent\n", wanted);
+    console_printf(FAMILY ": storm: %u notifications without requests sent\n", NOTIFICATION_STORM);
     expect_still_served(run);
 }
 
@@ -353,13 +401,19 @@ static void crash_mid_request(struct attack_run *run)
 
 /* --- the handshake attacks ----------------------------------------------------------- */
 
+/* Sleeps, then only looks: the backend must still be waiting for it, neither connected nor gone. */
 static void silent(struct attack_run *run)
 {
-    uint64_t seconds = DEFAULT_SILENT_SECONDS;
+    uint64_t seconds = DEFAULT_SILENT_SECONDS, state = XenbusStateUnknown;
+    char why[48];
 
     command_line_get_unsigned(run->command_line, "seconds", &seconds);
     console_printf(FAMILY ": never answering the handshake; powering off in %lu s\n", seconds);
     sleep_ns(seconds * NANOSECONDS_PER_SECOND);
+    if (blkfront_locate(&device, NULL) == 0)
+        blkfront_backend_state(&device, &state);
+    format_string(why, sizeof(why), "backend state %lu", state);
+    report(run, "backend_still_waits_for_a_silent_frontend", state == XenbusStateInitWait, why);
 }
 
 static int write_node(const char *directory, const char *node, uint64_t value)
@@ -409,6 +463,7 @@ static const struct {
     { "too-many-segments", too_many_segments, true },
     { "sector-beyond-disk", sector_beyond_disk, true },
     { "unknown-operation", unknown_operation, true },
+    { "revoke-mid-request", revoke_mid_request, true },
     { "storm", storm, true },
     { "crash-mid-request", crash_mid_request, true },
     { "silent", silent, false },

@@ -25,14 +25,19 @@
  *                         wraps around 2^64
  *   unknown-operation     the reserved operation 4, DISCARD and INDIRECT,
  *                         which no backend here advertises
+ *   revoke-mid-request    fills the ring with reads and revokes all
+ *                         their grants at once: each request is still
+ *                         answered (OKAY or an error, whichever came
+ *                         first), the grants found busy are free after
  *   storm [requests=N] [seconds=S]
  *                         N one-page reads (default 20000) with the ring
  *                         kept full for at most S seconds (default 30),
- *                         then as many notifications without requests
+ *                         then 100000 notifications without requests
  *   crash-mid-request     fills the ring with eleven-segment writes and
  *                         crashes with all of them in flight
- *   silent [seconds=S]    never answers the handshake; powers off after
- *                         S seconds (default 15)
+ *   silent [seconds=S]    never answers the handshake; after S seconds
+ *                         (default 15) the backend must still be in
+ *                         InitWait, then it powers off
  *   bad-ring-ref          answers the handshake with a ring reference it
  *                         never granted and an event channel it never
  *                         allocated: the backend must not connect

@@ -30,6 +30,7 @@ uint64_t disk_extent_sectors(const struct disk_extent *extent)
 const char *disk_extent_kind_name(enum disk_extent_kind kind)
 {
     static const char *const names[DISK_EXTENT_KINDS] = {
+        [DISK_EXTENT_WHOLE_DISK] = "every_sector_of_the_disk",
         [DISK_EXTENT_FIRST_SECTOR] = "first_sector",
         [DISK_EXTENT_LAST_SECTOR] = "last_sector",
         [DISK_EXTENT_FULL_PAGES_AT_THE_END] = "eleven_whole_pages_at_the_end",
@@ -79,11 +80,39 @@ static void add_fixed_extents(struct disk_plan *plan, uint64_t disk_sectors, uin
         add_random_segment(extent, mix(seed ^ (0x5b + index)));
 }
 
-int disk_plan_make(struct disk_plan *plan, uint64_t disk_sectors, uint64_t seed, unsigned int spread)
+/* The whole disk in extents of eleven whole pages; the last one's last segment may be short. */
+static void add_fill_extents(struct disk_plan *plan, uint64_t disk_sectors)
 {
-    if (disk_sectors < DISK_PLAN_MIN_SECTORS || spread > DISK_PLAN_MAX_SPREAD)
+    for (uint64_t sector = 0; sector < disk_sectors;) {
+        struct disk_extent *extent = add_extent(plan, DISK_EXTENT_WHOLE_DISK, sector);
+
+        while (extent->segment_count < MAX_SEGMENTS && sector < disk_sectors) {
+            uint64_t left = disk_sectors - sector;
+            uint8_t length = (uint8_t)(left < SECTORS_PER_PAGE ? left : SECTORS_PER_PAGE);
+
+            add_segment(extent, 0, (uint8_t)(length - 1));
+            sector += length;
+        }
+    }
+}
+
+unsigned int disk_plan_count_kind(const struct disk_plan *plan, enum disk_extent_kind kind)
+{
+    unsigned int count = 0;
+
+    for (unsigned int index = 0; index < plan->count; index++)
+        count += plan->extents[index].kind == kind;
+    return count;
+}
+
+int disk_plan_make(struct disk_plan *plan, uint64_t disk_sectors, uint64_t seed, unsigned int spread, bool fill)
+{
+    if (disk_sectors < DISK_PLAN_MIN_SECTORS || spread > DISK_PLAN_MAX_SPREAD ||
+        (fill && disk_sectors > DISK_PLAN_MAX_FILL_SECTORS))
         return -XEN_EINVAL;
     plan->count = 0;
+    if (fill)
+        add_fill_extents(plan, disk_sectors);
     add_fixed_extents(plan, disk_sectors, seed);
     for (unsigned int index = 0; index < spread; index++) {
         uint64_t random = mix(seed ^ mix(index + 1));

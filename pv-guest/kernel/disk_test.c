@@ -25,6 +25,7 @@
 #define DEFAULT_SECONDS 120
 #define POISON 0xa5
 #define SUB_PAGE_SECTOR 4
+#define VBD_NAME_SIZE 16
 
 struct slot {
     bool busy;
@@ -210,14 +211,18 @@ static int run_plan(struct run *run, uint8_t operation, struct kind_result *resu
 static void report_kinds(struct run *run, const char *verb, int outcome, const struct kind_result *results)
 {
     for (unsigned int kind = 0; kind < DISK_EXTENT_KINDS; kind++) {
+        unsigned int planned = disk_plan_count_kind(&plan, (enum disk_extent_kind)kind);
         char name[80], why[80];
 
+        if (planned == 0)
+            continue;
         format_string(name, sizeof(name), "%s_%s", verb, disk_extent_kind_name((enum disk_extent_kind)kind));
         if (outcome != 0)
             format_string(why, sizeof(why), "the run stopped with error %d", outcome);
         else
-            format_string(why, sizeof(why), "%u of %u extents failed", results[kind].failed, results[kind].extents);
-        report(run, name, outcome == 0 && results[kind].failed == 0 && results[kind].extents > 0, why);
+            format_string(why, sizeof(why), "%u of %u extents failed, %u planned", results[kind].failed,
+                          results[kind].extents, planned);
+        report(run, name, outcome == 0 && results[kind].failed == 0 && results[kind].extents == planned, why);
     }
 }
 
@@ -301,16 +306,19 @@ int run_disk_test(const char *command_line, bool write_first)
 {
     struct run run = { .family = write_first ? "disk_test" : "disk_verify", .seed = DEFAULT_SEED };
     uint64_t extents = DEFAULT_EXTENTS, seconds = DEFAULT_SECONDS, start = system_time_ns();
+    char vbd[VBD_NAME_SIZE];
     int result;
 
     command_line_get_unsigned(command_line, "seed", &run.seed);
     command_line_get_unsigned(command_line, "extents", &extents);
     command_line_get_unsigned(command_line, "seconds", &seconds);
     run.deadline_ns = start + seconds * NANOSECONDS_PER_SECOND;
-    result = blkfront_connect(&device, NULL, run.deadline_ns);
+    result = blkfront_connect(&device, command_line_find(command_line, "vbd", vbd, sizeof(vbd)) ? vbd : NULL,
+                              run.deadline_ns);
     report(&run, "vbd_connects", result == 0, "the handshake failed");
     if (result == 0) {
-        result = disk_plan_make(&plan, device.sectors, run.seed, (unsigned int)extents);
+        result = disk_plan_make(&plan, device.sectors, run.seed, (unsigned int)extents,
+                                command_line_find(command_line, "fill", NULL, 0));
         report(&run, "plan_fits_the_disk", result == 0, "disk too small or too many extents");
     }
     if (result == 0) {

@@ -315,6 +315,7 @@ void domain_backends_disconnect(struct domain_backends *backends)
     unmap_ring(backends, &backends->console);
     disconnect_disks(backends);
     remove_domain_home(backends);
+    xenstore_store_release_domain(backends->domain);
     connected_backends[backends->slot] = NULL;
     backends->connect_started = false;
 }

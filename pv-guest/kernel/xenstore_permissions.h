@@ -23,8 +23,8 @@
  * The list is bounded for every domain (static memory): Xen's default
  * quota of permissions per node, 5, which Xen applies to unprivileged
  * domains only.  Xen marks an entry naming a domain that does not exist
- * as ignored; pvmon keeps such entries as given (the toolstack sets only
- * lists naming domains it runs).
+ * as ignored; pvmon keeps such entries as given, and drops a domain's
+ * entries from every list when it ends (xenstore_store_release_domain).
  */
 #ifndef PV_KERNEL_XENSTORE_PERMISSIONS_H
 #define PV_KERNEL_XENSTORE_PERMISSIONS_H

@@ -275,3 +275,25 @@ void xenstore_store_forget_watches(xenstore_domain domain)
 {
     xenstore_watch_remove_all(domain);
 }
+
+/*
+ * Xen: domain_tree_remove (when a domain is destroyed, the nodes it owns
+ * are removed, with their watches fired) and the generation check that
+ * makes its entries in other lists count no more, so that a later domain
+ * with the same id inherits nothing.  Each removal takes at least one
+ * node, so there are at most XENSTORE_MAX_NODES of them.
+ */
+void xenstore_store_release_domain(xenstore_domain domain)
+{
+    char path[XENSTORE_PATH_SIZE];
+
+    if (xenstore_domain_is_privileged(domain))
+        return;
+    for (unsigned int removals = 0; removals < XENSTORE_MAX_NODES && xenstore_tree_find_owned(domain, path);
+         removals++) {
+        if (xenstore_store_remove(0, path) != 0)
+            break;
+    }
+    xenstore_tree_forget_entries_of(domain);
+    xenstore_watch_remove_all(domain);
+}

@@ -97,4 +97,12 @@ int xenstore_store_unwatch(xenstore_domain domain, const char *path, const char 
 /* Drops every watch of the domain (RESET_WATCHES, or the domain is gone). */
 void xenstore_store_forget_watches(xenstore_domain domain);
 
+/*
+ * The domain is gone (the toolstack calls this when it ends): the nodes
+ * it owns are removed with everything below them (Xen 4.17 does so
+ * unless told to keep orphans), its entries leave every other node's
+ * list, and its watches go.  Nothing for dom0.
+ */
+void xenstore_store_release_domain(xenstore_domain domain);
+
 #endif

@@ -349,3 +349,57 @@ struct xenstore_permission_list xenstore_tree_nearest_permissions(const char *pa
 
     return nodes[deepest_existing(path, &missing)].permissions;
 }
+
+/* --- a domain that is gone ------------------------------------------------ */
+
+/* The absolute path of a node in use: its names from the root down. */
+static void path_of(uint16_t node, char path[XENSTORE_PATH_SIZE])
+{
+    uint16_t chain[XENSTORE_PATH_SIZE / 2];
+    unsigned int depth = 0;
+    size_t used = 0;
+
+    for (; node != ROOT; node = nodes[node].parent)
+        chain[depth++] = node;
+    path[0] = '/';
+    path[1] = '\0';
+    while (depth > 0) {
+        const char *name = nodes[chain[--depth]].name;
+        size_t length = strlen(name);
+
+        path[used++] = '/';
+        memcpy(&path[used], name, length + 1);
+        used += length;
+    }
+}
+
+bool xenstore_tree_find_owned(xenstore_domain owner, char path[XENSTORE_PATH_SIZE])
+{
+    for (uint16_t index = 0; index < XENSTORE_MAX_NODES; index++) {
+        if (index != ROOT && nodes[index].in_use && nodes[index].permissions.entries[0].domain == owner) {
+            path_of(index, path);
+            return true;
+        }
+    }
+    return false;
+}
+
+/* Drops the entries after the first that name the domain from one list. */
+static void drop_entries_of(struct xenstore_permission_list *list, xenstore_domain domain)
+{
+    unsigned int kept = 1;
+
+    for (unsigned int index = 1; index < list->count; index++) {
+        if (list->entries[index].domain != domain)
+            list->entries[kept++] = list->entries[index];
+    }
+    list->count = kept;
+}
+
+void xenstore_tree_forget_entries_of(xenstore_domain domain)
+{
+    for (unsigned int index = 0; index < XENSTORE_MAX_NODES; index++) {
+        if (nodes[index].in_use)
+            drop_entries_of(&nodes[index].permissions, domain);
+    }
+}

@@ -81,4 +81,10 @@ int xenstore_tree_set_permissions(const char *path, const struct xenstore_permis
 /* The list of the node, or of its nearest ancestor that exists (the root at worst). */
 struct xenstore_permission_list xenstore_tree_nearest_permissions(const char *path);
 
+/* The path of some node other than the root the domain owns into path; false if it owns none. */
+bool xenstore_tree_find_owned(xenstore_domain owner, char path[XENSTORE_PATH_SIZE]);
+
+/* Removes the domain's entries (after the first) from every node's list. */
+void xenstore_tree_forget_entries_of(xenstore_domain domain);
+
 #endif

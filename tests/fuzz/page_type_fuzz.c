@@ -118,14 +118,16 @@ struct operation {
 /* ---- decoding ---- */
 
 /* Mostly one of a few frames of each owner, so that tables fill up and
- * point at each other; otherwise any frame, a few beyond the machine, or
- * one far beyond it. */
+ * point at each other; otherwise any frame, a few beyond the machine (the
+ * device frames among them, more often), or one far beyond it. */
 static uint64_t decode_frame(uint8_t byte)
 {
     if (byte < 160)
         return (byte & 1 ? FIRST_OWNER_FRAMES : 0) + (byte >> 1) % HOT_FRAMES_PER_OWNER;
     if (byte == 0xff)
         return UINT64_C(1) << 40;
+    if (byte >= 0xf0)
+        return FUZZ_FRAME_COUNT + (byte & 1);
     return byte % (FUZZ_FRAME_COUNT + OUT_OF_RANGE_FRAMES);
 }
 

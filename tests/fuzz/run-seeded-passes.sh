@@ -19,6 +19,7 @@ harnesses=(
     "page-table-write 1000 $build/fuzz/page-table-write/crashes"
     "event-channel 200 $build/fuzz/event-channel/crashes"
     "foreign-mapping 1000 $build/fuzz/foreign-mapping/crashes"
+    "grant-table 300 $build/fuzz/grant-table/crashes"
 )
 
 passed=0

@@ -432,6 +432,55 @@ static void check_copy(void)
                 batch[63].status, "okay and copied");
 }
 
+/* A batch long enough to be preempted at a timer tick under TCG (1024
+ * whole-page copies): every request must come out okay whether or not
+ * the call went on as a continuation. */
+static struct gnttab_copy long_batch[1024];
+
+static void check_long_copy_batch(void)
+{
+    struct pvmon_domain_memory_statistics before = { 0 }, after = { 0 };
+    unsigned int okay = 0;
+    long result;
+
+    permit(REF, own_id, data_frame, true);
+    data[511] = PATTERN + 1;
+    copy_page[511] = 0;
+    for (unsigned int index = 0; index < 1024; index++)
+        long_batch[index] = copy_from_grant(REF, 0, 0, 4096);
+    own_statistics(&before);
+    result = grant_copy(long_batch, 1024);
+    own_statistics(&after);
+    console_printf("grant_table: the long batch took %lu hypercalls (1 is the statistics call; more than 2: continued)\n",
+                   (unsigned long)(after.hypercalls - before.hypercalls));
+    expect_result("a_batch_of_1024_page_copies_returns_0", result, 0);
+    for (unsigned int index = 0; index < 1024; index++)
+        okay += long_batch[index].status == GNTST_okay;
+    expect_result("every_page_copy_of_the_long_batch_is_okay", okay, 1024);
+    expect_result("the_long_batch_copied_whole_pages", copy_page[511], PATTERN + 1);
+    expect_flags("the_long_batch_leaves_the_flags_clear", REF, GTF_permit_access | GTF_readonly);
+}
+
+/* grant_table_op inside a multicall: each entry's result is the call's. */
+static void check_in_a_multicall(void)
+{
+    struct gnttab_map_grant_ref map = map_request(GNTMAP_device_map, REF, 0);
+    struct gnttab_unmap_grant_ref unmap = { 0 };
+    struct multicall_entry calls[2] = {
+        { .op = __HYPERVISOR_grant_table_op, .args = { GNTTABOP_map_grant_ref, (unsigned long)&map, 1 } },
+        { .op = __HYPERVISOR_grant_table_op, .args = { GNTTABOP_copy, HYPERVISOR_IMAGE_ADDRESS, 1 } },
+    };
+
+    permit(REF, own_id, data_frame, false);
+    expect_result("a_multicall_of_grant_ops_returns_0", hypercall_multicall(calls, 2), 0);
+    expect_result("the_map_entry_returns_0", (long)calls[0].result, 0);
+    expect_result("the_map_entry_maps", map.status, GNTST_okay);
+    expect_result("the_bad_list_entry_is_efault", (long)calls[1].result, -XEN_EFAULT);
+    unmap = (struct gnttab_unmap_grant_ref){ .dev_bus_addr = map.dev_bus_addr, .handle = map.handle };
+    expect_result("its_mapping_unmaps", grant_unmap(&unmap, 1) == 0 ? unmap.status : -1000, GNTST_okay);
+    expect_flags("the_multicall_mapping_is_gone", REF, GTF_permit_access);
+}
+
 /* Left mapped at power-off: the teardown must release them. */
 static void leave_mappings_for_the_teardown(void)
 {
@@ -466,5 +515,7 @@ void run_tests(void)
     check_host_and_device_unmapped_in_two_steps();
     check_frame_given_back_while_mapped();
     check_copy();
+    check_long_copy_batch();
+    check_in_a_multicall();
     leave_mappings_for_the_teardown();
 }

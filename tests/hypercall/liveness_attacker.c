@@ -34,6 +34,10 @@
  *   reservation  decrease_reservation of every frame beyond the start-of-day
  *                mapping in one call, then increase_reservation asking for
  *                that many frames and beyond=N more, in one call;
+ *   grant-copy   grant_table_op: setup_table growing the table to its 64
+ *                frames in one request, then per round one copy list of
+ *                copies=N (default 16384) whole-page copies from a
+ *                self-grant into a page of its own;
  *   none         nothing: the domain whose build by dom0 is the attack
  *                (domain-build: a start-after line in the domains file);
  *   teardown     the tree of pin-tree, every table pinned one level at a
@@ -52,6 +56,7 @@
 #include <pvmon/string.h>
 #include <runtime/aliased_range.h>
 #include "pv_memory.h"
+#include <guest/grant_table.h>
 
 const char test_family[] = "liveness_attacker";
 
@@ -428,13 +433,73 @@ static void attack_reservation(void)
     }
 }
 
+#define MAX_GRANT_COPIES 16384
+#define GRANT_TABLE_MAXIMUM_FRAMES 64
+#define GRANT_REF 8
+
+static struct gnttab_copy grant_copies[MAX_GRANT_COPIES];
+
+/* The table's first frame mapped over a slack page, a self-grant of
+ * another slack page; false if any step fails. */
+static bool grant_own_page(uint64_t *granted_frame)
+{
+    xen_pfn_t frames[GRANT_TABLE_MAXIMUM_FRAMES];
+    uint64_t table_address, unused_frame;
+    long own_id = own_domain_id();
+    int16_t status = -1;
+    long result = grant_setup_table(GRANT_TABLE_MAXIMUM_FRAMES, frames, &status);
+
+    console_printf("LIVENESS attack %s: setup_table of %u frames: %ld, status %d\n", family,
+                   GRANT_TABLE_MAXIMUM_FRAMES, result, status);
+    table_address = take_slack_page(&memory, &unused_frame);
+    if (result != 0 || status != GNTST_okay || own_id <= 0 || table_address == 0 ||
+        take_slack_page(&memory, granted_frame) == 0)
+        return false;
+    if (hypercall_update_va_mapping(table_address,
+                                    (frames[0] << PAGE_SHIFT) | PTE_PRESENT | PTE_WRITABLE | PTE_ACCESSED,
+                                    UVMF_INVLPG) != 0)
+        return false;
+    grant_entry_permit(&((grant_entry_v1_t *)table_address)[GRANT_REF], (domid_t)own_id, (uint32_t)*granted_frame,
+                       true);
+    return true;
+}
+
+static void attack_grant_copy(void)
+{
+    uint64_t copies = option("copies", MAX_GRANT_COPIES), granted_frame = 0, destination_frame = 0;
+    long result;
+
+    if (copies > MAX_GRANT_COPIES)
+        copies = MAX_GRANT_COPIES;
+    if (!grant_own_page(&granted_frame) || take_slack_page(&memory, &destination_frame) == 0) {
+        expect_true("grant_copy_attack_is_set_up", false, 0, "a table, a grant and a page");
+        return;
+    }
+    for (uint64_t index = 0; index < copies; index++)
+        grant_copies[index] = (struct gnttab_copy){
+            .source = { .u.ref = GRANT_REF, .domid = DOMID_SELF },
+            .dest = { .u.gmfn = destination_frame, .domid = DOMID_SELF },
+            .len = (uint16_t)PAGE_SIZE,
+            .flags = GNTCOPY_source_gref,
+        };
+    console_printf("LIVENESS attack %s: %lu whole-page copies per call\n", family, copies);
+    for (uint64_t round = 0; round < rounds; round++) {
+        uint64_t started_ns = system_time_ns();
+
+        result = grant_copy(grant_copies, (unsigned int)copies);
+        if (result == 0 && grant_copies[copies - 1].status != GNTST_okay)
+            result = grant_copies[copies - 1].status;
+        report_round(round, result, started_ns);
+    }
+}
+
 static const struct {
     const char *name;
     void (*attack)(void);
 } families[] = {
     { "console-domu", attack_console }, { "pin-tree", attack_pin_tree },       { "batch", attack_batch },
     { "l4-toggle", attack_l4_toggle },  { "reservation", attack_reservation }, { "teardown", attack_teardown },
-    { "none", attack_nothing },
+    { "grant-copy", attack_grant_copy }, { "none", attack_nothing },
 };
 
 void run_tests(void)
@@ -457,5 +522,5 @@ void run_tests(void)
             return;
         }
     }
-    expect_true("attack_is_a_known_family", false, 0, "console-domu, pin-tree, batch, l4-toggle, reservation, teardown or none");
+    expect_true("attack_is_a_known_family", false, 0, "console-domu, pin-tree, batch, l4-toggle, reservation, teardown, grant-copy or none");
 }

@@ -18,6 +18,8 @@
 #   l4-toggle     mmu_update linking and unlinking that tree in an L4 slot
 #   reservation   decrease/increase_reservation of every frame of a 256 MiB domU
 #   teardown      a domU powering off with that tree pinned, table by table
+#   grant-copy    grant_table_op: a 64-frame setup_table, then copy lists of
+#                 16384 whole-page copies
 #   domain-build  dom0 building a 256 MiB domU (domain_control set_memory and
 #                 load), by the domains file's start-after line
 # The watchdog counts gaps from 50 ms after its start, and every attack
@@ -172,6 +174,10 @@ the_teardown_of_a_pinned_tree_keeps_the_watchdog_on_time() {
     watchdog_stays_on_time teardown attacker
 }
 
+grant_copy_lists_keep_the_watchdog_on_time() {
+    watchdog_stays_on_time grant-copy attacker
+}
+
 building_a_big_domain_keeps_the_watchdog_on_time() {
     watchdog_stays_on_time domain-build attacker
 }
@@ -184,6 +190,7 @@ for test_case in \
     toggling_an_l4_slot_keeps_the_watchdog_on_time \
     reservation_loops_keep_the_watchdog_on_time \
     the_teardown_of_a_pinned_tree_keeps_the_watchdog_on_time \
+    grant_copy_lists_keep_the_watchdog_on_time \
     building_a_big_domain_keeps_the_watchdog_on_time; do
     run_case "$test_case"
 done

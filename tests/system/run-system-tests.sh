@@ -43,9 +43,10 @@
 #     a 128 MiB disk image through --disk): healthy disk-test domUs write,
 #     flush and read back their vbds beside malicious frontends (producer
 #     beyond the ring, bad and foreign grants, bad segments, too many or no
-#     segments, sectors beyond the disk, unknown operations, a request
-#     storm, a crash with requests in flight, a silent frontend, an
-#     ungranted ring), each costing only its own vbd; later domains, and a
+#     segments, sectors beyond the disk, unknown operations, grants
+#     revoked under queued requests, a request storm, a crash with
+#     requests in flight, a silent frontend, an ungranted ring), each
+#     costing only its own vbd; later domains, and a
 #     second boot on the same image (block-verify.domains), read the
 #     healthy data back.
 # Each boot has a hard timeout (tools/run-qemu.sh); a failing case prints
@@ -63,6 +64,7 @@ test_guests=(event_channel vcpu_op sched_op traps descriptor_tables cpu_state
              xen_version vm_assist multicall domain_control dispatch console_io fpu_pointers
              page_tables page_table_writes preemption ldt exceptions physdev reservation grant_table)
 timeout_seconds=${SYSTEM_TEST_TIMEOUT:-100}
+pattern_tool=${BUILD:-build}/tools/disk-pattern-check
 minimum_share_ratio_percent=150
 work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT
@@ -314,40 +316,66 @@ frontend_libraries_work_against_dom0_and_the_hypervisor() {
 
 # --- the split block device from our PV kernel (frontend/, tests/system/block.domains) --
 
-# healthy_domain_passes SCENARIO DOMAIN FAMILY: it ended powered off and its SUMMARY shows no failure.
+# healthy_domain_passes SCENARIO DOMAIN FAMILY: it ended powered off, and
+# its own SUMMARY (found through its domain id) shows no failure.
 healthy_domain_passes() {
+    local id
     expect_end "$1" "$2" "shutdown +poweroff"
-    if ! grep -Eq "\(d[0-9]+\) SUMMARY $3: [1-9][0-9]* passed, 0 failed$" "$log"; then
-        fail "no clean SUMMARY $3 line (domain $2 of scenario $1)"
+    id=$(summary_row "$1" "$2" | sed -nE "s/.*toolstack: $1 +$2 +([0-9]+) .*/\1/p")
+    if ! grep -Eq "\(d${id:-none}\) SUMMARY $3: [1-9][0-9]* passed, 0 failed$" "$log"; then
+        fail "no clean SUMMARY $3 line from $2 (domain ${id:-unknown}) in scenario $1"
+    fi
+}
+
+# first_vbd_holds_its_pattern SEED SECTORS: on the host, the image holds
+# what a filling disk test of that seed wrote on a vbd of SECTORS starting
+# at the image's first sector (the pattern numbers the vbd's sectors, the
+# tool the image's): every sector of it.
+first_vbd_holds_its_pattern() {
+    local output
+    if ! output=$("$pattern_tool" "$work/disk.img" "$1" "0+$2" 2>&1); then
+        fail "the image does not hold seed $1's pattern: $output"
     fi
 }
 
 disk_io_survives_malicious_frontends_and_outlives_its_domains() {
-    local timeout_seconds=$((timeout_seconds * 4)) attacker
+    local timeout_seconds=$((timeout_seconds * 4)) attacker first_log
     truncate -s 128M "$work/disk.img"
-    qemu_options="--disk $work/disk.img" boot block tests/system/block.domains
+    qemu_options="--disk $work/disk.img" boot block tests/system/block.domains "$pv_kernel"
     expect_status
     healthy_domain_passes requests healthy disk_test
     healthy_domain_passes storms healthy2 disk_test
-    for attacker in beyond badref foreign backwards lastsect noseg manyseg outside unknownop; do
+    for attacker in beyond badref foreign backwards lastsect noseg; do
         expect_end requests "$attacker" "shutdown +poweroff"
     done
-    expect_end storms storm "shutdown +poweroff"
-    expect_end storms crasher "crashed +-"
-    expect_end storms silent "shutdown +poweroff"
-    expect_end storms badring "shutdown +poweroff"
+    for attacker in manyseg outside unknownop storm silent; do
+        expect_end storms "$attacker" "shutdown +poweroff"
+    done
+    expect_end verify badring "shutdown +poweroff"
+    expect_end verify revoke "shutdown +poweroff"
+    expect_end storms crasher "shutdown +crash"
     expect_log "\(d[0-9]+\) disk_attack: crashing with 32 requests in flight$"
     expect_log "\(d[0-9]+\) disk_attack: storm: [0-9]+ requests sent, [1-9][0-9]* answered \(0 errors\)"
-    grep -Ec "\(d[0-9]+\) SUMMARY disk_verify: [1-9][0-9]* passed, 0 failed$" "$log" | grep -qx 2 ||
+    expect_log "\(d0\) toolstack: d[0-9]+ vbd 51712: the frontend's request producer ran beyond the ring$"
+    # Fourteen malicious frontends; the crasher never gets to its SUMMARY.
+    if [ "$(grep -Ec "\(d[0-9]+\) SUMMARY disk_attack: [1-9][0-9]* passed, 0 failed$" "$log")" -ne 13 ]; then
+        fail "not every malicious frontend reported a clean SUMMARY disk_attack (13 expected)"
+    fi
+    if [ "$(grep -Ec "\(d[0-9]+\) SUMMARY disk_verify: [1-9][0-9]* passed, 0 failed$" "$log")" -ne 2 ]; then
         fail "the verify scenario did not read both healthy ranges back cleanly"
+    fi
     healthy_domain_passes verify aftercrash disk_test
+    healthy_domain_passes verify seconddisk disk_test
+    expect_log "\(d[0-9]+\) blkfront device/vbd/51728: connected to /local/domain/0/backend/vbd/[0-9]+/51728 "
     expect_no_log "PANIC"
     count_guest_cases
-    local first_log=$log
-    qemu_options="--disk $work/disk.img" boot block-verify tests/system/block-verify.domains
+    first_vbd_holds_its_pattern 7 32768
+    first_log=$log
+    qemu_options="--disk $work/disk.img" boot block-verify tests/system/block-verify.domains "$pv_kernel"
     expect_status
-    grep -Ec "\(d[0-9]+\) SUMMARY disk_verify: [1-9][0-9]* passed, 0 failed$" "$log" | grep -qx 2 ||
+    if [ "$(grep -Ec "\(d[0-9]+\) SUMMARY disk_verify: [1-9][0-9]* passed, 0 failed$" "$log")" -ne 2 ]; then
         fail "after a new boot, the healthy ranges did not read back cleanly"
+    fi
     count_guest_cases
     cat "$first_log" >>"$log"
     rm -f "$work/disk.img"

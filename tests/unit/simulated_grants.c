@@ -98,7 +98,10 @@ static uint32_t compare_exchange(const struct grant_environment *environment, ui
     world->compare_exchanges++;
     if (world->race_count > 0) {
         world->race_count--;
-        *word = world->race_toggle ? *word ^ world->race_toggle_bits : world->race_word;
+        uint32_t hypervisors_bits = GTF_reading | GTF_writing;
+        uint32_t written = world->race_toggle ? *word ^ world->race_toggle_bits : world->race_word;
+
+        *word = (written & ~hypervisors_bits) | (*word & hypervisors_bits);
         if (world->race_frame != 0)
             word[1] = world->race_frame;
     }

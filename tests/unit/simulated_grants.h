@@ -31,7 +31,9 @@ struct simulated_grants {
     uint64_t next_frame;
     /* The race: before each of the next race_count compare-exchanges the
      * guest writes race_word (or, if race_toggle, flips race_toggle_bits)
-     * into the word (and race_frame into the frame that follows it). */
+     * into the word (and race_frame into the frame that follows it), leaving
+ * GTF_reading and GTF_writing as they are: those are the hypervisor's,
+ * which a guest keeping the protocol never writes. */
     unsigned int race_count;
     bool race_toggle;
     uint32_t race_word;

@@ -7,6 +7,7 @@
  * and completion, which completes requests only when a test says so and
  * keeps a "durable" image that only a FLUSH updates.
  */
+#include <stddef.h>
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
@@ -716,6 +717,82 @@ START_TEST(test_stopping_drops_a_request_the_disk_refused_as_busy)
 }
 END_TEST
 
+/* --- a hostile frontend at random ---------------------------------------------------- */
+
+static uint64_t random_state;
+
+static uint32_t next_random(void)
+{
+    random_state = random_state * 6364136223846793005u + 1442695040888963407u;
+    return (uint32_t)(random_state >> 33);
+}
+
+/* A request of random bytes, mostly with plausible fields so that it goes deep. */
+static void scribble_entry(unsigned int slot)
+{
+    union blkif_sring_entry *entry =
+        (union blkif_sring_entry *)(ring_page + offsetof(struct blkif_sring, ring)) + slot;
+
+    for (unsigned int index = 0; index < sizeof(*entry); index++)
+        ((uint8_t *)entry)[index] = (uint8_t)next_random();
+    if (next_random() % 4 != 0) {
+        entry->req.operation = (uint8_t)(next_random() % 4);
+        entry->req.nr_segments = (uint8_t)(next_random() % 13);
+        entry->req.sector_number = next_random() % (VBD_SECTORS + 16);
+        for (unsigned int index = 0; index < BLKIF_MAX_SEGMENTS_PER_REQUEST; index++) {
+            entry->req.seg[index].gref = next_random() % (DATA_PAGES + 16);
+            entry->req.seg[index].first_sect = (uint8_t)(next_random() % 9);
+            entry->req.seg[index].last_sect = (uint8_t)(next_random() % 9);
+        }
+    }
+}
+
+static unsigned int bounce_pages_held(void)
+{
+    unsigned int held = 0;
+
+    for (unsigned int index = 0; index < BLKBACK_SLOTS; index++)
+        held += vbd.slots[index].bounce_count;
+    return held;
+}
+
+START_TEST(test_random_hostile_frontend_keeps_every_bound)
+{
+    struct ring_shared *shared = (struct ring_shared *)ring_page;
+    RING_IDX producer;
+
+    random_state = 12345;
+    for (unsigned int round = 0; round < 5000; round++) {
+        RING_IDX consumed_before = vbd.ring.req_cons, responses_before = vbd.ring.rsp_prod_pvt;
+
+        for (unsigned int count = next_random() % 4; count > 0; count--)
+            scribble_entry(next_random() % 32);
+        producer = vbd.ring.req_cons + next_random() % (33 - ring_back_outstanding(&vbd.ring));
+        shared->req_prod = producer;
+        if (next_random() % 3 == 0)
+            disk.busy_answers = next_random() % 3;
+        if (next_random() % 2 == 0) {
+            disk.next_status = next_random() % 8 == 0 ? -XEN_EIO : 0;
+            ram_disk_complete(&disk, next_random() % 2 == 0);
+        }
+        blkback_service(&vbd);
+        ck_assert_uint_le(vbd.ring.req_cons - consumed_before, BLKBACK_REQUESTS_PER_PASS);
+        ck_assert_uint_le(ring_back_outstanding(&vbd.ring), 32);
+        ck_assert_uint_le(disk.queued_count, BLKBACK_SLOTS);
+        ck_assert_uint_eq(pool.free_count + bounce_pages_held(), POOL_PAGES);
+        ck_assert(vbd.ring.rsp_prod_pvt - responses_before <= vbd.ring.req_cons - responses_before);
+        ck_assert(!blkback_broken(&vbd));
+    }
+    shared->req_prod = vbd.ring.rsp_prod_pvt + 33;
+    blkback_service(&vbd);
+    ck_assert(blkback_broken(&vbd));
+    blkback_stop(&vbd);
+    ram_disk_complete(&disk, false);
+    ck_assert(blkback_idle(&vbd));
+    ck_assert_uint_eq(pool.free_count, POOL_PAGES);
+}
+END_TEST
+
 /* --- notifications ------------------------------------------------------------------------ */
 
 START_TEST(test_frontend_waiting_for_a_response_is_notified)
@@ -822,6 +899,7 @@ static Suite *blkback_suite(void)
     tcase_add_test(events, test_frontend_not_asking_is_not_notified);
     tcase_add_test(events, test_drained_ring_asks_for_the_next_request);
     tcase_add_test(events, test_statistics_count_requests_and_grant_copies);
+    tcase_add_test(bounds, test_random_hostile_frontend_keeps_every_bound);
     return suite;
 }
 

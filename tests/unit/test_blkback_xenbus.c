@@ -340,14 +340,39 @@ START_TEST(test_ring_that_cannot_be_mapped_is_refused)
 }
 END_TEST
 
-START_TEST(test_closing_frontend_gets_its_ring_unmapped_and_port_closed)
+START_TEST(test_closing_frontend_is_answered_closing_and_still_served)
 {
     connect_frontend();
     frontend_writes("state", "5");
     blkback_xenbus_service(&device);
+    ck_assert_str_eq(read_as(0, BACK "/state"), "5");
+    ck_assert_uint_eq(unmaps, 0);
+    ck_assert(device.ring_mapped);
+}
+END_TEST
+
+START_TEST(test_closed_frontend_gets_its_ring_unmapped_and_port_closed)
+{
+    connect_frontend();
+    frontend_writes("state", "5");
+    blkback_xenbus_service(&device);
+    frontend_writes("state", "6");
+    blkback_xenbus_service(&device);
     ck_assert_uint_eq(unmaps, 1);
     ck_assert_uint_eq(closes, 1);
     ck_assert_str_eq(read_as(0, BACK "/state"), "6");
+}
+END_TEST
+
+START_TEST(test_frontend_closing_before_connecting_is_answered_closing)
+{
+    frontend_writes("state", "5");
+    blkback_xenbus_service(&device);
+    ck_assert_str_eq(read_as(0, BACK "/state"), "5");
+    frontend_writes("state", "6");
+    blkback_xenbus_service(&device);
+    ck_assert_str_eq(read_as(0, BACK "/state"), "6");
+    ck_assert_uint_eq(maps, 0);
 }
 END_TEST
 
@@ -422,7 +447,9 @@ static Suite *blkback_xenbus_suite(void)
     add_test_case(suite, test_malformed_ring_ref_is_refused);
     add_test_case(suite, test_multi_page_ring_is_refused);
     add_test_case(suite, test_ring_that_cannot_be_mapped_is_refused);
-    add_test_case(suite, test_closing_frontend_gets_its_ring_unmapped_and_port_closed);
+    add_test_case(suite, test_closing_frontend_is_answered_closing_and_still_served);
+    add_test_case(suite, test_closed_frontend_gets_its_ring_unmapped_and_port_closed);
+    add_test_case(suite, test_frontend_closing_before_connecting_is_answered_closing);
     add_test_case(suite, test_broken_ring_closes_the_device);
     add_test_case(suite, test_closed_device_starts_over_for_an_initialising_frontend);
     add_test_case(suite, test_destroy_removes_both_directories_and_undoes_the_connection);

@@ -16,7 +16,7 @@ static struct disk_plan plan;
 
 static void make_plan(uint64_t sectors, unsigned int spread)
 {
-    ck_assert_int_eq(disk_plan_make(&plan, sectors, SEED, spread), 0);
+    ck_assert_int_eq(disk_plan_make(&plan, sectors, SEED, spread, false), 0);
 }
 
 START_TEST(test_every_extent_lies_within_the_disk)
@@ -70,8 +70,41 @@ END_TEST
 
 START_TEST(test_a_disk_too_small_or_too_many_extents_is_einval)
 {
-    ck_assert_int_eq(disk_plan_make(&plan, DISK_PLAN_MIN_SECTORS - 1, SEED, 1), -XEN_EINVAL);
-    ck_assert_int_eq(disk_plan_make(&plan, DISK_SECTORS, SEED, DISK_PLAN_MAX_SPREAD + 1), -XEN_EINVAL);
+    ck_assert_int_eq(disk_plan_make(&plan, DISK_PLAN_MIN_SECTORS - 1, SEED, 1, false), -XEN_EINVAL);
+    ck_assert_int_eq(disk_plan_make(&plan, DISK_SECTORS, SEED, DISK_PLAN_MAX_SPREAD + 1, false), -XEN_EINVAL);
+}
+END_TEST
+
+START_TEST(test_a_fill_covers_every_sector_once_in_order)
+{
+    const uint64_t sectors = 16 * 2048 + 5; /* 16 MiB and a last extent that is not whole */
+    uint64_t next = 0;
+    unsigned int index;
+
+    ck_assert_int_eq(disk_plan_make(&plan, sectors, SEED, 8, true), 0);
+    for (index = 0; index < plan.count && plan.extents[index].kind == DISK_EXTENT_WHOLE_DISK; index++) {
+        ck_assert_uint_eq(plan.extents[index].sector, next);
+        ck_assert_int_eq(blkfront_check_request(BLKIF_OP_WRITE, plan.extents[index].segment_count,
+                                                plan.extents[index].segments), 0);
+        next += disk_extent_sectors(&plan.extents[index]);
+    }
+    ck_assert_uint_eq(next, sectors);
+    ck_assert_uint_eq(index, disk_plan_count_kind(&plan, DISK_EXTENT_WHOLE_DISK));
+    ck_assert_uint_eq(plan.count - index, DISK_PLAN_FIXED_EXTENTS + 8);
+}
+END_TEST
+
+START_TEST(test_a_fill_of_a_disk_too_large_is_einval)
+{
+    ck_assert_int_eq(disk_plan_make(&plan, DISK_PLAN_MAX_FILL_SECTORS + 1, SEED, 0, true), -XEN_EINVAL);
+    ck_assert_int_eq(disk_plan_make(&plan, DISK_PLAN_MAX_FILL_SECTORS, SEED, 0, true), 0);
+}
+END_TEST
+
+START_TEST(test_without_a_fill_no_extent_is_a_fill)
+{
+    make_plan(DISK_SECTORS, 8);
+    ck_assert_uint_eq(disk_plan_count_kind(&plan, DISK_EXTENT_WHOLE_DISK), 0);
 }
 END_TEST
 
@@ -104,6 +137,9 @@ Suite *disk_plan_suite(void)
     add_test_case(suite, test_the_plan_has_eleven_whole_pages_and_eleven_sub_page_segments);
     add_test_case(suite, test_spread_extents_reach_the_second_half_of_the_disk);
     add_test_case(suite, test_a_disk_too_small_or_too_many_extents_is_einval);
+    add_test_case(suite, test_a_fill_covers_every_sector_once_in_order);
+    add_test_case(suite, test_a_fill_of_a_disk_too_large_is_einval);
+    add_test_case(suite, test_without_a_fill_no_extent_is_a_fill);
     add_test_case(suite, test_the_same_seed_gives_the_same_plan);
     return suite;
 }

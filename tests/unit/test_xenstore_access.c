@@ -4,7 +4,8 @@
  * keeps them (tools/xenstore/xenstored_core.c, xenstored_watch.c):
  * which access each operation needs, what a domain learns about a node
  * it may not see, who may change a node's list, how new nodes inherit
- * it, and which watchers hear of a change.  The store holds two domUs'
+ * it, which watchers hear of a change, and what is left of a domain
+ * that is gone.  The store holds two domUs'
  * homes as libxl makes them and a vbd's frontend and backend directories
  * with libxl's lists (split-drivers.md §2.1): the frontend's
  * { {3, none}, {0, read} }, the backend's { {0, none}, {3, read} }.
@@ -433,11 +434,13 @@ END_TEST
 /* Xen: fire_watches with the old list, "a watcher losing permissions to access a node should receive the event". */
 START_TEST(test_watcher_losing_read_hears_of_the_change_that_took_it)
 {
-    const struct xenstore_permission private_list[] = { { 0, XENSTORE_PERM_NONE } };
+    const struct xenstore_permission shared[] = { { OTHER_DOMU, XENSTORE_PERM_NONE }, { DOMU, XENSTORE_PERM_READ } };
+    const struct xenstore_permission private_list[] = { { OTHER_DOMU, XENSTORE_PERM_NONE } };
 
-    ck_assert_int_eq(xenstore_store_write_string(0, BACKEND "/state", "1"), 0);
-    ck_assert_int_eq(xenstore_store_watch(DOMU, BACKEND "/state", "t"), 0);
-    set_list(BACKEND "/state", 0, private_list, 1);
+    ck_assert_int_eq(xenstore_store_write_string(OTHER_DOMU, "data/x", "1"), 0);
+    set_list("/local/domain/4/data/x", OTHER_DOMU, shared, 2);
+    ck_assert_int_eq(xenstore_store_watch(DOMU, "/local/domain/4/data/x", "t"), 0);
+    set_list("/local/domain/4/data/x", OTHER_DOMU, private_list, 1);
     ck_assert_uint_eq(event_count, 1);
     ck_assert_uint_eq(events[0].watcher, DOMU);
 }
@@ -450,6 +453,61 @@ START_TEST(test_removal_is_heard_only_by_watchers_that_could_read_the_node)
     ck_assert_int_eq(xenstore_store_remove(0, BACKEND), 0);
     ck_assert_uint_eq(event_count, 1);
     ck_assert_uint_eq(events[0].watcher, DOMU);
+}
+END_TEST
+
+/* --- a domain that is gone (Xen: domain_tree_remove, domain_adjust_node_perms) --------- */
+
+/* Domain 3 may write into domain 4's data/, and leaves a node of its own there. */
+static void leave_a_node_in_the_other_home(void)
+{
+    const struct xenstore_permission shared[] = { { OTHER_DOMU, XENSTORE_PERM_NONE }, { DOMU, XENSTORE_PERM_BOTH } };
+
+    set_list("/local/domain/4/data", 0, shared, 2);
+    ck_assert_int_eq(write_as(DOMU, "/local/domain/4/data/from-3/leaf"), 0);
+}
+
+START_TEST(test_released_domains_nodes_are_removed_with_what_is_below_them)
+{
+    leave_a_node_in_the_other_home();
+    xenstore_store_release_domain(DOMU);
+    ck_assert_int_eq(read_as(0, "/local/domain/4/data/from-3"), -XEN_ENOENT);
+    ck_assert_int_eq(read_as(0, "/local/domain/4/data"), 0);
+    ck_assert_uint_eq(xenstore_tree_nodes_owned(DOMU), 0);
+}
+END_TEST
+
+START_TEST(test_removal_of_a_released_domains_nodes_fires_the_watches)
+{
+    leave_a_node_in_the_other_home();
+    ck_assert_int_eq(xenstore_store_watch(OTHER_DOMU, "data", "t"), 0);
+    xenstore_store_release_domain(DOMU);
+    ck_assert_uint_ge(event_count, 1);
+    ck_assert_uint_eq(events[0].watcher, OTHER_DOMU);
+    ck_assert_str_eq(events[0].path, "data/from-3");
+}
+END_TEST
+
+START_TEST(test_released_domains_entries_leave_every_list)
+{
+    xenstore_store_release_domain(DOMU);
+    ck_assert_str_eq(list_of(BACKEND), "n0,");
+}
+END_TEST
+
+START_TEST(test_released_domains_watches_are_gone)
+{
+    ck_assert_int_eq(xenstore_store_watch(DOMU, BACKEND, "t"), 0);
+    xenstore_store_release_domain(DOMU);
+    ck_assert_int_eq(xenstore_store_unwatch(DOMU, BACKEND, "t"), -XEN_ENOENT);
+}
+END_TEST
+
+START_TEST(test_releasing_dom0_changes_nothing)
+{
+    xenstore_store_release_domain(0);
+    ck_assert_int_eq(read_as(0, "/local/domain/0/name"), 0);
+    ck_assert_str_eq(list_of(FRONTEND), "n3,r0,");
 }
 END_TEST
 
@@ -507,6 +565,11 @@ static Suite *xenstore_access_suite(void)
     add_test_case(suite, test_setting_a_list_fires_the_nodes_watches);
     add_test_case(suite, test_watcher_losing_read_hears_of_the_change_that_took_it);
     add_test_case(suite, test_removal_is_heard_only_by_watchers_that_could_read_the_node);
+    add_test_case(suite, test_released_domains_nodes_are_removed_with_what_is_below_them);
+    add_test_case(suite, test_removal_of_a_released_domains_nodes_fires_the_watches);
+    add_test_case(suite, test_released_domains_entries_leave_every_list);
+    add_test_case(suite, test_released_domains_watches_are_gone);
+    add_test_case(suite, test_releasing_dom0_changes_nothing);
     return suite;
 }
 

@@ -76,9 +76,9 @@ figure() {
     fi
 }
 
-families=(console-domu console-dom0 pin-tree batch l4-toggle reservation teardown domain-build)
+families=(console-domu console-dom0 pin-tree batch l4-toggle reservation teardown grant-copy domain-build)
 declare -A caused_by=([console-domu]=domU [console-dom0]=dom0 [pin-tree]=domU [batch]=domU [l4-toggle]=domU
-                      [reservation]=domU [teardown]=domU [domain-build]=dom0)
+                      [reservation]=domU [teardown]=domU [grant-copy]=domU [domain-build]=dom0)
 missing=0
 {
     echo "Worst-case latency per hypercall family: the largest gap between the liveness watchdog's 1 ms timer"
