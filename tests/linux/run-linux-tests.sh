@@ -18,7 +18,7 @@
 #     come back, and the frames given back as free;
 #   - a PV disk (QEMU's virtio disk, dom0's blkback, Linux's xen-blkfront):
 #     the patched kernel boots with its root on /dev/xvda (a copy of
-#     build/linux/root.img, ext4), writes 64 MiB of checksummed blocks,
+#     build/linux/root.img, ext4), writes 128 MiB of checksummed blocks,
 #     fsyncs and powers off, and the stock kernel, booted next on the same
 #     disk, reads every byte back; on the host, e2fsck -fn finds the file
 #     system clean and pvmon-disk (disk.c, built for the host) finds every
@@ -54,7 +54,7 @@ stock_kernel=$build/linux/debian-vmlinux
 initramfs=$build/linux/initramfs.cpio
 stock_initramfs=$build/linux/initramfs-stock.cpio
 disk_image=$build/linux/root.img
-disk_mib=64
+disk_mib=128 # pvmon.disk_mib in disk-integrity.domains
 timeout_seconds=${LINUX_TEST_TIMEOUT:-600}
 qemu_memory_mebibytes=1536
 hypervisor_arguments="dom0_mem=384 "
