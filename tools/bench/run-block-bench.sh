@@ -16,7 +16,9 @@
 # each on plain TCG (MB/s and IOPS from wall-clock ns, comparable only
 # within this run) and under -icount shift=0 (guest ns are instructions of
 # the whole machine, plus the time it idles waiting for QEMU's disk:
-# instructions per request).  A
+# instructions per request), and, for the domU, the events per ring
+# request: blkback's grant copies and notifications (its counters when the
+# vbd goes) and pvmon's hypercalls over the scenario.  A
 # benchmark, never a test: a figure that cannot be produced is "-" with the
 # reason, never invented.
 #
@@ -177,6 +179,34 @@ figure() {
         }' "$work/figures.tsv"
 }
 
+# events_per_request LOG: blkback's grant copies, segments and notifications,
+# and the machine's hypercalls, per ring request of the domU's vbd.
+events_per_request() {
+    [ -f "$1" ] || { echo "-"; return; }
+    tr -d '\r' <"$1" | awk '
+        /toolstack: d[0-9]+ vbd [0-9]+: [0-9]+ reads / {
+            for (i = 1; i <= NF; i++) {
+                if ($(i + 1) == "reads") reads = $i
+                if ($(i + 1) == "writes") writes = $i
+                if ($(i + 1) == "flushes,") flushes = $i
+                if ($(i + 1) == "GNTTABOP_copy") copies = $i
+                if ($(i + 1) == "segments),") { segments = $i; sub(/^\(/, "", segments) }
+                if ($(i + 1) == "notifications") notifications = $i
+            }
+        }
+        /toolstack: block-bench: hypervisor counters: / {
+            for (i = 1; i <= NF; i++) if ($i ~ /^hypercalls=/) { hypercalls = $i; sub(/^hypercalls=/, "", hypercalls) }
+        }
+        END {
+            requests = reads + writes + flushes
+            if (requests == 0) { print "- (no vbd counters in the log)"; exit }
+            printf "%d requests: %.2f GNTTABOP_copy calls, %.2f segments copied, %.2f notifications to the frontend",
+                requests, copies / requests, segments / requests, notifications / requests
+            if (hypercalls != "") printf ", %.1f hypercalls", hypercalls / requests
+            printf "\n"
+        }'
+}
+
 table=$work/table.txt
 {
     echo "Block I/O: $mib MiB region, 64 KiB sequential and $requests random 4 KiB requests per pass,"
@@ -216,6 +246,12 @@ table=$work/table.txt
             printf ' %22s' "${value:--}"
         done
         echo
+    done
+    echo
+    echo "domU events per ring request (blkback's counters over the domain's life, probe reads included;"
+    echo "a 64 KiB unit is two ring requests), and pvmon's hypercalls over the scenario (boot included):"
+    for mode in tcg icount; do
+        printf '  %-7s %s\n' "$mode" "$(events_per_request "$output_dir/block-domU-$mode.log")"
     done
     for column in "${!missing_reason[@]}"; do
         echo
