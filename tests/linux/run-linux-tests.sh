@@ -254,6 +254,9 @@ linux_on_xvda_keeps_every_byte_across_boots_and_kernels() {
     expect_log "\(d0\) console d[0-9]+: pvmon-linux: PASS disk-verify bytes=$((disk_mib * 1048576)) "
     report_disk_rate disk-write
     report_disk_rate disk-verify
+    # Linux's fsync reached dom0 as FLUSH_DISKCACHE requests (blkback's counters when the vbd goes).
+    expect_log "\(d0\) toolstack: d[0-9]+ vbd 51712: [0-9]+ reads \([0-9]+ sectors\), [1-9][0-9]* writes \([0-9]+ sectors\), [1-9][0-9]* flushes,"
+    grep -E "toolstack: d[0-9]+ vbd 51712: [0-9]+ reads" "$log" | head -n 1 | sed -E 's/.*toolstack: /     writer: /'
     expect_no_log "pvmon-linux: FAIL"
     expect_end linux-disk-write writer "shutdown +poweroff"
     expect_end linux-disk-verify verifier "shutdown +poweroff"
