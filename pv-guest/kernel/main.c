@@ -22,9 +22,6 @@
  *                     call returns, the domain crashes itself
  *   test=hypercalls   check hypercalls with valid and invalid arguments,
  *                     one PASS or FAIL line per case
- *   test=block-bench  (dom0) time sequential and random passes on the first
- *                     block device, bench_mib= and bench_requests= sizing
- *                     them (block_bench.h; 'make bench')
  *   test=virtio-blk   (dom0) write, flush and read back patterns on every
  *                     virtio disk, one PASS or FAIL line per case
  *                     (virtio_blk_check.h)
@@ -50,7 +47,6 @@
 #include <guest/hypercall.h>
 #include <runtime/console.h>
 #include <runtime/runtime.h>
-#include "block_bench.h"
 #include "device_checks.h"
 #include "hypercall_checks.h"
 #include "process.h"
@@ -170,8 +166,6 @@ void start_kernel(const struct start_info *start_info)
         run_hypercall_checks(start_info);
     if (is_test(command_line, "virtio-blk"))
         virtio_blk_check();
-    if (is_test(command_line, "block-bench"))
-        block_bench_run(command_line);
     if (command_line_find(command_line, "test", value, sizeof(value)) && strcmp(value, "devices") == 0)
         run_device_checks(start_info);
     if (command_line_find(command_line, "fault", value, sizeof(value)))

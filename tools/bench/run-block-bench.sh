@@ -164,7 +164,7 @@ for mode in tcg icount; do
         extract "$mode" "$column" "$log" >>"$work/figures.tsv"
         if [ -f "$log" ] && ! grep -q "block-bench pass=" "$log"; then
             missing_reason[$column-$mode]="no figures in $log: $(grep -a -E 'FAIL|not understood|could not' "$log" |
-                head -n 1 | sed -E 's/^.*\(d0\) //')"
+                head -n 1 | sed 's/^.*\(d0\) //')"
         fi
     done
 done
