@@ -13,7 +13,9 @@
 #          patch -p1 and git am to the same tree; apply-series.sh refuses what it
 #          must (tests/linux/series-applies.sh)
 #   linux  Linux 6.1 as a PV domU: pvmon's patched kernel and Debian's stock one
-#          run the workload beside another domain, ballooning (tests/linux)
+#          run the workload beside another domain, ballooning, and with their
+#          root on a PV disk: data integrity across boots, acked writes surviving
+#          a SIGKILL of QEMU, two domUs on their own disks (tests/linux)
 # Each stage ends its output with "STAGE: N passed, N failed"; a stage that
 # dies before printing that line counts as one failure.  The last line is
 # the total, "N passed, N failed", and the exit status is 1 if any failed.

@@ -22,9 +22,6 @@
  *                     call returns, the domain crashes itself
  *   test=hypercalls   check hypercalls with valid and invalid arguments,
  *                     one PASS or FAIL line per case
- *   test=block-bench  (dom0) time sequential and random passes on the first
- *                     block device, bench_mib= and bench_requests= sizing
- *                     them (block_bench.h; 'make bench')
  *   test=virtio-blk   (dom0) write, flush and read back patterns on every
  *                     virtio disk, one PASS or FAIL line per case
  *                     (virtio_blk_check.h)
@@ -55,7 +52,6 @@
 #include <guest/hypercall.h>
 #include <runtime/console.h>
 #include <runtime/runtime.h>
-#include "block_bench.h"
 #include "device_checks.h"
 #include "hypercall_checks.h"
 #include "process.h"
@@ -180,8 +176,6 @@ void start_kernel(const struct start_info *start_info)
         virtio_blk_check_device_failure();
     if (command_line_find(command_line, "bench", value, sizeof(value)) && strcmp(value, "virtio-blk") == 0)
         virtio_blk_bench();
-    if (is_test(command_line, "block-bench"))
-        block_bench_run(command_line);
     if (command_line_find(command_line, "test", value, sizeof(value)) && strcmp(value, "devices") == 0)
         run_device_checks(start_info);
     if (command_line_find(command_line, "fault", value, sizeof(value)))

@@ -18,7 +18,7 @@
 #     come back, and the frames given back as free;
 #   - a PV disk (QEMU's virtio disk, dom0's blkback, Linux's xen-blkfront):
 #     the patched kernel boots with its root on /dev/xvda (a copy of
-#     build/linux/root.img, ext4), writes 64 MiB of checksummed blocks,
+#     build/linux/root.img, ext4), writes 128 MiB of checksummed blocks,
 #     fsyncs and powers off, and the stock kernel, booted next on the same
 #     disk, reads every byte back; on the host, e2fsck -fn finds the file
 #     system clean and pvmon-disk (disk.c, built for the host) finds every
@@ -30,8 +30,9 @@
 #     and so does Linux booted again on the disk, after which e2fsck -fn
 #     is clean;
 #   - two Linux domUs at once (the patched and the stock kernel), each on
-#     a disk of its own, each verifying what it wrote, neither disk
-#     touched by the other.
+#     a disk of its own, a half of dom0's one virtio disk (the disk line's
+#     range), each verifying what it wrote; on the host each half is a
+#     clean file system holding its domain's data.
 # Each boot has a hard timeout (tools/run-qemu.sh); a failing case prints
 # why and the tail of the serial log.  Ends with "linux: N passed, N failed";
 # the exit status is 0 if all passed, 1 if a case failed, 2 if an input is
@@ -53,7 +54,7 @@ stock_kernel=$build/linux/debian-vmlinux
 initramfs=$build/linux/initramfs.cpio
 stock_initramfs=$build/linux/initramfs-stock.cpio
 disk_image=$build/linux/root.img
-disk_mib=64
+disk_mib=128 # pvmon.disk_mib in disk-integrity.domains
 timeout_seconds=${LINUX_TEST_TIMEOUT:-600}
 qemu_memory_mebibytes=1536
 hypervisor_arguments="dom0_mem=384 "
@@ -253,6 +254,9 @@ linux_on_xvda_keeps_every_byte_across_boots_and_kernels() {
     expect_log "\(d0\) console d[0-9]+: pvmon-linux: PASS disk-verify bytes=$((disk_mib * 1048576)) "
     report_disk_rate disk-write
     report_disk_rate disk-verify
+    # Linux's fsync reached dom0 as FLUSH_DISKCACHE requests (blkback's counters when the vbd goes).
+    expect_log "\(d0\) toolstack: d[0-9]+ vbd 51712: [0-9]+ reads \([0-9]+ sectors\), [1-9][0-9]* writes \([0-9]+ sectors\), [1-9][0-9]* flushes,"
+    grep -E "toolstack: d[0-9]+ vbd 51712: [0-9]+ reads" "$log" | head -n 1 | sed -E 's/.*toolstack: /     writer: /'
     expect_no_log "pvmon-linux: FAIL"
     expect_end linux-disk-write writer "shutdown +poweroff"
     expect_end linux-disk-verify verifier "shutdown +poweroff"
@@ -358,25 +362,44 @@ acked_records_survive_a_sigkill_of_the_machine() {
     rm -f "$disk"
 }
 
+# halves_of IMAGE: IMAGE.first and IMAGE.second, its two halves as images.
+halves_of() {
+    local mib=$(($(stat -c %s "$1") / 1048576 / 2))
+    dd if="$1" of="$1.first" bs=1M count="$mib" conv=sparse status=none &&
+        dd if="$1" of="$1.second" bs=1M skip="$mib" count="$mib" conv=sparse status=none
+}
+
 two_linux_domains_each_on_a_disk_of_their_own() {
-    local first second verified
-    first=$(fresh_disk linux-two-first) && second=$(fresh_disk linux-two-second) ||
-        { fail "cannot copy $disk_image"; return; }
-    local qemu_options="--disk $first --disk $second"
-    boot linux-two-disks tests/linux/two-disks.domains "$patched_kernel" "$initramfs" \
+    local disk verified mib
+    mib=$(($(stat -c %s "$disk_image") / 1048576))
+    disk=$(fresh_disk linux-two-domains) &&
+        dd if="$disk_image" of="$disk" bs=1M seek="$mib" conv=sparse,notrunc status=none ||
+        { fail "cannot make the two-root disk from $disk_image"; return; }
+    if [ "$mib" -ne 256 ]; then
+        fail "two-domains.domains splits the disk at 256 MiB, but $disk_image has $mib MiB"
+        return
+    fi
+    local qemu_options="--disk $disk"
+    boot linux-two-domains tests/linux/two-domains.domains "$patched_kernel" "$initramfs" \
         "$stock_kernel" "$stock_initramfs"
     expect_status
+    expect_log "\(d0\) toolstack: d[0-9]+ vbd 51712: xvda on vda, sectors 0\+524288, "
+    expect_log "\(d0\) toolstack: d[0-9]+ vbd 51712: xvda on vda, sectors 524288\+524288, "
     verified=$(linux_says "PASS disk-verify bytes=$((32 * 1048576)) " | wc -l)
     [ "$verified" -eq 2 ] || fail "$verified of the 2 domains verified their data"
     expect_no_log "pvmon-linux: FAIL"
-    expect_end linux-two-disks first "shutdown +poweroff"
-    expect_end linux-two-disks second "shutdown +poweroff"
+    expect_end linux-two-domains first "shutdown +poweroff"
+    expect_end linux-two-domains second "shutdown +poweroff"
     expect_no_log "Kernel panic|PANIC|BUG:|Oops"
-    expect_clean_file_system "$first" "of the first domain"
-    expect_clean_file_system "$second" "of the second domain"
-    expect_host_finds_the_data "$first" 78 32
-    expect_host_finds_the_data "$second" 90 32
-    rm -f "$first" "$second"
+    if halves_of "$disk"; then
+        expect_clean_file_system "$disk.first" "of the first domain (the disk's first half)"
+        expect_clean_file_system "$disk.second" "of the second domain (the disk's second half)"
+        expect_host_finds_the_data "$disk.first" 78 32
+        expect_host_finds_the_data "$disk.second" 90 32
+    else
+        fail "cannot split $disk into its halves"
+    fi
+    rm -f "$disk" "$disk.first" "$disk.second"
 }
 
 for required in "$image" "$pv_kernel" "$programs" "$patched_kernel" "$stock_kernel" "$initramfs" \

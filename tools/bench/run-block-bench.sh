@@ -7,24 +7,30 @@
 #   domU     Debian's stock kernel as a PV domU of pvmon on /dev/xvda: its
 #            xen-blkfront, dom0's blkback, dom0's virtio-blk driver, QEMU's
 #            virtio-blk on virtio-mmio (tools/bench/block.domains)
-#   dom0     dom0 itself on the same virtio disk, directly, with the same
-#            passes (dom0's command line test=block-bench): the limit of the
-#            domU; measured only when dom0's kernel has that role
+#   dom0     dom0 itself on the same virtio disk, directly: its own
+#            bench=virtio-blk (pv-guest/kernel/virtio_blk_bench.h), the same
+#            four passes, whose "bench virtio-blk-NAME OPERATIONS NS" lines
+#            are read here; the limit of the domU; measured only when dom0's
+#            kernel has that role
 #   native   the same stock kernel straight on QEMU (-M pc), its own
 #            virtio_blk on virtio-blk-pci (Debian's virtio_mmio takes no
 #            devices from the command line): the reference without pvmon
 # each on plain TCG (MB/s and IOPS from wall-clock ns, comparable only
 # within this run) and under -icount shift=0 (guest ns are instructions of
 # the whole machine, plus the time it idles waiting for QEMU's disk:
-# instructions per request).  A
+# instructions per request), and, for the domU, the events per ring
+# request: blkback's grant copies and notifications (its counters when the
+# vbd goes) and pvmon's hypercalls over the scenario.  A
 # benchmark, never a test: a figure that cannot be produced is "-" with the
 # reason, never invented.
 #
 # Writes, in $BUILD/bench/: block-results.txt (what is printed),
 # block-results.tsv, and each boot's serial log (block-RUN.log).
 # Environment: BUILD (default build), BENCH_TIMEOUT (seconds per boot,
-# default 900), BLOCK_BENCH_MIB (default 64), BLOCK_BENCH_REQUESTS (random
-# requests per pass, default 1024).  Exit status: 0 when every boot ended
+# default 900), BLOCK_BENCH_MIB (default 4) and BLOCK_BENCH_REQUESTS (random
+# requests per pass, default 256): the sizes of dom0's bench=virtio-blk
+# (BENCH_SEQUENTIAL_OPERATIONS 64 KiB units, BENCH_RANDOM_OPERATIONS), so
+# that the three columns do the same work.  Exit status: 0 when every boot ended
 # cleanly, 1 when something to boot is missing, 2 when a boot failed
 # (figures still shown).
 set -euo pipefail
@@ -38,8 +44,8 @@ pv_kernel=$build/pv-kernel.elf
 stock_kernel=$build/linux/debian-vmlinux
 initramfs=$build/linux/initramfs-stock.cpio
 config=tools/bench/block.domains
-mib=${BLOCK_BENCH_MIB:-64}
-requests=${BLOCK_BENCH_REQUESTS:-1024}
+mib=${BLOCK_BENCH_MIB:-4}
+requests=${BLOCK_BENCH_REQUESTS:-256}
 passes=(seq-write seq-read rand-write rand-read)
 columns=(domU dom0 native)
 
@@ -50,6 +56,8 @@ for input in "$hypervisor_image" "$pv_kernel" "$stock_kernel" "$initramfs"; do
     fi
 done
 mkdir -p "$output_dir"
+# A column not run this time must not show an earlier run's figures.
+rm -f "$output_dir"/block-*.log
 work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT
 failed_boots=()
@@ -107,10 +115,10 @@ tools/make-dom0-ramdisk.sh "$work/dom0-ramdisk.cpio" "$work/domains" "$stock_ker
 cp "$pv_kernel" "$work/pv-kernel.elf"
 (cd "$work" && printf '%s\n' pv-kernel.elf dom0-ramdisk.cpio | cpio -o -H newc --quiet) >"$work/domU-boot.cpio"
 dom0_has_role=no
-if grep -aq "block-bench" "$pv_kernel"; then
+if grep -aq "virtio-blk-sequential-write-64k" "$pv_kernel"; then
     dom0_has_role=yes
     # dom0 alone: a domains file with no scenario, so that the toolstack starts nothing.
-    echo "# dom0 alone: test=block-bench" >"$work/alone.domains"
+    echo "# dom0 alone: bench=virtio-blk" >"$work/alone.domains"
     tools/make-dom0-ramdisk.sh "$work/dom0-ramdisk.cpio" "$work/alone.domains" "$initramfs"
     (cd "$work" && printf '%s\n' pv-kernel.elf dom0-ramdisk.cpio | cpio -o -H newc --quiet) >"$work/dom0-boot.cpio"
 fi
@@ -124,19 +132,19 @@ for mode in tcg icount; do
     fi
     run_boot "domU-$mode" pvmon_boot "domU-$mode" "$work/domU-boot.cpio" "" "${icount[@]}"
     if [ "$dom0_has_role" = yes ]; then
-        run_boot "dom0-$mode" pvmon_boot "dom0-$mode" "$work/dom0-boot.cpio" \
-            "test=block-bench bench_mib=$mib bench_requests=$requests" "${icount[@]}"
+        run_boot "dom0-$mode" pvmon_boot "dom0-$mode" "$work/dom0-boot.cpio" "bench=virtio-blk" "${icount[@]}"
     else
-        missing_reason[dom0]="dom0's kernel ($pv_kernel) has no test=block-bench role"
+        missing_reason[dom0]="dom0's kernel ($pv_kernel) has no bench=virtio-blk role"
     fi
     run_boot "native-$mode" native_boot "native-$mode" "${qemu_icount[@]}"
 done
 
 # --- the figures ---------------------------------------------------------------
 #
-# $work/figures.tsv: mode, column, pass, requests, bytes, ns, from the
-# lines "block-bench pass=NAME size=S requests=N bytes=B ns=T" (Linux's,
-# or dom0's own).
+# $work/figures.tsv: mode, column, pass, requests, bytes, ns, from Linux's
+# lines "block-bench pass=NAME size=S requests=N bytes=B ns=T" and dom0's
+# "bench virtio-blk-sequential-write-64k OPERATIONS NS" (and -read-64k,
+# random-write-4k, random-read-4k).
 
 extract() {
     local mode=$1 column=$2 log=$3
@@ -152,6 +160,13 @@ extract() {
         /block-bench pass=/ && !/FAIL/ {
             printf "%s\t%s\t%s\t%s\t%s\t%s\n", mode, column, value_of("pass"), value_of("requests"),
                 value_of("bytes"), value_of("ns")
+        }
+        match($0, /bench virtio-blk-(sequential|random)-(write|read)-(64|4)k [0-9]+ [0-9]+$/) {
+            count = split(substr($0, RSTART), field, " ")
+            kind = field[2]
+            pass = (kind ~ /sequential/ ? "seq-" : "rand-") (kind ~ /write/ ? "write" : "read")
+            size = kind ~ /-64k$/ ? 65536 : 4096
+            printf "%s\t%s\t%s\t%s\t%s\t%s\n", mode, column, pass, field[3], field[3] * size, field[4]
         }' "$log"
 }
 
@@ -160,7 +175,7 @@ for mode in tcg icount; do
     for column in "${columns[@]}"; do
         log=$output_dir/block-$column-$mode.log
         extract "$mode" "$column" "$log" >>"$work/figures.tsv"
-        if [ -f "$log" ] && ! grep -q "block-bench pass=" "$log"; then
+        if [ -f "$log" ] && ! grep -q -E "block-bench pass=|bench virtio-blk-" "$log"; then
             missing_reason[$column-$mode]="no figures in $log: $(grep -a -E 'FAIL|not understood|could not' "$log" |
                 head -n 1 | sed -E 's/^.*\(d0\) //')"
         fi
@@ -175,6 +190,34 @@ figure() {
             else if (kind == "IOPS") printf "%.0f", $4 * 1e9 / $6
             else printf "%.0f", $6 / $4
         }' "$work/figures.tsv"
+}
+
+# events_per_request LOG: blkback's grant copies, segments and notifications,
+# and the machine's hypercalls, per ring request of the domU's vbd.
+events_per_request() {
+    [ -f "$1" ] || { echo "-"; return; }
+    tr -d '\r' <"$1" | awk '
+        /toolstack: d[0-9]+ vbd [0-9]+: [0-9]+ reads / {
+            for (i = 1; i <= NF; i++) {
+                if ($(i + 1) == "reads") reads = $i
+                if ($(i + 1) == "writes") writes = $i
+                if ($(i + 1) == "flushes,") flushes = $i
+                if ($(i + 1) == "GNTTABOP_copy") copies = $i
+                if ($(i + 1) == "segments),") { segments = $i; sub(/^\(/, "", segments) }
+                if ($(i + 1) == "notifications") notifications = $i
+            }
+        }
+        /toolstack: block-bench: hypervisor counters: / {
+            for (i = 1; i <= NF; i++) if ($i ~ /^hypercalls=/) { hypercalls = $i; sub(/^hypercalls=/, "", hypercalls) }
+        }
+        END {
+            requests = reads + writes + flushes
+            if (requests == 0) { print "- (no vbd counters in the log)"; exit }
+            printf "%d requests: %.2f GNTTABOP_copy calls, %.2f segments copied, %.2f notifications to the frontend",
+                requests, copies / requests, segments / requests, notifications / requests
+            if (hypercalls != "") printf ", %.1f hypercalls", hypercalls / requests
+            printf "\n"
+        }'
 }
 
 table=$work/table.txt
@@ -216,6 +259,12 @@ table=$work/table.txt
             printf ' %22s' "${value:--}"
         done
         echo
+    done
+    echo
+    echo "domU events per ring request (blkback's counters over the domain's life, probe reads included;"
+    echo "a 64 KiB unit is two ring requests), and pvmon's hypercalls over the scenario (boot included):"
+    for mode in tcg icount; do
+        printf '  %-7s %s\n' "$mode" "$(events_per_request "$output_dir/block-domU-$mode.log")"
     done
     for column in "${!missing_reason[@]}"; do
         echo
