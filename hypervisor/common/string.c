@@ -3,16 +3,25 @@
  * Host builds use the C library's own, so this file is ring 0 only.
  * Plain loops: clear before fast; the compiler may not turn them back into
  * calls to themselves because the hypervisor is built with -ffreestanding.
+ * The exception is memcpy (and memmove, which uses it when the ranges do
+ * not overlap backwards): GNTTABOP_copy moves every byte of a domU's disk
+ * I/O through it, and a byte loop made that copy most of the cost of a PV
+ * disk request (about 5 instructions a byte: 330k per 64 KiB).  It copies
+ * 8-byte words with rep movsq, then the tail with rep movsb, as Xen's
+ * memcpy does; the direction flag is clear in the hypervisor (SFMASK and
+ * cld at every entry).
  */
+#include <stdint.h>
 #include <pvmon/string.h>
 
 void *memcpy(void *destination, const void *source, size_t length)
 {
-    unsigned char *to = destination;
-    const unsigned char *from = source;
+    void *to = destination;
+    size_t words = length / sizeof(uint64_t);
+    size_t bytes = length % sizeof(uint64_t);
 
-    while (length--)
-        *to++ = *from++;
+    __asm__ volatile("rep movsq" : "+D"(to), "+S"(source), "+c"(words) : : "memory");
+    __asm__ volatile("rep movsb" : "+D"(to), "+S"(source), "+c"(bytes) : : "memory");
     return destination;
 }
 
@@ -21,7 +30,7 @@ void *memmove(void *destination, const void *source, size_t length)
     unsigned char *to = destination;
     const unsigned char *from = source;
 
-    if (to < from)
+    if (to < from || to >= from + length)
         return memcpy(destination, source, length);
     while (length--)
         to[length] = from[length];
