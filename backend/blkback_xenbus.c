@@ -340,9 +340,22 @@ int blkback_xenbus_create(struct blkback_xenbus *device, const struct blkback_xe
     return start(device);
 }
 
+/* Whether this pass must read the frontend's state: always, except while
+ * connected with nothing in the store changed since the last reading (the
+ * other phases also wait on things outside the store, such as the disk). */
+static bool frontend_may_have_changed(struct blkback_xenbus *device)
+{
+    uint64_t generation = xenstore_store_generation();
+    bool changed = device->phase != BLKBACK_XENBUS_CONNECTED || generation != device->followed_generation;
+
+    device->followed_generation = generation;
+    return changed;
+}
+
 bool blkback_xenbus_service(struct blkback_xenbus *device)
 {
-    follow_frontend(device);
+    if (frontend_may_have_changed(device))
+        follow_frontend(device);
     if (!device->ring_mapped)
         return false;
     if (blkback_service(&device->vbd))

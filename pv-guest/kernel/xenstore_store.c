@@ -13,9 +13,22 @@
 
 static xenstore_event_sink event_sink;
 static void *event_context;
+static uint64_t generation;
+
+/* Called on entry to every operation that may change the tree, whatever it then does. */
+static void note_possible_change(void)
+{
+    generation++;
+}
+
+uint64_t xenstore_store_generation(void)
+{
+    return generation;
+}
 
 void xenstore_store_init(xenstore_event_sink sink, void *context)
 {
+    note_possible_change();
     event_sink = sink;
     event_context = context;
     xenstore_tree_init();
@@ -121,6 +134,7 @@ int xenstore_store_read(xenstore_domain domain, const char *given, const uint8_t
 /* Xen: do_write.  A missing node the domain may create is created. */
 int xenstore_store_write(xenstore_domain domain, const char *given, const void *value, uint32_t length)
 {
+    note_possible_change();
     char path[XENSTORE_PATH_SIZE];
     int result = resolve_and_check(domain, given, XENSTORE_PERM_WRITE, path);
 
@@ -140,6 +154,7 @@ int xenstore_store_write_string(xenstore_domain domain, const char *path, const 
 /* Xen: do_mkdir.  An existing node the domain may write is left as it is. */
 int xenstore_store_mkdir(xenstore_domain domain, const char *given)
 {
+    note_possible_change();
     char path[XENSTORE_PATH_SIZE];
     bool created;
     int result = resolve_and_check(domain, given, XENSTORE_PERM_WRITE, path);
@@ -159,6 +174,7 @@ int xenstore_store_mkdir(xenstore_domain domain, const char *given)
  */
 int xenstore_store_remove(xenstore_domain domain, const char *given)
 {
+    note_possible_change();
     char path[XENSTORE_PATH_SIZE];
     bool removed;
     int result = resolve_and_check(domain, given, XENSTORE_PERM_WRITE, path);
@@ -198,6 +214,7 @@ static int set_special_permissions(xenstore_domain domain, const char *path)
 int xenstore_store_set_permissions(xenstore_domain domain, const char *given,
                                    const struct xenstore_permission *perms, unsigned int count)
 {
+    note_possible_change();
     struct xenstore_permission_list new_list, old_list;
     char path[XENSTORE_PATH_SIZE];
     int result = xenstore_permissions_make(perms, count, &new_list);
@@ -285,6 +302,7 @@ void xenstore_store_forget_watches(xenstore_domain domain)
  */
 void xenstore_store_release_domain(xenstore_domain domain)
 {
+    note_possible_change();
     char path[XENSTORE_PATH_SIZE];
 
     if (xenstore_domain_is_privileged(domain))

@@ -56,6 +56,15 @@
 /* Empties the store (only "/", owned by dom0 with no access for others; no watches); events go to sink. */
 void xenstore_store_init(xenstore_event_sink sink, void *context);
 
+/*
+ * A number that changes whenever the store may have changed: every write,
+ * mkdir, remove, set_permissions, domain release and init moves it on,
+ * whether it succeeded or not.  A caller that read a node at one
+ * generation need not read it again while the number stays the same
+ * (blkback follows its frontend's state this way, on every pass).
+ */
+uint64_t xenstore_store_generation(void);
+
 /* The value points into the store and is valid until the next change. */
 int xenstore_store_read(xenstore_domain domain, const char *path, const uint8_t **value, uint32_t *length);
 int xenstore_store_write(xenstore_domain domain, const char *path, const void *value, uint32_t length);

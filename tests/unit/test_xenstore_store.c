@@ -83,6 +83,23 @@ static int read_as(xenstore_domain domain, const char *path)
 
 /* --- paths and confinement ------------------------------------------------ */
 
+START_TEST(test_generation_moves_on_with_every_change_and_not_on_reads)
+{
+    uint64_t before = xenstore_store_generation();
+
+    ck_assert_str_eq(value_as(DOMU, "name"), "guest");
+    ck_assert_uint_eq(xenstore_store_generation(), before);
+    ck_assert_int_eq(xenstore_store_write_string(DOMU, "data/x", "1"), 0);
+    ck_assert_uint_gt(xenstore_store_generation(), before);
+    before = xenstore_store_generation();
+    ck_assert_int_eq(xenstore_store_remove(DOMU, "data/x"), 0);
+    ck_assert_uint_gt(xenstore_store_generation(), before);
+    before = xenstore_store_generation();
+    ck_assert_int_eq(xenstore_store_mkdir(0, "/local/domain/3/data/d"), 0);
+    ck_assert_uint_gt(xenstore_store_generation(), before);
+}
+END_TEST
+
 START_TEST(test_relative_path_names_a_node_in_the_callers_home)
 {
     ck_assert_str_eq(value_as(DOMU, "name"), "guest");
@@ -409,6 +426,7 @@ static Suite *xenstore_store_suite(void)
 {
     Suite *suite = suite_create("xenstore_store");
 
+    add_test_case(suite, test_generation_moves_on_with_every_change_and_not_on_reads);
     add_test_case(suite, test_relative_path_names_a_node_in_the_callers_home);
     add_test_case(suite, test_domu_reads_and_writes_its_home_by_absolute_path);
     add_test_case(suite, test_domu_reading_another_domains_home_gets_eacces);
