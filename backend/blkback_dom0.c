@@ -8,6 +8,7 @@
 #include <pvmon/format.h>
 #include <guest/grant_table.h>
 #include <guest/hypercall.h>
+#include <public/memory_extension.h>
 #include <runtime/console.h>
 #include <runtime/events.h>
 #include <runtime/runtime.h>
@@ -25,6 +26,8 @@ struct dom0_device {
     uint64_t first_sector, sectors;
     bool read_only;
     grant_handle_t ring_handle;
+    bool counting;        /* machine counters read when the ring was mapped */
+    struct pvmon_memory_statistics at_connection;
     struct blkback_xenbus device;
 };
 
@@ -82,6 +85,12 @@ static const struct blkback_operations vbd_operations = {
 
 /* --- the handshake's operations ------------------------------------------------- */
 
+/* pvmon's machine-wide counters: 0, or the hypercall's error. */
+static long read_machine_counters(struct pvmon_memory_statistics *counters)
+{
+    return hypercall3(__PVMON_HYPERVISOR_memory_extension, PVMON_MEMORY_statistics, (unsigned long)counters, 0);
+}
+
 static long map_ring(struct blkback_xenbus *device, grant_ref_t ref, void **page)
 {
     struct dom0_device *entry = owner_of(device);
@@ -98,6 +107,7 @@ static long map_ring(struct blkback_xenbus *device, grant_ref_t ref, void **page
         return result != 0 ? result : -XEN_EINVAL;
     }
     entry->ring_handle = map.handle;
+    entry->counting = read_machine_counters(&entry->at_connection) == 0;
     *page = window_of(entry);
     return 0;
 }
@@ -259,6 +269,22 @@ int blkback_dom0_connect(domid_t domain, const struct disk_spec *disk, struct bl
     return 0;
 }
 
+/* What the whole machine did since the vbd's last ring was mapped (its
+ * domain's boot before that left out), for the benchmarks' hypercalls per
+ * request; every domain's hypercalls count, dom0's and the domU's. */
+static void report_machine_counters(const struct dom0_device *entry)
+{
+    const struct blkback_xenbus *device = &entry->device;
+    struct pvmon_memory_statistics now;
+
+    if (!entry->counting || read_machine_counters(&now) != 0)
+        return;
+    console_printf("toolstack: d%u vbd %u: while connected, the machine made %lu hypercalls and "
+                   "%lu page-table updates\n", device->config.frontend_domain, device->config.virtual_device,
+                   now.hypercalls - entry->at_connection.hypercalls,
+                   now.page_table_updates - entry->at_connection.page_table_updates);
+}
+
 /* What the vbd did, for the log and the benchmarks (events per request). */
 static void report_statistics(const struct blkback_xenbus *device)
 {
@@ -278,6 +304,7 @@ void blkback_dom0_disconnect(struct blkback_xenbus *device)
     struct dom0_device *entry = owner_of(device);
 
     report_statistics(device);
+    report_machine_counters(entry);
     blkback_xenbus_destroy(device);
     entry->in_use = false;
 }

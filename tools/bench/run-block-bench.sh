@@ -20,7 +20,7 @@
 # the whole machine, plus the time it idles waiting for QEMU's disk:
 # instructions per request), and, for the domU, the events per ring
 # request: blkback's grant copies and notifications (its counters when the
-# vbd goes) and pvmon's hypercalls over the scenario.  A
+# vbd goes) and the machine's hypercalls while the vbd was connected.  A
 # benchmark, never a test: a figure that cannot be produced is "-" with the
 # reason, never invented.
 #
@@ -207,15 +207,20 @@ events_per_request() {
                 if ($(i + 1) == "notifications") notifications = $i
             }
         }
-        /toolstack: block-bench: hypervisor counters: / {
-            for (i = 1; i <= NF; i++) if ($i ~ /^hypercalls=/) { hypercalls = $i; sub(/^hypercalls=/, "", hypercalls) }
+        /toolstack: d[0-9]+ vbd [0-9]+: while connected, the machine made / {
+            for (i = 1; i <= NF; i++) {
+                if ($(i + 1) == "hypercalls") hypercalls = $i
+                if ($(i + 1) == "page-table") updates = $i
+            }
         }
         END {
             requests = reads + writes + flushes
             if (requests == 0) { print "- (no vbd counters in the log)"; exit }
             printf "%d requests: %.2f GNTTABOP_copy calls, %.2f segments copied, %.2f notifications to the frontend",
                 requests, copies / requests, segments / requests, notifications / requests
-            if (hypercalls != "") printf ", %.1f hypercalls", hypercalls / requests
+            if (hypercalls != "")
+                printf ", %.1f hypercalls and %.1f page-table updates (the machine)", hypercalls / requests,
+                    updates / requests
             printf "\n"
         }'
 }
@@ -262,7 +267,9 @@ table=$work/table.txt
     done
     echo
     echo "domU events per ring request (blkback's counters over the domain's life, probe reads included;"
-    echo "a 64 KiB unit is two ring requests), and pvmon's hypercalls over the scenario (boot included):"
+    echo "a 64 KiB unit is two ring requests), and the whole machine's hypercalls and page-table updates"
+    echo "while the vbd was connected (dom0's and the domU's, from the ring's mapping to the vbd's end,"
+    echo "so the domU's /init and the bench program's start count too):"
     for mode in tcg icount; do
         printf '  %-7s %s\n' "$mode" "$(events_per_request "$output_dir/block-domU-$mode.log")"
     done
