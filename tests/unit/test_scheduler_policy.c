@@ -297,6 +297,56 @@ START_TEST(test_a_woken_entity_with_credit_preempts_a_running_one_with_credit)
 }
 END_TEST
 
+START_TEST(test_a_preemption_waits_until_the_running_entity_has_had_the_rate_limit)
+{
+    static const unsigned int weights[] = { 256, 256 };
+    struct simulation simulation;
+    uint64_t slice_ns;
+
+    simulation_init(&simulation, 2, weights);
+    scheduler_block(&simulation.scheduler, &simulation.entities[1]);
+    ck_assert_ptr_eq(pick(&simulation, 0), &simulation.entities[0]);
+    simulation.entities[0].credit_ns = 5 * MILLISECOND;
+    simulation.entities[1].credit_ns = 5 * MILLISECOND;
+    ck_assert(scheduler_wake(&simulation.scheduler, &simulation.entities[1]));
+    ck_assert_ptr_eq(scheduler_pick_next(&simulation.scheduler, SCHEDULER_RATELIMIT_NS / 4, &slice_ns),
+                     &simulation.entities[0]);
+    ck_assert_uint_eq(slice_ns, SCHEDULER_RATELIMIT_NS - SCHEDULER_RATELIMIT_NS / 4);
+    ck_assert_ptr_eq(pick(&simulation, SCHEDULER_RATELIMIT_NS), &simulation.entities[1]);
+}
+END_TEST
+
+START_TEST(test_the_rate_limit_keeps_no_one_waiting_after_a_yield)
+{
+    static const unsigned int weights[] = { 256, 256 };
+    struct simulation simulation;
+
+    simulation_init(&simulation, 2, weights);
+    scheduler_block(&simulation.scheduler, &simulation.entities[1]);
+    ck_assert_ptr_eq(pick(&simulation, 0), &simulation.entities[0]);
+    simulation.entities[0].credit_ns = 5 * MILLISECOND;
+    simulation.entities[1].credit_ns = 5 * MILLISECOND;
+    ck_assert(scheduler_wake(&simulation.scheduler, &simulation.entities[1]));
+    scheduler_yield(&simulation.scheduler, &simulation.entities[0]);
+    ck_assert_ptr_eq(pick(&simulation, SCHEDULER_RATELIMIT_NS / 4), &simulation.entities[1]);
+}
+END_TEST
+
+START_TEST(test_the_rate_limit_leaves_the_slice_alone_when_no_one_outranks)
+{
+    static const unsigned int weights[] = { 256, 256 };
+    struct simulation simulation;
+    uint64_t slice_ns;
+
+    simulation_init(&simulation, 2, weights);
+    scheduler_block(&simulation.scheduler, &simulation.entities[1]);
+    ck_assert_ptr_eq(pick(&simulation, 0), &simulation.entities[0]);
+    ck_assert_ptr_eq(scheduler_pick_next(&simulation.scheduler, SCHEDULER_RATELIMIT_NS / 4, &slice_ns),
+                     &simulation.entities[0]);
+    ck_assert_uint_eq(slice_ns, SCHEDULER_DEFAULT_SLICE_NS - SCHEDULER_RATELIMIT_NS / 4);
+}
+END_TEST
+
 START_TEST(test_a_woken_entity_without_credit_waits_for_the_slice_to_end)
 {
     static const unsigned int weights[] = { 256, 256 };
@@ -567,6 +617,9 @@ Suite *scheduler_policy_suite(void)
     tcase_add_test(cases, test_wake_asks_for_a_reschedule_when_the_cpu_is_idle);
     tcase_add_test(cases, test_wake_asks_for_a_reschedule_if_only_the_woken_has_credit);
     tcase_add_test(cases, test_a_woken_entity_with_credit_preempts_a_running_one_with_credit);
+    tcase_add_test(cases, test_a_preemption_waits_until_the_running_entity_has_had_the_rate_limit);
+    tcase_add_test(cases, test_the_rate_limit_keeps_no_one_waiting_after_a_yield);
+    tcase_add_test(cases, test_the_rate_limit_leaves_the_slice_alone_when_no_one_outranks);
     tcase_add_test(cases, test_a_woken_entity_without_credit_waits_for_the_slice_to_end);
     tcase_add_test(cases, test_a_boosted_entity_does_not_preempt_another_boosted_one);
     tcase_add_test(cases, test_the_boost_ends_when_the_entity_leaves_the_cpu);

@@ -15,6 +15,9 @@
  * boosted entities run first, then those with credit left (UNDER), then
  * those without (OVER); within each class they take turns in queue order,
  * one time slice each.
+ * A preemption (a woken entity outranking the running one) waits until the
+ * running one has had SCHEDULER_RATELIMIT_NS since it was switched in: its
+ * slice is cut to end then.
  * An entity that yields goes behind every other runnable entity; a blocked
  * or paused one is never picked.  When nothing is runnable,
  * scheduler_pick_next returns NULL and the CPU idles.
@@ -33,6 +36,9 @@
 #define SCHEDULER_DEFAULT_SLICE_NS UINT64_C(10000000)
 #define SCHEDULER_REFILL_PERIOD_NS UINT64_C(30000000)
 #define SCHEDULER_CREDIT_LIMIT_NS ((int64_t) SCHEDULER_REFILL_PERIOD_NS)
+/* Xen's sched_ratelimit_us default (credit1): once switched in, an entity
+ * keeps the CPU at least this long unless it blocks, yields or is paused. */
+#define SCHEDULER_RATELIMIT_NS UINT64_C(1000000)
 
 enum scheduler_state {
     SCHEDULER_DETACHED, /* not known to any scheduler (zero-initialised) */
@@ -63,6 +69,7 @@ struct scheduler {
     bool running_yielded;
     uint64_t slice_ns;
     uint64_t slice_end_ns;
+    uint64_t running_since_ns; /* when the running entity was switched in */
     uint64_t accounted_since_refill_ns;
 };
 
