@@ -102,6 +102,30 @@ static int digit_value(char character, unsigned int base)
     return value < (int) base ? value : -1;
 }
 
+bool command_line_parse_number(const char **text, const char *end, uint64_t *value)
+{
+    const char *cursor = *text;
+    unsigned int base = 10;
+    uint64_t result = 0;
+    bool any = false;
+
+    if (end - cursor > 2 && cursor[0] == '0' && (cursor[1] == 'x' || cursor[1] == 'X')) {
+        base = 16;
+        cursor += 2;
+    }
+    for (int digit; cursor < end && (digit = digit_value(*cursor, base)) >= 0; cursor++) {
+        if (result > (UINT64_MAX - (uint64_t) digit) / base)
+            return false;
+        result = result * base + (uint64_t) digit;
+        any = true;
+    }
+    if (!any)
+        return false;
+    *value = result;
+    *text = cursor;
+    return true;
+}
+
 /* At least one digit, nothing but digits, and no overflow. */
 static bool parse_digits(const char *text, size_t length, unsigned int base, uint64_t *value)
 {

@@ -5,6 +5,7 @@
  */
 #include <stdbool.h>
 #include <stddef.h>
+#include <pvmon/command_line.h>
 #include <pvmon/string.h>
 #include "virtio_mmio_command_line.h"
 
@@ -13,42 +14,6 @@
 static bool is_separator(char character)
 {
     return character == ' ' || character == '\t';
-}
-
-static int digit_value(char character, unsigned int base)
-{
-    int value = -1;
-
-    if (character >= '0' && character <= '9')
-        value = character - '0';
-    else if (character >= 'a' && character <= 'f')
-        value = character - 'a' + 10;
-    else if (character >= 'A' && character <= 'F')
-        value = character - 'A' + 10;
-    return value >= 0 && (unsigned int)value < base ? value : -1;
-}
-
-/* A decimal or 0x-hexadecimal number at *text, advancing it; false if
- * there is none or it does not fit in 64 bits. */
-static bool parse_number(const char **text, const char *end, uint64_t *value)
-{
-    const char *cursor = *text;
-    unsigned int base = 10;
-    bool any = false;
-
-    if (end - cursor > 2 && cursor[0] == '0' && (cursor[1] == 'x' || cursor[1] == 'X')) {
-        base = 16;
-        cursor += 2;
-    }
-    *value = 0;
-    for (int digit; cursor < end && (digit = digit_value(*cursor, base)) >= 0; cursor++) {
-        if (*value > (UINT64_MAX - (uint64_t)digit) / base)
-            return false;
-        *value = *value * base + (uint64_t)digit;
-        any = true;
-    }
-    *text = cursor;
-    return any;
 }
 
 /* An optional K, M or G after the size (Linux's memparse). */
@@ -86,7 +51,7 @@ static bool skip_identifier(const char **text, const char *end)
 
     if (*text == end)
         return true;
-    return expect(text, end, ':') && parse_number(text, end, &identifier) && *text == end;
+    return expect(text, end, ':') && command_line_parse_number(text, end, &identifier) && *text == end;
 }
 
 static bool within_one_page(uint64_t base, uint64_t size)
@@ -100,9 +65,10 @@ static bool parse_device(const char *text, const char *end, struct virtio_mmio_l
 {
     uint64_t gsi;
 
-    if (!parse_number(&text, end, &location->size) || !apply_size_suffix(&text, end, &location->size) ||
-        !expect(&text, end, '@') || !parse_number(&text, end, &location->base) || !expect(&text, end, ':') ||
-        !parse_number(&text, end, &gsi) || gsi > UINT32_MAX || !skip_identifier(&text, end))
+    if (!command_line_parse_number(&text, end, &location->size) ||
+        !apply_size_suffix(&text, end, &location->size) || !expect(&text, end, '@') ||
+        !command_line_parse_number(&text, end, &location->base) || !expect(&text, end, ':') ||
+        !command_line_parse_number(&text, end, &gsi) || gsi > UINT32_MAX || !skip_identifier(&text, end))
         return false;
     location->gsi = (uint32_t)gsi;
     return within_one_page(location->base, location->size);

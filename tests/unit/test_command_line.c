@@ -325,6 +325,51 @@ START_TEST(test_dom0_part_too_long_is_cut_and_terminated)
 }
 END_TEST
 
+START_TEST(test_number_is_parsed_up_to_its_last_digit)
+{
+    const char *text = "0x1fE@12";
+    uint64_t value = 0;
+
+    ck_assert(command_line_parse_number(&text, text + 8, &value));
+    ck_assert_uint_eq(value, 0x1fe);
+    ck_assert_str_eq(text, "@12");
+    text++;
+    ck_assert(command_line_parse_number(&text, text + 2, &value));
+    ck_assert_uint_eq(value, 12);
+}
+END_TEST
+
+START_TEST(test_number_stops_at_the_end_given)
+{
+    const char *text = "4096";
+    uint64_t value = 0;
+
+    ck_assert(command_line_parse_number(&text, text + 2, &value));
+    ck_assert_uint_eq(value, 40);
+}
+END_TEST
+
+START_TEST(test_number_without_digits_is_refused_and_changes_nothing)
+{
+    const char *start = "0x@", *text = start;
+    uint64_t value = 7;
+
+    ck_assert(!command_line_parse_number(&text, text + 3, &value));
+    ck_assert(text == start);
+    ck_assert_uint_eq(value, 7);
+}
+END_TEST
+
+START_TEST(test_number_beyond_64_bits_is_refused)
+{
+    const char *text = "18446744073709551616";
+    uint64_t value = 7;
+
+    ck_assert(!command_line_parse_number(&text, text + 20, &value));
+    ck_assert_uint_eq(value, 7);
+}
+END_TEST
+
 /* Each behaviour is a check test case of its own, so that the report names it. */
 static void add_test_case(Suite *suite, const TTest *test)
 {
@@ -368,6 +413,10 @@ Suite *command_line_suite(void)
     add_test_case(suite, test_dom0_gets_no_other_option_and_no_empty_device);
     add_test_case(suite, test_dom0_device_word_that_does_not_fit_is_left_out_whole);
     add_test_case(suite, test_dom0_part_too_long_is_cut_and_terminated);
+    add_test_case(suite, test_number_is_parsed_up_to_its_last_digit);
+    add_test_case(suite, test_number_stops_at_the_end_given);
+    add_test_case(suite, test_number_without_digits_is_refused_and_changes_nothing);
+    add_test_case(suite, test_number_beyond_64_bits_is_refused);
     return suite;
 }
 

@@ -30,6 +30,15 @@ bool command_line_find(const char *command_line, const char *name, char *value, 
 bool command_line_get_unsigned(const char *command_line, const char *name, uint64_t *value);
 
 /*
+ * A decimal or 0x-prefixed hexadecimal number at the start of
+ * [*text, end): true, with *value set and *text moved past its digits, if
+ * there is at least one digit and the number fits in 64 bits; false
+ * otherwise.  For options with a syntax of their own (dom0's
+ * virtio_mmio.device=SIZE@BASE:GSI).
+ */
+bool command_line_parse_number(const char **text, const char *end, uint64_t *value);
+
+/*
  * dom0's command line, from the hypervisor's: the part after the first
  * " -- " (none: empty), followed by every word of the hypervisor's own
  * part (before " -- ") that names one of the devices dom0 is given:
