@@ -9,8 +9,8 @@
 #   make test       unit tests, a short fuzzing pass, boot tests on both paths, system tests
 #                   (dom0 starting domUs), liveness (a timer watchdog beside an attacker per
 #                   hypercall family, under icount), the Linux series applying, then Linux domUs (the
-#                   patched and the stock kernel, also with their root on a PV disk, a crash test:
-#                   make linux, linux-stock, linux-initramfs, linux-disk first);
+#                   patched and Debian's stock 6.1 and 6.12 kernels, also with their root on a PV
+#                   disk, a crash test: make linux, linux-stock, linux-initramfs, linux-disk first);
 #                   ends with "N passed, N failed"
 #   make deps       install the Debian packages the build needs (tools/install-dependencies.sh)
 #   make fuzz       run every fuzzer of tests/fuzz under libFuzzer for FUZZ_SECONDS each (default 60):
@@ -20,8 +20,11 @@
 #                   foreign-mapping, grant-table, virtqueue)
 #   make linux-initramfs, make linux-stock, make linux-disk
 #                   the Linux domU's initramfs (busybox and the workload), Debian's stock
-#                   kernel as an ELF with the modules its disk needs and their initramfs, and
-#                   the ext4 root image, build/linux/root.img (tools/linux-images.mk)
+#                   kernels (6.1 and 6.12) as ELFs with the modules their disk needs and their
+#                   initramfs, and the ext4 root image, build/linux/root.img (tools/linux-images.mk)
+#   make linux-stock-check
+#                   Debian's 6.1 and 6.12 kernels, generic and cloud flavours, each run the
+#                   Linux workload beside another domain (the cloud ones are not in make test)
 #   make run-linux  boot pvmon with dom0 starting a Linux domU running the workload, its root
 #                   file system on a PV disk (root=/dev/xvda, build/linux/run-linux.img)
 #                   (LINUX_KERNEL=ELF, default pvmon's patched kernel)

@@ -12,8 +12,8 @@
 #   series pvmon's Linux patch series on Debian's linux-source-6.1: applies with
 #          patch -p1 and git am to the same tree; apply-series.sh refuses what it
 #          must (tests/linux/series-applies.sh)
-#   linux  Linux 6.1 as a PV domU: pvmon's patched kernel and Debian's stock one
-#          run the workload beside another domain, ballooning, and with their
+#   linux  Linux as a PV domU: pvmon's patched 6.1 and Debian's stock 6.1 and
+#          6.12 run the workload beside another domain, ballooning, and with their
 #          root on a PV disk: data integrity across boots, acked writes surviving
 #          a SIGKILL of QEMU, two domUs on their own disks (tests/linux)
 # Each stage ends its output with "STAGE: N passed, N failed"; a stage that

@@ -1,15 +1,17 @@
 #!/usr/bin/env bash
 # Brings Debian's stock kernel as the ELF vmlinux a Xen PV domain builder
-# loads, with the modules its disk needs: the package that Debian's
-# linux-image-amd64 metapackage depends on (e.g. linux-image-6.1.0-57-amd64)
-# is downloaded with apt-get, never installed; dpkg-deb takes its
-# boot/vmlinuz-* and lib/modules/ out, tools/vmlinuz-to-elf.sh turns the
-# first into ELF.
+# loads, with the modules its disk needs: the package that a Debian
+# metapackage depends on (linux-image-amd64, the default, depends on e.g.
+# linux-image-6.1.0-57-amd64; linux-image-6.12-amd64 on e.g.
+# linux-image-6.12.118+deb12-amd64; linux-image-cloud-amd64 and
+# linux-image-6.12-cloud-amd64 bring the cloud flavours) is downloaded with
+# apt-get, never installed; dpkg-deb takes its boot/vmlinuz-* and
+# lib/modules/ out, tools/vmlinuz-to-elf.sh turns the first into ELF.
 #
-#   tools/fetch-debian-kernel.sh OUTDIR
+#   tools/fetch-debian-kernel.sh OUTDIR [METAPACKAGE [NAME]]
 #
-# Leaves OUTDIR/debian-vmlinux and OUTDIR/debian-modules/, copies from the
-# cache outside the work tree,
+# Leaves OUTDIR/NAME-vmlinux and OUTDIR/NAME-modules/ (NAME defaults to
+# debian), copies from the cache outside the work tree,
 # ${PVMON_CACHE:-$HOME/.cache/pvmon}/debian-kernel/PACKAGE_VERSION/:
 #   vmlinuz, vmlinux     the kernel
 #   modules/NAME.ko      the modules that give this kernel /dev/xvda with ext4 on it,
@@ -19,7 +21,9 @@
 #                        under the package's dependencies
 #                        (modules.dep, which the package does not ship: busybox's
 #                        depmod makes it from the package's modules) of
-#                        $module_roots below; uncompressed (.ko.xz would be
+#                        $module_roots below (a root the kernel has built in,
+#                        as its modules.builtin says, is left out: the cloud
+#                        flavours build some in); uncompressed (.ko.xz would be
 #                        decompressed: busybox's insmod may not read xz)
 #   modules/load-order   their names, one a line, each after every module it needs:
 #                        the order in which the initramfs's /init loads them with insmod
@@ -29,15 +33,17 @@
 # generic one works on any CPU.  A version already in the cache is used at
 # once; only a new one is downloaded, and an entry from before modules were
 # kept gets its modules/ added the same way.  apt's package lists must know
-# linux-image-amd64: if they do not, it runs 'apt-get update' (as root) once.
+# the metapackage: if they do not, it runs 'apt-get update' (as root) once.
 # vmlinuz-extract is taken from $BUILD/tools (BUILD defaults to build).
 set -u
 
-if [ $# -ne 1 ]; then
+if [ $# -lt 1 ] || [ $# -gt 3 ]; then
     sed -n '2,/^set -u/p' "$0" | sed -e 's/^# \{0,1\}//' -e '/^set -u/d' >&2
     exit 1
 fi
 outdir=$1
+metapackage=${2:-linux-image-amd64}
+output_name=${3:-debian}
 tools=$(dirname "$0")
 cache_root=${PVMON_CACHE:-$HOME/.cache/pvmon}/debian-kernel
 module_roots=(crc32c_generic xen-blkfront ext4 virtio_blk virtio_pci)
@@ -47,16 +53,16 @@ fail() {
     exit 1
 }
 
-# Prints the kernel package linux-image-amd64 depends on, or nothing.
+# Prints the kernel package the metapackage depends on, or nothing.
 resolve_package() {
-    apt-cache depends linux-image-amd64 2>/dev/null |
+    apt-cache depends "$metapackage" 2>/dev/null |
         awk '$1 == "Depends:" && $2 ~ /^linux-image-/ { print $2; exit }'
 }
 
 package=$(resolve_package)
 if [ -z "$package" ]; then
-    [ "$(id -u)" -eq 0 ] || fail "apt does not know linux-image-amd64: run 'apt-get update' as root"
-    echo "fetch-debian-kernel.sh: apt does not know linux-image-amd64 yet: running apt-get update"
+    [ "$(id -u)" -eq 0 ] || fail "apt does not know $metapackage: run 'apt-get update' as root"
+    echo "fetch-debian-kernel.sh: apt does not know $metapackage yet: running apt-get update"
     update_log=$(mktemp)
     if ! apt-get update >"$update_log" 2>&1; then
         tail -n 20 "$update_log" >&2
@@ -65,7 +71,7 @@ if [ -z "$package" ]; then
     fi
     rm -f "$update_log"
     package=$(resolve_package)
-    [ -n "$package" ] || fail "no linux-image-amd64 in the apt sources (Debian's main archive)"
+    [ -n "$package" ] || fail "no $metapackage in the apt sources (Debian's main archive)"
 fi
 version=$(apt-cache show --no-all-versions "$package" | awk '$1 == "Version:" { print $2; exit }')
 [ -n "$version" ] || fail "apt knows no version of $package"
@@ -99,8 +105,9 @@ extract_kernel() {
     "$tools/vmlinuz-to-elf.sh" "$entry/vmlinuz" "$entry/vmlinux" || exit 1
 }
 
-# Filled by read_dependencies: module name -> its path, and -> the names it needs.
-declare -A module_path module_needs
+# Filled by read_dependencies: module name -> its path, and -> the names it
+# needs; by read_builtin: the names the kernel has built in.
+declare -A module_path module_needs module_builtin
 
 # module_name PATH: the module's name, as the kernel spells it (- becomes _).
 module_name() {
@@ -123,6 +130,15 @@ read_dependencies() {
     done <"$1"
 }
 
+# read_builtin MODULES.BUILTIN: fills module_builtin (the file may be absent).
+read_builtin() {
+    local path
+    [ -f "$1" ] || return 0
+    while read -r path; do
+        module_builtin[$(module_name "$path")]=1
+    done <"$1"
+}
+
 # Filled by visit: the load order, and which modules it holds already.
 load_order=()
 declare -A visited
@@ -131,6 +147,9 @@ declare -A visited
 visit() {
     local name=$1 dependency
     [ -n "${visited[$name]:-}" ] && return
+    if [ -z "${module_path[$name]:-}" ] && [ -n "${module_builtin[$name]:-}" ]; then
+        return
+    fi
     [ -n "${module_path[$name]:-}" ] || fail "$package has no module $name in its modules.dep"
     visited[$name]=1
     for dependency in ${module_needs[$name]}; do
@@ -151,6 +170,7 @@ extract_modules() {
     /bin/busybox depmod -b "$work/modules-root" "$release" ||
         fail "busybox depmod could not index the modules of ${deb##*/}"
     read_dependencies "${directory[0]}/modules.dep"
+    read_builtin "${directory[0]}/modules.builtin"
     for name in "${module_roots[@]}"; do
         visit "${name//-/_}"
     done
@@ -190,11 +210,11 @@ if [ ! -f "$cache/vmlinux" ] || [ ! -f "$cache/modules/load-order" ]; then
 fi
 
 mkdir -p "$outdir" || exit 1
-rm -rf "$outdir/debian-modules.partial" &&
-    cp -R "$cache/modules" "$outdir/debian-modules.partial" &&
-    rm -rf "$outdir/debian-modules" &&
-    mv -T "$outdir/debian-modules.partial" "$outdir/debian-modules" || exit 1
-cp "$cache/vmlinux" "$outdir/debian-vmlinux.partial" &&
-    mv "$outdir/debian-vmlinux.partial" "$outdir/debian-vmlinux" || exit 1
-echo "fetch-debian-kernel.sh: $outdir/debian-vmlinux: $package $version (cached in $cache)"
-echo "fetch-debian-kernel.sh: $outdir/debian-modules: $(tr '\n' ' ' <"$outdir/debian-modules/load-order")"
+rm -rf "$outdir/$output_name-modules.partial" &&
+    cp -R "$cache/modules" "$outdir/$output_name-modules.partial" &&
+    rm -rf "$outdir/$output_name-modules" &&
+    mv -T "$outdir/$output_name-modules.partial" "$outdir/$output_name-modules" || exit 1
+cp "$cache/vmlinux" "$outdir/$output_name-vmlinux.partial" &&
+    mv "$outdir/$output_name-vmlinux.partial" "$outdir/$output_name-vmlinux" || exit 1
+echo "fetch-debian-kernel.sh: $outdir/$output_name-vmlinux: $package $version (cached in $cache)"
+echo "fetch-debian-kernel.sh: $outdir/$output_name-modules: $(tr '\n' ' ' <"$outdir/$output_name-modules/load-order")"

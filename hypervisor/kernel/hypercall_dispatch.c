@@ -11,6 +11,13 @@
  * again with the arguments the handler left in its registers.
  * multicall (kernel/multicall.c) calls entries through hypercall_call.
  *
+ * A hypercall that fails (a negative result) is counted against its
+ * domain (common/hypercall_failures.c): a domain that keeps failing, at
+ * least HYPERCALL_FAILURES_WORTH_A_WARNING times in a second, gets a
+ * warning in pvmon's log at most once a second, naming the hypercall and
+ * error it failed with most.  Only the hypercall itself counts, not the
+ * entries of a multicall.  Success costs one comparison.
+ *
  * SYSCALL from guest user mode is not a hypercall: it enters the guest
  * kernel's syscall callback, switching the vCPU to kernel mode (Xen's
  * lstar_enter/switch_to_kernel); with no callback registered it becomes
@@ -22,8 +29,11 @@
 #include <pvmon/errno.h>
 #include <pvmon/guest_access.h>
 #include <pvmon/hypercall_continuation.h>
+#include <pvmon/hypercall_failures.h>
 #include <pvmon/hypercalls.h>
 #include <pvmon/panic.h>
+#include <pvmon/printk.h>
+#include <pvmon/time.h>
 #include <public/domain_control.h>
 #include <public/memory_extension.h>
 #include <xen/xen.h>
@@ -207,6 +217,25 @@ long hypercall_call(struct vcpu *vcpu, uint64_t number, const uint64_t arguments
     return hypercall_table[number](vcpu, arguments);
 }
 
+static void count_failed_hypercall(struct domain *domain, uint64_t number, long result)
+{
+    struct hypercall_failure_report report;
+    const char *name;
+
+    if (!hypercall_failures_count(&domain->hypercall_failures, number, result) ||
+        !hypercall_failures_read_clock(&domain->hypercall_failures, system_time_ns(), &report))
+        return;
+    name = hypercall_name(report.most.hypercall);
+    if (name != NULL)
+        printk(LOG_WARNING, "hypercalls: domain %u: %s failed %lu times with %ld in the last %lu ms, %lu other failures\n",
+               domain->id, name, report.most.count, report.most.error, report.window_ns / 1000000, report.others);
+    else
+        printk(LOG_WARNING,
+               "hypercalls: domain %u: hypercall %lu failed %lu times with %ld in the last %lu ms, %lu other failures\n",
+               domain->id, report.most.hypercall, report.most.count, report.most.error, report.window_ns / 1000000,
+               report.others);
+}
+
 /* A guest-user SYSCALL: into the guest kernel's syscall callback. */
 static void bounce_user_syscall(struct vcpu *vcpu, struct trap_frame *frame)
 {
@@ -229,6 +258,8 @@ void hypercall_entry(struct trap_frame *frame)
 {
     struct vcpu *vcpu = current_vcpu();
     uint64_t arguments[HYPERCALL_ARGUMENTS] = { frame->rdi, frame->rsi, frame->rdx, frame->r10, frame->r8, frame->r9 };
+    uint64_t number = frame->rax;
+    long result;
 
     if (vcpu == NULL)
         panic_with_frame(frame, "SYSCALL from rip %#lx with no guest running", frame->rip);
@@ -241,7 +272,10 @@ void hypercall_entry(struct trap_frame *frame)
         return;
     }
     hypercall_continuation_reset(vcpu);
-    frame->rax = (uint64_t)hypercall_call(vcpu, frame->rax, arguments);
+    result = hypercall_call(vcpu, number, arguments);
+    frame->rax = (uint64_t)result;
     if (hypercall_continuation_created(vcpu))
         frame->rip -= SYSCALL_INSTRUCTION_LENGTH;
+    else if (result < 0)
+        count_failed_hypercall(vcpu->domain, number, result);
 }

@@ -2,9 +2,14 @@
  * The vcpu_op and set_timer_op hypercalls: where a vCPU's vcpu_info and
  * runstate live, whether it is up, and its one-shot and periodic timers.
  *
- * Rules kept here (xen/common/domain.c: do_vcpu_op, map_guest_area;
- * xen/common/sched/core.c: do_set_timer_op, vcpu_singleshot_timer_set):
- *   - A vCPU id the domain does not have is -ENOENT, before anything else.
+ * Rules kept here (xen/common/domain.c: common_vcpu_op,
+ * default_initialise_vcpu, map_guest_area; xen/arch/x86/domain.c:
+ * do_vcpu_op, arch_initialise_vcpu; xen/common/sched/core.c:
+ * do_set_timer_op, vcpu_singleshot_timer_set):
+ *   - The command and the vCPU id are 32 bits (Xen's int cmd and unsigned
+ *     int vcpuid; the bits above are not looked at).  A vCPU id the domain
+ *     does not have is -ENOENT, before anything else (domain_vcpu): pvmon
+ *     gives each domain one vCPU, id 0.
  *   - register_vcpu_info (map_guest_area) takes an offset that is aligned
  *     for struct vcpu_info and leaves all of it in the page (-ENXIO), and a
  *     machine frame the domain owns that can take a writable type (no
@@ -23,11 +28,17 @@
  *   - set_timer_op(0) stops the one-shot timer; a timeout with any of bits
  *     50-63 set is treated as "far in the future", as Xen does for old
  *     Linux kernels that passed a negative deadline.
- *   - initialise (-EEXIST: the only vCPU is up), up (0).  down takes the
- *     vCPU down; a domain whose last vCPU goes down is shut down with
- *     reason poweroff (Xen's do_vcpu_op), which with one vCPU per domain
- *     is always the case, so the call never returns to the guest.  The
- *     rest (send_nmi, get_physid, time areas) -ENOSYS.
+ *   - initialise reads the whole struct vcpu_guest_context first (-EFAULT
+ *     if any of it cannot be read), then refuses a vCPU already
+ *     initialised (-EEXIST), which a domain's vCPU 0 always is: the domain
+ *     builder initialised it (default_initialise_vcpu).
+ *   - up of an initialised vCPU brings it up if it was down and is 0
+ *     either way; is_up is 1 for a vCPU that is not down.  down takes the
+ *     vCPU down, unless it is the domain's last vCPU up: then the domain
+ *     is shut down with reason poweroff instead, the vCPU staying "up"
+ *     (common_vcpu_op).  With one vCPU per domain that is always the
+ *     case, so down never returns to the guest and a running vCPU is
+ *     always up.  The rest (send_nmi, get_physid, time areas) -ENOSYS.
  */
 #include <pvmon/arch.h>
 #include <pvmon/domain.h>
@@ -47,6 +58,35 @@
 #define FAR_FUTURE_NS (UINT64_C(1) << FAR_FUTURE_TIMEOUT_BITS)
 #define PENDING_SELECTOR_ALL_BITS UINT64_MAX
 #define VCPU_INFO_ALIGNMENT _Alignof(struct vcpu_info)
+#define CONTEXT_READ_CHUNK 256
+
+/*
+ * Xen copies the guest's struct vcpu_guest_context (about 5 KiB) before it
+ * looks at anything else; pvmon keeps no use for it, so it reads it through
+ * a small buffer, with the same outcome for a context it cannot read.
+ */
+static long read_whole_context(uint64_t argument)
+{
+    uint8_t chunk[CONTEXT_READ_CHUNK];
+    size_t offset, length;
+
+    for (offset = 0; offset < sizeof(struct vcpu_guest_context); offset += length) {
+        length = sizeof(struct vcpu_guest_context) - offset;
+        if (length > sizeof(chunk))
+            length = sizeof(chunk);
+        if (argument + offset < argument || copy_from_guest(chunk, argument + offset, length) != 0)
+            return -XEN_EFAULT;
+    }
+    return 0;
+}
+
+/* Xen: default_initialise_vcpu; every vCPU pvmon has was initialised by the domain builder. */
+static long initialise(uint64_t argument)
+{
+    long result = read_whole_context(argument);
+
+    return result != 0 ? result : -XEN_EEXIST;
+}
 
 static long register_vcpu_info(struct vcpu *vcpu, uint64_t argument)
 {
@@ -133,8 +173,11 @@ static long set_singleshot_timer(struct vcpu *vcpu, uint64_t argument)
     return 0;
 }
 
-long do_vcpu_op(struct vcpu *vcpu, uint64_t command, uint64_t vcpu_id, uint64_t argument)
+long do_vcpu_op(struct vcpu *vcpu, uint64_t command_argument, uint64_t vcpu_id_argument, uint64_t argument)
 {
+    int32_t command = (int32_t)(uint32_t)command_argument;
+    uint32_t vcpu_id = (uint32_t)vcpu_id_argument;
+
     if (vcpu_id != vcpu->id)
         return -XEN_ENOENT;
     switch (command) {
@@ -147,7 +190,7 @@ long do_vcpu_op(struct vcpu *vcpu, uint64_t command, uint64_t vcpu_id, uint64_t 
     case VCPUOP_is_up:
         return 1;
     case VCPUOP_initialise:
-        return -XEN_EEXIST;
+        return initialise(argument);
     case VCPUOP_up:
         return 0;
     case VCPUOP_down:

@@ -20,6 +20,11 @@
  *                     the only vCPU: the hypervisor powers the domain off
  *                     (Xen's rule for the last vCPU going down); if the
  *                     call returns, the domain crashes itself
+ *   end=failing-hypercalls
+ *                     end as a guest stuck in a loop of failing
+ *                     hypercalls: a vcpu_op no Xen defines (-ENOSYS), for
+ *                     ever, until the toolstack destroys it; pvmon's log
+ *                     warns about it once a second
  *   test=hypercalls   check hypercalls with valid and invalid arguments,
  *                     one PASS or FAIL line per case
  *   test=virtio-blk   (dom0) write, flush and read back patterns on every
@@ -63,6 +68,7 @@
 
 #define HYPERVISOR_IMAGE_ADDRESS 0xffff808000200000UL
 #define UNMAPPED_ADDRESS 0x10UL
+#define NO_SUCH_VCPUOP 99 /* no Xen version defines vcpu_op 99 */
 
 void start_kernel(const struct start_info *start_info);
 
@@ -131,6 +137,13 @@ static void take_the_last_vcpu_down(void)
     runtime_exit(SHUTDOWN_crash);
 }
 
+static void fail_hypercalls_for_ever(void)
+{
+    console_printf("pv-kernel: making a failing hypercall in a loop\n");
+    for (;;)
+        hypercall_vcpu_op(NO_SUCH_VCPUOP, 0, NULL);
+}
+
 /* test=NAME is on the command line. */
 static bool is_test(const char *command_line, const char *name)
 {
@@ -182,6 +195,8 @@ void start_kernel(const struct start_info *start_info)
         fault_on_purpose(value);
     if (command_line_find(command_line, "end", value, sizeof(value)) && strcmp(value, "vcpu-down") == 0)
         take_the_last_vcpu_down();
+    if (command_line_find(command_line, "end", value, sizeof(value)) && strcmp(value, "failing-hypercalls") == 0)
+        fail_hypercalls_for_ever();
     if (command_line_find(command_line, "init", NULL, 0))
         processes_run_init(start_info, command_line);
     if (command_line_find(command_line, "role", value, sizeof(value)) && run_workload(command_line) != 0)

@@ -1,9 +1,11 @@
 /*
- * vcpu_op from a domU: is_up, runstate (get_runstate_info and a
+ * vcpu_op from a domU: is_up, up, initialise and down of vCPUs it has and
+ * has not (one: vCPU 0), the 32-bit command and vCPU id, runstate (get_runstate_info and a
  * registered runstate area), periodic and one-shot timers, and moving
  * vcpu_info with register_vcpu_info.  Expected values: xen/common/domain.c
- * (common_vcpu_op), xen/arch/x86/domain.c (do_vcpu_op: -ENOENT for a vCPU
- * the domain does not have), map_guest_area (-ENXIO for an area that is
+ * (common_vcpu_op, default_initialise_vcpu: the context is read before
+ * -EEXIST), xen/arch/x86/domain.c (do_vcpu_op: int cmd, unsigned int
+ * vcpuid, -ENOENT for a vCPU the domain does not have), map_guest_area (-ENXIO for an area that is
  * misaligned or crosses a page).
  */
 #include "check.h"
@@ -22,6 +24,52 @@ static void check_is_up_and_sub_ops(void)
     expect_result("is_up_missing_vcpu_is_enoent", hypercall_vcpu_op(VCPUOP_is_up, 1, 0), -XEN_ENOENT);
     expect_result("is_up_huge_vcpu_is_enoent", hypercall_vcpu_op(VCPUOP_is_up, 0xffffffffu, 0), -XEN_ENOENT);
     expect_result("unknown_subop_is_enosys", hypercall_vcpu_op(99, 0, 0), -XEN_ENOSYS);
+}
+
+/* A vcpu_op with the 64-bit register values given, bits Xen does not look at included. */
+static long raw_vcpu_op(uint64_t command, uint64_t vcpu, void *argument)
+{
+    return hypercall3(__HYPERVISOR_vcpu_op, command, vcpu, (unsigned long)argument);
+}
+
+static void check_vcpu_id_and_command_width(void)
+{
+    expect_result("vcpu_id_bits_above_32_are_not_looked_at", raw_vcpu_op(VCPUOP_is_up, UINT64_C(1) << 32, 0), 1);
+    expect_result("command_bits_above_32_are_not_looked_at",
+                  raw_vcpu_op((UINT64_C(1) << 32) | VCPUOP_is_up, 0, 0), 1);
+}
+
+static struct vcpu_guest_context guest_context;
+static uint8_t mapped_then_unmapped[2 * PAGE_SIZE] __attribute__((aligned(PAGE_SIZE)));
+
+/* A context whose first half is mapped and whose second half is not. */
+static void *context_running_into_unmapped_memory(void)
+{
+    uint8_t *unmapped = mapped_then_unmapped + PAGE_SIZE;
+
+    if (hypercall_update_va_mapping((unsigned long)unmapped, 0, UVMF_INVLPG) != 0)
+        return (void *)UNMAPPED_ADDRESS;
+    return unmapped - sizeof(guest_context) / 2;
+}
+
+static void check_up_initialise_and_down(void)
+{
+
+    expect_result("up_of_the_running_vcpu_is_0", hypercall_vcpu_op(VCPUOP_up, 0, 0), 0);
+    expect_result("is_up_after_up_is_still_1", hypercall_vcpu_op(VCPUOP_is_up, 0, 0), 1);
+    expect_result("up_missing_vcpu_is_enoent", hypercall_vcpu_op(VCPUOP_up, 1, 0), -XEN_ENOENT);
+    expect_result("initialise_of_the_initialised_vcpu_is_eexist",
+                  hypercall_vcpu_op(VCPUOP_initialise, 0, &guest_context), -XEN_EEXIST);
+    expect_result("initialise_with_a_null_context_is_efault", hypercall_vcpu_op(VCPUOP_initialise, 0, 0),
+                  -XEN_EFAULT);
+    expect_result("initialise_with_a_context_in_the_hypervisor_is_efault",
+                  hypercall_vcpu_op(VCPUOP_initialise, 0, (void *)HYPERVISOR_IMAGE_ADDRESS), -XEN_EFAULT);
+    expect_result("initialise_with_a_context_running_into_unmapped_memory_is_efault",
+                  hypercall_vcpu_op(VCPUOP_initialise, 0, context_running_into_unmapped_memory()), -XEN_EFAULT);
+    expect_result("initialise_missing_vcpu_is_enoent", hypercall_vcpu_op(VCPUOP_initialise, 1, &guest_context),
+                  -XEN_ENOENT);
+    expect_result("down_missing_vcpu_is_enoent", hypercall_vcpu_op(VCPUOP_down, 1, 0), -XEN_ENOENT);
+    expect_result("is_up_after_a_refused_down_is_still_1", hypercall_vcpu_op(VCPUOP_is_up, 0, 0), 1);
 }
 
 static void check_get_runstate_info(void)
@@ -156,6 +204,8 @@ static void check_register_vcpu_info(void)
 void run_tests(void)
 {
     check_is_up_and_sub_ops();
+    check_vcpu_id_and_command_width();
+    check_up_initialise_and_down();
     check_get_runstate_info();
     check_runstate_area();
     check_periodic_timer();

@@ -1,11 +1,12 @@
 #!/usr/bin/env bash
-# Linux tests: Linux 6.1 as a PV domU on pvmon, started by dom0's
+# Linux tests: Linux 6.1 and 6.12 as PV domUs on pvmon, started by dom0's
 # toolstack from a ramdisk (tests/linux/*.domains, format in
 # pv-guest/kernel/domain_config.h), its console on hvc0 served by dom0's
 # console backend (lines "console dN: ..."), xenbus by dom0's xenstore:
-#   - pvmon's patched kernel (make linux) and Debian's stock kernel
-#     (make linux-stock, unmodified) each boot beside one of our own PV
-#     kernels, run the initramfs's workload (pv-guest/linux/initramfs:
+#   - pvmon's patched kernel (make linux) and Debian's two stock kernels,
+#     6.1 and 6.12 (make linux-stock, unmodified; with LINUX_TEST_CLOUD=1
+#     also their cloud flavours, make linux-stock-cloud) each boot beside
+#     one of our own PV kernels, run the initramfs's workload (pv-guest/linux/initramfs:
 #     fork/exec, anonymous memory checked page by page, a tmpfs file
 #     checksum, a pipe ping-pong) under busybox's shell, and power off
 #     with SCHEDOP_shutdown; the neighbour finishes its own work, and dom0
@@ -39,7 +40,8 @@
 # missing (nothing ran).
 #
 # Run from the top of the tree after 'make all linux linux-stock
-# linux-initramfs linux-disk'.  LINUX_TEST_TIMEOUT (seconds, default 600)
+# linux-initramfs linux-disk' (and 'make linux-stock-cloud' for
+# LINUX_TEST_CLOUD=1, which 'make linux-stock-check' sets).  LINUX_TEST_TIMEOUT (seconds, default 600)
 # bounds each QEMU run; LINUX_TEST_CASES=REGEX runs only the cases whose
 # names match; KEEP_LOGS=DIR keeps the serial logs.
 set -u
@@ -51,6 +53,9 @@ pv_kernel=$build/pv-kernel.elf
 programs=$build/programs.cpio
 patched_kernel=$build/linux/vmlinux
 stock_kernel=$build/linux/debian-vmlinux
+stock_612_kernel=$build/linux/debian-6.12-vmlinux
+stock_cloud_kernel=$build/linux/debian-cloud-vmlinux
+stock_612_cloud_kernel=$build/linux/debian-6.12-cloud-vmlinux
 initramfs=$build/linux/initramfs.cpio
 stock_initramfs=$build/linux/initramfs-stock.cpio
 disk_image=$build/linux/root.img
@@ -72,11 +77,11 @@ linux_says() {
     grep -E "\(d0\) console d[0-9]+: pvmon-linux: $1" "$log"
 }
 
-# expect_linux_workload SCENARIO DOMAIN: Linux ran every step of the
-# workload, none failed, and it powered off.
+# expect_linux_workload SCENARIO DOMAIN [RELEASE-REGEX]: Linux (by default
+# 6.1) ran every step of the workload, none failed, and it powered off.
 expect_linux_workload() {
     local summary
-    expect_log "\(d0\) console d[0-9]+: pvmon-linux: init on Linux 6\.1\."
+    expect_log "\(d0\) console d[0-9]+: pvmon-linux: init on Linux ${3:-6\.1\.}"
     summary=$(linux_says "workload [0-9]+ passed, [0-9]+ failed" | tail -n 1)
     if [ -z "$summary" ]; then
         fail "Linux never reported the end of its workload"
@@ -134,13 +139,39 @@ patched_linux_runs_its_workload_beside_another_domain() {
     expect_neighbour_and_dom0 linux-patched
 }
 
-stock_debian_linux_runs_its_workload_unmodified() {
-    boot linux-stock tests/linux/stock.domains "$stock_kernel" "$initramfs" "$pv_kernel" "$programs"
+# stock_kernel_runs_its_workload NAME KERNEL RELEASE-REGEX: Debian's
+# KERNEL, unmodified, runs the workload beside our PV kernel and powers off
+# (tests/linux/stock.domains, with KERNEL's file name for debian-vmlinux);
+# its banner names RELEASE-REGEX, a release Debian built.
+stock_kernel_runs_its_workload() {
+    local name=$1 kernel=$2 release=$3 config=$work/$1.domains
+    sed "s/ debian-vmlinux / ${kernel##*/} /" tests/linux/stock.domains >"$config"
+    boot "$name" "$config" "$kernel" "$initramfs" "$pv_kernel" "$programs"
     expect_status
-    expect_log "\(d0\) console d[0-9]+: \[ *[0-9.]+\] Linux version 6\.1\.[0-9]+-[0-9]+-amd64 \(debian-kernel@lists\.debian\.org\)"
-    expect_linux_workload linux-stock stock
+    expect_log "\(d0\) console d[0-9]+: \[ *[0-9.]+\] Linux version $release \(debian-kernel@lists\.debian\.org\)"
+    expect_linux_workload linux-stock stock "$release"
     expect_no_log "console d[0-9]+: pvmon-linux: counters "
     expect_neighbour_and_dom0 linux-stock
+    grep -E "toolstack: linux-stock +stock " "$log" | head -n 1 | sed -E 's/.*toolstack: /     /'
+}
+
+# Debian's releases: 6.1.0-57-amd64 (linux-image-amd64), 6.12.118+deb12-amd64
+# (linux-image-6.12-amd64), and their -cloud-amd64 flavours.
+stock_debian_linux_runs_its_workload_unmodified() {
+    stock_kernel_runs_its_workload linux-stock "$stock_kernel" "6\.1\.[0-9]+-[0-9]+-amd64"
+}
+
+stock_debian_6_12_runs_its_workload_unmodified() {
+    stock_kernel_runs_its_workload linux-stock-6.12 "$stock_612_kernel" "6\.12\.[0-9]+\+deb[0-9]+-amd64"
+}
+
+stock_debian_6_1_cloud_runs_its_workload_unmodified() {
+    stock_kernel_runs_its_workload linux-stock-cloud "$stock_cloud_kernel" "6\.1\.[0-9]+-[0-9]+-cloud-amd64"
+}
+
+stock_debian_6_12_cloud_runs_its_workload_unmodified() {
+    stock_kernel_runs_its_workload linux-stock-6.12-cloud "$stock_612_cloud_kernel" \
+        "6\.12\.[0-9]+\+deb[0-9]+-cloud-amd64"
 }
 
 # pages_reported NAME: the page counts the toolstack logged for the domain, in order.
@@ -402,11 +433,16 @@ two_linux_domains_each_on_a_disk_of_their_own() {
     rm -f "$disk" "$disk.first" "$disk.second"
 }
 
-for required in "$image" "$pv_kernel" "$programs" "$patched_kernel" "$stock_kernel" "$initramfs" \
-    "$stock_initramfs" "$disk_image"; do
+cloud_kernels=()
+if [ -n "${LINUX_TEST_CLOUD:-}" ]; then
+    cloud_kernels=("$stock_cloud_kernel" "$stock_612_cloud_kernel")
+fi
+for required in "$image" "$pv_kernel" "$programs" "$patched_kernel" "$stock_kernel" "$stock_612_kernel" \
+    "$initramfs" "$stock_initramfs" "$disk_image" "${cloud_kernels[@]}"; do
     if ! [ -f "$required" ]; then
         echo "FAIL linux_images_are_built"
-        echo "     $required is missing: run 'make all linux linux-stock linux-initramfs linux-disk'"
+        echo "     $required is missing: run 'make all linux linux-stock linux-initramfs linux-disk'" \
+            "(and linux-stock-cloud for LINUX_TEST_CLOUD)"
         echo "linux: 0 passed, 1 failed"
         exit 2
     fi
@@ -426,9 +462,16 @@ if ! gcc -std=c11 -Wall -Wextra -Werror -O2 -o "$disk_tool" pv-guest/linux/initr
     echo "linux: 0 passed, 1 failed"
     exit 2
 fi
+cloud_cases=()
+if [ -n "${LINUX_TEST_CLOUD:-}" ]; then
+    cloud_cases=(stock_debian_6_1_cloud_runs_its_workload_unmodified
+                 stock_debian_6_12_cloud_runs_its_workload_unmodified)
+fi
 for test_case in \
     patched_linux_runs_its_workload_beside_another_domain \
     stock_debian_linux_runs_its_workload_unmodified \
+    stock_debian_6_12_runs_its_workload_unmodified \
+    "${cloud_cases[@]}" \
     linux_balloons_down_and_up_through_xenstore \
     linux_on_xvda_keeps_every_byte_across_boots_and_kernels \
     acked_records_survive_a_sigkill_of_the_machine \

@@ -11,8 +11,11 @@
 #     CPU share next to a blocking neighbour must be clearly above its
 #     share next to a spinning one (a ratio, not a timing);
 #   - crashes: domUs that fault, write into the hypervisor or run away are
-#     killed alone while another domU and dom0 finish their work, and one
-#     that takes its last vCPU down (VCPUOP_down) ends powered off;
+#     killed alone while another domU and dom0 finish their work, one
+#     that takes its last vCPU down (VCPUOP_down) ends powered off, and
+#     one stuck in a loop of failing hypercalls is destroyed at the
+#     deadline, pvmon's log naming its hypercall and error at most once a
+#     second meanwhile;
 #   - no leak between domains (tests/system/leak.domains): a domU fills
 #     all the memory it can get with a secret and gives it back; a later
 #     one scans more frames than that and must find no trace of it;
@@ -133,6 +136,15 @@ demo_busy_share_drops_next_to_a_spinning_neighbour() {
 
 # --- crashes -----------------------------------------------------------------
 
+# expect_at_most_one_failure_warning_a_second: the looping domain's
+# warnings are at least a second apart in pvmon's log (its time stamps).
+expect_at_most_one_failure_warning_a_second() {
+    local too_close
+    too_close=$(sed -nE 's/^\(pvmon\) \[ *([0-9]+)\.([0-9]{6})\] WARNING: hypercalls: domain ([0-9]+): .*/\3 \1\2/p' "$log" |
+        awk '{ if ($1 in last && $2 - last[$1] < 1000000) n++; last[$1] = $2 } END { print n + 0 }')
+    [ "$too_close" -eq 0 ] || fail "$too_close failing-hypercall warnings came less than a second after the last"
+}
+
 misbehaving_domus_are_killed_alone() {
     boot crashes tests/system/crashes.domains "$pv_kernel"
     expect_status
@@ -144,6 +156,11 @@ misbehaving_domus_are_killed_alone() {
     expect_end crashes down "shutdown +poweroff"
     expect_log "\(d[0-9]+\) pv-kernel: taking its last vCPU down"
     expect_no_log "still running after VCPUOP_down"
+    expect_end crashes looping "destroyed"
+    expect_log "\(d[0-9]+\) pv-kernel: making a failing hypercall in a loop"
+    expect_log "hypercalls: domain [0-9]+: vcpu_op failed [0-9]+ times with -38 in the last 1[0-9]{3} ms, [0-9]+ other failures"
+    grep -E "hypercalls: domain [0-9]+: vcpu_op failed" "$log" | head -n 1 | sed -E 's/.*hypercalls: /     /'
+    expect_at_most_one_failure_warning_a_second
     expect_log "\(d[0-9]+\) runtime: unexpected trap 14 \(#PF page fault\) at rip 0xffffffff8[0-9a-f]+, error code 0x2, cr2 0x10; crashing"
     expect_log "\(d[0-9]+\) workload busy: ran [0-9]+ ms"
     expect_log "domain 0 shut down \(poweroff\)"

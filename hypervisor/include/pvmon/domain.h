@@ -29,6 +29,7 @@
 #include <pvmon/event_channel.h>
 #include <pvmon/frame.h>
 #include <pvmon/grant_table.h>
+#include <pvmon/hypercall_failures.h>
 #include <pvmon/page_type.h>
 #include <pvmon/scheduler_policy.h>
 #include <pvmon/token_bucket.h>
@@ -193,6 +194,8 @@ struct domain {
     uint64_t console_suppressed_bytes;
     bool console_notice_sent;
     uint64_t console_notice_ns;
+    /* Its failing hypercalls, for the log's warning (kernel/hypercall_dispatch.c). */
+    struct hypercall_failures hypercall_failures;
 };
 
 /* kernel/domain.c */
