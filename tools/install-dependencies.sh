@@ -19,7 +19,7 @@
 #                              kernel is built from (pv-guest/linux)
 #   git                        keeps the unpacked tree, and checks that the series applies
 #                              with git am (tests/linux)
-#   patch                      applies pv-guest/linux/series
+#   patch                      applies pv-guest/linux/6.1/series and 6.12/series
 #   bc, bison, flex            kbuild: timeconst.h, and Kconfig's parser
 #   libelf-dev                 objtool, which the x86-64 kernel build runs on every object
 #   libssl-dev                 kbuild's certificate tools (certs/, scripts/sign-file), which

@@ -41,7 +41,9 @@
 # Run from the top of the tree after 'make all linux linux-stock
 # linux-initramfs linux-disk'.  LINUX_TEST_TIMEOUT (seconds, default 600)
 # bounds each QEMU run; LINUX_TEST_CASES=REGEX runs only the cases whose
-# names match; KEEP_LOGS=DIR keeps the serial logs.
+# names match; KEEP_LOGS=DIR keeps the serial logs.  LINUX_PATCHED_KERNEL
+# and LINUX_PATCHED_VERSION choose another patched kernel than make
+# linux's 6.1 (make test-linux-6.12 runs the first case with 6.12's).
 set -u
 cd "$(dirname "$0")/../.."
 
@@ -49,7 +51,10 @@ build=${BUILD:-build}
 image=$build/pvmon.elf
 pv_kernel=$build/pv-kernel.elf
 programs=$build/programs.cpio
-patched_kernel=$build/linux/vmlinux
+# The patched kernel's image and version: make linux's 6.1 unless told
+# (make test-linux-6.12: build/linux/6.12/vmlinux and 6.12).
+patched_kernel=${LINUX_PATCHED_KERNEL:-$build/linux/vmlinux}
+patched_version=${LINUX_PATCHED_VERSION:-6.1}
 stock_kernel=$build/linux/debian-vmlinux
 initramfs=$build/linux/initramfs.cpio
 stock_initramfs=$build/linux/initramfs-stock.cpio
@@ -72,11 +77,12 @@ linux_says() {
     grep -E "\(d0\) console d[0-9]+: pvmon-linux: $1" "$log"
 }
 
-# expect_linux_workload SCENARIO DOMAIN: Linux ran every step of the
-# workload, none failed, and it powered off.
+# expect_linux_workload SCENARIO DOMAIN [VERSION]: Linux (VERSION, 6.1
+# unless told) ran every step of the workload, none failed, and it
+# powered off.
 expect_linux_workload() {
-    local summary
-    expect_log "\(d0\) console d[0-9]+: pvmon-linux: init on Linux 6\.1\."
+    local summary version=${3:-6.1}
+    expect_log "\(d0\) console d[0-9]+: pvmon-linux: init on Linux ${version//./\\.}\."
     summary=$(linux_says "workload [0-9]+ passed, [0-9]+ failed" | tail -n 1)
     if [ -z "$summary" ]; then
         fail "Linux never reported the end of its workload"
@@ -128,8 +134,8 @@ expect_patches_at_work() {
 patched_linux_runs_its_workload_beside_another_domain() {
     boot linux-patched tests/linux/patched.domains "$patched_kernel" "$initramfs" "$pv_kernel" "$programs"
     expect_status
-    expect_linux_workload linux-patched patched
-    expect_log "\(d0\) console d[0-9]+: (\[ *[0-9.]+\] )?Linux version 6\.1\.[0-9]+-pvmon "
+    expect_linux_workload linux-patched patched "$patched_version"
+    expect_log "\(d0\) console d[0-9]+: (\[ *[0-9.]+\] )?Linux version ${patched_version//./\\.}\.[0-9]+-pvmon "
     expect_patches_at_work
     expect_neighbour_and_dom0 linux-patched
 }
