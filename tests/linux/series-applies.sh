@@ -59,6 +59,13 @@ run_case() {
     fi
 }
 
+# pvmon carries a series for Debian's two kernels, 6.1 and 6.12.
+series_exist_for_linux_6_1_and_6_12() {
+    local versions
+    versions=$("$apply_series" --versions 2>&1 | paste -sd' ')
+    [ "$versions" = "6.1 6.12" ] || fail "$apply_series --versions says '$versions', not '6.1 6.12'"
+}
+
 # The series under test (its version, e.g. 6.12), and its patches, set up
 # by series_names_existing_patches.
 series=""
@@ -249,6 +256,7 @@ a_patch_that_does_not_apply_is_named_and_changes_nothing() {
     fi
 }
 
+run_case series_exist_for_linux_6_1_and_6_12
 for series in $("$apply_series" --versions); do
     run_case series_names_existing_patches "$series"
     run_case every_patch_file_is_in_the_series "$series"
