@@ -37,9 +37,13 @@
 #                   results.tsv, liveness-results.txt and .tsv, linux-results.txt and .tsv,
 #                   block-results.txt and .tsv
 #   make linux      the Linux 6.1 domU, $(BUILD)/linux/vmlinux: Debian's linux-source-6.1 with
-#                   pv-guest/linux/series applied, from ~/.cache/pvmon/linux or built (~10 minutes)
+#                   pv-guest/linux/6.1/series applied, from ~/.cache/pvmon/linux or built
+#                   (3 to 10 minutes); LINUX_SERIES=6.12: Debian's linux-source-6.12 with
+#                   pv-guest/linux/6.12/series, in $(BUILD)/linux/6.12/
 #   make linux-patch KERNEL_TREE=DIR
-#                   apply pv-guest/linux/series to a Linux 6.1 tree of your own
+#                   apply to a Linux tree of your own the series of its version (6.1, 6.12)
+#   make test-linux-6.12
+#                   build the patched 6.12 kernel and run the Linux tests' workload case with it
 #
 # ACCEL=kvm boots with KVM instead of TCG (for real hardware; see README.md).
 

@@ -9,9 +9,9 @@
 #          demonstration, crashing domUs, dom0's xenstore and console (tests/system)
 #   liveness no domain holds the machine: a timer watchdog beside an attacker
 #          per hypercall family, under -icount shift=0 (tests/liveness)
-#   series pvmon's Linux patch series on Debian's linux-source-6.1: applies with
-#          patch -p1 and git am to the same tree; apply-series.sh refuses what it
-#          must (tests/linux/series-applies.sh)
+#   series pvmon's Linux patch series on Debian's linux-source-6.1 and 6.12: each
+#          applies with patch -p1 and git am to the same tree; apply-series.sh
+#          refuses what it must (tests/linux/series-applies.sh)
 #   linux  Linux as a PV domU: pvmon's patched 6.1 and Debian's stock 6.1 and
 #          6.12 run the workload beside another domain, ballooning, and with their
 #          root on a PV disk: data integrity across boots, acked writes surviving

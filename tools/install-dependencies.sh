@@ -14,12 +14,14 @@
 #   busybox-static             the Linux domU's initramfs: its shell and tools
 #                              (tools/make-linux-initramfs.sh)
 #   xz-utils                   decompresses Debian's kernel (tools/vmlinuz-to-elf.sh), and
-#                              unpacks Debian's Linux source (/usr/src/linux-source-6.1.tar.xz)
+#                              unpacks Debian's Linux sources (/usr/src/linux-source-*.tar.xz)
 #   linux-source-6.1           'make linux': Debian's Linux 6.1 source, the tree pvmon's domU
-#                              kernel is built from (pv-guest/linux)
+#                              kernel is built from (pv-guest/linux/6.1)
+#   linux-source-6.12          'make linux LINUX_SERIES=6.12': Debian's Linux 6.12 source, the
+#                              tree of pv-guest/linux/6.12's series (checked by tests/linux)
 #   git                        keeps the unpacked tree, and checks that the series applies
 #                              with git am (tests/linux)
-#   patch                      applies pv-guest/linux/series
+#   patch                      applies pv-guest/linux/6.1/series and 6.12/series
 #   bc, bison, flex            kbuild: timeconst.h, and Kconfig's parser
 #   libelf-dev                 objtool, which the x86-64 kernel build runs on every object
 #   libssl-dev                 kbuild's certificate tools (certs/, scripts/sign-file), which
@@ -32,7 +34,7 @@ set -eu
 
 packages=(gcc make binutils libc6-dev libxen-dev check pkg-config qemu-system-x86
           grub-pc-bin grub-common xorriso mtools cpio clang libclang-rt-14-dev
-          busybox-static xz-utils linux-source-6.1 git patch bc bison flex libelf-dev libssl-dev
+          busybox-static xz-utils linux-source-6.1 linux-source-6.12 git patch bc bison flex libelf-dev libssl-dev
           e2fsprogs procps)
 
 missing=()

@@ -1,16 +1,21 @@
 #!/usr/bin/env bash
-# pv-guest/linux/apply-series.sh: owns pvmon's Linux patch series, the
-# patches of pv-guest/linux/patches in the order pv-guest/linux/series
-# lists them, and applying it to a Linux 6.1 tree with patch -p1.
-# 'make linux-patch KERNEL_TREE=DIR' and build.sh run it.
+# pv-guest/linux/apply-series.sh: owns pvmon's Linux patch series and
+# applying them with patch -p1.  There is one series per Linux version
+# (VERSION.PATCHLEVEL): the directory of that name beside this script,
+# e.g. 6.1/ and 6.12/, holds the file "series" and the patches it lists in
+# "patches".  'make linux-patch KERNEL_TREE=DIR' and build.sh run it.
 #
-#   apply-series.sh [--series FILE] TREE     apply the series to TREE
-#   apply-series.sh [--series FILE] --list   print the series' patch files, in order,
-#                                            one path a line
+#   apply-series.sh [--series FILE] TREE     apply to TREE the series of its version
+#                                            (or FILE)
+#   apply-series.sh --list VERSION           print the patch files of VERSION's series,
+#   apply-series.sh --series FILE --list     or of FILE's, in order, one path a line
+#   apply-series.sh --versions               print the versions there is a series for
 #
-# The series file has quilt's format: one file name a line, of a patch in
-# the directory "patches" next to it; '#' starts a comment.  TREE must be
-# Linux 6.1 (VERSION and PATCHLEVEL of its top-level Makefile).  Nothing
+# A series file has quilt's format: one file name a line, of a patch in
+# the directory "patches" next to it; '#' starts a comment.  The name of
+# the directory holding a series file is the version it is for, and TREE
+# (VERSION and PATCHLEVEL of its top-level Makefile) must be that
+# version: a tree there is no series for is refused, untouched.  Nothing
 # in TREE changes until every patch has passed 'patch --dry-run', in
 # order, on a scratch copy of the files the series touches, where the
 # patches before it are already applied; the first one that fails is
@@ -20,7 +25,7 @@
 set -eu
 
 here=$(cd "$(dirname "$0")" && pwd)
-series=$here/series
+series=""
 scratch=""
 
 usage() {
@@ -56,8 +61,16 @@ list_patches() {
     done <"$series"
 }
 
-# Refuses TREE unless its top-level Makefile says Linux 6.1.
-check_tree() {
+# Prints the versions there is a series for, one a line, in version order.
+list_versions() {
+    local file
+    for file in "$here"/*/series; do
+        [ -f "$file" ] && basename "$(dirname "$file")"
+    done | sort -V
+}
+
+# Prints TREE's version, VERSION.PATCHLEVEL of its top-level Makefile.
+tree_version() {
     local tree=$1 version patchlevel
     [ -f "$tree/Makefile" ] || die "$tree is not a Linux source tree: it has no top-level Makefile"
     version=$(sed -n 's/^VERSION = //p' "$tree/Makefile" | head -n 1)
@@ -65,8 +78,23 @@ check_tree() {
     if [ -z "$version" ] || [ -z "$patchlevel" ]; then
         die "$tree is not a Linux source tree: its Makefile has no VERSION and PATCHLEVEL"
     fi
-    if [ "$version.$patchlevel" != 6.1 ]; then
-        die "$tree is Linux $version.$patchlevel; the series is for Linux 6.1, so nothing was applied"
+    echo "$version.$patchlevel"
+}
+
+# Sets $series to TREE's series unless --series chose one, and refuses
+# TREE unless it is the version the series is for.
+choose_series() {
+    local tree=$1 version wanted
+    version=$(tree_version "$tree")
+    if [ -z "$series" ]; then
+        if [ ! -f "$here/$version/series" ]; then
+            die "$tree is Linux $version, and there is no series for it (there are for: $(list_versions | paste -sd' ')), so nothing was applied"
+        fi
+        series=$here/$version/series
+    fi
+    wanted=$(basename "$(dirname "$series")")
+    if [ "$version" != "$wanted" ]; then
+        die "$tree is Linux $version; the series $series is for Linux $wanted, so nothing was applied"
     fi
 }
 
@@ -95,7 +123,7 @@ copy_touched_files() {
 apply_series() {
     local tree=$1 list patch output applied=0
     local patches=()
-    check_tree "$tree"
+    choose_series "$tree"
     list=$(list_patches)
     [ -n "$list" ] && mapfile -t patches <<<"$list"
     if [ ${#patches[@]} -eq 0 ]; then
@@ -134,9 +162,19 @@ if [ $# -ge 2 ] && [ "$1" = --series ]; then
     series=$(cd "$(dirname "$2")" && pwd)/$(basename "$2")
     shift 2
 fi
-[ $# -eq 1 ] || usage
-case $1 in
---list) list_patches ;;
--*) usage ;;
-*) apply_series "$1" ;;
+case $#:${1:-} in
+1:--versions) list_versions ;;
+1:--list)
+    [ -n "$series" ] || usage
+    list_patches
+    ;;
+2:--list)
+    [ -z "$series" ] || usage
+    series=$here/$2/series
+    [ -f "$series" ] || die "there is no series for Linux $2 (there are for: $(list_versions | paste -sd' '))"
+    list_patches
+    ;;
+1:-*) usage ;;
+1:*) apply_series "$1" ;;
+*) usage ;;
 esac

@@ -1,16 +1,17 @@
 #!/usr/bin/env bash
-# pv-guest/linux/build.sh: owns building the Linux 6.1 domU that runs on
-# pvmon (Debian's linux-source-6.1, the patch series of apply-series.sh,
-# the configuration pvmon.config) and the cache of built kernels.
-# 'make linux' runs it.
+# pv-guest/linux/build.sh: owns building the Linux domU that runs on
+# pvmon (Debian's linux-source-SERIES, the patch series of apply-series.sh
+# for that version, the configuration pvmon.config) and the cache of
+# built kernels.  SERIES is a version there is a series for: 6.1 (the
+# default) or 6.12.  'make linux' runs it.
 #
-#   build.sh OUTPUT_DIR              the kernel, from the cache or built on a miss
-#   build.sh --tree TREE OUTPUT_DIR  configure and build TREE, a Linux 6.1 tree of
-#                                    your own with the series already applied
-#                                    ('make linux-patch'); kbuild's output goes to
-#                                    OUTPUT_DIR/objects and nothing is cached
-#   build.sh --pristine              print the path of the pristine tree's git
-#                                    repository, making it first if needed
+#   build.sh [--series SERIES] OUTPUT_DIR  the kernel, from the cache or built on a miss
+#   build.sh --tree TREE OUTPUT_DIR        configure and build TREE, a Linux tree of
+#                                          your own with its series already applied
+#                                          ('make linux-patch'); kbuild's output goes to
+#                                          OUTPUT_DIR/objects and nothing is cached
+#   build.sh [--series SERIES] --pristine  print the path of the pristine tree's git
+#                                          repository, making it first if needed
 #
 # OUTPUT_DIR receives vmlinux (the ELF image pvmon boots), bzImage,
 # System.map, config (the final .config) and info (what went in).
@@ -18,17 +19,18 @@
 # The cache is ${PVMON_CACHE:-$HOME/.cache/pvmon}/linux:
 #   pristine-VERSION.git  a bare git repository holding Debian's tarball as
 #                         one commit by a fixed author at a fixed date;
-#                         VERSION is linux-source-6.1's package version
+#                         VERSION is linux-source-SERIES's package version
+#                         (6.1.192-3, 6.12.118-1~deb12u1)
 #   work-VERSION/         source/, a clone of it with the series applied,
 #                         and objects/, kbuild's output, both kept between
 #                         builds so that a new series or configuration
 #                         recompiles only what it changes; build.log, the
 #                         last build's output
 #   KEY/                  one finished kernel: the five files above
-# KEY is the sha256 of what the kernel is made of: the package version and
-# the series, every patch it lists, pvmon.config, build.sh and
+# KEY is the sha256 of what the kernel is made of: the package and its
+# version, the series, every patch it lists, pvmon.config, build.sh and
 # apply-series.sh (info lists them with their own sha256).  A hit copies
-# the kernel out in a second.  A miss builds in work-VERSION, 8 to 10
+# the kernel out in a second.  A miss builds in work-VERSION, 3 to 10
 # minutes on 2 cores from scratch, and the kernel enters the cache, as a
 # directory renamed into place, only once it is built and checked.  Builds
 # of one package version wait for each other.  Deleting the cache while no
@@ -37,11 +39,11 @@ set -eu
 shopt -s inherit_errexit
 
 here=$(cd "$(dirname "$0")" && pwd)
-tarball=/usr/src/linux-source-6.1.tar.xz
+series=6.1
 cache=${PVMON_CACHE:-$HOME/.cache/pvmon}/linux
 # LOCALVERSION set, even empty, keeps kbuild from adding "+" to the
-# release of a tree that is a git clone: the release is 6.1.N-pvmon
-# (CONFIG_LOCALVERSION) wherever it is built.
+# release of a tree that is a git clone: the release is 6.1.N-pvmon or
+# 6.12.N-pvmon (CONFIG_LOCALVERSION) wherever it is built.
 kbuild_variables=(ARCH=x86_64 LOCALVERSION=)
 # The kernel must not depend on how make was called ('make V=1 linux',
 # 'make CC=clang linux'): the cache key does not cover it.
@@ -61,15 +63,26 @@ die() {
     exit 1
 }
 
-# Prints linux-source-6.1's package version, or fails if it is missing.
+# choose_series SERIES: the series to build, and Debian's package and
+# tarball of that version.
+choose_series() {
+    series=$1
+    if ! "$here/apply-series.sh" --list "$series" >/dev/null 2>&1; then
+        die "no series for Linux $series: there are for $("$here/apply-series.sh" --versions | paste -sd' ')"
+    fi
+    package=linux-source-$series
+    tarball=/usr/src/$package.tar.xz
+}
+
+# Prints the package's version, or fails if it is missing.
 package_version() {
     local status
-    status=$(dpkg-query -W -f='${Status} ${Version}' linux-source-6.1 2>/dev/null || true)
+    status=$(dpkg-query -W -f='${Status} ${Version}' "$package" 2>/dev/null || true)
     case $status in
     "install ok installed "*) ;;
-    *) die "Debian's linux-source-6.1 is not installed: run 'make deps'" ;;
+    *) die "Debian's $package is not installed: run 'make deps'" ;;
     esac
-    [ -f "$tarball" ] || die "linux-source-6.1 is installed but $tarball is missing: reinstall it"
+    [ -f "$tarball" ] || die "$package is installed but $tarball is missing: reinstall it"
     echo "${status#install ok installed }"
 }
 
@@ -108,7 +121,7 @@ pristine_repository() {
             GIT_COMMITTER_NAME=pvmon GIT_COMMITTER_EMAIL=pvmon@localhost \
             GIT_COMMITTER_DATE=2000-01-01T00:00:00Z \
             git --git-dir="$staging/repository.git" --work-tree="$staging/tree" commit -q \
-            -m "linux-source-6.1 $version, as Debian ships it in $tarball"
+            -m "$package $version, as Debian ships it in $tarball"
         mv -T "$staging/repository.git" "$repository"
         rm -rf "$staging"
     fi
@@ -185,14 +198,14 @@ copy_kernel() {
 # describe_inputs VERSION: the lines the cache key is the sha256 of.
 describe_inputs() {
     local version=$1 list file
-    list=$("$here/apply-series.sh" --list)
-    echo "linux-source-6.1 $version"
-    for file in series pvmon.config build.sh apply-series.sh; do
+    list=$("$here/apply-series.sh" --list "$series")
+    echo "$package $version"
+    for file in "$series/series" pvmon.config build.sh apply-series.sh; do
         echo "$(sha256sum <"$here/$file" | cut -d' ' -f1)  $file"
     done
     if [ -n "$list" ]; then
         while IFS= read -r file; do
-            echo "$(sha256sum <"$file" | cut -d' ' -f1)  patches/$(basename "$file")"
+            echo "$(sha256sum <"$file" | cut -d' ' -f1)  $series/patches/$(basename "$file")"
         done <<<"$list"
     fi
 }
@@ -279,22 +292,21 @@ build_tree() {
     echo "$output/vmlinux: $(head -n 1 "$output/info")"
 }
 
-case $# in
-1)
-    case $1 in
-    --pristine)
-        version=$(package_version)
-        open_cache
-        pristine_repository "$version" >&2
-        echo "$repository"
-        ;;
-    -*) usage ;;
-    *) build_cached "$1" ;;
-    esac
+if [ $# -ge 2 ] && [ "$1" = --series ]; then
+    choose_series "$2"
+    shift 2
+else
+    choose_series "$series"
+fi
+case $#:${1:-} in
+1:--pristine)
+    version=$(package_version)
+    open_cache
+    pristine_repository "$version" >&2
+    echo "$repository"
     ;;
-3)
-    [ "$1" = --tree ] || usage
-    build_tree "$2" "$3"
-    ;;
+1:-*) usage ;;
+1:*) build_cached "$1" ;;
+3:--tree) build_tree "$2" "$3" ;;
 *) usage ;;
 esac

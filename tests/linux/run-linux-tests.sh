@@ -43,7 +43,9 @@
 # linux-initramfs linux-disk' (and 'make linux-stock-cloud' for
 # LINUX_TEST_CLOUD=1, which 'make linux-stock-check' sets).  LINUX_TEST_TIMEOUT (seconds, default 600)
 # bounds each QEMU run; LINUX_TEST_CASES=REGEX runs only the cases whose
-# names match; KEEP_LOGS=DIR keeps the serial logs.
+# names match; KEEP_LOGS=DIR keeps the serial logs.  LINUX_PATCHED_KERNEL
+# and LINUX_PATCHED_VERSION choose another patched kernel than make
+# linux's 6.1 (make test-linux-6.12 runs the first case with 6.12's).
 set -u
 cd "$(dirname "$0")/../.."
 
@@ -51,7 +53,10 @@ build=${BUILD:-build}
 image=$build/pvmon.elf
 pv_kernel=$build/pv-kernel.elf
 programs=$build/programs.cpio
-patched_kernel=$build/linux/vmlinux
+# The patched kernel's image and version: make linux's 6.1 unless told
+# (make test-linux-6.12: build/linux/6.12/vmlinux and 6.12).
+patched_kernel=${LINUX_PATCHED_KERNEL:-$build/linux/vmlinux}
+patched_version=${LINUX_PATCHED_VERSION:-6.1}
 stock_kernel=$build/linux/debian-vmlinux
 stock_612_kernel=$build/linux/debian-6.12-vmlinux
 stock_cloud_kernel=$build/linux/debian-cloud-vmlinux
@@ -133,8 +138,8 @@ expect_patches_at_work() {
 patched_linux_runs_its_workload_beside_another_domain() {
     boot linux-patched tests/linux/patched.domains "$patched_kernel" "$initramfs" "$pv_kernel" "$programs"
     expect_status
-    expect_linux_workload linux-patched patched
-    expect_log "\(d0\) console d[0-9]+: (\[ *[0-9.]+\] )?Linux version 6\.1\.[0-9]+-pvmon "
+    expect_linux_workload linux-patched patched "${patched_version//./\\.}\\."
+    expect_log "\(d0\) console d[0-9]+: (\[ *[0-9.]+\] )?Linux version ${patched_version//./\\.}\.[0-9]+-pvmon "
     expect_patches_at_work
     expect_neighbour_and_dom0 linux-patched
 }

@@ -1,19 +1,22 @@
 #!/usr/bin/env bash
-# Linux series tests: pvmon's patch series for Linux 6.1
-# (pv-guest/linux/series) on Debian's pristine linux-source-6.1, the tree
-# 'make linux' builds from, and the script that applies it:
-#   - every name in the series is a patch file, and every patch file is in
+# Linux series tests: each of pvmon's patch series, for Linux 6.1
+# (pv-guest/linux/6.1/series) and 6.12 (pv-guest/linux/6.12/series), on
+# Debian's pristine linux-source-6.1 and linux-source-6.12, the trees
+# 'make linux' builds from, and the script that applies them:
+#   - every name in a series is a patch file, and every patch file is in
 #     the series;
 #   - the series applies with patch -p1 (pv-guest/linux/apply-series.sh,
-#     as 'make linux' and 'make linux-patch' apply it), and with git am in
-#     a git repository of the pristine tree, and both give the same tree;
-#   - apply-series.sh refuses a tree that is not Linux 6.1, applies a
-#     series whose patches build on each other, and names a patch that
-#     does not apply while leaving the tree as it was (made-up trees and
-#     patches).
-# The pristine tree is the git repository that pv-guest/linux/build.sh
-# keeps in its cache (made on first use, about a minute); each run clones
-# it into a temporary directory.  Prints one line per case and
+#     as 'make linux' and 'make linux-patch' apply it, choosing the series
+#     by the tree's version), and with git am in a git repository of the
+#     pristine tree, and both give the same tree;
+#   - apply-series.sh refuses, untouched, a tree there is no series for
+#     and a tree another version's series is asked for, applies a series
+#     whose patches build on each other, and names a patch that does not
+#     apply while leaving the tree as it was (made-up trees and patches).
+# The pristine trees are the git repositories that pv-guest/linux/build.sh
+# keeps in its cache (made on first use, about a minute each); each run
+# clones them into a temporary directory.  Prints one line per case (the
+# series' version after the name of a case about one series) and
 # "series: N passed, N failed".
 set -u
 cd "$(dirname "$0")/../.." || exit 1
@@ -40,28 +43,39 @@ fail() {
     fi
 }
 
+# run_case NAME [SERIES]: runs the case NAME, of the series SERIES if given.
 run_case() {
-    local name=$1
+    local name=$1 label=$1${2:+ ($2)}
     reason=""
     : >"$details"
     "$name"
     if [ -z "$reason" ]; then
-        echo "PASS $name"
+        echo "PASS $label"
         passed=$((passed + 1))
     else
-        echo "FAIL $name: $reason"
+        echo "FAIL $label: $reason"
         tail -n 30 "$details" | sed 's/^/     /'
         failed=$((failed + 1))
     fi
 }
 
-# The series' patches, set up by series_names_existing_patches.
+# pvmon carries a series for Debian's two kernels, 6.1 and 6.12.
+series_exist_for_linux_6_1_and_6_12() {
+    local versions
+    versions=$("$apply_series" --versions 2>&1 | paste -sd' ')
+    [ "$versions" = "6.1 6.12" ] || fail "$apply_series --versions says '$versions', not '6.1 6.12'"
+}
+
+# The series under test (its version, e.g. 6.12), and its patches, set up
+# by series_names_existing_patches.
+series=""
 patches=()
 
 series_names_existing_patches() {
     local list
-    if ! list=$("$apply_series" --list 2>"$work/list.err"); then
-        fail "$apply_series --list failed" "$work/list.err"
+    patches=()
+    if ! list=$("$apply_series" --list "$series" 2>"$work/list.err"); then
+        fail "$apply_series --list $series failed" "$work/list.err"
         return
     fi
     if [ -n "$list" ]; then
@@ -71,26 +85,30 @@ series_names_existing_patches() {
 
 every_patch_file_is_in_the_series() {
     local file listed patch
-    for file in pv-guest/linux/patches/*; do
+    for file in "pv-guest/linux/$series/patches"/*; do
         [ -e "$file" ] || continue
         listed=no
         for patch in "${patches[@]}"; do
             [ "$(basename "$patch")" = "$(basename "$file")" ] && listed=yes
         done
-        [ "$listed" = yes ] || fail "$file is not listed in pv-guest/linux/series"
+        [ "$listed" = yes ] || fail "$file is not listed in pv-guest/linux/$series/series"
     done
 }
 
-# The pristine tree, cloned once; the tree ids that patch -p1 and git am
-# make of it, for comparing them.
-linux=$work/linux
+# The series' pristine tree, cloned once per series; the tree ids that
+# patch -p1 and git am make of it, for comparing them.
+linux=""
 pristine_ready=no
 patched_tree=""
 am_tree=""
 
 clone_pristine() {
     local repository
-    if ! repository=$(pv-guest/linux/build.sh --pristine 2>"$work/pristine.err"); then
+    linux=$work/linux-$series
+    pristine_ready=no
+    patched_tree=""
+    am_tree=""
+    if ! repository=$(pv-guest/linux/build.sh --series "$series" --pristine 2>"$work/pristine.err"); then
         return
     fi
     git clone -q --shared "$repository" "$linux" 2>>"$work/pristine.err" && pristine_ready=yes
@@ -104,7 +122,7 @@ reset_pristine() {
 
 series_applies_with_patch() {
     if [ "$pristine_ready" != yes ]; then
-        fail "no pristine tree (pv-guest/linux/build.sh --pristine)" "$work/pristine.err"
+        fail "no pristine tree (pv-guest/linux/build.sh --series $series --pristine)" "$work/pristine.err"
         return
     fi
     if ! "$apply_series" "$linux" >"$work/apply.out" 2>&1; then
@@ -116,7 +134,7 @@ series_applies_with_patch() {
 
 series_applies_with_git_am() {
     if [ "$pristine_ready" != yes ]; then
-        fail "no pristine tree (pv-guest/linux/build.sh --pristine)" "$work/pristine.err"
+        fail "no pristine tree (pv-guest/linux/build.sh --series $series --pristine)" "$work/pristine.err"
         return
     fi
     if ! reset_pristine; then
@@ -143,11 +161,12 @@ patch_and_git_am_give_the_same_tree() {
 # A made-up Linux 6.1 tree (fake/tree) and three patches of it from git
 # format-patch: 0001 and 0002 change neighbouring lines of a.c, so that
 # 0002 applies only on top of 0001; 0003 changes b.c, which fake/tree
-# then has different, so that it does not apply.  fake/series-good lists
-# 0001 and 0002, fake/series-bad all three.
+# then has different, so that it does not apply.  fake/6.1/series-good
+# lists 0001 and 0002, fake/6.1/series-bad all three (a series is for the
+# version its directory is named after).
 make_fake_series() {
     local repository=$work/fake/repository
-    mkdir -p "$work/fake/patches"
+    mkdir -p "$work/fake/6.1/patches"
     git -c init.defaultBranch=main init -q "$repository" || return 1
     printf 'VERSION = 6\nPATCHLEVEL = 1\nSUBLEVEL = 0\n' >"$repository/Makefile"
     seq 1 12 >"$repository/a.c"
@@ -157,10 +176,10 @@ make_fake_series() {
     sed -i 's/^5$/five/' "$repository/a.c" && git -C "$repository" commit -q -am "a.c: five"
     sed -i 's/^6$/six/' "$repository/a.c" && git -C "$repository" commit -q -am "a.c: six"
     sed -i 's/^105$/one hundred and five/' "$repository/b.c" && git -C "$repository" commit -q -am "b.c"
-    git -C "$repository" format-patch -q -3 -o "$work/fake/patches" || return 1
+    git -C "$repository" format-patch -q -3 -o "$work/fake/6.1/patches" || return 1
     sed -i 's/^104$/something else/' "$work/fake/tree/b.c"
-    (cd "$work/fake/patches" && ls 000[12]-*.patch) >"$work/fake/series-good"
-    (cd "$work/fake/patches" && ls 000[123]-*.patch) >"$work/fake/series-bad"
+    (cd "$work/fake/6.1/patches" && ls 000[12]-*.patch) >"$work/fake/6.1/series-good"
+    (cd "$work/fake/6.1/patches" && ls 000[123]-*.patch) >"$work/fake/6.1/series-bad"
 }
 
 # A snapshot of a directory's files and contents, to see that nothing changed.
@@ -168,15 +187,38 @@ snapshot() {
     (cd "$1" && find . -type f -print0 | sort -z | xargs -0 sha256sum)
 }
 
-a_tree_that_is_not_linux_6_1_is_refused() {
+a_tree_there_is_no_series_for_is_refused_untouched() {
     local tree=$work/linux-6.2
     mkdir -p "$tree"
     printf 'VERSION = 6\nPATCHLEVEL = 2\nSUBLEVEL = 0\n' >"$tree/Makefile"
+    snapshot "$tree" >"$work/before"
     if "$apply_series" "$tree" >"$work/refuse.out" 2>&1; then
         fail "$apply_series accepted a Linux 6.2 tree" "$work/refuse.out"
-    elif ! grep -q "is Linux 6.2" "$work/refuse.out"; then
+    elif ! grep -q "is Linux 6.2, and there is no series for it" "$work/refuse.out"; then
         fail "the refusal does not say which version the tree is" "$work/refuse.out"
     fi
+    snapshot "$tree" >"$work/after"
+    diff -u "$work/before" "$work/after" >"$work/changes" 2>&1 ||
+        fail "the tree changed although it was refused" "$work/changes"
+}
+
+another_versions_series_is_refused_untouched() {
+    local tree=$work/fake/tree-6.12
+    if [ ! -f "$work/fake/6.1/series-good" ]; then
+        fail "no made-up patches (see a_series_of_dependent_patches_applies)"
+        return
+    fi
+    cp -r "$work/fake/tree" "$tree"
+    sed -i 's/^PATCHLEVEL = 1$/PATCHLEVEL = 12/' "$tree/Makefile"
+    snapshot "$tree" >"$work/before"
+    if "$apply_series" --series "$work/fake/6.1/series-good" "$tree" >"$work/other.out" 2>&1; then
+        fail "$apply_series applied a 6.1 series to a Linux 6.12 tree" "$work/other.out"
+    elif ! grep -q "is Linux 6.12; the series .* is for Linux 6.1" "$work/other.out"; then
+        fail "the refusal does not name both versions" "$work/other.out"
+    fi
+    snapshot "$tree" >"$work/after"
+    diff -u "$work/before" "$work/after" >"$work/changes" 2>&1 ||
+        fail "the tree changed although it was refused" "$work/changes"
 }
 
 a_series_of_dependent_patches_applies() {
@@ -186,7 +228,7 @@ a_series_of_dependent_patches_applies() {
         return
     fi
     cp -r "$work/fake/tree" "$tree"
-    if ! "$apply_series" --series "$work/fake/series-good" "$tree" >"$work/good.out" 2>&1; then
+    if ! "$apply_series" --series "$work/fake/6.1/series-good" "$tree" >"$work/good.out" 2>&1; then
         fail "$apply_series refused 0001 and 0002" "$work/good.out"
     elif ! grep -qx five "$tree/a.c" || ! grep -qx six "$tree/a.c"; then
         fail "a.c does not have both changes" "$tree/a.c"
@@ -197,13 +239,13 @@ a_series_of_dependent_patches_applies() {
 
 a_patch_that_does_not_apply_is_named_and_changes_nothing() {
     local tree=$work/fake/tree-bad
-    if [ ! -f "$work/fake/series-bad" ]; then
+    if [ ! -f "$work/fake/6.1/series-bad" ]; then
         fail "no made-up patches (see a_series_of_dependent_patches_applies)"
         return
     fi
     cp -r "$work/fake/tree" "$tree"
     snapshot "$tree" >"$work/before"
-    if "$apply_series" --series "$work/fake/series-bad" "$tree" >"$work/bad.out" 2>&1; then
+    if "$apply_series" --series "$work/fake/6.1/series-bad" "$tree" >"$work/bad.out" 2>&1; then
         fail "$apply_series applied a patch that does not apply" "$work/bad.out"
     elif ! grep -q "^apply-series.sh: 0003-b.c.patch does not apply" "$work/bad.out"; then
         fail "the refusal does not name 0003-b.c.patch" "$work/bad.out"
@@ -214,14 +256,19 @@ a_patch_that_does_not_apply_is_named_and_changes_nothing() {
     fi
 }
 
-run_case series_names_existing_patches
-run_case every_patch_file_is_in_the_series
-clone_pristine
-run_case series_applies_with_patch
-run_case series_applies_with_git_am
-run_case patch_and_git_am_give_the_same_tree
-run_case a_tree_that_is_not_linux_6_1_is_refused
+run_case series_exist_for_linux_6_1_and_6_12
+for series in $("$apply_series" --versions); do
+    run_case series_names_existing_patches "$series"
+    run_case every_patch_file_is_in_the_series "$series"
+    clone_pristine
+    run_case series_applies_with_patch "$series"
+    run_case series_applies_with_git_am "$series"
+    run_case patch_and_git_am_give_the_same_tree "$series"
+    rm -rf "$linux"
+done
+run_case a_tree_there_is_no_series_for_is_refused_untouched
 run_case a_series_of_dependent_patches_applies
 run_case a_patch_that_does_not_apply_is_named_and_changes_nothing
+run_case another_versions_series_is_refused_untouched
 echo "series: $passed passed, $failed failed"
 [ "$failed" -eq 0 ]
