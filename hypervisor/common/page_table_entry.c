@@ -54,8 +54,3 @@ int page_table_entry_check_l1(uint64_t entry, enum page_table_entry_memory memor
     *accepted = entry | PAGE_TABLE_ENTRY_USER;
     return 0;
 }
-
-uint64_t page_table_entry_frame(uint64_t entry)
-{
-    return (entry & PAGE_TABLE_ENTRY_ADDRESS_MASK) >> 12;
-}

@@ -3,9 +3,11 @@
  * invariants, and for preemptible validation).  Every operation completes,
  * is refused, or stops part way with -XEN_ERESTART, and in every case the
  * frame table is consistent: a table being worked on is validated, not in
- * use, or partial.  An L1 is validated in two passes (take every entry's
- * references, then apply the fix-ups), so its refusal gives back at once
- * what the first pass took.  An L2-L4 takes and fixes up one entry at a
+ * use, or partial.  An L1 is validated in one pass that takes every
+ * entry's references and stores the fix-ups a refusal may leave (U forced
+ * on), and a second pass for any other fix-up (device memory forced
+ * uncached) once all are accepted, so its refusal gives back at once what
+ * the first pass took.  An L2-L4 takes and fixes up one entry at a
  * time; refused part way, it is left partial on its owner's pending
  * release, whose teardown gives the rest back in bounded steps.
  *
@@ -161,20 +163,49 @@ static int check_device_mapping(const struct page_memory *memory, uint16_t owner
     return 0;
 }
 
+/*
+ * ---- L1 entries ----
+ *
+ * Validating or devalidating an L1 handles its 512 entries at once, and a
+ * tree's L1s are most of its work (every fork and exec of a Linux guest,
+ * the l4-toggle liveness attack): so an L1 entry's frame is looked at once
+ * per entry, and what is found decides both the bits the entry may carry
+ * and the references it holds (invariant 6).
+ */
+
+/* What an L1 entry names. */
+enum l1_target {
+    L1_TARGET_NONE, /* not present: accepted as it is, holding nothing */
+    L1_TARGET_RAM,
+    L1_TARGET_NOT_RAM, /* device memory if permitted (check_device_mapping) */
+};
+
+static enum l1_target l1_target_of(const struct page_memory *memory, uint64_t entry)
+{
+    if (!(entry & PAGE_TABLE_ENTRY_PRESENT))
+        return L1_TARGET_NONE;
+    return is_ram(memory, page_table_entry_frame(entry)) ? L1_TARGET_RAM : L1_TARGET_NOT_RAM;
+}
+
+/* The bits an L1 entry of owner's table naming target may carry, and the
+ * fix-ups (common/page_table_entry.c): one naming a frame that is not RAM
+ * may carry cache attributes if owner has I/O memory at all (Xen's
+ * l1_disallow_mask), and is forced uncached. */
+static int check_l1_entry_bits(const struct page_memory *memory, uint16_t owner, uint64_t entry,
+                               enum l1_target target, uint64_t *accepted)
+{
+    bool device = target == L1_TARGET_NOT_RAM && io_memory_of(memory, owner) != NULL;
+
+    return page_table_entry_check_l1(entry, device ? PAGE_TABLE_ENTRY_DEVICE : PAGE_TABLE_ENTRY_RAM, accepted);
+}
+
 /* The bits an entry of owner's table may carry at its level, and the
- * fix-ups: 0 with *accepted what to store, or -EINVAL.  An L1 entry
- * naming device memory may carry cache attributes if owner has I/O
- * memory at all (Xen's l1_disallow_mask), and is forced uncached. */
+ * fix-ups: 0 with *accepted what to store, or -EINVAL. */
 static int check_entry_bits(const struct page_memory *memory, uint16_t owner, enum page_type level,
                             uint64_t entry, uint64_t *accepted)
 {
-    if (level == PAGE_TYPE_L1) {
-        bool device = (entry & PAGE_TABLE_ENTRY_PRESENT) && !is_ram(memory, page_table_entry_frame(entry)) &&
-                      io_memory_of(memory, owner) != NULL;
-
-        return page_table_entry_check_l1(entry, device ? PAGE_TABLE_ENTRY_DEVICE : PAGE_TABLE_ENTRY_RAM,
-                                         accepted);
-    }
+    if (level == PAGE_TYPE_L1)
+        return check_l1_entry_bits(memory, owner, entry, l1_target_of(memory, entry), accepted);
     if ((entry & PAGE_TABLE_ENTRY_PRESENT) && (entry & UPPER_LEVEL_DISALLOWED))
         return -XEN_EINVAL;
     *accepted = (entry & PAGE_TABLE_ENTRY_PRESENT) ? entry | PAGE_TABLE_ENTRY_USER : entry;
@@ -345,37 +376,60 @@ static void drop_linear_link(const struct page_memory *memory, uint64_t table_fr
     frame_entry(memory, target)->linear_count++;
 }
 
+/* The references an L1 entry of owner's table naming target holds: a
+ * general one on RAM of frame_owner's (plus writable if RW), none on
+ * device memory (checked by check_device_mapping).  With frame_owner
+ * DOMID_IO an L1 entry may name device memory only: RAM is -EBUSY, as
+ * Xen's could_not_pin. */
+static int take_l1_entry_references(const struct page_memory *memory, uint16_t owner, uint16_t frame_owner,
+                                    uint64_t entry, enum l1_target target)
+{
+    uint64_t frame = page_table_entry_frame(entry);
+    int error;
+
+    if (target == L1_TARGET_NONE)
+        return 0;
+    if (target == L1_TARGET_NOT_RAM)
+        return check_device_mapping(memory, owner, frame_owner, frame);
+    if (frame_owner == DOMID_IO)
+        return -XEN_EBUSY;
+    error = page_get_reference(memory, frame, frame_owner);
+    if (error || !(entry & PAGE_TABLE_ENTRY_WRITABLE))
+        return error;
+    error = page_get_type(memory, frame, frame_owner, PAGE_TYPE_WRITABLE);
+    if (error)
+        page_put_reference(memory, frame);
+    return error;
+}
+
+static void drop_l1_entry_references(const struct page_memory *memory, uint64_t entry, enum l1_target target)
+{
+    uint64_t frame = page_table_entry_frame(entry);
+
+    if (target != L1_TARGET_RAM)
+        return;
+    if (entry & PAGE_TABLE_ENTRY_WRITABLE)
+        page_put_reference_and_type(memory, frame);
+    else
+        page_put_reference(memory, frame);
+}
+
 /* The references a present entry of owner's table at level holds on what
- * it points at: a general one for an L1 entry naming RAM of frame_owner's
- * (plus writable if RW), none for one naming device memory (checked by
- * check_device_mapping), a general and a type reference of the next lower
- * level for the others, or of their own level for a linear entry (none
- * for one naming its own table).  With frame_owner DOMID_IO an L1 entry
- * may name device memory only: RAM is -EBUSY, as Xen's could_not_pin. */
+ * it points at: an L1 entry's above, a general and a type reference of
+ * the next lower level for the others, or of their own level for a
+ * linear entry (none for one naming its own table). */
 static int take_entry_references(const struct page_memory *memory, uint16_t owner, uint16_t frame_owner,
                                  uint64_t table_frame, enum page_type level, uint64_t entry)
 {
-    uint64_t target = page_table_entry_frame(entry);
     int error;
 
+    if (level == PAGE_TYPE_L1)
+        return take_l1_entry_references(memory, owner, frame_owner, entry, l1_target_of(memory, entry));
     if (!(entry & PAGE_TABLE_ENTRY_PRESENT))
         return 0;
-    if (level == PAGE_TYPE_L1 && !is_ram(memory, target))
-        return check_device_mapping(memory, owner, frame_owner, target);
-    if (level == PAGE_TYPE_L1 && frame_owner == DOMID_IO)
-        return -XEN_EBUSY;
-    if (level != PAGE_TYPE_L1) {
-        error = page_get_reference_and_type(memory, target, owner, level - 1);
-        if (error == -XEN_EINVAL && take_linear_references(memory, owner, table_frame, level, entry) == 0)
-            return 0;
-        return error;
-    }
-    error = page_get_reference(memory, target, frame_owner);
-    if (error || !(entry & PAGE_TABLE_ENTRY_WRITABLE))
-        return error;
-    error = page_get_type(memory, target, frame_owner, PAGE_TYPE_WRITABLE);
-    if (error)
-        page_put_reference(memory, target);
+    error = page_get_reference_and_type(memory, page_table_entry_frame(entry), owner, level - 1);
+    if (error == -XEN_EINVAL && take_linear_references(memory, owner, table_frame, level, entry) == 0)
+        return 0;
     return error;
 }
 
@@ -384,15 +438,15 @@ static void drop_entry_references(const struct page_memory *memory, uint64_t tab
 {
     uint64_t target = page_table_entry_frame(entry);
 
-    if (!(entry & PAGE_TABLE_ENTRY_PRESENT) || (level != PAGE_TYPE_L1 && target == table_frame) ||
-        (level == PAGE_TYPE_L1 && !is_ram(memory, target)))
+    if (level == PAGE_TYPE_L1) {
+        drop_l1_entry_references(memory, entry, l1_target_of(memory, entry));
+        return;
+    }
+    if (!(entry & PAGE_TABLE_ENTRY_PRESENT) || target == table_frame)
         return;
     if (is_linear_entry(memory, table_frame, level, entry))
         drop_linear_link(memory, table_frame, target);
-    if (level == PAGE_TYPE_L1 && !(entry & PAGE_TABLE_ENTRY_WRITABLE))
-        page_put_reference(memory, target);
-    else
-        page_put_reference_and_type(memory, target);
+    page_put_reference_and_type(memory, target);
 }
 
 /* One entry of an L2-L4 being validated.  claimed: the entry already
@@ -419,22 +473,34 @@ static enum outcome validate_upper_entry(const struct page_memory *memory, uint1
 }
 
 /* An L1 validates in one step (at most 512 entries): on a refusal it gives
- * back what it took. */
+ * back what it took.  An accepted entry's fix-up is stored at once when it
+ * is none or U forced on, which a refusal may leave behind
+ * (pvmon/page_type.h); any other (device memory forced uncached) waits
+ * until the whole table is accepted, for a second walk that stores every
+ * entry's fix-up. */
 static enum outcome validate_l1(const struct page_memory *memory, uint64_t frame, uint16_t owner)
 {
     uint64_t *table = memory->table(memory, frame);
+    bool fix_ups_waiting = false;
     uint64_t accepted;
 
     for (unsigned int index = 0; index < PAGE_TABLE_ENTRIES; index++) {
-        if (check_entry_bits(memory, owner, PAGE_TYPE_L1, table[index], &accepted) != 0 ||
-            take_entry_references(memory, owner, owner, frame, PAGE_TYPE_L1, table[index]) != 0) {
+        uint64_t entry = table[index];
+        enum l1_target target = l1_target_of(memory, entry);
+
+        if (check_l1_entry_bits(memory, owner, entry, target, &accepted) != 0 ||
+            take_l1_entry_references(memory, owner, owner, entry, target) != 0) {
             while (index-- > 0)
-                drop_entry_references(memory, frame, PAGE_TYPE_L1, table[index]);
+                drop_l1_entry_references(memory, table[index], l1_target_of(memory, table[index]));
             return OUTCOME_REFUSED;
         }
+        if (accepted == entry || accepted == (entry | PAGE_TABLE_ENTRY_USER))
+            table[index] = accepted;
+        else
+            fix_ups_waiting = true;
     }
-    for (unsigned int index = 0; index < PAGE_TABLE_ENTRIES; index++) {
-        if (check_entry_bits(memory, owner, PAGE_TYPE_L1, table[index], &accepted) == 0)
+    for (unsigned int index = 0; fix_ups_waiting && index < PAGE_TABLE_ENTRIES; index++) {
+        if (check_l1_entry_bits(memory, owner, table[index], l1_target_of(memory, table[index]), &accepted) == 0)
             table[index] = accepted;
     }
     return OUTCOME_DONE;
@@ -563,7 +629,7 @@ static enum outcome devalidate_table(const struct page_memory *memory, uint64_t 
     if (level != PAGE_TYPE_L1)
         return devalidate_upper_table(memory, frame, level);
     for (unsigned int index = 0; index < PAGE_TABLE_ENTRIES; index++)
-        drop_entry_references(memory, frame, PAGE_TYPE_L1, table[index]);
+        drop_l1_entry_references(memory, table[index], l1_target_of(memory, table[index]));
     return OUTCOME_DONE;
 }
 

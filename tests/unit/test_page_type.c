@@ -1848,6 +1848,23 @@ START_TEST(pinning_an_l1_with_a_device_entry_is_refused_without_io_memory)
 }
 END_TEST
 
+/* The fix-up a refusal may leave is U forced on: a device entry before
+ * the refused one keeps its memory type (page_type.h). */
+START_TEST(a_refused_l1_validation_leaves_its_device_entries_cached_as_they_were)
+{
+    build_tree();
+    machine.io_memory[OWNER] = &owner_io_memory;
+    write_entry(TREE_L1, 2, entry_to(DEVICE_FRAME, TABLE_FLAGS));
+    write_entry(TREE_L1, 3, entry_to(DEVICE_FRAME + 1, READ_ONLY_FLAGS | PAT_BIT | WRITE_THROUGH));
+    write_entry(TREE_L1, 4, entry_to(FRAME_COUNT - 1, READ_ONLY_FLAGS));
+
+    expect_refused(page_pin(memory, TREE_L1, OWNER, PAGE_TYPE_L1));
+
+    ck_assert_uint_eq(read_entry(TREE_L1, 2), entry_to(DEVICE_FRAME, TABLE_FLAGS));
+    ck_assert_uint_eq(read_entry(TREE_L1, 3), entry_to(DEVICE_FRAME + 1, READ_ONLY_FLAGS | PAT_BIT | WRITE_THROUGH));
+}
+END_TEST
+
 START_TEST(replacing_an_entry_with_one_to_the_same_frame_keeps_the_counts)
 {
     build_tree();
@@ -2293,6 +2310,7 @@ Suite *page_type_suite(void)
     add_test_case(suite, ram_stays_write_back_for_a_domain_with_io_memory);
     add_test_case(suite, pinning_an_l1_with_device_entries_makes_them_uncached_and_unpinning_drops_nothing);
     add_test_case(suite, pinning_an_l1_with_a_device_entry_is_refused_without_io_memory);
+    add_test_case(suite, a_refused_l1_validation_leaves_its_device_entries_cached_as_they_were);
     add_test_case(suite, replacing_an_entry_with_one_to_the_same_frame_keeps_the_counts);
     add_test_case(suite, replacing_the_only_entry_to_a_table_with_the_same_entry_keeps_it_validated);
     add_test_case(suite, making_a_read_only_mapping_writable_takes_the_writable_type);
