@@ -196,7 +196,7 @@ FUZZ_CHECKER_grant-table := tests/unit/simulated_memory.c tests/unit/simulated_g
 FUZZ_HARNESS_virtqueue := tests/fuzz/virtqueue_fuzz.c
 FUZZ_METERED_virtqueue := pv-guest/kernel/virtqueue.c
 FUZZ_CHECKER_virtqueue :=
-FUZZ_SHARED_CHECKER_SOURCES := tests/fuzz/work_meter.c
+FUZZ_SHARED_CHECKER_SOURCES := tests/fuzz/work_meter.c tests/fuzz/fuzz_report.c
 FUZZ_HARNESS_PASS_BINARIES := $(patsubst %,$(BUILD)/tests/%-fuzz,$(FUZZ_HARNESSES))
 FUZZ_HARNESS_BINARIES := $(patsubst %,$(BUILD)/fuzz/%-fuzz,$(FUZZ_HARNESSES))
 METER_COVERAGE := -fsanitize-coverage=trace-pc

@@ -32,7 +32,6 @@
  *
  * Operation bytes: 0 kind, 1 calling domain slot, then what the kind needs.
  */
-#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -40,6 +39,7 @@
 #include <pvmon/errno.h>
 #include <pvmon/event_channel.h>
 
+#include "fuzz_report.h"
 #include "fuzz_input.h"
 #include "work_meter.h"
 
@@ -133,19 +133,7 @@ struct world {
 
 static struct world world;
 
-static void violation(const char *format, ...) __attribute__((noreturn, format(printf, 1, 2)));
-
-static void violation(const char *format, ...)
-{
-    va_list arguments;
-
-    fprintf(stderr, "event-channel fuzz: step %u (%s): ", world.step, world.operation);
-    va_start(arguments, format);
-    vfprintf(stderr, format, arguments);
-    va_end(arguments);
-    fputc('\n', stderr);
-    abort();
-}
+#define violation(...) fuzz_report_violation("event-channel", world.step, world.operation, __VA_ARGS__)
 
 static struct event_channel_domain *find_live(void *context, uint16_t domain_id)
 {

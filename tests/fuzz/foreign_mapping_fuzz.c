@@ -41,7 +41,6 @@
  * Operation bytes: 0 kind, 1 caller, 2 table, 3 entry index, 4 target
  * frame, 5 flags, 6 frame owner for the foreign path.
  */
-#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -51,6 +50,7 @@
 #include <pvmon/page_type.h>
 #include <xen/xen.h>
 
+#include "fuzz_report.h"
 #include "../unit/simulated_memory.h"
 #include "fuzz_input.h"
 #include "work_meter.h"
@@ -130,19 +130,7 @@ struct harness {
 
 static struct harness harness;
 
-static void violation(const char *format, ...) __attribute__((noreturn, format(printf, 1, 2)));
-
-static void violation(const char *format, ...)
-{
-    va_list arguments;
-
-    fprintf(stderr, "foreign-mapping fuzz: step %u (%s): ", harness.step, harness.operation);
-    va_start(arguments, format);
-    vfprintf(stderr, format, arguments);
-    va_end(arguments);
-    fputc('\n', stderr);
-    abort();
-}
+#define violation(...) fuzz_report_violation("foreign-mapping", harness.step, harness.operation, __VA_ARGS__)
 
 static const struct page_memory *memory(void)
 {

@@ -29,7 +29,6 @@
  * Operation bytes: 0 kind (kind_table), then operands as each kind reads
  * them.
  */
-#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -39,6 +38,7 @@
 #include <pvmon/page_table_entry.h>
 #include <pvmon/page_type.h>
 
+#include "fuzz_report.h"
 #include "../unit/simulated_grants.h"
 #include "fuzz_input.h"
 #include "work_meter.h"
@@ -91,19 +91,7 @@ struct harness {
 
 static struct harness harness;
 
-static void violation(const char *format, ...) __attribute__((noreturn, format(printf, 1, 2)));
-
-static void violation(const char *format, ...)
-{
-    va_list arguments;
-
-    fprintf(stderr, "grant-table fuzz: step %u (%s): ", harness.step, harness.operation);
-    va_start(arguments, format);
-    vfprintf(stderr, format, arguments);
-    va_end(arguments);
-    fputc('\n', stderr);
-    abort();
-}
+#define violation(...) fuzz_report_violation("grant-table", harness.step, harness.operation, __VA_ARGS__)
 
 static const struct grant_environment *environment(void)
 {

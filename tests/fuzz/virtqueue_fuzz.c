@@ -26,7 +26,6 @@
  *
  * Operation bytes: 0 kind, then what the kind needs.
  */
-#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -34,6 +33,7 @@
 #include <pvmon/errno.h>
 #include <kernel/virtqueue.h>
 
+#include "fuzz_report.h"
 #include "fuzz_input.h"
 #include "work_meter.h"
 
@@ -84,19 +84,7 @@ static struct world world;
 static char tokens[1 << 16];
 static bool token_in_flight[1 << 16];
 
-static void violation(const char *format, ...) __attribute__((noreturn, format(printf, 1, 2)));
-
-static void violation(const char *format, ...)
-{
-    va_list arguments;
-
-    fprintf(stderr, "virtqueue fuzz: step %u (%s): ", world.step, world.operation);
-    va_start(arguments, format);
-    vfprintf(stderr, format, arguments);
-    va_end(arguments);
-    fputc('\n', stderr);
-    abort();
-}
+#define violation(...) fuzz_report_violation("virtqueue", world.step, world.operation, __VA_ARGS__)
 
 static void expect_result(int got, int expected)
 {
