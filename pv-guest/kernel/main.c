@@ -35,6 +35,9 @@
  *   test=virtio-blk-failure
  *                     (dom0) a request vda cannot map: the device is reset
  *                     and given up, its requests fail with -EIO
+ *   test=virtio-net   (dom0) ARP and an ICMP echo to QEMU's user network
+ *                     through eth0, one PASS or FAIL line per case
+ *                     (virtio_net_check.h)
  *   virtio_mmio.device=SIZE@BASE:GSI
  *                     (dom0) a virtio-mmio device; every virtio-blk one
  *                     becomes a block device (virtio_blk.h), every
@@ -66,6 +69,7 @@
 #include "virtio_blk_bench.h"
 #include "virtio_blk_check.h"
 #include "virtio_net.h"
+#include "virtio_net_check.h"
 #include "workloads.h"
 
 #define HYPERVISOR_IMAGE_ADDRESS 0xffff808000200000UL
@@ -191,6 +195,8 @@ void start_kernel(const struct start_info *start_info)
         virtio_blk_check();
     if (is_test(command_line, "virtio-blk-failure"))
         virtio_blk_check_device_failure();
+    if (is_test(command_line, "virtio-net"))
+        virtio_net_check();
     if (command_line_find(command_line, "bench", value, sizeof(value)) && strcmp(value, "virtio-blk") == 0)
         virtio_blk_bench();
     if (command_line_find(command_line, "test", value, sizeof(value)) && strcmp(value, "devices") == 0)

@@ -344,13 +344,13 @@ static int start_device(struct net_device *device, unsigned int index)
 
 static void report_device(const struct net_device *device)
 {
-    const uint8_t *address = device->address.bytes;
+    char address[18];
 
-    console_printf("virtio-net: %s at %#lx (gsi %u, pirq %u, port %u), %s transport: "
-                   "%02x:%02x:%02x:%02x:%02x:%02x%s, link %s, queues %u/%u, %u receive buffers\n",
+    ethernet_address_format(&device->address, address);
+    console_printf("virtio-net: %s at %#lx (gsi %u, pirq %u, port %u), %s transport: %s%s, link %s, "
+                   "queues %u/%u, %u receive buffers\n",
                    device->name, device->location.base, device->location.gsi, device->interrupt.pirq,
-                   device->interrupt.port, virtio_mmio_is_modern(&device->transport) ? "modern" : "legacy",
-                   address[0], address[1], address[2], address[3], address[4], address[5],
+                   device->interrupt.port, virtio_mmio_is_modern(&device->transport) ? "modern" : "legacy", address,
                    (device->features & virtio_feature_bit(VIRTIO_NET_F_MAC)) != 0 ? "" : " (made up)",
                    net_device_link_up(device) ? "up" : "down", device->receive_queue.size,
                    device->transmit_queue.size, VIRTIO_NET_RECEIVE_BUFFERS);
