@@ -397,6 +397,16 @@ int netback_dom0_connect(domid_t domain, const struct vif_spec *spec, struct net
     return 0;
 }
 
+static unsigned int vifs_in_use(void)
+{
+    unsigned int count = 0;
+
+    for (unsigned int index = 0; index < NETBACK_DOM0_VIFS; index++)
+        if (vifs[index].in_use)
+            count++;
+    return count;
+}
+
 /* What the vif did, for the log and the benchmarks (events per packet). */
 static void report_statistics(const struct netback_xenbus *device)
 {
@@ -439,7 +449,8 @@ void netback_dom0_disconnect(struct netback_xenbus *device)
     netback_xenbus_destroy(device);
     bridge_remove_port(&bridge, entry->port);
     entry->in_use = false;
-    report_bridge();
+    if (vifs_in_use() == 0)
+        report_bridge();
 }
 
 bool netback_dom0_service(void)

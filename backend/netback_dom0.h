@@ -45,9 +45,9 @@
  *     rings are unmapped and its nodes removed.  Frames it sent that wait
  *     elsewhere hold their own buffers; nothing of its memory is in flight.
  *   - The log: "toolstack: d<id> vif <N>: ..." for each step and trouble
- *     (a disabled vif says why), and the vif's counters when it goes,
- *     with the bridge's and the NIC's (events per packet for the
- *     benchmarks).
+ *     (a disabled vif says why), and the vif's counters when it goes
+ *     (events per packet for the benchmarks); the bridge's and the NIC's
+ *     when the last vif goes.
  */
 #ifndef BACKEND_NETBACK_DOM0_H
 #define BACKEND_NETBACK_DOM0_H

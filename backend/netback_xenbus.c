@@ -203,11 +203,14 @@ static void close_device(struct netback_xenbus *device)
     switch_state(device, XenbusStateClosed);
 }
 
-/* The frontend asks to close: disconnected at once (Linux's backend_disconnect), then Closing. */
+/* The frontend asks to close: one last pass answers what it sent before,
+ * then the vif is disconnected (Linux's backend_disconnect), then Closing. */
 static void closing(struct netback_xenbus *device)
 {
     bool was_connected = device->phase == NETBACK_XENBUS_CONNECTED;
 
+    if (was_connected)
+        netback_service(&device->vif);
     disconnect(device);
     device->phase = NETBACK_XENBUS_CLOSING;
     switch_state(device, XenbusStateClosing);

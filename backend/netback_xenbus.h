@@ -27,8 +27,10 @@
  *      -EOPNOTSUPP otherwise); several queues (multi-queue-num-queues > 1)
  *      are refused.  Map both ring pages (the caller's), bind the
  *      interdomain event channel, then state 4 (Connected).
- *   3. frontend state 5 (Closing): the vif is disconnected at once
- *      (Linux's backend_disconnect: no frame is in flight, a copy being
+ *   3. frontend state 5 (Closing): the rings get one last pass (what the
+ *      frontend sent before it asked to close is answered, as far as one
+ *      bounded pass goes), then the vif is disconnected (Linux's
+ *      backend_disconnect: no frame is in flight, a copy being
  *      synchronous) and the backend writes 5; frontend state 6 (Closed),
  *      or its node gone: state 6.  From Closed, a frontend back at 1
  *      (Initialising) starts over at step 1, as Linux netback does.

@@ -340,6 +340,22 @@ START_TEST(test_closing_frontend_is_disconnected_at_once)
 }
 END_TEST
 
+START_TEST(test_requests_sent_before_closing_are_answered)
+{
+    struct ring_front front;
+    struct netif_tx_request request = { .gref = 10, .size = 60 };
+
+    connect_frontend();
+    ring_front_attach(&front, ring_pages[NETBACK_TX_RING], 4096, sizeof(union netif_tx_sring_entry), 0);
+    ck_assert(ring_front_put_request(&front, &request, sizeof(request)));
+    ring_front_push_requests(&front);
+    frontend_writes("state", "5");
+    netback_xenbus_service(&device);
+    ck_assert_uint_eq(ring_front_poll_responses(&front), 1);
+    ck_assert_str_eq(read_as(0, BACK "/state"), "5");
+}
+END_TEST
+
 START_TEST(test_disabled_vif_closes_the_device_with_its_reason)
 {
     connect_frontend();
@@ -409,6 +425,7 @@ static Suite *netback_xenbus_suite(void)
     add_test_case(suite, test_missing_event_channel_is_refused);
     add_test_case(suite, test_ring_that_cannot_be_mapped_is_refused);
     add_test_case(suite, test_closing_frontend_is_disconnected_at_once);
+    add_test_case(suite, test_requests_sent_before_closing_are_answered);
     add_test_case(suite, test_disabled_vif_closes_the_device_with_its_reason);
     add_test_case(suite, test_closed_device_starts_over_for_an_initialising_frontend);
     add_test_case(suite, test_destroy_removes_both_directories_and_undoes_the_connection);
