@@ -67,11 +67,23 @@ static void release_queue(struct netback *vif)
         dequeue_frame(vif);
 }
 
+/* Frames on the queue that came in on port. */
+static unsigned int queued_from(const struct netback *vif, uint16_t port)
+{
+    unsigned int count = 0;
+
+    for (unsigned int position = 0; position < vif->rx_queue_count; position++)
+        if (queued_frame(vif, position)->source_port == port)
+            count++;
+    return count;
+}
+
 int netback_queue_frame(struct netback *vif, struct packet_buffer *frame)
 {
     if (!rings_usable(vif))
         return -XEN_ENOTCONN;
-    if (vif->rx_queue_count == NETBACK_RX_QUEUE) {
+    if (vif->rx_queue_count == NETBACK_RX_QUEUE ||
+        queued_from(vif, frame->source_port) == NETBACK_RX_QUEUE_PER_SOURCE) {
         vif->statistics.rx_dropped_queue_full++;
         return -XEN_ENOSPC;
     }

@@ -277,7 +277,8 @@ static struct netif_rx_response next_rx_response(void)
     return entry.rsp;
 }
 
-/* A buffer of dom0's holding a plain frame of length bytes, one reference (the test's). */
+/* A buffer of dom0's holding a plain frame of length bytes, one reference
+ * (the test's), from bridge port 1 or 2 as the seed is odd or even. */
 static struct packet_buffer *dom0_frame(uint32_t length, uint8_t seed)
 {
     struct packet_buffer *frame = packet_buffer_allocate(&pool);
@@ -285,6 +286,7 @@ static struct packet_buffer *dom0_frame(uint32_t length, uint8_t seed)
     ck_assert_ptr_nonnull(frame);
     make_plain_frame(frame->data, length, seed);
     frame->length = length;
+    frame->source_port = (uint16_t)(1 + seed % 2);
     return frame;
 }
 
@@ -721,6 +723,38 @@ START_TEST(test_full_queue_drops_the_frame_and_counts_it)
 }
 END_TEST
 
+/* A frame from bridge port `port`, queued; the result of netback_queue_frame. */
+static int queue_frame_from(uint16_t port)
+{
+    struct packet_buffer *frame = dom0_frame(60, (uint8_t)port);
+    int result;
+
+    frame->source_port = port;
+    result = netback_queue_frame(&vif, frame);
+    packet_buffer_put(&pool, frame);
+    return result;
+}
+
+START_TEST(test_one_source_holds_at_most_its_share_of_the_queue)
+{
+    for (unsigned int index = 0; index < NETBACK_RX_QUEUE_PER_SOURCE; index++)
+        ck_assert_int_eq(queue_frame_from(3), 0);
+    ck_assert_int_eq(queue_frame_from(3), -XEN_ENOSPC);
+    ck_assert_int_eq(queue_frame_from(4), 0);
+    ck_assert_uint_eq(vif.statistics.rx_dropped_queue_full, 1);
+}
+END_TEST
+
+START_TEST(test_source_s_share_frees_as_its_frames_reach_the_guest)
+{
+    for (unsigned int index = 0; index < NETBACK_RX_QUEUE_PER_SOURCE; index++)
+        queue_frame_from(3);
+    post_rx(1, gref_of(0));
+    netback_service(&vif);
+    ck_assert_int_eq(queue_frame_from(3), 0);
+}
+END_TEST
+
 START_TEST(test_guest_that_never_refills_holds_at_most_the_queue)
 {
     unsigned int offered = NETBACK_RX_QUEUE + 36;
@@ -728,6 +762,7 @@ START_TEST(test_guest_that_never_refills_holds_at_most_the_queue)
     for (unsigned int index = 0; index < offered; index++) {
         struct packet_buffer *frame = dom0_frame(60, (uint8_t)index);
 
+        frame->source_port = (uint16_t)(index % 2);
         netback_queue_frame(&vif, frame);
         packet_buffer_put(&pool, frame);
         netback_service(&vif);
@@ -929,6 +964,8 @@ static Suite *netback_suite(void)
     tcase_add_test(receive, test_frames_wait_for_the_guest_s_rx_requests);
     tcase_add_test(receive, test_frame_is_released_once_copied_to_the_guest);
     tcase_add_test(receive, test_full_queue_drops_the_frame_and_counts_it);
+    tcase_add_test(receive, test_one_source_holds_at_most_its_share_of_the_queue);
+    tcase_add_test(receive, test_source_s_share_frees_as_its_frames_reach_the_guest);
     tcase_add_test(receive, test_guest_that_never_refills_holds_at_most_the_queue);
     tcase_add_test(receive, test_frames_go_to_the_guest_in_queue_order);
     tcase_add_test(receive, test_rx_copy_to_a_bad_grant_fails_that_frame_alone);
