@@ -43,6 +43,7 @@
 #include "console_flood.h"
 #include "domain_config.h"
 #include "ramdisk.h"
+#include "frame_pool.h"
 #include "toolstack.h"
 
 #define CONFIG_FILE_NAME "domains"
@@ -537,6 +538,7 @@ static void run_scenario(const struct start_info *start_info, struct scenario_ru
         domain_backends_prepare(&run->backends, index, run->spec->name,
                                 run->spec->memory_mebibytes * KIBIBYTES_PER_MEBIBYTE);
         domain_backends_set_disks(&run->backends, run->spec->disks, run->spec->disk_count);
+        domain_backends_set_vifs(&run->backends, run->spec->vifs, run->spec->vif_count);
         if (!starts_late(run))
             build_domain(start_info, run);
     }
@@ -570,6 +572,11 @@ int toolstack_run(const struct start_info *start_info)
     result = domain_config_parse((const char *)file.data, file.size, &config, &error_line);
     if (result != 0) {
         console_printf("toolstack: %s, line %u: not understood\n", CONFIG_FILE_NAME, error_line);
+        return result;
+    }
+    result = frame_pool_init(start_info, true); /* dom0's memory beyond its image: the network backend's */
+    if (result != 0) {
+        console_printf("toolstack: setting up dom0's frame pool failed: %d\n", result);
         return result;
     }
     result = domain_backends_init();
