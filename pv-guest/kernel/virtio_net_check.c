@@ -6,37 +6,27 @@
 #include <stddef.h>
 #include <stdint.h>
 #include <pvmon/errno.h>
-#include <pvmon/string.h>
 #include <backend/ethernet.h>
 #include <runtime/clock.h>
 #include <runtime/console.h>
 #include <runtime/runtime.h>
 #include "direct_map.h"
+#include "ipv4_frames.h"
 #include "net_device.h"
 #include "virtio_net_check.h"
 
 #define ANSWER_TIMEOUT_NS (UINT64_C(10) * 1000 * 1000 * 1000)
 #define RECEIVE_BUDGET 16
-#define IPV4_BYTES 4
-#define ARP_BYTES 28
-#define ARP_REQUEST 1
-#define ARP_REPLY 2
-#define IPV4_HEADER_BYTES 20
-#define ICMP_HEADER_BYTES 8
-#define ICMP_ECHO_REPLY 0
-#define ICMP_ECHO_REQUEST 8
 #define ECHO_IDENTIFIER 0x7076 /* "pv" */
 #define ECHO_SEQUENCE 1
 #define ECHO_PAYLOAD_BYTES 56
-#define ECHO_FRAME_BYTES (ETHERNET_HEADER_BYTES + IPV4_HEADER_BYTES + ICMP_HEADER_BYTES + ECHO_PAYLOAD_BYTES)
-#define IPV4_TTL 64
 
-static const uint8_t own_ip[IPV4_BYTES] = VIRTIO_NET_CHECK_ADDRESS;
-static const uint8_t gateway_ip[IPV4_BYTES] = VIRTIO_NET_CHECK_GATEWAY;
+static const struct ipv4_address own_ip = { VIRTIO_NET_CHECK_ADDRESS };
+static const struct ipv4_address gateway_ip = { VIRTIO_NET_CHECK_GATEWAY };
 static const struct ethernet_address broadcast = { { 0xff, 0xff, 0xff, 0xff, 0xff, 0xff } };
 
-/* The frame being sent; a second page for one that crosses a page. */
-static uint8_t transmit_pages[2][PAGE_SIZE] __attribute__((aligned(PAGE_SIZE)));
+static uint8_t transmit_page[PAGE_SIZE] __attribute__((aligned(PAGE_SIZE)));
+static uint8_t echo_payload[ECHO_PAYLOAD_BYTES];
 static volatile bool device_event;
 static unsigned int passed, failed;
 
@@ -48,8 +38,7 @@ struct heard {
     bool echo_answered;
     bool echo_intact;
     bool asked_for_us;
-    struct ethernet_address asker;
-    uint8_t asker_ip[IPV4_BYTES];
+    struct arp_packet request; /* the last ARP request for own_ip */
     bool transmission_done;
 };
 
@@ -62,131 +51,56 @@ static void report(bool success, const struct net_device *device, const char *wh
         failed++;
 }
 
-static void write_be16(uint8_t *bytes, uint16_t value)
-{
-    bytes[0] = (uint8_t)(value >> 8);
-    bytes[1] = (uint8_t)value;
-}
-
-static uint16_t read_be16(const uint8_t *bytes)
-{
-    return (uint16_t)(bytes[0] << 8 | bytes[1]);
-}
-
-static uint16_t checksum(const uint8_t *bytes, size_t length)
-{
-    return internet_checksum_finish(internet_checksum_add(0, bytes, length));
-}
-
-static uint8_t echo_payload_byte(unsigned int index)
-{
-    return (uint8_t)(0x70 + index * 7);
-}
-
-/* --- frames sent ------------------------------------------------------------ */
-
-static uint8_t *ethernet_header(uint8_t *frame, const struct ethernet_address *destination,
-                                const struct ethernet_address *source, uint16_t ethertype)
-{
-    memcpy(frame, destination->bytes, ETHERNET_ADDRESS_BYTES);
-    memcpy(frame + ETHERNET_ADDRESS_BYTES, source->bytes, ETHERNET_ADDRESS_BYTES);
-    write_be16(frame + 2 * ETHERNET_ADDRESS_BYTES, ethertype);
-    return frame + ETHERNET_HEADER_BYTES;
-}
-
-/* An ARP packet for IPv4 over Ethernet (RFC 826); returns the frame's length. */
-static uint32_t build_arp(uint8_t *frame, uint16_t operation, const struct ethernet_address *own,
-                          const struct ethernet_address *target, const uint8_t target_ip[IPV4_BYTES],
-                          const struct ethernet_address *destination)
-{
-    uint8_t *arp = ethernet_header(frame, destination, own, ETHERTYPE_ARP);
-
-    write_be16(arp, 1);                /* hardware: Ethernet */
-    write_be16(arp + 2, ETHERTYPE_IPV4);
-    arp[4] = ETHERNET_ADDRESS_BYTES;
-    arp[5] = IPV4_BYTES;
-    write_be16(arp + 6, operation);
-    memcpy(arp + 8, own->bytes, ETHERNET_ADDRESS_BYTES);
-    memcpy(arp + 14, own_ip, IPV4_BYTES);
-    memcpy(arp + 18, target->bytes, ETHERNET_ADDRESS_BYTES);
-    memcpy(arp + 24, target_ip, IPV4_BYTES);
-    return ETHERNET_HEADER_BYTES + ARP_BYTES;
-}
-
-static uint32_t build_echo_request(uint8_t *frame, const struct heard *heard)
-{
-    uint8_t *ip = ethernet_header(frame, &heard->gateway, &heard->own, ETHERTYPE_IPV4);
-    uint8_t *icmp = ip + IPV4_HEADER_BYTES;
-
-    memset(ip, 0, IPV4_HEADER_BYTES + ICMP_HEADER_BYTES);
-    ip[0] = 0x45;
-    write_be16(ip + 2, IPV4_HEADER_BYTES + ICMP_HEADER_BYTES + ECHO_PAYLOAD_BYTES);
-    ip[8] = IPV4_TTL;
-    ip[9] = IP_PROTOCOL_ICMP;
-    memcpy(ip + 12, own_ip, IPV4_BYTES);
-    memcpy(ip + 16, gateway_ip, IPV4_BYTES);
-    write_be16(ip + 10, checksum(ip, IPV4_HEADER_BYTES));
-    icmp[0] = ICMP_ECHO_REQUEST;
-    write_be16(icmp + 4, ECHO_IDENTIFIER);
-    write_be16(icmp + 6, ECHO_SEQUENCE);
-    for (unsigned int index = 0; index < ECHO_PAYLOAD_BYTES; index++)
-        icmp[ICMP_HEADER_BYTES + index] = echo_payload_byte(index);
-    write_be16(icmp + 2, checksum(icmp, ICMP_HEADER_BYTES + ECHO_PAYLOAD_BYTES));
-    return ECHO_FRAME_BYTES;
-}
-
 /* --- frames received ----------------------------------------------------------- */
 
-static void heard_arp(struct heard *heard, const uint8_t *arp)
+static void heard_arp(struct heard *heard, const struct arp_packet *arp)
 {
-    if (read_be16(arp) != 1 || read_be16(arp + 2) != ETHERTYPE_IPV4 || arp[4] != ETHERNET_ADDRESS_BYTES ||
-        arp[5] != IPV4_BYTES || memcmp(arp + 24, own_ip, IPV4_BYTES) != 0)
+    if (!ipv4_address_equal(&arp->target, &own_ip))
         return;
-    if (read_be16(arp + 6) == ARP_REPLY && memcmp(arp + 14, gateway_ip, IPV4_BYTES) == 0 &&
-        memcmp(arp + 18, heard->own.bytes, ETHERNET_ADDRESS_BYTES) == 0) {
-        memcpy(heard->gateway.bytes, arp + 8, ETHERNET_ADDRESS_BYTES);
+    if (arp->operation == ARP_REPLY && ipv4_address_equal(&arp->sender, &gateway_ip) &&
+        ethernet_address_equal(&arp->target_hardware, &heard->own)) {
+        heard->gateway = arp->sender_hardware;
         heard->gateway_answered = true;
-    } else if (read_be16(arp + 6) == ARP_REQUEST) {
-        memcpy(heard->asker.bytes, arp + 8, ETHERNET_ADDRESS_BYTES);
-        memcpy(heard->asker_ip, arp + 14, IPV4_BYTES);
+    } else if (arp->operation == ARP_REQUEST) {
+        heard->request = *arp;
         heard->asked_for_us = true;
     }
 }
 
-static bool echo_payload_intact(const uint8_t *payload)
+static bool echo_payload_intact(const struct echo_packet *echo)
 {
+    if (echo->payload_bytes != ECHO_PAYLOAD_BYTES)
+        return false;
     for (unsigned int index = 0; index < ECHO_PAYLOAD_BYTES; index++)
-        if (payload[index] != echo_payload_byte(index))
+        if (echo->payload[index] != echo_payload[index])
             return false;
     return true;
 }
 
-static void heard_ipv4(struct heard *heard, const uint8_t *frame, const struct ethernet_frame_info *info)
+static void heard_echo(struct heard *heard, const struct echo_packet *echo)
 {
-    const uint8_t *ip = frame + info->network_offset, *icmp = frame + info->transport_offset;
-
-    if (info->transport_protocol != IP_PROTOCOL_ICMP || info->ipv4_fragment ||
-        info->transport_length != ICMP_HEADER_BYTES + ECHO_PAYLOAD_BYTES ||
-        memcmp(ip + 12, gateway_ip, IPV4_BYTES) != 0 || memcmp(ip + 16, own_ip, IPV4_BYTES) != 0 ||
-        icmp[0] != ICMP_ECHO_REPLY || read_be16(icmp + 4) != ECHO_IDENTIFIER || read_be16(icmp + 6) != ECHO_SEQUENCE)
+    if (echo->type != ICMP_ECHO_REPLY || !ipv4_address_equal(&echo->source, &gateway_ip) ||
+        !ipv4_address_equal(&echo->destination, &own_ip) || echo->identifier != ECHO_IDENTIFIER ||
+        echo->sequence != ECHO_SEQUENCE)
         return;
     heard->echo_answered = true;
-    heard->echo_intact = checksum(ip, info->transport_offset - info->network_offset) == 0 &&
-                         checksum(icmp, info->transport_length) == 0 && echo_payload_intact(icmp + ICMP_HEADER_BYTES);
+    heard->echo_intact = echo->checksums_valid && echo_payload_intact(echo);
 }
 
 static void deliver(void *context, const uint8_t *frame, uint32_t length)
 {
     struct heard *heard = context;
     struct ethernet_frame_info info;
+    struct arp_packet arp;
+    struct echo_packet echo;
 
-    if (ethernet_parse(frame, length, &info) != 0 || info.vlan_tagged ||
+    if (ethernet_parse(frame, length, &info) != 0 ||
         (!ethernet_address_equal(&info.destination, &heard->own) && !ethernet_address_is_multicast(&info.destination)))
         return;
-    if (info.ethertype == ETHERTYPE_ARP && length >= info.network_offset + ARP_BYTES)
-        heard_arp(heard, frame + info.network_offset);
-    else if (info.ip_version == 4)
-        heard_ipv4(heard, frame, &info);
+    if (ipv4_frames_parse_arp(frame, length, &arp) == 0)
+        heard_arp(heard, &arp);
+    else if (ipv4_frames_parse_echo(frame, length, &echo) == 0)
+        heard_echo(heard, &echo);
 }
 
 /* --- the exchange -------------------------------------------------------------- */
@@ -230,12 +144,12 @@ static bool serve_until(struct net_device *device, struct heard *heard, const bo
     }
 }
 
-/* Sends the frame in transmit_pages[0] and waits for its completion; 0,
- * the transmission's error, or -ETIMEDOUT. */
+/* Sends the frame in transmit_page and waits for its completion; 0, the
+ * transmission's error, or -ETIMEDOUT. */
 static int send(struct net_device *device, struct heard *heard, uint32_t length)
 {
     struct net_transmission transmission = {
-        .machine_address = runtime_machine_address(transmit_pages[0]), .length = length, .status = 1,
+        .machine_address = runtime_machine_address(transmit_page), .length = length, .status = 1,
     };
     int result = net_device_transmit(device, &transmission);
 
@@ -248,27 +162,26 @@ static int send(struct net_device *device, struct heard *heard, uint32_t length)
 /* Answers slirp's ARP request for our address. */
 static void answer_arp_request(struct net_device *device, struct heard *heard)
 {
-    uint8_t asker_ip[IPV4_BYTES];
+    struct arp_packet reply = { .operation = ARP_REPLY, .sender_hardware = heard->own, .sender = own_ip };
     int result;
 
     if (!heard->asked_for_us)
         return;
     heard->asked_for_us = false;
-    memcpy(asker_ip, heard->asker_ip, IPV4_BYTES);
-    result = send(device, heard,
-                  build_arp(transmit_pages[0], ARP_REPLY, &heard->own, &heard->asker, asker_ip, &heard->asker));
-    console_printf("virtio-net %s: answered an ARP request for 10.0.2.15 (%d)\n", net_device_name(device), result);
+    reply.target_hardware = heard->request.sender_hardware;
+    reply.target = heard->request.sender;
+    result = send(device, heard, ipv4_frames_build_arp(transmit_page, &reply.target_hardware, &reply));
+    console_printf("virtio-net %s: answered an ARP request for our address (%d)\n", net_device_name(device), result);
 }
 
 /* --- the cases ----------------------------------------------------------------- */
 
 static void check_refusals(struct net_device *device)
 {
-    struct net_transmission empty = { .machine_address = runtime_machine_address(transmit_pages[0]), .length = 0 };
-    struct net_transmission oversized = { .machine_address = runtime_machine_address(transmit_pages[0]),
-                                          .length = ETHERNET_MAX_FRAME_BYTES + 1 };
-    struct net_transmission crossing = { .machine_address = runtime_machine_address(transmit_pages[0]) +
-                                                            PAGE_SIZE - ETHERNET_HEADER_BYTES,
+    uint64_t page = runtime_machine_address(transmit_page);
+    struct net_transmission empty = { .machine_address = page, .length = 0 };
+    struct net_transmission oversized = { .machine_address = page, .length = ETHERNET_MAX_FRAME_BYTES + 1 };
+    struct net_transmission crossing = { .machine_address = page + PAGE_SIZE - ETHERNET_HEADER_BYTES,
                                          .length = 2 * ETHERNET_HEADER_BYTES };
     int result;
 
@@ -282,10 +195,10 @@ static void check_refusals(struct net_device *device)
 
 static void check_arp(struct net_device *device, struct heard *heard)
 {
-    static const struct ethernet_address unknown;
+    struct arp_packet request = { .operation = ARP_REQUEST, .sender_hardware = heard->own, .sender = own_ip,
+                                  .target = gateway_ip };
     char address[18];
-    int result = send(device, heard,
-                      build_arp(transmit_pages[0], ARP_REQUEST, &heard->own, &unknown, gateway_ip, &broadcast));
+    int result = send(device, heard, ipv4_frames_build_arp(transmit_page, &broadcast, &request));
 
     report(result == 0, device, "an ARP request for 10.0.2.2 is sent", result);
     if (!serve_until(device, heard, &heard->gateway_answered, true)) {
@@ -300,16 +213,21 @@ static void check_arp(struct net_device *device, struct heard *heard)
 
 static void check_echo(struct net_device *device, struct heard *heard)
 {
+    struct echo_packet request = { .type = ICMP_ECHO_REQUEST, .source = own_ip, .destination = gateway_ip,
+                                   .identifier = ECHO_IDENTIFIER, .sequence = ECHO_SEQUENCE,
+                                   .payload = echo_payload, .payload_bytes = ECHO_PAYLOAD_BYTES };
     int result;
 
     if (!heard->gateway_answered) {
         report(false, device, "an ICMP echo to 10.0.2.2 needs its address", -XEN_ENOENT);
         return;
     }
-    result = send(device, heard, build_echo_request(transmit_pages[0], heard));
+    for (unsigned int index = 0; index < ECHO_PAYLOAD_BYTES; index++)
+        echo_payload[index] = (uint8_t)(0x70 + index * 7);
+    result = send(device, heard, ipv4_frames_build_echo(transmit_page, &heard->gateway, &heard->own, &request));
     report(result == 0, device, "an ICMP echo request to 10.0.2.2 is sent", result);
-    report(serve_until(device, heard, &heard->echo_answered, true), device,
-           "slirp answers the ICMP echo request", 0);
+    report(serve_until(device, heard, &heard->echo_answered, true), device, "slirp answers the ICMP echo request",
+           0);
     report(heard->echo_intact, device, "the echo reply carries the payload, with right checksums", 0);
 }
 
