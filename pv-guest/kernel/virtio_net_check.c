@@ -1,11 +1,12 @@
 /*
- * dom0's check of its network device (see virtio_net_check.h): frames
- * refused, ARP and ICMP echo against slirp's 10.0.2.2, each answer awaited
- * on the device's interrupt.
+ * dom0's exchanges with slirp through its network device (see
+ * virtio_net_check.h): the check (frames refused, ARP, ICMP echo, a burst
+ * of echoes) and the bench, each answer awaited on the device's interrupt.
  */
 #include <stddef.h>
 #include <stdint.h>
 #include <pvmon/errno.h>
+#include <pvmon/string.h>
 #include <backend/ethernet.h>
 #include <runtime/clock.h>
 #include <runtime/console.h>
@@ -16,31 +17,56 @@
 #include "virtio_net_check.h"
 
 #define ANSWER_TIMEOUT_NS (UINT64_C(10) * 1000 * 1000 * 1000)
-#define RECEIVE_BUDGET 16
-#define ECHO_IDENTIFIER 0x7076 /* "pv" */
-#define ECHO_SEQUENCE 1
+#define BURST_TIMEOUT_NS (UINT64_C(60) * 1000 * 1000 * 1000)
+#define ECHO_IDENTIFIER 0x7076       /* "pv" */
+#define BURST_IDENTIFIER 0x6275      /* "bu" */
 #define ECHO_PAYLOAD_BYTES 56
+#define BURST_SLOT_BYTES 128         /* one echo frame, 32 to a page */
+#define MAX_BURST_ECHOES VIRTIO_NET_BENCH_BURST_ECHOES
 
-static const struct ipv4_address own_ip = { VIRTIO_NET_CHECK_ADDRESS };
-static const struct ipv4_address gateway_ip = { VIRTIO_NET_CHECK_GATEWAY };
+_Static_assert(ETHERNET_HEADER_BYTES + IPV4_HEADER_BYTES + ICMP_ECHO_HEADER_BYTES + ECHO_PAYLOAD_BYTES <=
+               BURST_SLOT_BYTES, "an echo frame fits its slot");
+_Static_assert(VIRTIO_NET_BURST_WINDOW * BURST_SLOT_BYTES <= PAGE_SIZE, "the burst's frames fit one page");
+_Static_assert(VIRTIO_NET_BURST_ECHOES <= MAX_BURST_ECHOES, "the check's burst fits the bench's bookkeeping");
+
+static const struct ipv4_address own_ip = VIRTIO_NET_CHECK_ADDRESS;
+static const struct ipv4_address gateway_ip = VIRTIO_NET_CHECK_GATEWAY;
 static const struct ethernet_address broadcast = { { 0xff, 0xff, 0xff, 0xff, 0xff, 0xff } };
 
-static uint8_t transmit_page[PAGE_SIZE] __attribute__((aligned(PAGE_SIZE)));
-static uint8_t echo_payload[ECHO_PAYLOAD_BYTES];
-static volatile bool device_event;
-static unsigned int passed, failed;
+/* Echoes in flight in a burst, each with its frame in a slot of burst_page. */
+struct burst {
+    unsigned int total;
+    unsigned int sent;
+    unsigned int answered;
+    unsigned int damaged;    /* answered with a wrong payload or checksum */
+    unsigned int duplicates; /* answered more than once, or never asked */
+    bool slot_busy[VIRTIO_NET_BURST_WINDOW];
+    struct net_transmission transmissions[VIRTIO_NET_BURST_WINDOW];
+    uint8_t answers[MAX_BURST_ECHOES / 8]; /* a bit per sequence number */
+};
 
-/* What the check has heard (the delivery callback's findings). */
+/* What dom0 has heard and done (the callbacks' findings). */
 struct heard {
     struct ethernet_address own;
     bool gateway_answered;
     struct ethernet_address gateway;
+    uint16_t expected_sequence;
     bool echo_answered;
     bool echo_intact;
     bool asked_for_us;
     struct arp_packet request; /* the last ARP request for own_ip */
     bool transmission_done;
+    struct burst *burst;       /* NULL: none running */
+    unsigned int passes_over_budget;
+    unsigned int passes_at_budget_with_more_pending;
 };
+
+static uint8_t transmit_page[PAGE_SIZE] __attribute__((aligned(PAGE_SIZE)));
+static uint8_t burst_page[PAGE_SIZE] __attribute__((aligned(PAGE_SIZE)));
+static uint8_t echo_payload[ECHO_PAYLOAD_BYTES];
+static struct burst the_burst;
+static volatile bool device_event;
+static unsigned int passed, failed;
 
 static void report(bool success, const struct net_device *device, const char *what, int detail)
 {
@@ -49,6 +75,13 @@ static void report(bool success, const struct net_device *device, const char *wh
         passed++;
     else
         failed++;
+}
+
+static struct echo_packet echo_request(uint16_t identifier, uint16_t sequence)
+{
+    return (struct echo_packet) { .type = ICMP_ECHO_REQUEST, .source = own_ip, .destination = gateway_ip,
+                                  .identifier = identifier, .sequence = sequence, .payload = echo_payload,
+                                  .payload_bytes = ECHO_PAYLOAD_BYTES };
 }
 
 /* --- frames received ----------------------------------------------------------- */
@@ -67,24 +100,38 @@ static void heard_arp(struct heard *heard, const struct arp_packet *arp)
     }
 }
 
-static bool echo_payload_intact(const struct echo_packet *echo)
+static bool echo_intact(const struct echo_packet *echo)
 {
-    if (echo->payload_bytes != ECHO_PAYLOAD_BYTES)
-        return false;
-    for (unsigned int index = 0; index < ECHO_PAYLOAD_BYTES; index++)
-        if (echo->payload[index] != echo_payload[index])
-            return false;
-    return true;
+    return echo->checksums_valid && echo->payload_bytes == ECHO_PAYLOAD_BYTES &&
+           memcmp(echo->payload, echo_payload, ECHO_PAYLOAD_BYTES) == 0;
+}
+
+static void heard_burst_answer(struct burst *burst, const struct echo_packet *echo)
+{
+    unsigned int sequence = echo->sequence;
+    uint8_t bit = (uint8_t)(1u << (sequence % 8));
+
+    if (sequence >= burst->sent || (burst->answers[sequence / 8] & bit) != 0) {
+        burst->duplicates++;
+        return;
+    }
+    burst->answers[sequence / 8] |= bit;
+    burst->answered++;
+    if (!echo_intact(echo))
+        burst->damaged++;
 }
 
 static void heard_echo(struct heard *heard, const struct echo_packet *echo)
 {
     if (echo->type != ICMP_ECHO_REPLY || !ipv4_address_equal(&echo->source, &gateway_ip) ||
-        !ipv4_address_equal(&echo->destination, &own_ip) || echo->identifier != ECHO_IDENTIFIER ||
-        echo->sequence != ECHO_SEQUENCE)
+        !ipv4_address_equal(&echo->destination, &own_ip))
         return;
-    heard->echo_answered = true;
-    heard->echo_intact = echo->checksums_valid && echo_payload_intact(echo);
+    if (echo->identifier == BURST_IDENTIFIER && heard->burst != NULL)
+        heard_burst_answer(heard->burst, echo);
+    else if (echo->identifier == ECHO_IDENTIFIER && echo->sequence == heard->expected_sequence) {
+        heard->echo_answered = true;
+        heard->echo_intact = echo_intact(echo);
+    }
 }
 
 static void deliver(void *context, const uint8_t *frame, uint32_t length)
@@ -103,29 +150,46 @@ static void deliver(void *context, const uint8_t *frame, uint32_t length)
         heard_echo(heard, &echo);
 }
 
-/* --- the exchange -------------------------------------------------------------- */
+/* --- serving the device ---------------------------------------------------------- */
 
 static struct heard *done_context;
 
+/* A burst's transmission frees its slot; any other is the one send() awaits. */
 static void note_done(struct net_transmission *transmission)
 {
-    (void)transmission;
-    done_context->transmission_done = true;
+    if (transmission->owner != NULL)
+        *(bool *)transmission->owner = false;
+    else
+        done_context->transmission_done = true;
 }
 
-/* One pass over the device: completions and up to RECEIVE_BUDGET frames. */
+/* One pass over the device: completions, then at most the budget of
+ * frames, recording how the budget held. */
 static void service(struct net_device *device, struct heard *heard)
 {
+    unsigned int delivered;
+
     done_context = heard;
     net_device_complete_transmissions(device, note_done);
-    net_device_receive(device, RECEIVE_BUDGET, deliver, heard);
+    delivered = net_device_receive(device, VIRTIO_NET_CHECK_BUDGET, deliver, heard);
+    if (delivered > VIRTIO_NET_CHECK_BUDGET)
+        heard->passes_over_budget++;
+    if (delivered == VIRTIO_NET_CHECK_BUDGET && net_device_receive_pending(device))
+        heard->passes_at_budget_with_more_pending++;
+}
+
+/* Sleeps until the device's next interrupt (or the deadline), unless
+ * frames are already waiting. */
+static void wait_for_device(struct net_device *device, uint64_t deadline)
+{
+    if (!net_device_receive_pending(device))
+        wait_for_flag_until(&device_event, deadline);
 }
 
 static void answer_arp_request(struct net_device *device, struct heard *heard);
 
 /* Serves the device until *reached or the deadline (answering slirp's ARP
- * requests if asked to), sleeping until its next interrupt whenever
- * nothing is pending; whether *reached. */
+ * requests if asked to); whether *reached. */
 static bool serve_until(struct net_device *device, struct heard *heard, const bool *reached, bool answer_requests)
 {
     uint64_t deadline = system_time_ns() + ANSWER_TIMEOUT_NS;
@@ -139,8 +203,7 @@ static bool serve_until(struct net_device *device, struct heard *heard, const bo
             return true;
         if (system_time_ns() >= deadline)
             return false;
-        if (!net_device_receive_pending(device))
-            wait_for_flag_until(&device_event, deadline);
+        wait_for_device(device, deadline);
     }
 }
 
@@ -174,7 +237,106 @@ static void answer_arp_request(struct net_device *device, struct heard *heard)
     console_printf("virtio-net %s: answered an ARP request for our address (%d)\n", net_device_name(device), result);
 }
 
-/* --- the cases ----------------------------------------------------------------- */
+/* --- exchanges ------------------------------------------------------------------ */
+
+/* Asks for 10.0.2.2's address: 0, or the error. */
+static int resolve_gateway(struct net_device *device, struct heard *heard)
+{
+    struct arp_packet request = { .operation = ARP_REQUEST, .sender_hardware = heard->own, .sender = own_ip,
+                                  .target = gateway_ip };
+    int result = send(device, heard, ipv4_frames_build_arp(transmit_page, &broadcast, &request));
+
+    if (result != 0)
+        return result;
+    return serve_until(device, heard, &heard->gateway_answered, true) ? 0 : -XEN_ETIMEDOUT;
+}
+
+/* One echo to 10.0.2.2 and its answer: 0, -EIO (answered damaged), or the error. */
+static int echo_once(struct net_device *device, struct heard *heard, uint16_t sequence)
+{
+    struct echo_packet request = echo_request(ECHO_IDENTIFIER, sequence);
+    int result;
+
+    heard->expected_sequence = sequence;
+    heard->echo_answered = false; /* the answer may come while the request completes */
+    result = send(device, heard, ipv4_frames_build_echo(transmit_page, &heard->gateway, &heard->own, &request));
+    if (result != 0)
+        return result;
+    if (!serve_until(device, heard, &heard->echo_answered, true))
+        return -XEN_ETIMEDOUT;
+    return heard->echo_intact ? 0 : -XEN_EIO;
+}
+
+/* Fills every free slot of the burst with the next echo and sends it. */
+static void send_burst_echoes(struct net_device *device, struct heard *heard, struct burst *burst)
+{
+    for (unsigned int slot = 0; slot < VIRTIO_NET_BURST_WINDOW && burst->sent < burst->total; slot++) {
+        uint8_t *frame = burst_page + slot * BURST_SLOT_BYTES;
+        struct echo_packet request = echo_request(BURST_IDENTIFIER, (uint16_t)burst->sent);
+
+        if (burst->slot_busy[slot])
+            continue;
+        burst->transmissions[slot] = (struct net_transmission) {
+            .machine_address = runtime_machine_address(frame),
+            .length = ipv4_frames_build_echo(frame, &heard->gateway, &heard->own, &request),
+            .owner = &burst->slot_busy[slot],
+        };
+        if (net_device_transmit(device, &burst->transmissions[slot]) != 0)
+            return;
+        burst->slot_busy[slot] = true;
+        burst->sent++;
+    }
+}
+
+/* `total` echoes, the window in flight: 0 once all are answered, or
+ * -ETIMEDOUT. */
+static int run_burst(struct net_device *device, struct heard *heard, unsigned int total)
+{
+    uint64_t deadline = system_time_ns() + BURST_TIMEOUT_NS;
+    struct burst *burst = &the_burst;
+
+    *burst = (struct burst) { .total = total };
+    heard->burst = burst;
+    while (burst->answered < total && system_time_ns() < deadline) {
+        device_event = false;
+        service(device, heard);
+        send_burst_echoes(device, heard, burst);
+        answer_arp_request(device, heard);
+        if (burst->answered < total)
+            wait_for_device(device, deadline);
+    }
+    heard->burst = NULL;
+    return burst->answered == total ? 0 : -XEN_ETIMEDOUT;
+}
+
+static void print_counters(const struct net_device *device)
+{
+    const struct net_device_statistics *statistics = net_device_statistics(device);
+
+    console_printf("virtio-net %s: sent %lu frames (%lu bytes), received %lu frames (%lu bytes), %lu receive "
+                   "errors, %lu interrupts, %lu notifications\n",
+                   net_device_name(device), statistics->frames_sent, statistics->bytes_sent,
+                   statistics->frames_received, statistics->bytes_received, statistics->receive_errors,
+                   statistics->interrupts, statistics->notifications);
+}
+
+/* eth0 with the wake-up flag set, or NULL (reported). */
+static struct net_device *start(struct heard *heard, const char *what)
+{
+    struct net_device *device = net_device_get(0);
+
+    if (device == NULL) {
+        console_printf("FAIL virtio-net: no network device for the %s\n", what);
+        return NULL;
+    }
+    net_device_address(device, &heard->own);
+    net_device_set_wakeup_flag(&device_event);
+    for (unsigned int index = 0; index < ECHO_PAYLOAD_BYTES; index++)
+        echo_payload[index] = (uint8_t)(0x70 + index * 7);
+    return device;
+}
+
+/* --- the check ------------------------------------------------------------------ */
 
 static void check_refusals(struct net_device *device)
 {
@@ -195,71 +357,58 @@ static void check_refusals(struct net_device *device)
 
 static void check_arp(struct net_device *device, struct heard *heard)
 {
-    struct arp_packet request = { .operation = ARP_REQUEST, .sender_hardware = heard->own, .sender = own_ip,
-                                  .target = gateway_ip };
     char address[18];
-    int result = send(device, heard, ipv4_frames_build_arp(transmit_page, &broadcast, &request));
+    int result = resolve_gateway(device, heard);
 
-    report(result == 0, device, "an ARP request for 10.0.2.2 is sent", result);
-    if (!serve_until(device, heard, &heard->gateway_answered, true)) {
-        report(false, device, "slirp answers the ARP request for 10.0.2.2", -XEN_ETIMEDOUT);
-        return;
+    if (result == 0) {
+        ethernet_address_format(&heard->gateway, address);
+        console_printf("virtio-net %s: 10.0.2.2 is at %s\n", net_device_name(device), address);
     }
-    ethernet_address_format(&heard->gateway, address);
-    console_printf("virtio-net %s: 10.0.2.2 is at %s\n", net_device_name(device), address);
-    report(!ethernet_address_is_multicast(&heard->gateway) && !ethernet_address_is_zero(&heard->gateway), device,
-           "slirp answers the ARP request for 10.0.2.2", 0);
+    report(result == 0 && !ethernet_address_is_multicast(&heard->gateway) &&
+           !ethernet_address_is_zero(&heard->gateway), device, "slirp answers the ARP request for 10.0.2.2", result);
 }
 
 static void check_echo(struct net_device *device, struct heard *heard)
 {
-    struct echo_packet request = { .type = ICMP_ECHO_REQUEST, .source = own_ip, .destination = gateway_ip,
-                                   .identifier = ECHO_IDENTIFIER, .sequence = ECHO_SEQUENCE,
-                                   .payload = echo_payload, .payload_bytes = ECHO_PAYLOAD_BYTES };
-    int result;
+    int result = heard->gateway_answered ? echo_once(device, heard, 1) : -XEN_ENOENT;
 
-    if (!heard->gateway_answered) {
-        report(false, device, "an ICMP echo to 10.0.2.2 needs its address", -XEN_ENOENT);
-        return;
-    }
-    for (unsigned int index = 0; index < ECHO_PAYLOAD_BYTES; index++)
-        echo_payload[index] = (uint8_t)(0x70 + index * 7);
-    result = send(device, heard, ipv4_frames_build_echo(transmit_page, &heard->gateway, &heard->own, &request));
-    report(result == 0, device, "an ICMP echo request to 10.0.2.2 is sent", result);
-    report(serve_until(device, heard, &heard->echo_answered, true), device, "slirp answers the ICMP echo request",
-           0);
-    report(heard->echo_intact, device, "the echo reply carries the payload, with right checksums", 0);
+    report(result == 0, device, "slirp answers an ICMP echo request, payload and checksums intact", result);
 }
 
-static void print_counters(const struct net_device *device)
+static void check_burst(struct net_device *device, struct heard *heard)
 {
-    const struct net_device_statistics *statistics = net_device_statistics(device);
+    uint64_t errors_before = net_device_statistics(device)->receive_errors;
+    int result = heard->gateway_answered ? run_burst(device, heard, VIRTIO_NET_BURST_ECHOES) : -XEN_ENOENT;
 
-    console_printf("virtio-net %s: sent %lu frames (%lu bytes), received %lu frames (%lu bytes), %lu receive "
-                   "errors, %lu interrupts, %lu notifications\n",
-                   net_device_name(device), statistics->frames_sent, statistics->bytes_sent,
-                   statistics->frames_received, statistics->bytes_received, statistics->receive_errors,
-                   statistics->interrupts, statistics->notifications);
+    console_printf("virtio-net %s: burst: %u sent, %u answered, %u damaged, %u duplicates; %u passes stopped at "
+                   "the budget with frames pending\n",
+                   net_device_name(device), the_burst.sent, the_burst.answered, the_burst.damaged,
+                   the_burst.duplicates, heard->passes_at_budget_with_more_pending);
+    report(result == 0 && the_burst.damaged == 0 && the_burst.duplicates == 0, device,
+           "a burst of echoes, many in flight, is answered intact, each once", result);
+    report(heard->passes_over_budget == 0 && heard->passes_at_budget_with_more_pending > 0, device,
+           "no receive pass hands over more than its budget, and the budget was reached",
+           (int)heard->passes_at_budget_with_more_pending);
+    report(net_device_statistics(device)->receive_errors == errors_before, device, "no frame was malformed",
+           (int)(net_device_statistics(device)->receive_errors - errors_before));
 }
 
 unsigned int virtio_net_check(void)
 {
-    struct net_device *device = net_device_get(0);
     struct heard heard = { 0 };
+    struct net_device *device = start(&heard, "check");
     uint64_t interrupts_before;
 
     if (device == NULL) {
-        console_printf("FAIL virtio-net: no network device to check\n");
         console_printf("virtio-net check: 0 passed, 1 failed\n");
         return 1;
     }
-    net_device_address(device, &heard.own);
-    net_device_set_wakeup_flag(&device_event);
     report(net_device_link_up(device), device, "the link is up", 0);
     interrupts_before = net_device_statistics(device)->interrupts;
     check_refusals(device);
     check_arp(device, &heard);
     check_echo(device, &heard);
+    check_burst(device, &heard);
     report(net_device_statistics(device)->interrupts > interrupts_before, device,
            "frames arrived through the device's interrupt",
            (int)(net_device_statistics(device)->interrupts - interrupts_before));
@@ -267,4 +416,48 @@ unsigned int virtio_net_check(void)
     net_device_set_wakeup_flag(NULL);
     console_printf("virtio-net check: %u passed, %u failed\n", passed, failed);
     return failed;
+}
+
+/* --- the bench ------------------------------------------------------------------ */
+
+static int bench_round_trips(struct net_device *device, struct heard *heard)
+{
+    uint64_t started = system_time_ns();
+    int result = 0;
+
+    for (unsigned int sequence = 1; sequence <= VIRTIO_NET_BENCH_RTT_ECHOES && result == 0; sequence++)
+        result = echo_once(device, heard, (uint16_t)sequence);
+    if (result == 0)
+        console_printf("bench virtio-net-echo-rtt %u %lu\n", VIRTIO_NET_BENCH_RTT_ECHOES,
+                       system_time_ns() - started);
+    return result;
+}
+
+static int bench_burst(struct net_device *device, struct heard *heard)
+{
+    uint64_t started = system_time_ns();
+    int result = run_burst(device, heard, VIRTIO_NET_BENCH_BURST_ECHOES);
+
+    if (result == 0 && the_burst.damaged != 0)
+        result = -XEN_EIO;
+    if (result == 0)
+        console_printf("bench virtio-net-echo-burst %u %lu\n", VIRTIO_NET_BENCH_BURST_ECHOES,
+                       system_time_ns() - started);
+    return result;
+}
+
+int virtio_net_bench(void)
+{
+    struct heard heard = { 0 };
+    struct net_device *device = start(&heard, "bench");
+    int result;
+
+    if (device == NULL)
+        return -XEN_ENODEV;
+    if ((result = resolve_gateway(device, &heard)) != 0 || (result = bench_round_trips(device, &heard)) != 0 ||
+        (result = bench_burst(device, &heard)) != 0)
+        console_printf("virtio-net bench: failed: %d\n", result);
+    print_counters(device);
+    net_device_set_wakeup_flag(NULL);
+    return result;
 }
