@@ -540,7 +540,7 @@ fetch_and_compare() {
         sed -nE "s/.*\(d0\) console ${console:-X}: pvmon-linux: net-httpd serving \/data\.bin bytes=[0-9]+ sha256=([0-9a-f]+)$/\1/p" |
         head -n 1)
     rm -f "$work/fetched.bin"
-    if ! /bin/busybox wget -q -T 120 -O "$work/fetched.bin" "http://127.0.0.1:$2/data.bin"; then
+    if ! curl -sf -m 300 -o "$work/fetched.bin" "http://127.0.0.1:$2/data.bin"; then
         fail "the host could not fetch http://127.0.0.1:$2/data.bin ($1:80)"
     else
         fetched=$(sha256sum "$work/fetched.bin" | cut -d ' ' -f 1)
@@ -550,7 +550,7 @@ fetch_and_compare() {
             echo "     $1:80 through 127.0.0.1:$2: $(stat -c %s "$work/fetched.bin") bytes, sha256 ${fetched:0:16}... as served"
         fi
     fi
-    /bin/busybox wget -q -T 60 -O /dev/null "http://127.0.0.1:$2/cgi-bin/stop" ||
+    curl -sf -m 120 -o /dev/null "http://127.0.0.1:$2/cgi-bin/stop" ||
         fail "the host could not ask $1's httpd to stop"
     rm -f "$work/fetched.bin"
 }
@@ -605,10 +605,10 @@ for required in "$image" "$pv_kernel" "$programs" "$patched_kernel" "$stock_kern
         exit 2
     fi
 done
-for tool in e2fsck debugfs gcc pgrep; do
+for tool in e2fsck debugfs gcc pgrep curl; do
     if ! command -v "$tool" >/dev/null; then
         echo "FAIL linux_host_tools_are_there"
-        echo "     $tool is missing: run 'make deps' (e2fsprogs, gcc, procps)"
+        echo "     $tool is missing: run 'make deps' (e2fsprogs, gcc, procps, curl)"
         echo "linux: 0 passed, 1 failed"
         exit 2
     fi
