@@ -9,6 +9,7 @@
 #include <pvmon/string.h>
 #include <guest/grant_table.h>
 #include <guest/hypercall.h>
+#include <public/memory_extension.h>
 #include <runtime/clock.h>
 #include <runtime/console.h>
 #include <runtime/events.h>
@@ -35,6 +36,8 @@ struct dom0_vif {
     bool queued;          /* frames were queued for it since its last turn */
     unsigned int port;    /* on the bridge */
     grant_handle_t ring_handles[NETBACK_RINGS];
+    bool counting;        /* machine counters read when the event channel was bound */
+    struct pvmon_memory_statistics at_connection;
     struct netback_xenbus device;
 };
 
@@ -285,6 +288,12 @@ static void unmap_ring(struct netback_xenbus *device, enum netback_ring ring)
         report_result(device, "mapping dom0's window page back", result);
 }
 
+/* pvmon's machine-wide counters: 0, or the hypercall's error. */
+static long read_machine_counters(struct pvmon_memory_statistics *counters)
+{
+    return hypercall3(__PVMON_HYPERVISOR_memory_extension, PVMON_MEMORY_statistics, (unsigned long)counters, 0);
+}
+
 static void note_event(evtchn_port_t port, void *context)
 {
     (void)port;
@@ -307,8 +316,10 @@ static long bind_event_channel(struct netback_xenbus *device, evtchn_port_t remo
     if (result != 0) {
         hypercall_event_close(bind.local_port);
         report_result(device, "attaching the event channel", result);
+        return result;
     }
-    return result;
+    owner_of(device)->counting = read_machine_counters(&owner_of(device)->at_connection) == 0;
+    return 0;
 }
 
 static void close_event_channel(struct netback_xenbus *device, evtchn_port_t local_port)
@@ -461,6 +472,21 @@ static void report_statistics(const struct netback_xenbus *device)
                    counts->grant_copy_segments, counts->notifications);
 }
 
+/* What the whole machine did since the vif's event channel was bound (every
+ * domain's hypercalls, dom0's and the domUs'), for the benchmarks'
+ * hypercalls per packet. */
+static void report_machine_counters(const struct dom0_vif *entry)
+{
+    struct pvmon_memory_statistics now;
+
+    if (!entry->counting || read_machine_counters(&now) != 0)
+        return;
+    console_printf("toolstack: d%u vif %u: while connected, the machine made %lu hypercalls and "
+                   "%lu page-table updates\n", entry->device.config.vif.frontend_domain, entry->device.config.handle,
+                   now.hypercalls - entry->at_connection.hypercalls,
+                   now.page_table_updates - entry->at_connection.page_table_updates);
+}
+
 /* The bridge's and the NIC's counters so far. */
 static void report_bridge(void)
 {
@@ -486,6 +512,8 @@ void netback_dom0_disconnect(struct netback_xenbus *device)
     struct dom0_vif *entry = owner_of(device);
 
     report_statistics(device);
+    report_machine_counters(entry);
+    entry->counting = false;
     netback_xenbus_destroy(device);
     bridge_remove_port(&bridge, entry->port);
     entry->in_use = false;
