@@ -9,6 +9,7 @@
 #include <pvmon/string.h>
 #include <guest/grant_table.h>
 #include <guest/hypercall.h>
+#include <public/memory_extension.h>
 #include <runtime/clock.h>
 #include <runtime/console.h>
 #include <runtime/events.h>
@@ -35,6 +36,8 @@ struct dom0_vif {
     bool queued;          /* frames were queued for it since its last turn */
     unsigned int port;    /* on the bridge */
     grant_handle_t ring_handles[NETBACK_RINGS];
+    bool counting;        /* machine counters read when the tx ring was mapped */
+    struct pvmon_memory_statistics at_connection;
     struct netback_xenbus device;
 };
 
@@ -249,6 +252,12 @@ static const struct netback_operations vif_operations = {
 
 /* --- the handshake's operations ---------------------------------------------------------- */
 
+/* pvmon's machine-wide counters: 0, or the hypercall's error. */
+static long read_machine_counters(struct pvmon_memory_statistics *counters)
+{
+    return hypercall3(__PVMON_HYPERVISOR_memory_extension, PVMON_MEMORY_statistics, (unsigned long)counters, 0);
+}
+
 static long map_ring(struct netback_xenbus *device, enum netback_ring ring, grant_ref_t ref, void **page)
 {
     struct dom0_vif *entry = owner_of(device);
@@ -265,6 +274,8 @@ static long map_ring(struct netback_xenbus *device, enum netback_ring ring, gran
         return result != 0 ? result : -XEN_EINVAL;
     }
     entry->ring_handles[ring] = map.handle;
+    if (ring == NETBACK_TX_RING)
+        entry->counting = read_machine_counters(&entry->at_connection) == 0;
     *page = window_of(entry, ring);
     return 0;
 }
@@ -461,6 +472,21 @@ static void report_statistics(const struct netback_xenbus *device)
                    counts->grant_copy_segments, counts->notifications);
 }
 
+/* What the whole machine did since the vif's tx ring was mapped (every
+ * domain's hypercalls, dom0's and the domUs'), for the benchmarks'
+ * hypercalls per packet. */
+static void report_machine_counters(const struct dom0_vif *entry)
+{
+    const struct netback_xenbus *device = &entry->device;
+    struct pvmon_memory_statistics now;
+
+    if (!entry->counting || read_machine_counters(&now) != 0)
+        return;
+    console_printf("toolstack: d%u vif %u: while connected, the machine made %lu hypercalls\n",
+                   device->config.vif.frontend_domain, device->config.handle,
+                   now.hypercalls - entry->at_connection.hypercalls);
+}
+
 /* The bridge's and the NIC's counters so far. */
 static void report_bridge(void)
 {
@@ -486,6 +512,7 @@ void netback_dom0_disconnect(struct netback_xenbus *device)
     struct dom0_vif *entry = owner_of(device);
 
     report_statistics(device);
+    report_machine_counters(entry);
     netback_xenbus_destroy(device);
     bridge_remove_port(&bridge, entry->port);
     entry->in_use = false;
