@@ -170,12 +170,13 @@ static struct reference_frame reference_parse(const uint8_t *frame, size_t lengt
     }
     ip = frame + reference.network_offset;
     if (reference.ethertype == 0x0800) {
-        size_t header = (size_t)(ip[0] & 15) * 4, total;
+        size_t header, total;
 
-        if (length < reference.network_offset + 20 || ip[0] >> 4 != 4 || header < 20)
+        if (length < reference.network_offset + 20)
             return reference;
+        header = (size_t)(ip[0] & 15) * 4;
         total = be16(ip + 2);
-        if (total < header || reference.network_offset + total > length)
+        if (ip[0] >> 4 != 4 || header < 20 || total < header || reference.network_offset + total > length)
             return reference;
         reference.ip_version = 4;
         reference.protocol = ip[9];
