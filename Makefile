@@ -18,7 +18,7 @@
 #                   grant tables, dom0's virtqueue against a hostile device, dom0's network path
 #                   (frames and checksums, the bridge, tx packets, the packet pool);
 #                   make fuzz-NAME runs one (page-type, page-table-write, event-channel,
-#                   foreign-mapping, grant-table, virtqueue, net-packet)
+#                   foreign-mapping, grant-table, virtqueue, net-packet, netback)
 #   make linux-initramfs, make linux-stock, make linux-disk
 #                   the Linux domU's initramfs (busybox and the workload), Debian's stock
 #                   kernels (6.1 and 6.12) as ELFs with the modules their disk needs and their
@@ -184,7 +184,7 @@ FUZZ_PASS_BINARY := $(BUILD)/tests/page-type-fuzz
 # -fsanitize-coverage=trace-pc and its hook renamed to work_meter_tick
 # (tests/fuzz/work_meter.h), so that a harness counts the basic blocks each
 # step executes and refuses a step whose work is not bounded.
-FUZZ_HARNESSES := page-table-write event-channel foreign-mapping grant-table virtqueue net-packet
+FUZZ_HARNESSES := page-table-write event-channel foreign-mapping grant-table virtqueue net-packet netback
 FUZZ_HARNESS_page-table-write := tests/fuzz/page_table_write_fuzz.c
 FUZZ_METERED_page-table-write := hypervisor/common/page_table_write.c
 FUZZ_CHECKER_page-table-write := tests/fuzz/page_table_write_reference.c
@@ -203,6 +203,10 @@ FUZZ_CHECKER_virtqueue :=
 FUZZ_HARNESS_net-packet := tests/fuzz/net_packet_fuzz.c
 FUZZ_METERED_net-packet := $(addprefix backend/, ethernet.c bridge.c netif_packet.c packet_buffer.c)
 FUZZ_CHECKER_net-packet :=
+FUZZ_HARNESS_netback := tests/fuzz/netback_fuzz.c
+FUZZ_METERED_netback := $(addprefix backend/, netback.c netif_packet.c ethernet.c packet_buffer.c) ring/ring.c
+FUZZ_CHECKER_netback := tests/unit/simulated_memory.c tests/unit/simulated_grants.c \
+    $(addprefix hypervisor/common/, grant_table.c page_type.c page_table_entry.c io_memory.c)
 FUZZ_SHARED_CHECKER_SOURCES := tests/fuzz/work_meter.c tests/fuzz/fuzz_report.c
 FUZZ_HARNESS_PASS_BINARIES := $(patsubst %,$(BUILD)/tests/%-fuzz,$(FUZZ_HARNESSES))
 FUZZ_HARNESS_BINARIES := $(patsubst %,$(BUILD)/fuzz/%-fuzz,$(FUZZ_HARNESSES))
