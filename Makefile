@@ -26,17 +26,21 @@
 #   make linux-stock-check
 #                   Debian's 6.1 and 6.12 kernels, generic and cloud flavours, each run the
 #                   Linux workload beside another domain (the cloud ones are not in make test)
-#   make run-linux  boot pvmon with dom0 starting a Linux domU running the workload, its root
-#                   file system on a PV disk (root=/dev/xvda, build/linux/run-linux.img)
+#   make run-linux  boot pvmon with dom0 starting two Linux domUs on one bridge: they ping each
+#                   other and move data over TCP, then the first, its root file system on a PV
+#                   disk (root=/dev/xvda, build/linux/run-linux.img), runs the workload and
+#                   serves a file to the host (127.0.0.1:8080, LINUX_HTTP_PORT)
 #                   (LINUX_KERNEL=ELF, default pvmon's patched kernel)
 #   make bench      PV benchmarks under pvmon next to a native baseline, on TCG and -icount shift=0,
 #                   the worst-case latency each hypercall family's attacker causes (the
 #                   liveness watchdog's largest gap, under icount, beside the figures before
 #                   issue 11), then the Linux workload in every kernel variant next to full
 #                   virtualization, then block I/O in a Linux domU on its PV disk, in dom0 on the
-#                   virtio disk and natively; prints tables and writes $(BUILD)/bench/results.txt,
+#                   virtio disk and natively, then TCP throughput and round trips domU to domU,
+#                   domU to the host through dom0's NIC and natively with virtio-net, beside the
+#                   memcpy-bound limit; prints tables and writes $(BUILD)/bench/results.txt,
 #                   results.tsv, liveness-results.txt and .tsv, linux-results.txt and .tsv,
-#                   block-results.txt and .tsv
+#                   block-results.txt and .tsv, net-results.txt and .tsv
 #   make linux      the Linux 6.1 domU, $(BUILD)/linux/vmlinux: Debian's linux-source-6.1 with
 #                   pv-guest/linux/6.1/series applied, from ~/.cache/pvmon/linux or built
 #                   (3 to 10 minutes); LINUX_SERIES=6.12: Debian's linux-source-6.12 with
@@ -448,6 +452,7 @@ bench: deps $(HYPERVISOR_IMAGE) $(PV_KERNEL) $(PROGRAMS_RAMDISK) $(NATIVE_BENCH_
 	@BUILD=$(BUILD) tools/bench/run-liveness-bench.sh
 	@BUILD=$(BUILD) tools/bench/run-linux-bench.sh
 	@BUILD=$(BUILD) tools/bench/run-block-bench.sh
+	@BUILD=$(BUILD) tools/bench/run-net-bench.sh
 
 clean:
 	rm -rf $(BUILD)
