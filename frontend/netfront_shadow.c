@@ -11,6 +11,35 @@
 
 #define PAGE_MASK ((uintptr_t)NETFRONT_PAGE_SIZE - 1)
 
+static int hex_digit(char character)
+{
+    if (character >= '0' && character <= '9')
+        return character - '0';
+    if (character >= 'a' && character <= 'f')
+        return character - 'a' + 10;
+    if (character >= 'A' && character <= 'F')
+        return character - 'A' + 10;
+    return -1;
+}
+
+int netfront_parse_address(const char *text, uint8_t address[6])
+{
+    uint8_t parsed[6];
+
+    for (unsigned int index = 0; index < 6; index++) {
+        const char *pair = text + 3 * index;
+        int high = hex_digit(pair[0]), low = high < 0 ? -1 : hex_digit(pair[1]);
+        char separator = index < 5 ? ':' : '\0';
+
+        if (high < 0 || low < 0 || pair[2] != separator)
+            return -XEN_EINVAL;
+        parsed[index] = (uint8_t)(high << 4 | low);
+    }
+    for (unsigned int index = 0; index < 6; index++)
+        address[index] = parsed[index];
+    return 0;
+}
+
 /* --- transmit -------------------------------------------------------------------- */
 
 static uint32_t frame_length(const struct netfront_fragment *fragments, unsigned int fragment_count)

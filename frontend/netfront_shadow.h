@@ -59,7 +59,17 @@
 #define NETFRONT_MAX_RX_SLOTS (XEN_NETIF_NR_SLOTS_MIN + 1)
 #define NETFRONT_RX_COPY_THRESHOLD 256
 
+/* Parses a MAC address written as xenstore's mac node holds it,
+ * "xx:xx:xx:xx:xx:xx" (hex digits of either case): 0, or -XEN_EINVAL. */
+int netfront_parse_address(const char *text, uint8_t address[6]);
+
 /* --- transmit -------------------------------------------------------------------- */
+
+/* A tx ring entry's request, as netfront writes it. */
+union netfront_tx_slot {
+    struct netif_tx_request request;
+    struct netif_extra_info extra;
+};
 
 /* length bytes of the kernel's memory at data. */
 struct netfront_fragment {

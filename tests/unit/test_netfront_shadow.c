@@ -25,6 +25,31 @@ static int plan_one(const void *data, uint32_t length)
     return netfront_plan_transmission(&fragment, 1, pieces, &piece_count);
 }
 
+/* --- the address --------------------------------------------------------------------- */
+
+START_TEST(test_a_mac_node_gives_the_six_bytes_of_the_address)
+{
+    uint8_t address[6] = { 0 };
+
+    ck_assert_int_eq(netfront_parse_address("00:16:3e:0A:fF:21", address), 0);
+    ck_assert_mem_eq(address, ((uint8_t[]){ 0x00, 0x16, 0x3e, 0x0a, 0xff, 0x21 }), 6);
+}
+END_TEST
+
+START_TEST(test_a_malformed_mac_node_is_einval_and_leaves_the_address_alone)
+{
+    static const char *const malformed[] = {
+        "", "00:16:3e:00:00", "00:16:3e:00:00:2", "00:16:3e:00:00:211", "00-16-3e-00-00-21",
+        "00:16:3g:00:00:21", "0:16:3e:00:00:21:", " 00:16:3e:00:00:21",
+    };
+    uint8_t address[6] = { 1, 2, 3, 4, 5, 6 };
+
+    for (unsigned int index = 0; index < sizeof(malformed) / sizeof(malformed[0]); index++)
+        ck_assert_int_eq(netfront_parse_address(malformed[index], address), -XEN_EINVAL);
+    ck_assert_mem_eq(address, ((uint8_t[]){ 1, 2, 3, 4, 5, 6 }), 6);
+}
+END_TEST
+
 /* --- transmit: slots -------------------------------------------------------------- */
 
 START_TEST(test_a_frame_within_a_page_takes_one_slot_of_its_length)
@@ -415,6 +440,8 @@ Suite *netfront_shadow_suite(void)
 {
     Suite *suite = suite_create("netfront_shadow");
 
+    add_test_case(suite, test_a_mac_node_gives_the_six_bytes_of_the_address);
+    add_test_case(suite, test_a_malformed_mac_node_is_einval_and_leaves_the_address_alone);
     add_test_case(suite, test_a_frame_within_a_page_takes_one_slot_of_its_length);
     add_test_case(suite, test_a_frame_crossing_a_page_takes_two_slots_the_first_sized_as_the_whole);
     add_test_case(suite, test_each_fragment_is_cut_at_page_ends_and_empty_ones_take_no_slot);
