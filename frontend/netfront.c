@@ -292,7 +292,7 @@ static int refill_rx_ring(struct netfront *device)
 {
     bool posted = false;
 
-    while (device->refill && ring_front_free_requests(&device->rx) > 0) {
+    while (device->rx_shadow.posted_count < device->rx_target && ring_front_free_requests(&device->rx) > 0) {
         RING_IDX index = device->rx.req_prod_pvt;
         uint16_t id = netfront_rx_id(index);
         struct netif_rx_request request = { .id = id };
@@ -344,7 +344,6 @@ static int handshake(struct netfront *device, uint64_t deadline_ns)
         return fail(device, "allocating the event channel", result);
     if ((result = publish_rings(device)) != 0)
         return fail(device, "writing the ring references, event-channel and features", result);
-    device->refill = true;
     if ((result = refill_rx_ring(device)) != 0)
         return fail(device, "posting the rx buffers", result);
     if ((result = write_frontend_state(device, XenbusStateConnected)) != 0)
@@ -371,13 +370,14 @@ int netfront_locate(struct netfront *device, const char *vif)
     return 0;
 }
 
-int netfront_connect(struct netfront *device, const char *vif, uint64_t deadline_ns)
+int netfront_connect(struct netfront *device, const char *vif, unsigned int rx_buffers, uint64_t deadline_ns)
 {
     const uint8_t *mac = device->address;
     int result;
 
     if ((result = netfront_locate(device, vif)) != 0)
         return result;
+    netfront_set_rx_buffers(device, rx_buffers);
     if ((result = grant_table_init()) != 0)
         return fail(device, "setting up the grant table", result);
     if ((result = handshake(device, deadline_ns)) != 0)
@@ -388,6 +388,11 @@ int netfront_connect(struct netfront *device, const char *vif, uint64_t deadline
                    mac[4], mac[5], device->backend_sg ? "yes" : "no", device->port, device->tx_ring_ref,
                    device->rx_ring_ref, device->rx_shadow.posted_count);
     return 0;
+}
+
+void netfront_set_rx_buffers(struct netfront *device, unsigned int rx_buffers)
+{
+    device->rx_target = rx_buffers < NETFRONT_RX_RING_SIZE ? rx_buffers : NETFRONT_RX_RING_SIZE;
 }
 
 /* --- transmit ------------------------------------------------------------------------ */
@@ -697,7 +702,7 @@ int netfront_close(struct netfront *device, uint64_t deadline_ns)
 {
     int result;
 
-    device->refill = false;
+    device->rx_target = 0;
     if ((result = write_frontend_state(device, XenbusStateClosing)) != 0)
         return fail(device, "writing state Closing", result);
     if ((result = netfront_await_backend(device, XenbusStateClosing, deadline_ns)) != 0)

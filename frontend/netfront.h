@@ -85,7 +85,7 @@ struct netfront {
     evtchn_port_t port;
     volatile bool event_arrived;
     bool broken;
-    bool refill;                /* keep the rx ring full (true once connected) */
+    unsigned int rx_target;     /* rx buffers kept posted (NETFRONT_RX_RING_SIZE: the ring full) */
     uint8_t (*rx_pages)[NETFRONT_PAGE_SIZE];
     struct netfront_tx_shadow tx_shadow;
     struct netfront_rx_shadow rx_shadow;
@@ -104,10 +104,15 @@ int netfront_locate(struct netfront *device, const char *vif);
  * closes first, or xenstore's error. */
 int netfront_await_backend(struct netfront *device, XenbusState wanted, uint64_t deadline_ns);
 
-/* Connects to the vif named by vif (see netfront_locate), waiting for the
- * backend until deadline_ns.  Returns 0, or an error after printing which
- * step failed. */
-int netfront_connect(struct netfront *device, const char *vif, uint64_t deadline_ns);
+/* Connects to the vif named by vif (see netfront_locate), posting
+ * rx_buffers receive buffers (NETFRONT_RX_RING_SIZE fills the ring, as
+ * Linux does; fewer only for the malicious frontends) and waiting for
+ * the backend until deadline_ns.  Returns 0, or an error after printing
+ * which step failed. */
+int netfront_connect(struct netfront *device, const char *vif, unsigned int rx_buffers, uint64_t deadline_ns);
+
+/* Keeps rx_buffers receive buffers posted from the next netfront_receive on. */
+void netfront_set_rx_buffers(struct netfront *device, unsigned int rx_buffers);
 
 /* Checks, grants and queues a frame; the backend is told at once.
  * -XEN_EBUSY: no room on the ring now (complete some first);
