@@ -12,70 +12,11 @@
 #include <xen/io/xenbus.h>
 #include <kernel/xenstore_store.h>
 #include "blkback_xenbus.h"
+#include "xenbus_nodes.h"
 
 #define DOM0 0
-#define NUMBER_SIZE 24
-#define VALUE_SIZE 32
 
 /* --- xenstore ------------------------------------------------------------------- */
-
-static int write_text(const char *directory, const char *key, const char *value)
-{
-    char path[XENSTORE_PATH_SIZE];
-
-    if (format_string(path, sizeof(path), "%s/%s", directory, key) >= (int)sizeof(path))
-        return -XEN_EINVAL;
-    return xenstore_store_write_string(DOM0, path, value);
-}
-
-static int write_number(const char *directory, const char *key, uint64_t value)
-{
-    char text[NUMBER_SIZE];
-
-    format_string(text, sizeof(text), "%lu", value);
-    return write_text(directory, key, text);
-}
-
-/* The node's value as a NUL-terminated string; -XEN_ENOENT if missing, -XEN_E2BIG if too long. */
-static int read_text(const char *directory, const char *key, char value[VALUE_SIZE])
-{
-    char path[XENSTORE_PATH_SIZE];
-    const uint8_t *bytes;
-    uint32_t length;
-    int result;
-
-    if (format_string(path, sizeof(path), "%s/%s", directory, key) >= (int)sizeof(path))
-        return -XEN_EINVAL;
-    result = xenstore_store_read(DOM0, path, &bytes, &length);
-    if (result != 0)
-        return result;
-    if (length >= VALUE_SIZE)
-        return -XEN_E2BIG;
-    memcpy(value, bytes, length);
-    value[length] = '\0';
-    return 0;
-}
-
-/* A decimal number of at most maximum, as the frontend wrote it ("%u"). */
-static int read_number(const char *directory, const char *key, uint64_t maximum, uint64_t *number)
-{
-    char value[VALUE_SIZE];
-    int result = read_text(directory, key, value);
-
-    if (result != 0)
-        return result;
-    *number = 0;
-    if (value[0] == '\0')
-        return -XEN_EINVAL;
-    for (const char *digit = value; *digit != '\0'; digit++) {
-        if (*digit < '0' || *digit > '9')
-            return -XEN_EINVAL;
-        *number = *number * 10 + (uint64_t)(*digit - '0');
-        if (*number > maximum)
-            return -XEN_EINVAL;
-    }
-    return 0;
-}
 
 static void report(struct blkback_xenbus *device, const char *what)
 {
@@ -84,35 +25,16 @@ static void report(struct blkback_xenbus *device, const char *what)
 
 static void switch_state(struct blkback_xenbus *device, XenbusState state)
 {
-    if (write_number(device->backend_path, "state", state) != 0)
+    if (xenbus_nodes_write_number(device->backend_path, "state", state) != 0)
         report(device, "writing the backend's state failed");
 }
 
-/* The frontend's state; XenbusStateClosed if its node is gone or unreadable. */
 static XenbusState frontend_state(const struct blkback_xenbus *device)
 {
-    uint64_t state;
-
-    if (read_number(device->frontend_path, "state", XenbusStateReconfigured, &state) != 0)
-        return XenbusStateClosed;
-    return (XenbusState)state;
+    return xenbus_nodes_read_state(device->frontend_path);
 }
 
 /* --- the toolstack's nodes ------------------------------------------------------------ */
-
-/* A directory with its permission list, before anything is written below it. */
-static int make_directory(const char *path, domid_t owner, domid_t reader)
-{
-    const struct xenstore_permission permissions[] = {
-        { .domain = owner, .access = XENSTORE_PERM_NONE },
-        { .domain = reader, .access = XENSTORE_PERM_READ },
-    };
-    int result = xenstore_store_mkdir(DOM0, path);
-
-    if (result != 0)
-        return result;
-    return xenstore_store_set_permissions(DOM0, path, permissions, 2);
-}
 
 static int write_backend_nodes(const struct blkback_xenbus *device)
 {
@@ -120,18 +42,18 @@ static int write_backend_nodes(const struct blkback_xenbus *device)
     const struct blkback_xenbus_config *config = &device->config;
     int result;
 
-    if ((result = make_directory(directory, DOM0, config->frontend_domain)) != 0 ||
-        (result = write_text(directory, "frontend", device->frontend_path)) != 0 ||
-        (result = write_number(directory, "frontend-id", config->frontend_domain)) != 0 ||
-        (result = write_text(directory, "online", "1")) != 0 ||
-        (result = write_number(directory, "state", XenbusStateInitialising)) != 0 ||
-        (result = write_text(directory, "params", config->params)) != 0 ||
-        (result = write_text(directory, "mode", config->vbd.read_only ? "r" : "w")) != 0 ||
-        (result = write_text(directory, "type", "phy")) != 0 ||
-        (result = write_text(directory, "dev", config->vdev)) != 0 ||
-        (result = write_text(directory, "removable", "0")) != 0 ||
-        (result = write_text(directory, "bootable", "1")) != 0 ||
-        (result = write_text(directory, "device-type", "disk")) != 0)
+    if ((result = xenbus_nodes_make_directory(directory, DOM0, config->frontend_domain)) != 0 ||
+        (result = xenbus_nodes_write_text(directory, "frontend", device->frontend_path)) != 0 ||
+        (result = xenbus_nodes_write_number(directory, "frontend-id", config->frontend_domain)) != 0 ||
+        (result = xenbus_nodes_write_text(directory, "online", "1")) != 0 ||
+        (result = xenbus_nodes_write_number(directory, "state", XenbusStateInitialising)) != 0 ||
+        (result = xenbus_nodes_write_text(directory, "params", config->params)) != 0 ||
+        (result = xenbus_nodes_write_text(directory, "mode", config->vbd.read_only ? "r" : "w")) != 0 ||
+        (result = xenbus_nodes_write_text(directory, "type", "phy")) != 0 ||
+        (result = xenbus_nodes_write_text(directory, "dev", config->vdev)) != 0 ||
+        (result = xenbus_nodes_write_text(directory, "removable", "0")) != 0 ||
+        (result = xenbus_nodes_write_text(directory, "bootable", "1")) != 0 ||
+        (result = xenbus_nodes_write_text(directory, "device-type", "disk")) != 0)
         return result;
     return 0;
 }
@@ -142,12 +64,12 @@ static int write_frontend_nodes(const struct blkback_xenbus *device)
     const struct blkback_xenbus_config *config = &device->config;
     int result;
 
-    if ((result = make_directory(directory, config->frontend_domain, DOM0)) != 0 ||
-        (result = write_text(directory, "backend", device->backend_path)) != 0 ||
-        (result = write_number(directory, "backend-id", DOM0)) != 0 ||
-        (result = write_number(directory, "state", XenbusStateInitialising)) != 0 ||
-        (result = write_number(directory, "virtual-device", config->virtual_device)) != 0 ||
-        (result = write_text(directory, "device-type", "disk")) != 0)
+    if ((result = xenbus_nodes_make_directory(directory, config->frontend_domain, DOM0)) != 0 ||
+        (result = xenbus_nodes_write_text(directory, "backend", device->backend_path)) != 0 ||
+        (result = xenbus_nodes_write_number(directory, "backend-id", DOM0)) != 0 ||
+        (result = xenbus_nodes_write_number(directory, "state", XenbusStateInitialising)) != 0 ||
+        (result = xenbus_nodes_write_number(directory, "virtual-device", config->virtual_device)) != 0 ||
+        (result = xenbus_nodes_write_text(directory, "device-type", "disk")) != 0)
         return result;
     return 0;
 }
@@ -156,7 +78,7 @@ static int write_frontend_nodes(const struct blkback_xenbus *device)
 
 static int write_flush_feature(const struct blkback_xenbus *device)
 {
-    return write_number(device->backend_path, "feature-flush-cache", device->config.vbd.disk_has_flush ? 1 : 0);
+    return xenbus_nodes_write_number(device->backend_path, "feature-flush-cache", device->config.vbd.disk_has_flush ? 1 : 0);
 }
 
 /* Step 1: the features, then InitWait. */
@@ -190,7 +112,7 @@ static void fail(struct blkback_xenbus *device, const char *reason)
 {
     report(device, reason);
     disconnect(device);
-    if (write_text(device->backend_path, "error", reason) != 0)
+    if (xenbus_nodes_write_text(device->backend_path, "error", reason) != 0)
         report(device, "writing the backend's error node failed");
     device->phase = BLKBACK_XENBUS_CLOSING;
     switch_state(device, XenbusStateClosing);
@@ -199,18 +121,18 @@ static void fail(struct blkback_xenbus *device, const char *reason)
 /* What the frontend wrote must describe the one ring of one page this backend offers. */
 static const char *check_transport(const struct blkback_xenbus *device)
 {
-    char protocol[VALUE_SIZE];
+    char protocol[XENBUS_NODES_VALUE_SIZE];
     uint64_t value;
     int result;
 
-    result = read_text(device->frontend_path, "protocol", protocol);
+    result = xenbus_nodes_read_text(device->frontend_path, "protocol", protocol);
     if (result == 0 && strcmp(protocol, XEN_IO_PROTO_ABI_X86_64) != 0)
         return "unsupported protocol";
     if (result != 0 && result != -XEN_ENOENT)
         return "unreadable protocol";
-    if (read_number(device->frontend_path, "ring-page-order", UINT32_MAX, &value) == 0 && value != 0)
+    if (xenbus_nodes_read_number(device->frontend_path, "ring-page-order", UINT32_MAX, &value) == 0 && value != 0)
         return "multi-page ring not offered";
-    if (read_number(device->frontend_path, "multi-queue-num-queues", UINT32_MAX, &value) == 0 && value > 1)
+    if (xenbus_nodes_read_number(device->frontend_path, "multi-queue-num-queues", UINT32_MAX, &value) == 0 && value > 1)
         return "several queues not offered";
     return NULL;
 }
@@ -220,10 +142,10 @@ static int write_disk_nodes(const struct blkback_xenbus *device)
     const char *directory = device->backend_path;
     int result;
 
-    if ((result = write_number(directory, "sectors", device->config.vbd.sectors)) != 0 ||
-        (result = write_number(directory, "info", device->config.vbd.read_only ? VDISK_READONLY : 0)) != 0 ||
-        (result = write_number(directory, "sector-size", BLKIF_SECTOR_SIZE)) != 0 ||
-        (result = write_number(directory, "physical-sector-size", BLKIF_SECTOR_SIZE)) != 0 ||
+    if ((result = xenbus_nodes_write_number(directory, "sectors", device->config.vbd.sectors)) != 0 ||
+        (result = xenbus_nodes_write_number(directory, "info", device->config.vbd.read_only ? VDISK_READONLY : 0)) != 0 ||
+        (result = xenbus_nodes_write_number(directory, "sector-size", BLKIF_SECTOR_SIZE)) != 0 ||
+        (result = xenbus_nodes_write_number(directory, "physical-sector-size", BLKIF_SECTOR_SIZE)) != 0 ||
         (result = write_flush_feature(device)) != 0)
         return result;
     return 0;
@@ -240,8 +162,8 @@ static void connect(struct blkback_xenbus *device)
         fail(device, problem);
         return;
     }
-    if (read_number(device->frontend_path, "ring-ref", UINT32_MAX, &ring_ref) != 0 ||
-        read_number(device->frontend_path, "event-channel", UINT32_MAX, &port) != 0) {
+    if (xenbus_nodes_read_number(device->frontend_path, "ring-ref", UINT32_MAX, &ring_ref) != 0 ||
+        xenbus_nodes_read_number(device->frontend_path, "event-channel", UINT32_MAX, &port) != 0) {
         fail(device, "reading ring-ref and event-channel failed");
         return;
     }

@@ -16,7 +16,7 @@
  *   - NETIF_PACKET_FATAL: the frontend broke the protocol; the vif is
  *     disabled (xenvif_fatal_tx_err) and its ring never read again:
  *       a data slot whose offset + size crosses its page;
- *       NETIF_PACKET_FATAL_SLOTS (20) or more follow-on data slots;
+ *       more than NETIF_PACKET_FATAL_SLOTS (20) follow-on data slots;
  *       an extra of type 0 or >= XEN_NETIF_EXTRA_TYPE_MAX, or an extra
  *       type twice in one packet;
  *       more slots claimed than the frontend has published (the caller
@@ -25,9 +25,9 @@
  *   - NETIF_PACKET_DROP: this packet alone is refused; every one of its
  *     slots is answered (NETIF_RSP_ERROR for data slots) and the vif
  *     goes on:
- *       a first size below ETHERNET_HEADER_BYTES;
+ *       a first slot whose own data is below ETHERNET_HEADER_BYTES;
  *       a later slot bigger than what is left of the first size;
- *       NETIF_PACKET_DROP_SLOTS (18, XEN_NETIF_NR_SLOTS_MIN) or more
+ *       more than NETIF_PACKET_DROP_SLOTS (18, XEN_NETIF_NR_SLOTS_MIN)
  *       follow-on data slots;
  *       a packet longer than ETHERNET_MAX_FRAME_BYTES: this backend
  *       offers no GSO (it does not advertise feature-gso-*), so nothing

@@ -27,6 +27,15 @@
 #                       --disk and --disk-read-only devices keep their order
 #   --virtio-modern     the virtio-mmio transports are modern (Version 2) instead of QEMU's
 #                       default legacy (Version 1)
+#   --net               a virtio-net device on a virtio-mmio transport (PVH only; switches to
+#                       -M microvm,acpi=off as --disk does), after the disks (with no disk at
+#                       0xfeb00e00, GSI 12), on QEMU's user network (slirp: 10.0.2.0/24, the
+#                       host/gateway 10.0.2.2 answers ARP and ICMP echo, DNS 10.0.2.3); dom0
+#                       sees it as eth0
+#   --net-forward HOSTPORT:GUESTIP:GUESTPORT
+#                       implies --net: TCP connections to 127.0.0.1:HOSTPORT on the host reach
+#                       GUESTIP:GUESTPORT on that network (slirp's hostfwd); repeatable
+#   --net-mac MAC       implies --net: the device's MAC address (default 52:54:00:12:34:56)
 #
 # Exit status: 0 pvmon shut down cleanly, 1 pvmon panicked, 2 timed out,
 # 3 the machine reset (a triple fault, with -no-reboot), 4 QEMU failed.
@@ -44,6 +53,9 @@ monitor_port=""
 disks=()
 disk_options=()
 virtio_modern=()
+net=""
+net_forwards=()
+net_mac=52:54:00:12:34:56
 positional=()
 while [ $# -gt 0 ]; do
     case "$1" in
@@ -58,6 +70,9 @@ while [ $# -gt 0 ]; do
     --disk) disks+=("$2"); disk_options+=(""); shift 2 ;;
     --disk-read-only) disks+=("$2"); disk_options+=(",readonly=on"); shift 2 ;;
     --virtio-modern) virtio_modern=(-global virtio-mmio.force-legacy=false); shift ;;
+    --net) net=yes; shift ;;
+    --net-forward) net=yes; net_forwards+=("$2"); shift 2 ;;
+    --net-mac) net=yes; net_mac=$2; shift 2 ;;
     *) positional+=("$1"); shift ;;
     esac
 done
@@ -94,19 +109,33 @@ for index in "${!disks[@]}"; do
                    -device "virtio-blk-device,drive=disk$index")
 done
 
+# The network device, after the disks: slirp with each forwarded port.
+net_devices=()
+if [ -n "$net" ]; then
+    netdev="user,id=net0"
+    for forward in "${net_forwards[@]}"; do
+        if ! [[ "$forward" =~ ^([0-9]+):([0-9.]+):([0-9]+)$ ]]; then
+            echo "run-qemu.sh: --net-forward wants HOSTPORT:GUESTIP:GUESTPORT, not '$forward'" >&2
+            exit 4
+        fi
+        netdev+=",hostfwd=tcp:127.0.0.1:${BASH_REMATCH[1]}-${BASH_REMATCH[2]}:${BASH_REMATCH[3]}"
+    done
+    net_devices=(-netdev "$netdev" -device "virtio-net-device,netdev=net0,mac=$net_mac")
+fi
+
 case "$mode" in
 pvh)
-    if [ ${#disks[@]} -gt 0 ]; then
+    if [ ${#disks[@]} -gt 0 ] || [ -n "$net" ]; then
         machine=(-M microvm,acpi=off)
     else
         machine=(-M microvm)
     fi
-    machine+=(-kernel "$image" -append "$append" "${disk_devices[@]}" "${virtio_modern[@]}")
+    machine+=(-kernel "$image" -append "$append" "${disk_devices[@]}" "${net_devices[@]}" "${virtio_modern[@]}")
     [ -n "$module" ] && machine+=(-initrd "$module")
     ;;
 iso)
-    if [ ${#disks[@]} -gt 0 ]; then
-        echo "run-qemu.sh: --disk needs the PVH boot (virtio-mmio on microvm)" >&2
+    if [ ${#disks[@]} -gt 0 ] || [ -n "$net" ]; then
+        echo "run-qemu.sh: --disk and --net need the PVH boot (virtio-mmio on microvm)" >&2
         exit 4
     fi
     machine=(-M pc -cdrom "$image" -boot d)

@@ -205,6 +205,7 @@ int domain_backends_init(void)
     xenstore_server_init();
     block_device_set_wakeup_flag(&backend_event_pending); /* a disk's interrupt wakes the watch loop too */
     blkback_dom0_init(&backend_event_pending);
+    netback_dom0_init(&backend_event_pending);
     result = write_dom0_home();
     if (result != 0)
         console_printf("toolstack: writing dom0's xenstore home failed: %d\n", result);
@@ -227,6 +228,12 @@ void domain_backends_set_disks(struct domain_backends *backends, const struct di
 {
     backends->disks = disks;
     backends->disk_count = count;
+}
+
+void domain_backends_set_vifs(struct domain_backends *backends, const struct vif_spec *vifs, unsigned int count)
+{
+    backends->vif_specs = vifs;
+    backends->vif_count = count;
 }
 
 long domain_backends_allocate_ports(struct domain_backends *backends, uint16_t domain)
@@ -280,6 +287,27 @@ static void disconnect_disks(struct domain_backends *backends)
     }
 }
 
+/* Each vif line's vif: nodes written, backend in InitWait, on the bridge. */
+static long connect_vifs(struct domain_backends *backends)
+{
+    for (unsigned int index = 0; index < backends->vif_count; index++) {
+        int result = netback_dom0_connect(backends->domain, &backends->vif_specs[index], &backends->vifs[index]);
+
+        if (result != 0)
+            return result;
+    }
+    return 0;
+}
+
+static void disconnect_vifs(struct domain_backends *backends)
+{
+    for (unsigned int index = 0; index < backends->vif_count; index++) {
+        if (backends->vifs[index] != NULL)
+            netback_dom0_disconnect(backends->vifs[index]);
+        backends->vifs[index] = NULL;
+    }
+}
+
 long domain_backends_connect(struct domain_backends *backends, const struct domain_ring_frames *frames)
 {
     long result;
@@ -291,6 +319,8 @@ long domain_backends_connect(struct domain_backends *backends, const struct doma
     result = connect_rings(backends);
     if (result == 0)
         result = connect_disks(backends);
+    if (result == 0)
+        result = connect_vifs(backends);
     if (result != 0)
         console_printf("toolstack: %s: connecting its backends failed: %ld\n", backends->domain_name, result);
     return result;
@@ -314,6 +344,7 @@ void domain_backends_disconnect(struct domain_backends *backends)
     unmap_ring(backends, &backends->store);
     unmap_ring(backends, &backends->console);
     disconnect_disks(backends);
+    disconnect_vifs(backends);
     remove_domain_home(backends);
     xenstore_store_release_domain(backends->domain);
     connected_backends[backends->slot] = NULL;
@@ -337,6 +368,8 @@ void domain_backends_service(void)
     if (xenstore_server_service())
         backend_event_pending = true;
     if (blkback_dom0_service())
+        backend_event_pending = true;
+    if (netback_dom0_service())
         backend_event_pending = true;
 }
 

@@ -58,6 +58,7 @@
 #include <xen/event_channel.h>
 #include <backend/blkback_dom0.h>
 #include <backend/console_backend.h>
+#include <backend/netback_dom0.h>
 #include "domain_config.h"
 
 /* As many slots as a scenario has domains at most (CONFIG_MAX_DOMAINS). */
@@ -86,6 +87,9 @@ struct domain_backends {
     unsigned int disk_count;                          /* its disk lines */
     const struct disk_spec *disks;
     struct blkback_xenbus *vbds[CONFIG_MAX_DISKS];    /* NULL: not created */
+    unsigned int vif_count;                           /* its vif lines */
+    const struct vif_spec *vif_specs;
+    struct netback_xenbus *vifs[CONFIG_MAX_VIFS];     /* NULL: not created */
 };
 
 /* Where the domain builder put a domU's ring pages: machine frames. */
@@ -104,6 +108,9 @@ void domain_backends_prepare(struct domain_backends *backends, unsigned int slot
 /* The domain's virtual disks (its disk lines), connected with its other backends. */
 void domain_backends_set_disks(struct domain_backends *backends, const struct disk_spec *disks, unsigned int count);
 
+/* The domain's vifs (its vif lines), connected with its other backends, after its disks. */
+void domain_backends_set_vifs(struct domain_backends *backends, const struct vif_spec *vifs, unsigned int count);
+
 /* Allocates the domain's two ports: store.remote_port and console.remote_port. */
 long domain_backends_allocate_ports(struct domain_backends *backends, uint16_t domain);
 
@@ -111,7 +118,8 @@ long domain_backends_allocate_ports(struct domain_backends *backends, uint16_t d
  * Maps the ring pages over the slot's windows, binds dom0's ends of the
  * ports, connects the xenstore server and the console backend, writes
  * the domain's home, then creates its vbds (blkback_dom0.h: their
- * xenstore nodes, the backend waiting in InitWait).  On failure,
+ * xenstore nodes, the backend waiting in InitWait) and its vifs
+ * (netback_dom0.h: the same, each on the bridge).  On failure,
  * domain_backends_disconnect undoes what was done.
  */
 long domain_backends_connect(struct domain_backends *backends, const struct domain_ring_frames *frames);
@@ -126,8 +134,9 @@ void domain_backends_wait_until(uint64_t deadline_ns);
  * Serves every connected domain's rings once: drains its console
  * (notifying the domU if anything was read), serves the xenstore, then
  * the vbds (their handshakes follow the xenstore's changes; the disks'
- * completions first).  If the xenstore or a vbd has work left, the next
- * wait returns at once.
+ * completions first), then the network (dom0's NIC and every vif, one
+ * fair bounded pass).  If the xenstore, a vbd or the network has work
+ * left, the next wait returns at once.
  */
 void domain_backends_service(void);
 

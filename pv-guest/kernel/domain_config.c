@@ -350,6 +350,56 @@ static bool parse_disk(struct cursor *cursor, struct domain_config *config)
     return true;
 }
 
+/* --- vif: xl.cfg's vif syntax ---------------------------------------------------- */
+
+/* One KEY=VALUE of the spec into vif. */
+static bool parse_vif_item(char *item, struct vif_spec *vif)
+{
+    char *value = item;
+
+    while (*value != '\0' && *value != '=')
+        value++;
+    if (*value == '\0')
+        return false;
+    *value++ = '\0';
+    if (strcmp(item, "bridge") == 0)
+        return strcmp(value, CONFIG_BRIDGE_NAME) == 0;
+    if (strcmp(item, "mac") == 0) {
+        if (vif->has_address || ethernet_address_parse(value, &vif->address) != 0)
+            return false;
+        vif->has_address = true;
+        return !ethernet_address_is_multicast(&vif->address) && !ethernet_address_is_zero(&vif->address);
+    }
+    return false;
+}
+
+static bool domain_has_address(const struct domain_spec *domain, const struct ethernet_address *address)
+{
+    for (unsigned int index = 0; index < domain->vif_count; index++)
+        if (domain->vifs[index].has_address && ethernet_address_equal(&domain->vifs[index].address, address))
+            return true;
+    return false;
+}
+
+static bool parse_vif(struct cursor *cursor, struct domain_config *config)
+{
+    struct domain_spec *domain = last_domain(config);
+    struct vif_spec vif = { 0 };
+    char item[MAX_LINE_SIZE];
+    bool too_long;
+
+    if (domain == NULL || domain->vif_count == CONFIG_MAX_VIFS)
+        return false;
+    while (next_item(cursor, item, sizeof(item), &too_long))
+        if (too_long || !parse_vif_item(item, &vif))
+            return false;
+    if (vif.has_address && domain_has_address(domain, &vif.address))
+        return false;
+    vif.handle = domain->vif_count;
+    domain->vifs[domain->vif_count++] = vif;
+    return true;
+}
+
 static bool parse_line(const char *line, struct domain_config *config)
 {
     struct cursor cursor = { .position = line };
@@ -374,6 +424,8 @@ static bool parse_line(const char *line, struct domain_config *config)
         return parse_console_flood(&cursor, config);
     if (strcmp(keyword, "disk") == 0)
         return parse_disk(&cursor, config);
+    if (strcmp(keyword, "vif") == 0)
+        return parse_vif(&cursor, config);
     return false;
 }
 

@@ -47,12 +47,23 @@
  *       domains can share one disk).  The toolstack checks the range
  *       against the disk when it connects the vbd.  Up to
  *       CONFIG_MAX_DISKS per domain, each vdev once.
+ *   vif [mac=XX:XX:XX:XX:XX:XX][, bridge=xenbr0]
+ *       a virtual network interface of the domain of the line above, in
+ *       xl.cfg's vif syntax (xl-network-configuration): comma-separated
+ *       KEY=VALUE, both optional.  mac is the vif's address, unicast and
+ *       not zero (Xen's OUI 00:16:3e by custom); without it the toolstack
+ *       derives one from the domain's id and the vif's number.  bridge
+ *       names the bridge dom0 puts the vif on: xenbr0, the only one (and
+ *       the default).  The vifs are numbered 0, 1, ... in line order (the
+ *       xenstore's device/vif/N).  Up to CONFIG_MAX_VIFS per domain, each
+ *       mac once.
  */
 #ifndef PV_KERNEL_DOMAIN_CONFIG_H
 #define PV_KERNEL_DOMAIN_CONFIG_H
 
 #include <stdbool.h>
 #include <stdint.h>
+#include <backend/ethernet.h>
 
 #define CONFIG_MAX_SCENARIOS 8
 #define CONFIG_MAX_DOMAINS 12
@@ -63,6 +74,8 @@
 #define CONFIG_MAX_DISKS 4
 #define CONFIG_VDEV_SIZE 8
 #define CONFIG_TARGET_SIZE 48
+#define CONFIG_MAX_VIFS 4
+#define CONFIG_BRIDGE_NAME "xenbr0"
 
 /* A vbd: the virtual disk vdev of the domain, on dom0's disk target_index (vda = 0). */
 struct disk_spec {
@@ -73,6 +86,13 @@ struct disk_spec {
     unsigned int target_index;
     uint64_t start_mebibytes;         /* where the vbd starts on the disk */
     uint64_t size_mebibytes;          /* 0: the rest of the disk (no range given) */
+};
+
+/* A vif: number `handle` of the domain (its line's place among the domain's vif lines). */
+struct vif_spec {
+    unsigned int handle;
+    bool has_address;                 /* false: the toolstack derives one */
+    struct ethernet_address address;
 };
 
 struct memory_target_spec {
@@ -92,6 +112,8 @@ struct domain_spec {
     struct memory_target_spec memory_targets[CONFIG_MAX_MEMORY_TARGETS];
     unsigned int disk_count;
     struct disk_spec disks[CONFIG_MAX_DISKS];
+    unsigned int vif_count;
+    struct vif_spec vifs[CONFIG_MAX_VIFS];
 };
 
 struct console_flood_spec {
@@ -122,8 +144,10 @@ struct domain_config {
  * out of time order, a start-after before any domain or a second one for
  * the same domain, a console flood before any scenario or a second one in
  * the same scenario, a disk before any domain, a disk line that is not
- * as above or names a vdev the domain already has, or too many
- * scenarios, domains, memory targets or disks.
+ * as above or names a vdev the domain already has, a vif before any
+ * domain, a vif line that is not as above or repeats a mac the domain
+ * already has, or too many scenarios, domains, memory targets, disks or
+ * vifs.
  */
 int domain_config_parse(const char *text, uint64_t size, struct domain_config *config, unsigned int *error_line);
 

@@ -35,9 +35,13 @@
  *   test=virtio-blk-failure
  *                     (dom0) a request vda cannot map: the device is reset
  *                     and given up, its requests fail with -EIO
+ *   test=virtio-net   (dom0) ARP and an ICMP echo to QEMU's user network
+ *                     through eth0, one PASS or FAIL line per case
+ *                     (virtio_net_check.h)
  *   virtio_mmio.device=SIZE@BASE:GSI
  *                     (dom0) a virtio-mmio device; every virtio-blk one
- *                     becomes a block device (virtio_blk.h)
+ *                     becomes a block device (virtio_blk.h), every
+ *                     virtio-net one a network device (virtio_net.h)
  *   test=devices      as dom0, map the virtio-mmio transport its
  *                     virtio_mmio.device= word names and check device
  *                     access (device_checks.c)
@@ -64,6 +68,8 @@
 #include "virtio_blk.h"
 #include "virtio_blk_bench.h"
 #include "virtio_blk_check.h"
+#include "virtio_net.h"
+#include "virtio_net_check.h"
 #include "workloads.h"
 
 #define HYPERVISOR_IMAGE_ADDRESS 0xffff808000200000UL
@@ -179,14 +185,18 @@ void start_kernel(const struct start_info *start_info)
         runtime_exit(SHUTDOWN_crash);
     }
     console_printf("pv-kernel: trap table, callbacks, events and timer are set up\n");
-    if ((start_info->flags & SIF_PRIVILEGED) != 0 && !is_test(command_line, "devices")) /* it checks raw access */
+    if ((start_info->flags & SIF_PRIVILEGED) != 0 && !is_test(command_line, "devices")) { /* it checks raw access */
         virtio_blk_probe(command_line);
+        virtio_net_probe(command_line);
+    }
     if (command_line_find(command_line, "test", value, sizeof(value)) && strcmp(value, "hypercalls") == 0)
         run_hypercall_checks(start_info);
     if (is_test(command_line, "virtio-blk"))
         virtio_blk_check();
     if (is_test(command_line, "virtio-blk-failure"))
         virtio_blk_check_device_failure();
+    if (is_test(command_line, "virtio-net"))
+        virtio_net_check();
     if (command_line_find(command_line, "bench", value, sizeof(value)) && strcmp(value, "virtio-blk") == 0)
         virtio_blk_bench();
     if (command_line_find(command_line, "test", value, sizeof(value)) && strcmp(value, "devices") == 0)

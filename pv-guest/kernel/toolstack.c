@@ -537,6 +537,7 @@ static void run_scenario(const struct start_info *start_info, struct scenario_ru
         domain_backends_prepare(&run->backends, index, run->spec->name,
                                 run->spec->memory_mebibytes * KIBIBYTES_PER_MEBIBYTE);
         domain_backends_set_disks(&run->backends, run->spec->disks, run->spec->disk_count);
+        domain_backends_set_vifs(&run->backends, run->spec->vifs, run->spec->vif_count);
         if (!starts_late(run))
             build_domain(start_info, run);
     }

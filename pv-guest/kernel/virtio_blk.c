@@ -323,13 +323,14 @@ static bool probe_location(const struct virtio_mmio_location *location)
 
 unsigned int virtio_blk_probe(const char *command_line)
 {
-    struct virtio_mmio_location locations[VIRTIO_BLK_MAX_DEVICES];
-    unsigned int skipped, count = virtio_mmio_find_devices(command_line, locations, VIRTIO_BLK_MAX_DEVICES, &skipped);
+    struct virtio_mmio_location locations[VIRTIO_MMIO_MAX_TRANSPORTS];
+    unsigned int skipped, count = virtio_mmio_find_devices(command_line, locations, VIRTIO_MMIO_MAX_TRANSPORTS,
+                                                           &skipped);
 
     if (skipped != 0)
         console_printf("virtio-blk: %u virtio_mmio.device= word(s) skipped (malformed, or beyond %u)\n", skipped,
-                       VIRTIO_BLK_MAX_DEVICES);
-    for (unsigned int index = 0; index < count; index++)
+                       VIRTIO_MMIO_MAX_TRANSPORTS);
+    for (unsigned int index = 0; index < count && device_count < VIRTIO_BLK_MAX_DEVICES; index++)
         if (probe_location(&locations[index]))
             device_count++;
     return device_count;

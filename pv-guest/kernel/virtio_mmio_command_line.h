@@ -22,6 +22,8 @@
 
 #define VIRTIO_MMIO_MINIMUM_SIZE 0x200
 #define VIRTIO_MMIO_PAGE_SIZE 4096
+/* QEMU's microvm has 8 transports: the most words a driver looks at. */
+#define VIRTIO_MMIO_MAX_TRANSPORTS 8
 
 struct virtio_mmio_location {
     uint64_t base;  /* physical (machine) address of the registers */

@@ -187,6 +187,11 @@ bool virtqueue_next_abandoned(struct virtqueue *queue, void **token)
     return false;
 }
 
+bool virtqueue_has_used(const struct virtqueue *queue)
+{
+    return !queue->broken && __atomic_load_n(&queue->used->idx, __ATOMIC_ACQUIRE) != queue->last_used;
+}
+
 unsigned int virtqueue_free_descriptors(const struct virtqueue *queue)
 {
     return queue->free_count;

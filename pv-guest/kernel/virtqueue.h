@@ -142,6 +142,10 @@ int virtqueue_take_used(struct virtqueue *queue, void **token, uint32_t *written
  * (true with *token, its descriptors freed), false when none is left. */
 bool virtqueue_next_abandoned(struct virtqueue *queue, void **token);
 
+/* Whether the device has published used entries not taken yet (false for
+ * a broken queue): virtqueue_take_used would not return 0. */
+bool virtqueue_has_used(const struct virtqueue *queue);
+
 unsigned int virtqueue_free_descriptors(const struct virtqueue *queue);
 unsigned int virtqueue_chains_in_flight(const struct virtqueue *queue);
 bool virtqueue_broken(const struct virtqueue *queue);

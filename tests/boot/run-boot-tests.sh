@@ -332,6 +332,42 @@ pvh_dom0_virtio_blk_device_needing_a_reset_is_reset_and_given_up() {
     expect_log "domain 0 shut down \(poweroff\)"
 }
 
+# dom0's virtio-net driver on QEMU's user network (test=virtio-net,
+# pv-guest/kernel/virtio_net_check.h): frames it must refuse are refused,
+# slirp's 10.0.2.2 answers an ARP request and an ICMP echo (payload and
+# checksums intact), the frames arrive through the device's interrupt.
+# virtio_net_case NAME RUN-QEMU-OPTIONS EXPECTED-DEVICE-LINE
+virtio_net_case() {
+    boot "pvh-virtio-net$1" pvh "$image" "$work/dom0.cpio" $2 --append "idle_seconds=1 -- test=virtio-net"
+    expect_status 0
+    expect_log "$3"
+    expect_log "\(d0\) PASS virtio-net eth0: a frame crossing a page is refused \(-22\)"
+    expect_log "\(d0\) virtio-net eth0: 10.0.2.2 is at 52:55:0a:00:02:02"
+    expect_log "\(d0\) PASS virtio-net eth0: slirp answers the ICMP echo request"
+    expect_log "\(d0\) PASS virtio-net eth0: the echo reply carries the payload, with right checksums"
+    expect_log "\(d0\) PASS virtio-net eth0: frames arrived through the device's interrupt"
+    expect_log "\(d0\) virtio-net eth0: sent [2-9][0-9]* frames \([0-9]+ bytes\), received [2-9][0-9]* frames \([0-9]+ bytes\), 0 receive errors"
+    expect_log "\(d0\) virtio-net check: 10 passed, 0 failed"
+    expect_no_log "FAIL virtio-net"
+}
+
+pvh_dom0_virtio_net_reaches_slirp_on_a_legacy_device() {
+    virtio_net_case -legacy --net \
+        "\(d0\) virtio-net: eth0 at 0xfeb00e00 \(gsi 12, pirq [0-9]+, port [0-9]+\), legacy transport: 52:54:00:12:34:56, link up,"
+}
+
+# A disk and a network device on modern transports: each driver takes its
+# own device from the same virtio_mmio.device= words.
+pvh_dom0_virtio_net_beside_a_disk_on_modern_transports() {
+    local disk="$work/virtio-net-disk.img"
+    rm -f "$disk"
+    truncate -s 1M "$disk"
+    virtio_net_case -modern "--disk $disk --net --net-mac 52:54:00:ab:cd:ef --virtio-modern" \
+        "\(d0\) virtio-net: eth0 at 0xfeb00c00 \(gsi 11, pirq [0-9]+, port [0-9]+\), modern transport: 52:54:00:ab:cd:ef, link up,"
+    expect_log "\(d0\) virtio-blk: vda at 0xfeb00e00 \(gsi 12, pirq [0-9]+, port [0-9]+\), modern transport: 2048 sectors"
+    expect_no_log "virtio-(blk|net): .*could not be started"
+}
+
 # dom0_memory_case MEBIBYTES: a dom0 larger than the machine is refused and
 # everything it was given back; pvmon carries on.
 dom0_memory_case() {
@@ -480,6 +516,8 @@ for test_case in \
     pvh_dom0_virtio_blk_writes_reach_a_modern_disk_image \
     pvh_dom0_virtio_blk_two_disks_the_second_read_only \
     pvh_dom0_virtio_blk_device_needing_a_reset_is_reset_and_given_up \
+    pvh_dom0_virtio_net_reaches_slirp_on_a_legacy_device \
+    pvh_dom0_virtio_net_beside_a_disk_on_modern_transports \
     pvh_dom0_larger_than_free_memory_is_refused \
     pvh_dom0_whose_page_list_cannot_be_allocated_is_refused \
     pvh_dom0_page_fault_crashes_only_the_domain \

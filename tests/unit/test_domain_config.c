@@ -254,6 +254,102 @@ START_TEST(test_domain_without_disk_line_has_none)
 }
 END_TEST
 
+/* --- vif ----------------------------------------------------------------------- */
+
+static const struct vif_spec *vif_of(unsigned int index)
+{
+    return &config.scenarios[0].domains[0].vifs[index];
+}
+
+START_TEST(test_vif_in_xl_syntax_belongs_to_the_domain_above)
+{
+    static const uint8_t expected[6] = { 0x00, 0x16, 0x3e, 0x00, 0x00, 0x21 };
+
+    ck_assert_int_eq(parse(SCENARIO GUEST "vif mac=00:16:3E:00:00:21, bridge=xenbr0\n"), 0);
+    ck_assert_uint_eq(config.scenarios[0].domains[0].vif_count, 1);
+    ck_assert(vif_of(0)->has_address);
+    ck_assert_mem_eq(vif_of(0)->address.bytes, expected, 6);
+    ck_assert_uint_eq(vif_of(0)->handle, 0);
+}
+END_TEST
+
+START_TEST(test_vif_without_mac_leaves_it_to_the_toolstack)
+{
+    ck_assert_int_eq(parse(SCENARIO GUEST "vif bridge=xenbr0\nvif\n"), 0);
+    ck_assert_uint_eq(config.scenarios[0].domains[0].vif_count, 2);
+    ck_assert(!vif_of(0)->has_address);
+    ck_assert(!vif_of(1)->has_address);
+}
+END_TEST
+
+START_TEST(test_vifs_are_numbered_in_line_order)
+{
+    ck_assert_int_eq(parse(SCENARIO GUEST "vif mac=00:16:3e:00:00:01\nvif mac=00:16:3e:00:00:02\n"), 0);
+    ck_assert_uint_eq(vif_of(0)->handle, 0);
+    ck_assert_uint_eq(vif_of(1)->handle, 1);
+    ck_assert_uint_eq(vif_of(1)->address.bytes[5], 2);
+}
+END_TEST
+
+START_TEST(test_vif_on_another_bridge_is_refused)
+{
+    ck_assert_int_eq(parse(SCENARIO GUEST "vif bridge=xenbr1\n"), -XEN_EINVAL);
+    ck_assert_uint_eq(error_line, 3);
+}
+END_TEST
+
+START_TEST(test_vif_malformed_mac_is_refused)
+{
+    ck_assert_int_eq(parse(SCENARIO GUEST "vif mac=00:16:3e:00:00\n"), -XEN_EINVAL);
+    ck_assert_int_eq(parse(SCENARIO GUEST "vif mac=00:16:3e:00:00:2g\n"), -XEN_EINVAL);
+    ck_assert_int_eq(parse(SCENARIO GUEST "vif mac=00:16:3e:00:00:21:00\n"), -XEN_EINVAL);
+}
+END_TEST
+
+START_TEST(test_vif_group_or_zero_mac_is_refused)
+{
+    ck_assert_int_eq(parse(SCENARIO GUEST "vif mac=01:16:3e:00:00:21\n"), -XEN_EINVAL);
+    ck_assert_int_eq(parse(SCENARIO GUEST "vif mac=ff:ff:ff:ff:ff:ff\n"), -XEN_EINVAL);
+    ck_assert_int_eq(parse(SCENARIO GUEST "vif mac=00:00:00:00:00:00\n"), -XEN_EINVAL);
+}
+END_TEST
+
+START_TEST(test_vif_unknown_key_or_repeated_mac_key_is_refused)
+{
+    ck_assert_int_eq(parse(SCENARIO GUEST "vif model=e1000\n"), -XEN_EINVAL);
+    ck_assert_int_eq(parse(SCENARIO GUEST "vif mac=00:16:3e:00:00:01, mac=00:16:3e:00:00:02\n"), -XEN_EINVAL);
+    ck_assert_int_eq(parse(SCENARIO GUEST "vif mac\n"), -XEN_EINVAL);
+}
+END_TEST
+
+START_TEST(test_vif_same_mac_twice_in_a_domain_is_refused)
+{
+    ck_assert_int_eq(parse(SCENARIO GUEST "vif mac=00:16:3e:00:00:01\nvif mac=00:16:3e:00:00:01\n"), -XEN_EINVAL);
+    ck_assert_uint_eq(error_line, 4);
+}
+END_TEST
+
+START_TEST(test_vif_before_any_domain_is_refused)
+{
+    ck_assert_int_eq(parse(SCENARIO "vif\n"), -XEN_EINVAL);
+}
+END_TEST
+
+START_TEST(test_vifs_up_to_the_maximum_are_accepted)
+{
+    ck_assert_int_eq(parse(SCENARIO GUEST "vif\nvif\nvif\nvif\n"), 0);
+    ck_assert_uint_eq(config.scenarios[0].domains[0].vif_count, CONFIG_MAX_VIFS);
+    ck_assert_int_eq(parse(SCENARIO GUEST "vif\nvif\nvif\nvif\nvif\n"), -XEN_EINVAL);
+}
+END_TEST
+
+START_TEST(test_domain_without_vif_line_has_none)
+{
+    ck_assert_int_eq(parse(SCENARIO GUEST), 0);
+    ck_assert_uint_eq(config.scenarios[0].domains[0].vif_count, 0);
+}
+END_TEST
+
 static void add_test_case(Suite *suite, const TTest *test)
 {
     TCase *test_case = tcase_create(test->name);
@@ -293,6 +389,17 @@ static Suite *domain_config_suite(void)
     add_test_case(suite, test_disk_same_vdev_twice_is_refused);
     add_test_case(suite, test_disks_up_to_the_maximum_are_accepted);
     add_test_case(suite, test_domain_without_disk_line_has_none);
+    add_test_case(suite, test_vif_in_xl_syntax_belongs_to_the_domain_above);
+    add_test_case(suite, test_vif_without_mac_leaves_it_to_the_toolstack);
+    add_test_case(suite, test_vifs_are_numbered_in_line_order);
+    add_test_case(suite, test_vif_on_another_bridge_is_refused);
+    add_test_case(suite, test_vif_malformed_mac_is_refused);
+    add_test_case(suite, test_vif_group_or_zero_mac_is_refused);
+    add_test_case(suite, test_vif_unknown_key_or_repeated_mac_key_is_refused);
+    add_test_case(suite, test_vif_same_mac_twice_in_a_domain_is_refused);
+    add_test_case(suite, test_vif_before_any_domain_is_refused);
+    add_test_case(suite, test_vifs_up_to_the_maximum_are_accepted);
+    add_test_case(suite, test_domain_without_vif_line_has_none);
     return suite;
 }
 
