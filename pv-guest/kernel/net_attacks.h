@@ -15,8 +15,9 @@
  * answer ARP.
  *
  *   producer-beyond-ring  the tx request producer set a ring and one
- *                         past what was produced: no answer, the vif
- *                         disabled (Xen: RING_REQUEST_PROD_OVERFLOW)
+ *                         past what was produced: no answer beyond the
+ *                         requests written, the vif disabled (Xen:
+ *                         RING_REQUEST_PROD_OVERFLOW)
  *   rx-producer-beyond-ring
  *                         the same on the rx ring
  *   bad-grant             tx slots naming a reference beyond the grant
@@ -35,8 +36,10 @@
  *                         end: the vif disabled
  *   bad-extra             a GSO extra (none is offered: dropped), then
  *                         an extra of type 0 (the vif disabled)
- *   too-many-slots        a packet of 19 slots (dropped), then one of
- *                         21 (the vif disabled)
+ *   too-many-slots        a packet of 20 slots (19 follow-on: dropped),
+ *                         then one of 22 (the 20th follow-on slot still
+ *                         says more_data: the vif disabled); Linux
+ *                         netback's xenvif_count_requests
  *   flood [seconds=S]     broadcast frames as fast as the ring takes
  *                         them for S seconds (default 20), then 100000
  *                         notifications without requests: every frame
