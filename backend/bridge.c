@@ -159,7 +159,7 @@ bridge_port_set bridge_forward(struct bridge *bridge, unsigned int port, const s
 
     if (port >= BRIDGE_PORTS || !bridge->ports[port].up || !source_allowed(bridge, port, source))
         return 0;
-    if (!bridge->ports[port].locked)
+    if (!bridge->ports[port].locked) /* a locked port's one source is its static entry already */
         learn(bridge, port, source, now_ns);
     if (ethernet_address_is_multicast(destination) ||
         bridge_lookup(bridge, destination, now_ns, &destination_port) != 0) {

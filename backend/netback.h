@@ -28,7 +28,9 @@
  *   - Receive (dom0 -> guest), rx-copy only.  Frames for the vif wait on
  *     its queue (at most NETBACK_RX_QUEUE; a frame that finds it full is
  *     dropped and counted, so a guest that never refills its rx ring
- *     holds at most that many buffers).  Each frame takes ONE rx request
+ *     holds at most that many buffers; at most NETBACK_RX_QUEUE_PER_SOURCE
+ *     of them from any one bridge port, packet_buffer's source_port, so
+ *     that a flooding neighbour leaves room for everyone else's frames).  Each frame takes ONE rx request
  *     (a frame is at most ETHERNET_MAX_FRAME_BYTES, less than a page) and
  *     is copied to offset 0 of that request's gref; its response goes in
  *     the same ring slot as the request (netif.h's rule, on which
@@ -61,6 +63,7 @@
 #include "packet_buffer.h"
 
 #define NETBACK_RX_QUEUE 64
+#define NETBACK_RX_QUEUE_PER_SOURCE (NETBACK_RX_QUEUE / 2)
 #define NETBACK_TX_PACKETS_PER_PASS 32
 #define NETBACK_RX_FRAMES_PER_PASS 64
 
@@ -121,8 +124,8 @@ void netback_attach(struct netback *vif, void *tx_page, void *rx_page);
 
 /*
  * Queues a frame for the guest, taking a reference of its own: 0, or
- * -ENOSPC (the queue is full: dropped and counted) or -ENOTCONN (not
- * attached, stopped or broken: dropped).
+ * -ENOSPC (the queue is full, or holds its source port's share: dropped
+ * and counted) or -ENOTCONN (not attached, stopped or broken: dropped).
  */
 int netback_queue_frame(struct netback *vif, struct packet_buffer *frame);
 

@@ -9,11 +9,13 @@
 #include <pvmon/string.h>
 #include <guest/grant_table.h>
 #include <guest/hypercall.h>
+#include <public/memory_extension.h>
 #include <runtime/clock.h>
 #include <runtime/console.h>
 #include <runtime/events.h>
 #include <runtime/runtime.h>
 #include <kernel/direct_map.h>
+#include <kernel/frame_pool.h>
 #include <kernel/net_device.h>
 #include "bridge.h"
 #include "netback_dom0.h"
@@ -25,12 +27,17 @@
 #define XEN_OUI_2 0x3e
 
 _Static_assert(NETBACK_DOM0_VIFS < BRIDGE_PORTS, "every vif has a bridge port after the uplink's");
+_Static_assert(NETBACK_DOM0_BUFFERS <= PACKET_POOL_BUFFERS, "the pool takes every buffer page");
+_Static_assert(NETBACK_DOM0_VIFS * NETBACK_RX_QUEUE + NETBACK_DOM0_NIC_BACKLOG < NETBACK_DOM0_BUFFERS,
+               "full rx queues and a full NIC backlog leave buffers for frames being forwarded");
 
 struct dom0_vif {
     bool in_use;
     bool queued;          /* frames were queued for it since its last turn */
     unsigned int port;    /* on the bridge */
     grant_handle_t ring_handles[NETBACK_RINGS];
+    bool counting;        /* machine counters read when the tx ring was mapped */
+    struct pvmon_memory_statistics at_connection;
     struct netback_xenbus device;
 };
 
@@ -38,18 +45,18 @@ struct dom0_vif {
 struct uplink_transmission {
     struct net_transmission transmission;
     struct packet_buffer *frame;
+    unsigned int source_port;
     struct uplink_transmission *next;
 };
 
 struct uplink_statistics {
-    uint64_t dropped_backlog_full; /* no room to wait for the NIC */
+    uint64_t dropped_backlog_full; /* no room to wait for the NIC, or the source port's share used up */
     uint64_t dropped_no_buffer;    /* a received frame found the pool empty */
     uint64_t transmit_errors;      /* refused or failed by the NIC */
 };
 
 static struct dom0_vif vifs[NETBACK_DOM0_VIFS];
-static uint8_t ring_windows[NETBACK_DOM0_VIFS][NETBACK_RINGS][PAGE_SIZE] __attribute__((aligned(PAGE_SIZE)));
-static uint8_t buffer_pages[NETBACK_DOM0_BUFFERS][PAGE_SIZE] __attribute__((aligned(PAGE_SIZE)));
+static uint8_t *ring_windows[NETBACK_DOM0_VIFS][NETBACK_RINGS]; /* pages of dom0's frame pool */
 static struct packet_pool pool;
 static struct bridge bridge;
 static struct net_device *uplink; /* eth0, or NULL: no NIC */
@@ -57,8 +64,10 @@ static struct uplink_transmission transmissions[NETBACK_DOM0_NIC_BACKLOG];
 static struct uplink_transmission *free_transmissions;
 static struct uplink_transmission *waiting_head, *waiting_tail;
 static struct uplink_statistics uplink_counts;
+static unsigned int uplink_held[BRIDGE_PORTS]; /* frames held for the NIC, by source port */
 static unsigned int first_vif; /* where the next pass starts */
 static volatile bool *wake;
+static bool ready; /* netback_dom0_init found its memory */
 
 static struct dom0_vif *owner_of(const struct netback_xenbus *device)
 {
@@ -68,6 +77,16 @@ static struct dom0_vif *owner_of(const struct netback_xenbus *device)
 static uint8_t *window_of(const struct dom0_vif *entry, enum netback_ring ring)
 {
     return ring_windows[entry - vifs][ring];
+}
+
+/* A page of dom0's frame pool, in the direct map (so its L1 entry exists); NULL if none is left. */
+static uint8_t *allocate_page(void)
+{
+    uint64_t pfn;
+
+    if (frame_allocate(FRAME_ANY, &pfn, NULL) != 0)
+        return NULL;
+    return direct_map_page(pfn);
 }
 
 static void report(struct netback_xenbus *device, const char *what)
@@ -85,6 +104,14 @@ static void report_result(struct netback_xenbus *device, const char *what, long 
 
 /* --- the uplink: eth0 -------------------------------------------------------------- */
 
+static void release_transmission(struct uplink_transmission *entry)
+{
+    uplink_held[entry->source_port]--;
+    packet_buffer_put(&pool, entry->frame);
+    entry->next = free_transmissions;
+    free_transmissions = entry;
+}
+
 /* Hands the NIC what waits for it, while it has room. */
 static void transmit_waiting(void)
 {
@@ -99,28 +126,29 @@ static void transmit_waiting(void)
             waiting_tail = NULL;
         if (result != 0) {
             uplink_counts.transmit_errors++;
-            packet_buffer_put(&pool, entry->frame);
-            entry->next = free_transmissions;
-            free_transmissions = entry;
+            release_transmission(entry);
         }
     }
 }
 
-/* The frame joins the NIC's backlog, with a reference of its own; dropped if the backlog is full. */
+/* The frame joins the NIC's backlog, with a reference of its own; dropped
+ * if the backlog is full or its source port's share of it is used up. */
 static void send_to_uplink(struct packet_buffer *frame)
 {
     struct uplink_transmission *entry = free_transmissions;
 
-    if (entry == NULL) {
+    if (entry == NULL || uplink_held[frame->source_port] == NETBACK_DOM0_NIC_SHARE) {
         uplink_counts.dropped_backlog_full++;
         return;
     }
     free_transmissions = entry->next;
     packet_buffer_get(frame);
+    uplink_held[frame->source_port]++;
     *entry = (struct uplink_transmission) {
         .transmission = { .machine_address = frame->machine_frame << PAGE_SHIFT, .length = frame->length,
                           .owner = entry },
         .frame = frame,
+        .source_port = frame->source_port,
     };
     if (waiting_tail != NULL)
         waiting_tail->next = entry;
@@ -132,13 +160,9 @@ static void send_to_uplink(struct packet_buffer *frame)
 
 static void transmission_done(struct net_transmission *transmission)
 {
-    struct uplink_transmission *entry = transmission->owner;
-
     if (transmission->status != 0)
         uplink_counts.transmit_errors++;
-    packet_buffer_put(&pool, entry->frame);
-    entry->next = free_transmissions;
-    free_transmissions = entry;
+    release_transmission(transmission->owner);
 }
 
 /* --- forwarding ---------------------------------------------------------------------- */
@@ -228,6 +252,12 @@ static const struct netback_operations vif_operations = {
 
 /* --- the handshake's operations ---------------------------------------------------------- */
 
+/* pvmon's machine-wide counters: 0, or the hypercall's error. */
+static long read_machine_counters(struct pvmon_memory_statistics *counters)
+{
+    return hypercall3(__PVMON_HYPERVISOR_memory_extension, PVMON_MEMORY_statistics, (unsigned long)counters, 0);
+}
+
 static long map_ring(struct netback_xenbus *device, enum netback_ring ring, grant_ref_t ref, void **page)
 {
     struct dom0_vif *entry = owner_of(device);
@@ -244,6 +274,8 @@ static long map_ring(struct netback_xenbus *device, enum netback_ring ring, gran
         return result != 0 ? result : -XEN_EINVAL;
     }
     entry->ring_handles[ring] = map.handle;
+    if (ring == NETBACK_TX_RING)
+        entry->counting = read_machine_counters(&entry->at_connection) == 0;
     *page = window_of(entry, ring);
     return 0;
 }
@@ -330,20 +362,38 @@ static void init_uplink(void)
     console_printf("toolstack: xenbr0: %s is port 0\n", net_device_name(uplink));
 }
 
-void netback_dom0_init(volatile bool *wake_flag)
+/* The pool's pages and the ring windows, from dom0's frame pool; false if it ran out. */
+static bool allocate_memory(void)
 {
-    static uint8_t *pages[NETBACK_DOM0_BUFFERS];
-    static uint64_t frames[NETBACK_DOM0_BUFFERS];
+    uint8_t *pages[NETBACK_DOM0_BUFFERS];
+    uint64_t frames[NETBACK_DOM0_BUFFERS];
 
-    wake = wake_flag;
-    net_device_set_wakeup_flag(wake_flag);
     for (unsigned int index = 0; index < NETBACK_DOM0_BUFFERS; index++) {
-        pages[index] = buffer_pages[index];
-        frames[index] = runtime_machine_address(buffer_pages[index]) >> PAGE_SHIFT;
+        if ((pages[index] = allocate_page()) == NULL)
+            return false;
+        frames[index] = runtime_machine_address(pages[index]) >> PAGE_SHIFT;
     }
     packet_pool_init(&pool, pages, frames, NETBACK_DOM0_BUFFERS);
+    for (unsigned int index = 0; index < NETBACK_DOM0_VIFS; index++)
+        for (enum netback_ring ring = NETBACK_TX_RING; ring < NETBACK_RINGS; ring++)
+            if ((ring_windows[index][ring] = allocate_page()) == NULL)
+                return false;
+    return true;
+}
+
+int netback_dom0_init(volatile bool *wake_flag)
+{
+    wake = wake_flag;
+    net_device_set_wakeup_flag(wake_flag);
+    if (!allocate_memory()) {
+        console_printf("toolstack: xenbr0: dom0's frame pool has no room for %u packet buffers\n",
+                       NETBACK_DOM0_BUFFERS);
+        return -XEN_ENOMEM;
+    }
     bridge_init(&bridge);
     init_uplink();
+    ready = true;
+    return 0;
 }
 
 static struct dom0_vif *free_vif(void)
@@ -376,9 +426,10 @@ int netback_dom0_connect(domid_t domain, const struct vif_spec *spec, struct net
     int result;
 
     ethernet_address_format(&config.vif.address, mac);
-    if (entry == NULL) {
-        console_printf("toolstack: d%u vif %u: no free vif device\n", domain, spec->handle);
-        return -XEN_EBUSY;
+    if (!ready || entry == NULL) {
+        console_printf("toolstack: d%u vif %u: %s\n", domain, spec->handle,
+                       ready ? "no free vif device" : "dom0 has no network backend");
+        return ready ? -XEN_EBUSY : -XEN_ENODEV;
     }
     *entry = (struct dom0_vif) { .port = (unsigned int)(entry - vifs) + 1 };
     result = bridge_add_port(&bridge, entry->port, &config.vif.address);
@@ -421,6 +472,21 @@ static void report_statistics(const struct netback_xenbus *device)
                    counts->grant_copy_segments, counts->notifications);
 }
 
+/* What the whole machine did since the vif's tx ring was mapped (every
+ * domain's hypercalls, dom0's and the domUs'), for the benchmarks'
+ * hypercalls per packet. */
+static void report_machine_counters(const struct dom0_vif *entry)
+{
+    const struct netback_xenbus *device = &entry->device;
+    struct pvmon_memory_statistics now;
+
+    if (!entry->counting || read_machine_counters(&now) != 0)
+        return;
+    console_printf("toolstack: d%u vif %u: while connected, the machine made %lu hypercalls\n",
+                   device->config.vif.frontend_domain, device->config.handle,
+                   now.hypercalls - entry->at_connection.hypercalls);
+}
+
 /* The bridge's and the NIC's counters so far. */
 static void report_bridge(void)
 {
@@ -446,6 +512,7 @@ void netback_dom0_disconnect(struct netback_xenbus *device)
     struct dom0_vif *entry = owner_of(device);
 
     report_statistics(device);
+    report_machine_counters(entry);
     netback_xenbus_destroy(device);
     bridge_remove_port(&bridge, entry->port);
     entry->in_use = false;
@@ -455,7 +522,11 @@ void netback_dom0_disconnect(struct netback_xenbus *device)
 
 bool netback_dom0_service(void)
 {
-    bool more = uplink != NULL && serve_uplink();
+    bool more;
+
+    if (!ready)
+        return false;
+    more = uplink != NULL && serve_uplink();
 
     for (unsigned int step = 0; step < NETBACK_DOM0_VIFS; step++) {
         struct dom0_vif *entry = &vifs[(first_vif + step) % NETBACK_DOM0_VIFS];

@@ -24,8 +24,15 @@
  *     reference), or the NIC (net_device_transmit by machine address, a
  *     reference held until the NIC completes it).  At most
  *     NETBACK_DOM0_NIC_BACKLOG frames are held for the NIC, with it or
- *     waiting for room on it; beyond that, or with the pool empty, a
- *     frame is dropped and counted.
+ *     waiting for room on it, and at most NETBACK_DOM0_NIC_SHARE of them
+ *     from any one vif, so that a vif flooding the outside world leaves
+ *     room for the others; beyond that, or with the pool empty, a frame
+ *     is dropped and counted.
+ *   - No one starves another of buffers: the pool holds more than every
+ *     vif's full rx queue (NETBACK_RX_QUEUE each, a guest that never
+ *     refills its rx ring holds that many at most) and the NIC's backlog
+ *     together, and every other buffer is held only while a frame is
+ *     being forwarded.
  *   - Fair, bounded service.  One pass takes the NIC's completions and at
  *     most NETBACK_DOM0_NIC_BUDGET received frames, then serves every vif
  *     once (netback_service's own bounds), starting one vif further on
@@ -33,6 +40,9 @@
  *     Work left (a vif's budget used up, frames queued for a vif after its
  *     turn, the NIC still holding frames) makes the pass say so, and the
  *     loop comes back at once.
+ *   - dom0's memory, not the kernel image's: the pool's pages and the ring
+ *     windows come from dom0's frame pool at start, so that the kernel
+ *     image every domU of our kernel loads stays small.
  *   - Ring pages.  Each vif has two window pages of dom0's own, which the
  *     frontend's tx and rx ring grants are mapped over
  *     (GNTTABOP_map_grant_ref, GNTMAP_host_map); unmapping maps dom0's
@@ -57,17 +67,24 @@
 #include <kernel/domain_config.h>
 #include "netback_xenbus.h"
 
-#define NETBACK_DOM0_VIFS 16
-#define NETBACK_DOM0_BUFFERS 512
+#define NETBACK_DOM0_VIFS 12
+#define NETBACK_DOM0_BUFFERS 1024
 #define NETBACK_DOM0_NIC_BACKLOG 128
+#define NETBACK_DOM0_NIC_SHARE 32
 #define NETBACK_DOM0_NIC_BUDGET 64
 
-/* Fills the packet pool, sets up the bridge (eth0 on port 0 if dom0 has a NIC); events set *wake_flag. */
-void netback_dom0_init(volatile bool *wake_flag);
+/*
+ * Takes the packet pool's pages and the ring windows from dom0's frame
+ * pool (frame_pool.h, set up by the toolstack) and sets up the bridge
+ * (eth0 on port 0 if dom0 has a NIC); events set *wake_flag.  0, or
+ * -XEN_ENOMEM: then no vif can be created (-XEN_ENODEV).
+ */
+int netback_dom0_init(volatile bool *wake_flag);
 
 /*
  * Creates vif spec->handle of domain (its nodes, then InitWait) on the
  * bridge.  0 with *device, or: -XEN_EBUSY (no free vif device),
+ * -XEN_ENODEV (netback_dom0_init found no memory),
  * -XEN_EEXIST (its MAC is another vif's), or the xenstore's error.
  */
 int netback_dom0_connect(domid_t domain, const struct vif_spec *spec, struct netback_xenbus **device);

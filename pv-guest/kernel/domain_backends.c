@@ -205,7 +205,7 @@ int domain_backends_init(void)
     xenstore_server_init();
     block_device_set_wakeup_flag(&backend_event_pending); /* a disk's interrupt wakes the watch loop too */
     blkback_dom0_init(&backend_event_pending);
-    netback_dom0_init(&backend_event_pending);
+    netback_dom0_init(&backend_event_pending); /* which reports its failure: the vifs are refused then */
     result = write_dom0_home();
     if (result != 0)
         console_printf("toolstack: writing dom0's xenstore home failed: %d\n", result);

@@ -38,6 +38,9 @@
  *   test=virtio-net   (dom0) ARP and an ICMP echo to QEMU's user network
  *                     through eth0, one PASS or FAIL line per case
  *                     (virtio_net_check.h)
+ *   bench=virtio-net  (dom0) round trips and bursts of ICMP echoes to
+ *                     QEMU's user network, "bench ..." lines
+ *                     (virtio_net_check.h)
  *   virtio_mmio.device=SIZE@BASE:GSI
  *                     (dom0) a virtio-mmio device; every virtio-blk one
  *                     becomes a block device (virtio_blk.h), every
@@ -197,6 +200,8 @@ void start_kernel(const struct start_info *start_info)
         virtio_blk_check_device_failure();
     if (is_test(command_line, "virtio-net"))
         virtio_net_check();
+    if (command_line_find(command_line, "bench", value, sizeof(value)) && strcmp(value, "virtio-net") == 0)
+        virtio_net_bench();
     if (command_line_find(command_line, "bench", value, sizeof(value)) && strcmp(value, "virtio-blk") == 0)
         virtio_blk_bench();
     if (command_line_find(command_line, "test", value, sizeof(value)) && strcmp(value, "devices") == 0)

@@ -43,6 +43,7 @@
 #include "console_flood.h"
 #include "domain_config.h"
 #include "ramdisk.h"
+#include "frame_pool.h"
 #include "toolstack.h"
 
 #define CONFIG_FILE_NAME "domains"
@@ -571,6 +572,11 @@ int toolstack_run(const struct start_info *start_info)
     result = domain_config_parse((const char *)file.data, file.size, &config, &error_line);
     if (result != 0) {
         console_printf("toolstack: %s, line %u: not understood\n", CONFIG_FILE_NAME, error_line);
+        return result;
+    }
+    result = frame_pool_init(start_info, true); /* dom0's memory beyond its image: the network backend's */
+    if (result != 0) {
+        console_printf("toolstack: setting up dom0's frame pool failed: %d\n", result);
         return result;
     }
     result = domain_backends_init();

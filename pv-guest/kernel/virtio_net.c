@@ -193,24 +193,29 @@ unsigned int net_device_complete_transmissions(struct net_device *device,
 /* --- reception and the interrupt ------------------------------------------- */
 
 /* Takes the interrupt the upcall recorded, if any: acknowledges the
- * device's status (lowering its line) and owes the PIRQ's EOI.  Returns
- * the status, 0 if there was no interrupt. */
-static uint32_t take_interrupt(struct net_device *device)
+ * device's status (lowering its line) into *status, owes the PIRQ's EOI,
+ * and gives the device up if it asks for a reset.  Whether there was one. */
+static bool take_interrupt(struct net_device *device, uint32_t *status)
 {
-    uint32_t status;
-
     /* Taken in one step: the upcall may set it again at any moment. */
     if (!__atomic_exchange_n(&device->interrupt_received, false, __ATOMIC_SEQ_CST))
-        return 0;
+        return false;
     device->end_of_interrupt_owed = true;
-    status = virtio_mmio_acknowledge_interrupt(&device->transport);
-    if ((status & INTERRUPT_CONFIGURATION_CHANGE) != 0 && !device->failed &&
+    *status = virtio_mmio_acknowledge_interrupt(&device->transport);
+    if ((*status & INTERRUPT_CONFIGURATION_CHANGE) != 0 && !device->failed &&
         virtio_mmio_needs_reset(&device->transport))
         give_up(device, "the device needs a reset");
-    device->spurious_interrupts = status == 0 ? device->spurious_interrupts + 1 : 0;
+    return true;
+}
+
+/* An interrupt with nothing to say, again and again, is a line the device
+ * holds up (as virtio_blk.c explains): after VIRTIO_NET_SPURIOUS_LIMIT in a
+ * row the device is given up, lest dom0 do nothing but take its interrupts. */
+static void check_spurious(struct net_device *device, bool spurious)
+{
+    device->spurious_interrupts = spurious ? device->spurious_interrupts + 1 : 0;
     if (device->spurious_interrupts >= VIRTIO_NET_SPURIOUS_LIMIT && !device->failed)
         give_up(device, "its interrupt keeps firing with nothing to report");
-    return status;
 }
 
 static void end_interrupt_when_drained(struct net_device *device)
@@ -225,33 +230,39 @@ static void end_interrupt_when_drained(struct net_device *device)
                        result);
 }
 
-static unsigned int take_frames(struct net_device *device, unsigned int budget,
-                                void (*deliver)(void *context, const uint8_t *frame, uint32_t length),
-                                void *context)
+/* Up to budget filled buffers taken, their frames delivered, the buffers
+ * posted again (the device told if it wants to be); returns how many were
+ * taken, valid or not. */
+static unsigned int take_buffers(struct net_device *device, unsigned int budget,
+                                 void (*deliver)(void *context, const uint8_t *frame, uint32_t length),
+                                 void *context)
 {
-    uint64_t delivered_before = device->statistics.frames_received;
     int taken = virtio_net_receiver_take(&device->receiver, budget, deliver, context);
 
-    if (taken < 0)
+    if (taken < 0) {
         give_up(device, "the device broke the receive queue's protocol");
-    else if (taken > 0 && virtqueue_should_notify(&device->receive_queue)) {
+        return 0;
+    }
+    if (taken > 0 && virtqueue_should_notify(&device->receive_queue)) {
         virtio_mmio_notify(&device->transport, VIRTIO_NET_RECEIVE_QUEUE);
         device->statistics.notifications++;
     }
-    return (unsigned int)(device->statistics.frames_received - delivered_before);
+    return (unsigned int)taken;
 }
 
 unsigned int net_device_receive(struct net_device *device, unsigned int budget,
                                 void (*deliver)(void *context, const uint8_t *frame, uint32_t length),
                                 void *context)
 {
-    unsigned int delivered = 0;
+    uint64_t delivered_before = device->statistics.frames_received;
+    uint32_t status = 0;
+    bool interrupted = take_interrupt(device, &status);
+    unsigned int taken = device->failed ? 0 : take_buffers(device, budget, deliver, context);
 
-    take_interrupt(device);
-    if (!device->failed)
-        delivered = take_frames(device, budget, deliver, context);
+    if (interrupted)
+        check_spurious(device, status == 0 && taken == 0);
     end_interrupt_when_drained(device);
-    return delivered;
+    return (unsigned int)(device->statistics.frames_received - delivered_before);
 }
 
 bool net_device_receive_pending(const struct net_device *device)

@@ -1,7 +1,8 @@
 /*
  * dom0's virtio-net driver: every virtio-net device (device ID 1) dom0's
- * command line names (virtio_mmio_command_line.h) becomes a network device
- * of net_device.h, named eth0, eth1, ... in command-line order; the
+ * command line names (virtio_mmio_command_line.h), up to
+ * VIRTIO_NET_MAX_DEVICES, becomes a network device of net_device.h, named
+ * eth0, eth1, ... in command-line order; the
  * transports of other devices (virtio-blk's, ID 2, taken by virtio_blk.c)
  * and empty ones are left alone.
  *
@@ -35,7 +36,7 @@
 #ifndef PV_KERNEL_VIRTIO_NET_H
 #define PV_KERNEL_VIRTIO_NET_H
 
-#define VIRTIO_NET_MAX_DEVICES 4
+#define VIRTIO_NET_MAX_DEVICES 2 /* its buffers are in every image of the kernel: domUs too */
 #define VIRTIO_NET_QUEUE_SIZE 128
 #define VIRTIO_NET_RECEIVE_BUFFERS 64
 #define VIRTIO_NET_SPURIOUS_LIMIT 1000

@@ -1,7 +1,7 @@
 /*
- * dom0's check of its network device (see virtio_net_check.h): frames
- * refused, ARP and ICMP echo against slirp's 10.0.2.2, each answer awaited
- * on the device's interrupt.
+ * dom0's exchanges with slirp through its network device (see
+ * virtio_net_check.h): the check (frames refused, ARP, ICMP echo, a burst
+ * of echoes) and the bench, each answer awaited on the device's interrupt.
  */
 #include <stddef.h>
 #include <stdint.h>
@@ -12,46 +12,61 @@
 #include <runtime/console.h>
 #include <runtime/runtime.h>
 #include "direct_map.h"
+#include "ipv4_frames.h"
 #include "net_device.h"
 #include "virtio_net_check.h"
 
 #define ANSWER_TIMEOUT_NS (UINT64_C(10) * 1000 * 1000 * 1000)
-#define RECEIVE_BUDGET 16
-#define IPV4_BYTES 4
-#define ARP_BYTES 28
-#define ARP_REQUEST 1
-#define ARP_REPLY 2
-#define IPV4_HEADER_BYTES 20
-#define ICMP_HEADER_BYTES 8
-#define ICMP_ECHO_REPLY 0
-#define ICMP_ECHO_REQUEST 8
-#define ECHO_IDENTIFIER 0x7076 /* "pv" */
-#define ECHO_SEQUENCE 1
+#define BURST_TIMEOUT_NS (UINT64_C(60) * 1000 * 1000 * 1000)
+#define ECHO_IDENTIFIER 0x7076       /* "pv" */
+#define BURST_IDENTIFIER 0x6275      /* "bu" */
 #define ECHO_PAYLOAD_BYTES 56
-#define ECHO_FRAME_BYTES (ETHERNET_HEADER_BYTES + IPV4_HEADER_BYTES + ICMP_HEADER_BYTES + ECHO_PAYLOAD_BYTES)
-#define IPV4_TTL 64
+#define BURST_SLOT_BYTES 128         /* one echo frame, 32 to a page */
+#define MAX_BURST_ECHOES VIRTIO_NET_BENCH_BURST_ECHOES
 
-static const uint8_t own_ip[IPV4_BYTES] = VIRTIO_NET_CHECK_ADDRESS;
-static const uint8_t gateway_ip[IPV4_BYTES] = VIRTIO_NET_CHECK_GATEWAY;
+_Static_assert(ETHERNET_HEADER_BYTES + IPV4_HEADER_BYTES + ICMP_ECHO_HEADER_BYTES + ECHO_PAYLOAD_BYTES <=
+               BURST_SLOT_BYTES, "an echo frame fits its slot");
+_Static_assert(VIRTIO_NET_BURST_WINDOW * BURST_SLOT_BYTES <= PAGE_SIZE, "the burst's frames fit one page");
+_Static_assert(VIRTIO_NET_BURST_ECHOES <= MAX_BURST_ECHOES, "the check's burst fits the bench's bookkeeping");
+
+static const struct ipv4_address own_ip = VIRTIO_NET_CHECK_ADDRESS;
+static const struct ipv4_address gateway_ip = VIRTIO_NET_CHECK_GATEWAY;
 static const struct ethernet_address broadcast = { { 0xff, 0xff, 0xff, 0xff, 0xff, 0xff } };
 
-/* The frame being sent; a second page for one that crosses a page. */
-static uint8_t transmit_pages[2][PAGE_SIZE] __attribute__((aligned(PAGE_SIZE)));
-static volatile bool device_event;
-static unsigned int passed, failed;
+/* Echoes in flight in a burst, each with its frame in a slot of burst_page. */
+struct burst {
+    unsigned int total;
+    unsigned int sent;
+    unsigned int answered;
+    unsigned int damaged;    /* answered with a wrong payload or checksum */
+    unsigned int duplicates; /* answered more than once, or never asked */
+    bool slot_busy[VIRTIO_NET_BURST_WINDOW];
+    struct net_transmission transmissions[VIRTIO_NET_BURST_WINDOW];
+    uint8_t answers[MAX_BURST_ECHOES / 8]; /* a bit per sequence number */
+};
 
-/* What the check has heard (the delivery callback's findings). */
+/* What dom0 has heard and done (the callbacks' findings). */
 struct heard {
     struct ethernet_address own;
     bool gateway_answered;
     struct ethernet_address gateway;
+    uint16_t expected_sequence;
     bool echo_answered;
     bool echo_intact;
     bool asked_for_us;
-    struct ethernet_address asker;
-    uint8_t asker_ip[IPV4_BYTES];
+    struct arp_packet request; /* the last ARP request for own_ip */
     bool transmission_done;
+    struct burst *burst;       /* NULL: none running */
+    unsigned int passes_over_budget;
+    unsigned int passes_at_budget_with_more_pending;
 };
+
+static uint8_t transmit_page[PAGE_SIZE] __attribute__((aligned(PAGE_SIZE)));
+static uint8_t burst_page[PAGE_SIZE] __attribute__((aligned(PAGE_SIZE)));
+static uint8_t echo_payload[ECHO_PAYLOAD_BYTES];
+static struct burst the_burst;
+static volatile bool device_event;
+static unsigned int passed, failed;
 
 static void report(bool success, const struct net_device *device, const char *what, int detail)
 {
@@ -62,156 +77,119 @@ static void report(bool success, const struct net_device *device, const char *wh
         failed++;
 }
 
-static void write_be16(uint8_t *bytes, uint16_t value)
+static struct echo_packet echo_request(uint16_t identifier, uint16_t sequence)
 {
-    bytes[0] = (uint8_t)(value >> 8);
-    bytes[1] = (uint8_t)value;
-}
-
-static uint16_t read_be16(const uint8_t *bytes)
-{
-    return (uint16_t)(bytes[0] << 8 | bytes[1]);
-}
-
-static uint16_t checksum(const uint8_t *bytes, size_t length)
-{
-    return internet_checksum_finish(internet_checksum_add(0, bytes, length));
-}
-
-static uint8_t echo_payload_byte(unsigned int index)
-{
-    return (uint8_t)(0x70 + index * 7);
-}
-
-/* --- frames sent ------------------------------------------------------------ */
-
-static uint8_t *ethernet_header(uint8_t *frame, const struct ethernet_address *destination,
-                                const struct ethernet_address *source, uint16_t ethertype)
-{
-    memcpy(frame, destination->bytes, ETHERNET_ADDRESS_BYTES);
-    memcpy(frame + ETHERNET_ADDRESS_BYTES, source->bytes, ETHERNET_ADDRESS_BYTES);
-    write_be16(frame + 2 * ETHERNET_ADDRESS_BYTES, ethertype);
-    return frame + ETHERNET_HEADER_BYTES;
-}
-
-/* An ARP packet for IPv4 over Ethernet (RFC 826); returns the frame's length. */
-static uint32_t build_arp(uint8_t *frame, uint16_t operation, const struct ethernet_address *own,
-                          const struct ethernet_address *target, const uint8_t target_ip[IPV4_BYTES],
-                          const struct ethernet_address *destination)
-{
-    uint8_t *arp = ethernet_header(frame, destination, own, ETHERTYPE_ARP);
-
-    write_be16(arp, 1);                /* hardware: Ethernet */
-    write_be16(arp + 2, ETHERTYPE_IPV4);
-    arp[4] = ETHERNET_ADDRESS_BYTES;
-    arp[5] = IPV4_BYTES;
-    write_be16(arp + 6, operation);
-    memcpy(arp + 8, own->bytes, ETHERNET_ADDRESS_BYTES);
-    memcpy(arp + 14, own_ip, IPV4_BYTES);
-    memcpy(arp + 18, target->bytes, ETHERNET_ADDRESS_BYTES);
-    memcpy(arp + 24, target_ip, IPV4_BYTES);
-    return ETHERNET_HEADER_BYTES + ARP_BYTES;
-}
-
-static uint32_t build_echo_request(uint8_t *frame, const struct heard *heard)
-{
-    uint8_t *ip = ethernet_header(frame, &heard->gateway, &heard->own, ETHERTYPE_IPV4);
-    uint8_t *icmp = ip + IPV4_HEADER_BYTES;
-
-    memset(ip, 0, IPV4_HEADER_BYTES + ICMP_HEADER_BYTES);
-    ip[0] = 0x45;
-    write_be16(ip + 2, IPV4_HEADER_BYTES + ICMP_HEADER_BYTES + ECHO_PAYLOAD_BYTES);
-    ip[8] = IPV4_TTL;
-    ip[9] = IP_PROTOCOL_ICMP;
-    memcpy(ip + 12, own_ip, IPV4_BYTES);
-    memcpy(ip + 16, gateway_ip, IPV4_BYTES);
-    write_be16(ip + 10, checksum(ip, IPV4_HEADER_BYTES));
-    icmp[0] = ICMP_ECHO_REQUEST;
-    write_be16(icmp + 4, ECHO_IDENTIFIER);
-    write_be16(icmp + 6, ECHO_SEQUENCE);
-    for (unsigned int index = 0; index < ECHO_PAYLOAD_BYTES; index++)
-        icmp[ICMP_HEADER_BYTES + index] = echo_payload_byte(index);
-    write_be16(icmp + 2, checksum(icmp, ICMP_HEADER_BYTES + ECHO_PAYLOAD_BYTES));
-    return ECHO_FRAME_BYTES;
+    return (struct echo_packet) { .type = ICMP_ECHO_REQUEST, .source = own_ip, .destination = gateway_ip,
+                                  .identifier = identifier, .sequence = sequence, .payload = echo_payload,
+                                  .payload_bytes = ECHO_PAYLOAD_BYTES };
 }
 
 /* --- frames received ----------------------------------------------------------- */
 
-static void heard_arp(struct heard *heard, const uint8_t *arp)
+static void heard_arp(struct heard *heard, const struct arp_packet *arp)
 {
-    if (read_be16(arp) != 1 || read_be16(arp + 2) != ETHERTYPE_IPV4 || arp[4] != ETHERNET_ADDRESS_BYTES ||
-        arp[5] != IPV4_BYTES || memcmp(arp + 24, own_ip, IPV4_BYTES) != 0)
+    if (!ipv4_address_equal(&arp->target, &own_ip))
         return;
-    if (read_be16(arp + 6) == ARP_REPLY && memcmp(arp + 14, gateway_ip, IPV4_BYTES) == 0 &&
-        memcmp(arp + 18, heard->own.bytes, ETHERNET_ADDRESS_BYTES) == 0) {
-        memcpy(heard->gateway.bytes, arp + 8, ETHERNET_ADDRESS_BYTES);
+    if (arp->operation == ARP_REPLY && ipv4_address_equal(&arp->sender, &gateway_ip) &&
+        ethernet_address_equal(&arp->target_hardware, &heard->own)) {
+        heard->gateway = arp->sender_hardware;
         heard->gateway_answered = true;
-    } else if (read_be16(arp + 6) == ARP_REQUEST) {
-        memcpy(heard->asker.bytes, arp + 8, ETHERNET_ADDRESS_BYTES);
-        memcpy(heard->asker_ip, arp + 14, IPV4_BYTES);
+    } else if (arp->operation == ARP_REQUEST) {
+        heard->request = *arp;
         heard->asked_for_us = true;
     }
 }
 
-static bool echo_payload_intact(const uint8_t *payload)
+static bool echo_intact(const struct echo_packet *echo)
 {
-    for (unsigned int index = 0; index < ECHO_PAYLOAD_BYTES; index++)
-        if (payload[index] != echo_payload_byte(index))
-            return false;
-    return true;
+    return echo->checksums_valid && echo->payload_bytes == ECHO_PAYLOAD_BYTES &&
+           memcmp(echo->payload, echo_payload, ECHO_PAYLOAD_BYTES) == 0;
 }
 
-static void heard_ipv4(struct heard *heard, const uint8_t *frame, const struct ethernet_frame_info *info)
+static void heard_burst_answer(struct burst *burst, const struct echo_packet *echo)
 {
-    const uint8_t *ip = frame + info->network_offset, *icmp = frame + info->transport_offset;
+    unsigned int sequence = echo->sequence;
+    uint8_t bit = (uint8_t)(1u << (sequence % 8));
 
-    if (info->transport_protocol != IP_PROTOCOL_ICMP || info->ipv4_fragment ||
-        info->transport_length != ICMP_HEADER_BYTES + ECHO_PAYLOAD_BYTES ||
-        memcmp(ip + 12, gateway_ip, IPV4_BYTES) != 0 || memcmp(ip + 16, own_ip, IPV4_BYTES) != 0 ||
-        icmp[0] != ICMP_ECHO_REPLY || read_be16(icmp + 4) != ECHO_IDENTIFIER || read_be16(icmp + 6) != ECHO_SEQUENCE)
+    if (sequence >= burst->sent || (burst->answers[sequence / 8] & bit) != 0) {
+        burst->duplicates++;
         return;
-    heard->echo_answered = true;
-    heard->echo_intact = checksum(ip, info->transport_offset - info->network_offset) == 0 &&
-                         checksum(icmp, info->transport_length) == 0 && echo_payload_intact(icmp + ICMP_HEADER_BYTES);
+    }
+    burst->answers[sequence / 8] |= bit;
+    burst->answered++;
+    if (!echo_intact(echo))
+        burst->damaged++;
+}
+
+static void heard_echo(struct heard *heard, const struct echo_packet *echo)
+{
+    if (echo->type != ICMP_ECHO_REPLY || !ipv4_address_equal(&echo->source, &gateway_ip) ||
+        !ipv4_address_equal(&echo->destination, &own_ip))
+        return;
+    if (echo->identifier == BURST_IDENTIFIER && heard->burst != NULL)
+        heard_burst_answer(heard->burst, echo);
+    else if (echo->identifier == ECHO_IDENTIFIER && echo->sequence == heard->expected_sequence) {
+        heard->echo_answered = true;
+        heard->echo_intact = echo_intact(echo);
+    }
 }
 
 static void deliver(void *context, const uint8_t *frame, uint32_t length)
 {
     struct heard *heard = context;
     struct ethernet_frame_info info;
+    struct arp_packet arp;
+    struct echo_packet echo;
 
-    if (ethernet_parse(frame, length, &info) != 0 || info.vlan_tagged ||
+    if (ethernet_parse(frame, length, &info) != 0 ||
         (!ethernet_address_equal(&info.destination, &heard->own) && !ethernet_address_is_multicast(&info.destination)))
         return;
-    if (info.ethertype == ETHERTYPE_ARP && length >= info.network_offset + ARP_BYTES)
-        heard_arp(heard, frame + info.network_offset);
-    else if (info.ip_version == 4)
-        heard_ipv4(heard, frame, &info);
+    if (ipv4_frames_parse_arp(frame, length, &arp) == 0)
+        heard_arp(heard, &arp);
+    else if (ipv4_frames_parse_echo(frame, length, &echo) == 0)
+        heard_echo(heard, &echo);
 }
 
-/* --- the exchange -------------------------------------------------------------- */
+/* --- serving the device ---------------------------------------------------------- */
 
 static struct heard *done_context;
 
+/* A burst's transmission frees its slot; any other is the one send() awaits. */
 static void note_done(struct net_transmission *transmission)
 {
-    (void)transmission;
-    done_context->transmission_done = true;
+    if (transmission->owner != NULL)
+        *(bool *)transmission->owner = false;
+    else
+        done_context->transmission_done = true;
 }
 
-/* One pass over the device: completions and up to RECEIVE_BUDGET frames. */
+/* One pass over the device: completions, then at most the budget of
+ * frames, recording how the budget held. */
 static void service(struct net_device *device, struct heard *heard)
 {
+    unsigned int delivered;
+
     done_context = heard;
     net_device_complete_transmissions(device, note_done);
-    net_device_receive(device, RECEIVE_BUDGET, deliver, heard);
+    delivered = net_device_receive(device, VIRTIO_NET_CHECK_BUDGET, deliver, heard);
+    if (delivered > VIRTIO_NET_CHECK_BUDGET)
+        heard->passes_over_budget++;
+    if (delivered == VIRTIO_NET_CHECK_BUDGET && net_device_receive_pending(device))
+        heard->passes_at_budget_with_more_pending++;
+}
+
+/* Sleeps until the device's next interrupt (or the deadline), unless
+ * frames are already waiting. */
+static void wait_for_device(struct net_device *device, uint64_t deadline)
+{
+    if (!net_device_receive_pending(device))
+        wait_for_flag_until(&device_event, deadline);
 }
 
 static void answer_arp_request(struct net_device *device, struct heard *heard);
 
 /* Serves the device until *reached or the deadline (answering slirp's ARP
- * requests if asked to), sleeping until its next interrupt whenever
- * nothing is pending; whether *reached. */
+ * requests if asked to); whether *reached. */
 static bool serve_until(struct net_device *device, struct heard *heard, const bool *reached, bool answer_requests)
 {
     uint64_t deadline = system_time_ns() + ANSWER_TIMEOUT_NS;
@@ -225,17 +203,16 @@ static bool serve_until(struct net_device *device, struct heard *heard, const bo
             return true;
         if (system_time_ns() >= deadline)
             return false;
-        if (!net_device_receive_pending(device))
-            wait_for_flag_until(&device_event, deadline);
+        wait_for_device(device, deadline);
     }
 }
 
-/* Sends the frame in transmit_pages[0] and waits for its completion; 0,
- * the transmission's error, or -ETIMEDOUT. */
+/* Sends the frame in transmit_page and waits for its completion; 0, the
+ * transmission's error, or -ETIMEDOUT. */
 static int send(struct net_device *device, struct heard *heard, uint32_t length)
 {
     struct net_transmission transmission = {
-        .machine_address = runtime_machine_address(transmit_pages[0]), .length = length, .status = 1,
+        .machine_address = runtime_machine_address(transmit_page), .length = length, .status = 1,
     };
     int result = net_device_transmit(device, &transmission);
 
@@ -248,69 +225,88 @@ static int send(struct net_device *device, struct heard *heard, uint32_t length)
 /* Answers slirp's ARP request for our address. */
 static void answer_arp_request(struct net_device *device, struct heard *heard)
 {
-    uint8_t asker_ip[IPV4_BYTES];
+    struct arp_packet reply = { .operation = ARP_REPLY, .sender_hardware = heard->own, .sender = own_ip };
     int result;
 
     if (!heard->asked_for_us)
         return;
     heard->asked_for_us = false;
-    memcpy(asker_ip, heard->asker_ip, IPV4_BYTES);
-    result = send(device, heard,
-                  build_arp(transmit_pages[0], ARP_REPLY, &heard->own, &heard->asker, asker_ip, &heard->asker));
-    console_printf("virtio-net %s: answered an ARP request for 10.0.2.15 (%d)\n", net_device_name(device), result);
+    reply.target_hardware = heard->request.sender_hardware;
+    reply.target = heard->request.sender;
+    result = send(device, heard, ipv4_frames_build_arp(transmit_page, &reply.target_hardware, &reply));
+    console_printf("virtio-net %s: answered an ARP request for our address (%d)\n", net_device_name(device), result);
 }
 
-/* --- the cases ----------------------------------------------------------------- */
+/* --- exchanges ------------------------------------------------------------------ */
 
-static void check_refusals(struct net_device *device)
+/* Asks for 10.0.2.2's address: 0, or the error. */
+static int resolve_gateway(struct net_device *device, struct heard *heard)
 {
-    struct net_transmission empty = { .machine_address = runtime_machine_address(transmit_pages[0]), .length = 0 };
-    struct net_transmission oversized = { .machine_address = runtime_machine_address(transmit_pages[0]),
-                                          .length = ETHERNET_MAX_FRAME_BYTES + 1 };
-    struct net_transmission crossing = { .machine_address = runtime_machine_address(transmit_pages[0]) +
-                                                            PAGE_SIZE - ETHERNET_HEADER_BYTES,
-                                         .length = 2 * ETHERNET_HEADER_BYTES };
+    struct arp_packet request = { .operation = ARP_REQUEST, .sender_hardware = heard->own, .sender = own_ip,
+                                  .target = gateway_ip };
+    int result = send(device, heard, ipv4_frames_build_arp(transmit_page, &broadcast, &request));
+
+    if (result != 0)
+        return result;
+    return serve_until(device, heard, &heard->gateway_answered, true) ? 0 : -XEN_ETIMEDOUT;
+}
+
+/* One echo to 10.0.2.2 and its answer: 0, -EIO (answered damaged), or the error. */
+static int echo_once(struct net_device *device, struct heard *heard, uint16_t sequence)
+{
+    struct echo_packet request = echo_request(ECHO_IDENTIFIER, sequence);
     int result;
 
-    result = net_device_transmit(device, &empty);
-    report(result == -XEN_EINVAL, device, "an empty frame is refused", result);
-    result = net_device_transmit(device, &oversized);
-    report(result == -XEN_EINVAL, device, "a frame longer than the largest is refused", result);
-    result = net_device_transmit(device, &crossing);
-    report(result == -XEN_EINVAL, device, "a frame crossing a page is refused", result);
+    heard->expected_sequence = sequence;
+    heard->echo_answered = false; /* the answer may come while the request completes */
+    result = send(device, heard, ipv4_frames_build_echo(transmit_page, &heard->gateway, &heard->own, &request));
+    if (result != 0)
+        return result;
+    if (!serve_until(device, heard, &heard->echo_answered, true))
+        return -XEN_ETIMEDOUT;
+    return heard->echo_intact ? 0 : -XEN_EIO;
 }
 
-static void check_arp(struct net_device *device, struct heard *heard)
+/* Fills every free slot of the burst with the next echo and sends it. */
+static void send_burst_echoes(struct net_device *device, struct heard *heard, struct burst *burst)
 {
-    static const struct ethernet_address unknown;
-    char address[18];
-    int result = send(device, heard,
-                      build_arp(transmit_pages[0], ARP_REQUEST, &heard->own, &unknown, gateway_ip, &broadcast));
+    for (unsigned int slot = 0; slot < VIRTIO_NET_BURST_WINDOW && burst->sent < burst->total; slot++) {
+        uint8_t *frame = burst_page + slot * BURST_SLOT_BYTES;
+        struct echo_packet request = echo_request(BURST_IDENTIFIER, (uint16_t)burst->sent);
 
-    report(result == 0, device, "an ARP request for 10.0.2.2 is sent", result);
-    if (!serve_until(device, heard, &heard->gateway_answered, true)) {
-        report(false, device, "slirp answers the ARP request for 10.0.2.2", -XEN_ETIMEDOUT);
-        return;
+        if (burst->slot_busy[slot])
+            continue;
+        burst->transmissions[slot] = (struct net_transmission) {
+            .machine_address = runtime_machine_address(frame),
+            .length = ipv4_frames_build_echo(frame, &heard->gateway, &heard->own, &request),
+            .owner = &burst->slot_busy[slot],
+        };
+        if (net_device_transmit(device, &burst->transmissions[slot]) != 0)
+            return;
+        burst->slot_busy[slot] = true;
+        burst->sent++;
     }
-    ethernet_address_format(&heard->gateway, address);
-    console_printf("virtio-net %s: 10.0.2.2 is at %s\n", net_device_name(device), address);
-    report(!ethernet_address_is_multicast(&heard->gateway) && !ethernet_address_is_zero(&heard->gateway), device,
-           "slirp answers the ARP request for 10.0.2.2", 0);
 }
 
-static void check_echo(struct net_device *device, struct heard *heard)
+/* `total` echoes, the window in flight: 0 once all are answered, or
+ * -ETIMEDOUT. */
+static int run_burst(struct net_device *device, struct heard *heard, unsigned int total)
 {
-    int result;
+    uint64_t deadline = system_time_ns() + BURST_TIMEOUT_NS;
+    struct burst *burst = &the_burst;
 
-    if (!heard->gateway_answered) {
-        report(false, device, "an ICMP echo to 10.0.2.2 needs its address", -XEN_ENOENT);
-        return;
+    *burst = (struct burst) { .total = total };
+    heard->burst = burst;
+    while (burst->answered < total && system_time_ns() < deadline) {
+        device_event = false;
+        service(device, heard);
+        send_burst_echoes(device, heard, burst);
+        answer_arp_request(device, heard);
+        if (burst->answered < total)
+            wait_for_device(device, deadline);
     }
-    result = send(device, heard, build_echo_request(transmit_pages[0], heard));
-    report(result == 0, device, "an ICMP echo request to 10.0.2.2 is sent", result);
-    report(serve_until(device, heard, &heard->echo_answered, true), device,
-           "slirp answers the ICMP echo request", 0);
-    report(heard->echo_intact, device, "the echo reply carries the payload, with right checksums", 0);
+    heard->burst = NULL;
+    return burst->answered == total ? 0 : -XEN_ETIMEDOUT;
 }
 
 static void print_counters(const struct net_device *device)
@@ -324,24 +320,95 @@ static void print_counters(const struct net_device *device)
                    statistics->interrupts, statistics->notifications);
 }
 
-unsigned int virtio_net_check(void)
+/* eth0 with the wake-up flag set, or NULL (reported). */
+static struct net_device *start(struct heard *heard, const char *what)
 {
     struct net_device *device = net_device_get(0);
+
+    if (device == NULL) {
+        console_printf("FAIL virtio-net: no network device for the %s\n", what);
+        return NULL;
+    }
+    net_device_address(device, &heard->own);
+    net_device_set_wakeup_flag(&device_event);
+    for (unsigned int index = 0; index < ECHO_PAYLOAD_BYTES; index++)
+        echo_payload[index] = (uint8_t)(0x70 + index * 7);
+    return device;
+}
+
+/* --- the check ------------------------------------------------------------------ */
+
+static void check_refusals(struct net_device *device)
+{
+    uint64_t page = runtime_machine_address(transmit_page);
+    struct net_transmission empty = { .machine_address = page, .length = 0 };
+    struct net_transmission oversized = { .machine_address = page, .length = ETHERNET_MAX_FRAME_BYTES + 1 };
+    struct net_transmission crossing = { .machine_address = page + PAGE_SIZE - ETHERNET_HEADER_BYTES,
+                                         .length = 2 * ETHERNET_HEADER_BYTES };
+    int result;
+
+    result = net_device_transmit(device, &empty);
+    report(result == -XEN_EINVAL, device, "an empty frame is refused", result);
+    result = net_device_transmit(device, &oversized);
+    report(result == -XEN_EINVAL, device, "a frame longer than the largest is refused", result);
+    result = net_device_transmit(device, &crossing);
+    report(result == -XEN_EINVAL, device, "a frame crossing a page is refused", result);
+}
+
+static void check_arp(struct net_device *device, struct heard *heard)
+{
+    char address[18];
+    int result = resolve_gateway(device, heard);
+
+    if (result == 0) {
+        ethernet_address_format(&heard->gateway, address);
+        console_printf("virtio-net %s: 10.0.2.2 is at %s\n", net_device_name(device), address);
+    }
+    report(result == 0 && !ethernet_address_is_multicast(&heard->gateway) &&
+           !ethernet_address_is_zero(&heard->gateway), device, "slirp answers the ARP request for 10.0.2.2", result);
+}
+
+static void check_echo(struct net_device *device, struct heard *heard)
+{
+    int result = heard->gateway_answered ? echo_once(device, heard, 1) : -XEN_ENOENT;
+
+    report(result == 0, device, "slirp answers an ICMP echo request, payload and checksums intact", result);
+}
+
+static void check_burst(struct net_device *device, struct heard *heard)
+{
+    uint64_t errors_before = net_device_statistics(device)->receive_errors;
+    int result = heard->gateway_answered ? run_burst(device, heard, VIRTIO_NET_BURST_ECHOES) : -XEN_ENOENT;
+
+    console_printf("virtio-net %s: burst: %u sent, %u answered, %u damaged, %u duplicates; %u passes stopped at "
+                   "the budget with frames pending\n",
+                   net_device_name(device), the_burst.sent, the_burst.answered, the_burst.damaged,
+                   the_burst.duplicates, heard->passes_at_budget_with_more_pending);
+    report(result == 0 && the_burst.damaged == 0 && the_burst.duplicates == 0, device,
+           "a burst of echoes, many in flight, is answered intact, each once", result);
+    report(heard->passes_over_budget == 0 && heard->passes_at_budget_with_more_pending > 0, device,
+           "no receive pass hands over more than its budget, and the budget was reached",
+           (int)heard->passes_at_budget_with_more_pending);
+    report(net_device_statistics(device)->receive_errors == errors_before, device, "no frame was malformed",
+           (int)(net_device_statistics(device)->receive_errors - errors_before));
+}
+
+unsigned int virtio_net_check(void)
+{
     struct heard heard = { 0 };
+    struct net_device *device = start(&heard, "check");
     uint64_t interrupts_before;
 
     if (device == NULL) {
-        console_printf("FAIL virtio-net: no network device to check\n");
         console_printf("virtio-net check: 0 passed, 1 failed\n");
         return 1;
     }
-    net_device_address(device, &heard.own);
-    net_device_set_wakeup_flag(&device_event);
     report(net_device_link_up(device), device, "the link is up", 0);
     interrupts_before = net_device_statistics(device)->interrupts;
     check_refusals(device);
     check_arp(device, &heard);
     check_echo(device, &heard);
+    check_burst(device, &heard);
     report(net_device_statistics(device)->interrupts > interrupts_before, device,
            "frames arrived through the device's interrupt",
            (int)(net_device_statistics(device)->interrupts - interrupts_before));
@@ -349,4 +416,48 @@ unsigned int virtio_net_check(void)
     net_device_set_wakeup_flag(NULL);
     console_printf("virtio-net check: %u passed, %u failed\n", passed, failed);
     return failed;
+}
+
+/* --- the bench ------------------------------------------------------------------ */
+
+static int bench_round_trips(struct net_device *device, struct heard *heard)
+{
+    uint64_t started = system_time_ns();
+    int result = 0;
+
+    for (unsigned int sequence = 1; sequence <= VIRTIO_NET_BENCH_RTT_ECHOES && result == 0; sequence++)
+        result = echo_once(device, heard, (uint16_t)sequence);
+    if (result == 0)
+        console_printf("bench virtio-net-echo-rtt %u %lu\n", VIRTIO_NET_BENCH_RTT_ECHOES,
+                       system_time_ns() - started);
+    return result;
+}
+
+static int bench_burst(struct net_device *device, struct heard *heard)
+{
+    uint64_t started = system_time_ns();
+    int result = run_burst(device, heard, VIRTIO_NET_BENCH_BURST_ECHOES);
+
+    if (result == 0 && the_burst.damaged != 0)
+        result = -XEN_EIO;
+    if (result == 0)
+        console_printf("bench virtio-net-echo-burst %u %lu\n", VIRTIO_NET_BENCH_BURST_ECHOES,
+                       system_time_ns() - started);
+    return result;
+}
+
+int virtio_net_bench(void)
+{
+    struct heard heard = { 0 };
+    struct net_device *device = start(&heard, "bench");
+    int result;
+
+    if (device == NULL)
+        return -XEN_ENODEV;
+    if ((result = resolve_gateway(device, &heard)) != 0 || (result = bench_round_trips(device, &heard)) != 0 ||
+        (result = bench_burst(device, &heard)) != 0)
+        console_printf("virtio-net bench: failed: %d\n", result);
+    print_counters(device);
+    net_device_set_wakeup_flag(NULL);
+    return result;
 }

@@ -277,7 +277,8 @@ static struct netif_rx_response next_rx_response(void)
     return entry.rsp;
 }
 
-/* A buffer of dom0's holding a plain frame of length bytes, one reference (the test's). */
+/* A buffer of dom0's holding a plain frame of length bytes, one reference
+ * (the test's), from bridge port 1 or 2 as the seed is odd or even. */
 static struct packet_buffer *dom0_frame(uint32_t length, uint8_t seed)
 {
     struct packet_buffer *frame = packet_buffer_allocate(&pool);
@@ -285,6 +286,7 @@ static struct packet_buffer *dom0_frame(uint32_t length, uint8_t seed)
     ck_assert_ptr_nonnull(frame);
     make_plain_frame(frame->data, length, seed);
     frame->length = length;
+    frame->source_port = (uint16_t)(1 + seed % 2);
     return frame;
 }
 
@@ -367,6 +369,17 @@ START_TEST(test_packet_is_copied_with_one_grant_copy_call)
     netback_service(&vif);
     ck_assert_uint_eq(vif.statistics.grant_copy_calls, 1);
     ck_assert_uint_eq(vif.statistics.grant_copy_segments, 2);
+}
+END_TEST
+
+START_TEST(test_packets_of_a_pass_share_grant_copy_calls)
+{
+    for (unsigned int index = 0; index < 5; index++)
+        send_plain_frame(index, 60, (uint16_t)index);
+    netback_service(&vif);
+    ck_assert_uint_eq(delivered_count, 5);
+    ck_assert_uint_eq(vif.statistics.grant_copy_calls, 1);
+    ck_assert_uint_eq(vif.statistics.grant_copy_segments, 5);
 }
 END_TEST
 
@@ -589,6 +602,20 @@ START_TEST(test_slot_crossing_its_page_disables_the_vif)
 }
 END_TEST
 
+START_TEST(test_packets_before_a_fatal_one_are_still_delivered)
+{
+    struct netif_tx_request crossing = tx_request(1, 4000, 0, 2, 200);
+
+    send_plain_frame(0, 60, 1);
+    put_tx(&crossing);
+    publish_tx();
+    netback_service(&vif);
+    ck_assert(netback_broken(&vif));
+    ck_assert_uint_eq(delivered_count, 1);
+    ck_assert_uint_eq(delivered[0]->length, 60);
+}
+END_TEST
+
 START_TEST(test_packet_claiming_unpublished_slots_disables_the_vif)
 {
     struct netif_tx_request first = tx_request(0, 0, NETTXF_more_data, 1, 200);
@@ -721,6 +748,38 @@ START_TEST(test_full_queue_drops_the_frame_and_counts_it)
 }
 END_TEST
 
+/* A frame from bridge port `port`, queued; the result of netback_queue_frame. */
+static int queue_frame_from(uint16_t port)
+{
+    struct packet_buffer *frame = dom0_frame(60, (uint8_t)port);
+    int result;
+
+    frame->source_port = port;
+    result = netback_queue_frame(&vif, frame);
+    packet_buffer_put(&pool, frame);
+    return result;
+}
+
+START_TEST(test_one_source_holds_at_most_its_share_of_the_queue)
+{
+    for (unsigned int index = 0; index < NETBACK_RX_QUEUE_PER_SOURCE; index++)
+        ck_assert_int_eq(queue_frame_from(3), 0);
+    ck_assert_int_eq(queue_frame_from(3), -XEN_ENOSPC);
+    ck_assert_int_eq(queue_frame_from(4), 0);
+    ck_assert_uint_eq(vif.statistics.rx_dropped_queue_full, 1);
+}
+END_TEST
+
+START_TEST(test_source_s_share_frees_as_its_frames_reach_the_guest)
+{
+    for (unsigned int index = 0; index < NETBACK_RX_QUEUE_PER_SOURCE; index++)
+        queue_frame_from(3);
+    post_rx(1, gref_of(0));
+    netback_service(&vif);
+    ck_assert_int_eq(queue_frame_from(3), 0);
+}
+END_TEST
+
 START_TEST(test_guest_that_never_refills_holds_at_most_the_queue)
 {
     unsigned int offered = NETBACK_RX_QUEUE + 36;
@@ -728,6 +787,7 @@ START_TEST(test_guest_that_never_refills_holds_at_most_the_queue)
     for (unsigned int index = 0; index < offered; index++) {
         struct packet_buffer *frame = dom0_frame(60, (uint8_t)index);
 
+        frame->source_port = (uint16_t)(index % 2);
         netback_queue_frame(&vif, frame);
         packet_buffer_put(&pool, frame);
         netback_service(&vif);
@@ -898,6 +958,7 @@ static Suite *netback_suite(void)
     tcase_add_test(transmit, test_delivered_frame_holds_one_reference);
     tcase_add_test(transmit, test_slots_of_a_packet_are_joined_in_order);
     tcase_add_test(transmit, test_packet_is_copied_with_one_grant_copy_call);
+    tcase_add_test(transmit, test_packets_of_a_pass_share_grant_copy_calls);
     tcase_add_test(transmit, test_packets_are_answered_in_the_order_they_were_sent);
     tcase_add_test(transmit, test_blank_udp_checksum_is_filled_before_delivery);
     tcase_add_test(transmit, test_checksum_is_left_alone_unless_blank);
@@ -916,6 +977,7 @@ static Suite *netback_suite(void)
 
     tcase_add_checked_fixture(violations, setup, teardown);
     tcase_add_test(violations, test_slot_crossing_its_page_disables_the_vif);
+    tcase_add_test(violations, test_packets_before_a_fatal_one_are_still_delivered);
     tcase_add_test(violations, test_packet_claiming_unpublished_slots_disables_the_vif);
     tcase_add_test(violations, test_producer_beyond_the_ring_disables_the_vif);
     tcase_add_test(violations, test_rx_producer_beyond_the_ring_disables_the_vif);
@@ -929,6 +991,8 @@ static Suite *netback_suite(void)
     tcase_add_test(receive, test_frames_wait_for_the_guest_s_rx_requests);
     tcase_add_test(receive, test_frame_is_released_once_copied_to_the_guest);
     tcase_add_test(receive, test_full_queue_drops_the_frame_and_counts_it);
+    tcase_add_test(receive, test_one_source_holds_at_most_its_share_of_the_queue);
+    tcase_add_test(receive, test_source_s_share_frees_as_its_frames_reach_the_guest);
     tcase_add_test(receive, test_guest_that_never_refills_holds_at_most_the_queue);
     tcase_add_test(receive, test_frames_go_to_the_guest_in_queue_order);
     tcase_add_test(receive, test_rx_copy_to_a_bad_grant_fails_that_frame_alone);

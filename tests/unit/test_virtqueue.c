@@ -192,6 +192,32 @@ START_TEST(test_a_used_chain_returns_its_token_and_length_and_frees_its_descript
 }
 END_TEST
 
+START_TEST(test_used_entries_are_pending_until_taken)
+{
+    void *token;
+    uint32_t written;
+
+    add_one(&tokens[0]);
+    ck_assert(!virtqueue_has_used(&queue));
+    device_uses(offered_head(0), 0);
+    ck_assert(virtqueue_has_used(&queue));
+    ck_assert_int_eq(virtqueue_take_used(&queue, &token, &written), 1);
+    ck_assert(!virtqueue_has_used(&queue));
+}
+END_TEST
+
+START_TEST(test_a_broken_queue_has_nothing_pending)
+{
+    void *token;
+    uint32_t written;
+
+    add_one(&tokens[0]);
+    device_uses(QUEUE_SIZE + 1, 0);
+    ck_assert_int_eq(virtqueue_take_used(&queue, &token, &written), -XEN_EIO);
+    ck_assert(!virtqueue_has_used(&queue));
+}
+END_TEST
+
 START_TEST(test_chains_may_complete_in_any_order)
 {
     void *token;
@@ -414,6 +440,8 @@ static Suite *virtqueue_suite(void)
     add_test_case(suite, test_an_empty_buffer_or_an_empty_chain_or_no_token_is_invalid);
     add_test_case(suite, test_nothing_used_yet_takes_nothing);
     add_test_case(suite, test_a_used_chain_returns_its_token_and_length_and_frees_its_descriptors);
+    add_test_case(suite, test_used_entries_are_pending_until_taken);
+    add_test_case(suite, test_a_broken_queue_has_nothing_pending);
     add_test_case(suite, test_chains_may_complete_in_any_order);
     add_test_case(suite, test_the_queue_fills_and_every_descriptor_is_reusable);
     add_test_case(suite, test_indices_run_freely_past_65535);
