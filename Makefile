@@ -15,9 +15,10 @@
 #   make deps       install the Debian packages the build needs (tools/install-dependencies.sh)
 #   make fuzz       run every fuzzer of tests/fuzz under libFuzzer for FUZZ_SECONDS each (default 60):
 #                   page types, the writable-page-table emulator, event channels, foreign mappings,
-#                   grant tables, dom0's virtqueue against a hostile device;
+#                   grant tables, dom0's virtqueue against a hostile device, dom0's network path
+#                   (frames and checksums, the bridge, tx packets, the packet pool);
 #                   make fuzz-NAME runs one (page-type, page-table-write, event-channel,
-#                   foreign-mapping, grant-table, virtqueue)
+#                   foreign-mapping, grant-table, virtqueue, net-packet, netback)
 #   make linux-initramfs, make linux-stock, make linux-disk
 #                   the Linux domU's initramfs (busybox and the workload), Debian's stock
 #                   kernels (6.1 and 6.12) as ELFs with the modules their disk needs and their
@@ -150,7 +151,8 @@ HOST_TESTABLE_SOURCES += pv-guest/kernel/virtio_net_protocol.c pv-guest/kernel/v
     pv-guest/kernel/ipv4_frames.c
 # The frontends' pure parts: grant references, blkfront's request bookkeeping, the disk
 # test's plan and patterns.
-HOST_TESTABLE_SOURCES += frontend/grant_refs.c frontend/blkfront_shadow.c pv-guest/kernel/disk_plan.c
+HOST_TESTABLE_SOURCES += frontend/grant_refs.c frontend/blkfront_shadow.c frontend/netfront_shadow.c pv-guest/kernel/disk_plan.c \
+    pv-guest/kernel/net_frames.c
 UNIT_TEST_SOURCES := $(wildcard tests/unit/*.c)
 HOST_CFLAGS := -std=c11 $(WARNINGS) -O1 -g -fsanitize=address,undefined -fno-sanitize-recover=all \
     -fno-omit-frame-pointer -I$(BUILD)/include -Ihypervisor/include -Ihypercall -Ipv-guest -I. \
@@ -172,7 +174,7 @@ FUZZ_GUIDED_SOURCES := tests/fuzz/page_type_fuzz.c \
     $(addprefix hypervisor/common/, page_type.c page_table_entry.c io_memory.c)
 FUZZ_CHECKER_SOURCES := tests/fuzz/page_type_invariants.c tests/unit/simulated_memory.c
 FUZZ_CFLAGS := -std=c11 $(WARNINGS) -O1 -g -fsanitize=address,undefined -fno-sanitize-recover=all \
-    -fno-omit-frame-pointer -I$(BUILD)/include -Ihypervisor/include -Ihypercall -Ipv-guest \
+    -fno-omit-frame-pointer -I$(BUILD)/include -Ihypervisor/include -Ihypercall -Ipv-guest -I. \
     -D__XEN_INTERFACE_VERSION__=$(XEN_INTERFACE_VERSION) -MMD -MP
 FUZZ_GUIDED_OBJECTS := $(patsubst %.c,$(BUILD)/fuzz/%.o,$(FUZZ_GUIDED_SOURCES))
 FUZZ_BINARY := $(BUILD)/fuzz/page-type-fuzz
@@ -187,7 +189,7 @@ FUZZ_PASS_BINARY := $(BUILD)/tests/page-type-fuzz
 # -fsanitize-coverage=trace-pc and its hook renamed to work_meter_tick
 # (tests/fuzz/work_meter.h), so that a harness counts the basic blocks each
 # step executes and refuses a step whose work is not bounded.
-FUZZ_HARNESSES := page-table-write event-channel foreign-mapping grant-table virtqueue
+FUZZ_HARNESSES := page-table-write event-channel foreign-mapping grant-table virtqueue net-packet netback
 FUZZ_HARNESS_page-table-write := tests/fuzz/page_table_write_fuzz.c
 FUZZ_METERED_page-table-write := hypervisor/common/page_table_write.c
 FUZZ_CHECKER_page-table-write := tests/fuzz/page_table_write_reference.c
@@ -203,6 +205,13 @@ FUZZ_CHECKER_grant-table := tests/unit/simulated_memory.c tests/unit/simulated_g
 FUZZ_HARNESS_virtqueue := tests/fuzz/virtqueue_fuzz.c
 FUZZ_METERED_virtqueue := pv-guest/kernel/virtqueue.c
 FUZZ_CHECKER_virtqueue :=
+FUZZ_HARNESS_net-packet := tests/fuzz/net_packet_fuzz.c
+FUZZ_METERED_net-packet := $(addprefix backend/, ethernet.c bridge.c netif_packet.c packet_buffer.c)
+FUZZ_CHECKER_net-packet :=
+FUZZ_HARNESS_netback := tests/fuzz/netback_fuzz.c
+FUZZ_METERED_netback := $(addprefix backend/, netback.c netif_packet.c ethernet.c packet_buffer.c) ring/ring.c
+FUZZ_CHECKER_netback := tests/unit/simulated_memory.c tests/unit/simulated_grants.c \
+    $(addprefix hypervisor/common/, grant_table.c page_type.c page_table_entry.c io_memory.c)
 FUZZ_SHARED_CHECKER_SOURCES := tests/fuzz/work_meter.c tests/fuzz/fuzz_report.c
 FUZZ_HARNESS_PASS_BINARIES := $(patsubst %,$(BUILD)/tests/%-fuzz,$(FUZZ_HARNESSES))
 FUZZ_HARNESS_BINARIES := $(patsubst %,$(BUILD)/fuzz/%-fuzz,$(FUZZ_HARNESSES))

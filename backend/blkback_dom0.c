@@ -14,6 +14,7 @@
 #include <runtime/runtime.h>
 #include <kernel/block_device.h>
 #include <kernel/direct_map.h>
+#include <kernel/frame_pool.h>
 #include "blkback_dom0.h"
 
 #define WINDOW_FLAGS (PTE_PRESENT | PTE_WRITABLE | PTE_USER | PTE_ACCESSED | PTE_DIRTY | PTE_NO_EXECUTE)
@@ -33,7 +34,6 @@ struct dom0_device {
 
 static struct dom0_device devices[BLKBACK_DOM0_DEVICES];
 static uint8_t ring_windows[BLKBACK_DOM0_DEVICES][PAGE_SIZE] __attribute__((aligned(PAGE_SIZE)));
-static uint8_t bounce_pages[BLKBACK_DOM0_BOUNCE_PAGES][PAGE_SIZE] __attribute__((aligned(PAGE_SIZE)));
 static struct blkback_bounce_pool pool;
 static volatile bool *wake;
 
@@ -176,11 +176,16 @@ static const struct blkback_xenbus_operations xenbus_operations = {
 void blkback_dom0_init(volatile bool *wake_flag)
 {
     static uint64_t frames[BLKBACK_DOM0_BOUNCE_PAGES];
+    unsigned int count = 0;
+    uint64_t pfn;
 
     wake = wake_flag;
-    for (unsigned int index = 0; index < BLKBACK_DOM0_BOUNCE_PAGES; index++)
-        frames[index] = runtime_machine_address(bounce_pages[index]) >> PAGE_SHIFT;
-    blkback_bounce_pool_init(&pool, frames, BLKBACK_DOM0_BOUNCE_PAGES);
+    while (count < BLKBACK_DOM0_BOUNCE_PAGES && frame_allocate(FRAME_ANY, &pfn, NULL) == 0)
+        frames[count++] = machine_frame_of(pfn);
+    if (count < BLKBACK_DOM0_BOUNCE_PAGES)
+        console_printf("toolstack: blkback: dom0's frame pool gave %u of %u bounce pages\n", count,
+                       BLKBACK_DOM0_BOUNCE_PAGES);
+    blkback_bounce_pool_init(&pool, frames, count);
 }
 
 /* A device no domain has and the disk has finished with. */

@@ -22,6 +22,9 @@
  *   - Data.  GNTTABOP_copy between the frontend's grants and the shared
  *     bounce pool (BLKBACK_DOM0_BOUNCE_PAGES pages of dom0's, by machine
  *     frame: dom0 is a PV domain); disk requests with machine addresses.
+ *     The pages come from dom0's frame pool (frame_pool.h, set up by the
+ *     toolstack), not from the kernel image's BSS, which every domU of
+ *     our kernel would load too.
  *   - Events.  dom0 binds the frontend's port (EVTCHNOP_bind_interdomain);
  *     an event only sets the flag dom0's loop sleeps on, as a disk's
  *     interrupt does; the rings are served from the loop.
@@ -40,7 +43,7 @@
 #define BLKBACK_DOM0_DEVICES 16
 #define BLKBACK_DOM0_BOUNCE_PAGES 256
 
-/* Fills the bounce pool; events set *wake_flag. */
+/* Fills the bounce pool from dom0's frame pool; events set *wake_flag. */
 void blkback_dom0_init(volatile bool *wake_flag);
 
 /*

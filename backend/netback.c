@@ -139,49 +139,88 @@ static enum netif_packet_verdict take_packet(struct netback *vif, struct netif_p
     return verdict;
 }
 
-/* The packet's data slots, one after the other, into the frame's buffer; true if every copy succeeded. */
-static bool copy_packet(struct netback *vif, const struct netif_packet *packet, struct packet_buffer *frame)
+/*
+ * A batch of packets taken off the tx ring, copied with one GNTTABOP_copy
+ * (Linux's netback batches its tx copies the same way), then answered
+ * and delivered in the order they were taken.
+ */
+#define TX_BATCH_PACKETS 8
+#define TX_BATCH_COPIES (4 * NETIF_PACKET_MAX_SLOTS)
+
+struct tx_entry {
+    struct netif_packet packet;
+    enum netif_packet_verdict verdict;
+    struct packet_buffer *frame; /* NULL: dropped before the copy */
+    unsigned int first_copy;
+};
+
+struct tx_batch {
+    unsigned int packet_count;
+    unsigned int copy_count;
+    struct tx_entry entries[TX_BATCH_PACKETS];
+    struct gnttab_copy copies[TX_BATCH_COPIES];
+};
+
+/* Room for another packet of the largest size. */
+static bool batch_has_room(const struct tx_batch *batch)
 {
-    struct gnttab_copy copies[NETIF_PACKET_MAX_SLOTS];
+    return batch->packet_count < TX_BATCH_PACKETS && batch->copy_count + NETIF_PACKET_MAX_SLOTS <= TX_BATCH_COPIES;
+}
+
+/* The packet's data slots, one after the other, into its frame's buffer. */
+static void add_copies(const struct netback *vif, struct tx_batch *batch, struct tx_entry *entry)
+{
     uint32_t offset = 0;
 
-    for (unsigned int index = 0; index < packet->segment_count; index++) {
-        const struct netif_packet_segment *segment = &packet->segments[index];
+    entry->first_copy = batch->copy_count;
+    for (unsigned int index = 0; index < entry->packet.segment_count; index++) {
+        const struct netif_packet_segment *segment = &entry->packet.segments[index];
 
-        copies[index] = (struct gnttab_copy) {
+        batch->copies[batch->copy_count++] = (struct gnttab_copy) {
             .source = { .u.ref = segment->gref, .domid = vif->config.frontend_domain, .offset = segment->offset },
-            .dest = { .u.gmfn = frame->machine_frame, .domid = DOMID_SELF, .offset = (uint16_t)offset },
+            .dest = { .u.gmfn = entry->frame->machine_frame, .domid = DOMID_SELF, .offset = (uint16_t)offset },
             .len = segment->length,
             .flags = GNTCOPY_source_gref,
         };
         offset += segment->length;
     }
-    grant_copy(vif, copies, packet->segment_count);
-    for (unsigned int index = 0; index < packet->segment_count; index++)
-        if (copies[index].status != GNTST_okay)
-            return false;
-    frame->length = offset;
+    entry->frame->length = offset;
+}
+
+/* Takes the next packet into the batch; false if the frontend broke the protocol with it (not added). */
+static bool take_into_batch(struct netback *vif, struct tx_batch *batch)
+{
+    struct tx_entry *entry = &batch->entries[batch->packet_count];
+
+    entry->verdict = take_packet(vif, &entry->packet);
+    if (entry->verdict == NETIF_PACKET_FATAL)
+        return false;
+    entry->frame = NULL;
+    if (entry->verdict == NETIF_PACKET_COMPLETE && (entry->frame = packet_buffer_allocate(vif->pool)) != NULL)
+        add_copies(vif, batch, entry);
+    batch->packet_count++;
     return true;
 }
 
-/* A buffer holding the whole packet, its checksum filled if the frontend left it blank; NULL if it is dropped. */
-static struct packet_buffer *build_frame(struct netback *vif, const struct netif_packet *packet)
+static bool copies_succeeded(const struct tx_batch *batch, const struct tx_entry *entry)
 {
-    struct packet_buffer *frame = packet_buffer_allocate(vif->pool);
+    for (unsigned int index = 0; index < entry->packet.segment_count; index++)
+        if (batch->copies[entry->first_copy + index].status != GNTST_okay)
+            return false;
+    return true;
+}
 
-    if (frame == NULL)
-        return NULL;
-    if (!copy_packet(vif, packet, frame))
-        goto drop;
-    if (packet->checksum_blank) {
-        if (ethernet_fill_transport_checksum(frame->data, frame->length) != 0)
-            goto drop;
-        vif->statistics.tx_checksums_filled++;
-    }
-    return frame;
-drop:
-    packet_buffer_put(vif->pool, frame);
-    return NULL;
+/* The copied frame is fit to leave: its checksum filled if the frontend left it blank. */
+static bool frame_ready(struct netback *vif, const struct tx_batch *batch, const struct tx_entry *entry)
+{
+    if (!copies_succeeded(batch, entry))
+        return false;
+    if (!entry->packet.checksum_blank)
+        return true;
+    if (ethernet_fill_transport_checksum(entry->frame->data, entry->frame->length) != 0)
+        return false;
+    vif->statistics.tx_checksums_filled++;
+    return true;
 }
 
 static void respond_to_packet(struct netback *vif, const struct netif_packet *packet, int16_t status)
@@ -193,37 +232,54 @@ static void respond_to_packet(struct netback *vif, const struct netif_packet *pa
     }
 }
 
-/* Serves the next packet on the tx ring; false if the frontend broke the protocol with it. */
-static bool transmit_packet(struct netback *vif)
+/* Answers one packet of a copied batch, every slot, and delivers its frame or drops it. */
+static void finish_packet(struct netback *vif, const struct tx_batch *batch, const struct tx_entry *entry)
 {
-    struct netif_packet packet;
-    enum netif_packet_verdict verdict = take_packet(vif, &packet);
-    struct packet_buffer *frame = NULL;
-
-    if (verdict == NETIF_PACKET_FATAL) {
-        vif->fatal = true;
-        return false;
-    }
-    if (verdict == NETIF_PACKET_COMPLETE)
-        frame = build_frame(vif, &packet);
-    if (frame == NULL) {
+    if (entry->frame == NULL || !frame_ready(vif, batch, entry)) {
+        if (entry->frame != NULL)
+            packet_buffer_put(vif->pool, entry->frame);
         vif->statistics.tx_dropped++;
-        respond_to_packet(vif, &packet, NETIF_RSP_ERROR);
-        return true;
+        respond_to_packet(vif, &entry->packet, NETIF_RSP_ERROR);
+        return;
     }
-    respond_to_packet(vif, &packet, NETIF_RSP_OKAY);
+    respond_to_packet(vif, &entry->packet, NETIF_RSP_OKAY);
     vif->statistics.tx_packets++;
-    vif->statistics.tx_bytes += frame->length;
-    vif->operations->deliver(vif, frame);
-    return true;
+    vif->statistics.tx_bytes += entry->frame->length;
+    vif->operations->deliver(vif, entry->frame);
 }
 
-/* At most NETBACK_TX_PACKETS_PER_PASS packets; true if the ring still holds requests now. */
+static void finish_batch(struct netback *vif, struct tx_batch *batch)
+{
+    if (batch->copy_count > 0)
+        grant_copy(vif, batch->copies, batch->copy_count);
+    for (unsigned int index = 0; index < batch->packet_count; index++)
+        finish_packet(vif, batch, &batch->entries[index]);
+}
+
+/*
+ * At most NETBACK_TX_PACKETS_PER_PASS packets, in batches; true if the
+ * ring still holds requests now.  A packet that breaks the protocol
+ * disables the vif once the packets taken before it are answered.
+ */
 static bool serve_tx(struct netback *vif)
 {
-    for (unsigned int served = 0; served < NETBACK_TX_PACKETS_PER_PASS; served++) {
-        if (ring_back_poll_requests(&vif->tx) == 0 || !transmit_packet(vif))
+    unsigned int served = 0;
+    struct tx_batch batch;
+
+    while (served < NETBACK_TX_PACKETS_PER_PASS && ring_back_poll_requests(&vif->tx) != 0) {
+        bool fatal = false;
+
+        batch.packet_count = batch.copy_count = 0;
+        while (!fatal && served < NETBACK_TX_PACKETS_PER_PASS && batch_has_room(&batch) &&
+               ring_back_poll_requests(&vif->tx) != 0) {
+            fatal = !take_into_batch(vif, &batch);
+            served++;
+        }
+        finish_batch(vif, &batch);
+        if (fatal) {
+            vif->fatal = true;
             return false;
+        }
     }
     return ring_back_poll_requests(&vif->tx) != 0;
 }

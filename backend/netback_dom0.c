@@ -252,6 +252,12 @@ static const struct netback_operations vif_operations = {
 
 /* --- the handshake's operations ---------------------------------------------------------- */
 
+/* pvmon's machine-wide counters: 0, or the hypercall's error. */
+static long read_machine_counters(struct pvmon_memory_statistics *counters)
+{
+    return hypercall3(__PVMON_HYPERVISOR_memory_extension, PVMON_MEMORY_statistics, (unsigned long)counters, 0);
+}
+
 static long map_ring(struct netback_xenbus *device, enum netback_ring ring, grant_ref_t ref, void **page)
 {
     struct dom0_vif *entry = owner_of(device);
@@ -288,11 +294,6 @@ static void unmap_ring(struct netback_xenbus *device, enum netback_ring ring)
         report_result(device, "mapping dom0's window page back", result);
 }
 
-/* pvmon's machine-wide counters: 0, or the hypercall's error. */
-static long read_machine_counters(struct pvmon_memory_statistics *counters)
-{
-    return hypercall3(__PVMON_HYPERVISOR_memory_extension, PVMON_MEMORY_statistics, (unsigned long)counters, 0);
-}
 
 static void note_event(evtchn_port_t port, void *context)
 {
@@ -521,6 +522,16 @@ void netback_dom0_disconnect(struct netback_xenbus *device)
         report_bridge();
 }
 
+/* Serves the vif once if it is in use (and, with only_queued, only if
+ * frames were queued for it since its last turn); true if work is left. */
+static bool serve_vif(struct dom0_vif *entry, bool only_queued)
+{
+    if (!entry->in_use || (only_queued && !entry->queued))
+        return false;
+    entry->queued = false;
+    return netback_xenbus_service(&entry->device);
+}
+
 bool netback_dom0_service(void)
 {
     bool more;
@@ -528,16 +539,12 @@ bool netback_dom0_service(void)
     if (!ready)
         return false;
     more = uplink != NULL && serve_uplink();
-
-    for (unsigned int step = 0; step < NETBACK_DOM0_VIFS; step++) {
-        struct dom0_vif *entry = &vifs[(first_vif + step) % NETBACK_DOM0_VIFS];
-
-        if (!entry->in_use)
-            continue;
-        entry->queued = false;
-        if (netback_xenbus_service(&entry->device))
+    for (unsigned int step = 0; step < NETBACK_DOM0_VIFS; step++)
+        if (serve_vif(&vifs[(first_vif + step) % NETBACK_DOM0_VIFS], false))
             more = true;
-    }
+    for (unsigned int step = 0; step < NETBACK_DOM0_VIFS; step++)
+        if (serve_vif(&vifs[(first_vif + step) % NETBACK_DOM0_VIFS], true))
+            more = true;
     first_vif = (first_vif + 1) % NETBACK_DOM0_VIFS;
     for (unsigned int index = 0; index < NETBACK_DOM0_VIFS; index++)
         if (vifs[index].in_use && vifs[index].queued)

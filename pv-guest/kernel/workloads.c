@@ -14,6 +14,8 @@
 #include "disk_attacks.h"
 #include "disk_test.h"
 #include "microbenchmarks.h"
+#include "net_attacks.h"
+#include "net_test.h"
 #include "workloads.h"
 
 #define DEFAULT_SECONDS 2
@@ -82,6 +84,12 @@ int run_workload(const char *command_line)
         run_disk_test(command_line, strcmp(role, "disk-test") == 0);
         return 0;
     }
+    if (strcmp(role, "net-test") == 0) {
+        run_net_test(command_line);
+        return 0;
+    }
+    if (strcmp(role, "net-attack") == 0)
+        return run_net_attack(command_line);
     command_line_get_unsigned(command_line, "seconds", &seconds);
     start = measure();
     if (strcmp(role, "busy") == 0) {

@@ -51,7 +51,18 @@
 #     requests in flight, a silent frontend, an ungranted ring), each
 #     costing only its own vbd; later domains, and a
 #     second boot on the same image (block-verify.domains), read the
-#     healthy data back.
+#     healthy data back;
+#   - the split network device from our PV kernel
+#     (tests/system/network.domains, dom0's NIC on QEMU's user network
+#     through --net): in each scenario two healthy net-test domUs ping
+#     each other with numbered, checksummed echoes of one and several
+#     slots, every reply intact, beside malicious frontends (bad grants,
+#     slots that do not add up or were never published, oversized,
+#     undersized and too many slots, producers beyond the tx and rx
+#     rings, a slot crossing its page, bad extras, a flood, an rx ring
+#     never refilled, a death with the tx ring full), each costing only
+#     its own vif: dom0's log names every vif netback disabled, and
+#     nothing else.
 # Each boot has a hard timeout (tools/run-qemu.sh); a failing case prints
 # why and the tail of the serial log.  Ends with "system: N passed, N failed".
 #
@@ -398,6 +409,59 @@ disk_io_survives_malicious_frontends_and_outlives_its_domains() {
     rm -f "$work/disk.img"
 }
 
+# --- the split network device from our PV kernel (frontend/, tests/system/network.domains) --
+
+# domain_id SCENARIO DOMAIN: its domain id, from dom0's summary.
+domain_id() {
+    summary_row "$1" "$2" | sed -nE "s/.*toolstack: $1 +$2 +([0-9]+) .*/\1/p"
+}
+
+# vif_disabled_alone SCENARIO DOMAIN REASON: dom0 disabled that domain's vif for REASON.
+vif_disabled_alone() {
+    local id
+    id=$(domain_id "$1" "$2")
+    expect_log "\(d0\) toolstack: d${id:-none} vif 0: $3"
+}
+
+network_survives_malicious_frontends() {
+    local timeout_seconds=$((timeout_seconds * 5)) scenario attacker disabled
+    qemu_options="--net" boot network tests/system/network.domains "$pv_kernel"
+    expect_status
+    healthy_domain_passes refused-packets healthy1 net_test
+    healthy_domain_passes refused-packets healthy2 net_test
+    healthy_domain_passes disabled-vifs healthy3 net_test
+    healthy_domain_passes disabled-vifs healthy4 net_test
+    healthy_domain_passes floods healthy5 net_test
+    healthy_domain_passes floods healthy6 net_test
+    for attacker in badgrant moreslots oversized undersized manyslots; do
+        expect_end refused-packets "$attacker" "shutdown +poweroff"
+    done
+    for attacker in beyond rxbeyond crossing badextra; do
+        expect_end disabled-vifs "$attacker" "shutdown +poweroff"
+    done
+    expect_end floods flood "shutdown +poweroff"
+    expect_end floods starved "shutdown +poweroff"
+    expect_end floods dying "shutdown +crash"
+    expect_log "\(d[0-9]+\) net_attack: crashing with [1-9][0-9]* tx slots in flight"
+    expect_log "\(d[0-9]+\) net_attack: flood: [1-9][0-9]* broadcast frames sent in [0-9]+ ms, [1-9][0-9]* answered, 0 with errors$"
+    vif_disabled_alone disabled-vifs beyond "the frontend's tx request producer ran beyond the ring"
+    vif_disabled_alone disabled-vifs rxbeyond "the frontend's rx request producer ran beyond the ring"
+    vif_disabled_alone disabled-vifs crossing "the frontend sent a malformed packet"
+    vif_disabled_alone disabled-vifs badextra "the frontend sent a malformed packet"
+    vif_disabled_alone refused-packets moreslots "the frontend sent a malformed packet"
+    vif_disabled_alone refused-packets manyslots "the frontend sent a malformed packet"
+    # Six vifs disabled, one per scenario's fatal attacker, no other.
+    disabled=$(grep -Ec "\(d0\) toolstack: d[0-9]+ vif 0: the frontend('s (tx|rx) request producer ran beyond the ring| sent a malformed packet)" "$log")
+    [ "$disabled" -eq 6 ] || fail "dom0 disabled $disabled vifs, not the 6 of the fatal attacks"
+    # Eleven malicious frontends; the dying one never gets to its SUMMARY.
+    if [ "$(grep -Ec "\(d[0-9]+\) SUMMARY net_attack: [1-9][0-9]* passed, 0 failed$" "$log")" -ne 11 ]; then
+        fail "not every malicious frontend reported a clean SUMMARY net_attack (11 expected)"
+    fi
+    grep -E "\(d[0-9]+\) net_test: echoes: " "$log" | sed -E 's/.*net_test: /     /'
+    expect_no_log "PANIC"
+    count_guest_cases
+}
+
 for test_case in \
     hypercall_guests_report_every_case \
     demo_busy_share_drops_next_to_a_spinning_neighbour \
@@ -408,7 +472,8 @@ for test_case in \
     memory_attacker_stays_within_its_maximum_and_its_neighbour_gets_its_memory_back \
     xenbus_client_is_served_by_dom0s_backends \
     frontend_libraries_work_against_dom0_and_the_hypervisor \
-    disk_io_survives_malicious_frontends_and_outlives_its_domains; do
+    disk_io_survives_malicious_frontends_and_outlives_its_domains \
+    network_survives_malicious_frontends; do
     if [[ "$test_case" =~ ${SYSTEM_TEST_ONLY:-.} ]]; then
         run_case "$test_case"
     fi

@@ -372,6 +372,17 @@ START_TEST(test_packet_is_copied_with_one_grant_copy_call)
 }
 END_TEST
 
+START_TEST(test_packets_of_a_pass_share_grant_copy_calls)
+{
+    for (unsigned int index = 0; index < 5; index++)
+        send_plain_frame(index, 60, (uint16_t)index);
+    netback_service(&vif);
+    ck_assert_uint_eq(delivered_count, 5);
+    ck_assert_uint_eq(vif.statistics.grant_copy_calls, 1);
+    ck_assert_uint_eq(vif.statistics.grant_copy_segments, 5);
+}
+END_TEST
+
 START_TEST(test_packets_are_answered_in_the_order_they_were_sent)
 {
     send_plain_frame(0, 60, 30);
@@ -588,6 +599,20 @@ START_TEST(test_slot_crossing_its_page_disables_the_vif)
     publish_tx();
     netback_service(&vif);
     expect_disabled_without_responses();
+}
+END_TEST
+
+START_TEST(test_packets_before_a_fatal_one_are_still_delivered)
+{
+    struct netif_tx_request crossing = tx_request(1, 4000, 0, 2, 200);
+
+    send_plain_frame(0, 60, 1);
+    put_tx(&crossing);
+    publish_tx();
+    netback_service(&vif);
+    ck_assert(netback_broken(&vif));
+    ck_assert_uint_eq(delivered_count, 1);
+    ck_assert_uint_eq(delivered[0]->length, 60);
 }
 END_TEST
 
@@ -933,6 +958,7 @@ static Suite *netback_suite(void)
     tcase_add_test(transmit, test_delivered_frame_holds_one_reference);
     tcase_add_test(transmit, test_slots_of_a_packet_are_joined_in_order);
     tcase_add_test(transmit, test_packet_is_copied_with_one_grant_copy_call);
+    tcase_add_test(transmit, test_packets_of_a_pass_share_grant_copy_calls);
     tcase_add_test(transmit, test_packets_are_answered_in_the_order_they_were_sent);
     tcase_add_test(transmit, test_blank_udp_checksum_is_filled_before_delivery);
     tcase_add_test(transmit, test_checksum_is_left_alone_unless_blank);
@@ -951,6 +977,7 @@ static Suite *netback_suite(void)
 
     tcase_add_checked_fixture(violations, setup, teardown);
     tcase_add_test(violations, test_slot_crossing_its_page_disables_the_vif);
+    tcase_add_test(violations, test_packets_before_a_fatal_one_are_still_delivered);
     tcase_add_test(violations, test_packet_claiming_unpublished_slots_disables_the_vif);
     tcase_add_test(violations, test_producer_beyond_the_ring_disables_the_vif);
     tcase_add_test(violations, test_rx_producer_beyond_the_ring_disables_the_vif);
