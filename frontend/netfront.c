@@ -449,7 +449,8 @@ int netfront_transmit(struct netfront *device, struct netfront_transmission *tra
     netfront_tx_requests(pieces, count, requests);
     start_transmission(transmission);
     for (unsigned int index = 0; index < count; index++)
-        put_data_slot(device, &requests[index], grefs[index], transmission);
+        if (put_data_slot(device, &requests[index], grefs[index], transmission) != 0)
+            return break_device(device, "tx ids ran out after they were counted");
     device->statistics.tx_frames++;
     device->statistics.tx_bytes += requests[0].size;
     push_tx_and_notify(device);
@@ -473,8 +474,8 @@ int netfront_transmit_raw(struct netfront *device, const union netfront_tx_slot 
 
         if (extra[index])
             ring_front_put_request(&device->tx, &slot, sizeof(slot));
-        else
-            put_data_slot(device, &slot.request, NETFRONT_NO_GRANT, completion);
+        else if (put_data_slot(device, &slot.request, NETFRONT_NO_GRANT, completion) != 0)
+            return break_device(device, "tx ids ran out after they were counted");
     }
     completion->done = completion->slots_outstanding == 0;
     push_tx_and_notify(device);

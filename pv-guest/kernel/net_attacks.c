@@ -15,6 +15,7 @@
 #include <runtime/console.h>
 #include <runtime/runtime.h>
 #include <frontend/grant_table.h>
+#include <frontend/xenbus.h>
 #include "net_attacks.h"
 #include "net_station.h"
 
@@ -31,6 +32,8 @@
 #define BROADCAST_INTERVAL_NS (100 * NANOSECONDS_PER_MILLISECOND)
 #define NOBODY_IP 0x0a0002fa /* 10.0.2.250 */
 #define MAX_RAW_SLOTS (NETFRONT_MAX_TX_SLOTS + 4)
+#define NO_HANDSHAKE UINT32_MAX
+#define NEVER_ALLOCATED_PORT 4000
 
 struct attack_run {
     const char *command_line;
@@ -441,12 +444,78 @@ static void die_mid_transfer(struct attack_run *run)
     runtime_exit(SHUTDOWN_crash);
 }
 
+/* --- the handshake attacks ----------------------------------------------------------- */
+
+static int write_frontend_node(const char *node, uint64_t value)
+{
+    char path[NETFRONT_PATH_SIZE];
+
+    format_string(path, sizeof(path), "%s/%s", station.device.frontend_path, node);
+    return xenbus_write_unsigned(XENBUS_NO_TRANSACTION, path, value);
+}
+
+/* Answers the backend's InitWait with the nodes given (each ring-ref and
+ * the port as named, request-rx-copy as given) and Connected: the
+ * backend must not connect, but close the vif. */
+static void expect_not_connected(struct attack_run *run, grant_ref_t ring_ref, evtchn_port_t port,
+                                 uint64_t request_rx_copy)
+{
+    char why[64];
+    int result = netfront_locate(&station.device, NULL);
+
+    report(run, "vif_found", result == 0, "no vif");
+    if (result != 0)
+        return;
+    result = netfront_await_backend(&station.device, XenbusStateInitWait, from_now(CONNECT_WAIT_NS));
+    report(run, "backend_waits_for_the_frontend", result == 0, "the backend never reached InitWait");
+    if (write_frontend_node("tx-ring-ref", ring_ref) != 0 || write_frontend_node("rx-ring-ref", ring_ref) != 0 ||
+        write_frontend_node("event-channel", port) != 0 ||
+        write_frontend_node("request-rx-copy", request_rx_copy) != 0 ||
+        write_frontend_node("state", XenbusStateConnected) != 0) {
+        report(run, "handshake_nodes_written", false, "xenstore refused");
+        return;
+    }
+    result = netfront_await_backend(&station.device, XenbusStateConnected, from_now(ANSWER_WAIT_NS));
+    format_string(why, sizeof(why), "%d, backend state %lu", result, backend_state());
+    report(run, "backend_does_not_connect", result != 0, why);
+    report(run, "backend_closes_the_vif", vif_disabled_by(from_now(ANSWER_WAIT_NS)), why);
+    write_frontend_node("state", XenbusStateClosed);
+}
+
+static void bad_ring_ref(struct attack_run *run)
+{
+    expect_not_connected(run, GNTTAB_NR_RESERVED_ENTRIES + 1, NEVER_ALLOCATED_PORT, 1);
+}
+
+/* A frontend that asks for rx-flip, which Linux 6.1's netback refuses (-EOPNOTSUPP). */
+static void no_rx_copy(struct attack_run *run)
+{
+    struct evtchn_alloc_unbound unbound = { .dom = DOMID_SELF };
+    grant_ref_t refs[2];
+    long result;
+
+    if (grant_table_init() != 0 || netfront_locate(&station.device, NULL) != 0) {
+        report(run, "vif_found", false, "no vif or grant table");
+        return;
+    }
+    unbound.remote_dom = station.device.backend_id;
+    result = hypercall_event_channel_op(EVTCHNOP_alloc_unbound, &unbound);
+    if (result != 0 || grant_table_grant_page(station.device.backend_id, data_page, false, &refs[0]) != 0 ||
+        grant_table_grant_page(station.device.backend_id, good_page, false, &refs[1]) != 0) {
+        report(run, "ring_granted", false, "the grant table or the event channel refused");
+        return;
+    }
+    memset(data_page, 0, sizeof(data_page));
+    memset(good_page, 0, sizeof(good_page));
+    expect_not_connected(run, refs[0], unbound.port, 0);
+}
+
 /* --- dispatch ------------------------------------------------------------------------- */
 
 static const struct {
     const char *name;
     void (*run)(struct attack_run *run);
-    unsigned int rx_buffers;
+    unsigned int rx_buffers; /* NO_HANDSHAKE: the attack does the handshake itself */
 } attacks[] = {
     { "producer-beyond-ring", producer_beyond_ring, NETFRONT_RX_RING_SIZE },
     { "rx-producer-beyond-ring", rx_producer_beyond_ring, NETFRONT_RX_RING_SIZE },
@@ -460,6 +529,8 @@ static const struct {
     { "flood", flood, NETFRONT_RX_RING_SIZE },
     { "rx-never-refilled", rx_never_refilled, STARVED_RX_BUFFERS },
     { "die-mid-transfer", die_mid_transfer, NETFRONT_RX_RING_SIZE },
+    { "bad-ring-ref", bad_ring_ref, NO_HANDSHAKE },
+    { "no-rx-copy", no_rx_copy, NO_HANDSHAKE },
 };
 
 static void attack_and_close(struct attack_run *run, void (*attack)(struct attack_run *run))
@@ -487,10 +558,15 @@ int run_net_attack(const char *command_line)
         if (strcmp(name, attacks[index].name) != 0)
             continue;
         console_printf(FAMILY ": %s\n", name);
-        result = net_station_connect(&station, command_line, attacks[index].rx_buffers, from_now(CONNECT_WAIT_NS));
-        report(&run, "vif_connects", result == 0, "the handshake failed");
-        if (result == 0)
-            attack_and_close(&run, attacks[index].run);
+        if (attacks[index].rx_buffers == NO_HANDSHAKE) {
+            attacks[index].run(&run);
+        } else {
+            result = net_station_connect(&station, command_line, attacks[index].rx_buffers,
+                                         from_now(CONNECT_WAIT_NS));
+            report(&run, "vif_connects", result == 0, "the handshake failed");
+            if (result == 0)
+                attack_and_close(&run, attacks[index].run);
+        }
         console_printf("SUMMARY " FAMILY ": %u passed, %u failed\n", run.passed, run.failed);
         return 0;
     }

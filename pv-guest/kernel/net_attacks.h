@@ -52,6 +52,13 @@
  *                         receives again
  *   die-mid-transfer      fills the tx ring with slots of a granted page
  *                         and crashes with all of them in flight
+ *   bad-ring-ref          answers the handshake with ring references it
+ *                         never granted and an event channel it never
+ *                         allocated: the backend must not connect, and
+ *                         closes the vif
+ *   no-rx-copy            answers it with real rings but
+ *                         request-rx-copy=0 (rx-flip, which Linux 6.1's
+ *                         netback refuses): the same
  */
 #ifndef PV_KERNEL_NET_ATTACKS_H
 #define PV_KERNEL_NET_ATTACKS_H

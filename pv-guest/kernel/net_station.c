@@ -91,13 +91,12 @@ static void lay_out(struct netfront_transmission *transmission, uint8_t *buffer,
 
 int net_station_send(struct net_station *station, const uint8_t *frame, size_t length, enum net_layout layout)
 {
-    int index = free_buffer(station);
-    int result;
+    int index, result;
 
-    if (index < 0)
-        return index;
     if (length < NET_FRAME_ETHERNET_BYTES || length > BUFFER_BYTES - FRAGMENT_DATA_OFFSET)
         return -XEN_EINVAL;
+    if ((index = free_buffer(station)) < 0)
+        return index;
     lay_out(&transmissions[index], buffers[index], frame, length, layout);
     result = netfront_transmit(&station->device, &transmissions[index]);
     buffer_used[index] = result == 0;

@@ -60,7 +60,8 @@
 #     slots that do not add up or were never published, oversized,
 #     undersized and too many slots, producers beyond the tx and rx
 #     rings, a slot crossing its page, bad extras, a flood, an rx ring
-#     never refilled, a death with the tx ring full), each costing only
+#     never refilled, a death with the tx ring full, ungranted rings, no
+#     rx-copy), each costing only
 #     its own vif: dom0's log names every vif netback disabled, and
 #     nothing else.
 # Each boot has a hard timeout (tools/run-qemu.sh); a failing case prints
@@ -436,11 +437,12 @@ network_survives_malicious_frontends() {
     for attacker in badgrant moreslots oversized undersized manyslots; do
         expect_end refused-packets "$attacker" "shutdown +poweroff"
     done
-    for attacker in beyond rxbeyond crossing badextra; do
+    for attacker in beyond rxbeyond crossing badextra badring; do
         expect_end disabled-vifs "$attacker" "shutdown +poweroff"
     done
-    expect_end floods flood "shutdown +poweroff"
-    expect_end floods starved "shutdown +poweroff"
+    for attacker in flood starved norxcopy; do
+        expect_end floods "$attacker" "shutdown +poweroff"
+    done
     expect_end floods dying "shutdown +crash"
     expect_log "\(d[0-9]+\) net_attack: crashing with [1-9][0-9]* tx slots in flight"
     expect_log "\(d[0-9]+\) net_attack: flood: [1-9][0-9]* broadcast frames sent in [0-9]+ ms, [1-9][0-9]* answered, 0 with errors$"
@@ -450,12 +452,14 @@ network_survives_malicious_frontends() {
     vif_disabled_alone disabled-vifs badextra "the frontend sent a malformed packet"
     vif_disabled_alone refused-packets moreslots "the frontend sent a malformed packet"
     vif_disabled_alone refused-packets manyslots "the frontend sent a malformed packet"
+    vif_disabled_alone disabled-vifs badring "mapping a ring failed"
+    vif_disabled_alone floods norxcopy "the frontend does not request rx-copy"
     # Six vifs disabled, one per scenario's fatal attacker, no other.
     disabled=$(grep -Ec "\(d0\) toolstack: d[0-9]+ vif 0: the frontend('s (tx|rx) request producer ran beyond the ring| sent a malformed packet)" "$log")
     [ "$disabled" -eq 6 ] || fail "dom0 disabled $disabled vifs, not the 6 of the fatal attacks"
-    # Eleven malicious frontends; the dying one never gets to its SUMMARY.
-    if [ "$(grep -Ec "\(d[0-9]+\) SUMMARY net_attack: [1-9][0-9]* passed, 0 failed$" "$log")" -ne 11 ]; then
-        fail "not every malicious frontend reported a clean SUMMARY net_attack (11 expected)"
+    # Fourteen malicious frontends; the dying one never gets to its SUMMARY.
+    if [ "$(grep -Ec "\(d[0-9]+\) SUMMARY net_attack: [1-9][0-9]* passed, 0 failed$" "$log")" -ne 13 ]; then
+        fail "not every malicious frontend reported a clean SUMMARY net_attack (13 expected)"
     fi
     grep -E "\(d[0-9]+\) net_test: echoes: " "$log" | sed -E 's/.*net_test: /     /'
     expect_no_log "PANIC"
