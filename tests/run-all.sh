@@ -15,7 +15,9 @@
 #   linux  Linux as a PV domU: pvmon's patched 6.1 and Debian's stock 6.1 and
 #          6.12 run the workload beside another domain, ballooning, and with their
 #          root on a PV disk: data integrity across boots, acked writes surviving
-#          a SIGKILL of QEMU, two domUs on their own disks (tests/linux)
+#          a SIGKILL of QEMU, two domUs on their own disks; on the network, two
+#          domUs pinging each other and moving data over TCP, and the host
+#          fetching a file from each one's httpd (tests/linux)
 # Each stage ends its output with "STAGE: N passed, N failed"; a stage that
 # dies before printing that line counts as one failure.  The last line is
 # the total, "N passed, N failed", and the exit status is 1 if any failed.
