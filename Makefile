@@ -18,7 +18,7 @@
 #                   grant tables, dom0's virtqueue against a hostile device, dom0's network path
 #                   (frames and checksums, the bridge, tx packets, the packet pool);
 #                   make fuzz-NAME runs one (page-type, page-table-write, event-channel,
-#                   foreign-mapping, grant-table, virtqueue, net-packet)
+#                   foreign-mapping, grant-table, virtqueue, net-packet, netback)
 #   make linux-initramfs, make linux-stock, make linux-disk
 #                   the Linux domU's initramfs (busybox and the workload), Debian's stock
 #                   kernels (6.1 and 6.12) as ELFs with the modules their disk needs and their
@@ -26,17 +26,21 @@
 #   make linux-stock-check
 #                   Debian's 6.1 and 6.12 kernels, generic and cloud flavours, each run the
 #                   Linux workload beside another domain (the cloud ones are not in make test)
-#   make run-linux  boot pvmon with dom0 starting a Linux domU running the workload, its root
-#                   file system on a PV disk (root=/dev/xvda, build/linux/run-linux.img)
+#   make run-linux  boot pvmon with dom0 starting two Linux domUs on one bridge: they ping each
+#                   other and move data over TCP, then the first, its root file system on a PV
+#                   disk (root=/dev/xvda, build/linux/run-linux.img), runs the workload and
+#                   serves a file to the host (127.0.0.1:8080, LINUX_HTTP_PORT)
 #                   (LINUX_KERNEL=ELF, default pvmon's patched kernel)
 #   make bench      PV benchmarks under pvmon next to a native baseline, on TCG and -icount shift=0,
 #                   the worst-case latency each hypercall family's attacker causes (the
 #                   liveness watchdog's largest gap, under icount, beside the figures before
 #                   issue 11), then the Linux workload in every kernel variant next to full
 #                   virtualization, then block I/O in a Linux domU on its PV disk, in dom0 on the
-#                   virtio disk and natively; prints tables and writes $(BUILD)/bench/results.txt,
+#                   virtio disk and natively, then TCP throughput and round trips domU to domU,
+#                   domU to the host through dom0's NIC and natively with virtio-net, beside the
+#                   memcpy-bound limit; prints tables and writes $(BUILD)/bench/results.txt,
 #                   results.tsv, liveness-results.txt and .tsv, linux-results.txt and .tsv,
-#                   block-results.txt and .tsv
+#                   block-results.txt and .tsv, net-results.txt and .tsv
 #   make linux      the Linux 6.1 domU, $(BUILD)/linux/vmlinux: Debian's linux-source-6.1 with
 #                   pv-guest/linux/6.1/series applied, from ~/.cache/pvmon/linux or built
 #                   (3 to 10 minutes); LINUX_SERIES=6.12: Debian's linux-source-6.12 with
@@ -185,7 +189,7 @@ FUZZ_PASS_BINARY := $(BUILD)/tests/page-type-fuzz
 # -fsanitize-coverage=trace-pc and its hook renamed to work_meter_tick
 # (tests/fuzz/work_meter.h), so that a harness counts the basic blocks each
 # step executes and refuses a step whose work is not bounded.
-FUZZ_HARNESSES := page-table-write event-channel foreign-mapping grant-table virtqueue net-packet
+FUZZ_HARNESSES := page-table-write event-channel foreign-mapping grant-table virtqueue net-packet netback
 FUZZ_HARNESS_page-table-write := tests/fuzz/page_table_write_fuzz.c
 FUZZ_METERED_page-table-write := hypervisor/common/page_table_write.c
 FUZZ_CHECKER_page-table-write := tests/fuzz/page_table_write_reference.c
@@ -204,6 +208,10 @@ FUZZ_CHECKER_virtqueue :=
 FUZZ_HARNESS_net-packet := tests/fuzz/net_packet_fuzz.c
 FUZZ_METERED_net-packet := $(addprefix backend/, ethernet.c bridge.c netif_packet.c packet_buffer.c)
 FUZZ_CHECKER_net-packet :=
+FUZZ_HARNESS_netback := tests/fuzz/netback_fuzz.c
+FUZZ_METERED_netback := $(addprefix backend/, netback.c netif_packet.c ethernet.c packet_buffer.c) ring/ring.c
+FUZZ_CHECKER_netback := tests/unit/simulated_memory.c tests/unit/simulated_grants.c \
+    $(addprefix hypervisor/common/, grant_table.c page_type.c page_table_entry.c io_memory.c)
 FUZZ_SHARED_CHECKER_SOURCES := tests/fuzz/work_meter.c tests/fuzz/fuzz_report.c
 FUZZ_HARNESS_PASS_BINARIES := $(patsubst %,$(BUILD)/tests/%-fuzz,$(FUZZ_HARNESSES))
 FUZZ_HARNESS_BINARIES := $(patsubst %,$(BUILD)/fuzz/%-fuzz,$(FUZZ_HARNESSES))
@@ -445,6 +453,7 @@ bench: deps $(HYPERVISOR_IMAGE) $(PV_KERNEL) $(PROGRAMS_RAMDISK) $(NATIVE_BENCH_
 	@BUILD=$(BUILD) tools/bench/run-liveness-bench.sh
 	@BUILD=$(BUILD) tools/bench/run-linux-bench.sh
 	@BUILD=$(BUILD) tools/bench/run-block-bench.sh
+	@BUILD=$(BUILD) tools/bench/run-net-bench.sh
 
 clean:
 	rm -rf $(BUILD)

@@ -36,7 +36,7 @@ struct dom0_vif {
     bool queued;          /* frames were queued for it since its last turn */
     unsigned int port;    /* on the bridge */
     grant_handle_t ring_handles[NETBACK_RINGS];
-    bool counting;        /* machine counters read when the tx ring was mapped */
+    bool counting;        /* machine counters read when the event channel was bound */
     struct pvmon_memory_statistics at_connection;
     struct netback_xenbus device;
 };
@@ -274,8 +274,6 @@ static long map_ring(struct netback_xenbus *device, enum netback_ring ring, gran
         return result != 0 ? result : -XEN_EINVAL;
     }
     entry->ring_handles[ring] = map.handle;
-    if (ring == NETBACK_TX_RING)
-        entry->counting = read_machine_counters(&entry->at_connection) == 0;
     *page = window_of(entry, ring);
     return 0;
 }
@@ -295,6 +293,7 @@ static void unmap_ring(struct netback_xenbus *device, enum netback_ring ring)
     if (result != 0)
         report_result(device, "mapping dom0's window page back", result);
 }
+
 
 static void note_event(evtchn_port_t port, void *context)
 {
@@ -318,8 +317,10 @@ static long bind_event_channel(struct netback_xenbus *device, evtchn_port_t remo
     if (result != 0) {
         hypercall_event_close(bind.local_port);
         report_result(device, "attaching the event channel", result);
+        return result;
     }
-    return result;
+    owner_of(device)->counting = read_machine_counters(&owner_of(device)->at_connection) == 0;
+    return 0;
 }
 
 static void close_event_channel(struct netback_xenbus *device, evtchn_port_t local_port)
@@ -472,19 +473,19 @@ static void report_statistics(const struct netback_xenbus *device)
                    counts->grant_copy_segments, counts->notifications);
 }
 
-/* What the whole machine did since the vif's tx ring was mapped (every
+/* What the whole machine did since the vif's event channel was bound (every
  * domain's hypercalls, dom0's and the domUs'), for the benchmarks'
  * hypercalls per packet. */
 static void report_machine_counters(const struct dom0_vif *entry)
 {
-    const struct netback_xenbus *device = &entry->device;
     struct pvmon_memory_statistics now;
 
     if (!entry->counting || read_machine_counters(&now) != 0)
         return;
-    console_printf("toolstack: d%u vif %u: while connected, the machine made %lu hypercalls\n",
-                   device->config.vif.frontend_domain, device->config.handle,
-                   now.hypercalls - entry->at_connection.hypercalls);
+    console_printf("toolstack: d%u vif %u: while connected, the machine made %lu hypercalls and "
+                   "%lu page-table updates\n", entry->device.config.vif.frontend_domain, entry->device.config.handle,
+                   now.hypercalls - entry->at_connection.hypercalls,
+                   now.page_table_updates - entry->at_connection.page_table_updates);
 }
 
 /* The bridge's and the NIC's counters so far. */
@@ -513,11 +514,22 @@ void netback_dom0_disconnect(struct netback_xenbus *device)
 
     report_statistics(device);
     report_machine_counters(entry);
+    entry->counting = false;
     netback_xenbus_destroy(device);
     bridge_remove_port(&bridge, entry->port);
     entry->in_use = false;
     if (vifs_in_use() == 0)
         report_bridge();
+}
+
+/* Serves the vif once if it is in use (and, with only_queued, only if
+ * frames were queued for it since its last turn); true if work is left. */
+static bool serve_vif(struct dom0_vif *entry, bool only_queued)
+{
+    if (!entry->in_use || (only_queued && !entry->queued))
+        return false;
+    entry->queued = false;
+    return netback_xenbus_service(&entry->device);
 }
 
 bool netback_dom0_service(void)
@@ -527,16 +539,12 @@ bool netback_dom0_service(void)
     if (!ready)
         return false;
     more = uplink != NULL && serve_uplink();
-
-    for (unsigned int step = 0; step < NETBACK_DOM0_VIFS; step++) {
-        struct dom0_vif *entry = &vifs[(first_vif + step) % NETBACK_DOM0_VIFS];
-
-        if (!entry->in_use)
-            continue;
-        entry->queued = false;
-        if (netback_xenbus_service(&entry->device))
+    for (unsigned int step = 0; step < NETBACK_DOM0_VIFS; step++)
+        if (serve_vif(&vifs[(first_vif + step) % NETBACK_DOM0_VIFS], false))
             more = true;
-    }
+    for (unsigned int step = 0; step < NETBACK_DOM0_VIFS; step++)
+        if (serve_vif(&vifs[(first_vif + step) % NETBACK_DOM0_VIFS], true))
+            more = true;
     first_vif = (first_vif + 1) % NETBACK_DOM0_VIFS;
     for (unsigned int index = 0; index < NETBACK_DOM0_VIFS; index++)
         if (vifs[index].in_use && vifs[index].queued)

@@ -36,7 +36,10 @@
  *   - Fair, bounded service.  One pass takes the NIC's completions and at
  *     most NETBACK_DOM0_NIC_BUDGET received frames, then serves every vif
  *     once (netback_service's own bounds), starting one vif further on
- *     each pass, so that no vif or the outside world can starve another.
+ *     each pass, so that no vif or the outside world can starve another;
+ *     then once more each vif that frames were queued for after its turn,
+ *     so that they reach its guest in the same pass (a vif is served at
+ *     most twice a pass).
  *     Work left (a vif's budget used up, frames queued for a vif after its
  *     turn, the NIC still holding frames) makes the pass say so, and the
  *     loop comes back at once.

@@ -14,8 +14,9 @@
 # debian), copies from the cache outside the work tree,
 # ${PVMON_CACHE:-$HOME/.cache/pvmon}/debian-kernel/PACKAGE_VERSION/:
 #   vmlinuz, vmlinux     the kernel
-#   modules/NAME.ko      the modules that give this kernel /dev/xvda with ext4 on it,
-#                        and, for the native reference of 'make bench', /dev/vda on
+#   modules-KEY/NAME.ko  the modules that give this kernel /dev/xvda with ext4 on it and
+#                        eth0 on Xen's virtual network (xen-netfront), and, for the
+#                        native references of 'make bench', /dev/vda and eth0 on
 #                        virtio-pci (Debian's virtio_mmio takes no devices from the
 #                        command line: VIRTIO_MMIO_CMDLINE_DEVICES is off): the closure
 #                        under the package's dependencies
@@ -25,14 +26,21 @@
 #                        as its modules.builtin says, is left out: the cloud
 #                        flavours build some in); uncompressed (.ko.xz would be
 #                        decompressed: busybox's insmod may not read xz)
-#   modules/load-order   their names, one a line, each after every module it needs:
+#   modules-KEY/load-order
+#                        their names, one a line, each after every module it needs:
 #                        the order in which the initramfs's /init loads them with insmod
-#   modules/modules.dep  their dependencies as modules.dep had them, with bare names
+#   modules-KEY/modules.dep
+#                        their dependencies as modules.dep had them, with bare names
+#   modules-KEY/roots    $module_roots, the set it was made for
+# KEY is the first 16 hex digits of the sha256 of $module_roots: a new set
+# of roots gets a directory of its own, so that a tree with another set
+# (another branch sharing the cache) keeps finding its own.  (The
+# directory modules/, without KEY, is what this script kept before.)
 # crc32c_generic is a root because ext4 and jbd2 name it only as a soft
 # dependency ("pre: crypto-crc32c"), which insmod does not follow; the
 # generic one works on any CPU.  A version already in the cache is used at
-# once; only a new one is downloaded, and an entry from before modules were
-# kept gets its modules/ added the same way.  apt's package lists must know
+# once; only a new one is downloaded, and an entry without the
+# modules-KEY/ of these roots gets it added the same way.  apt's package lists must know
 # the metapackage: if they do not, it runs 'apt-get update' (as root) once.
 # vmlinuz-extract is taken from $BUILD/tools (BUILD defaults to build).
 set -u
@@ -46,7 +54,8 @@ metapackage=${2:-linux-image-amd64}
 output_name=${3:-debian}
 tools=$(dirname "$0")
 cache_root=${PVMON_CACHE:-$HOME/.cache/pvmon}/debian-kernel
-module_roots=(crc32c_generic xen-blkfront ext4 virtio_blk virtio_pci)
+module_roots=(crc32c_generic xen-blkfront ext4 virtio_blk virtio_pci xen-netfront virtio_net)
+roots_key=$(echo "${module_roots[*]}" | sha256sum | cut -c 1-16)
 
 fail() {
     echo "fetch-debian-kernel.sh: $*" >&2
@@ -76,6 +85,7 @@ fi
 version=$(apt-cache show --no-all-versions "$package" | awk '$1 == "Version:" { print $2; exit }')
 [ -n "$version" ] || fail "apt knows no version of $package"
 cache=$cache_root/${package}_$version
+modules_entry=$cache/modules-$roots_key
 
 # download WORK: the package's .deb into WORK; prints its path.
 download() {
@@ -158,7 +168,7 @@ visit() {
     load_order+=("$name")
 }
 
-# extract_modules DEB WORK ENTRY: ENTRY/modules/ (see the top of this file).
+# extract_modules DEB WORK ENTRY: ENTRY/modules/, the future modules-KEY/ (see the top of this file).
 extract_modules() {
     local deb=$1 work=$2 entry=$3 directory release name source
     mkdir -p "$work/modules-root" "$entry/modules" || exit 1
@@ -184,10 +194,11 @@ extract_modules() {
         echo "$name:${module_needs[$name]}" >>"$entry/modules/modules.dep"
     done
     printf '%s\n' "${load_order[@]}" >"$entry/modules/load-order"
+    echo "${module_roots[*]}" >"$entry/modules/roots"
 }
 
-# An entry, and its modules/, each appear whole (one rename) or not at all.
-if [ ! -f "$cache/vmlinux" ] || [ ! -f "$cache/modules/load-order" ]; then
+# An entry, and its modules-KEY/, each appear whole (one rename) or not at all.
+if [ ! -f "$cache/vmlinux" ] || [ ! -f "$modules_entry/load-order" ]; then
     mkdir -p "$cache_root" || exit 1
     work=$(mktemp -d "$cache_root/.download.XXXXXX") || exit 1
     trap 'rm -rf "$work"' EXIT
@@ -197,21 +208,22 @@ if [ ! -f "$cache/vmlinux" ] || [ ! -f "$cache/modules/load-order" ]; then
     if [ ! -f "$cache/vmlinux" ]; then
         extract_kernel "$deb" "$work" "$work/entry"
         extract_modules "$deb" "$work" "$work/entry"
+        mv -T "$work/entry/modules" "$work/entry/${modules_entry##*/}" || exit 1
         if ! mv -T "$work/entry" "$cache" 2>/dev/null; then
             # Another run filled the entry meanwhile, or something else is in the way.
             [ -f "$cache/vmlinux" ] || fail "cannot create $cache: remove what is there"
         fi
     else
         extract_modules "$deb" "$work" "$work/entry"
-        if ! mv -T "$work/entry/modules" "$cache/modules" 2>/dev/null; then
-            [ -f "$cache/modules/load-order" ] || fail "cannot create $cache/modules: remove what is there"
+        if ! mv -T "$work/entry/modules" "$modules_entry" 2>/dev/null; then
+            [ -f "$modules_entry/load-order" ] || fail "cannot create $modules_entry: remove what is there"
         fi
     fi
 fi
 
 mkdir -p "$outdir" || exit 1
 rm -rf "$outdir/$output_name-modules.partial" &&
-    cp -R "$cache/modules" "$outdir/$output_name-modules.partial" &&
+    cp -R "$modules_entry" "$outdir/$output_name-modules.partial" &&
     rm -rf "$outdir/$output_name-modules" &&
     mv -T "$outdir/$output_name-modules.partial" "$outdir/$output_name-modules" || exit 1
 cp "$cache/vmlinux" "$outdir/$output_name-vmlinux.partial" &&

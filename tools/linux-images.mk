@@ -8,7 +8,8 @@
 #                            the other host tools, under the sanitizers
 #   make linux-initramfs     $(LINUX_INITRAMFS): the guest's initramfs, busybox, /init
 #                            and the workload programs (tools/make-linux-initramfs.sh)
-#   make run-linux           boot pvmon with dom0 starting a Linux domU with its root on a
+#   make run-linux           boot pvmon with dom0 starting two Linux domUs on one bridge
+#                            (xenbr0, with dom0's NIC), the first with its root on a
 #                            PV disk (LINUX_KERNEL=ELF, default pvmon's patched kernel, make
 #                            linux; LINUX_RUN_INITRAMFS=CPIO, default $(LINUX_INITRAMFS); the
 #                            disk is $(BUILD)/linux/run-linux.img, a copy of $(LINUX_DISK)
@@ -47,8 +48,8 @@ LINUX_STOCK_CLOUD_KERNELS := $(BUILD)/linux/debian-cloud-vmlinux $(BUILD)/linux/
 LINUX_DISK := $(BUILD)/linux/root.img
 LINUX_DISK_MIB ?= 256
 
-# make run-linux [LINUX_KERNEL=ELF]: pvmon with dom0 starting one Linux domU
-# (tools/run-linux.sh), by default pvmon's patched kernel (make linux).
+# make run-linux [LINUX_KERNEL=ELF]: pvmon with dom0 starting two Linux domUs
+# on one bridge (tools/run-linux.sh), by default pvmon's patched kernel (make linux).
 LINUX_KERNEL ?= $(BUILD)/linux/vmlinux
 LINUX_RUN_INITRAMFS ?= $(LINUX_INITRAMFS)
 

@@ -22,6 +22,7 @@ harnesses=(
     "grant-table 300 $build/fuzz/grant-table/crashes"
     "virtqueue 1000 $build/fuzz/virtqueue/crashes"
     "net-packet 1000 $build/fuzz/net-packet/crashes"
+    "netback 1000 $build/fuzz/netback/crashes"
 )
 
 passed=0

@@ -33,7 +33,15 @@
 #   - two Linux domUs at once (the patched and the stock kernel), each on
 #     a disk of its own, a half of dom0's one virtio disk (the disk line's
 #     range), each verifying what it wrote; on the host each half is a
-#     clean file system holding its domain's data.
+#     clean file system holding its domain's data;
+#   - the network (xen-netfront in both kernels, dom0's netback and
+#     bridge): the patched and the stock kernel, each with a vif on
+#     xenbr0, ping each other and move 16 MiB over TCP each way with busybox
+#     nc, every sender's sha256 equal to its receiver's; and, with dom0's
+#     virtio-net on QEMU's user network as the bridge's port 0, the host
+#     fetches a file from each one's busybox httpd through a forwarded port
+#     (tools/run-qemu.sh --net-forward) and compares its sha256 with the one
+#     the domU printed.
 # Each boot has a hard timeout (tools/run-qemu.sh); a failing case prints
 # why and the tail of the serial log.  Ends with "linux: N passed, N failed";
 # the exit status is 0 if all passed, 1 if a case failed, 2 if an input is
@@ -284,7 +292,7 @@ linux_on_xvda_keeps_every_byte_across_boots_and_kernels() {
     boot "$name" tests/linux/disk-integrity.domains "$patched_kernel" "$initramfs" \
         "$stock_kernel" "$stock_initramfs"
     expect_status
-    expect_log "\(d0\) console d[0-9]+: pvmon-linux: modules loaded: crc32c_generic xen_blkfront jbd2 mbcache crc16 ext4$"
+    expect_log "\(d0\) console d[0-9]+: pvmon-linux: modules loaded: crc32c_generic xen_blkfront jbd2 mbcache crc16 ext4 xen_netfront$"
     expect_log "\(d0\) console d[0-9]+: pvmon-linux: root on /dev/xvda "
     expect_log "\(d0\) console d[0-9]+: pvmon-linux: PASS disk-write bytes=$((disk_mib * 1048576)) "
     expect_log "\(d0\) console d[0-9]+: pvmon-linux: PASS disk-verify bytes=$((disk_mib * 1048576)) "
@@ -438,6 +446,151 @@ two_linux_domains_each_on_a_disk_of_their_own() {
     rm -f "$disk" "$disk.first" "$disk.second"
 }
 
+# console_of ADDRESS: the console (dN) of the Linux domU that brought eth0 up with ADDRESS.
+console_of() {
+    sed -nE "s/.*\(d0\) console (d[0-9]+): pvmon-linux: eth0 up address=${1//./\\.}\/.*/\1/p" "$log" | head -n 1
+}
+
+# step_value CONSOLE STEP KEY: KEY's value on the domU's last PASS line of STEP.
+step_value() {
+    sed -nE "s/.*\(d0\) console $1: pvmon-linux: PASS $2 .*[ ]$3=([^ ]+).*/\1/p" "$log" | tail -n 1
+}
+
+# expect_tcp_transfer FROM TO: the domU at address FROM sent its random
+# bytes with nc, the one at TO received them, and both saw the same sha256.
+expect_tcp_transfer() {
+    local sender receiver sent received milliseconds bytes
+    sender=$(console_of "$1")
+    receiver=$(console_of "$2")
+    if [ -z "$sender" ] || [ -z "$receiver" ]; then
+        fail "no Linux brought eth0 up as $1 or as $2"
+        return
+    fi
+    sent=$(step_value "$sender" net-tcp-send sha256)
+    received=$(step_value "$receiver" net-tcp-receive sha256)
+    bytes=$(step_value "$receiver" net-tcp-receive bytes)
+    milliseconds=$(step_value "$sender" net-tcp-send ms)
+    if [ -z "$sent" ] || [ -z "$received" ]; then
+        fail "$1 -> $2: the sender or the receiver did not pass (sent ${sent:-nothing}, received ${received:-nothing})"
+    elif [ "$sent" != "$received" ]; then
+        fail "$1 -> $2: sent sha256 $sent but received $received"
+    else
+        echo "     $1 -> $2: $bytes bytes over TCP in ${milliseconds:-?} ms, sha256 ${sent:0:16}... on both sides"
+    fi
+}
+
+# expect_vif_counters DOMAIN-NAME: dom0's netback counters of the domain's
+# vif show frames moved both ways.
+expect_vif_counters() {
+    local domain line
+    domain=$(sed -nE "s/.*\(d0\) toolstack: $1 is domain ([0-9]+): .*/\1/p" "$log" | head -n 1)
+    line=$(grep -E "\(d0\) toolstack: d${domain:-X} vif 0: tx [0-9]+ packets" "$log" | tail -n 1)
+    if [ -z "$line" ]; then
+        fail "dom0 reported no counters of $1's vif"
+    elif ! echo "$line" | grep -Eq "tx [1-9][0-9]* packets .* rx [1-9][0-9]* packets"; then
+        fail "$1's vif moved no frames one way: ${line#*toolstack: }"
+    else
+        echo "     $1: ${line#*toolstack: }"
+    fi
+}
+
+linux_domains_ping_each_other_and_move_data_over_tcp() {
+    boot linux-network tests/linux/network.domains "$patched_kernel" "$initramfs" \
+        "$stock_kernel" "$stock_initramfs"
+    expect_status
+    expect_log "\(d0\) console d[0-9]+: pvmon-linux: modules loaded: .*xen_netfront"
+    expect_log "\(d0\) console d[0-9]+: pvmon-linux: PASS net-ping peer=10\.0\.2\.22 sent=10 received=10 "
+    expect_log "\(d0\) console d[0-9]+: pvmon-linux: PASS net-ping peer=10\.0\.2\.21 sent=10 received=10 "
+    linux_says "PASS net-ping " | sed -E 's/.*pvmon-linux: PASS /     /'
+    expect_tcp_transfer 10.0.2.21 10.0.2.22
+    expect_tcp_transfer 10.0.2.22 10.0.2.21
+    expect_no_log "pvmon-linux: FAIL"
+    expect_end linux-network patched "shutdown +poweroff"
+    expect_end linux-network stock "shutdown +poweroff"
+    expect_vif_counters patched
+    expect_vif_counters stock
+    expect_no_log "Kernel panic|PANIC|BUG:|Oops"
+}
+
+# free_port: a TCP port on the host's loopback that nothing listens on now.
+free_port() {
+    local port
+    while :; do
+        port=$((20000 + RANDOM % 40000))
+        if ! (exec 3<>"/dev/tcp/127.0.0.1/$port") 2>/dev/null; then
+            echo "$port"
+            return
+        fi
+    done
+}
+
+# serving_count: how many domUs have printed that their httpd serves (the
+# log is still being written: CR LF line ends).
+serving_count() {
+    tr -d '\r' <"$log" | grep -cE "\(d0\) console d[0-9]+: pvmon-linux: net-httpd serving "
+}
+
+# fetch_and_compare ADDRESS PORT: on the host, fetches /data.bin from the
+# domU at ADDRESS through the forwarded PORT, compares its sha256 with the
+# one the domU printed, then asks the server to stop.
+fetch_and_compare() {
+    local console served fetched
+    console=$(tr -d '\r' <"$log" | sed -nE "s/.*\(d0\) console (d[0-9]+): pvmon-linux: eth0 up address=${1//./\\.}\/.*/\1/p" | head -n 1)
+    served=$(tr -d '\r' <"$log" |
+        sed -nE "s/.*\(d0\) console ${console:-X}: pvmon-linux: net-httpd serving \/data\.bin bytes=[0-9]+ sha256=([0-9a-f]+)$/\1/p" |
+        head -n 1)
+    rm -f "$work/fetched.bin"
+    if ! curl -sf -m 300 -o "$work/fetched.bin" "http://127.0.0.1:$2/data.bin"; then
+        fail "the host could not fetch http://127.0.0.1:$2/data.bin ($1:80)"
+    else
+        fetched=$(sha256sum "$work/fetched.bin" | cut -d ' ' -f 1)
+        if [ -z "$served" ] || [ "$fetched" != "$served" ]; then
+            fail "$1 served sha256 ${served:-(not printed)} but the host fetched $fetched"
+        else
+            echo "     $1:80 through 127.0.0.1:$2: $(stat -c %s "$work/fetched.bin") bytes, sha256 ${fetched:0:16}... as served"
+        fi
+    fi
+    curl -sf -m 120 -o /dev/null "http://127.0.0.1:$2/cgi-bin/stop" ||
+        fail "the host could not ask $1's httpd to stop"
+    rm -f "$work/fetched.bin"
+}
+
+linux_domains_serve_the_host_through_dom0s_nic() {
+    local patched_port stock_port runner waited=0
+    patched_port=$(free_port)
+    stock_port=$(free_port)
+    while [ "$stock_port" = "$patched_port" ]; do stock_port=$(free_port); done
+    local qemu_options="--net-forward $patched_port:10.0.2.21:80 --net-forward $stock_port:10.0.2.22:80"
+    boot_archive linux-httpd tests/linux/httpd.domains "$patched_kernel" "$initramfs" \
+        "$stock_kernel" "$stock_initramfs" || return
+    run_archive linux-httpd &
+    runner=$!
+    while [ "$(serving_count)" -lt 2 ] && kill -0 "$runner" 2>/dev/null &&
+        [ "$waited" -lt $((timeout_seconds * 5)) ]; do
+        sleep 0.2
+        waited=$((waited + 1))
+    done
+    if [ "$(serving_count)" -lt 2 ]; then
+        fail "only $(serving_count) of the 2 domUs started serving"
+    else
+        fetch_and_compare 10.0.2.21 "$patched_port"
+        fetch_and_compare 10.0.2.22 "$stock_port"
+    fi
+    wait "$runner"
+    status=$?
+    finish_log linux-httpd
+    expect_status
+    expect_log "\(d0\) toolstack: xenbr0: [^ ]+ is port 0"
+    [ "$(linux_says "PASS net-httpd stopped by a client " | wc -l)" -eq 2 ] ||
+        fail "not both httpd were stopped by the host's request"
+    expect_no_log "pvmon-linux: FAIL"
+    expect_end linux-httpd patched "shutdown +poweroff"
+    expect_end linux-httpd stock "shutdown +poweroff"
+    expect_vif_counters patched
+    expect_vif_counters stock
+    expect_no_log "Kernel panic|PANIC|BUG:|Oops"
+}
+
 cloud_kernels=()
 if [ -n "${LINUX_TEST_CLOUD:-}" ]; then
     cloud_kernels=("$stock_cloud_kernel" "$stock_612_cloud_kernel")
@@ -452,10 +605,10 @@ for required in "$image" "$pv_kernel" "$programs" "$patched_kernel" "$stock_kern
         exit 2
     fi
 done
-for tool in e2fsck debugfs gcc pgrep; do
+for tool in e2fsck debugfs gcc pgrep curl; do
     if ! command -v "$tool" >/dev/null; then
         echo "FAIL linux_host_tools_are_there"
-        echo "     $tool is missing: run 'make deps' (e2fsprogs, gcc, procps)"
+        echo "     $tool is missing: run 'make deps' (e2fsprogs, gcc, procps, curl)"
         echo "linux: 0 passed, 1 failed"
         exit 2
     fi
@@ -480,7 +633,9 @@ for test_case in \
     linux_balloons_down_and_up_through_xenstore \
     linux_on_xvda_keeps_every_byte_across_boots_and_kernels \
     acked_records_survive_a_sigkill_of_the_machine \
-    two_linux_domains_each_on_a_disk_of_their_own; do
+    two_linux_domains_each_on_a_disk_of_their_own \
+    linux_domains_ping_each_other_and_move_data_over_tcp \
+    linux_domains_serve_the_host_through_dom0s_nic; do
     if [[ $test_case =~ ${LINUX_TEST_CASES:-.} ]]; then
         run_case "$test_case"
     fi
