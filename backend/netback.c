@@ -1,8 +1,8 @@
 /*
  * One vif's service (see netback.h).  Transmit: tx ring → private copy
  * of each slot → netif_packet's verdict → GNTTABOP_copy of the packet's
- * segments into one packet buffer → the checksum filled if left blank →
- * one response per slot → deliver.  Receive: a queued frame → one rx
+ * segments into one packet buffer (up to 8 packets a call) → the checksum
+ * filled if left blank → one response per slot → deliver.  Receive: a queued frame → one rx
  * request → GNTTABOP_copy into its grant → the response in that
  * request's slot.  Pure; the hypervisor and the bridge only through
  * struct netback_operations.

@@ -28,10 +28,10 @@
 #define TX_ENTRY_SIZE sizeof(union netif_tx_sring_entry)
 #define RX_ENTRY_SIZE sizeof(union netif_rx_sring_entry)
 
-/* One vif's pages (a domain of ours has one): the two rings and a page per rx slot. */
+/* One vif's pages (a domain of ours has one): the two rings and the rx buffers. */
 static uint8_t tx_ring_page[NETFRONT_PAGE_SIZE] __attribute__((aligned(NETFRONT_PAGE_SIZE)));
 static uint8_t rx_ring_page[NETFRONT_PAGE_SIZE] __attribute__((aligned(NETFRONT_PAGE_SIZE)));
-static uint8_t rx_buffer_pages[NETFRONT_RX_RING_SIZE][NETFRONT_PAGE_SIZE] __attribute__((aligned(NETFRONT_PAGE_SIZE)));
+static uint8_t rx_buffer_pages[NETFRONT_RX_BUFFERS][NETFRONT_PAGE_SIZE] __attribute__((aligned(NETFRONT_PAGE_SIZE)));
 static bool pages_taken;
 static uint8_t received_frame[NETFRONT_RX_FRAME_BYTES];
 
@@ -211,6 +211,9 @@ static int set_up_rings(struct netfront *device)
     device->tx_shared = (struct netif_tx_sring *)tx_ring_page;
     device->rx_shared = (struct netif_rx_sring *)rx_ring_page;
     device->rx_pages = rx_buffer_pages;
+    for (unsigned int page = 0; page < NETFRONT_RX_BUFFERS; page++)
+        device->rx_free_pages[page] = (uint16_t)page;
+    device->rx_free_page_count = NETFRONT_RX_BUFFERS;
     memset(tx_ring_page, 0, sizeof(tx_ring_page));
     memset(rx_ring_page, 0, sizeof(rx_ring_page));
     ring_front_init(&device->tx, device->tx_shared, NETFRONT_PAGE_SIZE, TX_ENTRY_SIZE);
@@ -287,24 +290,27 @@ static int read_backend_features(struct netfront *device)
 
 /* --- receive buffers ---------------------------------------------------------------- */
 
-/* Linux xennet_alloc_rx_buffers: a zeroed page granted writable in every free rx slot. */
+/* Linux xennet_alloc_rx_buffers: a zeroed page granted writable in free rx slots, up to the target. */
 static int refill_rx_ring(struct netfront *device)
 {
     bool posted = false;
 
-    while (device->rx_shadow.posted_count < device->rx_target && ring_front_free_requests(&device->rx) > 0) {
+    while (device->rx_shadow.posted_count < device->rx_target && device->rx_free_page_count > 0 &&
+           ring_front_free_requests(&device->rx) > 0) {
         RING_IDX index = device->rx.req_prod_pvt;
-        uint16_t id = netfront_rx_id(index);
+        uint16_t id = netfront_rx_id(index), page = device->rx_free_pages[device->rx_free_page_count - 1];
         struct netif_rx_request request = { .id = id };
         int result;
 
-        memset(device->rx_pages[id], 0, NETFRONT_PAGE_SIZE);
-        if ((result = grant_table_grant_page(device->backend_id, device->rx_pages[id], false, &request.gref)) != 0)
+        memset(device->rx_pages[page], 0, NETFRONT_PAGE_SIZE);
+        if ((result = grant_table_grant_page(device->backend_id, device->rx_pages[page], false, &request.gref)) != 0)
             return result;
         if (netfront_rx_shadow_post(&device->rx_shadow, index, request.gref) != 0) {
             grant_table_end_access(request.gref);
             return break_device(device, "an rx slot still holds a buffer");
         }
+        device->rx_free_page_count--;
+        device->rx_slot_page[id] = page;
         ring_front_put_request(&device->rx, &request, sizeof(request));
         posted = true;
     }
@@ -392,7 +398,7 @@ int netfront_connect(struct netfront *device, const char *vif, unsigned int rx_b
 
 void netfront_set_rx_buffers(struct netfront *device, unsigned int rx_buffers)
 {
-    device->rx_target = rx_buffers < NETFRONT_RX_RING_SIZE ? rx_buffers : NETFRONT_RX_RING_SIZE;
+    device->rx_target = rx_buffers < NETFRONT_RX_BUFFERS ? rx_buffers : NETFRONT_RX_BUFFERS;
 }
 
 /* --- transmit ------------------------------------------------------------------------ */
@@ -533,18 +539,31 @@ int netfront_complete_transmissions(struct netfront *device)
 
 /* --- receive ------------------------------------------------------------------------- */
 
-/* Takes the buffers of a decided packet's slots back, ending their grants
- * (Linux: "Grant still in use by backend domain" breaks the device). */
+/* Takes back the buffer of rx slot index: its grant ended, its page free
+ * again (a page whose grant the backend still holds is never used again).
+ * 0, or -XEN_EBUSY for a grant still held. */
+static int take_back_buffer(struct netfront *device, RING_IDX index)
+{
+    struct netfront_rx_buffer buffer = netfront_rx_shadow_take(&device->rx_shadow, index);
+
+    if (!buffer.posted || buffer.gref == NETFRONT_NO_GRANT)
+        return 0;
+    if (grant_table_end_access(buffer.gref) != 0)
+        return -XEN_EBUSY;
+    device->rx_free_pages[device->rx_free_page_count++] = device->rx_slot_page[netfront_rx_id(index)];
+    return 0;
+}
+
+/* Takes the buffers of a decided packet's slots back (Linux: "Grant still
+ * in use by backend domain" breaks the device).  Their pages are reused
+ * only by the next refill, after the packet's data has been read. */
 static int take_back_buffers(struct netfront *device, const struct netfront_rx_packet *packet)
 {
     int result = 0;
 
-    for (unsigned int slot = 0; slot < packet->slot_count; slot++) {
-        struct netfront_rx_buffer buffer = netfront_rx_shadow_take(&device->rx_shadow, packet->first_index + slot);
-
-        if (buffer.posted && buffer.gref != NETFRONT_NO_GRANT && grant_table_end_access(buffer.gref) != 0)
+    for (unsigned int slot = 0; slot < packet->slot_count; slot++)
+        if (take_back_buffer(device, packet->first_index + slot) != 0)
             result = break_device(device, "the backend has not released an rx grant it answered for");
-    }
     device->statistics.rx_slots += packet->slot_count;
     return result;
 }
@@ -556,7 +575,8 @@ static uint32_t assemble(struct netfront *device, const struct netfront_rx_packe
     for (unsigned int index = 0; index < packet->segment_count; index++) {
         const struct netfront_rx_segment *segment = &packet->segments[index];
 
-        memcpy(received_frame + length, device->rx_pages[netfront_rx_id(segment->index)] + segment->offset,
+        memcpy(received_frame + length,
+               device->rx_pages[device->rx_slot_page[netfront_rx_id(segment->index)]] + segment->offset,
                segment->length);
         length += segment->length;
     }
@@ -680,12 +700,9 @@ static int end_buffer_grants(struct netfront *device)
 {
     int result = 0;
 
-    for (unsigned int id = 0; id < NETFRONT_RX_RING_SIZE; id++) {
-        struct netfront_rx_buffer buffer = netfront_rx_shadow_take(&device->rx_shadow, id);
-
-        if (buffer.posted && buffer.gref != NETFRONT_NO_GRANT && grant_table_end_access(buffer.gref) != 0)
+    for (unsigned int id = 0; id < NETFRONT_RX_RING_SIZE; id++)
+        if (take_back_buffer(device, id) != 0)
             result = -XEN_EBUSY;
-    }
     for (unsigned int id = 0; id < NETFRONT_TX_RING_SIZE; id++) {
         struct netfront_tx_entry *entry = &device->tx_shadow.entries[id];
 

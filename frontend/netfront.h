@@ -21,8 +21,10 @@
  *     goes out as one slot per piece within a page, each piece's page
  *     granted read-only for that slot alone (netfront_shadow.h's rules);
  *     the caller leaves the memory alone until the transmission is done;
- *   - receive: every rx ring slot holds a zeroed page granted writable to
- *     the backend; the responses are copied out of the ring once and
+ *   - receive: up to NETFRONT_RX_BUFFERS rx ring slots each hold a zeroed
+ *     page granted writable to the backend (Linux fills all 256; 64 keep
+ *     every image of our kernel, dom0's and each domU's, 768 KiB
+ *     smaller); the responses are copied out of the ring once and
  *     checked (netfront_shadow.h); a packet's grants are ended before its
  *     data is read; a bad packet is dropped and counted, its buffers
  *     posted again; the buffers are refilled after each pass.
@@ -43,14 +45,16 @@
 
 #define NETFRONT_PATH_SIZE 128
 #define NETFRONT_ADDRESS_BYTES 6
+/* Receive buffers (pages) a vif has; at most this many rx requests are posted. */
+#define NETFRONT_RX_BUFFERS 64
 /* The longest packet netfront_receive hands over; longer ones are dropped. */
 #define NETFRONT_RX_FRAME_BYTES (2 * NETFRONT_PAGE_SIZE)
 /* A raw tx request's gref that netfront did not make (the attacks'). */
 #define NETFRONT_NO_GRANT UINT32_MAX
 
 struct netfront_transmission {
+    const struct netfront_fragment *fragments; /* the caller's, left alone until done */
     unsigned int fragment_count;
-    struct netfront_fragment fragments[NETFRONT_MAX_TX_SLOTS];
     /* Set by netfront: */
     unsigned int slots_outstanding;
     bool done;
@@ -86,7 +90,10 @@ struct netfront {
     volatile bool event_arrived;
     bool broken;
     unsigned int rx_target;     /* rx buffers kept posted (NETFRONT_RX_RING_SIZE: the ring full) */
-    uint8_t (*rx_pages)[NETFRONT_PAGE_SIZE];
+    uint8_t (*rx_pages)[NETFRONT_PAGE_SIZE];     /* NETFRONT_RX_BUFFERS of them */
+    uint16_t rx_free_pages[NETFRONT_RX_BUFFERS];  /* a stack of the pages not posted */
+    unsigned int rx_free_page_count;
+    uint16_t rx_slot_page[NETFRONT_RX_RING_SIZE]; /* the page posted in each rx slot */
     struct netfront_tx_shadow tx_shadow;
     struct netfront_rx_shadow rx_shadow;
     struct netfront_statistics statistics;
@@ -105,8 +112,8 @@ int netfront_locate(struct netfront *device, const char *vif);
 int netfront_await_backend(struct netfront *device, XenbusState wanted, uint64_t deadline_ns);
 
 /* Connects to the vif named by vif (see netfront_locate), posting
- * rx_buffers receive buffers (NETFRONT_RX_RING_SIZE fills the ring, as
- * Linux does; fewer only for the malicious frontends) and waiting for
+ * rx_buffers receive buffers (at most NETFRONT_RX_BUFFERS; fewer only
+ * for the malicious frontends) and waiting for
  * the backend until deadline_ns.  Returns 0, or an error after printing
  * which step failed. */
 int netfront_connect(struct netfront *device, const char *vif, unsigned int rx_buffers, uint64_t deadline_ns);

@@ -139,8 +139,8 @@ static void expect_disabled(struct attack_run *run, const char *name, const unio
 /* After refused packets, a good frame must still be served, and the peer still answer. */
 static void expect_still_served(struct attack_run *run)
 {
-    struct netfront_transmission transmission = {
-        .fragment_count = 1, .fragments = { { good_page, NET_FRAME_ARP_BYTES } } };
+    static const struct netfront_fragment fragment = { good_page, NET_FRAME_ARP_BYTES };
+    struct netfront_transmission transmission = { .fragments = &fragment, .fragment_count = 1 };
     char why[80];
     int result;
 
@@ -224,7 +224,7 @@ static void bad_rx_grants(struct attack_run *run, const grant_ref_t *refs, unsig
             return;
         }
     }
-    netfront_set_rx_buffers(&station.device, NETFRONT_RX_RING_SIZE);
+    netfront_set_rx_buffers(&station.device, NETFRONT_RX_BUFFERS);
     station.peer_known = false;
     net_station_resolve_peer(&station, from_now(PEER_WAIT_NS));
     format_string(why, sizeof(why), "%lu packets dropped, %lu received, broken %d",
@@ -426,7 +426,7 @@ static void rx_never_refilled(struct attack_run *run)
     report(run, "tx_still_served_while_rx_starves",
            sent > 0 && station.device.statistics.tx_errors == 0 && !station.device.broken, why);
     report(run, "vif_stays_connected", backend_state() == XenbusStateConnected, why);
-    netfront_set_rx_buffers(&station.device, NETFRONT_RX_RING_SIZE);
+    netfront_set_rx_buffers(&station.device, NETFRONT_RX_BUFFERS);
     expect_still_served(run);
 }
 
@@ -517,18 +517,18 @@ static const struct {
     void (*run)(struct attack_run *run);
     unsigned int rx_buffers; /* NO_HANDSHAKE: the attack does the handshake itself */
 } attacks[] = {
-    { "producer-beyond-ring", producer_beyond_ring, NETFRONT_RX_RING_SIZE },
-    { "rx-producer-beyond-ring", rx_producer_beyond_ring, NETFRONT_RX_RING_SIZE },
+    { "producer-beyond-ring", producer_beyond_ring, NETFRONT_RX_BUFFERS },
+    { "rx-producer-beyond-ring", rx_producer_beyond_ring, NETFRONT_RX_BUFFERS },
     { "bad-grant", bad_grant, 0 },
-    { "more-slots-than-sent", more_slots_than_sent, NETFRONT_RX_RING_SIZE },
-    { "oversized-frame", oversized_frame, NETFRONT_RX_RING_SIZE },
-    { "undersized-frame", undersized_frame, NETFRONT_RX_RING_SIZE },
-    { "slot-crossing-page", slot_crossing_page, NETFRONT_RX_RING_SIZE },
-    { "bad-extra", bad_extra, NETFRONT_RX_RING_SIZE },
-    { "too-many-slots", too_many_slots, NETFRONT_RX_RING_SIZE },
-    { "flood", flood, NETFRONT_RX_RING_SIZE },
+    { "more-slots-than-sent", more_slots_than_sent, NETFRONT_RX_BUFFERS },
+    { "oversized-frame", oversized_frame, NETFRONT_RX_BUFFERS },
+    { "undersized-frame", undersized_frame, NETFRONT_RX_BUFFERS },
+    { "slot-crossing-page", slot_crossing_page, NETFRONT_RX_BUFFERS },
+    { "bad-extra", bad_extra, NETFRONT_RX_BUFFERS },
+    { "too-many-slots", too_many_slots, NETFRONT_RX_BUFFERS },
+    { "flood", flood, NETFRONT_RX_BUFFERS },
     { "rx-never-refilled", rx_never_refilled, STARVED_RX_BUFFERS },
-    { "die-mid-transfer", die_mid_transfer, NETFRONT_RX_RING_SIZE },
+    { "die-mid-transfer", die_mid_transfer, NETFRONT_RX_BUFFERS },
     { "bad-ring-ref", bad_ring_ref, NO_HANDSHAKE },
     { "no-rx-copy", no_rx_copy, NO_HANDSHAKE },
 };

@@ -19,6 +19,7 @@
 #define IP_TEXT_SIZE 20
 
 static uint8_t buffers[NET_STATION_TX_BUFFERS][BUFFER_BYTES] __attribute__((aligned(PAGE_SIZE)));
+static struct netfront_fragment fragments[NET_STATION_TX_BUFFERS][2];
 static struct netfront_transmission transmissions[NET_STATION_TX_BUFFERS];
 static bool buffer_used[NET_STATION_TX_BUFFERS];
 
@@ -64,29 +65,31 @@ static int free_buffer(struct net_station *station)
     return -XEN_EBUSY;
 }
 
-static void lay_out(struct netfront_transmission *transmission, uint8_t *buffer, const uint8_t *frame, size_t length,
-                    enum net_layout layout)
+static void lay_out(unsigned int index, const uint8_t *frame, size_t length, enum net_layout layout)
 {
+    uint8_t *buffer = buffers[index];
+    struct netfront_fragment *pieces = fragments[index];
     size_t header = NET_FRAME_ETHERNET_BYTES;
+    unsigned int count = 1;
 
     switch (layout) {
     case NET_LAYOUT_ACROSS_PAGES:
         memcpy(buffer + ACROSS_PAGES_OFFSET, frame, length);
-        *transmission = (struct netfront_transmission){
-            .fragment_count = 1, .fragments = { { buffer + ACROSS_PAGES_OFFSET, (uint32_t)length } } };
+        pieces[0] = (struct netfront_fragment){ buffer + ACROSS_PAGES_OFFSET, (uint32_t)length };
         break;
     case NET_LAYOUT_FRAGMENTS:
         memcpy(buffer, frame, header);
         memcpy(buffer + FRAGMENT_DATA_OFFSET, frame + header, length - header);
-        *transmission = (struct netfront_transmission){
-            .fragment_count = 2,
-            .fragments = { { buffer, (uint32_t)header }, { buffer + FRAGMENT_DATA_OFFSET, (uint32_t)(length - header) } } };
+        pieces[0] = (struct netfront_fragment){ buffer, (uint32_t)header };
+        pieces[1] = (struct netfront_fragment){ buffer + FRAGMENT_DATA_OFFSET, (uint32_t)(length - header) };
+        count = 2;
         break;
     default:
         memcpy(buffer, frame, length);
-        *transmission = (struct netfront_transmission){ .fragment_count = 1, .fragments = { { buffer, (uint32_t)length } } };
+        pieces[0] = (struct netfront_fragment){ buffer, (uint32_t)length };
         break;
     }
+    transmissions[index] = (struct netfront_transmission){ .fragments = pieces, .fragment_count = count };
 }
 
 int net_station_send(struct net_station *station, const uint8_t *frame, size_t length, enum net_layout layout)
@@ -97,7 +100,7 @@ int net_station_send(struct net_station *station, const uint8_t *frame, size_t l
         return -XEN_EINVAL;
     if ((index = free_buffer(station)) < 0)
         return index;
-    lay_out(&transmissions[index], buffers[index], frame, length, layout);
+    lay_out((unsigned int)index, frame, length, layout);
     result = netfront_transmit(&station->device, &transmissions[index]);
     buffer_used[index] = result == 0;
     return result;

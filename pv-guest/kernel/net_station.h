@@ -19,7 +19,7 @@
 #include <frontend/netfront.h>
 #include "net_frames.h"
 
-#define NET_STATION_TX_BUFFERS 16
+#define NET_STATION_TX_BUFFERS 8
 
 enum net_layout {
     NET_LAYOUT_ONE_SLOT,       /* at the start of a page */

@@ -177,7 +177,7 @@ int run_net_test(const char *command_line)
     command_line_get_unsigned(command_line, "seconds", &seconds);
     command_line_get_unsigned(command_line, "ping-seconds", &ping_seconds);
     station->handler = check_reply;
-    result = net_station_connect(station, command_line, NETFRONT_RX_RING_SIZE, from_now(CONNECT_WAIT_NS));
+    result = net_station_connect(station, command_line, NETFRONT_RX_BUFFERS, from_now(CONNECT_WAIT_NS));
     report("vif_connects", result == 0, "the handshake failed");
     if (result == 0) {
         if (station->has_peer)

@@ -21,6 +21,8 @@
  * and its share of the time the scenario took, and at the end a summary
  * table of every scenario.
  *
+ * Before the first scenario, dom0's memory beyond its image becomes its
+ * frame pool (frame_pool.h), from which the backends take their pages.
  * Everything about the backends themselves (ports, ring pages, the
  * xenstore home, serving the rings, tearing them down) is
  * domain_backends.h's; each domain of a scenario has the backends slot of
@@ -574,7 +576,7 @@ int toolstack_run(const struct start_info *start_info)
         console_printf("toolstack: %s, line %u: not understood\n", CONFIG_FILE_NAME, error_line);
         return result;
     }
-    result = frame_pool_init(start_info, true); /* dom0's memory beyond its image: the network backend's */
+    result = frame_pool_init(start_info, true); /* dom0's memory beyond its image: the backends' pages */
     if (result != 0) {
         console_printf("toolstack: setting up dom0's frame pool failed: %d\n", result);
         return result;
