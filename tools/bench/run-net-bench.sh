@@ -32,7 +32,8 @@
 # Writes, in $BUILD/bench/: net-results.txt (what is printed),
 # net-results.tsv, and each boot's serial log (net-RUN.log).
 # Environment: BUILD (default build), BENCH_TIMEOUT (seconds per boot,
-# default 900), NET_BENCH_MIB (default 16), NET_BENCH_ROUNDS (default 500).
+# default 900), NET_BENCH_MIB (default 32), NET_BENCH_ROUNDS (default 1000),
+# NET_BENCH_MEMCPY_MIB (the memcpy pass, default 256).
 # Exit status: 0 when every boot ended cleanly, 1 when something to boot is
 # missing, 2 when a boot failed (figures still shown).
 set -euo pipefail
@@ -46,8 +47,9 @@ pv_kernel=$build/pv-kernel.elf
 stock_kernel=$build/linux/debian-vmlinux
 initramfs=$build/linux/initramfs-stock.cpio
 config=tools/bench/net.domains
-mib=${NET_BENCH_MIB:-16}
-rounds=${NET_BENCH_ROUNDS:-500}
+mib=${NET_BENCH_MIB:-32}
+rounds=${NET_BENCH_ROUNDS:-1000}
+memcpy_mib=${NET_BENCH_MEMCPY_MIB:-256}
 columns=(domU-domU domU-host native)
 host_peer=10.0.2.2
 
@@ -63,7 +65,9 @@ rm -f "$output_dir"/net-*.log
 work=$(mktemp -d)
 server_pid=""
 cleanup() {
-    [ -n "$server_pid" ] && kill "$server_pid" 2>/dev/null
+    if [ -n "$server_pid" ]; then
+        kill "$server_pid" 2>/dev/null || true
+    fi
     rm -rf "$work"
 }
 trap cleanup EXIT
@@ -92,8 +96,9 @@ start_host_server() {
     server_pid=$!
 }
 
+# stop_host_server: the server is gone (it ends by itself after its two connections).
 stop_host_server() {
-    [ -n "$server_pid" ] && kill "$server_pid" 2>/dev/null
+    kill "$server_pid" 2>/dev/null || true
     wait "$server_pid" 2>/dev/null || true
     server_pid=""
 }
@@ -103,7 +108,7 @@ scenario_file() {
     awk -v name="$1" '
         /^scenario / { keep = ($2 == name) }
         keep' "$config" |
-        sed -e "s/@MIB@/$mib/g" -e "s/@ROUNDS@/$rounds/g" -e "s/@PORT@/$2/g" -e "s/@PEER@/$host_peer/g"
+        sed -e "s/@MIB@/$mib/g" -e "s/@ROUNDS@/$rounds/g" -e "s/@MEMCPY_MIB@/$memcpy_mib/g" -e "s/@PORT@/$2/g" -e "s/@PEER@/$host_peer/g"
 }
 
 # pvmon_archive NAME PORT: the boot archive of dom0 starting scenario NAME.
@@ -150,7 +155,7 @@ native_boot() {
         -no-reboot -display none -monitor none "$@" -serial "file:$output_dir/net-$run.log" \
         -netdev user,id=net0 -device virtio-net-pci,netdev=net0,mac=52:54:00:12:34:56 \
         -kernel "$stock_kernel" -initrd "$initramfs" \
-        -append "console=ttyS0 quiet pvmon.native=1 pvmon.ip=10.0.2.21/24 pvmon.peer=$host_peer pvmon.tcp_port=$port pvmon.net_wait=300 pvmon.bench_mib=$mib pvmon.bench_rounds=$rounds pvmon.test=net-bench-client,net-bench-memcpy"
+        -append "console=ttyS0 quiet pvmon.native=1 pvmon.ip=10.0.2.21/24 pvmon.peer=$host_peer pvmon.tcp_port=$port pvmon.net_wait=300 pvmon.bench_mib=$mib pvmon.bench_rounds=$rounds pvmon.memcpy_mib=$memcpy_mib pvmon.test=net-bench-client,net-bench-memcpy"
 }
 
 for mode in tcg icount; do
@@ -268,7 +273,8 @@ table=$work/table.txt
     echo "  domU-domU = two PV domUs of Debian's stock Linux on xenbr0 (netfront -> dom0's netback and bridge -> netfront)"
     echo "  domU-host = a PV domU to the host (netfront -> netback -> bridge -> dom0's virtio-net -> QEMU's user network)"
     echo "  native    = the same stock kernel on QEMU -M pc, virtio-net-pci, QEMU's user network, no pvmon"
-    echo "  memcpy    = pvmon-netbench's memcpy pass, 64 KiB copies, in the domU-domU client and natively"
+    echo "  memcpy    = pvmon-netbench's memcpy pass, $memcpy_mib MiB in 64 KiB copies, in the domU-domU client and"
+    echo "              natively: the memcpy-bound limit (a copying path moves each byte at least 3 times)"
     echo "tcg: MB/s and microseconds per round trip from wall-clock time (this run only); icount: guest ns"
     echo "under -icount shift=0, one per instruction executed (idle time counts as well), per packet of"
     echo "the client's eth0 (both directions) and per round trip."
