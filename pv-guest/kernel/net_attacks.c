@@ -92,7 +92,7 @@ static union netfront_tx_slot data_slot(uint16_t size, uint16_t flags)
 static void expect_refused(struct attack_run *run, const char *name, const union netfront_tx_slot *slots,
                            const bool *extra, unsigned int count)
 {
-    struct netfront_transmission completion;
+    static struct netfront_transmission completion; /* netfront may answer it after a timeout */
     char why[96];
     int result;
 
@@ -140,13 +140,14 @@ static void expect_disabled(struct attack_run *run, const char *name, const unio
 static void expect_still_served(struct attack_run *run)
 {
     static const struct netfront_fragment fragment = { good_page, NET_FRAME_ARP_BYTES };
-    struct netfront_transmission transmission = { .fragments = &fragment, .fragment_count = 1 };
+    static struct netfront_transmission transmission; /* netfront may answer it after a timeout */
     char why[80];
     int result;
 
     if (run->vif_closed)
         return;
     net_frame_build_arp(good_page, NET_FRAME_ARP_REQUEST, &station.self, &station.peer);
+    transmission = (struct netfront_transmission){ .fragments = &fragment, .fragment_count = 1 };
     result = netfront_transmit(&station.device, &transmission);
     if (result == 0)
         result = netfront_wait_for(&station.device, &transmission, from_now(ANSWER_WAIT_NS));
@@ -433,7 +434,7 @@ static void rx_never_refilled(struct attack_run *run)
 static void die_mid_transfer(struct attack_run *run)
 {
     union netfront_tx_slot slots[MAX_RAW_SLOTS];
-    struct netfront_transmission completion;
+    static struct netfront_transmission completion;
     unsigned int packets = 0;
 
     (void)run;
