@@ -10,14 +10,13 @@
 #include <guest/hypercall.h>
 #include <public/memory_extension.h>
 #include <runtime/console.h>
-#include <runtime/events.h>
 #include <runtime/runtime.h>
 #include <kernel/block_device.h>
 #include <kernel/direct_map.h>
 #include <kernel/frame_pool.h>
 #include "blkback_dom0.h"
+#include "device_dom0.h"
 
-#define WINDOW_FLAGS (PTE_PRESENT | PTE_WRITABLE | PTE_USER | PTE_ACCESSED | PTE_DIRTY | PTE_NO_EXECUTE)
 #define SECTORS_PER_MEBIBYTE 2048
 
 struct dom0_device {
@@ -85,29 +84,20 @@ static const struct blkback_operations vbd_operations = {
 
 /* --- the handshake's operations ------------------------------------------------- */
 
-/* pvmon's machine-wide counters: 0, or the hypercall's error. */
-static long read_machine_counters(struct pvmon_memory_statistics *counters)
+static void report_step(void *device, const char *what, long result)
 {
-    return hypercall3(__PVMON_HYPERVISOR_memory_extension, PVMON_MEMORY_statistics, (unsigned long)counters, 0);
+    report_result(device, what, result);
 }
 
 static long map_ring(struct blkback_xenbus *device, grant_ref_t ref, void **page)
 {
     struct dom0_device *entry = owner_of(device);
-    struct gnttab_map_grant_ref map = {
-        .host_addr = (uint64_t)window_of(entry),
-        .flags = GNTMAP_host_map,
-        .ref = ref,
-        .dom = device->config.frontend_domain,
-    };
-    long result = grant_map(&map, 1);
+    long result = device_dom0_map_ring(window_of(entry), device->config.frontend_domain, ref, &entry->ring_handle,
+                                       "GNTTABOP_map_grant_ref of the ring", report_step, device);
 
-    if (result != 0 || map.status != GNTST_okay) {
-        report_result(device, "GNTTABOP_map_grant_ref of the ring", result != 0 ? result : map.status);
-        return result != 0 ? result : -XEN_EINVAL;
-    }
-    entry->ring_handle = map.handle;
-    entry->counting = read_machine_counters(&entry->at_connection) == 0;
+    if (result != 0)
+        return result;
+    entry->counting = device_dom0_read_machine_counters(&entry->at_connection) == 0;
     *page = window_of(entry);
     return 0;
 }
@@ -116,16 +106,9 @@ static long map_ring(struct blkback_xenbus *device, grant_ref_t ref, void **page
 static void unmap_ring(struct blkback_xenbus *device)
 {
     struct dom0_device *entry = owner_of(device);
-    uint8_t *window = window_of(entry);
-    struct gnttab_unmap_grant_ref unmap = { .host_addr = (uint64_t)window, .handle = entry->ring_handle };
-    long result = grant_unmap(&unmap, 1);
 
-    if (result != 0 || unmap.status != GNTST_okay)
-        report_result(device, "GNTTABOP_unmap_grant_ref of the ring", result != 0 ? result : unmap.status);
-    result = hypercall_update_va_mapping((unsigned long)window, runtime_machine_address(window) | WINDOW_FLAGS,
-                                         UVMF_INVLPG);
-    if (result != 0)
-        report_result(device, "mapping dom0's window page back", result);
+    device_dom0_unmap_ring(window_of(entry), entry->ring_handle, "GNTTABOP_unmap_grant_ref of the ring",
+                           report_step, device);
 }
 
 static void note_event(evtchn_port_t port, void *context)
@@ -137,30 +120,13 @@ static void note_event(evtchn_port_t port, void *context)
 
 static long bind_event_channel(struct blkback_xenbus *device, evtchn_port_t remote_port, evtchn_port_t *local_port)
 {
-    struct evtchn_bind_interdomain bind = { .remote_dom = device->config.frontend_domain, .remote_port = remote_port };
-    long result = hypercall_event_channel_op(EVTCHNOP_bind_interdomain, &bind);
-
-    if (result != 0) {
-        report_result(device, "EVTCHNOP_bind_interdomain", result);
-        return result;
-    }
-    *local_port = bind.local_port;
-    result = events_attach(bind.local_port, note_event, NULL);
-    if (result != 0) {
-        hypercall_event_close(bind.local_port);
-        report_result(device, "attaching the event channel", result);
-    }
-    return result;
+    return device_dom0_bind_event_channel(device->config.frontend_domain, remote_port, local_port, note_event,
+                                          report_step, device);
 }
 
 static void close_event_channel(struct blkback_xenbus *device, evtchn_port_t local_port)
 {
-    long result;
-
-    events_detach(local_port);
-    result = hypercall_event_close(local_port);
-    if (result != 0)
-        report_result(device, "closing the event channel", result);
+    device_dom0_close_event_channel(local_port, report_step, device);
 }
 
 static const struct blkback_xenbus_operations xenbus_operations = {
@@ -282,7 +248,7 @@ static void report_machine_counters(const struct dom0_device *entry)
     const struct blkback_xenbus *device = &entry->device;
     struct pvmon_memory_statistics now;
 
-    if (!entry->counting || read_machine_counters(&now) != 0)
+    if (!entry->counting || device_dom0_read_machine_counters(&now) != 0)
         return;
     console_printf("toolstack: d%u vbd %u: while connected, the machine made %lu hypercalls and "
                    "%lu page-table updates\n", device->config.frontend_domain, device->config.virtual_device,

@@ -5,16 +5,12 @@
  */
 #include <stdint.h>
 #include <pvmon/errno.h>
-#include <pvmon/format.h>
 #include <pvmon/string.h>
 #include <xen/io/blkif.h>
 #include <xen/io/protocols.h>
 #include <xen/io/xenbus.h>
-#include <kernel/xenstore_store.h>
 #include "blkback_xenbus.h"
 #include "xenbus_nodes.h"
-
-#define DOM0 0
 
 /* --- xenstore ------------------------------------------------------------------- */
 
@@ -42,11 +38,7 @@ static int write_backend_nodes(const struct blkback_xenbus *device)
     const struct blkback_xenbus_config *config = &device->config;
     int result;
 
-    if ((result = xenbus_nodes_make_directory(directory, DOM0, config->frontend_domain)) != 0 ||
-        (result = xenbus_nodes_write_text(directory, "frontend", device->frontend_path)) != 0 ||
-        (result = xenbus_nodes_write_number(directory, "frontend-id", config->frontend_domain)) != 0 ||
-        (result = xenbus_nodes_write_text(directory, "online", "1")) != 0 ||
-        (result = xenbus_nodes_write_number(directory, "state", XenbusStateInitialising)) != 0 ||
+    if ((result = xenbus_nodes_create_backend(directory, device->frontend_path, config->frontend_domain)) != 0 ||
         (result = xenbus_nodes_write_text(directory, "params", config->params)) != 0 ||
         (result = xenbus_nodes_write_text(directory, "mode", config->vbd.read_only ? "r" : "w")) != 0 ||
         (result = xenbus_nodes_write_text(directory, "type", "phy")) != 0 ||
@@ -64,10 +56,7 @@ static int write_frontend_nodes(const struct blkback_xenbus *device)
     const struct blkback_xenbus_config *config = &device->config;
     int result;
 
-    if ((result = xenbus_nodes_make_directory(directory, config->frontend_domain, DOM0)) != 0 ||
-        (result = xenbus_nodes_write_text(directory, "backend", device->backend_path)) != 0 ||
-        (result = xenbus_nodes_write_number(directory, "backend-id", DOM0)) != 0 ||
-        (result = xenbus_nodes_write_number(directory, "state", XenbusStateInitialising)) != 0 ||
+    if ((result = xenbus_nodes_create_frontend(directory, device->backend_path, config->frontend_domain)) != 0 ||
         (result = xenbus_nodes_write_number(directory, "virtual-device", config->virtual_device)) != 0 ||
         (result = xenbus_nodes_write_text(directory, "device-type", "disk")) != 0)
         return result;
@@ -252,10 +241,8 @@ int blkback_xenbus_create(struct blkback_xenbus *device, const struct blkback_xe
     int result;
 
     *device = (struct blkback_xenbus) { .operations = operations, .config = *config, .context = context };
-    format_string(device->frontend_path, sizeof(device->frontend_path), "/local/domain/%u/device/vbd/%u",
-                  config->frontend_domain, config->virtual_device);
-    format_string(device->backend_path, sizeof(device->backend_path), "/local/domain/0/backend/vbd/%u/%u",
-                  config->frontend_domain, config->virtual_device);
+    xenbus_nodes_device_paths(device->frontend_path, device->backend_path, "vbd", config->frontend_domain,
+                              config->virtual_device);
     blkback_init(&device->vbd, vbd_operations, &config->vbd, pool, device);
     if ((result = write_backend_nodes(device)) != 0 || (result = write_frontend_nodes(device)) != 0)
         return result;
@@ -267,11 +254,8 @@ int blkback_xenbus_create(struct blkback_xenbus *device, const struct blkback_xe
  * other phases also wait on things outside the store, such as the disk). */
 static bool frontend_may_have_changed(struct blkback_xenbus *device)
 {
-    uint64_t generation = xenstore_store_generation();
-    bool changed = device->phase != BLKBACK_XENBUS_CONNECTED || generation != device->followed_generation;
-
-    device->followed_generation = generation;
-    return changed;
+    return xenbus_nodes_frontend_may_have_changed(device->phase == BLKBACK_XENBUS_CONNECTED,
+                                                  &device->followed_generation);
 }
 
 bool blkback_xenbus_service(struct blkback_xenbus *device)
@@ -289,14 +273,9 @@ bool blkback_xenbus_service(struct blkback_xenbus *device)
 
 void blkback_xenbus_destroy(struct blkback_xenbus *device)
 {
-    char path[XENSTORE_PATH_SIZE];
-
     disconnect(device);
     device->phase = BLKBACK_XENBUS_CLOSED;
-    xenstore_store_remove(DOM0, device->frontend_path);
-    xenstore_store_remove(DOM0, device->backend_path);
-    format_string(path, sizeof(path), "/local/domain/0/backend/vbd/%u", device->config.frontend_domain);
-    xenstore_store_remove(DOM0, path);
+    xenbus_nodes_remove_device(device->frontend_path, device->backend_path, "vbd", device->config.frontend_domain);
 }
 
 bool blkback_xenbus_idle(const struct blkback_xenbus *device)

@@ -12,15 +12,14 @@
 #include <public/memory_extension.h>
 #include <runtime/clock.h>
 #include <runtime/console.h>
-#include <runtime/events.h>
 #include <runtime/runtime.h>
 #include <kernel/direct_map.h>
 #include <kernel/frame_pool.h>
 #include <kernel/net_device.h>
 #include "bridge.h"
+#include "device_dom0.h"
 #include "netback_dom0.h"
 
-#define WINDOW_FLAGS (PTE_PRESENT | PTE_WRITABLE | PTE_USER | PTE_ACCESSED | PTE_DIRTY | PTE_NO_EXECUTE)
 #define UPLINK_PORT 0
 #define XEN_OUI_0 0x00
 #define XEN_OUI_1 0x16
@@ -252,28 +251,20 @@ static const struct netback_operations vif_operations = {
 
 /* --- the handshake's operations ---------------------------------------------------------- */
 
-/* pvmon's machine-wide counters: 0, or the hypercall's error. */
-static long read_machine_counters(struct pvmon_memory_statistics *counters)
+static void report_step(void *device, const char *what, long result)
 {
-    return hypercall3(__PVMON_HYPERVISOR_memory_extension, PVMON_MEMORY_statistics, (unsigned long)counters, 0);
+    report_result(device, what, result);
 }
 
 static long map_ring(struct netback_xenbus *device, enum netback_ring ring, grant_ref_t ref, void **page)
 {
     struct dom0_vif *entry = owner_of(device);
-    struct gnttab_map_grant_ref map = {
-        .host_addr = (uint64_t)window_of(entry, ring),
-        .flags = GNTMAP_host_map,
-        .ref = ref,
-        .dom = device->config.vif.frontend_domain,
-    };
-    long result = grant_map(&map, 1);
+    long result = device_dom0_map_ring(window_of(entry, ring), device->config.vif.frontend_domain, ref,
+                                       &entry->ring_handles[ring], "GNTTABOP_map_grant_ref of a ring", report_step,
+                                       device);
 
-    if (result != 0 || map.status != GNTST_okay) {
-        report_result(device, "GNTTABOP_map_grant_ref of a ring", result != 0 ? result : map.status);
-        return result != 0 ? result : -XEN_EINVAL;
-    }
-    entry->ring_handles[ring] = map.handle;
+    if (result != 0)
+        return result;
     *page = window_of(entry, ring);
     return 0;
 }
@@ -282,18 +273,10 @@ static long map_ring(struct netback_xenbus *device, enum netback_ring ring, gran
 static void unmap_ring(struct netback_xenbus *device, enum netback_ring ring)
 {
     struct dom0_vif *entry = owner_of(device);
-    uint8_t *window = window_of(entry, ring);
-    struct gnttab_unmap_grant_ref unmap = { .host_addr = (uint64_t)window, .handle = entry->ring_handles[ring] };
-    long result = grant_unmap(&unmap, 1);
 
-    if (result != 0 || unmap.status != GNTST_okay)
-        report_result(device, "GNTTABOP_unmap_grant_ref of a ring", result != 0 ? result : unmap.status);
-    result = hypercall_update_va_mapping((unsigned long)window, runtime_machine_address(window) | WINDOW_FLAGS,
-                                         UVMF_INVLPG);
-    if (result != 0)
-        report_result(device, "mapping dom0's window page back", result);
+    device_dom0_unmap_ring(window_of(entry, ring), entry->ring_handles[ring], "GNTTABOP_unmap_grant_ref of a ring",
+                           report_step, device);
 }
-
 
 static void note_event(evtchn_port_t port, void *context)
 {
@@ -304,33 +287,18 @@ static void note_event(evtchn_port_t port, void *context)
 
 static long bind_event_channel(struct netback_xenbus *device, evtchn_port_t remote_port, evtchn_port_t *local_port)
 {
-    struct evtchn_bind_interdomain bind = { .remote_dom = device->config.vif.frontend_domain,
-                                            .remote_port = remote_port };
-    long result = hypercall_event_channel_op(EVTCHNOP_bind_interdomain, &bind);
+    long result = device_dom0_bind_event_channel(device->config.vif.frontend_domain, remote_port, local_port,
+                                                 note_event, report_step, device);
 
-    if (result != 0) {
-        report_result(device, "EVTCHNOP_bind_interdomain", result);
+    if (result != 0)
         return result;
-    }
-    *local_port = bind.local_port;
-    result = events_attach(bind.local_port, note_event, NULL);
-    if (result != 0) {
-        hypercall_event_close(bind.local_port);
-        report_result(device, "attaching the event channel", result);
-        return result;
-    }
-    owner_of(device)->counting = read_machine_counters(&owner_of(device)->at_connection) == 0;
+    owner_of(device)->counting = device_dom0_read_machine_counters(&owner_of(device)->at_connection) == 0;
     return 0;
 }
 
 static void close_event_channel(struct netback_xenbus *device, evtchn_port_t local_port)
 {
-    long result;
-
-    events_detach(local_port);
-    result = hypercall_event_close(local_port);
-    if (result != 0)
-        report_result(device, "closing the event channel", result);
+    device_dom0_close_event_channel(local_port, report_step, device);
 }
 
 static const struct netback_xenbus_operations xenbus_operations = {
@@ -480,7 +448,7 @@ static void report_machine_counters(const struct dom0_vif *entry)
 {
     struct pvmon_memory_statistics now;
 
-    if (!entry->counting || read_machine_counters(&now) != 0)
+    if (!entry->counting || device_dom0_read_machine_counters(&now) != 0)
         return;
     console_printf("toolstack: d%u vif %u: while connected, the machine made %lu hypercalls and "
                    "%lu page-table updates\n", entry->device.config.vif.frontend_domain, entry->device.config.handle,

@@ -33,11 +33,7 @@ static int write_backend_nodes(const struct netback_xenbus *device, const char *
     const struct netback_xenbus_config *config = &device->config;
     int result;
 
-    if ((result = xenbus_nodes_make_directory(directory, DOM0, config->vif.frontend_domain)) != 0 ||
-        (result = xenbus_nodes_write_text(directory, "frontend", device->frontend_path)) != 0 ||
-        (result = xenbus_nodes_write_number(directory, "frontend-id", config->vif.frontend_domain)) != 0 ||
-        (result = xenbus_nodes_write_text(directory, "online", "1")) != 0 ||
-        (result = xenbus_nodes_write_number(directory, "state", XenbusStateInitialising)) != 0 ||
+    if ((result = xenbus_nodes_create_backend(directory, device->frontend_path, config->vif.frontend_domain)) != 0 ||
         (result = xenbus_nodes_write_text(directory, "mac", mac)) != 0 ||
         (result = xenbus_nodes_write_text(directory, "bridge", config->bridge)) != 0 ||
         (result = xenbus_nodes_write_number(directory, "handle", config->handle)) != 0 ||
@@ -69,10 +65,7 @@ static int write_frontend_nodes(const struct netback_xenbus *device, const char 
     const struct netback_xenbus_config *config = &device->config;
     int result;
 
-    if ((result = xenbus_nodes_make_directory(directory, config->vif.frontend_domain, DOM0)) != 0 ||
-        (result = xenbus_nodes_write_text(directory, "backend", device->backend_path)) != 0 ||
-        (result = xenbus_nodes_write_number(directory, "backend-id", DOM0)) != 0 ||
-        (result = xenbus_nodes_write_number(directory, "state", XenbusStateInitialising)) != 0 ||
+    if ((result = xenbus_nodes_create_frontend(directory, device->backend_path, config->vif.frontend_domain)) != 0 ||
         (result = xenbus_nodes_write_number(directory, "handle", config->handle)) != 0 ||
         (result = xenbus_nodes_write_text(directory, "mac", mac)) != 0 ||
         (result = xenbus_nodes_write_text(directory, "trusted", "1")) != 0 ||
@@ -252,10 +245,8 @@ int netback_xenbus_create(struct netback_xenbus *device, const struct netback_xe
     int result;
 
     *device = (struct netback_xenbus) { .operations = operations, .config = *config, .context = context };
-    format_string(device->frontend_path, sizeof(device->frontend_path), "/local/domain/%u/device/vif/%u",
-                  config->vif.frontend_domain, config->handle);
-    format_string(device->backend_path, sizeof(device->backend_path), "/local/domain/0/backend/vif/%u/%u",
-                  config->vif.frontend_domain, config->handle);
+    xenbus_nodes_device_paths(device->frontend_path, device->backend_path, "vif", config->vif.frontend_domain,
+                              config->handle);
     ethernet_address_format(&config->vif.address, mac);
     netback_init(&device->vif, vif_operations, &config->vif, pool, device);
     if ((result = write_backend_nodes(device, mac)) != 0 || (result = write_frontend_nodes(device, mac)) != 0)
@@ -267,11 +258,8 @@ int netback_xenbus_create(struct netback_xenbus *device, const struct netback_xe
  * connected with nothing in the store changed since the last reading. */
 static bool frontend_may_have_changed(struct netback_xenbus *device)
 {
-    uint64_t generation = xenstore_store_generation();
-    bool changed = device->phase != NETBACK_XENBUS_CONNECTED || generation != device->followed_generation;
-
-    device->followed_generation = generation;
-    return changed;
+    return xenbus_nodes_frontend_may_have_changed(device->phase == NETBACK_XENBUS_CONNECTED,
+                                                  &device->followed_generation);
 }
 
 /* Why netback disabled the vif, for the log and the error node. */
@@ -305,12 +293,7 @@ bool netback_xenbus_connected(const struct netback_xenbus *device)
 
 void netback_xenbus_destroy(struct netback_xenbus *device)
 {
-    char path[XENSTORE_PATH_SIZE];
-
     disconnect(device);
     device->phase = NETBACK_XENBUS_CLOSED;
-    xenstore_store_remove(DOM0, device->frontend_path);
-    xenstore_store_remove(DOM0, device->backend_path);
-    format_string(path, sizeof(path), "/local/domain/0/backend/vif/%u", device->config.vif.frontend_domain);
-    xenstore_store_remove(DOM0, path);
+    xenbus_nodes_remove_device(device->frontend_path, device->backend_path, "vif", device->config.vif.frontend_domain);
 }

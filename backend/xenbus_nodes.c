@@ -88,3 +88,53 @@ int xenbus_nodes_make_directory(const char *path, domid_t owner, domid_t reader)
         return result;
     return xenstore_store_set_permissions(DOM0, path, permissions, 2);
 }
+
+void xenbus_nodes_device_paths(char *frontend_path, char *backend_path, const char *class, domid_t domain,
+                               unsigned int handle)
+{
+    format_string(frontend_path, XENSTORE_PATH_SIZE, "/local/domain/%u/device/%s/%u", domain, class, handle);
+    format_string(backend_path, XENSTORE_PATH_SIZE, "/local/domain/0/backend/%s/%u/%u", class, domain, handle);
+}
+
+int xenbus_nodes_create_backend(const char *backend_path, const char *frontend_path, domid_t frontend_domain)
+{
+    int result;
+
+    if ((result = xenbus_nodes_make_directory(backend_path, DOM0, frontend_domain)) != 0 ||
+        (result = xenbus_nodes_write_text(backend_path, "frontend", frontend_path)) != 0 ||
+        (result = xenbus_nodes_write_number(backend_path, "frontend-id", frontend_domain)) != 0 ||
+        (result = xenbus_nodes_write_text(backend_path, "online", "1")) != 0)
+        return result;
+    return xenbus_nodes_write_number(backend_path, "state", XenbusStateInitialising);
+}
+
+int xenbus_nodes_create_frontend(const char *frontend_path, const char *backend_path, domid_t frontend_domain)
+{
+    int result;
+
+    if ((result = xenbus_nodes_make_directory(frontend_path, frontend_domain, DOM0)) != 0 ||
+        (result = xenbus_nodes_write_text(frontend_path, "backend", backend_path)) != 0 ||
+        (result = xenbus_nodes_write_number(frontend_path, "backend-id", DOM0)) != 0)
+        return result;
+    return xenbus_nodes_write_number(frontend_path, "state", XenbusStateInitialising);
+}
+
+void xenbus_nodes_remove_device(const char *frontend_path, const char *backend_path, const char *class,
+                                domid_t frontend_domain)
+{
+    char path[XENSTORE_PATH_SIZE];
+
+    xenstore_store_remove(DOM0, frontend_path);
+    xenstore_store_remove(DOM0, backend_path);
+    format_string(path, sizeof(path), "/local/domain/0/backend/%s/%u", class, frontend_domain);
+    xenstore_store_remove(DOM0, path);
+}
+
+bool xenbus_nodes_frontend_may_have_changed(bool connected, uint64_t *followed_generation)
+{
+    uint64_t generation = xenstore_store_generation();
+    bool changed = !connected || generation != *followed_generation;
+
+    *followed_generation = generation;
+    return changed;
+}

@@ -20,6 +20,7 @@
 #ifndef BACKEND_XENBUS_NODES_H
 #define BACKEND_XENBUS_NODES_H
 
+#include <stdbool.h>
 #include <stdint.h>
 #include <xen/io/xenbus.h>
 #include <xen/xen.h>
@@ -41,5 +42,31 @@ XenbusState xenbus_nodes_read_state(const char *directory);
 
 /* Makes the directory with the permissions [{owner, none}, {reader, read}]. */
 int xenbus_nodes_make_directory(const char *path, domid_t owner, domid_t reader);
+
+/* A device's two directories (XENSTORE_PATH_SIZE bytes each), as libxl
+ * names them: /local/domain/<domain>/device/<class>/<handle> and
+ * /local/domain/0/backend/<class>/<domain>/<handle>. */
+void xenbus_nodes_device_paths(char *frontend_path, char *backend_path, const char *class, domid_t domain,
+                               unsigned int handle);
+
+/* The nodes libxl writes in every backend directory (owned by dom0, read by
+ * the frontend's domain): frontend, frontend-id, online, state
+ * Initialising.  0, or the first error. */
+int xenbus_nodes_create_backend(const char *backend_path, const char *frontend_path, domid_t frontend_domain);
+
+/* The nodes libxl writes in every frontend directory (owned by the
+ * frontend's domain, read by dom0): backend, backend-id 0, state
+ * Initialising.  0, or the first error. */
+int xenbus_nodes_create_frontend(const char *frontend_path, const char *backend_path, domid_t frontend_domain);
+
+/* Removes both directories and the backend's directory of the domain's
+ * devices of that class (/local/domain/0/backend/<class>/<domain>). */
+void xenbus_nodes_remove_device(const char *frontend_path, const char *backend_path, const char *class,
+                                domid_t frontend_domain);
+
+/* Whether a backend must read its frontend's state this pass: always
+ * unless connected, else only when the store changed since the last pass
+ * (*followed_generation, updated). */
+bool xenbus_nodes_frontend_may_have_changed(bool connected, uint64_t *followed_generation);
 
 #endif

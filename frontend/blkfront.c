@@ -19,12 +19,10 @@
 #include "blkfront.h"
 #include "grant_table.h"
 #include "xenbus.h"
+#include "xenbus_device.h"
 
 #define PAGE_SIZE 4096
 #define RING_PAGE_POOL 4
-#define TRANSACTION_ATTEMPTS 8
-#define NAME_LIST_SIZE 512
-#define TOKEN_SIZE 64
 #define PROTOCOL_X86_64 "x86_64-abi"
 #define RING_ENTRY_SIZE sizeof(union blkif_sring_entry)
 
@@ -55,123 +53,34 @@ static void note_device_event(evtchn_port_t port, void *context)
 
 /* --- xenstore nodes -------------------------------------------------------------- */
 
-static void node_path(char *path, const char *directory, const char *node)
-{
-    format_string(path, BLKFRONT_PATH_SIZE, "%s/%s", directory, node);
-}
-
 static int read_frontend_number(struct blkfront *device, const char *node, uint64_t *value)
 {
-    char path[BLKFRONT_PATH_SIZE];
-
-    node_path(path, device->frontend_path, node);
-    return xenbus_read_unsigned(XENBUS_NO_TRANSACTION, path, value);
+    return xenbus_device_read_number(device->frontend_path, node, value);
 }
 
 static int read_backend_number(struct blkfront *device, const char *node, uint64_t *value)
 {
-    char path[BLKFRONT_PATH_SIZE];
-
-    node_path(path, device->backend_path, node);
-    return xenbus_read_unsigned(XENBUS_NO_TRANSACTION, path, value);
+    return xenbus_device_read_number(device->backend_path, node, value);
 }
 
 static int write_frontend_state(struct blkfront *device, XenbusState state)
 {
-    char path[BLKFRONT_PATH_SIZE];
-
-    node_path(path, device->frontend_path, "state");
-    return xenbus_write_unsigned(XENBUS_NO_TRANSACTION, path, state);
-}
-
-/* device/vbd/<vbd>, or the first entry of device/vbd when vbd is NULL. */
-static int choose_vbd(struct blkfront *device, const char *vbd)
-{
-    static char names[NAME_LIST_SIZE];
-    int count;
-
-    if (vbd == NULL) {
-        count = xenbus_directory(XENBUS_NO_TRANSACTION, "device/vbd", names, sizeof(names));
-        if (count < 0)
-            return count;
-        if (count == 0)
-            return -XEN_ENODEV;
-        vbd = names;
-    }
-    format_string(device->frontend_path, sizeof(device->frontend_path), "device/vbd/%s", vbd);
-    return 0;
+    return xenbus_device_write_state(device->frontend_path, state);
 }
 
 static int read_backend_location(struct blkfront *device)
 {
-    char path[BLKFRONT_PATH_SIZE];
-    uint64_t backend_id;
-    int result;
+    int result = xenbus_device_read_backend(device->frontend_path, device->backend_path, &device->backend_id);
 
-    node_path(path, device->frontend_path, "backend");
-    result = xenbus_read(XENBUS_NO_TRANSACTION, path, device->backend_path, sizeof(device->backend_path));
-    if (result < 0)
+    if (result != 0)
         return result;
-    if ((result = read_frontend_number(device, "backend-id", &backend_id)) != 0)
-        return result;
-    if (backend_id >= DOMID_FIRST_RESERVED)
-        return -XEN_EINVAL;
-    device->backend_id = (domid_t)backend_id;
     return read_frontend_number(device, "virtual-device", &device->virtual_device);
-}
-
-static int watch_backend_state(struct blkfront *device)
-{
-    char path[BLKFRONT_PATH_SIZE];
-
-    node_path(path, device->backend_path, "state");
-    return xenbus_watch(path, device->frontend_path);
-}
-
-static void unwatch_backend_state(struct blkfront *device)
-{
-    char path[BLKFRONT_PATH_SIZE];
-
-    node_path(path, device->backend_path, "state");
-    xenbus_unwatch(path, device->frontend_path);
-}
-
-/* Until the backend's state is wanted (Closed counts for Closing): a backend
- * closing meanwhile, or a state that cannot be read for another reason than
- * its absence, is an error. */
-static int wait_for_watched_state(struct blkfront *device, XenbusState wanted, uint64_t deadline_ns)
-{
-    char path[BLKFRONT_PATH_SIZE], token[TOKEN_SIZE];
-    uint64_t state = XenbusStateUnknown;
-
-    for (;;) {
-        int result = read_backend_number(device, "state", &state);
-
-        if (result == 0 && (state == wanted || (wanted == XenbusStateClosing && state == XenbusStateClosed)))
-            return 0;
-        if (result == 0 && (state == XenbusStateClosing || state == XenbusStateClosed) &&
-            wanted < XenbusStateClosing)
-            return -XEN_ENODEV;
-        if (result != 0 && result != -XEN_ENOENT)
-            return result;
-        result = xenbus_next_event(path, sizeof(path), token, sizeof(token), deadline_ns);
-        if (result == -XEN_ETIMEDOUT)
-            console_printf("blkfront %s: backend state stayed %lu, waiting for %u\n", device->frontend_path,
-                           state, wanted);
-        if (result != 0)
-            return result;
-    }
 }
 
 int blkfront_await_backend(struct blkfront *device, XenbusState wanted, uint64_t deadline_ns)
 {
-    int result = watch_backend_state(device);
-
-    if (result != 0)
-        return result;
-    result = wait_for_watched_state(device, wanted, deadline_ns);
-    unwatch_backend_state(device);
-    return result;
+    return xenbus_device_await_backend("blkfront", device->frontend_path, device->backend_path, wanted,
+                                       deadline_ns);
 }
 
 /* --- the ring and the event channel ----------------------------------------------- */
@@ -191,48 +100,26 @@ static int set_up_ring(struct blkfront *device)
 
 static int set_up_event_channel(struct blkfront *device)
 {
-    struct evtchn_alloc_unbound unbound = { .dom = DOMID_SELF, .remote_dom = device->backend_id };
-    long result = hypercall_event_channel_op(EVTCHNOP_alloc_unbound, &unbound);
-
-    if (result != 0)
-        return (int)result;
-    device->port = unbound.port;
-    return events_attach(device->port, note_device_event, device);
+    return xenbus_device_alloc_event_channel(device->backend_id, &device->port, note_device_event, device);
 }
 
-static int write_ring_nodes(struct blkfront *device, uint32_t transaction)
+static int write_ring_nodes(void *context, uint32_t transaction)
 {
+    struct blkfront *device = context;
     char path[BLKFRONT_PATH_SIZE];
     int result;
 
-    node_path(path, device->frontend_path, "ring-ref");
-    if ((result = xenbus_write_unsigned(transaction, path, device->ring_ref)) != 0)
+    if ((result = xenbus_device_write_number(transaction, device->frontend_path, "ring-ref", device->ring_ref)) != 0 ||
+        (result = xenbus_device_write_number(transaction, device->frontend_path, "event-channel", device->port)) != 0)
         return result;
-    node_path(path, device->frontend_path, "event-channel");
-    if ((result = xenbus_write_unsigned(transaction, path, device->port)) != 0)
-        return result;
-    node_path(path, device->frontend_path, "protocol");
+    xenbus_device_node_path(path, device->frontend_path, "protocol");
     return xenbus_write(transaction, path, PROTOCOL_X86_64);
 }
 
 /* Linux talk_to_blkback: the ring nodes in one transaction, run again on EAGAIN. */
 static int publish_ring(struct blkfront *device)
 {
-    for (unsigned int attempt = 0; attempt < TRANSACTION_ATTEMPTS; attempt++) {
-        uint32_t transaction;
-        int result = xenbus_transaction_start(&transaction);
-
-        if (result != 0)
-            return result;
-        if ((result = write_ring_nodes(device, transaction)) != 0) {
-            xenbus_transaction_end(transaction, false);
-            return result;
-        }
-        result = xenbus_transaction_end(transaction, true);
-        if (result != -XEN_EAGAIN)
-            return result;
-    }
-    return -XEN_EAGAIN;
+    return xenbus_device_publish(write_ring_nodes, device);
 }
 
 /* Linux blkfront_connect: sectors, info and sector-size are required. */
@@ -282,7 +169,7 @@ int blkfront_locate(struct blkfront *device, const char *vbd)
     format_string(device->frontend_path, sizeof(device->frontend_path), "device/vbd");
     if ((result = xenbus_init()) != 0)
         return fail(device, "finding the xenstore ring", result);
-    if ((result = choose_vbd(device, vbd)) != 0)
+    if ((result = xenbus_device_choose(device->frontend_path, "vbd", vbd)) != 0)
         return fail(device, "finding the vbd", result);
     if ((result = read_backend_location(device)) != 0)
         return fail(device, "reading backend, backend-id and virtual-device", result);

@@ -29,8 +29,9 @@
 #include <xen/io/xenbus.h>
 #include <ring/ring.h>
 #include "blkfront_shadow.h"
+#include "xenbus_device.h"
 
-#define BLKFRONT_PATH_SIZE 128
+#define BLKFRONT_PATH_SIZE XENBUS_DEVICE_PATH_SIZE
 #define BLKFRONT_SECTOR_SIZE 512
 
 struct blkfront_segment {

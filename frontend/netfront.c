@@ -20,10 +20,8 @@
 #include "grant_table.h"
 #include "netfront.h"
 #include "xenbus.h"
+#include "xenbus_device.h"
 
-#define TRANSACTION_ATTEMPTS 8
-#define NAME_LIST_SIZE 512
-#define TOKEN_SIZE 64
 #define ADDRESS_TEXT_SIZE 32
 #define TX_ENTRY_SIZE sizeof(union netif_tx_sring_entry)
 #define RX_ENTRY_SIZE sizeof(union netif_rx_sring_entry)
@@ -65,69 +63,14 @@ static void notify_backend(struct netfront *device)
 
 /* --- xenstore nodes -------------------------------------------------------------- */
 
-static void node_path(char *path, const char *directory, const char *node)
-{
-    format_string(path, NETFRONT_PATH_SIZE, "%s/%s", directory, node);
-}
-
-static int read_frontend_number(struct netfront *device, const char *node, uint64_t *value)
-{
-    char path[NETFRONT_PATH_SIZE];
-
-    node_path(path, device->frontend_path, node);
-    return xenbus_read_unsigned(XENBUS_NO_TRANSACTION, path, value);
-}
-
 static int read_backend_number(struct netfront *device, const char *node, uint64_t *value)
 {
-    char path[NETFRONT_PATH_SIZE];
-
-    node_path(path, device->backend_path, node);
-    return xenbus_read_unsigned(XENBUS_NO_TRANSACTION, path, value);
+    return xenbus_device_read_number(device->backend_path, node, value);
 }
 
 static int write_frontend_state(struct netfront *device, XenbusState state)
 {
-    char path[NETFRONT_PATH_SIZE];
-
-    node_path(path, device->frontend_path, "state");
-    return xenbus_write_unsigned(XENBUS_NO_TRANSACTION, path, state);
-}
-
-/* device/vif/<vif>, or the first entry of device/vif when vif is NULL. */
-static int choose_vif(struct netfront *device, const char *vif)
-{
-    static char names[NAME_LIST_SIZE];
-    int count;
-
-    if (vif == NULL) {
-        count = xenbus_directory(XENBUS_NO_TRANSACTION, "device/vif", names, sizeof(names));
-        if (count < 0)
-            return count;
-        if (count == 0)
-            return -XEN_ENODEV;
-        vif = names;
-    }
-    format_string(device->frontend_path, sizeof(device->frontend_path), "device/vif/%s", vif);
-    return 0;
-}
-
-static int read_backend_location(struct netfront *device)
-{
-    char path[NETFRONT_PATH_SIZE];
-    uint64_t backend_id;
-    int result;
-
-    node_path(path, device->frontend_path, "backend");
-    result = xenbus_read(XENBUS_NO_TRANSACTION, path, device->backend_path, sizeof(device->backend_path));
-    if (result < 0)
-        return result;
-    if ((result = read_frontend_number(device, "backend-id", &backend_id)) != 0)
-        return result;
-    if (backend_id >= DOMID_FIRST_RESERVED)
-        return -XEN_EINVAL;
-    device->backend_id = (domid_t)backend_id;
-    return 0;
+    return xenbus_device_write_state(device->frontend_path, state);
 }
 
 /* Linux xen_net_read_mac: the frontend's mac node, required. */
@@ -136,65 +79,17 @@ static int read_address(struct netfront *device)
     char path[NETFRONT_PATH_SIZE], text[ADDRESS_TEXT_SIZE];
     int result;
 
-    node_path(path, device->frontend_path, "mac");
+    xenbus_device_node_path(path, device->frontend_path, "mac");
     result = xenbus_read(XENBUS_NO_TRANSACTION, path, text, sizeof(text));
     if (result < 0)
         return result;
     return netfront_parse_address(text, device->address);
 }
 
-static int watch_backend_state(struct netfront *device)
-{
-    char path[NETFRONT_PATH_SIZE];
-
-    node_path(path, device->backend_path, "state");
-    return xenbus_watch(path, device->frontend_path);
-}
-
-static void unwatch_backend_state(struct netfront *device)
-{
-    char path[NETFRONT_PATH_SIZE];
-
-    node_path(path, device->backend_path, "state");
-    xenbus_unwatch(path, device->frontend_path);
-}
-
-/* Until the backend's state is wanted (Closed counts for Closing): a backend
- * closing meanwhile, or a state that cannot be read for another reason than
- * its absence, is an error. */
-static int wait_for_watched_state(struct netfront *device, XenbusState wanted, uint64_t deadline_ns)
-{
-    char path[NETFRONT_PATH_SIZE], token[TOKEN_SIZE];
-    uint64_t state = XenbusStateUnknown;
-
-    for (;;) {
-        int result = read_backend_number(device, "state", &state);
-
-        if (result == 0 && (state == wanted || (wanted == XenbusStateClosing && state == XenbusStateClosed)))
-            return 0;
-        if (result == 0 && (state == XenbusStateClosing || state == XenbusStateClosed) &&
-            wanted < XenbusStateClosing)
-            return -XEN_ENODEV;
-        if (result != 0 && result != -XEN_ENOENT)
-            return result;
-        result = xenbus_next_event(path, sizeof(path), token, sizeof(token), deadline_ns);
-        if (result == -XEN_ETIMEDOUT)
-            console_printf("netfront %s: backend state stayed %lu, waiting for %u\n", device->frontend_path,
-                           state, wanted);
-        if (result != 0)
-            return result;
-    }
-}
-
 int netfront_await_backend(struct netfront *device, XenbusState wanted, uint64_t deadline_ns)
 {
-    int result = watch_backend_state(device);
-
-    if (result != 0)
-        return result;
-    result = wait_for_watched_state(device, wanted, deadline_ns);
-    unwatch_backend_state(device);
-    return result;
+    return xenbus_device_await_backend("netfront", device->frontend_path, device->backend_path, wanted,
+                                       deadline_ns);
 }
 
 /* --- the rings and the event channel ------------------------------------------------ */
@@ -227,25 +122,17 @@ static int set_up_rings(struct netfront *device)
 
 static int set_up_event_channel(struct netfront *device)
 {
-    struct evtchn_alloc_unbound unbound = { .dom = DOMID_SELF, .remote_dom = device->backend_id };
-    long result = hypercall_event_channel_op(EVTCHNOP_alloc_unbound, &unbound);
-
-    if (result != 0)
-        return (int)result;
-    device->port = unbound.port;
-    return events_attach(device->port, note_device_event, device);
+    return xenbus_device_alloc_event_channel(device->backend_id, &device->port, note_device_event, device);
 }
 
 static int write_node(struct netfront *device, uint32_t transaction, const char *node, uint64_t value)
 {
-    char path[NETFRONT_PATH_SIZE];
-
-    node_path(path, device->frontend_path, node);
-    return xenbus_write_unsigned(transaction, path, value);
+    return xenbus_device_write_number(transaction, device->frontend_path, node, value);
 }
 
-static int write_ring_nodes(struct netfront *device, uint32_t transaction)
+static int write_ring_nodes(void *context, uint32_t transaction)
 {
+    struct netfront *device = context;
     int result;
 
     if ((result = write_node(device, transaction, "tx-ring-ref", device->tx_ring_ref)) != 0 ||
@@ -260,21 +147,7 @@ static int write_ring_nodes(struct netfront *device, uint32_t transaction)
 /* Linux talk_to_netback: the nodes in one transaction, run again on EAGAIN. */
 static int publish_rings(struct netfront *device)
 {
-    for (unsigned int attempt = 0; attempt < TRANSACTION_ATTEMPTS; attempt++) {
-        uint32_t transaction;
-        int result = xenbus_transaction_start(&transaction);
-
-        if (result != 0)
-            return result;
-        if ((result = write_ring_nodes(device, transaction)) != 0) {
-            xenbus_transaction_end(transaction, false);
-            return result;
-        }
-        result = xenbus_transaction_end(transaction, true);
-        if (result != -XEN_EAGAIN)
-            return result;
-    }
-    return -XEN_EAGAIN;
+    return xenbus_device_publish(write_ring_nodes, device);
 }
 
 /* Linux xennet_connect: feature-rx-copy is required; feature-sg is read. */
@@ -367,9 +240,9 @@ int netfront_locate(struct netfront *device, const char *vif)
     format_string(device->frontend_path, sizeof(device->frontend_path), "device/vif");
     if ((result = xenbus_init()) != 0)
         return fail(device, "finding the xenstore ring", result);
-    if ((result = choose_vif(device, vif)) != 0)
+    if ((result = xenbus_device_choose(device->frontend_path, "vif", vif)) != 0)
         return fail(device, "finding the vif", result);
-    if ((result = read_backend_location(device)) != 0)
+    if ((result = xenbus_device_read_backend(device->frontend_path, device->backend_path, &device->backend_id)) != 0)
         return fail(device, "reading backend and backend-id", result);
     if ((result = read_address(device)) != 0)
         return fail(device, "reading mac", result);

@@ -42,8 +42,9 @@
 #include <xen/io/xenbus.h>
 #include <ring/ring.h>
 #include "netfront_shadow.h"
+#include "xenbus_device.h"
 
-#define NETFRONT_PATH_SIZE 128
+#define NETFRONT_PATH_SIZE XENBUS_DEVICE_PATH_SIZE
 #define NETFRONT_ADDRESS_BYTES 6
 /* Receive buffers (pages) a vif has; at most this many rx requests are posted. */
 #define NETFRONT_RX_BUFFERS 64

@@ -17,6 +17,7 @@
 #include <frontend/blkfront.h>
 #include <frontend/grant_table.h>
 #include <frontend/xenbus.h>
+#include "attack_verdicts.h"
 #include "disk_attacks.h"
 
 #define PAGE_SIZE 4096
@@ -37,8 +38,7 @@
 
 struct attack_run {
     const char *command_line;
-    unsigned int passed;
-    unsigned int failed;
+    struct attack_verdicts verdicts;
     bool vbd_closed;
 };
 
@@ -47,13 +47,7 @@ static struct blkfront device;
 
 static void report(struct attack_run *run, const char *name, bool holds, const char *why)
 {
-    if (holds) {
-        console_printf("PASS " FAMILY ": %s\n", name);
-        run->passed++;
-    } else {
-        console_printf("FAIL " FAMILY ": %s: %s\n", name, why);
-        run->failed++;
-    }
+    attack_verdict(&run->verdicts, name, holds, why);
 }
 
 static uint64_t from_now(uint64_t duration_ns)
@@ -472,7 +466,7 @@ static const struct {
 
 int run_disk_attack(const char *command_line)
 {
-    struct attack_run run = { .command_line = command_line };
+    struct attack_run run = { .command_line = command_line, .verdicts = { .family = FAMILY } };
     char name[32] = "";
 
     command_line_find(command_line, "attack", name, sizeof(name));
@@ -491,7 +485,7 @@ int run_disk_attack(const char *command_line)
         } else {
             attacks[index].run(&run);
         }
-        console_printf("SUMMARY " FAMILY ": %u passed, %u failed\n", run.passed, run.failed);
+        attack_verdicts_summary(&run.verdicts);
         return 0;
     }
     console_printf(FAMILY ": unknown attack '%s'\n", name);

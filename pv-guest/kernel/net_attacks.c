@@ -16,6 +16,7 @@
 #include <runtime/runtime.h>
 #include <frontend/grant_table.h>
 #include <frontend/xenbus.h>
+#include "attack_verdicts.h"
 #include "net_attacks.h"
 #include "net_station.h"
 
@@ -37,8 +38,7 @@
 
 struct attack_run {
     const char *command_line;
-    unsigned int passed;
-    unsigned int failed;
+    struct attack_verdicts verdicts;
     bool vif_closed;
 };
 
@@ -51,13 +51,7 @@ static grant_ref_t data_ref;
 
 static void report(struct attack_run *run, const char *name, bool holds, const char *why)
 {
-    if (holds) {
-        console_printf("PASS " FAMILY ": %s\n", name);
-        run->passed++;
-    } else {
-        console_printf("FAIL " FAMILY ": %s: %s\n", name, why);
-        run->failed++;
-    }
+    attack_verdict(&run->verdicts, name, holds, why);
 }
 
 static uint64_t from_now(uint64_t duration_ns)
@@ -549,7 +543,7 @@ static void attack_and_close(struct attack_run *run, void (*attack)(struct attac
 
 int run_net_attack(const char *command_line)
 {
-    struct attack_run run = { .command_line = command_line };
+    struct attack_run run = { .command_line = command_line, .verdicts = { .family = FAMILY } };
     char name[32] = "";
 
     command_line_find(command_line, "attack", name, sizeof(name));
@@ -568,7 +562,7 @@ int run_net_attack(const char *command_line)
             if (result == 0)
                 attack_and_close(&run, attacks[index].run);
         }
-        console_printf("SUMMARY " FAMILY ": %u passed, %u failed\n", run.passed, run.failed);
+        attack_verdicts_summary(&run.verdicts);
         return 0;
     }
     console_printf(FAMILY ": unknown attack '%s'\n", name);

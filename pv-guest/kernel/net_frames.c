@@ -6,6 +6,7 @@
 #include <stdint.h>
 #include <pvmon/string.h>
 #include <xen/errno.h>
+#include <backend/ethernet.h>
 #include "net_frames.h"
 
 #define ARP_HARDWARE_ETHERNET 1
@@ -39,17 +40,9 @@ static uint32_t get32(const uint8_t *at)
     return (uint32_t)get16(at) << 16 | get16(at + 2);
 }
 
-uint16_t net_frame_checksum(const uint8_t *data, size_t length)
+static uint16_t checksum(const uint8_t *data, size_t length)
 {
-    uint32_t sum = 0;
-
-    for (size_t index = 0; index + 1 < length; index += 2)
-        sum += get16(data + index);
-    if (length % 2 == 1)
-        sum += (uint32_t)data[length - 1] << 8;
-    while (sum >> 16)
-        sum = (sum & 0xffff) + (sum >> 16);
-    return (uint16_t)~sum;
+    return internet_checksum_finish(internet_checksum_add(0, data, length));
 }
 
 int net_frame_parse_ip(const char *text, uint32_t *ip)
@@ -106,6 +99,8 @@ size_t net_frame_build_echo(uint8_t *frame, const struct net_frame_endpoint *sou
     uint8_t *ip = frame + NET_FRAME_ETHERNET_BYTES, *icmp = ip + NET_FRAME_IPV4_BYTES;
     size_t icmp_length = NET_FRAME_ICMP_BYTES + echo->data_length;
 
+    if (echo->data_length > NET_FRAME_MAX_ECHO_DATA)
+        return 0;
     put_ethernet(frame, destination->address, source->address, NET_FRAME_ETHERTYPE_IPV4);
     ip[0] = IPV4_VERSION_IHL;
     ip[1] = 0;
@@ -117,14 +112,14 @@ size_t net_frame_build_echo(uint8_t *frame, const struct net_frame_endpoint *sou
     put16(ip + 10, 0);
     put32(ip + 12, source->ip);
     put32(ip + 16, destination->ip);
-    put16(ip + 10, net_frame_checksum(ip, NET_FRAME_IPV4_BYTES));
+    put16(ip + 10, checksum(ip, NET_FRAME_IPV4_BYTES));
     icmp[0] = echo->type;
     icmp[1] = 0;
     put16(icmp + 2, 0);
     put16(icmp + 4, echo->identifier);
     put16(icmp + 6, echo->sequence);
     memmove(icmp + NET_FRAME_ICMP_BYTES, echo->data, echo->data_length);
-    put16(icmp + 2, net_frame_checksum(icmp, icmp_length));
+    put16(icmp + 2, checksum(icmp, icmp_length));
     return NET_FRAME_ETHERNET_BYTES + NET_FRAME_IPV4_BYTES + icmp_length;
 }
 
@@ -137,6 +132,7 @@ static void parse_arp(const uint8_t *arp, size_t length, struct net_frame_parsed
     parsed->arp.operation = get16(arp + 6);
     memcpy(parsed->arp.sender.address, arp + 8, NET_FRAME_ADDRESS_BYTES);
     parsed->arp.sender.ip = get32(arp + 14);
+    memcpy(parsed->arp.target_address, arp + 18, NET_FRAME_ADDRESS_BYTES);
     parsed->arp.target_ip = get32(arp + 24);
 }
 
@@ -152,11 +148,12 @@ static void parse_ipv4(const uint8_t *ip, size_t length, struct net_frame_parsed
     if (total < NET_FRAME_IPV4_BYTES + NET_FRAME_ICMP_BYTES || total > length)
         return;
     icmp = ip + NET_FRAME_IPV4_BYTES;
-    parsed->is_echo = icmp[0] == NET_FRAME_ICMP_ECHO_REQUEST || icmp[0] == NET_FRAME_ICMP_ECHO_REPLY;
+    parsed->is_echo = (icmp[0] == NET_FRAME_ICMP_ECHO_REQUEST || icmp[0] == NET_FRAME_ICMP_ECHO_REPLY) &&
+                      icmp[1] == 0; /* code 0 */
     parsed->source_ip = get32(ip + 12);
     parsed->destination_ip = get32(ip + 16);
-    parsed->checksums_valid = net_frame_checksum(ip, NET_FRAME_IPV4_BYTES) == 0 &&
-                              net_frame_checksum(icmp, total - NET_FRAME_IPV4_BYTES) == 0;
+    parsed->checksums_valid = checksum(ip, NET_FRAME_IPV4_BYTES) == 0 &&
+                              checksum(icmp, total - NET_FRAME_IPV4_BYTES) == 0;
     parsed->echo = (struct net_frame_echo){
         .type = icmp[0], .identifier = get16(icmp + 4), .sequence = get16(icmp + 6),
         .data = icmp + NET_FRAME_ICMP_BYTES, .data_length = total - NET_FRAME_IPV4_BYTES - NET_FRAME_ICMP_BYTES };

@@ -1,13 +1,19 @@
 /*
- * The frames our PV kernel's network test guests exchange (net_test.c,
- * net_attacks.c), pure (host-tested, tests/unit/test_net_frames.c):
- * Ethernet II frames carrying ARP over IPv4 (RFC 826) and ICMP echo
- * requests and replies (RFC 792) in IPv4 (RFC 791, no options, DF set,
- * TTL 64), with the Internet checksum (RFC 1071) computed over the IPv4
- * header and over the ICMP message.  Parsing reads only inside the frame
- * it is given and believes no length field beyond it; a frame too short
- * for what its headers announce is refused.  Addresses are kept in host
- * byte order; frames are built in network byte order.
+ * The ARP and ICMP echo frames our PV kernel exchanges: the network test
+ * guests (net_station.c, net_test.c, net_attacks.c) with each other, and
+ * dom0's virtio-net check and bench (virtio_net_check.c) with QEMU's user
+ * network.  Pure (host-tested, tests/unit/test_net_frames.c): Ethernet II
+ * frames carrying ARP for IPv4 over Ethernet (RFC 826: hardware type 1,
+ * protocol 0x0800, lengths 6 and 4) and ICMP echo requests and replies
+ * (RFC 792, code 0) in IPv4 (RFC 791, no options, DF set, TTL 64), with
+ * the Internet checksum (RFC 1071, backend/ethernet.h's) computed over the
+ * IPv4 header and over the ICMP message.  A frame parsed comes from outside
+ * and is hostile: parsing reads only inside the frame it is given and
+ * believes no length field beyond it; a frame too short for what its
+ * headers announce, an IPv4 fragment, a header with options, ARP for
+ * another hardware or protocol and ICMP other than echo are neither ARP
+ * nor echo.  Addresses are kept in host byte order; frames are built in
+ * network byte order.
  */
 #ifndef PV_KERNEL_NET_FRAMES_H
 #define PV_KERNEL_NET_FRAMES_H
@@ -42,6 +48,7 @@ struct net_frame_endpoint {
 struct net_frame_arp {
     uint16_t operation;
     struct net_frame_endpoint sender;
+    uint8_t target_address[NET_FRAME_ADDRESS_BYTES]; /* zero in a request */
     uint32_t target_ip;
 };
 
@@ -67,9 +74,6 @@ struct net_frame_parsed {
     struct net_frame_echo echo;
 };
 
-/* RFC 1071's sum of length bytes, folded and complemented. */
-uint16_t net_frame_checksum(const uint8_t *data, size_t length);
-
 /* "a.b.c.d" to a host-order address: 0, or -XEN_EINVAL. */
 int net_frame_parse_ip(const char *text, uint32_t *ip);
 
@@ -79,8 +83,8 @@ size_t net_frame_build_arp(uint8_t *frame, uint16_t operation, const struct net_
                            const struct net_frame_endpoint *target);
 
 /* An ICMP echo message from source to destination; its length (frame
- * holds NET_FRAME_ECHO_HEADERS + echo->data_length, the data at most
- * NET_FRAME_MAX_ECHO_DATA). */
+ * holds NET_FRAME_ECHO_HEADERS + echo->data_length), or 0 if the data is
+ * longer than NET_FRAME_MAX_ECHO_DATA. */
 size_t net_frame_build_echo(uint8_t *frame, const struct net_frame_endpoint *source,
                             const struct net_frame_endpoint *destination, const struct net_frame_echo *echo);
 

@@ -12,8 +12,8 @@
 #include <runtime/console.h>
 #include <runtime/runtime.h>
 #include "direct_map.h"
-#include "ipv4_frames.h"
 #include "net_device.h"
+#include "net_frames.h"
 #include "virtio_net_check.h"
 
 #define ANSWER_TIMEOUT_NS (UINT64_C(10) * 1000 * 1000 * 1000)
@@ -24,14 +24,10 @@
 #define BURST_SLOT_BYTES 128         /* one echo frame, 32 to a page */
 #define MAX_BURST_ECHOES VIRTIO_NET_BENCH_BURST_ECHOES
 
-_Static_assert(ETHERNET_HEADER_BYTES + IPV4_HEADER_BYTES + ICMP_ECHO_HEADER_BYTES + ECHO_PAYLOAD_BYTES <=
-               BURST_SLOT_BYTES, "an echo frame fits its slot");
+_Static_assert(NET_FRAME_ECHO_HEADERS + ECHO_PAYLOAD_BYTES <= BURST_SLOT_BYTES, "an echo frame fits its slot");
 _Static_assert(VIRTIO_NET_BURST_WINDOW * BURST_SLOT_BYTES <= PAGE_SIZE, "the burst's frames fit one page");
 _Static_assert(VIRTIO_NET_BURST_ECHOES <= MAX_BURST_ECHOES, "the check's burst fits the bench's bookkeeping");
 
-static const struct ipv4_address own_ip = VIRTIO_NET_CHECK_ADDRESS;
-static const struct ipv4_address gateway_ip = VIRTIO_NET_CHECK_GATEWAY;
-static const struct ethernet_address broadcast = { { 0xff, 0xff, 0xff, 0xff, 0xff, 0xff } };
 
 /* Echoes in flight in a burst, each with its frame in a slot of burst_page. */
 struct burst {
@@ -54,7 +50,7 @@ struct heard {
     bool echo_answered;
     bool echo_intact;
     bool asked_for_us;
-    struct arp_packet request; /* the last ARP request for own_ip */
+    struct net_frame_arp request; /* the last ARP request for our address */
     bool transmission_done;
     struct burst *burst;       /* NULL: none running */
     unsigned int passes_over_budget;
@@ -77,38 +73,45 @@ static void report(bool success, const struct net_device *device, const char *wh
         failed++;
 }
 
-static struct echo_packet echo_request(uint16_t identifier, uint16_t sequence)
+static struct net_frame_echo echo_request(uint16_t identifier, uint16_t sequence)
 {
-    return (struct echo_packet) { .type = ICMP_ECHO_REQUEST, .source = own_ip, .destination = gateway_ip,
-                                  .identifier = identifier, .sequence = sequence, .payload = echo_payload,
-                                  .payload_bytes = ECHO_PAYLOAD_BYTES };
+    return (struct net_frame_echo) { .type = NET_FRAME_ICMP_ECHO_REQUEST, .identifier = identifier,
+                                     .sequence = sequence, .data = echo_payload, .data_length = ECHO_PAYLOAD_BYTES };
+}
+
+static struct net_frame_endpoint endpoint(const struct ethernet_address *address, uint32_t ip)
+{
+    struct net_frame_endpoint result = { .ip = ip };
+
+    memcpy(result.address, address->bytes, ETHERNET_ADDRESS_BYTES);
+    return result;
 }
 
 /* --- frames received ----------------------------------------------------------- */
 
-static void heard_arp(struct heard *heard, const struct arp_packet *arp)
+static void heard_arp(struct heard *heard, const struct net_frame_arp *arp)
 {
-    if (!ipv4_address_equal(&arp->target, &own_ip))
+    if (arp->target_ip != VIRTIO_NET_CHECK_ADDRESS)
         return;
-    if (arp->operation == ARP_REPLY && ipv4_address_equal(&arp->sender, &gateway_ip) &&
-        ethernet_address_equal(&arp->target_hardware, &heard->own)) {
-        heard->gateway = arp->sender_hardware;
+    if (arp->operation == NET_FRAME_ARP_REPLY && arp->sender.ip == VIRTIO_NET_CHECK_GATEWAY &&
+        memcmp(arp->target_address, heard->own.bytes, ETHERNET_ADDRESS_BYTES) == 0) {
+        memcpy(heard->gateway.bytes, arp->sender.address, ETHERNET_ADDRESS_BYTES);
         heard->gateway_answered = true;
-    } else if (arp->operation == ARP_REQUEST) {
+    } else if (arp->operation == NET_FRAME_ARP_REQUEST) {
         heard->request = *arp;
         heard->asked_for_us = true;
     }
 }
 
-static bool echo_intact(const struct echo_packet *echo)
+static bool echo_intact(const struct net_frame_parsed *parsed)
 {
-    return echo->checksums_valid && echo->payload_bytes == ECHO_PAYLOAD_BYTES &&
-           memcmp(echo->payload, echo_payload, ECHO_PAYLOAD_BYTES) == 0;
+    return parsed->checksums_valid && parsed->echo.data_length == ECHO_PAYLOAD_BYTES &&
+           memcmp(parsed->echo.data, echo_payload, ECHO_PAYLOAD_BYTES) == 0;
 }
 
-static void heard_burst_answer(struct burst *burst, const struct echo_packet *echo)
+static void heard_burst_answer(struct burst *burst, const struct net_frame_parsed *parsed)
 {
-    unsigned int sequence = echo->sequence;
+    unsigned int sequence = parsed->echo.sequence;
     uint8_t bit = (uint8_t)(1u << (sequence % 8));
 
     if (sequence >= burst->sent || (burst->answers[sequence / 8] & bit) != 0) {
@@ -117,37 +120,40 @@ static void heard_burst_answer(struct burst *burst, const struct echo_packet *ec
     }
     burst->answers[sequence / 8] |= bit;
     burst->answered++;
-    if (!echo_intact(echo))
+    if (!echo_intact(parsed))
         burst->damaged++;
 }
 
-static void heard_echo(struct heard *heard, const struct echo_packet *echo)
+static void heard_echo(struct heard *heard, const struct net_frame_parsed *parsed)
 {
-    if (echo->type != ICMP_ECHO_REPLY || !ipv4_address_equal(&echo->source, &gateway_ip) ||
-        !ipv4_address_equal(&echo->destination, &own_ip))
+    const struct net_frame_echo *echo = &parsed->echo;
+
+    if (echo->type != NET_FRAME_ICMP_ECHO_REPLY || parsed->source_ip != VIRTIO_NET_CHECK_GATEWAY ||
+        parsed->destination_ip != VIRTIO_NET_CHECK_ADDRESS)
         return;
     if (echo->identifier == BURST_IDENTIFIER && heard->burst != NULL)
-        heard_burst_answer(heard->burst, echo);
+        heard_burst_answer(heard->burst, parsed);
     else if (echo->identifier == ECHO_IDENTIFIER && echo->sequence == heard->expected_sequence) {
         heard->echo_answered = true;
-        heard->echo_intact = echo_intact(echo);
+        heard->echo_intact = echo_intact(parsed);
     }
 }
 
 static void deliver(void *context, const uint8_t *frame, uint32_t length)
 {
     struct heard *heard = context;
-    struct ethernet_frame_info info;
-    struct arp_packet arp;
-    struct echo_packet echo;
+    struct net_frame_parsed parsed;
+    struct ethernet_address destination;
 
-    if (ethernet_parse(frame, length, &info) != 0 ||
-        (!ethernet_address_equal(&info.destination, &heard->own) && !ethernet_address_is_multicast(&info.destination)))
+    if (net_frame_parse(frame, length, &parsed) != 0)
         return;
-    if (ipv4_frames_parse_arp(frame, length, &arp) == 0)
-        heard_arp(heard, &arp);
-    else if (ipv4_frames_parse_echo(frame, length, &echo) == 0)
-        heard_echo(heard, &echo);
+    memcpy(destination.bytes, parsed.destination, ETHERNET_ADDRESS_BYTES);
+    if (!ethernet_address_equal(&destination, &heard->own) && !ethernet_address_is_multicast(&destination))
+        return;
+    if (parsed.is_arp)
+        heard_arp(heard, &parsed.arp);
+    else if (parsed.is_echo)
+        heard_echo(heard, &parsed);
 }
 
 /* --- serving the device ---------------------------------------------------------- */
@@ -225,15 +231,14 @@ static int send(struct net_device *device, struct heard *heard, uint32_t length)
 /* Answers slirp's ARP request for our address. */
 static void answer_arp_request(struct net_device *device, struct heard *heard)
 {
-    struct arp_packet reply = { .operation = ARP_REPLY, .sender_hardware = heard->own, .sender = own_ip };
+    struct net_frame_endpoint self = endpoint(&heard->own, VIRTIO_NET_CHECK_ADDRESS);
     int result;
 
     if (!heard->asked_for_us)
         return;
     heard->asked_for_us = false;
-    reply.target_hardware = heard->request.sender_hardware;
-    reply.target = heard->request.sender;
-    result = send(device, heard, ipv4_frames_build_arp(transmit_page, &reply.target_hardware, &reply));
+    result = send(device, heard,
+                  net_frame_build_arp(transmit_page, NET_FRAME_ARP_REPLY, &self, &heard->request.sender));
     console_printf("virtio-net %s: answered an ARP request for our address (%d)\n", net_device_name(device), result);
 }
 
@@ -242,9 +247,9 @@ static void answer_arp_request(struct net_device *device, struct heard *heard)
 /* Asks for 10.0.2.2's address: 0, or the error. */
 static int resolve_gateway(struct net_device *device, struct heard *heard)
 {
-    struct arp_packet request = { .operation = ARP_REQUEST, .sender_hardware = heard->own, .sender = own_ip,
-                                  .target = gateway_ip };
-    int result = send(device, heard, ipv4_frames_build_arp(transmit_page, &broadcast, &request));
+    struct net_frame_endpoint self = endpoint(&heard->own, VIRTIO_NET_CHECK_ADDRESS);
+    struct net_frame_endpoint gateway = { .ip = VIRTIO_NET_CHECK_GATEWAY };
+    int result = send(device, heard, net_frame_build_arp(transmit_page, NET_FRAME_ARP_REQUEST, &self, &gateway));
 
     if (result != 0)
         return result;
@@ -254,12 +259,14 @@ static int resolve_gateway(struct net_device *device, struct heard *heard)
 /* One echo to 10.0.2.2 and its answer: 0, -EIO (answered damaged), or the error. */
 static int echo_once(struct net_device *device, struct heard *heard, uint16_t sequence)
 {
-    struct echo_packet request = echo_request(ECHO_IDENTIFIER, sequence);
+    struct net_frame_echo request = echo_request(ECHO_IDENTIFIER, sequence);
+    struct net_frame_endpoint self = endpoint(&heard->own, VIRTIO_NET_CHECK_ADDRESS);
+    struct net_frame_endpoint gateway = endpoint(&heard->gateway, VIRTIO_NET_CHECK_GATEWAY);
     int result;
 
     heard->expected_sequence = sequence;
     heard->echo_answered = false; /* the answer may come while the request completes */
-    result = send(device, heard, ipv4_frames_build_echo(transmit_page, &heard->gateway, &heard->own, &request));
+    result = send(device, heard, net_frame_build_echo(transmit_page, &self, &gateway, &request));
     if (result != 0)
         return result;
     if (!serve_until(device, heard, &heard->echo_answered, true))
@@ -270,15 +277,18 @@ static int echo_once(struct net_device *device, struct heard *heard, uint16_t se
 /* Fills every free slot of the burst with the next echo and sends it. */
 static void send_burst_echoes(struct net_device *device, struct heard *heard, struct burst *burst)
 {
+    struct net_frame_endpoint self = endpoint(&heard->own, VIRTIO_NET_CHECK_ADDRESS);
+    struct net_frame_endpoint gateway = endpoint(&heard->gateway, VIRTIO_NET_CHECK_GATEWAY);
+
     for (unsigned int slot = 0; slot < VIRTIO_NET_BURST_WINDOW && burst->sent < burst->total; slot++) {
         uint8_t *frame = burst_page + slot * BURST_SLOT_BYTES;
-        struct echo_packet request = echo_request(BURST_IDENTIFIER, (uint16_t)burst->sent);
+        struct net_frame_echo request = echo_request(BURST_IDENTIFIER, (uint16_t)burst->sent);
 
         if (burst->slot_busy[slot])
             continue;
         burst->transmissions[slot] = (struct net_transmission) {
             .machine_address = runtime_machine_address(frame),
-            .length = ipv4_frames_build_echo(frame, &heard->gateway, &heard->own, &request),
+            .length = net_frame_build_echo(frame, &self, &gateway, &request),
             .owner = &burst->slot_busy[slot],
         };
         if (net_device_transmit(device, &burst->transmissions[slot]) != 0)

@@ -9,7 +9,7 @@
  *     ETHERNET_MAX_FRAME_BYTES, crossing a page (-EINVAL each);
  *   - ARP: a broadcast "who has 10.0.2.2" is sent; slirp's reply (10.0.2.2
  *     is at its MAC, addressed to ours) must come back;
- *   - ICMP: an echo request to 10.0.2.2 (ipv4_frames.h) with a numbered
+ *   - ICMP: an echo request to 10.0.2.2 (net_frames.h) with a numbered
  *     payload; the reply must carry the same identifier, sequence number
  *     and payload, with right IPv4 header and ICMP checksums;
  *   - a burst: VIRTIO_NET_BURST_ECHOES echo requests, up to
@@ -40,8 +40,8 @@
 #ifndef PV_KERNEL_VIRTIO_NET_CHECK_H
 #define PV_KERNEL_VIRTIO_NET_CHECK_H
 
-#define VIRTIO_NET_CHECK_ADDRESS { { 10, 0, 2, 15 } }
-#define VIRTIO_NET_CHECK_GATEWAY { { 10, 0, 2, 2 } }
+#define VIRTIO_NET_CHECK_ADDRESS 0x0a00020fu /* 10.0.2.15, host byte order (net_frames.h) */
+#define VIRTIO_NET_CHECK_GATEWAY 0x0a000202u /* 10.0.2.2 */
 #define VIRTIO_NET_CHECK_BUDGET 8
 #define VIRTIO_NET_BURST_ECHOES 256
 #define VIRTIO_NET_BURST_WINDOW 32

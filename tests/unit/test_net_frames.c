@@ -1,8 +1,9 @@
 /*
- * Specification of the test guests' frames (pv-guest/kernel/net_frames.c):
- * ARP and ICMP echo built byte for byte as known frames (made on the host
- * with python3 struct, each checksum computed there by RFC 1071's sum),
- * and parsing that believes nothing beyond the frame.
+ * Specification of the ARP and ICMP echo frames of the test guests and of
+ * dom0's virtio-net check (pv-guest/kernel/net_frames.c): frames built
+ * byte for byte as known ones (made on the host with python3 struct, each
+ * checksum computed there by RFC 1071's sum), parsed back, and hostile
+ * frames refused without reading beyond them.
  */
 #include <stdint.h>
 #include <string.h>
@@ -133,6 +134,115 @@ START_TEST(test_the_data_of_two_sequences_differ)
 }
 END_TEST
 
+START_TEST(test_echo_data_longer_than_one_frame_carries_is_not_built)
+{
+    static uint8_t frame[NET_FRAME_ECHO_HEADERS + NET_FRAME_MAX_ECHO_DATA + 1];
+    static const uint8_t data[NET_FRAME_MAX_ECHO_DATA + 1];
+    struct net_frame_echo echo = {
+        .type = NET_FRAME_ICMP_ECHO_REQUEST, .data = data, .data_length = NET_FRAME_MAX_ECHO_DATA + 1 };
+
+    ck_assert_uint_eq(net_frame_build_echo(frame, &first, &second, &echo), 0);
+}
+END_TEST
+
+START_TEST(test_a_flipped_ip_header_bit_fails_the_checksums)
+{
+    uint8_t frame[sizeof(known_echo_request)];
+    struct net_frame_parsed parsed;
+
+    memcpy(frame, known_echo_request, sizeof(frame));
+    frame[22] ^= 0x01; /* the TTL */
+    net_frame_parse(frame, sizeof(frame), &parsed);
+    ck_assert(parsed.is_echo);
+    ck_assert(!parsed.checksums_valid);
+}
+END_TEST
+
+START_TEST(test_an_arp_reply_parses_with_its_target_address)
+{
+    uint8_t frame[NET_FRAME_ARP_BYTES];
+    struct net_frame_parsed parsed;
+
+    net_frame_build_arp(frame, NET_FRAME_ARP_REPLY, &second, &first);
+    ck_assert_int_eq(net_frame_parse(frame, sizeof(frame), &parsed), 0);
+    ck_assert(parsed.is_arp);
+    ck_assert_uint_eq(parsed.arp.operation, NET_FRAME_ARP_REPLY);
+    ck_assert_mem_eq(parsed.destination, first.address, NET_FRAME_ADDRESS_BYTES);
+    ck_assert_mem_eq(parsed.arp.target_address, first.address, NET_FRAME_ADDRESS_BYTES);
+    ck_assert_uint_eq(parsed.arp.target_ip, first.ip);
+}
+END_TEST
+
+START_TEST(test_arp_for_another_hardware_or_protocol_is_not_arp)
+{
+    uint8_t frame[sizeof(known_arp_request)];
+    struct net_frame_parsed parsed;
+
+    memcpy(frame, known_arp_request, sizeof(frame));
+    frame[15] = 6; /* IEEE 802 */
+    net_frame_parse(frame, sizeof(frame), &parsed);
+    ck_assert(!parsed.is_arp);
+    memcpy(frame, known_arp_request, sizeof(frame));
+    frame[19] = 16; /* protocol addresses of 16 bytes */
+    net_frame_parse(frame, sizeof(frame), &parsed);
+    ck_assert(!parsed.is_arp);
+}
+END_TEST
+
+START_TEST(test_an_echo_is_not_taken_for_arp_nor_arp_for_an_echo)
+{
+    struct net_frame_parsed parsed;
+
+    net_frame_parse(known_echo_request, sizeof(known_echo_request), &parsed);
+    ck_assert(!parsed.is_arp);
+    net_frame_parse(known_arp_request, sizeof(known_arp_request), &parsed);
+    ck_assert(!parsed.is_echo);
+}
+END_TEST
+
+START_TEST(test_icmp_other_than_echo_is_not_an_echo)
+{
+    uint8_t frame[sizeof(known_echo_request)];
+    struct net_frame_parsed parsed;
+
+    memcpy(frame, known_echo_request, sizeof(frame));
+    frame[34] = 3; /* destination unreachable */
+    net_frame_parse(frame, sizeof(frame), &parsed);
+    ck_assert(!parsed.is_echo);
+    memcpy(frame, known_echo_request, sizeof(frame));
+    frame[35] = 1; /* an echo with a code */
+    net_frame_parse(frame, sizeof(frame), &parsed);
+    ck_assert(!parsed.is_echo);
+}
+END_TEST
+
+START_TEST(test_an_echo_in_a_fragment_is_not_an_echo)
+{
+    uint8_t frame[sizeof(known_echo_request)];
+    struct net_frame_parsed parsed;
+
+    memcpy(frame, known_echo_request, sizeof(frame));
+    frame[20] = 0x20; /* more fragments */
+    net_frame_parse(frame, sizeof(frame), &parsed);
+    ck_assert(!parsed.is_echo);
+}
+END_TEST
+
+START_TEST(test_an_echo_after_ip_options_is_not_an_echo)
+{
+    uint8_t frame[sizeof(known_echo_request) + 4];
+    struct net_frame_parsed parsed;
+
+    memcpy(frame, known_echo_request, 34);
+    memset(frame + 34, 1, 4); /* four no-operation options */
+    memcpy(frame + 38, known_echo_request + 34, sizeof(known_echo_request) - 34);
+    frame[14] = 0x46;
+    frame[17] = 0x28;
+    net_frame_parse(frame, sizeof(frame), &parsed);
+    ck_assert(!parsed.is_echo);
+}
+END_TEST
+
 static void add_test_case(Suite *suite, const TTest *test)
 {
     TCase *test_case = tcase_create(test->name);
@@ -154,6 +264,14 @@ Suite *net_frames_suite(void)
     add_test_case(suite, test_a_frame_shorter_than_its_ethernet_header_is_einval);
     add_test_case(suite, test_dotted_quads_parse_and_malformed_ones_are_einval);
     add_test_case(suite, test_the_data_of_two_sequences_differ);
+    add_test_case(suite, test_echo_data_longer_than_one_frame_carries_is_not_built);
+    add_test_case(suite, test_a_flipped_ip_header_bit_fails_the_checksums);
+    add_test_case(suite, test_an_arp_reply_parses_with_its_target_address);
+    add_test_case(suite, test_arp_for_another_hardware_or_protocol_is_not_arp);
+    add_test_case(suite, test_an_echo_is_not_taken_for_arp_nor_arp_for_an_echo);
+    add_test_case(suite, test_icmp_other_than_echo_is_not_an_echo);
+    add_test_case(suite, test_an_echo_in_a_fragment_is_not_an_echo);
+    add_test_case(suite, test_an_echo_after_ip_options_is_not_an_echo);
     return suite;
 }
 
