@@ -27,6 +27,7 @@
 #include <pvmon/crc32.h>
 #include <pvmon/device_access.h>
 #include <pvmon/domain_build.h>
+#include <pvmon/serial_input.h>
 #include <pvmon/domain_memory.h>
 #include <pvmon/hypercalls.h>
 #include <pvmon/machine_to_physical.h>
@@ -221,5 +222,6 @@ void start_hypervisor(uint32_t boot_magic, uint64_t boot_info_address)
     version_set_command_line(boot_info.command_line);
     if (boot_info.module_count > 0)
         start_dom0();
+    serial_input_start();
     schedule_start();
 }
