@@ -8,11 +8,7 @@
  *     console.domU page, struct xencons_interface: in_cons, in_prod), and
  *     the console's event channel says that some arrived; after taking
  *     bytes it notifies the backend (domU_read_console).
- * The ring is shared with dom0 and its indexes distrusted: a producer more
- * than a ring ahead of the consumer marks the ring broken (-EIO from then
- * on; hvc_xen would BUG), bytes are read through the masked index only,
- * in_prod is read before the bytes and in_cons written after them, each
- * behind a full barrier.
+ * The ring is shared with dom0 and its indexes distrusted (console_ring.h).
  */
 #ifndef PV_RUNTIME_CONSOLE_INPUT_H
 #define PV_RUNTIME_CONSOLE_INPUT_H
