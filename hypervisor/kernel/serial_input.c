@@ -18,7 +18,8 @@
  *     (common/event_channel.c); it is raised on domain 0, Xen's hardware
  *     domain.
  *   - Debug keys, as Xen's handlers print them: 'h' lists the keys, 'q'
- *     dumps every domain.  Other keys are ignored, as in Xen.
+ *     dumps every domain, 'r' the run queue.  Other keys are ignored, as
+ *     in Xen.
  */
 #include <pvmon/arch.h>
 #include <pvmon/console_input.h>
@@ -107,11 +108,18 @@ static void dump_domains(char key)
     }
 }
 
+static void dump_run_queues(char key)
+{
+    printk(LOG_INFO, "'%c' pressed -> dumping run queues\n", key);
+    schedule_dump_run_queue();
+}
+
 static void show_handlers(char key);
 
 static const struct debug_key debug_keys[] = {
     { 'h', show_handlers, "show this message" },
     { 'q', dump_domains, "dump domain (and guest debug) info" },
+    { 'r', dump_run_queues, "dump run queues" },
 };
 
 static void show_handlers(char key)

@@ -478,7 +478,7 @@ pvh_dom0_reads_typed_lines_and_ctrl_a_switches_the_input() {
     TYPIST_WAIT_SECONDS=$timeout_seconds tests/lib/serial_typist.py "$socket" "$log" \
         'wait:console-input: waiting for 3 lines' 'send:hello pvmon\r' "wait:line 1: 'hello pvmon'" \
         'send:\x01\x01\x01' 'wait:\*\*\* Serial input to pvmon' 'send:h' 'wait:showing installed handlers' \
-        'send:q' 'wait:VCPU0: ' 'send:\x01\x01\x01' 'wait:\*\*\* Serial input to DOM0' \
+        'send:q' 'wait:VCPU0: ' 'send:r' 'wait:RUNQ:' 'send:\x01\x01\x01' 'wait:\*\*\* Serial input to DOM0' \
         'send:back to dom0\r' "wait:line 2: 'back to dom0'" 'send:\x01x\r' \
         2>"$work/pvh-console-input.typist" || fail "typing: $(cat "$work/pvh-console-input.typist")"
     wait "$qemu"
@@ -495,6 +495,8 @@ pvh_dom0_reads_typed_lines_and_ctrl_a_switches_the_input() {
     expect_log "'q' pressed -> dumping domain info"
     expect_log "General information for domain 0:"
     expect_log "    VCPU0: (running|runnable|blocked) "
+    expect_log "'r' pressed -> dumping run queues"
+    expect_log "    running: (idle|d0v0 weight=[0-9]+ credit=-?[0-9]+)"
     expect_log "\(d0\) pv-kernel: console-input: line 2: 'back to dom0'$"
     expect_log "\(d0\) pv-kernel: console-input: line 3: '\^Ax'$"
     expect_log "\(d0\) pv-kernel: console-input check: [1-9][0-9]* passed, 0 failed"
