@@ -9,10 +9,19 @@
 
 #define READ_COUNT_LIMIT 0x7fffffffU /* INT_MAX */
 
+#define CONTROL_CODE_OF(letter) ((char)((letter) - 'a' + 1))
+
 void console_input_init(struct console_input *input, const struct console_input_actions *actions,
-                        enum console_input_target target)
+                        enum console_input_target target, char switch_letter)
 {
-    *input = (struct console_input) { .actions = actions, .target = target };
+    if (switch_letter < 'a' || switch_letter > 'z')
+        switch_letter = CONSOLE_INPUT_DEFAULT_SWITCH_LETTER;
+    *input = (struct console_input) {
+        .actions = actions,
+        .target = target,
+        .switch_letter = switch_letter,
+        .switch_code = CONTROL_CODE_OF(switch_letter),
+    };
 }
 
 uint32_t console_input_pending(const struct console_input *input)
@@ -52,7 +61,7 @@ static void deliver(struct console_input *input, char byte)
 
 void console_input_receive(struct console_input *input, char byte)
 {
-    if (byte == CONSOLE_INPUT_SWITCH_CODE) {
+    if (byte == input->switch_code) {
         if (++input->switch_presses == CONSOLE_INPUT_SWITCH_PRESSES) {
             input->switch_presses = 0;
             console_input_switch(input);
@@ -60,7 +69,7 @@ void console_input_receive(struct console_input *input, char byte)
         return;
     }
     for (; input->switch_presses != 0; input->switch_presses--)
-        deliver(input, CONSOLE_INPUT_SWITCH_CODE);
+        deliver(input, input->switch_code);
     deliver(input, byte);
 }
 

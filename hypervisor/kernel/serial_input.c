@@ -14,6 +14,10 @@
  *     UART fed faster than that overruns.
  *   - Input starts with pvmon (Xen's console_rx = 0) and goes to dom0 at
  *     the end of boot, if dom0 was built; a dom0 that has died gets none.
+ *     Xen's conswitch=<letter>[x] on the command line chooses the switch
+ *     letter (under QEMU's -nographic, Ctrl-A is QEMU's own escape:
+ *     conswitch=b avoids typing each Ctrl-A twice), and a trailing x
+ *     leaves the input with pvmon at the end of boot.
  *   - VIRQ_CONSOLE is a global virq, bound only by a privileged domain
  *     (common/event_channel.c); it is raised on domain 0, Xen's hardware
  *     domain.
@@ -22,6 +26,7 @@
  *     in Xen.
  */
 #include <pvmon/arch.h>
+#include <pvmon/command_line.h>
 #include <pvmon/console_input.h>
 #include <pvmon/domain.h>
 #include <pvmon/errno.h>
@@ -163,7 +168,7 @@ static void report_switch(void *context, enum console_input_target target)
 {
     (void)context;
     printk(LOG_INFO, "*** Serial input to %s (type 'CTRL-%c' three times to switch input)\n",
-           target == CONSOLE_INPUT_TO_DOM0 ? "DOM0" : "pvmon", CONSOLE_INPUT_SWITCH_LETTER);
+           target == CONSOLE_INPUT_TO_DOM0 ? "DOM0" : "pvmon", input.switch_letter);
 }
 
 static const struct console_input_actions actions = {
@@ -173,10 +178,16 @@ static const struct console_input_actions actions = {
     .switched = report_switch,
 };
 
-void serial_input_start(void)
+void serial_input_start(const char *command_line)
 {
-    console_input_init(&input, &actions, CONSOLE_INPUT_TO_HYPERVISOR);
-    console_input_switch(&input);
+    char conswitch[3] = "";
+
+    command_line_find(command_line, "conswitch", conswitch, sizeof(conswitch));
+    console_input_init(&input, &actions, CONSOLE_INPUT_TO_HYPERVISOR, conswitch[0]);
+    if (conswitch[0] != '\0' && conswitch[1] == 'x')
+        report_switch(NULL, CONSOLE_INPUT_TO_HYPERVISOR);
+    else
+        console_input_switch(&input);
 }
 
 void serial_input_poll(void)

@@ -503,6 +503,33 @@ pvh_dom0_reads_typed_lines_and_ctrl_a_switches_the_input() {
     expect_no_log "pv-kernel: FAIL"
 }
 
+# Xen's conswitch=<letter>x: another switch letter, and the input left
+# with pvmon at the end of boot until it is switched to dom0.
+pvh_conswitch_chooses_the_switch_letter_and_x_keeps_input_with_pvmon() {
+    local socket="$work/serial.sock" qemu
+    log="$work/pvh-conswitch.log"
+    : >"$log"
+    rm -f "$socket"
+    tools/run-qemu.sh pvh "$image" "$work/dom0.cpio" --timeout "$timeout_seconds" --log "$log" \
+        --serial-socket "$socket" --append "idle_seconds=1 conswitch=bx -- test=console-input lines=1" \
+        2>"$work/pvh-conswitch.run" &
+    qemu=$!
+    TYPIST_WAIT_SECONDS=$timeout_seconds tests/lib/serial_typist.py "$socket" "$log" \
+        'wait:console-input: waiting for 1 lines' 'send:h' 'wait:showing installed handlers' \
+        'send:\x01\x01\x01\x02\x02\x02' 'wait:\*\*\* Serial input to DOM0' 'send:typed\r' \
+        2>"$work/pvh-conswitch.typist" || fail "typing: $(cat "$work/pvh-conswitch.typist")"
+    wait "$qemu"
+    status=$?
+    sed -i 's/\r$//' "$log"
+    expect_status 0
+    expect_log "\*\*\* Serial input to pvmon \(type 'CTRL-b' three times to switch input\)"
+    expect_log "'h' pressed -> showing installed handlers"
+    expect_log "\*\*\* Serial input to DOM0 \(type 'CTRL-b' three times to switch input\)"
+    expect_log "\(d0\) pv-kernel: console-input: line 1: 'typed'$"
+    expect_log "\(d0\) pv-kernel: console-input check: [1-9][0-9]* passed, 0 failed"
+    expect_no_log "pv-kernel: FAIL"
+}
+
 make_modules
 for test_case in \
     pvh_boot_prints_banner_memory_map_and_ticks \
@@ -516,6 +543,7 @@ for test_case in \
     pvh_dom0_runs_in_ring3_and_shuts_down \
     pvh_dom0_hypercalls_validate_their_arguments \
     pvh_dom0_reads_typed_lines_and_ctrl_a_switches_the_input \
+    pvh_conswitch_chooses_the_switch_letter_and_x_keeps_input_with_pvmon \
     pvh_dom0_is_told_of_the_virtio_mmio_devices_on_its_command_line \
     pvh_dom0_maps_a_legacy_virtio_mmio_transport_and_takes_its_interrupt \
     pvh_dom0_maps_a_modern_virtio_mmio_transport_through_domid_io \

@@ -76,12 +76,17 @@ static int copy_to_buffer(void *context, uint32_t offset, const char *bytes, uin
     return 0;
 }
 
-static void start(enum console_input_target target)
+static void start_with_letter(enum console_input_target target, char switch_letter)
 {
     memset(&recorder, 0, sizeof(recorder));
     recorder.dom0_exists = true;
     recorder.fail_at_offset = NO_FAILURE;
-    console_input_init(&input, &actions, target);
+    console_input_init(&input, &actions, target, switch_letter);
+}
+
+static void start(enum console_input_target target)
+{
+    start_with_letter(target, 'a');
 }
 
 static void type(const char *text, size_t length)
@@ -305,6 +310,25 @@ START_TEST(test_input_for_a_dom0_that_is_gone_is_dropped_silently)
 }
 END_TEST
 
+START_TEST(test_another_switch_letter_switches_and_ctrl_a_passes_through)
+{
+    start_with_letter(CONSOLE_INPUT_TO_DOM0, 'b');
+    type_string("\x01\x01\x01\x02\x02\x02" "q");
+    ck_assert_uint_eq(recorder.switches, 1);
+    ck_assert_uint_eq(console_input_pending(&input), 3);
+    ck_assert_uint_eq(recorder.key_count, 1);
+}
+END_TEST
+
+START_TEST(test_a_switch_letter_that_is_not_a_letter_means_ctrl_a)
+{
+    start_with_letter(CONSOLE_INPUT_TO_DOM0, '`');
+    type_string("\x01\x01\x01");
+    ck_assert_uint_eq(recorder.switches, 1);
+    ck_assert_int_eq(input.switch_letter, 'a');
+}
+END_TEST
+
 static void add_test_case(Suite *suite, const TTest *test)
 {
     TCase *test_case = tcase_create(test->name);
@@ -335,6 +359,8 @@ Suite *console_input_suite(void)
     add_test_case(suite, test_four_ctrl_a_switch_once_and_keep_one_pending);
     add_test_case(suite, test_switching_skips_dom0_when_there_is_none);
     add_test_case(suite, test_input_for_a_dom0_that_is_gone_is_dropped_silently);
+    add_test_case(suite, test_another_switch_letter_switches_and_ctrl_a_passes_through);
+    add_test_case(suite, test_a_switch_letter_that_is_not_a_letter_means_ctrl_a);
     return suite;
 }
 

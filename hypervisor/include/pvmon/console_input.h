@@ -6,7 +6,8 @@
  * give it their own.
  *
  * Rules kept here, Xen's:
- *   - The switch code is Ctrl-A (Xen's default conswitch=a).  Pressed
+ *   - The switch code is Ctrl-A (Xen's default conswitch=a; any other
+ *     letter's control code may be chosen, as with Xen's conswitch=).  Pressed
  *     three times in a row it switches the input between the hypervisor
  *     and dom0, and those three bytes are eaten; one or two of them
  *     followed by another byte are delivered as themselves, before it.
@@ -32,8 +33,7 @@
 #include <stdint.h>
 
 #define CONSOLE_INPUT_RING_SIZE 128
-#define CONSOLE_INPUT_SWITCH_CODE 0x01 /* Ctrl-A */
-#define CONSOLE_INPUT_SWITCH_LETTER 'a'
+#define CONSOLE_INPUT_DEFAULT_SWITCH_LETTER 'a' /* Ctrl-A */
 #define CONSOLE_INPUT_SWITCH_PRESSES 3
 
 enum console_input_target {
@@ -53,6 +53,8 @@ struct console_input_actions {
 struct console_input {
     const struct console_input_actions *actions;
     enum console_input_target target;
+    char switch_letter;
+    char switch_code;
     unsigned int switch_presses;
     uint32_t consumer;
     uint32_t producer;
@@ -63,8 +65,9 @@ struct console_input {
 /* Copies length bytes to the reader's buffer at offset; 0 or -XEN_EFAULT. */
 typedef int (*console_input_copy)(void *context, uint32_t offset, const char *bytes, uint32_t length);
 
+/* switch_letter: 'a' to 'z' (Ctrl-A to Ctrl-Z); any other byte means the default. */
 void console_input_init(struct console_input *input, const struct console_input_actions *actions,
-                        enum console_input_target target);
+                        enum console_input_target target, char switch_letter);
 
 /* One byte from the serial line. */
 void console_input_receive(struct console_input *input, char byte);

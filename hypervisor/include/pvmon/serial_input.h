@@ -9,8 +9,9 @@
 #include <stdint.h>
 
 /* The end of boot (Xen's console_endboot): input goes to dom0 if there is
- * one, with Xen's "*** Serial input to" line. */
-void serial_input_start(void);
+ * one (unless conswitch=<letter>x), with Xen's "*** Serial input to"
+ * line; conswitch=<letter> chooses the switch letter (default a). */
+void serial_input_start(const char *command_line);
 
 /* From the timer interrupt: takes what the UART received. */
 void serial_input_poll(void);
