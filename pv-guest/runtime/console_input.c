@@ -63,7 +63,7 @@ long console_input_take(char *buffer, uint32_t size)
         return hypercall_console_read(buffer, size);
     taken = console_ring_take_input(&reader, buffer, size);
     if (taken > 0)
-        hypercall_event_send(port);
+        (void)hypercall_event_send(port); /* a lost notification only delays the backend's next write */
     return taken;
 }
 
