@@ -135,6 +135,8 @@ HOST_TESTABLE_SOURCES := $(filter-out hypervisor/common/string.c, \
     $(wildcard hypervisor/common/*.c))
 # dom0's xenstore and domains-file parser are pure as well.
 HOST_TESTABLE_SOURCES += $(wildcard pv-guest/kernel/xenstore_*.c) pv-guest/kernel/domain_config.c
+# The guest's side of the console ring's input (the PV runtime).
+HOST_TESTABLE_SOURCES += pv-guest/runtime/console_ring.c
 # The shared-ring library is pure, and so are the backends' cores (backend/README.md): the console
 # backend, blkback's request validation, vbd service and xenbus handshake.
 HOST_TESTABLE_SOURCES += $(wildcard ring/*.c) $(filter-out backend/%_dom0.c, $(wildcard backend/*.c))
@@ -144,8 +146,6 @@ HOST_TESTABLE_SOURCES += pv-guest/kernel/virtqueue.c pv-guest/kernel/virtio_mmio
 # The frontends' pure parts: grant references, blkfront's request bookkeeping, the disk
 # test's plan and patterns.
 HOST_TESTABLE_SOURCES += frontend/grant_refs.c frontend/blkfront_shadow.c pv-guest/kernel/disk_plan.c
-# The guest's side of the console ring's input.
-HOST_TESTABLE_SOURCES += pv-guest/runtime/console_ring.c
 UNIT_TEST_SOURCES := $(wildcard tests/unit/*.c)
 HOST_CFLAGS := -std=c11 $(WARNINGS) -O1 -g -fsanitize=address,undefined -fno-sanitize-recover=all \
     -fno-omit-frame-pointer -I$(BUILD)/include -Ihypervisor/include -Ihypercall -Ipv-guest -I. \
