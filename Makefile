@@ -140,6 +140,8 @@ HOST_TESTABLE_SOURCES := $(filter-out hypervisor/common/string.c, \
     $(wildcard hypervisor/common/*.c))
 # dom0's xenstore and domains-file parser are pure as well.
 HOST_TESTABLE_SOURCES += $(wildcard pv-guest/kernel/xenstore_*.c) pv-guest/kernel/domain_config.c
+# The guest's side of the console ring's input (the PV runtime).
+HOST_TESTABLE_SOURCES += pv-guest/runtime/console_ring.c
 # The shared-ring library is pure, and so are the backends' cores (backend/README.md): the console
 # backend, blkback's request validation, vbd service and xenbus handshake.
 HOST_TESTABLE_SOURCES += $(wildcard ring/*.c) $(filter-out backend/%_dom0.c, $(wildcard backend/*.c))

@@ -48,6 +48,12 @@ static inline long hypercall_console_write(const char *text, unsigned long lengt
     return hypercall3(__HYPERVISOR_console_io, CONSOLEIO_write, length, (unsigned long)text);
 }
 
+/* dom0's only: the serial line's input, up to size bytes; returns how many. */
+static inline long hypercall_console_read(char *buffer, unsigned long size)
+{
+    return hypercall3(__HYPERVISOR_console_io, CONSOLEIO_read, size, (unsigned long)buffer);
+}
+
 /* --- sched_op (29), set_timer_op (15) ---------------------------------- */
 
 static inline long hypercall_sched_op(int command, void *argument)

@@ -19,13 +19,17 @@
  *     grants and discards the rest of the call without reading it, and
  *     returns 0 as a complete write does; the bytes dropped are reported
  *     in a "suppressed N bytes" line at most once a second per domain.
- *   - CONSOLEIO_read is dom0's only and comes with the console backend.
+ *   - CONSOLEIO_read is the privileged domain's only (Xen's xsm dummy
+ *     console_io: XSM_PRIV unless the domain is the console domain; a
+ *     domU gets -EPERM, for reads and every other command) and reads the
+ *     serial line's input (kernel/serial_input.c, common/console_input.c).
  */
 #include <pvmon/errno.h>
 #include <pvmon/guest_access.h>
 #include <pvmon/hypercall_continuation.h>
 #include <pvmon/hypercalls.h>
 #include <pvmon/printk.h>
+#include <pvmon/serial_input.h>
 #include <pvmon/time.h>
 #include <pvmon/token_bucket.h>
 #include <xen/xen.h>
@@ -99,8 +103,8 @@ long do_console_io(struct vcpu *vcpu, uint64_t command, uint64_t count, uint64_t
     case CONSOLEIO_write:
         return console_write(vcpu, (uint32_t)count, buffer);
     case CONSOLEIO_read:
-        return vcpu->domain->privileged ? -XEN_ENOSYS : -XEN_EPERM;
+        return vcpu->domain->privileged ? serial_input_read((uint32_t)count, buffer) : -XEN_EPERM;
     default:
-        return -XEN_ENOSYS;
+        return vcpu->domain->privileged ? -XEN_ENOSYS : -XEN_EPERM;
     }
 }

@@ -86,6 +86,20 @@ static void check_console_io(void)
            hypercall5(__HYPERVISOR_console_io, 99, 0, 0, 0, 0), -XEN_ENOSYS);
 }
 
+/* CONSOLEIO_read as dom0, with nothing typed (the boot test types nothing
+ * here; test=console-input reads what it types). */
+static void check_console_read(void)
+{
+    char buffer[16];
+
+    expect("console_io_read_with_no_input_returns_0", hypercall_console_read(buffer, sizeof(buffer)), 0);
+    expect("console_io_read_with_no_input_never_touches_the_buffer",
+           hypercall_console_read((char *)UNMAPPED_GUEST_ADDRESS, sizeof(buffer)), 0);
+    expect("console_io_read_count_above_int_max_is_e2big",
+           hypercall_console_read(buffer, 0x80000000UL), -XEN_E2BIG);
+    expect("console_io_read_count_is_32_bits", hypercall_console_read(buffer, 1UL << 32), 0);
+}
+
 static void check_sched_op(void)
 {
     expect("sched_op_unknown_command_is_enosys", hypercall_sched_op(99, 0), -XEN_ENOSYS);
@@ -383,6 +397,7 @@ static void check_mmuext_op_foreign_owner(const struct start_info *start_info)
 void run_hypercall_checks(const struct start_info *start_info)
 {
     check_console_io();
+    check_console_read();
     check_sched_op();
     check_dispatch();
     check_domain_control_request_validation();

@@ -55,6 +55,8 @@
  *                     powers off when init exits
  *   prezeroed=off     with init=: clear every page the kernel hands out
  *                     zeroed, ignoring which are known zero (frame_pool.h)
+ *   test=console-input (dom0) read lines typed on the serial line and echo
+ *                     them (console_input_check.h); lines=N, default 2
  */
 #include <stdbool.h>
 #include <stdint.h>
@@ -74,6 +76,7 @@
 #include "virtio_net.h"
 #include "virtio_net_check.h"
 #include "workloads.h"
+#include "console_input_check.h"
 
 #define HYPERVISOR_IMAGE_ADDRESS 0xffff808000200000UL
 #define UNMAPPED_ADDRESS 0x10UL
@@ -208,6 +211,8 @@ void start_kernel(const struct start_info *start_info)
         run_device_checks(start_info);
     if (command_line_find(command_line, "fault", value, sizeof(value)))
         fault_on_purpose(value);
+    if (is_test(command_line, "console-input"))
+        console_input_check(command_line);
     if (command_line_find(command_line, "end", value, sizeof(value)) && strcmp(value, "vcpu-down") == 0)
         take_the_last_vcpu_down();
     if (command_line_find(command_line, "end", value, sizeof(value)) && strcmp(value, "failing-hypercalls") == 0)
