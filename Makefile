@@ -169,7 +169,7 @@ FUZZ_GUIDED_SOURCES := tests/fuzz/page_type_fuzz.c \
     $(addprefix hypervisor/common/, page_type.c page_table_entry.c io_memory.c)
 FUZZ_CHECKER_SOURCES := tests/fuzz/page_type_invariants.c tests/unit/simulated_memory.c
 FUZZ_CFLAGS := -std=c11 $(WARNINGS) -O1 -g -fsanitize=address,undefined -fno-sanitize-recover=all \
-    -fno-omit-frame-pointer -I$(BUILD)/include -Ihypervisor/include -Ihypercall -Ipv-guest \
+    -fno-omit-frame-pointer -I$(BUILD)/include -Ihypervisor/include -Ihypercall -Ipv-guest -I. \
     -D__XEN_INTERFACE_VERSION__=$(XEN_INTERFACE_VERSION) -MMD -MP
 FUZZ_GUIDED_OBJECTS := $(patsubst %.c,$(BUILD)/fuzz/%.o,$(FUZZ_GUIDED_SOURCES))
 FUZZ_BINARY := $(BUILD)/fuzz/page-type-fuzz
@@ -185,6 +185,8 @@ FUZZ_PASS_BINARY := $(BUILD)/tests/page-type-fuzz
 # (tests/fuzz/work_meter.h), so that a harness counts the basic blocks each
 # step executes and refuses a step whose work is not bounded.
 FUZZ_HARNESSES := page-table-write event-channel foreign-mapping grant-table virtqueue
+# dom0's line editor and word splitter (tools/xl) against a model and a simulated VT100 screen.
+FUZZ_HARNESSES += line-editor
 FUZZ_HARNESS_page-table-write := tests/fuzz/page_table_write_fuzz.c
 FUZZ_METERED_page-table-write := hypervisor/common/page_table_write.c
 FUZZ_CHECKER_page-table-write := tests/fuzz/page_table_write_reference.c
@@ -200,6 +202,9 @@ FUZZ_CHECKER_grant-table := tests/unit/simulated_memory.c tests/unit/simulated_g
 FUZZ_HARNESS_virtqueue := tests/fuzz/virtqueue_fuzz.c
 FUZZ_METERED_virtqueue := pv-guest/kernel/virtqueue.c
 FUZZ_CHECKER_virtqueue :=
+FUZZ_HARNESS_line-editor := tests/fuzz/line_editor_fuzz.c
+FUZZ_METERED_line-editor := tools/xl/line_editor.c tools/xl/command_words.c
+FUZZ_CHECKER_line-editor := tests/unit/simulated_terminal.c
 FUZZ_SHARED_CHECKER_SOURCES := tests/fuzz/work_meter.c tests/fuzz/fuzz_report.c
 FUZZ_HARNESS_PASS_BINARIES := $(patsubst %,$(BUILD)/tests/%-fuzz,$(FUZZ_HARNESSES))
 FUZZ_HARNESS_BINARIES := $(patsubst %,$(BUILD)/fuzz/%-fuzz,$(FUZZ_HARNESSES))

@@ -21,6 +21,7 @@ harnesses=(
     "foreign-mapping 1000 $build/fuzz/foreign-mapping/crashes"
     "grant-table 300 $build/fuzz/grant-table/crashes"
     "virtqueue 1000 $build/fuzz/virtqueue/crashes"
+    "line-editor 1000 $build/fuzz/line-editor/crashes"
 )
 
 passed=0

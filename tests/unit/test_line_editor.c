@@ -187,6 +187,15 @@ START_TEST(the_line_feed_of_a_crlf_is_taken_before_the_next_start)
 }
 END_TEST
 
+START_TEST(a_byte_between_carriage_return_and_line_feed_makes_the_line_feed_an_enter)
+{
+    type("a\r");
+    ck_assert_int_eq(line_editor_feed(&editor, 'x'), LINE_EDITOR_REFUSED);
+    line_editor_start(&editor);
+    ck_assert_int_eq(line_editor_feed(&editor, '\n'), LINE_EDITOR_LINE);
+}
+END_TEST
+
 START_TEST(two_line_feeds_enter_two_lines)
 {
     ck_assert_int_eq(line_editor_feed(&editor, '\n'), LINE_EDITOR_LINE);
@@ -489,6 +498,17 @@ START_TEST(ctrl_c_abandons_the_line)
 }
 END_TEST
 
+START_TEST(ctrl_c_with_the_cursor_near_the_last_column_leaves_out_the_caret)
+{
+    begin(20);
+    type("abcdefghijklmnopqrstuvwxyz");
+    forget_output();
+    type("\x03");
+    assert_output("\r\n");
+    ck_assert(!terminal.last_column_written);
+}
+END_TEST
+
 START_TEST(ctrl_l_clears_the_screen_and_redraws_the_line_on_the_top_row)
 {
     type("one\r");
@@ -656,6 +676,7 @@ static Suite *line_editor_suite(void)
     tcase_add_test(test_case, line_feed_enters_the_line);
     tcase_add_test(test_case, carriage_return_line_feed_enters_one_line);
     tcase_add_test(test_case, the_line_feed_of_a_crlf_is_taken_before_the_next_start);
+    tcase_add_test(test_case, a_byte_between_carriage_return_and_line_feed_makes_the_line_feed_an_enter);
     tcase_add_test(test_case, two_line_feeds_enter_two_lines);
     tcase_add_test(test_case, bytes_are_refused_until_the_next_start);
     tcase_add_test(test_case, a_line_at_the_maximum_length_refuses_one_more_character_with_the_bell);
@@ -684,6 +705,7 @@ static Suite *line_editor_suite(void)
     tcase_add_test(test_case, escape_inside_a_sequence_begins_a_new_one);
     tcase_add_test(test_case, a_sequence_longer_than_the_maximum_is_abandoned);
     tcase_add_test(test_case, ctrl_c_abandons_the_line);
+    tcase_add_test(test_case, ctrl_c_with_the_cursor_near_the_last_column_leaves_out_the_caret);
     tcase_add_test(test_case, ctrl_l_clears_the_screen_and_redraws_the_line_on_the_top_row);
     tcase_add_test(test_case, a_line_longer_than_the_row_scrolls_to_keep_the_cursor_in_view);
     tcase_add_test(test_case, a_line_that_fits_the_row_is_never_scrolled);

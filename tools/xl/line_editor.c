@@ -355,10 +355,15 @@ static enum line_editor_event enter_line(struct line_editor *editor)
     return finish_line(editor, "\r\n", LINE_EDITOR_LINE);
 }
 
+/* "^C" where the cursor is, if the row has room for it before its last column. */
 static enum line_editor_event interrupt_line(struct line_editor *editor)
 {
+    unsigned int column = editor->prompt_length + editor->cursor - line_editor_window_first(editor);
+
     set_line(editor, "", 0);
-    return finish_line(editor, "^C\r\n", LINE_EDITOR_INTERRUPT);
+    if (column + 2 < editor->columns)
+        emit_string(editor, "^C");
+    return finish_line(editor, "\r\n", LINE_EDITOR_INTERRUPT);
 }
 
 static enum line_editor_event end_of_input_or_delete(struct line_editor *editor)
@@ -555,10 +560,9 @@ enum line_editor_event line_editor_feed(struct line_editor *editor, uint8_t byte
 {
     bool after_carriage_return = editor->after_carriage_return;
 
-    if (after_carriage_return && byte == '\n') {
-        editor->after_carriage_return = false;
+    editor->after_carriage_return = false;
+    if (after_carriage_return && byte == '\n')
         return LINE_EDITOR_CONTINUE;
-    }
     if (!editor->reading)
         return LINE_EDITOR_REFUSED;
     editor->after_carriage_return = byte == '\r';

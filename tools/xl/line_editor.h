@@ -62,7 +62,8 @@
  * moved over) when the window does not move; anything else redraws the
  * row: CR, the prompt, the window, ESC [ K (erase to the end of the row)
  * and ESC [ n D back to the cursor.  Enter writes CR LF, Ctrl-C "^C" CR
- * LF, the end of input CR LF; Ctrl-L writes ESC [ H ESC [ 2 J first.  The
+ * LF ("^C" only if it fits before the last column), the end of input
+ * CR LF; Ctrl-L writes ESC [ H ESC [ 2 J first.  The
  * editor writes nothing else: its output is printable ASCII, CR, LF, BS,
  * BEL and those four sequences.
  *
@@ -70,7 +71,8 @@
  * fed then edit it until an event ends the line (LINE_EDITOR_LINE,
  * LINE_EDITOR_INTERRUPT, LINE_EDITOR_END).  Until the next start, bytes
  * are refused (LINE_EDITOR_REFUSED: not taken, the caller keeps them),
- * except the LF of a CR LF, which is taken whenever it comes.
+ * except the LF of a CR LF (the byte right after the CR), which is taken
+ * whenever it comes.
  */
 #ifndef PVMON_XL_LINE_EDITOR_H
 #define PVMON_XL_LINE_EDITOR_H
