@@ -96,7 +96,7 @@ PV_RUNTIME_OBJECTS := $(patsubst %,$(BUILD)/guest/%.o,$(PV_RUNTIME_SOURCES))
 PV_KERNEL_SOURCES := $(wildcard pv-guest/kernel/*.c backend/*.c ring/*.c) hypervisor/common/boot_archive.c
 # The frontends our kernel runs as a domU (frontend/: grant table, xenbus, blkfront).
 PV_KERNEL_SOURCES += $(wildcard frontend/*.c)
-# dom0's xl (tools/xl): its pure parts, and its dom0 glue in files named *_dom0.c.
+# dom0's xl (tools/xl): its pure parts, also compiled into the host unit tests.
 PV_KERNEL_SOURCES += $(wildcard tools/xl/*.c)
 PV_KERNEL_OBJECTS := $(PV_RUNTIME_OBJECTS) $(patsubst %,$(BUILD)/guest/%.o,$(PV_KERNEL_SOURCES))
 PV_KERNEL := $(BUILD)/pv-kernel.elf
