@@ -140,14 +140,14 @@ HOST_TESTABLE_SOURCES += $(wildcard pv-guest/kernel/xenstore_*.c) pv-guest/kerne
 # The shared-ring library is pure, and so are the backends' cores (backend/README.md): the console
 # backend, blkback's request validation, vbd service and xenbus handshake.
 HOST_TESTABLE_SOURCES += $(wildcard ring/*.c) $(filter-out backend/%_dom0.c, $(wildcard backend/*.c))
+# dom0's xl (tools/xl): all but its dom0 glue (*_dom0.c).
+HOST_TESTABLE_SOURCES += $(filter-out tools/xl/%_dom0.c, $(wildcard tools/xl/*.c))
 # dom0's virtio driver: the split virtqueue and the pure parts of virtio-mmio and virtio-blk.
 HOST_TESTABLE_SOURCES += pv-guest/kernel/virtqueue.c pv-guest/kernel/virtio_mmio_command_line.c \
     pv-guest/kernel/virtio_blk_protocol.c pv-guest/kernel/disk_pattern.c
 # The frontends' pure parts: grant references, blkfront's request bookkeeping, the disk
 # test's plan and patterns.
 HOST_TESTABLE_SOURCES += frontend/grant_refs.c frontend/blkfront_shadow.c pv-guest/kernel/disk_plan.c
-# dom0's xl (tools/xl): all but its dom0 glue (*_dom0.c).
-HOST_TESTABLE_SOURCES += $(filter-out tools/xl/%_dom0.c, $(wildcard tools/xl/*.c))
 UNIT_TEST_SOURCES := $(wildcard tests/unit/*.c)
 HOST_CFLAGS := -std=c11 $(WARNINGS) -O1 -g -fsanitize=address,undefined -fno-sanitize-recover=all \
     -fno-omit-frame-pointer -I$(BUILD)/include -Ihypervisor/include -Ihypercall -Ipv-guest -I. \
@@ -185,8 +185,6 @@ FUZZ_PASS_BINARY := $(BUILD)/tests/page-type-fuzz
 # (tests/fuzz/work_meter.h), so that a harness counts the basic blocks each
 # step executes and refuses a step whose work is not bounded.
 FUZZ_HARNESSES := page-table-write event-channel foreign-mapping grant-table virtqueue
-# dom0's line editor and word splitter (tools/xl) against a model and a simulated VT100 screen.
-FUZZ_HARNESSES += line-editor
 FUZZ_HARNESS_page-table-write := tests/fuzz/page_table_write_fuzz.c
 FUZZ_METERED_page-table-write := hypervisor/common/page_table_write.c
 FUZZ_CHECKER_page-table-write := tests/fuzz/page_table_write_reference.c
@@ -202,10 +200,12 @@ FUZZ_CHECKER_grant-table := tests/unit/simulated_memory.c tests/unit/simulated_g
 FUZZ_HARNESS_virtqueue := tests/fuzz/virtqueue_fuzz.c
 FUZZ_METERED_virtqueue := pv-guest/kernel/virtqueue.c
 FUZZ_CHECKER_virtqueue :=
+FUZZ_SHARED_CHECKER_SOURCES := tests/fuzz/work_meter.c tests/fuzz/fuzz_report.c
+# dom0's line editor and word splitter (tools/xl) against a model and a simulated VT100 screen.
+FUZZ_HARNESSES += line-editor
 FUZZ_HARNESS_line-editor := tests/fuzz/line_editor_fuzz.c
 FUZZ_METERED_line-editor := tools/xl/line_editor.c tools/xl/command_words.c
 FUZZ_CHECKER_line-editor := tests/unit/simulated_terminal.c
-FUZZ_SHARED_CHECKER_SOURCES := tests/fuzz/work_meter.c tests/fuzz/fuzz_report.c
 FUZZ_HARNESS_PASS_BINARIES := $(patsubst %,$(BUILD)/tests/%-fuzz,$(FUZZ_HARNESSES))
 FUZZ_HARNESS_BINARIES := $(patsubst %,$(BUILD)/fuzz/%-fuzz,$(FUZZ_HARNESSES))
 METER_COVERAGE := -fsanitize-coverage=trace-pc
