@@ -39,8 +39,8 @@ static void ring_bell(struct line_editor *editor)
 /* ESC [ count D */
 static void emit_cursor_back(struct line_editor *editor, unsigned int count)
 {
-    char sequence[16];
-    char digits[8];
+    char digits[10]; /* any unsigned int */
+    char sequence[sizeof(digits) + 3];
     size_t length = 0, digit_count = 0;
 
     if (count == 0)

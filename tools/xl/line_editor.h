@@ -34,7 +34,9 @@
  *
  * Xen's console keeps Ctrl-A for itself only when pressed three times in
  * a row (xen/drivers/char/console.c, serial_rx: fewer are passed on when
- * the next byte comes), so Ctrl-A reaches the editor, a byte late.
+ * the next byte comes; pvmon's console input does the same), so Ctrl-A
+ * reaches the editor, a byte late.  Under QEMU's -nographic, Ctrl-A is
+ * QEMU's own escape: Ctrl-A Ctrl-A sends one.
  *
  * The bell (BEL, 0x07) answers a key that cannot act: a character beyond
  * LINE_EDITOR_LINE_MAX (the line is never longer), Backspace, Ctrl-W or
