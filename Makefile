@@ -101,6 +101,8 @@ PV_RUNTIME_OBJECTS := $(patsubst %,$(BUILD)/guest/%.o,$(PV_RUNTIME_SOURCES))
 PV_KERNEL_SOURCES := $(wildcard pv-guest/kernel/*.c backend/*.c ring/*.c) hypervisor/common/boot_archive.c
 # The frontends our kernel runs as a domU (frontend/: grant table, xenbus, blkfront).
 PV_KERNEL_SOURCES += $(wildcard frontend/*.c)
+# dom0's xl (tools/xl): its pure parts, also compiled into the host unit tests.
+PV_KERNEL_SOURCES += $(wildcard tools/xl/*.c)
 PV_KERNEL_OBJECTS := $(PV_RUNTIME_OBJECTS) $(patsubst %,$(BUILD)/guest/%.o,$(PV_KERNEL_SOURCES))
 PV_KERNEL := $(BUILD)/pv-kernel.elf
 
@@ -145,6 +147,8 @@ HOST_TESTABLE_SOURCES += pv-guest/runtime/console_ring.c
 # The shared-ring library is pure, and so are the backends' cores (backend/README.md): the console
 # backend, blkback's request validation, vbd service and xenbus handshake.
 HOST_TESTABLE_SOURCES += $(wildcard ring/*.c) $(filter-out backend/%_dom0.c, $(wildcard backend/*.c))
+# dom0's xl (tools/xl): all but its dom0 glue (*_dom0.c).
+HOST_TESTABLE_SOURCES += $(filter-out tools/xl/%_dom0.c, $(wildcard tools/xl/*.c))
 # dom0's virtio driver: the split virtqueue and the pure parts of virtio-mmio and virtio-blk.
 HOST_TESTABLE_SOURCES += pv-guest/kernel/virtqueue.c pv-guest/kernel/virtio_mmio_command_line.c \
     pv-guest/kernel/virtio_blk_protocol.c pv-guest/kernel/disk_pattern.c
@@ -215,6 +219,11 @@ FUZZ_METERED_netback := $(addprefix backend/, netback.c netif_packet.c ethernet.
 FUZZ_CHECKER_netback := tests/unit/simulated_memory.c tests/unit/simulated_grants.c \
     $(addprefix hypervisor/common/, grant_table.c page_type.c page_table_entry.c io_memory.c)
 FUZZ_SHARED_CHECKER_SOURCES := tests/fuzz/work_meter.c tests/fuzz/fuzz_report.c
+# dom0's line editor and word splitter (tools/xl) against a model and a simulated VT100 screen.
+FUZZ_HARNESSES += line-editor
+FUZZ_HARNESS_line-editor := tests/fuzz/line_editor_fuzz.c
+FUZZ_METERED_line-editor := tools/xl/line_editor.c tools/xl/command_words.c
+FUZZ_CHECKER_line-editor := tests/unit/simulated_terminal.c
 FUZZ_HARNESS_PASS_BINARIES := $(patsubst %,$(BUILD)/tests/%-fuzz,$(FUZZ_HARNESSES))
 FUZZ_HARNESS_BINARIES := $(patsubst %,$(BUILD)/fuzz/%-fuzz,$(FUZZ_HARNESSES))
 METER_COVERAGE := -fsanitize-coverage=trace-pc
