@@ -332,19 +332,29 @@ static bool domain_has_vdev(const struct domain_spec *domain, const char *vdev)
     return false;
 }
 
-static bool parse_disk(struct cursor *cursor, struct domain_config *config)
+int domain_config_parse_disk(const char *spec, struct disk_spec *disk)
 {
-    struct domain_spec *domain = last_domain(config);
-    struct disk_spec disk = { 0 };
+    struct cursor cursor = { .position = spec };
     bool seen_target = false, too_long;
     char item[MAX_LINE_SIZE];
 
+    *disk = (struct disk_spec) { 0 };
+    while (next_item(&cursor, item, sizeof(item), &too_long))
+        if (too_long || !parse_disk_item(item, disk, &seen_target))
+            return -XEN_EINVAL;
+    if (!seen_target || disk->vdev[0] == '\0')
+        return -XEN_EINVAL;
+    return 0;
+}
+
+static bool parse_disk(struct cursor *cursor, struct domain_config *config)
+{
+    struct domain_spec *domain = last_domain(config);
+    struct disk_spec disk;
+
     if (domain == NULL || domain->disk_count == CONFIG_MAX_DISKS)
         return false;
-    while (next_item(cursor, item, sizeof(item), &too_long))
-        if (too_long || !parse_disk_item(item, &disk, &seen_target))
-            return false;
-    if (!seen_target || disk.vdev[0] == '\0' || domain_has_vdev(domain, disk.vdev))
+    if (domain_config_parse_disk(cursor->position, &disk) != 0 || domain_has_vdev(domain, disk.vdev))
         return false;
     domain->disks[domain->disk_count++] = disk;
     return true;
@@ -381,18 +391,28 @@ static bool domain_has_address(const struct domain_spec *domain, const struct et
     return false;
 }
 
-static bool parse_vif(struct cursor *cursor, struct domain_config *config)
+int domain_config_parse_vif(const char *spec, struct vif_spec *vif)
 {
-    struct domain_spec *domain = last_domain(config);
-    struct vif_spec vif = { 0 };
+    struct cursor cursor = { .position = spec };
     char item[MAX_LINE_SIZE];
     bool too_long;
 
+    *vif = (struct vif_spec) { 0 };
+    while (next_item(&cursor, item, sizeof(item), &too_long))
+        if (too_long || !parse_vif_item(item, vif))
+            return -XEN_EINVAL;
+    return 0;
+}
+
+static bool parse_vif(struct cursor *cursor, struct domain_config *config)
+{
+    struct domain_spec *domain = last_domain(config);
+    struct vif_spec vif;
+
     if (domain == NULL || domain->vif_count == CONFIG_MAX_VIFS)
         return false;
-    while (next_item(cursor, item, sizeof(item), &too_long))
-        if (too_long || !parse_vif_item(item, &vif))
-            return false;
+    if (domain_config_parse_vif(cursor->position, &vif) != 0)
+        return false;
     if (vif.has_address && domain_has_address(domain, &vif.address))
         return false;
     vif.handle = domain->vif_count;

@@ -151,4 +151,15 @@ struct domain_config {
  */
 int domain_config_parse(const char *text, uint64_t size, struct domain_config *config, unsigned int *error_line);
 
+/*
+ * One disk or vif specification as the lines above take it (the text after
+ * the keyword, up to its NUL), for xl.cfg's disk and vif lists
+ * (tools/xl/xl_config.c).  Returns 0 with *disk or *vif filled (a vif's
+ * handle left 0: the caller numbers them), or -XEN_EINVAL for a spec that
+ * is not as above.  Checks across specs (a vdev or mac twice, how many)
+ * are the caller's.
+ */
+int domain_config_parse_disk(const char *spec, struct disk_spec *disk);
+int domain_config_parse_vif(const char *spec, struct vif_spec *vif);
+
 #endif

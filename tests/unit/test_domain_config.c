@@ -350,6 +350,36 @@ START_TEST(test_domain_without_vif_line_has_none)
 }
 END_TEST
 
+/* --- one spec alone: what xl.cfg's disk and vif lists use ------------------------- */
+
+START_TEST(test_one_disk_spec_parses_alone_as_on_its_line)
+{
+    struct disk_spec disk;
+
+    ck_assert_int_eq(domain_config_parse_disk("format=raw, vdev=xvdc, access=ro, target=/dev/vdb@8+16", &disk), 0);
+    ck_assert_str_eq(disk.vdev, "xvdc");
+    ck_assert_uint_eq(disk.virtual_device, 202 << 8 | 2 << 4);
+    ck_assert(disk.read_only);
+    ck_assert_uint_eq(disk.target_index, 1);
+    ck_assert_uint_eq(disk.size_mebibytes, 16);
+    ck_assert_int_eq(domain_config_parse_disk("vdev=xvda", &disk), -XEN_EINVAL);
+    ck_assert_int_eq(domain_config_parse_disk("/dev/vda,raw,xvda,rw", &disk), -XEN_EINVAL);
+}
+END_TEST
+
+START_TEST(test_one_vif_spec_parses_alone_as_on_its_line)
+{
+    struct vif_spec vif;
+
+    ck_assert_int_eq(domain_config_parse_vif("mac=00:16:3e:00:00:07, bridge=xenbr0", &vif), 0);
+    ck_assert(vif.has_address);
+    ck_assert_uint_eq(vif.address.bytes[5], 7);
+    ck_assert_int_eq(domain_config_parse_vif("", &vif), 0);
+    ck_assert(!vif.has_address);
+    ck_assert_int_eq(domain_config_parse_vif("bridge=xenbr1", &vif), -XEN_EINVAL);
+}
+END_TEST
+
 static void add_test_case(Suite *suite, const TTest *test)
 {
     TCase *test_case = tcase_create(test->name);
@@ -400,6 +430,8 @@ static Suite *domain_config_suite(void)
     add_test_case(suite, test_vif_before_any_domain_is_refused);
     add_test_case(suite, test_vifs_up_to_the_maximum_are_accepted);
     add_test_case(suite, test_domain_without_vif_line_has_none);
+    add_test_case(suite, test_one_disk_spec_parses_alone_as_on_its_line);
+    add_test_case(suite, test_one_vif_spec_parses_alone_as_on_its_line);
     return suite;
 }
 
