@@ -774,6 +774,7 @@ int xl_config_parse(const char *file_name, const char *text, uint64_t size, stru
         .config = config,
     };
 
+    memset(config, 0, sizeof(*config));
     *config = (struct xl_domain_config) {
         .vcpus = 1,
         .on_poweroff = XL_ACTION_DESTROY,
