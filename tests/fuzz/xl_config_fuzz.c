@@ -11,8 +11,8 @@
  *
  * After the parse:
  *   - the result is 0 or -EINVAL; a refusal came with at least one
- *     message, and every message is NUL-terminated within
- *     XL_CONFIG_MESSAGE_SIZE and names the file;
+ *     message, and every message is one line, NUL-terminated within
+ *     XL_CONFIG_MESSAGE_SIZE, without control characters, naming the file;
  *   - an accepted configuration keeps xl_config.h's promises: a name of
  *     1 to 31 printable characters without blank or quote, a kernel,
  *     1 <= memory <= maxmem <= 4096, one vcpu, at most CONFIG_MAX_DISKS
@@ -54,9 +54,16 @@ struct messages {
 static void collect(void *context, const char *message)
 {
     struct messages *messages = context;
+
     messages->count++;
-    if (memchr(message, '\0', XL_CONFIG_MESSAGE_SIZE) == NULL || strncmp(message, FILE_NAME ":", strlen(FILE_NAME ":")) != 0)
+    if (memchr(message, '\0', XL_CONFIG_MESSAGE_SIZE) == NULL ||
+        strncmp(message, FILE_NAME ":", strlen(FILE_NAME ":")) != 0) {
         messages->malformed = true;
+        return;
+    }
+    for (const char *c = message; *c != '\0'; c++)
+        if ((unsigned char)*c < ' ' || *c == 0x7f)
+            messages->malformed = true;
 }
 
 /* --- making the file ------------------------------------------------------------------- */
@@ -366,7 +373,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     if (result != 0 && result != -XEN_EINVAL)
         violation("returned %d", result);
     if (messages.malformed)
-        violation("a message not naming the file or not terminated");
+        violation("a message not naming the file, not terminated or with a control character");
     if (result != 0 && messages.count == 0)
         violation("refused the file without a message");
 

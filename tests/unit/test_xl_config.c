@@ -295,7 +295,13 @@ END_TEST
 
 START_TEST(test_a_carriage_return_is_a_lexical_error_as_in_libxlu)
 {
-    assert_refused_with("name = \"guest\"\r\n", "guest.cfg:1: config parsing error near `\r': lexical error");
+    assert_refused_with("name = \"guest\"\r\n", "guest.cfg:1: config parsing error near `?': lexical error");
+}
+END_TEST
+
+START_TEST(test_control_characters_never_reach_a_message)
+{
+    assert_refused_with(MINIMAL "on_crash = 'a\\nb\x1b[2J'\n", "guest.cfg:3: Unknown on_crash action \"a?b?[2J\" specified");
 }
 END_TEST
 
@@ -545,6 +551,7 @@ static Suite *xl_config_suite(void)
     add_test_case(suite, test_a_list_inside_a_list_is_refused);
     add_test_case(suite, test_a_character_outside_the_syntax_is_a_lexical_error);
     add_test_case(suite, test_a_carriage_return_is_a_lexical_error_as_in_libxlu);
+    add_test_case(suite, test_control_characters_never_reach_a_message);
     add_test_case(suite, test_a_missing_value_is_a_syntax_error_near_the_newline);
     add_test_case(suite, test_a_missing_equals_sign_is_a_syntax_error_near_the_value);
     add_test_case(suite, test_two_values_in_one_setting_are_a_syntax_error);

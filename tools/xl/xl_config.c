@@ -80,6 +80,7 @@ struct key {
 
 static void report_line(struct parser *parser, const char *format, ...) __attribute__((format(printf, 2, 3)));
 
+/* One line, whatever the file holds: its control characters (a "\n" in a string...) shown as '?'. */
 static void report_line(struct parser *parser, const char *format, ...)
 {
     char message[XL_CONFIG_MESSAGE_SIZE];
@@ -90,6 +91,9 @@ static void report_line(struct parser *parser, const char *format, ...)
     va_start(arguments, format);
     format_string_va(message, sizeof(message), format, arguments);
     va_end(arguments);
+    for (char *c = message; *c != '\0'; c++)
+        if ((unsigned char)*c < ' ' || *c == 0x7f)
+            *c = '?';
     parser->report(parser->report_context, message);
 }
 

@@ -48,7 +48,8 @@
  *   guest.cfg:5: parameter `memory' is not a valid number
  *   guest.cfg:7: Unknown on_crash action "explode" specified
  * and reach the caller's report function, one line at a time without a
- * newline; parsing stops at the first error.  The text is untrusted:
+ * newline (a control character the file put in a message shows as '?');
+ * parsing stops at the first error.  The text is untrusted:
  * nothing is read past size, every field is bounded, the work is linear in
  * the size.
  */
