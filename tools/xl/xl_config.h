@@ -18,8 +18,8 @@
  *
  * A key set twice keeps its last value, as libxlu's lookup does.  The keys:
  *
- *   name = "NAME"            mandatory; 1 to 31 characters, none a space,
- *                            a quote or a control character
+ *   name = "NAME"            mandatory; 1 to 31 printable ASCII characters,
+ *                            none a space or a quote
  *   memory = MiB             initial memory (default: maxmem, else 32,
  *   maxmem = MiB             libxl's default); maxmem defaults to memory
  *                            and may not be below it; both 1 to 4096
