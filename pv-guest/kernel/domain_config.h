@@ -37,7 +37,11 @@
  *   disk format=raw, vdev=xvdX, access=rw|w|ro|r, target=/dev/vdY[@START+SIZE]
  *       a virtual block device of the domain of the line above, in
  *       xl.cfg's disk syntax (xl-disk-configuration): comma-separated
- *       KEY=VALUE, target last (as xl requires).  format is raw (the only
+ *       KEY=VALUE, target= last (as xl requires), or values without a key
+ *       for the positional parameters target, format, vdev, access not
+ *       named yet, in that order ("/dev/vda,raw,xvda,rw", "/dev/vda,,xvdb");
+ *       each parameter once, an empty one taking its default; target and
+ *       vdev are needed.  format is raw (the only
  *       one, and the default); vdev names the frontend's disk, xvda to
  *       xvdp, whole disks only (virtual-device 202 << 8 | X << 4, Xen's
  *       xen-vbd-interface); access defaults to rw.  target is one of

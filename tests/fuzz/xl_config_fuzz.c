@@ -127,7 +127,7 @@ static const struct key_values statements[] = {
     { "extra", true, { "'console=hvc0'", "'quiet'", "''", "'e'" } },
     { "disk", true, { "[ 'vdev=xvda, target=/dev/vda' ]",
                 "[ 'format=raw, vdev=xvdb, access=ro, target=/dev/vdb@1+2',\n 'vdev=xvdc, target=/dev/vda', ]",
-                "[]", "[ 'vdev=xvdd, access=r, target=/dev/vdc' ]" } },
+                "[]", "[ '/dev/vdc,raw,xvdd,r', '/dev/vda,,xvde' ]" } },
     { "vif", true, { "[ '' ]", "[ 'mac=00:16:3e:00:00:01', 'mac=00:16:3e:00:00:02, bridge=xenbr0' ]",
                "['mac=00:16:3e:12:34:56']", "[]" } },
     { "on_poweroff", false, { "'destroy'", "'restart'", "'preserve'", "'coredump-destroy'" } },

@@ -460,10 +460,19 @@ START_TEST(test_a_disk_spec_is_read_as_the_domains_file_reads_it)
 }
 END_TEST
 
+START_TEST(test_a_positional_disk_spec_is_read_as_xl_reads_it)
+{
+    ck_assert_int_eq(parse(MINIMAL "disk = [ '/dev/vdb,raw,xvdb,rw', '/dev/vda,,xvda' ]\n"), 0);
+    ck_assert_uint_eq(config.disk_count, 2);
+    ck_assert_str_eq(config.disks[0].target, "/dev/vdb");
+    ck_assert_str_eq(config.disks[1].vdev, "xvda");
+}
+END_TEST
+
 START_TEST(test_a_malformed_disk_spec_is_refused_on_its_own_line)
 {
-    assert_refused_with(MINIMAL "disk = [\n'vdev=xvda, target=/dev/vda',\n'/dev/vdb,raw,xvdb,rw'\n]\n",
-                        "guest.cfg:5: invalid disk specification `/dev/vdb,raw,xvdb,rw'");
+    assert_refused_with(MINIMAL "disk = [\n'vdev=xvda, target=/dev/vda',\n'/dev/vdb,qcow2,xvdb,rw'\n]\n",
+                        "guest.cfg:5: invalid disk specification `/dev/vdb,qcow2,xvdb,rw'");
 }
 END_TEST
 
@@ -568,6 +577,7 @@ static Suite *xl_config_suite(void)
     add_test_case(suite, test_every_action_xl_cfg_names_is_accepted);
     add_test_case(suite, test_an_unknown_action_is_refused_in_xls_words);
     add_test_case(suite, test_a_disk_spec_is_read_as_the_domains_file_reads_it);
+    add_test_case(suite, test_a_positional_disk_spec_is_read_as_xl_reads_it);
     add_test_case(suite, test_a_malformed_disk_spec_is_refused_on_its_own_line);
     add_test_case(suite, test_the_same_vdev_twice_is_refused);
     add_test_case(suite, test_disks_beyond_the_maximum_are_refused);
