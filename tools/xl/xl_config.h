@@ -7,7 +7,7 @@
  *   KEY = VALUE          one setting; KEY is [a-z][._0-9a-z]*
  *   KEY += VALUE         appends to the string or list set before
  *   ;  or a newline      ends a setting; the last one needs neither
- *   # ...                a comment, to the end of the line
+ *   # ...                a comment, to the end of the line (or file)
  *   "text" or 'text'     a string, on one line, with the escapes
  *                        \" \' \\ \a \b \f \n \r \t \v (libxlu's numeric
  *                        escapes \xHH and \NNN are refused)
@@ -15,6 +15,9 @@
  *   [ V, V, ... ]        a list of strings or numbers, which may continue
  *                        over several lines (libxlu's only continuation),
  *                        a trailing comma allowed
+ *
+ * Any other character outside a string (a carriage return, a NUL, '-') is
+ * a lexical error, as in libxlu.
  *
  * A key set twice keeps its last value, as libxlu's lookup does.  The keys:
  *
@@ -30,8 +33,9 @@
  *   root = "DEVICE"          "root=ROOT EXTRA" as xl's parse_cmdline builds
  *   extra = "TEXT"           it (and a warning when cmdline overrides them)
  *   disk = [ 'SPEC', ... ]   up to CONFIG_MAX_DISKS vbds, each spec as the
- *                            domains file's disk line takes it
- *                            (pv-guest/kernel/domain_config.h), each vdev once
+ *                            domains file's disk line takes it, named or
+ *                            positional (xl-disk-configuration;
+ *                            pv-guest/kernel/domain_config.h), each vdev once
  *   vif = [ 'SPEC', ... ]    up to CONFIG_MAX_VIFS vifs (mac=, bridge=), each
  *                            mac once; the list index is the vif's devid
  *   on_poweroff = "ACTION"   what the toolstack does when the guest powers
