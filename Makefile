@@ -145,6 +145,8 @@ HOST_TESTABLE_SOURCES += $(wildcard pv-guest/kernel/xenstore_*.c) pv-guest/kerne
 # The shared-ring library is pure, and so are the backends' cores (backend/README.md): the console
 # backend, blkback's request validation, vbd service and xenbus handshake.
 HOST_TESTABLE_SOURCES += $(wildcard ring/*.c) $(filter-out backend/%_dom0.c, $(wildcard backend/*.c))
+# dom0's xl (tools/xl): all but its dom0 glue (*_dom0.c).
+HOST_TESTABLE_SOURCES += $(filter-out tools/xl/%_dom0.c, $(wildcard tools/xl/*.c))
 # dom0's virtio driver: the split virtqueue and the pure parts of virtio-mmio and virtio-blk.
 HOST_TESTABLE_SOURCES += pv-guest/kernel/virtqueue.c pv-guest/kernel/virtio_mmio_command_line.c \
     pv-guest/kernel/virtio_blk_protocol.c pv-guest/kernel/disk_pattern.c
@@ -155,8 +157,6 @@ HOST_TESTABLE_SOURCES += pv-guest/kernel/virtio_net_protocol.c pv-guest/kernel/v
 # test's plan and patterns.
 HOST_TESTABLE_SOURCES += frontend/grant_refs.c frontend/blkfront_shadow.c frontend/netfront_shadow.c pv-guest/kernel/disk_plan.c \
     pv-guest/kernel/net_frames.c
-# dom0's xl (tools/xl): all but its dom0 glue (*_dom0.c).
-HOST_TESTABLE_SOURCES += $(filter-out tools/xl/%_dom0.c, $(wildcard tools/xl/*.c))
 UNIT_TEST_SOURCES := $(wildcard tests/unit/*.c)
 HOST_CFLAGS := -std=c11 $(WARNINGS) -O1 -g -fsanitize=address,undefined -fno-sanitize-recover=all \
     -fno-omit-frame-pointer -I$(BUILD)/include -Ihypervisor/include -Ihypercall -Ipv-guest -I. \
