@@ -201,6 +201,7 @@ END_TEST
 
 START_TEST(test_xl_info_with_an_unknown_key_prints_nothing)
 {
+    memset(buffer, 'x', sizeof(buffer));
     ck_assert_int_eq(xl_info_format(buffer, sizeof(buffer), &host, "numa_info"), 0);
     ck_assert_str_eq(buffer, "");
 }
@@ -210,6 +211,7 @@ START_TEST(test_xl_info_without_capabilities_filters_virt_caps_to_nothing)
 {
     struct xl_host_info bare = { .page_size = 4096 };
 
+    memset(buffer, 'x', sizeof(buffer));
     xl_info_format(buffer, sizeof(buffer), &bare, "virt_caps");
     ck_assert_str_eq(buffer, "");
 }

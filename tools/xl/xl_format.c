@@ -35,10 +35,11 @@ static void append(struct output *output, const char *format, ...)
         output->length += (size_t)length;
 }
 
+/* Terminates the text (also when nothing was written) and returns its whole length. */
 static int finish(const struct output *output)
 {
-    if (output->size > 0 && output->length >= output->size)
-        output->buffer[output->size - 1] = '\0';
+    if (output->size > 0)
+        output->buffer[output->length < output->size ? output->length : output->size - 1] = '\0';
     return (int)output->length;
 }
 
