@@ -16,9 +16,9 @@
 #   make fuzz       run every fuzzer of tests/fuzz under libFuzzer for FUZZ_SECONDS each (default 60):
 #                   page types, the writable-page-table emulator, event channels, foreign mappings,
 #                   grant tables, dom0's virtqueue against a hostile device, dom0's network path
-#                   (frames and checksums, the bridge, tx packets, the packet pool);
+#                   (frames and checksums, the bridge, tx packets, the packet pool), xl.cfg files;
 #                   make fuzz-NAME runs one (page-type, page-table-write, event-channel,
-#                   foreign-mapping, grant-table, virtqueue, net-packet, netback)
+#                   foreign-mapping, grant-table, virtqueue, net-packet, netback, xl-config)
 #   make linux-initramfs, make linux-stock, make linux-disk
 #                   the Linux domU's initramfs (busybox and the workload), Debian's stock
 #                   kernels (6.1 and 6.12) as ELFs with the modules their disk needs and their
@@ -218,6 +218,11 @@ FUZZ_HARNESS_netback := tests/fuzz/netback_fuzz.c
 FUZZ_METERED_netback := $(addprefix backend/, netback.c netif_packet.c ethernet.c packet_buffer.c) ring/ring.c
 FUZZ_CHECKER_netback := tests/unit/simulated_memory.c tests/unit/simulated_grants.c \
     $(addprefix hypervisor/common/, grant_table.c page_type.c page_table_entry.c io_memory.c)
+# The xl.cfg parser (tools/xl/xl_config.c) against any file.
+FUZZ_HARNESSES += xl-config
+FUZZ_HARNESS_xl-config := tests/fuzz/xl_config_fuzz.c
+FUZZ_METERED_xl-config := tools/xl/xl_config.c pv-guest/kernel/domain_config.c
+FUZZ_CHECKER_xl-config := backend/ethernet.c hypervisor/common/format.c
 FUZZ_SHARED_CHECKER_SOURCES := tests/fuzz/work_meter.c tests/fuzz/fuzz_report.c
 # dom0's line editor and word splitter (tools/xl) against a model and a simulated VT100 screen.
 FUZZ_HARNESSES += line-editor

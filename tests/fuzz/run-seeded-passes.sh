@@ -24,6 +24,7 @@ harnesses=(
     "virtqueue 1000 $build/fuzz/virtqueue/crashes"
     "net-packet 1000 $build/fuzz/net-packet/crashes"
     "netback 1000 $build/fuzz/netback/crashes"
+    "xl-config 1000 $build/fuzz/xl-config/crashes"
 )
 
 passed=0
