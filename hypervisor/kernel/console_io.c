@@ -23,6 +23,9 @@
  *     console_io: XSM_PRIV unless the domain is the console domain; a
  *     domU gets -EPERM, for reads and every other command) and reads the
  *     serial line's input (kernel/serial_input.c, common/console_input.c).
+ *   - PVMON_CONSOLEIO_write_direct (public/console_extension.h) is the
+ *     privileged domain's only too: its bytes go to the serial line as
+ *     they are (printk_direct), as Xen writes the hardware domain's.
  */
 #include <pvmon/errno.h>
 #include <pvmon/guest_access.h>
@@ -33,6 +36,7 @@
 #include <pvmon/time.h>
 #include <pvmon/token_bucket.h>
 #include <xen/xen.h>
+#include <public/console_extension.h>
 
 #define CONSOLE_CHUNK_SIZE 128
 #define CONSOLE_BURST_BYTES (256 * 1024)
@@ -97,6 +101,18 @@ static long console_write(struct vcpu *vcpu, uint32_t count, uint64_t buffer)
     return 0;
 }
 
+static long console_write_direct(uint32_t count, uint64_t buffer)
+{
+    char text[PVMON_CONSOLEIO_DIRECT_MAX];
+
+    if (count > sizeof(text))
+        return -XEN_EINVAL;
+    if (copy_from_guest(text, buffer, count) != 0)
+        return -XEN_EFAULT;
+    printk_direct(text, count);
+    return 0;
+}
+
 long do_console_io(struct vcpu *vcpu, uint64_t command, uint64_t count, uint64_t buffer)
 {
     switch ((uint32_t)command) {
@@ -104,6 +120,8 @@ long do_console_io(struct vcpu *vcpu, uint64_t command, uint64_t count, uint64_t
         return console_write(vcpu, (uint32_t)count, buffer);
     case CONSOLEIO_read:
         return vcpu->domain->privileged ? serial_input_read((uint32_t)count, buffer) : -XEN_EPERM;
+    case PVMON_CONSOLEIO_write_direct:
+        return vcpu->domain->privileged ? console_write_direct((uint32_t)count, buffer) : -XEN_EPERM;
     default:
         return vcpu->domain->privileged ? -XEN_ENOSYS : -XEN_EPERM;
     }
