@@ -469,15 +469,17 @@ network_survives_malicious_frontends() {
 # --- dom0's shell and xl --------------------------------------------------------
 
 # xl_ramdisk NAME: $work/NAME.cpio, dom0's kernel and a ramdisk laid out as
-# a dom0's root: /boot/pv-kernel (the domUs' kernel), /etc/xen/*.cfg from
+# a dom0's root: /boot/pv-kernel (the domUs' kernel), /boot/xenbus_client
+# (tests/hypercall/xenbus_client.c, which balloons), /etc/xen/*.cfg from
 # tests/system/xl/ and /etc/xen/auto/autostarted.cfg.
 xl_ramdisk() {
     local staging="$work/$1-root"
     rm -rf "$staging"
     mkdir -p "$staging/boot" "$staging/etc/xen/auto"
     cp "$pv_kernel" "$staging/boot/pv-kernel"
+    cp "${BUILD:-build}/tests/hypercall/xenbus_client.elf" "$staging/boot/xenbus_client"
     cp tests/system/xl/guest.cfg tests/system/xl/broken.cfg tests/system/xl/rebooter.cfg \
-        tests/system/xl/crasher.cfg "$staging/etc/xen/"
+        tests/system/xl/crasher.cfg tests/system/xl/balloon.cfg "$staging/etc/xen/"
     cp tests/system/xl/autostarted.cfg "$staging/etc/xen/auto/"
     (cd "$staging" && find . -type f | sed 's|^\./||' | sort | cpio -o -H newc --quiet) >"$work/dom0-ramdisk.cpio"
     cp "$pv_kernel" "$work/pv-kernel.elf"
@@ -498,7 +500,8 @@ free_memory() {
 # dom0 with 'shell': xl's verbs typed on the serial line
 # (tests/lib/serial_typist.py) as a person would, the screen read back:
 # xendomains' autostart, xl list before and after xl create, xl pause
-# stops a computing domU's CPU time and xl unpause lets it run, xl info's
+# stops a computing domU's CPU time and xl unpause lets it run, xl mem-set
+# has a domU balloon down to its new target, xl info's
 # free memory falls with a domain and comes back after xl destroy,
 # xl.cfg's on_poweroff=restart brings a domU back under its name and
 # on_crash=preserve keeps a crashed one listed until destroyed, and wrong
@@ -542,6 +545,8 @@ xl_shell_runs_xls_verbs_typed_on_the_serial_line() {
         'send:xl create /etc/xen/crasher.cfg\r' "$prompt" \
         'wait:toolstack: crasher \(domain [0-9]+\) ended \(crash\): action preserve' \
         'send:xl list crasher\r' 'wait:\ncrasher .* ---sc-' "$prompt" 'send:xl destroy crasher\r' "$prompt" \
+        'send:xl create /etc/xen/balloon.cfg\r' "$prompt" 'send:xl mem-set balloon 6m\r' "$prompt" \
+        'wait:ballooned down to 1536 pages' \
         'send:xl top\r' 'wait:NAME +STATE +CPU\(sec\) CPU\(%\)' 'wait:\nautostarte -----r ' "$prompt" \
         'send:xl help\r' 'wait:\n mem-set +Set the current memory usage for a domain' "$prompt" \
         'send:xl list\r' 'wait:\nautostarted +1 ' "$prompt" 'send:poweroff\r' 'wait:xl-shell: ended' \
