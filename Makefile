@@ -16,9 +16,9 @@
 #   make fuzz       run every fuzzer of tests/fuzz under libFuzzer for FUZZ_SECONDS each (default 60):
 #                   page types, the writable-page-table emulator, event channels, foreign mappings,
 #                   grant tables, dom0's virtqueue against a hostile device, dom0's network path
-#                   (frames and checksums, the bridge, tx packets, the packet pool);
+#                   (frames and checksums, the bridge, tx packets, the packet pool), xl.cfg files;
 #                   make fuzz-NAME runs one (page-type, page-table-write, event-channel,
-#                   foreign-mapping, grant-table, virtqueue, net-packet, netback)
+#                   foreign-mapping, grant-table, virtqueue, net-packet, netback, xl-config)
 #   make linux-initramfs, make linux-stock, make linux-disk
 #                   the Linux domU's initramfs (busybox and the workload), Debian's stock
 #                   kernels (6.1 and 6.12) as ELFs with the modules their disk needs and their
@@ -101,6 +101,8 @@ PV_RUNTIME_OBJECTS := $(patsubst %,$(BUILD)/guest/%.o,$(PV_RUNTIME_SOURCES))
 PV_KERNEL_SOURCES := $(wildcard pv-guest/kernel/*.c backend/*.c ring/*.c) hypervisor/common/boot_archive.c
 # The frontends our kernel runs as a domU (frontend/: grant table, xenbus, blkfront).
 PV_KERNEL_SOURCES += $(wildcard frontend/*.c)
+# dom0's xl (tools/xl): its pure parts, also compiled into the host unit tests.
+PV_KERNEL_SOURCES += $(wildcard tools/xl/*.c)
 PV_KERNEL_OBJECTS := $(PV_RUNTIME_OBJECTS) $(patsubst %,$(BUILD)/guest/%.o,$(PV_KERNEL_SOURCES))
 PV_KERNEL := $(BUILD)/pv-kernel.elf
 
@@ -140,9 +142,13 @@ HOST_TESTABLE_SOURCES := $(filter-out hypervisor/common/string.c, \
     $(wildcard hypervisor/common/*.c))
 # dom0's xenstore and domains-file parser are pure as well.
 HOST_TESTABLE_SOURCES += $(wildcard pv-guest/kernel/xenstore_*.c) pv-guest/kernel/domain_config.c
+# The guest's side of the console ring's input (the PV runtime).
+HOST_TESTABLE_SOURCES += pv-guest/runtime/console_ring.c
 # The shared-ring library is pure, and so are the backends' cores (backend/README.md): the console
 # backend, blkback's request validation, vbd service and xenbus handshake.
 HOST_TESTABLE_SOURCES += $(wildcard ring/*.c) $(filter-out backend/%_dom0.c, $(wildcard backend/*.c))
+# dom0's xl (tools/xl): all but its dom0 glue (*_dom0.c).
+HOST_TESTABLE_SOURCES += $(filter-out tools/xl/%_dom0.c, $(wildcard tools/xl/*.c))
 # dom0's virtio driver: the split virtqueue and the pure parts of virtio-mmio and virtio-blk.
 HOST_TESTABLE_SOURCES += pv-guest/kernel/virtqueue.c pv-guest/kernel/virtio_mmio_command_line.c \
     pv-guest/kernel/virtio_blk_protocol.c pv-guest/kernel/disk_pattern.c
@@ -152,6 +158,8 @@ HOST_TESTABLE_SOURCES += pv-guest/kernel/virtio_net_protocol.c pv-guest/kernel/v
 # test's plan and patterns.
 HOST_TESTABLE_SOURCES += frontend/grant_refs.c frontend/blkfront_shadow.c frontend/netfront_shadow.c pv-guest/kernel/disk_plan.c \
     pv-guest/kernel/net_frames.c
+# The toolstack's registry of live domains (xl's lookups).
+HOST_TESTABLE_SOURCES += pv-guest/kernel/domain_registry.c
 UNIT_TEST_SOURCES := $(wildcard tests/unit/*.c)
 HOST_CFLAGS := -std=c11 $(WARNINGS) -O1 -g -fsanitize=address,undefined -fno-sanitize-recover=all \
     -fno-omit-frame-pointer -I$(BUILD)/include -Ihypervisor/include -Ihypercall -Ipv-guest -I. \
@@ -211,7 +219,17 @@ FUZZ_HARNESS_netback := tests/fuzz/netback_fuzz.c
 FUZZ_METERED_netback := $(addprefix backend/, netback.c netif_packet.c ethernet.c packet_buffer.c) ring/ring.c
 FUZZ_CHECKER_netback := tests/unit/simulated_memory.c tests/unit/simulated_grants.c \
     $(addprefix hypervisor/common/, grant_table.c page_type.c page_table_entry.c io_memory.c)
+# The xl.cfg parser (tools/xl/xl_config.c) against any file.
+FUZZ_HARNESSES += xl-config
+FUZZ_HARNESS_xl-config := tests/fuzz/xl_config_fuzz.c
+FUZZ_METERED_xl-config := tools/xl/xl_config.c pv-guest/kernel/domain_config.c
+FUZZ_CHECKER_xl-config := backend/ethernet.c hypervisor/common/format.c
 FUZZ_SHARED_CHECKER_SOURCES := tests/fuzz/work_meter.c tests/fuzz/fuzz_report.c
+# dom0's line editor and word splitter (tools/xl) against a model and a simulated VT100 screen.
+FUZZ_HARNESSES += line-editor
+FUZZ_HARNESS_line-editor := tests/fuzz/line_editor_fuzz.c
+FUZZ_METERED_line-editor := tools/xl/line_editor.c tools/xl/command_words.c
+FUZZ_CHECKER_line-editor := tests/unit/simulated_terminal.c
 FUZZ_HARNESS_PASS_BINARIES := $(patsubst %,$(BUILD)/tests/%-fuzz,$(FUZZ_HARNESSES))
 FUZZ_HARNESS_BINARIES := $(patsubst %,$(BUILD)/fuzz/%-fuzz,$(FUZZ_HARNESSES))
 METER_COVERAGE := -fsanitize-coverage=trace-pc

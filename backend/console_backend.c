@@ -1,17 +1,20 @@
 /*
  * The console backend of one domU (see console_backend.h): it reads the
- * out ring byte by byte through the masked index and builds lines.  Pure
+ * out ring byte by byte through the masked index and builds lines, and
+ * writes input into the in ring.  Pure
  * (the sink is the caller's): compiled into dom0's kernel and the host
  * unit tests.
  */
 #include "console_backend.h"
 
 #define OUT_RING_SIZE ((XENCONS_RING_IDX)sizeof(((struct xencons_interface *)0)->out))
+#define IN_RING_SIZE ((XENCONS_RING_IDX)sizeof(((struct xencons_interface *)0)->in))
 
 void console_backend_connect(struct console_backend *backend, struct xencons_interface *ring,
                              console_line_sink sink, void *context)
 {
     *backend = (struct console_backend) { .ring = ring, .sink = sink, .context = context };
+    backend->input_producer = __atomic_load_n(&ring->in_prod, __ATOMIC_RELAXED);
 }
 
 void console_backend_flush(struct console_backend *backend)
@@ -58,4 +61,30 @@ bool console_backend_drain(struct console_backend *backend)
     __atomic_thread_fence(__ATOMIC_SEQ_CST);
     __atomic_store_n(&ring->out_cons, producer, __ATOMIC_RELEASE);
     return producer != consumer;
+}
+
+uint32_t console_backend_write_input(struct console_backend *backend, const char *bytes, uint32_t length)
+{
+    struct xencons_interface *ring = backend->ring;
+    XENCONS_RING_IDX consumer, unread, room;
+    uint32_t written;
+
+    if (backend->input_broken)
+        return 0;
+    consumer = __atomic_load_n(&ring->in_cons, __ATOMIC_RELAXED);
+    __atomic_thread_fence(__ATOMIC_SEQ_CST);
+    unread = backend->input_producer - consumer;
+    if (unread > IN_RING_SIZE) {
+        backend->input_broken = true;
+        backend->sink("[console ring broken: input stops]", backend->context);
+        return 0;
+    }
+    room = IN_RING_SIZE - unread;
+    written = length < room ? length : room;
+    for (uint32_t index = 0; index < written; index++)
+        ring->in[MASK_XENCONS_IDX(backend->input_producer + index, ring->in)] = bytes[index];
+    backend->input_producer += written;
+    __atomic_thread_fence(__ATOMIC_SEQ_CST);
+    __atomic_store_n(&ring->in_prod, backend->input_producer, __ATOMIC_RELEASE);
+    return written;
 }

@@ -3,8 +3,9 @@
  * ring (xen/io/console.h, struct xencons_interface; Linux's hvc0), which
  * the domain builder gives every domU and names in start_info.console.domU.
  * The domU writes its output into the 2048-byte out ring; the backend
- * drains it and hands it on line by line; the in ring (keyboard input) is
- * never fed.
+ * drains it and hands it on line by line.  It also writes the domU's
+ * input (keyboard bytes) into the 1024-byte in ring, as xenconsoled's
+ * handle_tty_read does (tools/console/daemon/io.c).
  *
  * Lines: bytes are gathered until a newline, which ends the line (a
  * carriage return is dropped, any other control character or non-ASCII
@@ -18,6 +19,14 @@
  * (reported once, never read again), bytes are read through the masked
  * index only, and the consumer index is published after a full barrier.
  * Notifying the domU afterwards is the caller's (the toolstack's).
+ *
+ * Input: the backend is the in ring's only producer, so it keeps its own
+ * producer index (taken from the ring when it connects) and never reads
+ * in_prod back; in_cons is read once per call, and a consumer that claims
+ * more than a ring of unread bytes marks the input broken (reported once,
+ * never written again; output goes on).  Bytes that do not fit are left
+ * to the caller (xenconsoled's ring_free_bytes); the bytes are written
+ * through the masked index, then a full barrier, then in_prod.
  */
 #ifndef PV_KERNEL_CONSOLE_BACKEND_H
 #define PV_KERNEL_CONSOLE_BACKEND_H
@@ -36,6 +45,8 @@ struct console_backend {
     console_line_sink sink;
     void *context;
     bool broken;
+    bool input_broken;
+    XENCONS_RING_IDX input_producer;
     uint32_t line_length;
     char line[CONSOLE_BACKEND_LINE_MAX + 1];
 };
@@ -49,6 +60,14 @@ void console_backend_connect(struct console_backend *backend, struct xencons_int
  * broken: output stops]" to the sink once.
  */
 bool console_backend_drain(struct console_backend *backend);
+
+/*
+ * Writes as many of the length input bytes as the in ring has room for:
+ * how many it wrote (then the domU should be notified).  A broken ring
+ * takes none and sends "[console ring broken: input stops]" to the sink
+ * once.
+ */
+uint32_t console_backend_write_input(struct console_backend *backend, const char *bytes, uint32_t length);
 
 /* Hands on a partial line, if any. */
 void console_backend_flush(struct console_backend *backend);

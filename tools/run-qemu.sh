@@ -15,6 +15,9 @@
 #                       exact whatever else the host is doing
 #   --log FILE          serial output to FILE instead of this terminal, no input
 #   --monitor-port N    with --log: QEMU's monitor on TCP 127.0.0.1:N (tests send it commands such as "nmi")
+#   --serial-socket PATH
+#                       with --log: the serial line is also a unix socket at PATH (QEMU listens,
+#                       does not wait), through which a test types; the log still gets the output
 #   --disk FILE         a raw disk image as a virtio-blk device on a virtio-mmio transport
 #                       (repeatable; PVH only; cache=writeback, so a guest flush reaches
 #                       the file with fdatasync).  It switches the machine to
@@ -50,6 +53,7 @@ timeout_seconds=""
 icount=()
 log=""
 monitor_port=""
+serial_socket=""
 disks=()
 disk_options=()
 virtio_modern=()
@@ -67,6 +71,7 @@ while [ $# -gt 0 ]; do
     --icount-exact) icount=(-icount shift=0,sleep=off); shift ;;
     --log) log=$2; shift 2 ;;
     --monitor-port) monitor_port=$2; shift 2 ;;
+    --serial-socket) serial_socket=$2; shift 2 ;;
     --disk) disks+=("$2"); disk_options+=(""); shift 2 ;;
     --disk-read-only) disks+=("$2"); disk_options+=(",readonly=on"); shift 2 ;;
     --virtio-modern) virtio_modern=(-global virtio-mmio.force-legacy=false); shift ;;
@@ -91,7 +96,11 @@ if [ -n "$monitor_port" ]; then
 else
     monitor=(-monitor none)
 fi
-if [ -n "$log" ]; then
+if [ -n "$log" ] && [ -n "$serial_socket" ]; then
+    common+=(-display none "${monitor[@]}"
+             -chardev "socket,id=serial0,path=$serial_socket,server=on,wait=off,logfile=$log"
+             -serial chardev:serial0)
+elif [ -n "$log" ]; then
     common+=(-display none "${monitor[@]}" -serial "file:$log")
 else
     common+=(-nographic)

@@ -19,16 +19,24 @@
  *     grants and discards the rest of the call without reading it, and
  *     returns 0 as a complete write does; the bytes dropped are reported
  *     in a "suppressed N bytes" line at most once a second per domain.
- *   - CONSOLEIO_read is dom0's only and comes with the console backend.
+ *   - CONSOLEIO_read is the privileged domain's only (Xen's xsm dummy
+ *     console_io: XSM_PRIV unless the domain is the console domain; a
+ *     domU gets -EPERM, for reads and every other command) and reads the
+ *     serial line's input (kernel/serial_input.c, common/console_input.c).
+ *   - PVMON_CONSOLEIO_write_direct (public/console_extension.h) is the
+ *     privileged domain's only too: its bytes go to the serial line as
+ *     they are (printk_direct), as Xen writes the hardware domain's.
  */
 #include <pvmon/errno.h>
 #include <pvmon/guest_access.h>
 #include <pvmon/hypercall_continuation.h>
 #include <pvmon/hypercalls.h>
 #include <pvmon/printk.h>
+#include <pvmon/serial_input.h>
 #include <pvmon/time.h>
 #include <pvmon/token_bucket.h>
 #include <xen/xen.h>
+#include <public/console_extension.h>
 
 #define CONSOLE_CHUNK_SIZE 128
 #define CONSOLE_BURST_BYTES (256 * 1024)
@@ -93,14 +101,28 @@ static long console_write(struct vcpu *vcpu, uint32_t count, uint64_t buffer)
     return 0;
 }
 
+static long console_write_direct(uint32_t count, uint64_t buffer)
+{
+    char text[PVMON_CONSOLEIO_DIRECT_MAX];
+
+    if (count > sizeof(text))
+        return -XEN_EINVAL;
+    if (copy_from_guest(text, buffer, count) != 0)
+        return -XEN_EFAULT;
+    printk_direct(text, count);
+    return 0;
+}
+
 long do_console_io(struct vcpu *vcpu, uint64_t command, uint64_t count, uint64_t buffer)
 {
     switch ((uint32_t)command) {
     case CONSOLEIO_write:
         return console_write(vcpu, (uint32_t)count, buffer);
     case CONSOLEIO_read:
-        return vcpu->domain->privileged ? -XEN_ENOSYS : -XEN_EPERM;
+        return vcpu->domain->privileged ? serial_input_read((uint32_t)count, buffer) : -XEN_EPERM;
+    case PVMON_CONSOLEIO_write_direct:
+        return vcpu->domain->privileged ? console_write_direct((uint32_t)count, buffer) : -XEN_EPERM;
     default:
-        return -XEN_ENOSYS;
+        return vcpu->domain->privileged ? -XEN_ENOSYS : -XEN_EPERM;
     }
 }

@@ -28,6 +28,7 @@
 #include <pvmon/domain.h>
 #include <pvmon/domain_memory.h>
 #include <pvmon/errno.h>
+#include <pvmon/format.h>
 #include <pvmon/guest_access.h>
 #include <pvmon/hypercalls.h>
 #include <pvmon/panic.h>
@@ -408,6 +409,38 @@ void schedule_init(void (*when_no_domain_is_left)(void))
 _Noreturn void schedule_start(void)
 {
     reset_stack_and_call(idle_loop);
+}
+
+/* ---- the 'r' debug key (kernel/serial_input.c) ---- */
+
+static void dump_entity(const char *role, struct scheduler_entity *entity)
+{
+    const struct vcpu *vcpu = vcpu_of(entity);
+
+    printk(LOG_INFO, "    %s: d%uv%u weight=%u credit=%ld%s\n", role, vcpu->domain->id, vcpu->id, entity->weight,
+           entity->credit_ns, entity->boosted ? " boosted" : "");
+}
+
+/* Xen's dump_runq, for pvmon's one CPU: what runs, then the run queue in order. */
+void schedule_dump_run_queue(void)
+{
+    unsigned int position = 0;
+
+    printk(LOG_INFO, "Scheduler: pvmon's proportional-share credit scheduler, slice %lu us\n",
+           scheduler.slice_ns / 1000);
+    printk(LOG_INFO, "CPU[00] now=%lu\n", system_time_ns());
+    if (scheduler.running != NULL)
+        dump_entity("running", scheduler.running);
+    else
+        printk(LOG_INFO, "    running: idle\n");
+    printk(LOG_INFO, "    RUNQ:\n");
+    for (struct scheduler_link *link = scheduler.run_queue.next; link != &scheduler.run_queue; link = link->next) {
+        char role[16];
+
+        format_string(role, sizeof(role), "%u", position++);
+        dump_entity(role, (struct scheduler_entity *)((char *)link - __builtin_offsetof(struct scheduler_entity,
+                                                                                       queue_link)));
+    }
 }
 
 /* ---- sched_op ---- */

@@ -16,7 +16,8 @@
  *                                 heartbeat, then shut down after
  *                                 idle_seconds= (default 3, 0 = forever)
  * Command-line options: loglevel=0..3, selftest=..., idle_seconds=N,
- * dom0_mem=MiB (default 64); everything after " -- " is dom0's command line,
+ * dom0_mem=MiB (default 64), conswitch=LETTER[x] (kernel/serial_input.c);
+ * everything after " -- " is dom0's command line,
  * to which every virtio_mmio.device= word of the hypervisor's own part is
  * added: that is how dom0 discovers the virtio-mmio transports QEMU's
  * microvm describes there (common/command_line.c).
@@ -27,6 +28,7 @@
 #include <pvmon/crc32.h>
 #include <pvmon/device_access.h>
 #include <pvmon/domain_build.h>
+#include <pvmon/serial_input.h>
 #include <pvmon/domain_memory.h>
 #include <pvmon/hypercalls.h>
 #include <pvmon/machine_to_physical.h>
@@ -221,5 +223,6 @@ void start_hypervisor(uint32_t boot_magic, uint64_t boot_info_address)
     version_set_command_line(boot_info.command_line);
     if (boot_info.module_count > 0)
         start_dom0();
+    serial_input_start(boot_info.command_line);
     schedule_start();
 }

@@ -8,8 +8,9 @@
  * earliest of two deadlines: the heartbeat tick (counted against absolute
  * deadlines, deadline += period, so late interrupts do not make it drift)
  * and whatever the scheduler needs next (the end of a time slice, a
- * guest's timer).  On expiry the scheduler's hook runs first, then the
- * timer is re-armed.  The armed deadline is kept, so that a long hypercall
+ * guest's timer).  On expiry the serial line's input is polled
+ * (kernel/serial_input.c), the scheduler's hook runs, then the timer is
+ * re-armed.  The armed deadline is kept, so that a long hypercall
  * can see cheaply that the interrupt is due (timer_deadline_passed).
  */
 #include <stdbool.h>
@@ -17,6 +18,7 @@
 #include <pvmon/calendar.h>
 #include <pvmon/printk.h>
 #include <pvmon/pv_time.h>
+#include <pvmon/serial_input.h>
 #include <pvmon/time.h>
 
 static struct time_scale tsc_scale;
@@ -138,6 +140,7 @@ static void handle_timer_interrupt(void)
         tick_count++;
         next_tick_deadline_ns += tick_period_ns;
     }
+    serial_input_poll();
     if (expiry_handler != NULL)
         expiry_handler(now);
     timer_reprogram();

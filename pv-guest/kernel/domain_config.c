@@ -295,32 +295,65 @@ static bool next_item(struct cursor *cursor, char *item, size_t size, bool *too_
     return true;
 }
 
-/* One KEY=VALUE of the spec into disk; *seen_target once target= was read. */
-static bool parse_disk_item(char *item, struct disk_spec *disk, bool *seen_target)
+/* xl-disk-configuration's positional parameters, in their order. */
+enum disk_parameter { DISK_TARGET, DISK_FORMAT, DISK_VDEV, DISK_ACCESS, DISK_PARAMETERS };
+
+static const char *const disk_parameter_names[DISK_PARAMETERS] = { "target", "format", "vdev", "access" };
+
+struct disk_parse {
+    struct disk_spec *disk;
+    bool given[DISK_PARAMETERS];
+    bool named_target; /* target= was read: nothing may follow it */
+};
+
+/* One parameter, given once; an empty value leaves the default (format raw, access rw). */
+static bool apply_disk_parameter(struct disk_parse *parse, enum disk_parameter parameter, const char *value)
 {
-    char *value = item;
+    struct disk_spec *disk = parse->disk;
     unsigned int number;
 
-    while (*value != '\0' && *value != '=')
-        value++;
-    if (*value == '\0' || *seen_target)
+    if (parse->given[parameter])
         return false;
-    *value++ = '\0';
-    if (strcmp(item, "format") == 0)
-        return strcmp(value, "raw") == 0;
-    if (strcmp(item, "access") == 0)
-        return parse_access(value, &disk->read_only);
-    if (strcmp(item, "vdev") == 0) {
-        if (disk->vdev[0] != '\0' || !parse_vdev(value, &number))
+    parse->given[parameter] = true;
+    switch (parameter) {
+    case DISK_FORMAT:
+        return *value == '\0' || strcmp(value, "raw") == 0;
+    case DISK_ACCESS:
+        return *value == '\0' || parse_access(value, &disk->read_only);
+    case DISK_VDEV:
+        if (!parse_vdev(value, &number))
             return false;
         memcpy(disk->vdev, value, strlen(value) + 1);
         disk->virtual_device = XEN_VBD_MAJOR << 8 | number << 4;
         return true;
-    }
-    if (strcmp(item, "target") == 0) {
-        *seen_target = true;
+    case DISK_TARGET:
         return parse_target(value, disk);
+    default:
+        return false;
     }
+}
+
+/* KEY=VALUE, or a value without '=' for the first positional parameter not yet given. */
+static bool parse_disk_item(char *item, struct disk_parse *parse)
+{
+    char *value = item;
+
+    if (parse->named_target)
+        return false;
+    while (*value != '\0' && *value != '=')
+        value++;
+    if (*value == '\0') {
+        for (unsigned int parameter = 0; parameter < DISK_PARAMETERS; parameter++)
+            if (!parse->given[parameter])
+                return apply_disk_parameter(parse, (enum disk_parameter)parameter, item);
+        return false;
+    }
+    *value++ = '\0';
+    for (unsigned int parameter = 0; parameter < DISK_PARAMETERS; parameter++)
+        if (strcmp(item, disk_parameter_names[parameter]) == 0) {
+            parse->named_target = parameter == DISK_TARGET;
+            return apply_disk_parameter(parse, (enum disk_parameter)parameter, value);
+        }
     return false;
 }
 
@@ -332,19 +365,30 @@ static bool domain_has_vdev(const struct domain_spec *domain, const char *vdev)
     return false;
 }
 
+int domain_config_parse_disk(const char *spec, struct disk_spec *disk)
+{
+    struct cursor cursor = { .position = spec };
+    struct disk_parse parse = { .disk = disk };
+    char item[MAX_LINE_SIZE];
+    bool too_long;
+
+    *disk = (struct disk_spec) { 0 };
+    while (next_item(&cursor, item, sizeof(item), &too_long))
+        if (too_long || !parse_disk_item(item, &parse))
+            return -XEN_EINVAL;
+    if (!parse.given[DISK_TARGET] || disk->vdev[0] == '\0')
+        return -XEN_EINVAL;
+    return 0;
+}
+
 static bool parse_disk(struct cursor *cursor, struct domain_config *config)
 {
     struct domain_spec *domain = last_domain(config);
-    struct disk_spec disk = { 0 };
-    bool seen_target = false, too_long;
-    char item[MAX_LINE_SIZE];
+    struct disk_spec disk;
 
     if (domain == NULL || domain->disk_count == CONFIG_MAX_DISKS)
         return false;
-    while (next_item(cursor, item, sizeof(item), &too_long))
-        if (too_long || !parse_disk_item(item, &disk, &seen_target))
-            return false;
-    if (!seen_target || disk.vdev[0] == '\0' || domain_has_vdev(domain, disk.vdev))
+    if (domain_config_parse_disk(cursor->position, &disk) != 0 || domain_has_vdev(domain, disk.vdev))
         return false;
     domain->disks[domain->disk_count++] = disk;
     return true;
@@ -381,18 +425,28 @@ static bool domain_has_address(const struct domain_spec *domain, const struct et
     return false;
 }
 
-static bool parse_vif(struct cursor *cursor, struct domain_config *config)
+int domain_config_parse_vif(const char *spec, struct vif_spec *vif)
 {
-    struct domain_spec *domain = last_domain(config);
-    struct vif_spec vif = { 0 };
+    struct cursor cursor = { .position = spec };
     char item[MAX_LINE_SIZE];
     bool too_long;
 
+    *vif = (struct vif_spec) { 0 };
+    while (next_item(&cursor, item, sizeof(item), &too_long))
+        if (too_long || !parse_vif_item(item, vif))
+            return -XEN_EINVAL;
+    return 0;
+}
+
+static bool parse_vif(struct cursor *cursor, struct domain_config *config)
+{
+    struct domain_spec *domain = last_domain(config);
+    struct vif_spec vif;
+
     if (domain == NULL || domain->vif_count == CONFIG_MAX_VIFS)
         return false;
-    while (next_item(cursor, item, sizeof(item), &too_long))
-        if (too_long || !parse_vif_item(item, &vif))
-            return false;
+    if (domain_config_parse_vif(cursor->position, &vif) != 0)
+        return false;
     if (vif.has_address && domain_has_address(domain, &vif.address))
         return false;
     vif.handle = domain->vif_count;

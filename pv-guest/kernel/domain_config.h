@@ -37,7 +37,11 @@
  *   disk format=raw, vdev=xvdX, access=rw|w|ro|r, target=/dev/vdY[@START+SIZE]
  *       a virtual block device of the domain of the line above, in
  *       xl.cfg's disk syntax (xl-disk-configuration): comma-separated
- *       KEY=VALUE, target last (as xl requires).  format is raw (the only
+ *       KEY=VALUE, target= last (as xl requires), or values without a key
+ *       for the positional parameters target, format, vdev, access not
+ *       named yet, in that order ("/dev/vda,raw,xvda,rw", "/dev/vda,,xvdb");
+ *       each parameter once, an empty one taking its default; target and
+ *       vdev are needed.  format is raw (the only
  *       one, and the default); vdev names the frontend's disk, xvda to
  *       xvdp, whole disks only (virtual-device 202 << 8 | X << 4, Xen's
  *       xen-vbd-interface); access defaults to rw.  target is one of
@@ -150,5 +154,16 @@ struct domain_config {
  * vifs.
  */
 int domain_config_parse(const char *text, uint64_t size, struct domain_config *config, unsigned int *error_line);
+
+/*
+ * One disk or vif specification as the lines above take it (the text after
+ * the keyword, up to its NUL), for xl.cfg's disk and vif lists
+ * (tools/xl/xl_config.c).  Returns 0 with *disk or *vif filled (a vif's
+ * handle left 0: the caller numbers them), or -XEN_EINVAL for a spec that
+ * is not as above.  Checks across specs (a vdev or mac twice, how many)
+ * are the caller's.
+ */
+int domain_config_parse_disk(const char *spec, struct disk_spec *disk);
+int domain_config_parse_vif(const char *spec, struct vif_spec *vif);
 
 #endif

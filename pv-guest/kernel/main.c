@@ -55,6 +55,11 @@
  *                     powers off when init exits
  *   prezeroed=off     with init=: clear every page the kernel hands out
  *                     zeroed, ignoring which are known zero (frame_pool.h)
+ *   test=console-input (dom0) read lines typed on the serial line and echo
+ *                     them (console_input_check.h); lines=N, default 2
+ *   shell             (dom0) dom0's shell with xl (tools/xl/xl_shell.h)
+ *                     instead of the domains file's scenarios; dom0
+ *                     shuts down when the shell ends
  */
 #include <stdbool.h>
 #include <stdint.h>
@@ -68,12 +73,14 @@
 #include "hypercall_checks.h"
 #include "process.h"
 #include "toolstack.h"
+#include <tools/xl/xl_shell.h>
 #include "virtio_blk.h"
 #include "virtio_blk_bench.h"
 #include "virtio_blk_check.h"
 #include "virtio_net.h"
 #include "virtio_net_check.h"
 #include "workloads.h"
+#include "console_input_check.h"
 
 #define HYPERVISOR_IMAGE_ADDRESS 0xffff808000200000UL
 #define UNMAPPED_ADDRESS 0x10UL
@@ -208,6 +215,8 @@ void start_kernel(const struct start_info *start_info)
         run_device_checks(start_info);
     if (command_line_find(command_line, "fault", value, sizeof(value)))
         fault_on_purpose(value);
+    if (is_test(command_line, "console-input"))
+        console_input_check(command_line);
     if (command_line_find(command_line, "end", value, sizeof(value)) && strcmp(value, "vcpu-down") == 0)
         take_the_last_vcpu_down();
     if (command_line_find(command_line, "end", value, sizeof(value)) && strcmp(value, "failing-hypercalls") == 0)
@@ -216,7 +225,9 @@ void start_kernel(const struct start_info *start_info)
         processes_run_init(start_info, command_line);
     if (command_line_find(command_line, "role", value, sizeof(value)) && run_workload(command_line) != 0)
         runtime_exit(SHUTDOWN_crash);
-    if (toolstack_has_work(start_info) && toolstack_run(start_info) != 0)
+    if (command_line_find(command_line, "shell", NULL, 0))
+        xl_shell_run(start_info);
+    else if (toolstack_has_work(start_info) && toolstack_run(start_info) != 0)
         console_printf("pv-kernel: the toolstack could not run every scenario\n");
     console_printf("pv-kernel: shutting down\n");
     hypercall_shutdown(SHUTDOWN_poweroff);

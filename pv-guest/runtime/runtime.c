@@ -10,6 +10,7 @@
  * initial mapping.  The PTE is present, writable and user (a 64-bit PV
  * kernel runs in ring 3).
  */
+#include <stddef.h>
 #include <stdint.h>
 #include <xen/xen.h>
 #include <guest/hypercall.h>
@@ -67,6 +68,16 @@ uint64_t runtime_machine_address(const void *pointer)
     uint64_t offset = (uint64_t)pointer - VIRT_BASE;
 
     return runtime_machine_frame(offset >> PAGE_SHIFT) << PAGE_SHIFT | (offset & (PAGE_SIZE - 1));
+}
+
+void *runtime_own_page(uint64_t machine_frame)
+{
+    const uint64_t *machine_to_physical = (const uint64_t *)MACH2PHYS_VIRT_START;
+    uint64_t physical_frame = machine_to_physical[machine_frame];
+
+    if (physical_frame >= runtime_start_info->nr_pages || runtime_machine_frame(physical_frame) != machine_frame)
+        return NULL;
+    return (void *)(VIRT_BASE + (physical_frame << PAGE_SHIFT));
 }
 
 void runtime_exit(unsigned int reason)

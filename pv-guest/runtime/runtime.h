@@ -38,6 +38,11 @@ void runtime_set_machine_frame(uint64_t physical_frame, uint64_t machine_frame);
 /* The machine address of a byte of the kernel's initial mapping. */
 uint64_t runtime_machine_address(const void *pointer);
 
+/* Where the initial mapping shows a machine frame of this domain's own
+ * (the machine-to-physical table, checked against the p2m list), as the
+ * builder's console and xenstore pages are; NULL for any other frame. */
+void *runtime_own_page(uint64_t machine_frame);
+
 /* SCHEDOP_shutdown; never returns. */
 void runtime_exit(unsigned int reason) __attribute__((noreturn));
 

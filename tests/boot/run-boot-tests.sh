@@ -207,6 +207,7 @@ pvh_dom0_hypercalls_validate_their_arguments() {
     boot pvh-hypercalls pvh "$image" "$work/dom0.cpio" --append "idle_seconds=1 -- test=hypercalls"
     expect_status 0
     expect_log "\(d0\) pv-kernel: PASS console_io_write_hypervisor_pointer_is_efault"
+    expect_log "^pv-kernel: direct console output"
     expect_log "\(d0\) pv-kernel: hypercall checks: [1-9][0-9]* passed, 0 failed"
     expect_no_log "pv-kernel: FAIL"
 }
@@ -501,6 +502,75 @@ iso_unexpected_page_fault_panics() {
     expect_log "PANIC on CPU0: unexpected #PF page fault"
 }
 
+# Console input typed into QEMU's serial line (tools/run-qemu.sh
+# --serial-socket, tests/lib/serial_typist.py): dom0 reads it with
+# CONSOLEIO_read when VIRQ_CONSOLE comes and echoes each line; Ctrl-A
+# three times gives the input to pvmon's debug keys, three more give it
+# back, and what went to pvmon never reaches dom0; a single Ctrl-A does.
+pvh_dom0_reads_typed_lines_and_ctrl_a_switches_the_input() {
+    local socket="$work/serial.sock" qemu
+    log="$work/pvh-console-input.log"
+    : >"$log"
+    rm -f "$socket"
+    tools/run-qemu.sh pvh "$image" "$work/dom0.cpio" --timeout "$timeout_seconds" --log "$log" \
+        --serial-socket "$socket" --append "idle_seconds=1 -- test=console-input lines=3" \
+        2>"$work/pvh-console-input.run" &
+    qemu=$!
+    TYPIST_WAIT_SECONDS=$timeout_seconds tests/lib/serial_typist.py "$socket" "$log" \
+        'wait:console-input: waiting for 3 lines' 'send:hello pvmon\r' "wait:line 1: 'hello pvmon'" \
+        'send:\x01\x01\x01' 'wait:\*\*\* Serial input to pvmon' 'send:h' 'wait:showing installed handlers' \
+        'send:q' 'wait:VCPU0: ' 'send:r' 'wait:RUNQ:' 'send:\x01\x01\x01' 'wait:\*\*\* Serial input to DOM0' \
+        'send:back to dom0\r' "wait:line 2: 'back to dom0'" 'send:\x01x\r' \
+        2>"$work/pvh-console-input.typist" || fail "typing: $(cat "$work/pvh-console-input.typist")"
+    wait "$qemu"
+    status=$?
+    sed -i 's/\r$//' "$log"
+    expect_status 0
+    expect_log "\*\*\* Serial input to DOM0 \(type 'CTRL-a' three times to switch input\)"
+    expect_log "\(d0\) pv-kernel: PASS console_io_read_into_an_unmapped_buffer_is_efault"
+    expect_log "\(d0\) pv-kernel: PASS console_io_read_after_efault_still_has_the_input"
+    expect_log "\(d0\) pv-kernel: console-input: line 1: 'hello pvmon'$"
+    expect_log "\*\*\* Serial input to pvmon \(type 'CTRL-a' three times to switch input\)"
+    expect_log "'h' pressed -> showing installed handlers"
+    expect_log " key 'q' \(ascii '71'\) => dump domain \(and guest debug\) info"
+    expect_log "'q' pressed -> dumping domain info"
+    expect_log "General information for domain 0:"
+    expect_log "    VCPU0: (running|runnable|blocked) "
+    expect_log "'r' pressed -> dumping run queues"
+    expect_log "    running: (idle|d0v0 weight=[0-9]+ credit=-?[0-9]+)"
+    expect_log "\(d0\) pv-kernel: console-input: line 2: 'back to dom0'$"
+    expect_log "\(d0\) pv-kernel: console-input: line 3: '\^Ax'$"
+    expect_log "\(d0\) pv-kernel: console-input check: [1-9][0-9]* passed, 0 failed"
+    expect_no_log "pv-kernel: FAIL"
+}
+
+# Xen's conswitch=<letter>x: another switch letter, and the input left
+# with pvmon at the end of boot until it is switched to dom0.
+pvh_conswitch_chooses_the_switch_letter_and_x_keeps_input_with_pvmon() {
+    local socket="$work/serial.sock" qemu
+    log="$work/pvh-conswitch.log"
+    : >"$log"
+    rm -f "$socket"
+    tools/run-qemu.sh pvh "$image" "$work/dom0.cpio" --timeout "$timeout_seconds" --log "$log" \
+        --serial-socket "$socket" --append "idle_seconds=1 conswitch=bx -- test=console-input lines=1" \
+        2>"$work/pvh-conswitch.run" &
+    qemu=$!
+    TYPIST_WAIT_SECONDS=$timeout_seconds tests/lib/serial_typist.py "$socket" "$log" \
+        'wait:console-input: waiting for 1 lines' 'send:h' 'wait:showing installed handlers' \
+        'send:\x01\x01\x01\x02\x02\x02' 'wait:\*\*\* Serial input to DOM0' 'send:typed\r' \
+        2>"$work/pvh-conswitch.typist" || fail "typing: $(cat "$work/pvh-conswitch.typist")"
+    wait "$qemu"
+    status=$?
+    sed -i 's/\r$//' "$log"
+    expect_status 0
+    expect_log "\*\*\* Serial input to pvmon \(type 'CTRL-b' three times to switch input\)"
+    expect_log "'h' pressed -> showing installed handlers"
+    expect_log "\*\*\* Serial input to DOM0 \(type 'CTRL-b' three times to switch input\)"
+    expect_log "\(d0\) pv-kernel: console-input: line 1: 'typed'$"
+    expect_log "\(d0\) pv-kernel: console-input check: [1-9][0-9]* passed, 0 failed"
+    expect_no_log "pv-kernel: FAIL"
+}
+
 make_modules
 for test_case in \
     pvh_boot_prints_banner_memory_map_and_ticks \
@@ -513,6 +583,8 @@ for test_case in \
     pvh_memory_above_4_gib_is_managed \
     pvh_dom0_runs_in_ring3_and_shuts_down \
     pvh_dom0_hypercalls_validate_their_arguments \
+    pvh_dom0_reads_typed_lines_and_ctrl_a_switches_the_input \
+    pvh_conswitch_chooses_the_switch_letter_and_x_keeps_input_with_pvmon \
     pvh_dom0_is_told_of_the_virtio_mmio_devices_on_its_command_line \
     pvh_dom0_maps_a_legacy_virtio_mmio_transport_and_takes_its_interrupt \
     pvh_dom0_maps_a_modern_virtio_mmio_transport_through_domid_io \

@@ -15,6 +15,7 @@ build=${BUILD:-build}
 # NAME INPUTS CRASH_DIRECTORY: inputs are up to 2 KiB each; the counts
 # keep every pass to a few seconds.
 harnesses=(
+    "line-editor 1000 $build/fuzz/line-editor/crashes"
     "page-type 300 $build/fuzz/crashes"
     "page-table-write 1000 $build/fuzz/page-table-write/crashes"
     "event-channel 200 $build/fuzz/event-channel/crashes"
@@ -23,6 +24,7 @@ harnesses=(
     "virtqueue 1000 $build/fuzz/virtqueue/crashes"
     "net-packet 1000 $build/fuzz/net-packet/crashes"
     "netback 1000 $build/fuzz/netback/crashes"
+    "xl-config 1000 $build/fuzz/xl-config/crashes"
 )
 
 passed=0

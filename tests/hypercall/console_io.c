@@ -4,7 +4,11 @@
  * (kernel/console_io.c, docs/ARCHITECTURE.md "Console output of domUs"):
  *   - CONSOLEIO_write is allowed (Xen's debug builds; release builds say
  *     -EPERM): 0 for a readable buffer, -EFAULT for an unreadable one;
- *     the command and count are 32 bits; CONSOLEIO_read is -EPERM.
+ *     the command and count are 32 bits; CONSOLEIO_read, and any
+ *     command Xen does not know, is -EPERM (xsm dummy's console_io:
+ *     XSM_PRIV for a domain that is not the console domain), checked
+ *     before the buffer is looked at; so is pvmon's direct write
+ *     (public/console_extension.h), which is dom0's alone.
  *   - A domU writes at most a burst of 256 KiB, refilled at 64 KiB/s:
  *     a write beyond it (512 KiB here) prints what the bucket grants,
  *     discards the rest without reading it, and still returns 0 (the
@@ -21,6 +25,7 @@ const char test_family[] = "console_io";
 
 #define FLOOD_BYTES (512 * 1024)
 #define REFILL_WAIT_NS (2 * NANOSECONDS_PER_SECOND)
+#define NO_SUCH_CONSOLEIO_COMMAND 7 /* Xen defines 0 (write) and 1 (read) */
 
 static char flood[FLOOD_BYTES];
 
@@ -63,6 +68,12 @@ void run_tests(void)
     expect_result("command_is_32_bits",
                   console_io((1UL << 32) | CONSOLEIO_write, sizeof(text) - 1, text), 0);
     expect_result("read_from_a_domu_is_eperm", console_io(CONSOLEIO_read, 16, flood), -XEN_EPERM);
+    expect_result("read_from_a_domu_is_eperm_before_its_buffer_is_looked_at",
+                  console_io(CONSOLEIO_read, 16, (void *)UNMAPPED_ADDRESS), -XEN_EPERM);
+    expect_result("unknown_command_from_a_domu_is_eperm", console_io(NO_SUCH_CONSOLEIO_COMMAND, 0, text), -XEN_EPERM);
+    expect_result("direct_write_from_a_domu_is_eperm", console_io(PVMON_CONSOLEIO_write_direct, 4, text), -XEN_EPERM);
+    expect_result("direct_write_from_a_domu_is_eperm_before_the_buffer_is_read",
+                  console_io(PVMON_CONSOLEIO_write_direct, 4, (void *)UNMAPPED_ADDRESS), -XEN_EPERM);
 
     fill_flood();
     flood_result = console_io(CONSOLEIO_write, FLOOD_BYTES, flood);

@@ -10,7 +10,7 @@
 
 #include "suites.h"
 
-#define MAX_SUITES 64
+#define MAX_SUITES 128
 
 static Suite *(*suite_constructors[MAX_SUITES])(void);
 static size_t suite_count;

@@ -5,7 +5,10 @@
  * non-ASCII bytes shown as '?', overlong lines split at
  * CONSOLE_BACKEND_LINE_MAX, a partial line kept until its newline or a
  * flush, and a producer index more than a ring ahead refused for good.
- * The tests play the guest's side of the page.
+ * Input: bytes written into the in ring as far as it has room, in_prod
+ * published after them, the backend's own producer index trusted over
+ * the page's, and a consumer index claiming more than a ring unread
+ * refused for good.  The tests play the guest's side of the page.
  */
 #include <string.h>
 #include <backend/console_backend.h>
@@ -14,6 +17,7 @@
 
 #define MAX_LINES 8
 #define OUT_RING_SIZE sizeof(((struct xencons_interface *)0)->out)
+#define IN_RING_SIZE sizeof(((struct xencons_interface *)0)->in)
 
 static struct xencons_interface page;
 static struct console_backend backend;
@@ -144,6 +148,100 @@ START_TEST(test_producer_more_than_a_ring_ahead_breaks_the_console_for_good)
 }
 END_TEST
 
+/* --- input: the in ring ------------------------------------------------------ */
+
+/* The guest's side: takes what the in ring holds, as hvc_xen does. */
+static size_t guest_read(char *buffer, size_t size)
+{
+    size_t taken = 0;
+
+    while (page.in_cons != page.in_prod && taken < size)
+        buffer[taken++] = page.in[MASK_XENCONS_IDX(page.in_cons++, page.in)];
+    return taken;
+}
+
+START_TEST(test_input_is_written_into_the_in_ring_and_published)
+{
+    char read[16];
+
+    ck_assert_uint_eq(console_backend_write_input(&backend, "ls -l\r", 6), 6);
+    ck_assert_uint_eq(page.in_prod, 6);
+    ck_assert_uint_eq(guest_read(read, sizeof(read)), 6);
+    ck_assert_mem_eq(read, "ls -l\r", 6);
+}
+END_TEST
+
+START_TEST(test_input_never_touches_the_out_ring)
+{
+    console_backend_write_input(&backend, "abc", 3);
+    ck_assert_uint_eq(page.out_prod, 0);
+    ck_assert_uint_eq(page.out_cons, 0);
+    ck_assert(!console_backend_drain(&backend));
+}
+END_TEST
+
+START_TEST(test_input_beyond_the_room_left_is_left_to_the_caller)
+{
+    char bytes[IN_RING_SIZE + 100];
+
+    memset(bytes, 'k', sizeof(bytes));
+    ck_assert_uint_eq(console_backend_write_input(&backend, bytes, sizeof(bytes)), IN_RING_SIZE);
+    ck_assert_uint_eq(console_backend_write_input(&backend, "x", 1), 0);
+    page.in_cons += 10;
+    ck_assert_uint_eq(console_backend_write_input(&backend, bytes, sizeof(bytes)), 10);
+}
+END_TEST
+
+START_TEST(test_input_crossing_the_end_of_the_ring_with_wrapping_indexes)
+{
+    char read[8];
+
+    page.in_prod = page.in_cons = UINT32_MAX - 2;
+    console_backend_connect(&backend, &page, record_line, NULL);
+    ck_assert_uint_eq(console_backend_write_input(&backend, "wrap!", 5), 5);
+    ck_assert_uint_eq(page.in_prod, 2);
+    ck_assert_uint_eq(guest_read(read, sizeof(read)), 5);
+    ck_assert_mem_eq(read, "wrap!", 5);
+}
+END_TEST
+
+START_TEST(test_a_producer_index_scribbled_by_the_guest_is_ignored)
+{
+    char read[8];
+
+    console_backend_write_input(&backend, "ab", 2);
+    page.in_prod = 5000;
+    ck_assert_uint_eq(console_backend_write_input(&backend, "cd", 2), 2);
+    ck_assert_uint_eq(page.in_prod, 4);
+    ck_assert_uint_eq(guest_read(read, sizeof(read)), 4);
+    ck_assert_mem_eq(read, "abcd", 4);
+}
+END_TEST
+
+START_TEST(test_a_consumer_claiming_more_than_a_ring_unread_breaks_the_input_for_good)
+{
+    guest_write("still\n");
+    page.in_cons = 7;
+    ck_assert_uint_eq(console_backend_write_input(&backend, "x", 1), 0);
+    ck_assert_uint_eq(line_count, 1);
+    ck_assert_str_eq(lines[0], "[console ring broken: input stops]");
+    page.in_cons = 0;
+    ck_assert_uint_eq(console_backend_write_input(&backend, "x", 1), 0);
+    ck_assert_uint_eq(line_count, 1);
+    ck_assert(console_backend_drain(&backend));
+    ck_assert_str_eq(lines[1], "still");
+}
+END_TEST
+
+START_TEST(test_a_consumer_ahead_of_the_producer_breaks_the_input)
+{
+    console_backend_write_input(&backend, "ab", 2);
+    page.in_cons = 3;
+    ck_assert_uint_eq(console_backend_write_input(&backend, "c", 1), 0);
+    ck_assert_str_eq(lines[0], "[console ring broken: input stops]");
+}
+END_TEST
+
 /* Each behaviour is a check test case of its own, so that the report names it. */
 static void add_test_case(Suite *suite, const TTest *test)
 {
@@ -168,6 +266,13 @@ static Suite *console_backend_suite(void)
     add_test_case(suite, test_overlong_line_is_split_at_the_limit);
     add_test_case(suite, test_output_crossing_the_end_of_the_ring_with_wrapping_indexes);
     add_test_case(suite, test_producer_more_than_a_ring_ahead_breaks_the_console_for_good);
+    add_test_case(suite, test_input_is_written_into_the_in_ring_and_published);
+    add_test_case(suite, test_input_never_touches_the_out_ring);
+    add_test_case(suite, test_input_beyond_the_room_left_is_left_to_the_caller);
+    add_test_case(suite, test_input_crossing_the_end_of_the_ring_with_wrapping_indexes);
+    add_test_case(suite, test_a_producer_index_scribbled_by_the_guest_is_ignored);
+    add_test_case(suite, test_a_consumer_claiming_more_than_a_ring_unread_breaks_the_input_for_good);
+    add_test_case(suite, test_a_consumer_ahead_of_the_producer_breaks_the_input);
     return suite;
 }
 

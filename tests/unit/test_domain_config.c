@@ -212,10 +212,45 @@ START_TEST(test_disk_target_must_come_last)
 }
 END_TEST
 
-START_TEST(test_disk_unknown_key_or_item_without_value_is_refused)
+START_TEST(test_disk_unknown_key_or_flag_is_refused)
 {
     ck_assert_int_eq(parse(SCENARIO GUEST "disk vdev=xvda, script=block, target=/dev/vda\n"), -XEN_EINVAL);
     ck_assert_int_eq(parse(SCENARIO GUEST "disk vdev=xvda, cdrom, target=/dev/vda\n"), -XEN_EINVAL);
+}
+END_TEST
+
+START_TEST(test_disk_positional_parameters_are_target_format_vdev_access)
+{
+    ck_assert_int_eq(parse(SCENARIO GUEST "disk /dev/vdb, raw, xvdc, ro\n"), 0);
+    ck_assert_str_eq(config.scenarios[0].domains[0].disks[0].target, "/dev/vdb");
+    ck_assert_str_eq(config.scenarios[0].domains[0].disks[0].vdev, "xvdc");
+    ck_assert(config.scenarios[0].domains[0].disks[0].read_only);
+}
+END_TEST
+
+START_TEST(test_disk_empty_positional_parameter_takes_its_default)
+{
+    ck_assert_int_eq(parse(SCENARIO GUEST "disk /dev/vda,,xvda\n"), 0);
+    ck_assert(!config.scenarios[0].domains[0].disks[0].read_only);
+    ck_assert_int_eq(parse(SCENARIO GUEST "disk ,raw,xvda\n"), -XEN_EINVAL);
+}
+END_TEST
+
+START_TEST(test_disk_positional_values_fill_the_parameters_not_named)
+{
+    ck_assert_int_eq(parse(SCENARIO GUEST "disk vdev=xvdb, /dev/vda@4+8, raw, r\n"), 0);
+    ck_assert_str_eq(config.scenarios[0].domains[0].disks[0].vdev, "xvdb");
+    ck_assert_uint_eq(config.scenarios[0].domains[0].disks[0].size_mebibytes, 8);
+    ck_assert(config.scenarios[0].domains[0].disks[0].read_only);
+}
+END_TEST
+
+START_TEST(test_disk_parameter_given_twice_or_a_fifth_value_is_refused)
+{
+    ck_assert_int_eq(parse(SCENARIO GUEST "disk /dev/vda, raw, xvda, rw, rw\n"), -XEN_EINVAL);
+    ck_assert_int_eq(parse(SCENARIO GUEST "disk xvda, vdev=xvda, target=/dev/vda\n"), -XEN_EINVAL);
+    ck_assert_int_eq(parse(SCENARIO GUEST "disk format=raw, format=raw, vdev=xvda, target=/dev/vda\n"), -XEN_EINVAL);
+    ck_assert_int_eq(parse(SCENARIO GUEST "disk /dev/vda, vdev=xvda, target=/dev/vdb\n"), -XEN_EINVAL);
 }
 END_TEST
 
@@ -350,6 +385,36 @@ START_TEST(test_domain_without_vif_line_has_none)
 }
 END_TEST
 
+/* --- one spec alone: what xl.cfg's disk and vif lists use ------------------------- */
+
+START_TEST(test_one_disk_spec_parses_alone_as_on_its_line)
+{
+    struct disk_spec disk;
+
+    ck_assert_int_eq(domain_config_parse_disk("format=raw, vdev=xvdc, access=ro, target=/dev/vdb@8+16", &disk), 0);
+    ck_assert_str_eq(disk.vdev, "xvdc");
+    ck_assert_uint_eq(disk.virtual_device, 202 << 8 | 2 << 4);
+    ck_assert(disk.read_only);
+    ck_assert_uint_eq(disk.target_index, 1);
+    ck_assert_uint_eq(disk.size_mebibytes, 16);
+    ck_assert_int_eq(domain_config_parse_disk("vdev=xvda", &disk), -XEN_EINVAL);
+    ck_assert_int_eq(domain_config_parse_disk("/dev/vda,qcow2,xvda,rw", &disk), -XEN_EINVAL);
+}
+END_TEST
+
+START_TEST(test_one_vif_spec_parses_alone_as_on_its_line)
+{
+    struct vif_spec vif;
+
+    ck_assert_int_eq(domain_config_parse_vif("mac=00:16:3e:00:00:07, bridge=xenbr0", &vif), 0);
+    ck_assert(vif.has_address);
+    ck_assert_uint_eq(vif.address.bytes[5], 7);
+    ck_assert_int_eq(domain_config_parse_vif("", &vif), 0);
+    ck_assert(!vif.has_address);
+    ck_assert_int_eq(domain_config_parse_vif("bridge=xenbr1", &vif), -XEN_EINVAL);
+}
+END_TEST
+
 static void add_test_case(Suite *suite, const TTest *test)
 {
     TCase *test_case = tcase_create(test->name);
@@ -384,7 +449,11 @@ static Suite *domain_config_suite(void)
     add_test_case(suite, test_disk_target_other_than_a_virtio_disk_is_refused);
     add_test_case(suite, test_disk_needs_vdev_and_target);
     add_test_case(suite, test_disk_target_must_come_last);
-    add_test_case(suite, test_disk_unknown_key_or_item_without_value_is_refused);
+    add_test_case(suite, test_disk_unknown_key_or_flag_is_refused);
+    add_test_case(suite, test_disk_positional_parameters_are_target_format_vdev_access);
+    add_test_case(suite, test_disk_empty_positional_parameter_takes_its_default);
+    add_test_case(suite, test_disk_positional_values_fill_the_parameters_not_named);
+    add_test_case(suite, test_disk_parameter_given_twice_or_a_fifth_value_is_refused);
     add_test_case(suite, test_disk_before_any_domain_is_refused);
     add_test_case(suite, test_disk_same_vdev_twice_is_refused);
     add_test_case(suite, test_disks_up_to_the_maximum_are_accepted);
@@ -400,6 +469,8 @@ static Suite *domain_config_suite(void)
     add_test_case(suite, test_vif_before_any_domain_is_refused);
     add_test_case(suite, test_vifs_up_to_the_maximum_are_accepted);
     add_test_case(suite, test_domain_without_vif_line_has_none);
+    add_test_case(suite, test_one_disk_spec_parses_alone_as_on_its_line);
+    add_test_case(suite, test_one_vif_spec_parses_alone_as_on_its_line);
     return suite;
 }
 

@@ -2,7 +2,9 @@
  * The console UART: a 16550 on COM1 (I/O port 0x3f8), 115200 baud, 8N1,
  * polled, with the FIFO off: each byte then leaves at once, and nothing is
  * lost when QEMU exits right after the last line.  QEMU provides it on both -M pc and -M microvm.  Line feeds are
- * sent as CR LF so that a terminal shows the log as written.
+ * sent as CR LF so that a terminal shows the log as written.  Received
+ * bytes are polled too (Data Ready in the line status register), from the
+ * timer interrupt (kernel/serial_input.c).
  */
 #include <pvmon/arch.h>
 #include <pvmon/x86.h>
@@ -19,6 +21,7 @@
 #define UART_LINE_STATUS 5
 #define LINE_CONTROL_8N1 0x03
 #define LINE_CONTROL_DIVISOR_LATCH 0x80
+#define LINE_STATUS_DATA_READY 0x01
 #define LINE_STATUS_TRANSMIT_EMPTY 0x20
 #define LINE_STATUS_TRANSMITTER_IDLE 0x40
 
@@ -54,4 +57,13 @@ void serial_flush(void)
 {
     while (!(inb(COM1 + UART_LINE_STATUS) & LINE_STATUS_TRANSMITTER_IDLE))
         cpu_relax();
+}
+
+/* One received byte, if the UART holds one. */
+bool serial_read_byte(uint8_t *byte)
+{
+    if (!(inb(COM1 + UART_LINE_STATUS) & LINE_STATUS_DATA_READY))
+        return false;
+    *byte = inb(COM1 + UART_DATA);
+    return true;
 }

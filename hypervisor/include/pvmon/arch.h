@@ -86,6 +86,7 @@ extern uint8_t zero_page[PAGE_SIZE];
 void serial_init(void);
 void serial_write(const char *text, size_t length);
 void serial_flush(void);
+bool serial_read_byte(uint8_t *byte);
 
 /* apic.c and pit.c: the local APIC timer, calibrated against the PIT. */
 struct timer_calibration {

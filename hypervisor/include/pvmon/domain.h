@@ -247,6 +247,8 @@ void schedule_timers_changed(void);
  * one blocked, yielded or ended: the next return to a guest reschedules. */
 bool schedule_reschedule_pending(void);
 void schedule_raise_timer_virq(struct vcpu *vcpu);
+/* The 'r' debug key: the running vCPU and the run queue, in order. */
+void schedule_dump_run_queue(void);
 uint64_t vcpu_running_time_ns(const struct vcpu *vcpu);
 void vcpu_publish_time(struct vcpu *vcpu);
 void vcpu_publish_runstate(struct vcpu *vcpu);

@@ -8,6 +8,7 @@
 #define PVMON_PRINTK_H
 
 #include <stdarg.h>
+#include <stddef.h>
 
 enum log_level {
     LOG_ERROR = 0,
@@ -19,5 +20,7 @@ enum log_level {
 void printk(enum log_level level, const char *format, ...) __attribute__((format(printf, 2, 3)));
 void printk_va(enum log_level level, const char *format, va_list arguments);
 void printk_set_level(enum log_level level);
+/* Writes text to the serial line unchanged, without a prefix (dom0's direct console output). */
+void printk_direct(const char *text, size_t length);
 
 #endif
