@@ -159,6 +159,8 @@ HOST_TESTABLE_SOURCES += pv-guest/kernel/virtio_net_protocol.c pv-guest/kernel/v
 # test's plan and patterns.
 HOST_TESTABLE_SOURCES += frontend/grant_refs.c frontend/blkfront_shadow.c frontend/netfront_shadow.c pv-guest/kernel/disk_plan.c \
     pv-guest/kernel/net_frames.c
+# The toolstack's registry of live domains (xl's lookups).
+HOST_TESTABLE_SOURCES += pv-guest/kernel/domain_registry.c
 UNIT_TEST_SOURCES := $(wildcard tests/unit/*.c)
 HOST_CFLAGS := -std=c11 $(WARNINGS) -O1 -g -fsanitize=address,undefined -fno-sanitize-recover=all \
     -fno-omit-frame-pointer -I$(BUILD)/include -Ihypervisor/include -Ihypercall -Ipv-guest -I. \
