@@ -22,19 +22,13 @@
 
 #include <stdbool.h>
 #include <stdint.h>
-#include <tools/xl/xl_config.h>
+#include <tools/xl/xl_lifecycle.h>
 #include "domain_backends.h"
 #include "domain_config.h"
 
 #define DOMAIN_REGISTRY_SIZE DOMAIN_BACKENDS_SLOTS
 #define DOMAIN_REGISTRY_DOM0_NAME "Domain-0"
 #define DOMAIN_REGISTRY_DOM0_ID 0
-
-struct lifecycle_actions {
-    enum xl_action_on_shutdown on_poweroff;
-    enum xl_action_on_shutdown on_reboot;
-    enum xl_action_on_shutdown on_crash;
-};
 
 struct live_domain {
     bool in_use;
