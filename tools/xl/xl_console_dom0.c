@@ -27,11 +27,11 @@
 #include <stddef.h>
 #include <stdint.h>
 #include <xen/errno.h>
-#include <guest/hypercall.h>
 #include <runtime/clock.h>
 #include <runtime/console.h>
 #include <runtime/console_input.h>
 #include <kernel/domain_backends.h>
+#include <kernel/domain_builder.h>
 #include "xl_console.h"
 
 #define XL_CONSOLE_POLL_NS (10 * NANOSECONDS_PER_MILLISECOND)
@@ -47,15 +47,9 @@ static void show_raw(const char *bytes, uint32_t length, void *context)
 /* True while the domain exists and has neither shut down nor crashed. */
 static bool domain_still_runs(uint16_t domain)
 {
-    struct pvmon_domain_control request = {
-        .command = PVMON_DOMAIN_CONTROL_get_info,
-        .interface_version = PVMON_DOMAIN_CONTROL_INTERFACE_VERSION,
-        .domain = domain,
-    };
+    struct pvmon_domain_info info;
 
-    if (hypercall_domain_control(&request) != 0)
-        return false;
-    return request.u.info.state == PVMON_DOMAIN_STATE_running || request.u.info.state == PVMON_DOMAIN_STATE_paused;
+    return domain_builder_get_info(domain, &info) == 0 && !domain_builder_has_ended(&info);
 }
 
 /* One pass's typing: 0, or a negative Xen error from the console. */
