@@ -2,7 +2,9 @@
  * printk: formats a message and writes it to the serial console, starting
  * every line with "(pvmon) [seconds.microseconds] " and a marker for errors
  * and warnings.  A message may be written in pieces (no newline at its
- * end); the prefix goes only where a line begins.
+ * end); the prefix goes only where a line begins.  Direct output
+ * (printk_direct, dom0's interactive console) goes out as it is; a log
+ * line after an unfinished direct line starts on a new line.
  */
 #include <stdbool.h>
 #include <pvmon/arch.h>
@@ -15,6 +17,7 @@
 
 static enum log_level current_level = LOG_INFO;
 static bool at_line_start = true;
+static bool direct_line_open; /* direct output left the cursor mid-line */
 
 void printk_set_level(enum log_level level)
 {
@@ -39,6 +42,9 @@ static void write_lines(enum log_level level, const char *text, size_t length)
 
     for (size_t index = 0; index < length; index++) {
         if (at_line_start) {
+            if (direct_line_open)
+                serial_write("\r\n", 2);
+            direct_line_open = false;
             write_prefix(level);
             at_line_start = false;
         }
@@ -76,10 +82,10 @@ void printk(enum log_level level, const char *format, ...)
     va_end(arguments);
 }
 
-void printk_raw(const char *text, size_t length)
+void printk_direct(const char *text, size_t length)
 {
     if (length == 0)
         return;
     serial_write(text, length);
-    at_line_start = text[length - 1] == '\n';
+    direct_line_open = text[length - 1] != '\n';
 }

@@ -5,7 +5,7 @@
  *
  * While attached, the domain's console output goes to dom0's terminal as
  * the domU wrote it (console_backend_set_raw, written with
- * PVMON_CONSOLEIO_write_raw), and each pass of the loop:
+ * PVMON_CONSOLEIO_write_direct), and each pass of the loop:
  *   - takes what was typed (console_input_take, never waiting) and queues
  *     it up to Ctrl-] (xl_console_input_take);
  *   - writes the queue into the domain's in ring, as much as fits, and
