@@ -8,8 +8,9 @@
 #
 #   tools/run.sh
 #
-# On a terminal: the serial line is this terminal (QEMU's -nographic),
-# with one line of hints first; 'Ctrl-a x' leaves QEMU.  Otherwise (CI,
+# On a terminal: the serial line is this terminal (QEMU's -nographic);
+# dom0's shell shows one line of hints before its first prompt
+# (pv-guest/config/etc/motd, its /etc/motd); 'Ctrl-a x' leaves QEMU.  Otherwise (CI,
 # a pipe): the same boot with the serial line on a log that this script
 # shows as it grows; it waits for dom0's prompt, types 'xl list', then
 # 'poweroff', and ends with pvmon's status (tools/run-qemu.sh's exit
@@ -31,16 +32,13 @@ staging=$(mktemp -d)
 trap 'rm -rf "$staging"' EXIT
 tools/make-dom0-ramdisk.sh "$staging/dom0-ramdisk.cpio" /dev/null \
     "boot/vmlinux-debian=$kernel" "boot/initrd-debian.cpio=$initrd" \
-    "etc/xen/linux.cfg=$config" "etc/xen/auto/linux.cfg=$config" || exit 1
+    "etc/xen/linux.cfg=$config" "etc/xen/auto/linux.cfg=$config" etc/motd=pv-guest/config/etc/motd || exit 1
 cp "$build/pv-kernel.elf" "$staging/pv-kernel.elf"
 (cd "$staging" && printf '%s\n' pv-kernel.elf dom0-ramdisk.cpio | cpio -o -H newc --quiet) >"$staging/boot.cpio"
 qemu=(tools/run-qemu.sh --accel "${ACCEL:-tcg}" --memory 1024 --net
       pvh "$build/pvmon.elf" "$staging/boot.cpio" --append "idle_seconds=1 dom0_mem=384 -- shell")
 
 if [ -t 0 ] && [ -t 1 ]; then
-    echo "run: dom0's shell comes up with the Linux domU starting: 'xl list', 'xl console linux' (Ctrl-] comes" \
-        "back), 'poweroff'; Ctrl-a x quits QEMU, Ctrl-a Ctrl-a three times switches to pvmon's debug keys" \
-        "(or boot with conswitch=b)"
     exec "${qemu[@]}"
 fi
 
