@@ -58,7 +58,7 @@ run-linux: deps $(HYPERVISOR_IMAGE) $(PV_KERNEL) $(LINUX_RUN_INITRAMFS) $(LINUX_
 	BUILD=$(BUILD) ACCEL=$(ACCEL) tools/run-linux.sh $(LINUX_KERNEL) $(LINUX_RUN_INITRAMFS)
 
 # make run: dom0's shell with Debian's stock 6.1 auto-started (tools/run.sh); only 6.1 is fetched.
-run: deps all $(LINUX_STOCK_KERNEL) $(LINUX_STOCK_MODULES) $(LINUX_STOCK_INITRAMFS)
+run: deps all $(LINUX_STOCK_KERNEL) $(LINUX_STOCK_MODULES) $(LINUX_STOCK_INITRAMFS) $(LINUX_DISK)
 	BUILD=$(BUILD) ACCEL=$(ACCEL) tools/run.sh
 
 linux-initramfs: $(LINUX_INITRAMFS)

@@ -46,7 +46,8 @@
 #     /etc/xen/auto/linux.cfg), typed through the serial line: xl console
 #     reaches Linux's shell on hvc0, uname -a, /proc/xen/capabilities and a
 #     ping to the host answer, Ctrl-] returns to dom0's prompt, and a reboot
-#     inside the domU brings it back under on_reboot=restart.
+#     inside the domU brings it back under on_reboot=restart, its root file
+#     system on the PV disk still holding what it wrote before.
 # Each boot has a hard timeout (tools/run-qemu.sh); a failing case prints
 # why and the tail of the serial log.  Ends with "linux: N passed, N failed";
 # the exit status is 0 if all passed, 1 if a case failed, 2 if an input is
@@ -633,7 +634,8 @@ fi
 # --- dom0's shell: xl console into Debian's stock Linux (tools/run.sh's domU,
 # pv-guest/config/etc/xen/linux.cfg, auto-started), typed through the serial
 # line (tests/lib/serial_typist.py); Ctrl-] comes back to dom0's prompt, and a
-# reboot inside the domU brings it back under on_reboot=restart.  The domU's
+# reboot inside the domU brings it back under on_reboot=restart, with what
+# it wrote on its root file system (the PV disk) still there.  The domU's
 # vif reaches the host (slirp's 10.0.2.2) through dom0's bridge and NIC.
 
 linux_console_shell() {
@@ -648,16 +650,23 @@ xl_console_reaches_linuxs_shell_and_comes_back() {
             'send:\r' 'wait:# ' 'send:uname -a\r' 'wait:Linux [^ ]+ 6\.1\.[^ ]+ .*x86_64'
             'send:cat /proc/xen/capabilities; echo "capabilities-read=$?"\r' 'wait:capabilities-read=0'
             'send:ping -c 1 10.0.2.2\r' 'wait:1 packets transmitted, 1 packets received'
+            'send:echo kept-across-reboot > /mark; sync\r' 'wait:# '
             'send:\x1d' "wait:$dom0_prompt" 'send:xl console linux\r' 'pause:1' 'send:\r' 'wait:# '
             'send:reboot -f\r' "wait:$dom0_prompt" 'wait:pvmon-linux: shell reached' 'send:xl list\r'
-            'wait:linux +[0-9]+ +256 ' "wait:$dom0_prompt" 'send:poweroff\r')
-    qemu_options="--net" typist_wait_seconds=240 linux_console_shell xl-console-linux
+            'wait:linux +[0-9]+ +256 ' "wait:$dom0_prompt" 'send:xl console linux\r' 'pause:1' 'send:\r'
+            'wait:# ' 'send:cat /mark\r' 'wait:^kept-across-reboot' 'send:\x1d' "wait:$dom0_prompt"
+            'send:poweroff\r')
+    local disk
+    disk=$(fresh_disk xl-console-linux) || { fail "cannot copy $disk_image"; return; }
+    qemu_options="--net --disk $disk" typist_wait_seconds=240 linux_console_shell xl-console-linux
     expect_status
+    expect_log "\(d0\) console d[0-9]+: pvmon-linux: root on /dev/xvda "
     expect_log "^Linux [^ ]+ 6\.1\.[^ ]+ .*x86_64"
     expect_log "^capabilities-read=0"
     expect_log "^1 packets transmitted, 1 packets received"
     expect_log "toolstack: linux \(domain [0-9]+\) ended \(reboot\): action restart"
     expect_log "toolstack: linux restarted as domain [0-9]+"
+    expect_log "^kept-across-reboot"
 }
 
 for test_case in \
