@@ -38,35 +38,16 @@ static struct line_editor editor;
 
 /* --- the screen ----------------------------------------------------------- */
 
-struct direct_buffer {
-    char bytes[PVMON_CONSOLEIO_DIRECT_MAX];
-    size_t length;
-};
-
-static void flush(struct direct_buffer *buffer)
-{
-    if (buffer->length > 0)
-        hypercall_console_write_direct(buffer->bytes, buffer->length);
-    buffer->length = 0;
-}
-
-static void put(struct direct_buffer *buffer, char byte)
-{
-    if (buffer->length == sizeof(buffer->bytes))
-        flush(buffer);
-    buffer->bytes[buffer->length++] = byte;
-}
-
+/* Direct output (public/console_extension.h), in calls of at most its maximum. */
 static void write_terminal(const char *bytes, size_t length)
 {
-    static struct direct_buffer buffer;
+    while (length > 0) {
+        size_t chunk = length < PVMON_CONSOLEIO_DIRECT_MAX ? length : PVMON_CONSOLEIO_DIRECT_MAX;
 
-    for (size_t index = 0; index < length; index++) {
-        if (bytes[index] == '\n')
-            put(&buffer, '\r');
-        put(&buffer, bytes[index]);
+        hypercall_console_write_direct(bytes, chunk);
+        bytes += chunk;
+        length -= chunk;
     }
-    flush(&buffer);
 }
 
 void xl_shell_print(void *context, const char *text)
@@ -78,8 +59,7 @@ void xl_shell_print(void *context, const char *text)
 static void write_for_editor(void *context, const char *bytes, size_t length)
 {
     (void)context;
-    if (length > 0)
-        hypercall_console_write_direct(bytes, length);
+    write_terminal(bytes, length);
 }
 
 /* --- xl's verbs ------------------------------------------------------------- */
