@@ -619,6 +619,8 @@ xl_shell_runs_xls_verbs_typed_on_the_serial_line() {
         'send:xl create /etc/xen/crasher.cfg\r' "$prompt" \
         'wait:toolstack: crasher \(domain [0-9]+\) ended \(crash\): action preserve' \
         'send:xl list crasher\r' 'wait:\ncrasher .* ---sc-' "$prompt" 'send:xl destroy crasher\r' "$prompt" \
+        'send:xl top\r' 'wait:NAME +STATE +CPU\(sec\) CPU\(%\)' 'wait:\nautostarte -----r ' "$prompt" \
+        'send:xl help\r' 'wait:\n mem-set +Set the current memory usage for a domain' "$prompt" \
         'send:xl list\r' 'wait:\nautostarted +1 ' "$prompt" 'send:poweroff\r' 'wait:xl-shell: ended' \
         2>"$work/$name.typist" || fail "typing: $(cat "$work/$name.typist")"
     wait "$qemu"

@@ -492,8 +492,11 @@ int xl_toolstack_top(xl_print print, void *context)
     static char text[TEXT_SIZE];
     unsigned int before_count = read_all_domains(before, MAX_LISTED_DOMAINS), count;
     uint64_t started_ns = system_time_ns(), elapsed_us, seconds;
-    struct xentop_node node = { .xen_version = "", .cpus = 1 };
+    struct xentop_node node = { .cpus = 1 };
     uint64_t free_pages, total_pages;
+    static char version[32];
+    xen_extraversion_t extra = { 0 };
+    long number = hypercall_xen_version(XENVER_version, NULL);
 
     serve_until(started_ns + XENTOP_SAMPLE_NS);
     count = read_all_domains(now, MAX_LISTED_DOMAINS);
@@ -506,6 +509,10 @@ int xl_toolstack_top(xl_print print, void *context)
     node.hours = (unsigned int)(seconds / 3600 % 24);
     node.minutes = (unsigned int)(seconds / 60 % 60);
     node.seconds = (unsigned int)(seconds % 60);
+    hypercall_xen_version(XENVER_extraversion, extra);
+    format_string(version, sizeof(version), "%lu.%lu%s", (unsigned long)number >> 16,
+                  (unsigned long)number & 0xffff, extra);
+    node.xen_version = version;
     node.total_kib = total_pages * KIBIBYTES_PER_PAGE;
     node.free_kib = free_pages * KIBIBYTES_PER_PAGE;
     xentop_summary(text, sizeof(text), &node, lines, count);
