@@ -2,8 +2,11 @@
 #
 #   make            build the hypervisor, our PV kernel, the hypercall test guests, dom0's ramdisk
 #                   and the host unit tests
-#   make run        boot pvmon on the fast path (PVH on -M microvm), serial on this terminal: dom0
-#                   runs the demonstration of pv-guest/config/demo.domains (two domUs sharing the CPU)
+#   make run        boot pvmon on the fast path (PVH on -M microvm), serial on this terminal: dom0's
+#                   shell (xl) with Debian's stock Linux started from /etc/xen/auto/linux.cfg
+#                   (tools/run.sh; without a terminal it types 'xl list' and powers off)
+#   make run-demo   the same boot, dom0 running the demonstration of pv-guest/config/demo.domains
+#                   (two domUs sharing the CPU)
 #   make iso        write build/pvmon.iso (GRUB, multiboot2)
 #   make run-iso    boot that ISO on -M pc
 #   make test       unit tests, a short fuzzing pass, boot tests on both paths, system tests
@@ -243,7 +246,7 @@ DISK_PATTERN_CHECK := $(BUILD)/tools/disk-pattern-check
 # so that make neither rebuilds nor deletes them after 'make test'.
 .SECONDARY:
 
-.PHONY: all deps run iso run-iso test unit-test boot-test bench fuzz fuzz-page-type clean
+.PHONY: all deps run run-demo iso run-iso test unit-test boot-test bench fuzz fuzz-page-type clean
 all: $(HYPERVISOR_IMAGE) $(PV_KERNEL) $(HYPERCALL_TEST_GUESTS) $(DOM0_RAMDISK) $(PROGRAMS_RAMDISK) \
     $(UNIT_TEST_BINARY) $(FUZZ_PASS_BINARY) $(FUZZ_HARNESS_PASS_BINARIES) $(MODULE_CHECKSUM) \
     $(DISK_PATTERN_CHECK)
@@ -423,7 +426,8 @@ $(BUILD)/boot-modules.cpio: $(PV_KERNEL) $(DOM0_RAMDISK)
 	$(QUIET)cd $(BUILD) && printf '%s\n' $(notdir $(PV_KERNEL)) $(notdir $(DOM0_RAMDISK)) | \
 	    cpio -o -H newc --quiet > $(abspath $@)
 
-run: deps all $(BUILD)/boot-modules.cpio
+# run (dom0's shell with Debian's stock Linux 6.1): in tools/linux-images.mk, beside run-linux.
+run-demo: deps all $(BUILD)/boot-modules.cpio
 	tools/run-qemu.sh --accel $(ACCEL) pvh $(HYPERVISOR_IMAGE) $(BUILD)/boot-modules.cpio
 
 run-iso: deps all $(BUILD)/pvmon.iso

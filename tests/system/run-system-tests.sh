@@ -63,7 +63,15 @@
 #     never refilled, a death with the tx ring full, ungranted rings, no
 #     rx-copy), each costing only
 #     its own vif: dom0's log names every vif netback disabled, and
-#     nothing else.
+#     nothing else;
+#   - dom0's shell and xl console, typed through the serial line
+#     (tests/lib/serial_typist.py) against our PV kernel's console-echo
+#     domU (tests/system/xl/echo.cfg, started from /etc/xen/auto/): what is
+#     typed reaches the domU and its answer shows raw, Ctrl-] returns to
+#     the prompt; a domU flooding its console does not starve the prompt;
+#     a reboot typed into it brings it back (on_reboot=restart) and xl
+#     console reaches the new domain; bad commands and a bad config get
+#     xl's messages and dom0 keeps running.
 # Each boot has a hard timeout (tools/run-qemu.sh); a failing case prints
 # why and the tail of the serial log.  Ends with "system: N passed, N failed".
 #
@@ -466,6 +474,75 @@ network_survives_malicious_frontends() {
     count_guest_cases
 }
 
+# --- xl console: dom0's shell typed into through the serial line ----------------
+# (tests/lib/serial_typist.py), the domU our PV kernel's console-echo role
+# (tests/system/xl/echo.cfg, auto-started as /etc/xen/auto/echo.cfg).
+
+dom0_prompt='root@dom0:~# '
+
+# boot_dom0_shell NAME: dom0's shell with echo.cfg auto-started and
+# bad.cfg beside it, typing $typing.
+boot_dom0_shell() {
+    dom0_command_line="shell" boot_typing "$1" /dev/null "boot/pv-kernel.elf=$pv_kernel" \
+        etc/xen/echo.cfg=tests/system/xl/echo.cfg etc/xen/auto/echo.cfg=tests/system/xl/echo.cfg \
+        etc/xen/bad.cfg=tests/system/xl/bad.cfg
+}
+
+xl_console_reaches_a_domu_and_ctrl_close_bracket_comes_back() {
+    typing=("wait:$dom0_prompt" 'wait:console-echo: ready' 'send:xl console echo\r' 'pause:1' 'send:\r'
+            'wait:echo> ' 'send:hello pvmon\r' 'wait:echo: hello pvmon' 'send:\x1d' "wait:$dom0_prompt"
+            'send:xl list\r' 'wait:echo +[0-9]+ +16 ' "wait:$dom0_prompt" 'send:poweroff\r')
+    boot_dom0_shell xl-console
+    expect_status
+    expect_log "\(d[0-9]+\) console-echo: read 'hello pvmon'"
+    # Raw while attached: the domU's answer reached the terminal itself, not as a log line.
+    # (The terminal's line ends: the domU's CR LF, the serial line's CR before LF.)
+    expect_log "^echo: hello pvmon"$'\r'"?$"
+    expect_no_log "console d[0-9]+: echo: hello pvmon"
+}
+
+xl_console_flood_does_not_starve_dom0s_prompt() {
+    typing=("wait:$dom0_prompt" 'wait:console-echo: ready' 'send:xl console echo\r' 'pause:1' 'send:\r'
+            'wait:echo> ' 'send:flood 200000\r' 'wait:flood line [0-9]+ of 200000' 'send:\x1d'
+            "wait:$dom0_prompt" 'send:xl list\r' 'wait:echo +[0-9]+ +16 ' "wait:$dom0_prompt"
+            'send:poweroff\r')
+    typist_wait_seconds=30 boot_dom0_shell xl-console-flood
+    expect_status
+    expect_log "console-echo: flooding 200000 lines"
+    # The flood was still going when dom0 answered xl list and powered off:
+    # the prompt did not wait for it.
+    if ! sed -n '/^Name  *ID  *Mem VCPUs/,$p' "$log" | grep -Eq "console d[0-9]+: flood line [0-9]+ of 200000"; then
+        fail "no flood line after xl list's answer: the flood had ended before the prompt answered"
+    fi
+    expect_no_log "console-echo: flood done"
+}
+
+xl_console_follows_a_reboot_under_on_reboot_restart() {
+    typing=("wait:$dom0_prompt" 'wait:console-echo: ready' 'send:xl console echo\r' 'pause:1' 'send:\r'
+            'wait:echo> ' 'send:reboot\r' "wait:$dom0_prompt" 'wait:console-echo: ready'
+            'send:xl console echo\r' 'pause:1' 'send:\r' 'wait:echo> ' 'send:again\r' 'wait:echo: again'
+            'send:\x1d' "wait:$dom0_prompt" 'send:poweroff\r')
+    boot_dom0_shell xl-console-reboot
+    expect_status
+    expect_log "\(d[0-9]+\) console-echo: reboot"
+    expect_log "\(d[0-9]+\) console-echo: read 'again'"
+}
+
+xl_bad_commands_and_configs_get_errors_and_dom0_keeps_running() {
+    typing=("wait:$dom0_prompt" 'send:xl console nosuch\r' "wait:$dom0_prompt" 'send:xl frobnicate\r'
+            "wait:$dom0_prompt" 'send:xl create /etc/xen/bad.cfg\r' 'wait:bad.cfg:4: '
+            "wait:$dom0_prompt" 'send:xl create /etc/xen/missing.cfg\r' "wait:$dom0_prompt"
+            'send:xl console\r' "wait:$dom0_prompt" 'send:xl list\r' 'wait:Domain-0 +0 ' "wait:$dom0_prompt"
+            'send:poweroff\r')
+    boot_dom0_shell xl-errors
+    expect_status
+    expect_log "^nosuch is an invalid domain identifier"
+    expect_log "^command not implemented"
+    expect_log "^/etc/xen/bad.cfg:4: config parsing error near \`lots': syntax error, expecting a value"
+    expect_log "^Failed to read config file: /etc/xen/missing.cfg: No such file or directory"
+    expect_log "^'xl console' requires at least 1 argument."
+}
+
 # --- dom0's shell and xl --------------------------------------------------------
 
 # xl_ramdisk NAME: $work/NAME.cpio, dom0's kernel and a ramdisk laid out as
@@ -586,6 +663,10 @@ for test_case in \
     frontend_libraries_work_against_dom0_and_the_hypervisor \
     disk_io_survives_malicious_frontends_and_outlives_its_domains \
     network_survives_malicious_frontends \
+    xl_console_reaches_a_domu_and_ctrl_close_bracket_comes_back \
+    xl_console_flood_does_not_starve_dom0s_prompt \
+    xl_console_follows_a_reboot_under_on_reboot_restart \
+    xl_bad_commands_and_configs_get_errors_and_dom0_keeps_running \
     xl_shell_runs_xls_verbs_typed_on_the_serial_line; do
     if [[ "$test_case" =~ ${SYSTEM_TEST_ONLY:-.} ]]; then
         run_case "$test_case"

@@ -11,8 +11,9 @@
  * sends every '\n' as "\r\n"); dom0's log lines keep their "(d0) " form.
  *
  * Guests named in /etc/xen/auto/ of dom0's ramdisk are started first
- * (xendomains).  While it waits for a key the shell keeps serving every
- * domU's backends (domain_backends_service) and watching the domains
+ * (xendomains), then /etc/motd is shown, if the ramdisk has one.  While
+ * it waits for a key the shell keeps serving every domU's backends
+ * (domain_backends_service) and watching the domains
  * (xl_toolstack_watch: on_poweroff, on_reboot, on_crash), at least every
  * 20 ms; it takes at most XL_SHELL_INPUT_CHUNK typed bytes per pass.
  */

@@ -12,6 +12,7 @@
 #include <runtime/console_input.h>
 #include <kernel/domain_backends.h>
 #include <kernel/domain_registry.h>
+#include <kernel/ramdisk.h>
 #include "command_words.h"
 #include "line_editor.h"
 #include "xl_command.h"
@@ -20,6 +21,7 @@
 #include "xl_toolstack.h"
 
 #define WATCH_PERIOD_NS (20 * NANOSECONDS_PER_MILLISECOND)
+#define MOTD_MAX 512
 
 /* `xl console` and `xl dmesg` are items of their own (tools/xl/xl_console.c, xl_dmesg_dom0.c):
  * until they are linked in, the verbs say so. */
@@ -192,6 +194,22 @@ static enum shell_outcome serve_once(void)
     return SHELL_CONTINUES;
 }
 
+/* /etc/motd of dom0's ramdisk, if it has one, as login shows it before the
+ * first prompt (its first MOTD_MAX bytes). */
+static void print_motd(const struct start_info *start_info)
+{
+    struct boot_archive_member motd;
+    char text[MOTD_MAX + 1];
+    size_t length;
+
+    if (!ramdisk_find(start_info, "etc/motd", &motd))
+        return;
+    length = motd.size < MOTD_MAX ? (size_t)motd.size : MOTD_MAX;
+    memcpy(text, motd.data, length);
+    text[length] = '\0';
+    xl_shell_print(NULL, text);
+}
+
 int xl_shell_run(const struct start_info *start_info)
 {
     int result = xl_toolstack_start(start_info);
@@ -205,6 +223,7 @@ int xl_shell_run(const struct start_info *start_info)
         return result;
     }
     xl_toolstack_autostart(xl_shell_print, NULL);
+    print_motd(start_info);
     console_printf("xl-shell: ready\n");
     line_editor_start(&editor);
     while (serve_once() == SHELL_CONTINUES)
