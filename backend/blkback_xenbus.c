@@ -10,7 +10,7 @@
 #include <xen/io/blkif.h>
 #include <xen/io/protocols.h>
 #include <xen/io/xenbus.h>
-#include <kernel/xenstore_store.h>
+#include <tools/xenstored/xenstore_store.h>
 #include "blkback_xenbus.h"
 #include "xenbus_nodes.h"
 

@@ -13,9 +13,9 @@
 #include <stdio.h>
 #include <string.h>
 #include <pvmon/errno.h>
-#include <kernel/xenstore_home.h>
-#include <kernel/xenstore_store.h>
-#include <kernel/xenstore_tree.h>
+#include <tools/xenstored/xenstore_home.h>
+#include <tools/xenstored/xenstore_store.h>
+#include <tools/xenstored/xenstore_tree.h>
 
 #include "suites.h"
 

@@ -7,7 +7,7 @@
  */
 #include <string.h>
 #include <pvmon/errno.h>
-#include <kernel/xenstore_path.h>
+#include <tools/xenstored/xenstore_path.h>
 
 #include "suites.h"
 

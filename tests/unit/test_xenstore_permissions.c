@@ -10,7 +10,7 @@
  */
 #include <string.h>
 #include <pvmon/errno.h>
-#include <kernel/xenstore_permissions.h>
+#include <tools/xenstored/xenstore_permissions.h>
 
 #include "suites.h"
 

@@ -9,9 +9,9 @@
  */
 #include <string.h>
 #include <pvmon/errno.h>
-#include <kernel/xenstore_protocol.h>
-#include <kernel/xenstore_home.h>
-#include <kernel/xenstore_store.h>
+#include <tools/xenstored/xenstore_protocol.h>
+#include <tools/xenstored/xenstore_home.h>
+#include <tools/xenstored/xenstore_store.h>
 
 #include "suites.h"
 

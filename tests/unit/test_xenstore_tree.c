@@ -7,7 +7,7 @@
 #include <stdio.h>
 #include <string.h>
 #include <pvmon/errno.h>
-#include <kernel/xenstore_tree.h>
+#include <tools/xenstored/xenstore_tree.h>
 
 #include "suites.h"
 
