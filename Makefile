@@ -2,8 +2,11 @@
 #
 #   make            build the hypervisor, our PV kernel, the hypercall test guests, dom0's ramdisk
 #                   and the host unit tests
-#   make run        boot pvmon on the fast path (PVH on -M microvm), serial on this terminal: dom0
-#                   runs the demonstration of pv-guest/config/demo.domains (two domUs sharing the CPU)
+#   make run        boot pvmon on the fast path (PVH on -M microvm), serial on this terminal: dom0's
+#                   shell (xl) with Debian's stock Linux started from /etc/xen/auto/linux.cfg
+#                   (tools/run.sh; without a terminal it types 'xl list' and powers off)
+#   make run-demo   the same boot, dom0 running the demonstration of pv-guest/config/demo.domains
+#                   (two domUs sharing the CPU)
 #   make iso        write build/pvmon.iso (GRUB, multiboot2)
 #   make run-iso    boot that ISO on -M pc
 #   make test       unit tests, a short fuzzing pass, boot tests on both paths, system tests
@@ -161,6 +164,8 @@ HOST_TESTABLE_SOURCES += pv-guest/kernel/virtio_net_protocol.c pv-guest/kernel/v
 # test's plan and patterns.
 HOST_TESTABLE_SOURCES += frontend/grant_refs.c frontend/blkfront_shadow.c frontend/netfront_shadow.c pv-guest/kernel/disk_plan.c \
     pv-guest/kernel/net_frames.c
+# The toolstack's registry of live domains (xl's lookups).
+HOST_TESTABLE_SOURCES += pv-guest/kernel/domain_registry.c
 UNIT_TEST_SOURCES := $(wildcard tests/unit/*.c)
 HOST_CFLAGS := -std=c11 $(WARNINGS) -O1 -g -fsanitize=address,undefined -fno-sanitize-recover=all \
     -fno-omit-frame-pointer -I$(BUILD)/include -Ihypervisor/include -Ihypercall -Ipv-guest -I. \
@@ -244,7 +249,7 @@ DISK_PATTERN_CHECK := $(BUILD)/tools/disk-pattern-check
 # so that make neither rebuilds nor deletes them after 'make test'.
 .SECONDARY:
 
-.PHONY: all deps run iso run-iso test unit-test boot-test bench fuzz fuzz-page-type clean
+.PHONY: all deps run run-demo iso run-iso test unit-test boot-test bench fuzz fuzz-page-type clean
 all: $(HYPERVISOR_IMAGE) $(PV_KERNEL) $(HYPERCALL_TEST_GUESTS) $(DOM0_RAMDISK) $(PROGRAMS_RAMDISK) \
     $(UNIT_TEST_BINARY) $(FUZZ_PASS_BINARY) $(FUZZ_HARNESS_PASS_BINARIES) $(MODULE_CHECKSUM) \
     $(DISK_PATTERN_CHECK)
@@ -424,7 +429,10 @@ $(BUILD)/boot-modules.cpio: $(PV_KERNEL) $(DOM0_RAMDISK)
 	$(QUIET)cd $(BUILD) && printf '%s\n' $(notdir $(PV_KERNEL)) $(notdir $(DOM0_RAMDISK)) | \
 	    cpio -o -H newc --quiet > $(abspath $@)
 
-run: deps all $(BUILD)/boot-modules.cpio
+run: deps all linux-stock
+	BUILD=$(BUILD) ACCEL=$(ACCEL) tools/run.sh
+
+run-demo: deps all $(BUILD)/boot-modules.cpio
 	tools/run-qemu.sh --accel $(ACCEL) pvh $(HYPERVISOR_IMAGE) $(BUILD)/boot-modules.cpio
 
 run-iso: deps all $(BUILD)/pvmon.iso

@@ -1,10 +1,12 @@
 /*
  * The console backend of one domU (see console_backend.h): it reads the
- * out ring byte by byte through the masked index and builds lines, and
- * writes input into the in ring.  Pure
+ * out ring byte by byte through the masked index and builds lines (or
+ * hands the bytes on raw, in the ring's contiguous runs), and writes
+ * input into the in ring.  Pure
  * (the sink is the caller's): compiled into dom0's kernel and the host
  * unit tests.
  */
+#include <stddef.h>
 #include "console_backend.h"
 
 #define OUT_RING_SIZE ((XENCONS_RING_IDX)sizeof(((struct xencons_interface *)0)->out))
@@ -41,6 +43,29 @@ static void take_byte(struct console_backend *backend, uint8_t byte)
         console_backend_flush(backend);
 }
 
+void console_backend_set_raw(struct console_backend *backend, console_bytes_sink raw_sink, void *context)
+{
+    console_backend_flush(backend);
+    backend->raw_sink = raw_sink;
+    backend->raw_context = context;
+}
+
+/* The bytes from consumer to producer, in at most two runs (the ring wraps once). */
+static void hand_on_raw(struct console_backend *backend, XENCONS_RING_IDX consumer, XENCONS_RING_IDX producer)
+{
+    struct xencons_interface *ring = backend->ring;
+
+    while (consumer != producer) {
+        XENCONS_RING_IDX offset = MASK_XENCONS_IDX(consumer, ring->out);
+        XENCONS_RING_IDX run = OUT_RING_SIZE - offset;
+
+        if (run > producer - consumer)
+            run = producer - consumer;
+        backend->raw_sink(&ring->out[offset], run, backend->raw_context);
+        consumer += run;
+    }
+}
+
 bool console_backend_drain(struct console_backend *backend)
 {
     struct xencons_interface *ring = backend->ring;
@@ -56,8 +81,11 @@ bool console_backend_drain(struct console_backend *backend)
         backend->sink("[console ring broken: output stops]", backend->context);
         return false;
     }
-    for (XENCONS_RING_IDX index = consumer; index != producer; index++)
-        take_byte(backend, (uint8_t)ring->out[MASK_XENCONS_IDX(index, ring->out)]);
+    if (backend->raw_sink != NULL)
+        hand_on_raw(backend, consumer, producer);
+    else
+        for (XENCONS_RING_IDX index = consumer; index != producer; index++)
+            take_byte(backend, (uint8_t)ring->out[MASK_XENCONS_IDX(index, ring->out)]);
     __atomic_thread_fence(__ATOMIC_SEQ_CST);
     __atomic_store_n(&ring->out_cons, producer, __ATOMIC_RELEASE);
     return producer != consumer;

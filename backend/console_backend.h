@@ -20,6 +20,14 @@
  * index only, and the consumer index is published after a full barrier.
  * Notifying the domU afterwards is the caller's (the toolstack's).
  *
+ * Raw output: while a terminal is attached (`xl console`), the bytes go
+ * to a raw sink as the domU wrote them, escape sequences and carriage
+ * returns included (xenconsoled's handle_ring_read hands the tty the
+ * buffer as it is); a partial line is handed on when raw output starts,
+ * and lines start afresh when it stops.  Each drain reads at most one
+ * ring's worth (what was there when it looked), so a flooding domU costs
+ * the caller a bounded amount per pass.
+ *
  * Input: the backend is the in ring's only producer, so it keeps its own
  * producer index (taken from the ring when it connects) and never reads
  * in_prod back; in_cons is read once per call, and a consumer that claims
@@ -40,10 +48,15 @@
 /* Where lines go: NUL-terminated, without the newline. */
 typedef void (*console_line_sink)(const char *line, void *context);
 
+/* Where raw output goes: length bytes as the domU wrote them. */
+typedef void (*console_bytes_sink)(const char *bytes, uint32_t length, void *context);
+
 struct console_backend {
     struct xencons_interface *ring;
     console_line_sink sink;
     void *context;
+    console_bytes_sink raw_sink; /* NULL: lines */
+    void *raw_context;
     bool broken;
     bool input_broken;
     XENCONS_RING_IDX input_producer;
@@ -68,6 +81,12 @@ bool console_backend_drain(struct console_backend *backend);
  * once.
  */
 uint32_t console_backend_write_input(struct console_backend *backend, const char *bytes, uint32_t length);
+
+/*
+ * Sends the output to raw_sink from now on (the partial line, if any, is
+ * handed on to the line sink first); NULL goes back to lines.
+ */
+void console_backend_set_raw(struct console_backend *backend, console_bytes_sink raw_sink, void *context);
 
 /* Hands on a partial line, if any. */
 void console_backend_flush(struct console_backend *backend);

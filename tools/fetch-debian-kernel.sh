@@ -15,7 +15,8 @@
 # ${PVMON_CACHE:-$HOME/.cache/pvmon}/debian-kernel/PACKAGE_VERSION/:
 #   vmlinuz, vmlinux     the kernel
 #   modules-KEY/NAME.ko  the modules that give this kernel /dev/xvda with ext4 on it and
-#                        eth0 on Xen's virtual network (xen-netfront), and, for the
+#                        eth0 on Xen's virtual network (xen-netfront), xenfs (/proc/xen,
+#                        for a person at the domU's shell under 'make run'), and, for the
 #                        native references of 'make bench', /dev/vda and eth0 on
 #                        virtio-pci (Debian's virtio_mmio takes no devices from the
 #                        command line: VIRTIO_MMIO_CMDLINE_DEVICES is off): the closure
@@ -54,7 +55,7 @@ metapackage=${2:-linux-image-amd64}
 output_name=${3:-debian}
 tools=$(dirname "$0")
 cache_root=${PVMON_CACHE:-$HOME/.cache/pvmon}/debian-kernel
-module_roots=(crc32c_generic xen-blkfront ext4 virtio_blk virtio_pci xen-netfront virtio_net)
+module_roots=(crc32c_generic xen-blkfront ext4 virtio_blk virtio_pci xen-netfront virtio_net xenfs)
 roots_key=$(echo "${module_roots[*]}" | sha256sum | cut -c 1-16)
 
 fail() {

@@ -20,6 +20,7 @@
 #include <xen/sched.h>
 #include <xen/vcpu.h>
 #include <xen/version.h>
+#include <public/console_extension.h>
 #include <public/domain_control.h>
 
 static inline long hypercall5(unsigned long number, unsigned long first, unsigned long second,
@@ -47,6 +48,12 @@ static inline long hypercall3(unsigned long number, unsigned long first, unsigne
 static inline long hypercall_console_write(const char *text, unsigned long length)
 {
     return hypercall3(__HYPERVISOR_console_io, CONSOLEIO_write, length, (unsigned long)text);
+}
+
+/* dom0's only: the bytes to the serial line as they are (public/console_extension.h). */
+static inline long hypercall_console_write_raw(const char *text, unsigned long length)
+{
+    return hypercall3(__HYPERVISOR_console_io, PVMON_CONSOLEIO_write_raw, length, (unsigned long)text);
 }
 
 /* dom0's only: the serial line's input, up to size bytes; returns how many. */

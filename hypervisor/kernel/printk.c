@@ -101,3 +101,11 @@ void printk(enum log_level level, const char *format, ...)
     printk_va(level, format, arguments);
     va_end(arguments);
 }
+
+void printk_raw(const char *text, size_t length)
+{
+    if (length == 0)
+        return;
+    serial_write(text, length);
+    at_line_start = text[length - 1] == '\n';
+}

@@ -373,6 +373,18 @@ void domain_backends_service(void)
         backend_event_pending = true;
 }
 
+uint32_t domain_backends_write_console_input(struct domain_backends *backends, const char *bytes, uint32_t length)
+{
+    uint32_t written;
+
+    if (!backends->console_connected)
+        return 0;
+    written = console_backend_write_input(&backends->console_output, bytes, length);
+    if (written > 0)
+        notify(backends, &backends->console);
+    return written;
+}
+
 int domain_backends_set_memory_target(struct domain_backends *backends, uint64_t kibibytes)
 {
     int result = write_home_number(backends->domain, "memory/target", kibibytes);

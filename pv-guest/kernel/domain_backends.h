@@ -140,6 +140,13 @@ void domain_backends_wait_until(uint64_t deadline_ns);
  */
 void domain_backends_service(void);
 
+/*
+ * Writes typed bytes into the `in` half of the domain's console ring, as
+ * many as fit, and notifies the domU if any went in: how many (0 if its
+ * console is not connected).  The rest are the caller's to keep.
+ */
+uint32_t domain_backends_write_console_input(struct domain_backends *backends, const char *bytes, uint32_t length);
+
 /* Writes the domain's memory/target, the target its balloon driver watches. */
 int domain_backends_set_memory_target(struct domain_backends *backends, uint64_t kibibytes);
 

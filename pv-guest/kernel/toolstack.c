@@ -1,14 +1,8 @@
 /*
  * dom0's toolstack (see toolstack.h).  For each scenario of the
- * "domains" file it builds every domain the way xl does, in the steps of
- * pvmon's domain_control hypercall (hypercall/public/domain_control.h):
- * create (paused, with its weight), set_memory, two ports of the new
- * domain allocated unbound for dom0 (its xenstore and console event
- * channels), load (the kernel image, and the domain's own ramdisk if the
- * file names one, straight from dom0's ramdisk, which is mapped in dom0's
- * initial mapping; the builder names the two ports and the two ring pages
- * in the domain's start_info and tells us the pages' machine frames),
- * then it connects the domain's backends; once all are built, unpause.
+ * "domains" file it builds every domain the way xl does, with the steps
+ * it shares with xl (domain_builder.h: create, set_memory, ports, load,
+ * backends connected); once all are built, unpause.
  * Then it watches them with get_info, sleeping between checks (one-shot
  * timer and SCHEDOP_block) unless a backend event wakes it, serving the
  * rings, setting memory targets when the file says so, until all have
@@ -37,11 +31,11 @@
 #include <pvmon/boot_archive.h>
 #include <pvmon/errno.h>
 #include <xen/sched.h>
-#include <guest/hypercall.h>
 #include <runtime/clock.h>
 #include <runtime/console.h>
 #include <public/memory_extension.h>
 #include "domain_backends.h"
+#include "domain_builder.h"
 #include "console_flood.h"
 #include "domain_config.h"
 #include "ramdisk.h"
@@ -49,9 +43,6 @@
 #include "toolstack.h"
 
 #define CONFIG_FILE_NAME "domains"
-#define PAGES_PER_MEBIBYTE 256
-#define KIBIBYTES_PER_MEBIBYTE 1024
-#define KIBIBYTES_PER_PAGE 4
 #define WATCH_PERIOD_NS (20 * NANOSECONDS_PER_MILLISECOND)
 #define PAGE_REPORT_PERIOD_NS NANOSECONDS_PER_SECOND
 
@@ -90,85 +81,6 @@ bool toolstack_has_work(const struct start_info *start_info)
     struct boot_archive_member file;
 
     return ramdisk_find(start_info, CONFIG_FILE_NAME, &file);
-}
-
-/* --- domain_control --------------------------------------------------- */
-
-static struct pvmon_domain_control request_for(uint32_t command, uint16_t domain)
-{
-    return (struct pvmon_domain_control) {
-        .command = command,
-        .interface_version = PVMON_DOMAIN_CONTROL_INTERFACE_VERSION,
-        .domain = domain,
-    };
-}
-
-static long domain_command(uint32_t command, uint16_t domain)
-{
-    struct pvmon_domain_control request = request_for(command, domain);
-
-    return hypercall_domain_control(&request);
-}
-
-static long create_domain(uint32_t weight, uint16_t *domain)
-{
-    struct pvmon_domain_control request = request_for(PVMON_DOMAIN_CONTROL_create, 0);
-    long result;
-
-    request.u.create.weight = weight;
-    result = hypercall_domain_control(&request);
-    if (result == 0)
-        *domain = request.domain;
-    return result;
-}
-
-static long set_memory(uint16_t domain, uint64_t pages)
-{
-    struct pvmon_domain_control request = request_for(PVMON_DOMAIN_CONTROL_set_memory, domain);
-
-    request.u.set_memory.pages = pages;
-    return hypercall_domain_control(&request);
-}
-
-/*
- * ramdisk may be NULL: no module.  Gives the domain the ports its backends
- * allocated; learns where its ring pages are.
- */
-static long load_kernel(const struct domain_run *run, const struct boot_archive_member *kernel,
-                        const struct boot_archive_member *ramdisk, struct domain_ring_frames *frames)
-{
-    struct pvmon_domain_control request = request_for(PVMON_DOMAIN_CONTROL_load, run->id);
-    long result;
-
-    request.u.load.kernel_address = (uint64_t)kernel->data;
-    request.u.load.kernel_size = kernel->size;
-    if (ramdisk != NULL) {
-        request.u.load.module_address = (uint64_t)ramdisk->data;
-        request.u.load.module_size = ramdisk->size;
-    }
-    request.u.load.command_line_address = (uint64_t)run->spec->command_line;
-    request.u.load.store_event_channel = run->backends.store.remote_port;
-    request.u.load.console_event_channel = run->backends.console.remote_port;
-    result = hypercall_domain_control(&request);
-    if (result != 0)
-        return result;
-    frames->store = request.u.load.store_frame;
-    frames->console = request.u.load.console_frame;
-    return frames->store != 0 && frames->console != 0 ? 0 : -XEN_EINVAL;
-}
-
-/* Returns 0 with *info for exactly this domain, or -XEN_ESRCH if it is gone. */
-static long get_info(uint16_t domain, struct pvmon_domain_info *info)
-{
-    struct pvmon_domain_control request = request_for(PVMON_DOMAIN_CONTROL_get_info, domain);
-    long result = hypercall_domain_control(&request);
-
-    if (result != 0)
-        return result;
-    if (request.u.info.domain != domain)
-        return -XEN_ESRCH;
-    *info = request.u.info;
-    return 0;
 }
 
 /* --- memory targets (ballooning) ------------------------------------------ */
@@ -223,18 +135,6 @@ static uint64_t next_wake_ns(const struct scenario_run *scenario, uint64_t start
 }
 
 /* After a memory target, a change of the domain's pages is reported, at most once a second. */
-/* pvmon's machine-wide counters: 0, or the hypercall's error. */
-static long read_hypervisor_statistics(struct pvmon_memory_statistics *statistics)
-{
-    return hypercall3(__PVMON_HYPERVISOR_memory_extension, PVMON_MEMORY_statistics, (unsigned long)statistics, 0);
-}
-
-/* Frames the hypervisor can hand out: free, pooled, or dirty (to be zeroed). */
-static uint64_t machine_free_frames(const struct pvmon_memory_statistics *statistics)
-{
-    return statistics->free_frames + statistics->zeroed_pool_frames + statistics->dirty_frames;
-}
-
 static void report_pages(struct domain_run *run)
 {
     struct pvmon_memory_statistics statistics;
@@ -245,9 +145,9 @@ static void report_pages(struct domain_run *run)
     now_ns = system_time_ns();
     if (now_ns < run->next_page_report_ns)
         return;
-    if (read_hypervisor_statistics(&statistics) == 0)
+    if (domain_builder_read_statistics(&statistics) == 0)
         console_printf("toolstack: %s (domain %u) has %lu pages; the machine has %lu frames free\n", run->spec->name,
-                       run->id, run->info.pages, machine_free_frames(&statistics));
+                       run->id, run->info.pages, domain_builder_free_frames(&statistics));
     else
         console_printf("toolstack: %s (domain %u) has %lu pages\n", run->spec->name, run->id, run->info.pages);
     run->reported_pages = run->info.pages;
@@ -256,47 +156,9 @@ static void report_pages(struct domain_run *run)
 
 /* --- one scenario ----------------------------------------------------- */
 
-static long build_step(const struct domain_spec *spec, const char *step, long result)
-{
-    if (result != 0)
-        console_printf("toolstack: %s: %s failed: %ld\n", spec->name, step, result);
-    return result;
-}
-
-/* domain_backends_* report their own failures, as build_step does for the other steps. */
 static void build_domain(const struct start_info *start_info, struct domain_run *run)
 {
-    const struct domain_spec *spec = run->spec;
-    struct boot_archive_member kernel, ramdisk;
-    struct domain_ring_frames frames;
-    bool has_ramdisk = spec->ramdisk_file[0] != '\0';
-
-    if (!ramdisk_find(start_info, spec->kernel_file, &kernel)) {
-        console_printf("toolstack: %s: no kernel '%s' in the ramdisk\n", spec->name, spec->kernel_file);
-        return;
-    }
-    if (has_ramdisk && !ramdisk_find(start_info, spec->ramdisk_file, &ramdisk)) {
-        console_printf("toolstack: %s: no file '%s' in the ramdisk\n", spec->name, spec->ramdisk_file);
-        return;
-    }
-    if (build_step(spec, "create", create_domain(spec->weight, &run->id)) != 0)
-        return;
-    if (build_step(spec, "set_memory", set_memory(run->id, spec->memory_mebibytes * PAGES_PER_MEBIBYTE)) != 0 ||
-        domain_backends_allocate_ports(&run->backends, run->id) != 0 ||
-        build_step(spec, "load", load_kernel(run, &kernel, has_ramdisk ? &ramdisk : NULL, &frames)) != 0 ||
-        domain_backends_connect(&run->backends, &frames) != 0) {
-        domain_backends_disconnect(&run->backends);
-        domain_command(PVMON_DOMAIN_CONTROL_destroy, run->id);
-        return;
-    }
-    run->built = true;
-    console_printf("toolstack: %s is domain %u: %s, %lu MiB, weight %u, '%s'\n", spec->name, run->id,
-                   spec->kernel_file, spec->memory_mebibytes, spec->weight, spec->command_line);
-}
-
-static bool has_ended(const struct pvmon_domain_info *info)
-{
-    return info->state == PVMON_DOMAIN_STATE_shutdown || info->state == PVMON_DOMAIN_STATE_crashed;
+    run->built = domain_builder_build(start_info, run->spec, &run->backends, &run->id) == 0;
 }
 
 /* Looks at every running domain once; returns how many are still running. */
@@ -309,10 +171,10 @@ static unsigned int watch_once(struct scenario_run *scenario, uint64_t started_n
 
         if (run->end != END_RUNNING)
             continue;
-        if (get_info(run->id, &run->info) != 0) {
+        if (domain_builder_get_info(run->id, &run->info) != 0) {
             console_printf("toolstack: %s (domain %u) vanished\n", run->spec->name, run->id);
             run->end = END_FINISHED;
-        } else if (has_ended(&run->info)) {
+        } else if (domain_builder_has_ended(&run->info)) {
             run->end = END_FINISHED;
         } else {
             report_pages(run);
@@ -332,7 +194,7 @@ static void destroy_at_deadline(struct scenario_run *scenario, uint64_t started_
 
         if (run->end != END_RUNNING)
             continue;
-        get_info(run->id, &run->info);
+        domain_builder_get_info(run->id, &run->info);
         run->elapsed_ns = system_time_ns() - started_ns;
         run->end = END_DESTROYED;
         domain_backends_disconnect(&run->backends);
@@ -345,14 +207,9 @@ static void destroy_all(struct scenario_run *scenario)
 {
     for (unsigned int index = 0; index < scenario->spec->domain_count; index++) {
         struct domain_run *run = &scenario->domains[index];
-        long result;
 
-        if (!run->built)
-            continue;
-        domain_backends_disconnect(&run->backends);
-        result = domain_command(PVMON_DOMAIN_CONTROL_destroy, run->id);
-        if (result != 0)
-            console_printf("toolstack: destroying %s (domain %u) failed: %ld\n", run->spec->name, run->id, result);
+        if (run->built)
+            domain_builder_destroy(run->spec->name, &run->backends, run->id);
     }
 }
 
@@ -363,7 +220,7 @@ static bool starts_late(const struct domain_run *run)
 
 static void start_one(struct domain_run *run)
 {
-    long result = domain_command(PVMON_DOMAIN_CONTROL_unpause, run->id);
+    long result = domain_builder_command(PVMON_DOMAIN_CONTROL_unpause, run->id);
 
     if (result == 0)
         run->end = END_RUNNING;
@@ -523,13 +380,13 @@ static void report_hypervisor_counters(const char *scenario, const struct pvmon_
 static void run_scenario(const struct start_info *start_info, struct scenario_run *scenario)
 {
     struct pvmon_memory_statistics before, after;
-    long before_error = read_hypervisor_statistics(&before);
+    long before_error = domain_builder_read_statistics(&before);
     uint64_t started_ns, deadline_ns;
 
     if (before_error == 0)
         console_printf("toolstack: scenario '%s': %u domains, deadline %lu s; the machine has %lu frames free\n",
                        scenario->spec->name, scenario->spec->domain_count, scenario->spec->deadline_seconds,
-                       machine_free_frames(&before));
+                       domain_builder_free_frames(&before));
     else
         console_printf("toolstack: scenario '%s': %u domains, deadline %lu s\n", scenario->spec->name,
                        scenario->spec->domain_count, scenario->spec->deadline_seconds);
@@ -556,7 +413,7 @@ static void run_scenario(const struct start_info *start_info, struct scenario_ru
     }
     destroy_at_deadline(scenario, started_ns);
     destroy_all(scenario);
-    if (before_error == 0 && read_hypervisor_statistics(&after) == 0)
+    if (before_error == 0 && domain_builder_read_statistics(&after) == 0)
         report_hypervisor_counters(scenario->spec->name, &before, &after);
     console_printf("toolstack: scenario '%s' done\n", scenario->spec->name);
     print_table_header();

@@ -11,6 +11,7 @@
 #include <guest/hypercall.h>
 #include <runtime/clock.h>
 #include <runtime/console.h>
+#include "console_echo.h"
 #include "disk_attacks.h"
 #include "disk_test.h"
 #include "microbenchmarks.h"
@@ -90,6 +91,8 @@ int run_workload(const char *command_line)
     }
     if (strcmp(role, "net-attack") == 0)
         return run_net_attack(command_line);
+    if (strcmp(role, "console-echo") == 0)
+        return run_console_echo(command_line);
     command_line_get_unsigned(command_line, "seconds", &seconds);
     start = measure();
     if (strcmp(role, "busy") == 0) {

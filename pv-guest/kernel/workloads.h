@@ -5,7 +5,9 @@
  *                                     blocking between wake-ups
  *                                     (SCHEDOP_block), or spinning on the
  *                                     clock with wait=spin
- * Each then prints the share of the CPU its vCPU got: time running (from
+ * (and the test roles: microbenchmarks, disk-test, disk-verify,
+ * disk-attack, net-test, net-attack, console-echo: console_echo.h).
+ * Each of busy and idle then prints the share of the CPU its vCPU got: time running (from
  * VCPUOP_get_runstate_info) over the system time that passed.
  */
 #ifndef PV_KERNEL_WORKLOADS_H

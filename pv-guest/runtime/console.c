@@ -1,7 +1,8 @@
 /*
  * console_printf: formats with the hypervisor's own pure formatter
  * (hypervisor/common/format.c, compiled into every guest as well) and
- * writes the whole line with one CONSOLEIO_write.
+ * writes the whole line with one CONSOLEIO_write; console_write_raw is
+ * dom0's terminal output (public/console_extension.h).
  */
 #include <stdarg.h>
 #include <pvmon/format.h>
@@ -22,4 +23,9 @@ void console_printf(const char *format, ...)
     if (length > (int)sizeof(line) - 1)
         length = sizeof(line) - 1;
     hypercall_console_write(line, (unsigned long)length);
+}
+
+long console_write_raw(const char *bytes, unsigned long length)
+{
+    return hypercall_console_write_raw(bytes, length);
 }

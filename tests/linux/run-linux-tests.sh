@@ -292,7 +292,7 @@ linux_on_xvda_keeps_every_byte_across_boots_and_kernels() {
     boot "$name" tests/linux/disk-integrity.domains "$patched_kernel" "$initramfs" \
         "$stock_kernel" "$stock_initramfs"
     expect_status
-    expect_log "\(d0\) console d[0-9]+: pvmon-linux: modules loaded: crc32c_generic xen_blkfront jbd2 mbcache crc16 ext4 xen_netfront$"
+    expect_log "\(d0\) console d[0-9]+: pvmon-linux: modules loaded: crc32c_generic xen_blkfront jbd2 mbcache crc16 ext4 xen_netfront xen_privcmd xenfs$"
     expect_log "\(d0\) console d[0-9]+: pvmon-linux: root on /dev/xvda "
     expect_log "\(d0\) console d[0-9]+: pvmon-linux: PASS disk-write bytes=$((disk_mib * 1048576)) "
     expect_log "\(d0\) console d[0-9]+: pvmon-linux: PASS disk-verify bytes=$((disk_mib * 1048576)) "

@@ -243,6 +243,94 @@ START_TEST(test_a_consumer_ahead_of_the_producer_breaks_the_input)
 END_TEST
 
 /* Each behaviour is a check test case of its own, so that the report names it. */
+static char raw_output[2 * OUT_RING_SIZE + 1];
+static size_t raw_length;
+static unsigned int raw_calls;
+
+static void record_raw(const char *bytes, uint32_t length, void *context)
+{
+    (void)context;
+    ck_assert_uint_le(raw_length + length, sizeof(raw_output) - 1);
+    memcpy(raw_output + raw_length, bytes, length);
+    raw_length += length;
+    raw_output[raw_length] = '\0';
+    raw_calls++;
+}
+
+static void start_raw(void)
+{
+    raw_length = 0;
+    raw_calls = 0;
+    raw_output[0] = '\0';
+    console_backend_set_raw(&backend, record_raw, NULL);
+}
+
+START_TEST(test_raw_output_is_handed_on_as_written)
+{
+    start_raw();
+    guest_write("\x1b[1mbold\r\n# ");
+    ck_assert(console_backend_drain(&backend));
+    ck_assert_str_eq(raw_output, "\x1b[1mbold\r\n# ");
+    ck_assert_uint_eq(line_count, 0);
+    ck_assert_uint_eq(page.out_cons, page.out_prod);
+}
+END_TEST
+
+START_TEST(test_raw_output_starts_by_handing_on_the_partial_line)
+{
+    guest_write("half");
+    console_backend_drain(&backend);
+    start_raw();
+    ck_assert_uint_eq(line_count, 1);
+    ck_assert_str_eq(lines[0], "half");
+}
+END_TEST
+
+START_TEST(test_raw_output_crossing_the_end_of_the_ring_comes_in_two_runs)
+{
+    page.out_cons = page.out_prod = UINT32_MAX - 3;
+    start_raw();
+    guest_write("wrapped\n");
+    console_backend_drain(&backend);
+    ck_assert_str_eq(raw_output, "wrapped\n");
+    ck_assert_uint_eq(raw_calls, 2);
+}
+END_TEST
+
+START_TEST(test_a_raw_drain_reads_at_most_one_ring)
+{
+    start_raw();
+    page.out_prod = page.out_cons + OUT_RING_SIZE;
+    ck_assert(console_backend_drain(&backend));
+    ck_assert_uint_eq(raw_length, OUT_RING_SIZE);
+    ck_assert_uint_eq(page.out_cons, page.out_prod);
+}
+END_TEST
+
+START_TEST(test_raw_output_refuses_a_producer_more_than_a_ring_ahead)
+{
+    start_raw();
+    page.out_prod = page.out_cons + OUT_RING_SIZE + 1;
+    ck_assert(!console_backend_drain(&backend));
+    ck_assert_uint_eq(raw_length, 0);
+    ck_assert_uint_eq(line_count, 1);
+}
+END_TEST
+
+START_TEST(test_lines_come_back_when_raw_output_stops)
+{
+    start_raw();
+    guest_write("raw");
+    console_backend_drain(&backend);
+    console_backend_set_raw(&backend, NULL, NULL);
+    guest_write("line\n");
+    console_backend_drain(&backend);
+    ck_assert_str_eq(raw_output, "raw");
+    ck_assert_uint_eq(line_count, 1);
+    ck_assert_str_eq(lines[0], "line");
+}
+END_TEST
+
 static void add_test_case(Suite *suite, const TTest *test)
 {
     TCase *test_case = tcase_create(test->name);
@@ -273,6 +361,12 @@ static Suite *console_backend_suite(void)
     add_test_case(suite, test_a_producer_index_scribbled_by_the_guest_is_ignored);
     add_test_case(suite, test_a_consumer_claiming_more_than_a_ring_unread_breaks_the_input_for_good);
     add_test_case(suite, test_a_consumer_ahead_of_the_producer_breaks_the_input);
+    add_test_case(suite, test_raw_output_is_handed_on_as_written);
+    add_test_case(suite, test_raw_output_starts_by_handing_on_the_partial_line);
+    add_test_case(suite, test_raw_output_crossing_the_end_of_the_ring_comes_in_two_runs);
+    add_test_case(suite, test_a_raw_drain_reads_at_most_one_ring);
+    add_test_case(suite, test_raw_output_refuses_a_producer_more_than_a_ring_ahead);
+    add_test_case(suite, test_lines_come_back_when_raw_output_stops);
     return suite;
 }
 

@@ -1,0 +1,99 @@
+/*
+ * xl_console_attach (see xl_console.h): dom0's side of `xl console`, as
+ * xenconsole's console_loop and xenconsoled do it between them in Xen's
+ * dom0 (tools/console/client/main.c, tools/console/daemon/io.c).
+ *
+ * While attached, the domain's console output goes to dom0's terminal as
+ * the domU wrote it (console_backend_set_raw, written with
+ * PVMON_CONSOLEIO_write_raw), and each pass of the loop:
+ *   - takes what was typed (console_input_take, never waiting) and queues
+ *     it up to Ctrl-] (xl_console_input_take);
+ *   - writes the queue into the domain's in ring, as much as fits, and
+ *     notifies it (domain_backends_write_console_input);
+ *   - serves every backend once (domain_backends_service: this console's
+ *     output, at most one ring of it, every other domU's console as log
+ *     lines, the xenstore, the disks and the network), so a flooding domU
+ *     costs a bounded amount per pass and typing is read every pass;
+ *   - every XL_CONSOLE_WATCH_PERIOD_NS, asks the hypervisor whether the
+ *     domain still runs; it ends the attachment when the domain has shut
+ *     down, crashed or gone (the toolstack then does what its on_poweroff,
+ *     on_reboot or on_crash says), as xenconsole ends when the console
+ *     goes away;
+ *   - sleeps until a backend event or XL_CONSOLE_POLL_NS, so what is
+ *     typed reaches the domU within that.
+ * On the way out the console goes back to log lines and the terminal to
+ * a fresh line.
+ */
+#include <stddef.h>
+#include <stdint.h>
+#include <xen/errno.h>
+#include <runtime/clock.h>
+#include <runtime/console.h>
+#include <runtime/console_input.h>
+#include <kernel/domain_backends.h>
+#include <kernel/domain_builder.h>
+#include "xl_console.h"
+
+#define XL_CONSOLE_POLL_NS (10 * NANOSECONDS_PER_MILLISECOND)
+#define XL_CONSOLE_WATCH_PERIOD_NS (100 * NANOSECONDS_PER_MILLISECOND)
+#define XL_CONSOLE_READ_BYTES 256
+
+static void show_raw(const char *bytes, uint32_t length, void *context)
+{
+    (void)context;
+    console_write_raw(bytes, length);
+}
+
+/* True while the domain exists and has neither shut down nor crashed. */
+static bool domain_still_runs(uint16_t domain)
+{
+    struct pvmon_domain_info info;
+
+    return domain_builder_get_info(domain, &info) == 0 && !domain_builder_has_ended(&info);
+}
+
+/* One pass's typing: 0, or a negative Xen error from the console. */
+static long take_typing(struct domain_backends *backends, struct xl_console_input *input)
+{
+    char typed[XL_CONSOLE_READ_BYTES];
+    long taken = console_input_take(typed, sizeof(typed));
+
+    if (taken < 0)
+        return taken;
+    xl_console_input_take(input, typed, (uint32_t)taken);
+    if (input->length > 0)
+        xl_console_input_consume(input, domain_backends_write_console_input(backends, input->queue, input->length));
+    return 0;
+}
+
+int xl_console_attach(struct domain_backends *backends)
+{
+    static struct xl_console_input input;
+    uint64_t next_watch_ns = 0;
+    long result;
+
+    if (!backends->console_connected)
+        return -XEN_ENODEV;
+    result = console_input_start();
+    if (result < 0)
+        return (int)result;
+    xl_console_input_init(&input);
+    console_backend_set_raw(&backends->console_output, show_raw, NULL);
+    while ((result = take_typing(backends, &input)) == 0 && !input.detach) {
+        uint64_t now = system_time_ns();
+
+        domain_backends_service();
+        if (!backends->console_connected)
+            break;
+        if (now >= next_watch_ns) {
+            if (!domain_still_runs(backends->domain))
+                break;
+            next_watch_ns = now + XL_CONSOLE_WATCH_PERIOD_NS;
+        }
+        domain_backends_wait_until(now + XL_CONSOLE_POLL_NS);
+    }
+    if (backends->console_connected)
+        console_backend_set_raw(&backends->console_output, NULL, NULL);
+    console_write_raw("\r\n", 2);
+    return result < 0 ? (int)result : 0;
+}
