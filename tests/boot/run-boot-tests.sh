@@ -211,6 +211,25 @@ pvh_dom0_hypercalls_validate_their_arguments() {
     expect_no_log "pv-kernel: FAIL"
 }
 
+# dom0's xl dmesg (test=xl-dmesg): the hypervisor's console history, shown raw,
+# holds its first line; after xl dmesg -c nothing but dom0's own lines (which
+# are never kept) comes out.
+pvh_dom0_xl_dmesg_shows_the_hypervisor_s_messages_and_clears_them() {
+    local first shown cleared after_clear
+    boot pvh-xl-dmesg pvh "$image" "$work/dom0.cpio" --append "idle_seconds=1 -- test=xl-dmesg"
+    expect_status 0
+    expect_log "\(d0\) pv-kernel: xl-dmesg: results 0 0 0$"
+    first=$(grep -m 1 '^(pvmon) \[' "$log")
+    shown=$(sed -n '/pv-kernel: xl-dmesg: shown$/,/pv-kernel: xl-dmesg: cleared$/p' "$log")
+    cleared=$(sed -n '/pv-kernel: xl-dmesg: cleared$/,/pv-kernel: xl-dmesg: after clear$/p' "$log")
+    after_clear=$(sed -n '/pv-kernel: xl-dmesg: after clear$/,/pv-kernel: xl-dmesg: results/p' "$log")
+    grep -Fxq -- "$first" <<<"$shown" || fail "xl dmesg did not show the hypervisor's first line: $first"
+    grep -Fxq -- "$first" <<<"$cleared" || fail "xl dmesg -c did not show the hypervisor's first line: $first"
+    if grep -v '(d0) pv-kernel: xl-dmesg: ' <<<"$after_clear" | grep -q .; then
+        fail "xl dmesg after -c showed: $(grep -v '(d0) pv-kernel: xl-dmesg: ' <<<"$after_clear" | head -n 3)"
+    fi
+}
+
 # QEMU (microvm, acpi=off) describes the disk's virtio-mmio transport on
 # pvmon's command line; pvmon passes the word on to dom0.
 pvh_dom0_is_told_of_the_virtio_mmio_devices_on_its_command_line() {
@@ -584,6 +603,7 @@ for test_case in \
     pvh_dom0_hypercalls_validate_their_arguments \
     pvh_dom0_reads_typed_lines_and_ctrl_a_switches_the_input \
     pvh_conswitch_chooses_the_switch_letter_and_x_keeps_input_with_pvmon \
+    pvh_dom0_xl_dmesg_shows_the_hypervisor_s_messages_and_clears_them \
     pvh_dom0_is_told_of_the_virtio_mmio_devices_on_its_command_line \
     pvh_dom0_maps_a_legacy_virtio_mmio_transport_and_takes_its_interrupt \
     pvh_dom0_maps_a_modern_virtio_mmio_transport_through_domid_io \
