@@ -16,8 +16,8 @@
  *     With clear, the consumer moves to where the read stopped, so that
  *     the bytes read are not read again (`xl dmesg -c`).
  * Pure: the copy into the reader's memory is the caller's callback
- * (kernel/domain_control.c's read_console copies into dom0's buffer), so the host unit
- * tests compile it.
+ * (kernel/domain_control.c's read_console copies into dom0's buffer), so
+ * the host unit tests compile it.
  */
 #ifndef PVMON_CONSOLE_HISTORY_H
 #define PVMON_CONSOLE_HISTORY_H
