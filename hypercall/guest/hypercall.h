@@ -50,16 +50,16 @@ static inline long hypercall_console_write(const char *text, unsigned long lengt
     return hypercall3(__HYPERVISOR_console_io, CONSOLEIO_write, length, (unsigned long)text);
 }
 
-/* dom0's only: the bytes to the serial line as they are (public/console_extension.h). */
-static inline long hypercall_console_write_raw(const char *text, unsigned long length)
-{
-    return hypercall3(__HYPERVISOR_console_io, PVMON_CONSOLEIO_write_raw, length, (unsigned long)text);
-}
-
 /* dom0's only: the serial line's input, up to size bytes; returns how many. */
 static inline long hypercall_console_read(char *buffer, unsigned long size)
 {
     return hypercall3(__HYPERVISOR_console_io, CONSOLEIO_read, size, (unsigned long)buffer);
+}
+
+/* pvmon's direct output for dom0 (public/console_extension.h). */
+static inline long hypercall_console_write_direct(const char *text, unsigned long length)
+{
+    return hypercall3(__HYPERVISOR_console_io, PVMON_CONSOLEIO_write_direct, length, (unsigned long)text);
 }
 
 /* --- sched_op (29), set_timer_op (15) ---------------------------------- */

@@ -1,32 +1,27 @@
 /*
- * pvmon's console_io extension: the privileged domain's terminal output.
+ * pvmon's console_io extension: direct output for the privileged domain.
  *
- * Why: Xen writes the hardware domain's console output straight to the
- * serial line, because "it could be interactive" (xen/drivers/char/
- * console.c, guest_console_write: console_send for is_hardware_domain,
- * the "(dN) " prefix only for the others).  pvmon's CONSOLEIO_write keeps
- * the prefix and the control-character filter for dom0 too, so that
- * dom0's log lines read like every other domain's (docs/ARCHITECTURE.md);
- * an interactive dom0 (its shell's prompt and line editing, `xl console`
- * showing a domU's output as the domU wrote it) asks for Xen's behaviour
- * explicitly with this command instead.
+ * Why: Xen writes the hardware domain's console output to the serial
+ * line as it comes ("Use direct console output as it could be
+ * interactive", xen/drivers/char/console.c guest_console_write), so that
+ * dom0's shell can show a prompt without a newline, redraw its line with
+ * escape sequences and show a domU's console raw.  pvmon's CONSOLEIO_write
+ * keeps every guest's output in "(dN) " lines (the log the tests read),
+ * dom0's included; dom0 asks for direct output by command instead.
  *
- *   PVMON_CONSOLEIO_write_raw  (console_io command, count, buffer as for
- *                              CONSOLEIO_write)
- *       Writes the count bytes to the serial line as they are: no prefix,
- *       no filter, escape sequences included.  A partial line dom0 left
- *       with CONSOLEIO_write is ended first, so the two never mix within a
- *       line.  The privileged domain's only (-EPERM to any other, as every
- *       console_io command but CONSOLEIO_write); -EFAULT for an unreadable
- *       buffer (what came before it is written).  Long writes continue as
- *       CONSOLEIO_write's do (preemption checked between 128-byte chunks).
- *
- * The number is far from Xen's (CONSOLEIO_write 0, CONSOLEIO_read 1), so
- * that Xen adding commands never meets it.
+ *   console_io(PVMON_CONSOLEIO_write_direct, count, buffer)
+ *       Writes count bytes (at most PVMON_CONSOLEIO_DIRECT_MAX) to the
+ *       serial line unchanged: no prefix, control bytes and escape
+ *       sequences included.  0; -EINVAL for a count above the maximum,
+ *       -EFAULT for an unreadable buffer (nothing written); -EPERM for a
+ *       domU, checked before the buffer is looked at.  The hypervisor's
+ *       next log line starts with its own prefix, on a new line if the
+ *       direct output left one unfinished.
  */
 #ifndef PVMON_PUBLIC_CONSOLE_EXTENSION_H
 #define PVMON_PUBLIC_CONSOLE_EXTENSION_H
 
-#define PVMON_CONSOLEIO_write_raw 0x70760001
+#define PVMON_CONSOLEIO_write_direct 64
+#define PVMON_CONSOLEIO_DIRECT_MAX 1024
 
 #endif

@@ -23,11 +23,9 @@
  *     console_io: XSM_PRIV unless the domain is the console domain; a
  *     domU gets -EPERM, for reads and every other command) and reads the
  *     serial line's input (kernel/serial_input.c, common/console_input.c).
- *   - PVMON_CONSOLEIO_write_raw (public/console_extension.h) is the
- *     privileged domain's only too: Xen's direct output for the hardware
- *     domain (guest_console_write's console_send), for dom0's interactive
- *     shell.  The same chunks and continuation as CONSOLEIO_write, no rate
- *     limit; dom0's pending partial line is ended first.
+ *   - PVMON_CONSOLEIO_write_direct (public/console_extension.h) is the
+ *     privileged domain's only too: its bytes go to the serial line as
+ *     they are (printk_direct), as Xen writes the hardware domain's.
  */
 #include <pvmon/errno.h>
 #include <pvmon/guest_access.h>
@@ -37,8 +35,8 @@
 #include <pvmon/serial_input.h>
 #include <pvmon/time.h>
 #include <pvmon/token_bucket.h>
-#include <public/console_extension.h>
 #include <xen/xen.h>
+#include <public/console_extension.h>
 
 #define CONSOLE_CHUNK_SIZE 128
 #define CONSOLE_BURST_BYTES (256 * 1024)
@@ -71,10 +69,10 @@ static void note_suppressed(struct domain *domain, uint64_t bytes)
     domain->console_notice_ns = now;
 }
 
-static long continue_write(struct vcpu *vcpu, uint32_t command, uint32_t count, uint64_t buffer)
+static long continue_write(struct vcpu *vcpu, uint32_t count, uint64_t buffer)
 {
     return hypercall_create_continuation(vcpu, __HYPERVISOR_console_io, 3,
-                                         (const uint64_t[]){ command, count, buffer });
+                                         (const uint64_t[]){ CONSOLEIO_write, count, buffer });
 }
 
 static long console_write(struct vcpu *vcpu, uint32_t count, uint64_t buffer)
@@ -87,7 +85,7 @@ static long console_write(struct vcpu *vcpu, uint32_t count, uint64_t buffer)
         uint64_t allowed;
 
         if (!first_chunk && hypercall_preempt_check())
-            return continue_write(vcpu, CONSOLEIO_write, count, buffer);
+            return continue_write(vcpu, count, buffer);
         first_chunk = false;
         allowed = bytes_allowed(vcpu->domain, length);
         if (allowed < length)
@@ -103,24 +101,15 @@ static long console_write(struct vcpu *vcpu, uint32_t count, uint64_t buffer)
     return 0;
 }
 
-static long console_write_raw(struct vcpu *vcpu, uint32_t count, uint64_t buffer)
+static long console_write_direct(uint32_t count, uint64_t buffer)
 {
-    char chunk[CONSOLE_CHUNK_SIZE];
-    bool first_chunk = true;
+    char text[PVMON_CONSOLEIO_DIRECT_MAX];
 
-    domain_console_end_line(vcpu->domain);
-    while (count > 0) {
-        uint32_t length = count < sizeof(chunk) ? count : sizeof(chunk);
-
-        if (!first_chunk && hypercall_preempt_check())
-            return continue_write(vcpu, PVMON_CONSOLEIO_write_raw, count, buffer);
-        first_chunk = false;
-        if (copy_from_guest(chunk, buffer, length) != 0)
-            return -XEN_EFAULT;
-        printk_raw(chunk, length);
-        buffer += length;
-        count -= length;
-    }
+    if (count > sizeof(text))
+        return -XEN_EINVAL;
+    if (copy_from_guest(text, buffer, count) != 0)
+        return -XEN_EFAULT;
+    printk_direct(text, count);
     return 0;
 }
 
@@ -131,8 +120,8 @@ long do_console_io(struct vcpu *vcpu, uint64_t command, uint64_t count, uint64_t
         return console_write(vcpu, (uint32_t)count, buffer);
     case CONSOLEIO_read:
         return vcpu->domain->privileged ? serial_input_read((uint32_t)count, buffer) : -XEN_EPERM;
-    case PVMON_CONSOLEIO_write_raw:
-        return vcpu->domain->privileged ? console_write_raw(vcpu, (uint32_t)count, buffer) : -XEN_EPERM;
+    case PVMON_CONSOLEIO_write_direct:
+        return vcpu->domain->privileged ? console_write_direct((uint32_t)count, buffer) : -XEN_EPERM;
     default:
         return vcpu->domain->privileged ? -XEN_ENOSYS : -XEN_EPERM;
     }

@@ -611,13 +611,6 @@ void domain_crash(struct domain *domain, const char *why)
     domain->shutdown_reason = SHUTDOWN_crash;
 }
 
-/* Ends the domain's partial console line, if any, as a newline would. */
-void domain_console_end_line(struct domain *domain)
-{
-    if (domain->console_line_length > 0)
-        domain_console_write(domain, "\n", 1);
-}
-
 /* Guest console output, one line at a time, prefixed with the domain id.
  * Control characters other than tab become '?', so that a guest cannot
  * send escape sequences to the operator's terminal. */

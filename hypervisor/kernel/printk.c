@@ -2,12 +2,14 @@
  * printk: formats a message and writes it to the serial console, starting
  * every line with "(pvmon) [seconds.microseconds] " and a marker for errors
  * and warnings.  A message may be written in pieces (no newline at its
- * end); the prefix goes only where a line begins.  What goes to the serial
- * line is also kept in the hypervisor's console history
- * (common/console_history.c, Xen's conring) for `xl dmesg`, except what
- * printk_unrecorded writes: dom0's own lines, which Xen keeps out of its
- * conring unless console_to_ring is set (and `xl dmesg` would otherwise
- * record itself).
+ * end); the prefix goes only where a line begins.  Direct output
+ * (printk_direct, dom0's interactive console) goes out as it is; a log
+ * line after an unfinished direct line starts on a new line.  What printk
+ * writes to the serial line is also kept in the hypervisor's console
+ * history (common/console_history.c, Xen's conring) for `xl dmesg`,
+ * except what printk_unrecorded writes: dom0's own lines, which Xen keeps
+ * out of its conring unless console_to_ring is set (and `xl dmesg` would
+ * otherwise record itself); direct output is not kept either.
  */
 #include <stdbool.h>
 #include <pvmon/arch.h>
@@ -23,6 +25,7 @@ static enum log_level current_level = LOG_INFO;
 static bool at_line_start = true;
 static bool recording_history = true;
 struct console_history hypervisor_console_history;
+static bool direct_line_open; /* direct output left the cursor mid-line */
 
 void printk_set_level(enum log_level level)
 {
@@ -54,6 +57,9 @@ static void write_lines(enum log_level level, const char *text, size_t length)
 
     for (size_t index = 0; index < length; index++) {
         if (at_line_start) {
+            if (direct_line_open)
+                serial_write("\r\n", 2);
+            direct_line_open = false;
             write_prefix(level);
             at_line_start = false;
         }
@@ -102,10 +108,10 @@ void printk(enum log_level level, const char *format, ...)
     va_end(arguments);
 }
 
-void printk_raw(const char *text, size_t length)
+void printk_direct(const char *text, size_t length)
 {
     if (length == 0)
         return;
     serial_write(text, length);
-    at_line_start = text[length - 1] == '\n';
+    direct_line_open = text[length - 1] != '\n';
 }

@@ -33,6 +33,7 @@
 struct live_domain {
     bool in_use;
     bool built;             /* it exists in the hypervisor: id is valid */
+    bool preserved;         /* ended, kept by its action (preserve): not watched */
     uint16_t id;
     unsigned int slot;      /* its place in the table: its backends' slot */
     struct domain_spec spec;

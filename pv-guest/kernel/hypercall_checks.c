@@ -65,6 +65,19 @@ static long write_console_flood(void)
     return hypercall_console_write(flood, length);
 }
 
+/* pvmon's direct output (public/console_extension.h): the line shows unprefixed. */
+static void check_console_write_direct(void)
+{
+    static const char text[] = "pv-kernel: direct console output\n";
+    static char too_long[PVMON_CONSOLEIO_DIRECT_MAX + 1];
+
+    expect("console_io_write_direct_from_dom0", hypercall_console_write_direct(text, sizeof(text) - 1), 0);
+    expect("console_io_write_direct_unmapped_pointer_is_efault",
+           hypercall_console_write_direct((const char *)UNMAPPED_GUEST_ADDRESS, 16), -XEN_EFAULT);
+    expect("console_io_write_direct_beyond_its_maximum_is_einval",
+           hypercall_console_write_direct(too_long, sizeof(too_long)), -XEN_EINVAL);
+}
+
 static void check_console_io(void)
 {
     static const char text[] = "pv-kernel: console_io write from a valid buffer\n";
@@ -85,6 +98,7 @@ static void check_console_io(void)
     expect("console_io_write_beyond_a_domus_burst_from_dom0", write_console_flood(), 0);
     expect("console_io_unknown_command_is_enosys",
            hypercall5(__HYPERVISOR_console_io, 99, 0, 0, 0, 0), -XEN_ENOSYS);
+    check_console_write_direct();
 }
 
 /* CONSOLEIO_read as dom0, with nothing typed (the boot test types nothing

@@ -57,6 +57,9 @@
  *                     zeroed, ignoring which are known zero (frame_pool.h)
  *   test=console-input (dom0) read lines typed on the serial line and echo
  *                     them (console_input_check.h); lines=N, default 2
+ *   shell             (dom0) dom0's shell with xl (tools/xl/xl_shell.h)
+ *                     instead of the domains file's scenarios; dom0
+ *                     shuts down when the shell ends
  *   test=xl-dmesg     (dom0) show the hypervisor's console history with
  *                     xl dmesg, clear it, show it again (xl_dmesg_check.h)
  */
@@ -72,6 +75,7 @@
 #include "hypercall_checks.h"
 #include "process.h"
 #include "toolstack.h"
+#include <tools/xl/xl_shell.h>
 #include "virtio_blk.h"
 #include "virtio_blk_bench.h"
 #include "virtio_blk_check.h"
@@ -226,7 +230,9 @@ void start_kernel(const struct start_info *start_info)
         processes_run_init(start_info, command_line);
     if (command_line_find(command_line, "role", value, sizeof(value)) && run_workload(command_line) != 0)
         runtime_exit(SHUTDOWN_crash);
-    if (toolstack_has_work(start_info) && toolstack_run(start_info) != 0)
+    if (command_line_find(command_line, "shell", NULL, 0))
+        xl_shell_run(start_info);
+    else if (toolstack_has_work(start_info) && toolstack_run(start_info) != 0)
         console_printf("pv-kernel: the toolstack could not run every scenario\n");
     console_printf("pv-kernel: shutting down\n");
     hypercall_shutdown(SHUTDOWN_poweroff);

@@ -14,4 +14,7 @@
 /* True, with *file, if the ramdisk holds a regular file of that name. */
 bool ramdisk_find(const struct start_info *start_info, const char *name, struct boot_archive_member *file);
 
+/* True, with archive open at its first member, if there is a ramdisk (boot_archive_next walks it). */
+bool ramdisk_open(const struct start_info *start_info, struct boot_archive *archive);
+
 #endif

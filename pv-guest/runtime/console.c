@@ -27,5 +27,14 @@ void console_printf(const char *format, ...)
 
 long console_write_raw(const char *bytes, unsigned long length)
 {
-    return hypercall_console_write_raw(bytes, length);
+    while (length > 0) {
+        unsigned long chunk = length < PVMON_CONSOLEIO_DIRECT_MAX ? length : PVMON_CONSOLEIO_DIRECT_MAX;
+        long result = hypercall_console_write_direct(bytes, chunk);
+
+        if (result != 0)
+            return result;
+        bytes += chunk;
+        length -= chunk;
+    }
+    return 0;
 }

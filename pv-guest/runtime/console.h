@@ -9,7 +9,9 @@
 void console_printf(const char *format, ...) __attribute__((format(printf, 1, 2)));
 
 /* dom0's terminal output: the bytes as they are, no prefix, no filter
- * (PVMON_CONSOLEIO_write_raw); 0 or a negative Xen error (-EPERM in a domU). */
+ * (PVMON_CONSOLEIO_write_direct, in calls of at most
+ * PVMON_CONSOLEIO_DIRECT_MAX bytes); 0 or the first negative Xen error
+ * (-EPERM in a domU). */
 long console_write_raw(const char *bytes, unsigned long length);
 
 #endif

@@ -207,6 +207,7 @@ pvh_dom0_hypercalls_validate_their_arguments() {
     boot pvh-hypercalls pvh "$image" "$work/dom0.cpio" --append "idle_seconds=1 -- test=hypercalls"
     expect_status 0
     expect_log "\(d0\) pv-kernel: PASS console_io_write_hypervisor_pointer_is_efault"
+    expect_log "^pv-kernel: direct console output"
     expect_log "\(d0\) pv-kernel: hypercall checks: [1-9][0-9]* passed, 0 failed"
     expect_no_log "pv-kernel: FAIL"
 }

@@ -7,8 +7,8 @@
  *     the command and count are 32 bits; CONSOLEIO_read, and any
  *     command Xen does not know, is -EPERM (xsm dummy's console_io:
  *     XSM_PRIV for a domain that is not the console domain), checked
- *     before the buffer is looked at; so is pvmon's raw write
- *     (public/console_extension.h), dom0's alone.
+ *     before the buffer is looked at; so is pvmon's direct write
+ *     (public/console_extension.h), which is dom0's alone.
  *   - A domU writes at most a burst of 256 KiB, refilled at 64 KiB/s:
  *     a write beyond it (512 KiB here) prints what the bucket grants,
  *     discards the rest without reading it, and still returns 0 (the
@@ -71,8 +71,9 @@ void run_tests(void)
     expect_result("read_from_a_domu_is_eperm_before_its_buffer_is_looked_at",
                   console_io(CONSOLEIO_read, 16, (void *)UNMAPPED_ADDRESS), -XEN_EPERM);
     expect_result("unknown_command_from_a_domu_is_eperm", console_io(NO_SUCH_CONSOLEIO_COMMAND, 0, text), -XEN_EPERM);
-    expect_result("raw_write_from_a_domu_is_eperm", console_io(PVMON_CONSOLEIO_write_raw, sizeof(text) - 1, text),
-                  -XEN_EPERM);
+    expect_result("direct_write_from_a_domu_is_eperm", console_io(PVMON_CONSOLEIO_write_direct, 4, text), -XEN_EPERM);
+    expect_result("direct_write_from_a_domu_is_eperm_before_the_buffer_is_read",
+                  console_io(PVMON_CONSOLEIO_write_direct, 4, (void *)UNMAPPED_ADDRESS), -XEN_EPERM);
 
     fill_flood();
     flood_result = console_io(CONSOLEIO_write, FLOOD_BYTES, flood);

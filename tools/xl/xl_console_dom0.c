@@ -5,7 +5,7 @@
  *
  * While attached, the domain's console output goes to dom0's terminal as
  * the domU wrote it (console_backend_set_raw, written with
- * PVMON_CONSOLEIO_write_raw), and each pass of the loop:
+ * PVMON_CONSOLEIO_write_direct), and each pass of the loop:
  *   - takes what was typed (console_input_take, never waiting) and queues
  *     it up to Ctrl-] (xl_console_input_take);
  *   - writes the queue into the domain's in ring, as much as fits, and
@@ -16,9 +16,12 @@
  *     costs a bounded amount per pass and typing is read every pass;
  *   - every XL_CONSOLE_WATCH_PERIOD_NS, asks the hypervisor whether the
  *     domain still runs; it ends the attachment when the domain has shut
- *     down, crashed or gone (the toolstack then does what its on_poweroff,
- *     on_reboot or on_crash says), as xenconsole ends when the console
- *     goes away;
+ *     down, crashed or gone (the shell's watch then does what its
+ *     on_poweroff, on_reboot or on_crash says), as xenconsole ends when
+ *     the console goes away; otherwise the toolstack watches the other
+ *     domains (xl_toolstack_watch), and should it have dealt with this
+ *     one meanwhile (its backends disconnected, or connected again for a
+ *     rebuilt domain), the attachment ends too;
  *   - sleeps until a backend event or XL_CONSOLE_POLL_NS, so what is
  *     typed reaches the domU within that.
  * On the way out the console goes back to log lines and the terminal to
@@ -33,6 +36,7 @@
 #include <kernel/domain_backends.h>
 #include <kernel/domain_builder.h>
 #include "xl_console.h"
+#include "xl_toolstack.h"
 
 #define XL_CONSOLE_POLL_NS (10 * NANOSECONDS_PER_MILLISECOND)
 #define XL_CONSOLE_WATCH_PERIOD_NS (100 * NANOSECONDS_PER_MILLISECOND)
@@ -70,6 +74,7 @@ int xl_console_attach(struct domain_backends *backends)
 {
     static struct xl_console_input input;
     uint64_t next_watch_ns = 0;
+    uint16_t domain = backends->domain;
     long result;
 
     if (!backends->console_connected)
@@ -83,16 +88,17 @@ int xl_console_attach(struct domain_backends *backends)
         uint64_t now = system_time_ns();
 
         domain_backends_service();
-        if (!backends->console_connected)
-            break;
         if (now >= next_watch_ns) {
-            if (!domain_still_runs(backends->domain))
+            if (!domain_still_runs(domain))
                 break;
+            xl_toolstack_watch();
             next_watch_ns = now + XL_CONSOLE_WATCH_PERIOD_NS;
         }
+        if (!backends->console_connected || backends->domain != domain)
+            break;
         domain_backends_wait_until(now + XL_CONSOLE_POLL_NS);
     }
-    if (backends->console_connected)
+    if (backends->console_connected && backends->domain == domain)
         console_backend_set_raw(&backends->console_output, NULL, NULL);
     console_write_raw("\r\n", 2);
     return result < 0 ? (int)result : 0;

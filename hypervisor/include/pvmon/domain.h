@@ -228,7 +228,6 @@ uint16_t domain_free_id(void);
 bool domain_is_alive(const struct domain *domain);
 unsigned int domain_live_count(void);
 void domain_console_write(struct domain *domain, const char *text, size_t length);
-void domain_console_end_line(struct domain *domain);
 uint64_t domain_machine_frame(const struct domain *domain, uint64_t physical_frame);
 bool domain_owns_machine_frame(const struct domain *domain, uint64_t machine_frame);
 extern const struct event_channel_directory domain_event_directory;

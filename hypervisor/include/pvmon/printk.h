@@ -25,9 +25,7 @@ void printk_unrecorded(enum log_level level, const char *format, ...) __attribut
 void printk(enum log_level level, const char *format, ...) __attribute__((format(printf, 2, 3)));
 void printk_va(enum log_level level, const char *format, va_list arguments);
 void printk_set_level(enum log_level level);
-
-/* Writes the bytes as they are, with no prefix (dom0's terminal output);
- * the next printk starts a new line if they did not end one. */
-void printk_raw(const char *text, size_t length);
+/* Writes text to the serial line unchanged, without a prefix (dom0's direct console output). */
+void printk_direct(const char *text, size_t length);
 
 #endif

@@ -1,0 +1,235 @@
+/*
+ * dom0's shell (see xl_shell.h).
+ */
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <pvmon/errno.h>
+#include <pvmon/string.h>
+#include <guest/hypercall.h>
+#include <runtime/clock.h>
+#include <runtime/console.h>
+#include <runtime/console_input.h>
+#include <kernel/domain_backends.h>
+#include <kernel/domain_registry.h>
+#include "command_words.h"
+#include "line_editor.h"
+#include "xl_command.h"
+#include "xl_console.h"
+#include "xl_shell.h"
+#include "xl_toolstack.h"
+
+#define WATCH_PERIOD_NS (20 * NANOSECONDS_PER_MILLISECOND)
+
+/* `xl console` and `xl dmesg` are items of their own (tools/xl/xl_console.c, xl_dmesg_dom0.c):
+ * until they are linked in, the verbs say so. */
+#pragma weak xl_console_attach
+int xl_dmesg(bool clear);
+#pragma weak xl_dmesg
+
+enum shell_outcome {
+    SHELL_CONTINUES,
+    SHELL_ENDS,
+};
+
+static struct line_editor editor;
+
+/* --- the screen ----------------------------------------------------------- */
+
+struct direct_buffer {
+    char bytes[PVMON_CONSOLEIO_DIRECT_MAX];
+    size_t length;
+};
+
+static void flush(struct direct_buffer *buffer)
+{
+    if (buffer->length > 0)
+        hypercall_console_write_direct(buffer->bytes, buffer->length);
+    buffer->length = 0;
+}
+
+static void put(struct direct_buffer *buffer, char byte)
+{
+    if (buffer->length == sizeof(buffer->bytes))
+        flush(buffer);
+    buffer->bytes[buffer->length++] = byte;
+}
+
+static void write_terminal(const char *bytes, size_t length)
+{
+    static struct direct_buffer buffer;
+
+    for (size_t index = 0; index < length; index++) {
+        if (bytes[index] == '\n')
+            put(&buffer, '\r');
+        put(&buffer, bytes[index]);
+    }
+    flush(&buffer);
+}
+
+void xl_shell_print(void *context, const char *text)
+{
+    (void)context;
+    write_terminal(text, strlen(text));
+}
+
+static void write_for_editor(void *context, const char *bytes, size_t length)
+{
+    (void)context;
+    if (length > 0)
+        hypercall_console_write_direct(bytes, length);
+}
+
+/* --- xl's verbs ------------------------------------------------------------- */
+
+static int run_console(const char *qualifier)
+{
+    struct domain_backends *backends;
+
+    if (xl_console_attach == NULL) {
+        xl_shell_print(NULL, "xl console: not available in this build\n");
+        return -XEN_ENOSYS;
+    }
+    backends = domain_registry_find_backends(qualifier);
+    if (backends == NULL) {
+        xl_shell_print(NULL, qualifier);
+        xl_shell_print(NULL, " is an invalid domain identifier (rc=-6)\n");
+        return -XEN_ESRCH;
+    }
+    return xl_console_attach(backends);
+}
+
+static int run_dmesg(bool clear)
+{
+    if (xl_dmesg == NULL) {
+        xl_shell_print(NULL, "xl dmesg: not available in this build\n");
+        return -XEN_ENOSYS;
+    }
+    return xl_dmesg(clear);
+}
+
+static int run_xl(const struct command_words *words)
+{
+    struct xl_command command;
+    int result = xl_command_parse(words->count, words->word, &command, xl_shell_print, NULL);
+
+    if (result != 0)
+        return result;
+    switch (command.verb) {
+    case XL_VERB_LIST:
+        return xl_toolstack_list(command.domain, xl_shell_print, NULL);
+    case XL_VERB_CREATE:
+        return xl_toolstack_create(command.file, command.paused, xl_shell_print, NULL);
+    case XL_VERB_DESTROY:
+        return xl_toolstack_destroy(command.domain, xl_shell_print, NULL);
+    case XL_VERB_PAUSE:
+        return xl_toolstack_pause(command.domain, true, xl_shell_print, NULL);
+    case XL_VERB_UNPAUSE:
+        return xl_toolstack_pause(command.domain, false, xl_shell_print, NULL);
+    case XL_VERB_CONSOLE:
+        return run_console(command.domain);
+    case XL_VERB_MEM_SET:
+        return xl_toolstack_mem_set(command.domain, command.memory_kib, xl_shell_print, NULL);
+    case XL_VERB_INFO:
+        return xl_toolstack_info(xl_shell_print, NULL);
+    case XL_VERB_TOP:
+        return xl_toolstack_top(xl_shell_print, NULL);
+    case XL_VERB_DMESG:
+        return run_dmesg(command.clear);
+    case XL_VERB_HELP:
+        xl_command_help(command.topic, xl_shell_print, NULL);
+        return 0;
+    default:
+        return -XEN_EINVAL;
+    }
+}
+
+/* --- the shell's words -------------------------------------------------------- */
+
+static bool is_word(const struct command_words *words, const char *word)
+{
+    return strcmp(words->word[0], word) == 0;
+}
+
+static enum shell_outcome run_line(const char *line)
+{
+    static struct command_words words;
+
+    if (command_words_split(&words, line, strlen(line)) != 0) {
+        xl_shell_print(NULL, "-sh: syntax error: ");
+        xl_shell_print(NULL, words.error != NULL ? words.error : "bad line");
+        xl_shell_print(NULL, "\n");
+        return SHELL_CONTINUES;
+    }
+    if (words.count == 0)
+        return SHELL_CONTINUES;
+    if (is_word(&words, "xl")) {
+        run_xl(&words);
+    } else if (is_word(&words, "help")) {
+        xl_shell_print(NULL, "dom0's shell: xl VERB ... (xl help lists the verbs), exit or poweroff\n");
+    } else if (is_word(&words, "exit") || is_word(&words, "logout") || is_word(&words, "poweroff")) {
+        return SHELL_ENDS;
+    } else {
+        xl_shell_print(NULL, "-sh: ");
+        xl_shell_print(NULL, words.word[0]);
+        xl_shell_print(NULL, ": not found\n");
+    }
+    return SHELL_CONTINUES;
+}
+
+static enum shell_outcome take_byte(uint8_t byte)
+{
+    switch (line_editor_feed(&editor, byte)) {
+    case LINE_EDITOR_LINE:
+        if (run_line(line_editor_line(&editor)) == SHELL_ENDS)
+            return SHELL_ENDS;
+        line_editor_start(&editor);
+        return SHELL_CONTINUES;
+    case LINE_EDITOR_INTERRUPT:
+        line_editor_start(&editor);
+        return SHELL_CONTINUES;
+    case LINE_EDITOR_END:
+        xl_shell_print(NULL, "\n");
+        return SHELL_ENDS;
+    default:
+        return SHELL_CONTINUES;
+    }
+}
+
+/* One pass: typed bytes (bounded), the backends, the domains' ends. */
+static enum shell_outcome serve_once(void)
+{
+    char typed[XL_SHELL_INPUT_CHUNK];
+    long count = console_input_take(typed, sizeof(typed));
+
+    for (long index = 0; index < count; index++)
+        if (take_byte((uint8_t)typed[index]) == SHELL_ENDS)
+            return SHELL_ENDS;
+    domain_backends_service();
+    xl_toolstack_watch();
+    if (count <= 0)
+        domain_backends_wait_until(system_time_ns() + WATCH_PERIOD_NS);
+    return SHELL_CONTINUES;
+}
+
+int xl_shell_run(const struct start_info *start_info)
+{
+    int result = xl_toolstack_start(start_info);
+
+    if (result == 0)
+        result = console_input_start();
+    if (result == 0)
+        result = line_editor_init(&editor, XL_SHELL_PROMPT, 0, write_for_editor, NULL);
+    if (result != 0) {
+        console_printf("xl-shell: cannot start: %d\n", result);
+        return result;
+    }
+    xl_toolstack_autostart(xl_shell_print, NULL);
+    console_printf("xl-shell: ready\n");
+    line_editor_start(&editor);
+    while (serve_once() == SHELL_CONTINUES)
+        ;
+    xl_toolstack_destroy_all();
+    console_printf("xl-shell: ended\n");
+    return 0;
+}
