@@ -220,6 +220,7 @@ pvh_dom0_xl_dmesg_shows_the_hypervisor_s_messages_and_clears_them() {
     boot pvh-xl-dmesg pvh "$image" "$work/dom0.cpio" --append "idle_seconds=1 -- test=xl-dmesg"
     expect_status 0
     expect_log "\(d0\) pv-kernel: xl-dmesg: results 0 0 0$"
+    sed -i 's/\r*$//' "$log" # the shell's output ends its lines in "\r\n" before the serial line's own "\r"
     first=$(grep -m 1 '^(pvmon) \[' "$log")
     shown=$(sed -n '/pv-kernel: xl-dmesg: shown$/,/pv-kernel: xl-dmesg: cleared$/p' "$log")
     cleared=$(sed -n '/pv-kernel: xl-dmesg: cleared$/,/pv-kernel: xl-dmesg: after clear$/p' "$log")
@@ -229,6 +230,34 @@ pvh_dom0_xl_dmesg_shows_the_hypervisor_s_messages_and_clears_them() {
     if grep -v '(d0) pv-kernel: xl-dmesg: ' <<<"$after_clear" | grep -q .; then
         fail "xl dmesg after -c showed: $(grep -v '(d0) pv-kernel: xl-dmesg: ' <<<"$after_clear" | head -n 3)"
     fi
+}
+
+# xl dmesg typed at dom0's shell: the hypervisor's boot messages after the
+# command, then xl dmesg -c, after which xl dmesg shows nothing (dom0's
+# own lines are never kept); a bad option gets xl's message.
+pvh_dom0_shell_xl_dmesg_shows_and_clears_the_hypervisor_s_messages() {
+    local socket="$work/serial.sock" qemu
+    log="$work/pvh-shell-xl-dmesg.log"
+    : >"$log"
+    rm -f "$socket"
+    tools/run-qemu.sh pvh "$image" "$work/dom0.cpio" --timeout "$timeout_seconds" --log "$log" \
+        --serial-socket "$socket" --append "idle_seconds=1 -- shell" 2>"$work/pvh-shell-xl-dmesg.run" &
+    qemu=$!
+    TYPIST_WAIT_SECONDS=$timeout_seconds tests/lib/serial_typist.py "$socket" "$log" \
+        'wait:root@dom0:~# ' 'send:xl dmesg\r' 'wait:command line: idle_seconds=1 -- shell(.|\n)*root@dom0:~# ' \
+        'send:xl dmesg -c\r' 'wait:command line: idle_seconds=1 -- shell(.|\n)*root@dom0:~# ' \
+        'send:xl dmesg\r' 'wait:root@dom0:~# ' 'send:xl dmesg -x\r' 'wait:Usage: xl dmesg(.|\n)*root@dom0:~# ' \
+        'send:poweroff\r' 2>"$work/pvh-shell-xl-dmesg.typist" || fail "typing: $(cat "$work/pvh-shell-xl-dmesg.typist")"
+    wait "$qemu"
+    status=$?
+    sed -i 's/\r*$//' "$log"
+    expect_status 0
+    [ "$(grep -c 'command line: idle_seconds=1 -- shell$' "$log")" -eq 3 ] ||
+        fail "the hypervisor's command line line is not in the boot log and both xl dmesg outputs"
+    grep -Pzq 'root@dom0:~# xl dmesg\n+root@dom0:~# xl dmesg -x\n' "$log" ||
+        fail "xl dmesg after xl dmesg -c showed something"
+    expect_log "^option \`x' not supported\.$"
+    expect_log "\(d0\) xl-shell: ended"
 }
 
 # QEMU (microvm, acpi=off) describes the disk's virtio-mmio transport on
@@ -605,6 +634,7 @@ for test_case in \
     pvh_dom0_reads_typed_lines_and_ctrl_a_switches_the_input \
     pvh_conswitch_chooses_the_switch_letter_and_x_keeps_input_with_pvmon \
     pvh_dom0_xl_dmesg_shows_the_hypervisor_s_messages_and_clears_them \
+    pvh_dom0_shell_xl_dmesg_shows_and_clears_the_hypervisor_s_messages \
     pvh_dom0_is_told_of_the_virtio_mmio_devices_on_its_command_line \
     pvh_dom0_maps_a_legacy_virtio_mmio_transport_and_takes_its_interrupt \
     pvh_dom0_maps_a_modern_virtio_mmio_transport_through_domid_io \

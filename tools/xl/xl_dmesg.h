@@ -37,7 +37,7 @@ int xl_dmesg_copy(xl_dmesg_reader read, xl_dmesg_writer write, void *context, bo
 
 /*
  * dom0 (xl_dmesg_dom0.c): the history read with hypercall_read_console,
- * shown on dom0's terminal with console_write_raw.  0, or a negative Xen
+ * shown on dom0's terminal as the shell's output (xl_shell_print).  0, or a negative Xen
  * error number (the caller says so, as xl's main_dmesg fails).
  */
 int xl_dmesg(bool clear);
