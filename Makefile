@@ -429,9 +429,7 @@ $(BUILD)/boot-modules.cpio: $(PV_KERNEL) $(DOM0_RAMDISK)
 	$(QUIET)cd $(BUILD) && printf '%s\n' $(notdir $(PV_KERNEL)) $(notdir $(DOM0_RAMDISK)) | \
 	    cpio -o -H newc --quiet > $(abspath $@)
 
-run: deps all linux-stock
-	BUILD=$(BUILD) ACCEL=$(ACCEL) tools/run.sh
-
+# run (dom0's shell with Debian's stock Linux 6.1): in tools/linux-images.mk, beside run-linux.
 run-demo: deps all $(BUILD)/boot-modules.cpio
 	tools/run-qemu.sh --accel $(ACCEL) pvh $(HYPERVISOR_IMAGE) $(BUILD)/boot-modules.cpio
 

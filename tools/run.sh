@@ -3,13 +3,17 @@
 # 6.1 as a domU that dom0 starts at boot, as xendomains would, from
 # /etc/xen/auto/linux.cfg (pv-guest/config/etc/xen/linux.cfg) in dom0's
 # ramdisk, with a vif on dom0's bridge (QEMU's user network through
-# --net).  No kernel build: make linux-stock fetches Debian's kernel and
-# builds the initramfs that loads its Xen modules.
+# --net) and its root file system on a PV disk: QEMU's virtio disk
+# $BUILD/linux/run.img, a copy of $BUILD/linux/root.img (make linux-disk)
+# made when it is missing and kept afterwards ('rm' it to start afresh).
+# No kernel build: make linux-stock fetches Debian's kernel and builds
+# the initramfs that loads its Xen modules.
 #
 #   tools/run.sh
 #
-# On a terminal: the serial line is this terminal (QEMU's -nographic),
-# with one line of hints first; 'Ctrl-a x' leaves QEMU.  Otherwise (CI,
+# On a terminal: the serial line is this terminal (QEMU's -nographic);
+# dom0's shell shows one line of hints before its first prompt
+# (pv-guest/config/etc/motd, its /etc/motd); 'Ctrl-a x' leaves QEMU.  Otherwise (CI,
 # a pipe): the same boot with the serial line on a log that this script
 # shows as it grows; it waits for dom0's prompt, types 'xl list', then
 # 'poweroff', and ends with pvmon's status (tools/run-qemu.sh's exit
@@ -21,26 +25,27 @@ cd "$(dirname "$0")/.."
 build=${BUILD:-build}
 kernel=$build/linux/debian-vmlinux
 initrd=$build/linux/initramfs-stock.cpio
+disk=$build/linux/run.img
 config=pv-guest/config/etc/xen/linux.cfg
 prompt='root@dom0:~# '
-for input in "$build/pvmon.elf" "$build/pv-kernel.elf" "$kernel" "$initrd"; do
-    [ -f "$input" ] || { echo "run: $input is missing (make all linux-stock)" >&2; exit 1; }
+for input in "$build/pvmon.elf" "$build/pv-kernel.elf" "$kernel" "$initrd" "$build/linux/root.img"; do
+    [ -f "$input" ] || { echo "run: $input is missing (make all linux-stock linux-disk)" >&2; exit 1; }
 done
+if [ ! -f "$disk" ]; then
+    cp --sparse=always "$build/linux/root.img" "$disk" || exit 1
+fi
 
 staging=$(mktemp -d)
 trap 'rm -rf "$staging"' EXIT
 tools/make-dom0-ramdisk.sh "$staging/dom0-ramdisk.cpio" /dev/null \
     "boot/vmlinux-debian=$kernel" "boot/initrd-debian.cpio=$initrd" \
-    "etc/xen/linux.cfg=$config" "etc/xen/auto/linux.cfg=$config" || exit 1
+    "etc/xen/linux.cfg=$config" "etc/xen/auto/linux.cfg=$config" etc/motd=pv-guest/config/etc/motd || exit 1
 cp "$build/pv-kernel.elf" "$staging/pv-kernel.elf"
 (cd "$staging" && printf '%s\n' pv-kernel.elf dom0-ramdisk.cpio | cpio -o -H newc --quiet) >"$staging/boot.cpio"
-qemu=(tools/run-qemu.sh --accel "${ACCEL:-tcg}" --memory 1024 --net
+qemu=(tools/run-qemu.sh --accel "${ACCEL:-tcg}" --memory 1024 --disk "$disk" --net
       pvh "$build/pvmon.elf" "$staging/boot.cpio" --append "idle_seconds=1 dom0_mem=384 -- shell")
 
 if [ -t 0 ] && [ -t 1 ]; then
-    echo "run: dom0's shell comes up with the Linux domU starting: 'xl list', 'xl console linux' (Ctrl-] comes" \
-        "back), 'poweroff'; Ctrl-a x quits QEMU, Ctrl-a Ctrl-a three times switches to pvmon's debug keys" \
-        "(or boot with conswitch=b)"
     exec "${qemu[@]}"
 fi
 

@@ -67,6 +67,26 @@ boot() {
     finish_log "$name"
 }
 
+# boot_typing NAME CONFIG FILE...: as boot, with the serial line also on a
+# unix socket through which tests/lib/serial_typist.py types the steps of
+# the array $typing (wait:REGEX, send:TEXT, pause:SECONDS) while pvmon
+# runs, each wait given typist_wait_seconds (default 60); a step that
+# fails is a failure of the case.
+boot_typing() {
+    local name=$1 socket qemu
+    boot_archive "$@" || return
+    socket="$work/$name.socket"
+    qemu_options="${qemu_options:-} --serial-socket $socket" run_archive "$name" &
+    qemu=$!
+    if ! TYPIST_WAIT_SECONDS=${typist_wait_seconds:-60} tests/lib/serial_typist.py "$socket" "$log" "${typing[@]}" \
+        2>"$work/$name.typist"; then
+        fail "typing: $(cat "$work/$name.typist")"
+    fi
+    wait "$qemu"
+    status=$?
+    finish_log "$name"
+}
+
 expect_status() {
     if [ "$status" -ne 0 ]; then
         fail "expected pvmon to shut down cleanly; run-qemu said: $(tail -n 1 "$work"/*.run 2>/dev/null)"

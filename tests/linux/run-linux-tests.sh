@@ -41,7 +41,13 @@
 #     virtio-net on QEMU's user network as the bridge's port 0, the host
 #     fetches a file from each one's busybox httpd through a forwarded port
 #     (tools/run-qemu.sh --net-forward) and compares its sha256 with the one
-#     the domU printed.
+#     the domU printed;
+#   - dom0's shell (make run's boot: the stock kernel auto-started from
+#     /etc/xen/auto/linux.cfg), typed through the serial line: xl console
+#     reaches Linux's shell on hvc0, uname -a, /proc/xen/capabilities and a
+#     ping to the host answer, Ctrl-] returns to dom0's prompt, and a reboot
+#     inside the domU brings it back under on_reboot=restart, its root file
+#     system on the PV disk still holding what it wrote before.
 # Each boot has a hard timeout (tools/run-qemu.sh); a failing case prints
 # why and the tail of the serial log.  Ends with "linux: N passed, N failed";
 # the exit status is 0 if all passed, 1 if a case failed, 2 if an input is
@@ -625,6 +631,44 @@ if [ -n "${LINUX_TEST_CLOUD:-}" ]; then
     cloud_cases=(stock_debian_6_1_cloud_runs_its_workload_unmodified
                  stock_debian_6_12_cloud_runs_its_workload_unmodified)
 fi
+# --- dom0's shell: xl console into Debian's stock Linux (tools/run.sh's domU,
+# pv-guest/config/etc/xen/linux.cfg, auto-started), typed through the serial
+# line (tests/lib/serial_typist.py); Ctrl-] comes back to dom0's prompt, and a
+# reboot inside the domU brings it back under on_reboot=restart, with what
+# it wrote on its root file system (the PV disk) still there.  The domU's
+# vif reaches the host (slirp's 10.0.2.2) through dom0's bridge and NIC.
+
+linux_console_shell() {
+    local config=pv-guest/config/etc/xen/linux.cfg
+    dom0_command_line="shell" boot_typing "$1" /dev/null "boot/vmlinux-debian=$stock_kernel" \
+        "boot/initrd-debian.cpio=$stock_initramfs" "etc/xen/linux.cfg=$config" "etc/xen/auto/linux.cfg=$config"
+}
+
+xl_console_reaches_linuxs_shell_and_comes_back() {
+    local dom0_prompt='root@dom0:~# '
+    typing=("wait:$dom0_prompt" 'wait:pvmon-linux: shell reached' 'send:xl console linux\r' 'pause:1'
+            'send:\r' 'wait:# ' 'send:uname -a\r' 'wait:Linux [^ ]+ 6\.1\.[^ ]+ .*x86_64'
+            'send:cat /proc/xen/capabilities; echo "capabilities-read=$?"\r' 'wait:capabilities-read=0'
+            'send:ping -c 1 10.0.2.2\r' 'wait:1 packets transmitted, 1 packets received'
+            'send:echo kept-across-reboot > /mark; sync\r' 'wait:# '
+            'send:\x1d' "wait:$dom0_prompt" 'send:xl console linux\r' 'pause:1' 'send:\r' 'wait:# '
+            'send:reboot -f\r' "wait:$dom0_prompt" 'wait:pvmon-linux: shell reached' 'send:xl list\r'
+            'wait:linux +[0-9]+ +256 ' "wait:$dom0_prompt" 'send:xl console linux\r' 'pause:1' 'send:\r'
+            'wait:# ' 'send:cat /mark\r' 'wait:^kept-across-reboot' 'send:\x1d' "wait:$dom0_prompt"
+            'send:poweroff\r')
+    local disk
+    disk=$(fresh_disk xl-console-linux) || { fail "cannot copy $disk_image"; return; }
+    qemu_options="--net --disk $disk" typist_wait_seconds=240 linux_console_shell xl-console-linux
+    expect_status
+    expect_log "\(d0\) console d[0-9]+: pvmon-linux: root on /dev/xvda "
+    expect_log "^Linux [^ ]+ 6\.1\.[^ ]+ .*x86_64"
+    expect_log "^capabilities-read=0"
+    expect_log "^1 packets transmitted, 1 packets received"
+    expect_log "toolstack: linux \(domain [0-9]+\) ended \(reboot\): action restart"
+    expect_log "toolstack: linux restarted as domain [0-9]+"
+    expect_log "^kept-across-reboot"
+}
+
 for test_case in \
     patched_linux_runs_its_workload_beside_another_domain \
     stock_debian_linux_runs_its_workload_unmodified \
@@ -635,7 +679,8 @@ for test_case in \
     acked_records_survive_a_sigkill_of_the_machine \
     two_linux_domains_each_on_a_disk_of_their_own \
     linux_domains_ping_each_other_and_move_data_over_tcp \
-    linux_domains_serve_the_host_through_dom0s_nic; do
+    linux_domains_serve_the_host_through_dom0s_nic \
+    xl_console_reaches_linuxs_shell_and_comes_back; do
     if [[ $test_case =~ ${LINUX_TEST_CASES:-.} ]]; then
         run_case "$test_case"
     fi

@@ -63,7 +63,15 @@
 #     never refilled, a death with the tx ring full, ungranted rings, no
 #     rx-copy), each costing only
 #     its own vif: dom0's log names every vif netback disabled, and
-#     nothing else.
+#     nothing else;
+#   - dom0's shell and xl console, typed through the serial line
+#     (tests/lib/serial_typist.py) against our PV kernel's console-echo
+#     domU (tests/system/xl/echo.cfg, started from /etc/xen/auto/): what is
+#     typed reaches the domU and its answer shows raw, Ctrl-] returns to
+#     the prompt; a domU flooding its console does not starve the prompt;
+#     a reboot typed into it brings it back (on_reboot=restart) and xl
+#     console reaches the new domain; bad commands and a bad config get
+#     xl's messages and dom0 keeps running.
 # Each boot has a hard timeout (tools/run-qemu.sh); a failing case prints
 # why and the tail of the serial log.  Ends with "system: N passed, N failed".
 #
@@ -466,6 +474,176 @@ network_survives_malicious_frontends() {
     count_guest_cases
 }
 
+# --- xl console: dom0's shell typed into through the serial line ----------------
+# (tests/lib/serial_typist.py), the domU our PV kernel's console-echo role
+# (tests/system/xl/echo.cfg, auto-started as /etc/xen/auto/echo.cfg).
+
+dom0_prompt='root@dom0:~# '
+
+# boot_dom0_shell NAME: dom0's shell with echo.cfg auto-started and
+# bad.cfg beside it, typing $typing.
+boot_dom0_shell() {
+    dom0_command_line="shell" boot_typing "$1" /dev/null "boot/pv-kernel.elf=$pv_kernel" \
+        etc/xen/echo.cfg=tests/system/xl/echo.cfg etc/xen/auto/echo.cfg=tests/system/xl/echo.cfg \
+        etc/xen/bad.cfg=tests/system/xl/bad.cfg
+}
+
+xl_console_reaches_a_domu_and_ctrl_close_bracket_comes_back() {
+    typing=("wait:$dom0_prompt" 'wait:console-echo: ready' 'send:xl console echo\r' 'pause:1' 'send:\r'
+            'wait:echo> ' 'send:hello pvmon\r' 'wait:echo: hello pvmon' 'send:\x1d' "wait:$dom0_prompt"
+            'send:xl list\r' 'wait:echo +[0-9]+ +16 ' "wait:$dom0_prompt" 'send:poweroff\r')
+    boot_dom0_shell xl-console
+    expect_status
+    expect_log "\(d[0-9]+\) console-echo: read 'hello pvmon'"
+    # Raw while attached: the domU's answer reached the terminal itself, not as a log line.
+    # (The terminal's line ends: the domU's CR LF, the serial line's CR before LF.)
+    expect_log "^echo: hello pvmon"$'\r'"?$"
+    expect_no_log "console d[0-9]+: echo: hello pvmon"
+}
+
+xl_console_flood_does_not_starve_dom0s_prompt() {
+    typing=("wait:$dom0_prompt" 'wait:console-echo: ready' 'send:xl console echo\r' 'pause:1' 'send:\r'
+            'wait:echo> ' 'send:flood 200000\r' 'wait:flood line [0-9]+ of 200000' 'send:\x1d'
+            "wait:$dom0_prompt" 'send:xl list\r' 'wait:echo +[0-9]+ +16 ' "wait:$dom0_prompt"
+            'send:poweroff\r')
+    typist_wait_seconds=30 boot_dom0_shell xl-console-flood
+    expect_status
+    expect_log "console-echo: flooding 200000 lines"
+    # The flood was still going when dom0 answered xl list and powered off:
+    # the prompt did not wait for it.
+    if ! sed -n '/^Name  *ID  *Mem VCPUs/,$p' "$log" | grep -Eq "console d[0-9]+: flood line [0-9]+ of 200000"; then
+        fail "no flood line after xl list's answer: the flood had ended before the prompt answered"
+    fi
+    expect_no_log "console-echo: flood done"
+}
+
+xl_console_follows_a_reboot_under_on_reboot_restart() {
+    typing=("wait:$dom0_prompt" 'wait:console-echo: ready' 'send:xl console echo\r' 'pause:1' 'send:\r'
+            'wait:echo> ' 'send:reboot\r' "wait:$dom0_prompt" 'wait:console-echo: ready'
+            'send:xl console echo\r' 'pause:1' 'send:\r' 'wait:echo> ' 'send:again\r' 'wait:echo: again'
+            'send:\x1d' "wait:$dom0_prompt" 'send:poweroff\r')
+    boot_dom0_shell xl-console-reboot
+    expect_status
+    expect_log "\(d[0-9]+\) console-echo: reboot"
+    expect_log "\(d[0-9]+\) console-echo: read 'again'"
+}
+
+xl_bad_commands_and_configs_get_errors_and_dom0_keeps_running() {
+    typing=("wait:$dom0_prompt" 'send:xl console nosuch\r' "wait:$dom0_prompt" 'send:xl frobnicate\r'
+            "wait:$dom0_prompt" 'send:xl create /etc/xen/bad.cfg\r' 'wait:bad.cfg:4: '
+            "wait:$dom0_prompt" 'send:xl create /etc/xen/missing.cfg\r' "wait:$dom0_prompt"
+            'send:xl console\r' "wait:$dom0_prompt" 'send:xl list\r' 'wait:Domain-0 +0 ' "wait:$dom0_prompt"
+            'send:poweroff\r')
+    boot_dom0_shell xl-errors
+    expect_status
+    expect_log "^nosuch is an invalid domain identifier"
+    expect_log "^command not implemented"
+    expect_log "^/etc/xen/bad.cfg:4: config parsing error near \`lots': syntax error, expecting a value"
+    expect_log "^Failed to read config file: /etc/xen/missing.cfg: No such file or directory"
+    expect_log "^'xl console' requires at least 1 argument."
+}
+
+# --- dom0's shell and xl --------------------------------------------------------
+
+# xl_ramdisk NAME: $work/NAME.cpio, dom0's kernel and a ramdisk laid out as
+# a dom0's root: /boot/pv-kernel (the domUs' kernel), /etc/xen/*.cfg from
+# tests/system/xl/ and /etc/xen/auto/autostarted.cfg.
+xl_ramdisk() {
+    local staging="$work/$1-root"
+    rm -rf "$staging"
+    mkdir -p "$staging/boot" "$staging/etc/xen/auto"
+    cp "$pv_kernel" "$staging/boot/pv-kernel"
+    cp tests/system/xl/guest.cfg tests/system/xl/broken.cfg tests/system/xl/rebooter.cfg \
+        tests/system/xl/crasher.cfg "$staging/etc/xen/"
+    cp tests/system/xl/autostarted.cfg "$staging/etc/xen/auto/"
+    (cd "$staging" && find . -type f | sed 's|^\./||' | sort | cpio -o -H newc --quiet) >"$work/dom0-ramdisk.cpio"
+    cp "$pv_kernel" "$work/pv-kernel.elf"
+    (cd "$work" && printf '%s\n' pv-kernel.elf dom0-ramdisk.cpio | cpio -o -H newc --quiet) >"$work/$1.cpio"
+    rm -rf "$staging" "$work/dom0-ramdisk.cpio"
+}
+
+# list_time DOMAIN N: the Time(s) column of DOMAIN's Nth line in xl list's output.
+list_time() {
+    grep -E "^$1 +[0-9]+ +[0-9]+ +1 +[-a-zA-Z]{6} +[0-9.]+$" "$log" | sed -n "$2p" | awk '{print $NF}'
+}
+
+# free_memory N: the Nth free_memory figure xl info printed.
+free_memory() {
+    grep -E '^free_memory +: [0-9]+$' "$log" | sed -n "$1p" | awk '{print $NF}'
+}
+
+# dom0 with 'shell': xl's verbs typed on the serial line
+# (tests/lib/serial_typist.py) as a person would, the screen read back:
+# xendomains' autostart, xl list before and after xl create, xl pause
+# stops a computing domU's CPU time and xl unpause lets it run, xl info's
+# free memory falls with a domain and comes back after xl destroy,
+# xl.cfg's on_poweroff=restart brings a domU back under its name and
+# on_crash=preserve keeps a crashed one listed until destroyed, and wrong
+# commands and configs get xl's messages while dom0 keeps going; poweroff
+# ends the shell and pvmon shuts down cleanly.
+xl_shell_runs_xls_verbs_typed_on_the_serial_line() {
+    local name=xl-shell socket="$work/xl-shell.sock" qemu prompt='wait:root@dom0:~# '
+    local paused_first paused_second running_first running_second
+    log="$work/$name.log"
+    : >"$log"
+    rm -f "$socket"
+    xl_ramdisk "$name"
+    tools/run-qemu.sh pvh "$image" "$work/$name.cpio" --timeout $((timeout_seconds * 3)) --log "$log" \
+        --serial-socket "$socket" --append "idle_seconds=1 -- shell" 2>"$work/$name.run" &
+    qemu=$!
+    TYPIST_WAIT_SECONDS=$timeout_seconds tests/lib/serial_typist.py "$socket" "$log" \
+        'wait:xl-shell: ready' "$prompt" 'send:xl list\r' 'wait:\nautostarted +1 ' "$prompt" \
+        'send:xl info\r' 'wait:\nfree_memory +: ' "$prompt" \
+        'send:xl create /etc/xen/guest.cfg\r' 'wait:Parsing config from /etc/xen/guest.cfg' \
+        'wait:toolstack: guest is domain 2: ' "$prompt" 'send:xl list\r' 'wait:\nguest +2 +16 +1 +r-----' "$prompt" \
+        'send:xl info\r' 'wait:\nfree_memory +: ' "$prompt" \
+        'send:xl pause autostarted\r' "$prompt" 'send:xl list 1\r' 'wait:\nautostarted .*--p---' "$prompt" \
+        'pause:1' 'send:xl list autostarted\r' 'wait:\nautostarted .*--p---' "$prompt" \
+        'send:xl unpause 1\r' "$prompt" 'send:xl list autostarted\r' 'wait:\nautostarted .*r-----' "$prompt" \
+        'pause:1' 'send:xl list autostarted\r' 'wait:\nautostarted .*r-----' "$prompt" \
+        'send:xl mem-set guest 12m\r' "$prompt" 'send:xl mem-set guest 1g\r' \
+        'wait:memory_dynamic_max must be less than or equal to memory_static_max' "$prompt" \
+        'send:xl destroy guest\r' "$prompt" 'send:xl list guest\r' \
+        'wait:guest is an invalid domain identifier \(rc=-6\)' "$prompt" \
+        'send:xl info\r' 'wait:\nfree_memory +: ' "$prompt" \
+        'send:xl frobnicate\r' 'wait:command not implemented' "$prompt" \
+        'send:xl pause nobody\r' 'wait:nobody is an invalid domain identifier \(rc=-6\)' "$prompt" \
+        'send:xl pause\r' "wait:'xl pause' requires at least 1 argument\." "$prompt" \
+        'send:xl mem-set 1 12q\r' 'wait:invalid memory size: 12q' "$prompt" \
+        'send:xl create /etc/xen/missing.cfg\r' 'wait:Failed to read config file: /etc/xen/missing.cfg' "$prompt" \
+        'send:xl create /etc/xen/broken.cfg\r' "wait:/etc/xen/broken.cfg:2: config parsing error near \`-64'" \
+        "$prompt" 'send:ls -l\r' 'wait:-sh: ls: not found' "$prompt" \
+        'send:xl create /etc/xen/rebooter.cfg\r' "$prompt" \
+        'wait:toolstack: rebooter \(domain [0-9]+\) ended \(poweroff\): action restart' \
+        'wait:toolstack: rebooter restarted as domain [0-9]+' 'send:xl destroy rebooter\r' "$prompt" \
+        'send:xl create /etc/xen/crasher.cfg\r' "$prompt" \
+        'wait:toolstack: crasher \(domain [0-9]+\) ended \(crash\): action preserve' \
+        'send:xl list crasher\r' 'wait:\ncrasher .* ---sc-' "$prompt" 'send:xl destroy crasher\r' "$prompt" \
+        'send:xl list\r' 'wait:\nautostarted +1 ' "$prompt" 'send:poweroff\r' 'wait:xl-shell: ended' \
+        2>"$work/$name.typist" || fail "typing: $(cat "$work/$name.typist")"
+    wait "$qemu"
+    status=$?
+    finish_log "$name"
+    expect_status
+    expect_log "^Name +ID +Mem VCPUs"$'\t'"State"$'\t'"Time\(s\)$"
+    expect_log "^Domain-0 +0 +[0-9]+ +1 +r----- +[0-9.]+$"
+    expect_log "toolstack: autostarted is domain 1: boot/pv-kernel, 16 MiB"
+    paused_first=$(list_time autostarted 3)
+    paused_second=$(list_time autostarted 4)
+    running_first=$(list_time autostarted 5)
+    running_second=$(list_time autostarted 6)
+    [ -n "$paused_first" ] && [ "$paused_first" = "$paused_second" ] ||
+        fail "a paused domain's CPU time moved: $paused_first then $paused_second"
+    awk -v a="$running_first" -v b="$running_second" 'BEGIN { exit !(b > a) }' ||
+        fail "an unpaused domain's CPU time did not move: $running_first then $running_second"
+    awk -v before="$(free_memory 1)" -v with="$(free_memory 2)" -v after="$(free_memory 3)" \
+        'BEGIN { exit !(with < before && after > with) }' ||
+        fail "free memory with the guest and after xl destroy: $(free_memory 1) $(free_memory 2) $(free_memory 3)"
+    expect_log "domain 2 destroyed by domain 0"
+    expect_log "\(d0\) xl-shell: ended"
+    expect_log "domain 0 shut down \(poweroff\)"
+}
+
 for test_case in \
     hypercall_guests_report_every_case \
     demo_busy_share_drops_next_to_a_spinning_neighbour \
@@ -477,7 +655,12 @@ for test_case in \
     xenbus_client_is_served_by_dom0s_backends \
     frontend_libraries_work_against_dom0_and_the_hypervisor \
     disk_io_survives_malicious_frontends_and_outlives_its_domains \
-    network_survives_malicious_frontends; do
+    network_survives_malicious_frontends \
+    xl_console_reaches_a_domu_and_ctrl_close_bracket_comes_back \
+    xl_console_flood_does_not_starve_dom0s_prompt \
+    xl_console_follows_a_reboot_under_on_reboot_restart \
+    xl_bad_commands_and_configs_get_errors_and_dom0_keeps_running \
+    xl_shell_runs_xls_verbs_typed_on_the_serial_line; do
     if [[ "$test_case" =~ ${SYSTEM_TEST_ONLY:-.} ]]; then
         run_case "$test_case"
     fi

@@ -25,7 +25,8 @@
  *   - sleeps until a backend event or XL_CONSOLE_POLL_NS, so what is
  *     typed reaches the domU within that.
  * On the way out the console goes back to log lines and the terminal to
- * a fresh line.
+ * a fresh line; typed bytes that found the queue full are counted in the
+ * log.
  */
 #include <stddef.h>
 #include <stdint.h>
@@ -101,5 +102,8 @@ int xl_console_attach(struct domain_backends *backends)
     if (backends->console_connected && backends->domain == domain)
         console_backend_set_raw(&backends->console_output, NULL, NULL);
     console_write_raw("\r\n", 2);
+    if (input.dropped > 0)
+        console_printf("xl console: %s: %lu typed bytes dropped: its console did not read them\n",
+                       backends->domain_name, input.dropped);
     return result < 0 ? (int)result : 0;
 }

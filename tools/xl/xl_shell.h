@@ -7,12 +7,13 @@
  * `exit`, `logout` and `poweroff` (and Ctrl-D on an empty line) destroy
  * every domU and end the shell (dom0 then shuts down); anything else is
  * "-sh: WORD: not found", as a shell says.  The shell's screen goes out
- * unprefixed (public/console_extension.h: direct output, '\n' sent as
- * "\r\n" for the raw terminal); dom0's log lines keep their "(d0) " form.
+ * unprefixed (public/console_extension.h: direct output; the serial line
+ * sends every '\n' as "\r\n"); dom0's log lines keep their "(d0) " form.
  *
  * Guests named in /etc/xen/auto/ of dom0's ramdisk are started first
- * (xendomains).  While it waits for a key the shell keeps serving every
- * domU's backends (domain_backends_service) and watching the domains
+ * (xendomains), then /etc/motd is shown, if the ramdisk has one.  While
+ * it waits for a key the shell keeps serving every domU's backends
+ * (domain_backends_service) and watching the domains
  * (xl_toolstack_watch: on_poweroff, on_reboot, on_crash), at least every
  * 20 ms; it takes at most XL_SHELL_INPUT_CHUNK typed bytes per pass.
  */
@@ -27,7 +28,7 @@
 /* Runs until the user ends it; 0, or a negative Xen error if it could not start. */
 int xl_shell_run(const struct start_info *start_info);
 
-/* Writes text to dom0's terminal as the shell does (direct, '\n' as "\r\n"). */
+/* Writes text to dom0's terminal as the shell does (direct output). */
 void xl_shell_print(void *context, const char *text);
 
 #endif

@@ -12,6 +12,7 @@
 #include <runtime/console_input.h>
 #include <kernel/domain_backends.h>
 #include <kernel/domain_registry.h>
+#include <kernel/ramdisk.h>
 #include "command_words.h"
 #include "line_editor.h"
 #include "xl_command.h"
@@ -20,6 +21,7 @@
 #include "xl_toolstack.h"
 
 #define WATCH_PERIOD_NS (20 * NANOSECONDS_PER_MILLISECOND)
+#define MOTD_MAX 512
 
 /* `xl console` and `xl dmesg` are items of their own (tools/xl/xl_console.c, xl_dmesg_dom0.c):
  * until they are linked in, the verbs say so. */
@@ -36,35 +38,16 @@ static struct line_editor editor;
 
 /* --- the screen ----------------------------------------------------------- */
 
-struct direct_buffer {
-    char bytes[PVMON_CONSOLEIO_DIRECT_MAX];
-    size_t length;
-};
-
-static void flush(struct direct_buffer *buffer)
-{
-    if (buffer->length > 0)
-        hypercall_console_write_direct(buffer->bytes, buffer->length);
-    buffer->length = 0;
-}
-
-static void put(struct direct_buffer *buffer, char byte)
-{
-    if (buffer->length == sizeof(buffer->bytes))
-        flush(buffer);
-    buffer->bytes[buffer->length++] = byte;
-}
-
+/* Direct output (public/console_extension.h), in calls of at most its maximum. */
 static void write_terminal(const char *bytes, size_t length)
 {
-    static struct direct_buffer buffer;
+    while (length > 0) {
+        size_t chunk = length < PVMON_CONSOLEIO_DIRECT_MAX ? length : PVMON_CONSOLEIO_DIRECT_MAX;
 
-    for (size_t index = 0; index < length; index++) {
-        if (bytes[index] == '\n')
-            put(&buffer, '\r');
-        put(&buffer, bytes[index]);
+        hypercall_console_write_direct(bytes, chunk);
+        bytes += chunk;
+        length -= chunk;
     }
-    flush(&buffer);
 }
 
 void xl_shell_print(void *context, const char *text)
@@ -76,8 +59,7 @@ void xl_shell_print(void *context, const char *text)
 static void write_for_editor(void *context, const char *bytes, size_t length)
 {
     (void)context;
-    if (length > 0)
-        hypercall_console_write_direct(bytes, length);
+    write_terminal(bytes, length);
 }
 
 /* --- xl's verbs ------------------------------------------------------------- */
@@ -212,6 +194,22 @@ static enum shell_outcome serve_once(void)
     return SHELL_CONTINUES;
 }
 
+/* /etc/motd of dom0's ramdisk, if it has one, as login shows it before the
+ * first prompt (its first MOTD_MAX bytes). */
+static void print_motd(const struct start_info *start_info)
+{
+    struct boot_archive_member motd;
+    char text[MOTD_MAX + 1];
+    size_t length;
+
+    if (!ramdisk_find(start_info, "etc/motd", &motd))
+        return;
+    length = motd.size < MOTD_MAX ? (size_t)motd.size : MOTD_MAX;
+    memcpy(text, motd.data, length);
+    text[length] = '\0';
+    xl_shell_print(NULL, text);
+}
+
 int xl_shell_run(const struct start_info *start_info)
 {
     int result = xl_toolstack_start(start_info);
@@ -225,6 +223,7 @@ int xl_shell_run(const struct start_info *start_info)
         return result;
     }
     xl_toolstack_autostart(xl_shell_print, NULL);
+    print_motd(start_info);
     console_printf("xl-shell: ready\n");
     line_editor_start(&editor);
     while (serve_once() == SHELL_CONTINUES)
