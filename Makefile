@@ -106,6 +106,8 @@ PV_KERNEL_SOURCES := $(wildcard pv-guest/kernel/*.c backend/*.c ring/*.c) hyperv
 PV_KERNEL_SOURCES += $(wildcard frontend/*.c)
 # dom0's xl (tools/xl): its pure parts, also compiled into the host unit tests.
 PV_KERNEL_SOURCES += $(wildcard tools/xl/*.c)
+# dom0's xenstore server (tools/xenstored): pure, also compiled into the host unit tests.
+PV_KERNEL_SOURCES += $(wildcard tools/xenstored/*.c)
 PV_KERNEL_OBJECTS := $(PV_RUNTIME_OBJECTS) $(patsubst %,$(BUILD)/guest/%.o,$(PV_KERNEL_SOURCES))
 PV_KERNEL := $(BUILD)/pv-kernel.elf
 
@@ -144,7 +146,7 @@ DOM0_RAMDISK := $(BUILD)/dom0-ramdisk.cpio
 HOST_TESTABLE_SOURCES := $(filter-out hypervisor/common/string.c, \
     $(wildcard hypervisor/common/*.c))
 # dom0's xenstore and domains-file parser are pure as well.
-HOST_TESTABLE_SOURCES += $(wildcard pv-guest/kernel/xenstore_*.c) pv-guest/kernel/domain_config.c
+HOST_TESTABLE_SOURCES += $(wildcard tools/xenstored/*.c) pv-guest/kernel/domain_config.c
 # The guest's side of the console ring's input (the PV runtime).
 HOST_TESTABLE_SOURCES += pv-guest/runtime/console_ring.c
 # The shared-ring library is pure, and so are the backends' cores (backend/README.md): the console

@@ -57,7 +57,7 @@
 #include <stdint.h>
 #include <xen/event_channel.h>
 #include <xen/grant_table.h>
-#include <kernel/xenstore_path.h>
+#include <tools/xenstored/xenstore_path.h>
 #include "blkback.h"
 
 struct blkback_xenbus;

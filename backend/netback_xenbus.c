@@ -7,7 +7,7 @@
 #include <pvmon/errno.h>
 #include <pvmon/format.h>
 #include <xen/io/xenbus.h>
-#include <kernel/xenstore_store.h>
+#include <tools/xenstored/xenstore_store.h>
 #include "netback_xenbus.h"
 #include "xenbus_nodes.h"
 

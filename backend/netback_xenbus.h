@@ -48,7 +48,7 @@
 #include <stdint.h>
 #include <xen/event_channel.h>
 #include <xen/grant_table.h>
-#include <kernel/xenstore_path.h>
+#include <tools/xenstored/xenstore_path.h>
 #include "netback.h"
 
 enum netback_ring {

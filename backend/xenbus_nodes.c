@@ -4,8 +4,8 @@
 #include <pvmon/errno.h>
 #include <pvmon/format.h>
 #include <pvmon/string.h>
-#include <kernel/xenstore_path.h>
-#include <kernel/xenstore_store.h>
+#include <tools/xenstored/xenstore_path.h>
+#include <tools/xenstored/xenstore_store.h>
 #include "xenbus_nodes.h"
 
 #define DOM0 0

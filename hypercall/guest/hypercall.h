@@ -12,6 +12,7 @@
 #ifndef PVMON_GUEST_HYPERCALL_H
 #define PVMON_GUEST_HYPERCALL_H
 
+#include <stdbool.h>
 #include <stdint.h>
 #include <xen/xen.h>
 #include <xen/callback.h>
@@ -249,6 +250,28 @@ static inline long hypercall_set_segment_base(unsigned int which, unsigned long 
 static inline long hypercall_domain_control(struct pvmon_domain_control *request)
 {
     return hypercall3(__PVMON_HYPERVISOR_domain_control, (unsigned long)request, 0, 0);
+}
+
+/* The hypervisor's console history (PVMON_DOMAIN_CONTROL_read_console):
+ * up to *count bytes into buffer, from the oldest byte kept, or from
+ * *index if incremental; on success *count is the bytes copied and *index
+ * where to read on.  clear drops what was read (`xl dmesg -c`). */
+static inline long hypercall_read_console(char *buffer, uint32_t *count, uint32_t *index, bool incremental,
+                                          bool clear)
+{
+    struct pvmon_domain_control request = {
+        .command = PVMON_DOMAIN_CONTROL_read_console,
+        .interface_version = PVMON_DOMAIN_CONTROL_INTERFACE_VERSION,
+        .u.read_console = { .buffer = (uint64_t)(unsigned long)buffer, .count = *count, .index = *index,
+                            .clear = clear, .incremental = incremental },
+    };
+    long error = hypercall_domain_control(&request);
+
+    if (error == 0) {
+        *count = request.u.read_console.count;
+        *index = request.u.read_console.index;
+    }
+    return error;
 }
 
 #endif

@@ -67,6 +67,20 @@
  *                                     domain whose id is >= domain
  *       -ESRCH if there is none: listing all domains is a loop from 0
  *       with domain = info.domain + 1.
+ *   PVMON_DOMAIN_CONTROL_read_console in: read_console.buffer, count,
+ *                                     index, clear, incremental
+ *                                     out: read_console.count, index
+ *       Xen's XEN_SYSCTL_readconsole: copies the hypervisor's console
+ *       history (its last PVMON_CONSOLE_HISTORY_BYTES of output: its own
+ *       messages and domUs' lines, not dom0's) into buffer, at most count
+ *       bytes, from the oldest byte kept, or from index when incremental
+ *       is 1 and index lies in the unread part; count becomes the bytes
+ *       copied and index the history's index after the last of them
+ *       (pass it back with incremental = 1 to read on).  clear = 1 drops
+ *       what was read from the history (`xl dmesg -c`).  domain must be 0;
+ *       -EINVAL for clear or incremental other than 0 or 1 or non-zero
+ *       reserved bytes, -EFAULT if buffer cannot be written (then nothing
+ *       is cleared).
  *
  * Commands that name a domain return -ESRCH for an id that does not exist
  * and -EINVAL for DOMID_SELF, for a reserved id, or for domain 0 (which
@@ -89,9 +103,11 @@
 #define PVMON_DOMAIN_CONTROL_pause 5
 #define PVMON_DOMAIN_CONTROL_destroy 6
 #define PVMON_DOMAIN_CONTROL_get_info 7
+#define PVMON_DOMAIN_CONTROL_read_console 8
 
 #define PVMON_DOMAIN_CONTROL_MAX_PAGES (UINT64_C(1) << 20)        /* 4 GiB */
 #define PVMON_DOMAIN_CONTROL_MAX_IMAGE_SIZE (UINT64_C(128) << 20) /* kernel or module */
+#define PVMON_CONSOLE_HISTORY_BYTES (32 * 1024)                   /* read_console's history */
 
 /* pvmon_domain_info.state */
 #define PVMON_DOMAIN_STATE_paused 1    /* created, or paused by the toolstack */
@@ -134,6 +150,14 @@ struct pvmon_domain_control {
             uint64_t console_frame;
         } load;
         struct pvmon_domain_info info;
+        struct {
+            uint64_t buffer;    /* address in the caller's memory */
+            uint32_t count;     /* in: buffer's size; out: bytes copied */
+            uint32_t index;     /* in: where to start if incremental; out: where the read stopped */
+            uint8_t clear;      /* 1: drop what was read */
+            uint8_t incremental; /* 1: start at index */
+            uint8_t reserved[6]; /* must be zero */
+        } read_console;
         uint8_t pad[64];
     } u;
 };

@@ -631,7 +631,12 @@ void domain_console_write(struct domain *domain, const char *text, size_t length
             continue;
         }
         domain->console_line[domain->console_line_length] = '\0';
-        printk(LOG_INFO, "(d%u) %s\n", domain->id, domain->console_line);
+        /* A domU's lines go into the console history (`xl dmesg`), as
+         * Xen's guest_printk's do; dom0's do not (pvmon/printk.h). */
+        if (domain->privileged)
+            printk_unrecorded(LOG_INFO, "(d%u) %s\n", domain->id, domain->console_line);
+        else
+            printk(LOG_INFO, "(d%u) %s\n", domain->id, domain->console_line);
         domain->console_line_length = 0;
         if (character != '\n')
             domain->console_line[domain->console_line_length++] = character;

@@ -28,8 +28,13 @@
  *     staged).  The rest of the build (p2m list, start_info, page tables)
  *     is one step.  A load is
  *     refused (-EINVAL) while set_memory is under way.
+ *   - read_console (Xen's XEN_SYSCTL_readconsole) copies the console
+ *     history into the caller's buffer through copy_to_guest, piece by
+ *     piece: a bad buffer is -EFAULT and clears nothing.  At most
+ *     PVMON_CONSOLE_HISTORY_BYTES are copied, so it needs no steps.
  */
 #include <pvmon/arch.h>
+#include <pvmon/console_history.h>
 #include <pvmon/domain.h>
 #include <pvmon/domain_build.h>
 #include <pvmon/domain_memory.h>
@@ -403,6 +408,44 @@ static long get_info(struct pvmon_domain_control *request)
     return 0;
 }
 
+/* Where read_console's bytes go: the caller's buffer. */
+static int copy_to_reader(void *context, uint32_t offset, const char *bytes, uint32_t length)
+{
+    const uint64_t *buffer = context;
+
+    return copy_to_guest(*buffer + offset, bytes, length) != 0 ? -XEN_EFAULT : 0;
+}
+
+static bool read_console_reserved_are_zero(const struct pvmon_domain_control *request)
+{
+    for (unsigned int index = 0; index < sizeof(request->u.read_console.reserved); index++)
+        if (request->u.read_console.reserved[index] != 0)
+            return false;
+    return true;
+}
+
+static long read_console(struct pvmon_domain_control *request)
+{
+    uint64_t buffer = request->u.read_console.buffer;
+    struct console_history_read read = {
+        .index = request->u.read_console.index,
+        .count = request->u.read_console.count,
+        .incremental = request->u.read_console.incremental == 1,
+        .clear = request->u.read_console.clear == 1,
+    };
+    int error;
+
+    if (request->domain != 0 || request->u.read_console.clear > 1 || request->u.read_console.incremental > 1 ||
+        !read_console_reserved_are_zero(request))
+        return -XEN_EINVAL;
+    error = console_history_read(&hypervisor_console_history, &read, copy_to_reader, &buffer);
+    if (error)
+        return error;
+    request->u.read_console.count = read.count;
+    request->u.read_console.index = read.index;
+    return 0;
+}
+
 /* The domain a command names: never dom0, the caller, or a reserved id. */
 static long find_target(const struct vcpu *caller, uint16_t id, struct domain **target)
 {
@@ -422,6 +465,8 @@ static long run_command(struct vcpu *caller, uint64_t argument, struct pvmon_dom
         return create_domain(request);
     case PVMON_DOMAIN_CONTROL_get_info:
         return get_info(request);
+    case PVMON_DOMAIN_CONTROL_read_console:
+        return read_console(request);
     case PVMON_DOMAIN_CONTROL_set_memory:
     case PVMON_DOMAIN_CONTROL_load:
     case PVMON_DOMAIN_CONTROL_unpause:

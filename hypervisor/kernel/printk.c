@@ -4,10 +4,16 @@
  * and warnings.  A message may be written in pieces (no newline at its
  * end); the prefix goes only where a line begins.  Direct output
  * (printk_direct, dom0's interactive console) goes out as it is; a log
- * line after an unfinished direct line starts on a new line.
+ * line after an unfinished direct line starts on a new line.  What printk
+ * writes to the serial line is also kept in the hypervisor's console
+ * history (common/console_history.c, Xen's conring) for `xl dmesg`,
+ * except what printk_unrecorded writes: dom0's own lines, which Xen keeps
+ * out of its conring unless console_to_ring is set (and `xl dmesg` would
+ * otherwise record itself); direct output is not kept either.
  */
 #include <stdbool.h>
 #include <pvmon/arch.h>
+#include <pvmon/console_history.h>
 #include <pvmon/format.h>
 #include <pvmon/printk.h>
 #include <pvmon/string.h>
@@ -17,11 +23,20 @@
 
 static enum log_level current_level = LOG_INFO;
 static bool at_line_start = true;
+static bool recording_history = true;
+struct console_history hypervisor_console_history;
 static bool direct_line_open; /* direct output left the cursor mid-line */
 
 void printk_set_level(enum log_level level)
 {
     current_level = level;
+}
+
+static void emit(const char *text, size_t length)
+{
+    serial_write(text, length);
+    if (recording_history)
+        console_history_write(&hypervisor_console_history, text, length);
 }
 
 static void write_prefix(enum log_level level)
@@ -33,7 +48,7 @@ static void write_prefix(enum log_level level)
                                (unsigned long)(nanoseconds / 1000000000),
                                (unsigned long)(nanoseconds / 1000 % 1000000), marker);
 
-    serial_write(prefix, (size_t)length);
+    emit(prefix, (size_t)length);
 }
 
 static void write_lines(enum log_level level, const char *text, size_t length)
@@ -49,13 +64,24 @@ static void write_lines(enum log_level level, const char *text, size_t length)
             at_line_start = false;
         }
         if (text[index] == '\n') {
-            serial_write(text + line_start, index + 1 - line_start);
+            emit(text + line_start, index + 1 - line_start);
             line_start = index + 1;
             at_line_start = true;
         }
     }
     if (line_start < length)
-        serial_write(text + line_start, length - line_start);
+        emit(text + line_start, length - line_start);
+}
+
+void printk_unrecorded(enum log_level level, const char *format, ...)
+{
+    va_list arguments;
+
+    recording_history = false;
+    va_start(arguments, format);
+    printk_va(level, format, arguments);
+    va_end(arguments);
+    recording_history = true;
 }
 
 void printk_va(enum log_level level, const char *format, va_list arguments)

@@ -15,9 +15,9 @@
 #include "block_device.h"
 #include "direct_map.h"
 #include "domain_backends.h"
-#include "xenstore_home.h"
-#include "xenstore_server.h"
-#include "xenstore_store.h"
+#include <tools/xenstored/xenstore_home.h>
+#include <tools/xenstored/xenstore_server.h>
+#include <tools/xenstored/xenstore_store.h>
 
 #define RING_PAGE_FLAGS (PTE_PRESENT | PTE_WRITABLE | PTE_USER | PTE_ACCESSED | PTE_DIRTY | PTE_NO_EXECUTE)
 #define STORE_WINDOW 0

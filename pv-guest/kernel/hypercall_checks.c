@@ -5,7 +5,8 @@
  * "pv-kernel: FAIL name: got X, expected Y", then a summary line that the
  * boot test reads.  Covered here: console_io, sched_op, the dispatch of
  * unknown numbers, and pvmon's domain_control as the privileged domain
- * sees it (hypercall/public/domain_control.h); every other hypercall
+ * sees it (hypercall/public/domain_control.h, with read_console: the
+ * hypervisor's console history, Xen's XEN_SYSCTL_readconsole); every other hypercall
  * family has a test guest of its own under tests/hypercall/.
  */
 #include <stddef.h>
@@ -408,6 +409,107 @@ static void check_mmuext_op_foreign_owner(const struct start_info *start_info)
     expect("mmuext_foreign_owner_domain_is_destroyed", control(PVMON_DOMAIN_CONTROL_destroy, domain), 0);
 }
 
+static char history[PVMON_CONSOLE_HISTORY_BYTES + 1];
+
+/* Reads the whole history (without clearing it) into history[], NUL-terminated. */
+static long read_whole_history(uint32_t *count)
+{
+    uint32_t index = 0;
+
+    *count = PVMON_CONSOLE_HISTORY_BYTES;
+    long error = hypercall_read_console(history, count, &index, false, false);
+
+    history[error == 0 ? *count : 0] = '\0';
+    return error;
+}
+
+static bool history_contains(const char *text)
+{
+    size_t length = strlen(text);
+
+    for (const char *place = history; *place != '\0'; place++)
+        if (strncmp(place, text, length) == 0)
+            return true;
+    return false;
+}
+
+static long read_console_request(uint16_t domain, uint8_t clear, uint8_t reserved, uint64_t buffer)
+{
+    struct pvmon_domain_control request = control_request(PVMON_DOMAIN_CONTROL_read_console, domain);
+
+    request.u.read_console.buffer = buffer;
+    request.u.read_console.count = 16;
+    request.u.read_console.clear = clear;
+    request.u.read_console.reserved[5] = reserved;
+    return hypercall_domain_control(&request);
+}
+
+static void check_read_console_contents(void)
+{
+    uint32_t count;
+
+    expect("read_console_succeeds_for_dom0", read_whole_history(&count), 0);
+    expect("read_console_holds_the_hypervisor_s_messages", history_contains("created (weight"), 1);
+    console_printf("pv-kernel: dom0 line kept out of the console history\n");
+    read_whole_history(&count);
+    expect("read_console_leaves_out_dom0_s_own_lines", history_contains("kept out of the console history"), 0);
+}
+
+static void check_read_console_bounds(void)
+{
+    char whole[32];
+    char piece[32];
+    uint32_t count = 16;
+    uint32_t index = 0;
+
+    memset(piece, 'X', sizeof(piece));
+    hypercall_read_console(whole, &count, &index, false, false);
+    count = 8;
+    index = 0;
+    expect("read_console_of_8_bytes_succeeds", hypercall_read_console(piece, &count, &index, false, false), 0);
+    expect("read_console_copies_no_more_than_the_count", count == 8 && index > 0 && piece[8] == 'X', 1);
+    count = 8;
+    expect("read_console_incremental_read_succeeds", hypercall_read_console(piece + 8, &count, &index, true, false), 0);
+    expect("read_console_incremental_read_goes_on_where_the_last_stopped", memcmp(piece, whole, 16), 0);
+    count = 0;
+    expect("read_console_of_0_bytes_copies_nothing",
+           hypercall_read_console(piece, &count, &index, false, false) == 0 && count == 0, 1);
+}
+
+static void check_read_console_validation(void)
+{
+    uint32_t count;
+
+    expect("read_console_clear_above_1_is_einval", read_console_request(0, 2, 0, (uint64_t)history), -XEN_EINVAL);
+    expect("read_console_nonzero_reserved_byte_is_einval", read_console_request(0, 0, 1, (uint64_t)history),
+           -XEN_EINVAL);
+    expect("read_console_naming_a_domain_is_einval", read_console_request(1, 0, 0, (uint64_t)history), -XEN_EINVAL);
+    expect("read_console_into_the_hypervisor_is_efault", read_console_request(0, 1, 0, HYPERVISOR_ADDRESS),
+           -XEN_EFAULT);
+    expect("read_console_into_an_unmapped_page_is_efault", read_console_request(0, 1, 0, UNMAPPED_GUEST_ADDRESS),
+           -XEN_EFAULT);
+    read_whole_history(&count);
+    expect("read_console_failed_clear_drops_nothing", count > 16, 1);
+}
+
+static void check_read_console_clear(void)
+{
+    uint32_t count = PVMON_CONSOLE_HISTORY_BYTES;
+    uint32_t index = 0;
+
+    expect("read_console_with_clear_succeeds", hypercall_read_console(history, &count, &index, false, true), 0);
+    read_whole_history(&count);
+    expect("read_console_after_clear_holds_only_what_came_later", history_contains("created (weight"), 0);
+}
+
+static void check_read_console(void)
+{
+    check_read_console_contents();
+    check_read_console_bounds();
+    check_read_console_validation();
+    check_read_console_clear();
+}
+
 void run_hypercall_checks(const struct start_info *start_info)
 {
     check_console_io();
@@ -420,5 +522,6 @@ void run_hypercall_checks(const struct start_info *start_info)
     check_domain_control_steps();
     check_memory_extension();
     check_mmuext_op_foreign_owner(start_info);
+    check_read_console();
     console_printf("pv-kernel: hypercall checks: %u passed, %u failed\n", passed, failed);
 }

@@ -60,6 +60,8 @@
  *   shell             (dom0) dom0's shell with xl (tools/xl/xl_shell.h)
  *                     instead of the domains file's scenarios; dom0
  *                     shuts down when the shell ends
+ *   test=xl-dmesg     (dom0) show the hypervisor's console history with
+ *                     xl dmesg, clear it, show it again (xl_dmesg_check.h)
  */
 #include <stdbool.h>
 #include <stdint.h>
@@ -81,6 +83,7 @@
 #include "virtio_net_check.h"
 #include "workloads.h"
 #include "console_input_check.h"
+#include "xl_dmesg_check.h"
 
 #define HYPERVISOR_IMAGE_ADDRESS 0xffff808000200000UL
 #define UNMAPPED_ADDRESS 0x10UL
@@ -217,6 +220,8 @@ void start_kernel(const struct start_info *start_info)
         fault_on_purpose(value);
     if (is_test(command_line, "console-input"))
         console_input_check(command_line);
+    if (is_test(command_line, "xl-dmesg"))
+        xl_dmesg_check();
     if (command_line_find(command_line, "end", value, sizeof(value)) && strcmp(value, "vcpu-down") == 0)
         take_the_last_vcpu_down();
     if (command_line_find(command_line, "end", value, sizeof(value)) && strcmp(value, "failing-hypercalls") == 0)

@@ -212,6 +212,89 @@ pvh_dom0_hypercalls_validate_their_arguments() {
     expect_no_log "pv-kernel: FAIL"
 }
 
+# dom0's xl dmesg (test=xl-dmesg): the hypervisor's console history, shown raw,
+# holds its first line; after xl dmesg -c nothing but dom0's own lines (which
+# are never kept) comes out.
+pvh_dom0_xl_dmesg_shows_the_hypervisor_s_messages_and_clears_them() {
+    local first shown cleared after_clear
+    boot pvh-xl-dmesg pvh "$image" "$work/dom0.cpio" --append "idle_seconds=1 -- test=xl-dmesg"
+    expect_status 0
+    expect_log "\(d0\) pv-kernel: xl-dmesg: results 0 0 0$"
+    sed -i 's/\r*$//' "$log" # the shell's output ends its lines in "\r\n" before the serial line's own "\r"
+    first=$(grep -m 1 '^(pvmon) \[' "$log")
+    shown=$(sed -n '/pv-kernel: xl-dmesg: shown$/,/pv-kernel: xl-dmesg: cleared$/p' "$log")
+    cleared=$(sed -n '/pv-kernel: xl-dmesg: cleared$/,/pv-kernel: xl-dmesg: after clear$/p' "$log")
+    after_clear=$(sed -n '/pv-kernel: xl-dmesg: after clear$/,/pv-kernel: xl-dmesg: results/p' "$log")
+    grep -Fxq -- "$first" <<<"$shown" || fail "xl dmesg did not show the hypervisor's first line: $first"
+    grep -Fxq -- "$first" <<<"$cleared" || fail "xl dmesg -c did not show the hypervisor's first line: $first"
+    if grep -v '(d0) pv-kernel: xl-dmesg: ' <<<"$after_clear" | grep -q .; then
+        fail "xl dmesg after -c showed: $(grep -v '(d0) pv-kernel: xl-dmesg: ' <<<"$after_clear" | head -n 3)"
+    fi
+}
+
+# xl dmesg typed at dom0's shell: the hypervisor's boot messages after the
+# command, then xl dmesg -c, after which xl dmesg shows nothing (dom0's
+# own lines are never kept); a bad option gets xl's message.
+pvh_dom0_shell_xl_dmesg_shows_and_clears_the_hypervisor_s_messages() {
+    local socket="$work/serial.sock" qemu
+    log="$work/pvh-shell-xl-dmesg.log"
+    : >"$log"
+    rm -f "$socket"
+    tools/run-qemu.sh pvh "$image" "$work/dom0.cpio" --timeout "$timeout_seconds" --log "$log" \
+        --serial-socket "$socket" --append "idle_seconds=1 -- shell" 2>"$work/pvh-shell-xl-dmesg.run" &
+    qemu=$!
+    TYPIST_WAIT_SECONDS=$timeout_seconds tests/lib/serial_typist.py "$socket" "$log" \
+        'wait:root@dom0:~# ' 'send:xl dmesg\r' 'pause:1' 'send:xl dmesg -c\r' 'pause:1' 'send:xl dmesg\r' \
+        'pause:1' 'send:xl dmesg -x\r' 'pause:1' 'send:poweroff\r' 2>"$work/pvh-shell-xl-dmesg.typist" || fail "typing: $(cat "$work/pvh-shell-xl-dmesg.typist")"
+    wait "$qemu"
+    status=$?
+    sed -i 's/\r*$//' "$log"
+    expect_status 0
+    # Counted in lines: QEMU's logfile may repeat a byte when the typist's reader lags.
+    [ "$(sed -n '/^root@dom0:~# xl dmesg$/,/^root@dom0:~# xl dmesg -c$/p' "$log" | grep -c '^(pvmon) \[ *0\.0')" -ge 10 ] ||
+        fail "xl dmesg did not show the hypervisor's boot messages"
+    [ "$(sed -n '/^root@dom0:~# xl dmesg -c$/,/^root@dom0:~# xl dmesg$/p' "$log" | grep -c '^(pvmon) \[ *0\.0')" -ge 10 ] ||
+        fail "xl dmesg -c did not show the hypervisor's boot messages"
+    grep -Pzq 'root@dom0:~# xl dmesg\n+root@dom0:~# xl dmesg -x\n' "$log" ||
+        fail "xl dmesg after xl dmesg -c showed something"
+    expect_log "^option \`x' not supported\.$"
+    expect_log "\(d0\) xl-shell: ended"
+}
+
+# xl dmesg at dom0's shell holds a domU's lines ("(d1) ..."), started from
+# /etc/xen/auto/ of dom0's ramdisk, and none of dom0's own.
+pvh_dom0_shell_xl_dmesg_holds_a_domus_lines_but_not_dom0s() {
+    local socket="$work/serial.sock" qemu ramdisk="$work/dmesg-ramdisk" modules="$work/dmesg-modules" shown
+    log="$work/pvh-shell-xl-dmesg-domu.log"
+    : >"$log"
+    rm -rf "$socket" "$ramdisk" "$modules"
+    mkdir -p "$ramdisk/etc/xen/auto" "$modules"
+    cp "$pv_kernel" "$ramdisk/pv-kernel.elf"
+    printf 'name = "hello"\nmemory = 64\nkernel = "pv-kernel.elf"\nextra = "line-for-dmesg"\non_poweroff = "preserve"\n' \
+        >"$ramdisk/etc/xen/auto/hello.cfg"
+    (cd "$ramdisk" && printf '%s\n' etc etc/xen etc/xen/auto etc/xen/auto/hello.cfg pv-kernel.elf |
+        cpio -o -H newc --quiet) >"$modules/ramdisk.cpio"
+    cp "$pv_kernel" "$modules/pv-kernel.elf"
+    (cd "$modules" && printf '%s\n' pv-kernel.elf ramdisk.cpio | cpio -o -H newc --quiet) >"$work/dmesg-dom0.cpio"
+    tools/run-qemu.sh pvh "$image" "$work/dmesg-dom0.cpio" --timeout "$timeout_seconds" --log "$log" \
+        --serial-socket "$socket" --append "idle_seconds=1 -- shell" 2>"$work/pvh-shell-xl-dmesg-domu.run" &
+    qemu=$!
+    TYPIST_WAIT_SECONDS=$timeout_seconds tests/lib/serial_typist.py "$socket" "$log" \
+        'wait:root@dom0:~# ' 'pause:2' 'send:xl dmesg\r' 'pause:1' 'send:poweroff\r' 2>"$work/pvh-shell-xl-dmesg-domu.typist" || fail "typing: $(cat "$work/pvh-shell-xl-dmesg-domu.typist")"
+    wait "$qemu"
+    status=$?
+    sed -i 's/\r*$//' "$log"
+    expect_status 0
+    # The domU's log may come after the prompt; lines are counted, as QEMU's
+    # logfile may repeat a byte when the typist's reader lags.
+    shown=$(sed -n '/^\(root@dom0:~# \)\?xl dmesg$/,/^root@dom0:~# poweroff$/p' "$log")
+    [ "$(grep -c '^(pvmon) \[.*(d1) pv-kernel: ' <<<"$shown")" -ge 4 ] || fail "xl dmesg did not show domain 1's lines"
+    [ "$(grep -c '^(pvmon) \[' <<<"$shown")" -ge 20 ] || fail "xl dmesg did not show the hypervisor's messages"
+    if grep -q '(d0)' <<<"$shown"; then
+        fail "xl dmesg showed dom0's lines: $(grep '(d0)' <<<"$shown" | head -n 2)"
+    fi
+}
+
 # QEMU (microvm, acpi=off) describes the disk's virtio-mmio transport on
 # pvmon's command line; pvmon passes the word on to dom0.
 pvh_dom0_is_told_of_the_virtio_mmio_devices_on_its_command_line() {
@@ -585,6 +668,9 @@ for test_case in \
     pvh_dom0_hypercalls_validate_their_arguments \
     pvh_dom0_reads_typed_lines_and_ctrl_a_switches_the_input \
     pvh_conswitch_chooses_the_switch_letter_and_x_keeps_input_with_pvmon \
+    pvh_dom0_xl_dmesg_shows_the_hypervisor_s_messages_and_clears_them \
+    pvh_dom0_shell_xl_dmesg_shows_and_clears_the_hypervisor_s_messages \
+    pvh_dom0_shell_xl_dmesg_holds_a_domus_lines_but_not_dom0s \
     pvh_dom0_is_told_of_the_virtio_mmio_devices_on_its_command_line \
     pvh_dom0_maps_a_legacy_virtio_mmio_transport_and_takes_its_interrupt \
     pvh_dom0_maps_a_modern_virtio_mmio_transport_through_domid_io \

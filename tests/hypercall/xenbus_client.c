@@ -20,7 +20,7 @@
  * shared with dom0's server, so that the two meet only at the ABI.
  * Expected values: docs/misc/xenstore.txt, Xen 4.17's xenstored and
  * libxl (the lists of a home: xenstore_home.h) and pvmon's limits
- * (pv-guest/kernel/xenstore_*.h).
+ * (tools/xenstored/xenstore_*.h).
  */
 #include <stddef.h>
 #include <stdint.h>

@@ -11,7 +11,7 @@
 #include <string.h>
 #include <pvmon/errno.h>
 #include <xen/io/xenbus.h>
-#include <kernel/xenstore_store.h>
+#include <tools/xenstored/xenstore_store.h>
 #include <backend/netback_xenbus.h>
 
 #include "suites.h"

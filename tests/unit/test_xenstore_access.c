@@ -1,6 +1,6 @@
 /*
  * Specification of the xenstore's permission rules
- * (pv-guest/kernel/xenstore_store.h), one by one, as Xen 4.17's xenstored
+ * (tools/xenstored/xenstore_store.h), one by one, as Xen 4.17's xenstored
  * keeps them (tools/xenstore/xenstored_core.c, xenstored_watch.c):
  * which access each operation needs, what a domain learns about a node
  * it may not see, who may change a node's list, how new nodes inherit
@@ -13,9 +13,9 @@
 #include <stdio.h>
 #include <string.h>
 #include <pvmon/errno.h>
-#include <kernel/xenstore_home.h>
-#include <kernel/xenstore_store.h>
-#include <kernel/xenstore_tree.h>
+#include <tools/xenstored/xenstore_home.h>
+#include <tools/xenstored/xenstore_store.h>
+#include <tools/xenstored/xenstore_tree.h>
 
 #include "suites.h"
 

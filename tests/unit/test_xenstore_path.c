@@ -1,5 +1,5 @@
 /*
- * Specification of xenstore paths (pv-guest/kernel/xenstore_path.h): the
+ * Specification of xenstore paths (tools/xenstored/xenstore_path.h): the
  * syntax of docs/misc/xenstore.txt, relative paths resolved under the
  * domain's home /local/domain/<id>, pvmon's length limits and
  * xenstore.txt's "child" relation.  (Who may touch a node is its
@@ -7,7 +7,7 @@
  */
 #include <string.h>
 #include <pvmon/errno.h>
-#include <kernel/xenstore_path.h>
+#include <tools/xenstored/xenstore_path.h>
 
 #include "suites.h"
 

@@ -1,6 +1,6 @@
 /*
  * Specification of a xenstore node's permission list
- * (pv-guest/kernel/xenstore_permissions.h), as Xen 4.17's xenstored has
+ * (tools/xenstored/xenstore_permissions.h), as Xen 4.17's xenstored has
  * it: the owner and dom0 may do everything, a domain with an entry gets
  * that entry's access, any other the first entry's (perm_for_conn); a
  * new node copies its parent's list, owned by an unprivileged creator
@@ -10,7 +10,7 @@
  */
 #include <string.h>
 #include <pvmon/errno.h>
-#include <kernel/xenstore_permissions.h>
+#include <tools/xenstored/xenstore_permissions.h>
 
 #include "suites.h"
 

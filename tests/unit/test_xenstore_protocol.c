@@ -1,6 +1,6 @@
 /*
  * Specification of the xenstore wire protocol as dom0 serves it
- * (pv-guest/kernel/xenstore_protocol.h): each request gets exactly one
+ * (tools/xenstored/xenstore_protocol.h): each request gets exactly one
  * reply carrying its req_id and tx_id, with the payloads of
  * docs/misc/xenstore.txt, or XS_ERROR and Xen's name of the error;
  * GET_PERMS and SET_PERMS in Xen's string format ("r0", each with its
@@ -9,9 +9,9 @@
  */
 #include <string.h>
 #include <pvmon/errno.h>
-#include <kernel/xenstore_protocol.h>
-#include <kernel/xenstore_home.h>
-#include <kernel/xenstore_store.h>
+#include <tools/xenstored/xenstore_protocol.h>
+#include <tools/xenstored/xenstore_home.h>
+#include <tools/xenstored/xenstore_store.h>
 
 #include "suites.h"
 

@@ -1,6 +1,6 @@
 /*
  * Specification of dom0's xenstore server on a ring page
- * (pv-guest/kernel/xenstore_server.h, xenstore_ring.h): requests and
+ * (tools/xenstored/xenstore_server.h, xenstore_ring.h): requests and
  * replies travel through struct xenstore_domain_interface with
  * free-running indexes, across the end of the ring and in pieces when a
  * message is bigger than the ring; the domain is notified when its rings
@@ -11,10 +11,10 @@
  */
 #include <string.h>
 #include <pvmon/errno.h>
-#include <kernel/xenstore_server.h>
-#include <kernel/xenstore_home.h>
-#include <kernel/xenstore_store.h>
-#include <kernel/xenstore_tree.h>
+#include <tools/xenstored/xenstore_server.h>
+#include <tools/xenstored/xenstore_home.h>
+#include <tools/xenstored/xenstore_store.h>
+#include <tools/xenstored/xenstore_tree.h>
 
 #include "suites.h"
 

@@ -1,6 +1,6 @@
 /*
  * Specification of the xenstore's operations on behalf of a domain
- * (pv-guest/kernel/xenstore_store.h) in homes made as libxl makes them
+ * (tools/xenstored/xenstore_store.h) in homes made as libxl makes them
  * (xenstore_home.h): relative paths under the home, a domU confined to
  * what its home's permissions give it (EACCES elsewhere; dom0
  * everywhere), and watches as docs/misc/xenstore.txt describes them: a
@@ -11,9 +11,9 @@
  */
 #include <string.h>
 #include <pvmon/errno.h>
-#include <kernel/xenstore_home.h>
-#include <kernel/xenstore_store.h>
-#include <kernel/xenstore_tree.h>
+#include <tools/xenstored/xenstore_home.h>
+#include <tools/xenstored/xenstore_store.h>
+#include <tools/xenstored/xenstore_tree.h>
 
 #include "suites.h"
 

@@ -1,5 +1,5 @@
 /*
- * Specification of the xenstore tree (pv-guest/kernel/xenstore_tree.h):
+ * Specification of the xenstore tree (tools/xenstored/xenstore_tree.h):
  * values, implicit parents, MKDIR and RM as docs/misc/xenstore.txt
  * describes them, children in creation order, and the memory limits,
  * each refused with ENOSPC and no change.
@@ -7,7 +7,7 @@
 #include <stdio.h>
 #include <string.h>
 #include <pvmon/errno.h>
-#include <kernel/xenstore_tree.h>
+#include <tools/xenstored/xenstore_tree.h>
 
 #include "suites.h"
 
