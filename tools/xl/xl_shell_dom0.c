@@ -17,17 +17,12 @@
 #include "line_editor.h"
 #include "xl_command.h"
 #include "xl_console.h"
+#include "xl_dmesg.h"
 #include "xl_shell.h"
 #include "xl_toolstack.h"
 
 #define WATCH_PERIOD_NS (20 * NANOSECONDS_PER_MILLISECOND)
 #define MOTD_MAX 512
-
-/* `xl console` and `xl dmesg` are items of their own (tools/xl/xl_console.c, xl_dmesg_dom0.c):
- * until they are linked in, the verbs say so. */
-#pragma weak xl_console_attach
-int xl_dmesg(bool clear);
-#pragma weak xl_dmesg
 
 enum shell_outcome {
     SHELL_CONTINUES,
@@ -68,10 +63,6 @@ static int run_console(const char *qualifier)
 {
     struct domain_backends *backends;
 
-    if (xl_console_attach == NULL) {
-        xl_shell_print(NULL, "xl console: not available in this build\n");
-        return -XEN_ENOSYS;
-    }
     backends = domain_registry_find_backends(qualifier);
     if (backends == NULL) {
         xl_shell_print(NULL, qualifier);
@@ -79,15 +70,6 @@ static int run_console(const char *qualifier)
         return -XEN_ESRCH;
     }
     return xl_console_attach(backends);
-}
-
-static int run_dmesg(bool clear)
-{
-    if (xl_dmesg == NULL) {
-        xl_shell_print(NULL, "xl dmesg: not available in this build\n");
-        return -XEN_ENOSYS;
-    }
-    return xl_dmesg(clear);
 }
 
 static int run_xl(const struct command_words *words)
@@ -117,7 +99,7 @@ static int run_xl(const struct command_words *words)
     case XL_VERB_TOP:
         return xl_toolstack_top(xl_shell_print, NULL);
     case XL_VERB_DMESG:
-        return run_dmesg(command.clear);
+        return xl_dmesg(command.clear);
     case XL_VERB_HELP:
         xl_command_help(command.topic, xl_shell_print, NULL);
         return 0;
