@@ -6,7 +6,6 @@
 #include <stdint.h>
 #include <pvmon/errno.h>
 #include <pvmon/string.h>
-#include <guest/hypercall.h>
 #include <runtime/clock.h>
 #include <runtime/console.h>
 #include <runtime/console_input.h>
@@ -31,30 +30,18 @@ enum shell_outcome {
 
 static struct line_editor editor;
 
-/* --- the screen ----------------------------------------------------------- */
-
-/* Direct output (public/console_extension.h), in calls of at most its maximum. */
-static void write_terminal(const char *bytes, size_t length)
-{
-    while (length > 0) {
-        size_t chunk = length < PVMON_CONSOLEIO_DIRECT_MAX ? length : PVMON_CONSOLEIO_DIRECT_MAX;
-
-        hypercall_console_write_direct(bytes, chunk);
-        bytes += chunk;
-        length -= chunk;
-    }
-}
+/* --- the screen: direct output (runtime/console.h console_write_raw) ---------- */
 
 void xl_shell_print(void *context, const char *text)
 {
     (void)context;
-    write_terminal(text, strlen(text));
+    console_write_raw(text, strlen(text));
 }
 
 static void write_for_editor(void *context, const char *bytes, size_t length)
 {
     (void)context;
-    write_terminal(bytes, length);
+    console_write_raw(bytes, length);
 }
 
 /* --- xl's verbs ------------------------------------------------------------- */
