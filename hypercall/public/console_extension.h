@@ -11,9 +11,9 @@
  *
  *   console_io(PVMON_CONSOLEIO_write_direct, count, buffer)
  *       Writes count bytes (at most PVMON_CONSOLEIO_DIRECT_MAX) to the
- *       serial line as they are (but for the "\r" the serial line puts
- *       before every "\n", as it does for all output): no prefix, control
- *       bytes and escape sequences included.  0; -EINVAL for a count above the maximum,
+ *       serial line as they are: no prefix, control bytes and escape
+ *       sequences included, a "\n" not turned into "\r\n" (the caller
+ *       writes "\r\n" where a terminal needs one).  0; -EINVAL for a count above the maximum,
  *       -EFAULT for an unreadable buffer (nothing written); -EPERM for a
  *       domU, checked before the buffer is looked at.  The hypervisor's
  *       next log line starts with its own prefix, on a new line if the

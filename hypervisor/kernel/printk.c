@@ -3,7 +3,8 @@
  * every line with "(pvmon) [seconds.microseconds] " and a marker for errors
  * and warnings.  A message may be written in pieces (no newline at its
  * end); the prefix goes only where a line begins.  Direct output
- * (printk_direct, dom0's interactive console) goes out as it is; a log
+ * (printk_direct, dom0's interactive console) goes out as it is, its
+ * line feeds not turned into CR LF (serial_write_raw); a log
  * line after an unfinished direct line starts on a new line.  What printk
  * writes to the serial line is also kept in the hypervisor's console
  * history (common/console_history.c, Xen's conring) for `xl dmesg`,
@@ -58,7 +59,7 @@ static void write_lines(enum log_level level, const char *text, size_t length)
     for (size_t index = 0; index < length; index++) {
         if (at_line_start) {
             if (direct_line_open)
-                serial_write("\r\n", 2);
+                serial_write_raw("\r\n", 2);
             direct_line_open = false;
             write_prefix(level);
             at_line_start = false;
@@ -112,6 +113,6 @@ void printk_direct(const char *text, size_t length)
 {
     if (length == 0)
         return;
-    serial_write(text, length);
+    serial_write_raw(text, length);
     direct_line_open = text[length - 1] != '\n';
 }

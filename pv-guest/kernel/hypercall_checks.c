@@ -65,10 +65,10 @@ static long write_console_flood(void)
     return hypercall_console_write(flood, length);
 }
 
-/* pvmon's direct output (public/console_extension.h): the line shows unprefixed. */
+/* pvmon's direct output (public/console_extension.h): the line shows unprefixed, its "\r\n" unchanged. */
 static void check_console_write_direct(void)
 {
-    static const char text[] = "pv-kernel: direct console output\n";
+    static const char text[] = "pv-kernel: direct console output\r\n";
     static char too_long[PVMON_CONSOLEIO_DIRECT_MAX + 1];
 
     expect("console_io_write_direct_from_dom0", hypercall_console_write_direct(text, sizeof(text) - 1), 0);

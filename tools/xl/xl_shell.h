@@ -28,7 +28,7 @@
 /* Runs until the user ends it; 0, or a negative Xen error if it could not start. */
 int xl_shell_run(const struct start_info *start_info);
 
-/* Writes text to dom0's terminal as the shell does (direct output). */
+/* Writes text to dom0's terminal as the shell does (direct output), each "\n" as "\r\n". */
 void xl_shell_print(void *context, const char *text);
 
 #endif

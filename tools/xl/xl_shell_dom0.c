@@ -32,10 +32,21 @@ static struct line_editor editor;
 
 /* --- the screen: direct output (runtime/console.h console_write_raw) ---------- */
 
+/* The terminal's line end: direct output is not translated (public/console_extension.h). */
 void xl_shell_print(void *context, const char *text)
 {
+    size_t line_start = 0;
+    size_t index;
+
     (void)context;
-    console_write_raw(text, strlen(text));
+    for (index = 0; text[index] != '\0'; index++) {
+        if (text[index] == '\n') {
+            console_write_raw(text + line_start, index - line_start);
+            console_write_raw("\r\n", 2);
+            line_start = index + 1;
+        }
+    }
+    console_write_raw(text + line_start, index - line_start);
 }
 
 static void write_for_editor(void *context, const char *bytes, size_t length)

@@ -1,8 +1,9 @@
 /*
  * The console UART: a 16550 on COM1 (I/O port 0x3f8), 115200 baud, 8N1,
  * polled, with the FIFO off: each byte then leaves at once, and nothing is
- * lost when QEMU exits right after the last line.  QEMU provides it on both -M pc and -M microvm.  Line feeds are
- * sent as CR LF so that a terminal shows the log as written.  Received
+ * lost when QEMU exits right after the last line.  QEMU provides it on both -M pc and -M microvm.  The log's
+ * line feeds are sent as CR LF (serial_write) so that a terminal shows it as
+ * written; dom0's direct output goes as it is (serial_write_raw).  Received
  * bytes are polled too (Data Ready in the line status register), from the
  * timer interrupt (kernel/serial_input.c).
  */
@@ -41,6 +42,12 @@ static void serial_put_byte(uint8_t byte)
     while (!(inb(COM1 + UART_LINE_STATUS) & LINE_STATUS_TRANSMIT_EMPTY))
         cpu_relax();
     outb(COM1 + UART_DATA, byte);
+}
+
+void serial_write_raw(const char *bytes, size_t length)
+{
+    for (size_t index = 0; index < length; index++)
+        serial_put_byte((uint8_t)bytes[index]);
 }
 
 void serial_write(const char *text, size_t length)

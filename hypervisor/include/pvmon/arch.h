@@ -85,6 +85,7 @@ extern uint8_t zero_page[PAGE_SIZE];
 /* serial.c: the 16550 UART on COM1. */
 void serial_init(void);
 void serial_write(const char *text, size_t length);
+void serial_write_raw(const char *bytes, size_t length);
 void serial_flush(void);
 bool serial_read_byte(uint8_t *byte);
 
