@@ -16,8 +16,9 @@
 #   --log FILE          serial output to FILE instead of this terminal, no input
 #   --monitor-port N    with --log: QEMU's monitor on TCP 127.0.0.1:N (tests send it commands such as "nmi")
 #   --serial-socket PATH
-#                       with --log: the serial line is also a unix socket at PATH (QEMU listens,
-#                       does not wait), through which a test types; the log still gets the output
+#                       with --log: the serial line is also a unix socket at PATH (QEMU listens
+#                       and waits for one connection before it starts), through which a test types
+#                       and reads; the log still gets the output
 #   --disk FILE         a raw disk image as a virtio-blk device on a virtio-mmio transport
 #                       (repeatable; PVH only; cache=writeback, so a guest flush reaches
 #                       the file with fdatasync).  It switches the machine to
@@ -98,7 +99,7 @@ else
 fi
 if [ -n "$log" ] && [ -n "$serial_socket" ]; then
     common+=(-display none "${monitor[@]}"
-             -chardev "socket,id=serial0,path=$serial_socket,server=on,wait=off,logfile=$log"
+             -chardev "socket,id=serial0,path=$serial_socket,server=on,wait=on,logfile=$log"
              -serial chardev:serial0)
 elif [ -n "$log" ]; then
     common+=(-display none "${monitor[@]}" -serial "file:$log")

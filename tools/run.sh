@@ -55,7 +55,7 @@ tail -f "$log" &
 tail_pid=$!
 "${qemu[@]}" --log "$log" --serial-socket "$staging/serial.socket" --timeout "${RUN_TIMEOUT:-300}" &
 qemu_pid=$!
-TYPIST_WAIT_SECONDS=${RUN_TIMEOUT:-300} tests/lib/serial_typist.py "$staging/serial.socket" "$log" \
+TYPIST_WAIT_SECONDS=${RUN_TIMEOUT:-300} tests/lib/serial_typist.py "$staging/serial.socket" "$staging/serial.screen" \
     "wait:$prompt" 'wait:console d[0-9]+: pvmon-linux: shell reached' 'send:\r' "wait:$prompt" \
     'send:xl list\r' 'wait:linux +[0-9]+ +[0-9]+ +1 ' "wait:$prompt" 'send:poweroff\r' ||
     echo "run: typing into dom0's shell failed" >&2

@@ -51,6 +51,29 @@ boot() {
     sed -i 's/\r$//' "$log"
 }
 
+# boot_typed NAME ARCHIVE APPEND STEP...: boots pvh with dom0's ARCHIVE and
+# the command line APPEND while tests/lib/serial_typist.py types the STEPs
+# (wait:REGEX, send:TEXT, pause:SECONDS) into the serial line; leaves the
+# log in $log, what the session showed (the typist's exact capture of the
+# serial socket) in $screen, both with "\r\n" as "\n", and run-qemu's exit
+# status in $status.  A step that fails is a failure of the case.
+boot_typed() {
+    local name=$1 archive=$2 append=$3 socket="$work/serial.sock" qemu
+    shift 3
+    log="$work/$name.log"
+    screen="$work/$name.screen"
+    : >"$log"
+    rm -f "$socket" "$screen"
+    tools/run-qemu.sh pvh "$image" "$archive" --timeout "$timeout_seconds" --log "$log" \
+        --serial-socket "$socket" --append "$append" 2>"$work/$name.run" &
+    qemu=$!
+    TYPIST_WAIT_SECONDS=$timeout_seconds tests/lib/serial_typist.py "$socket" "$screen" "$@" \
+        2>"$work/$name.typist" || fail "typing: $(cat "$work/$name.typist")"
+    wait "$qemu"
+    status=$?
+    sed -i 's/\r$//' "$log" "$screen"
+}
+
 expect_status() {
     local want=$1
     if [ "$status" -ne "$want" ]; then
@@ -60,6 +83,10 @@ expect_status() {
 
 expect_log() {
     grep -Eq -- "$1" "$log" || fail "the serial log has no line matching: $1"
+}
+
+expect_screen() {
+    grep -Eq -- "$1" "$screen" || fail "the session showed no line matching: $1"
 }
 
 expect_no_log() {
@@ -78,6 +105,7 @@ expect_module_reported() {
 run_case() {
     local name=$1
     failures=()
+    screen=""
     rm -f "$work"/*.run
     "$name"
     if [ ${#failures[@]} -eq 0 ]; then
@@ -95,6 +123,9 @@ run_case() {
     if [ -n "${KEEP_LOGS:-}" ]; then
         mkdir -p "$KEEP_LOGS"
         cp "$log" "$KEEP_LOGS/$name.log"
+        if [ -n "$screen" ] && [ -f "$screen" ]; then
+            cp "$screen" "$KEEP_LOGS/$name.screen"
+        fi
     fi
 }
 
@@ -235,38 +266,25 @@ pvh_dom0_xl_dmesg_shows_the_hypervisor_s_messages_and_clears_them() {
 # command, then xl dmesg -c, after which xl dmesg shows nothing (dom0's
 # own lines are never kept); a bad option gets xl's message.
 pvh_dom0_shell_xl_dmesg_shows_and_clears_the_hypervisor_s_messages() {
-    local socket="$work/serial.sock" qemu
-    log="$work/pvh-shell-xl-dmesg.log"
-    : >"$log"
-    rm -f "$socket"
-    tools/run-qemu.sh pvh "$image" "$work/dom0.cpio" --timeout "$timeout_seconds" --log "$log" \
-        --serial-socket "$socket" --append "idle_seconds=1 -- shell" 2>"$work/pvh-shell-xl-dmesg.run" &
-    qemu=$!
-    TYPIST_WAIT_SECONDS=$timeout_seconds tests/lib/serial_typist.py "$socket" "$log" \
+    boot_typed pvh-shell-xl-dmesg "$work/dom0.cpio" "idle_seconds=1 -- shell" \
         'wait:root@dom0:~# ' 'send:xl dmesg\r' 'pause:1' 'send:xl dmesg -c\r' 'pause:1' 'send:xl dmesg\r' \
-        'pause:1' 'send:xl dmesg -x\r' 'pause:1' 'send:poweroff\r' 2>"$work/pvh-shell-xl-dmesg.typist" || fail "typing: $(cat "$work/pvh-shell-xl-dmesg.typist")"
-    wait "$qemu"
-    status=$?
-    sed -i 's/\r$//' "$log"
+        'pause:1' 'send:xl dmesg -x\r' 'pause:1' 'send:poweroff\r'
     expect_status 0
-    # Counted in lines: QEMU's logfile may repeat a byte when the typist's reader lags.
-    [ "$(sed -n '/^root@dom0:~# xl dmesg$/,/^root@dom0:~# xl dmesg -c$/p' "$log" | grep -c '^(pvmon) \[ *0\.0')" -ge 10 ] ||
+    [ "$(sed -n '/^root@dom0:~# xl dmesg$/,/^root@dom0:~# xl dmesg -c$/p' "$screen" | grep -c '^(pvmon) \[ *0\.0')" -ge 10 ] ||
         fail "xl dmesg did not show the hypervisor's boot messages"
-    [ "$(sed -n '/^root@dom0:~# xl dmesg -c$/,/^root@dom0:~# xl dmesg$/p' "$log" | grep -c '^(pvmon) \[ *0\.0')" -ge 10 ] ||
+    [ "$(sed -n '/^root@dom0:~# xl dmesg -c$/,/^root@dom0:~# xl dmesg$/p' "$screen" | grep -c '^(pvmon) \[ *0\.0')" -ge 10 ] ||
         fail "xl dmesg -c did not show the hypervisor's boot messages"
-    grep -Pzq 'root@dom0:~# xl dmesg\n+root@dom0:~# xl dmesg -x\n' "$log" ||
+    grep -Pzq 'root@dom0:~# xl dmesg\n+root@dom0:~# xl dmesg -x\n' "$screen" ||
         fail "xl dmesg after xl dmesg -c showed something"
-    expect_log "^option \`x' not supported\.$"
+    expect_screen "^option \`x' not supported\.$"
     expect_log "\(d0\) xl-shell: ended"
 }
 
 # xl dmesg at dom0's shell holds a domU's lines ("(d1) ..."), started from
 # /etc/xen/auto/ of dom0's ramdisk, and none of dom0's own.
 pvh_dom0_shell_xl_dmesg_holds_a_domus_lines_but_not_dom0s() {
-    local socket="$work/serial.sock" qemu ramdisk="$work/dmesg-ramdisk" modules="$work/dmesg-modules" shown
-    log="$work/pvh-shell-xl-dmesg-domu.log"
-    : >"$log"
-    rm -rf "$socket" "$ramdisk" "$modules"
+    local ramdisk="$work/dmesg-ramdisk" modules="$work/dmesg-modules" shown
+    rm -rf "$ramdisk" "$modules"
     mkdir -p "$ramdisk/etc/xen/auto" "$modules"
     cp "$pv_kernel" "$ramdisk/pv-kernel.elf"
     printf 'name = "hello"\nmemory = 64\nkernel = "pv-kernel.elf"\nextra = "line-for-dmesg"\non_poweroff = "preserve"\n' \
@@ -275,18 +293,11 @@ pvh_dom0_shell_xl_dmesg_holds_a_domus_lines_but_not_dom0s() {
         cpio -o -H newc --quiet) >"$modules/ramdisk.cpio"
     cp "$pv_kernel" "$modules/pv-kernel.elf"
     (cd "$modules" && printf '%s\n' pv-kernel.elf ramdisk.cpio | cpio -o -H newc --quiet) >"$work/dmesg-dom0.cpio"
-    tools/run-qemu.sh pvh "$image" "$work/dmesg-dom0.cpio" --timeout "$timeout_seconds" --log "$log" \
-        --serial-socket "$socket" --append "idle_seconds=1 -- shell" 2>"$work/pvh-shell-xl-dmesg-domu.run" &
-    qemu=$!
-    TYPIST_WAIT_SECONDS=$timeout_seconds tests/lib/serial_typist.py "$socket" "$log" \
-        'wait:root@dom0:~# ' 'pause:2' 'send:xl dmesg\r' 'pause:1' 'send:poweroff\r' 2>"$work/pvh-shell-xl-dmesg-domu.typist" || fail "typing: $(cat "$work/pvh-shell-xl-dmesg-domu.typist")"
-    wait "$qemu"
-    status=$?
-    sed -i 's/\r$//' "$log"
+    boot_typed pvh-shell-xl-dmesg-domu "$work/dmesg-dom0.cpio" "idle_seconds=1 -- shell" \
+        'wait:root@dom0:~# ' 'pause:2' 'send:xl dmesg\r' 'pause:1' 'send:poweroff\r'
     expect_status 0
-    # The domU's log may come after the prompt; lines are counted, as QEMU's
-    # logfile may repeat a byte when the typist's reader lags.
-    shown=$(sed -n '/^\(root@dom0:~# \)\?xl dmesg$/,/^root@dom0:~# poweroff$/p' "$log")
+    # The domU's log may come after the prompt.
+    shown=$(sed -n '/^\(root@dom0:~# \)\?xl dmesg$/,/^root@dom0:~# poweroff$/p' "$screen")
     [ "$(grep -c '^(pvmon) \[.*(d1) pv-kernel: ' <<<"$shown")" -ge 4 ] || fail "xl dmesg did not show domain 1's lines"
     [ "$(grep -c '^(pvmon) \[' <<<"$shown")" -ge 20 ] || fail "xl dmesg did not show the hypervisor's messages"
     if grep -q '(d0)' <<<"$shown"; then
@@ -590,38 +601,26 @@ iso_unexpected_page_fault_panics() {
 # three times gives the input to pvmon's debug keys, three more give it
 # back, and what went to pvmon never reaches dom0; a single Ctrl-A does.
 pvh_dom0_reads_typed_lines_and_ctrl_a_switches_the_input() {
-    local socket="$work/serial.sock" qemu
-    log="$work/pvh-console-input.log"
-    : >"$log"
-    rm -f "$socket"
-    tools/run-qemu.sh pvh "$image" "$work/dom0.cpio" --timeout "$timeout_seconds" --log "$log" \
-        --serial-socket "$socket" --append "idle_seconds=1 -- test=console-input lines=3" \
-        2>"$work/pvh-console-input.run" &
-    qemu=$!
-    TYPIST_WAIT_SECONDS=$timeout_seconds tests/lib/serial_typist.py "$socket" "$log" \
+    boot_typed pvh-console-input "$work/dom0.cpio" "idle_seconds=1 -- test=console-input lines=3" \
         'wait:console-input: waiting for 3 lines' 'send:hello pvmon\r' "wait:line 1: 'hello pvmon'" \
         'send:\x01\x01\x01' 'wait:\*\*\* Serial input to pvmon' 'send:h' 'wait:showing installed handlers' \
         'send:q' 'wait:VCPU0: ' 'send:r' 'wait:RUNQ:' 'send:\x01\x01\x01' 'wait:\*\*\* Serial input to DOM0' \
-        'send:back to dom0\r' "wait:line 2: 'back to dom0'" 'send:\x01x\r' \
-        2>"$work/pvh-console-input.typist" || fail "typing: $(cat "$work/pvh-console-input.typist")"
-    wait "$qemu"
-    status=$?
-    sed -i 's/\r$//' "$log"
+        'send:back to dom0\r' "wait:line 2: 'back to dom0'" 'send:\x01x\r'
     expect_status 0
-    expect_log "\*\*\* Serial input to DOM0 \(type 'CTRL-a' three times to switch input\)"
+    expect_screen "\*\*\* Serial input to DOM0 \(type 'CTRL-a' three times to switch input\)"
     expect_log "\(d0\) pv-kernel: PASS console_io_read_into_an_unmapped_buffer_is_efault"
     expect_log "\(d0\) pv-kernel: PASS console_io_read_after_efault_still_has_the_input"
-    expect_log "\(d0\) pv-kernel: console-input: line 1: 'hello pvmon'$"
-    expect_log "\*\*\* Serial input to pvmon \(type 'CTRL-a' three times to switch input\)"
-    expect_log "'h' pressed -> showing installed handlers"
-    expect_log " key 'q' \(ascii '71'\) => dump domain \(and guest debug\) info"
-    expect_log "'q' pressed -> dumping domain info"
-    expect_log "General information for domain 0:"
-    expect_log "    VCPU0: (running|runnable|blocked) "
-    expect_log "'r' pressed -> dumping run queues"
-    expect_log "    running: (idle|d0v0 weight=[0-9]+ credit=-?[0-9]+)"
-    expect_log "\(d0\) pv-kernel: console-input: line 2: 'back to dom0'$"
-    expect_log "\(d0\) pv-kernel: console-input: line 3: '\^Ax'$"
+    expect_screen "\(d0\) pv-kernel: console-input: line 1: 'hello pvmon'$"
+    expect_screen "\*\*\* Serial input to pvmon \(type 'CTRL-a' three times to switch input\)"
+    expect_screen "'h' pressed -> showing installed handlers"
+    expect_screen " key 'q' \(ascii '71'\) => dump domain \(and guest debug\) info"
+    expect_screen "'q' pressed -> dumping domain info"
+    expect_screen "General information for domain 0:"
+    expect_screen "    VCPU0: (running|runnable|blocked) "
+    expect_screen "'r' pressed -> dumping run queues"
+    expect_screen "    running: (idle|d0v0 weight=[0-9]+ credit=-?[0-9]+)"
+    expect_screen "\(d0\) pv-kernel: console-input: line 2: 'back to dom0'$"
+    expect_screen "\(d0\) pv-kernel: console-input: line 3: '\^Ax'$"
     expect_log "\(d0\) pv-kernel: console-input check: [1-9][0-9]* passed, 0 failed"
     expect_no_log "pv-kernel: FAIL"
 }
@@ -629,26 +628,14 @@ pvh_dom0_reads_typed_lines_and_ctrl_a_switches_the_input() {
 # Xen's conswitch=<letter>x: another switch letter, and the input left
 # with pvmon at the end of boot until it is switched to dom0.
 pvh_conswitch_chooses_the_switch_letter_and_x_keeps_input_with_pvmon() {
-    local socket="$work/serial.sock" qemu
-    log="$work/pvh-conswitch.log"
-    : >"$log"
-    rm -f "$socket"
-    tools/run-qemu.sh pvh "$image" "$work/dom0.cpio" --timeout "$timeout_seconds" --log "$log" \
-        --serial-socket "$socket" --append "idle_seconds=1 conswitch=bx -- test=console-input lines=1" \
-        2>"$work/pvh-conswitch.run" &
-    qemu=$!
-    TYPIST_WAIT_SECONDS=$timeout_seconds tests/lib/serial_typist.py "$socket" "$log" \
+    boot_typed pvh-conswitch "$work/dom0.cpio" "idle_seconds=1 conswitch=bx -- test=console-input lines=1" \
         'wait:console-input: waiting for 1 lines' 'send:h' 'wait:showing installed handlers' \
-        'send:\x01\x01\x01\x02\x02\x02' 'wait:\*\*\* Serial input to DOM0' 'send:typed\r' \
-        2>"$work/pvh-conswitch.typist" || fail "typing: $(cat "$work/pvh-conswitch.typist")"
-    wait "$qemu"
-    status=$?
-    sed -i 's/\r$//' "$log"
+        'send:\x01\x01\x01\x02\x02\x02' 'wait:\*\*\* Serial input to DOM0' 'send:typed\r'
     expect_status 0
-    expect_log "\*\*\* Serial input to pvmon \(type 'CTRL-b' three times to switch input\)"
-    expect_log "'h' pressed -> showing installed handlers"
-    expect_log "\*\*\* Serial input to DOM0 \(type 'CTRL-b' three times to switch input\)"
-    expect_log "\(d0\) pv-kernel: console-input: line 1: 'typed'$"
+    expect_screen "\*\*\* Serial input to pvmon \(type 'CTRL-b' three times to switch input\)"
+    expect_screen "'h' pressed -> showing installed handlers"
+    expect_screen "\*\*\* Serial input to DOM0 \(type 'CTRL-b' three times to switch input\)"
+    expect_screen "\(d0\) pv-kernel: console-input: line 1: 'typed'$"
     expect_log "\(d0\) pv-kernel: console-input check: [1-9][0-9]* passed, 0 failed"
     expect_no_log "pv-kernel: FAIL"
 }

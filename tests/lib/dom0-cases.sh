@@ -71,20 +71,29 @@ boot() {
 # unix socket through which tests/lib/serial_typist.py types the steps of
 # the array $typing (wait:REGEX, send:TEXT, pause:SECONDS) while pvmon
 # runs, each wait given typist_wait_seconds (default 60); a step that
-# fails is a failure of the case.
+# fails is a failure of the case.  What the session showed, the typist's
+# exact capture of the socket, is left in $screen (finish_screen).
 boot_typing() {
     local name=$1 socket qemu
     boot_archive "$@" || return
     socket="$work/$name.socket"
+    screen="$work/$name.screen"
     qemu_options="${qemu_options:-} --serial-socket $socket" run_archive "$name" &
     qemu=$!
-    if ! TYPIST_WAIT_SECONDS=${typist_wait_seconds:-60} tests/lib/serial_typist.py "$socket" "$log" "${typing[@]}" \
+    if ! TYPIST_WAIT_SECONDS=${typist_wait_seconds:-60} tests/lib/serial_typist.py "$socket" "$screen" "${typing[@]}" \
         2>"$work/$name.typist"; then
         fail "typing: $(cat "$work/$name.typist")"
     fi
     wait "$qemu"
     status=$?
     finish_log "$name"
+    finish_screen
+}
+
+# finish_screen: $screen with "\r\n" as "\n" (it may be missing if the typist never started).
+finish_screen() {
+    touch "$screen"
+    sed -i 's/\r$//' "$screen"
 }
 
 expect_status() {
@@ -95,6 +104,16 @@ expect_status() {
 
 expect_log() {
     grep -Eq -- "$1" "$log" || fail "the serial log has no line matching: $1"
+}
+
+expect_screen() {
+    grep -Eq -- "$1" "$screen" || fail "the session showed no line matching: $1"
+}
+
+expect_no_screen() {
+    if grep -Eq -- "$1" "$screen"; then
+        fail "the session showed an unexpected line matching: $1"
+    fi
 }
 
 expect_no_log() {
@@ -123,6 +142,7 @@ expect_end() {
 run_case() {
     local name=$1
     failures=()
+    screen=""
     rm -f "$work"/*.run
     "$name"
     if [ ${#failures[@]} -eq 0 ]; then
@@ -140,5 +160,8 @@ run_case() {
     if [ -n "${KEEP_LOGS:-}" ]; then
         mkdir -p "$KEEP_LOGS"
         cp "$log" "$KEEP_LOGS/$name.log"
+        if [ -n "$screen" ] && [ -f "$screen" ]; then
+            cp "$screen" "$KEEP_LOGS/$name.screen"
+        fi
     fi
 }

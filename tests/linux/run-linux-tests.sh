@@ -661,12 +661,12 @@ xl_console_reaches_linuxs_shell_and_comes_back() {
     qemu_options="--net --disk $disk" typist_wait_seconds=240 linux_console_shell xl-console-linux
     expect_status
     expect_log "\(d0\) console d[0-9]+: pvmon-linux: root on /dev/xvda "
-    expect_log "^Linux [^ ]+ 6\.1\.[^ ]+ .*x86_64"
-    expect_log "^capabilities-read=0"
-    expect_log "^1 packets transmitted, 1 packets received"
+    expect_screen "^Linux [^ ]+ 6\.1\.[^ ]+ .*x86_64"
+    expect_screen "^capabilities-read=0"
+    expect_screen "^1 packets transmitted, 1 packets received"
     expect_log "toolstack: linux \(domain [0-9]+\) ended \(reboot\): action restart"
     expect_log "toolstack: linux restarted as domain [0-9]+"
-    expect_log "^kept-across-reboot"
+    expect_screen "^kept-across-reboot"
 }
 
 for test_case in \

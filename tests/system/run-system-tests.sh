@@ -496,9 +496,8 @@ xl_console_reaches_a_domu_and_ctrl_close_bracket_comes_back() {
     expect_status
     expect_log "\(d[0-9]+\) console-echo: read 'hello pvmon'"
     # Raw while attached: the domU's answer reached the terminal itself, not as a log line.
-    # (The terminal's line ends: the domU's CR LF, the serial line's CR before LF.)
-    expect_log "^echo: hello pvmon"$'\r'"?$"
-    expect_no_log "console d[0-9]+: echo: hello pvmon"
+    expect_screen "^echo: hello pvmon$"
+    expect_no_screen "console d[0-9]+: echo: hello pvmon"
 }
 
 xl_console_flood_does_not_starve_dom0s_prompt() {
@@ -511,7 +510,7 @@ xl_console_flood_does_not_starve_dom0s_prompt() {
     expect_log "console-echo: flooding 200000 lines"
     # The flood was still going when dom0 answered xl list and powered off:
     # the prompt did not wait for it.
-    if ! sed -n '/^Name  *ID  *Mem VCPUs/,$p' "$log" | grep -Eq "console d[0-9]+: flood line [0-9]+ of 200000"; then
+    if ! sed -n '/^Name  *ID  *Mem VCPUs/,$p' "$screen" | grep -Eq "console d[0-9]+: flood line [0-9]+ of 200000"; then
         fail "no flood line after xl list's answer: the flood had ended before the prompt answered"
     fi
     expect_no_log "console-echo: flood done"
@@ -536,11 +535,11 @@ xl_bad_commands_and_configs_get_errors_and_dom0_keeps_running() {
             'send:poweroff\r')
     boot_dom0_shell xl-errors
     expect_status
-    expect_log "^nosuch is an invalid domain identifier"
-    expect_log "^command not implemented"
-    expect_log "^/etc/xen/bad.cfg:4: config parsing error near \`lots': syntax error, expecting a value"
-    expect_log "^Failed to read config file: /etc/xen/missing.cfg: No such file or directory"
-    expect_log "^'xl console' requires at least 1 argument."
+    expect_screen "^nosuch is an invalid domain identifier"
+    expect_screen "^command not implemented"
+    expect_screen "^/etc/xen/bad.cfg:4: config parsing error near \`lots': syntax error, expecting a value"
+    expect_screen "^Failed to read config file: /etc/xen/missing.cfg: No such file or directory"
+    expect_screen "^'xl console' requires at least 1 argument."
 }
 
 # --- dom0's shell and xl --------------------------------------------------------
@@ -566,12 +565,12 @@ xl_ramdisk() {
 
 # list_time DOMAIN N: the Time(s) column of DOMAIN's Nth line in xl list's output.
 list_time() {
-    grep -E "^$1 +[0-9]+ +[0-9]+ +1 +[-a-zA-Z]{6} +[0-9.]+$" "$log" | sed -n "$2p" | awk '{print $NF}'
+    grep -E "^$1 +[0-9]+ +[0-9]+ +1 +[-a-zA-Z]{6} +[0-9.]+$" "$screen" | sed -n "$2p" | awk '{print $NF}'
 }
 
 # free_memory N: the Nth free_memory figure xl info printed.
 free_memory() {
-    grep -E '^free_memory +: [0-9]+$' "$log" | sed -n "$1p" | awk '{print $NF}'
+    grep -E '^free_memory +: [0-9]+$' "$screen" | sed -n "$1p" | awk '{print $NF}'
 }
 
 # dom0 with 'shell': xl's verbs typed on the serial line
@@ -588,13 +587,14 @@ xl_shell_runs_xls_verbs_typed_on_the_serial_line() {
     local name=xl-shell socket="$work/xl-shell.sock" qemu prompt='wait:root@dom0:~# '
     local paused_first paused_second running_first running_second
     log="$work/$name.log"
+    screen="$work/$name.screen"
     : >"$log"
-    rm -f "$socket"
+    rm -f "$socket" "$screen"
     xl_ramdisk "$name"
     tools/run-qemu.sh pvh "$image" "$work/$name.cpio" --timeout $((timeout_seconds * 3)) --log "$log" \
         --serial-socket "$socket" --append "idle_seconds=1 -- shell" 2>"$work/$name.run" &
     qemu=$!
-    TYPIST_WAIT_SECONDS=$timeout_seconds tests/lib/serial_typist.py "$socket" "$log" \
+    TYPIST_WAIT_SECONDS=$timeout_seconds tests/lib/serial_typist.py "$socket" "$screen" \
         'wait:xl-shell: ready' "$prompt" 'send:xl list\r' 'wait:\nautostarted +1 ' "$prompt" \
         'send:xl info\r' 'wait:\nfree_memory +: ' "$prompt" \
         'send:xl create /etc/xen/guest.cfg\r' 'wait:Parsing config from /etc/xen/guest.cfg' \
@@ -631,9 +631,10 @@ xl_shell_runs_xls_verbs_typed_on_the_serial_line() {
     wait "$qemu"
     status=$?
     finish_log "$name"
+    finish_screen
     expect_status
-    expect_log "^Name +ID +Mem VCPUs"$'\t'"State"$'\t'"Time\(s\)$"
-    expect_log "^Domain-0 +0 +[0-9]+ +1 +r----- +[0-9.]+$"
+    expect_screen "^Name +ID +Mem VCPUs"$'\t'"State"$'\t'"Time\(s\)$"
+    expect_screen "^Domain-0 +0 +[0-9]+ +1 +r----- +[0-9.]+$"
     expect_log "toolstack: autostarted is domain 1: boot/pv-kernel, 16 MiB"
     paused_first=$(list_time autostarted 3)
     paused_second=$(list_time autostarted 4)
