@@ -34,6 +34,7 @@
 #include <runtime/clock.h>
 #include <runtime/console.h>
 #include <public/memory_extension.h>
+#include <tools/xl/xl_lifecycle.h>
 #include "domain_backends.h"
 #include "domain_builder.h"
 #include "console_flood.h"
@@ -315,20 +316,7 @@ static const char *reason_name(const struct domain_run *run)
 {
     if (run->end != END_FINISHED || run->info.state != PVMON_DOMAIN_STATE_shutdown)
         return "-";
-    switch (run->info.shutdown_reason) {
-    case SHUTDOWN_poweroff:
-        return "poweroff";
-    case SHUTDOWN_reboot:
-        return "reboot";
-    case SHUTDOWN_suspend:
-        return "suspend";
-    case SHUTDOWN_crash:
-        return "crash";
-    case SHUTDOWN_watchdog:
-        return "watchdog";
-    default:
-        return "other";
-    }
+    return xl_shutdown_reason_name(run->info.shutdown_reason);
 }
 
 /* The domain's CPU time over its elapsed time, in tenths of a percent. */
