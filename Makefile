@@ -104,7 +104,7 @@ PV_RUNTIME_OBJECTS := $(patsubst %,$(BUILD)/guest/%.o,$(PV_RUNTIME_SOURCES))
 PV_KERNEL_SOURCES := $(wildcard pv-guest/kernel/*.c backend/*.c ring/*.c) hypervisor/common/boot_archive.c
 # The frontends our kernel runs as a domU (frontend/: grant table, xenbus, blkfront).
 PV_KERNEL_SOURCES += $(wildcard frontend/*.c)
-# dom0's xl (tools/xl): its pure parts, also compiled into the host unit tests.
+# dom0's shell and xl (tools/xl): all of it in dom0; all but its *_dom0.c glue in the host unit tests too.
 PV_KERNEL_SOURCES += $(wildcard tools/xl/*.c)
 # dom0's xenstore server (tools/xenstored): pure, also compiled into the host unit tests.
 PV_KERNEL_SOURCES += $(wildcard tools/xenstored/*.c)
