@@ -32,12 +32,16 @@
 #   procps                     pgrep: the Linux crash test finds the QEMU it kills
 #   curl                       the Linux network test fetches a domU's file through a forwarded
 #                              port (busybox-static's wget crashes on the host)
+#   qemu-utils                 qemu-img: the Linux tests make qcow2 images and check, compare and
+#                              read what the backend wrote (tests/linux/image-cases.sh)
+#   python3-cryptography       AES-XTS on the host: tests/lib/xts_image.py encrypts and decrypts
+#                              the Linux tests' encrypted images
 set -eu
 
 packages=(gcc make binutils libc6-dev libxen-dev check pkg-config qemu-system-x86
           grub-pc-bin grub-common xorriso mtools cpio clang libclang-rt-14-dev
           busybox-static xz-utils linux-source-6.1 linux-source-6.12 git patch bc bison flex libelf-dev libssl-dev
-          e2fsprogs procps curl)
+          e2fsprogs procps curl qemu-utils python3-cryptography)
 
 missing=()
 for package in "${packages[@]}"; do

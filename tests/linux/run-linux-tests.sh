@@ -30,6 +30,13 @@
 #     journal of a copy with e2fsck and finds every acked record intact,
 #     and so does Linux booted again on the disk, after which e2fsck -fn
 #     is clean;
+#   - disk images (tests/linux/image-cases.sh): Linux on a qcow2 overlay
+#     over a base, two domUs on overlays of one base, on zstd and zlib
+#     compressed images, on an aes-xts-plain64 encrypted image, each
+#     writing a file and scattering writes over a known region of its
+#     disk; on the host qemu-img check is clean, qemu-img compare (or a
+#     decryption, tests/lib/xts_image.py) finds what the guest wrote and
+#     the base unchanged; and the crash test below, on a qcow2 overlay;
 #   - two Linux domUs at once (the patched and the stock kernel), each on
 #     a disk of its own, a half of dom0's one virtio disk (the disk line's
 #     range), each verifying what it wrote; on the host each half is a
@@ -87,6 +94,7 @@ work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT
 
 source tests/lib/dom0-cases.sh
+source tests/linux/image-cases.sh
 # Debian keeps e2fsck and debugfs in /sbin, outside a user's PATH.
 PATH=$PATH:/usr/sbin:/sbin
 disk_tool=$work/pvmon-disk
@@ -611,10 +619,10 @@ for required in "$image" "$pv_kernel" "$programs" "$patched_kernel" "$stock_kern
         exit 2
     fi
 done
-for tool in e2fsck debugfs gcc pgrep curl; do
+for tool in e2fsck debugfs gcc pgrep curl qemu-img python3; do
     if ! command -v "$tool" >/dev/null; then
         echo "FAIL linux_host_tools_are_there"
-        echo "     $tool is missing: run 'make deps' (e2fsprogs, gcc, procps, curl)"
+        echo "     $tool is missing: run 'make deps' (e2fsprogs, gcc, procps, curl, qemu-utils, python3)"
         echo "linux: 0 passed, 1 failed"
         exit 2
     fi
@@ -623,6 +631,13 @@ if ! gcc -std=c11 -Wall -Wextra -Werror -O2 -o "$disk_tool" pv-guest/linux/initr
     pv-guest/linux/initramfs/common.c; then
     echo "FAIL linux_host_tools_are_there"
     echo "     pv-guest/linux/initramfs/disk.c does not build for the host"
+    echo "linux: 0 passed, 1 failed"
+    exit 2
+fi
+if ! gcc -std=c11 -Wall -Wextra -Werror -O2 -o "$scatter_tool" pv-guest/linux/initramfs/scatter.c \
+    pv-guest/linux/initramfs/common.c; then
+    echo "FAIL linux_host_tools_are_there"
+    echo "     pv-guest/linux/initramfs/scatter.c does not build for the host"
     echo "linux: 0 passed, 1 failed"
     exit 2
 fi
@@ -678,6 +693,7 @@ for test_case in \
     linux_on_xvda_keeps_every_byte_across_boots_and_kernels \
     acked_records_survive_a_sigkill_of_the_machine \
     two_linux_domains_each_on_a_disk_of_their_own \
+    "${image_cases[@]}" \
     linux_domains_ping_each_other_and_move_data_over_tcp \
     linux_domains_serve_the_host_through_dom0s_nic \
     xl_console_reaches_linuxs_shell_and_comes_back; do
