@@ -41,9 +41,11 @@
 #                   virtualization, then block I/O in a Linux domU on its PV disk, in dom0 on the
 #                   virtio disk and natively, then TCP throughput and round trips domU to domU,
 #                   domU to the host through dom0's NIC and natively with virtio-net, beside the
-#                   memcpy-bound limit; prints tables and writes $(BUILD)/bench/results.txt,
+#                   memcpy-bound limit, then block I/O in a Linux domU on each disk image format
+#                   (raw, qcow2 overlay, zstd and zlib compressed, encrypted) as ratios to raw;
+#                   prints tables and writes $(BUILD)/bench/results.txt,
 #                   results.tsv, liveness-results.txt and .tsv, linux-results.txt and .tsv,
-#                   block-results.txt and .tsv, net-results.txt and .tsv
+#                   block-results.txt and .tsv, net-results.txt and .tsv, image-results.txt and .tsv
 #   make linux      the Linux 6.1 domU, $(BUILD)/linux/vmlinux: Debian's linux-source-6.1 with
 #                   pv-guest/linux/6.1/series applied, from ~/.cache/pvmon/linux or built
 #                   (3 to 10 minutes); LINUX_SERIES=6.12: Debian's linux-source-6.12 with
@@ -477,6 +479,7 @@ bench: deps $(HYPERVISOR_IMAGE) $(PV_KERNEL) $(PROGRAMS_RAMDISK) $(NATIVE_BENCH_
 	@BUILD=$(BUILD) tools/bench/run-linux-bench.sh
 	@BUILD=$(BUILD) tools/bench/run-block-bench.sh
 	@BUILD=$(BUILD) tools/bench/run-net-bench.sh
+	@BUILD=$(BUILD) tools/bench/run-image-bench.sh
 
 clean:
 	rm -rf $(BUILD)

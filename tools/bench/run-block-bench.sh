@@ -49,18 +49,15 @@ requests=${BLOCK_BENCH_REQUESTS:-256}
 passes=(seq-write seq-read rand-write rand-read)
 columns=(domU dom0 native)
 
-for input in "$hypervisor_image" "$pv_kernel" "$stock_kernel" "$initramfs"; do
-    if [ ! -f "$input" ]; then
-        echo "run-block-bench: $input is missing; run 'make BUILD=$build bench'" >&2
-        exit 1
-    fi
-done
+bench_name=block
+failed_boots=()
+source tools/bench/bench-lib.sh
+bench_require "$hypervisor_image" "$pv_kernel" "$stock_kernel" "$initramfs"
 mkdir -p "$output_dir"
 # A column not run this time must not show an earlier run's figures.
 rm -f "$output_dir"/block-*.log
 work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT
-failed_boots=()
 declare -A missing_reason
 
 # scratch_disk: a new sparse image, twice the region, holding nothing.
@@ -69,29 +66,11 @@ scratch_disk() {
     truncate -s "$((mib * 2))M" "$work/disk.img"
 }
 
-# run_boot RUN COMMAND...: runs one boot; its serial log is $output_dir/block-RUN.log.
-run_boot() {
-    local run=$1 status started
-    shift
-    echo "run-block-bench: booting $run (hard timeout $timeout_seconds s)" >&2
-    started=$(date +%s)
-    scratch_disk
-    set +e
-    "$@" >"$work/$run.out" 2>&1
-    status=$?
-    set -e
-    if [ "$status" -ne 0 ]; then
-        failed_boots+=("$run (status $status)")
-        tail -n 3 "$work/$run.out" | sed 's/^/    /' >&2
-    fi
-    [ -f "$output_dir/block-$run.log" ] && sed -i 's/\r$//' "$output_dir/block-$run.log"
-    echo "run-block-bench: $run ended with status $status in $(($(date +%s) - started)) s" >&2
-}
-
 # pvmon_boot RUN ARCHIVE DOM0-ARGUMENTS [--icount]: pvmon with the scratch disk.
 pvmon_boot() {
     local run=$1 archive=$2 arguments=$3
     shift 3
+    scratch_disk
     tools/run-qemu.sh --timeout "$timeout_seconds" --memory 1536 "$@" --disk "$work/disk.img" \
         --log "$output_dir/block-$run.log" pvh "$hypervisor_image" "$archive" \
         --append "idle_seconds=1 dom0_mem=384 -- $arguments"
@@ -103,6 +82,7 @@ pvmon_boot() {
 native_boot() {
     local run=$1
     shift
+    scratch_disk
     timeout --kill-after=10 "$timeout_seconds" qemu-system-x86_64 -accel tcg -cpu max -M pc -m 256 \
         -no-reboot -display none -monitor none "$@" -serial "file:$output_dir/block-$run.log" \
         -drive "file=$work/disk.img,if=none,id=disk,format=raw,cache=writeback" \
@@ -111,16 +91,13 @@ native_boot() {
 }
 
 sed -e "s/@MIB@/$mib/" -e "s/@REQUESTS@/$requests/" "$config" >"$work/domains"
-tools/make-dom0-ramdisk.sh "$work/dom0-ramdisk.cpio" "$work/domains" "$stock_kernel" "$initramfs"
-cp "$pv_kernel" "$work/pv-kernel.elf"
-(cd "$work" && printf '%s\n' pv-kernel.elf dom0-ramdisk.cpio | cpio -o -H newc --quiet) >"$work/domU-boot.cpio"
+bench_boot_archive "$work/domU-boot.cpio" "$work/domains" "$stock_kernel" "$initramfs"
 dom0_has_role=no
 if grep -aq "virtio-blk-sequential-write-64k" "$pv_kernel"; then
     dom0_has_role=yes
     # dom0 alone: a domains file with no scenario, so that the toolstack starts nothing.
     echo "# dom0 alone: bench=virtio-blk" >"$work/alone.domains"
-    tools/make-dom0-ramdisk.sh "$work/dom0-ramdisk.cpio" "$work/alone.domains" "$initramfs"
-    (cd "$work" && printf '%s\n' pv-kernel.elf dom0-ramdisk.cpio | cpio -o -H newc --quiet) >"$work/dom0-boot.cpio"
+    bench_boot_archive "$work/dom0-boot.cpio" "$work/alone.domains" "$initramfs"
 fi
 
 for mode in tcg icount; do
@@ -149,14 +126,7 @@ done
 extract() {
     local mode=$1 column=$2 log=$3
     [ -f "$log" ] || return 0
-    awk -v mode="$mode" -v column="$column" '
-        function value_of(key,    count, index_, pair) {
-            count = split($0, pair, " ")
-            for (index_ = 1; index_ <= count; index_++)
-                if (index(pair[index_], key "=") == 1)
-                    return substr(pair[index_], length(key) + 2)
-            return ""
-        }
+    awk -v mode="$mode" -v column="$column" "$awk_value_of"'
         /block-bench pass=/ && !/FAIL/ {
             printf "%s\t%s\t%s\t%s\t%s\t%s\n", mode, column, value_of("pass"), value_of("requests"),
                 value_of("bytes"), value_of("ns")
@@ -190,39 +160,6 @@ figure() {
             else if (kind == "IOPS") printf "%.0f", $4 * 1e9 / $6
             else printf "%.0f", $6 / $4
         }' "$work/figures.tsv"
-}
-
-# events_per_request LOG: blkback's grant copies, segments and notifications,
-# and the machine's hypercalls, per ring request of the domU's vbd.
-events_per_request() {
-    [ -f "$1" ] || { echo "-"; return; }
-    tr -d '\r' <"$1" | awk '
-        /toolstack: d[0-9]+ vbd [0-9]+: [0-9]+ reads / {
-            for (i = 1; i <= NF; i++) {
-                if ($(i + 1) == "reads") reads = $i
-                if ($(i + 1) == "writes") writes = $i
-                if ($(i + 1) == "flushes,") flushes = $i
-                if ($(i + 1) == "GNTTABOP_copy") copies = $i
-                if ($(i + 1) == "segments),") { segments = $i; sub(/^\(/, "", segments) }
-                if ($(i + 1) == "notifications") notifications = $i
-            }
-        }
-        /toolstack: d[0-9]+ vbd [0-9]+: while connected, the machine made / {
-            for (i = 1; i <= NF; i++) {
-                if ($(i + 1) == "hypercalls") hypercalls = $i
-                if ($(i + 1) == "page-table") updates = $i
-            }
-        }
-        END {
-            requests = reads + writes + flushes
-            if (requests == 0) { print "- (no vbd counters in the log)"; exit }
-            printf "%d requests: %.2f GNTTABOP_copy calls, %.2f segments copied, %.2f notifications to the frontend",
-                requests, copies / requests, segments / requests, notifications / requests
-            if (hypercalls != "")
-                printf ", %.1f hypercalls and %.1f page-table updates (the machine)", hypercalls / requests,
-                    updates / requests
-            printf "\n"
-        }'
 }
 
 table=$work/table.txt
@@ -271,7 +208,7 @@ table=$work/table.txt
     echo "while the vbd was connected (dom0's and the domU's, from the ring's mapping to the vbd's end,"
     echo "so the domU's /init and the bench program's start count too):"
     for mode in tcg icount; do
-        printf '  %-7s %s\n' "$mode" "$(events_per_request "$output_dir/block-domU-$mode.log")"
+        printf '  %-7s %s\n' "$mode" "$(vbd_events_per_request "$output_dir/block-domU-$mode.log")"
     done
     for column in "${!missing_reason[@]}"; do
         echo

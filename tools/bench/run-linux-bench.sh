@@ -44,38 +44,16 @@ variants=(stock patched-off prezeroed batched patched)
 full_virtualization=full
 memory_mebibytes=256
 
-for input in "$hypervisor_image" "$pv_kernel" "$patched_kernel" "$stock_kernel" "$initramfs"; do
-    if [ ! -f "$input" ]; then
-        echo "run-linux-bench: $input is missing; run 'make BUILD=$build bench'" >&2
-        exit 1
-    fi
-done
+bench_name=linux
+failed_boots=()
+source tools/bench/bench-lib.sh
+bench_require "$hypervisor_image" "$pv_kernel" "$patched_kernel" "$stock_kernel" "$initramfs"
 mkdir -p "$output_dir"
 work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT
-failed_boots=()
-
-# run_boot RUN COMMAND...: the serial log goes to $output_dir/linux-RUN.log.
-run_boot() {
-    local run=$1 log=$output_dir/linux-$1.log status started
-    shift
-    echo "run-linux-bench: booting $run (hard timeout $timeout_seconds s)" >&2
-    started=$(date +%s)
-    set +e
-    "$@" >"$work/$run.out" 2>&1
-    status=$?
-    set -e
-    if [ "$status" -ne 0 ]; then
-        failed_boots+=("$run (status $status)")
-    fi
-    sed -i 's/\r$//' "$log"
-    echo "run-linux-bench: $run ended with status $status in $(($(date +%s) - started)) s" >&2
-}
 
 sed "s/@WORKLOAD@/$workload/" "$config" >"$work/domains"
-tools/make-dom0-ramdisk.sh "$work/dom0-ramdisk.cpio" "$work/domains" "$patched_kernel" "$stock_kernel" "$initramfs"
-cp "$pv_kernel" "$work/pv-kernel.elf"
-(cd "$work" && printf '%s\n' pv-kernel.elf dom0-ramdisk.cpio | cpio -o -H newc --quiet) >"$work/pv-boot.cpio"
+bench_boot_archive "$work/pv-boot.cpio" "$work/domains" "$patched_kernel" "$stock_kernel" "$initramfs"
 
 # Full virtualization: QEMU loads the ELF through its PVH note, as it would a bzImage.
 full_boot() {
@@ -106,14 +84,7 @@ done
 
 extract() {
     local mode=$1 log=$2 fixed_variant=$3
-    awk -v mode="$mode" -v fixed="$fixed_variant" -v quote="'" '
-        function value_of(key,    count, index_, pair) {
-            count = split($0, pair, " ")
-            for (index_ = 1; index_ <= count; index_++)
-                if (index(pair[index_], key "=") == 1)
-                    return substr(pair[index_], length(key) + 2)
-            return ""
-        }
+    awk -v mode="$mode" -v fixed="$fixed_variant" -v quote="'" "$awk_value_of"'
         function emit(figure, value) {
             if (value != "")
                 printf "%s\t%s\t%s\t%s\n", mode, variant, figure, value

@@ -53,12 +53,10 @@ memcpy_mib=${NET_BENCH_MEMCPY_MIB:-256}
 columns=(domU-domU domU-host native)
 host_peer=10.0.2.2
 
-for input in "$hypervisor_image" "$pv_kernel" "$stock_kernel" "$initramfs"; do
-    if [ ! -f "$input" ]; then
-        echo "run-net-bench: $input is missing; run 'make BUILD=$build bench'" >&2
-        exit 1
-    fi
-done
+bench_name=net
+failed_boots=()
+source tools/bench/bench-lib.sh
+bench_require "$hypervisor_image" "$pv_kernel" "$stock_kernel" "$initramfs"
 mkdir -p "$output_dir"
 # A column not run this time must not show an earlier run's figures.
 rm -f "$output_dir"/net-*.log
@@ -71,7 +69,6 @@ cleanup() {
     rm -rf "$work"
 }
 trap cleanup EXIT
-failed_boots=()
 declare -A missing_reason
 
 # The host's server: the same program, built for the host.
@@ -114,27 +111,7 @@ scenario_file() {
 # pvmon_archive NAME PORT: the boot archive of dom0 starting scenario NAME.
 pvmon_archive() {
     scenario_file "$1" "$2" >"$work/$1.domains"
-    tools/make-dom0-ramdisk.sh "$work/dom0-ramdisk.cpio" "$work/$1.domains" "$stock_kernel" "$initramfs"
-    cp "$pv_kernel" "$work/pv-kernel.elf"
-    (cd "$work" && printf '%s\n' pv-kernel.elf dom0-ramdisk.cpio | cpio -o -H newc --quiet) >"$work/$1.cpio"
-}
-
-# run_boot RUN COMMAND...: runs one boot; its serial log is $output_dir/net-RUN.log.
-run_boot() {
-    local run=$1 status started
-    shift
-    echo "run-net-bench: booting $run (hard timeout $timeout_seconds s)" >&2
-    started=$(date +%s)
-    set +e
-    "$@" >"$work/$run.out" 2>&1
-    status=$?
-    set -e
-    if [ "$status" -ne 0 ]; then
-        failed_boots+=("$run (status $status)")
-        tail -n 3 "$work/$run.out" | sed 's/^/    /' >&2
-    fi
-    [ -f "$output_dir/net-$run.log" ] && sed -i 's/\r$//' "$output_dir/net-$run.log"
-    echo "run-net-bench: $run ended with status $status in $(($(date +%s) - started)) s" >&2
+    bench_boot_archive "$work/$1.cpio" "$work/$1.domains" "$stock_kernel" "$initramfs"
 }
 
 # pvmon_boot RUN ARCHIVE [QEMU OPTIONS]: pvmon on microvm with dom0's NIC.
@@ -190,14 +167,7 @@ done
 extract() {
     local mode=$1 column=$2 log=$3
     [ -f "$log" ] || return 0
-    awk -v mode="$mode" -v column="$column" '
-        function value_of(key,    count, index_, pair) {
-            count = split($0, pair, " ")
-            for (index_ = 1; index_ <= count; index_++)
-                if (index(pair[index_], key "=") == 1)
-                    return substr(pair[index_], length(key) + 2)
-            return ""
-        }
+    awk -v mode="$mode" -v column="$column" "$awk_value_of"'
         /pvmon-linux: PASS net-bench pass=/ {
             printf "%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\n", mode, column, value_of("pass"), value_of("bytes"),
                 value_of("rounds"), value_of("ns"), value_of("tx-packets"), value_of("rx-packets")
