@@ -70,6 +70,11 @@ fresh_images() {
     for codec in zstd zlib; do
         qemu-img create -q -f qcow2 -o "compression_type=$codec" "$directory/$codec.qcow2" "$size"
     done
+    # Room for the clusters the passes allocate: a qcow2 image grows only within its file,
+    # one of dom0's virtio disks, whose size is fixed when QEMU starts.
+    for image in overlay zstd zlib; do
+        truncate -s "+$((mib * 3))M" "$directory/$image.qcow2"
+    done
     truncate -s "$size" "$directory/encrypted.img"
 }
 
