@@ -13,9 +13,9 @@
 # whole 64 KiB units, over the pattern region of the device itself and
 # reads every sector back (disk-scatter), and powers off.  On the host:
 #   - qemu-img check finds no error and no leak (exit status 0);
-#   - the image as qemu-img reads it (or as tests/lib/xts_image.py decrypts
-#     it) is a clean ext4 (e2fsck -fn) holding every byte of the guest's
-#     file (debugfs and pvmon-disk verify);
+#   - the image as qemu-img reads it (or as tests/lib/xts_image.py's cipher
+#     decrypts it: tests/lib/xts_extents.py) is a clean ext4 (e2fsck -fn)
+#     holding every byte of the guest's file (debugfs and pvmon-disk verify);
 #   - qemu-img compare finds the image equal to the expected disk: the
 #     file system as checked above, and the pattern region exactly as the
 #     host's own pvmon-scatter, run with the guest's seed on a copy of
@@ -283,29 +283,24 @@ linux_on_a_zlib_compressed_image_writes_compressed_clusters() {
     linux_on_a_compressed_image zlib 41
 }
 
-# xts_key FILE: 64 random bytes whose two halves differ (XTS refuses equal halves).
-xts_key() {
-    head -c 64 /dev/urandom >"$1" && ! cmp -s <(head -c 32 "$1") <(tail -c 32 "$1")
-}
-
 linux_on_an_encrypted_image_decrypts_on_the_host() {
     local directory image key decrypted
-    directory=$(image_directory linux-image-encrypted) && key=$directory/disk.key && xts_key "$key" &&
-        image=$directory/encrypted.img &&
-        tests/lib/xts_image.py encrypt "$key" "$(base_image)" "$image" ||
-        { fail "cannot make the encrypted image with tests/lib/xts_image.py"; return; }
+    directory=$(image_directory linux-image-encrypted) && key=$directory/disk.key &&
+        tests/lib/xts_image.py make-key "$key" && image=$directory/encrypted.img &&
+        tests/lib/xts_extents.py encrypt "$key" "$(base_image)" "$image" ||
+        { fail "cannot make the encrypted image with tests/lib/xts_image.py's key and cipher"; return; }
     local qemu_options="--disk $image"
     boot linux-image-encrypted tests/linux/image-encrypted.domains "$patched_kernel" "$initramfs" "$key"
     expect_clean_run
     expect_image_workload linux-image-encrypted writer 52
     decrypted=$directory/decrypted.raw
-    if tests/lib/xts_image.py decrypt "$key" "$image" "$decrypted" 2>"$work/xts.log"; then
+    if tests/lib/xts_extents.py decrypt "$key" "$image" "$decrypted" 2>"$work/xts.log"; then
         if cmp -s <(head -c 1048576 "$image") <(head -c 1048576 "$decrypted"); then
             fail "the image's first MiB is plaintext: the backend did not encrypt"
         fi
         expect_guest_data "$decrypted" raw "$decrypted" 51 52 "the decrypted image"
     else
-        fail "tests/lib/xts_image.py cannot decrypt the image: $(tail -n 2 "$work/xts.log")"
+        fail "tests/lib/xts_extents.py cannot decrypt the image: $(tail -n 2 "$work/xts.log")"
     fi
     rm -rf "$directory"
 }
