@@ -120,7 +120,14 @@ struct qcow2 {
     uint64_t free_cluster_hint;        /* no free cluster below it */
     uint64_t compressed_cluster;       /* host cluster compressed clusters are packed into; 0: none */
     uint64_t compressed_next;          /* its next free byte */
+    uint64_t l1_sector_offset;         /* which sector of the L1 table l1_sector holds; 0: none */
+    uint8_t l1_sector[IMAGE_FILE_SECTOR_SIZE];
+    uint64_t reftable_sector_offset;   /* the same for the refcount table */
+    uint8_t reftable_sector[IMAGE_FILE_SECTOR_SIZE];
 };
+
+/* Forgets everything cached in workspace: before the layers sharing it are opened. */
+void qcow2_workspace_reset(struct qcow2_workspace *workspace);
 
 /* Opens file as qcow2: 0, -EINVAL (not a valid image), -EOPNOTSUPP, -EROFS (a write
  * open of an image that may only be read), or the file's error.  The
@@ -128,6 +135,8 @@ struct qcow2 {
 int qcow2_open(struct qcow2 *image, struct image_file *file, struct qcow2_workspace *workspace, unsigned owner,
                bool read_only);
 void qcow2_set_backing(struct qcow2 *image, qcow2_backing_read read_backing, void *context);
+/* Whole-cluster writes stored compressed (the header's compression_type) from now on. */
+void qcow2_set_compress_writes(struct qcow2 *image, bool compress_writes);
 
 /* Byte offsets and lengths, multiples of 512, within header.virtual_size. */
 int qcow2_read(struct qcow2 *image, uint64_t offset, void *buffer, uint64_t length);
