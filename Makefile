@@ -235,6 +235,18 @@ FUZZ_HARNESSES += line-editor
 FUZZ_HARNESS_line-editor := tests/fuzz/line_editor_fuzz.c
 FUZZ_METERED_line-editor := tools/xl/line_editor.c tools/xl/command_words.c
 FUZZ_CHECKER_line-editor := tests/unit/simulated_terminal.c
+# One qcow2 cluster's compressed bytes, hostile, through zlib and zstd (backend/cluster_codec.c;
+# the libraries themselves are linked in by tools/codec-libraries.mk).
+FUZZ_HARNESSES += cluster-codec
+FUZZ_HARNESS_cluster-codec := tests/fuzz/cluster_codec_fuzz.c
+FUZZ_METERED_cluster-codec := backend/cluster_codec.c
+FUZZ_CHECKER_cluster-codec :=
+# Hostile qcow2 images and backing chains opened, read and written (backend/qcow2*.c, disk_image.c).
+FUZZ_HARNESSES += qcow2
+FUZZ_HARNESS_qcow2 := tests/fuzz/qcow2_fuzz.c
+FUZZ_METERED_qcow2 := $(addprefix backend/, disk_image.c qcow2.c qcow2_header.c qcow2_cache.c \
+    qcow2_refcount.c qcow2_repair.c)
+FUZZ_CHECKER_qcow2 := $(addprefix backend/, cluster_codec.c xts.c aes.c)
 FUZZ_HARNESS_PASS_BINARIES := $(patsubst %,$(BUILD)/tests/%-fuzz,$(FUZZ_HARNESSES))
 FUZZ_HARNESS_BINARIES := $(patsubst %,$(BUILD)/fuzz/%-fuzz,$(FUZZ_HARNESSES))
 METER_COVERAGE := -fsanitize-coverage=trace-pc
@@ -243,6 +255,10 @@ METER_RENAME := objcopy --redefine-sym __sanitizer_cov_trace_pc=work_meter_tick
 # Host tools used by the boot tests.
 MODULE_CHECKSUM := $(BUILD)/tools/module-checksum
 DISK_PATTERN_CHECK := $(BUILD)/tools/disk-pattern-check
+# pvmon's disk image code on host files, judged by qemu-img (tests/qcow2).
+QCOW2_TOOL := $(BUILD)/tools/qcow2-tool
+QCOW2_TOOL_SOURCES := tools/qcow2_tool.c $(addprefix backend/, disk_image.c qcow2.c qcow2_header.c \
+    qcow2_cache.c qcow2_refcount.c qcow2_repair.c cluster_codec.c xts.c aes.c)
 
 # Keep every intermediate file (guest objects built through pattern rules),
 # so that make neither rebuilds nor deletes them after 'make test'.
@@ -251,7 +267,7 @@ DISK_PATTERN_CHECK := $(BUILD)/tools/disk-pattern-check
 .PHONY: all deps run run-demo iso run-iso test unit-test boot-test bench fuzz fuzz-page-type clean
 all: $(HYPERVISOR_IMAGE) $(PV_KERNEL) $(HYPERCALL_TEST_GUESTS) $(DOM0_RAMDISK) $(PROGRAMS_RAMDISK) \
     $(UNIT_TEST_BINARY) $(FUZZ_PASS_BINARY) $(FUZZ_HARNESS_PASS_BINARIES) $(MODULE_CHECKSUM) \
-    $(DISK_PATTERN_CHECK)
+    $(DISK_PATTERN_CHECK) $(QCOW2_TOOL)
 
 deps:
 	@tools/install-dependencies.sh
@@ -345,6 +361,11 @@ $(UNIT_TEST_BINARY): $(patsubst %.c,$(BUILD)/host/%.o,$(UNIT_TEST_SOURCES) $(HOS
 	$(QUIET)gcc $(HOST_CFLAGS) $^ $(CHECK_LIBS) -o $@
 
 $(MODULE_CHECKSUM): $(BUILD)/host/tools/module_checksum.o $(BUILD)/host/hypervisor/common/crc32.o
+	$(call say,HOSTLD,$@)
+	@mkdir -p $(dir $@)
+	$(QUIET)gcc $(HOST_CFLAGS) $^ -o $@
+
+$(QCOW2_TOOL): $(patsubst %.c,$(BUILD)/host/%.o,$(QCOW2_TOOL_SOURCES))
 	$(call say,HOSTLD,$@)
 	@mkdir -p $(dir $@)
 	$(QUIET)gcc $(HOST_CFLAGS) $^ -o $@
@@ -483,5 +504,6 @@ clean:
 
 include pv-guest/linux/linux.mk
 include tools/linux-images.mk
+include tools/codec-libraries.mk
 
 -include $(shell find $(BUILD) -name '*.d' 2>/dev/null)
