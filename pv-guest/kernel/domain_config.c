@@ -443,13 +443,14 @@ static bool domain_has_vdev(const struct domain_spec *domain, const char *vdev)
     return false;
 }
 
-/* A cipher needs its key file and a key file its cipher; a range is
- * raw's; compression is qcow2's, and encrypted data does not compress. */
+/* A cipher needs its key file and a key file its cipher; a range is the
+ * plain raw path's; compression is qcow2's, and encrypted data does not
+ * compress. */
 static bool features_agree(const struct disk_spec *disk)
 {
     if (disk->encrypted != (disk->keyfile[0] != '\0'))
         return false;
-    if (disk->size_mebibytes != 0 && disk->format != DISK_FORMAT_RAW)
+    if (disk->size_mebibytes != 0 && (disk->format != DISK_FORMAT_RAW || disk->encrypted))
         return false;
     return !disk->compress || (disk->format == DISK_FORMAT_QCOW2 && !disk->encrypted);
 }

@@ -50,7 +50,7 @@
  *       dom0's virtio disks: /dev/vda for the first, or NAME, the disk
  *       whose serial is NAME (the host file's base name: 1 to 20 bytes of
  *       [A-Za-z0-9._+-], not starting with '.'; tools/run-qemu.sh), the
- *       whole disk; or, for format raw only, with @START+SIZE after
+ *       whole disk; or, for format raw without a cipher only, with @START+SIZE after
  *       /dev/vdY, the SIZE MiB of it starting START MiB in (both whole
  *       MiB, SIZE at least 1; pvmon's extension, so that several domains
  *       can share one disk).  The toolstack checks the range against the

@@ -212,8 +212,8 @@ static void check_disk(const struct disk_spec *disk)
         violation("a disk's target or key file is not terminated");
     if (disk->encrypted != (disk->keyfile[0] != '\0'))
         violation("cipher %d with key file '%s'", disk->encrypted, disk->keyfile);
-    if (disk->size_mebibytes != 0 && disk->format != DISK_FORMAT_RAW)
-        violation("a range on format %d", disk->format);
+    if (disk->size_mebibytes != 0 && (disk->format != DISK_FORMAT_RAW || disk->encrypted))
+        violation("a range on format %d, cipher %d", disk->format, disk->encrypted);
     if (disk->compress && (disk->format != DISK_FORMAT_QCOW2 || disk->encrypted))
         violation("compress on format %d, cipher %d", disk->format, disk->encrypted);
     if (disk->target_is_name && !domain_config_disk_name_valid(disk->target, strlen(disk->target)))

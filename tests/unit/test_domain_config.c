@@ -237,8 +237,10 @@ START_TEST(test_disk_name_longer_than_a_serial_or_not_a_plain_name_is_refused)
 }
 END_TEST
 
-START_TEST(test_disk_range_is_for_format_raw_only)
+START_TEST(test_disk_range_is_for_format_raw_without_a_cipher_only)
 {
+    ck_assert_int_eq(parse(SCENARIO GUEST "disk vdev=xvda, cipher=aes-xts-plain64, keyfile=/k, target=/dev/vda@0+16\n"),
+                     -XEN_EINVAL);
     ck_assert_int_eq(parse(SCENARIO GUEST "disk format=qcow2, vdev=xvda, target=/dev/vda@0+16\n"), -XEN_EINVAL);
     ck_assert_int_eq(parse(SCENARIO GUEST "disk vdev=xvda, target=base.qcow2@0+16\n"), -XEN_EINVAL);
 }
@@ -567,7 +569,7 @@ static Suite *domain_config_suite(void)
     add_test_case(suite, test_disk_raw_without_features_needs_no_image);
     add_test_case(suite, test_disk_target_may_name_a_disk_by_its_host_files_base_name);
     add_test_case(suite, test_disk_name_longer_than_a_serial_or_not_a_plain_name_is_refused);
-    add_test_case(suite, test_disk_range_is_for_format_raw_only);
+    add_test_case(suite, test_disk_range_is_for_format_raw_without_a_cipher_only);
     add_test_case(suite, test_disk_cipher_takes_its_key_file);
     add_test_case(suite, test_disk_cipher_without_key_file_or_key_file_without_cipher_is_refused);
     add_test_case(suite, test_disk_other_cipher_is_refused);
