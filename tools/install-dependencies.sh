@@ -30,18 +30,23 @@
 #                              tree (tools/make-disk-image.sh); e2fsck and debugfs check it
 #                              (tests/linux)
 #   procps                     pgrep: the Linux crash test finds the QEMU it kills
+#   python3-cryptography       the host's reader of encrypted disks: OpenSSL's AES-XTS checks pvmon's
+#                              (tests/lib/xts_crosscheck.py, tests/lib/xts_image.py)
 #   curl                       the Linux network test fetches a domU's file through a forwarded
-#                              port (busybox-static's wget crashes on the host)
+#                              port (busybox-static's wget crashes on the host); downloads the
+#                              sources of zlib and libzstd (tools/fetch-debian-source.sh)
+#   dpkg-dev, bzip2            unpack those Debian source packages with their patches (dpkg-source;
+#                              zlib's tarball is .tar.bz2, libzstd's .tar.xz)
+#   zstd, python3              the cluster codec's unit tests check its streams against the zstd
+#                              tool and python3's zlib module (tests/unit/test_cluster_codec.c)
 #   qemu-utils                 qemu-img: the Linux tests make qcow2 images and check, compare and
 #                              read what the backend wrote (tests/linux/image-cases.sh)
-#   python3-cryptography       AES-XTS on the host: tests/lib/xts_image.py encrypts and decrypts
-#                              the Linux tests' encrypted images
 set -eu
 
 packages=(gcc make binutils libc6-dev libxen-dev check pkg-config qemu-system-x86
           grub-pc-bin grub-common xorriso mtools cpio clang libclang-rt-14-dev
           busybox-static xz-utils linux-source-6.1 linux-source-6.12 git patch bc bison flex libelf-dev libssl-dev
-          e2fsprogs procps curl qemu-utils python3-cryptography)
+          e2fsprogs procps curl dpkg-dev bzip2 zstd python3 python3-cryptography qemu-utils)
 
 missing=()
 for package in "${packages[@]}"; do
