@@ -204,6 +204,7 @@ linux_on_a_qcow2_overlay_writes_only_its_overlay() {
     else
         fail "qemu-img cannot read the overlay with its backing chain"
     fi
+    [ -n "${KEEP_IMAGES:-}" ] && cp -r "$directory" "$KEEP_IMAGES/"
     rm -rf "$directory"
 }
 
@@ -232,6 +233,7 @@ two_linux_domains_on_overlays_of_one_base_see_only_their_own() {
             fail "qemu-img cannot read the $name domain's overlay"
         fi
     done
+    [ -n "${KEEP_IMAGES:-}" ] && cp -r "$directory" "$KEEP_IMAGES/"
     rm -rf "$directory"
 }
 
@@ -279,6 +281,7 @@ linux_on_a_compressed_image() {
     else
         fail "qemu-img cannot read the $codec image"
     fi
+    [ -n "${KEEP_IMAGES:-}" ] && cp -r "$directory" "$KEEP_IMAGES/"
     rm -rf "$directory"
 }
 
@@ -309,6 +312,7 @@ linux_on_an_encrypted_image_decrypts_on_the_host() {
     else
         fail "tests/lib/xts_extents.py cannot decrypt the image: $(tail -n 2 "$work/xts.log")"
     fi
+    [ -n "${KEEP_IMAGES:-}" ] && cp -r "$directory" "$KEEP_IMAGES/"
     rm -rf "$directory"
 }
 
@@ -368,6 +372,7 @@ acked_records_on_a_qcow2_overlay_survive_a_sigkill() {
     expect_no_log "Kernel panic|PANIC|BUG:|Oops"
     expect_qemu_img_check "$overlay" "the overlay after Linux's second boot (dom0 repaired any leak)"
     expect_unchanged "$base" "$base_sha" "the base (raw)"
+    [ -n "${KEEP_IMAGES:-}" ] && cp -r "$directory" "$KEEP_IMAGES/"
     rm -rf "$directory"
 }
 
