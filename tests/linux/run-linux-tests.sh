@@ -64,7 +64,8 @@
 # linux-initramfs linux-disk' (and 'make linux-stock-cloud' for
 # LINUX_TEST_CLOUD=1, which 'make linux-stock-check' sets).  LINUX_TEST_TIMEOUT (seconds, default 600)
 # bounds each QEMU run; LINUX_TEST_CASES=REGEX runs only the cases whose
-# names match; KEEP_LOGS=DIR keeps the serial logs.  LINUX_PATCHED_KERNEL
+# names match; KEEP_LOGS=DIR keeps the serial logs, KEEP_IMAGES=DIR the disk
+# image cases' files.  LINUX_PATCHED_KERNEL
 # and LINUX_PATCHED_VERSION choose another patched kernel than make
 # linux's 6.1 (make test-linux-6.12 runs the first case with 6.12's).
 set -u
