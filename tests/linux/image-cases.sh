@@ -7,7 +7,7 @@
 # Every image starts from one base, base.raw: build/linux/root.img (the
 # ext4 root file system, 256 MiB) followed by a 32 MiB region filled with
 # the pattern of pvmon-scatter (pv-guest/linux/initramfs/scatter.c).  The
-# domU boots with its root on /dev/xvda, writes 32 MiB of checksummed
+# domU boots with its root on /dev/xvda, writes 16 MiB of checksummed
 # blocks to a file, fsyncs, drops its page cache and reads them back
 # (disk-write-verify), then makes 256 writes of 512 bytes to 128 KiB, and
 # whole 64 KiB units, over the pattern region of the device itself and
@@ -31,7 +31,7 @@ base_seed=7               # pvmon.scatter_base_seed in tests/linux/image-*.domai
 region_offset_mib=256     # pvmon.scatter_offset_mib's default: root.img's end
 region_mib=32             # pvmon.scatter_mib's default
 scatter_writes=256        # pvmon.scatter_writes's default
-image_data_mib=32         # pvmon.disk_mib in tests/linux/image-*.domains
+image_data_mib=16         # pvmon.disk_mib in tests/linux/image-*.domains
 image_room_mib=160        # what a qcow2 file may grow by: the file, the region, ext4's journal and metadata
 
 # base_image: $work/base.raw (made once): root.img, then the pattern region.
