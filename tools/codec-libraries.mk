@@ -88,8 +88,8 @@ $(ZSTD_SOURCE)/prepared: $(ZSTD_ENTRY)/unpacked backend/libraries/zstd_deps.h
 	    echo "libzstd $(ZSTD_DEBIAN_VERSION) with backend/libraries/zstd_deps.h" >$@
 
 # codec_library FLAVOUR LIBRARY NAME ENTRY SOURCE STAMP CFLAGS COMPILER:
-# $(BUILD)/libs/FLAVOUR/libNAME.a, LIBRARY_FILES of SOURCE (whole once STAMP
-# exists) compiled by COMPILER with CODEC_CFLAGS_CFLAGS and LIBRARY_DEFINES,
+# $(BUILD)/libs/FLAVOUR/libNAME.a, <LIBRARY>_FILES of SOURCE (whole once STAMP
+# exists) compiled by COMPILER with CODEC_<CFLAGS>_CFLAGS and <LIBRARY>_DEFINES,
 # from the cache of ENTRY or built into it (tools/build-debian-library.sh).
 define codec_library
 $(BUILD)/libs/$(1)/lib$(3).a: $(6) tools/build-debian-library.sh tools/codec-libraries.mk
