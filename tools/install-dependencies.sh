@@ -37,10 +37,11 @@
 #                              sources of zlib and libzstd (tools/fetch-debian-source.sh)
 #   dpkg-dev, bzip2            unpack those Debian source packages with their patches (dpkg-source;
 #                              zlib's tarball is .tar.bz2, libzstd's .tar.xz)
-#   zstd, python3              the cluster codec's unit tests check its streams against the zstd
-#                              tool and python3's zlib module (tests/unit/test_cluster_codec.c)
-#   qemu-utils                 qemu-img: the Linux tests make qcow2 images and check, compare and
-#                              read what the backend wrote (tests/linux/image-cases.sh)
+#   zstd, python3, qemu-utils  the cluster codec's unit tests check its streams against the zstd
+#                              tool, python3's zlib module and qemu-img's compressed clusters
+#                              (tests/unit/test_cluster_codec.c); the Linux tests make qcow2 images
+#                              with qemu-img and check, compare and read what the backend wrote
+#                              (tests/linux/image-cases.sh)
 set -eu
 
 packages=(gcc make binutils libc6-dev libxen-dev check pkg-config qemu-system-x86
