@@ -49,6 +49,7 @@ expect_pattern() {
 
 vbds_on_qcow2_compressed_and_encrypted_images_keep_their_data() {
     local images=$work/images base_sum timeout_seconds=$((timeout_seconds * 3)) compressed_before compressed_after
+    local domain file
     if ! make_healthy_images; then
         fail "making the images failed"
         return
@@ -65,6 +66,8 @@ vbds_on_qcow2_compressed_and_encrypted_images_keep_their_data() {
     for domain in overlay1 overlay2 packed crypt; do
         healthy_domain_passes verify "$domain" disk_verify
     done
+    healthy_domain_passes images rawbase disk_broken
+    expect_log "\(d[0-9]+\) PASS disk_broken: every_request_is_answered_okay: [1-9][0-9]* requests answered OKAY, 0 ERROR, 0 unanswered$"
     expect_log "\(d0\) virtio-blk: vda at .*, read-only, .*serial 'base.qcow2'$"
     expect_log "\(d0\) toolstack: d[0-9]+ vbd 51712: xvda on image overlay1.qcow2 \(qcow2 with backing files\), 32768 sectors, read-write$"
     expect_log "\(d0\) toolstack: d[0-9]+ vbd 51712: xvda on image packed.qcow2 \(qcow2, compressed writes\), 32768 sectors, read-write$"
@@ -72,8 +75,8 @@ vbds_on_qcow2_compressed_and_encrypted_images_keep_their_data() {
     expect_log "\(d0\) toolstack: d[0-9]+ vbd 51712: xvda on plain.img|\(d0\) toolstack: d[0-9]+ vbd 51712: xvda on vd[a-z], sectors 0\+32768"
     expect_no_log "PANIC"
     count_guest_cases
-    for image in overlay1.qcow2 overlay2.qcow2 packed.qcow2; do
-        expect_image_check "$images/$image"
+    for file in overlay1.qcow2 overlay2.qcow2 packed.qcow2; do
+        expect_image_check "$images/$file"
     done
     [ "$(sha256sum <"$images/base.qcow2")" = "$base_sum" ] || fail "base.qcow2 changed under its overlays"
     if qemu-img convert -q -O raw "$images/overlay1.qcow2" "$images/overlay1.raw"; then
@@ -91,5 +94,58 @@ vbds_on_qcow2_compressed_and_encrypted_images_keep_their_data() {
     echo "     packed.qcow2: ${compressed_before}% compressed clusters before, ${compressed_after}% after"
     awk -v after="$compressed_after" 'BEGIN { exit !(after > 0) }' ||
         fail "packed.qcow2 has no compressed cluster left after the run"
+    rm -rf "$images"
+}
+
+# broken_image NAME DAMAGE [OPTIONS...]: NAME, 4 MiB of text then 4 MiB of
+# zeros (left unallocated: a write there allocates), converted with
+# OPTIONS, given room, then damaged.
+broken_image() {
+    local images=$work/images name=$1 damage=$2
+    shift 2
+    { text_image "$images/half.raw" 4 && truncate -s 8M "$images/half.raw"; } &&
+        qcow2_of "$images/half.raw" "$images/$name" "$@" &&
+        room_to_grow "$images/$name" 8 &&
+        tests/lib/qcow2_corrupt.py "$images/$name" "$damage"
+}
+
+# make_malformed_images: healthy.qcow2 and the broken images of malformed-images.domains.
+make_malformed_images() {
+    local images=$work/images
+    images_directory &&
+        qemu-img create -q -f qcow2 "$images/healthy.qcow2" "${image_mib}M" &&
+        room_to_grow "$images/healthy.qcow2" "$image_room_mib" &&
+        broken_image l1.qcow2 l1-beyond-end &&
+        broken_image l2.qcow2 l2-unaligned &&
+        broken_image beyond.qcow2 l2-beyond-end &&
+        broken_image refcount.qcow2 refcount-table &&
+        broken_image zstd.qcow2 compressed-stream -c -o compression_type=zstd &&
+        qemu-img create -q -f qcow2 "$images/loop-b.qcow2" 8M &&
+        (cd "$images" && qemu-img create -q -f qcow2 -b loop-b.qcow2 -F qcow2 loop-a.qcow2 &&
+            qemu-img rebase -q -u -b loop-a.qcow2 -F qcow2 loop-b.qcow2)
+}
+
+malformed_images_fail_their_devices_alone() {
+    local images=$work/images disks=() name domain timeout_seconds=$((timeout_seconds * 2))
+    if ! make_malformed_images; then
+        fail "making the images failed"
+        return
+    fi
+    for name in healthy.qcow2 l1.qcow2 l2.qcow2 beyond.qcow2 refcount.qcow2 loop-a.qcow2 loop-b.qcow2 zstd.qcow2; do
+        disks+=(--disk "$images/$name")
+    done
+    qemu_options="${disks[*]}" boot malformed tests/system/malformed-images.domains "$pv_kernel"
+    expect_status
+    healthy_domain_passes malformed healthy disk_test
+    for domain in badl1 badl2 beyond badref loop badzstd; do
+        healthy_domain_passes malformed "$domain" disk_broken
+    done
+    expect_log "\(d0\) toolstack: d[0-9]+ vbd 51712: opening image loop-a.qcow2 failed: "
+    expect_log "\(d0\) toolstack: summary end"
+    expect_no_log "PANIC"
+    count_guest_cases
+    expect_image_check "$images/healthy.qcow2"
+    qemu-img convert -q -O raw "$images/healthy.qcow2" "$images/healthy.raw" &&
+        expect_pattern "$images/healthy.raw" 61 "healthy.qcow2 as qemu-img reads it"
     rm -rf "$images"
 }

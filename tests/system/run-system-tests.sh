@@ -666,6 +666,7 @@ for test_case in \
     frontend_libraries_work_against_dom0_and_the_hypervisor \
     disk_io_survives_malicious_frontends_and_outlives_its_domains \
     vbds_on_qcow2_compressed_and_encrypted_images_keep_their_data \
+    malformed_images_fail_their_devices_alone \
     network_survives_malicious_frontends \
     xl_console_reaches_a_domu_and_ctrl_close_bracket_comes_back \
     xl_console_flood_does_not_starve_dom0s_prompt \
