@@ -47,6 +47,7 @@ struct dom0_device {
     uint64_t first_sector, sectors;
     bool read_only;
     struct disk_spec spec;
+    domid_t domain;
     bool on_image;        /* served from vbd_image, not the plain raw path */
     struct vbd_image image;
     grant_handle_t ring_handle;
@@ -302,21 +303,45 @@ static int open_chain_file(struct dom0_device *entry, const char *name, bool wri
     return 0;
 }
 
+static const char *open_failure(int error)
+{
+    switch (error) {
+    case -XEN_ENODEV:
+        return "dom0 has no disk of that name";
+    case -XEN_EBUSY:
+        return "in use: another vbd's, or a backing chain looping back to its writable top";
+    case -XEN_EROFS:
+        return "it may only be read (a read-only disk, or an image qemu-img must repair)";
+    case -XEN_ENOENT:
+        return "a backing file or its key file is not there";
+    case -XEN_EINVAL:
+        return "a malformed image, a backing chain that loops, or a bad key";
+    case -XEN_E2BIG:
+        return "its backing chain is too deep";
+    case -XEN_EOPNOTSUPP:
+        return "it uses a feature pvmon does not support";
+    case -XEN_ENOMEM:
+        return "dom0 has no memory left for it";
+    default:
+        return "its disk failed";
+    }
+}
+
 /* disk_image_find_file: a backing file, by the name the image's header gives (hostile). */
 static struct image_file *find_backing(void *context, const char *name)
 {
     struct dom0_device *entry = context;
     struct image_file *file;
-    char line[96];
     int result;
 
     if (!domain_config_disk_name_valid(name, strlen(name))) {
-        report(&entry->device, "its image names a backing file that is no disk's name");
+        console_printf("toolstack: d%u vbd %u: its image names a backing file that is no disk's name\n",
+                       entry->domain, entry->spec.virtual_device);
         return NULL;
     }
     if ((result = open_chain_file(entry, name, false, &file)) != 0) {
-        format_string(line, sizeof(line), "opening backing file %s read-only failed: %d", name, result);
-        report(&entry->device, line);
+        console_printf("toolstack: d%u vbd %u: opening backing file %s read-only failed: %s (%d)\n", entry->domain,
+                       entry->spec.virtual_device, name, open_failure(result), result);
         return NULL;
     }
     return file;
@@ -390,30 +415,6 @@ static void close_image(struct dom0_device *entry)
         entry->image.open = false;
     }
     close_chain_files(&entry->image);
-}
-
-static const char *open_failure(int error)
-{
-    switch (error) {
-    case -XEN_ENODEV:
-        return "dom0 has no disk of that name";
-    case -XEN_EBUSY:
-        return "a file of its chain is in use by another vbd";
-    case -XEN_EROFS:
-        return "it may only be read (a read-only disk, or an image qemu-img must repair)";
-    case -XEN_ENOENT:
-        return "a backing file or its key file is not there";
-    case -XEN_EINVAL:
-        return "a malformed image, a backing chain that loops, or a bad key";
-    case -XEN_E2BIG:
-        return "its backing chain is too deep";
-    case -XEN_EOPNOTSUPP:
-        return "it uses a feature pvmon does not support";
-    case -XEN_ENOMEM:
-        return "dom0 has no memory left for it";
-    default:
-        return "its disk failed";
-    }
 }
 
 /* Key and image for a vbd on an image: 0, or the error with a reason in reason. */
@@ -570,8 +571,8 @@ static int connect_image(struct dom0_device *entry, domid_t domain, const struct
     char reason[160];
     int opened, result;
 
-    *entry = (struct dom0_device) { .in_use = true, .created = true, .spec = *disk, .on_image = true,
-                                    .image.image = entry->image.image };
+    *entry = (struct dom0_device) { .in_use = true, .created = true, .spec = *disk, .domain = domain,
+                                    .on_image = true, .image.image = entry->image.image };
     opened = staging == NULL ? -XEN_ENOMEM : open_vbd_image(entry, reason, sizeof(reason));
     if (staging == NULL)
         format_string(reason, sizeof(reason), "dom0 has no pages for image files");

@@ -13,6 +13,7 @@
 #include <runtime/console.h>
 #include "console_echo.h"
 #include "disk_attacks.h"
+#include "disk_broken.h"
 #include "disk_test.h"
 #include "microbenchmarks.h"
 #include "net_attacks.h"
@@ -81,6 +82,8 @@ int run_workload(const char *command_line)
         return run_microbenchmarks(command_line);
     if (strcmp(role, "disk-attack") == 0)
         return run_disk_attack(command_line);
+    if (strcmp(role, "disk-broken") == 0)
+        return run_disk_broken(command_line);
     if (strcmp(role, "disk-test") == 0 || strcmp(role, "disk-verify") == 0) {
         run_disk_test(command_line, strcmp(role, "disk-test") == 0);
         return 0;

@@ -5,7 +5,7 @@
  *                                     blocking between wake-ups
  *                                     (SCHEDOP_block), or spinning on the
  *                                     clock with wait=spin
- * (and the test roles: microbenchmarks, disk-test, disk-verify,
+ * (and the test roles: microbenchmarks, disk-test, disk-verify, disk-broken,
  * disk-attack, net-test, net-attack, console-echo: console_echo.h).
  * Each of busy and idle then prints the share of the CPU its vCPU got: time running (from
  * VCPUOP_get_runstate_info) over the system time that passed.
