@@ -21,9 +21,12 @@
 #     host's own pvmon-scatter, run with the guest's seed on a copy of
 #     the base, leaves it (every write at its place, every sector the
 #     guest did not write still the base's, through the backing file);
-#   - a base is unchanged byte for byte (sha256 before and after).
+#   - a base is unchanged byte for byte (sha256 before and after);
+#   - a compressed image holds clusters written compressed during the run.
 # The crash case repeats the block crash test (SIGKILL of QEMU after N
-# acked records) on a qcow2 overlay.  Each boot has the hard timeout of
+# acked records) on a qcow2 overlay: no error right after the kill (a
+# leaked cluster is allowed there: dom0 repairs it on its next open), none
+# and no leak after Linux's next boot on it, every acked record there.  Each boot has the hard timeout of
 # run-linux-tests.sh and a failing case prints the tail of its serial log.
 
 scatter_tool=$work/pvmon-scatter
