@@ -24,7 +24,10 @@
  *   - A write returns 0 only when data and metadata are on the file in an
  *     order that keeps the image consistent if the machine stops at any
  *     point (data before the L2 entry naming it; refcounts before the
- *     entries that count on them); flush makes them durable.
+ *     entries that count on them); flush makes them durable.  A stop can
+ *     leave leaked clusters (qemu-img check: exit 3, no errors), which the
+ *     next writable open repairs (qcow2_repair.c), as QEMU repairs a dirty
+ *     image; after it qemu-img check is clean (exit 0).
  *   - Errors are negative Xen errno values.
  */
 #ifndef BACKEND_DISK_IMAGE_H
@@ -64,9 +67,11 @@ struct disk_image_layer {
 };
 
 /*
- * Caller-allocated (large: about 580 KiB, most of it the qcow2 workspace;
- * dom0 keeps one per vbd, statically), opened with disk_image_open and
- * given back with disk_image_close.  No field is the caller's to touch.
+ * Caller-allocated (large: about 550 KiB, most of it the qcow2 workspace:
+ * four cached metadata clusters and three cluster buffers of 64 KiB; dom0
+ * keeps one per vbd, statically), opened with disk_image_open and given
+ * back with disk_image_close.  No field is the caller's to touch.  One
+ * call at a time per image (the workspace is shared by its chain).
  */
 struct disk_image {
     bool open;

@@ -9,8 +9,9 @@
  * the top image, or names itself), 2 open flags (read-only, compressed
  * writes), then the writes that fill the images (the base through its own
  * open, then the top), then up to 16 damages, then up to 24 operations.
- * A damage hits the top or the base: a header field, an L1, L2, refcount
- * table or refcount block entry, or any byte, set to a value from the
+ * A damage hits the top or the base: a header field, an L1, refcount
+ * table or refcount block entry, an entry of the L2 table mapping the
+ * virtual disk, or 8 bytes anywhere, set to a value from the
  * input or one of the awkward ones (0, the file's size, one cluster
  * beyond it, unaligned, reserved bits, the compressed bit).
  *
@@ -242,11 +243,23 @@ static uint64_t get64(const uint8_t *bytes)
     return value;
 }
 
+/* The place of one of the first L2 table's entries for the virtual disk (if L1 names one inside the file). */
+static uint64_t first_l2_entry(struct fuzz_input *input, const struct fuzz_file *file, uint64_t cluster_size)
+{
+    const uint64_t l1 = get64(file->bytes + 40);
+    const uint64_t l2 = l1 + 8 <= file->file.size ? get64(file->bytes + l1) & 0x00fffffffffffe00ull : 0;
+    const uint64_t index = fuzz_input_byte(input) % VIRTUAL_CLUSTERS;
+
+    if (l2 == 0 || l2 + cluster_size > file->file.size)
+        return 40;
+    return l2 + index * 8;
+}
+
 /* An 8-byte entry at a place of the file chosen by the input, in a table or anywhere. */
 static uint64_t damage_place(struct fuzz_input *input, const struct fuzz_file *file, uint64_t cluster_size)
 {
     const uint64_t size = file->file.size;
-    const uint64_t table = fuzz_input_byte(input) % 5;
+    const uint64_t table = fuzz_input_byte(input) % 6;
     const uint64_t index = fuzz_input_bytes(input, 2) % (cluster_size / 8);
     uint64_t start;
 
@@ -258,8 +271,10 @@ static uint64_t damage_place(struct fuzz_input *input, const struct fuzz_file *f
         start = get64(file->bytes + 48);           /* refcount table */
     else if (table == 3)
         start = get64(file->bytes + 48) + cluster_size; /* the first refcount block, as created */
-    else
+    else if (table == 4)
         start = (fuzz_input_byte(input) % FILE_CLUSTERS) * cluster_size; /* any cluster: L2 tables, data */
+    else
+        return first_l2_entry(input, file, cluster_size); /* an entry of the virtual disk's clusters */
     const uint64_t place = (start % size) / 8 * 8 + index * 8;
     return place + 8 <= size ? place : size - 8;
 }
