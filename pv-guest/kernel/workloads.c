@@ -82,8 +82,10 @@ int run_workload(const char *command_line)
         return run_microbenchmarks(command_line);
     if (strcmp(role, "disk-attack") == 0)
         return run_disk_attack(command_line);
-    if (strcmp(role, "disk-broken") == 0)
-        return run_disk_broken(command_line);
+    if (strcmp(role, "disk-broken") == 0) {
+        run_disk_broken(command_line);
+        return 0;
+    }
     if (strcmp(role, "disk-test") == 0 || strcmp(role, "disk-verify") == 0) {
         run_disk_test(command_line, strcmp(role, "disk-test") == 0);
         return 0;

@@ -67,6 +67,8 @@ vbds_on_qcow2_compressed_and_encrypted_images_keep_their_data() {
         healthy_domain_passes verify "$domain" disk_verify
     done
     healthy_domain_passes images rawbase disk_broken
+    healthy_domain_passes images second disk_broken
+    expect_log "\(d0\) toolstack: d[0-9]+ vbd 51712: opening image overlay1.qcow2 failed: in use: "
     expect_log "\(d[0-9]+\) PASS disk_broken: every_request_is_answered_okay: [1-9][0-9]* requests answered OKAY, 0 ERROR, 0 unanswered$"
     expect_log "\(d0\) virtio-blk: vda at .*, read-only, .*serial 'base.qcow2'$"
     expect_log "\(d0\) toolstack: d[0-9]+ vbd 51712: xvda on image overlay1.qcow2 \(qcow2 with backing files\), 32768 sectors, read-write$"

@@ -52,6 +52,15 @@
 #     costing only its own vbd; later domains, and a
 #     second boot on the same image (block-verify.domains), read the
 #     healthy data back;
+#   - vbds on disk images (tests/system/image-cases.sh, images made by
+#     qemu-img and tests/lib/xts_image.py at test time): disk-test domUs
+#     on two qcow2 overlays of one read-only base, a zstd-compressed image
+#     with compress=on, an aes-xts-plain64 image and the plain raw path,
+#     read back by new domains, then qemu-img check, convert and
+#     python3-cryptography on the host (the base unchanged, clusters still
+#     compressed); a second writer of an overlay refused; malformed images
+#     (L1, L2, refcount table, a cluster beyond the file, a backing loop, a
+#     bad zstd stream) failing their devices alone beside a healthy domU;
 #   - the split network device from our PV kernel
 #     (tests/system/network.domains, dom0's NIC on QEMU's user network
 #     through --net): in each scenario two healthy net-test domUs ping
