@@ -21,7 +21,8 @@
 #                   grant tables, dom0's virtqueue against a hostile device, dom0's network path
 #                   (frames and checksums, the bridge, tx packets, the packet pool), xl.cfg files;
 #                   make fuzz-NAME runs one (page-type, page-table-write, event-channel,
-#                   foreign-mapping, grant-table, virtqueue, net-packet, netback, xl-config)
+#                   foreign-mapping, grant-table, virtqueue, net-packet, netback, xl-config,
+#                   cluster-codec: hostile compressed qcow2 clusters through zlib and zstd)
 #   make linux-initramfs, make linux-stock, make linux-disk
 #                   the Linux domU's initramfs (busybox and the workload), Debian's stock
 #                   kernels (6.1 and 6.12) as ELFs with the modules their disk needs and their

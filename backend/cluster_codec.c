@@ -19,7 +19,8 @@
  *   - zstd: one or more zstd frames, decoded one whole frame at a time
  *     until the cluster is full (QEMU loops the same way, and requires the
  *     frame that fills the cluster to end there); written as one frame at
- *     level 3 (QEMU's, zstd's default) with its content size.
+ *     level 3 (QEMU's, zstd's default), with its content size and a 16 KiB
+ *     window (below).
  *
  * The rules it keeps:
  *   - The compressed bytes come from an image file: hostile.  Decoding
@@ -31,16 +32,19 @@
  *   - Compression must save at least one 512-byte sector, or it is
  *     -ENOSPC: the caller then writes the cluster uncompressed.
  *   - Bounded memory: no allocator.  Both libraries work in one static
- *     arena (CODEC_ARENA_SIZE, 416 KiB), used by one call at a time and
+ *     arena (CODEC_ARENA_SIZE, 160 KiB), used by one call at a time and
  *     taken afresh by each (dom0's backend is single-threaded; this file is
- *     not reentrant).  For 64 KiB clusters, the largest supported, they need
- *     (tests/unit/test_cluster_codec.c checks every cluster size):
- *       zstd compression   404,624 bytes (level 3, hash and chain tables
- *                          capped at 2^14 entries: zstd's own level-3 tables
- *                          would need 666,768)
+ *     not reentrant).  What each needs, at every cluster size up to 64 KiB
+ *     (measured with zstd's estimates and a counting zalloc; the unit tests
+ *     compress and decompress at every size, which fails if it is short):
+ *       zstd compression   154,768 bytes: level 3 with a 16 KiB window and
+ *                          hash and chain tables of 2^13 entries (zstd's own
+ *                          level-3 choice for 64 KiB, a 64 KiB window and
+ *                          2^16 tables, would need 666,768 for about 5% less
+ *                          output)
+ *       zlib deflate       153,408 bytes (4 KiB window, memLevel 8)
  *       zstd decompression  95,960 bytes (one-shot: the cluster is the window)
- *       zlib deflate       about 150 KiB (4 KiB window, memLevel 8)
- *       zlib inflate       about 12 KiB (4 KiB window)
+ *       zlib inflate        11,264 bytes (4 KiB window)
  *     zstd gets the arena as its static context (ZSTD_initStaticCCtx,
  *     ZSTD_initStaticDCtx); zlib's zalloc hands out slices of it in order
  *     and zfree returns nothing until the call ends.
@@ -67,8 +71,9 @@
 #define ZLIB_WINDOW_BITS 12
 #define ZLIB_MEMORY_LEVEL 8
 #define ZSTD_LEVEL 3
-#define ZSTD_TABLE_LOG 14
-#define CODEC_ARENA_SIZE (416u * 1024u)
+#define ZSTD_WINDOW_LOG 14
+#define ZSTD_TABLE_LOG 13
+#define CODEC_ARENA_SIZE (160u * 1024u)
 
 static _Alignas(64) unsigned char codec_arena[CODEC_ARENA_SIZE];
 
@@ -226,6 +231,7 @@ static int zstd_compress_cluster(const unsigned char *input, size_t cluster_size
     size_t length;
 
     if (context == NULL || !zstd_parameter_set(context, ZSTD_c_compressionLevel, ZSTD_LEVEL) ||
+        !zstd_parameter_set(context, ZSTD_c_windowLog, ZSTD_WINDOW_LOG) ||
         !zstd_parameter_set(context, ZSTD_c_hashLog, ZSTD_TABLE_LOG) ||
         !zstd_parameter_set(context, ZSTD_c_chainLog, ZSTD_TABLE_LOG) ||
         !zstd_parameter_set(context, ZSTD_c_contentSizeFlag, 1))

@@ -9,7 +9,10 @@
 # pinned here), checks every file against it, unpacks it with its Debian
 # patches into ${PVMON_CACHE:-~/.cache/pvmon}/libs/PACKAGE-VERSION/ and keeps
 # it there, keyed on the version, like the Linux build.  Only the .c files
-# cluster_codec.c needs are compiled, three times over the same sources:
+# cluster_codec.c needs are compiled, three times over the same sources, by
+# tools/build-debian-library.sh, which keeps each archive in the same cache
+# entry, keyed on the sha256 of the sources, flags and compiler (a hit is a
+# copy; a miss takes a minute or two on 2 cores):
 #
 #   $(BUILD)/libs/guest/lib{z,zstd}.a   freestanding, for dom0 (the flags of
 #                                       our PV kernel, PV_GUEST_CFLAGS), linked
@@ -58,11 +61,11 @@ ZSTD_DEFINES := -DZSTD_DISABLE_ASM -DDYNAMIC_BMI2=0 -DZSTD_NO_INTRINSICS -DZSTD_
 # (-nostdinc leaves it nowhere to go): it then defines every limit itself.
 CODEC_FREESTANDING_LIMITS := -D_LIBC_LIMITS_H_
 
-# The flags of each build, without our warnings and include directories.
-CODEC_OWN_FLAGS = $(WARNINGS) -I% -D__XEN_INTERFACE_VERSION__=%
-CODEC_GUEST_CFLAGS = $(filter-out $(CODEC_OWN_FLAGS),$(PV_GUEST_CFLAGS)) $(CODEC_FREESTANDING_LIMITS)
-CODEC_HOST_CFLAGS = $(filter-out $(CODEC_OWN_FLAGS),$(HOST_CFLAGS))
-CODEC_FUZZ_CFLAGS = $(filter-out $(CODEC_OWN_FLAGS),$(FUZZ_CFLAGS)) -fsanitize=fuzzer-no-link
+# The flags of each build, without our warnings, include directories and dependency files.
+CODEC_DROPPED_FLAGS = $(WARNINGS) -I% -D__XEN_INTERFACE_VERSION__=% -MMD -MP
+CODEC_GUEST_CFLAGS = $(filter-out $(CODEC_DROPPED_FLAGS),$(PV_GUEST_CFLAGS)) $(CODEC_FREESTANDING_LIMITS)
+CODEC_HOST_CFLAGS = $(filter-out $(CODEC_DROPPED_FLAGS),$(HOST_CFLAGS))
+CODEC_FUZZ_CFLAGS = $(filter-out $(CODEC_DROPPED_FLAGS),$(FUZZ_CFLAGS)) -fsanitize=fuzzer-no-link
 
 # What our code needs to include <zlib.h> and <zstd.h> as the libraries were built.
 CODEC_INCLUDE_FLAGS = -isystem $(ZLIB_SOURCE) -isystem $(ZSTD_SOURCE) $(ZLIB_DEFINES)
@@ -84,25 +87,22 @@ $(ZSTD_SOURCE)/prepared: $(ZSTD_ENTRY)/unpacked backend/libraries/zstd_deps.h
 	    cp backend/libraries/zstd_deps.h $(ZSTD_SOURCE)/common/zstd_deps.h && \
 	    echo "libzstd $(ZSTD_DEBIAN_VERSION) with backend/libraries/zstd_deps.h" >$@
 
-# codec_library FLAVOUR LIBRARY NAME SOURCE STAMP DEFINES COMPILER: the rules of
-# $(BUILD)/libs/FLAVOUR/libNAME.a, the objects of LIBRARY_FILES compiled
-# from SOURCE (ready once STAMP exists) with CODEC_FLAVOUR_CFLAGS.
+# codec_library FLAVOUR LIBRARY NAME ENTRY SOURCE STAMP CFLAGS COMPILER:
+# $(BUILD)/libs/FLAVOUR/libNAME.a, <LIBRARY>_FILES of SOURCE (whole once STAMP
+# exists) compiled by COMPILER with CODEC_<CFLAGS>_CFLAGS and <LIBRARY>_DEFINES,
+# from the cache of ENTRY or built into it (tools/build-debian-library.sh).
 define codec_library
-$(1)_$(2)_OBJECTS := $$(patsubst %,$(BUILD)/libs/$(1)/$(3)/%.o,$$($(2)_FILES))
-$$($(1)_$(2)_OBJECTS): $(BUILD)/libs/$(1)/$(3)/%.o: $(5)
-	$$(call say,$(8),$(4)/$$*.c [$(1)])
-	@mkdir -p $$(dir $$@)
-	$$(QUIET)$(7) $$(CODEC_$(6)_CFLAGS) $$($(2)_DEFINES) -c $(4)/$$*.c -o $$@
-$(BUILD)/libs/$(1)/lib$(3).a: $$($(1)_$(2)_OBJECTS)
-	$$(call say,AR,$$@)
-	$$(QUIET)rm -f $$@ && ar rcs $$@ $$^
+$(BUILD)/libs/$(1)/lib$(3).a: $(6) tools/build-debian-library.sh tools/codec-libraries.mk
+	$$(call say,LIB,$$@)
+	$$(QUIET)tools/build-debian-library.sh $(4) $(5) $$@ $(8) "$$($(2)_FILES)" -- \
+	    $$(CODEC_$(7)_CFLAGS) $$($(2)_DEFINES)
 endef
-$(eval $(call codec_library,guest,ZLIB,z,$(ZLIB_SOURCE),$(ZLIB_ENTRY)/unpacked,GUEST,gcc,CC))
-$(eval $(call codec_library,guest,ZSTD,zstd,$(ZSTD_SOURCE),$(ZSTD_SOURCE)/prepared,GUEST,gcc,CC))
-$(eval $(call codec_library,host,ZLIB,z,$(ZLIB_SOURCE),$(ZLIB_ENTRY)/unpacked,HOST,gcc,HOSTCC))
-$(eval $(call codec_library,host,ZSTD,zstd,$(ZSTD_SOURCE),$(ZSTD_SOURCE)/prepared,HOST,gcc,HOSTCC))
-$(eval $(call codec_library,fuzz,ZLIB,z,$(ZLIB_SOURCE),$(ZLIB_ENTRY)/unpacked,FUZZ,clang,FUZZCC))
-$(eval $(call codec_library,fuzz,ZSTD,zstd,$(ZSTD_SOURCE),$(ZSTD_SOURCE)/prepared,FUZZ,clang,FUZZCC))
+$(eval $(call codec_library,guest,ZLIB,z,$(ZLIB_ENTRY),$(ZLIB_SOURCE),$(ZLIB_ENTRY)/unpacked,GUEST,gcc))
+$(eval $(call codec_library,guest,ZSTD,zstd,$(ZSTD_ENTRY),$(ZSTD_SOURCE),$(ZSTD_SOURCE)/prepared,GUEST,gcc))
+$(eval $(call codec_library,host,ZLIB,z,$(ZLIB_ENTRY),$(ZLIB_SOURCE),$(ZLIB_ENTRY)/unpacked,HOST,gcc))
+$(eval $(call codec_library,host,ZSTD,zstd,$(ZSTD_ENTRY),$(ZSTD_SOURCE),$(ZSTD_SOURCE)/prepared,HOST,gcc))
+$(eval $(call codec_library,fuzz,ZLIB,z,$(ZLIB_ENTRY),$(ZLIB_SOURCE),$(ZLIB_ENTRY)/unpacked,FUZZ,clang))
+$(eval $(call codec_library,fuzz,ZSTD,zstd,$(ZSTD_ENTRY),$(ZSTD_SOURCE),$(ZSTD_SOURCE)/prepared,FUZZ,clang))
 CODEC_GUEST_LIBRARIES := $(BUILD)/libs/guest/libzstd.a $(BUILD)/libs/guest/libz.a
 CODEC_HOST_LIBRARIES := $(BUILD)/libs/host/libzstd.a $(BUILD)/libs/host/libz.a
 CODEC_FUZZ_LIBRARIES := $(BUILD)/libs/fuzz/libzstd.a $(BUILD)/libs/fuzz/libz.a

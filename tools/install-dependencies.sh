@@ -35,14 +35,15 @@
 #                              sources of zlib and libzstd (tools/fetch-debian-source.sh)
 #   dpkg-dev, bzip2            unpack those Debian source packages with their patches (dpkg-source;
 #                              zlib's tarball is .tar.bz2, libzstd's .tar.xz)
-#   zstd, python3              the cluster codec's unit tests check its streams against the zstd
-#                              tool and python3's zlib module (tests/unit/test_cluster_codec.c)
+#   zstd, python3, qemu-utils  the cluster codec's unit tests check its streams against the zstd
+#                              tool, python3's zlib module and qemu-img's compressed clusters
+#                              (tests/unit/test_cluster_codec.c)
 set -eu
 
 packages=(gcc make binutils libc6-dev libxen-dev check pkg-config qemu-system-x86
           grub-pc-bin grub-common xorriso mtools cpio clang libclang-rt-14-dev
           busybox-static xz-utils linux-source-6.1 linux-source-6.12 git patch bc bison flex libelf-dev libssl-dev
-          e2fsprogs procps curl dpkg-dev bzip2 zstd python3)
+          e2fsprogs procps curl dpkg-dev bzip2 zstd python3 qemu-utils)
 
 missing=()
 for package in "${packages[@]}"; do

@@ -13,7 +13,9 @@
  *   - raw: the rest of the input is the stream, as it stands;
  *   - joined: the codec's streams of the cluster's two halves, one after
  *     the other: zstd reads frame after frame and must give the cluster
- *     back; zlib's first stream ends half way, which must be -XEN_EIO.
+ *     back; zlib's first stream ends half way, which must be -XEN_EIO;
+ *   - overlong: the codec's stream of the cluster, read as a cluster of
+ *     half the size, which must be -XEN_EIO.
  * Each stream sits in a heap block of exactly its length and decodes into
  * one of exactly the cluster's size, so that AddressSanitizer stops any
  * read or write beyond them.  The rules checked:
@@ -46,9 +48,9 @@
 #define WORK_CONSTANT 400u
 #define WORK_PER_BYTE 4u
 
-enum mode { MODE_DAMAGED, MODE_RAW, MODE_JOINED, MODES };
+enum mode { MODE_DAMAGED, MODE_RAW, MODE_JOINED, MODE_OVERLONG, MODES };
 
-static const char *const mode_names[MODES] = { "damaged", "raw", "joined" };
+static const char *const mode_names[MODES] = { "damaged", "raw", "joined", "overlong" };
 
 static const char *current_mode = "set-up";
 
@@ -162,6 +164,22 @@ static void run_joined(enum cluster_compression type, size_t cluster_size)
         violation("a zlib stream of half the cluster, then another, gave %d", status);
 }
 
+/* The codec's stream of the whole cluster, read as a cluster half the size: it gives too much. */
+static void run_overlong(enum cluster_compression type, size_t cluster_size)
+{
+    size_t length;
+    int status;
+
+    if (cluster_size < 1024)
+        return;
+    length = compress_part(type, cluster, cluster_size, stream);
+    if (length == 0)
+        return;
+    status = decompress_exact(type, stream, length, cluster_size / 2, false);
+    if (status != -XEN_EIO)
+        violation("a stream of %zu bytes read as %zu gave %d", cluster_size, cluster_size / 2, status);
+}
+
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
     struct fuzz_input input = { data, size, 0 };
@@ -175,7 +193,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     switch (mode) {
     case MODE_DAMAGED: run_damaged(&input, type, cluster_size); break;
     case MODE_RAW: run_raw(&input, type, cluster_size); break;
-    default: run_joined(type, cluster_size); break;
+    case MODE_JOINED: run_joined(type, cluster_size); break;
+    default: run_overlong(type, cluster_size); break;
     }
     return 0;
 }

@@ -2,8 +2,10 @@
  * Specification of backend/cluster_codec.c: one qcow2 cluster through zlib
  * (raw deflate, 4 KiB window) and zstd, as QEMU 7.2 writes and reads them.
  * The other side of every exchange is an independent implementation on the
- * host: python3's zlib module (zlib.compressobj / decompressobj with
- * wbits -12, as QEMU) and the zstd command-line tool.  Hostile streams
+ * host: qemu-img 7.2 itself (convert -c, whose compressed clusters are
+ * found through the qcow2 file's L1 and L2 tables), python3's zlib module
+ * (zlib.compressobj / decompressobj with wbits -12, as QEMU) and the zstd
+ * command-line tool.  Hostile streams
  * (truncated, overlong, short, corrupted) must be -EIO, and are decoded into
  * buffers of exactly their size, so that AddressSanitizer sees any read or
  * write beyond them.
@@ -418,6 +420,108 @@ START_TEST(test_zstd_cluster_in_two_frames_decompresses)
 }
 END_TEST
 
+static uint64_t big_endian(const uint8_t *bytes, unsigned count)
+{
+    uint64_t value = 0;
+
+    for (unsigned index = 0; index < count; index++)
+        value = value << 8 | bytes[index];
+    return value;
+}
+
+/*
+ * Every compressed cluster of a qcow2 file, decompressed and compared with
+ * the raw disk it was converted from (docs/interop/qcow2.txt: L1 and L2
+ * tables, "Compressed Clusters Descriptor").  Returns how many there were.
+ */
+static unsigned check_compressed_clusters(enum cluster_compression type, const uint8_t *qcow2, size_t qcow2_size,
+                                          const uint8_t *disk, size_t disk_size)
+{
+    unsigned cluster_bits = (unsigned)big_endian(qcow2 + 20, 4);
+    size_t cluster_size = (size_t)1 << cluster_bits;
+    uint64_t l1_size = big_endian(qcow2 + 36, 4), l1_offset = big_endian(qcow2 + 40, 8);
+    unsigned offset_bits = 62 - (cluster_bits - 8);
+    unsigned found = 0;
+
+    ck_assert_uint_le(l1_offset + 8 * l1_size, qcow2_size);
+    for (uint64_t l1_index = 0; l1_index < l1_size; l1_index++) {
+        uint64_t l2_offset = big_endian(qcow2 + l1_offset + 8 * l1_index, 8) & UINT64_C(0x00fffffffffffe00);
+
+        if (l2_offset == 0)
+            continue;
+        ck_assert_uint_le(l2_offset + cluster_size, qcow2_size);
+        for (uint64_t l2_index = 0; l2_index < cluster_size / 8; l2_index++) {
+            uint64_t entry = big_endian(qcow2 + l2_offset + 8 * l2_index, 8);
+            uint64_t guest = (l1_index * (cluster_size / 8) + l2_index) * cluster_size;
+            uint64_t host, sectors, length;
+
+            if (!(entry & (UINT64_C(1) << 62)))
+                continue;
+            host = entry & ((UINT64_C(1) << offset_bits) - 1);
+            sectors = ((entry >> offset_bits) & ((UINT64_C(1) << (cluster_bits - 8)) - 1)) + 1;
+            length = sectors * 512 - (host & 511);
+            if (length > qcow2_size - host)
+                length = qcow2_size - host;
+            ck_assert_uint_le(guest + cluster_size, disk_size);
+            memset(restored, 0, cluster_size);
+            ck_assert_int_eq(decompress_exact(type, qcow2 + host, length, restored, cluster_size), 0);
+            ck_assert_mem_eq(restored, disk + guest, cluster_size);
+            found++;
+        }
+    }
+    return found;
+}
+
+/* qemu-img convert -c of the raw disk into a qcow2 file of the type and cluster size; its length. */
+static size_t qemu_img_compress(const char *type, size_t cluster_size, const uint8_t *disk, size_t disk_size,
+                                uint8_t *qcow2, size_t capacity)
+{
+    char raw_path[] = "/tmp/pvmon-codec-raw.XXXXXX";
+    char qcow2_path[] = "/tmp/pvmon-codec-qcow2.XXXXXX";
+    char command[512];
+    int raw_file = mkstemp(raw_path);
+    int qcow2_file = mkstemp(qcow2_path);
+    ssize_t length;
+
+    ck_assert_int_ge(raw_file, 0);
+    ck_assert_int_ge(qcow2_file, 0);
+    ck_assert_int_eq(write(raw_file, disk, disk_size), (ssize_t)disk_size);
+    snprintf(command, sizeof(command),
+             "qemu-img convert -q -c -f raw -O qcow2 -o compression_type=%s,cluster_size=%zu %s %s", type,
+             cluster_size, raw_path, qcow2_path);
+    ck_assert_msg(system(command) == 0, "%s failed", command);
+    length = pread(qcow2_file, qcow2, capacity, 0);
+    close(raw_file);
+    close(qcow2_file);
+    unlink(raw_path);
+    unlink(qcow2_path);
+    ck_assert_int_gt(length, 0);
+    ck_assert_int_lt(length, (ssize_t)capacity);
+    return (size_t)length;
+}
+
+/* qemu-img 7.2 itself writes the clusters (convert -c), in both encodings and two cluster sizes. */
+START_TEST(test_clusters_qemu_img_compressed_decompress)
+{
+    static const char *const names[] = { "zlib", "zstd" };
+    static uint8_t disk[8 * MAX_CLUSTER];
+    static uint8_t qcow2[16 * MAX_CLUSTER];
+    const size_t cluster_sizes[] = { 4096, MAX_CLUSTER };
+
+    fill_text(disk, sizeof(disk), 24);
+    for (size_t size_index = 0; size_index < 2; size_index++) {
+        for (unsigned type = 0; type < 2; type++) {
+            size_t length = qemu_img_compress(names[type], cluster_sizes[size_index], disk, sizeof(disk), qcow2,
+                                              sizeof(qcow2));
+
+            ck_assert_uint_eq(check_compressed_clusters((enum cluster_compression)type, qcow2, length, disk,
+                                                        sizeof(disk)),
+                              sizeof(disk) / cluster_sizes[size_index]);
+        }
+    }
+}
+END_TEST
+
 /* Bit flips and byte changes anywhere: -EIO or a full cluster, never a byte outside either buffer (ASan). */
 START_TEST(test_corrupted_streams_stay_inside_their_buffers)
 {
@@ -488,6 +592,7 @@ static Suite *cluster_codec_suite(void)
     tcase_add_test(interchange, test_compression_saving_less_than_a_sector_is_enospc);
     tcase_add_test(interchange, test_zstd_cluster_in_two_frames_decompresses);
     tcase_add_test(interchange, test_zlib_stream_with_a_32_kib_window_decompresses_as_qemu_reads_it);
+    tcase_add_test(interchange, test_clusters_qemu_img_compressed_decompress);
     tcase_add_test(hostile, test_truncated_zlib_stream_is_eio);
     tcase_add_test(hostile, test_truncated_zstd_frame_is_eio);
     tcase_add_test(hostile, test_zlib_stream_longer_than_the_cluster_is_eio);
