@@ -174,41 +174,52 @@ static uint32_t inverse_substitute_shifted(const uint32_t state[4], unsigned c)
            (uint32_t)inverse_sbox[byte_of(state[(c + 1) % 4], 3)] << 24;
 }
 
+/* One round of 5.1 but the last: SubBytes, ShiftRows, MixColumns, AddRoundKey. */
+static void encrypt_round(uint32_t state[4], const uint32_t round_key[4])
+{
+    uint32_t next[4];
+
+    for (unsigned c = 0; c < 4; c++)
+        next[c] = mix_column(substitute_shifted(state, c)) ^ round_key[c];
+    for (unsigned c = 0; c < 4; c++)
+        state[c] = next[c];
+}
+
+/* One round of 5.3 but the last: InvShiftRows, InvSubBytes, AddRoundKey, InvMixColumns. */
+static void decrypt_round(uint32_t state[4], const uint32_t round_key[4])
+{
+    uint32_t next[4];
+
+    for (unsigned c = 0; c < 4; c++)
+        next[c] = inverse_mix_column(inverse_substitute_shifted(state, c) ^ round_key[c]);
+    for (unsigned c = 0; c < 4; c++)
+        state[c] = next[c];
+}
+
 void aes256_encrypt_block(const struct aes256_key *key, const uint8_t in[AES_BLOCK_SIZE],
                           uint8_t out[AES_BLOCK_SIZE])
 {
     const uint32_t *w = key->round_words;
-    uint32_t state[4], next[4];
+    uint32_t state[4];
 
     for (unsigned c = 0; c < 4; c++)
         state[c] = load_le32(in + 4 * c) ^ w[c];
-    for (unsigned round = 1; round <= AES256_ROUNDS; round++) {
-        for (unsigned c = 0; c < 4; c++) {
-            next[c] = substitute_shifted(state, c);
-            if (round < AES256_ROUNDS)
-                next[c] = mix_column(next[c]);
-        }
-        for (unsigned c = 0; c < 4; c++)
-            state[c] = next[c] ^ w[4 * round + c];
-    }
+    for (unsigned round = 1; round < AES256_ROUNDS; round++)
+        encrypt_round(state, w + 4 * round);
     for (unsigned c = 0; c < 4; c++)
-        store_le32(out + 4 * c, state[c]);
+        store_le32(out + 4 * c, substitute_shifted(state, c) ^ w[4 * AES256_ROUNDS + c]);
 }
 
 void aes256_decrypt_block(const struct aes256_key *key, const uint8_t in[AES_BLOCK_SIZE],
                           uint8_t out[AES_BLOCK_SIZE])
 {
     const uint32_t *w = key->round_words;
-    uint32_t state[4], next[4];
+    uint32_t state[4];
 
     for (unsigned c = 0; c < 4; c++)
         state[c] = load_le32(in + 4 * c) ^ w[4 * AES256_ROUNDS + c];
-    for (unsigned round = AES256_ROUNDS; round-- > 0;) {
-        for (unsigned c = 0; c < 4; c++)
-            next[c] = inverse_substitute_shifted(state, c) ^ w[4 * round + c];
-        for (unsigned c = 0; c < 4; c++)
-            state[c] = round > 0 ? inverse_mix_column(next[c]) : next[c];
-    }
+    for (unsigned round = AES256_ROUNDS - 1; round > 0; round--)
+        decrypt_round(state, w + 4 * round);
     for (unsigned c = 0; c < 4; c++)
-        store_le32(out + 4 * c, state[c]);
+        store_le32(out + 4 * c, inverse_substitute_shifted(state, c) ^ w[c]);
 }
