@@ -247,10 +247,10 @@ static uint64_t get64(const uint8_t *bytes)
 static uint64_t first_l2_entry(struct fuzz_input *input, const struct fuzz_file *file, uint64_t cluster_size)
 {
     const uint64_t l1 = get64(file->bytes + 40);
-    const uint64_t l2 = l1 + 8 <= file->file.size ? get64(file->bytes + l1) & 0x00fffffffffffe00ull : 0;
+    const uint64_t l2 = l1 <= file->file.size - 8 ? get64(file->bytes + l1) & 0x00fffffffffffe00ull : 0;
     const uint64_t index = fuzz_input_byte(input) % VIRTUAL_CLUSTERS;
 
-    if (l2 == 0 || l2 + cluster_size > file->file.size)
+    if (l2 == 0 || l2 > file->file.size - cluster_size)
         return 40;
     return l2 + index * 8;
 }

@@ -9,7 +9,7 @@
 #   - qemu-img info --backing-chain: overlays name their backing file;
 #   - compressed clusters that qemu-img convert -c wrote (zlib, zstd) read
 #     back as the source; zstd clusters pvmon wrote read back in qemu-img;
-#   - aes-xts-plain64 images decrypt with python3-cryptography;
+#   - aes-xts-plain64 images decrypt with python3-cryptography (tests/lib/xts_image.py);
 #   - crash at every write: the image code's file writes stop after N
 #     writes, for every N until the workload completes: qemu-img check
 #     finds no corruption (at most leaks: exit 3), every acknowledged write
@@ -44,6 +44,7 @@ run_case() {
 
 T=$(realpath "$tool")
 H=$(realpath "$here")
+L=$(realpath tests/lib)
 
 # fresh IMAGE FILE_MB VIRTUAL_MB [CLUSTER_BITS]: a file of fixed size with a fresh image, and its reference.
 fresh() {
@@ -180,18 +181,18 @@ case_full_file_leaves_a_clean_image() {
 # sector's bytes in the file (zeros) decrypted, by python3-cryptography.
 case_encrypted_raw_image_decrypts_with_python_cryptography() {
     head -c 64 /dev/urandom > key && truncate -s 8M disk.raw || return 1
-    python3 "$H/xts_decrypt.py" key disk.raw disk.raw.ref || return 1
+    python3 "$L/xts_image.py" decrypt key disk.raw disk.raw.ref || return 1
     "$T" workload disk.raw raw disk.raw.ref 13 300 key=key || return 1
-    python3 "$H/xts_decrypt.py" key disk.raw plain.raw || return 1
+    python3 "$L/xts_image.py" decrypt key disk.raw plain.raw || return 1
     cmp -s plain.raw disk.raw.ref || { echo "the decrypted disk differs from the reference"; return 1; }
 }
 
 case_encrypted_qcow2_image_decrypts_with_python_cryptography() {
     head -c 64 /dev/urandom > key && fresh disk.qcow2 32 8 || return 1
-    python3 "$H/xts_decrypt.py" key disk.qcow2.ref plain.ref && mv plain.ref disk.qcow2.ref || return 1
+    python3 "$L/xts_image.py" decrypt key disk.qcow2.ref plain.ref && mv plain.ref disk.qcow2.ref || return 1
     "$T" workload disk.qcow2 qcow2 disk.qcow2.ref 14 300 key=key || return 1
     [ "$(check_status disk.qcow2)" = 0 ] || { echo "qemu-img check is not clean"; return 1; }
-    qimg convert -O raw disk.qcow2 cipher.raw && python3 "$H/xts_decrypt.py" key cipher.raw plain.raw || return 1
+    qimg convert -O raw disk.qcow2 cipher.raw && python3 "$L/xts_image.py" decrypt key cipher.raw plain.raw || return 1
     cmp -s plain.raw disk.qcow2.ref || { echo "the decrypted disk differs from the reference"; return 1; }
 }
 
