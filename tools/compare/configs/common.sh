@@ -1,9 +1,11 @@
-# Sourced by every configuration of 'make compare' (tools/compare/configs/NAME.sh):
+# Sourced by every configuration of 'make compare' (tools/compare/configs/NAME.sh,
+# executable; a file here that is not executable, like this one, is a library):
 # the contract's command line, the guest settings every configuration shares,
 # and the way a configuration ends.  tools/compare/README.md is the contract.
 #
-#   compare_parse_arguments "$@"     sets mode, kernel, initramfs, log, timeout_seconds,
-#                                    quick (0 or 1); exits 1 on a bad command line
+#   compare_parse_arguments "$@"     sets mode, kernel, initramfs, log (absolute paths),
+#                                    timeout_seconds, quick (0 or 1); exits 1 on a bad
+#                                    command line
 #   compare_guest_cmdline            the kernel command line words every guest gets
 #                                    (after its console=): CPU features and the workload's size
 #   compare_not_run REASON           prints "not run: REASON" and exits 3
@@ -22,6 +24,8 @@ set -u
 COMPARE_GUEST_MIB=512
 COMPARE_GUEST_VCPUS=1
 COMPARE_ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/../../.." && pwd)
+# The build directory (the harness exports BUILD), absolute.
+COMPARE_BUILD=$(cd "$COMPARE_ROOT" && realpath -m "${BUILD:-build}")
 
 compare_usage() {
     echo "usage: $(basename "$0") --mode icount|tcg --kernel VMLINUZ --initramfs WORKLOAD.cpio" \
@@ -47,6 +51,7 @@ compare_parse_arguments() {
     [[ $timeout_seconds =~ ^[0-9]+$ ]] || compare_usage
     [ -f "$kernel" ] || { echo "$(basename "$0"): no kernel $kernel" >&2; exit 1; }
     [ -f "$initramfs" ] || { echo "$(basename "$0"): no initramfs $initramfs" >&2; exit 1; }
+    kernel=$(realpath "$kernel") initramfs=$(realpath "$initramfs") log=$(realpath -m "$log")
     mkdir -p "$(dirname "$log")" || exit 1
     : >"$log" || exit 1
 }

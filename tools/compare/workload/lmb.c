@@ -19,7 +19,7 @@
  *                                          space see)
  *   lmb: begin test=NAME                   before a test's timed loop
  *   lmb: result test=NAME unit=UNIT iterations=N total_ns=T us_per_op=U
- *   lmb: counters test=NAME source=pvmon-domain NAME=PER-OP...
+ *   lmb: counters test=NAME source=pvmon NAME=PER-OP...
  *                                          where /dev/xen/privcmd reaches pvmon's
  *                                          PVMON_MEMORY_domain_statistics
  *                                          (hypercall/public/memory_extension.h):
@@ -133,21 +133,20 @@ static void open_pvmon_counters(void)
 
 static void print_counter(const char *name, uint64_t before, uint64_t after, unsigned long iterations)
 {
-    printf(" %s=%.3f", name, (double)(after - before) / (double)iterations);
+    printf(" %s=%.2f", name, (double)(after - before) / (double)iterations);
 }
 
+/* One line, short: pvmon's console backend splits lines longer than 256 bytes. */
 static void print_pvmon_counters(const char *test, const struct pvmon_domain_counters *before,
                                  const struct pvmon_domain_counters *after, unsigned long iterations)
 {
-    printf("lmb: counters test=%s source=pvmon-domain", test);
+    printf("lmb: counters test=%s source=pvmon", test);
     print_counter("hypercalls", before->hypercalls, after->hypercalls, iterations);
-    print_counter("page-table-updates", before->page_table_updates, after->page_table_updates, iterations);
-    print_counter("page-table-writes-emulated", before->page_table_writes_emulated,
-                  after->page_table_writes_emulated, iterations);
-    print_counter("tlb-flushes", before->tlb_flushes, after->tlb_flushes, iterations);
-    print_counter("page-faults-to-guest", before->page_faults_to_guests, after->page_faults_to_guests,
+    print_counter("pt-updates", before->page_table_updates, after->page_table_updates, iterations);
+    print_counter("pt-writes-emulated", before->page_table_writes_emulated, after->page_table_writes_emulated,
                   iterations);
-    print_counter("frames-received", before->frames_received, after->frames_received, iterations);
+    print_counter("tlb-flushes", before->tlb_flushes, after->tlb_flushes, iterations);
+    print_counter("faults-reflected", before->page_faults_to_guests, after->page_faults_to_guests, iterations);
     printf("\n");
 }
 
