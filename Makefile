@@ -13,7 +13,8 @@
 #                   (dom0 starting domUs), liveness (a timer watchdog beside an attacker per
 #                   hypercall family, under icount), the Linux series applying, then Linux domUs (the
 #                   patched and Debian's stock 6.1 and 6.12 kernels, also with their root on a PV
-#                   disk, a crash test: make linux, linux-stock, linux-initramfs, linux-disk first);
+#                   disk, a crash test: make linux, linux-stock, linux-initramfs, linux-disk first),
+#                   and make compare's smoke test (tests/compare);
 #                   ends with "N passed, N failed"
 #   make deps       install the Debian packages the build needs (tools/install-dependencies.sh)
 #   make fuzz       run every fuzzer of tests/fuzz under libFuzzer for FUZZ_SECONDS each (default 60):
@@ -439,7 +440,7 @@ run-demo: deps all $(BUILD)/boot-modules.cpio
 run-iso: deps all $(BUILD)/pvmon.iso
 	tools/run-qemu.sh --accel $(ACCEL) iso $(BUILD)/pvmon.iso
 
-test: deps all linux linux-stock linux-initramfs linux-disk
+test: deps all linux linux-stock linux-initramfs linux-disk compare-inputs
 	@BUILD=$(BUILD) tests/run-all.sh
 
 # The native baseline of 'make bench' (tools/bench/native): a tiny kernel

@@ -22,7 +22,9 @@
 # (each boot's status), logs/NAME-MODE-BOOT.log (each boot's serial log) and,
 # with gnuplot, one plot per test family and mode (plot-MODE-FAMILY.svg).
 # Environment: BUILD (default build), QUICK, COMPARE_REPEATS (default 3),
-# COMPARE_ONLY, COMPARE_TIMEOUT (seconds per boot; default 1200, QUICK 600).
+# COMPARE_ONLY, COMPARE_TIMEOUT (seconds per boot; default 1200, QUICK 600);
+# for the smoke test (tests/compare): COMPARE_OUTPUT (instead of $BUILD/compare,
+# where the inputs stay) and COMPARE_CONFIGS (instead of tools/compare/configs).
 # Exit status: 0 when every configuration ran or was "not run", 1 when an
 # input is missing, 2 when a boot failed (the table still shows the rest).
 set -uo pipefail
@@ -33,10 +35,11 @@ quick=${QUICK:-}
 [ "$quick" = 0 ] && quick=""
 repeats=${COMPARE_REPEATS:-3}
 only=${COMPARE_ONLY:-}
-output=$build/compare
+output=${COMPARE_OUTPUT:-$build/compare}
 logs=$output/logs
-kernel=$output/kernel/debian-vmlinuz
-initramfs=$output/workload.cpio
+kernel=$build/compare/kernel/debian-vmlinuz
+initramfs=$build/compare/workload.cpio
+config_dir=${COMPARE_CONFIGS:-tools/compare/configs}
 preferred_order=(native pvmon-pv pvmon-patched pvmon-patched-off xen-pv xen-pvh xen-hvm kvm-npt kvm-shadow)
 # Configurations that boot another kernel than --kernel (their own columns).
 other_kernel_configs=" pvmon-patched pvmon-patched-off "
@@ -64,9 +67,9 @@ done
 # The configurations, in order.
 configs=()
 for name in "${preferred_order[@]}"; do
-    [ -x "tools/compare/configs/$name.sh" ] && configs+=("$name")
+    [ -x "$config_dir/$name.sh" ] && configs+=("$name")
 done
-for path in tools/compare/configs/*.sh; do
+for path in "$config_dir"/*.sh; do
     name=$(basename "$path" .sh)
     [ -x "$path" ] || continue
     [[ " ${configs[*]} " == *" $name "* ]] || configs+=("$name")
@@ -100,7 +103,7 @@ boot() {
     fi
     echo "run-compare: $config, $mode, boot $number (timeout $timeout_seconds s)" >&2
     started=$(date +%s)
-    out=$(BUILD=$build "tools/compare/configs/$config.sh" --mode "$mode" --kernel "$kernel" \
+    out=$(BUILD=$build "$config_dir/$config.sh" --mode "$mode" --kernel "$kernel" \
         --initramfs "$initramfs" --log "$log" --timeout "$timeout_seconds" "${size_option[@]}" 2>&1)
     status=$?
     note=""
