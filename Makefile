@@ -38,8 +38,8 @@
 #   make bench      PV benchmarks under pvmon next to a native baseline, on TCG and -icount shift=0,
 #                   the worst-case latency each hypercall family's attacker causes (the
 #                   liveness watchdog's largest gap, under icount, beside the figures before
-#                   issue 11), then the Linux workload in every kernel variant next to full
-#                   virtualization, then block I/O in a Linux domU on its PV disk, in dom0 on the
+#                   issue 11), then the Linux workload in every kernel variant next to the same
+#                   kernel booted natively (no hypervisor), then block I/O in a Linux domU on its PV disk, in dom0 on the
 #                   virtio disk and natively, then TCP throughput and round trips domU to domU,
 #                   domU to the host through dom0's NIC and natively with virtio-net, beside the
 #                   memcpy-bound limit; prints tables and writes $(BUILD)/bench/results.txt,
