@@ -39,8 +39,8 @@
 #                   the worst-case latency each hypercall family's attacker causes (the
 #                   liveness watchdog's largest gap, under icount, beside the figures before
 #                   issue 11), then the Linux workload in every kernel variant next to the same
-#                   kernel booted natively (no hypervisor), then block I/O in a Linux domU on its PV disk, in dom0 on the
-#                   virtio disk and natively, then TCP throughput and round trips domU to domU,
+#                   kernel booted natively (no hypervisor), then block I/O in a Linux domU on its PV
+#                   disk, in dom0 on the virtio disk and natively, then TCP throughput and round trips domU to domU,
 #                   domU to the host through dom0's NIC and natively with virtio-net, beside the
 #                   memcpy-bound limit; prints tables and writes $(BUILD)/bench/results.txt,
 #                   results.tsv, liveness-results.txt and .tsv, linux-results.txt and .tsv,
