@@ -44,6 +44,10 @@
 #                   memcpy-bound limit; prints tables and writes $(BUILD)/bench/results.txt,
 #                   results.tsv, liveness-results.txt and .tsv, linux-results.txt and .tsv,
 #                   block-results.txt and .tsv, net-results.txt and .tsv
+#   make compare    PV against full virtualization: the same stock kernel and workload (lmb) natively,
+#                   as a pvmon domU, and as Xen and KVM guests, under icount and plain TCG; a table,
+#                   plots and logs in $(BUILD)/compare/ (QUICK=1: icount only, one boot each;
+#                   tools/compare/compare.mk, tools/compare/README.md)
 #   make linux      the Linux 6.1 domU, $(BUILD)/linux/vmlinux: Debian's linux-source-6.1 with
 #                   pv-guest/linux/6.1/series applied, from ~/.cache/pvmon/linux or built
 #                   (3 to 10 minutes); LINUX_SERIES=6.12: Debian's linux-source-6.12 with
@@ -483,5 +487,6 @@ clean:
 
 include pv-guest/linux/linux.mk
 include tools/linux-images.mk
+include tools/compare/compare.mk
 
 -include $(shell find $(BUILD) -name '*.d' 2>/dev/null)

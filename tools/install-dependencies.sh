@@ -32,12 +32,13 @@
 #   procps                     pgrep: the Linux crash test finds the QEMU it kills
 #   curl                       the Linux network test fetches a domU's file through a forwarded
 #                              port (busybox-static's wget crashes on the host)
+#   gnuplot-nox                make compare's plots (tools/compare/run-compare.sh), SVG
 set -eu
 
 packages=(gcc make binutils libc6-dev libxen-dev check pkg-config qemu-system-x86
           grub-pc-bin grub-common xorriso mtools cpio clang libclang-rt-14-dev
           busybox-static xz-utils linux-source-6.1 linux-source-6.12 git patch bc bison flex libelf-dev libssl-dev
-          e2fsprogs procps curl)
+          e2fsprogs procps curl gnuplot-nox)
 
 missing=()
 for package in "${packages[@]}"; do
