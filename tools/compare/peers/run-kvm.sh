@@ -83,7 +83,7 @@ build_l1_initramfs || compare_not_run "the L1 initramfs could not be built"
 } >>"$log"
 
 # shellcheck disable=SC2046 # compare_icount_options prints separate words
-timeout --kill-after=10 "$timeout_seconds" "$host_qemu" -accel tcg -cpu max -M pc \
+timeout --kill-after=10 "$timeout_seconds" "$host_qemu" -accel tcg,thread=single -cpu max -M pc \
     -m "$l1_memory_mib" -smp 1 -nodefaults -no-user-config -display none -no-reboot \
     $(compare_icount_options) \
     -chardev "file,id=console,path=$log,append=on" -serial chardev:console \

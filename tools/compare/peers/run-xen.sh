@@ -138,7 +138,7 @@ cp "$kernel" "$work/vmlinuz" || exit 1
 } >>"$log"
 
 # shellcheck disable=SC2046 # compare_icount_options prints separate words
-timeout --kill-after=10 "$timeout_seconds" "$host_qemu" -accel tcg -cpu max -M pc \
+timeout --kill-after=10 "$timeout_seconds" "$host_qemu" -accel tcg,thread=single -cpu max -M pc \
     -m "$machine_memory_mib" -smp 1 -nodefaults -no-user-config -display none -no-reboot \
     $(compare_icount_options) \
     -chardev "file,id=console,path=$log,append=on" -serial chardev:console \
