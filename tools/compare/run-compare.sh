@@ -26,6 +26,7 @@
 # generous, for a loaded host; a boot that hangs is killed then);
 # for the smoke test (tests/compare): COMPARE_OUTPUT (instead of $BUILD/compare,
 # where the inputs stay) and COMPARE_CONFIGS (instead of tools/compare/configs);
+# COMPARE_MODES="icount tcg" (the default) or either alone, without QUICK;
 # COMPARE_REPORT_ONLY=1 boots nothing and writes the table and plots again from
 # the boots.tsv and logs of the last run (with the same QUICK and COMPARE_ONLY).
 # Exit status: 0 when every configuration ran or was "not run", 1 when an
@@ -57,11 +58,17 @@ if [ -n "$quick" ]; then
     timeout_seconds=${COMPARE_TIMEOUT:-900}
     size_option=(--quick)
 else
-    modes=(icount tcg)
+    read -r -a modes <<<"${COMPARE_MODES:-icount tcg}"
     timeout_seconds=${COMPARE_TIMEOUT:-1800}
     size_option=()
 fi
 
+for mode in "${modes[@]}"; do
+    case $mode in
+    icount | tcg) ;;
+    *) echo "run-compare: COMPARE_MODES: '$mode' is neither icount nor tcg" >&2; exit 1 ;;
+    esac
+done
 for input in "$kernel" "$initramfs"; do
     if [ ! -f "$input" ]; then
         echo "run-compare: $input is missing; run 'make BUILD=$build compare'" >&2
