@@ -372,21 +372,24 @@ EOF
 
 # --- the plots -------------------------------------------------------------------
 
-# plot MODE FAMILY TESTS: a clustered bar chart of the ratio to native, a cluster per test.
+# plot MODE FAMILY TESTS: a clustered bar chart of the ratio to native, a cluster per test,
+# a bar per configuration that has figures in MODE.
 plot() {
     local mode=$1 family=$2 family_tests=$3 data=$output/.plot-$1-$2.dat config test value baseline columns=0
+    local plotted=()
+    for config in "${configs[@]}"; do
+        [ "$(boots_with_results "$config" "$mode")" -gt 0 ] && plotted+=("$config")
+    done
     {
         printf 'test'
-        for config in "${configs[@]}"; do
-            [ -n "${not_run[$config]:-}" ] && continue
+        for config in "${plotted[@]}"; do
             printf '\t"%s"' "$config"
         done
         printf '\n'
         for test in $family_tests; do
             printf '%s' "$test"
             baseline=$(median native "$mode" "$test")
-            for config in "${configs[@]}"; do
-                [ -n "${not_run[$config]:-}" ] && continue
+            for config in "${plotted[@]}"; do
                 value=$(median "$config" "$mode" "$test")
                 if [ -n "$value" ] && [ -n "$baseline" ]; then
                     printf '\t%s' "$(ratio "$value" "$baseline")"
@@ -399,7 +402,7 @@ plot() {
     } >"$data"
     columns=$(head -n 1 "$data" | awk -F'\t' '{ print NF - 1 }')
     gnuplot <<EOF
-set terminal svg size 900,480 dynamic font "sans,12"
+set terminal svg size 900,480 dynamic noenhanced font "sans,12"
 set output "$output/plot-$mode-$family.svg"
 set title "$family ($mode): time per operation, ratio to native (lower is better)"
 set style data histograms
