@@ -22,7 +22,12 @@
 # (each boot's status), logs/NAME-MODE-BOOT.log (each boot's serial log) and,
 # with gnuplot, one plot per test family and mode (plot-MODE-FAMILY.svg).
 # Environment: BUILD (default build), QUICK, COMPARE_REPEATS (default 3),
-# COMPARE_ONLY, COMPARE_TIMEOUT (seconds per boot; default 1200, QUICK 600).
+# COMPARE_ONLY, COMPARE_TIMEOUT (seconds per boot; default 1800, QUICK 900:
+# generous, for a loaded host; a boot that hangs is killed then);
+# for the smoke test (tests/compare): COMPARE_OUTPUT (instead of $BUILD/compare,
+# where the inputs stay) and COMPARE_CONFIGS (instead of tools/compare/configs);
+# COMPARE_REPORT_ONLY=1 boots nothing and writes the table and plots again from
+# the boots.tsv and logs of the last run (with the same QUICK and COMPARE_ONLY).
 # Exit status: 0 when every configuration ran or was "not run", 1 when an
 # input is missing, 2 when a boot failed (the table still shows the rest).
 set -uo pipefail
@@ -33,10 +38,13 @@ quick=${QUICK:-}
 [ "$quick" = 0 ] && quick=""
 repeats=${COMPARE_REPEATS:-3}
 only=${COMPARE_ONLY:-}
-output=$build/compare
+output=${COMPARE_OUTPUT:-$build/compare}
 logs=$output/logs
-kernel=$output/kernel/debian-vmlinuz
-initramfs=$output/workload.cpio
+kernel=$build/compare/kernel/debian-vmlinuz
+initramfs=$build/compare/workload.cpio
+config_dir=${COMPARE_CONFIGS:-tools/compare/configs}
+report_only=${COMPARE_REPORT_ONLY:-}
+[ "$report_only" = 0 ] && report_only=""
 preferred_order=(native pvmon-pv pvmon-patched pvmon-patched-off xen-pv xen-pvh xen-hvm kvm-npt kvm-shadow)
 # Configurations that boot another kernel than --kernel (their own columns).
 other_kernel_configs=" pvmon-patched pvmon-patched-off "
@@ -46,11 +54,11 @@ families=("syscalls:null_syscall open_close" "processes:fork_exit fork_exec ctxs
 if [ -n "$quick" ]; then
     modes=(icount)
     repeats=1
-    timeout_seconds=${COMPARE_TIMEOUT:-600}
+    timeout_seconds=${COMPARE_TIMEOUT:-900}
     size_option=(--quick)
 else
     modes=(icount tcg)
-    timeout_seconds=${COMPARE_TIMEOUT:-1200}
+    timeout_seconds=${COMPARE_TIMEOUT:-1800}
     size_option=()
 fi
 
@@ -64,9 +72,9 @@ done
 # The configurations, in order.
 configs=()
 for name in "${preferred_order[@]}"; do
-    [ -x "tools/compare/configs/$name.sh" ] && configs+=("$name")
+    [ -x "$config_dir/$name.sh" ] && configs+=("$name")
 done
-for path in tools/compare/configs/*.sh; do
+for path in "$config_dir"/*.sh; do
     name=$(basename "$path" .sh)
     [ -x "$path" ] || continue
     [[ " ${configs[*]} " == *" $name "* ]] || configs+=("$name")
@@ -84,11 +92,15 @@ if [ ${#configs[@]} -eq 0 ]; then
 fi
 
 mkdir -p "$logs"
-rm -f "$logs"/*.log "$output"/plot-*.svg
 boots=$output/boots.tsv
 results=$output/results.tsv
-printf 'config\tmode\tboot\tstatus\tseconds\tnote\n' >"$boots"
-printf 'config\tmode\tboot\ttest\tus_per_op\n' >"$results"
+if [ -z "$report_only" ]; then
+    rm -f "$logs"/*.log "$output"/plot-*.svg
+    printf 'config\tmode\tboot\tstatus\tseconds\tnote\n' >"$boots"
+elif [ ! -f "$boots" ]; then
+    echo "run-compare: COMPARE_REPORT_ONLY: no $boots to report on" >&2
+    exit 1
+fi
 declare -A not_run
 failed_boots=()
 
@@ -100,7 +112,7 @@ boot() {
     fi
     echo "run-compare: $config, $mode, boot $number (timeout $timeout_seconds s)" >&2
     started=$(date +%s)
-    out=$(BUILD=$build "tools/compare/configs/$config.sh" --mode "$mode" --kernel "$kernel" \
+    out=$(BUILD=$build "$config_dir/$config.sh" --mode "$mode" --kernel "$kernel" \
         --initramfs "$initramfs" --log "$log" --timeout "$timeout_seconds" "${size_option[@]}" 2>&1)
     status=$?
     note=""
@@ -121,7 +133,11 @@ boot() {
     esac
     printf '%s\t%s\t%s\t%s\t%s\t%s\n' "$config" "$mode" "$number" "$status" "$(($(date +%s) - started))" \
         "$note" >>"$boots"
-    [ "$status" -eq 0 ] || return
+}
+
+# parse CONFIG MODE BOOT: the boot's figures, appended to results.tsv.
+parse() {
+    local config=$1 mode=$2 number=$3 log=$logs/$1-$2-$3.log
     sed 's/\r$//' "$log" | awk -v config="$config" -v mode="$mode" -v boot="$number" '
         function value_of(key,    count, index_, pair) {
             count = split($0, pair, " ")
@@ -134,15 +150,26 @@ boot() {
     ' >>"$results"
 }
 
-for mode in "${modes[@]}"; do
-    count=1
-    [ "$mode" = tcg ] && count=$repeats
-    for number in $(seq 1 "$count"); do
-        for config in "${configs[@]}"; do
-            boot "$config" "$mode" "$number"
+if [ -z "$report_only" ]; then
+    for mode in "${modes[@]}"; do
+        count=1
+        [ "$mode" = tcg ] && count=$repeats
+        for number in $(seq 1 "$count"); do
+            for config in "${configs[@]}"; do
+                boot "$config" "$mode" "$number"
+            done
         done
     done
-done
+else
+    while IFS=$'\t' read -r config mode number status _ note; do
+        [ "$status" = 3 ] && not_run[$config]=$note
+        [ "$status" = 0 ] || [ "$status" = 3 ] || failed_boots+=("$config $mode boot $number (status $status)")
+    done < <(tail -n +2 "$boots")
+fi
+printf 'config\tmode\tboot\ttest\tus_per_op\n' >"$results"
+while IFS=$'\t' read -r config mode number status _; do
+    [ "$status" = 0 ] && parse "$config" "$mode" "$number"
+done < <(tail -n +2 "$boots")
 
 # --- the tables ----------------------------------------------------------------
 
@@ -245,6 +272,22 @@ print_counters() {
                 printf '\n'
             done
         done
+    done
+    print_pvmon_machine_counters
+}
+
+# pvmon's toolstack prints the machine-wide counters over its scenario: the
+# whole boot of the domU, not per operation, but they cover the kernels that
+# have no privcmd (the patched kernel).
+print_pvmon_machine_counters() {
+    local config line
+    for config in "${configs[@]}"; do
+        line=$(grep -a -m 1 'toolstack: compare: hypervisor counters: ' "$logs/$config-icount-1.log" 2>/dev/null |
+            sed 's/.*hypervisor counters: //')
+        [ -n "$line" ] || continue
+        echo
+        echo "**$(config_label "$config")**, pvmon's machine-wide counters over the domU's whole life (boot,"
+        echo "workload, poweroff; dom0's share included): $line"
     done
 }
 

@@ -23,7 +23,7 @@ set -u
 
 COMPARE_GUEST_MIB=512
 COMPARE_GUEST_VCPUS=1
-COMPARE_ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/../../.." && pwd)
+COMPARE_ROOT=$(cd "$(dirname "$(realpath "${BASH_SOURCE[0]}")")/../../.." && pwd)
 # The build directory (the harness exports BUILD), absolute.
 COMPARE_BUILD=$(cd "$COMPARE_ROOT" && realpath -m "${BUILD:-build}")
 

@@ -4,7 +4,7 @@
 # SeaBIOS and its Linux boot ROM load the bzImage) with -cpu max, the kernel's
 # console on the first serial port, written to the log.  The contract,
 # arguments and exit status: tools/compare/README.md.
-source "$(dirname "$0")/common.sh"
+source "$(dirname "$(realpath "$0")")/common.sh"
 compare_parse_arguments "$@"
 
 command -v qemu-system-x86_64 >/dev/null || compare_not_run "qemu-system-x86_64 is missing (Debian's qemu-system-x86)"

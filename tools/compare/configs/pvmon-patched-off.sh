@@ -4,7 +4,7 @@
 # --kernel, which it ignores) with its extensions switched off on its command
 # line (pvmon.prezeroed=off pvmon.batch_clears=off), as a PV domU of pvmon.
 # The contract: tools/compare/README.md.
-source "$(dirname "$0")/common.sh"
-source "$(dirname "$0")/pvmon.sh"
+source "$(dirname "$(realpath "$0")")/common.sh"
+source "$(dirname "$(realpath "$0")")/pvmon.sh"
 compare_parse_arguments "$@"
 pvmon_boot "$COMPARE_BUILD/linux/vmlinux" "pvmon.prezeroed=off pvmon.batch_clears=off"

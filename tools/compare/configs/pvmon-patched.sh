@@ -5,7 +5,7 @@
 # pvmon (configs/pvmon.sh).  A DIFFERENT KERNEL from --kernel (its own, much
 # smaller configuration: no modules, no SMP, no ACPI), which it ignores; the
 # harness reports it in its own columns.  The contract: tools/compare/README.md.
-source "$(dirname "$0")/common.sh"
-source "$(dirname "$0")/pvmon.sh"
+source "$(dirname "$(realpath "$0")")/common.sh"
+source "$(dirname "$(realpath "$0")")/pvmon.sh"
 compare_parse_arguments "$@"
 pvmon_boot "$COMPARE_BUILD/linux/vmlinux" ""
