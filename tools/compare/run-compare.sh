@@ -26,6 +26,7 @@
 # generous, for a loaded host; a boot that hangs is killed then);
 # for the smoke test (tests/compare): COMPARE_OUTPUT (instead of $BUILD/compare,
 # where the inputs stay) and COMPARE_CONFIGS (instead of tools/compare/configs);
+# COMPARE_MODES="icount tcg" (the default) or either alone, without QUICK;
 # COMPARE_REPORT_ONLY=1 boots nothing and writes the table and plots again from
 # the boots.tsv and logs of the last run (with the same QUICK and COMPARE_ONLY).
 # Exit status: 0 when every configuration ran or was "not run", 1 when an
@@ -57,11 +58,17 @@ if [ -n "$quick" ]; then
     timeout_seconds=${COMPARE_TIMEOUT:-900}
     size_option=(--quick)
 else
-    modes=(icount tcg)
+    read -r -a modes <<<"${COMPARE_MODES:-icount tcg}"
     timeout_seconds=${COMPARE_TIMEOUT:-1800}
     size_option=()
 fi
 
+for mode in "${modes[@]}"; do
+    case $mode in
+    icount | tcg) ;;
+    *) echo "run-compare: COMPARE_MODES: '$mode' is neither icount nor tcg" >&2; exit 1 ;;
+    esac
+done
 for input in "$kernel" "$initramfs"; do
     if [ ! -f "$input" ]; then
         echo "run-compare: $input is missing; run 'make BUILD=$build compare'" >&2
@@ -365,21 +372,24 @@ EOF
 
 # --- the plots -------------------------------------------------------------------
 
-# plot MODE FAMILY TESTS: a clustered bar chart of the ratio to native, a cluster per test.
+# plot MODE FAMILY TESTS: a clustered bar chart of the ratio to native, a cluster per test,
+# a bar per configuration that has figures in MODE.
 plot() {
     local mode=$1 family=$2 family_tests=$3 data=$output/.plot-$1-$2.dat config test value baseline columns=0
+    local plotted=()
+    for config in "${configs[@]}"; do
+        [ "$(boots_with_results "$config" "$mode")" -gt 0 ] && plotted+=("$config")
+    done
     {
         printf 'test'
-        for config in "${configs[@]}"; do
-            [ -n "${not_run[$config]:-}" ] && continue
+        for config in "${plotted[@]}"; do
             printf '\t"%s"' "$config"
         done
         printf '\n'
         for test in $family_tests; do
             printf '%s' "$test"
             baseline=$(median native "$mode" "$test")
-            for config in "${configs[@]}"; do
-                [ -n "${not_run[$config]:-}" ] && continue
+            for config in "${plotted[@]}"; do
                 value=$(median "$config" "$mode" "$test")
                 if [ -n "$value" ] && [ -n "$baseline" ]; then
                     printf '\t%s' "$(ratio "$value" "$baseline")"
@@ -392,7 +402,7 @@ plot() {
     } >"$data"
     columns=$(head -n 1 "$data" | awk -F'\t' '{ print NF - 1 }')
     gnuplot <<EOF
-set terminal svg size 900,480 dynamic font "sans,12"
+set terminal svg size 900,480 dynamic noenhanced font "sans,12"
 set output "$output/plot-$mode-$family.svg"
 set title "$family ($mode): time per operation, ratio to native (lower is better)"
 set style data histograms

@@ -10,7 +10,7 @@
  * Each test times its operation over a fixed number of iterations (more
  * with --size full, the default, than with quick; the same count in every
  * configuration) with clock_gettime(CLOCK_MONOTONIC), after an untimed
- * warm-up of a tenth as many.  Under QEMU's -icount shift=0 guest time
+ * warm-up of a tenth as many (one run for bcopy_64M and the macro tests).  Under QEMU's -icount shift=0 guest time
  * counts instructions, so a "µs" there is a thousand instructions of the
  * whole machine.  Lines printed, each one line, for the harness to parse:
  *
