@@ -75,10 +75,26 @@ build_l1_initramfs() {
 }
 
 build_l1_initramfs || compare_not_run "the L1 initramfs could not be built"
+
+# L1's command line.  In --mode tcg L1's TSC is the host's (TCG reads it with
+# RDTSC), and on a loaded host L1's own PIT calibration was seen to be wrong
+# a hundredfold ("PIT calibration deviates from HPET: 22352 2594400"), and
+# its clocksource watchdog to mark the TSC unstable; L2's kvm-clock takes
+# L1's TSC rate, so L2's clock would be wrong too.  So L1 gets the host's TSC
+# rate, measured (host_tsc_khz.c), and tsc=reliable.  Under icount the TSC
+# counts instructions and calibration is exact: nothing is added.
+l1_cmdline="console=ttyS0 $(compare_guest_cmdline)"
+if [ "$mode" = tcg ]; then
+    gcc -std=c11 -Wall -Wextra -Werror -O2 "$here/host_tsc_khz.c" -o "$work/host-tsc-khz" ||
+        compare_not_run "cannot build host_tsc_khz.c with the host's gcc"
+    tsc_khz=$("$work/host-tsc-khz") || compare_not_run "cannot measure the host's TSC rate"
+    l1_cmdline="$l1_cmdline tsc_early_khz=$tsc_khz tsc=reliable"
+fi
 {
     echo "compare-peer: configuration kvm-$([ "$npt" = 1 ] && echo npt || echo shadow) mode $mode"
     echo "compare-peer: outer-vmm $(host_package_version "$host_qemu") -accel tcg -cpu max $(compare_icount_options)"
     sed 's/^/compare-peer: version /' "$root/versions"
+    echo "compare-peer: L1 command line: $l1_cmdline"
     echo "compare-peer: L2 command line: $(cat "$root/l2/cmdline")"
 } >>"$log"
 
@@ -88,7 +104,7 @@ timeout --kill-after=10 "$timeout_seconds" "$host_qemu" -accel tcg,thread=single
     $(compare_icount_options) \
     -chardev "file,id=console,path=$log,append=on" -serial chardev:console \
     -kernel "$kernel" -initrd "$work/l1.cpio" \
-    -append "console=ttyS0 $(compare_guest_cmdline)" </dev/null >>"$work/qemu.out" 2>&1
+    -append "$l1_cmdline" </dev/null >>"$work/qemu.out" 2>&1
 status=$?
 [ -s "$work/qemu.out" ] && sed 's/^/compare-peer: outer qemu: /' "$work/qemu.out" >>"$log"
 compare_finish "$status"

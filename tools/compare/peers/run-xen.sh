@@ -17,7 +17,8 @@
 # it.  A PV or PVH domU needs no device model; an HVM domU needs Debian's
 # qemu-system-xen (xen-qemu-system-i386), hvmloader (xen-utils-4.17) and
 # SeaBIOS (seabios), and boots the kernel through QEMU's linuxboot ROM
-# (qemu-system-data, from the host), its console on the emulated UART.
+# (qemu-system-data, from the host, as is the en-us keymap the device model
+# reads even with "-vnc none"), its console on the emulated UART.
 # Debian builds Xen without shadow paging (CONFIG_SHADOW_PAGING unset), so
 # there is no xen-hvm-shadow.  Xen runs with smap=0: with SMAP on under TCG,
 # Xen's first exception bounce onto a PV dom0's kernel stack faults and dom0
@@ -40,6 +41,7 @@ xen_bin=usr/lib/xen-4.17/bin
 xen_programs=(xenstored xen-init-dom0 xenconsoled xenconsole xl)
 xen_command_line="console=com1 com1=115200,8n1 dom0_mem=${dom0_memory_mib}M,max:${dom0_memory_mib}M dom0_max_vcpus=1 smap=0 loglvl=all guest_loglvl=all"
 linuxboot_roms=(/usr/share/qemu/linuxboot_dma.bin /usr/share/qemu/linuxboot.bin)
+keymap=/usr/share/qemu/keymaps/en-us
 
 [ -x "$host_qemu" ] || compare_not_run "no $host_qemu on the host (Debian's qemu-system-x86)"
 xen=$("$here/fetch-packages.sh" xen) || compare_not_run "Debian's Xen 4.17 packages could not be fetched"
@@ -49,8 +51,8 @@ if [ "$domain_type" = hvm ]; then
     qemu_xen=$("$here/fetch-packages.sh" qemu-xen) || compare_not_run "Debian's qemu-system-xen could not be fetched"
     [ -f "$xen/root/usr/lib/xen-4.17/boot/hvmloader" ] || compare_not_run "xen-utils-4.17 has no hvmloader"
     [ -f "$qemu_xen/root/usr/share/seabios/bios-256k.bin" ] || compare_not_run "seabios has no bios-256k.bin"
-    for rom in "${linuxboot_roms[@]}"; do
-        [ -f "$rom" ] || compare_not_run "no $rom on the host (qemu-system-data), for the HVM domU's kernel boot"
+    for rom in "${linuxboot_roms[@]}" "$keymap"; do
+        [ -f "$rom" ] || compare_not_run "no $rom on the host (qemu-system-data), for the HVM domU's device model"
     done
 fi
 
@@ -114,9 +116,12 @@ build_dom0_initramfs() {
         for rom in "${linuxboot_roms[@]}"; do
             cp -L "$rom" "$root/usr/share/qemu/" || return 1
         done
+        # libxl gives the device model "-vnc none", which still reads a keymap.
+        mkdir -p "$root/usr/share/qemu/keymaps" && cp -L "$keymap" "$root/usr/share/qemu/keymaps/" || return 1
     fi
     cp "$kernel" "$root/domu/vmlinuz" && cp "$initramfs" "$root/domu/initrd.cpio" || return 1
     write_domu_config
+    cp "$xen/root/etc/xen/xl.conf" "$root/etc/xen/" || return 1
     {
         echo "kernel+xen-modules $(cat "$modules/versions")"
         cat "$xen/versions"
