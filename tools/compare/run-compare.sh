@@ -32,7 +32,7 @@
 # Exit status: 0 when every configuration ran or was "not run", 1 when an
 # input is missing, 2 when a boot failed (the table still shows the rest).
 set -uo pipefail
-cd "$(dirname "$0")/../.."
+cd "$(dirname "$0")/../.." || exit 1
 
 build=${BUILD:-build}
 quick=${QUICK:-}
@@ -262,7 +262,7 @@ print_counters() {
         [ -n "$lines" ] || continue
         for source in $(echo "$lines" | sed -n 's/.*source=\([^ ]*\).*/\1/p' | sort -u); do
             keys=$(echo "$lines" | grep " source=$source " | head -n 1 |
-                tr ' ' '\n' | grep = | grep -v '^test=\|^source=' | cut -d= -f1)
+                tr ' ' '\n' | grep -F '=' | grep -v '^test=\|^source=' | cut -d= -f1)
             echo
             echo "**$(config_label "$config")**, source \`$source\` (per operation, icount boot):"
             echo
