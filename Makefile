@@ -13,7 +13,8 @@
 #                   (dom0 starting domUs), liveness (a timer watchdog beside an attacker per
 #                   hypercall family, under icount), the Linux series applying, then Linux domUs (the
 #                   patched and Debian's stock 6.1 and 6.12 kernels, also with their root on a PV
-#                   disk, a crash test: make linux, linux-stock, linux-initramfs, linux-disk first);
+#                   disk, a crash test: make linux, linux-stock, linux-initramfs, linux-disk first),
+#                   and make compare's smoke test (tests/compare);
 #                   ends with "N passed, N failed"
 #   make deps       install the Debian packages the build needs (tools/install-dependencies.sh)
 #   make fuzz       run every fuzzer of tests/fuzz under libFuzzer for FUZZ_SECONDS each (default 60):
@@ -38,9 +39,9 @@
 #   make bench      PV benchmarks under pvmon next to a native baseline, on TCG and -icount shift=0,
 #                   the worst-case latency each hypercall family's attacker causes (the
 #                   liveness watchdog's largest gap, under icount, beside the figures before
-#                   issue 11), then the Linux workload in every kernel variant next to full
-#                   virtualization, then block I/O in a Linux domU on its PV disk, in dom0 on the
-#                   virtio disk and natively, then TCP throughput and round trips domU to domU,
+#                   issue 11), then the Linux workload in every kernel variant next to the same
+#                   kernel booted natively (no hypervisor), then block I/O in a Linux domU on its PV
+#                   disk, in dom0 on the virtio disk and natively, then TCP throughput and round trips domU to domU,
 #                   domU to the host through dom0's NIC and natively with virtio-net, beside the
 #                   memcpy-bound limit, then block I/O in a Linux domU on each disk image format
 #                   (raw, qcow2 overlay, zstd and zlib compressed, encrypted) as ratios to raw;
@@ -48,6 +49,11 @@
 #                   results.tsv, liveness-results.txt and .tsv, linux-results.txt and .tsv,
 #                   block-results.txt and .tsv, net-results.txt and .tsv, image-results.txt and .tsv
 #   make bench-xts  the host's speed of pvmon's XTS-AES-256 disk encryption (MB/s per direction)
+#                   block-results.txt and .tsv, net-results.txt and .tsv
+#   make compare    PV against full virtualization: the same stock kernel and workload (lmb) natively,
+#                   as a pvmon domU, and as Xen and KVM guests, under icount and plain TCG; a table,
+#                   plots and logs in $(BUILD)/compare/ (QUICK=1: icount only, one boot each;
+#                   tools/compare/compare.mk, tools/compare/README.md)
 #   make linux      the Linux 6.1 domU, $(BUILD)/linux/vmlinux: Debian's linux-source-6.1 with
 #                   pv-guest/linux/6.1/series applied, from ~/.cache/pvmon/linux or built
 #                   (3 to 10 minutes); LINUX_SERIES=6.12: Debian's linux-source-6.12 with
@@ -483,7 +489,7 @@ run-demo: deps all $(BUILD)/boot-modules.cpio
 run-iso: deps all $(BUILD)/pvmon.iso
 	tools/run-qemu.sh --accel $(ACCEL) iso $(BUILD)/pvmon.iso
 
-test: deps all linux linux-stock linux-initramfs linux-disk
+test: deps all linux linux-stock linux-initramfs linux-disk compare-inputs
 	@BUILD=$(BUILD) tests/run-all.sh
 
 # The native baseline of 'make bench' (tools/bench/native): a tiny kernel
@@ -537,5 +543,6 @@ clean:
 include pv-guest/linux/linux.mk
 include tools/linux-images.mk
 include tools/codec-libraries.mk
+include tools/compare/compare.mk
 
 -include $(shell find $(BUILD) -name '*.d' 2>/dev/null)

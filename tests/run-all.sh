@@ -25,6 +25,9 @@
 #          a SIGKILL of QEMU, two domUs on their own disks; on the network, two
 #          domUs pinging each other and moving data over TCP, and the host
 #          fetching a file from each one's httpd (tests/linux)
+#   compare make compare's smoke test: its harness over the native configuration
+#          (one short icount boot) and two that do not boot, one "not run" and one
+#          failing: the rows it must print (tests/compare)
 # Each stage ends its output with "STAGE: N passed, N failed"; a stage that
 # dies before printing that line counts as one failure.  The last line is
 # the total, "N passed, N failed", and the exit status is 1 if any failed.
@@ -66,6 +69,7 @@ run_stage system tests/system/run-system-tests.sh
 run_stage liveness tests/liveness/run-liveness-tests.sh
 run_stage series tests/linux/series-applies.sh
 run_stage linux tests/linux/run-linux-tests.sh
+run_stage compare tests/compare/run-compare-smoke.sh
 
 echo "$total_passed passed, $total_failed failed"
 [ "$total_failed" -eq 0 ]

@@ -10,8 +10,9 @@
 #
 #   tools/fetch-debian-kernel.sh OUTDIR [METAPACKAGE [NAME]]
 #
-# Leaves OUTDIR/NAME-vmlinux and OUTDIR/NAME-modules/ (NAME defaults to
-# debian), copies from the cache outside the work tree,
+# Leaves OUTDIR/NAME-vmlinux, OUTDIR/NAME-vmlinuz (the bzImage itself, which
+# 'make compare' boots natively and nested) and OUTDIR/NAME-modules/ (NAME
+# defaults to debian), copies from the cache outside the work tree,
 # ${PVMON_CACHE:-$HOME/.cache/pvmon}/debian-kernel/PACKAGE_VERSION/:
 #   vmlinuz, vmlinux     the kernel
 #   modules-KEY/NAME.ko  the modules that give this kernel /dev/xvda with ext4 on it and
@@ -229,5 +230,7 @@ rm -rf "$outdir/$output_name-modules.partial" &&
     mv -T "$outdir/$output_name-modules.partial" "$outdir/$output_name-modules" || exit 1
 cp "$cache/vmlinux" "$outdir/$output_name-vmlinux.partial" &&
     mv "$outdir/$output_name-vmlinux.partial" "$outdir/$output_name-vmlinux" || exit 1
+cp "$cache/vmlinuz" "$outdir/$output_name-vmlinuz.partial" &&
+    mv "$outdir/$output_name-vmlinuz.partial" "$outdir/$output_name-vmlinuz" || exit 1
 echo "fetch-debian-kernel.sh: $outdir/$output_name-vmlinux: $package $version (cached in $cache)"
 echo "fetch-debian-kernel.sh: $outdir/$output_name-modules: $(tr '\n' ' ' <"$outdir/$output_name-modules/load-order")"

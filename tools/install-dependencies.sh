@@ -42,12 +42,13 @@
 #                              (tests/unit/test_cluster_codec.c); the Linux tests make qcow2 images
 #                              with qemu-img and check, compare and read what the backend wrote
 #                              (tests/linux/image-cases.sh)
+#   gnuplot-nox                make compare's plots (tools/compare/run-compare.sh), SVG
 set -eu
 
 packages=(gcc make binutils libc6-dev libxen-dev check pkg-config qemu-system-x86
           grub-pc-bin grub-common xorriso mtools cpio clang libclang-rt-14-dev
           busybox-static xz-utils linux-source-6.1 linux-source-6.12 git patch bc bison flex libelf-dev libssl-dev
-          e2fsprogs procps curl dpkg-dev bzip2 zstd python3 python3-cryptography qemu-utils)
+          e2fsprogs procps curl dpkg-dev bzip2 zstd python3 python3-cryptography qemu-utils gnuplot-nox)
 
 missing=()
 for package in "${packages[@]}"; do

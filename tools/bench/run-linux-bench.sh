@@ -2,14 +2,15 @@
 # make bench, Linux part: Linux 6.1's workload (pv-guest/linux/initramfs)
 # as a PV domU on pvmon, in every kernel variant of tools/bench/linux.domains
 # (Debian's stock kernel; pvmon's patched kernel with its patches off, one
-# at a time, and both), next to the same stock kernel under full
-# virtualization (QEMU's own machine, no pvmon), all in one invocation.
+# at a time, and both), next to the same stock kernel booted natively
+# (straight on QEMU's own machine, no hypervisor: the native baseline, not
+# full virtualization, which 'make compare' measures), all in one invocation.
 # Benchmarks are never tests: nothing here judges a figure, and a figure
 # that cannot be produced is printed as "-" with the reason, never invented.
 #
 # It boots, each with a hard timeout (tools/run-qemu.sh for pvmon):
 #   pv-tcg, pv-icount          pvmon with dom0 running the five scenarios
-#   full-tcg, full-icount      the stock kernel booted by QEMU on -M pc
+#   native-tcg, native-icount  the stock kernel booted by QEMU on -M pc
 # on plain TCG (wall-clock ns, comparable only within this run) and with
 # -icount shift=0, where guest time counts instructions: those "ns" are
 # instructions executed by the whole machine, deterministic.
@@ -41,7 +42,7 @@ initramfs=$build/linux/initramfs.cpio
 config=tools/bench/linux.domains
 workload="pvmon.forks=500 pvmon.memory_mib=96 pvmon.unmap_rounds=50 pvmon.file_mib=4 pvmon.pingpongs=2000"
 variants=(stock patched-off prezeroed batched patched)
-full_virtualization=full
+native=native
 memory_mebibytes=256
 
 bench_name=linux
@@ -55,8 +56,8 @@ trap 'rm -rf "$work"' EXIT
 sed "s/@WORKLOAD@/$workload/" "$config" >"$work/domains"
 bench_boot_archive "$work/pv-boot.cpio" "$work/domains" "$patched_kernel" "$stock_kernel" "$initramfs"
 
-# Full virtualization: QEMU loads the ELF through its PVH note, as it would a bzImage.
-full_boot() {
+# Native: QEMU loads the ELF through its PVH note, as it would a bzImage.
+native_boot() {
     local run=$1
     shift
     timeout --kill-after=10 "$timeout_seconds" qemu-system-x86_64 -accel tcg -cpu max -M pc \
@@ -73,14 +74,14 @@ for mode in tcg icount; do
         --append "idle_seconds=1 dom0_mem=384 --"
     qemu_icount=()
     [ "$mode" = icount ] && qemu_icount=(-icount shift=0)
-    run_boot "$full_virtualization-$mode" full_boot "$full_virtualization-$mode" "${qemu_icount[@]}"
+    run_boot "$native-$mode" native_boot "$native-$mode" "${qemu_icount[@]}"
 done
 
 # --- the figures ---------------------------------------------------------------
 #
 # $work/figures.tsv: mode, variant, figure, value.  In pvmon's log a
 # scenario's lines lie between "toolstack: scenario 'NAME'" and
-# "toolstack: scenario 'NAME' done"; the full-virtualization log is one run.
+# "toolstack: scenario 'NAME' done"; the native log is one run.
 
 extract() {
     local mode=$1 log=$2 fixed_variant=$3
@@ -115,10 +116,10 @@ extract() {
 : >"$work/figures.tsv"
 for mode in tcg icount; do
     extract "$mode" "$output_dir/linux-pv-$mode.log" "" >>"$work/figures.tsv"
-    extract "$mode" "$output_dir/linux-$full_virtualization-$mode.log" "$full_virtualization" >>"$work/figures.tsv"
+    extract "$mode" "$output_dir/linux-$native-$mode.log" "$native" >>"$work/figures.tsv"
 done
 
-columns=("${variants[@]}" "$full_virtualization")
+columns=("${variants[@]}" "$native")
 figure_of() {
     awk -F'\t' -v mode="$1" -v variant="$2" -v figure="$3" \
         '$1 == mode && $2 == variant && $3 == figure { value = $4 } END { print value }' "$work/figures.tsv"
@@ -126,7 +127,7 @@ figure_of() {
 
 table=$work/table.txt
 {
-    echo "Linux 6.1 workload on pvmon (PV domU, 256 MiB, one at a time) and under full virtualization"
+    echo "Linux 6.1 workload on pvmon (PV domU, 256 MiB, one at a time) and natively, no hypervisor"
     echo "(QEMU -M pc, same kernel and initramfs as 'stock'); workload: $workload"
     echo "Per operation; tcg = wall-clock ns on TCG (this run only), icount = instructions (-icount shift=0)."
     echo "In brackets: the ratio to 'stock' in the same mode."
@@ -179,7 +180,8 @@ table=$work/table.txt
         echo "Boots that did not end cleanly: ${failed_boots[*]}"
     fi
     echo
-    echo "Logs: $output_dir/linux-{pv,$full_virtualization}-{tcg,icount}.log"
+    echo "Full virtualization (Xen PVH/HVM, KVM with nested and shadow paging) beside pvmon: make compare."
+    echo "Logs: $output_dir/linux-{pv,$native}-{tcg,icount}.log"
 } >"$table"
 
 {
