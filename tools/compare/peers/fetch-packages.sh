@@ -21,7 +21,9 @@
 #                                         xen-gntalloc), each NAME.ko uncompressed and a
 #                                         load-order (each after what it needs), and versions
 #
-# "versions" lists "PACKAGE VERSION", one a line, for the logs.  apt's
+# "versions" lists "PACKAGE VERSION", one a line, for the logs.  Exit status:
+# 0 with the entry's directory printed; 2 when VMLINUZ is not a kernel; 1
+# when a package cannot be had (apt does not know it, the download failed).  apt's
 # package lists must know the packages (run 'apt-get update' once if not).
 set -u
 
@@ -38,6 +40,12 @@ xen_dom0_module_roots=(xen_evtchn xen_privcmd xenfs xen_gntdev xen_gntalloc)
 fail() {
     echo "fetch-packages.sh: $*" >&2
     exit 1
+}
+
+# bad_input MESSAGE: the caller's mistake (exit status 2), not a package that cannot be had.
+bad_input() {
+    echo "fetch-packages.sh: $*" >&2
+    exit 2
 }
 
 # candidate PACKAGE: the version apt would download.
@@ -162,9 +170,9 @@ collect_modules() {
 
 fetch_modules() {
     local vmlinuz=$1 release package entry directory
-    [ -f "$vmlinuz" ] || fail "$vmlinuz: no such kernel"
+    [ -f "$vmlinuz" ] || bad_input "$vmlinuz: no such kernel"
     release=$(kernel_release "$vmlinuz")
-    [ -n "$release" ] || fail "$vmlinuz: no version string (not a bzImage?)"
+    [ -n "$release" ] || bad_input "$vmlinuz: no version string (not a bzImage?)"
     package=linux-image-$release
     work=$(mktemp -d "${TMPDIR:-/tmp}/fetch-packages.XXXXXX") || exit 1
     versions_of "$package" >"$work/versions" || exit 1
