@@ -49,7 +49,6 @@
 #                   results.tsv, liveness-results.txt and .tsv, linux-results.txt and .tsv,
 #                   block-results.txt and .tsv, net-results.txt and .tsv, image-results.txt and .tsv
 #   make bench-xts  the host's speed of pvmon's XTS-AES-256 disk encryption (MB/s per direction)
-#                   block-results.txt and .tsv, net-results.txt and .tsv
 #   make compare    PV against full virtualization: the same stock kernel and workload (lmb) natively,
 #                   as a pvmon domU, and as Xen and KVM guests, under icount and plain TCG; a table,
 #                   plots and logs in $(BUILD)/compare/ (QUICK=1: icount only, one boot each;
