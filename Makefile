@@ -243,6 +243,8 @@ METER_RENAME := objcopy --redefine-sym __sanitizer_cov_trace_pc=work_meter_tick
 # Host tools used by the boot tests.
 MODULE_CHECKSUM := $(BUILD)/tools/module-checksum
 DISK_PATTERN_CHECK := $(BUILD)/tools/disk-pattern-check
+# pvmon's checkpoint code on host files, judged by qemu-img (tests/qcow2/checkpoint-chain.sh).
+VBD_CHECKPOINT_TOOL := $(BUILD)/tools/vbd-checkpoint-tool
 
 # Keep every intermediate file (guest objects built through pattern rules),
 # so that make neither rebuilds nor deletes them after 'make test'.
@@ -251,7 +253,7 @@ DISK_PATTERN_CHECK := $(BUILD)/tools/disk-pattern-check
 .PHONY: all deps run run-demo iso run-iso test unit-test boot-test bench fuzz fuzz-page-type clean
 all: $(HYPERVISOR_IMAGE) $(PV_KERNEL) $(HYPERCALL_TEST_GUESTS) $(DOM0_RAMDISK) $(PROGRAMS_RAMDISK) \
     $(UNIT_TEST_BINARY) $(FUZZ_PASS_BINARY) $(FUZZ_HARNESS_PASS_BINARIES) $(MODULE_CHECKSUM) \
-    $(DISK_PATTERN_CHECK)
+    $(DISK_PATTERN_CHECK) $(VBD_CHECKPOINT_TOOL)
 
 deps:
 	@tools/install-dependencies.sh
@@ -350,6 +352,11 @@ $(MODULE_CHECKSUM): $(BUILD)/host/tools/module_checksum.o $(BUILD)/host/hypervis
 	$(QUIET)gcc $(HOST_CFLAGS) $^ -o $@
 
 $(DISK_PATTERN_CHECK): $(BUILD)/host/tools/disk_pattern_check.o $(BUILD)/host/pv-guest/kernel/disk_pattern.o
+	$(call say,HOSTLD,$@)
+	@mkdir -p $(dir $@)
+	$(QUIET)gcc $(HOST_CFLAGS) $^ -o $@
+
+$(VBD_CHECKPOINT_TOOL): $(patsubst %.c,$(BUILD)/host/%.o,tools/vbd_checkpoint_tool.c $(HOST_TESTABLE_SOURCES))
 	$(call say,HOSTLD,$@)
 	@mkdir -p $(dir $@)
 	$(QUIET)gcc $(HOST_CFLAGS) $^ -o $@

@@ -4,6 +4,8 @@
 #   fuzz   a short deterministic pass of every fuzzer in tests/fuzz (page
 #          types, the writable-page-table emulator, event channels, foreign
 #          mappings): seeded pseudo-random inputs, failing ones saved for replay
+#   checkpoints pvmon's checkpoint code on host files: qemu-img check, info
+#          --backing-chain and compare judge its chains (tests/qcow2/checkpoint-chain.sh)
 #   boot   pvmon booted in QEMU on both boot paths (tests/boot)
 #   system dom0's toolstack starting domUs: hypercall test guests, the
 #          demonstration, crashing domUs, dom0's xenstore and console (tests/system)
@@ -52,6 +54,7 @@ run_stage() {
 
 run_stage unit "${BUILD:-build}/tests/unit-tests"
 run_stage fuzz tests/fuzz/run-seeded-passes.sh
+run_stage checkpoints tests/qcow2/checkpoint-chain.sh
 run_stage boot tests/boot/run-boot-tests.sh
 run_stage system tests/system/run-system-tests.sh
 run_stage liveness tests/liveness/run-liveness-tests.sh
