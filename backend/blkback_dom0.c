@@ -35,6 +35,7 @@ static struct dom0_device devices[BLKBACK_DOM0_DEVICES];
 static uint8_t ring_windows[BLKBACK_DOM0_DEVICES][PAGE_SIZE] __attribute__((aligned(PAGE_SIZE)));
 static struct blkback_bounce_pool pool;
 static volatile bool *wake;
+static const struct start_info *boot_start_info; /* its ramdisk holds the key files */
 
 static struct dom0_device *owner_of(const struct blkback_xenbus *device)
 {
@@ -139,13 +140,14 @@ static const struct blkback_xenbus_operations xenbus_operations = {
 
 /* --- devices --------------------------------------------------------------------- */
 
-void blkback_dom0_init(volatile bool *wake_flag)
+void blkback_dom0_init(volatile bool *wake_flag, const struct start_info *start_info)
 {
     static uint64_t frames[BLKBACK_DOM0_BOUNCE_PAGES];
     unsigned int count = 0;
     uint64_t pfn;
 
     wake = wake_flag;
+    boot_start_info = start_info;
     while (count < BLKBACK_DOM0_BOUNCE_PAGES && frame_allocate(FRAME_ANY, &pfn, NULL) == 0)
         frames[count++] = machine_frame_of(pfn);
     if (count < BLKBACK_DOM0_BOUNCE_PAGES)

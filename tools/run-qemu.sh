@@ -28,7 +28,14 @@
 #                       at 0xfeb00c00 (GSI 11), and so on down
 #   --disk-read-only FILE
 #                       the same, read-only (readonly=on: the device offers VIRTIO_BLK_F_RO);
-#                       --disk and --disk-read-only devices keep their order
+#                       --disk and --disk-read-only devices keep their order.
+#                       Each device's serial (virtio-blk's serial=, which dom0 reads with
+#                       VIRTIO_BLK_T_GET_ID) is FILE's base name, by which dom0 knows the disk
+#                       (a domain's target=base.qcow2, a qcow2 overlay's backing file name):
+#                       a name of 1 to 20 bytes of [A-Za-z0-9._+-], not starting with '.'; a
+#                       longer or other name leaves the disk without a serial (named only
+#                       /dev/vdX in dom0), with a warning.  The file is passed to the device
+#                       as it is (format=raw): dom0 reads a qcow2 file's own format
 #   --virtio-modern     the virtio-mmio transports are modern (Version 2) instead of QEMU's
 #                       default legacy (Version 1)
 #   --net               a virtio-net device on a virtio-mmio transport (PVH only; switches to
@@ -107,6 +114,18 @@ else
     common+=(-nographic)
 fi
 
+# disk_serial FILE: ",serial=NAME" with FILE's base name if it can be a
+# virtio-blk serial that names a disk in dom0 (see --disk), else nothing.
+disk_serial() {
+    local name
+    name=$(basename "$1")
+    if [[ ${#name} -le 20 && $name =~ ^[A-Za-z0-9_+-][A-Za-z0-9._+-]*$ ]]; then
+        echo ",serial=$name"
+    else
+        echo "run-qemu.sh: '$name' cannot be a virtio-blk serial (1 to 20 bytes of [A-Za-z0-9._+-]): the disk has no name in dom0" >&2
+    fi
+}
+
 # One virtio-blk device per --disk, in order: QEMU gives the first the
 # highest transport (0xfeb00e00, GSI 12).
 disk_devices=()
@@ -116,7 +135,7 @@ for index in "${!disks[@]}"; do
         exit 4
     fi
     disk_devices+=(-drive "file=${disks[$index]},if=none,id=disk$index,format=raw,cache=writeback${disk_options[$index]}"
-                   -device "virtio-blk-device,drive=disk$index")
+                   -device "virtio-blk-device,drive=disk$index$(disk_serial "${disks[$index]}")")
 done
 
 # The network device, after the disks: slirp with each forwarded port.

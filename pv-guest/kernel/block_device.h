@@ -3,7 +3,9 @@
  * code that serves disks (blkback, backend/), and the only way anything in
  * dom0 reaches a disk.  Today every block device is a virtio-blk disk on a
  * virtio-mmio transport (virtio_blk.c), named vda, vdb, ... in the order
- * dom0's command line lists them.
+ * dom0's command line lists them, and known also by its serial: the host
+ * file's base name, which the device tells with VIRTIO_BLK_T_GET_ID
+ * (tools/run-qemu.sh sets it; backend/image_file_dom0.h).
  *
  * The rules it keeps:
  *   - A request is asynchronous: block_device_submit queues it on the
@@ -59,6 +61,7 @@ struct block_device; /* one virtio disk */
 unsigned int block_device_count(void);
 struct block_device *block_device_get(unsigned int index); /* vda = 0, vdb = 1, ...; NULL beyond */
 const char *block_device_name(const struct block_device *device); /* "vda" */
+const char *block_device_serial(const struct block_device *device); /* "base.qcow2", or "" for none */
 uint64_t block_device_sectors(const struct block_device *device);
 bool block_device_read_only(const struct block_device *device);
 bool block_device_has_flush(const struct block_device *device); /* VIRTIO_BLK_F_FLUSH negotiated */

@@ -198,13 +198,13 @@ static void print_console_line(const char *line, void *context)
 
 /* --- a domain's backends -------------------------------------------------- */
 
-int domain_backends_init(void)
+int domain_backends_init(const struct start_info *start_info)
 {
     int result;
 
     xenstore_server_init();
     block_device_set_wakeup_flag(&backend_event_pending); /* a disk's interrupt wakes the watch loop too */
-    blkback_dom0_init(&backend_event_pending);
+    blkback_dom0_init(&backend_event_pending, start_info);
     netback_dom0_init(&backend_event_pending); /* which reports its failure: the vifs are refused then */
     result = write_dom0_home();
     if (result != 0)

@@ -98,8 +98,9 @@ struct domain_ring_frames {
     uint64_t console;
 };
 
-/* Empties the xenstore and writes dom0's own home (name, domid). */
-int domain_backends_init(void);
+/* Empties the xenstore and writes dom0's own home (name, domid); the
+ * vbds' key files come from start_info's ramdisk. */
+int domain_backends_init(const struct start_info *start_info);
 
 /* Readies backends (nothing allocated yet) for a domain in slot < DOMAIN_BACKENDS_SLOTS. */
 void domain_backends_prepare(struct domain_backends *backends, unsigned int slot, const char *domain_name,

@@ -426,7 +426,7 @@ int toolstack_run(const struct start_info *start_info)
         console_printf("toolstack: setting up dom0's frame pool failed: %d\n", result);
         return result;
     }
-    result = domain_backends_init();
+    result = domain_backends_init(start_info);
     if (result != 0)
         return result;
     for (unsigned int index = 0; index < config.scenario_count; index++) {

@@ -6,6 +6,8 @@
 #include <stdint.h>
 #include <pvmon/errno.h>
 #include <pvmon/format.h>
+#include <pvmon/string.h>
+#include <runtime/clock.h>
 #include <runtime/console.h>
 #include <runtime/events.h>
 #include <runtime/runtime.h>
@@ -19,16 +21,20 @@
 
 #define REQUEST_QUEUE 0
 #define SECTORS_PER_MIB (1024 * 1024 / BLOCK_SECTOR_SIZE)
+#define SERIAL_TIMEOUT_NS (2 * NANOSECONDS_PER_SECOND)
+#define SERIAL_CHAIN 3 /* header, the 20-byte id, status */
 
 /* What the device reads and writes besides the data: one page of dom0's
  * per device (so that no header straddles two frames). */
 struct request_page {
     struct virtio_blk_header headers[VIRTIO_BLK_SLOTS];
     uint8_t statuses[VIRTIO_BLK_SLOTS];
+    uint8_t id[VIRTIO_BLK_ID_BYTES]; /* GET_ID's answer, at probe */
 } __attribute__((aligned(PAGE_SIZE)));
 
 struct block_device {
     char name[4];
+    char serial[VIRTIO_BLK_SERIAL_SIZE];
     struct virtio_mmio_location location;
     struct virtio_mmio_transport transport;
     struct virtqueue queue;
@@ -68,6 +74,11 @@ struct block_device *block_device_get(unsigned int index)
 const char *block_device_name(const struct block_device *device)
 {
     return device->name;
+}
+
+const char *block_device_serial(const struct block_device *device)
+{
+    return device->serial;
 }
 
 uint64_t block_device_sectors(const struct block_device *device)
@@ -203,23 +214,40 @@ static unsigned int check_spurious(struct block_device *device, bool spurious, v
     return give_up(device, "its interrupt keeps firing with nothing to report", done);
 }
 
-unsigned int block_device_complete(struct block_device *device, void (*done)(struct block_request *))
+/* Takes an interrupt the device raised since the last call, acknowledging
+ * it on the transport; false if there was none.  *interrupt_status: the
+ * device's interrupt status then. */
+static bool take_interrupt(struct block_device *device, uint32_t *interrupt_status)
 {
     /* Taken in one step: the upcall may set it again at any moment. */
     bool interrupted = __atomic_exchange_n(&device->interrupt_received, false, __ATOMIC_SEQ_CST);
-    uint32_t interrupt_status = 0;
-    unsigned int completed = 0;
-    int result;
 
-    if (interrupted)
-        interrupt_status = virtio_mmio_acknowledge_interrupt(&device->transport);
+    *interrupt_status = interrupted ? virtio_mmio_acknowledge_interrupt(&device->transport) : 0;
+    return interrupted;
+}
+
+/* The PIRQ's EOI, after an interrupt taken (a level line: masked until then). */
+static void end_interrupt(struct block_device *device)
+{
+    int result = physical_interrupt_end(&device->interrupt);
+
+    if (result != 0)
+        console_printf("virtio-blk: %s: PHYSDEVOP_eoi for pirq %u failed: %d\n", device->name, device->interrupt.pirq,
+                       result);
+}
+
+unsigned int block_device_complete(struct block_device *device, void (*done)(struct block_request *))
+{
+    uint32_t interrupt_status;
+    bool interrupted = take_interrupt(device, &interrupt_status);
+    unsigned int completed = 0;
+
     if (!device->failed)
         completed = take_used_requests(device, done);
     if (interrupted)
         completed += check_spurious(device, interrupt_status == 0 && completed == 0, done);
-    if (interrupted && (result = physical_interrupt_end(&device->interrupt)) != 0)
-        console_printf("virtio-blk: %s: PHYSDEVOP_eoi for pirq %u failed: %d\n", device->name, device->interrupt.pirq,
-                       result);
+    if (interrupted)
+        end_interrupt(device);
     return completed;
 }
 
@@ -267,6 +295,56 @@ static int bind_interrupt(struct block_device *device)
     return events_attach(device->interrupt.port, note_interrupt, device);
 }
 
+/* Waits for the one request on the queue (GET_ID's) on the device's
+ * interrupt, up to deadline_ns: 1 when it is back, 0 when the deadline
+ * passed, or -EIO for a device breaking the virtqueue protocol. */
+static int wait_for_the_only_request(struct block_device *device, uint64_t deadline_ns)
+{
+    uint32_t interrupt_status, written;
+    void *token;
+    int taken;
+
+    while ((taken = virtqueue_take_used(&device->queue, &token, &written)) == 0 && system_time_ns() < deadline_ns) {
+        wait_for_flag_until(&device->interrupt_received, deadline_ns);
+        if (take_interrupt(device, &interrupt_status))
+            end_interrupt(device);
+    }
+    return taken < 0 || (taken == 1 && token != &device->slots[0]) ? -XEN_EIO : taken;
+}
+
+/*
+ * The device's serial (VIRTIO_BLK_T_GET_ID, virtio 1.2 5.2.6): one request
+ * alone on the queue right after DRIVER_OK, awaited for at most
+ * SERIAL_TIMEOUT_NS.  A device that answers with an error, or with a
+ * serial that is no name (virtio_blk_protocol.h), has no serial; one that
+ * does not answer in time or breaks the protocol is not used
+ * (-ETIMEDOUT, -EIO): its request would stay on the queue.
+ */
+static int read_serial(struct block_device *device)
+{
+    struct request_page *page = device->request_page;
+    struct virtqueue_buffer chain[SERIAL_CHAIN] = {
+        { .address = runtime_machine_address(&page->headers[0]), .length = sizeof(page->headers[0]) },
+        { .address = runtime_machine_address(page->id), .length = VIRTIO_BLK_ID_BYTES, .device_writes = true },
+        { .address = runtime_machine_address(&page->statuses[0]), .length = 1, .device_writes = true },
+    };
+    int result;
+
+    page->headers[0] = (struct virtio_blk_header) { .type = VIRTIO_BLK_T_GET_ID };
+    page->statuses[0] = VIRTIO_BLK_STATUS_UNWRITTEN;
+    memset(page->id, 0, sizeof(page->id));
+    if ((result = virtqueue_add(&device->queue, chain, SERIAL_CHAIN, &device->slots[0])) != 0)
+        return result;
+    if (virtqueue_should_notify(&device->queue))
+        virtio_mmio_notify(&device->transport, REQUEST_QUEUE);
+    result = wait_for_the_only_request(device, system_time_ns() + SERIAL_TIMEOUT_NS);
+    if (result <= 0)
+        return result == 0 ? -XEN_ETIMEDOUT : result;
+    if (virtio_blk_status_error(page->statuses[0]) == 0)
+        virtio_blk_parse_serial(page->id, device->serial);
+    return 0;
+}
+
 /* The handshake of a virtio-blk device; on failure the device is reset. */
 static int start_device(struct block_device *device, unsigned int index)
 {
@@ -284,17 +362,22 @@ static int start_device(struct block_device *device, unsigned int index)
         return result;
     }
     virtio_mmio_driver_ok(&device->transport);
+    if ((result = read_serial(device)) != 0) {
+        virtio_mmio_reset(&device->transport);
+        return result;
+    }
     return 0;
 }
 
 static void report_device(const struct block_device *device)
 {
-    console_printf("virtio-blk: %s at %#lx (gsi %u, pirq %u, port %u), %s transport: %lu sectors (%lu MiB), %s, %s\n",
+    console_printf("virtio-blk: %s at %#lx (gsi %u, pirq %u, port %u), %s transport: %lu sectors (%lu MiB), %s, %s, "
+                   "serial '%s'\n",
                    device->name, device->location.base, device->location.gsi, device->interrupt.pirq,
                    device->interrupt.port,
                    virtio_mmio_is_modern(&device->transport) ? "modern" : "legacy", device->capacity_sectors,
                    device->capacity_sectors / SECTORS_PER_MIB, device->read_only ? "read-only" : "read-write",
-                   device->has_flush ? "volatile cache (flush)" : "no volatile cache");
+                   device->has_flush ? "volatile cache (flush)" : "no volatile cache", device->serial);
 }
 
 /* Opens one transport; true if it is a virtio-blk device now ready. */

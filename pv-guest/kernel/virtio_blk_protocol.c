@@ -98,6 +98,31 @@ unsigned int virtio_blk_build_chain(const struct block_request *request, uint64_
     return length;
 }
 
+static bool serial_character(char character)
+{
+    return (character >= 'a' && character <= 'z') || (character >= 'A' && character <= 'Z') ||
+           (character >= '0' && character <= '9') || character == '.' || character == '_' || character == '-' ||
+           character == '+';
+}
+
+bool virtio_blk_parse_serial(const uint8_t id[VIRTIO_BLK_ID_BYTES], char serial[VIRTIO_BLK_SERIAL_SIZE])
+{
+    unsigned int length = 0;
+
+    serial[0] = '\0';
+    while (length < VIRTIO_BLK_ID_BYTES && id[length] != 0) {
+        if (!serial_character((char)id[length]))
+            return false;
+        length++;
+    }
+    if (length == 0 || id[0] == '.')
+        return false;
+    for (unsigned int index = 0; index < length; index++)
+        serial[index] = (char)id[index];
+    serial[length] = '\0';
+    return true;
+}
+
 int virtio_blk_status_error(uint8_t status)
 {
     switch (status) {

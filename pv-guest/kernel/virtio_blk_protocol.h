@@ -23,6 +23,12 @@
  *     device without VIRTIO_BLK_F_FLUSH is -EOPNOTSUPP (it has no volatile
  *     cache, so nothing needs flushing: the caller decides what to
  *     advertise); a FLUSH carries no segments.
+ *   - Identity.  VIRTIO_BLK_T_GET_ID (virtio 1.2, 5.2.6) makes the device
+ *     write its serial (QEMU's serial= property) into a 20-byte buffer,
+ *     NUL-terminated unless it is 20 bytes long.  dom0 names a disk by it
+ *     (the host file's base name: tools/run-qemu.sh), so only a serial of
+ *     1 to 20 bytes of [A-Za-z0-9._+-], not starting with '.', is taken
+ *     as a name; anything else leaves the disk without one.
  *   - Status.  VIRTIO_BLK_S_OK is 0, VIRTIO_BLK_S_UNSUPP is -EOPNOTSUPP,
  *     anything else (IOERR, or the byte the driver wrote before
  *     submitting, left because the device never wrote it) is -EIO.
@@ -46,6 +52,10 @@
 #define VIRTIO_BLK_T_IN 0
 #define VIRTIO_BLK_T_OUT 1
 #define VIRTIO_BLK_T_FLUSH 4
+#define VIRTIO_BLK_T_GET_ID 8
+
+#define VIRTIO_BLK_ID_BYTES 20
+#define VIRTIO_BLK_SERIAL_SIZE (VIRTIO_BLK_ID_BYTES + 1)
 
 #define VIRTIO_BLK_S_OK 0
 #define VIRTIO_BLK_S_IOERR 1
@@ -87,6 +97,10 @@ void virtio_blk_fill_header(const struct block_request *request, struct virtio_b
  * and status byte; returns its length (2 for a FLUSH). */
 unsigned int virtio_blk_build_chain(const struct block_request *request, uint64_t header_address,
                                     uint64_t status_address, struct virtqueue_buffer chain[VIRTIO_BLK_MAX_CHAIN]);
+
+/* The name in a GET_ID answer (see Identity): true with serial filled,
+ * or false with serial "" for a serial that is empty or not a name. */
+bool virtio_blk_parse_serial(const uint8_t id[VIRTIO_BLK_ID_BYTES], char serial[VIRTIO_BLK_SERIAL_SIZE]);
 
 /* The request's status from the device's status byte. */
 int virtio_blk_status_error(uint8_t status);

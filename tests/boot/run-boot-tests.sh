@@ -357,13 +357,13 @@ pvh_dom0_maps_a_modern_virtio_mmio_transport_through_domid_io() {
 # image file must hold the patterns (tools/disk_pattern_check.c): the data
 # reached the file.  $1: name suffix, $2: run-qemu option, $3: transport.
 virtio_blk_disk_case() {
-    local disk="$work/virtio-blk$1.img"
+    local disk="$work/vblk$1.img" # its base name is its serial: at most 20 bytes
     rm -f "$disk"
     truncate -s 4M "$disk"
     boot "pvh-virtio-blk$1" pvh "$image" "$work/dom0.cpio" --disk "$disk" $2 \
         --append "idle_seconds=1 -- test=virtio-blk"
     expect_status 0
-    expect_log "\(d0\) virtio-blk: vda at 0xfeb00e00 \(gsi 12, pirq [0-9]+, port [0-9]+\), $3 transport: 8192 sectors \(4 MiB\), read-write, volatile cache \(flush\)"
+    expect_log "\(d0\) virtio-blk: vda at 0xfeb00e00 \(gsi 12, pirq [0-9]+, port [0-9]+\), $3 transport: 8192 sectors \(4 MiB\), read-write, volatile cache \(flush\), serial 'vblk$1.img'$"
     expect_log "\(d0\) PASS virtio-blk vda: four writes in flight together complete"
     expect_log "\(d0\) PASS virtio-blk vda: a flush completes after them"
     expect_log "\(d0\) PASS virtio-blk vda: completions arrived through the device's interrupt"

@@ -2,8 +2,10 @@
  * Specification of the virtio-blk protocol of dom0's driver
  * (pv-guest/kernel/virtio_blk_protocol.h): the features it accepts, the
  * requests it lets reach a device (segments, capacity, read-only, flush),
- * the chain each becomes, and the meaning of the status byte.
+ * the chain each becomes, the meaning of the status byte, and which
+ * serial (GET_ID) names a disk.
  */
+#include <string.h>
 #include <pvmon/errno.h>
 #include <kernel/virtio_blk_protocol.h>
 
@@ -254,6 +256,73 @@ START_TEST(test_a_queue_too_small_for_one_request_is_refused)
 }
 END_TEST
 
+/* A GET_ID answer holding text (the rest zero, as QEMU pads it). */
+static bool parse_serial_of(const char *text, char serial[VIRTIO_BLK_SERIAL_SIZE])
+{
+    uint8_t id[VIRTIO_BLK_ID_BYTES] = { 0 };
+
+    memcpy(id, text, strlen(text) < sizeof(id) ? strlen(text) : sizeof(id));
+    return virtio_blk_parse_serial(id, serial);
+}
+
+START_TEST(test_a_serial_shorter_than_20_bytes_ends_at_its_nul)
+{
+    char serial[VIRTIO_BLK_SERIAL_SIZE];
+
+    ck_assert(parse_serial_of("base.qcow2", serial));
+    ck_assert_str_eq(serial, "base.qcow2");
+}
+END_TEST
+
+START_TEST(test_a_serial_of_exactly_20_bytes_has_no_nul_and_is_whole)
+{
+    char serial[VIRTIO_BLK_SERIAL_SIZE];
+
+    ck_assert(parse_serial_of("overlay-12345.qcow2_", serial));
+    ck_assert_str_eq(serial, "overlay-12345.qcow2_");
+}
+END_TEST
+
+START_TEST(test_an_empty_serial_names_no_disk)
+{
+    char serial[VIRTIO_BLK_SERIAL_SIZE];
+
+    ck_assert(!parse_serial_of("", serial));
+    ck_assert_str_eq(serial, "");
+}
+END_TEST
+
+START_TEST(test_a_serial_with_a_slash_space_or_control_byte_names_no_disk)
+{
+    char serial[VIRTIO_BLK_SERIAL_SIZE];
+
+    ck_assert(!parse_serial_of("../etc", serial));
+    ck_assert(!parse_serial_of("a/b", serial));
+    ck_assert(!parse_serial_of("a b", serial));
+    ck_assert(!parse_serial_of("a\x01", serial));
+    ck_assert(!parse_serial_of("a\xff", serial));
+    ck_assert_str_eq(serial, "");
+}
+END_TEST
+
+START_TEST(test_a_serial_starting_with_a_dot_names_no_disk)
+{
+    char serial[VIRTIO_BLK_SERIAL_SIZE];
+
+    ck_assert(!parse_serial_of(".hidden", serial));
+}
+END_TEST
+
+START_TEST(test_bytes_after_the_nul_are_ignored)
+{
+    uint8_t id[VIRTIO_BLK_ID_BYTES] = { 'a', '.', 'i', 'm', 'g', 0, '/', 0xff };
+    char serial[VIRTIO_BLK_SERIAL_SIZE];
+
+    ck_assert(virtio_blk_parse_serial(id, serial));
+    ck_assert_str_eq(serial, "a.img");
+}
+END_TEST
+
 /* Each behaviour is a check test case of its own, so that the report names it. */
 static void add_test_case(Suite *suite, const TTest *test)
 {
@@ -292,6 +361,12 @@ static Suite *virtio_blk_protocol_suite(void)
     add_test_case(suite, test_the_queue_is_as_large_as_wanted_when_the_device_allows_more);
     add_test_case(suite, test_the_queue_shrinks_to_a_power_of_two_the_device_allows);
     add_test_case(suite, test_a_queue_too_small_for_one_request_is_refused);
+    add_test_case(suite, test_a_serial_shorter_than_20_bytes_ends_at_its_nul);
+    add_test_case(suite, test_a_serial_of_exactly_20_bytes_has_no_nul_and_is_whole);
+    add_test_case(suite, test_an_empty_serial_names_no_disk);
+    add_test_case(suite, test_a_serial_with_a_slash_space_or_control_byte_names_no_disk);
+    add_test_case(suite, test_a_serial_starting_with_a_dot_names_no_disk);
+    add_test_case(suite, test_bytes_after_the_nul_are_ignored);
     return suite;
 }
 

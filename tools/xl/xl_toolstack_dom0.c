@@ -57,7 +57,7 @@ int xl_toolstack_start(const struct start_info *start_info)
         console_printf("toolstack: setting up dom0's frame pool failed: %d\n", result);
         return result;
     }
-    return domain_backends_init();
+    return domain_backends_init(start_info);
 }
 
 static const char *member_name(const char *path)
