@@ -11,8 +11,8 @@
  *     base.raw             raw     backing
  *     free spares: ckpt3.qcow2
  *
- * Compiled into dom0 (xl_block_dom0.c acts) and the host unit tests and
- * tools/vbd_checkpoint_tool.c.
+ * Compiled into dom0 (xl_block_dom0.c acts: xl_block_run) and the host
+ * unit tests and tools/vbd_checkpoint_tool.c.
  */
 #ifndef TOOLS_XL_XL_BLOCK_H
 #define TOOLS_XL_XL_BLOCK_H
@@ -31,5 +31,13 @@ void xl_block_print_chain(const struct vbd_checkpoint_catalogue *catalogue, cons
  */
 void xl_block_print_failure(enum xl_verb verb, const char *disk, const char *checkpoint, int result, xl_print print,
                             void *context);
+
+/*
+ * dom0 (xl_block_dom0.c): runs command (one of the block-* verbs) on dom0's
+ * disks and live vbds (backend/vbd_checkpoint_dom0.h), printing the chain
+ * after a success and xl_block_print_failure's line otherwise.  0 or the
+ * negative Xen errno value.
+ */
+int xl_block_run(const struct xl_command *command, xl_print print, void *context);
 
 #endif
