@@ -235,6 +235,12 @@ FUZZ_HARNESSES += line-editor
 FUZZ_HARNESS_line-editor := tests/fuzz/line_editor_fuzz.c
 FUZZ_METERED_line-editor := tools/xl/line_editor.c tools/xl/command_words.c
 FUZZ_CHECKER_line-editor := tests/unit/simulated_terminal.c
+# One qcow2 cluster's compressed bytes, hostile, through zlib and zstd (backend/cluster_codec.c;
+# the libraries themselves are linked in by tools/codec-libraries.mk).
+FUZZ_HARNESSES += cluster-codec
+FUZZ_HARNESS_cluster-codec := tests/fuzz/cluster_codec_fuzz.c
+FUZZ_METERED_cluster-codec := backend/cluster_codec.c
+FUZZ_CHECKER_cluster-codec :=
 FUZZ_HARNESS_PASS_BINARIES := $(patsubst %,$(BUILD)/tests/%-fuzz,$(FUZZ_HARNESSES))
 FUZZ_HARNESS_BINARIES := $(patsubst %,$(BUILD)/fuzz/%-fuzz,$(FUZZ_HARNESSES))
 METER_COVERAGE := -fsanitize-coverage=trace-pc
@@ -490,5 +496,6 @@ clean:
 
 include pv-guest/linux/linux.mk
 include tools/linux-images.mk
+include tools/codec-libraries.mk
 
 -include $(shell find $(BUILD) -name '*.d' 2>/dev/null)

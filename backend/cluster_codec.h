@@ -20,6 +20,9 @@
  *     qemu-img does.
  *   - Bounded memory: the libraries' working memory comes from a fixed
  *     arena of this file's, sized for the largest cluster supported.
+ *     One call at a time: the arena is shared (not reentrant).
+ *   - cluster_size is a power of two from 512 bytes to
+ *     CLUSTER_CODEC_MAX_CLUSTER_SIZE; anything else is -EINVAL.
  */
 #ifndef BACKEND_CLUSTER_CODEC_H
 #define BACKEND_CLUSTER_CODEC_H
@@ -35,7 +38,10 @@ enum cluster_compression { CLUSTER_COMPRESSION_ZLIB = 0, CLUSTER_COMPRESSION_ZST
 int cluster_decompress(enum cluster_compression type, const void *input, size_t input_length, void *output,
                        size_t cluster_size);
 
-/* Compresses one cluster of cluster_size bytes into output: 0 with *output_length, -ENOSPC, -EINVAL. */
+/*
+ * Compresses one cluster of cluster_size bytes into output: 0 with *output_length, -ENOSPC (it would not save
+ * a sector, or output_capacity is too small), -EINVAL, or -EIO (the library failed: never expected).
+ */
 int cluster_compress(enum cluster_compression type, const void *input, size_t cluster_size, void *output,
                      size_t output_capacity, size_t *output_length);
 

@@ -31,13 +31,18 @@
 #                              (tests/linux)
 #   procps                     pgrep: the Linux crash test finds the QEMU it kills
 #   curl                       the Linux network test fetches a domU's file through a forwarded
-#                              port (busybox-static's wget crashes on the host)
+#                              port (busybox-static's wget crashes on the host); downloads the
+#                              sources of zlib and libzstd (tools/fetch-debian-source.sh)
+#   dpkg-dev, bzip2            unpack those Debian source packages with their patches (dpkg-source;
+#                              zlib's tarball is .tar.bz2, libzstd's .tar.xz)
+#   zstd, python3              the cluster codec's unit tests check its streams against the zstd
+#                              tool and python3's zlib module (tests/unit/test_cluster_codec.c)
 set -eu
 
 packages=(gcc make binutils libc6-dev libxen-dev check pkg-config qemu-system-x86
           grub-pc-bin grub-common xorriso mtools cpio clang libclang-rt-14-dev
           busybox-static xz-utils linux-source-6.1 linux-source-6.12 git patch bc bison flex libelf-dev libssl-dev
-          e2fsprogs procps curl)
+          e2fsprogs procps curl dpkg-dev bzip2 zstd python3)
 
 missing=()
 for package in "${packages[@]}"; do
