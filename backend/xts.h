@@ -16,10 +16,17 @@
 
 #include <stdint.h>
 
+#include "aes.h"
+
 #define XTS_KEY_SIZE 64
 #define XTS_SECTOR_SIZE 512
 
-struct xts_key;
+/* The two AES-256 keys of XTS, expanded: Key1 encrypts the data, Key2
+ * the tweak (IEEE 1619 5.1). */
+struct xts_key {
+    struct aes256_key data_key;
+    struct aes256_key tweak_key;
+};
 
 /* Expands key: 0, or -EINVAL for a key whose two halves are equal (a weak XTS key). */
 int xts_key_init(struct xts_key *expanded, const uint8_t key[XTS_KEY_SIZE]);

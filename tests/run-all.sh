@@ -1,6 +1,9 @@
 #!/usr/bin/env bash
 # 'make test': runs every test stage in order and adds up their results.
 #   unit   host unit tests of the pure hypervisor code (check framework)
+#   xts    pvmon's XTS-AES-256 disk encryption (backend/xts.c) against
+#          python3-cryptography on pseudo-random keys, sectors and data, both
+#          ways (tests/lib/xts_crosscheck.py)
 #   fuzz   a short deterministic pass of every fuzzer in tests/fuzz (page
 #          types, the writable-page-table emulator, event channels, foreign
 #          mappings): seeded pseudo-random inputs, failing ones saved for replay
@@ -53,6 +56,7 @@ run_stage() {
 }
 
 run_stage unit "${BUILD:-build}/tests/unit-tests"
+run_stage xts tests/lib/xts_crosscheck.py "${BUILD:-build}/tools/xts-sectors"
 run_stage fuzz tests/fuzz/run-seeded-passes.sh
 run_stage checkpoints tests/qcow2/checkpoint-chain.sh
 run_stage boot tests/boot/run-boot-tests.sh

@@ -30,6 +30,8 @@
 #                              tree (tools/make-disk-image.sh); e2fsck and debugfs check it
 #                              (tests/linux)
 #   procps                     pgrep: the Linux crash test finds the QEMU it kills
+#   python3-cryptography       the host's reader of encrypted disks: OpenSSL's AES-XTS checks pvmon's
+#                              (tests/lib/xts_crosscheck.py, tests/lib/xts_image.py)
 #   curl                       the Linux network test fetches a domU's file through a forwarded
 #                              port (busybox-static's wget crashes on the host); downloads the
 #                              sources of zlib and libzstd (tools/fetch-debian-source.sh)
@@ -42,7 +44,7 @@ set -eu
 packages=(gcc make binutils libc6-dev libxen-dev check pkg-config qemu-system-x86
           grub-pc-bin grub-common xorriso mtools cpio clang libclang-rt-14-dev
           busybox-static xz-utils linux-source-6.1 linux-source-6.12 git patch bc bison flex libelf-dev libssl-dev
-          e2fsprogs procps curl dpkg-dev bzip2 zstd python3)
+          e2fsprogs procps curl dpkg-dev bzip2 zstd python3 python3-cryptography)
 
 missing=()
 for package in "${packages[@]}"; do
