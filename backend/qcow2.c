@@ -32,7 +32,7 @@ static uint64_t min_u64(uint64_t a, uint64_t b)
     return a < b ? a : b;
 }
 
-static bool cluster_inside_file(const struct qcow2 *image, uint64_t offset)
+bool qcow2_cluster_inside_file(const struct qcow2 *image, uint64_t offset)
 {
     return offset % image->cluster_size == 0 && offset <= image->file->size - image->cluster_size;
 }
@@ -76,7 +76,7 @@ static int l2_table_of(struct qcow2 *image, uint64_t offset, uint64_t *l2_offset
     *copied = (entry & QCOW2_OFLAG_COPIED) != 0;
     if (entry & QCOW2_L1_RESERVED)
         return -XEN_EIO;
-    if (*l2_offset != 0 && !cluster_inside_file(image, *l2_offset))
+    if (*l2_offset != 0 && !qcow2_cluster_inside_file(image, *l2_offset))
         return -XEN_EIO;
     return 0;
 }
@@ -136,8 +136,7 @@ static int lookup(struct qcow2 *image, uint64_t offset, uint64_t *entry)
     return l2_entry_of(image, l2_offset, offset, entry);
 }
 
-/* A standard entry's host cluster (0: none) and zero flag: -EIO for reserved bits or a bad offset. */
-static int standard_cluster(const struct qcow2 *image, uint64_t entry, uint64_t *host, bool *zero)
+int qcow2_standard_cluster(const struct qcow2 *image, uint64_t entry, uint64_t *host, bool *zero)
 {
     *host = entry & QCOW2_OFFSET_MASK;
     *zero = (entry & QCOW2_OFLAG_ZERO) != 0;
@@ -145,7 +144,7 @@ static int standard_cluster(const struct qcow2 *image, uint64_t entry, uint64_t 
         return -XEN_EIO;
     if (*zero && image->header.version < 3)
         return -XEN_EIO;
-    if (*host != 0 && !cluster_inside_file(image, *host))
+    if (*host != 0 && !qcow2_cluster_inside_file(image, *host))
         return -XEN_EIO;
     if (*host == 0 && (entry & QCOW2_OFLAG_COPIED))
         return -XEN_EIO;
@@ -159,8 +158,7 @@ static unsigned compressed_shift(const struct qcow2 *image)
     return 62 - (image->header.cluster_bits - 8);
 }
 
-/* QEMU's reading of a descriptor: host byte offset, and its bytes up to the end of its last sector. */
-static int compressed_range(const struct qcow2 *image, uint64_t entry, uint64_t *offset, uint64_t *size)
+int qcow2_compressed_range(const struct qcow2 *image, uint64_t entry, uint64_t *offset, uint64_t *size)
 {
     const unsigned shift = compressed_shift(image);
     const uint64_t sectors = ((entry >> shift) & ((1ull << (image->header.cluster_bits - 8)) - 1)) + 1;
@@ -178,7 +176,7 @@ static int decompress_cluster(struct qcow2 *image, uint64_t entry)
 {
     struct qcow2_workspace *workspace = image->workspace;
     uint64_t offset, size;
-    int result = compressed_range(image, entry, &offset, &size);
+    int result = qcow2_compressed_range(image, entry, &offset, &size);
     if (result < 0)
         return result;
 
@@ -218,7 +216,7 @@ static int read_by_entry(struct qcow2 *image, uint64_t offset, uint64_t entry, u
         memcpy(buffer, image->workspace->decompressed + within, length);
         return 0;
     }
-    if ((result = standard_cluster(image, entry, &host, &zero)) < 0)
+    if ((result = qcow2_standard_cluster(image, entry, &host, &zero)) < 0)
         return result;
     if (zero) {
         memset(buffer, 0, length);
@@ -285,7 +283,7 @@ static int release(struct qcow2 *image, uint64_t entry)
     int result;
 
     if (entry & QCOW2_OFLAG_COMPRESSED) {
-        if ((result = compressed_range(image, entry, &host, &size)) < 0)
+        if ((result = qcow2_compressed_range(image, entry, &host, &size)) < 0)
             return result;
         const uint64_t last = (host + size - 1) / image->cluster_size;
         for (uint64_t cluster = host / image->cluster_size; cluster <= last; cluster++)
@@ -293,7 +291,7 @@ static int release(struct qcow2 *image, uint64_t entry)
                 return result;
         return 0;
     }
-    if ((result = standard_cluster(image, entry, &host, &zero)) < 0 || host == 0)
+    if ((result = qcow2_standard_cluster(image, entry, &host, &zero)) < 0 || host == 0)
         return result;
     return qcow2_refcount_add(image, host / image->cluster_size, -1);
 }
@@ -374,7 +372,7 @@ static int write_piece(struct qcow2 *image, uint64_t offset, const uint8_t *byte
     if (result < 0 || (result = l2_entry_of(image, l2_offset, offset, &entry)) < 0)
         return result;
     if (!(entry & QCOW2_OFLAG_COMPRESSED)) {
-        if ((result = standard_cluster(image, entry, &host, &zero)) < 0)
+        if ((result = qcow2_standard_cluster(image, entry, &host, &zero)) < 0)
             return result;
         if (host != 0 && !zero)
             return (entry & QCOW2_OFLAG_COPIED) ? file_write(image, host + within, bytes, length) : -XEN_EIO;
@@ -477,7 +475,7 @@ int qcow2_open(struct qcow2 *image, struct image_file *file, struct qcow2_worksp
         (image->header.incompatible_features & (QCOW2_INCOMPAT_DIRTY | QCOW2_INCOMPAT_CORRUPT)) ||
         image->header.nb_snapshots != 0)
         return -XEN_EROFS;
-    return 0;
+    return qcow2_repair_leaks(image);
 }
 
 void qcow2_set_backing(struct qcow2 *image, qcow2_backing_read read_backing, void *context)

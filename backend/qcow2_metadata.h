@@ -7,8 +7,17 @@
 #ifndef BACKEND_QCOW2_METADATA_H
 #define BACKEND_QCOW2_METADATA_H
 
+#include <stdbool.h>
 #include <stdint.h>
 #include "qcow2.h"
+
+/* Whether offset is a cluster's start and the cluster lies inside the file (qcow2.c). */
+bool qcow2_cluster_inside_file(const struct qcow2 *image, uint64_t offset);
+/* A standard L2 entry's host cluster (0: none) and zero flag: -EIO for reserved bits or a bad offset. */
+int qcow2_standard_cluster(const struct qcow2 *image, uint64_t entry, uint64_t *host, bool *zero);
+/* QEMU's reading of a compressed descriptor: host byte offset, and its bytes up to the end of its
+ * last sector: -EIO for a bad one. */
+int qcow2_compressed_range(const struct qcow2 *image, uint64_t entry, uint64_t *offset, uint64_t *size);
 
 /* The cluster at offset, read into a slot: valid until the next qcow2_cache_* call. */
 int qcow2_cache_get(struct qcow2 *image, uint64_t offset, uint8_t **data);
@@ -23,10 +32,17 @@ void qcow2_cache_forget(struct qcow2 *image, uint64_t offset, uint64_t length);
 int qcow2_refcount_get(struct qcow2 *image, uint64_t cluster, uint64_t *refcount);
 /* Adds +1 or -1 to a host cluster's refcount: -EIO if the block is missing or it is 0; -ERANGE at the maximum. */
 int qcow2_refcount_add(struct qcow2 *image, uint64_t cluster, int delta);
+/* The offset of refcount block index (0: none): -ENOSPC beyond the table, -EIO for a bad entry. */
+int qcow2_refcount_block_offset(struct qcow2 *image, uint64_t index, uint64_t *offset);
+/* Lowers a host cluster's refcount to refcount (a leak repaired): -EINVAL if it is below it. */
+int qcow2_refcount_lower(struct qcow2 *image, uint64_t cluster, uint64_t refcount);
 /* The largest refcount the image's refcount_order holds. */
 uint64_t qcow2_refcount_max(const struct qcow2 *image);
 /* A free host cluster (refcount 0, inside the file, with a refcount block: one is made if
  * needed), not yet counted: its caller writes it, then adds 1. -ENOSPC when the file is full. */
 int qcow2_allocate_cluster(struct qcow2 *image, uint64_t *offset);
+
+/* Lowers every refcount above the references qemu-img check counts (qcow2_repair.c). */
+int qcow2_repair_leaks(struct qcow2 *image);
 
 #endif

@@ -88,8 +88,7 @@ static int load_reftable_sector(struct qcow2 *image, uint64_t sector)
     return 0;
 }
 
-/* The offset of refcount block index (0: none): -ENOSPC beyond the table, -EIO for a bad entry. */
-static int refcount_block_offset(struct qcow2 *image, uint64_t index, uint64_t *offset)
+int qcow2_refcount_block_offset(struct qcow2 *image, uint64_t index, uint64_t *offset)
 {
     if (index >= reftable_entries(image))
         return -XEN_ENOSPC;
@@ -124,7 +123,7 @@ int qcow2_refcount_get(struct qcow2 *image, uint64_t cluster, uint64_t *refcount
 {
     uint64_t block_offset;
     uint8_t *block;
-    int result = refcount_block_offset(image, cluster / image->refcount_block_entries, &block_offset);
+    int result = qcow2_refcount_block_offset(image, cluster / image->refcount_block_entries, &block_offset);
 
     *refcount = 0;
     if (result == -XEN_ENOSPC || (result == 0 && block_offset == 0))
@@ -140,7 +139,7 @@ int qcow2_refcount_add(struct qcow2 *image, uint64_t cluster, int delta)
     const uint64_t index = cluster % image->refcount_block_entries;
     uint64_t block_offset;
     uint8_t *block;
-    int result = refcount_block_offset(image, cluster / image->refcount_block_entries, &block_offset);
+    int result = qcow2_refcount_block_offset(image, cluster / image->refcount_block_entries, &block_offset);
 
     if (result < 0 || block_offset == 0)
         return -XEN_EIO;
@@ -162,6 +161,25 @@ int qcow2_refcount_add(struct qcow2 *image, uint64_t cluster, int delta)
             image->compressed_cluster = 0;
     }
     return 0;
+}
+
+int qcow2_refcount_lower(struct qcow2 *image, uint64_t cluster, uint64_t refcount)
+{
+    const uint64_t index = cluster % image->refcount_block_entries;
+    uint64_t block_offset;
+    uint8_t *block;
+    int result = qcow2_refcount_block_offset(image, cluster / image->refcount_block_entries, &block_offset);
+
+    if (result < 0 || block_offset == 0)
+        return -XEN_EIO;
+    if ((result = qcow2_cache_get(image, block_offset, &block)) < 0)
+        return result;
+    if (load_refcount(image, block, index) < refcount)
+        return -XEN_EINVAL;
+    store_refcount(image, block, index, refcount);
+    if (refcount == 0 && cluster != 0 && cluster < image->free_cluster_hint)
+        image->free_cluster_hint = cluster;
+    return qcow2_cache_write_sector(image, block_offset, entry_position(image, index));
 }
 
 /* A refcount block for block index, in the free cluster at its own range's cluster. */
@@ -187,7 +205,7 @@ int qcow2_allocate_cluster(struct qcow2 *image, uint64_t *offset)
         const uint64_t index = cluster / image->refcount_block_entries;
         uint64_t block_offset;
         uint8_t *block;
-        int result = refcount_block_offset(image, index, &block_offset);
+        int result = qcow2_refcount_block_offset(image, index, &block_offset);
         if (result < 0)
             return result;
         if (block_offset == 0) {

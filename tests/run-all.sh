@@ -7,6 +7,10 @@
 #   fuzz   a short deterministic pass of every fuzzer in tests/fuzz (page
 #          types, the writable-page-table emulator, event channels, foreign
 #          mappings): seeded pseudo-random inputs, failing ones saved for replay
+#   qcow2  images written by pvmon's disk image code (qcow2-tool) judged by
+#          qemu-img check/compare/info, qemu-img's compressed images read by it,
+#          XTS images decrypted by python3-cryptography, a crash at every write
+#          (tests/qcow2)
 #   checkpoints pvmon's checkpoint code on host files: qemu-img check, info
 #          --backing-chain and compare judge its chains (tests/qcow2/checkpoint-chain.sh)
 #   boot   pvmon booted in QEMU on both boot paths (tests/boot)
@@ -58,6 +62,7 @@ run_stage() {
 run_stage unit "${BUILD:-build}/tests/unit-tests"
 run_stage xts tests/lib/xts_crosscheck.py "${BUILD:-build}/tools/xts-sectors"
 run_stage fuzz tests/fuzz/run-seeded-passes.sh
+run_stage qcow2 tests/qcow2/run-qcow2-tests.sh
 run_stage checkpoints tests/qcow2/checkpoint-chain.sh
 run_stage boot tests/boot/run-boot-tests.sh
 run_stage system tests/system/run-system-tests.sh

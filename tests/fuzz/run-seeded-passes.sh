@@ -25,6 +25,7 @@ harnesses=(
     "net-packet 1000 $build/fuzz/net-packet/crashes"
     "netback 1000 $build/fuzz/netback/crashes"
     "xl-config 1000 $build/fuzz/xl-config/crashes"
+    "qcow2 1000 $build/fuzz/qcow2/crashes"
     "cluster-codec 1000 $build/fuzz/cluster-codec/crashes"
 )
 
