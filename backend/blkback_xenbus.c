@@ -278,6 +278,11 @@ void blkback_xenbus_destroy(struct blkback_xenbus *device)
     xenbus_nodes_remove_device(device->frontend_path, device->backend_path, "vbd", device->config.frontend_domain);
 }
 
+void blkback_xenbus_fail(struct blkback_xenbus *device, const char *reason)
+{
+    fail(device, reason);
+}
+
 bool blkback_xenbus_idle(const struct blkback_xenbus *device)
 {
     return blkback_idle(&device->vbd);

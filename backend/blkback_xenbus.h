@@ -130,6 +130,11 @@ bool blkback_xenbus_service(struct blkback_xenbus *device);
  */
 void blkback_xenbus_destroy(struct blkback_xenbus *device);
 
+/* The backend cannot serve this device (its image does not open): the
+ * reason in the backend's error node, state Closing, as a failure in step
+ * 2 (above). */
+void blkback_xenbus_fail(struct blkback_xenbus *device, const char *reason);
+
 /* The disk has finished every request of this device. */
 bool blkback_xenbus_idle(const struct blkback_xenbus *device);
 

@@ -253,13 +253,19 @@ static bool parse_decimal(const char **text, uint64_t maximum, uint64_t *value)
     return *text != start;
 }
 
-/* "/dev/vdY" or "/dev/vdY@START+SIZE" (MiB). */
+/* "/dev/vdY", "/dev/vdY@START+SIZE" (MiB), or a disk's name. */
 static bool parse_target(const char *value, struct disk_spec *disk)
 {
     const char *rest = value + 8;
 
-    if (strlen(value) + 1 > sizeof(disk->target) || strncmp(value, "/dev/vd", 7) != 0 || value[7] < 'a' ||
-        value[7] >= 'a' + DISK_LETTERS)
+    if (strlen(value) + 1 > sizeof(disk->target))
+        return false;
+    if (domain_config_disk_name_valid(value, strlen(value))) {
+        memcpy(disk->target, value, strlen(value) + 1);
+        disk->target_is_name = true;
+        return true;
+    }
+    if (strncmp(value, "/dev/vd", 7) != 0 || value[7] < 'a' || value[7] >= 'a' + DISK_LETTERS)
         return false;
     memcpy(disk->target, value, strlen(value) + 1);
     disk->target_index = (unsigned int)(value[7] - 'a');
@@ -269,6 +275,65 @@ static bool parse_target(const char *value, struct disk_spec *disk)
         !parse_decimal(&rest, MAX_DISK_MEBIBYTES, &disk->size_mebibytes))
         return false;
     return *rest == '\0' && disk->size_mebibytes > 0;
+}
+
+static bool disk_name_character(char character)
+{
+    return (character >= 'a' && character <= 'z') || (character >= 'A' && character <= 'Z') ||
+           (character >= '0' && character <= '9') || character == '.' || character == '_' || character == '-' ||
+           character == '+';
+}
+
+bool domain_config_disk_name_valid(const char *name, size_t length)
+{
+    if (length == 0 || length > CONFIG_DISK_NAME_MAX || name[0] == '.')
+        return false;
+    for (size_t index = 0; index < length; index++)
+        if (!disk_name_character(name[index]))
+            return false;
+    return true;
+}
+
+/* An absolute path whose every part is a disk name: "/etc/xen/keys/NAME". */
+static bool parse_keyfile(const char *value, struct disk_spec *disk)
+{
+    const char *part = value;
+
+    if (strlen(value) + 1 > sizeof(disk->keyfile) || *part != '/')
+        return false;
+    while (*part == '/') {
+        const char *end = part + 1;
+
+        while (*end != '\0' && *end != '/')
+            end++;
+        if (!domain_config_disk_name_valid(part + 1, (size_t)(end - part - 1)))
+            return false;
+        part = end;
+    }
+    memcpy(disk->keyfile, value, strlen(value) + 1);
+    return true;
+}
+
+static bool parse_format(const char *value, enum disk_format *format)
+{
+    if (*value == '\0' || strcmp(value, "raw") == 0) {
+        *format = DISK_FORMAT_RAW;
+        return true;
+    }
+    if (strcmp(value, "qcow2") == 0) {
+        *format = DISK_FORMAT_QCOW2;
+        return true;
+    }
+    return false;
+}
+
+static bool parse_switch(const char *value, bool *on)
+{
+    if (strcmp(value, "on") == 0 || strcmp(value, "off") == 0) {
+        *on = strcmp(value, "on") == 0;
+        return true;
+    }
+    return false;
 }
 
 /* The next comma-separated item of the spec, spaces around it removed; false at the end. */
@@ -295,10 +360,16 @@ static bool next_item(struct cursor *cursor, char *item, size_t size, bool *too_
     return true;
 }
 
-/* xl-disk-configuration's positional parameters, in their order. */
-enum disk_parameter { DISK_TARGET, DISK_FORMAT, DISK_VDEV, DISK_ACCESS, DISK_PARAMETERS };
+/* xl-disk-configuration's positional parameters, in their order, then
+ * pvmon's extensions (named only). */
+enum disk_parameter {
+    DISK_TARGET, DISK_FORMAT, DISK_VDEV, DISK_ACCESS, DISK_POSITIONAL,
+    DISK_CIPHER = DISK_POSITIONAL, DISK_KEYFILE, DISK_COMPRESS, DISK_PARAMETERS
+};
 
-static const char *const disk_parameter_names[DISK_PARAMETERS] = { "target", "format", "vdev", "access" };
+static const char *const disk_parameter_names[DISK_PARAMETERS] = {
+    "target", "format", "vdev", "access", "cipher", "keyfile", "compress",
+};
 
 struct disk_parse {
     struct disk_spec *disk;
@@ -317,7 +388,14 @@ static bool apply_disk_parameter(struct disk_parse *parse, enum disk_parameter p
     parse->given[parameter] = true;
     switch (parameter) {
     case DISK_FORMAT:
-        return *value == '\0' || strcmp(value, "raw") == 0;
+        return parse_format(value, &disk->format);
+    case DISK_CIPHER:
+        disk->encrypted = true;
+        return strcmp(value, "aes-xts-plain64") == 0;
+    case DISK_KEYFILE:
+        return parse_keyfile(value, disk);
+    case DISK_COMPRESS:
+        return parse_switch(value, &disk->compress);
     case DISK_ACCESS:
         return *value == '\0' || parse_access(value, &disk->read_only);
     case DISK_VDEV:
@@ -343,7 +421,7 @@ static bool parse_disk_item(char *item, struct disk_parse *parse)
     while (*value != '\0' && *value != '=')
         value++;
     if (*value == '\0') {
-        for (unsigned int parameter = 0; parameter < DISK_PARAMETERS; parameter++)
+        for (unsigned int parameter = 0; parameter < DISK_POSITIONAL; parameter++)
             if (!parse->given[parameter])
                 return apply_disk_parameter(parse, (enum disk_parameter)parameter, item);
         return false;
@@ -365,6 +443,18 @@ static bool domain_has_vdev(const struct domain_spec *domain, const char *vdev)
     return false;
 }
 
+/* A cipher needs its key file and a key file its cipher; a range is the
+ * plain raw path's; compression is qcow2's, and encrypted data does not
+ * compress. */
+static bool features_agree(const struct disk_spec *disk)
+{
+    if (disk->encrypted != (disk->keyfile[0] != '\0'))
+        return false;
+    if (disk->size_mebibytes != 0 && (disk->format != DISK_FORMAT_RAW || disk->encrypted))
+        return false;
+    return !disk->compress || (disk->format == DISK_FORMAT_QCOW2 && !disk->encrypted);
+}
+
 int domain_config_parse_disk(const char *spec, struct disk_spec *disk)
 {
     struct cursor cursor = { .position = spec };
@@ -376,9 +466,14 @@ int domain_config_parse_disk(const char *spec, struct disk_spec *disk)
     while (next_item(&cursor, item, sizeof(item), &too_long))
         if (too_long || !parse_disk_item(item, &parse))
             return -XEN_EINVAL;
-    if (!parse.given[DISK_TARGET] || disk->vdev[0] == '\0')
+    if (!parse.given[DISK_TARGET] || disk->vdev[0] == '\0' || !features_agree(disk))
         return -XEN_EINVAL;
     return 0;
+}
+
+bool disk_spec_needs_image(const struct disk_spec *disk)
+{
+    return disk->format != DISK_FORMAT_RAW || disk->encrypted || disk->compress;
 }
 
 static bool parse_disk(struct cursor *cursor, struct domain_config *config)

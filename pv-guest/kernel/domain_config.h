@@ -34,23 +34,33 @@
  *       ROUNDS times, from a read-only range aliasing one page of text
  *       (console_flood.h): the liveness test's attack from dom0
  *       (tests/liveness).  At most one per scenario.
- *   disk format=raw, vdev=xvdX, access=rw|w|ro|r, target=/dev/vdY[@START+SIZE]
+ *   disk format=raw|qcow2, vdev=xvdX, access=rw|w|ro|r, [cipher=aes-xts-plain64,
+ *        keyfile=/PATH,] [compress=on|off,] target=/dev/vdY[@START+SIZE]|NAME
  *       a virtual block device of the domain of the line above, in
  *       xl.cfg's disk syntax (xl-disk-configuration): comma-separated
  *       KEY=VALUE, target= last (as xl requires), or values without a key
  *       for the positional parameters target, format, vdev, access not
  *       named yet, in that order ("/dev/vda,raw,xvda,rw", "/dev/vda,,xvdb");
  *       each parameter once, an empty one taking its default; target and
- *       vdev are needed.  format is raw (the only
- *       one, and the default); vdev names the frontend's disk, xvda to
+ *       vdev are needed.  format is raw (the default) or qcow2 (the
+ *       target holds a qcow2 image, its backing files named in its
+ *       header: backend/disk_image.h); vdev names the frontend's disk, xvda to
  *       xvdp, whole disks only (virtual-device 202 << 8 | X << 4, Xen's
  *       xen-vbd-interface); access defaults to rw.  target is one of
- *       dom0's virtio disks, /dev/vda for the first: the whole disk, or
- *       with @START+SIZE the SIZE MiB of it starting START MiB in (both
- *       whole MiB, SIZE at least 1; pvmon's extension, so that several
- *       domains can share one disk).  The toolstack checks the range
- *       against the disk when it connects the vbd.  Up to
- *       CONFIG_MAX_DISKS per domain, each vdev once.
+ *       dom0's virtio disks: /dev/vda for the first, or NAME, the disk
+ *       whose serial is NAME (the host file's base name: 1 to 20 bytes of
+ *       [A-Za-z0-9._+-], not starting with '.'; tools/run-qemu.sh), the
+ *       whole disk; or, for format raw without a cipher only, with @START+SIZE after
+ *       /dev/vdY, the SIZE MiB of it starting START MiB in (both whole
+ *       MiB, SIZE at least 1; pvmon's extension, so that several domains
+ *       can share one disk).  The toolstack checks the range against the
+ *       disk when it connects the vbd.  pvmon's extensions, named only:
+ *       cipher=aes-xts-plain64 encrypts the virtual disk's sectors as
+ *       dm-crypt's plain aes-xts-plain64, with the 64-byte key in keyfile
+ *       (an absolute path in dom0's ramdisk, each part a NAME as above;
+ *       both or neither); compress=on writes qcow2 clusters compressed
+ *       (format qcow2 only, not with a cipher: encrypted data does not
+ *       compress).  Up to CONFIG_MAX_DISKS per domain, each vdev once.
  *   vif [mac=XX:XX:XX:XX:XX:XX][, bridge=xenbr0]
  *       a virtual network interface of the domain of the line above, in
  *       xl.cfg's vif syntax (xl-network-configuration): comma-separated
@@ -66,6 +76,7 @@
 #define PV_KERNEL_DOMAIN_CONFIG_H
 
 #include <stdbool.h>
+#include <stddef.h>
 #include <stdint.h>
 #include <backend/ethernet.h>
 
@@ -78,19 +89,36 @@
 #define CONFIG_MAX_DISKS 4
 #define CONFIG_VDEV_SIZE 8
 #define CONFIG_TARGET_SIZE 48
+#define CONFIG_DISK_NAME_MAX 20 /* a virtio-blk serial */
+#define CONFIG_KEYFILE_SIZE 64
 #define CONFIG_MAX_VIFS 4
 #define CONFIG_BRIDGE_NAME "xenbr0"
 
-/* A vbd: the virtual disk vdev of the domain, on dom0's disk target_index (vda = 0). */
+enum disk_format { DISK_FORMAT_RAW, DISK_FORMAT_QCOW2 };
+
+/* A vbd: the virtual disk vdev of the domain, on dom0's disk target_index
+ * (vda = 0), or on the disk named target when target_is_name. */
 struct disk_spec {
     char vdev[CONFIG_VDEV_SIZE];      /* "xvda" */
     uint32_t virtual_device;          /* 202 << 8 | disk << 4 */
     bool read_only;
+    enum disk_format format;
     char target[CONFIG_TARGET_SIZE];  /* as written: the backend's params */
-    unsigned int target_index;
+    bool target_is_name;              /* target is a disk's name ("overlay1.qcow2") */
+    unsigned int target_index;        /* /dev/vdX: X - 'a' */
     uint64_t start_mebibytes;         /* where the vbd starts on the disk */
     uint64_t size_mebibytes;          /* 0: the rest of the disk (no range given) */
+    bool encrypted;                   /* cipher=aes-xts-plain64 */
+    char keyfile[CONFIG_KEYFILE_SIZE];/* its key: "/etc/xen/keys/NAME" ("" without a cipher) */
+    bool compress;                    /* compress=on: qcow2 clusters written compressed */
 };
+
+/* Whether a vbd of this spec needs a disk image (backend/disk_image.h):
+ * any format but raw, or any feature.  false: the plain raw path. */
+bool disk_spec_needs_image(const struct disk_spec *disk);
+
+/* Whether name is a disk's name as target= and keyfile= take them (see above). */
+bool domain_config_disk_name_valid(const char *name, size_t length);
 
 /* A vif: number `handle` of the domain (its line's place among the domain's vif lines). */
 struct vif_spec {

@@ -129,6 +129,30 @@ int frame_allocate(enum frame_need need, uint64_t *pfn, enum frame_origin *origi
     return 0;
 }
 
+/* Takes pfn, known free, out of the pool. */
+static void take_this(uint64_t pfn)
+{
+    (*count_of(test_bit(known_zero_bitmap, pfn) ? KIND_KNOWN_ZERO : KIND_DIRTY))--;
+    clear_bit(free_bitmap, pfn);
+    clear_bit(known_zero_bitmap, pfn);
+}
+
+int frame_allocate_contiguous(uint64_t count, uint64_t *first_pfn)
+{
+    uint64_t run = 0;
+
+    for (uint64_t pfn = 0; pfn < page_count && count > 0; pfn++) {
+        run = test_bit(free_bitmap, pfn) ? run + 1 : 0;
+        if (run == count) {
+            *first_pfn = pfn + 1 - count;
+            for (uint64_t taken = *first_pfn; taken <= pfn; taken++)
+                take_this(taken);
+            return 0;
+        }
+    }
+    return -XEN_ENOMEM;
+}
+
 void frame_free(uint64_t pfn)
 {
     if (pfn >= page_count || test_bit(free_bitmap, pfn)) {

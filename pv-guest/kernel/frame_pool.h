@@ -66,6 +66,12 @@ int frame_pool_init(const struct start_info *start_info, bool use_known_zero);
 /* 0 with *pfn, or -XEN_ENOMEM.  *origin (may be NULL) says how it was served. */
 int frame_allocate(enum frame_need need, uint64_t *pfn, enum frame_origin *origin);
 
+/* count free pages with consecutive pseudo-physical numbers (so one run of
+ * the direct map: memory larger than a page, e.g. a vbd's disk image),
+ * not cleared: 0 with *first_pfn, or -XEN_ENOMEM if the pool has no such
+ * run.  Each goes back with frame_free. */
+int frame_allocate_contiguous(uint64_t count, uint64_t *first_pfn);
+
 /* The page goes back to the pool, dirty. */
 void frame_free(uint64_t pfn);
 

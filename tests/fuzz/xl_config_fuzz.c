@@ -127,7 +127,8 @@ static const struct key_values statements[] = {
     { "extra", true, { "'console=hvc0'", "'quiet'", "''", "'e'" } },
     { "disk", true, { "[ 'vdev=xvda, target=/dev/vda' ]",
                 "[ 'format=raw, vdev=xvdb, access=ro, target=/dev/vdb@1+2',\n 'vdev=xvdc, target=/dev/vda', ]",
-                "[]", "[ '/dev/vdc,raw,xvdd,r', '/dev/vda,,xvde' ]" } },
+                "[ 'format=qcow2, vdev=xvda, cipher=aes-xts-plain64, keyfile=/etc/xen/keys/k, target=top.qcow2' ]",
+                "[ '/dev/vdc,raw,xvdd,r', 'format=qcow2, compress=on, vdev=xvde, target=/dev/vda' ]" } },
     { "vif", true, { "[ '' ]", "[ 'mac=00:16:3e:00:00:01', 'mac=00:16:3e:00:00:02, bridge=xenbr0' ]",
                "['mac=00:16:3e:12:34:56']", "[]" } },
     { "on_poweroff", false, { "'destroy'", "'restart'", "'preserve'", "'coredump-destroy'" } },
@@ -202,6 +203,26 @@ static void check_name(const struct xl_domain_config *config)
             violation("accepted the name \"%s\"", config->name);
 }
 
+/* An accepted disk's features agree (domain_config.h): a cipher with its
+ * key file, a range raw's, compression qcow2's without a cipher, a named
+ * target a plain name. */
+static void check_disk(const struct disk_spec *disk)
+{
+    if (!terminated(disk->target, sizeof(disk->target)) || !terminated(disk->keyfile, sizeof(disk->keyfile)))
+        violation("a disk's target or key file is not terminated");
+    if (disk->encrypted != (disk->keyfile[0] != '\0'))
+        violation("cipher %d with key file '%s'", disk->encrypted, disk->keyfile);
+    if (disk->size_mebibytes != 0 && (disk->format != DISK_FORMAT_RAW || disk->encrypted))
+        violation("a range on format %d, cipher %d", disk->format, disk->encrypted);
+    if (disk->compress && (disk->format != DISK_FORMAT_QCOW2 || disk->encrypted))
+        violation("compress on format %d, cipher %d", disk->format, disk->encrypted);
+    if (disk->target_is_name && !domain_config_disk_name_valid(disk->target, strlen(disk->target)))
+        violation("the target name '%s'", disk->target);
+    if (disk->keyfile[0] != '\0' && (disk->keyfile[0] != '/' || strstr(disk->keyfile, "/.") != NULL ||
+                                     strstr(disk->keyfile, "//") != NULL))
+        violation("the key file '%s'", disk->keyfile);
+}
+
 static void check_accepted(const struct xl_domain_config *config)
 {
     check = "accepted configuration";
@@ -222,6 +243,8 @@ static void check_accepted(const struct xl_domain_config *config)
         for (unsigned int other = 0; other < disk; other++)
             if (strcmp(config->disks[disk].vdev, config->disks[other].vdev) == 0)
                 violation("vdev %s twice", config->disks[disk].vdev);
+    for (unsigned int disk = 0; disk < config->disk_count; disk++)
+        check_disk(&config->disks[disk]);
     for (unsigned int vif = 0; vif < config->vif_count; vif++)
         if (config->vifs[vif].handle != vif)
             violation("vif %u has handle %u", vif, config->vifs[vif].handle);

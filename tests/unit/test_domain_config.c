@@ -165,7 +165,8 @@ END_TEST
 START_TEST(test_disk_unknown_access_or_format_is_refused)
 {
     ck_assert_int_eq(parse(SCENARIO GUEST "disk vdev=xvda, access=rwx, target=/dev/vda\n"), -XEN_EINVAL);
-    ck_assert_int_eq(parse(SCENARIO GUEST "disk format=qcow2, vdev=xvda, target=/dev/vda\n"), -XEN_EINVAL);
+    ck_assert_int_eq(parse(SCENARIO GUEST "disk format=vhd, vdev=xvda, target=/dev/vda\n"), -XEN_EINVAL);
+    ck_assert_int_eq(parse(SCENARIO GUEST "disk format=qcow, vdev=xvda, target=/dev/vda\n"), -XEN_EINVAL);
 }
 END_TEST
 
@@ -192,8 +193,125 @@ END_TEST
 START_TEST(test_disk_target_other_than_a_virtio_disk_is_refused)
 {
     ck_assert_int_eq(parse(SCENARIO GUEST "disk vdev=xvda, target=/dev/sda\n"), -XEN_EINVAL);
-    ck_assert_int_eq(parse(SCENARIO GUEST "disk vdev=xvda, target=disk.img\n"), -XEN_EINVAL);
+    ck_assert_int_eq(parse(SCENARIO GUEST "disk vdev=xvda, target=/images/disk.img\n"), -XEN_EINVAL);
     ck_assert_int_eq(parse(SCENARIO GUEST "disk vdev=xvda, target=/dev/vdaa\n"), -XEN_EINVAL);
+}
+END_TEST
+
+START_TEST(test_disk_format_qcow2_is_taken)
+{
+    ck_assert_int_eq(parse(SCENARIO GUEST "disk format=qcow2, vdev=xvda, target=/dev/vda\n"), 0);
+    ck_assert_int_eq(first_disk()->format, DISK_FORMAT_QCOW2);
+    ck_assert(disk_spec_needs_image(first_disk()));
+}
+END_TEST
+
+START_TEST(test_disk_raw_without_features_needs_no_image)
+{
+    ck_assert_int_eq(parse(SCENARIO GUEST "disk format=raw, vdev=xvda, target=/dev/vda@0+16\n"), 0);
+    ck_assert_int_eq(first_disk()->format, DISK_FORMAT_RAW);
+    ck_assert(!disk_spec_needs_image(first_disk()));
+}
+END_TEST
+
+START_TEST(test_disk_target_may_name_a_disk_by_its_host_files_base_name)
+{
+    ck_assert_int_eq(parse(SCENARIO GUEST "disk format=qcow2, vdev=xvda, target=overlay1.qcow2\n"), 0);
+    ck_assert(first_disk()->target_is_name);
+    ck_assert_str_eq(first_disk()->target, "overlay1.qcow2");
+    ck_assert_int_eq(parse(SCENARIO GUEST "disk vdev=xvda, target=A-b_c+9.raw\n"), 0);
+    ck_assert(first_disk()->target_is_name);
+    ck_assert_int_eq(parse(SCENARIO GUEST "disk vdev=xvda, target=/dev/vda\n"), 0);
+    ck_assert(!first_disk()->target_is_name);
+}
+END_TEST
+
+START_TEST(test_disk_name_longer_than_a_serial_or_not_a_plain_name_is_refused)
+{
+    ck_assert_int_eq(parse(SCENARIO GUEST "disk vdev=xvda, target=abcdefghij0123456789\n"), 0);
+    ck_assert_int_eq(parse(SCENARIO GUEST "disk vdev=xvda, target=abcdefghij0123456789x\n"), -XEN_EINVAL);
+    ck_assert_int_eq(parse(SCENARIO GUEST "disk vdev=xvda, target=.hidden\n"), -XEN_EINVAL);
+    ck_assert_int_eq(parse(SCENARIO GUEST "disk vdev=xvda, target=../base.qcow2\n"), -XEN_EINVAL);
+    ck_assert_int_eq(parse(SCENARIO GUEST "disk vdev=xvda, target=a b\n"), -XEN_EINVAL);
+    ck_assert_int_eq(parse(SCENARIO GUEST "disk vdev=xvda, target=a:b\n"), -XEN_EINVAL);
+}
+END_TEST
+
+START_TEST(test_disk_range_is_for_format_raw_without_a_cipher_only)
+{
+    ck_assert_int_eq(parse(SCENARIO GUEST "disk vdev=xvda, cipher=aes-xts-plain64, keyfile=/k, target=/dev/vda@0+16\n"),
+                     -XEN_EINVAL);
+    ck_assert_int_eq(parse(SCENARIO GUEST "disk format=qcow2, vdev=xvda, target=/dev/vda@0+16\n"), -XEN_EINVAL);
+    ck_assert_int_eq(parse(SCENARIO GUEST "disk vdev=xvda, target=base.qcow2@0+16\n"), -XEN_EINVAL);
+}
+END_TEST
+
+START_TEST(test_disk_cipher_takes_its_key_file)
+{
+    ck_assert_int_eq(parse(SCENARIO GUEST "disk format=qcow2, vdev=xvda, cipher=aes-xts-plain64, "
+                                          "keyfile=/etc/xen/keys/secret.key, target=crypt.qcow2\n"), 0);
+    ck_assert(first_disk()->encrypted);
+    ck_assert_str_eq(first_disk()->keyfile, "/etc/xen/keys/secret.key");
+    ck_assert(disk_spec_needs_image(first_disk()));
+    ck_assert_int_eq(parse(SCENARIO GUEST "disk vdev=xvda, cipher=aes-xts-plain64, keyfile=/k, target=/dev/vda\n"), 0);
+    ck_assert_int_eq(first_disk()->format, DISK_FORMAT_RAW);
+    ck_assert(disk_spec_needs_image(first_disk()));
+}
+END_TEST
+
+START_TEST(test_disk_cipher_without_key_file_or_key_file_without_cipher_is_refused)
+{
+    ck_assert_int_eq(parse(SCENARIO GUEST "disk vdev=xvda, cipher=aes-xts-plain64, target=/dev/vda\n"), -XEN_EINVAL);
+    ck_assert_int_eq(parse(SCENARIO GUEST "disk vdev=xvda, keyfile=/etc/xen/keys/k, target=/dev/vda\n"), -XEN_EINVAL);
+}
+END_TEST
+
+START_TEST(test_disk_other_cipher_is_refused)
+{
+    ck_assert_int_eq(parse(SCENARIO GUEST "disk vdev=xvda, cipher=aes-cbc-essiv:sha256, keyfile=/k, target=/dev/vda\n"),
+                     -XEN_EINVAL);
+    ck_assert_int_eq(parse(SCENARIO GUEST "disk vdev=xvda, cipher=, keyfile=/k, target=/dev/vda\n"), -XEN_EINVAL);
+}
+END_TEST
+
+START_TEST(test_disk_key_file_must_be_an_absolute_path_of_plain_names)
+{
+    ck_assert_int_eq(parse(SCENARIO GUEST "disk vdev=xvda, cipher=aes-xts-plain64, keyfile=etc/k, target=/dev/vda\n"),
+                     -XEN_EINVAL);
+    ck_assert_int_eq(parse(SCENARIO GUEST "disk vdev=xvda, cipher=aes-xts-plain64, keyfile=/etc/../k, target=/dev/vda\n"),
+                     -XEN_EINVAL);
+    ck_assert_int_eq(parse(SCENARIO GUEST "disk vdev=xvda, cipher=aes-xts-plain64, keyfile=/etc//k, target=/dev/vda\n"),
+                     -XEN_EINVAL);
+    ck_assert_int_eq(parse(SCENARIO GUEST "disk vdev=xvda, cipher=aes-xts-plain64, keyfile=/etc/k/, target=/dev/vda\n"),
+                     -XEN_EINVAL);
+    ck_assert_int_eq(parse(SCENARIO GUEST "disk vdev=xvda, cipher=aes-xts-plain64, keyfile=/, target=/dev/vda\n"),
+                     -XEN_EINVAL);
+    ck_assert_int_eq(parse(SCENARIO GUEST "disk vdev=xvda, cipher=aes-xts-plain64, "
+                                          "keyfile=/aaaaaaaaaaaaaaaaaaaa/bbbbbbbbbbbbbbbbbbbb/cccccccccccccccccccc/d, "
+                                          "target=/dev/vda\n"),
+                     -XEN_EINVAL);
+}
+END_TEST
+
+START_TEST(test_disk_compress_is_for_qcow2_without_a_cipher)
+{
+    ck_assert_int_eq(parse(SCENARIO GUEST "disk format=qcow2, vdev=xvda, compress=on, target=packed.qcow2\n"), 0);
+    ck_assert(first_disk()->compress);
+    ck_assert_int_eq(parse(SCENARIO GUEST "disk format=qcow2, vdev=xvda, compress=off, target=packed.qcow2\n"), 0);
+    ck_assert(!first_disk()->compress);
+    ck_assert_int_eq(parse(SCENARIO GUEST "disk vdev=xvda, compress=on, target=/dev/vda\n"), -XEN_EINVAL);
+    ck_assert_int_eq(parse(SCENARIO GUEST "disk format=qcow2, vdev=xvda, compress=on, cipher=aes-xts-plain64, "
+                                          "keyfile=/k, target=/dev/vda\n"),
+                     -XEN_EINVAL);
+    ck_assert_int_eq(parse(SCENARIO GUEST "disk format=qcow2, vdev=xvda, compress=yes, target=/dev/vda\n"), -XEN_EINVAL);
+}
+END_TEST
+
+START_TEST(test_disk_extensions_are_never_positional)
+{
+    ck_assert_int_eq(parse(SCENARIO GUEST "disk /dev/vda, qcow2, xvda, rw, on\n"), -XEN_EINVAL);
+    ck_assert_int_eq(parse(SCENARIO GUEST "disk format=qcow2, vdev=xvda, compress=on, compress=on, target=/dev/vda\n"),
+                     -XEN_EINVAL);
 }
 END_TEST
 
@@ -398,7 +516,7 @@ START_TEST(test_one_disk_spec_parses_alone_as_on_its_line)
     ck_assert_uint_eq(disk.target_index, 1);
     ck_assert_uint_eq(disk.size_mebibytes, 16);
     ck_assert_int_eq(domain_config_parse_disk("vdev=xvda", &disk), -XEN_EINVAL);
-    ck_assert_int_eq(domain_config_parse_disk("/dev/vda,qcow2,xvda,rw", &disk), -XEN_EINVAL);
+    ck_assert_int_eq(domain_config_parse_disk("/dev/vda,vhd,xvda,rw", &disk), -XEN_EINVAL);
 }
 END_TEST
 
@@ -447,6 +565,17 @@ static Suite *domain_config_suite(void)
     add_test_case(suite, test_disk_target_range_is_in_mebibytes);
     add_test_case(suite, test_disk_malformed_range_is_refused);
     add_test_case(suite, test_disk_target_other_than_a_virtio_disk_is_refused);
+    add_test_case(suite, test_disk_format_qcow2_is_taken);
+    add_test_case(suite, test_disk_raw_without_features_needs_no_image);
+    add_test_case(suite, test_disk_target_may_name_a_disk_by_its_host_files_base_name);
+    add_test_case(suite, test_disk_name_longer_than_a_serial_or_not_a_plain_name_is_refused);
+    add_test_case(suite, test_disk_range_is_for_format_raw_without_a_cipher_only);
+    add_test_case(suite, test_disk_cipher_takes_its_key_file);
+    add_test_case(suite, test_disk_cipher_without_key_file_or_key_file_without_cipher_is_refused);
+    add_test_case(suite, test_disk_other_cipher_is_refused);
+    add_test_case(suite, test_disk_key_file_must_be_an_absolute_path_of_plain_names);
+    add_test_case(suite, test_disk_compress_is_for_qcow2_without_a_cipher);
+    add_test_case(suite, test_disk_extensions_are_never_positional);
     add_test_case(suite, test_disk_needs_vdev_and_target);
     add_test_case(suite, test_disk_target_must_come_last);
     add_test_case(suite, test_disk_unknown_key_or_flag_is_refused);

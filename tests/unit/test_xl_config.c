@@ -469,10 +469,26 @@ START_TEST(test_a_positional_disk_spec_is_read_as_xl_reads_it)
 }
 END_TEST
 
+START_TEST(test_a_qcow2_disk_with_pvmons_extensions_is_taken)
+{
+    ck_assert_int_eq(parse(MINIMAL "disk = [ 'format=qcow2, vdev=xvda, access=rw, cipher=aes-xts-plain64, "
+                                   "keyfile=/etc/xen/keys/guest.key, target=overlay1.qcow2',\n"
+                                   "'format=qcow2, vdev=xvdb, compress=on, target=packed.qcow2' ]\n"),
+                     0);
+    ck_assert_uint_eq(config.disk_count, 2);
+    ck_assert_int_eq(config.disks[0].format, DISK_FORMAT_QCOW2);
+    ck_assert(config.disks[0].target_is_name);
+    ck_assert_str_eq(config.disks[0].target, "overlay1.qcow2");
+    ck_assert(config.disks[0].encrypted);
+    ck_assert_str_eq(config.disks[0].keyfile, "/etc/xen/keys/guest.key");
+    ck_assert(config.disks[1].compress);
+}
+END_TEST
+
 START_TEST(test_a_malformed_disk_spec_is_refused_on_its_own_line)
 {
-    assert_refused_with(MINIMAL "disk = [\n'vdev=xvda, target=/dev/vda',\n'/dev/vdb,qcow2,xvdb,rw'\n]\n",
-                        "guest.cfg:5: invalid disk specification `/dev/vdb,qcow2,xvdb,rw'");
+    assert_refused_with(MINIMAL "disk = [\n'vdev=xvda, target=/dev/vda',\n'/dev/vdb,vhd,xvdb,rw'\n]\n",
+                        "guest.cfg:5: invalid disk specification `/dev/vdb,vhd,xvdb,rw'");
 }
 END_TEST
 
@@ -578,6 +594,7 @@ static Suite *xl_config_suite(void)
     add_test_case(suite, test_an_unknown_action_is_refused_in_xls_words);
     add_test_case(suite, test_a_disk_spec_is_read_as_the_domains_file_reads_it);
     add_test_case(suite, test_a_positional_disk_spec_is_read_as_xl_reads_it);
+    add_test_case(suite, test_a_qcow2_disk_with_pvmons_extensions_is_taken);
     add_test_case(suite, test_a_malformed_disk_spec_is_refused_on_its_own_line);
     add_test_case(suite, test_the_same_vdev_twice_is_refused);
     add_test_case(suite, test_disks_beyond_the_maximum_are_refused);
