@@ -72,6 +72,11 @@
 #     a reboot typed into it brings it back (on_reboot=restart) and xl
 #     console reaches the new domain; bad commands and a bad config get
 #     xl's messages and dom0 keeps running.
+#   - checkpoints typed at dom0's shell (xl block-checkpoint, -list,
+#     -rollback) on a qcow2 overlay over a raw base with two spare disks: a
+#     disk-test domU checkpointed while it writes loses no answered write,
+#     a rollback is refused while it runs, and after it a rollback gives a
+#     verifier exactly the checkpointed seed; qemu-img checks the images.
 # Each boot has a hard timeout (tools/run-qemu.sh); a failing case prints
 # why and the tail of the serial log.  Ends with "system: N passed, N failed".
 #
