@@ -8,6 +8,8 @@
 #include <pvmon/string.h>
 #include <runtime/console.h>
 #include <kernel/block_device.h>
+#include <kernel/direct_map.h>
+#include <kernel/frame_pool.h>
 #include "blkback_dom0.h"
 #include "image_file_dom0.h"
 #include "qcow2.h"
@@ -16,7 +18,9 @@
 /* What dom0 knows of its disks; kept between calls for the disks open for writing. */
 static struct vbd_checkpoint_catalogue known;
 static struct vbd_checkpoint_catalogue fresh;
-static uint8_t header_buffer[QCOW2_MAX_CLUSTER_SIZE];
+static uint8_t *header_buffer; /* QCOW2_MAX_CLUSTER_SIZE bytes from dom0's frame pool, not the kernel's BSS */
+
+#define HEADER_BUFFER_PAGES (QCOW2_MAX_CLUSTER_SIZE / 4096)
 
 /* --- spares through image_file_dom0 ----------------------------------------------- */
 
@@ -79,9 +83,27 @@ static int describe_disk(struct block_device *disk, const char *name, struct vbd
     return result;
 }
 
+/* The header buffer, taken from dom0's frame pool once. */
+static int header_memory(void)
+{
+    uint64_t first_pfn;
+    int result;
+
+    if (header_buffer != NULL)
+        return 0;
+    if ((result = frame_allocate_contiguous(HEADER_BUFFER_PAGES, &first_pfn)) != 0)
+        return result;
+    header_buffer = direct_map_page(first_pfn);
+    return 0;
+}
+
 /* Every named disk described into known (the disks open for writing as known before). */
 static int describe_disks(void)
 {
+    int memory = header_memory();
+
+    if (memory != 0)
+        return memory;
     fresh.count = 0;
     for (unsigned int index = 0; index < block_device_count(); index++) {
         struct block_device *disk = block_device_get(index);
