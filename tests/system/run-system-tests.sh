@@ -737,6 +737,8 @@ xl_shell_runs_xls_verbs_typed_on_the_serial_line() {
     expect_log "domain 0 shut down \(poweroff\)"
 }
 
+source tests/system/image-cases.sh
+
 for test_case in \
     hypercall_guests_report_every_case \
     demo_busy_share_drops_next_to_a_spinning_neighbour \
@@ -748,6 +750,7 @@ for test_case in \
     xenbus_client_is_served_by_dom0s_backends \
     frontend_libraries_work_against_dom0_and_the_hypervisor \
     disk_io_survives_malicious_frontends_and_outlives_its_domains \
+    vbds_on_qcow2_compressed_and_encrypted_images_keep_their_data \
     network_survives_malicious_frontends \
     xl_console_reaches_a_domu_and_ctrl_close_bracket_comes_back \
     xl_console_flood_does_not_starve_dom0s_prompt \
