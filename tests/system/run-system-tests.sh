@@ -573,9 +573,9 @@ every_image_checks_clean() {
 xl_checkpoint_rollback_gives_a_domu_back_its_disk_as_it_was() {
     local disks="$work/ckpt-disks" timeout_seconds=$((timeout_seconds * 6)) output
     rm -rf "$disks" && mkdir -p "$disks"
-    truncate -s 8M "$disks/base.raw"
-    qemu-img create -q -f qcow2 -b base.raw -F raw "$disks/guest.qcow2" 8M
-    truncate -s 10M "$disks/guest.qcow2"
+    truncate -s 40M "$disks/base.raw"
+    qemu-img create -q -f qcow2 -b base.raw -F raw "$disks/guest.qcow2" 40M
+    truncate -s 48M "$disks/guest.qcow2"
     typing=("wait:$dom0_prompt" 'send:xl create /etc/xen/ckpt-writer.cfg\r'
             'wait:PASS disk_test: vbd_connects' 'send:xl block-checkpoint writer xvda\r'
             'wait:checkpoint taken: ckpt1.qcow2 takes the writes from now on'
@@ -586,12 +586,14 @@ xl_checkpoint_rollback_gives_a_domu_back_its_disk_as_it_was() {
             'send:xl block-checkpoint-list writer xvda\r' 'wait:\nfree spares: none' "wait:$dom0_prompt"
             'send:xl console writer\r' 'pause:1' 'send:go\r' 'wait:disk_test: seed 8 written and read back'
             'wait:SUMMARY disk_test: ' "wait:$dom0_prompt"
-            'send:xl create /etc/xen/ckpt-verify8.cfg\r' 'wait:SUMMARY disk_verify: ' "wait:$dom0_prompt"
+            'send:xl create /etc/xen/ckpt-verify8.cfg\r' 'wait:SUMMARY disk_verify: '
+            'wait:domain [0-9]+ destroyed by domain 0' 'send:\r' "wait:$dom0_prompt"
             'send:xl block-rollback guest.qcow2 ckpt1.qcow2\r' 'wait:rolled back to checkpoint ckpt1.qcow2'
             "wait:$dom0_prompt" 'send:xl create /etc/xen/ckpt-verify7.cfg\r' 'wait:SUMMARY disk_verify: '
-            "wait:$dom0_prompt" 'send:xl block-checkpoint-list guest.qcow2\r' 'wait:\nckpt2.qcow2 +qcow2 +top: takes the writes'
+            'wait:domain [0-9]+ destroyed by domain 0' 'send:\r' "wait:$dom0_prompt"
+            'send:xl block-checkpoint-list guest.qcow2\r' 'wait:\nckpt2.qcow2 +qcow2 +top: takes the writes'
             "wait:$dom0_prompt" 'send:poweroff\r')
-    typist_wait_seconds=300 qemu_options="--disk-read-only $disks/base.raw --disk $disks/guest.qcow2 --checkpoint-spares 2" \
+    typist_wait_seconds=200 qemu_options="--disk-read-only $disks/base.raw --disk $disks/guest.qcow2 --checkpoint-spares 2" \
         dom0_command_line="shell" boot_typing xl-checkpoint /dev/null "boot/pv-kernel.elf=$pv_kernel" \
         etc/xen/ckpt-writer.cfg=tests/system/xl/ckpt-writer.cfg \
         etc/xen/ckpt-verify7.cfg=tests/system/xl/ckpt-verify7.cfg \
@@ -619,10 +621,10 @@ xl_checkpoint_rollback_gives_a_domu_back_its_disk_as_it_was() {
     [ "$output" = "ckpt2.qcow2 ckpt1.qcow2 guest.qcow2 base.raw " ] ||
         fail "qemu-img info --backing-chain ckpt2.qcow2 shows '$output'"
     qemu-img convert -O raw "$disks/ckpt2.qcow2" "$work/ckpt-contents.raw" || fail "qemu-img convert failed"
-    if ! output=$("$pattern_tool" "$work/ckpt-contents.raw" 7 "0+16384" 2>&1); then
+    if ! output=$("$pattern_tool" "$work/ckpt-contents.raw" 7 "0+81920" 2>&1); then
         fail "the rolled-back chain does not hold seed 7's pattern: $output"
     fi
-    cmp -s "$disks/base.raw" <(head -c 8M /dev/zero) || fail "the base image changed"
+    cmp -s "$disks/base.raw" <(head -c 40M /dev/zero) || fail "the base image changed"
     count_guest_cases
     rm -rf "$disks" "$work/ckpt-contents.raw"
 }
