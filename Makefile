@@ -264,10 +264,8 @@ METER_RENAME := objcopy --redefine-sym __sanitizer_cov_trace_pc=work_meter_tick
 # Host tools used by the boot tests.
 MODULE_CHECKSUM := $(BUILD)/tools/module-checksum
 DISK_PATTERN_CHECK := $(BUILD)/tools/disk-pattern-check
-# pvmon's disk image code on host files, judged by qemu-img (tests/qcow2).
-QCOW2_TOOL := $(BUILD)/tools/qcow2-tool
-QCOW2_TOOL_SOURCES := tools/qcow2_tool.c $(addprefix backend/, disk_image.c qcow2.c qcow2_header.c \
-    qcow2_cache.c qcow2_refcount.c qcow2_repair.c cluster_codec.c xts.c aes.c)
+# pvmon's checkpoint code on host files, judged by qemu-img (tests/qcow2/checkpoint-chain.sh).
+VBD_CHECKPOINT_TOOL := $(BUILD)/tools/vbd-checkpoint-tool
 # pvmon's XTS-AES (backend/xts.c) on the host (tools/xts_sectors.c): under the sanitizers for
 # the cross-check against python3-cryptography ('make test', tests/lib/xts_crosscheck.py), and
 # at -O2 without them for its speed ('make bench-xts').
@@ -276,6 +274,10 @@ XTS_BENCH := $(BUILD)/bench/xts-sectors
 XTS_SECTORS_SOURCES := tools/xts_sectors.c backend/xts.c backend/aes.c
 HOST_BENCH_CFLAGS := -std=c11 $(WARNINGS) -O2 -g -I$(BUILD)/include -Ihypervisor/include -I. \
     -D__XEN_INTERFACE_VERSION__=$(XEN_INTERFACE_VERSION) -MMD -MP
+# pvmon's disk image code on host files, judged by qemu-img (tests/qcow2).
+QCOW2_TOOL := $(BUILD)/tools/qcow2-tool
+QCOW2_TOOL_SOURCES := tools/qcow2_tool.c $(addprefix backend/, disk_image.c qcow2.c qcow2_header.c \
+    qcow2_cache.c qcow2_refcount.c qcow2_repair.c cluster_codec.c xts.c aes.c)
 
 # Keep every intermediate file (guest objects built through pattern rules),
 # so that make neither rebuilds nor deletes them after 'make test'.
@@ -284,7 +286,7 @@ HOST_BENCH_CFLAGS := -std=c11 $(WARNINGS) -O2 -g -I$(BUILD)/include -Ihypervisor
 .PHONY: all deps run run-demo iso run-iso test unit-test boot-test bench bench-xts fuzz fuzz-page-type clean
 all: $(HYPERVISOR_IMAGE) $(PV_KERNEL) $(HYPERCALL_TEST_GUESTS) $(DOM0_RAMDISK) $(PROGRAMS_RAMDISK) \
     $(UNIT_TEST_BINARY) $(FUZZ_PASS_BINARY) $(FUZZ_HARNESS_PASS_BINARIES) $(MODULE_CHECKSUM) \
-    $(DISK_PATTERN_CHECK) $(QCOW2_TOOL) $(XTS_SECTORS)
+    $(DISK_PATTERN_CHECK) $(VBD_CHECKPOINT_TOOL) $(XTS_SECTORS) $(QCOW2_TOOL)
 
 deps:
 	@tools/install-dependencies.sh
@@ -388,6 +390,11 @@ $(QCOW2_TOOL): $(patsubst %.c,$(BUILD)/host/%.o,$(QCOW2_TOOL_SOURCES))
 	$(QUIET)gcc $(HOST_CFLAGS) $^ -o $@
 
 $(DISK_PATTERN_CHECK): $(BUILD)/host/tools/disk_pattern_check.o $(BUILD)/host/pv-guest/kernel/disk_pattern.o
+	$(call say,HOSTLD,$@)
+	@mkdir -p $(dir $@)
+	$(QUIET)gcc $(HOST_CFLAGS) $^ -o $@
+
+$(VBD_CHECKPOINT_TOOL): $(patsubst %.c,$(BUILD)/host/%.o,tools/vbd_checkpoint_tool.c $(HOST_TESTABLE_SOURCES))
 	$(call say,HOSTLD,$@)
 	@mkdir -p $(dir $@)
 	$(QUIET)gcc $(HOST_CFLAGS) $^ -o $@
@@ -543,5 +550,7 @@ include pv-guest/linux/linux.mk
 include tools/linux-images.mk
 include tools/codec-libraries.mk
 include tools/compare/compare.mk
+# The checkpoint tool links the qcow2 code, so the codecs' host libraries too.
+$(VBD_CHECKPOINT_TOOL): $(CODEC_HOST_LIBRARIES)
 
 -include $(shell find $(BUILD) -name '*.d' 2>/dev/null)

@@ -21,6 +21,7 @@
 #include "device_dom0.h"
 #include "disk_image.h"
 #include "image_file_dom0.h"
+#include "vbd_checkpoint_dom0.h"
 #include "xts.h"
 
 #define SECTORS_PER_MEBIBYTE 2048
@@ -417,9 +418,21 @@ static void close_image(struct dom0_device *entry)
     close_chain_files(&entry->image);
 }
 
+/* The disk the vbd opens: a writable vbd on a named disk writes to the top of
+ * the chain of checkpoints through it (vbd_checkpoint_dom0.h). */
+static int writable_top(const struct dom0_device *entry, char *top)
+{
+    if (entry->spec.read_only || !entry->spec.target_is_name) {
+        memcpy(top, entry->spec.target, strlen(entry->spec.target) + 1);
+        return 0;
+    }
+    return vbd_checkpoint_dom0_top(entry->spec.target, top);
+}
+
 /* Key and image for a vbd on an image: 0, or the error with a reason in reason. */
 static int open_vbd_image(struct dom0_device *entry, char *reason, size_t size)
 {
+    char top[IMAGE_FILE_NAME_SIZE];
     int result = 0;
 
     if (entry->spec.encrypted && (result = load_key(entry)) != 0) {
@@ -427,9 +440,13 @@ static int open_vbd_image(struct dom0_device *entry, char *reason, size_t size)
                       result == -XEN_ENOENT ? "not in dom0's ramdisk" : "not a 64-byte XTS key", result);
         return result;
     }
-    if ((result = open_image(entry, entry->spec.target)) != 0)
-        format_string(reason, size, "opening image %s failed: %s (%d)", entry->spec.target, open_failure(result),
+    if ((result = writable_top(entry, top)) != 0) {
+        format_string(reason, size, "the chain of checkpoints through %s does not check (%d)", entry->spec.target,
                       result);
+        return result;
+    }
+    if ((result = open_image(entry, top)) != 0)
+        format_string(reason, size, "opening image %s failed: %s (%d)", top, open_failure(result), result);
     return result;
 }
 

@@ -11,6 +11,8 @@
 #          qemu-img check/compare/info, qemu-img's compressed images read by it,
 #          XTS images decrypted by python3-cryptography, a crash at every write
 #          (tests/qcow2)
+#   checkpoints pvmon's checkpoint code on host files: qemu-img check, info
+#          --backing-chain and compare judge its chains (tests/qcow2/checkpoint-chain.sh)
 #   boot   pvmon booted in QEMU on both boot paths (tests/boot)
 #   system dom0's toolstack starting domUs: hypercall test guests, the
 #          demonstration, crashing domUs, dom0's xenstore and console (tests/system)
@@ -64,6 +66,7 @@ run_stage unit "${BUILD:-build}/tests/unit-tests"
 run_stage xts tests/lib/xts_crosscheck.py "${BUILD:-build}/tools/xts-sectors"
 run_stage fuzz tests/fuzz/run-seeded-passes.sh
 run_stage qcow2 tests/qcow2/run-qcow2-tests.sh
+run_stage checkpoints tests/qcow2/checkpoint-chain.sh
 run_stage boot tests/boot/run-boot-tests.sh
 run_stage system tests/system/run-system-tests.sh
 run_stage liveness tests/liveness/run-liveness-tests.sh

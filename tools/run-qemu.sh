@@ -36,6 +36,12 @@
 #                       longer or other name leaves the disk without a serial (named only
 #                       /dev/vdX in dom0), with a warning.  The file is passed to the device
 #                       as it is (format=raw): dom0 reads a qcow2 file's own format
+#   --checkpoint-spares N
+#                       N spare disks for checkpoints (backend/vbd_checkpoint.h, xl
+#                       block-checkpoint): ckpt1.qcow2 .. ckptN.qcow2 beside the last --disk
+#                       FILE, each created, if missing, as an empty sparse file of FILE's size,
+#                       and attached after the other disks.  dom0 writes a checkpoint's new
+#                       overlay on a free one (one that does not start with the qcow2 magic)
 #   --virtio-modern     the virtio-mmio transports are modern (Version 2) instead of QEMU's
 #                       default legacy (Version 1)
 #   --net               a virtio-net device on a virtio-mmio transport (PVH only; switches to
@@ -64,6 +70,7 @@ monitor_port=""
 serial_socket=""
 disks=()
 disk_options=()
+checkpoint_spares=0
 virtio_modern=()
 net=""
 net_forwards=()
@@ -82,6 +89,7 @@ while [ $# -gt 0 ]; do
     --serial-socket) serial_socket=$2; shift 2 ;;
     --disk) disks+=("$2"); disk_options+=(""); shift 2 ;;
     --disk-read-only) disks+=("$2"); disk_options+=(",readonly=on"); shift 2 ;;
+    --checkpoint-spares) checkpoint_spares=$2; shift 2 ;;
     --virtio-modern) virtio_modern=(-global virtio-mmio.force-legacy=false); shift ;;
     --net) net=yes; shift ;;
     --net-forward) net=yes; net_forwards+=("$2"); shift 2 ;;
@@ -128,6 +136,21 @@ disk_serial() {
 
 # One virtio-blk device per --disk, in order: QEMU gives the first the
 # highest transport (0xfeb00e00, GSI 12).
+# The checkpoint spares: empty sparse files of the last disk's size, beside it.
+if [ "$checkpoint_spares" -gt 0 ]; then
+    if [ ${#disks[@]} -eq 0 ]; then
+        echo "run-qemu.sh: --checkpoint-spares needs a --disk to put them beside" >&2
+        exit 4
+    fi
+    last_disk=${disks[${#disks[@]} - 1]}
+    for spare in $(seq 1 "$checkpoint_spares"); do
+        spare_file="$(dirname "$last_disk")/ckpt$spare.qcow2"
+        [ -f "$spare_file" ] || truncate -s "$(stat -c %s "$last_disk")" "$spare_file" || exit 4
+        disks+=("$spare_file")
+        disk_options+=("")
+    done
+fi
+
 disk_devices=()
 for index in "${!disks[@]}"; do
     if [ ! -f "${disks[$index]}" ]; then

@@ -19,6 +19,13 @@
 # 'poweroff', and ends with pvmon's status (tools/run-qemu.sh's exit
 # status; RUN_TIMEOUT seconds, default 300, bound the whole run).
 # BUILD (default build) is where the images are; ACCEL=kvm uses KVM.
+# OVERLAY=1 (make run OVERLAY=1): the domU's disk is instead
+# $BUILD/linux/run.qcow2, a qcow2 overlay over root.img (read-only, its
+# backing file), made when it is missing and kept, with two spare disks
+# for checkpoints beside it (ckpt1.qcow2, ckpt2.qcow2: tools/run-qemu.sh
+# --checkpoint-spares): xl block-checkpoint linux xvda, xl
+# block-checkpoint-list run.qcow2, xl block-rollback run.qcow2 CHECKPOINT
+# once the domain is destroyed (docs/ARCHITECTURE.md, "Checkpoints").
 set -u
 cd "$(dirname "$0")/.."
 
@@ -31,18 +38,36 @@ prompt='root@dom0:~# '
 for input in "$build/pvmon.elf" "$build/pv-kernel.elf" "$kernel" "$initrd" "$build/linux/root.img"; do
     [ -f "$input" ] || { echo "run: $input is missing (make all linux-stock linux-disk)" >&2; exit 1; }
 done
-if [ ! -f "$disk" ]; then
-    cp --sparse=always "$build/linux/root.img" "$disk" || exit 1
-fi
-
 staging=$(mktemp -d)
 trap 'rm -rf "$staging"' EXIT
+motd=pv-guest/config/etc/motd
+if [ -n "${OVERLAY:-}" ]; then
+    overlay=$build/linux/run.qcow2
+    if [ ! -f "$overlay" ]; then
+        root_size=$(stat -c %s "$build/linux/root.img")
+        qemu-img create -q -f qcow2 -b root.img -F raw "$overlay" "$root_size" &&
+            truncate -s $((root_size + root_size / 64 + 16 * 1024 * 1024)) "$overlay" || exit 1
+    fi
+    sed 's|^disk = .*|disk = [ "format=qcow2, vdev=xvda, access=rw, target=run.qcow2" ]|' "$config" >"$staging/linux.cfg"
+    config=$staging/linux.cfg
+    { cat "$motd"; echo "Checkpoints of linux's disk (run.qcow2 over root.img, spares ckpt1-2):" \
+        "'xl block-checkpoint linux xvda', 'xl block-checkpoint-list run.qcow2';" \
+        "'xl destroy linux', then 'xl block-rollback run.qcow2 CHECKPOINT' and 'xl create /etc/xen/linux.cfg'."; } \
+        >"$staging/motd"
+    motd=$staging/motd
+    disks=(--disk-read-only "$build/linux/root.img" --disk "$overlay" --checkpoint-spares 2)
+else
+    if [ ! -f "$disk" ]; then
+        cp --sparse=always "$build/linux/root.img" "$disk" || exit 1
+    fi
+    disks=(--disk "$disk")
+fi
 tools/make-dom0-ramdisk.sh "$staging/dom0-ramdisk.cpio" /dev/null \
     "boot/vmlinux-debian=$kernel" "boot/initrd-debian.cpio=$initrd" \
-    "etc/xen/linux.cfg=$config" "etc/xen/auto/linux.cfg=$config" etc/motd=pv-guest/config/etc/motd || exit 1
+    "etc/xen/linux.cfg=$config" "etc/xen/auto/linux.cfg=$config" "etc/motd=$motd" || exit 1
 cp "$build/pv-kernel.elf" "$staging/pv-kernel.elf"
 (cd "$staging" && printf '%s\n' pv-kernel.elf dom0-ramdisk.cpio | cpio -o -H newc --quiet) >"$staging/boot.cpio"
-qemu=(tools/run-qemu.sh --accel "${ACCEL:-tcg}" --memory 1024 --disk "$disk" --net
+qemu=(tools/run-qemu.sh --accel "${ACCEL:-tcg}" --memory 1024 "${disks[@]}" --net
       pvh "$build/pvmon.elf" "$staging/boot.cpio" --append "idle_seconds=1 dom0_mem=384 -- shell")
 
 if [ -t 0 ] && [ -t 1 ]; then

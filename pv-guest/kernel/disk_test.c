@@ -13,6 +13,7 @@
 #include <xen/errno.h>
 #include <runtime/clock.h>
 #include <runtime/console.h>
+#include <runtime/console_input.h>
 #include <frontend/blkfront.h>
 #include "disk_pattern.h"
 #include "disk_plan.h"
@@ -302,10 +303,64 @@ static void check_local_refusals(struct run *run)
            "it was sent");
 }
 
+/* Blocks until a line ends (CR or LF) on the domain's console, or the deadline: 0 or an error. */
+static int wait_for_console_line(uint64_t deadline_ns)
+{
+    char typed[64];
+    int result = console_input_start();
+
+    while (result == 0 && system_time_ns() < deadline_ns) {
+        long taken = console_input_take(typed, sizeof(typed));
+
+        if (taken < 0)
+            return (int)taken;
+        for (long index = 0; index < taken; index++)
+            if (typed[index] == '\r' || typed[index] == '\n')
+                return 0;
+        if (taken == 0)
+            console_input_wait_until(deadline_ns);
+    }
+    return result != 0 ? result : -XEN_ETIMEDOUT;
+}
+
+/* The plan of run->seed written, flushed (if write_first), read back and checked: 0 or the run's error. */
+static int run_seed(struct run *run, uint64_t extents, bool fill, bool write_first)
+{
+    int result = disk_plan_make(&plan, device.sectors, run->seed, (unsigned int)extents, fill);
+
+    report(run, "plan_fits_the_disk", result == 0, "disk too small or too many extents");
+    if (result != 0)
+        return result;
+    if (write_first && (result = write_plan(run)) == 0)
+        flush(run);
+    if (read_plan(run) == 0)
+        check_sub_page_read(run);
+    else if (result == 0)
+        result = -XEN_EIO;
+    return result;
+}
+
+/* then-seed=N: once a line is typed on the console (xl console), the plan of seed N over the same vbd. */
+static void run_then_seed(struct run *run, uint64_t seed, uint64_t extents, bool fill)
+{
+    int result;
+
+    console_printf("%s: seed %lu written and read back; waiting for a line on the console\n", run->family,
+                   run->seed);
+    result = wait_for_console_line(run->deadline_ns);
+    report(run, "a_line_is_typed_on_the_console", result == 0, "none came before the deadline");
+    if (result != 0)
+        return;
+    run->seed = seed;
+    if (run_seed(run, extents, fill, true) == 0)
+        console_printf("%s: seed %lu written and read back\n", run->family, run->seed);
+}
+
 int run_disk_test(const char *command_line, bool write_first)
 {
     struct run run = { .family = write_first ? "disk_test" : "disk_verify", .seed = DEFAULT_SEED };
-    uint64_t extents = DEFAULT_EXTENTS, seconds = DEFAULT_SECONDS, start = system_time_ns();
+    uint64_t extents = DEFAULT_EXTENTS, seconds = DEFAULT_SECONDS, then_seed, start = system_time_ns();
+    bool fill = command_line_find(command_line, "fill", NULL, 0);
     char vbd[VBD_NAME_SIZE];
     int result;
 
@@ -317,16 +372,10 @@ int run_disk_test(const char *command_line, bool write_first)
                               run.deadline_ns);
     report(&run, "vbd_connects", result == 0, "the handshake failed");
     if (result == 0) {
-        result = disk_plan_make(&plan, device.sectors, run.seed, (unsigned int)extents,
-                                command_line_find(command_line, "fill", NULL, 0));
-        report(&run, "plan_fits_the_disk", result == 0, "disk too small or too many extents");
-    }
-    if (result == 0) {
         check_local_refusals(&run);
-        if (write_first && write_plan(&run) == 0)
-            flush(&run);
-        if (read_plan(&run) == 0)
-            check_sub_page_read(&run);
+        result = run_seed(&run, extents, fill, write_first);
+        if (result == 0 && write_first && command_line_get_unsigned(command_line, "then-seed", &then_seed))
+            run_then_seed(&run, then_seed, extents, fill);
         console_printf("%s: %lu requests on a disk of %lu sectors in %lu ms\n", run.family, run.requests,
                        device.sectors, (system_time_ns() - start) / NANOSECONDS_PER_MILLISECOND);
         report(&run, "vbd_closes", blkfront_close(&device, run.deadline_ns) == 0, "writing Closed failed");

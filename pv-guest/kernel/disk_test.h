@@ -11,6 +11,10 @@
  *       flushes if the backend offers it, reads everything back into
  *       poisoned pages and checks every sector and that a sub-page read
  *       left the rest of its page alone;
+ *   role=disk-test ... then-seed=M
+ *       the same, then waits for a line typed on the domain's console
+ *       (xl console: a checkpoint can be taken meanwhile) and writes,
+ *       flushes, reads back and checks the plan of seed M on the same vbd;
  *   role=disk-verify [vbd=N] [seed=N] [extents=N] [fill] [seconds=S]
  *       reads back and checks the same plan without writing: what an
  *       earlier domain with the same seed wrote must have outlived it.

@@ -81,6 +81,11 @@
 #     a reboot typed into it brings it back (on_reboot=restart) and xl
 #     console reaches the new domain; bad commands and a bad config get
 #     xl's messages and dom0 keeps running.
+#   - checkpoints typed at dom0's shell (xl block-checkpoint, -list,
+#     -rollback) on a qcow2 overlay over a raw base with two spare disks: a
+#     disk-test domU checkpointed while it writes loses no answered write,
+#     a rollback is refused while it runs, and after it a rollback gives a
+#     verifier exactly the checkpointed seed; qemu-img checks the images.
 # Each boot has a hard timeout (tools/run-qemu.sh); a failing case prints
 # why and the tail of the serial log.  Ends with "system: N passed, N failed".
 #
@@ -551,6 +556,88 @@ xl_bad_commands_and_configs_get_errors_and_dom0_keeps_running() {
     expect_screen "^'xl console' requires at least 1 argument."
 }
 
+# --- checkpoints: xl block-checkpoint, -list and -rollback typed at dom0's shell ----
+# (backend/vbd_checkpoint.h), on a qcow2 overlay (guest.qcow2) over a raw
+# base with two spare disks (tools/run-qemu.sh --checkpoint-spares 2).
+
+# every_image_checks_clean DIR FILE...: qemu-img check is clean on each.
+every_image_checks_clean() {
+    local directory=$1 file
+    shift
+    for file in "$@"; do
+        qemu-img check -q "$directory/$file" >"$work/check.out" 2>&1 ||
+            fail "qemu-img check $file: exit $?: $(cat "$work/check.out")"
+    done
+}
+
+# A writer domU writes seed 7 over its whole disk while a checkpoint is
+# taken (no write it was answered may be lost: it reads everything back),
+# a second checkpoint freezes the complete seed 7, a rollback is refused
+# while it runs; then, typed into its console, it writes seed 8.  After it
+# ends, a verifier reads seed 8; the disk is rolled back to the second
+# checkpoint and a verifier reads seed 7 in every sector.  On the host,
+# every image checks clean, qemu-img info --backing-chain shows the chain
+# dom0 listed, the chain's contents are seed 7's pattern, and the base is
+# untouched.
+xl_checkpoint_rollback_gives_a_domu_back_its_disk_as_it_was() {
+    local disks="$work/ckpt-disks" timeout_seconds=$((timeout_seconds * 6)) output
+    rm -rf "$disks" && mkdir -p "$disks"
+    truncate -s 40M "$disks/base.raw"
+    qemu-img create -q -f qcow2 -b base.raw -F raw "$disks/guest.qcow2" 40M
+    truncate -s 48M "$disks/guest.qcow2"
+    typing=("wait:$dom0_prompt" 'send:xl create /etc/xen/ckpt-writer.cfg\r'
+            'wait:PASS disk_test: vbd_connects' 'send:xl block-checkpoint writer xvda\r'
+            'wait:checkpoint taken: ckpt1.qcow2 takes the writes from now on'
+            'wait:disk_test: seed 7 written and read back; waiting for a line on the console'
+            'send:xl block-checkpoint writer xvda\r' 'wait:checkpoint taken: ckpt2.qcow2 takes the writes'
+            "wait:$dom0_prompt" 'send:xl block-rollback guest.qcow2 ckpt1.qcow2\r'
+            'wait:a domain is using the disk' "wait:$dom0_prompt"
+            'send:xl block-checkpoint-list writer xvda\r' 'wait:\nfree spares: none' "wait:$dom0_prompt"
+            'send:xl console writer\r' 'pause:1' 'send:go\r' 'wait:disk_test: seed 8 written and read back'
+            'wait:SUMMARY disk_test: ' "wait:$dom0_prompt"
+            'send:xl create /etc/xen/ckpt-verify8.cfg\r' 'wait:SUMMARY disk_verify: '
+            'wait:domain [0-9]+ destroyed by domain 0' 'send:\r' "wait:$dom0_prompt"
+            'send:xl block-rollback guest.qcow2 ckpt1.qcow2\r' 'wait:rolled back to checkpoint ckpt1.qcow2'
+            "wait:$dom0_prompt" 'send:xl create /etc/xen/ckpt-verify7.cfg\r' 'wait:SUMMARY disk_verify: '
+            'wait:domain [0-9]+ destroyed by domain 0' 'send:\r' "wait:$dom0_prompt"
+            'send:xl block-checkpoint-list guest.qcow2\r' 'wait:\nckpt2.qcow2 +qcow2 +top: takes the writes'
+            "wait:$dom0_prompt" 'send:poweroff\r')
+    typist_wait_seconds=200 qemu_options="--disk-read-only $disks/base.raw --disk $disks/guest.qcow2 --checkpoint-spares 2" \
+        dom0_command_line="shell" boot_typing xl-checkpoint /dev/null "boot/pv-kernel.elf=$pv_kernel" \
+        etc/xen/ckpt-writer.cfg=tests/system/xl/ckpt-writer.cfg \
+        etc/xen/ckpt-verify7.cfg=tests/system/xl/ckpt-verify7.cfg \
+        etc/xen/ckpt-verify8.cfg=tests/system/xl/ckpt-verify8.cfg
+    expect_status
+    if [ "$(grep -Ec "\(d[0-9]+\) SUMMARY disk_test: [1-9][0-9]* passed, 0 failed$" "$log")" -ne 1 ]; then
+        fail "the writer did not read back both seeds cleanly across two checkpoints"
+    fi
+    if [ "$(grep -Ec "\(d[0-9]+\) SUMMARY disk_verify: [1-9][0-9]* passed, 0 failed$" "$log")" -ne 2 ]; then
+        fail "a verifier did not read its seed back (seed 8 before the rollback, seed 7 after)"
+    fi
+    # The first checkpoint came while the writer was writing seed 7: after it
+    # connected, before it had finished writing.
+    if ! sed -n '/PASS disk_test: vbd_connects/,/PASS disk_test: write_/p' "$log" |
+        grep -q "toolstack: checkpoint: guest.qcow2 frozen, ckpt1.qcow2 takes its writes"; then
+        fail "the first checkpoint did not come while the writer was writing"
+    fi
+    expect_screen "^ckpt2.qcow2 +qcow2 +top: takes the writes$"
+    expect_screen "^ckpt1.qcow2 +qcow2 +checkpoint$"
+    expect_screen "^guest.qcow2 +qcow2 +checkpoint$"
+    expect_screen "^base.raw +raw +backing$"
+    expect_no_log "PANIC"
+    every_image_checks_clean "$disks" guest.qcow2 ckpt1.qcow2 ckpt2.qcow2
+    output=$(qemu-img info --backing-chain "$disks/ckpt2.qcow2" | sed -n 's/^image: .*\///p' | tr '\n' ' ')
+    [ "$output" = "ckpt2.qcow2 ckpt1.qcow2 guest.qcow2 base.raw " ] ||
+        fail "qemu-img info --backing-chain ckpt2.qcow2 shows '$output'"
+    qemu-img convert -O raw "$disks/ckpt2.qcow2" "$work/ckpt-contents.raw" || fail "qemu-img convert failed"
+    if ! output=$("$pattern_tool" "$work/ckpt-contents.raw" 7 "0+81920" 2>&1); then
+        fail "the rolled-back chain does not hold seed 7's pattern: $output"
+    fi
+    cmp -s "$disks/base.raw" <(head -c 40M /dev/zero) || fail "the base image changed"
+    count_guest_cases
+    rm -rf "$disks" "$work/ckpt-contents.raw"
+}
+
 # --- dom0's shell and xl --------------------------------------------------------
 
 # xl_ramdisk NAME: $work/NAME.cpio, dom0's kernel and a ramdisk laid out as
@@ -681,7 +768,8 @@ for test_case in \
     xl_console_flood_does_not_starve_dom0s_prompt \
     xl_console_follows_a_reboot_under_on_reboot_restart \
     xl_bad_commands_and_configs_get_errors_and_dom0_keeps_running \
-    xl_shell_runs_xls_verbs_typed_on_the_serial_line; do
+    xl_shell_runs_xls_verbs_typed_on_the_serial_line \
+    xl_checkpoint_rollback_gives_a_domu_back_its_disk_as_it_was; do
     if [[ "$test_case" =~ ${SYSTEM_TEST_ONLY:-.} ]]; then
         run_case "$test_case"
     fi

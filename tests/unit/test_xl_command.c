@@ -174,6 +174,70 @@ START_TEST(test_help_of_an_unknown_verb_says_so)
 }
 END_TEST
 
+/* --- the block-* verbs (docs/ARCHITECTURE.md, "Checkpoints") ------------------ */
+
+START_TEST(test_block_checkpoint_of_a_domains_vdev)
+{
+    const char *argv[] = { "xl", "block-checkpoint", "guest", "xvda" };
+    struct xl_command command;
+
+    ck_assert_int_eq(parse(&command, 4, argv), 0);
+    ck_assert_int_eq(command.verb, XL_VERB_BLOCK_CHECKPOINT);
+    ck_assert_str_eq(command.domain, "guest");
+    ck_assert_str_eq(command.vdev, "xvda");
+    ck_assert_ptr_null(command.disk);
+}
+END_TEST
+
+START_TEST(test_block_checkpoint_list_of_one_word_names_a_disk)
+{
+    const char *argv[] = { "xl", "block-checkpoint-list", "guest.qcow2" };
+    struct xl_command command;
+
+    ck_assert_int_eq(parse(&command, 3, argv), 0);
+    ck_assert_int_eq(command.verb, XL_VERB_BLOCK_CHECKPOINT_LIST);
+    ck_assert_str_eq(command.disk, "guest.qcow2");
+    ck_assert_ptr_null(command.domain);
+    ck_assert_ptr_null(command.vdev);
+}
+END_TEST
+
+START_TEST(test_block_rollback_names_the_disk_and_its_checkpoint)
+{
+    const char *argv[] = { "xl", "block-rollback", "guest.qcow2", "ckpt1.qcow2" };
+    struct xl_command command;
+
+    ck_assert_int_eq(parse(&command, 4, argv), 0);
+    ck_assert_int_eq(command.verb, XL_VERB_BLOCK_ROLLBACK);
+    ck_assert_str_eq(command.disk, "guest.qcow2");
+    ck_assert_str_eq(command.checkpoint, "ckpt1.qcow2");
+}
+END_TEST
+
+START_TEST(test_block_rollback_without_a_checkpoint_is_xls_message)
+{
+    const char *argv[] = { "xl", "block-rollback", "guest.qcow2" };
+    struct xl_command command;
+
+    ck_assert_int_eq(parse(&command, 3, argv), -XEN_EINVAL);
+    ck_assert(printed_begins_with("'xl block-rollback' requires at least 2 arguments.\n\n"
+                                  "Usage: xl block-rollback <Disk> <Checkpoint>\n\n"));
+}
+END_TEST
+
+START_TEST(test_help_lists_the_block_verbs)
+{
+    const char *argv[] = { "xl", "help" };
+    struct xl_command command;
+
+    ck_assert_int_eq(parse(&command, 2, argv), 0);
+    xl_command_help(command.topic, collect, NULL);
+    ck_assert_ptr_nonnull(strstr(printed, " block-checkpoint    Freeze a disk's image as a checkpoint;"));
+    ck_assert_ptr_nonnull(strstr(printed, " block-checkpoint-list List a disk's chain and its checkpoints\n"));
+    ck_assert_ptr_nonnull(strstr(printed, " block-rollback      Roll a disk no domain is using back"));
+}
+END_TEST
+
 /* --- sizes ------------------------------------------------------------------- */
 
 static uint64_t size_kib(const char *text)
@@ -232,6 +296,11 @@ static Suite *xl_command_suite(void)
     tcase_add_test(cases, test_dmesg_c_clears);
     tcase_add_test(cases, test_xl_alone_prints_every_verb_and_fails);
     tcase_add_test(cases, test_help_of_an_unknown_verb_says_so);
+    tcase_add_test(cases, test_block_checkpoint_of_a_domains_vdev);
+    tcase_add_test(cases, test_block_checkpoint_list_of_one_word_names_a_disk);
+    tcase_add_test(cases, test_block_rollback_names_the_disk_and_its_checkpoint);
+    tcase_add_test(cases, test_block_rollback_without_a_checkpoint_is_xls_message);
+    tcase_add_test(cases, test_help_lists_the_block_verbs);
     tcase_add_test(cases, test_a_size_without_a_suffix_is_mebibytes);
     tcase_add_test(cases, test_size_suffixes_in_either_case);
     tcase_add_test(cases, test_bad_sizes_are_refused);

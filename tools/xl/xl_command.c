@@ -37,6 +37,13 @@ static const struct verb_spec verbs[] = {
     { "dmesg", XL_VERB_DMESG, 0, "c", "Read and/or clear dmesg buffer", "[-c]",
       "  -c                        Clear dmesg buffer as well as printing it\n" },
     { "top", XL_VERB_TOP, 0, "", "Monitor a host and the domains in real time", "", NULL },
+    { "block-checkpoint", XL_VERB_BLOCK_CHECKPOINT, 1, "",
+      "Freeze a disk's image as a checkpoint; a new overlay takes its writes",
+      "<Domain> <VirtualDevice> | <Disk>", NULL },
+    { "block-checkpoint-list", XL_VERB_BLOCK_CHECKPOINT_LIST, 1, "", "List a disk's chain and its checkpoints",
+      "<Domain> <VirtualDevice> | <Disk>", NULL },
+    { "block-rollback", XL_VERB_BLOCK_ROLLBACK, 2, "",
+      "Roll a disk no domain is using back to one of its checkpoints", "<Disk> <Checkpoint>", NULL },
 };
 
 #define VERB_COUNT (sizeof(verbs) / sizeof(verbs[0]))
@@ -124,9 +131,26 @@ static bool take_options(const struct verb_spec *verb, const char *word, struct 
     return true;
 }
 
+/* <Domain> <VirtualDevice> or <Disk>: one argument names a disk. */
+static void take_block_device(struct xl_command *command, unsigned int count, const char *const *positional)
+{
+    if (count == 1) {
+        command->disk = positional[0];
+    } else {
+        command->domain = positional[0];
+        command->vdev = positional[1];
+    }
+}
+
 static void take_positional(struct xl_command *command, unsigned int position, const char *word)
 {
     switch (command->verb) {
+    case XL_VERB_BLOCK_ROLLBACK:
+        if (position == 0)
+            command->disk = word;
+        else if (position == 1)
+            command->checkpoint = word;
+        break;
     case XL_VERB_CREATE:
         if (position == 0)
             command->file = word;
@@ -180,6 +204,8 @@ static int parse_verb_arguments(const struct verb_spec *verb, unsigned int argc,
     }
     for (unsigned int position = 0; position < positional_count; position++)
         take_positional(command, position, positional[position]);
+    if (verb->verb == XL_VERB_BLOCK_CHECKPOINT || verb->verb == XL_VERB_BLOCK_CHECKPOINT_LIST)
+        take_block_device(command, positional_count, positional);
     if (verb->verb == XL_VERB_MEM_SET && xl_parse_memory_size_kib(positional[1], &command->memory_kib) != 0)
         return refuse_memory_size(positional[1], print, context);
     return 0;

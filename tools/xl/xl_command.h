@@ -17,6 +17,12 @@
  *   pause <Domain>       unpause <Domain>           console <Domain>
  *   mem-set <Domain> <MemMB['b'|'k'|'m'|'g'|'t']>   info   top
  *   dmesg [-c]           help [verb]
+ *   block-checkpoint <Domain> <VirtualDevice> | <Disk>
+ *   block-checkpoint-list <Domain> <VirtualDevice> | <Disk>
+ *   block-rollback <Disk> <Checkpoint>
+ * (the block-* verbs are pvmon's own, in the spirit of xl block-attach:
+ * docs/ARCHITECTURE.md, "Checkpoints"; one argument is a disk's name,
+ * two a domain and its vdev).
  * Extra arguments are ignored, as xl does.  Pure: the host unit tests
  * compile it.
  */
@@ -41,16 +47,23 @@ enum xl_verb {
     XL_VERB_TOP,
     XL_VERB_DMESG,
     XL_VERB_HELP,
+    XL_VERB_BLOCK_CHECKPOINT,
+    XL_VERB_BLOCK_CHECKPOINT_LIST,
+    XL_VERB_BLOCK_ROLLBACK,
 };
 
 struct xl_command {
     enum xl_verb verb;
-    const char *domain;     /* list (NULL: all), destroy, pause, unpause, console, mem-set */
+    const char *domain;     /* list (NULL: all), destroy, pause, unpause, console, mem-set,
+                               block-checkpoint[-list] with a vdev */
     const char *file;       /* create */
     bool paused;            /* create -p */
     uint64_t memory_kib;    /* mem-set */
     bool clear;             /* dmesg -c */
     const char *topic;      /* help VERB (NULL: all) */
+    const char *vdev;       /* block-checkpoint[-list] <Domain> <VirtualDevice> */
+    const char *disk;       /* block-checkpoint[-list] <Disk>, block-rollback */
+    const char *checkpoint; /* block-rollback */
 };
 
 /* Receives xl's output or messages, NUL-terminated text. */

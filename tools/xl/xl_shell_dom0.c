@@ -13,6 +13,7 @@
 #include <kernel/domain_registry.h>
 #include <kernel/ramdisk.h>
 #include "command_words.h"
+#include "xl_block.h"
 #include "line_editor.h"
 #include "xl_command.h"
 #include "xl_console.h"
@@ -101,6 +102,10 @@ static int run_xl(const struct command_words *words)
     case XL_VERB_HELP:
         xl_command_help(command.topic, xl_shell_print, NULL);
         return 0;
+    case XL_VERB_BLOCK_CHECKPOINT:
+    case XL_VERB_BLOCK_CHECKPOINT_LIST:
+    case XL_VERB_BLOCK_ROLLBACK:
+        return xl_block_run(&command, xl_shell_print, NULL);
     default:
         return -XEN_EINVAL;
     }
