@@ -56,8 +56,8 @@ run_stage() {
         return
     fi
     local passed failed
-    passed=$(echo "$summary" | sed -E 's/^[a-z]+: ([0-9]+) passed, ([0-9]+) failed$/\1/')
-    failed=$(echo "$summary" | sed -E 's/^[a-z]+: ([0-9]+) passed, ([0-9]+) failed$/\2/')
+    passed=$(echo "$summary" | sed -E 's/^[a-z0-9]+: ([0-9]+) passed, ([0-9]+) failed$/\1/')
+    failed=$(echo "$summary" | sed -E 's/^[a-z0-9]+: ([0-9]+) passed, ([0-9]+) failed$/\2/')
     total_passed=$((total_passed + passed))
     total_failed=$((total_failed + failed))
 }
