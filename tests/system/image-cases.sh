@@ -142,7 +142,9 @@ malformed_images_fail_their_devices_alone() {
     for domain in badl1 badl2 beyond badref loop badzstd; do
         healthy_domain_passes malformed "$domain" disk_broken
     done
-    expect_log "\(d0\) toolstack: d[0-9]+ vbd 51712: opening image loop-a.qcow2 failed: "
+    # The loop is refused where the chain is first walked: the checkpoint chain through the
+    # disk (vbd_checkpoint_dom0_top) before disk_image_open's own loop check.
+    expect_log "\(d0\) toolstack: d[0-9]+ vbd 51712: the chain of checkpoints through loop-a.qcow2 does not check \(-22\)"
     expect_log "\(d0\) toolstack: summary end"
     expect_no_log "PANIC"
     count_guest_cases
