@@ -763,6 +763,29 @@ START_TEST(test_stopped_write_leaves_old_or_new_data_and_no_corruption)
 }
 END_TEST
 
+/* A write that fails part way must leave no metadata in the cache that the file
+ * lacks: the next write, which succeeds, must be found again after a reopen. */
+START_TEST(test_write_after_a_failed_write_is_kept_across_a_reopen)
+{
+    for (long budget = 0; budget < 8; budget++) {
+        make_overlay_on_raw_base();
+        ck_assert_int_eq(open_top(NULL), 0);
+        top.writes_left = budget;
+        fill_pattern(buffer, CLUSTER, 8);
+        (void)disk_image_write(&image, 0, buffer, SECTORS_PER_CLUSTER);
+        top.writes_left = -1;
+        fill_pattern(buffer, CLUSTER, 9);
+        ck_assert_int_eq(disk_image_write(&image, 0, buffer, SECTORS_PER_CLUSTER), 0);
+        disk_image_close(&image);
+        ck_assert_int_eq(open_top(NULL), 0);
+        ck_assert_int_eq(disk_image_read(&image, 0, expected, SECTORS_PER_CLUSTER), 0);
+        ck_assert_msg(memcmp(expected, buffer, CLUSTER) == 0, "budget %ld: the acknowledged write is lost", budget);
+        teardown();
+        setup();
+    }
+}
+END_TEST
+
 /* --- compressed clusters ---------------------------------------------------------------- */
 
 START_TEST(test_whole_cluster_writes_are_compressed_when_asked)
@@ -989,6 +1012,7 @@ static Suite *qcow2_suite(void)
     tcase_add_test(allocation, test_leaked_cluster_is_repaired_on_writable_open);
     tcase_add_test(allocation, test_refcount_below_its_references_fails_the_writable_open);
     tcase_add_test(allocation, test_l1_naming_one_l2_table_everywhere_fails_the_writable_open);
+    tcase_add_test(allocation, test_write_after_a_failed_write_is_kept_across_a_reopen);
     tcase_add_test(allocation, test_stopped_write_leaves_old_or_new_data_and_no_corruption);
     suite_add_tcase(suite, allocation);
 
