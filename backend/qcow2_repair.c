@@ -12,7 +12,10 @@
  * nothing is lost.  Here every host cluster's references are counted and
  * each refcount above its count is lowered to it, so after the next open
  * qemu-img check is clean.  A refcount below its references is a
- * corruption this code never makes: the open fails (-EINVAL).
+ * corruption this code never makes: the open fails (-EINVAL).  A range
+ * with no refcount block is counted too (its refcounts are all 0): a
+ * cluster referenced there would otherwise be allocated again, a data
+ * cluster over the tables that name it.
  *
  * The references of one refcount block's range are counted at a time in
  * the workspace's decompression buffer (16-bit counts, saturating), so
@@ -162,8 +165,6 @@ int qcow2_repair_leaks(struct qcow2 *image)
             return 0;
         if (result < 0)
             return -XEN_EINVAL;
-        if (block_offset == 0)
-            continue;
         count.first = block * image->refcount_block_entries;
         count.clusters = image->refcount_block_entries;
         if (count.first + count.clusters > file_clusters)

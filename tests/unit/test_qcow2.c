@@ -723,6 +723,19 @@ START_TEST(test_refcount_below_its_references_fails_the_writable_open)
 }
 END_TEST
 
+/* Without its refcount block every cluster of a range counts as free: the
+ * header, the tables and the data there would be handed out again. */
+START_TEST(test_referenced_clusters_without_a_refcount_block_fail_the_writable_open)
+{
+    make_qcow2(&top, "top.qcow2", FILE_SIZE, VIRTUAL_SIZE, NULL, NULL, 16);
+    ck_assert_int_eq(open_top(NULL), 0);
+    ck_assert_int_eq(disk_image_write(&image, 0, buffer, 1), 0);
+    disk_image_close(&image);
+    put64(&top, CLUSTER, 0); /* refcount table entry 0: no block for clusters 0-32767 */
+    ck_assert_int_eq(open_top(NULL), -XEN_EINVAL);
+}
+END_TEST
+
 START_TEST(test_l1_naming_one_l2_table_everywhere_fails_the_writable_open)
 {
     make_qcow2(&top, "top.qcow2", FILE_SIZE, 64ull * CLUSTER * (CLUSTER / 8), NULL, NULL, 16);
@@ -1012,6 +1025,7 @@ static Suite *qcow2_suite(void)
     tcase_add_test(allocation, test_leaked_cluster_is_repaired_on_writable_open);
     tcase_add_test(allocation, test_refcount_below_its_references_fails_the_writable_open);
     tcase_add_test(allocation, test_l1_naming_one_l2_table_everywhere_fails_the_writable_open);
+    tcase_add_test(allocation, test_referenced_clusters_without_a_refcount_block_fail_the_writable_open);
     tcase_add_test(allocation, test_write_after_a_failed_write_is_kept_across_a_reopen);
     tcase_add_test(allocation, test_stopped_write_leaves_old_or_new_data_and_no_corruption);
     suite_add_tcase(suite, allocation);
