@@ -20,7 +20,9 @@
  * The references of one refcount block's range are counted at a time in
  * the workspace's decompression buffer (16-bit counts, saturating), so
  * the repair runs for refcount_order 4 and above (16-, 32-, 64-bit
- * refcounts; qemu-img's default is 16) and is skipped below.
+ * refcounts; qemu-img's default is 16).  An image with narrower refcounts
+ * is not opened for writing (-EOPNOTSUPP): unchecked, a refcount below
+ * its references would hand a used cluster (a table) out again.
  *
  * Bounded: each range's pass reads the refcount table, the L1 table and
  * each L2 table it names; a pass that meets more L2 tables than the file
@@ -157,7 +159,7 @@ int qcow2_repair_leaks(struct qcow2 *image)
     struct reference_count count = { .image = image, .counts = (uint16_t *)image->workspace->decompressed };
 
     if (image->header.refcount_order < 4)
-        return 0;
+        return -XEN_EOPNOTSUPP;
     for (uint64_t block = 0; block < blocks; block++) {
         uint64_t block_offset;
         int result = qcow2_refcount_block_offset(image, block, &block_offset);

@@ -736,6 +736,20 @@ START_TEST(test_referenced_clusters_without_a_refcount_block_fail_the_writable_o
 }
 END_TEST
 
+/* Refcounts narrower than 16 bits escape the open's check of the refcounts:
+ * read as 1-bit refcounts, the 16-bit block here says clusters 1-7 (the
+ * refcount table, the refcount block, the L1 table) are free. */
+START_TEST(test_refcounts_narrower_than_16_bits_open_read_only_only)
+{
+    const struct disk_image_options read_only = { .read_only = true };
+
+    make_qcow2(&top, "top.qcow2", FILE_SIZE, VIRTUAL_SIZE, NULL, NULL, 16);
+    put32(&top, 96, 0); /* refcount_order 0 */
+    ck_assert_int_eq(open_top(NULL), -XEN_EOPNOTSUPP);
+    ck_assert_int_eq(open_top(&read_only), 0);
+}
+END_TEST
+
 START_TEST(test_l1_naming_one_l2_table_everywhere_fails_the_writable_open)
 {
     make_qcow2(&top, "top.qcow2", FILE_SIZE, 64ull * CLUSTER * (CLUSTER / 8), NULL, NULL, 16);
@@ -1025,6 +1039,7 @@ static Suite *qcow2_suite(void)
     tcase_add_test(allocation, test_leaked_cluster_is_repaired_on_writable_open);
     tcase_add_test(allocation, test_refcount_below_its_references_fails_the_writable_open);
     tcase_add_test(allocation, test_l1_naming_one_l2_table_everywhere_fails_the_writable_open);
+    tcase_add_test(allocation, test_refcounts_narrower_than_16_bits_open_read_only_only);
     tcase_add_test(allocation, test_referenced_clusters_without_a_refcount_block_fail_the_writable_open);
     tcase_add_test(allocation, test_write_after_a_failed_write_is_kept_across_a_reopen);
     tcase_add_test(allocation, test_stopped_write_leaves_old_or_new_data_and_no_corruption);
