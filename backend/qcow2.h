@@ -27,7 +27,8 @@
  *     use (cluster-aligned, inside the file, reserved bits clear); a bad
  *     one fails the request with -EIO, a bad header the open (-EINVAL, or
  *     -EOPNOTSUPP for a valid feature not supported: encryption, external
- *     data, extended L2, clusters above 64 KiB, refcount_order > 6).
+ *     data, extended L2, clusters above 64 KiB, refcount_order > 6; and
+ *     for a write open, refcounts narrower than 16 bits).
  *   - The file is a fixed-size disk: the image grows only within its size;
  *     a write needing a cluster beyond it is -ENOSPC.
  *   - Crash order: a new cluster's data is written before its refcount is

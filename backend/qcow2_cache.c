@@ -6,7 +6,8 @@
  * The rules it keeps:
  *   - Write-through: a change is made in the slot and its sector written
  *     to the file at once (qcow2_cache_write_sector), so a slot never
- *     holds anything the file lacks and eviction writes nothing.  One
+ *     holds anything the file lacks and eviction writes nothing; a write
+ *     that fails drops the slot.  One
  *     entry's change is one sector's write: the file has the old entry or
  *     the new one, never a mix.
  *   - A slot belongs to one layer (owner) and one host offset; a data
@@ -89,8 +90,11 @@ int qcow2_cache_write_sector(struct qcow2 *image, uint64_t offset, uint64_t posi
 
     if (slot == NULL || position >= image->cluster_size)
         return -XEN_EINVAL;
-    return image->file->operations->write(image->file, offset + sector, slot->data + sector,
-                                          IMAGE_FILE_SECTOR_SIZE);
+    int result = image->file->operations->write(image->file, offset + sector, slot->data + sector,
+                                                IMAGE_FILE_SECTOR_SIZE);
+    if (result < 0)
+        slot->valid = false; /* it holds a change the file lacks */
+    return result;
 }
 
 static bool overlaps(uint64_t start, uint64_t length, uint64_t other_start, uint64_t other_length)

@@ -12,12 +12,17 @@
  * nothing is lost.  Here every host cluster's references are counted and
  * each refcount above its count is lowered to it, so after the next open
  * qemu-img check is clean.  A refcount below its references is a
- * corruption this code never makes: the open fails (-EINVAL).
+ * corruption this code never makes: the open fails (-EINVAL).  A range
+ * with no refcount block is counted too (its refcounts are all 0): a
+ * cluster referenced there would otherwise be allocated again, a data
+ * cluster over the tables that name it.
  *
  * The references of one refcount block's range are counted at a time in
  * the workspace's decompression buffer (16-bit counts, saturating), so
  * the repair runs for refcount_order 4 and above (16-, 32-, 64-bit
- * refcounts; qemu-img's default is 16) and is skipped below.
+ * refcounts; qemu-img's default is 16).  An image with narrower refcounts
+ * is not opened for writing (-EOPNOTSUPP): unchecked, a refcount below
+ * its references would hand a used cluster (a table) out again.
  *
  * Bounded: each range's pass reads the refcount table, the L1 table and
  * each L2 table it names; a pass that meets more L2 tables than the file
@@ -154,7 +159,7 @@ int qcow2_repair_leaks(struct qcow2 *image)
     struct reference_count count = { .image = image, .counts = (uint16_t *)image->workspace->decompressed };
 
     if (image->header.refcount_order < 4)
-        return 0;
+        return -XEN_EOPNOTSUPP;
     for (uint64_t block = 0; block < blocks; block++) {
         uint64_t block_offset;
         int result = qcow2_refcount_block_offset(image, block, &block_offset);
@@ -162,8 +167,6 @@ int qcow2_repair_leaks(struct qcow2 *image)
             return 0;
         if (result < 0)
             return -XEN_EINVAL;
-        if (block_offset == 0)
-            continue;
         count.first = block * image->refcount_block_entries;
         count.clusters = image->refcount_block_entries;
         if (count.first + count.clusters > file_clusters)

@@ -723,6 +723,33 @@ START_TEST(test_refcount_below_its_references_fails_the_writable_open)
 }
 END_TEST
 
+/* Without its refcount block every cluster of a range counts as free: the
+ * header, the tables and the data there would be handed out again. */
+START_TEST(test_referenced_clusters_without_a_refcount_block_fail_the_writable_open)
+{
+    make_qcow2(&top, "top.qcow2", FILE_SIZE, VIRTUAL_SIZE, NULL, NULL, 16);
+    ck_assert_int_eq(open_top(NULL), 0);
+    ck_assert_int_eq(disk_image_write(&image, 0, buffer, 1), 0);
+    disk_image_close(&image);
+    put64(&top, CLUSTER, 0); /* refcount table entry 0: no block for clusters 0-32767 */
+    ck_assert_int_eq(open_top(NULL), -XEN_EINVAL);
+}
+END_TEST
+
+/* Refcounts narrower than 16 bits escape the open's check of the refcounts:
+ * read as 1-bit refcounts, the 16-bit block here says clusters 1-7 (the
+ * refcount table, the refcount block, the L1 table) are free. */
+START_TEST(test_refcounts_narrower_than_16_bits_open_read_only_only)
+{
+    const struct disk_image_options read_only = { .read_only = true };
+
+    make_qcow2(&top, "top.qcow2", FILE_SIZE, VIRTUAL_SIZE, NULL, NULL, 16);
+    put32(&top, 96, 0); /* refcount_order 0 */
+    ck_assert_int_eq(open_top(NULL), -XEN_EOPNOTSUPP);
+    ck_assert_int_eq(open_top(&read_only), 0);
+}
+END_TEST
+
 START_TEST(test_l1_naming_one_l2_table_everywhere_fails_the_writable_open)
 {
     make_qcow2(&top, "top.qcow2", FILE_SIZE, 64ull * CLUSTER * (CLUSTER / 8), NULL, NULL, 16);
@@ -757,6 +784,29 @@ START_TEST(test_stopped_write_leaves_old_or_new_data_and_no_corruption)
             ck_assert(new_data || old_data);
             ck_assert(new_data || result != 0);
         }
+        teardown();
+        setup();
+    }
+}
+END_TEST
+
+/* A write that fails part way must leave no metadata in the cache that the file
+ * lacks: the next write, which succeeds, must be found again after a reopen. */
+START_TEST(test_write_after_a_failed_write_is_kept_across_a_reopen)
+{
+    for (long budget = 0; budget < 8; budget++) {
+        make_overlay_on_raw_base();
+        ck_assert_int_eq(open_top(NULL), 0);
+        top.writes_left = budget;
+        fill_pattern(buffer, CLUSTER, 8);
+        (void)disk_image_write(&image, 0, buffer, SECTORS_PER_CLUSTER);
+        top.writes_left = -1;
+        fill_pattern(buffer, CLUSTER, 9);
+        ck_assert_int_eq(disk_image_write(&image, 0, buffer, SECTORS_PER_CLUSTER), 0);
+        disk_image_close(&image);
+        ck_assert_int_eq(open_top(NULL), 0);
+        ck_assert_int_eq(disk_image_read(&image, 0, expected, SECTORS_PER_CLUSTER), 0);
+        ck_assert_msg(memcmp(expected, buffer, CLUSTER) == 0, "budget %ld: the acknowledged write is lost", budget);
         teardown();
         setup();
     }
@@ -989,6 +1039,9 @@ static Suite *qcow2_suite(void)
     tcase_add_test(allocation, test_leaked_cluster_is_repaired_on_writable_open);
     tcase_add_test(allocation, test_refcount_below_its_references_fails_the_writable_open);
     tcase_add_test(allocation, test_l1_naming_one_l2_table_everywhere_fails_the_writable_open);
+    tcase_add_test(allocation, test_refcounts_narrower_than_16_bits_open_read_only_only);
+    tcase_add_test(allocation, test_referenced_clusters_without_a_refcount_block_fail_the_writable_open);
+    tcase_add_test(allocation, test_write_after_a_failed_write_is_kept_across_a_reopen);
     tcase_add_test(allocation, test_stopped_write_leaves_old_or_new_data_and_no_corruption);
     suite_add_tcase(suite, allocation);
 
