@@ -150,7 +150,8 @@ DEMO_CONFIG := pv-guest/config/demo.domains
 DOM0_RAMDISK := $(BUILD)/dom0-ramdisk.cpio
 
 # Host unit tests: the pure parts of the hypervisor (all of hypervisor/common
-# but string.c, for which the host C library stands in) compiled for the
+# but string.c, for which the host C library stands in; it is compiled
+# apart, renamed: STRING_UNDER_TEST) compiled for the
 # host and linked with the check framework, under AddressSanitizer and UBSan.
 HOST_TESTABLE_SOURCES := $(filter-out hypervisor/common/string.c, \
     $(wildcard hypervisor/common/*.c))
@@ -179,6 +180,10 @@ HOST_CFLAGS := -std=c11 $(WARNINGS) -O1 -g -fsanitize=address,undefined -fno-san
     -fno-omit-frame-pointer -I$(BUILD)/include -Ihypervisor/include -Ihypercall -Ipv-guest -I. \
     -D__XEN_INTERFACE_VERSION__=$(XEN_INTERFACE_VERSION) -MMD -MP
 UNIT_TEST_BINARY := $(BUILD)/tests/unit-tests
+# string.c itself, checked by tests/unit/test_string.c under other names
+# (string_under_test_memcpy, ...) so that it does not replace the host's.
+STRING_UNDER_TEST := $(BUILD)/host/string_under_test.o
+STRING_UNDER_TEST_NAMES := memcpy memmove memset memcmp strlen strcmp strncmp
 CHECK_LIBS = $(shell pkg-config --libs check)
 
 # The page-type fuzzer (tests/fuzz): one harness over common/page_type.c,
@@ -374,7 +379,14 @@ $(BUILD)/host/%.o: %.c | $(BUILD)/include/xen
 	@mkdir -p $(dir $@)
 	$(QUIET)gcc $(HOST_CFLAGS) -c $< -o $@
 
-$(UNIT_TEST_BINARY): $(patsubst %.c,$(BUILD)/host/%.o,$(UNIT_TEST_SOURCES) $(HOST_TESTABLE_SOURCES))
+$(STRING_UNDER_TEST): hypervisor/common/string.c | $(BUILD)/include/xen
+	$(call say,HOSTCC,$< [under test])
+	@mkdir -p $(dir $@)
+	$(QUIET)gcc $(HOST_CFLAGS) -ffreestanding -fno-builtin \
+	    $(foreach name,$(STRING_UNDER_TEST_NAMES),-D$(name)=string_under_test_$(name)) -c $< -o $@
+
+$(UNIT_TEST_BINARY): $(patsubst %.c,$(BUILD)/host/%.o,$(UNIT_TEST_SOURCES) $(HOST_TESTABLE_SOURCES)) \
+    $(STRING_UNDER_TEST)
 	$(call say,HOSTLD,$@)
 	@mkdir -p $(dir $@)
 	$(QUIET)gcc $(HOST_CFLAGS) $^ $(CHECK_LIBS) -o $@
