@@ -44,7 +44,11 @@
  *       Machine-wide counters since boot, for benchmarks and tests; the
  *       privileged domain only (-EPERM otherwise, nothing written).
  *   PVMON_MEMORY_domain_statistics  out: struct pvmon_domain_memory_statistics
- *       The caller's own counters since it was created.
+ *       The caller's own counters since it was created (work counted
+ *       while it ran, on its behalf).
+ *   Both structures grow only at their end and are written whole: the
+ *   size is not negotiated, so every reader is built from this header
+ *   (tools/compare/workload/lmb.c mirrors it field for field).
  */
 #ifndef PVMON_PUBLIC_MEMORY_EXTENSION_H
 #define PVMON_PUBLIC_MEMORY_EXTENSION_H
@@ -78,6 +82,18 @@ struct pvmon_memory_statistics {
     uint64_t page_table_writes_emulated; /* trapped guest writes to its L1 tables */
     uint64_t tlb_flushes;               /* full flushes (CR3 reloads) on a guest's behalf */
     uint64_t page_faults_to_guests;     /* #PF bounced to guest kernels */
+    /* Appended: the hot work's counters. */
+    uint64_t entries_validated;         /* present page-table entries referenced as their table was validated */
+    uint64_t entries_devalidated;       /* present page-table entries released as their table was devalidated */
+    uint64_t references_taken;          /* general references taken on frames */
+    uint64_t iret_hypercalls;           /* HYPERVISOR_iret, not counted in hypercalls */
+    uint64_t exceptions_bounced;        /* exceptions and int $n bounced to a guest kernel, #PF included */
+    uint64_t syscalls_bounced;          /* guest-user SYSCALLs bounced to a guest kernel */
+    uint64_t events_bounced;            /* event upcalls bounced to a guest kernel */
+    uint64_t tlb_flushes_requested;     /* of tlb_flushes: asked for (mmuext_op, update_va_mapping) */
+    uint64_t tlb_flushes_grant_unmap;   /* of tlb_flushes: a grant operation removed host mappings */
+    uint64_t tlb_flushes_type_change;   /* of tlb_flushes: a frame changed type while still cached */
+    uint64_t tlb_flushes_scrub;         /* of tlb_flushes: before zeroing frames given back */
 };
 
 struct pvmon_domain_memory_statistics {
@@ -92,6 +108,18 @@ struct pvmon_domain_memory_statistics {
     uint64_t page_faults_to_guests;     /* #PF bounced to its kernel */
     uint64_t frames_zeroed_on_demand;   /* of its frames received, zeroed at allocation */
     uint64_t prezeroed_frames_received; /* of its frames received, from the pre-zeroed pool */
+    /* Appended: the hot work's counters, as above but its own. */
+    uint64_t entries_validated;         /* present page-table entries referenced as their table was validated */
+    uint64_t entries_devalidated;       /* present page-table entries released as their table was devalidated */
+    uint64_t references_taken;          /* general references taken on frames */
+    uint64_t iret_hypercalls;           /* HYPERVISOR_iret, not counted in hypercalls */
+    uint64_t exceptions_bounced;        /* exceptions and int $n bounced to its kernel, #PF included */
+    uint64_t syscalls_bounced;          /* guest-user SYSCALLs bounced to its kernel */
+    uint64_t events_bounced;            /* event upcalls bounced to its kernel */
+    uint64_t tlb_flushes_requested;     /* of tlb_flushes: asked for (mmuext_op, update_va_mapping) */
+    uint64_t tlb_flushes_grant_unmap;   /* of tlb_flushes: a grant operation removed host mappings */
+    uint64_t tlb_flushes_type_change;   /* of tlb_flushes: a frame changed type while still cached */
+    uint64_t tlb_flushes_scrub;         /* of tlb_flushes: before zeroing frames given back */
 };
 
 #endif

@@ -96,6 +96,12 @@ void page_mark_known_zero(const struct page_memory *memory, uint64_t frame)
         memory->frames[frame].flags |= FRAME_FLAG_KNOWN_ZERO;
 }
 
+static void count_work(const struct page_memory *memory, enum page_type_work work, uint64_t amount)
+{
+    if (memory->count != NULL && amount > 0)
+        memory->count(memory, work, amount);
+}
+
 int page_get_reference(const struct page_memory *memory, uint64_t frame, uint16_t owner)
 {
     struct frame *entry;
@@ -106,6 +112,7 @@ int page_get_reference(const struct page_memory *memory, uint64_t frame, uint16_
     if ((entry->reference_count & PAGE_REFERENCE_COUNT_MASK) == PAGE_REFERENCE_COUNT_MASK)
         return -XEN_EINVAL;
     entry->reference_count++;
+    count_work(memory, PAGE_TYPE_WORK_REFERENCES_TAKEN, 1);
     return 0;
 }
 
@@ -482,6 +489,7 @@ static enum outcome validate_l1(const struct page_memory *memory, uint64_t frame
 {
     uint64_t *table = memory->table(memory, frame);
     bool fix_ups_waiting = false;
+    uint64_t present_entries = 0;
     uint64_t accepted;
 
     for (unsigned int index = 0; index < PAGE_TABLE_ENTRIES; index++) {
@@ -494,11 +502,13 @@ static enum outcome validate_l1(const struct page_memory *memory, uint64_t frame
                 drop_l1_entry_references(memory, table[index], l1_target_of(memory, table[index]));
             return OUTCOME_REFUSED;
         }
+        present_entries += (entry & PAGE_TABLE_ENTRY_PRESENT) != 0;
         if (accepted == entry || accepted == (entry | PAGE_TABLE_ENTRY_USER))
             table[index] = accepted;
         else
             fix_ups_waiting = true;
     }
+    count_work(memory, PAGE_TYPE_WORK_ENTRIES_VALIDATED, present_entries);
     for (unsigned int index = 0; fix_ups_waiting && index < PAGE_TABLE_ENTRIES; index++) {
         if (check_l1_entry_bits(memory, owner, table[index], l1_target_of(memory, table[index]), &accepted) == 0)
             table[index] = accepted;
@@ -532,6 +542,7 @@ static enum outcome validate_upper_table(const struct page_memory *memory, uint6
         else
             outcome = validate_upper_entry(memory, owner, frame, level, table[index], claimed);
         if (outcome == OUTCOME_DONE) {
+            count_work(memory, PAGE_TYPE_WORK_ENTRIES_VALIDATED, (table[index] & PAGE_TABLE_ENTRY_PRESENT) != 0);
             table[index] = accepted;
             continue;
         }
@@ -609,6 +620,7 @@ static enum outcome devalidate_upper_table(const struct page_memory *memory, uin
             record_progress(frame_info, index, true);
             return OUTCOME_PREEMPTED;
         }
+        count_work(memory, PAGE_TYPE_WORK_ENTRIES_DEVALIDATED, (table[index] & PAGE_TABLE_ENTRY_PRESENT) != 0);
     }
     record_progress(frame_info, 0, false);
     return OUTCOME_DONE;
@@ -628,8 +640,10 @@ static enum outcome devalidate_table(const struct page_memory *memory, uint64_t 
 
     if (level != PAGE_TYPE_L1)
         return devalidate_upper_table(memory, frame, level);
-    for (unsigned int index = 0; index < PAGE_TABLE_ENTRIES; index++)
+    for (unsigned int index = 0; index < PAGE_TABLE_ENTRIES; index++) {
         drop_l1_entry_references(memory, table[index], l1_target_of(memory, table[index]));
+        count_work(memory, PAGE_TYPE_WORK_ENTRIES_DEVALIDATED, (table[index] & PAGE_TABLE_ENTRY_PRESENT) != 0);
+    }
     return OUTCOME_DONE;
 }
 

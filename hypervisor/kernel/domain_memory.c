@@ -140,7 +140,7 @@ static struct page_pending_release *owner_pending_release(const struct page_memo
 static void flush_tlb_now(const struct page_memory *memory)
 {
     (void)memory;
-    domain_memory_flush_tlb();
+    domain_memory_flush_tlb(TLB_FLUSH_TYPE_CHANGE);
 }
 
 /* The running domain's own counters (the memory extension's
@@ -159,12 +159,45 @@ static uint32_t tlb_flush_clock(const struct page_memory *memory)
     return paging_full_flush_count();
 }
 
-void domain_memory_flush_tlb(void)
+/* The counter of reason in either structure (they share the field names). */
+#define TLB_FLUSH_COUNTER(counters, reason)                                                      \
+    ((reason) == TLB_FLUSH_REQUESTED     ? &(counters)->tlb_flushes_requested                   \
+     : (reason) == TLB_FLUSH_GRANT_UNMAP ? &(counters)->tlb_flushes_grant_unmap                 \
+     : (reason) == TLB_FLUSH_TYPE_CHANGE ? &(counters)->tlb_flushes_type_change                 \
+                                         : &(counters)->tlb_flushes_scrub)
+
+void domain_memory_flush_tlb(enum tlb_flush_reason reason)
 {
+    struct pvmon_domain_memory_statistics *own = running_domain_counters();
+
     paging_flush_all();
     statistics.tlb_flushes++;
-    running_domain_counters()->tlb_flushes++;
+    own->tlb_flushes++;
+    (*TLB_FLUSH_COUNTER(&statistics, reason))++;
+    (*TLB_FLUSH_COUNTER(own, reason))++;
     released_since_flush = false;
+}
+
+/* page_type.c's work, counted like the events below. */
+static void count_page_type_work(const struct page_memory *memory, enum page_type_work work, uint64_t amount)
+{
+    struct pvmon_domain_memory_statistics *own = running_domain_counters();
+
+    (void)memory;
+    switch (work) {
+    case PAGE_TYPE_WORK_ENTRIES_VALIDATED:
+        statistics.entries_validated += amount;
+        own->entries_validated += amount;
+        break;
+    case PAGE_TYPE_WORK_ENTRIES_DEVALIDATED:
+        statistics.entries_devalidated += amount;
+        own->entries_devalidated += amount;
+        break;
+    case PAGE_TYPE_WORK_REFERENCES_TAKEN:
+        statistics.references_taken += amount;
+        own->references_taken += amount;
+        break;
+    }
 }
 
 static const struct io_memory *domain_io_memory(const struct page_memory *memory, uint16_t domain)
@@ -186,6 +219,7 @@ void domain_memory_init(void)
         .pending_release = owner_pending_release,
         .tlb_flush_clock = tlb_flush_clock,
         .io_memory_of = domain_io_memory,
+        .count = count_page_type_work,
     };
 }
 
@@ -199,7 +233,7 @@ const struct page_memory *domain_page_memory(void)
 static uint64_t take_dirty_frame(void)
 {
     if (released_since_flush)
-        domain_memory_flush_tlb();
+        domain_memory_flush_tlb(TLB_FLUSH_SCRUB);
     return list_pop(&dirty_frames);
 }
 
@@ -338,6 +372,22 @@ void domain_memory_count(enum domain_memory_event event)
     case DOMAIN_MEMORY_PAGE_FAULT_TO_GUEST:
         statistics.page_faults_to_guests++;
         running_domain_counters()->page_faults_to_guests++;
+        break;
+    case DOMAIN_MEMORY_IRET:
+        statistics.iret_hypercalls++;
+        running_domain_counters()->iret_hypercalls++;
+        break;
+    case DOMAIN_MEMORY_EXCEPTION_BOUNCED:
+        statistics.exceptions_bounced++;
+        running_domain_counters()->exceptions_bounced++;
+        break;
+    case DOMAIN_MEMORY_SYSCALL_BOUNCED:
+        statistics.syscalls_bounced++;
+        running_domain_counters()->syscalls_bounced++;
+        break;
+    case DOMAIN_MEMORY_EVENT_BOUNCED:
+        statistics.events_bounced++;
+        running_domain_counters()->events_bounced++;
         break;
     }
 }

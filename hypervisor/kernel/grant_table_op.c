@@ -335,7 +335,7 @@ static long run_batch(struct vcpu *vcpu, const struct grant_batch *batch, uint32
         }
     }
     if (host_mappings_changed)
-        domain_memory_flush_tlb();
+        domain_memory_flush_tlb(TLB_FLUSH_GRANT_UNMAP);
     return result;
 }
 

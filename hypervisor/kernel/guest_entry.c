@@ -18,6 +18,7 @@
 #include <pvmon/arch.h>
 #include <pvmon/bounce_frame.h>
 #include <pvmon/domain.h>
+#include <pvmon/domain_memory.h>
 #include <pvmon/errno.h>
 #include <pvmon/format.h>
 #include <pvmon/guest_access.h>
@@ -67,5 +68,6 @@ void guest_deliver_pending_event(struct vcpu *vcpu, struct trap_frame *frame)
         domain_crash(vcpu->domain, "events pending with no event callback registered");
         return;
     }
+    domain_memory_count(DOMAIN_MEMORY_EVENT_BOUNCED);
     guest_bounce(vcpu, frame, &request);
 }

@@ -68,6 +68,7 @@ void guest_raise_exception(struct vcpu *vcpu, struct trap_frame *frame, uint64_t
         crash_unhandled(vcpu, frame, vector, error_code);
         return;
     }
+    domain_memory_count(DOMAIN_MEMORY_EXCEPTION_BOUNCED);
     guest_bounce(vcpu, frame, &request);
 }
 

@@ -251,6 +251,7 @@ static void bounce_user_syscall(struct vcpu *vcpu, struct trap_frame *frame)
         guest_trap(frame);
         return;
     }
+    domain_memory_count(DOMAIN_MEMORY_SYSCALL_BOUNCED);
     guest_bounce(vcpu, frame, &request);
 }
 
@@ -268,6 +269,7 @@ void hypercall_entry(struct trap_frame *frame)
         return;
     }
     if (frame->rax == __HYPERVISOR_iret) {
+        domain_memory_count(DOMAIN_MEMORY_IRET);
         frame->rax = (uint64_t)do_iret(vcpu, frame);
         return;
     }

@@ -108,7 +108,7 @@ static int flush_multi(uint64_t bitmap_address, bool single_page, uint64_t virtu
     if (single_page)
         paging_invalidate_page(virtual_address);
     else
-        domain_memory_flush_tlb();
+        domain_memory_flush_tlb(TLB_FLUSH_REQUESTED);
     return 0;
 }
 
@@ -207,7 +207,7 @@ static int run_vcpu_operation(struct vcpu *vcpu, const struct mmuext_op *operati
         return new_user_root(vcpu, operation->arg1.mfn);
     case MMUEXT_TLB_FLUSH_LOCAL:
     case MMUEXT_TLB_FLUSH_ALL:
-        domain_memory_flush_tlb();
+        domain_memory_flush_tlb(TLB_FLUSH_REQUESTED);
         return 0;
     case MMUEXT_INVLPG_LOCAL:
     case MMUEXT_INVLPG_ALL:

@@ -108,6 +108,6 @@ long do_update_va_mapping_otherdomain(struct vcpu *vcpu, uint64_t virtual_addres
     if (applies && (flags & UVMF_FLUSHTYPE_MASK) == UVMF_INVLPG)
         paging_invalidate_page(virtual_address);
     else if (applies && (flags & UVMF_FLUSHTYPE_MASK) == UVMF_TLB_FLUSH)
-        domain_memory_flush_tlb();
+        domain_memory_flush_tlb(TLB_FLUSH_REQUESTED);
     return 0;
 }

@@ -133,6 +133,13 @@ enum counter {
     COUNTER_PAGE_FAULTS_TO_GUESTS,
     COUNTER_FRAMES_ZEROED,
     COUNTER_PREZEROED_FRAMES_HANDED_OUT,
+    COUNTER_ENTRIES_VALIDATED,
+    COUNTER_ENTRIES_DEVALIDATED,
+    COUNTER_REFERENCES_TAKEN,
+    COUNTER_IRET_HYPERCALLS,
+    COUNTER_EXCEPTIONS_BOUNCED,
+    COUNTER_TLB_FLUSHES_REQUESTED,
+    COUNTER_TLB_FLUSHES_TYPE_CHANGE,
     COUNTER_COUNT,
 };
 
@@ -144,6 +151,13 @@ static const char *const counter_names[COUNTER_COUNT] = {
     "page_faults_to_guests",
     "frames_zeroed",
     "prezeroed_frames_handed_out",
+    "entries_validated",
+    "entries_devalidated",
+    "references_taken",
+    "iret_hypercalls",
+    "exceptions_bounced",
+    "tlb_flushes_requested",
+    "tlb_flushes_type_change",
 };
 
 struct counters {
@@ -166,6 +180,13 @@ static bool read_counters(struct counters *counters)
     counters->values[COUNTER_PAGE_FAULTS_TO_GUESTS] = (int64_t)statistics.page_faults_to_guests;
     counters->values[COUNTER_FRAMES_ZEROED] = (int64_t)statistics.frames_zeroed_on_demand;
     counters->values[COUNTER_PREZEROED_FRAMES_HANDED_OUT] = (int64_t)statistics.prezeroed_frames_received;
+    counters->values[COUNTER_ENTRIES_VALIDATED] = (int64_t)statistics.entries_validated;
+    counters->values[COUNTER_ENTRIES_DEVALIDATED] = (int64_t)statistics.entries_devalidated;
+    counters->values[COUNTER_REFERENCES_TAKEN] = (int64_t)statistics.references_taken;
+    counters->values[COUNTER_IRET_HYPERCALLS] = (int64_t)statistics.iret_hypercalls;
+    counters->values[COUNTER_EXCEPTIONS_BOUNCED] = (int64_t)statistics.exceptions_bounced;
+    counters->values[COUNTER_TLB_FLUSHES_REQUESTED] = (int64_t)statistics.tlb_flushes_requested;
+    counters->values[COUNTER_TLB_FLUSHES_TYPE_CHANGE] = (int64_t)statistics.tlb_flushes_type_change;
     return true;
 }
 

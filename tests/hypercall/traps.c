@@ -17,6 +17,7 @@
  * which is not mapped after boot, so its #PF is "not present".
  */
 #include "check.h"
+#include <public/memory_extension.h>
 
 const char test_family[] = "traps";
 
@@ -198,6 +199,34 @@ static void check_breakpoint(bool events_masked)
     expect_result("iret_restores_r11", (long)r11, 0x9abc);
 }
 
+static bool own_statistics(struct pvmon_domain_memory_statistics *statistics)
+{
+    return hypercall3(__PVMON_HYPERVISOR_memory_extension, PVMON_MEMORY_domain_statistics,
+                      (unsigned long)statistics, 0) == 0;
+}
+
+/* One int3 with events masked (no upcall in between): pvmon counts one
+ * exception bounced and one iret hypercall (the handler's return) in the
+ * domain's own statistics, and the iret in no hypercall count. */
+static void check_iret_and_bounce_are_counted(void)
+{
+    struct pvmon_domain_memory_statistics before = { 0 }, after = { 0 };
+    bool read;
+
+    traps_set_hook(BREAKPOINT_VECTOR, record_and_continue);
+    events_disable();
+    read = own_statistics(&before);
+    __asm__ volatile("int3" : : : "memory");
+    read = read && own_statistics(&after);
+    events_enable();
+    traps_set_hook(BREAKPOINT_VECTOR, 0);
+    expect_true("domain_statistics_read_around_a_breakpoint", read, 0, "two readings");
+    expect_result("breakpoint_counts_one_iret_hypercall", (long)(after.iret_hypercalls - before.iret_hypercalls), 1);
+    expect_result("breakpoint_counts_one_exception_bounced",
+                  (long)(after.exceptions_bounced - before.exceptions_bounced), 1);
+    expect_result("iret_is_not_counted_as_a_hypercall", (long)(after.hypercalls - before.hypercalls), 1);
+}
+
 static void check_faults(void)
 {
     traps_set_hook(INVALID_OPCODE_VECTOR, record_and_skip_two_bytes);
@@ -235,5 +264,6 @@ void run_tests(void)
     check_events_still_delivered();
     check_breakpoint(false);
     check_breakpoint(true);
+    check_iret_and_bounce_are_counted();
     check_faults();
 }

@@ -289,8 +289,11 @@ rows=(
     "direct PTE write, trapped and emulated [c]|micro:pte-write-trapped|native:native-pte-xchg"
     "TLB flush, MMUEXT_TLB_FLUSH_LOCAL|micro:mmuext-tlb-flush|native:native-tlb-flush"
 )
-counters=(hypercalls tlb_flushes page_table_updates page_table_writes_emulated page_faults_to_guests frames_zeroed)
-counter_headings=(hypercalls tlb-flushes pt-updates pt-emulated pf-to-guest zeroed)
+counters=(hypercalls tlb_flushes page_table_updates page_table_writes_emulated page_faults_to_guests frames_zeroed
+    entries_validated entries_devalidated references_taken iret_hypercalls exceptions_bounced tlb_flushes_requested
+    tlb_flushes_type_change)
+counter_headings=(hypercalls tlb-flushes pt-updates pt-emulated pf-to-guest zeroed validated devalidated refs irets
+    exc-bounced flush-asked flush-type)
 
 # figure RUN KEY: the median per operation, or nothing.
 figure() {
@@ -473,7 +476,10 @@ done
         echo "hypercalls (a multicall counts 1 + its entries), tlb-flushes (CR3 reloads for the guest),"
         echo "pt-updates (entries written by mmu_update and update_va_mapping), pt-emulated (trapped writes to"
         echo "L1 tables), pf-to-guest (#PF bounced to the guest kernel), zeroed (its frames pvmon zeroed at"
-        echo "allocation)."
+        echo "allocation), validated and devalidated (present entries a table referenced as it was validated,"
+        echo "released as it was devalidated), refs (general references taken on frames), irets"
+        echo "(HYPERVISOR_iret, not in hypercalls), exc-bounced (exceptions bounced to the guest kernel),"
+        echo "flush-asked and flush-type (of tlb-flushes: asked for by the guest; a frame changing type)."
         printf '%-44s' operation
         for heading in "${counter_headings[@]}"; do printf ' %11s' "$heading"; done
         echo

@@ -283,14 +283,15 @@ print_counters() {
     print_pvmon_machine_counters
 }
 
-# pvmon's toolstack prints the machine-wide counters over its scenario: the
+# pvmon's toolstack prints the machine-wide counters over its scenario (on
+# several lines, joined here): the
 # whole boot of the domU, not per operation, but they cover the kernels that
 # have no privcmd (the patched kernel).
 print_pvmon_machine_counters() {
     local config line
     for config in "${configs[@]}"; do
-        line=$(grep -a -m 1 'toolstack: compare: hypervisor counters: ' "$logs/$config-icount-1.log" 2>/dev/null |
-            sed 's/.*hypervisor counters: //')
+        line=$(grep -a 'toolstack: compare: hypervisor counters: ' "$logs/$config-icount-1.log" 2>/dev/null |
+            sed 's/\r$//; s/.*hypervisor counters: //' | paste -sd ' ')
         [ -n "$line" ] || continue
         echo
         echo "**$(config_label "$config")**, pvmon's machine-wide counters over the domU's whole life (boot,"

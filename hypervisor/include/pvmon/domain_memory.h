@@ -16,6 +16,18 @@ enum domain_memory_event {
     DOMAIN_MEMORY_PAGE_TABLE_UPDATE,
     DOMAIN_MEMORY_PAGE_TABLE_WRITE_EMULATED,
     DOMAIN_MEMORY_PAGE_FAULT_TO_GUEST,
+    DOMAIN_MEMORY_IRET,
+    DOMAIN_MEMORY_EXCEPTION_BOUNCED,
+    DOMAIN_MEMORY_SYSCALL_BOUNCED,
+    DOMAIN_MEMORY_EVENT_BOUNCED,
+};
+
+/* Why a full TLB flush was needed (the memory extension's counters). */
+enum tlb_flush_reason {
+    TLB_FLUSH_REQUESTED,      /* by the guest: mmuext_op, update_va_mapping */
+    TLB_FLUSH_GRANT_UNMAP,    /* a grant operation removed host mappings */
+    TLB_FLUSH_TYPE_CHANGE,    /* page_type.c: a frame changed type while cached */
+    TLB_FLUSH_SCRUB,          /* released frames are about to be zeroed */
 };
 
 void domain_memory_init(void);
@@ -36,8 +48,8 @@ int hypervisor_allocate_frames_step(unsigned int order, uint64_t *first_frame);
  * Whether there was anything to do. */
 bool domain_memory_scrub_some(void);
 
-/* A full TLB flush on a guest's behalf, counted. */
-void domain_memory_flush_tlb(void);
+/* A full TLB flush on a guest's behalf, counted with its reason. */
+void domain_memory_flush_tlb(enum tlb_flush_reason reason);
 
 void domain_memory_count_hypercall(void);
 void domain_memory_count(enum domain_memory_event event);

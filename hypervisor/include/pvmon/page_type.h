@@ -195,6 +195,16 @@ enum page_type {
 #define PAGE_TABLE_ENTRIES 512
 #define HYPERVISOR_L4_SLOT_COUNT 16
 
+/* The page-type rules' own work, counted for benchmarks (the memory
+ * extension's statistics): present entries whose references a table took
+ * while being validated or dropped while being devalidated (a refused L1
+ * counts none), and general references taken. */
+enum page_type_work {
+    PAGE_TYPE_WORK_ENTRIES_VALIDATED,
+    PAGE_TYPE_WORK_ENTRIES_DEVALIDATED,
+    PAGE_TYPE_WORK_REFERENCES_TAKEN,
+};
+
 struct page_memory {
     struct frame *frames;
     uint64_t frame_count;
@@ -220,6 +230,8 @@ struct page_memory {
     /* The I/O memory the domain may map (invariant 6), or NULL for none.
      * NULL callback: no domain has any. */
     const struct io_memory *(*io_memory_of)(const struct page_memory *memory, uint16_t domain);
+    /* Counts amount of the work (enum page_type_work); NULL: not counted. */
+    void (*count)(const struct page_memory *memory, enum page_type_work work, uint64_t amount);
     void *context;
 };
 

@@ -84,8 +84,9 @@ struct privcmd_hypercall {
 };
 #define IOCTL_PRIVCMD_HYPERCALL _IOC(_IOC_NONE, 'P', 0, sizeof(struct privcmd_hypercall))
 
-/* hypercall/public/memory_extension.h (pvmon's ABI, mirrored: lmb is built by
- * the host's gcc against glibc, outside the tree's include paths). */
+/* hypercall/public/memory_extension.h (pvmon's ABI, mirrored field for field:
+ * lmb is built by the host's gcc against glibc, outside the tree's include
+ * paths; pvmon writes the whole structure, so it must not be shorter). */
 #define PVMON_HYPERVISOR_memory_extension 57
 #define PVMON_MEMORY_domain_statistics 2
 
@@ -101,6 +102,17 @@ struct pvmon_domain_counters {
     uint64_t page_faults_to_guests;
     uint64_t frames_zeroed_on_demand;
     uint64_t prezeroed_frames_received;
+    uint64_t entries_validated;
+    uint64_t entries_devalidated;
+    uint64_t references_taken;
+    uint64_t iret_hypercalls;
+    uint64_t exceptions_bounced;
+    uint64_t syscalls_bounced;
+    uint64_t events_bounced;
+    uint64_t tlb_flushes_requested;
+    uint64_t tlb_flushes_grant_unmap;
+    uint64_t tlb_flushes_type_change;
+    uint64_t tlb_flushes_scrub;
 };
 
 static int privcmd = -1;
@@ -136,7 +148,9 @@ static void print_counter(const char *name, uint64_t before, uint64_t after, uns
     printf(" %s=%.2f", name, (double)(after - before) / (double)iterations);
 }
 
-/* One line, short: pvmon's console backend splits lines longer than 256 bytes. */
+/* Three lines, each short (pvmon's console backend splits lines longer
+ * than 256 bytes): the domain's counters, the hot work's, the TLB flushes
+ * by reason. */
 static void print_pvmon_counters(const char *test, const struct pvmon_domain_counters *before,
                                  const struct pvmon_domain_counters *after, unsigned long iterations)
 {
@@ -147,6 +161,21 @@ static void print_pvmon_counters(const char *test, const struct pvmon_domain_cou
                   iterations);
     print_counter("tlb-flushes", before->tlb_flushes, after->tlb_flushes, iterations);
     print_counter("faults-reflected", before->page_faults_to_guests, after->page_faults_to_guests, iterations);
+    printf("\n");
+    printf("lmb: counters test=%s source=pvmon-work", test);
+    print_counter("validated", before->entries_validated, after->entries_validated, iterations);
+    print_counter("devalidated", before->entries_devalidated, after->entries_devalidated, iterations);
+    print_counter("refs", before->references_taken, after->references_taken, iterations);
+    print_counter("irets", before->iret_hypercalls, after->iret_hypercalls, iterations);
+    print_counter("bounced-exc", before->exceptions_bounced, after->exceptions_bounced, iterations);
+    print_counter("bounced-sys", before->syscalls_bounced, after->syscalls_bounced, iterations);
+    print_counter("bounced-ev", before->events_bounced, after->events_bounced, iterations);
+    printf("\n");
+    printf("lmb: counters test=%s source=pvmon-flushes", test);
+    print_counter("requested", before->tlb_flushes_requested, after->tlb_flushes_requested, iterations);
+    print_counter("grant-unmap", before->tlb_flushes_grant_unmap, after->tlb_flushes_grant_unmap, iterations);
+    print_counter("type-change", before->tlb_flushes_type_change, after->tlb_flushes_type_change, iterations);
+    print_counter("scrub", before->tlb_flushes_scrub, after->tlb_flushes_scrub, iterations);
     printf("\n");
 }
 
