@@ -134,16 +134,25 @@ int qcow2_refcount_get(struct qcow2 *image, uint64_t cluster, uint64_t *refcount
     return 0;
 }
 
+/* The refcount block counting cluster, cached, at *block_offset; -XEN_EIO if
+ * the refcount table names none (a cluster in use must be counted). */
+static int allocated_refcount_block(struct qcow2 *image, uint64_t cluster, uint64_t *block_offset, uint8_t **block)
+{
+    int result = qcow2_refcount_block_offset(image, cluster / image->refcount_block_entries, block_offset);
+
+    if (result < 0 || *block_offset == 0)
+        return -XEN_EIO;
+    return qcow2_cache_get(image, *block_offset, block);
+}
+
 int qcow2_refcount_add(struct qcow2 *image, uint64_t cluster, int delta)
 {
     const uint64_t index = cluster % image->refcount_block_entries;
     uint64_t block_offset;
     uint8_t *block;
-    int result = qcow2_refcount_block_offset(image, cluster / image->refcount_block_entries, &block_offset);
+    int result = allocated_refcount_block(image, cluster, &block_offset, &block);
 
-    if (result < 0 || block_offset == 0)
-        return -XEN_EIO;
-    if ((result = qcow2_cache_get(image, block_offset, &block)) < 0)
+    if (result < 0)
         return result;
     const uint64_t refcount = load_refcount(image, block, index);
     if (delta < 0 && refcount == 0)
@@ -168,11 +177,9 @@ int qcow2_refcount_lower(struct qcow2 *image, uint64_t cluster, uint64_t refcoun
     const uint64_t index = cluster % image->refcount_block_entries;
     uint64_t block_offset;
     uint8_t *block;
-    int result = qcow2_refcount_block_offset(image, cluster / image->refcount_block_entries, &block_offset);
+    int result = allocated_refcount_block(image, cluster, &block_offset, &block);
 
-    if (result < 0 || block_offset == 0)
-        return -XEN_EIO;
-    if ((result = qcow2_cache_get(image, block_offset, &block)) < 0)
+    if (result < 0)
         return result;
     if (load_refcount(image, block, index) < refcount)
         return -XEN_EINVAL;
