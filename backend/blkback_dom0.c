@@ -606,7 +606,8 @@ static int connect_image(struct dom0_device *entry, domid_t domain, const struct
         return 0;
     }
     console_printf("toolstack: d%u vbd %u: %s on image %s (%s%s%s%s), %lu sectors, %s\n", domain,
-                   disk->virtual_device, disk->vdev, disk->target, disk->format == DISK_FORMAT_QCOW2 ? "qcow2" : "raw",
+                   disk->virtual_device, disk->vdev, entry->image.files[0]->name,
+                   disk->format == DISK_FORMAT_QCOW2 ? "qcow2" : "raw",
                    entry->image.file_count > 1 ? " with backing files" : "", disk->encrypted ? ", aes-xts-plain64" : "",
                    disk->compress ? ", compressed writes" : "", vbd.sectors, vbd.read_only ? "read-only" : "read-write");
     return 0;

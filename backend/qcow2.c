@@ -50,28 +50,16 @@ static int file_write(struct qcow2 *image, uint64_t offset, const void *buffer, 
 
 /* --- the L1 table ---------------------------------------------------------------------- */
 
-static int load_l1_sector(struct qcow2 *image, uint64_t sector)
-{
-    if (image->l1_sector_offset == sector)
-        return 0;
-    image->l1_sector_offset = 0;
-    int result = file_read(image, sector, image->l1_sector, IMAGE_FILE_SECTOR_SIZE);
-    if (result == 0)
-        image->l1_sector_offset = sector;
-    return result;
-}
-
 /* The L2 table of virtual offset (0: none) and whether its L1 entry says COPIED. */
 static int l2_table_of(struct qcow2 *image, uint64_t offset, uint64_t *l2_offset, bool *copied)
 {
     const uint64_t l1_index = (offset >> image->header.cluster_bits) / image->l2_entries;
     if (l1_index >= image->header.l1_size)
         return -XEN_EIO;
-    const uint64_t position = image->header.l1_table_offset + l1_index * 8;
-    int result = load_l1_sector(image, position / IMAGE_FILE_SECTOR_SIZE * IMAGE_FILE_SECTOR_SIZE);
+    uint64_t entry;
+    int result = qcow2_table_load64(image, &image->l1_sector, image->header.l1_table_offset + l1_index * 8, &entry);
     if (result < 0)
         return result;
-    const uint64_t entry = qcow2_load64(image->l1_sector + position % IMAGE_FILE_SECTOR_SIZE);
     *l2_offset = entry & QCOW2_OFFSET_MASK;
     *copied = (entry & QCOW2_OFLAG_COPIED) != 0;
     if (entry & QCOW2_L1_RESERVED)
@@ -84,16 +72,7 @@ static int l2_table_of(struct qcow2 *image, uint64_t offset, uint64_t *l2_offset
 static int set_l1_entry(struct qcow2 *image, uint64_t offset, uint64_t entry)
 {
     const uint64_t l1_index = (offset >> image->header.cluster_bits) / image->l2_entries;
-    const uint64_t position = image->header.l1_table_offset + l1_index * 8;
-    const uint64_t sector = position / IMAGE_FILE_SECTOR_SIZE * IMAGE_FILE_SECTOR_SIZE;
-    int result = load_l1_sector(image, sector);
-    if (result < 0)
-        return result;
-    qcow2_store64(image->l1_sector + position % IMAGE_FILE_SECTOR_SIZE, entry);
-    result = image->file->operations->write(image->file, sector, image->l1_sector, IMAGE_FILE_SECTOR_SIZE);
-    if (result < 0)
-        image->l1_sector_offset = 0;
-    return result;
+    return qcow2_table_store64(image, &image->l1_sector, image->header.l1_table_offset + l1_index * 8, entry);
 }
 
 /* --- L2 entries ------------------------------------------------------------------------ */

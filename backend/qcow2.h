@@ -83,6 +83,13 @@ struct qcow2_header {
     char backing_format[QCOW2_BACKING_FORMAT_SIZE]; /* "" when the header names none */
 };
 
+/* One sector of a table of 64-bit entries in the file (the L1 table, the
+ * refcount table), kept by its layer (qcow2_cache.c). */
+struct qcow2_table_sector {
+    uint64_t offset;   /* the file offset of the sector held; 0: none */
+    uint8_t bytes[IMAGE_FILE_SECTOR_SIZE];
+};
+
 /* A cached metadata cluster (an L2 table or a refcount block) of one
  * layer of a chain; written through: the file always has what it holds. */
 struct qcow2_cache_slot {
@@ -121,10 +128,8 @@ struct qcow2 {
     uint64_t free_cluster_hint;        /* no free cluster below it */
     uint64_t compressed_cluster;       /* host cluster compressed clusters are packed into; 0: none */
     uint64_t compressed_next;          /* its next free byte */
-    uint64_t l1_sector_offset;         /* which sector of the L1 table l1_sector holds; 0: none */
-    uint8_t l1_sector[IMAGE_FILE_SECTOR_SIZE];
-    uint64_t reftable_sector_offset;   /* the same for the refcount table */
-    uint8_t reftable_sector[IMAGE_FILE_SECTOR_SIZE];
+    struct qcow2_table_sector l1_sector;        /* the L1 table's sector last used */
+    struct qcow2_table_sector reftable_sector;  /* the refcount table's */
 };
 
 /* Forgets everything cached in workspace: before the layers sharing it are opened. */

@@ -1,7 +1,9 @@
 /*
  * qcow2_cache: the metadata clusters (L2 tables, refcount blocks) of the
  * layers of one backing chain, cached in the QCOW2_CACHE_SLOTS slots of
- * their shared workspace, least recently used evicted first.
+ * their shared workspace, least recently used evicted first; and, per
+ * layer, the sector of its L1 table and of its refcount table last used
+ * (struct qcow2_table_sector).
  *
  * The rules it keeps:
  *   - Write-through: a change is made in the slot and its sector written
@@ -14,9 +16,11 @@
  *     write over a cached cluster (only a hostile image maps data onto
  *     its metadata) drops the slot, so reads stay those of the file.
  *   - A pointer into a slot is valid only until the next call here.
+ *   - A table sector is written through whole, as a slot's sector is.
  */
 #include <pvmon/errno.h>
 #include <pvmon/string.h>
+#include "qcow2_format.h"
 #include "qcow2_metadata.h"
 
 static struct qcow2_cache_slot *find_slot(struct qcow2 *image, uint64_t offset)
@@ -102,6 +106,12 @@ static bool overlaps(uint64_t start, uint64_t length, uint64_t other_start, uint
     return start < other_start + other_length && other_start < start + length;
 }
 
+static void forget_table_sector(struct qcow2_table_sector *sector, uint64_t offset, uint64_t length)
+{
+    if (sector->offset != 0 && overlaps(offset, length, sector->offset, IMAGE_FILE_SECTOR_SIZE))
+        sector->offset = 0;
+}
+
 void qcow2_cache_forget(struct qcow2 *image, uint64_t offset, uint64_t length)
 {
     struct qcow2_workspace *workspace = image->workspace;
@@ -112,11 +122,42 @@ void qcow2_cache_forget(struct qcow2 *image, uint64_t offset, uint64_t length)
             overlaps(offset, length, slot->offset, image->cluster_size))
             slot->valid = false;
     }
-    if (image->l1_sector_offset != 0 && overlaps(offset, length, image->l1_sector_offset, IMAGE_FILE_SECTOR_SIZE))
-        image->l1_sector_offset = 0;
-    if (image->reftable_sector_offset != 0 &&
-        overlaps(offset, length, image->reftable_sector_offset, IMAGE_FILE_SECTOR_SIZE))
-        image->reftable_sector_offset = 0;
+    forget_table_sector(&image->l1_sector, offset, length);
+    forget_table_sector(&image->reftable_sector, offset, length);
+}
+
+static int load_table_sector(struct qcow2 *image, struct qcow2_table_sector *sector, uint64_t offset)
+{
+    if (sector->offset == offset)
+        return 0;
+    sector->offset = 0;
+    int result = image->file->operations->read(image->file, offset, sector->bytes, IMAGE_FILE_SECTOR_SIZE);
+    if (result < 0)
+        return result;
+    sector->offset = offset;
+    return 0;
+}
+
+int qcow2_table_load64(struct qcow2 *image, struct qcow2_table_sector *sector, uint64_t position, uint64_t *entry)
+{
+    int result = load_table_sector(image, sector, position / IMAGE_FILE_SECTOR_SIZE * IMAGE_FILE_SECTOR_SIZE);
+    if (result < 0)
+        return result;
+    *entry = qcow2_load64(sector->bytes + position % IMAGE_FILE_SECTOR_SIZE);
+    return 0;
+}
+
+int qcow2_table_store64(struct qcow2 *image, struct qcow2_table_sector *sector, uint64_t position, uint64_t entry)
+{
+    const uint64_t offset = position / IMAGE_FILE_SECTOR_SIZE * IMAGE_FILE_SECTOR_SIZE;
+    int result = load_table_sector(image, sector, offset);
+    if (result < 0)
+        return result;
+    qcow2_store64(sector->bytes + position % IMAGE_FILE_SECTOR_SIZE, entry);
+    result = image->file->operations->write(image->file, offset, sector->bytes, IMAGE_FILE_SECTOR_SIZE);
+    if (result < 0)
+        sector->offset = 0;
+    return result;
 }
 
 void qcow2_workspace_reset(struct qcow2_workspace *workspace)

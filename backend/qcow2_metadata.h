@@ -27,6 +27,11 @@ uint8_t *qcow2_cache_fresh(struct qcow2 *image, uint64_t offset);
 int qcow2_cache_write_sector(struct qcow2 *image, uint64_t offset, uint64_t position);
 /* Forgets whatever this layer has cached of the bytes [offset, offset + length) (a data write). */
 void qcow2_cache_forget(struct qcow2 *image, uint64_t offset, uint64_t length);
+/* The 64-bit entry at file offset position of a table, read through its sector. */
+int qcow2_table_load64(struct qcow2 *image, struct qcow2_table_sector *sector, uint64_t position, uint64_t *entry);
+/* Stores entry at file offset position of a table: its sector written whole (one sector: the
+ * file has the old entry or the new one); the sector is forgotten if the write fails. */
+int qcow2_table_store64(struct qcow2 *image, struct qcow2_table_sector *sector, uint64_t position, uint64_t entry);
 
 /* The refcount of the host cluster with that index (0 where no refcount block covers it). */
 int qcow2_refcount_get(struct qcow2 *image, uint64_t cluster, uint64_t *refcount);

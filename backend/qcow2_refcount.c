@@ -76,27 +76,15 @@ static uint64_t reftable_entries(const struct qcow2 *image)
     return (uint64_t)image->header.refcount_table_clusters * image->cluster_size / 8;
 }
 
-static int load_reftable_sector(struct qcow2 *image, uint64_t sector)
-{
-    if (image->reftable_sector_offset == sector)
-        return 0;
-    image->reftable_sector_offset = 0;
-    int result = image->file->operations->read(image->file, sector, image->reftable_sector, IMAGE_FILE_SECTOR_SIZE);
-    if (result < 0)
-        return result;
-    image->reftable_sector_offset = sector;
-    return 0;
-}
-
 int qcow2_refcount_block_offset(struct qcow2 *image, uint64_t index, uint64_t *offset)
 {
     if (index >= reftable_entries(image))
         return -XEN_ENOSPC;
-    const uint64_t position = image->header.refcount_table_offset + index * 8;
-    int result = load_reftable_sector(image, position / IMAGE_FILE_SECTOR_SIZE * IMAGE_FILE_SECTOR_SIZE);
+    uint64_t entry;
+    int result = qcow2_table_load64(image, &image->reftable_sector, image->header.refcount_table_offset + index * 8,
+                                    &entry);
     if (result < 0)
         return result;
-    const uint64_t entry = qcow2_load64(image->reftable_sector + position % IMAGE_FILE_SECTOR_SIZE);
     *offset = entry & QCOW2_OFFSET_MASK;
     if (entry & ~QCOW2_OFFSET_MASK)
         return -XEN_EIO;
@@ -107,16 +95,7 @@ int qcow2_refcount_block_offset(struct qcow2 *image, uint64_t index, uint64_t *o
 
 static int set_refcount_block_offset(struct qcow2 *image, uint64_t index, uint64_t offset)
 {
-    const uint64_t position = image->header.refcount_table_offset + index * 8;
-    const uint64_t sector = position / IMAGE_FILE_SECTOR_SIZE * IMAGE_FILE_SECTOR_SIZE;
-    int result = load_reftable_sector(image, sector);
-    if (result < 0)
-        return result;
-    qcow2_store64(image->reftable_sector + position % IMAGE_FILE_SECTOR_SIZE, offset);
-    result = image->file->operations->write(image->file, sector, image->reftable_sector, IMAGE_FILE_SECTOR_SIZE);
-    if (result < 0)
-        image->reftable_sector_offset = 0;
-    return result;
+    return qcow2_table_store64(image, &image->reftable_sector, image->header.refcount_table_offset + index * 8, offset);
 }
 
 int qcow2_refcount_get(struct qcow2 *image, uint64_t cluster, uint64_t *refcount)
@@ -134,16 +113,25 @@ int qcow2_refcount_get(struct qcow2 *image, uint64_t cluster, uint64_t *refcount
     return 0;
 }
 
+/* The refcount block counting cluster, cached, at *block_offset; -XEN_EIO if
+ * the refcount table names none (a cluster in use must be counted). */
+static int allocated_refcount_block(struct qcow2 *image, uint64_t cluster, uint64_t *block_offset, uint8_t **block)
+{
+    int result = qcow2_refcount_block_offset(image, cluster / image->refcount_block_entries, block_offset);
+
+    if (result < 0 || *block_offset == 0)
+        return -XEN_EIO;
+    return qcow2_cache_get(image, *block_offset, block);
+}
+
 int qcow2_refcount_add(struct qcow2 *image, uint64_t cluster, int delta)
 {
     const uint64_t index = cluster % image->refcount_block_entries;
     uint64_t block_offset;
     uint8_t *block;
-    int result = qcow2_refcount_block_offset(image, cluster / image->refcount_block_entries, &block_offset);
+    int result = allocated_refcount_block(image, cluster, &block_offset, &block);
 
-    if (result < 0 || block_offset == 0)
-        return -XEN_EIO;
-    if ((result = qcow2_cache_get(image, block_offset, &block)) < 0)
+    if (result < 0)
         return result;
     const uint64_t refcount = load_refcount(image, block, index);
     if (delta < 0 && refcount == 0)
@@ -168,11 +156,9 @@ int qcow2_refcount_lower(struct qcow2 *image, uint64_t cluster, uint64_t refcoun
     const uint64_t index = cluster % image->refcount_block_entries;
     uint64_t block_offset;
     uint8_t *block;
-    int result = qcow2_refcount_block_offset(image, cluster / image->refcount_block_entries, &block_offset);
+    int result = allocated_refcount_block(image, cluster, &block_offset, &block);
 
-    if (result < 0 || block_offset == 0)
-        return -XEN_EIO;
-    if ((result = qcow2_cache_get(image, block_offset, &block)) < 0)
+    if (result < 0)
         return result;
     if (load_refcount(image, block, index) < refcount)
         return -XEN_EINVAL;

@@ -117,30 +117,10 @@ extract_kernel() {
     "$tools/vmlinuz-to-elf.sh" "$entry/vmlinuz" "$entry/vmlinux" || exit 1
 }
 
-# Filled by read_dependencies: module name -> its path, and -> the names it
-# needs; by read_builtin: the names the kernel has built in.
-declare -A module_path module_needs module_builtin
-
-# module_name PATH: the module's name, as the kernel spells it (- becomes _).
-module_name() {
-    local name=${1##*/}
-    name=${name%%.ko*}
-    echo "${name//-/_}"
-}
-
-# read_dependencies MODULES.DEP: fills module_path and module_needs.
-read_dependencies() {
-    local path needs name dependency names
-    while IFS=: read -r path needs; do
-        name=$(module_name "$path")
-        module_path[$name]=$path
-        names=""
-        for dependency in $needs; do
-            names+=" $(module_name "$dependency")"
-        done
-        module_needs[$name]=$names
-    done <"$1"
-}
+# module_name, read_dependencies and their arrays module_path, module_needs.
+source "$tools/kernel-module-deps.sh" || exit 1
+# Filled by read_builtin: the names the kernel has built in.
+declare -A module_builtin
 
 # read_builtin MODULES.BUILTIN: fills module_builtin (the file may be absent).
 read_builtin() {

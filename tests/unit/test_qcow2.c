@@ -25,10 +25,14 @@
 #define FILE_SIZE (16u * 1024u * 1024u)
 #define VIRTUAL_SIZE (4u * 1024u * 1024u)
 #define SECTORS_PER_CLUSTER (CLUSTER / 512u)
+/* The host offset in a compressed cluster's L2 descriptor: its bits 0 to x - 1,
+ * x = 62 - (cluster_bits - 8) = 54 for 64 KiB clusters (QEMU docs/interop/qcow2.txt). */
+#define COMPRESSED_HOST_OFFSET_MASK ((1ull << 54) - 1)
 
 static struct ram_image_file top, base, middle;
 static struct disk_image image;
 static uint8_t buffer[4 * CLUSTER], expected[4 * CLUSTER];
+static const struct disk_image_options compress = { .compress_writes = true };
 
 static uint64_t get64(const struct ram_image_file *ram, uint64_t offset)
 {
@@ -110,6 +114,24 @@ static void make_qcow2(struct ram_image_file *ram, const char *name, uint64_t fi
 static int open_top(const struct disk_image_options *options)
 {
     return disk_image_open(&image, DISK_IMAGE_QCOW2, &top.file, options, find_file, NULL);
+}
+
+/* A new top image of 64 KiB clusters and no backing file, opened with OPTIONS. */
+static int open_new_top(const struct disk_image_options *options)
+{
+    make_qcow2(&top, "top.qcow2", FILE_SIZE, VIRTUAL_SIZE, NULL, NULL, 16);
+    return open_top(options);
+}
+
+/* A new top image whose guest cluster 0 reads as zeros (L2 flag bit 0) yet
+ * still names its host cluster 5, opened again writable. */
+static void open_image_with_a_zero_cluster_holding_a_host_cluster(void)
+{
+    ck_assert_int_eq(open_new_top(NULL), 0);
+    ck_assert_int_eq(disk_image_write(&image, 0, buffer, 1), 0);
+    put64(&top, 4 * CLUSTER, (1ull << 63) | 5 * CLUSTER | 1);
+    disk_image_close(&image);
+    ck_assert_int_eq(open_top(NULL), 0);
 }
 
 static void setup(void)
@@ -370,8 +392,7 @@ END_TEST
 
 START_TEST(test_unallocated_clusters_read_as_zeros_without_backing)
 {
-    make_qcow2(&top, "top.qcow2", FILE_SIZE, VIRTUAL_SIZE, NULL, NULL, 16);
-    ck_assert_int_eq(open_top(NULL), 0);
+    ck_assert_int_eq(open_new_top(NULL), 0);
     ck_assert_uint_eq(disk_image_sectors(&image), VIRTUAL_SIZE / 512);
     memset(buffer, 0xaa, sizeof(buffer));
     memset(expected, 0, sizeof(expected));
@@ -404,8 +425,7 @@ END_TEST
 
 START_TEST(test_written_data_reads_back)
 {
-    make_qcow2(&top, "top.qcow2", FILE_SIZE, VIRTUAL_SIZE, NULL, NULL, 16);
-    ck_assert_int_eq(open_top(NULL), 0);
+    ck_assert_int_eq(open_new_top(NULL), 0);
     fill_pattern(expected, 3 * CLUSTER, 9);
     ck_assert_int_eq(disk_image_write(&image, 100, expected, 3 * SECTORS_PER_CLUSTER), 0);
     ck_assert_int_eq(disk_image_read(&image, 100, buffer, 3 * SECTORS_PER_CLUSTER), 0);
@@ -415,8 +435,7 @@ END_TEST
 
 START_TEST(test_write_sets_copied_on_l1_and_l2_entries_with_refcount_1)
 {
-    make_qcow2(&top, "top.qcow2", FILE_SIZE, VIRTUAL_SIZE, NULL, NULL, 16);
-    ck_assert_int_eq(open_top(NULL), 0);
+    ck_assert_int_eq(open_new_top(NULL), 0);
     ck_assert_int_eq(disk_image_write(&image, SECTORS_PER_CLUSTER, buffer, 1), 0);
     const uint64_t l1 = l1_entry(&top, 0);
     const uint64_t l2 = l2_entry(&top, 1);
@@ -431,8 +450,7 @@ END_TEST
 
 START_TEST(test_rewrite_of_an_allocated_cluster_stays_in_place)
 {
-    make_qcow2(&top, "top.qcow2", FILE_SIZE, VIRTUAL_SIZE, NULL, NULL, 16);
-    ck_assert_int_eq(open_top(NULL), 0);
+    ck_assert_int_eq(open_new_top(NULL), 0);
     ck_assert_int_eq(disk_image_write(&image, 0, buffer, 1), 0);
     fill_pattern(expected, 512, 3);
     ck_assert_int_eq(disk_image_write(&image, 0, expected, 1), 0);
@@ -459,12 +477,7 @@ END_TEST
 
 START_TEST(test_write_over_a_zero_cluster_with_a_host_cluster_frees_it)
 {
-    make_qcow2(&top, "top.qcow2", FILE_SIZE, VIRTUAL_SIZE, NULL, NULL, 16);
-    ck_assert_int_eq(open_top(NULL), 0);
-    ck_assert_int_eq(disk_image_write(&image, 0, buffer, 1), 0);
-    put64(&top, 4 * CLUSTER, (1ull << 63) | 5 * CLUSTER | 1);
-    disk_image_close(&image);
-    ck_assert_int_eq(open_top(NULL), 0);
+    open_image_with_a_zero_cluster_holding_a_host_cluster();
     fill_pattern(expected, 512, 4);
     ck_assert_int_eq(disk_image_write(&image, 1, expected, 1), 0);
     ck_assert_uint_eq(l2_entry(&top, 0), (1ull << 63) | 6 * CLUSTER);
@@ -480,8 +493,7 @@ END_TEST
 /* An image with one data cluster written, its L2 entry then replaced. */
 static int read_with_l2_entry(uint64_t entry)
 {
-    make_qcow2(&top, "top.qcow2", FILE_SIZE, VIRTUAL_SIZE, NULL, NULL, 16);
-    ck_assert_int_eq(open_top(NULL), 0);
+    ck_assert_int_eq(open_new_top(NULL), 0);
     ck_assert_int_eq(disk_image_write(&image, 0, buffer, 1), 0);
     put64(&top, 4 * CLUSTER, entry);
     disk_image_close(&image);
@@ -520,8 +532,7 @@ END_TEST
 
 START_TEST(test_requests_beyond_the_virtual_disk_are_refused)
 {
-    make_qcow2(&top, "top.qcow2", FILE_SIZE, VIRTUAL_SIZE, NULL, NULL, 16);
-    ck_assert_int_eq(open_top(NULL), 0);
+    ck_assert_int_eq(open_new_top(NULL), 0);
     ck_assert_int_eq(disk_image_read(&image, VIRTUAL_SIZE / 512 - 1, buffer, 2), -XEN_EINVAL);
     ck_assert_int_eq(disk_image_write(&image, UINT64_MAX, buffer, 2), -XEN_EINVAL);
 }
@@ -681,12 +692,7 @@ END_TEST
 
 START_TEST(test_freed_cluster_is_allocated_again)
 {
-    make_qcow2(&top, "top.qcow2", FILE_SIZE, VIRTUAL_SIZE, NULL, NULL, 16);
-    ck_assert_int_eq(open_top(NULL), 0);
-    ck_assert_int_eq(disk_image_write(&image, 0, buffer, 1), 0);
-    put64(&top, 4 * CLUSTER, (1ull << 63) | 5 * CLUSTER | 1);
-    disk_image_close(&image);
-    ck_assert_int_eq(open_top(NULL), 0);
+    open_image_with_a_zero_cluster_holding_a_host_cluster();
     ck_assert_int_eq(disk_image_write(&image, 0, buffer, 1), 0);   /* 6 taken, 5 freed */
     ck_assert_int_eq(disk_image_write(&image, SECTORS_PER_CLUSTER, buffer, 1), 0);
     ck_assert_uint_eq(l2_entry(&top, 1), (1ull << 63) | 5 * CLUSTER);
@@ -695,8 +701,7 @@ END_TEST
 
 START_TEST(test_leaked_cluster_is_repaired_on_writable_open)
 {
-    make_qcow2(&top, "top.qcow2", FILE_SIZE, VIRTUAL_SIZE, NULL, NULL, 16);
-    ck_assert_int_eq(open_top(NULL), 0);
+    ck_assert_int_eq(open_new_top(NULL), 0);
     ck_assert_int_eq(disk_image_write(&image, 0, buffer, 1), 0);
     disk_image_close(&image);
     top.bytes[2 * CLUSTER + 9 * 2 + 1] = 1;  /* cluster 9: counted, named by nothing */
@@ -714,8 +719,7 @@ END_TEST
 
 START_TEST(test_refcount_below_its_references_fails_the_writable_open)
 {
-    make_qcow2(&top, "top.qcow2", FILE_SIZE, VIRTUAL_SIZE, NULL, NULL, 16);
-    ck_assert_int_eq(open_top(NULL), 0);
+    ck_assert_int_eq(open_new_top(NULL), 0);
     ck_assert_int_eq(disk_image_write(&image, 0, buffer, 1), 0);
     disk_image_close(&image);
     top.bytes[2 * CLUSTER + 5 * 2 + 1] = 0;
@@ -817,16 +821,14 @@ END_TEST
 
 START_TEST(test_whole_cluster_writes_are_compressed_when_asked)
 {
-    const struct disk_image_options compress = { .compress_writes = true };
-    make_qcow2(&top, "top.qcow2", FILE_SIZE, VIRTUAL_SIZE, NULL, NULL, 16);
-    ck_assert_int_eq(open_top(&compress), 0);
+    ck_assert_int_eq(open_new_top(&compress), 0);
     memset(expected, 0x61, 2 * CLUSTER);
     ck_assert_int_eq(disk_image_write(&image, 0, expected, 2 * SECTORS_PER_CLUSTER), 0);
     const uint64_t first = l2_entry(&top, 0), second = l2_entry(&top, 1);
     ck_assert_uint_eq(first >> 62, 1);
     ck_assert_uint_eq(second >> 62, 1);
-    const uint64_t host = first & ((1ull << 54) - 1);
-    ck_assert_uint_eq(host / CLUSTER, (second & ((1ull << 54) - 1)) / CLUSTER);
+    const uint64_t host = first & COMPRESSED_HOST_OFFSET_MASK;
+    ck_assert_uint_eq(host / CLUSTER, (second & COMPRESSED_HOST_OFFSET_MASK) / CLUSTER);
     ck_assert_uint_eq(refcount_of(&top, host / CLUSTER), 2);
     ck_assert_int_eq(disk_image_read(&image, 0, buffer, 2 * SECTORS_PER_CLUSTER), 0);
     ck_assert_mem_eq(buffer, expected, 2 * CLUSTER);
@@ -835,9 +837,7 @@ END_TEST
 
 START_TEST(test_incompressible_cluster_is_written_plainly)
 {
-    const struct disk_image_options compress = { .compress_writes = true };
-    make_qcow2(&top, "top.qcow2", FILE_SIZE, VIRTUAL_SIZE, NULL, NULL, 16);
-    ck_assert_int_eq(open_top(&compress), 0);
+    ck_assert_int_eq(open_new_top(&compress), 0);
     uint64_t state = 88172645463325252ull;
     for (unsigned index = 0; index < CLUSTER; index++) {
         state ^= state << 13, state ^= state >> 7, state ^= state << 17;
@@ -852,12 +852,10 @@ END_TEST
 
 START_TEST(test_partial_write_to_a_compressed_cluster_makes_a_standard_one)
 {
-    const struct disk_image_options compress = { .compress_writes = true };
-    make_qcow2(&top, "top.qcow2", FILE_SIZE, VIRTUAL_SIZE, NULL, NULL, 16);
-    ck_assert_int_eq(open_top(&compress), 0);
+    ck_assert_int_eq(open_new_top(&compress), 0);
     memset(expected, 0x61, 2 * CLUSTER);
     ck_assert_int_eq(disk_image_write(&image, 0, expected, 2 * SECTORS_PER_CLUSTER), 0);
-    const uint64_t host = (l2_entry(&top, 0) & ((1ull << 54) - 1)) / CLUSTER;
+    const uint64_t host = (l2_entry(&top, 0) & COMPRESSED_HOST_OFFSET_MASK) / CLUSTER;
     memset(expected + 512, 0x62, 512);
     ck_assert_int_eq(disk_image_write(&image, 1, expected + 512, 1), 0);
     ck_assert_uint_eq(l2_entry(&top, 0) >> 62, 2);
@@ -869,12 +867,10 @@ END_TEST
 
 START_TEST(test_bad_compressed_stream_fails_the_read)
 {
-    const struct disk_image_options compress = { .compress_writes = true };
-    make_qcow2(&top, "top.qcow2", FILE_SIZE, VIRTUAL_SIZE, NULL, NULL, 16);
-    ck_assert_int_eq(open_top(&compress), 0);
+    ck_assert_int_eq(open_new_top(&compress), 0);
     memset(expected, 0x61, CLUSTER);
     ck_assert_int_eq(disk_image_write(&image, 0, expected, SECTORS_PER_CLUSTER), 0);
-    const uint64_t host = l2_entry(&top, 0) & ((1ull << 54) - 1);
+    const uint64_t host = l2_entry(&top, 0) & COMPRESSED_HOST_OFFSET_MASK;
     memset(top.bytes + host, 0xff, 512);
     disk_image_close(&image);
     ck_assert_int_eq(open_top(NULL), 0);
@@ -949,8 +945,7 @@ START_TEST(test_encrypted_qcow2_write_larger_than_the_chunk_reads_back)
 {
     init_key();
     const struct disk_image_options encrypted = { .encryption = &key };
-    make_qcow2(&top, "top.qcow2", FILE_SIZE, VIRTUAL_SIZE, NULL, NULL, 16);
-    ck_assert_int_eq(open_top(&encrypted), 0);
+    ck_assert_int_eq(open_new_top(&encrypted), 0);
     fill_pattern(expected, 3 * CLUSTER, 5);
     ck_assert_int_eq(disk_image_write(&image, 3, expected, 3 * SECTORS_PER_CLUSTER), 0);
     ck_assert_int_eq(disk_image_read(&image, 3, buffer, 3 * SECTORS_PER_CLUSTER), 0);

@@ -1,13 +1,25 @@
 # What the Linux benchmarks of 'make bench' share (run-linux-bench.sh,
-# run-block-bench.sh, run-net-bench.sh, run-image-bench.sh): checking
-# their inputs, packing dom0's boot archive, running one boot with its
-# hard timeout, and reading figures out of the serial logs.  Sourced, not
-# run.  A benchmark is never a test: nothing here judges a figure.
+# run-block-bench.sh, run-net-bench.sh, run-image-bench.sh): their common
+# inputs, checking them, packing dom0's boot archive, running one boot with
+# its hard timeout, reading figures out of the serial logs, and writing the
+# results.  Sourced, not run, from the top of the tree.  A benchmark is
+# never a test: nothing here judges a figure.
 #
-# The sourcing script sets: bench_name (its logs are
-# $output_dir/$bench_name-RUN.log, its messages "run-$bench_name-bench"),
-# build, output_dir, work (a scratch directory), timeout_seconds (per
-# boot), pv_kernel (dom0's kernel), and an array failed_boots=().
+# Sourcing sets build (BUILD, default build), output_dir, timeout_seconds
+# (BENCH_TIMEOUT seconds per boot, default 900), hypervisor_image,
+# pv_kernel (dom0's kernel), stock_kernel (Debian's) and an empty array
+# failed_boots.  The sourcing script sets bench_name (its logs are
+# $output_dir/$bench_name-RUN.log, its results $bench_name-results.*, its
+# messages "run-$bench_name-bench") and work (a scratch directory).
+# tools/compare/run-compare.sh sources it too, for awk_value_of.
+
+build=${BUILD:-build}
+output_dir=$build/bench
+timeout_seconds=${BENCH_TIMEOUT:-900}
+hypervisor_image=$build/pvmon.elf
+pv_kernel=$build/pv-kernel.elf
+stock_kernel=$build/linux/debian-vmlinux
+failed_boots=()
 
 # bench_require FILE...: every FILE is there, or the script ends with status 1.
 bench_require() {
@@ -117,4 +129,51 @@ vbd_requests() {
     [ -f "$1" ] || return 0
     awk -v scenario="$2" -v q="'" "$vbd_counters"'
         END { if (reads + writes + flushes > 0) print reads + writes + flushes }' "$1"
+}
+
+# blockbench_figure MODE COLUMN PASS KIND: from $work/figures.tsv (mode,
+# column, pass, requests, bytes, ns), MB/s, IOPS or instructions per
+# request (ns / requests, under icount).
+blockbench_figure() {
+    awk -F'\t' -v mode="$1" -v column="$2" -v pass="$3" -v kind="$4" '
+        $1 == mode && $2 == column && $3 == pass && $6 > 0 {
+            if (kind == "MB/s") printf "%.1f", $5 * 1000 / $6
+            else if (kind == "IOPS") printf "%.0f", $4 * 1e9 / $6
+            else printf "%.0f", $6 / $4
+        }' "$work/figures.tsv"
+}
+
+# bench_not_measured: a paragraph for each entry of the script's
+# associative array missing_reason (what was not measured: why).
+bench_not_measured() {
+    local column
+    for column in "${!missing_reason[@]}"; do
+        echo
+        echo "$column: not measured: ${missing_reason[$column]}"
+    done
+}
+
+# bench_failed_boots: a paragraph naming the boots that did not end cleanly, if any.
+bench_failed_boots() {
+    if [ ${#failed_boots[@]} -gt 0 ]; then
+        echo
+        echo "Boots that did not end cleanly: ${failed_boots[*]}"
+    fi
+}
+
+# bench_publish TABLE COLUMN...: writes $output_dir/$bench_name-results.tsv
+# (the COLUMNs' names, then $work/figures.tsv) and $bench_name-results.txt
+# (a copy of the file TABLE), prints TABLE, and ends the script: status 2
+# when a boot failed, 0 otherwise.
+bench_publish() {
+    local table=$1
+    shift
+    {
+        (IFS=$'\t'; printf '%s\n' "$*")
+        cat "$work/figures.tsv"
+    } >"$output_dir/$bench_name-results.tsv"
+    cp "$table" "$output_dir/$bench_name-results.txt"
+    cat "$table"
+    [ ${#failed_boots[@]} -eq 0 ] || exit 2
+    exit 0
 }

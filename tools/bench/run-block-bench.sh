@@ -36,12 +36,8 @@
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 
-build=${BUILD:-build}
-output_dir=$build/bench
-timeout_seconds=${BENCH_TIMEOUT:-900}
-hypervisor_image=$build/pvmon.elf
-pv_kernel=$build/pv-kernel.elf
-stock_kernel=$build/linux/debian-vmlinux
+bench_name=block
+source tools/bench/bench-lib.sh
 initramfs=$build/linux/initramfs-stock.cpio
 config=tools/bench/block.domains
 mib=${BLOCK_BENCH_MIB:-4}
@@ -49,9 +45,6 @@ requests=${BLOCK_BENCH_REQUESTS:-256}
 passes=(seq-write seq-read rand-write rand-read)
 columns=(domU dom0 native)
 
-bench_name=block
-failed_boots=()
-source tools/bench/bench-lib.sh
 bench_require "$hypervisor_image" "$pv_kernel" "$stock_kernel" "$initramfs"
 mkdir -p "$output_dir"
 # A column not run this time must not show an earlier run's figures.
@@ -152,16 +145,6 @@ for mode in tcg icount; do
     done
 done
 
-# figure MODE COLUMN PASS KIND: MB/s, IOPS or instructions per request (ns / requests).
-figure() {
-    awk -F'\t' -v mode="$1" -v column="$2" -v pass="$3" -v kind="$4" '
-        $1 == mode && $2 == column && $3 == pass && $6 > 0 {
-            if (kind == "MB/s") printf "%.1f", $5 * 1000 / $6
-            else if (kind == "IOPS") printf "%.0f", $4 * 1e9 / $6
-            else printf "%.0f", $6 / $4
-        }' "$work/figures.tsv"
-}
-
 table=$work/table.txt
 {
     echo "Block I/O: $mib MiB region, 64 KiB sequential and $requests random 4 KiB requests per pass,"
@@ -178,12 +161,12 @@ table=$work/table.txt
     for pass in "${passes[@]}"; do
         printf '%-12s' "$pass"
         for column in "${columns[@]}"; do
-            rate=$(figure tcg "$column" "$pass" MB/s)
-            iops=$(figure tcg "$column" "$pass" IOPS)
+            rate=$(blockbench_figure tcg "$column" "$pass" MB/s)
+            iops=$(blockbench_figure tcg "$column" "$pass" IOPS)
             if [ -n "$rate" ]; then printf ' %22s' "$rate ($iops)"; else printf ' %22s' -; fi
         done
-        domu=$(figure tcg domU "$pass" MB/s)
-        dom0=$(figure tcg dom0 "$pass" MB/s)
+        domu=$(blockbench_figure tcg domU "$pass" MB/s)
+        dom0=$(blockbench_figure tcg dom0 "$pass" MB/s)
         if [ -n "$domu" ] && [ -n "$dom0" ]; then
             printf ' %11s%%\n' "$(awk -v a="$domu" -v b="$dom0" 'BEGIN { printf "%.0f", 100 * a / b }')"
         else
@@ -197,7 +180,7 @@ table=$work/table.txt
     for pass in "${passes[@]}"; do
         printf '%-12s' "$pass"
         for column in "${columns[@]}"; do
-            value=$(figure icount "$column" "$pass" insn)
+            value=$(blockbench_figure icount "$column" "$pass" insn)
             printf ' %22s' "${value:--}"
         done
         echo
@@ -210,22 +193,10 @@ table=$work/table.txt
     for mode in tcg icount; do
         printf '  %-7s %s\n' "$mode" "$(vbd_events_per_request "$output_dir/block-domU-$mode.log")"
     done
-    for column in "${!missing_reason[@]}"; do
-        echo
-        echo "$column: not measured: ${missing_reason[$column]}"
-    done
-    if [ ${#failed_boots[@]} -gt 0 ]; then
-        echo
-        echo "Boots that did not end cleanly: ${failed_boots[*]}"
-    fi
+    bench_not_measured
+    bench_failed_boots
     echo
     echo "Logs: $output_dir/block-{domU,dom0,native}-{tcg,icount}.log"
 } >"$table"
 
-{
-    printf 'mode\tcolumn\tpass\trequests\tbytes\tns\n'
-    cat "$work/figures.tsv"
-} >"$output_dir/block-results.tsv"
-cp "$table" "$output_dir/block-results.txt"
-cat "$table"
-[ ${#failed_boots[@]} -eq 0 ] || exit 2
+bench_publish "$table" mode column pass requests bytes ns

@@ -37,12 +37,8 @@
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 
-build=${BUILD:-build}
-output_dir=$build/bench
-timeout_seconds=${BENCH_TIMEOUT:-900}
-hypervisor_image=$build/pvmon.elf
-pv_kernel=$build/pv-kernel.elf
-stock_kernel=$build/linux/debian-vmlinux
+bench_name=image
+source tools/bench/bench-lib.sh
 initramfs=$build/linux/initramfs-stock.cpio
 config=tools/bench/image.domains
 mib=${IMAGE_BENCH_MIB:-8}
@@ -50,9 +46,6 @@ requests=${IMAGE_BENCH_REQUESTS:-512}
 passes=(seq-write seq-read rand-write rand-read)
 images=(raw qcow2 zstd zlib encrypted)
 
-bench_name=image
-failed_boots=()
-source tools/bench/bench-lib.sh
 bench_require "$hypervisor_image" "$pv_kernel" "$stock_kernel" "$initramfs"
 command -v qemu-img >/dev/null || { echo "run-image-bench: qemu-img is missing: run 'make deps'" >&2; exit 1; }
 mkdir -p "$output_dir"
@@ -151,16 +144,6 @@ for mode in tcg icount; do
     fi
 done
 
-# figure MODE IMAGE PASS KIND: MB/s, IOPS or insn (ns per blockbench request).
-figure() {
-    awk -F'\t' -v mode="$1" -v image="$2" -v pass="$3" -v kind="$4" '
-        $1 == mode && $2 == image && $3 == pass && $6 > 0 {
-            if (kind == "MB/s") printf "%.1f", $5 * 1000 / $6
-            else if (kind == "IOPS") printf "%.0f", $4 * 1e9 / $6
-            else printf "%.0f", $6 / $4
-        }' "$work/figures.tsv"
-}
-
 # dom0_ns IMAGE: under icount, dom0's instructions over the image's scenario
 # ("toolstack: IMAGE: dom0 ran for N ns").
 dom0_ns() {
@@ -214,9 +197,9 @@ table=$work/table.txt
     echo
     for pass in "${passes[@]}"; do
         printf '%-11s' "$pass"
-        reference=$(figure tcg raw "$pass" MB/s)
+        reference=$(blockbench_figure tcg raw "$pass" MB/s)
         for image in "${images[@]}"; do
-            printf ' %17s' "$(cell "$(figure tcg "$image" "$pass" MB/s)" "$reference" "$image")"
+            printf ' %17s' "$(cell "$(blockbench_figure tcg "$image" "$pass" MB/s)" "$reference" "$image")"
         done
         echo
     done
@@ -226,9 +209,9 @@ table=$work/table.txt
     echo
     for pass in "${passes[@]}"; do
         printf '%-11s' "$pass"
-        reference=$(figure icount raw "$pass" insn)
+        reference=$(blockbench_figure icount raw "$pass" insn)
         for image in "${images[@]}"; do
-            printf ' %17s' "$(cell "$(figure icount "$image" "$pass" insn)" "$reference" "$image")"
+            printf ' %17s' "$(cell "$(blockbench_figure icount "$image" "$pass" insn)" "$reference" "$image")"
         done
         echo
     done
@@ -267,22 +250,10 @@ table=$work/table.txt
     for image in "${images[@]}"; do
         printf '  %-10s %s\n' "$image" "$(vbd_events_per_request "$output_dir/image-icount.log" "$image")"
     done
-    for column in "${!missing_reason[@]}"; do
-        echo
-        echo "$column: not measured: ${missing_reason[$column]}"
-    done
-    if [ ${#failed_boots[@]} -gt 0 ]; then
-        echo
-        echo "Boots that did not end cleanly: ${failed_boots[*]}"
-    fi
+    bench_not_measured
+    bench_failed_boots
     echo
     echo "Logs: $output_dir/image-{tcg,icount}.log"
 } >"$table"
 
-{
-    printf 'mode\timage\tpass\trequests\tbytes\tns\n'
-    cat "$work/figures.tsv"
-} >"$output_dir/image-results.tsv"
-cp "$table" "$output_dir/image-results.txt"
-cat "$table"
-[ ${#failed_boots[@]} -eq 0 ] || exit 2
+bench_publish "$table" mode image pass requests bytes ns

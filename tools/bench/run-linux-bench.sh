@@ -31,13 +31,9 @@
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 
-build=${BUILD:-build}
-output_dir=$build/bench
-timeout_seconds=${BENCH_TIMEOUT:-900}
-hypervisor_image=$build/pvmon.elf
-pv_kernel=$build/pv-kernel.elf
+bench_name=linux
+source tools/bench/bench-lib.sh
 patched_kernel=$build/linux/vmlinux
-stock_kernel=$build/linux/debian-vmlinux
 initramfs=$build/linux/initramfs.cpio
 config=tools/bench/linux.domains
 workload="pvmon.forks=500 pvmon.memory_mib=96 pvmon.unmap_rounds=50 pvmon.file_mib=4 pvmon.pingpongs=2000"
@@ -45,9 +41,6 @@ variants=(stock patched-off prezeroed batched patched)
 native=native
 memory_mebibytes=256
 
-bench_name=linux
-failed_boots=()
-source tools/bench/bench-lib.sh
 bench_require "$hypervisor_image" "$pv_kernel" "$patched_kernel" "$stock_kernel" "$initramfs"
 mkdir -p "$output_dir"
 work=$(mktemp -d)
@@ -175,19 +168,10 @@ table=$work/table.txt
         echo "Workload steps that failed (their figures are missing):"
         echo "$failures"
     fi
-    if [ ${#failed_boots[@]} -gt 0 ]; then
-        echo
-        echo "Boots that did not end cleanly: ${failed_boots[*]}"
-    fi
+    bench_failed_boots
     echo
     echo "Full virtualization (Xen PVH/HVM, KVM with nested and shadow paging) beside pvmon: make compare."
     echo "Logs: $output_dir/linux-{pv,$native}-{tcg,icount}.log"
 } >"$table"
 
-{
-    printf 'mode\tvariant\tfigure\tvalue\n'
-    cat "$work/figures.tsv"
-} >"$output_dir/linux-results.tsv"
-cp "$table" "$output_dir/linux-results.txt"
-cat "$table"
-[ ${#failed_boots[@]} -eq 0 ] || exit 2
+bench_publish "$table" mode variant figure value

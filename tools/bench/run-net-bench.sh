@@ -39,12 +39,8 @@
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 
-build=${BUILD:-build}
-output_dir=$build/bench
-timeout_seconds=${BENCH_TIMEOUT:-900}
-hypervisor_image=$build/pvmon.elf
-pv_kernel=$build/pv-kernel.elf
-stock_kernel=$build/linux/debian-vmlinux
+bench_name=net
+source tools/bench/bench-lib.sh
 initramfs=$build/linux/initramfs-stock.cpio
 config=tools/bench/net.domains
 mib=${NET_BENCH_MIB:-32}
@@ -53,9 +49,6 @@ memcpy_mib=${NET_BENCH_MEMCPY_MIB:-256}
 columns=(domU-domU domU-host native)
 host_peer=10.0.2.2
 
-bench_name=net
-failed_boots=()
-source tools/bench/bench-lib.sh
 bench_require "$hypervisor_image" "$pv_kernel" "$stock_kernel" "$initramfs"
 mkdir -p "$output_dir"
 # A column not run this time must not show an earlier run's figures.
@@ -278,22 +271,10 @@ table=$work/table.txt
             printf '  %-7s %-10s %s\n' "$mode" "$column" "$(events_per_packet "$output_dir/net-$column-$mode.log")"
         done
     done
-    for column in "${!missing_reason[@]}"; do
-        echo
-        echo "$column: not measured: ${missing_reason[$column]}"
-    done
-    if [ ${#failed_boots[@]} -gt 0 ]; then
-        echo
-        echo "Boots that did not end cleanly: ${failed_boots[*]}"
-    fi
+    bench_not_measured
+    bench_failed_boots
     echo
     echo "Logs: $output_dir/net-{domU-domU,domU-host,native}-{tcg,icount}.log"
 } >"$table"
 
-{
-    printf 'mode\tcolumn\tpass\tbytes\trounds\tns\ttx_packets\trx_packets\n'
-    cat "$work/figures.tsv"
-} >"$output_dir/net-results.tsv"
-cp "$table" "$output_dir/net-results.txt"
-cat "$table"
-[ ${#failed_boots[@]} -eq 0 ] || exit 2
+bench_publish "$table" mode column pass bytes rounds ns tx_packets rx_packets

@@ -33,6 +33,8 @@
 # input is missing, 2 when a boot failed (the table still shows the rest).
 set -uo pipefail
 cd "$(dirname "$0")/../.." || exit 1
+# The awk function value_of (make bench's); what else it sets, this script sets again below.
+source tools/bench/bench-lib.sh || exit 1
 
 build=${BUILD:-build}
 quick=${QUICK:-}
@@ -145,14 +147,7 @@ boot() {
 # parse CONFIG MODE BOOT: the boot's figures, appended to results.tsv.
 parse() {
     local config=$1 mode=$2 number=$3 log=$logs/$1-$2-$3.log
-    sed 's/\r$//' "$log" | awk -v config="$config" -v mode="$mode" -v boot="$number" '
-        function value_of(key,    count, index_, pair) {
-            count = split($0, pair, " ")
-            for (index_ = 1; index_ <= count; index_++)
-                if (index(pair[index_], key "=") == 1)
-                    return substr(pair[index_], length(key) + 2)
-            return ""
-        }
+    sed 's/\r$//' "$log" | awk -v config="$config" -v mode="$mode" -v boot="$number" "$awk_value_of"'
         /lmb: result / { printf "%s\t%s\t%s\t%s\t%s\n", config, mode, boot, value_of("test"), value_of("us_per_op") }
     ' >>"$results"
 }

@@ -115,27 +115,8 @@ kernel_release() {
     file -b "$1" | sed -n 's/.*, version \([^ ]*\) .*/\1/p'
 }
 
-# Filled by read_dependencies: module name -> its path, and -> the names it needs.
-declare -A module_path module_needs
-
-module_name() {
-    local name=${1##*/}
-    name=${name%%.ko*}
-    echo "${name//-/_}"
-}
-
-read_dependencies() {
-    local path needs name dependency names
-    while IFS=: read -r path needs; do
-        name=$(module_name "$path")
-        module_path[$name]=$path
-        names=""
-        for dependency in $needs; do
-            names+=" $(module_name "$dependency")"
-        done
-        module_needs[$name]=$names
-    done <"$1"
-}
+# module_name, read_dependencies and their arrays module_path, module_needs.
+source "$(dirname "$0")/../../kernel-module-deps.sh" || exit 1
 
 # collect_modules DIRECTORY OUTPUT ROOT...: OUTPUT/NAME.ko and OUTPUT/load-order.
 collect_modules() {
