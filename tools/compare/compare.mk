@@ -4,7 +4,9 @@
 #   make compare            every configuration of tools/compare/configs in both modes
 #                           (icount, then tcg with COMPARE_REPEATS boots each, interleaved);
 #                           QUICK=1: icount only, one boot each, the workload's quick sizes;
-#                           COMPARE_ONLY=REGEX: only the configurations whose name matches
+#                           COMPARE_ONLY=REGEX: only the configurations whose name matches;
+#                           COMPARE_TESTS=NAME,...: only those tests of lmb (the others'
+#                           rows stay empty)
 #   make compare-inputs     what the configurations boot: $(COMPARE_KERNEL) (the stock
 #                           kernel's bzImage, with its ELF and modules beside it) and
 #                           $(COMPARE_INITRAMFS) (busybox, lmb, /init)
@@ -23,6 +25,7 @@ compare-inputs: $(COMPARE_KERNEL) $(COMPARE_INITRAMFS)
 # The configurations boot pvmon (pvmon-pv, pvmon-patched*) and the patched kernel (make linux).
 compare: deps all $(VMLINUZ_EXTRACT) linux compare-inputs
 	@BUILD=$(BUILD) QUICK=$(QUICK) COMPARE_REPEATS=$(COMPARE_REPEATS) COMPARE_ONLY='$(COMPARE_ONLY)' \
+	    COMPARE_TESTS='$(COMPARE_TESTS)' \
 	    tools/compare/run-compare.sh
 
 # Its own copy of the stock kernel, beside build/linux's (two rules writing one file would race).

@@ -22,7 +22,8 @@
 # (each boot's status), logs/NAME-MODE-BOOT.log (each boot's serial log) and,
 # with gnuplot, one plot per test family and mode (plot-MODE-FAMILY.svg).
 # Environment: BUILD (default build), QUICK, COMPARE_REPEATS (default 3),
-# COMPARE_ONLY, COMPARE_TIMEOUT (seconds per boot; default 1800, QUICK 900:
+# COMPARE_ONLY, COMPARE_TESTS (NAME,...: only those of lmb's tests, on the guests'
+# command line as lmb.tests=; the other rows stay empty), COMPARE_TIMEOUT (seconds per boot; default 1800, QUICK 900:
 # generous, for a loaded host; a boot that hangs is killed then);
 # for the smoke test (tests/compare): COMPARE_OUTPUT (instead of $BUILD/compare,
 # where the inputs stay) and COMPARE_CONFIGS (instead of tools/compare/configs);
@@ -209,6 +210,11 @@ config_label() {
     fi
 }
 
+# True if COMPARE_TESTS (NAME,...) is empty or names TEST.
+is_selected_test() {
+    [ -z "${COMPARE_TESTS:-}" ] || [[ ",$COMPARE_TESTS," == *",$1,"* ]]
+}
+
 # Prints the table of one mode: a row per configuration, a column per test.
 print_mode_table() {
     local mode=$1 config test value baseline cell row failed_note
@@ -228,7 +234,9 @@ print_mode_table() {
         for test in "${tests[@]}"; do
             value=$(median "$config" "$mode" "$test")
             baseline=$(median native "$mode" "$test")
-            if [ -z "$value" ]; then
+            if [ -z "$value" ] && ! is_selected_test "$test"; then
+                cell="-"
+            elif [ -z "$value" ]; then
                 cell="failed"
             elif [ "$config" = native ] || [ -z "$baseline" ]; then
                 cell=$(format "$value")

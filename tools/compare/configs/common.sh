@@ -59,6 +59,7 @@ compare_parse_arguments() {
 compare_guest_cmdline() {
     local words="noxsave clearcpuid=smap panic=-1 lmb.size=full"
     [ "$quick" = 1 ] && words=${words/lmb.size=full/lmb.size=quick}
+    [ -n "${COMPARE_TESTS:-}" ] && words="$words lmb.tests=${COMPARE_TESTS//,/:}"
     echo "$words"
 }
 

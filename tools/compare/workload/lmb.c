@@ -4,7 +4,8 @@
  * same busybox initramfs under every configuration (native, pvmon, Xen, KVM).
  * A static user program built by the host's gcc against glibc.
  *
- *   lmb [--size full|quick]   every test in order, then "lmb: done ..."
+ *   lmb [--size full|quick] [--tests NAME:...]
+ *                             every test in order (or only those named, colon-separated), then "lmb: done ..."
  *   lmb --exit                exits at once: the program fork_exec executes
  *
  * Each test times its operation over a fixed number of iterations (more
@@ -568,18 +569,50 @@ static bool run_test(const struct test *test, bool quick)
     return true;
 }
 
+/* True if NAME is one of the colon-separated names in LIST (NULL: every test).
+ * Colons, not commas: QEMU's -initrd splits multiboot modules at commas. */
+static bool is_selected(const char *name, const char *list)
+{
+    size_t length = strlen(name);
+
+    if (!list)
+        return true;
+    for (const char *word = list; *word;) {
+        const char *end = strchr(word, ':');
+        size_t word_length = end ? (size_t)(end - word) : strlen(word);
+
+        if (word_length == length && strncmp(word, name, length) == 0)
+            return true;
+        word += word_length + (end ? 1 : 0);
+    }
+    return false;
+}
+
+static int usage(void)
+{
+    fprintf(stderr, "usage: lmb [--size full|quick] [--tests NAME:...] | lmb --exit\n");
+    return 2;
+}
+
 int main(int argc, char **argv)
 {
     bool quick = false;
+    const char *selected = NULL;
     unsigned int results = 0, failed = 0;
 
     if (argc == 2 && strcmp(argv[1], "--exit") == 0)
         return 0;
-    if (argc == 3 && strcmp(argv[1], "--size") == 0 && strcmp(argv[2], "quick") == 0)
-        quick = true;
-    else if (!(argc == 1 || (argc == 3 && strcmp(argv[1], "--size") == 0 && strcmp(argv[2], "full") == 0))) {
-        fprintf(stderr, "usage: lmb [--size full|quick] | lmb --exit\n");
-        return 2;
+    for (int i = 1; i < argc; i += 2) {
+        if (i + 1 >= argc)
+            return usage();
+        if (strcmp(argv[i], "--size") == 0 && strcmp(argv[i + 1], "quick") == 0)
+            quick = true;
+        else if (strcmp(argv[i], "--size") == 0 && strcmp(argv[i + 1], "full") == 0)
+            quick = false;
+        else if (strcmp(argv[i], "--tests") == 0)
+            selected = argv[i + 1];
+        else
+            return usage();
     }
     setvbuf(stdout, NULL, _IOLBF, 0);
     print_info(quick ? "quick" : "full");
@@ -591,6 +624,8 @@ int main(int argc, char **argv)
         return 1;
     }
     for (size_t i = 0; i < sizeof(tests) / sizeof(tests[0]); i++) {
+        if (!is_selected(tests[i].name, selected))
+            continue;
         if (run_test(&tests[i], quick))
             results++;
         else
