@@ -19,9 +19,28 @@
  * - Leaves zeroed as in Xen's recalculate_misc (xen/arch/x86/cpu-policy.c):
  *   3 (serial number), 5 (MONITOR), 6 (power), 8, 9 (DCA), 0xa (no vPMU),
  *   0xb (topology), 0xc, 0x80000007 (power; invariant TSC is "a", not
- *   offered by default); and 0xd because XSAVE is hidden.  pvmon also
- *   zeroes every basic leaf above 0xd and the AMD leaves 0x80000009 to
- *   0x80000020, which it does not describe.
+ *   offered by default).  pvmon also zeroes every basic leaf above 0xd and
+ *   the AMD leaves 0x80000009 to 0x80000020, which it does not describe.
+ * - XSAVE (Xen's recalculate_xstate and guest_cpuid, cpu-policy.c and
+ *   cpuid.c): offered when the processor has it and the hypervisor
+ *   switches at least x87 and SSE with XSAVE (cpuid_host.switched_xstate,
+ *   which the hypervisor keeps to what fits a vCPU's area).  The guest's
+ *   XCR0 may then hold x87, SSE and, with AVX, YMM: nothing else (no MPX,
+ *   AVX-512, PKRU, AMX...).  AVX is offered only with YMM, and FMA, F16C
+ *   and AVX2 only with AVX (xen/tools/gen-cpuid.py's dependencies).
+ *   OSXSAVE follows Xen's PV rule: set when the guest's view of CR4 has
+ *   OSXSAVE, or, for the guest kernel's forced CPUID, whenever XSAVE is
+ *   offered (the hypervisor's CR4 has OSXSAVE then): "leaking Xen's
+ *   OSXSAVE" is part of the PV ABI, and Linux's xen_check_xsave needs it.
+ *   Leaf 0xD (zero without XSAVE): subleaf 0 gives the offered XCR0 bits
+ *   in EDX:EAX, in ECX the size of an area holding all of them and in EBX
+ *   the size for the vCPU's current XCR0 (xstate_uncompressed_size of
+ *   v->arch.xcr0); subleaf 1 EAX keeps XSAVEOPT, XSAVEC and XGETBV1 (all
+ *   'A'), never XSAVES ('S': supervisor states, not for PV) nor XFD, EBX
+ *   is the compacted size for the current XCR0 when XSAVEC is offered, and
+ *   ECX:EDX (XSS bits) are zero; subleaf 2 (YMM) passes the native size,
+ *   offset and alignment bit when YMM is offered; every other subleaf is
+ *   zero.
  * - Passed through: leaf 2 and 4 (caches; leaf 4 with its reserved fields
  *   cleared, as recalculate_cpuid_policy does), 0x80000002-0x80000006
  *   (brand string, caches).  Leaf 1 loses the initial APIC ID and the
@@ -33,9 +52,10 @@
  *   leaf-1 EDX bits repeated in 0x80000001 EDX follow the leaf-1 rules.
  *   pvmon hides these 'A' features too, because it does not (yet)
  *   virtualise what they enumerate:
- *     XSAVE and everything built on it (AVX, AVX2, AVX-512, FMA, F16C,
- *       XOP, FMA4, VAES, VPCLMULQDQ, AVX-VNNI, SHA512, SM3, SM4, ...),
- *       following Xen's dependency tree (xen/tools/gen-cpuid.py);
+ *     the XSAVE features past AVX2 (AVX-512, XOP, FMA4, VAES,
+ *       VPCLMULQDQ, AVX-VNNI, SHA512, SM3, SM4, ...), following Xen's
+ *       dependency tree (xen/tools/gen-cpuid.py), and all of XSAVE, AVX,
+ *       FMA, F16C and AVX2 when the hypervisor does not use XSAVE;
  *     FSGSBASE (Linux would use rd/wrgsbase, which needs CR4.FSGSBASE);
  *     DE (pvmon keeps CR4.DE clear, see pvmon/debug_registers.h);
  *     RTM (never offered, as debug_registers.h assumes);
@@ -46,12 +66,13 @@
  *     SRSO_US_NO (Xen's PV policy drops it too unless BP_SPEC_REDUCE).
  *   Not 'A' in Xen, so hidden as well: VME, PSE, PSE36, PGE, MTRR, PSN,
  *   DS, TM1, PBE, DTES64, MONITOR, DS-CPL, VMX, SMX, EIST, TM2, PDCM,
- *   PCID, DCA, X2APIC, TSC_DEADLINE, OSXSAVE, PAGE1GB, SVM, SMEP, SMAP,
+ *   PCID, DCA, X2APIC, TSC_DEADLINE, PAGE1GB, SVM, SMEP, SMAP,
  *   INVPCID, UMIP, PKU, OSPKE, LA57, HLE, ...
  */
 #include <pvmon/cpuid_policy.h>
 #include <pvmon/string.h>
 #include <pvmon/xen_version.h>
+#include <pvmon/xstate.h>
 
 _Static_assert(__XEN_INTERFACE_VERSION__ ==
                    ((PVMON_XEN_MAJOR_VERSION << 16) | (PVMON_XEN_MINOR_VERSION << 8)),
@@ -121,13 +142,18 @@ _Static_assert(__XEN_INTERFACE_VERSION__ ==
 #define SSE3 BIT(0)
 #define PCLMULQDQ BIT(1)
 #define SSSE3 BIT(9)
+#define FMA BIT(12)
 #define CX16 BIT(13)
 #define SSE4_1 BIT(19)
 #define SSE4_2 BIT(20)
 #define MOVBE BIT(22)
 #define POPCNT BIT(23)
 #define AESNI BIT(25)
+#define F16C BIT(29)
 #define RDRAND BIT(30)
+/* Offered with XSAVE, and with AVX (which needs YMM in XCR0). */
+#define XSAVE_LEAF_1_ECX CPUID_1_ECX_XSAVE
+#define AVX_LEAF_1_ECX (CPUID_1_ECX_AVX | FMA | F16C)
 
 /* 0x80000001 EDX (word 2), and the bits AMD repeats from leaf 1 EDX. */
 #define SYSCALL BIT(11)
@@ -151,6 +177,7 @@ _Static_assert(__XEN_INTERFACE_VERSION__ ==
 
 /* Leaf 7 subleaf 0 EBX (word 5). */
 #define BMI1 BIT(3)
+#define AVX2 BIT(5)
 #define BMI2 BIT(8)
 #define ERMS BIT(9)
 #define RDSEED BIT(18)
@@ -158,6 +185,20 @@ _Static_assert(__XEN_INTERFACE_VERSION__ ==
 #define CLFLUSHOPT BIT(23)
 #define CLWB BIT(24)
 #define SHA BIT(29)
+
+/* Leaf 0xD subleaf 1 EAX (word 4): XSAVES (bit 3) and XFD (bit 4) stay hidden. */
+#define XSAVEOPT BIT(0)
+#define XSAVEC BIT(1)
+#define XGETBV1 BIT(2)
+#define GUEST_LEAF_D_1_EAX (XSAVEOPT | XSAVEC | XGETBV1)
+/* Leaf 0xD subleaf 2 and up, ECX: bit 1 says the component is 64-byte
+ * aligned in the compacted format (bit 0, a supervisor state, is never
+ * offered). */
+#define XSTATE_COMPONENT_ALIGNED BIT(1)
+#define XSTATE_ALIGNMENT 64
+#define FIRST_EXTENDED_COMPONENT 2
+#define XSTATE_COMPONENTS 64
+#define HIGH_HALF_SHIFT 32
 
 /* Leaf 7 subleaf 0 ECX (word 6). */
 #define PREFETCHWT1 BIT(0)
@@ -257,14 +298,121 @@ static void xen_leaf(uint32_t leaf, uint32_t result[CPUID_REGISTERS])
     }
 }
 
-static void processor_information_leaf(uint32_t result[CPUID_REGISTERS])
+/* The XCR0 components the guest may enable (0: XSAVE is not offered). */
+static uint64_t offered_xstate(const struct cpuid_host *host)
 {
-    static const uint32_t allowed[CPUID_REGISTERS] = {
+    uint32_t features[CPUID_REGISTERS];
+    uint32_t xstate[CPUID_REGISTERS];
+    uint64_t offered;
+
+    if (native_eax(host, 0) < CPUID_XSTATE_LEAF)
+        return 0;
+    native_leaf(host, CPUID_PROCESSOR_INFORMATION_LEAF, 0, features);
+    if (!(features[CPUID_ECX] & CPUID_1_ECX_XSAVE))
+        return 0;
+    native_leaf(host, CPUID_XSTATE_LEAF, 0, xstate);
+    offered = host->switched_xstate & XSTATE_SWITCHABLE &
+              ((uint64_t)xstate[CPUID_EDX] << HIGH_HALF_SHIFT | xstate[CPUID_EAX]);
+    if ((offered & XSTATE_FP_SSE) != XSTATE_FP_SSE)
+        return 0;
+    if (!(features[CPUID_ECX] & CPUID_1_ECX_AVX))
+        offered &= ~XSTATE_YMM;
+    return offered;
+}
+
+static bool guest_sees_osxsave(const struct cpuid_host *host)
+{
+    return host->guest_osxsave || host->enlightened_kernel_view;
+}
+
+static void processor_information_leaf(const struct cpuid_host *host, uint32_t result[CPUID_REGISTERS])
+{
+    uint64_t offered = offered_xstate(host);
+    uint32_t allowed[CPUID_REGISTERS] = {
         SIGNATURE_MASK, LEAF_1_EBX_WITHOUT_APIC_ID, GUEST_LEAF_1_ECX, GUEST_LEAF_1_EDX
     };
 
+    if (offered != 0)
+        allowed[CPUID_ECX] |= XSAVE_LEAF_1_ECX;
+    if (offered & XSTATE_YMM)
+        allowed[CPUID_ECX] |= AVX_LEAF_1_ECX;
     keep_features(result, allowed);
     result[CPUID_ECX] |= CPUID_1_ECX_HYPERVISOR;
+    if (offered != 0 && guest_sees_osxsave(host))
+        result[CPUID_ECX] |= CPUID_1_ECX_OSXSAVE;
+}
+
+static bool has_component(uint64_t components, unsigned int component)
+{
+    return (components >> component) & 1;
+}
+
+/* The standard-format area for components: each extended component at
+ * its native offset (Xen's xstate_uncompressed_size). */
+static uint32_t uncompressed_size(const struct cpuid_host *host, uint64_t components)
+{
+    uint64_t size = XSAVE_EXTENDED_AREA_OFFSET;
+
+    for (unsigned int component = FIRST_EXTENDED_COMPONENT; component < XSTATE_COMPONENTS; component++) {
+        uint32_t native[CPUID_REGISTERS];
+
+        if (!has_component(components, component))
+            continue;
+        native_leaf(host, CPUID_XSTATE_LEAF, component, native);
+        if ((uint64_t)native[CPUID_EBX] + native[CPUID_EAX] > size)
+            size = (uint64_t)native[CPUID_EBX] + native[CPUID_EAX];
+    }
+    return (uint32_t)size;
+}
+
+/* The compacted area for components: one after the other, some aligned
+ * to 64 bytes (Xen's xstate_compressed_size). */
+static uint32_t compressed_size(const struct cpuid_host *host, uint64_t components)
+{
+    uint64_t size = XSAVE_EXTENDED_AREA_OFFSET;
+
+    for (unsigned int component = FIRST_EXTENDED_COMPONENT; component < XSTATE_COMPONENTS; component++) {
+        uint32_t native[CPUID_REGISTERS];
+
+        if (!has_component(components, component))
+            continue;
+        native_leaf(host, CPUID_XSTATE_LEAF, component, native);
+        if (native[CPUID_ECX] & XSTATE_COMPONENT_ALIGNED)
+            size = (size + XSTATE_ALIGNMENT - 1) & ~(uint64_t)(XSTATE_ALIGNMENT - 1);
+        size += native[CPUID_EAX];
+    }
+    return (uint32_t)size;
+}
+
+static void xstate_leaf(const struct cpuid_host *host, uint32_t subleaf, uint32_t result[CPUID_REGISTERS])
+{
+    uint64_t offered = offered_xstate(host);
+    uint64_t current = host->guest_xcr0 & offered;
+
+    if (offered == 0)
+        return;
+    switch (subleaf) {
+    case 0:
+        result[CPUID_EAX] = (uint32_t)offered;
+        result[CPUID_EBX] = uncompressed_size(host, current);
+        result[CPUID_ECX] = uncompressed_size(host, offered);
+        result[CPUID_EDX] = (uint32_t)(offered >> HIGH_HALF_SHIFT);
+        return;
+    case 1:
+        native_leaf(host, CPUID_XSTATE_LEAF, 1, result);
+        result[CPUID_EAX] &= GUEST_LEAF_D_1_EAX;
+        result[CPUID_EBX] = result[CPUID_EAX] & XSAVEC ? compressed_size(host, current) : 0;
+        result[CPUID_ECX] = 0;
+        result[CPUID_EDX] = 0;
+        return;
+    default:
+        if (subleaf >= XSTATE_COMPONENTS || !has_component(offered, subleaf))
+            return;
+        native_leaf(host, CPUID_XSTATE_LEAF, subleaf, result);
+        result[CPUID_ECX] &= XSTATE_COMPONENT_ALIGNED;
+        result[CPUID_EDX] = 0;
+        return;
+    }
 }
 
 static void cache_parameters_leaf(uint32_t result[CPUID_REGISTERS])
@@ -290,14 +438,20 @@ static void structured_features_leaf(const struct cpuid_host *host, uint32_t sub
     };
     uint32_t last_subleaf = native_eax(host, CPUID_STRUCTURED_FEATURES_LEAF);
 
+    uint32_t native_ebx;
+
     if (last_subleaf > LAST_FEATURE_SUBLEAF)
         last_subleaf = LAST_FEATURE_SUBLEAF;
     if (subleaf > last_subleaf)
         return;
     native_leaf(host, CPUID_STRUCTURED_FEATURES_LEAF, subleaf, result);
+    native_ebx = result[CPUID_EBX];
     keep_features(result, allowed[subleaf]);
-    if (subleaf == 0)
+    if (subleaf == 0) {
         result[CPUID_EAX] = last_subleaf;
+        if (offered_xstate(host) & XSTATE_YMM)
+            result[CPUID_EBX] |= native_ebx & AVX2;
+    }
 }
 
 static void basic_leaf(const struct cpuid_host *host, uint32_t leaf, uint32_t subleaf,
@@ -312,7 +466,7 @@ static void basic_leaf(const struct cpuid_host *host, uint32_t leaf, uint32_t su
         return;
     case CPUID_PROCESSOR_INFORMATION_LEAF:
         native_leaf(host, leaf, subleaf, result);
-        processor_information_leaf(result);
+        processor_information_leaf(host, result);
         return;
     case CACHE_PARAMETERS_LEAF:
         native_leaf(host, leaf, subleaf, result);
@@ -320,6 +474,9 @@ static void basic_leaf(const struct cpuid_host *host, uint32_t leaf, uint32_t su
         return;
     case CPUID_STRUCTURED_FEATURES_LEAF:
         structured_features_leaf(host, subleaf, result);
+        return;
+    case CPUID_XSTATE_LEAF:
+        xstate_leaf(host, subleaf, result);
         return;
     default:
         return;

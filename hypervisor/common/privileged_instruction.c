@@ -65,6 +65,12 @@
  * x86emul_write_dr): -ENODEV from the vCPU is #UD, any other error #GP.
  * Time-stamp counter: rdtsc faults only under the guest's CR4.TSD; it reads
  * the guest's counter (read_msr MSR_IA32_TSC).
+ * xsetbv (0f 01 d1; Xen's x86_emulate and x86emul_write_xcr, and
+ * handle_xsetbv in xen/arch/x86/xstate.c): a 66, f2 or f3 prefix is #UD,
+ * and so is the guest's view of CR4 without OSXSAVE; ECX other than 0
+ * (XCR0) is #GP, and so is a value common/xstate.c refuses for the
+ * components the guest's CPUID leaf 0xD offers.  Any other 0f 01
+ * instruction is not emulated.
  * wbinvd: ignored, as Xen does for a domain that may not flush caches
  * (cache_op).
  * I/O ports: reads give all ones and writes are dropped, as Xen does for
@@ -86,6 +92,7 @@
 #include <pvmon/errno.h>
 #include <pvmon/guest_access.h>
 #include <pvmon/privileged_instruction.h>
+#include <pvmon/xstate.h>
 
 #define MAXIMUM_INSTRUCTION_LENGTH 15
 
@@ -110,6 +117,8 @@
 #define MODRM_FIELD_MASK 7
 
 #define OPCODE_TWO_BYTE_ESCAPE 0x0f
+#define OPCODE_GROUP_7 0x01
+#define MODRM_XSETBV 0xd1
 #define OPCODE_CLTS 0x06
 #define OPCODE_WBINVD 0x09
 #define OPCODE_UD2 0x0b
@@ -198,6 +207,7 @@ struct instruction {
     bool fetch_outside_guest_space_is_general_protection;
     unsigned int length;
     bool operand_size_override;
+    bool repeat_prefix;         /* f2 or f3 */
     uint8_t rex;
 };
 
@@ -264,6 +274,8 @@ static enum emulation_result fetch_opcode(struct instruction *instruction,
             instruction->operand_size_override = true;
         else if (!is_ignored_prefix(*opcode))
             return EMULATION_DONE;
+        if (*opcode == PREFIX_REPEAT || *opcode == PREFIX_REPEAT_NOT_EQUAL)
+            instruction->repeat_prefix = true;
         instruction->rex = 0;
     }
 }
@@ -568,6 +580,43 @@ static enum emulation_result emulate_register_move(struct instruction *instructi
     }
 }
 
+/* The XCR0 components the guest's CPUID offers (leaf 0xD subleaf 0). */
+static uint64_t offered_xstate(const struct privileged_operations *operations)
+{
+    uint32_t result[CPUID_REGISTERS];
+
+    operations->cpuid(operations->context, CPUID_XSTATE_LEAF, 0, result);
+    return (uint64_t)result[CPUID_EDX] << HIGH_HALF_SHIFT | result[CPUID_EAX];
+}
+
+static enum emulation_result emulate_xsetbv(const struct instruction *instruction,
+                                            const struct trap_frame *registers,
+                                            const struct privileged_operations *operations)
+{
+    uint64_t cr4 = operations->read_control_register(operations->context, CONTROL_REGISTER_4);
+    uint64_t value = (registers->rdx & LOW_HALF_MASK) << HIGH_HALF_SHIFT | (registers->rax & LOW_HALF_MASK);
+
+    if (instruction->operand_size_override || instruction->repeat_prefix || !(cr4 & CR4_OSXSAVE))
+        return EMULATION_RAISE_INVALID_OPCODE;
+    if ((uint32_t)registers->rcx != XSTATE_XCR0_INDEX || !xstate_xcr0_is_valid(value, offered_xstate(operations)))
+        return EMULATION_RAISE_GENERAL_PROTECTION;
+    operations->write_xcr0(operations->context, value);
+    return EMULATION_DONE;
+}
+
+static enum emulation_result emulate_group_7(struct instruction *instruction, const struct trap_frame *registers,
+                                             const struct privileged_operations *operations)
+{
+    uint8_t modrm;
+    enum emulation_result result = fetch_byte(instruction, operations, &modrm);
+
+    if (result != EMULATION_DONE)
+        return result;
+    if (modrm != MODRM_XSETBV)
+        return EMULATION_NOT_HANDLED;
+    return emulate_xsetbv(instruction, registers, operations);
+}
+
 static enum emulation_result emulate_two_byte(struct instruction *instruction, struct trap_frame *registers,
                                               const struct privileged_operations *operations)
 {
@@ -582,6 +631,8 @@ static enum emulation_result emulate_two_byte(struct instruction *instruction, s
         return EMULATION_DONE;
     case OPCODE_WBINVD:
         return EMULATION_DONE;
+    case OPCODE_GROUP_7:
+        return emulate_group_7(instruction, registers, operations);
     case OPCODE_MOV_FROM_CONTROL_REGISTER:
     case OPCODE_MOV_FROM_DEBUG_REGISTER:
     case OPCODE_MOV_TO_CONTROL_REGISTER:

@@ -33,11 +33,13 @@
 #define MSR_NUMBER_MISC_ENABLE 0x000001a0u
 
 #define CR0_TASK_SWITCHED (1UL << 3)
+#define CR4_OSXSAVE (1UL << 18)
 #define EFER_NO_EXECUTE_ENABLE (1UL << 11)
 #define PAGE_FAULT_INSTRUCTION_FETCH (1UL << 4)
 
 struct emulation_context {
     struct vcpu *vcpu;
+    bool forced_cpuid;          /* the forced-emulation prefix (#UD), not a #GP */
     uint64_t failed_fetch_address;
     uint64_t fetch_fault_error_code;
 };
@@ -160,11 +162,30 @@ static void native_cpuid(void *context, uint32_t leaf, uint32_t subleaf, uint32_
     cpu_cpuid(leaf, subleaf, result);
 }
 
+/* Xen's guest_cpuid gives the enlightened OSXSAVE to the guest kernel's
+ * #UD (forced) CPUID only. */
 static void guest_cpuid(void *context, uint32_t leaf, uint32_t subleaf, uint32_t result[CPUID_REGISTERS])
 {
-    const struct cpuid_host host = { .context = context, .native_cpuid = native_cpuid };
+    const struct emulation_context *emulation = context;
+    const struct vcpu *vcpu = emulation->vcpu;
+    const struct cpuid_host host = {
+        .context = context,
+        .native_cpuid = native_cpuid,
+        .switched_xstate = xstate_switched_components(),
+        .guest_xcr0 = vcpu->context.xcr0,
+        .guest_osxsave = (vcpu->guest_control_register4 & CR4_OSXSAVE) != 0,
+        .enlightened_kernel_view = emulation->forced_cpuid && vcpu->kernel_mode,
+    };
 
     cpuid_policy_guest_leaf(&host, leaf, subleaf, result);
+}
+
+static void write_xcr0(void *context, uint64_t value)
+{
+    struct vcpu *vcpu = ((struct emulation_context *)context)->vcpu;
+
+    vcpu->context.xcr0 = value;
+    xstate_load_guest_xcr0(value);
 }
 
 static const struct privileged_operations operations_template = {
@@ -181,6 +202,7 @@ static const struct privileged_operations operations_template = {
     .read_debug_register = read_debug_register,
     .write_debug_register = write_debug_register,
     .io_privilege_level = io_privilege_level,
+    .write_xcr0 = write_xcr0,
     .cpuid = guest_cpuid,
 };
 
@@ -226,7 +248,7 @@ bool guest_emulate_privileged(struct vcpu *vcpu, struct trap_frame *frame)
 
 bool guest_emulate_forced_cpuid(struct vcpu *vcpu, struct trap_frame *frame)
 {
-    struct emulation_context context = { .vcpu = vcpu };
+    struct emulation_context context = { .vcpu = vcpu, .forced_cpuid = true };
     struct privileged_operations operations = operations_template;
 
     operations.context = &context;

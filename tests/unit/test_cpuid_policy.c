@@ -10,6 +10,7 @@
 #include <string.h>
 
 #include <pvmon/cpuid_policy.h>
+#include <pvmon/xstate.h>
 
 #include "suites.h"
 
@@ -151,13 +152,36 @@
 #define LARGEST_EXTENDED_LEAF 0x80000021u
 #define CACHE_SUBLEAVES 4
 
+/* Leaf 0xD subleaves 0-7 of a processor with x87, SSE, YMM, MPX and
+ * AVX-512 (the offsets and sizes of an Intel Skylake-SP), and XSAVEOPT,
+ * XSAVEC, XGETBV1 and XSAVES. */
+#define NATIVE_XSTATE_COMPONENTS 0xffu
+#define NATIVE_XSTATE_MAXIMUM_SIZE 2688u
+#define XSAVE_SUBLEAF_1_FEATURES 0xfu
+#define YMM_SIZE 256u
+#define YMM_OFFSET 576u
+#define X87_SSE_AREA_SIZE 576u
+#define X87_SSE_YMM_AREA_SIZE 832u
+static const uint32_t native_xstate_leaf[8][CPUID_REGISTERS] = {
+    { NATIVE_XSTATE_COMPONENTS, NATIVE_XSTATE_MAXIMUM_SIZE, NATIVE_XSTATE_MAXIMUM_SIZE, 0 },
+    { XSAVE_SUBLEAF_1_FEATURES, 0, 0, 0 },
+    { YMM_SIZE, YMM_OFFSET, 0, 0 },
+    { 64, 960, 0, 0 },
+    { 64, 1024, 0, 0 },
+    { 64, 1088, 0, 0 },
+    { 512, 1152, 0, 0 },
+    { 1024, 1664, 0, 0 },
+};
+
 /* A processor whose every leaf holds `fill`, apart from the leaves that
- * report the largest leaf or subleaf, and leaf 4, whose subleaves end. */
+ * report the largest leaf or subleaf, leaf 4, whose subleaves end, and
+ * leaf 0xD, which is native_xstate_leaf when fill has every bit set. */
 struct fake_processor {
     uint32_t largest_basic_leaf;
     uint32_t largest_feature_subleaf;
     uint32_t largest_extended_leaf;
     uint32_t fill;
+    uint32_t leaf_1_ecx_missing; /* features of leaf 1 ECX it lacks */
 };
 
 static void fake_native_cpuid(void *context, uint32_t leaf, uint32_t subleaf, uint32_t result[CPUID_REGISTERS])
@@ -177,6 +201,12 @@ static void fake_native_cpuid(void *context, uint32_t leaf, uint32_t subleaf, ui
         result[CPUID_EAX] = processor->largest_extended_leaf;
     } else if (leaf == 4 && subleaf >= CACHE_SUBLEAVES) {
         memset(result, 0, CPUID_REGISTERS * sizeof(result[0]));
+    } else if (leaf == CPUID_PROCESSOR_INFORMATION_LEAF) {
+        result[CPUID_ECX] &= ~processor->leaf_1_ecx_missing;
+    } else if (leaf == CPUID_XSTATE_LEAF && processor->fill == ALL_BITS) {
+        memset(result, 0, CPUID_REGISTERS * sizeof(result[0]));
+        if (subleaf < 8)
+            memcpy(result, native_xstate_leaf[subleaf], CPUID_REGISTERS * sizeof(result[0]));
     }
 }
 
@@ -497,13 +527,19 @@ START_TEST(test_cpuid_hides_fsgsbase)
 }
 END_TEST
 
-START_TEST(test_cpuid_hides_xsave_and_osxsave)
+START_TEST(test_cpuid_hides_xsave_and_osxsave_when_the_hypervisor_does_not_use_xsave)
 {
-    assert_hidden(1, 0, CPUID_ECX, XSAVE | OSXSAVE);
+    struct fake_processor processor = processor_with_every_feature();
+    struct cpuid_host host = { .context = &processor, .native_cpuid = fake_native_cpuid,
+                               .enlightened_kernel_view = true, .guest_osxsave = true };
+    uint32_t result[CPUID_REGISTERS];
+
+    cpuid_policy_guest_leaf(&host, 1, 0, result);
+    ck_assert_uint_eq(result[CPUID_ECX] & (XSAVE | OSXSAVE), 0);
 }
 END_TEST
 
-START_TEST(test_cpuid_hides_the_features_that_need_xsave)
+START_TEST(test_cpuid_hides_the_features_that_need_xsave_when_the_hypervisor_does_not_use_it)
 {
     assert_hidden(1, 0, CPUID_ECX, AVX | FMA | F16C);
     assert_hidden(7, 0, CPUID_EBX, AVX2 | AVX512F);
@@ -513,13 +549,194 @@ START_TEST(test_cpuid_hides_the_features_that_need_xsave)
 }
 END_TEST
 
-START_TEST(test_xsave_leaf_0xd_is_zero)
+START_TEST(test_xsave_leaf_0xd_is_zero_when_the_hypervisor_does_not_use_xsave)
 {
     struct fake_processor processor = processor_with_every_feature();
 
     ck_assert(leaf_is_zero(&processor, 0xd, 0));
     ck_assert(leaf_is_zero(&processor, 0xd, 1));
     ck_assert(leaf_is_zero(&processor, 0xd, 2));
+}
+END_TEST
+
+/* XSAVE offered: the hypervisor switches `switched`, the vCPU has xcr0. */
+struct xsave_view {
+    uint64_t switched;
+    uint64_t xcr0;
+    bool guest_osxsave;
+    bool enlightened;
+};
+
+static void xsave_leaf(struct fake_processor *processor, struct xsave_view view, uint32_t leaf, uint32_t subleaf,
+                       uint32_t result[CPUID_REGISTERS])
+{
+    struct cpuid_host host = {
+        .context = processor,
+        .native_cpuid = fake_native_cpuid,
+        .switched_xstate = view.switched,
+        .guest_xcr0 = view.xcr0,
+        .guest_osxsave = view.guest_osxsave,
+        .enlightened_kernel_view = view.enlightened,
+    };
+
+    cpuid_policy_guest_leaf(&host, leaf, subleaf, result);
+}
+
+static uint32_t xsave_register(struct xsave_view view, uint32_t leaf, uint32_t subleaf, enum cpuid_register index)
+{
+    struct fake_processor processor = processor_with_every_feature();
+    uint32_t result[CPUID_REGISTERS];
+
+    xsave_leaf(&processor, view, leaf, subleaf, result);
+    return result[index];
+}
+
+static const struct xsave_view avx_view = { .switched = XSTATE_SWITCHABLE, .xcr0 = XSTATE_FP_SSE };
+
+START_TEST(test_cpuid_offers_xsave_avx_fma_f16c_when_the_hypervisor_switches_ymm)
+{
+    uint32_t ecx = xsave_register(avx_view, 1, 0, CPUID_ECX);
+
+    ck_assert_uint_eq(ecx & (XSAVE | AVX | FMA | F16C), XSAVE | AVX | FMA | F16C);
+}
+END_TEST
+
+START_TEST(test_cpuid_offers_avx2_when_the_hypervisor_switches_ymm)
+{
+    ck_assert_uint_eq(xsave_register(avx_view, 7, 0, CPUID_EBX) & AVX2, AVX2);
+}
+END_TEST
+
+START_TEST(test_cpuid_keeps_avx512_xop_fma4_vaes_and_avx_vnni_hidden_with_xsave)
+{
+    ck_assert_uint_eq(xsave_register(avx_view, 7, 0, CPUID_EBX) & AVX512F, 0);
+    ck_assert_uint_eq(xsave_register(avx_view, 7, 0, CPUID_ECX) & (VAES | PKU | OSPKE), 0);
+    ck_assert_uint_eq(xsave_register(avx_view, 7, 1, CPUID_EAX) & AVX_VNNI, 0);
+    ck_assert_uint_eq(xsave_register(avx_view, 0x80000001, 0, CPUID_ECX) & (XOP | FMA4), 0);
+}
+END_TEST
+
+START_TEST(test_cpuid_offers_xsave_without_avx_when_the_hypervisor_switches_only_x87_and_sse)
+{
+    struct xsave_view view = { .switched = XSTATE_FP_SSE, .xcr0 = XSTATE_FP_SSE };
+
+    ck_assert_uint_eq(xsave_register(view, 1, 0, CPUID_ECX) & (XSAVE | AVX | FMA | F16C), XSAVE);
+    ck_assert_uint_eq(xsave_register(view, 7, 0, CPUID_EBX) & AVX2, 0);
+    ck_assert_uint_eq(xsave_register(view, 0xd, 0, CPUID_EAX), XSTATE_FP_SSE);
+    ck_assert_uint_eq(xsave_register(view, 0xd, 2, CPUID_EAX), 0);
+}
+END_TEST
+
+START_TEST(test_cpuid_offers_no_ymm_on_a_processor_without_avx)
+{
+    struct fake_processor processor = processor_with_every_feature();
+    uint32_t result[CPUID_REGISTERS];
+
+    processor.leaf_1_ecx_missing = AVX;
+    xsave_leaf(&processor, avx_view, 1, 0, result);
+    ck_assert_uint_eq(result[CPUID_ECX] & (XSAVE | AVX | FMA | F16C), XSAVE);
+    xsave_leaf(&processor, avx_view, 0xd, 0, result);
+    ck_assert_uint_eq(result[CPUID_EAX], XSTATE_FP_SSE);
+}
+END_TEST
+
+START_TEST(test_cpuid_hides_xsave_when_the_hypervisor_does_not_switch_sse)
+{
+    struct xsave_view view = { .switched = XSTATE_X87 | XSTATE_YMM, .enlightened = true };
+
+    ck_assert_uint_eq(xsave_register(view, 1, 0, CPUID_ECX) & (XSAVE | OSXSAVE | AVX), 0);
+    ck_assert_uint_eq(xsave_register(view, 0xd, 0, CPUID_EAX), 0);
+}
+END_TEST
+
+START_TEST(test_osxsave_is_clear_while_the_guest_cr4_has_no_osxsave_outside_the_kernel_view)
+{
+    ck_assert_uint_eq(xsave_register(avx_view, 1, 0, CPUID_ECX) & OSXSAVE, 0);
+}
+END_TEST
+
+START_TEST(test_osxsave_shows_in_the_guest_kernel_forced_cpuid_as_xen_leaks_it)
+{
+    struct xsave_view view = avx_view;
+
+    view.enlightened = true;
+    ck_assert_uint_eq(xsave_register(view, 1, 0, CPUID_ECX) & OSXSAVE, OSXSAVE);
+}
+END_TEST
+
+START_TEST(test_osxsave_follows_the_guest_cr4)
+{
+    struct xsave_view view = avx_view;
+
+    view.guest_osxsave = true;
+    ck_assert_uint_eq(xsave_register(view, 1, 0, CPUID_ECX) & OSXSAVE, OSXSAVE);
+}
+END_TEST
+
+START_TEST(test_native_osxsave_never_passes_through)
+{
+    struct xsave_view view = { .switched = 0, .guest_osxsave = false };
+
+    ck_assert_uint_eq(xsave_register(view, 1, 0, CPUID_ECX) & OSXSAVE, 0);
+    ck_assert_uint_eq(xsave_register(avx_view, 1, 0, CPUID_ECX) & OSXSAVE, 0);
+}
+END_TEST
+
+START_TEST(test_xsave_leaf_0xd_0_offers_x87_sse_ymm_only)
+{
+    ck_assert_uint_eq(xsave_register(avx_view, 0xd, 0, CPUID_EAX), XSTATE_X87 | XSTATE_SSE | XSTATE_YMM);
+    ck_assert_uint_eq(xsave_register(avx_view, 0xd, 0, CPUID_EDX), 0);
+}
+END_TEST
+
+START_TEST(test_xsave_leaf_0xd_0_ecx_is_the_size_of_every_offered_component)
+{
+    ck_assert_uint_eq(xsave_register(avx_view, 0xd, 0, CPUID_ECX), X87_SSE_YMM_AREA_SIZE);
+}
+END_TEST
+
+START_TEST(test_xsave_leaf_0xd_0_ebx_is_the_size_for_the_vcpus_xcr0)
+{
+    struct xsave_view view = avx_view;
+
+    ck_assert_uint_eq(xsave_register(view, 0xd, 0, CPUID_EBX), X87_SSE_AREA_SIZE);
+    view.xcr0 = XSTATE_SWITCHABLE;
+    ck_assert_uint_eq(xsave_register(view, 0xd, 0, CPUID_EBX), X87_SSE_YMM_AREA_SIZE);
+}
+END_TEST
+
+START_TEST(test_xsave_leaf_0xd_1_keeps_xsaveopt_xsavec_xgetbv1_but_not_xsaves)
+{
+    ck_assert_uint_eq(xsave_register(avx_view, 0xd, 1, CPUID_EAX), 0x7);
+    ck_assert_uint_eq(xsave_register(avx_view, 0xd, 1, CPUID_ECX), 0);
+    ck_assert_uint_eq(xsave_register(avx_view, 0xd, 1, CPUID_EDX), 0);
+}
+END_TEST
+
+START_TEST(test_xsave_leaf_0xd_1_ebx_is_the_compacted_size_for_the_vcpus_xcr0)
+{
+    struct xsave_view view = avx_view;
+
+    view.xcr0 = XSTATE_SWITCHABLE;
+    ck_assert_uint_eq(xsave_register(view, 0xd, 1, CPUID_EBX), X87_SSE_AREA_SIZE + YMM_SIZE);
+}
+END_TEST
+
+START_TEST(test_xsave_leaf_0xd_2_describes_ymm)
+{
+    ck_assert_uint_eq(xsave_register(avx_view, 0xd, 2, CPUID_EAX), YMM_SIZE);
+    ck_assert_uint_eq(xsave_register(avx_view, 0xd, 2, CPUID_EBX), YMM_OFFSET);
+    ck_assert_uint_eq(xsave_register(avx_view, 0xd, 2, CPUID_ECX), 0);
+    ck_assert_uint_eq(xsave_register(avx_view, 0xd, 2, CPUID_EDX), 0);
+}
+END_TEST
+
+START_TEST(test_xsave_leaf_0xd_components_beyond_ymm_are_zero)
+{
+    for (uint32_t subleaf = 3; subleaf < 64; subleaf++) {
+        for (unsigned int index = 0; index < CPUID_REGISTERS; index++)
+            ck_assert_uint_eq(xsave_register(avx_view, 0xd, subleaf, (enum cpuid_register)index), 0);
+    }
 }
 END_TEST
 
@@ -708,9 +925,26 @@ Suite *cpuid_policy_suite(void)
     add_test_case(suite, test_cpuid_hides_monitor);
     add_test_case(suite, test_cpuid_hides_x2apic_and_tsc_deadline);
     add_test_case(suite, test_cpuid_hides_fsgsbase);
-    add_test_case(suite, test_cpuid_hides_xsave_and_osxsave);
-    add_test_case(suite, test_cpuid_hides_the_features_that_need_xsave);
-    add_test_case(suite, test_xsave_leaf_0xd_is_zero);
+    add_test_case(suite, test_cpuid_hides_xsave_and_osxsave_when_the_hypervisor_does_not_use_xsave);
+    add_test_case(suite, test_cpuid_hides_the_features_that_need_xsave_when_the_hypervisor_does_not_use_it);
+    add_test_case(suite, test_xsave_leaf_0xd_is_zero_when_the_hypervisor_does_not_use_xsave);
+    add_test_case(suite, test_cpuid_offers_xsave_avx_fma_f16c_when_the_hypervisor_switches_ymm);
+    add_test_case(suite, test_cpuid_offers_avx2_when_the_hypervisor_switches_ymm);
+    add_test_case(suite, test_cpuid_keeps_avx512_xop_fma4_vaes_and_avx_vnni_hidden_with_xsave);
+    add_test_case(suite, test_cpuid_offers_xsave_without_avx_when_the_hypervisor_switches_only_x87_and_sse);
+    add_test_case(suite, test_cpuid_offers_no_ymm_on_a_processor_without_avx);
+    add_test_case(suite, test_cpuid_hides_xsave_when_the_hypervisor_does_not_switch_sse);
+    add_test_case(suite, test_osxsave_is_clear_while_the_guest_cr4_has_no_osxsave_outside_the_kernel_view);
+    add_test_case(suite, test_osxsave_shows_in_the_guest_kernel_forced_cpuid_as_xen_leaks_it);
+    add_test_case(suite, test_osxsave_follows_the_guest_cr4);
+    add_test_case(suite, test_native_osxsave_never_passes_through);
+    add_test_case(suite, test_xsave_leaf_0xd_0_offers_x87_sse_ymm_only);
+    add_test_case(suite, test_xsave_leaf_0xd_0_ecx_is_the_size_of_every_offered_component);
+    add_test_case(suite, test_xsave_leaf_0xd_0_ebx_is_the_size_for_the_vcpus_xcr0);
+    add_test_case(suite, test_xsave_leaf_0xd_1_keeps_xsaveopt_xsavec_xgetbv1_but_not_xsaves);
+    add_test_case(suite, test_xsave_leaf_0xd_1_ebx_is_the_compacted_size_for_the_vcpus_xcr0);
+    add_test_case(suite, test_xsave_leaf_0xd_2_describes_ymm);
+    add_test_case(suite, test_xsave_leaf_0xd_components_beyond_ymm_are_zero);
     add_test_case(suite, test_cpuid_hides_debug_store_and_thermal_monitoring);
     add_test_case(suite, test_cpuid_hides_debugging_extensions_and_virtual_8086_extensions);
     add_test_case(suite, test_cpuid_hides_rdtscp_and_rdpid);

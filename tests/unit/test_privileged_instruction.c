@@ -119,10 +119,14 @@ struct fake_vcpu {
     uint32_t guest_leaf_1_ecx;
     uint32_t guest_leaf_1_edx;
     uint32_t guest_leaf_7_ebx;
+    uint64_t guest_xstate_offered; /* leaf 0xD subleaf 0 EDX:EAX */
     uint32_t cpuid_leaf;
     uint32_t cpuid_subleaf;
 
     unsigned int io_privilege_level;
+
+    unsigned int xcr0_writes;
+    uint64_t xcr0;
 };
 
 static int fake_fetch(void *context, uint64_t guest_address, void *buffer, size_t length)
@@ -255,6 +259,9 @@ static void fake_cpuid(void *context, uint32_t leaf, uint32_t subleaf, uint32_t 
         result[CPUID_EDX] = vcpu->guest_leaf_1_edx;
     } else if (leaf == CPUID_STRUCTURED_FEATURES_LEAF) {
         result[CPUID_EBX] = vcpu->guest_leaf_7_ebx;
+    } else if (leaf == CPUID_XSTATE_LEAF && subleaf == 0) {
+        result[CPUID_EAX] = (uint32_t)vcpu->guest_xstate_offered;
+        result[CPUID_EDX] = (uint32_t)(vcpu->guest_xstate_offered >> 32);
     } else {
         result[CPUID_EAX] = leaf + 0x100;
         result[CPUID_EBX] = subleaf + 0x200;
@@ -266,6 +273,14 @@ static void fake_cpuid(void *context, uint32_t leaf, uint32_t subleaf, uint32_t 
 static unsigned int fake_io_privilege_level(void *context)
 {
     return ((struct fake_vcpu *)context)->io_privilege_level;
+}
+
+static void fake_write_xcr0(void *context, uint64_t value)
+{
+    struct fake_vcpu *vcpu = context;
+
+    vcpu->xcr0_writes++;
+    vcpu->xcr0 = value;
 }
 
 static struct fake_vcpu new_vcpu(void)
@@ -303,6 +318,7 @@ static struct privileged_operations operations_of(struct fake_vcpu *vcpu)
         .read_debug_register = fake_read_debug_register,
         .write_debug_register = fake_write_debug_register,
         .io_privilege_level = fake_io_privilege_level,
+        .write_xcr0 = fake_write_xcr0,
         .cpuid = fake_cpuid,
     };
 
@@ -1341,7 +1357,7 @@ START_TEST(test_unknown_opcode_is_not_emulated)
         { 0xf4, 0x90, 0x90 },  /* hlt */
         { 0x6c, 0x90, 0x90 },  /* insb */
         { 0x0f, 0x01, 0xf8 },  /* swapgs */
-        { 0x0f, 0x01, 0xd1 },  /* xsetbv */
+        { 0x0f, 0x01, 0xf9 },  /* rdtscp */
         { 0x0f, 0x0b, 0x90 },  /* ud2 */
         { 0x0f, 0x08, 0x90 },  /* invd */
         { 0x0f, 0x24, 0xc0 },  /* mov from test register (removed) */
@@ -1575,11 +1591,219 @@ static void add_test_case(Suite *suite, const TTest *test)
     suite_add_tcase(suite, test_case);
 }
 
+/* xsetbv */
+
+#define XSETBV 0x0f, 0x01, 0xd1
+#define XCR0_X87 UINT64_C(1)
+#define XCR0_SSE UINT64_C(2)
+#define XCR0_YMM UINT64_C(4)
+#define XCR0_BNDREGS UINT64_C(8)
+#define XCR0_OPMASK UINT64_C(0x20)
+#define XCR0_ZMM UINT64_C(0x40)
+#define XCR0_HI_ZMM UINT64_C(0x80)
+#define XCR0_PKRU UINT64_C(0x200)
+#define XCR0_OFFERED (XCR0_X87 | XCR0_SSE | XCR0_YMM)
+
+/* A vCPU whose CPUID offers x87, SSE and YMM and whose CR4 has OSXSAVE. */
+static struct fake_vcpu vcpu_with_osxsave(void)
+{
+    struct fake_vcpu vcpu = new_vcpu();
+
+    vcpu.guest_leaf_1_ecx = CPUID_1_ECX_XSAVE;
+    vcpu.guest_xstate_offered = XCR0_OFFERED;
+    vcpu.control_registers[4] = CR4_GUEST_VIEW | CR4_OSXSAVE;
+    return vcpu;
+}
+
+static enum emulation_result xsetbv(struct fake_vcpu *vcpu, struct trap_frame *frame, uint64_t value)
+{
+    frame->rcx = 0;
+    frame->rax = value & 0xffffffff;
+    frame->rdx = value >> 32;
+    return EMULATE(vcpu, frame, XSETBV);
+}
+
+static void assert_xsetbv_accepted(uint64_t value)
+{
+    struct fake_vcpu vcpu = vcpu_with_osxsave();
+    struct trap_frame frame = frame_at_code();
+    struct trap_frame expected;
+
+    frame.rcx = 0;
+    frame.rax = value & 0xffffffff;
+    frame.rdx = value >> 32;
+    expected = completed(frame, 3);
+    ck_assert_int_eq(EMULATE(&vcpu, &frame, XSETBV), EMULATION_DONE);
+    ck_assert(frames_equal(&frame, &expected));
+    ck_assert_uint_eq(vcpu.xcr0_writes, 1);
+    ck_assert_uint_eq(vcpu.xcr0, value);
+}
+
+static void assert_xsetbv_refused(uint64_t value, enum emulation_result verdict)
+{
+    struct fake_vcpu vcpu = vcpu_with_osxsave();
+    struct trap_frame frame = frame_at_code();
+    struct trap_frame before;
+
+    frame.rcx = 0;
+    frame.rax = value & 0xffffffff;
+    frame.rdx = value >> 32;
+    before = frame;
+    ck_assert_int_eq(EMULATE(&vcpu, &frame, XSETBV), verdict);
+    ck_assert(frames_equal(&frame, &before));
+    ck_assert_uint_eq(vcpu.xcr0_writes, 0);
+}
+
+START_TEST(test_xsetbv_of_x87_sse_and_ymm_is_loaded)
+{
+    assert_xsetbv_accepted(XCR0_X87 | XCR0_SSE | XCR0_YMM);
+}
+END_TEST
+
+START_TEST(test_xsetbv_of_x87_and_sse_is_loaded)
+{
+    assert_xsetbv_accepted(XCR0_X87 | XCR0_SSE);
+}
+END_TEST
+
+START_TEST(test_xsetbv_of_x87_alone_is_loaded)
+{
+    assert_xsetbv_accepted(XCR0_X87);
+}
+END_TEST
+
+START_TEST(test_xsetbv_without_x87_raises_general_protection)
+{
+    assert_xsetbv_refused(0, EMULATION_RAISE_GENERAL_PROTECTION);
+    assert_xsetbv_refused(XCR0_SSE, EMULATION_RAISE_GENERAL_PROTECTION);
+    assert_xsetbv_refused(XCR0_SSE | XCR0_YMM, EMULATION_RAISE_GENERAL_PROTECTION);
+}
+END_TEST
+
+START_TEST(test_xsetbv_of_ymm_without_sse_raises_general_protection)
+{
+    assert_xsetbv_refused(XCR0_X87 | XCR0_YMM, EMULATION_RAISE_GENERAL_PROTECTION);
+}
+END_TEST
+
+START_TEST(test_xsetbv_of_a_component_cpuid_does_not_offer_raises_general_protection)
+{
+    assert_xsetbv_refused(XCR0_OFFERED | XCR0_BNDREGS, EMULATION_RAISE_GENERAL_PROTECTION);
+    assert_xsetbv_refused(XCR0_OFFERED | XCR0_OPMASK | XCR0_ZMM | XCR0_HI_ZMM, EMULATION_RAISE_GENERAL_PROTECTION);
+    assert_xsetbv_refused(XCR0_OFFERED | XCR0_PKRU, EMULATION_RAISE_GENERAL_PROTECTION);
+    assert_xsetbv_refused(XCR0_OFFERED | (UINT64_C(1) << 62), EMULATION_RAISE_GENERAL_PROTECTION);
+    assert_xsetbv_refused(XCR0_OFFERED | (UINT64_C(1) << 32), EMULATION_RAISE_GENERAL_PROTECTION);
+}
+END_TEST
+
+START_TEST(test_xsetbv_of_ymm_raises_general_protection_when_cpuid_offers_only_x87_and_sse)
+{
+    struct fake_vcpu vcpu = vcpu_with_osxsave();
+    struct trap_frame frame = frame_at_code();
+
+    vcpu.guest_xstate_offered = XCR0_X87 | XCR0_SSE;
+    ck_assert_int_eq(xsetbv(&vcpu, &frame, XCR0_OFFERED), EMULATION_RAISE_GENERAL_PROTECTION);
+    ck_assert_uint_eq(vcpu.cpuid_leaf, CPUID_XSTATE_LEAF);
+    ck_assert_uint_eq(vcpu.xcr0_writes, 0);
+}
+END_TEST
+
+START_TEST(test_xsetbv_of_a_register_other_than_xcr0_raises_general_protection)
+{
+    struct fake_vcpu vcpu = vcpu_with_osxsave();
+    struct trap_frame frame = frame_at_code();
+
+    frame.rcx = 1;
+    frame.rax = XCR0_X87 | XCR0_SSE;
+    frame.rdx = 0;
+    ck_assert_int_eq(EMULATE(&vcpu, &frame, XSETBV), EMULATION_RAISE_GENERAL_PROTECTION);
+    ck_assert_uint_eq(vcpu.xcr0_writes, 0);
+}
+END_TEST
+
+START_TEST(test_xsetbv_reads_only_ecx_edx_and_eax)
+{
+    struct fake_vcpu vcpu = vcpu_with_osxsave();
+    struct trap_frame frame = frame_at_code();
+
+    frame.rcx = UINT64_C(0xffffffff00000000);
+    frame.rax = UINT64_C(0xffffffff00000000) | XCR0_OFFERED;
+    frame.rdx = UINT64_C(0xffffffff00000000);
+    ck_assert_int_eq(EMULATE(&vcpu, &frame, XSETBV), EMULATION_DONE);
+    ck_assert_uint_eq(vcpu.xcr0, XCR0_OFFERED);
+}
+END_TEST
+
+START_TEST(test_xsetbv_while_the_guest_cr4_has_no_osxsave_raises_invalid_opcode)
+{
+    struct fake_vcpu vcpu = vcpu_with_osxsave();
+    struct trap_frame frame = frame_at_code();
+
+    vcpu.control_registers[4] = CR4_GUEST_VIEW;
+    ck_assert_int_eq(xsetbv(&vcpu, &frame, XCR0_OFFERED), EMULATION_RAISE_INVALID_OPCODE);
+    ck_assert_uint_eq(vcpu.xcr0_writes, 0);
+}
+END_TEST
+
+START_TEST(test_xsetbv_with_an_operand_size_or_repeat_prefix_raises_invalid_opcode)
+{
+    const uint8_t prefixes[] = { 0x66, 0xf2, 0xf3 };
+
+    for (unsigned int index = 0; index < sizeof(prefixes); index++) {
+        struct fake_vcpu vcpu = vcpu_with_osxsave();
+        struct trap_frame frame = frame_at_code();
+
+        frame.rcx = 0;
+        frame.rax = XCR0_OFFERED;
+        frame.rdx = 0;
+        ck_assert_int_eq(EMULATE(&vcpu, &frame, prefixes[index], XSETBV), EMULATION_RAISE_INVALID_OPCODE);
+        ck_assert_uint_eq(vcpu.xcr0_writes, 0);
+    }
+}
+END_TEST
+
+START_TEST(test_other_0f_01_instructions_are_not_emulated)
+{
+    const uint8_t modrm[] = { 0xd0, 0xf9, 0xc1, 0x11, 0xd9 };
+
+    for (unsigned int index = 0; index < sizeof(modrm); index++) {
+        struct fake_vcpu vcpu = vcpu_with_osxsave();
+        struct trap_frame frame = frame_at_code();
+
+        ck_assert_int_eq(EMULATE(&vcpu, &frame, 0x0f, 0x01, modrm[index]), EMULATION_NOT_HANDLED);
+        ck_assert_uint_eq(vcpu.xcr0_writes, 0);
+    }
+}
+END_TEST
+
+START_TEST(test_xsetbv_cut_short_is_a_fetch_fault)
+{
+    struct fake_vcpu vcpu = vcpu_with_osxsave();
+    struct trap_frame frame = frame_at_code();
+
+    ck_assert_int_eq(EMULATE(&vcpu, &frame, 0x0f, 0x01), EMULATION_FETCH_FAULT);
+    ck_assert_uint_eq(vcpu.failed_fetch_address, CODE_ADDRESS + 2);
+}
+END_TEST
+
 Suite *privileged_instruction_suite(void)
 {
     Suite *suite = suite_create("privileged_instruction");
 
     add_test_case(suite, test_rdmsr_of_fs_base_returns_the_hardware_value);
+    add_test_case(suite, test_xsetbv_of_x87_sse_and_ymm_is_loaded);
+    add_test_case(suite, test_xsetbv_of_x87_and_sse_is_loaded);
+    add_test_case(suite, test_xsetbv_of_x87_alone_is_loaded);
+    add_test_case(suite, test_xsetbv_without_x87_raises_general_protection);
+    add_test_case(suite, test_xsetbv_of_ymm_without_sse_raises_general_protection);
+    add_test_case(suite, test_xsetbv_of_a_component_cpuid_does_not_offer_raises_general_protection);
+    add_test_case(suite, test_xsetbv_of_ymm_raises_general_protection_when_cpuid_offers_only_x87_and_sse);
+    add_test_case(suite, test_xsetbv_of_a_register_other_than_xcr0_raises_general_protection);
+    add_test_case(suite, test_xsetbv_reads_only_ecx_edx_and_eax);
+    add_test_case(suite, test_xsetbv_while_the_guest_cr4_has_no_osxsave_raises_invalid_opcode);
+    add_test_case(suite, test_xsetbv_with_an_operand_size_or_repeat_prefix_raises_invalid_opcode);
+    add_test_case(suite, test_other_0f_01_instructions_are_not_emulated);
+    add_test_case(suite, test_xsetbv_cut_short_is_a_fetch_fault);
     add_test_case(suite, test_rdmsr_of_gs_base_returns_the_guest_kernel_gs_base);
     add_test_case(suite, test_rdmsr_of_shadow_gs_base_returns_the_guest_user_gs_base);
     add_test_case(suite, test_rdmsr_takes_the_msr_number_from_ecx_only);

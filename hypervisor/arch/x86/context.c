@@ -1,18 +1,23 @@
 /*
  * The part of a vCPU's state that lives in the CPU beyond its general
  * registers, saved when the vCPU stops running and loaded when it runs
- * again: FPU/SSE state (FXSAVE image), the data segment selectors, the FS,
+ * again: FPU, SSE and AVX state (an XSAVE area, or an FXSAVE image where
+ * the processor has no XSAVE) with the guest's XCR0, the data segment selectors, the FS,
  * GS and shadow GS bases (pvmon never uses FS or GS itself, so the
  * hardware holds the guest's values while it runs), its virtual CR0.TS and
  * its debug registers.
  *
  * Rules kept here:
  *   - FPU state is switched eagerly on every vCPU switch; pvmon itself is
- *     built without SSE and never touches it.  On a CPU whose FXRSTOR
+ *     built without SSE and never touches it.  With XSAVE, every component
+ *     pvmon switches is saved and restored whatever the guest's XCR0
+ *     (arch/x86/xstate.c), and a new vCPU starts from x87 and SSE's state
+ *     after FNINIT (FCW 0x37f, MXCSR 0x1f80), YMM in its initial
+ *     (zero) state and XCR0 = x87|SSE (Xen's XSTATE_FP_SSE).  On a CPU whose FXRSTOR
  *     leaves the previous x87 FIP/FDP/FOP in place (common/fpu_pointers.c),
  *     they are first set to fixed values pointing into the incoming
  *     vCPU's own image, so one domain never reads another's (Xen's
- *     fpu_fxrstor).  A vCPU whose guest set
+ *     fpu_fxrstor; xrstor, which does the same before XRSTOR).  A vCPU whose guest set
  *     CR0.TS (fpu_taskswitch) runs with the real TS set, so its next FPU
  *     instruction raises #NM, which goes to the guest (Xen's rule).
  *   - The bases are re-read from the hardware when a vCPU stops, never
@@ -27,6 +32,7 @@
 #include <pvmon/fpu_pointers.h>
 #include <pvmon/string.h>
 #include <pvmon/x86.h>
+#include <pvmon/xstate.h>
 
 #define FPU_DEFAULT_CONTROL_WORD 0x037f  /* all x87 exceptions masked, as after FNINIT */
 #define FPU_DEFAULT_MXCSR 0x1f80         /* all SSE exceptions masked */
@@ -34,7 +40,8 @@
 
 enum data_selector { SELECTOR_DS, SELECTOR_ES, SELECTOR_FS, SELECTOR_GS };
 
-_Static_assert(FPU_STATE_SIZE == FXSAVE_IMAGE_SIZE, "a vCPU's FPU state is an FXSAVE image");
+_Static_assert(FPU_STATE_SIZE >= FXSAVE_IMAGE_SIZE && XSAVE_LEGACY_AREA_SIZE == FXSAVE_IMAGE_SIZE,
+               "a vCPU's FPU state starts with an FXSAVE image");
 
 static bool fpu_pointers_survive_fxrstor_here;
 
@@ -53,21 +60,40 @@ static void reset_fpu_pointers(const uint8_t *image)
                      : : "m"(*(const uint32_t *)image));
 }
 
-static void restore_fpu(const uint8_t image[FPU_STATE_SIZE])
+static void restore_fpu(const struct vcpu_context *context)
 {
-    if (fpu_pointers_need_clearing(fpu_pointers_survive_fxrstor_here, image))
-        reset_fpu_pointers(image);
-    __asm__ volatile("fxrstor64 %0" : : "m"(*(const uint8_t(*)[FPU_STATE_SIZE])image));
+    if (fpu_pointers_need_clearing(fpu_pointers_survive_fxrstor_here, context->fpu_state))
+        reset_fpu_pointers(context->fpu_state);
+    if (xstate_switched_components() != 0)
+        xstate_restore(context->fpu_state, context->xcr0);
+    else
+        __asm__ volatile("fxrstor64 %0" : : "m"(*(const uint8_t(*)[FXSAVE_IMAGE_SIZE])context->fpu_state));
 }
 
+static void save_fpu(struct vcpu_context *context)
+{
+    if (xstate_switched_components() != 0)
+        xstate_save(context->fpu_state);
+    else
+        __asm__ volatile("fxsave64 %0" : "=m"(*(uint8_t(*)[FXSAVE_IMAGE_SIZE])context->fpu_state));
+}
+
+/* x87 and SSE as after FNINIT with MXCSR's default; with XSAVE, the
+ * header says they are to be loaded (XSTATE_BV) and leaves every other
+ * component in its initial state. */
 void vcpu_context_init(struct vcpu_context *context)
 {
     uint16_t control_word = FPU_DEFAULT_CONTROL_WORD;
     uint32_t mxcsr = FPU_DEFAULT_MXCSR;
+    uint64_t loaded_components = XSTATE_FP_SSE;
 
     memset(context, 0, sizeof(*context));
     memcpy(&context->fpu_state[0], &control_word, sizeof(control_word));
     memcpy(&context->fpu_state[FXSAVE_MXCSR_OFFSET], &mxcsr, sizeof(mxcsr));
+    if (xstate_switched_components() != 0) {
+        memcpy(&context->fpu_state[XSAVE_HEADER_OFFSET], &loaded_components, sizeof(loaded_components));
+        context->xcr0 = XSTATE_FP_SSE;
+    }
     debug_registers_reset(&context->debug);
 }
 
@@ -144,7 +170,7 @@ void cpu_disable_breakpoints(void)
 void vcpu_context_save(struct vcpu_context *context)
 {
     set_task_switched(false);
-    __asm__ volatile("fxsave64 %0" : "=m"(context->fpu_state));
+    save_fpu(context);
     save_selectors(context->data_selectors);
     context->fs_base = rdmsr(MSR_FS_BASE);
     context->gs_base = rdmsr(MSR_GS_BASE);
@@ -156,7 +182,7 @@ void vcpu_context_save(struct vcpu_context *context)
 void vcpu_context_load(const struct vcpu_context *context)
 {
     set_task_switched(false);
-    restore_fpu(context->fpu_state);
+    restore_fpu(context);
     load_selectors(context->data_selectors);
     wrmsr(MSR_FS_BASE, context->fs_base);
     wrmsr(MSR_GS_BASE, context->gs_base);

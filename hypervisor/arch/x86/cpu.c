@@ -8,6 +8,8 @@
  * CSTAR points at the same entry.  SFMASK clears IF, TF, DF, NT, RF, VM and AC on entry.  SMEP is turned on
  * where present (the hypervisor never executes guest pages); SMAP is not,
  * because every guest page, kernel pages included, carries U=1 under PV.
+ * CR4.OSXSAVE and XCR0 are set by xstate_init (arch/x86/xstate.c) when the
+ * processor has XSAVE, as Xen's xstate_init does.
  */
 #include <pvmon/arch.h>
 #include "exception_fixup.h"
@@ -76,6 +78,7 @@ void cpu_init(struct cpu_features *features)
     wrmsr(MSR_EFER, efer);
     write_cr0((read_cr0() | CR0_WP) & ~CR0_TS);
     write_cr4(read_cr4() | CR4_OSFXSR | CR4_OSXMMEXCPT | (features->has_smep ? CR4_SMEP : 0));
+    features->switched_xstate = xstate_init();
     program_syscall();
     wrmsr(MSR_PAT, XEN_MSR_PAT);
     cpu_context_init(features);

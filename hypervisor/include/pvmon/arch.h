@@ -28,6 +28,7 @@ struct cpu_features {
     bool has_invariant_tsc;
     bool has_1gb_pages;
     bool fpu_pointers_survive_fxrstor;  /* common/fpu_pointers.c */
+    uint64_t switched_xstate;           /* xstate.c: XCR0 components switched, 0 without XSAVE */
 };
 void cpu_init(struct cpu_features *features);
 void interrupts_enable(void);
@@ -59,6 +60,16 @@ uint64_t cpu_read_debug_status(void);
 uint64_t cpu_read_debug_control(void);
 void cpu_disable_breakpoints(void);
 unsigned int cpu_physical_address_bits(void); /* CPUID 0x80000008, or 36 without it */
+
+/* xstate.c: XSAVE for the vCPUs' extended state (pvmon/xstate.h bits).
+ * xstate_init sets CR4.OSXSAVE and XCR0 and returns the components
+ * switched (0: XSAVE is not used).  An area is FPU_STATE_SIZE bytes,
+ * 64-byte aligned. */
+uint64_t xstate_init(void);
+uint64_t xstate_switched_components(void);
+void xstate_load_guest_xcr0(uint64_t value);
+void xstate_save(uint8_t *area);
+void xstate_restore(const uint8_t *area, uint64_t guest_xcr0);
 
 /* paging.c: the hypervisor's own page tables. */
 typedef uint64_t (*boot_frame_source)(void);

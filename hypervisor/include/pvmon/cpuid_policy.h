@@ -12,6 +12,7 @@
 #ifndef PVMON_CPUID_POLICY_H
 #define PVMON_CPUID_POLICY_H
 
+#include <stdbool.h>
 #include <stdint.h>
 
 /* Xen's leaves (<xen/arch-x86/cpuid.h>): signature, version (the one in
@@ -26,11 +27,14 @@ enum cpuid_register { CPUID_EAX, CPUID_EBX, CPUID_ECX, CPUID_EDX, CPUID_REGISTER
 
 #define CPUID_PROCESSOR_INFORMATION_LEAF 1
 #define CPUID_STRUCTURED_FEATURES_LEAF 7
+#define CPUID_XSTATE_LEAF 0xd
 
 /* Feature bits that the privileged-instruction emulator consults too. */
 #define CPUID_1_EDX_DE (UINT32_C(1) << 2)
 #define CPUID_1_EDX_TSC (UINT32_C(1) << 4)
 #define CPUID_1_ECX_XSAVE (UINT32_C(1) << 26)
+#define CPUID_1_ECX_OSXSAVE (UINT32_C(1) << 27)
+#define CPUID_1_ECX_AVX (UINT32_C(1) << 28)
 #define CPUID_1_ECX_HYPERVISOR (UINT32_C(1) << 31)
 #define CPUID_7_0_EBX_FSGSBASE (UINT32_C(1) << 0)
 
@@ -38,6 +42,19 @@ struct cpuid_host {
     void *context;
     /* The processor's own answer to CPUID with EAX = leaf, ECX = subleaf. */
     void (*native_cpuid)(void *context, uint32_t leaf, uint32_t subleaf, uint32_t result[CPUID_REGISTERS]);
+    /* The XCR0 components the hypervisor saves and restores for its vCPUs
+     * (at most XSTATE_SWITCHABLE, pvmon/xstate.h), with its own CR4.OSXSAVE
+     * set; 0 when it does not use XSAVE.  XSAVE is offered only if these
+     * hold x87 and SSE, AVX only if they hold YMM. */
+    uint64_t switched_xstate;
+    /* The asking vCPU's XCR0: leaf 0xD reports the size of its area. */
+    uint64_t guest_xcr0;
+    /* Whether the vCPU's view of CR4 has OSXSAVE set. */
+    bool guest_osxsave;
+    /* Whether the guest kernel asks through the forced-emulation prefix
+     * (Xen's "enlightened" view, where OSXSAVE shows whenever XSAVE is
+     * offered and the hypervisor's CR4 has it, whatever the guest's CR4). */
+    bool enlightened_kernel_view;
 };
 
 /* What a PV guest's CPUID with EAX = leaf, ECX = subleaf returns. */

@@ -39,7 +39,7 @@
 #define DOMAIN_LIMIT 8
 #define DOMAIN_CONSOLE_LINE_SIZE 256
 #define VCPU_POLL_PORT_LIMIT 128     /* Xen's limit for SCHEDOP_poll */
-#define FPU_STATE_SIZE 512           /* the FXSAVE image */
+#define FPU_STATE_SIZE 1024          /* the XSAVE area (x87, SSE, YMM), or the FXSAVE image */
 #define GUEST_GDT_FRAME_LIMIT 14     /* GDT pages below pvmon's reserved page */
 #define GUEST_LDT_FRAME_LIMIT 16     /* 8192 entries, Xen's MMUEXT_SET_LDT limit */
 
@@ -89,7 +89,9 @@ struct guest_callback {
 
 /* Hardware state of a vCPU beyond its general registers, switched with it. */
 struct vcpu_context {
-    uint8_t fpu_state[FPU_STATE_SIZE] __attribute__((aligned(16)));
+    /* Standard format; the first 512 bytes are the FXSAVE image. */
+    uint8_t fpu_state[FPU_STATE_SIZE] __attribute__((aligned(64)));
+    uint64_t xcr0;              /* the guest's XCR0 (xsetbv); 0 without XSAVE */
     uint64_t fs_base;
     uint64_t gs_base;           /* the active GS base */
     uint64_t shadow_gs_base;    /* the inactive one (user GS while in kernel mode) */

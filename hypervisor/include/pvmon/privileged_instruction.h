@@ -5,7 +5,7 @@
  *
  * privileged_instruction_emulate decodes the instruction at RIP in 64-bit
  * mode: rdmsr, wrmsr, rdtsc, mov to and from CR0/CR2/CR3/CR4 and DR0-DR7,
- * clts, wbinvd, cli and sti, and in/out with an immediate port or DX.  Call it only for
+ * clts, wbinvd, xsetbv, cli and sti, and in/out with an immediate port or DX.  Call it only for
  * a #GP with error code 0 taken in the guest kernel (Xen's emulator gives
  * #GP for all of these at the guest's user privilege, and pvmon grants
  * user mode no I/O ports).  forced_cpuid_emulate may be called for a #UD
@@ -67,6 +67,9 @@ struct privileged_operations {
     int (*write_debug_register)(void *context, unsigned int number, uint64_t value);
     /* The guest's virtual I/O privilege level (PHYSDEVOP_set_iopl). */
     unsigned int (*io_privilege_level)(void *context);
+    /* Makes value, already checked against the guest's CPUID, the vCPU's
+     * XCR0, in the processor too (xsetbv). */
+    void (*write_xcr0)(void *context, uint64_t value);
     /* The guest's CPUID (cpuid_policy_guest_leaf). */
     void (*cpuid)(void *context, uint32_t leaf, uint32_t subleaf, uint32_t result[CPUID_REGISTERS]);
 };

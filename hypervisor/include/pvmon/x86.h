@@ -17,6 +17,7 @@
 #define CR4_PGE (1UL << 7)
 #define CR4_OSFXSR (1UL << 9)
 #define CR4_OSXMMEXCPT (1UL << 10)
+#define CR4_OSXSAVE (1UL << 18)
 #define CR4_SMEP (1UL << 20)
 
 #define MSR_APIC_BASE 0x1b
