@@ -99,7 +99,7 @@ image=${BUILD:-build}/pvmon.elf
 pv_kernel=${BUILD:-build}/pv-kernel.elf
 test_guests=(event_channel vcpu_op sched_op traps descriptor_tables cpu_state
              xen_version vm_assist multicall domain_control dispatch console_io fpu_pointers
-             page_tables page_table_writes preemption ldt exceptions physdev reservation grant_table)
+             page_tables page_table_writes preemption ldt exceptions physdev reservation grant_table xstate)
 timeout_seconds=${SYSTEM_TEST_TIMEOUT:-100}
 pattern_tool=${BUILD:-build}/tools/disk-pattern-check
 minimum_share_ratio_percent=150
