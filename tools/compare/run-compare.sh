@@ -255,6 +255,18 @@ print_mode_table() {
     fi
 }
 
+# Prints each configuration's "lmb: info cpu" line (its icount boot): the CPU
+# features its kernel and user space saw (xsave, avx, ...).
+print_cpu_lines() {
+    local config line
+    for config in "${configs[@]}"; do
+        line=$(grep -a -m 1 'lmb: info cpu ' "$logs/$config-icount-1.log" 2>/dev/null |
+            sed 's/\r$//; s/.*lmb: info cpu //')
+        [ -n "$line" ] && echo "- $(config_label "$config"): $line"
+    done
+    return 0
+}
+
 # Prints the per-operation counters from the icount logs: one table per configuration and source.
 print_counters() {
     local config log lines source keys
@@ -310,7 +322,10 @@ qemu_version=$(qemu-system-x86_64 --version 2>/dev/null | head -n 1)
     echo "kernel: $(basename "$(readlink -f "$kernel")") ($(sed -n 's/.*lmb: info kernel=\([^ ]*\).*/\1/p' \
         "$logs"/native-icount-1.log 2>/dev/null | head -n 1)), Debian's stock 6.1 everywhere except the"
     echo "patched-kernel rows; workload: lmb ($([ -n "$quick" ] && echo "quick sizes, QUICK=1" || echo "full sizes"))."
-    echo "Every guest: 1 vCPU, 512 MiB, \`noxsave clearcpuid=smap\` (README.md of tools/compare)."
+    echo "Every guest: 1 vCPU, 512 MiB, \`clearcpuid=smap\`; \`noxsave\` only for the SVM-nested ones (kvm-*,"
+    echo "xen-pvh, xen-hvm: QEMU 7.2's SVM does not intercept XSETBV); README.md of tools/compare."
+    echo "What each guest's kernel used (lmb's \`info cpu\` line, icount boot):"
+    print_cpu_lines
     echo
     echo "Cells: µs per operation (pagefault: per page; bcopy_64M: per 64 MiB copy; macro_*: per run),"
     echo "in brackets the ratio to native in the same mode. Lower is better."

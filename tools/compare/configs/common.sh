@@ -6,19 +6,22 @@
 #   compare_parse_arguments "$@"     sets mode, kernel, initramfs, log (absolute paths),
 #                                    timeout_seconds, quick (0 or 1); exits 1 on a bad
 #                                    command line
-#   compare_guest_cmdline            the kernel command line words every guest gets
-#                                    (after its console=): CPU features and the workload's size
+#   compare_guest_cmdline [xsave]    the kernel command line words every guest gets
+#                                    (after its console=): CPU features and the workload's size;
+#                                    with "xsave" the guest keeps XSAVE (no noxsave)
 #   compare_not_run REASON           prints "not run: REASON" and exits 3
 #   compare_finish STATUS            exits 0 if the log holds the workload's last line
 #                                    ("lmb: done"), 2 for a timeout (STATUS 124 or 137 from
 #                                    timeout(1)), 1 otherwise, saying why on stderr
 #   compare_icount_options           QEMU's -icount options for $mode (none for tcg)
 #
-# Every guest: 1 vCPU, COMPARE_GUEST_MIB MiB, the same CPU features seen by the
-# guest kernel: no XSAVE (noxsave: QEMU 7.2's SVM does not intercept XSETBV, so
-# the nested guests lose XSAVE, and pvmon hides it from its PV guests) and no SMAP
-# (clearcpuid=smap: Xen's smap=0 hides it from its domUs; a PV kernel runs in
-# ring 3, where SMAP means nothing).
+# Every guest: 1 vCPU, COMPARE_GUEST_MIB MiB, no SMAP (clearcpuid=smap: Xen's
+# smap=0 hides it from its domUs; a PV kernel runs in ring 3, where SMAP means
+# nothing).  XSAVE (and so AVX) is kept where the guest can have it: native,
+# pvmon's PV domUs and Xen's PV domU, which run without SVM (compare_guest_cmdline
+# xsave).  The SVM-nested guests (kvm-*, xen-pvh, xen-hvm) get noxsave: QEMU
+# 7.2's SVM does not intercept XSETBV, so they would lose XSAVE behind their
+# hypervisor's back.
 set -u
 
 COMPARE_GUEST_MIB=512
@@ -58,6 +61,7 @@ compare_parse_arguments() {
 
 compare_guest_cmdline() {
     local words="noxsave clearcpuid=smap panic=-1 lmb.size=full"
+    [ "${1:-}" = xsave ] && words=${words#noxsave }
     [ "$quick" = 1 ] && words=${words/lmb.size=full/lmb.size=quick}
     [ -n "${COMPARE_TESTS:-}" ] && words="$words lmb.tests=${COMPARE_TESTS//,/:}"
     echo "$words"

@@ -13,5 +13,5 @@ command -v qemu-system-x86_64 >/dev/null || compare_not_run "qemu-system-x86_64 
 timeout --kill-after=10 "$timeout_seconds" qemu-system-x86_64 -accel tcg,thread=single -cpu max -M pc \
     -m "$COMPARE_GUEST_MIB" -smp "$COMPARE_GUEST_VCPUS" -nodefaults -no-user-config -display none \
     -monitor none -no-reboot $(compare_icount_options) -serial "file:$log" \
-    -kernel "$kernel" -initrd "$initramfs" -append "console=ttyS0 $(compare_guest_cmdline)" </dev/null
+    -kernel "$kernel" -initrd "$initramfs" -append "console=ttyS0 $(compare_guest_cmdline xsave)" </dev/null
 compare_finish $?

@@ -8,7 +8,8 @@
 # KERNEL-ELF with COMPARE_GUEST_MIB MiB, its console on hvc0 (dom0's console
 # backend, in pvmon's serial log with the prefix "(d1) "), the workload
 # initramfs as its ramdisk, and the command line
-# "console=hvc0 $(compare_guest_cmdline) EXTRA-WORDS".  dom0 gets 256 MiB,
+# "console=hvc0 $(compare_guest_cmdline xsave) EXTRA-WORDS" (pvmon offers
+# XSAVE and AVX to PV guests as Xen does).  dom0 gets 256 MiB,
 # the machine 1536 MiB.  pvmon's toolstack also prints its machine-wide
 # counters over the scenario ("toolstack: compare: hypervisor counters: ...");
 # lmb prints the domain's own per test (README.md).  Then compare_finish.
@@ -37,7 +38,7 @@ pvmon_boot() {
     cp "$elf" "$work/kernel.elf" && cp "$initramfs" "$work/workload.cpio" || exit 1
     {
         echo "scenario compare $timeout_seconds"
-        echo "domain linux kernel.elf $COMPARE_GUEST_MIB 256 console=hvc0 $(compare_guest_cmdline) $extra"
+        echo "domain linux kernel.elf $COMPARE_GUEST_MIB 256 console=hvc0 $(compare_guest_cmdline xsave) $extra"
         echo "ramdisk workload.cpio"
     } >"$work/domains"
     "$COMPARE_ROOT/tools/make-dom0-ramdisk.sh" "$work/dom0-ramdisk.cpio" "$work/domains" \

@@ -73,14 +73,16 @@ host_package_version() {
 }
 
 write_domu_config() {
-    local console=hvc0
+    local console=hvc0 xsave=""
     [ "$domain_type" = hvm ] && console=ttyS0
+    # A PV domU runs without SVM: Xen offers it XSAVE (common.sh).
+    [ "$domain_type" = pv ] && xsave=xsave
     {
         echo "name = \"compare-$domain_type\""
         echo "type = \"$domain_type\""
         echo "kernel = \"/domu/vmlinuz\""
         echo "ramdisk = \"/domu/initrd.cpio\""
-        echo "extra = \"console=$console $(compare_guest_cmdline)\""
+        echo "extra = \"console=$console $(compare_guest_cmdline "$xsave")\""
         echo "memory = $COMPARE_GUEST_MIB"
         echo "maxmem = $COMPARE_GUEST_MIB"
         echo "vcpus = $COMPARE_GUEST_VCPUS"
