@@ -1,25 +1,28 @@
 /*
  * The part of a vCPU's state that lives in the CPU beyond its general
  * registers, saved when the vCPU stops running and loaded when it runs
- * again: FPU, SSE and AVX state (an XSAVE area, or an FXSAVE image where
- * the processor has no XSAVE) with the guest's XCR0, the data segment selectors, the FS,
- * GS and shadow GS bases (pvmon never uses FS or GS itself, so the
- * hardware holds the guest's values while it runs), its virtual CR0.TS and
- * its debug registers.
+ * again: FPU, SSE and AVX state (an XSAVE area with the guest's XCR0, or
+ * an FXSAVE image where the processor has no XSAVE), the data segment
+ * selectors, the FS, GS and shadow GS bases (pvmon never uses FS or GS
+ * itself, so the hardware holds the guest's values while it runs), its
+ * virtual CR0.TS and its debug registers.
  *
  * Rules kept here:
  *   - FPU state is switched eagerly on every vCPU switch; pvmon itself is
  *     built without SSE and never touches it.  With XSAVE, every component
  *     pvmon switches is saved and restored whatever the guest's XCR0
- *     (arch/x86/xstate.c), and a new vCPU starts from x87 and SSE's state
- *     after FNINIT (FCW 0x37f, MXCSR 0x1f80), YMM in its initial
- *     (zero) state and XCR0 = x87|SSE (Xen's XSTATE_FP_SSE).  On a CPU whose FXRSTOR
- *     leaves the previous x87 FIP/FDP/FOP in place (common/fpu_pointers.c),
- *     they are first set to fixed values pointing into the incoming
- *     vCPU's own image, so one domain never reads another's (Xen's
- *     fpu_fxrstor; xrstor, which does the same before XRSTOR).  A vCPU whose guest set
- *     CR0.TS (fpu_taskswitch) runs with the real TS set, so its next FPU
- *     instruction raises #NM, which goes to the guest (Xen's rule).
+ *     (arch/x86/xstate.c).  A new vCPU starts with x87 and SSE as after
+ *     FNINIT (FCW 0x37f, MXCSR 0x1f80), YMM in its initial (zero) state
+ *     and XCR0 = x87|SSE (Xen's XSTATE_FP_SSE).
+ *   - On a CPU whose FXRSTOR (and XRSTOR) leaves the previous x87
+ *     FIP/FDP/FOP in place (common/fpu_pointers.c), they are first set to
+ *     fixed values pointing into the incoming vCPU's own image, so one
+ *     domain never reads another's (Xen's fpu_fxrstor, and xrstor in
+ *     xen/arch/x86/xstate.c, which makes the same check on the area's
+ *     FXSAVE part).
+ *   - A vCPU whose guest set CR0.TS (fpu_taskswitch) runs with the real TS
+ *     set, so its next FPU instruction raises #NM, which goes to the guest
+ *     (Xen's rule).
  *   - The bases are re-read from the hardware when a vCPU stops, never
  *     trusted from a cache: the guest may load FS/GS selectors itself
  *     (brief 3.2; Xen's save_segments).
