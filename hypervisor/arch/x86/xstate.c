@@ -20,6 +20,10 @@
  *   - pvmon writes XCR0 itself only; a guest's xsetbv faults (CPL 3) and
  *     is emulated (common/privileged_instruction.c), so the value cached
  *     here is the processor's.
+ *   - The areas are saved with plain XSAVE, and pvmon's own XRSTOR is the
+ *     last before a vCPU runs, so a guest's XSAVEOPT (its "modified"
+ *     optimisation follows the linear address and CPL of the last XRSTOR)
+ *     never skips a component on the strength of another domain's XRSTOR.
  */
 #include <pvmon/arch.h>
 #include <pvmon/domain.h>
