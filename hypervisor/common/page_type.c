@@ -254,6 +254,24 @@ static void take_first_type_reference(const struct page_memory *memory, uint64_t
     entry->linear_count = 0;
 }
 
+/* A type reference of a type that needs no validation (writable, segment
+ * descriptor) on a frame whose owner was checked: the type must be free
+ * or already that one (Xen's _get_page_type for those types). */
+static int take_plain_type(const struct page_memory *memory, uint64_t frame, enum page_type type)
+{
+    struct frame *entry = frame_entry(memory, frame);
+    uint32_t count = entry->type_info & PAGE_TYPE_COUNT_MASK;
+
+    if (count == 0) {
+        take_first_type_reference(memory, frame, type);
+        return 0;
+    }
+    if (type_in(entry->type_info) != type || count == PAGE_TYPE_COUNT_MASK)
+        return -XEN_EINVAL;
+    entry->type_info++;
+    return 0;
+}
+
 /*
  * ---- Preemptible validation and devalidation ----
  *
@@ -398,7 +416,7 @@ static int take_l1_entry_references(const struct page_memory *memory, uint16_t o
     error = page_get_reference(memory, frame, frame_owner);
     if (error || !(entry & PAGE_TABLE_ENTRY_WRITABLE))
         return error;
-    error = page_get_type(memory, frame, frame_owner, PAGE_TYPE_WRITABLE);
+    error = take_plain_type(memory, frame, PAGE_TYPE_WRITABLE); /* owner checked with the reference */
     if (error)
         page_put_reference(memory, frame);
     return error;
@@ -941,9 +959,6 @@ static enum outcome tear_down_partial(const struct page_memory *memory, uint64_t
 
 int page_get_type(const struct page_memory *memory, uint64_t frame, uint16_t owner, enum page_type type)
 {
-    struct frame *entry;
-    uint32_t count;
-
     if (!is_owned(memory, frame, owner) || type <= PAGE_TYPE_NONE || type > PAGE_TYPE_SEGMENT_DESCRIPTOR)
         return -XEN_EINVAL;
     if (is_table_type(type)) {
@@ -959,16 +974,7 @@ int page_get_type(const struct page_memory *memory, uint64_t frame, uint16_t own
             return -XEN_EINVAL;
         }
     }
-    entry = frame_entry(memory, frame);
-    count = entry->type_info & PAGE_TYPE_COUNT_MASK;
-    if (count == 0) {
-        take_first_type_reference(memory, frame, type);
-        return 0;
-    }
-    if (type_in(entry->type_info) != type || count == PAGE_TYPE_COUNT_MASK)
-        return -XEN_EINVAL;
-    entry->type_info++;
-    return 0;
+    return take_plain_type(memory, frame, type);
 }
 
 void page_put_type(const struct page_memory *memory, uint64_t frame)
@@ -1069,6 +1075,35 @@ static bool same_references(uint64_t old_entry, uint64_t new_entry)
     return (old_entry & PAGE_TABLE_ENTRY_WRITABLE) == (new_entry & PAGE_TABLE_ENTRY_WRITABLE);
 }
 
+/* An entry of an L1 in use (the most frequent update: every page a Linux
+ * guest faults in or unmaps): as below, with what the new entry names
+ * looked up once for its bits and its references. */
+static int update_l1_entry_in_use(const struct page_memory *memory, uint16_t owner, uint16_t frame_owner,
+                                  uint64_t *table, unsigned int index, uint64_t entry, bool preserve_accessed_dirty,
+                                  uint64_t *stored)
+{
+    uint64_t old_entry = table[index];
+    enum l1_target target = l1_target_of(memory, entry);
+    uint64_t accepted;
+    int error = check_l1_entry_bits(memory, owner, entry, target, &accepted);
+
+    if (error)
+        return error;
+    if (preserve_accessed_dirty && (accepted & PAGE_TABLE_ENTRY_PRESENT))
+        accepted |= old_entry & (ENTRY_ACCESSED | ENTRY_DIRTY);
+    if (!same_references(old_entry, accepted)) {
+        error = take_l1_entry_references(memory, owner, frame_owner, accepted, target);
+        if (error)
+            return error;
+        table[index] = accepted;
+        drop_l1_entry_references(memory, old_entry, l1_target_of(memory, old_entry));
+    } else {
+        table[index] = accepted;
+    }
+    *stored = accepted;
+    return 0;
+}
+
 /* An entry of a table in use: the new entry's references are taken before
  * the old one's are dropped, so a frame both name never drops to zero. */
 static int update_entry_in_use(const struct page_memory *memory, uint16_t owner, uint16_t frame_owner,
@@ -1082,14 +1117,16 @@ static int update_entry_in_use(const struct page_memory *memory, uint16_t owner,
 
     if (is_hypervisor_slot(level, index) || (level == PAGE_TYPE_L1 && is_grant_entry(old_entry)))
         return -XEN_EINVAL;
+    if (level == PAGE_TYPE_L1)
+        return update_l1_entry_in_use(memory, owner, frame_owner, table, index, entry, preserve_accessed_dirty,
+                                      stored);
     error = check_entry_bits(memory, owner, level, entry, &accepted);
     if (error)
         return error;
     if (preserve_accessed_dirty && (accepted & PAGE_TABLE_ENTRY_PRESENT))
         accepted |= old_entry & (ENTRY_ACCESSED | ENTRY_DIRTY);
     if (!same_references(old_entry, accepted)) {
-        error = take_entry_references(memory, owner, level == PAGE_TYPE_L1 ? frame_owner : owner, table_frame,
-                                      level, accepted);
+        error = take_entry_references(memory, owner, owner, table_frame, level, accepted);
         if (error)
             return error;
         table[index] = accepted;
