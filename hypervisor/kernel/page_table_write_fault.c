@@ -59,7 +59,8 @@ static bool find_written_table(const struct vcpu *vcpu, uint64_t fault_address, 
  * each of the at most two pages the bytes lie on is read in one checked
  * copy: the bytes read are those a copy byte by byte would read, for two
  * copies at most instead of fifteen (every entry Linux clears with xchg
- * comes here). */
+ * comes here).  Xen's ptwr_emulated_insn_fetch likewise reads the bytes
+ * with one checked copy (copy_from_guest_pv) per fetch. */
 static size_t fetch_instruction(uint64_t address, uint8_t *bytes)
 {
     size_t in_first_page = PAGE_SIZE - (address & (PAGE_SIZE - 1));
