@@ -588,13 +588,14 @@ static enum outcome validate_l1(const struct page_memory *memory, uint64_t frame
  */
 static unsigned int questioned_between(enum page_type level, unsigned int low, unsigned int high)
 {
-    unsigned int count = high > low ? high - low : 0;
     unsigned int slots_low = low > FIRST_HYPERVISOR_SLOT ? low : FIRST_HYPERVISOR_SLOT;
     unsigned int slots_high = high < LAST_HYPERVISOR_SLOT + 1 ? high : LAST_HYPERVISOR_SLOT + 1;
 
+    if (high <= low)
+        return 0;
     if (level == PAGE_TYPE_L4 && slots_high > slots_low)
-        count -= slots_high - slots_low;
-    return count;
+        return high - low - (slots_high - slots_low);
+    return high - low;
 }
 
 /* How many of count questions in a row are answered "go on" before the

@@ -16,6 +16,11 @@
  * present ones naming the owner's frames, another owner's, frames given
  * back or never assigned, device memory, tables and the table itself,
  * with allowed and refused bits.
+ *
+ * The walks skip empty entries, but owe each one its preemption question
+ * (pvmon/page_type.h): the last cases count the questions, check where a
+ * walk stopped at every question stops, and that questions asked a run at
+ * once (preempt_requested_among) stop a walk where one by one would.
  */
 #include <stdbool.h>
 #include <stdint.h>
@@ -23,6 +28,7 @@
 #include <string.h>
 
 #include <pvmon/errno.h>
+#include <pvmon/layout.h>
 #include <pvmon/page_table_entry.h>
 #include <pvmon/page_type.h>
 
@@ -283,6 +289,123 @@ START_TEST(an_l2_pinned_whole_holds_what_its_entries_written_one_by_one_hold)
 }
 END_TEST
 
+/* ---- the questions a walk owes its skipped entries ---- */
+
+/* An L4 whose only entries name itself (read-only: they hold nothing, so
+ * no walk goes below), far apart, with junk present in two of the
+ * hypervisor's slots, which the walks skip without a question. */
+static void build_sparse_l4(struct simulated_memory *machine)
+{
+    const struct page_memory *memory = simulated_memory_view(machine);
+
+    page_assign(memory, TABLE, OWNER, false);
+    machine->pages[TABLE][5] = (TABLE << 12) | PRESENT | USER;
+    machine->pages[TABLE][300] = (TABLE << 12) | PRESENT | USER;
+    machine->pages[TABLE][FIRST_HYPERVISOR_SLOT + 1] = UINT64_C(0x1234000) | PRESENT;
+    machine->pages[TABLE][LAST_HYPERVISOR_SLOT] = UINT64_C(0x5678000) | PRESENT;
+}
+
+#define QUESTIONED_L4_ENTRIES (PAGE_TABLE_ENTRIES - 1 - HYPERVISOR_L4_SLOT_COUNT)
+
+START_TEST(a_walk_asks_before_every_entry_but_the_first_and_the_hypervisors_slots_empty_or_not)
+{
+    const struct page_memory *memory;
+
+    simulated_memory_create(&whole, FRAME_COUNT);
+    memory = simulated_memory_view(&whole);
+    build_sparse_l4(&whole);
+
+    ck_assert_int_eq(page_pin(memory, TABLE, OWNER, PAGE_TYPE_L4), 0);
+    ck_assert_uint_eq(whole.questions_total, QUESTIONED_L4_ENTRIES);
+    ck_assert_int_eq(page_unpin(memory, TABLE, OWNER), 0);
+    ck_assert_uint_eq(whole.questions_total, 2 * QUESTIONED_L4_ENTRIES);
+    simulated_memory_destroy(&whole);
+}
+END_TEST
+
+START_TEST(a_walk_preempted_at_every_question_stops_before_every_entry_but_the_hypervisors_slots)
+{
+    const struct page_memory *memory;
+    unsigned int expected = 0;
+    int result;
+
+    simulated_memory_create(&whole, FRAME_COUNT);
+    memory = simulated_memory_view(&whole);
+    build_sparse_l4(&whole);
+    whole.preempt_every = 1;
+    while ((result = page_pin(memory, TABLE, OWNER, PAGE_TYPE_L4)) == -XEN_ERESTART) {
+        expected = expected + 1 == FIRST_HYPERVISOR_SLOT ? LAST_HYPERVISOR_SLOT + 1 : expected + 1;
+        ck_assert_uint_eq(whole.frames[TABLE].validated_entries, expected);
+    }
+    ck_assert_int_eq(result, 0);
+    ck_assert_uint_eq(expected, PAGE_TABLE_ENTRIES - 1);
+    simulated_memory_destroy(&whole);
+}
+END_TEST
+
+/* A memory that asks a run of questions at once, answering as the
+ * simulated machine's one-by-one hook would (stop at every
+ * preempt_every-th), and counting the runs. */
+static uint64_t runs_asked;
+
+static unsigned int ask_run_at_once(const struct page_memory *memory, unsigned int count)
+{
+    unsigned int answered = 0;
+
+    runs_asked++;
+    while (answered < count && !memory->preempt_requested(memory))
+        answered++;
+    return answered;
+}
+
+static void expect_same_frame_table(void)
+{
+    for (uint64_t frame = 0; frame < FRAME_COUNT; frame++) {
+        const struct frame *left = &whole.frames[frame];
+        const struct frame *right = &stepwise.frames[frame];
+
+        if (left->type_info != right->type_info || left->reference_count != right->reference_count ||
+            left->validated_entries != right->validated_entries || left->flags != right->flags)
+            ck_abort_msg("frame %llu: type_info %#x/%#x references %#x/%#x validated_entries %u/%u",
+                         (unsigned long long) frame, left->type_info, right->type_info, left->reference_count,
+                         right->reference_count, left->validated_entries, right->validated_entries);
+    }
+}
+
+START_TEST(questions_asked_a_run_at_once_stop_a_walk_where_one_by_one_would)
+{
+    for (uint64_t every = 1; every < 40; every += 3) {
+        int result;
+
+        create_machines();
+        build_sparse_l4(&whole);
+        build_sparse_l4(&stepwise);
+        whole.memory.preempt_requested_among = ask_run_at_once;
+        whole.preempt_every = stepwise.preempt_every = every;
+        runs_asked = 0;
+        do {
+            result = page_pin(simulated_memory_view(&whole), TABLE, OWNER, PAGE_TYPE_L4);
+            ck_assert_int_eq(page_pin(simulated_memory_view(&stepwise), TABLE, OWNER, PAGE_TYPE_L4), result);
+            expect_same_frame_table();
+        } while (result == -XEN_ERESTART);
+        ck_assert_int_eq(result, 0);
+        ck_assert_int_eq(page_unpin(simulated_memory_view(&whole), TABLE, OWNER), 0);
+        ck_assert_int_eq(page_unpin(simulated_memory_view(&stepwise), TABLE, OWNER), 0);
+        expect_same_frame_table();
+        do {
+            result = page_finish_pending_release(simulated_memory_view(&whole), OWNER);
+            ck_assert_int_eq(page_finish_pending_release(simulated_memory_view(&stepwise), OWNER), result);
+            expect_same_frame_table();
+        } while (result == -XEN_ERESTART);
+        ck_assert_int_eq(result, 0);
+        ck_assert_uint_eq(whole.questions_total, stepwise.questions_total);
+        /* Asked in runs, not one by one (but where every question stops). */
+        ck_assert(runs_asked > 0 && (every == 1 || runs_asked < whole.questions_total));
+        destroy_machines();
+    }
+}
+END_TEST
+
 static void add_test_case(Suite *suite, const TTest *test)
 {
     TCase *test_case = tcase_create(test->name);
@@ -297,6 +420,9 @@ Suite *page_type_fast_paths_suite(void)
 
     add_test_case(suite, an_l1_pinned_whole_holds_what_its_entries_written_one_by_one_hold);
     add_test_case(suite, an_l2_pinned_whole_holds_what_its_entries_written_one_by_one_hold);
+    add_test_case(suite, a_walk_asks_before_every_entry_but_the_first_and_the_hypervisors_slots_empty_or_not);
+    add_test_case(suite, a_walk_preempted_at_every_question_stops_before_every_entry_but_the_hypervisors_slots);
+    add_test_case(suite, questions_asked_a_run_at_once_stop_a_walk_where_one_by_one_would);
     return suite;
 }
 
