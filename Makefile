@@ -288,7 +288,7 @@ QCOW2_TOOL_SOURCES := tools/qcow2_tool.c $(addprefix backend/, disk_image.c qcow
 # so that make neither rebuilds nor deletes them after 'make test'.
 .SECONDARY:
 
-.PHONY: all deps run run-demo iso run-iso test unit-test boot-test bench bench-xts fuzz fuzz-page-type clean
+.PHONY: all deps run run-demo iso run-iso test unit-test boot-test bench bench-xts bench-page-type fuzz fuzz-page-type clean
 all: $(HYPERVISOR_IMAGE) $(PV_KERNEL) $(HYPERCALL_TEST_GUESTS) $(DOM0_RAMDISK) $(PROGRAMS_RAMDISK) \
     $(UNIT_TEST_BINARY) $(FUZZ_PASS_BINARY) $(FUZZ_HARNESS_PASS_BINARIES) $(MODULE_CHECKSUM) \
     $(DISK_PATTERN_CHECK) $(VBD_CHECKPOINT_TOOL) $(XTS_SECTORS) $(QCOW2_TOOL)
@@ -426,6 +426,16 @@ $(XTS_BENCH): $(patsubst %.c,$(BUILD)/host-bench/%.o,$(XTS_SECTORS_SOURCES))
 	@mkdir -p $(dir $@)
 	$(QUIET)gcc $(HOST_BENCH_CFLAGS) $^ -o $@
 
+# common/page_type.c on one Linux fork+exit's page-table work, at -O2
+# (tools/bench/page_type_bench.c; 'make bench-page-type').
+PAGE_TYPE_BENCH := $(BUILD)/bench/page-type
+PAGE_TYPE_BENCH_SOURCES := tools/bench/page_type_bench.c \
+    $(addprefix hypervisor/common/, page_type.c page_table_entry.c io_memory.c)
+$(PAGE_TYPE_BENCH): $(patsubst %.c,$(BUILD)/host-bench/%.o,$(PAGE_TYPE_BENCH_SOURCES))
+	$(call say,HOSTLD,$@)
+	@mkdir -p $(dir $@)
+	$(QUIET)gcc $(HOST_BENCH_CFLAGS) $^ -o $@
+
 unit-test: $(UNIT_TEST_BINARY)
 	$(UNIT_TEST_BINARY)
 
@@ -545,6 +555,12 @@ $(NATIVE_BENCH_KERNEL): $(NATIVE_BENCH_OBJECTS) tools/bench/native/linker.ld
 # The host's speed of pvmon's XTS-AES-256 (MB/s encrypting and decrypting 512-byte sectors).
 bench-xts: $(XTS_BENCH)
 	@$(XTS_BENCH) bench
+
+# The host's cost of one Linux fork+exit's page-table validation (ns, and
+# the page-type counters); run it under valgrind --tool=callgrind for
+# instructions per function.
+bench-page-type: $(PAGE_TYPE_BENCH)
+	@$(PAGE_TYPE_BENCH)
 
 bench: deps $(HYPERVISOR_IMAGE) $(PV_KERNEL) $(PROGRAMS_RAMDISK) $(NATIVE_BENCH_KERNEL) linux linux-stock \
     linux-initramfs $(BUILD)/tests/hypercall/liveness_watchdog.elf $(BUILD)/tests/hypercall/liveness_attacker.elf

@@ -254,6 +254,24 @@ static void take_first_type_reference(const struct page_memory *memory, uint64_t
     entry->linear_count = 0;
 }
 
+/* A type reference of a type that needs no validation (writable, segment
+ * descriptor) on a frame whose owner was checked: the type must be free
+ * or already that one (Xen's _get_page_type for those types). */
+static int take_plain_type(const struct page_memory *memory, uint64_t frame, enum page_type type)
+{
+    struct frame *entry = frame_entry(memory, frame);
+    uint32_t count = entry->type_info & PAGE_TYPE_COUNT_MASK;
+
+    if (count == 0) {
+        take_first_type_reference(memory, frame, type);
+        return 0;
+    }
+    if (type_in(entry->type_info) != type || count == PAGE_TYPE_COUNT_MASK)
+        return -XEN_EINVAL;
+    entry->type_info++;
+    return 0;
+}
+
 /*
  * ---- Preemptible validation and devalidation ----
  *
@@ -278,11 +296,6 @@ enum outcome {
     OUTCOME_REFUSED,         /* refused: nothing held, the type count is as it was */
     OUTCOME_REFUSED_PARTIAL, /* refused: the frame is left partial and must be torn down */
 };
-
-static bool stop_requested(const struct page_memory *memory)
-{
-    return memory->preempt_requested != NULL && memory->preempt_requested(memory);
-}
 
 static bool is_partial(const struct frame *entry)
 {
@@ -403,7 +416,7 @@ static int take_l1_entry_references(const struct page_memory *memory, uint16_t o
     error = page_get_reference(memory, frame, frame_owner);
     if (error || !(entry & PAGE_TABLE_ENTRY_WRITABLE))
         return error;
-    error = page_get_type(memory, frame, frame_owner, PAGE_TYPE_WRITABLE);
+    error = take_plain_type(memory, frame, PAGE_TYPE_WRITABLE); /* owner checked with the reference */
     if (error)
         page_put_reference(memory, frame);
     return error;
@@ -479,6 +492,54 @@ static enum outcome validate_upper_entry(const struct page_memory *memory, uint1
     return outcome;
 }
 
+/*
+ * Most entries of a Linux process's tables are not present (a small
+ * process maps a few dozen pages, through one or two entries of each
+ * upper table), and a non-present entry is accepted as it is and holds
+ * nothing (Xen's get_page_from_lNe returns at once for one, and
+ * alloc_l1_table, free_l1_table and put_page_from_l1e skip it): so the
+ * walks below find the next present entry eight entries at a time, and
+ * spend nothing else on the empty ones, not even a preemption question
+ * (which still comes before every present entry but the first handled,
+ * so the work between two questions is still at most one L1).
+ */
+#define SKIP_GROUP 8
+
+/* Written out: a loop here is not unrolled at -O2, and costs four times as much. */
+static bool any_present_in_group(const uint64_t *group)
+{
+    return (group[0] | group[1] | group[2] | group[3] | group[4] | group[5] | group[6] | group[7]) &
+           PAGE_TABLE_ENTRY_PRESENT;
+}
+
+/* The first present entry at or after index, or PAGE_TABLE_ENTRIES. */
+static unsigned int next_present_entry(const uint64_t *table, unsigned int index)
+{
+    for (; index < PAGE_TABLE_ENTRIES && index % SKIP_GROUP != 0; index++) {
+        if (table[index] & PAGE_TABLE_ENTRY_PRESENT)
+            return index;
+    }
+    while (index < PAGE_TABLE_ENTRIES && !any_present_in_group(&table[index]))
+        index += SKIP_GROUP;
+    while (index < PAGE_TABLE_ENTRIES && !(table[index] & PAGE_TABLE_ENTRY_PRESENT))
+        index++;
+    return index;
+}
+
+/* One past the last present entry below end, or 0 if there is none. */
+static unsigned int present_entries_end(const uint64_t *table, unsigned int end)
+{
+    for (; end > 0 && end % SKIP_GROUP != 0; end--) {
+        if (table[end - 1] & PAGE_TABLE_ENTRY_PRESENT)
+            return end;
+    }
+    while (end > 0 && !any_present_in_group(&table[end - SKIP_GROUP]))
+        end -= SKIP_GROUP;
+    while (end > 0 && !(table[end - 1] & PAGE_TABLE_ENTRY_PRESENT))
+        end--;
+    return end;
+}
+
 /* An L1 validates in one step (at most 512 entries): on a refusal it gives
  * back what it took.  An accepted entry's fix-up is stored at once when it
  * is none or U forced on, which a refusal may leave behind
@@ -492,7 +553,8 @@ static enum outcome validate_l1(const struct page_memory *memory, uint64_t frame
     uint64_t present_entries = 0;
     uint64_t accepted;
 
-    for (unsigned int index = 0; index < PAGE_TABLE_ENTRIES; index++) {
+    for (unsigned int index = next_present_entry(table, 0); index < PAGE_TABLE_ENTRIES;
+         index = next_present_entry(table, index + 1)) {
         uint64_t entry = table[index];
         enum l1_target target = l1_target_of(memory, entry);
 
@@ -502,7 +564,7 @@ static enum outcome validate_l1(const struct page_memory *memory, uint64_t frame
                 drop_l1_entry_references(memory, table[index], l1_target_of(memory, table[index]));
             return OUTCOME_REFUSED;
         }
-        present_entries += (entry & PAGE_TABLE_ENTRY_PRESENT) != 0;
+        present_entries++;
         if (accepted == entry || accepted == (entry | PAGE_TABLE_ENTRY_USER))
             table[index] = accepted;
         else
@@ -516,6 +578,89 @@ static enum outcome validate_l1(const struct page_memory *memory, uint64_t frame
     return OUTCOME_DONE;
 }
 
+/*
+ * The questions a walk of an L2-L4 owes (pvmon/page_type.h): one before
+ * every entry but the first it handles and the hypervisor's slots of an
+ * L4, empty entries included, so that a walk over skipped empty entries
+ * stops exactly where one entry at a time would.  The questions for a run
+ * of entries are asked at once (memory->preempt_requested_among), or one
+ * by one when the memory cannot.
+ */
+static unsigned int questioned_between(enum page_type level, unsigned int low, unsigned int high)
+{
+    unsigned int slots_low = low > FIRST_HYPERVISOR_SLOT ? low : FIRST_HYPERVISOR_SLOT;
+    unsigned int slots_high = high < LAST_HYPERVISOR_SLOT + 1 ? high : LAST_HYPERVISOR_SLOT + 1;
+
+    if (high <= low)
+        return 0;
+    if (level == PAGE_TYPE_L4 && slots_high > slots_low)
+        return high - low - (slots_high - slots_low);
+    return high - low;
+}
+
+/* How many of count questions in a row are answered "go on" before the
+ * first "stop": count if none is. */
+static unsigned int questions_answered_go_on(const struct page_memory *memory, unsigned int count)
+{
+    if (count == 0 || memory->preempt_requested == NULL)
+        return count;
+    if (memory->preempt_requested_among != NULL)
+        return memory->preempt_requested_among(memory, count);
+    for (unsigned int asked = 0; asked < count; asked++) {
+        if (memory->preempt_requested(memory))
+            return asked;
+    }
+    return count;
+}
+
+/* Asks the questions before the entries [low, high), upwards: the entry
+ * the walk must stop at, or PAGE_TABLE_ENTRIES to go on. */
+static unsigned int ask_upwards(const struct page_memory *memory, enum page_type level, unsigned int low,
+                                unsigned int high)
+{
+    unsigned int go_on = questions_answered_go_on(memory, questioned_between(level, low, high));
+
+    if (go_on == questioned_between(level, low, high))
+        return PAGE_TABLE_ENTRIES;
+    for (unsigned int index = low;; index++) {
+        if (!is_hypervisor_slot(level, index) && go_on-- == 0)
+            return index;
+    }
+}
+
+/* The same for the entries [low, high) downwards, from high - 1. */
+static unsigned int ask_downwards(const struct page_memory *memory, enum page_type level, unsigned int low,
+                                  unsigned int high)
+{
+    unsigned int go_on = questions_answered_go_on(memory, questioned_between(level, low, high));
+
+    if (go_on == questioned_between(level, low, high))
+        return PAGE_TABLE_ENTRIES;
+    for (unsigned int index = high;; ) {
+        index--;
+        if (!is_hypervisor_slot(level, index) && go_on-- == 0)
+            return index;
+    }
+}
+
+/* One present entry of an L2-L4 being validated: its references taken
+ * and its fix-ups stored. */
+static enum outcome validate_upper_table_entry(const struct page_memory *memory, uint64_t frame, uint16_t owner,
+                                               enum page_type level, uint64_t *slot, bool claimed)
+{
+    uint64_t accepted;
+    enum outcome outcome;
+
+    if (check_entry_bits(memory, owner, level, *slot, &accepted) != 0)
+        return OUTCOME_REFUSED;
+    outcome = validate_upper_entry(memory, owner, frame, level, *slot, claimed);
+    if (outcome == OUTCOME_DONE) {
+        count_work(memory, PAGE_TYPE_WORK_ENTRIES_VALIDATED, 1);
+        *slot = accepted;
+    }
+    return outcome;
+}
+
 /* An L2-L4 from validated_entries up.  Each accepted entry gets its
  * fix-ups at once; a refusal after the first entry leaves the table
  * partial, for a teardown that may be long too (Xen's alloc_lN_table). */
@@ -527,30 +672,29 @@ static enum outcome validate_upper_table(const struct page_memory *memory, uint6
     unsigned int first = frame_info->validated_entries;
     bool claimed = has_partial_entry(frame_info);
 
-    for (unsigned int index = first; index < PAGE_TABLE_ENTRIES; index++, claimed = false) {
-        uint64_t accepted;
+    for (unsigned int index = first; index < PAGE_TABLE_ENTRIES; claimed = false) {
+        unsigned int present = claimed ? index : next_present_entry(table, index);
+        unsigned int stop = ask_upwards(memory, level, index > first ? index : first + 1,
+                                        present < PAGE_TABLE_ENTRIES ? present + 1 : PAGE_TABLE_ENTRIES);
         enum outcome outcome;
 
-        if (is_hypervisor_slot(level, index))
-            continue;
-        if (index > first && stop_requested(memory)) {
-            record_progress(frame_info, index, false);
+        if (stop < PAGE_TABLE_ENTRIES) {
+            record_progress(frame_info, stop, false);
             return OUTCOME_PREEMPTED;
         }
-        if (check_entry_bits(memory, owner, level, table[index], &accepted) != 0)
-            outcome = OUTCOME_REFUSED;
-        else
-            outcome = validate_upper_entry(memory, owner, frame, level, table[index], claimed);
-        if (outcome == OUTCOME_DONE) {
-            count_work(memory, PAGE_TYPE_WORK_ENTRIES_VALIDATED, (table[index] & PAGE_TABLE_ENTRY_PRESENT) != 0);
-            table[index] = accepted;
+        if (present == PAGE_TABLE_ENTRIES)
+            break;
+        index = present + 1;
+        if (is_hypervisor_slot(level, present))
             continue;
-        }
-        if (outcome == OUTCOME_REFUSED && index == 0) {
+        outcome = validate_upper_table_entry(memory, frame, owner, level, &table[present], claimed);
+        if (outcome == OUTCOME_DONE)
+            continue;
+        if (outcome == OUTCOME_REFUSED && present == 0) {
             record_progress(frame_info, 0, false);
             return OUTCOME_REFUSED;
         }
-        record_progress(frame_info, index, outcome != OUTCOME_REFUSED);
+        record_progress(frame_info, present, outcome != OUTCOME_REFUSED);
         return outcome == OUTCOME_PREEMPTED ? OUTCOME_PREEMPTED : OUTCOME_REFUSED_PARTIAL;
     }
     if (level == PAGE_TYPE_L4) {
@@ -599,6 +743,17 @@ static enum outcome devalidate_upper_entry(const struct page_memory *memory, uin
     return OUTCOME_DONE;
 }
 
+/* The highest entry below end a walk handles, asking no question before
+ * it; end if none. */
+static unsigned int first_handled_below(enum page_type level, unsigned int end)
+{
+    for (unsigned int index = end; index-- > 0;) {
+        if (!is_hypervisor_slot(level, index))
+            return index;
+    }
+    return end;
+}
+
 /* The held entries of an L2-L4, from the top down (Xen's free_lN_table). */
 static enum outcome devalidate_upper_table(const struct page_memory *memory, uint64_t frame, enum page_type level)
 {
@@ -606,21 +761,29 @@ static enum outcome devalidate_upper_table(const struct page_memory *memory, uin
     uint64_t *table = memory->table(memory, frame);
     bool claimed = has_partial_entry(frame_info);
     unsigned int end = frame_info->validated_entries + (claimed ? 1 : 0);
-    bool first = true;
+    unsigned int unquestioned = first_handled_below(level, end);
 
-    for (unsigned int index = end; index-- > 0; claimed = false) {
-        if (is_hypervisor_slot(level, index))
-            continue;
-        if (!first && stop_requested(memory)) {
-            record_progress(frame_info, index + 1, false);
+    for (unsigned int position = end; position > 0; claimed = false) {
+        unsigned int present_end = claimed ? position : present_entries_end(table, position);
+        unsigned int stop = ask_downwards(memory, level, present_end > 0 ? present_end - 1 : 0,
+                                          position < unquestioned ? position : unquestioned);
+        unsigned int index;
+
+        if (stop < PAGE_TABLE_ENTRIES) {
+            record_progress(frame_info, stop + 1, false);
             return OUTCOME_PREEMPTED;
         }
-        first = false;
+        if (present_end == 0)
+            break;
+        index = present_end - 1;
+        position = index;
+        if (is_hypervisor_slot(level, index))
+            continue;
         if (devalidate_upper_entry(memory, frame, level, table[index], claimed) == OUTCOME_PREEMPTED) {
             record_progress(frame_info, index, true);
             return OUTCOME_PREEMPTED;
         }
-        count_work(memory, PAGE_TYPE_WORK_ENTRIES_DEVALIDATED, (table[index] & PAGE_TABLE_ENTRY_PRESENT) != 0);
+        count_work(memory, PAGE_TYPE_WORK_ENTRIES_DEVALIDATED, 1);
     }
     record_progress(frame_info, 0, false);
     return OUTCOME_DONE;
@@ -637,13 +800,16 @@ static enum outcome validate_table(const struct page_memory *memory, uint64_t fr
 static enum outcome devalidate_table(const struct page_memory *memory, uint64_t frame, enum page_type level)
 {
     uint64_t *table = memory->table(memory, frame);
+    uint64_t present_entries = 0;
 
     if (level != PAGE_TYPE_L1)
         return devalidate_upper_table(memory, frame, level);
-    for (unsigned int index = 0; index < PAGE_TABLE_ENTRIES; index++) {
+    for (unsigned int index = next_present_entry(table, 0); index < PAGE_TABLE_ENTRIES;
+         index = next_present_entry(table, index + 1)) {
         drop_l1_entry_references(memory, table[index], l1_target_of(memory, table[index]));
-        count_work(memory, PAGE_TYPE_WORK_ENTRIES_DEVALIDATED, (table[index] & PAGE_TABLE_ENTRY_PRESENT) != 0);
+        present_entries++;
     }
+    count_work(memory, PAGE_TYPE_WORK_ENTRIES_DEVALIDATED, present_entries);
     return OUTCOME_DONE;
 }
 
@@ -794,9 +960,6 @@ static enum outcome tear_down_partial(const struct page_memory *memory, uint64_t
 
 int page_get_type(const struct page_memory *memory, uint64_t frame, uint16_t owner, enum page_type type)
 {
-    struct frame *entry;
-    uint32_t count;
-
     if (!is_owned(memory, frame, owner) || type <= PAGE_TYPE_NONE || type > PAGE_TYPE_SEGMENT_DESCRIPTOR)
         return -XEN_EINVAL;
     if (is_table_type(type)) {
@@ -812,16 +975,7 @@ int page_get_type(const struct page_memory *memory, uint64_t frame, uint16_t own
             return -XEN_EINVAL;
         }
     }
-    entry = frame_entry(memory, frame);
-    count = entry->type_info & PAGE_TYPE_COUNT_MASK;
-    if (count == 0) {
-        take_first_type_reference(memory, frame, type);
-        return 0;
-    }
-    if (type_in(entry->type_info) != type || count == PAGE_TYPE_COUNT_MASK)
-        return -XEN_EINVAL;
-    entry->type_info++;
-    return 0;
+    return take_plain_type(memory, frame, type);
 }
 
 void page_put_type(const struct page_memory *memory, uint64_t frame)
@@ -922,6 +1076,35 @@ static bool same_references(uint64_t old_entry, uint64_t new_entry)
     return (old_entry & PAGE_TABLE_ENTRY_WRITABLE) == (new_entry & PAGE_TABLE_ENTRY_WRITABLE);
 }
 
+/* An entry of an L1 in use (the most frequent update: every page a Linux
+ * guest faults in or unmaps): as below, with what the new entry names
+ * looked up once for its bits and its references. */
+static int update_l1_entry_in_use(const struct page_memory *memory, uint16_t owner, uint16_t frame_owner,
+                                  uint64_t *table, unsigned int index, uint64_t entry, bool preserve_accessed_dirty,
+                                  uint64_t *stored)
+{
+    uint64_t old_entry = table[index];
+    enum l1_target target = l1_target_of(memory, entry);
+    uint64_t accepted;
+    int error = check_l1_entry_bits(memory, owner, entry, target, &accepted);
+
+    if (error)
+        return error;
+    if (preserve_accessed_dirty && (accepted & PAGE_TABLE_ENTRY_PRESENT))
+        accepted |= old_entry & (ENTRY_ACCESSED | ENTRY_DIRTY);
+    if (!same_references(old_entry, accepted)) {
+        error = take_l1_entry_references(memory, owner, frame_owner, accepted, target);
+        if (error)
+            return error;
+        table[index] = accepted;
+        drop_l1_entry_references(memory, old_entry, l1_target_of(memory, old_entry));
+    } else {
+        table[index] = accepted;
+    }
+    *stored = accepted;
+    return 0;
+}
+
 /* An entry of a table in use: the new entry's references are taken before
  * the old one's are dropped, so a frame both name never drops to zero. */
 static int update_entry_in_use(const struct page_memory *memory, uint16_t owner, uint16_t frame_owner,
@@ -935,14 +1118,16 @@ static int update_entry_in_use(const struct page_memory *memory, uint16_t owner,
 
     if (is_hypervisor_slot(level, index) || (level == PAGE_TYPE_L1 && is_grant_entry(old_entry)))
         return -XEN_EINVAL;
+    if (level == PAGE_TYPE_L1)
+        return update_l1_entry_in_use(memory, owner, frame_owner, table, index, entry, preserve_accessed_dirty,
+                                      stored);
     error = check_entry_bits(memory, owner, level, entry, &accepted);
     if (error)
         return error;
     if (preserve_accessed_dirty && (accepted & PAGE_TABLE_ENTRY_PRESENT))
         accepted |= old_entry & (ENTRY_ACCESSED | ENTRY_DIRTY);
     if (!same_references(old_entry, accepted)) {
-        error = take_entry_references(memory, owner, level == PAGE_TYPE_L1 ? frame_owner : owner, table_frame,
-                                      level, accepted);
+        error = take_entry_references(memory, owner, owner, table_frame, level, accepted);
         if (error)
             return error;
         table[index] = accepted;

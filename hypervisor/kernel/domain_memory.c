@@ -117,15 +117,30 @@ static void release_frame(const struct page_memory *memory, uint64_t frame)
  * lie at most that many units, each at most one L1: still a constant. */
 #define VALIDATION_QUESTIONS_PER_CHECK 32
 
+static unsigned int questions_since_check;
+
 static bool page_validation_preempt_requested(const struct page_memory *memory)
 {
-    static unsigned int questions_since_check;
-
     (void)memory;
     if (++questions_since_check < VALIDATION_QUESTIONS_PER_CHECK)
         return false;
     questions_since_check = 0;
     return hypercall_preempt_check();
+}
+
+/* count questions at once, for a run of empty entries a walk skips: the
+ * one that reaches VALIDATION_QUESTIONS_PER_CHECK checks. */
+static unsigned int page_validation_preempt_requested_among(const struct page_memory *memory, unsigned int count)
+{
+    unsigned int until_check = VALIDATION_QUESTIONS_PER_CHECK - questions_since_check;
+
+    (void)memory;
+    if (count < until_check) {
+        questions_since_check += count;
+        return count;
+    }
+    questions_since_check = 0;
+    return hypercall_preempt_check() ? until_check - 1 : count;
 }
 
 /* The owner's pending release lives in its vCPU (Xen's old_guest_table). */
@@ -216,6 +231,7 @@ void domain_memory_init(void)
         .release = release_frame,
         .request_tlb_flush = flush_tlb_now,
         .preempt_requested = page_validation_preempt_requested,
+        .preempt_requested_among = page_validation_preempt_requested_among,
         .pending_release = owner_pending_release,
         .tlb_flush_clock = tlb_flush_clock,
         .io_memory_of = domain_io_memory,

@@ -165,7 +165,7 @@ long page_table_batch_run(struct vcpu *vcpu, const struct page_table_batch *batc
     uint32_t count;
     uint16_t frame_owner;
     uint32_t index;
-    long result = page_finish_vcpu_release(vcpu);
+    long result = release_pending(vcpu) ? page_finish_vcpu_release(vcpu) : 0;
 
     if (result == -XEN_ERESTART)
         return hypercall_create_continuation(vcpu, batch->op, 4, arguments);

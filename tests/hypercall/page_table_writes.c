@@ -321,6 +321,44 @@ static void check_emulated_writes(void)
                 "at least 11 more");
 }
 
+/* An instruction whose bytes lie on two pages, its opcode at the end of
+ * one and its ModRM byte and the ret after it on the next: the hypervisor
+ * must read the bytes from both pages to emulate it (a decode of the first
+ * page's bytes alone fails, and the guest would get the #PF). */
+static void check_write_straddling_two_pages(void)
+{
+    static const uint8_t store_and_return[] = { 0x48, 0x89, 0x37, 0xc3 }; /* movq %rsi, (%rdi); ret */
+    static struct recoverable_instruction straddling[1];
+    const struct recoverable_instruction *instructions = recoverable_instructions_extra;
+    unsigned int instruction_count = recoverable_instructions_extra_count;
+    uint64_t data_entry = data_frame << PAGE_SHIFT;
+    uint64_t first_frame, second_frame;
+    uint64_t first = take_slack_page(&memory, &first_frame);
+    uint64_t second = take_slack_page(&memory, &second_frame);
+    volatile uint8_t *code = (volatile uint8_t *)(second - 2);
+    void (*store)(volatile uint64_t *entry, uint64_t value);
+
+    expect_true("setup_finds_two_adjacent_slack_pages", first != 0 && second == first + PAGE_SIZE, (long)second,
+                "the page after the first");
+    if (first == 0 || second != first + PAGE_SIZE)
+        return;
+    for (unsigned int index = 0; index < sizeof(store_and_return); index++)
+        code[index] = store_and_return[index];
+    straddling[0] = (struct recoverable_instruction) { (const char *)code, (const char *)code + 3 };
+    recoverable_instructions_extra = straddling;
+    recoverable_instructions_extra_count = 1;
+    store = (void (*)(volatile uint64_t *, uint64_t))(uintptr_t)code;
+    last_page_fault.seen = false;
+    store(&table[1], data_entry | DATA_PTE);
+    recoverable_instructions_extra = instructions;
+    recoverable_instructions_extra_count = instruction_count;
+    expect_true("mov_store_whose_bytes_straddle_two_pages_is_emulated", !last_page_fault.seen,
+                (long)last_page_fault.address, "no page fault");
+    expect_true("mov_store_whose_bytes_straddle_two_pages_is_validated",
+                table[1] == (data_entry | DATA_PTE | PTE_USER), (long)table[1], "the data frame, P, A and U");
+    pte_store(&table[1], 0);
+}
+
 /* --- writes that must not take effect ---------------------------------------- */
 
 /* The write at entry faulted at address with "present, write" and left the entry. */
@@ -495,6 +533,7 @@ void run_tests(void)
         return;
     }
     check_emulated_writes();
+    check_write_straddling_two_pages();
     check_refused_writes();
     check_single_step();
     check_release();

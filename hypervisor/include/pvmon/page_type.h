@@ -101,8 +101,11 @@
  * cost grows with the domain's memory.  So an L2-L4 is walked one entry
  * at a time, and memory->preempt_requested is asked between two entries
  * (never before the first, so every call progresses; an L1 is never
- * split: at most 512 entries of work between two questions).  When it
- * answers true the tables on the way become partial:
+ * split: at most 512 entries of work between two questions).  Empty
+ * entries are found in groups and skipped (page_type.c), yet still owe
+ * their questions, asked at once for a run of them
+ * (preempt_requested_among), so a walk stops exactly where one entry at a
+ * time would.  When it answers true the tables on the way become partial:
  *   - a partial frame has type L2-L4, count exactly 1, PAGE_TYPE_PARTIAL,
  *     not validated, not pinned.  Its entries [0, validated_entries) hold
  *     their references; with FRAME_FLAG_PARTIAL_ENTRY its entry
@@ -222,6 +225,10 @@ struct page_memory {
      * entry of an L2-L4 table, which includes at most one whole L1): true
      * stops the operation there, leaving partial tables.  NULL: never. */
     bool (*preempt_requested)(const struct page_memory *memory);
+    /* Asks count such questions in a row at once, for a run of entries a
+     * walk skips (empty ones): how many are answered "go on" before the
+     * first "stop", count if none is.  NULL: asked one by one. */
+    unsigned int (*preempt_requested_among)(const struct page_memory *memory, unsigned int count);
     /* The owner domain's pending release (Xen's old_guest_table of its
      * vCPU); never NULL for an owner that may hold page tables. */
     struct page_pending_release *(*pending_release)(const struct page_memory *memory, uint16_t owner);
