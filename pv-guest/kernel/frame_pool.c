@@ -12,11 +12,14 @@
  *     page is handed out as it is (unless prezeroed=off);
  *   - a page is unmapped from the direct map, and the TLB flushed, before
  *     it is given back, so that nothing but its allocation references it
- *     (pvmon refuses it otherwise, and a refused page is mapped again and
- *     stays free, dirty); a given-back page is neither free nor allocated
- *     (the absent bitmap) and its p2m entry is invalid; its pseudo-physical
- *     frame is mapped again at its new machine frame once populated, and
- *     only then is it free, known zero;
+ *     (pvmon refuses it otherwise; a refused page stays free, dirty); a
+ *     given-back page is neither free nor allocated (the absent bitmap)
+ *     and its p2m entry is invalid; once populated it is free and known
+ *     zero, but left outside the direct map (outside_direct_map_bitmap),
+ *     so that a page that only ever serves user space costs no direct-map
+ *     update either way; every allocation but a known-zero FRAME_ZEROED_USER
+ *     one maps the page there first, and so does frame_map_in_kernel
+ *     before the kernel reaches a user page there;
  *   - pvmon never hands back more than the domain's maximum reservation
  *     (its rule 3): a populate that comes back short leaves the rest absent.
  */
@@ -43,6 +46,7 @@ enum frame_kind { KIND_KNOWN_ZERO, KIND_DIRTY };
 static uint64_t free_bitmap[BITMAP_WORDS];
 static uint64_t known_zero_bitmap[BITMAP_WORDS];
 static uint64_t absent_bitmap[BITMAP_WORDS];
+static uint64_t outside_direct_map_bitmap[BITMAP_WORDS];
 static uint64_t search_start[2];
 static uint64_t absent_search_start;
 static uint64_t page_count;
@@ -125,27 +129,48 @@ static void populate_if_needed(bool known_zero_wanted)
         populate_some();
 }
 
+int frame_map_in_kernel(uint64_t pfn)
+{
+    int error;
+
+    if (pfn >= page_count || !test_bit(outside_direct_map_bitmap, pfn))
+        return 0;
+    direct_map_restore(pfn);
+    if ((error = mmu_batch_submit()) != 0)
+        return error;
+    clear_bit(outside_direct_map_bitmap, pfn);
+    statistics.mapped_in_kernel_later++;
+    return 0;
+}
+
 int frame_allocate(enum frame_need need, uint64_t *pfn, enum frame_origin *origin)
 {
-    bool known_zero_wanted = need == FRAME_ZEROED && known_zero_in_use;
+    bool zeroed = need != FRAME_ANY;
+    bool known_zero_wanted = zeroed && known_zero_in_use;
     enum frame_origin served;
     enum frame_kind taken;
     int error;
 
     populate_if_needed(known_zero_wanted);
     error = take_preferring(known_zero_wanted ? KIND_KNOWN_ZERO : KIND_DIRTY, pfn, &taken);
-
     if (error != 0)
         return error;
-    if (need == FRAME_ANY) {
+    if (!zeroed) {
         served = FRAME_AS_IT_WAS;
     } else if (taken == KIND_KNOWN_ZERO && known_zero_in_use) {
         served = FRAME_WAS_KNOWN_ZERO;
-        statistics.known_zero_handed_out++;
     } else {
-        memset(direct_map_page(*pfn), 0, PAGE_SIZE);
         served = FRAME_CLEARED;
+    }
+    if (!(need == FRAME_ZEROED_USER && served == FRAME_WAS_KNOWN_ZERO) && (error = frame_map_in_kernel(*pfn)) != 0) {
+        add_free(*pfn, taken);
+        return error;
+    }
+    if (served == FRAME_CLEARED) {
+        memset(direct_map_page(*pfn), 0, PAGE_SIZE);
         statistics.cleared++;
+    } else if (served == FRAME_WAS_KNOWN_ZERO) {
+        statistics.known_zero_handed_out++;
     }
     if (origin != NULL)
         *origin = served;
@@ -168,8 +193,18 @@ int frame_allocate_contiguous(uint64_t count, uint64_t *first_pfn)
         run = test_bit(free_bitmap, pfn) ? run + 1 : 0;
         if (run == count) {
             *first_pfn = pfn + 1 - count;
-            for (uint64_t taken = *first_pfn; taken <= pfn; taken++)
+            for (uint64_t taken = *first_pfn; taken <= pfn; taken++) {
                 take_this(taken);
+                if (test_bit(outside_direct_map_bitmap, taken))
+                    direct_map_restore(taken);
+            }
+            if (mmu_batch_submit() != 0) {
+                for (uint64_t taken = *first_pfn; taken <= pfn; taken++)
+                    add_free(taken, KIND_DIRTY);
+                return -XEN_ENOMEM;
+            }
+            for (uint64_t taken = *first_pfn; taken <= pfn; taken++)
+                clear_bit(outside_direct_map_bitmap, taken);
             return 0;
         }
     }
@@ -273,18 +308,13 @@ static uint64_t report_frames[FRAME_REPORT_BATCH];
 static uint64_t populate_pfns[FRAME_POPULATE_BATCH];
 static xen_pfn_t populated[FRAME_POPULATE_BATCH];
 
-/* Pages pvmon did not take: mapped again and free, dirty. */
-static int keep_refused(uint64_t first, uint64_t end)
+/* Pages pvmon did not take: free, dirty, still outside the direct map
+ * until an allocation needs them there. */
+static void keep_refused(uint64_t first, uint64_t end)
 {
-    int error;
-
-    for (uint64_t index = first; index < end; index++)
-        direct_map_restore(report_pfns[index]);
-    error = mmu_batch_submit();
     for (uint64_t index = first; index < end; index++)
         add_free(report_pfns[index], KIND_DIRTY);
     statistics.give_back_refused += end - first;
-    return error;
 }
 
 /* Unmaps up to a batch of dirty pages, flushes the TLB, gives their
@@ -299,7 +329,9 @@ static int give_back_batch(void)
 
     while (taken < FRAME_REPORT_BATCH && take_preferring(KIND_DIRTY, &report_pfns[taken], &kind) == 0) {
         report_frames[taken] = machine_frame_of(report_pfns[taken]);
-        direct_map_remove(report_pfns[taken]);
+        if (!test_bit(outside_direct_map_bitmap, report_pfns[taken]))
+            direct_map_remove(report_pfns[taken]);
+        set_bit(outside_direct_map_bitmap, report_pfns[taken]);
         taken++;
     }
     mmu_batch_flush_tlb();
@@ -319,12 +351,12 @@ static int give_back_batch(void)
     statistics.pages_absent += request.given_back;
     statistics.pages_given_back += request.given_back;
     statistics.give_back_batches++;
-    error = keep_refused(request.given_back, taken);
+    keep_refused(request.given_back, taken);
     statistics.give_back_ns += system_time_ns() - started_ns;
     if (result != 0)
         console_printf("frame pool: pvmon took %u of %lu pages given back (%ld)\n", request.given_back, taken,
                        result);
-    return result != 0 ? (int)result : error;
+    return (int)result;
 }
 
 int frame_pool_give_back_free(void)
@@ -359,8 +391,9 @@ static uint64_t pick_absent(void)
 }
 
 /* Takes a batch of given-back pages back (XENMEM_populate_physmap): zero
- * frames, mapped again in the direct map, free and known zero.  Those
- * pvmon did not give (out of memory) stay absent. */
+ * frames, free and known zero, left outside the direct map (an allocation
+ * that needs them there maps them: frame_map_in_kernel).  Those pvmon did
+ * not give (out of memory) stay absent. */
 static void populate_some(void)
 {
     struct xen_memory_reservation reservation = { .extent_order = 0, .domid = DOMID_SELF };
@@ -378,11 +411,6 @@ static void populate_some(void)
         if (!physical_frame_of(populated[index], &mapped_back) || mapped_back != populate_pfns[index])
             console_printf("frame pool: after populate_physmap, M2P[%#lx] is not gpfn %#lx\n",
                            (unsigned long)populated[index], populate_pfns[index]);
-        direct_map_restore(populate_pfns[index]);
-    }
-    if (mmu_batch_submit() != 0) {
-        console_printf("frame pool: mapping populated pages failed\n");
-        done = 0;
     }
     for (uint64_t index = 0; index < done; index++)
         add_free(populate_pfns[index], KIND_KNOWN_ZERO);

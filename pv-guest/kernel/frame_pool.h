@@ -46,6 +46,8 @@
 enum frame_need {
     FRAME_ZEROED,  /* the caller needs it zero-filled */
     FRAME_ANY,     /* the caller overwrites all of it */
+    FRAME_ZEROED_USER, /* zero-filled, mapped in user space only: it may be
+                          outside the direct map (frame_map_in_kernel) */
 };
 
 /* How an allocation was served. */
@@ -70,6 +72,7 @@ struct frame_pool_statistics {
     uint64_t populate_batches;
     uint64_t pages_populated;
     uint64_t populate_ns;             /* time spent taking pages back, PV system time */
+    uint64_t mapped_in_kernel_later;  /* taken-back pages the kernel mapped after all */
 };
 
 /* Sets the pool up from start_info: the direct map is extended over the
@@ -84,6 +87,11 @@ int frame_allocate(enum frame_need need, uint64_t *pfn, enum frame_origin *origi
  * not cleared: 0 with *first_pfn, or -XEN_ENOMEM if the pool has no such
  * run.  Each goes back with frame_free. */
 int frame_allocate_contiguous(uint64_t count, uint64_t *first_pfn);
+
+/* Maps a page taken back from pvmon and handed out as FRAME_ZEROED_USER
+ * in the direct map, before the kernel reaches it there (a copy to or
+ * from user space, fork's copy); nothing for a page already mapped. */
+int frame_map_in_kernel(uint64_t pfn);
 
 /* The page goes back to the pool, dirty. */
 void frame_free(uint64_t pfn);
