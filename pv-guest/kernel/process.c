@@ -394,12 +394,14 @@ static void report(void)
                    "%lu pages copied by fork\n", statistics.demand_zero_faults, statistics.known_zero_pages,
                    statistics.cleared_pages, statistics.pages_copied);
     console_printf("pv-kernel: frame pool: %lu pages, %lu free known-zero, %lu free dirty, %lu given back; "
-                   "zeroed allocations: %lu known-zero, %lu cleared; given back: %lu pages in %lu batches "
-                   "(%lu refused) in %lu us; taken back: %lu pages in %lu batches in %lu us\n",
+                   "zeroed allocations: %lu known-zero, %lu cleared\n",
                    pool.managed_pages, pool.free_known_zero, pool.free_dirty, pool.pages_absent,
-                   pool.known_zero_handed_out, pool.cleared, pool.pages_given_back, pool.give_back_batches,
-                   pool.give_back_refused, pool.give_back_ns / 1000, pool.pages_populated, pool.populate_batches,
-                   pool.populate_ns / 1000);
+                   pool.known_zero_handed_out, pool.cleared);
+    console_printf("pv-kernel: free page reporting: given back: %lu pages in %lu batches (%lu refused) in %lu us; "
+                   "taken back: %lu pages in %lu batches in %lu us, %lu mapped in the kernel later\n",
+                   pool.pages_given_back, pool.give_back_batches, pool.give_back_refused, pool.give_back_ns / 1000,
+                   pool.pages_populated, pool.populate_batches, pool.populate_ns / 1000,
+                   pool.mapped_in_kernel_later);
     console_printf("pv-kernel: %s: %lu of %lu pages free or given back after init\n",
                    pool.free_known_zero + pool.free_dirty + pool.pages_absent == pool.managed_pages
                        ? "every page came back"

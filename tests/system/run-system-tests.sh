@@ -257,7 +257,7 @@ expect_in_scenario() {
 }
 
 processes_run_to_completion() {
-    local name memory faults known cleared reporting given refused taken prezeroed
+    local name memory faults known cleared reporting given refused taken prezeroed mapped_later
     boot processes pv-guest/config/processes.domains "$pv_kernel" "${BUILD:-build}/programs.cpio"
     expect_status
     expect_end processes processes "shutdown +poweroff"
@@ -296,11 +296,18 @@ processes_run_to_completion() {
     # page-fault-fresh came from pvmon's pre-zeroed pool.  With
     # prezeroed=off nothing is given back and nothing comes pre-zeroed.
     reporting=$(scenario_lines processes |
-        sed -nE 's/.*\(d[0-9]+\) pv-kernel: frame pool: .* given back: ([0-9]+) pages in [0-9]+ batches \(([0-9]+) refused\) .* taken back: ([0-9]+) pages .*/\1 \2 \3/p')
+        sed -nE 's/.*\(d[0-9]+\) pv-kernel: free page reporting: given back: ([0-9]+) pages in [0-9]+ batches \(([0-9]+) refused\) .* taken back: ([0-9]+) pages .*/\1 \2 \3/p')
     echo "     free page reporting: ${reporting:-none reported} (given back, refused, taken back)"
     read -r given refused taken <<<"${reporting:-0 0 0}"
     [ "$given" -gt 0 ] && [ "$taken" -gt 0 ] && [ "$refused" -eq 0 ] ||
         fail "the kernel should have given pages back and taken them back, none refused: '$reporting'"
+    # memstress's children verify fork's copies of pages taken back from
+    # pvmon, which the kernel maps for itself only then.
+    mapped_later=$(scenario_lines processes |
+        sed -nE 's/.*\(d[0-9]+\) pv-kernel: free page reporting: .* ([0-9]+) mapped in the kernel later$/\1/p')
+    echo "     taken-back pages the kernel mapped for itself later: ${mapped_later:-none reported}"
+    [ -n "$mapped_later" ] && [ "$mapped_later" -gt 0 ] ||
+        fail "fork should have copied taken-back pages through the kernel's mapping: '$mapped_later'"
     prezeroed=$(fresh_page_counter processes prezeroed_frames_received)
     echo "     page-fault-fresh, pre-zeroed frames received: ${prezeroed:-none reported}"
     [ -n "$prezeroed" ] && [ "$prezeroed" -gt 0 ] ||
@@ -308,7 +315,7 @@ processes_run_to_completion() {
     prezeroed=$(fresh_page_counter processes-cleared prezeroed_frames_received)
     echo "     page-fault-fresh with prezeroed=off, pre-zeroed frames received: ${prezeroed:-none reported}"
     [ "$prezeroed" = 0 ] || fail "with prezeroed=off no fresh page should come pre-zeroed: '$prezeroed'"
-    expect_in_scenario processes-cleared "pv-kernel: frame pool: .* given back: 0 pages in 0 batches "
+    expect_in_scenario processes-cleared "pv-kernel: free page reporting: given back: 0 pages in 0 batches "
     memory=$(program_memory processes-cleared memstress)
     read -r faults known cleared <<<"$memory"
     echo "     memstress, prezeroed=off: ${faults:-?} faults, ${known:-?} known-zero, ${cleared:-?} cleared"
