@@ -122,4 +122,37 @@ struct pvmon_domain_memory_statistics {
     uint64_t tlb_flushes_scrub;         /* of tlb_flushes: before zeroing frames given back */
 };
 
+/*
+ * Appended: free page reporting (docs/memory-extension.md), as Linux's
+ * mm/page_reporting.c gives free pages back to its host in batches.
+ *
+ *   PVMON_MEMORY_give_back_free     in: frames (machine frame numbers the
+ *                                   caller holds), count (at most
+ *                                   PVMON_GIVE_BACK_LIMIT)
+ *                                   out: given_back
+ *       The frames leave the caller at once, in order: its
+ *       current_reservation drops by one for each, and pvmon zeroes them
+ *       when its CPU would otherwise be idle, into the pool that
+ *       XENMEM_populate_physmap and XENMEM_increase_reservation hand out
+ *       first (known zero).  Stricter than XENMEM_decrease_reservation: a
+ *       frame is taken only if nothing but its allocation references it
+ *       (no mapping, type, pin, GDT/LDT or CR3 use; Xen's steal_page), so
+ *       a given-back frame never stays reachable in the giver.  Returns 0
+ *       when every frame was given back, otherwise -EINVAL for the first
+ *       frame refused (not held, still referenced, the hypervisor's),
+ *       which stops the call; given_back says how many went before it.
+ *       -EINVAL for a count above the limit or a non-zero given_back on
+ *       entry, -EFAULT for an unreadable list or structure.  The work is
+ *       bounded by the limit (no continuation).
+ */
+#define PVMON_MEMORY_give_back_free 3
+
+#define PVMON_GIVE_BACK_LIMIT 512
+
+struct pvmon_free_frames {
+    uint64_t frames;      /* IN: guest address of count uint64_t machine frame numbers */
+    uint32_t count;       /* IN */
+    uint32_t given_back;  /* OUT: how many frames, from the first, were given back */
+};
+
 #endif

@@ -290,6 +290,24 @@ int domain_memory_take_frame(uint16_t owner, uint64_t *frame)
     return 0;
 }
 
+/* Xen's steal_page: the frame must be the owner's, allocated, with a
+ * reference count of exactly the allocation's, so that nothing maps,
+ * types, pins or holds it; the page_type rules then free it at once. */
+int domain_memory_give_back_unreferenced(uint16_t owner, uint64_t frame)
+{
+    const struct frame *entry;
+
+    if (frame >= page_memory.frame_count)
+        return -XEN_EINVAL;
+    entry = &page_memory.frames[frame];
+    if (entry->state != FRAME_DOMAIN || entry->owner != owner ||
+        (entry->flags & FRAME_FLAG_HYPERVISOR_PAGE) || entry->reference_count != (PAGE_REFERENCE_ALLOCATED | 1) ||
+        (entry->type_info & PAGE_TYPE_COUNT_MASK) != 0)
+        return -XEN_EINVAL;
+    BUG_ON(page_give_back(&page_memory, frame, owner) != 0);
+    return 0;
+}
+
 static void scrub_one_dirty_frame(void)
 {
     uint64_t frame = take_dirty_frame();

@@ -1,8 +1,11 @@
 /*
  * pvmon's memory extension (hypercall/public/memory_extension.h): which
  * of a guest's frames are still known to be zero, the machine's memory
- * counters (the privileged domain's alone: -EPERM to a domU), and each
- * domain's own counters.
+ * counters (the privileged domain's alone: -EPERM to a domU), each
+ * domain's own counters, and free frames a guest gives back (free page
+ * reporting: only frames nothing but their allocation references, Xen's
+ * steal_page rule, so none stays reachable in the giver; at most
+ * PVMON_GIVE_BACK_LIMIT per call, so the work is bounded).
  *
  * Rules kept here: the structure and lists come only through the
  * copy-from/to-guest helpers (-EFAULT); a query names at most
@@ -73,6 +76,43 @@ static long statistics(const struct domain *domain, uint64_t argument)
     return copy_to_guest(argument, &counters, sizeof(counters)) != 0 ? -XEN_EFAULT : 0;
 }
 
+/* Gives back frames [first, first + count) of the list, count <= QUERY_CHUNK. */
+static int give_back_chunk(const struct domain *domain, const struct pvmon_free_frames *request, uint32_t first,
+                           uint32_t count, uint32_t *given_back)
+{
+    uint64_t frames[QUERY_CHUNK];
+
+    if (copy_from_guest(frames, request->frames + first * sizeof(uint64_t), count * sizeof(uint64_t)) != 0)
+        return -XEN_EFAULT;
+    for (uint32_t index = 0; index < count; index++) {
+        int error = domain_memory_give_back_unreferenced(domain->id, frames[index]);
+
+        if (error)
+            return error;
+        (*given_back)++;
+    }
+    return 0;
+}
+
+static long give_back_free(const struct domain *domain, uint64_t argument)
+{
+    struct pvmon_free_frames request;
+    int error = 0;
+
+    if (copy_from_guest(&request, argument, sizeof(request)) != 0)
+        return -XEN_EFAULT;
+    if (request.count > PVMON_GIVE_BACK_LIMIT || request.given_back != 0)
+        return -XEN_EINVAL;
+    for (uint32_t first = 0; first < request.count && error == 0; first += QUERY_CHUNK) {
+        uint32_t count = request.count - first < QUERY_CHUNK ? request.count - first : QUERY_CHUNK;
+
+        error = give_back_chunk(domain, &request, first, count, &request.given_back);
+    }
+    if (copy_to_guest(argument, &request, sizeof(request)) != 0)
+        return -XEN_EFAULT;
+    return error;
+}
+
 static long domain_statistics(const struct domain *domain, uint64_t argument)
 {
     struct pvmon_domain_memory_statistics counters = domain->counters;
@@ -91,6 +131,8 @@ long do_memory_extension(struct vcpu *vcpu, uint64_t command, uint64_t argument)
         return statistics(vcpu->domain, argument);
     case PVMON_MEMORY_domain_statistics:
         return domain_statistics(vcpu->domain, argument);
+    case PVMON_MEMORY_give_back_free:
+        return give_back_free(vcpu->domain, argument);
     default:
         return -XEN_ENOSYS;
     }

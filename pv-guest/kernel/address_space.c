@@ -244,7 +244,7 @@ static int copy_page(struct walk *walk, uint64_t va, uint64_t entry, uint64_t en
     (void)entry_address;
     if (!entry_target(entry, &parent_pfn))
         return -XEN_EFAULT;
-    if ((error = frame_allocate(FRAME_ANY, &child_pfn, NULL)) != 0)
+    if ((error = frame_map_in_kernel(parent_pfn)) != 0 || (error = frame_allocate(FRAME_ANY, &child_pfn, NULL)) != 0)
         return error;
     copy_page_contents(direct_map_page(child_pfn), direct_map_page(parent_pfn));
     error = address_space_map(copy->child, va, child_pfn, entry_permissions(entry));

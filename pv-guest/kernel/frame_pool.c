@@ -11,8 +11,17 @@
  *   - a page is cleared through the direct map, never twice: a known-zero
  *     page is handed out as it is (unless prezeroed=off);
  *   - a page is unmapped from the direct map, and the TLB flushed, before
- *     it is given back; its pseudo-physical frame is mapped again at its
- *     new machine frame once populated, and only then is it free.
+ *     it is given back, so that nothing but its allocation references it
+ *     (pvmon refuses it otherwise; a refused page stays free, dirty); a
+ *     given-back page is neither free nor allocated (the absent bitmap)
+ *     and its p2m entry is invalid; once populated it is free and known
+ *     zero, but left outside the direct map (outside_direct_map_bitmap),
+ *     so that a page that only ever serves user space costs no direct-map
+ *     update either way; every allocation but a known-zero FRAME_ZEROED_USER
+ *     one maps the page there first, and so does frame_map_in_kernel
+ *     before the kernel reaches a user page there;
+ *   - pvmon never hands back more than the domain's maximum reservation
+ *     (its rule 3): a populate that comes back short leaves the rest absent.
  */
 #include <stdint.h>
 #include <pvmon/errno.h>
@@ -36,7 +45,10 @@ enum frame_kind { KIND_KNOWN_ZERO, KIND_DIRTY };
 
 static uint64_t free_bitmap[BITMAP_WORDS];
 static uint64_t known_zero_bitmap[BITMAP_WORDS];
+static uint64_t absent_bitmap[BITMAP_WORDS];
+static uint64_t outside_direct_map_bitmap[BITMAP_WORDS];
 static uint64_t search_start[2];
+static uint64_t absent_search_start;
 static uint64_t page_count;
 static bool known_zero_in_use;
 static struct frame_pool_statistics statistics;
@@ -105,24 +117,60 @@ static int take_preferring(enum frame_kind first_choice, uint64_t *pfn, enum fra
     return take(*taken, pfn);
 }
 
+static void populate_some(void);
+
+/* Takes given-back pages back when the allocation would otherwise clear a
+ * dirty page (or find none). */
+static void populate_if_needed(bool known_zero_wanted)
+{
+    if (statistics.pages_absent == 0 || statistics.free_known_zero > 0)
+        return;
+    if (known_zero_wanted || statistics.free_dirty == 0)
+        populate_some();
+}
+
+int frame_map_in_kernel(uint64_t pfn)
+{
+    int error;
+
+    if (pfn >= page_count || !test_bit(outside_direct_map_bitmap, pfn))
+        return 0;
+    direct_map_restore(pfn);
+    if ((error = mmu_batch_submit()) != 0)
+        return error;
+    clear_bit(outside_direct_map_bitmap, pfn);
+    statistics.mapped_in_kernel_later++;
+    return 0;
+}
+
 int frame_allocate(enum frame_need need, uint64_t *pfn, enum frame_origin *origin)
 {
-    bool known_zero_wanted = need == FRAME_ZEROED && known_zero_in_use;
+    bool zeroed = need != FRAME_ANY;
+    bool known_zero_wanted = zeroed && known_zero_in_use;
     enum frame_origin served;
     enum frame_kind taken;
-    int error = take_preferring(known_zero_wanted ? KIND_KNOWN_ZERO : KIND_DIRTY, pfn, &taken);
+    int error;
 
+    populate_if_needed(known_zero_wanted);
+    error = take_preferring(known_zero_wanted ? KIND_KNOWN_ZERO : KIND_DIRTY, pfn, &taken);
     if (error != 0)
         return error;
-    if (need == FRAME_ANY) {
+    if (!zeroed) {
         served = FRAME_AS_IT_WAS;
     } else if (taken == KIND_KNOWN_ZERO && known_zero_in_use) {
         served = FRAME_WAS_KNOWN_ZERO;
-        statistics.known_zero_handed_out++;
     } else {
-        memset(direct_map_page(*pfn), 0, PAGE_SIZE);
         served = FRAME_CLEARED;
+    }
+    if (!(need == FRAME_ZEROED_USER && served == FRAME_WAS_KNOWN_ZERO) && (error = frame_map_in_kernel(*pfn)) != 0) {
+        add_free(*pfn, taken);
+        return error;
+    }
+    if (served == FRAME_CLEARED) {
+        memset(direct_map_page(*pfn), 0, PAGE_SIZE);
         statistics.cleared++;
+    } else if (served == FRAME_WAS_KNOWN_ZERO) {
+        statistics.known_zero_handed_out++;
     }
     if (origin != NULL)
         *origin = served;
@@ -145,8 +193,18 @@ int frame_allocate_contiguous(uint64_t count, uint64_t *first_pfn)
         run = test_bit(free_bitmap, pfn) ? run + 1 : 0;
         if (run == count) {
             *first_pfn = pfn + 1 - count;
-            for (uint64_t taken = *first_pfn; taken <= pfn; taken++)
+            for (uint64_t taken = *first_pfn; taken <= pfn; taken++) {
                 take_this(taken);
+                if (test_bit(outside_direct_map_bitmap, taken))
+                    direct_map_restore(taken);
+            }
+            if (mmu_batch_submit() != 0) {
+                for (uint64_t taken = *first_pfn; taken <= pfn; taken++)
+                    add_free(taken, KIND_DIRTY);
+                return -XEN_ENOMEM;
+            }
+            for (uint64_t taken = *first_pfn; taken <= pfn; taken++)
+                clear_bit(outside_direct_map_bitmap, taken);
             return 0;
         }
     }
@@ -243,118 +301,123 @@ int frame_pool_init(const struct start_info *start_info, bool use_known_zero)
     return 0;
 }
 
-/* --- refill --------------------------------------------------------------- */
+/* --- free page reporting ------------------------------------------------- */
 
-static uint64_t refill_pfns[FRAME_REFILL_BATCH];
-static xen_pfn_t given_back[FRAME_REFILL_BATCH];
-static xen_pfn_t populated[FRAME_REFILL_BATCH];
+static uint64_t report_pfns[FRAME_REPORT_BATCH];
+static uint64_t report_frames[FRAME_REPORT_BATCH];
+static uint64_t populate_pfns[FRAME_POPULATE_BATCH];
+static xen_pfn_t populated[FRAME_POPULATE_BATCH];
 
-static void queue_memory_op(unsigned int command, xen_pfn_t *extents, uint64_t count,
-                            struct xen_memory_reservation *reservation, long *result)
-{
-    *reservation = (struct xen_memory_reservation) { .nr_extents = count, .extent_order = 0, .domid = DOMID_SELF };
-    set_xen_guest_handle(reservation->extent_start, extents);
-    mmu_batch_call(__HYPERVISOR_memory_op, command, (unsigned long)reservation, 0, result);
-}
-
-/* Pages taken for a refill that could not be given back: mapped again and free, dirty. */
-static void return_unchanged(uint64_t first, uint64_t end)
+/* Pages pvmon did not take: free, dirty, still outside the direct map
+ * until an allocation needs them there. */
+static void keep_refused(uint64_t first, uint64_t end)
 {
     for (uint64_t index = first; index < end; index++)
-        direct_map_restore(refill_pfns[index]);
-    mmu_batch_submit();
-    for (uint64_t index = first; index < end; index++)
-        add_free(refill_pfns[index], KIND_DIRTY);
+        add_free(report_pfns[index], KIND_DIRTY);
+    statistics.give_back_refused += end - first;
 }
 
-/* Step 1: unmaps up to a batch of dirty pages and gives their frames back. */
-static int give_back_batch(uint64_t *taken, uint64_t *decreased)
+/* Unmaps up to a batch of dirty pages, flushes the TLB, gives their
+ * frames back; those pvmon took become absent. */
+static int give_back_batch(void)
 {
-    struct xen_memory_reservation reservation;
-    long result = 0;
+    struct pvmon_free_frames request = { .frames = (uint64_t)report_frames };
+    uint64_t taken = 0, started_ns = system_time_ns();
     enum frame_kind kind;
+    long result;
     int error;
 
-    *taken = 0;
-    while (*taken < FRAME_REFILL_BATCH && statistics.free_dirty > 0 &&
-           take_preferring(KIND_DIRTY, &refill_pfns[*taken], &kind) == 0) {
-        given_back[*taken] = machine_frame_of(refill_pfns[*taken]);
-        direct_map_remove(refill_pfns[*taken]);
-        (*taken)++;
+    while (taken < FRAME_REPORT_BATCH && take_preferring(KIND_DIRTY, &report_pfns[taken], &kind) == 0) {
+        report_frames[taken] = machine_frame_of(report_pfns[taken]);
+        if (!test_bit(outside_direct_map_bitmap, report_pfns[taken]))
+            direct_map_remove(report_pfns[taken]);
+        set_bit(outside_direct_map_bitmap, report_pfns[taken]);
+        taken++;
     }
     mmu_batch_flush_tlb();
-    queue_memory_op(XENMEM_decrease_reservation, given_back, *taken, &reservation, &result);
-    error = mmu_batch_submit();
-    *decreased = result < 0 || (uint64_t)result > *taken ? 0 : (uint64_t)result;
-    if (error == 0 && *decreased != *taken)
-        console_printf("frame pool: decrease_reservation gave back %ld of %lu frames\n", result, *taken);
-    return error;
-}
-
-/* Step 2: populates the given-back pfns again and maps their new frames. */
-static int populate_batch(uint64_t decreased, uint64_t *populated_count)
-{
-    struct xen_memory_reservation reservation;
-    long result = 0;
-    uint64_t mapped_back;
-    int error;
-
-    for (uint64_t index = 0; index < decreased; index++) {
-        populated[index] = refill_pfns[index];
-        runtime_set_machine_frame(refill_pfns[index], INVALID_MACHINE_FRAME);
-    }
-    queue_memory_op(XENMEM_populate_physmap, populated, decreased, &reservation, &result);
-    error = mmu_batch_submit();
-    *populated_count = error != 0 || result < 0 || (uint64_t)result > decreased ? 0 : (uint64_t)result;
-    if (*populated_count != decreased)
-        console_printf("frame pool: populate_physmap gave %ld of %lu frames\n", result, decreased);
-    for (uint64_t index = 0; index < *populated_count; index++) {
-        runtime_set_machine_frame(refill_pfns[index], populated[index]);
-        if (!physical_frame_of(populated[index], &mapped_back) || mapped_back != refill_pfns[index])
-            console_printf("frame pool: after populate_physmap, M2P[%#lx] is not gpfn %#lx\n",
-                           (unsigned long)populated[index], refill_pfns[index]);
-        direct_map_restore(refill_pfns[index]);
-    }
-    if ((error = mmu_batch_submit()) != 0)
+    if ((error = mmu_batch_submit()) != 0) {
+        keep_refused(0, taken);
         return error;
-    for (uint64_t index = 0; index < *populated_count; index++)
-        add_free(refill_pfns[index], KIND_KNOWN_ZERO);
-    return 0;
+    }
+    request.count = (uint32_t)taken;
+    result = hypercall3(__PVMON_HYPERVISOR_memory_extension, PVMON_MEMORY_give_back_free,
+                        (unsigned long)&request, 0);
+    if (request.given_back > taken)
+        request.given_back = 0;
+    for (uint64_t index = 0; index < request.given_back; index++) {
+        runtime_set_machine_frame(report_pfns[index], INVALID_MACHINE_FRAME);
+        set_bit(absent_bitmap, report_pfns[index]);
+    }
+    statistics.pages_absent += request.given_back;
+    statistics.pages_given_back += request.given_back;
+    statistics.give_back_batches++;
+    keep_refused(request.given_back, taken);
+    statistics.give_back_ns += system_time_ns() - started_ns;
+    if (result != 0)
+        console_printf("frame pool: pvmon took %u of %lu pages given back (%ld)\n", request.given_back, taken,
+                       result);
+    return (int)result;
 }
 
-/* One batch: pages given back and populated again are known zero; pages the
- * hypervisor did not take back stay, dirty; pages it took back but did not
- * populate again are no longer the domain's. */
-static int refill_batch(void)
+int frame_pool_give_back_free(void)
 {
-    uint64_t taken = 0, decreased = 0, populated_count = 0, started_ns = system_time_ns();
-    int error = give_back_batch(&taken, &decreased);
-
-    if (error == 0)
-        error = populate_batch(decreased, &populated_count);
-    return_unchanged(decreased, taken);
-    statistics.refill_batches++;
-    statistics.pages_given_back += decreased;
-    statistics.pages_populated += populated_count;
-    statistics.managed_pages -= decreased - populated_count;
-    statistics.refill_ns += system_time_ns() - started_ns;
-    if (error == 0 && populated_count == 0)
-        error = -XEN_ENOMEM;
-    return error;
-}
-
-int frame_pool_refill_if_low(void)
-{
-    uint64_t low_water = statistics.managed_pages / 16, high_water = statistics.managed_pages / 8;
     int error = 0;
 
-    if (low_water < MINIMUM_LOW_WATER)
-        low_water = MINIMUM_LOW_WATER;
-    if (high_water < 2 * low_water)
-        high_water = 2 * low_water;
-    if (!known_zero_in_use || statistics.free_known_zero >= low_water)
+    if (!known_zero_in_use)
         return 0;
-    while (error == 0 && statistics.free_known_zero < high_water && statistics.free_dirty > 0)
-        error = refill_batch();
+    while (error == 0 && statistics.free_dirty + statistics.free_known_zero >= FRAME_FREE_KEEP + FRAME_REPORT_BATCH)
+        error = give_back_batch();
     return error;
+}
+
+/* The next absent pseudo-physical frames, up to a batch; how many. */
+static uint64_t pick_absent(void)
+{
+    uint64_t words = (page_count + BITS_PER_WORD - 1) / BITS_PER_WORD, count = 0;
+
+    for (uint64_t step = 0; step <= words && count < FRAME_POPULATE_BATCH; step++) {
+        uint64_t word = (absent_search_start + step) % words;
+
+        while (absent_bitmap[word] != 0 && count < FRAME_POPULATE_BATCH) {
+            uint64_t pfn = word * BITS_PER_WORD + (uint64_t)__builtin_ctzll(absent_bitmap[word]);
+
+            clear_bit(absent_bitmap, pfn);
+            populate_pfns[count++] = pfn;
+        }
+        if (count > 0)
+            absent_search_start = word;
+    }
+    return count;
+}
+
+/* Takes a batch of given-back pages back (XENMEM_populate_physmap): zero
+ * frames, free and known zero, left outside the direct map (an allocation
+ * that needs them there maps them: frame_map_in_kernel).  Those pvmon did
+ * not give (out of memory) stay absent. */
+static void populate_some(void)
+{
+    struct xen_memory_reservation reservation = { .extent_order = 0, .domid = DOMID_SELF };
+    uint64_t count = pick_absent(), done, started_ns = system_time_ns(), mapped_back;
+    long result;
+
+    for (uint64_t index = 0; index < count; index++)
+        populated[index] = populate_pfns[index];
+    reservation.nr_extents = count;
+    set_xen_guest_handle(reservation.extent_start, populated);
+    result = hypercall3(__HYPERVISOR_memory_op, XENMEM_populate_physmap, (unsigned long)&reservation, 0);
+    done = result < 0 || (uint64_t)result > count ? 0 : (uint64_t)result;
+    for (uint64_t index = 0; index < done; index++) {
+        runtime_set_machine_frame(populate_pfns[index], populated[index]);
+        if (!physical_frame_of(populated[index], &mapped_back) || mapped_back != populate_pfns[index])
+            console_printf("frame pool: after populate_physmap, M2P[%#lx] is not gpfn %#lx\n",
+                           (unsigned long)populated[index], populate_pfns[index]);
+    }
+    for (uint64_t index = 0; index < done; index++)
+        add_free(populate_pfns[index], KIND_KNOWN_ZERO);
+    for (uint64_t index = done; index < count; index++)
+        set_bit(absent_bitmap, populate_pfns[index]);
+    statistics.pages_absent -= done;
+    statistics.pages_populated += done;
+    statistics.populate_batches++;
+    statistics.populate_ns += system_time_ns() - started_ns;
 }

@@ -230,7 +230,7 @@ void process_exit(struct process *process, int status)
         if (child->state == PROCESS_ZOMBIE && waits_for(init_process, child))
             finish_wait(init_process, child);
     }
-    frame_pool_refill_if_low();
+    frame_pool_give_back_free();
     if (process == init_process)
         finish_everything();
     if (waits_for(process->parent, process))
@@ -393,16 +393,20 @@ static void report(void)
     console_printf("pv-kernel: demand-zero faults: %lu: %lu known-zero pages used, %lu cleared by the kernel; "
                    "%lu pages copied by fork\n", statistics.demand_zero_faults, statistics.known_zero_pages,
                    statistics.cleared_pages, statistics.pages_copied);
-    console_printf("pv-kernel: frame pool: %lu pages, %lu free known-zero, %lu free dirty; zeroed allocations: "
-                   "%lu known-zero, %lu cleared; refills: %lu batches, %lu pages given back, %lu populated, "
-                   "in %lu us\n",
-                   pool.managed_pages, pool.free_known_zero, pool.free_dirty, pool.known_zero_handed_out,
-                   pool.cleared, pool.refill_batches, pool.pages_given_back, pool.pages_populated,
-                   pool.refill_ns / 1000);
-    console_printf("pv-kernel: %s: %lu of %lu pages free after init\n",
-                   pool.free_known_zero + pool.free_dirty == pool.managed_pages ? "every page came back"
-                                                                                : "PAGES LEAKED",
-                   pool.free_known_zero + pool.free_dirty, pool.managed_pages);
+    console_printf("pv-kernel: frame pool: %lu pages, %lu free known-zero, %lu free dirty, %lu given back; "
+                   "zeroed allocations: %lu known-zero, %lu cleared\n",
+                   pool.managed_pages, pool.free_known_zero, pool.free_dirty, pool.pages_absent,
+                   pool.known_zero_handed_out, pool.cleared);
+    console_printf("pv-kernel: free page reporting: given back: %lu pages in %lu batches (%lu refused) in %lu us; "
+                   "taken back: %lu pages in %lu batches in %lu us, %lu mapped in the kernel later\n",
+                   pool.pages_given_back, pool.give_back_batches, pool.give_back_refused, pool.give_back_ns / 1000,
+                   pool.pages_populated, pool.populate_batches, pool.populate_ns / 1000,
+                   pool.mapped_in_kernel_later);
+    console_printf("pv-kernel: %s: %lu of %lu pages free or given back after init\n",
+                   pool.free_known_zero + pool.free_dirty + pool.pages_absent == pool.managed_pages
+                       ? "every page came back"
+                       : "PAGES LEAKED",
+                   pool.free_known_zero + pool.free_dirty + pool.pages_absent, pool.managed_pages);
     console_printf("pv-kernel: page-table batches: %lu multicalls carrying %lu page-table updates, "
                    "%lu mmuext operations, %lu other calls\n", batches.multicalls, batches.page_table_updates,
                    batches.extended_operations, batches.other_calls);

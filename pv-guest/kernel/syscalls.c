@@ -7,6 +7,7 @@
 #include <pvmon/errno.h>
 #include <pvmon/string.h>
 #include <guest/hypercall.h>
+#include <public/memory_extension.h>
 #include <runtime/clock.h>
 #include "frame_pool.h"
 #include "program_loader.h"
@@ -75,8 +76,44 @@ static long sys_unmap_memory(struct process *process, uint64_t address, uint64_t
 {
     long result = user_memory_unmap(process, address, length);
 
-    frame_pool_refill_if_low();
+    frame_pool_give_back_free();
     return result;
+}
+
+/* Idle time for the whole domain: free pages go back first (the kernel's
+ * deferred context, frame_pool.h), so that pvmon can zero them meanwhile. */
+static long sys_sleep(uint64_t duration_ns)
+{
+    if (duration_ns > SYS_SLEEP_MAX_NS)
+        return -XEN_EINVAL;
+    frame_pool_give_back_free();
+    sleep_ns(duration_ns);
+    return 0;
+}
+
+static long sys_memory_counters(struct process *process, uint64_t address)
+{
+    struct pvmon_domain_memory_statistics own;
+    struct frame_pool_statistics pool;
+    struct memory_counters counters;
+    long result = hypercall3(__PVMON_HYPERVISOR_memory_extension, PVMON_MEMORY_domain_statistics,
+                             (unsigned long)&own, 0);
+
+    if (result != 0)
+        return result;
+    frame_pool_get_statistics(&pool);
+    counters = (struct memory_counters) {
+        .prezeroed_frames_received = own.prezeroed_frames_received,
+        .frames_zeroed_on_demand = own.frames_zeroed_on_demand,
+        .pages = own.pages,
+        .known_zero_handed_out = pool.known_zero_handed_out,
+        .cleared = pool.cleared,
+        .pages_given_back = pool.pages_given_back,
+        .give_back_ns = pool.give_back_ns,
+        .pages_populated = pool.pages_populated,
+        .populate_ns = pool.populate_ns,
+    };
+    return copy_to_user(process, address, &counters, sizeof(counters));
 }
 
 void syscall_dispatch(struct process *process, struct trap_frame *frame)
@@ -119,6 +156,12 @@ void syscall_dispatch(struct process *process, struct trap_frame *frame)
         break;
     case SYS_clock:
         result = (long)system_time_ns();
+        break;
+    case SYS_sleep:
+        result = sys_sleep(first);
+        break;
+    case SYS_memory_counters:
+        result = sys_memory_counters(process, first);
         break;
     case SYS_set_ldt_entry:
         result = process_ldt_set_data_segment(&process->ldt, first, second, third);

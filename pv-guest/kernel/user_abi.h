@@ -40,7 +40,13 @@
 #define SYS_set_ldt_entry 10  /* (index < 512, 32-bit base, limit in bytes): 0; entry index of the
                                  process's LDT becomes a writable data segment of DPL 3 (selector
                                  index << 3 | 7); the LDT is gone after fork and exec */
-#define SYS_COUNT 11
+#define SYS_sleep 11          /* (nanoseconds, at most SYS_SLEEP_MAX_NS): 0; the kernel gives free pages
+                                 back (frame_pool.h), then the whole domain idles that long (no sleep
+                                 queue: no other process runs meanwhile) */
+#define SYS_memory_counters 12 /* (struct memory_counters *): 0; the domain's memory counters */
+#define SYS_COUNT 13
+
+#define SYS_SLEEP_MAX_NS UINT64_C(1000000000)
 
 #define USER_PROGRAM_BASE UINT64_C(0x0000000000400000)
 #define USER_MMAP_BASE UINT64_C(0x0000000040000000)
@@ -65,6 +71,19 @@ struct process_usage {
     uint64_t known_zero_pages;
     uint64_t cleared_pages;
     uint64_t pages_copied;        /* by fork */
+};
+
+/* SYS_memory_counters: the domain's since it started, for benchmarks. */
+struct memory_counters {
+    uint64_t prezeroed_frames_received; /* pvmon: frames it got from pvmon's pre-zeroed pool */
+    uint64_t frames_zeroed_on_demand;   /* pvmon: frames pvmon zeroed when it handed them over */
+    uint64_t pages;                     /* pvmon: the domain's current reservation */
+    uint64_t known_zero_handed_out;     /* kernel: zeroed pages handed out without clearing */
+    uint64_t cleared;                   /* kernel: zeroed pages it cleared itself */
+    uint64_t pages_given_back;          /* kernel: free pages given back to pvmon */
+    uint64_t give_back_ns;              /* kernel: time spent giving them back */
+    uint64_t pages_populated;           /* kernel: given-back pages taken back */
+    uint64_t populate_ns;               /* kernel: time spent taking them back */
 };
 
 #endif

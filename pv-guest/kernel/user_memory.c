@@ -42,7 +42,7 @@ static int demand_zero(struct process *process, uint64_t address)
     struct process_statistics *statistics = process_statistics();
     enum frame_origin origin;
     uint64_t pfn;
-    int error = frame_allocate(FRAME_ZEROED, &pfn, &origin);
+    int error = frame_allocate(FRAME_ZEROED_USER, &pfn, &origin);
 
     if (error != 0)
         return error;
@@ -89,6 +89,8 @@ static int user_page(struct process *process, uint64_t address, bool write, uint
     }
     if (write && (permissions & USER_PAGE_WRITABLE) == 0)
         return -XEN_EFAULT;
+    if ((error = frame_map_in_kernel(pfn)) != 0)
+        return error;
     *kernel_address = (uint8_t *)direct_map_page(pfn) + (address - page_of(address));
     return 0;
 }

@@ -8,7 +8,13 @@
  * so that a harness can take medians.  NAME is one of:
  *   null-syscall      getpid, NULL_SYSCALLS times
  *   page-fault-fresh  the first touch of every page of a new anonymous
- *                     mapping: FRESH_PAGES demand-zero faults
+ *                     mapping: FRESH_PAGES demand-zero faults, after the
+ *                     domain idled IDLE_NS (a workload with idle time:
+ *                     the kernel gives free pages back, pvmon zeroes
+ *                     them); with the domain's memory counters around the
+ *                     touches ("counter page-fault-fresh.NAME VALUE") and,
+ *                     when the unmap gave pages back, "bench give-back
+ *                     PAGES NS" (the kernel's time giving them back)
  *   fork-exit-wait    fork a child that exits at once, wait for it
  *   fork-exec-wait    fork a child that execs "exitwith 0", wait for it
  *   exec              a chain of EXEC_CHAIN execs of this program by itself
@@ -22,6 +28,7 @@
 #define DEFAULT_RUNS 5
 #define NULL_SYSCALLS 10000
 #define FRESH_PAGES 1024
+#define IDLE_NS UINT64_C(20000000)
 #define FORK_ROUNDS 200
 #define FORK_EXEC_ROUNDS 100
 #define EXEC_CHAIN 100
@@ -50,21 +57,44 @@ static void null_syscall(void)
     report("null-syscall", NULL_SYSCALLS, start);
 }
 
+static void print_counter(const char *name, uint64_t before, uint64_t after)
+{
+    print("counter page-fault-fresh.%s %lu\n", name, after - before);
+}
+
 static void page_fault_fresh(void)
 {
-    long address = map_memory(FRESH_PAGES * PAGE_BYTES);
-    volatile uint8_t *bytes = (volatile uint8_t *)address;
+    struct memory_counters before, after, unmapped;
+    volatile uint8_t *bytes;
+    long address;
     uint64_t start;
 
+    sleep_ns(IDLE_NS);
+    address = map_memory(FRESH_PAGES * PAGE_BYTES);
     if (address < 0) {
         fail("page-fault-fresh", "map_memory", address);
+        return;
+    }
+    bytes = (volatile uint8_t *)address;
+    if (memory_counters(&before) != 0) {
+        fail("page-fault-fresh", "memory_counters", -1);
         return;
     }
     start = clock_ns();
     for (unsigned int page = 0; page < FRESH_PAGES; page++)
         bytes[page * PAGE_BYTES] = 1;
     report("page-fault-fresh", FRESH_PAGES, start);
+    memory_counters(&after);
+    print_counter("prezeroed_frames_received", before.prezeroed_frames_received, after.prezeroed_frames_received);
+    print_counter("frames_zeroed", before.frames_zeroed_on_demand, after.frames_zeroed_on_demand);
+    print_counter("pages_cleared_by_guest", before.cleared, after.cleared);
+    print_counter("known_zero_pages_used", before.known_zero_handed_out, after.known_zero_handed_out);
+    print_counter("pages_taken_back", before.pages_populated, after.pages_populated);
     unmap_memory((uint64_t)address, FRESH_PAGES * PAGE_BYTES);
+    memory_counters(&unmapped);
+    if (unmapped.pages_given_back > after.pages_given_back)
+        print("bench give-back %lu %lu\n", unmapped.pages_given_back - after.pages_given_back,
+              unmapped.give_back_ns - after.give_back_ns);
 }
 
 /* Forks a child that runs `child_program` (NULL: exits at once) and waits for it. */

@@ -1,7 +1,10 @@
 /*
  * memstress MiB [ROUNDS]: each round maps MiB of anonymous memory, checks
  * that every page reads zero when first touched (demand-zero), writes a
- * pattern over every word, verifies it, and unmaps it.  Prints per round
+ * pattern over every word, verifies it, has a forked child verify its copy
+ * (fork copies every page through the kernel's own mapping of it, which a
+ * page taken back from pvmon does not have until then), and unmaps it.
+ * Prints per round
  * and in total:
  *     memstress: 16 MiB x 4 rounds, 16384 pages written and verified, 0 errors
  */
@@ -41,6 +44,16 @@ static uint64_t verify(volatile uint64_t *words, uint64_t pages, uint64_t round)
     return errors;
 }
 
+/* 1 if a forked child does not find the pattern in its copy of the memory. */
+static uint64_t child_verifies(volatile uint64_t *words, uint64_t pages, uint64_t round)
+{
+    int status = -1, pid = fork();
+
+    if (pid == 0)
+        exit(verify(words, pages, round) == 0 ? 0 : 1);
+    return pid < 0 || wait_child(pid, &status, NULL) != pid || status != 0;
+}
+
 int main(int argc, char **argv)
 {
     uint64_t mebibytes = DEFAULT_MEBIBYTES, rounds = 1, pages, verified = 0, errors = 0;
@@ -61,6 +74,7 @@ int main(int argc, char **argv)
         }
         round_errors = fill((volatile uint64_t *)address, pages, round);
         round_errors += verify((volatile uint64_t *)address, pages, round);
+        round_errors += child_verifies((volatile uint64_t *)address, pages, round);
         if (unmap_memory((uint64_t)address, pages * PAGE_BYTES) != 0)
             round_errors++;
         print("memstress: round %lu: %lu pages, %lu errors\n", round, pages, round_errors);

@@ -39,6 +39,15 @@
  *   - The extension: query of a frame not owned reports not known zero;
  *     more than PVMON_KNOWN_ZERO_QUERY_LIMIT frames -EINVAL; unreadable
  *     or unwritable structures and lists -EFAULT; unknown command -ENOSYS.
+ *   - Free page reporting (PVMON_MEMORY_give_back_free, pvmon's, stricter
+ *     than decrease_reservation: Xen's steal_page rule): a frame nothing
+ *     but its allocation references leaves at once (current_reservation
+ *     drops, it cannot be mapped, it is no longer known zero to us); a
+ *     frame still mapped, pinned, not ours or the hypervisor's is -EINVAL
+ *     and stays as it was; the call stops at the first refused frame and
+ *     says how many went before it; more than PVMON_GIVE_BACK_LIMIT frames
+ *     or a non-zero given_back on entry -EINVAL; unreadable lists and
+ *     structures -EFAULT; the frames can be populated again, zero.
  */
 #include "pv_memory.h"
 
@@ -511,6 +520,159 @@ static void check_decreased_shared_info(void)
     expect_true("events_still_arrive_through_shared_info", self_event_arrives(), 0, "a self-sent event");
 }
 
+/* --- free page reporting ----------------------------------------------------- */
+
+static long give_back_free(uint64_t *frames, uint32_t count, uint32_t *given_back)
+{
+    struct pvmon_free_frames request = { .frames = (uint64_t)frames, .count = count };
+    long result = call_memory_extension(PVMON_MEMORY_give_back_free, &request);
+
+    *given_back = request.given_back;
+    return result;
+}
+
+static void check_give_back_free_arguments(void)
+{
+    uint64_t frames[1] = { 0 };
+    struct pvmon_free_frames request = { .frames = (uint64_t)frames, .count = PVMON_GIVE_BACK_LIMIT + 1 };
+
+    expect_result("give_back_free_above_the_limit_is_einval",
+                  call_memory_extension(PVMON_MEMORY_give_back_free, &request), -XEN_EINVAL);
+    request = (struct pvmon_free_frames) { .frames = (uint64_t)frames, .count = 1, .given_back = 1 };
+    expect_result("give_back_free_with_given_back_set_on_entry_is_einval",
+                  call_memory_extension(PVMON_MEMORY_give_back_free, &request), -XEN_EINVAL);
+    request = (struct pvmon_free_frames) { .frames = UNMAPPED_ADDRESS, .count = 1 };
+    expect_result("give_back_free_with_unmapped_frame_list_is_efault",
+                  call_memory_extension(PVMON_MEMORY_give_back_free, &request), -XEN_EFAULT);
+    expect_result("give_back_free_unmapped_is_efault",
+                  call_memory_extension(PVMON_MEMORY_give_back_free, (void *)UNMAPPED_ADDRESS), -XEN_EFAULT);
+    request = (struct pvmon_free_frames) { .frames = (uint64_t)frames, .count = 0 };
+    expect_result("give_back_free_of_no_frames_succeeds",
+                  call_memory_extension(PVMON_MEMORY_give_back_free, &request), 0);
+}
+
+static void check_give_back_free_of_an_unreferenced_frame(void)
+{
+    uint64_t frame = take_unmapped_frame(&memory), frames[1] = { frame }, extents[1] = { pfn_of_frame(frame) };
+    uint64_t free_before = own_frames_freed_minus_received();
+    long current = current_reservation();
+    uint32_t given_back;
+
+    expect_result("give_back_free_of_an_unmapped_frame_succeeds", give_back_free(frames, 1, &given_back), 0);
+    expect_result("give_back_free_reports_the_frame_given_back", given_back, 1);
+    expect_result("frame_given_back_free_is_freed_at_once", free_frames_since(free_before), 1);
+    expect_result("frame_given_back_free_leaves_current_reservation_at_once", current_reservation(), current - 1);
+    expect_result("frame_given_back_free_cannot_be_mapped", map_frame(memory.window, frame, DATA_PTE), -XEN_EINVAL);
+    expect_result("frame_given_back_free_cannot_be_pinned", mmuext_one(MMUEXT_PIN_L1_TABLE, frame), -XEN_EINVAL);
+    expect_true("frame_given_back_free_is_not_known_zero_to_its_giver", !frame_is_known_zero(frame), 1,
+                "not known zero");
+    expect_result("frame_given_back_free_twice_is_einval", give_back_free(frames, 1, &given_back), -XEN_EINVAL);
+    expect_result("refused_second_give_back_gives_nothing", given_back, 0);
+    expect_result("given_back_pfn_can_be_populated_again", populate(extents, 1), 1);
+    expect_true("frame_populated_after_give_back_is_zero_and_known_zero",
+                frame_is_known_zero(extents[0]) && frame_is_owned_and_zero(extents[0]), (long)extents[0],
+                "owned, zero, known zero");
+    expect_result("populating_again_restores_current_reservation", current_reservation(), current);
+}
+
+static void check_give_back_free_of_a_mapped_frame(void)
+{
+    uint64_t frame, page = take_slack_page(&memory, &frame), frames[1] = { frame };
+    volatile uint64_t *contents = (volatile uint64_t *)page;
+    uint64_t free_before = own_frames_freed_minus_received();
+    long current = current_reservation();
+    uint32_t given_back;
+
+    contents[0] = VALUE;
+    expect_result("give_back_free_of_a_mapped_frame_is_einval", give_back_free(frames, 1, &given_back),
+                  -XEN_EINVAL);
+    expect_result("refused_mapped_frame_is_not_given_back", given_back, 0);
+    expect_result("refused_mapped_frame_is_not_freed", free_frames_since(free_before), 0);
+    expect_result("refused_mapped_frame_stays_in_current_reservation", current_reservation(), current);
+    expect_result("refused_mapped_frame_keeps_its_contents", (long)contents[0], (long)VALUE);
+    expect_result("refused_mapped_frame_can_still_be_mapped", map_frame(memory.window, frame, DATA_PTE), 0);
+    unmap_window();
+}
+
+static void check_give_back_free_of_a_pinned_frame(void)
+{
+    uint64_t table = take_unmapped_frame(&memory), frames[1] = { table };
+    uint64_t free_before;
+    uint32_t given_back;
+
+    expect_result("setup_pins_an_unmapped_l1", mmuext_one(MMUEXT_PIN_L1_TABLE, table), 0);
+    free_before = own_frames_freed_minus_received();
+    expect_result("give_back_free_of_a_pinned_l1_is_einval", give_back_free(frames, 1, &given_back), -XEN_EINVAL);
+    expect_result("refused_pinned_l1_is_not_freed", free_frames_since(free_before), 0);
+    expect_result("refused_pinned_l1_unpins", mmuext_one(MMUEXT_UNPIN_TABLE, table), 0);
+    expect_result("unpinned_l1_can_be_given_back_free", give_back_free(frames, 1, &given_back), 0);
+    expect_result("unpinned_l1_given_back_free_is_freed", free_frames_since(free_before), 1);
+}
+
+/* A frame with an M2P entry that is another domain's: not in our p2m and
+ * not mappable by us (frames we populated are not in our p2m either). */
+static uint64_t frame_of_another_domain(void)
+{
+    for (uint64_t frame = 0x100; frame < memory.m2p_entries; frame++) {
+        if (m2p_entry(&memory, frame) == INVALID_M2P_ENTRY || pfn_of_frame(frame) != UINT64_MAX)
+            continue;
+        if (map_frame(memory.window, frame, DATA_PTE) == -XEN_EINVAL)
+            return frame;
+        unmap_window();
+    }
+    return 0;
+}
+
+static void check_give_back_free_of_frames_not_ours(void)
+{
+    uint64_t frames[1] = { hypervisor_frame };
+    uint64_t free_before = own_frames_freed_minus_received();
+    uint32_t given_back;
+
+    expect_result("give_back_free_of_a_hypervisor_frame_is_einval", give_back_free(frames, 1, &given_back),
+                  -XEN_EINVAL);
+    frames[0] = runtime_start_info->shared_info >> PAGE_SHIFT;
+    expect_result("give_back_free_of_shared_info_is_einval", give_back_free(frames, 1, &given_back), -XEN_EINVAL);
+    frames[0] = frame_of_another_domain();
+    expect_true("setup_finds_a_frame_of_another_domain", frames[0] != 0, 0, "a frame");
+    expect_result("give_back_free_of_another_domains_frame_is_einval", give_back_free(frames, 1, &given_back),
+                  -XEN_EINVAL);
+    frames[0] = UINT64_MAX;
+    expect_result("give_back_free_of_a_frame_beyond_memory_is_einval", give_back_free(frames, 1, &given_back),
+                  -XEN_EINVAL);
+    expect_result("refused_frames_not_ours_free_nothing", free_frames_since(free_before), 0);
+    expect_true("events_still_arrive_after_giving_back_shared_info_was_refused", self_event_arrives(), 0,
+                "a self-sent event");
+}
+
+/* The call stops at the first refused frame; those before it are gone. */
+static void check_give_back_free_stops_at_the_first_refused(void)
+{
+    uint64_t mapped_frame;
+    uint64_t frames[3] = { take_unmapped_frame(&memory), 0, take_unmapped_frame(&memory) };
+    uint64_t free_before = own_frames_freed_minus_received();
+    uint32_t given_back;
+
+    take_slack_page(&memory, &mapped_frame);
+    frames[1] = mapped_frame;
+    expect_result("give_back_free_of_a_list_with_a_mapped_frame_is_einval", give_back_free(frames, 3, &given_back),
+                  -XEN_EINVAL);
+    expect_result("frames_before_the_refused_one_are_given_back", given_back, 1);
+    expect_result("only_the_frames_before_the_refused_one_are_freed", free_frames_since(free_before), 1);
+    expect_result("frame_after_the_refused_one_is_still_ours", map_frame(memory.window, frames[2], DATA_PTE), 0);
+    unmap_window();
+}
+
+static void check_give_back_free(void)
+{
+    check_give_back_free_arguments();
+    check_give_back_free_of_an_unreferenced_frame();
+    check_give_back_free_of_a_mapped_frame();
+    check_give_back_free_of_a_pinned_frame();
+    check_give_back_free_of_frames_not_ours();
+    check_give_back_free_stops_at_the_first_refused();
+}
+
 /* Last: the domain may not be usable for much after this. */
 static void check_decreased_cr3_l4(void)
 {
@@ -549,5 +711,6 @@ void run_tests(void)
     check_mapped_given_back_frame_still_counts();
     check_pin_and_give_back_loop_stays_within_the_maximum();
     check_decreased_shared_info();
+    check_give_back_free();
     check_decreased_cr3_l4();
 }

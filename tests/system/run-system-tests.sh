@@ -24,8 +24,10 @@
 #     misbehaving processes killed alone, a process's own LDT segment used
 #     in ring 3, and one run of each benchmark
 #     complete with the counts they must have, every page
-#     comes back to the kernel's pool, and the kernel's own counts show
-#     prezeroed pages used (and refilled), or none with prezeroed=off;
+#     comes back to the kernel's pool or to pvmon, and the kernel's own
+#     counts show prezeroed pages used, free pages given back to pvmon (none
+#     refused) and taken back, and steady-state fresh pages that came from
+#     pvmon's pre-zeroed pool; none of that with prezeroed=off;
 #   - no frame lost (tests/system/teardown.domains): domUs that end with
 #     tangled page tables, by shutdown and by crash, give every frame back
 #     (dom0's count of free frames as each scenario starts);
@@ -241,6 +243,13 @@ program_memory() {
         head -n 1
 }
 
+# fresh_page_counter SCENARIO COUNTER: the counter page-fault-fresh printed,
+# summed over its runs (empty if none).
+fresh_page_counter() {
+    scenario_lines "$1" | sed -nE "s/.*\(d[0-9]+\) counter page-fault-fresh\.$2 ([0-9]+)$/\1/p" |
+        awk '{ total += $1; seen = 1 } END { if (seen) print total }'
+}
+
 # expect_in_scenario SCENARIO REGEX: a line of the scenario's domU matches.
 expect_in_scenario() {
     scenario_lines "$1" | grep -Eq -- "\(d[1-9][0-9]*\) $2" ||
@@ -248,7 +257,7 @@ expect_in_scenario() {
 }
 
 processes_run_to_completion() {
-    local name memory faults known cleared refills batches populated
+    local name memory faults known cleared reporting given refused taken prezeroed mapped_later
     boot processes pv-guest/config/processes.domains "$pv_kernel" "${BUILD:-build}/programs.cpio"
     expect_status
     expect_end processes processes "shutdown +poweroff"
@@ -265,9 +274,9 @@ processes_run_to_completion() {
         expect_in_scenario processes "bench $name [1-9][0-9]* [1-9][0-9]*$"
     done
     expect_in_scenario processes-cleared "memstress: 16 MiB x 2 rounds, 8192 pages written and verified, 0 errors$"
-    expect_in_scenario processes-cleared "init: 1 programs run, 0 failed$"
+    expect_in_scenario processes-cleared "init: 2 programs run, 0 failed$"
     for name in processes processes-cleared; do
-        expect_in_scenario "$name" "pv-kernel: every page came back: ([0-9]+) of \1 pages free after init$"
+        expect_in_scenario "$name" "pv-kernel: every page came back: ([0-9]+) of \1 pages free or given back after init$"
     done
     # Prezeroed pages, from the kernel's own counts: memstress's faults took
     # known-zero pages, more than the domain had at boot, so the kernel
@@ -281,11 +290,32 @@ processes_run_to_completion() {
     elif [ "$faults" -ne 16384 ] || [ $((known + cleared)) -ne "$faults" ] || [ "$known" -le 0 ]; then
         fail "memstress should have taken known-zero pages for its 16384 faults: $memory"
     fi
-    refills=$(scenario_lines processes |
-        sed -nE 's/.*\(d[0-9]+\) pv-kernel: frame pool: .* refills: ([0-9]+) batches, [0-9]+ pages given back, ([0-9]+) populated.*/\1 \2/p')
-    echo "     refills: ${refills:-none reported} (batches, pages populated)"
-    read -r batches populated <<<"${refills:-0 0}"
-    [ "$batches" -gt 0 ] && [ "$populated" -gt 0 ] || fail "the kernel never refilled its known-zero pages: '$refills'"
+    # Free page reporting: the kernel gave free pages back to pvmon and
+    # took given-back pages back (none refused: it unmaps them first); in
+    # steady state (after the domain idled) the fresh pages of
+    # page-fault-fresh came from pvmon's pre-zeroed pool.  With
+    # prezeroed=off nothing is given back and nothing comes pre-zeroed.
+    reporting=$(scenario_lines processes |
+        sed -nE 's/.*\(d[0-9]+\) pv-kernel: free page reporting: given back: ([0-9]+) pages in [0-9]+ batches \(([0-9]+) refused\) .* taken back: ([0-9]+) pages .*/\1 \2 \3/p')
+    echo "     free page reporting: ${reporting:-none reported} (given back, refused, taken back)"
+    read -r given refused taken <<<"${reporting:-0 0 0}"
+    [ "$given" -gt 0 ] && [ "$taken" -gt 0 ] && [ "$refused" -eq 0 ] ||
+        fail "the kernel should have given pages back and taken them back, none refused: '$reporting'"
+    # memstress's children verify fork's copies of pages taken back from
+    # pvmon, which the kernel maps for itself only then.
+    mapped_later=$(scenario_lines processes |
+        sed -nE 's/.*\(d[0-9]+\) pv-kernel: free page reporting: .* ([0-9]+) mapped in the kernel later$/\1/p')
+    echo "     taken-back pages the kernel mapped for itself later: ${mapped_later:-none reported}"
+    [ -n "$mapped_later" ] && [ "$mapped_later" -gt 0 ] ||
+        fail "fork should have copied taken-back pages through the kernel's mapping: '$mapped_later'"
+    prezeroed=$(fresh_page_counter processes prezeroed_frames_received)
+    echo "     page-fault-fresh, pre-zeroed frames received: ${prezeroed:-none reported}"
+    [ -n "$prezeroed" ] && [ "$prezeroed" -gt 0 ] ||
+        fail "steady-state fresh pages should come pre-zeroed from pvmon: '$prezeroed'"
+    prezeroed=$(fresh_page_counter processes-cleared prezeroed_frames_received)
+    echo "     page-fault-fresh with prezeroed=off, pre-zeroed frames received: ${prezeroed:-none reported}"
+    [ "$prezeroed" = 0 ] || fail "with prezeroed=off no fresh page should come pre-zeroed: '$prezeroed'"
+    expect_in_scenario processes-cleared "pv-kernel: free page reporting: given back: 0 pages in 0 batches "
     memory=$(program_memory processes-cleared memstress)
     read -r faults known cleared <<<"$memory"
     echo "     memstress, prezeroed=off: ${faults:-?} faults, ${known:-?} known-zero, ${cleared:-?} cleared"

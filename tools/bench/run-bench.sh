@@ -273,6 +273,9 @@ rows=(
     "null syscall, user -> kernel -> user|processes-prezeroed-on:null-syscall|native:native-null-syscall"
     "page fault on fresh memory, pre-zeroed on|processes-prezeroed-on:page-fault-fresh|native:native-page-fault-prezeroed"
     "page fault on fresh memory, pre-zeroed off|processes-prezeroed-off:page-fault-fresh|native:native-page-fault-zeroing"
+    "fresh page beside idle domUs, pre-zeroed on|fresh-on:page-fault-fresh|native:native-page-fault-prezeroed"
+    "fresh page beside idle domUs, pre-zeroed off|fresh-off:page-fault-fresh|native:native-page-fault-zeroing"
+    "free page given back to pvmon, per page [d]|fresh-on:give-back|-:the native baseline has no hypervisor"
     "fork + exit + wait|processes-prezeroed-on:fork-exit-wait|-:the native baseline has no processes"
     "fork + exec + wait|processes-prezeroed-on:fork-exec-wait|-:the native baseline has no processes"
     "exec|processes-prezeroed-on:exec|-:the native baseline has no processes"
@@ -466,6 +469,8 @@ done
     echo "[b] per page-table entry; native: one store to an L1 entry, no flush."
     echo "[c] xchg on an entry of a pinned L1 that the PV kernel maps read-only: a #PF that pvmon emulates;"
     echo "    native: the same xchg, which simply succeeds."
+    echo "[d] the PV kernel's time in PVMON_MEMORY_give_back_free batches (unmapping, TLB flush, the call) per"
+    echo "    page, after page-fault-fresh unmaps its memory (free page reporting, docs/memory-extension.md)."
     for index in "${!notes[@]}"; do
         echo "[$((index + 1))] ${notes[$index]}"
     done
@@ -488,6 +493,31 @@ done
         counter_reason=$(awk -F'\t' '$3 == "*counters" { print $4; exit }' "$work/unmeasured.tsv")
         echo "pvmon's counters: not measured: ${counter_reason:-no counter lines in the PV logs}"
     fi
+    echo
+    echo "Pre-zeroed pages in steady state (page-fault-fresh after the domain idled; the domain's counters"
+    echo "per fresh page, from the icount run or else the TCG one): prezeroed (frames pvmon handed over from"
+    echo "its pool, zeroed while idle), zeroed (frames pvmon zeroed at allocation), cleared (pages the guest"
+    echo "kernel cleared itself), known-zero (pages it handed out without clearing), taken-back (given-back"
+    echo "pages it took back with populate_physmap)."
+    printf '%-44s %11s %11s %11s %11s %11s\n' operation prezeroed zeroed cleared known-zero taken-back
+    for row in "${rows[@]}"; do
+        IFS='|' read -r label pv_key _ <<<"$row"
+        [ "${pv_key#*:}" = page-fault-fresh ] || continue
+        counter_run=pv-icount
+        [ -n "${counter_total[pv-icount|$pv_key|prezeroed_frames_received]:-}" ] || counter_run=pv-tcg
+        operations=${operations_total[$counter_run|$pv_key]:-0}
+        line=$(printf '%-44s' "$label")
+        for counter in prezeroed_frames_received frames_zeroed pages_cleared_by_guest known_zero_pages_used \
+            pages_taken_back; do
+            value=${counter_total[$counter_run|$pv_key|$counter]:-}
+            if [ -n "$value" ] && [ "$operations" -gt 0 ]; then
+                line+=$(awk -v value="$value" -v operations="$operations" 'BEGIN { printf " %11.3f", value / operations }')
+            else
+                line+=$(printf ' %11s' -)
+            fi
+        done
+        echo "$line"
+    done
     echo
     echo "Logs: $output_dir/{pv-tcg,pv-icount,native-tcg,native-icount}-N.log; every run: $output_dir/runs.tsv"
 } >>"$table"

@@ -36,6 +36,13 @@ const struct page_memory *domain_page_memory(void);
 /* A zeroed frame, assigned to owner and marked known-zero; -XEN_ENOMEM. */
 int domain_memory_take_frame(uint16_t owner, uint64_t *frame);
 
+/* The owner gives back a free frame (PVMON_MEMORY_give_back_free): only a
+ * frame it holds with no reference but its allocation (no mapping, no
+ * type, no pin, not the hypervisor's), which then goes to the dirty list
+ * at once and leaves the owner's page_count; -XEN_EINVAL otherwise (Xen's
+ * steal_page). */
+int domain_memory_give_back_unreferenced(uint16_t owner, uint64_t frame);
+
 /* 2^order frames for the hypervisor's own use, from the allocator, after
  * handing it pooled and dirty frames until it has a block that large;
  * -XEN_ENOMEM.  Free them with frame_allocator_free.  The _step form

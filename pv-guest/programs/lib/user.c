@@ -73,6 +73,16 @@ int set_ldt_entry(unsigned int index, uint32_t base, uint64_t limit)
     return (int)system_call(SYS_set_ldt_entry, index, base, limit);
 }
 
+int sleep_ns(uint64_t duration_ns)
+{
+    return (int)system_call(SYS_sleep, duration_ns, 0, 0);
+}
+
+int memory_counters(struct memory_counters *counters)
+{
+    return (int)system_call(SYS_memory_counters, (uint64_t)counters, 0, 0);
+}
+
 uint64_t clock_ns(void)
 {
     return (uint64_t)system_call(SYS_clock, 0, 0, 0);

@@ -23,6 +23,10 @@ int getpid(void);
 long map_memory(size_t length);
 int unmap_memory(uint64_t address, size_t length);
 int yield(void);
+/* The whole domain idles that long (at most SYS_SLEEP_MAX_NS). */
+int sleep_ns(uint64_t duration_ns);
+/* The domain's memory counters (pvmon's and the kernel's). */
+int memory_counters(struct memory_counters *counters);
 /* PV system time in nanoseconds. */
 uint64_t clock_ns(void);
 /* LDT entry index: a data segment at base, limit bytes long (selector index << 3 | 7). */
