@@ -13,6 +13,9 @@
 #                                       of lmb's 10 tests, from the native boot
 #   table_has_a_native_row_of_figures   results.md's icount table has a native row
 #                                       of 10 figures
+#   native_reports_its_boot_to_init     results.md's boot-to-init table has a native row
+#                                       whose QEMU start -> /init figure is the stamp
+#                                       /init printed (lmb --stamp), in seconds
 #   guest_sees_the_contract_cpu         the guest saw no XSAVE (kernel or user
 #                                       space) and no SMAP (noxsave clearcpuid=smap)
 #   unavailable_is_a_not_run_row        "unavailable" is a row "not run: REASON"
@@ -85,6 +88,17 @@ if [ "$numbers" -eq 10 ]; then
     pass table_has_a_native_row_of_figures
 else
     fail table_has_a_native_row_of_figures "the native row has $numbers figures: '${row:-no row}'"
+    show_tail
+fi
+
+stamp=$(sed -n 's/.*lmb: stamp tsc=\([0-9]*\).*/\1/p' "$log" 2>/dev/null | head -n 1)
+boot_row=$(sed -n '/^## Boot to init/,/^## /p' "$table" 2>/dev/null | grep -m 1 '^| native | ')
+boot_figure=$(echo "$boot_row" | cut -d'|' -f3 | tr -d ' ')
+if [ -n "$stamp" ] && [ "$stamp" -gt 0 ] &&
+    [ "$boot_figure" = "$(awk -v tsc="$stamp" 'BEGIN { printf "%.3f", tsc / 1e9 }')" ]; then
+    pass native_reports_its_boot_to_init
+else
+    fail native_reports_its_boot_to_init "stamp '${stamp:-none}', boot-to-init row '${boot_row:-missing}'"
     show_tail
 fi
 
