@@ -13,14 +13,14 @@
 #                                       of lmb's 10 tests, from the native boot
 #   table_has_a_native_row_of_figures   results.md's icount table has a native row
 #                                       of 10 figures
-#   native_reports_its_boot_to_init     results.md's boot-to-init table has a native row
-#                                       whose QEMU start -> /init figure is the stamp
-#                                       /init printed (lmb --stamp), in seconds
 #   guest_sees_the_contract_cpu         the guest saw no XSAVE (kernel or user
 #                                       space) and no SMAP (noxsave clearcpuid=smap)
 #   unavailable_is_a_not_run_row        "unavailable" is a row "not run: REASON"
 #                                       with no figure
 #   broken_is_a_failed_row              "broken" is a row of "failed" cells
+#   native_reports_its_boot_to_init     results.md's boot-to-init table has a native row
+#                                       whose QEMU start -> /init figure is the stamp
+#                                       /init printed (lmb --stamp), in seconds
 #
 # Run from the top of the tree after 'make compare-inputs'.  A case that fails
 # prints the log's tail.  Ends with "compare: N passed, N failed".
@@ -91,17 +91,6 @@ else
     show_tail
 fi
 
-stamp=$(sed -n 's/.*lmb: stamp tsc=\([0-9]*\).*/\1/p' "$log" 2>/dev/null | head -n 1)
-boot_row=$(sed -n '/^## Boot to init/,/^## /p' "$table" 2>/dev/null | grep -m 1 '^| native | ')
-boot_figure=$(echo "$boot_row" | cut -d'|' -f3 | tr -d ' ')
-if [ -n "$stamp" ] && [ "$stamp" -gt 0 ] &&
-    [ "$boot_figure" = "$(awk -v tsc="$stamp" 'BEGIN { printf "%.3f", tsc / 1e9 }')" ]; then
-    pass native_reports_its_boot_to_init
-else
-    fail native_reports_its_boot_to_init "stamp '${stamp:-none}', boot-to-init row '${boot_row:-missing}'"
-    show_tail
-fi
-
 cpu=$(grep -a -m 1 'lmb: info cpu ' "$log" 2>/dev/null)
 if [[ $cpu == *" xsave=0 "* && $cpu == *" avx=0 "* && $cpu == *" smap=0 "* && $cpu == *" user-osxsave=0"* ]]; then
     pass guest_sees_the_contract_cpu
@@ -122,6 +111,17 @@ if [ "$(echo "$broken_row" | grep -o 'failed' | wc -l)" -eq 10 ]; then
     pass broken_is_a_failed_row
 else
     fail broken_is_a_failed_row "its row is '${broken_row:-missing}'"
+    show_tail
+fi
+
+stamp=$(sed -n 's/.*lmb: stamp tsc=\([0-9]*\).*/\1/p' "$log" 2>/dev/null | head -n 1)
+boot_row=$(sed -n '/^## Boot to init/,/^## /p' "$table" 2>/dev/null | grep -m 1 '^| native | ')
+boot_figure=$(echo "$boot_row" | cut -d'|' -f3 | tr -d ' ')
+if [ -n "$stamp" ] && [ "$stamp" -gt 0 ] &&
+    [ "$boot_figure" = "$(awk -v tsc="$stamp" 'BEGIN { printf "%.3f", tsc / 1e9 }')" ]; then
+    pass native_reports_its_boot_to_init
+else
+    fail native_reports_its_boot_to_init "stamp '${stamp:-none}', boot-to-init row '${boot_row:-missing}'"
     show_tail
 fi
 
