@@ -5,7 +5,9 @@
  *
  *   exceptions    int3 is reported and execution continues; safe_copy from
  *                 an unmapped and from a non-canonical address returns
- *                 -XEN_EFAULT, with the #PF and #GP recovered and recorded
+ *                 -XEN_EFAULT, with the #PF and #GP recovered and recorded,
+ *                 for a whole word (its rep movsq) and for 3 bytes (its
+ *                 rep movsb tail); a copy of 8 words and 3 bytes is whole
  *   allocator     allocate every free frame; each lies in usable RAM, none
  *                 overlaps the image, a module or the frame table; write
  *                 into every one of them, check the modules are unchanged,
@@ -30,16 +32,16 @@
 #define VECTOR_PAGE_FAULT 14
 #define SCRIBBLE_MARKER 0xa5a5a5a5a5a5a5a5UL
 
-static bool expect_recovered_fault(const char *what, uint64_t address, uint64_t vector)
+static bool expect_recovered_fault(const char *what, uint64_t address, size_t length, uint64_t vector)
 {
     const struct recovered_fault *fault = &current_cpu()->last_recovered_fault;
     uint64_t value;
     int result;
 
     memset(&current_cpu()->last_recovered_fault, 0, sizeof(*fault));
-    result = safe_copy(&value, (const void *)address, sizeof(value));
-    printk(LOG_INFO, "selftest exceptions: safe_copy from %s %#lx returned %d; recovered %s at rip %#lx, address %#lx, error code %#lx\n",
-           what, address, result, exception_name(fault->vector), fault->rip, fault->address,
+    result = safe_copy(&value, (const void *)address, length);
+    printk(LOG_INFO, "selftest exceptions: safe_copy of %lu bytes from %s %#lx returned %d; recovered %s at rip %#lx, address %#lx, error code %#lx\n",
+           (unsigned long)length, what, address, result, exception_name(fault->vector), fault->rip, fault->address,
            fault->error_code);
     if (result != -XEN_EFAULT || fault->vector != vector) {
         printk(LOG_ERROR, "selftest exceptions: FAILED: expected %d and %s\n", -XEN_EFAULT,
@@ -49,18 +51,34 @@ static bool expect_recovered_fault(const char *what, uint64_t address, uint64_t 
     return true;
 }
 
+/* 8 words and 3 bytes, copied whole: the word copy and its byte tail. */
+static bool copies_words_and_tail(void)
+{
+    uint8_t source[67], destination[67];
+
+    for (unsigned int index = 0; index < sizeof(source); index++)
+        source[index] = (uint8_t)(index * 7 + 1);
+    memset(destination, 0, sizeof(destination));
+    return safe_copy(destination, source, sizeof(source)) == 0 &&
+           memcmp(destination, source, sizeof(source)) == 0;
+}
+
 static void selftest_exceptions(void)
 {
     uint64_t source = 0x1234, destination = 0;
 
     cpu_breakpoint();
-    if (safe_copy(&destination, &source, sizeof(source)) != 0 || destination != source) {
+    if (safe_copy(&destination, &source, sizeof(source)) != 0 || destination != source || !copies_words_and_tail()) {
         printk(LOG_ERROR, "selftest exceptions: FAILED: safe_copy of valid memory\n");
         return;
     }
-    if (!expect_recovered_fault("unmapped", UNMAPPED_HYPERVISOR_ADDRESS, VECTOR_PAGE_FAULT))
+    if (!expect_recovered_fault("unmapped", UNMAPPED_HYPERVISOR_ADDRESS, sizeof(uint64_t), VECTOR_PAGE_FAULT))
         return;
-    if (!expect_recovered_fault("non-canonical", NON_CANONICAL_ADDRESS, VECTOR_GENERAL_PROTECTION))
+    if (!expect_recovered_fault("unmapped", UNMAPPED_HYPERVISOR_ADDRESS, 3, VECTOR_PAGE_FAULT))
+        return;
+    if (!expect_recovered_fault("non-canonical", NON_CANONICAL_ADDRESS, sizeof(uint64_t), VECTOR_GENERAL_PROTECTION))
+        return;
+    if (!expect_recovered_fault("non-canonical", NON_CANONICAL_ADDRESS, 3, VECTOR_GENERAL_PROTECTION))
         return;
     printk(LOG_INFO, "selftest exceptions: PASSED\n");
 }

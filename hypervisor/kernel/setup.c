@@ -109,7 +109,8 @@ static void start_timer(void)
         panic("timer calibration failed: is there a PIT?");
     timer_start_ticks(TICK_PERIOD_NS);
     interrupts_enable();
-    printk(LOG_INFO, "timer: ticking every %lu ms\n", TICK_PERIOD_NS / 1000000);
+    printk(LOG_INFO, "timer: ticking every %lu ms; system time 0 is TSC %lu\n", TICK_PERIOD_NS / 1000000,
+           time_boot_timestamp());
 }
 
 /*

@@ -40,6 +40,12 @@ void time_record_boot(void)
     boot_timestamp = cpu_read_timestamp_counter();
 }
 
+/* The TSC at system time 0. */
+uint64_t time_boot_timestamp(void)
+{
+    return boot_timestamp;
+}
+
 void time_init(const struct timer_calibration *calibration)
 {
     tsc_scale = time_scale_for_frequency(calibration->tsc_hz);

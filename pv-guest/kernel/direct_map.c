@@ -6,6 +6,10 @@
  * mapping), remembers every L1 hooked into it, and extends it over the
  * memory beyond the bootstrap region with L1 tables of its own.
  *
+ * The new L1s are written with plain stores where the first of them
+ * already maps them (direct_map_extend says how), not an mmu_update per
+ * entry.
+ *
  * Changing one page's mapping (protect, unprotect, remove, restore) is
  * one entry of that page's L1, written with mmu_update by machine address
  * and validated by the hypervisor, since the L1 is in use.
@@ -115,49 +119,74 @@ static uint64_t current_entry(uint64_t pfn)
     return level1_tables[pfn / TABLE_ENTRIES].entries[pfn % TABLE_ENTRIES];
 }
 
-/* One new L1's 512 entries: the pages it covers, read-only if they are the new tables. */
-static void fill_new_table(uint64_t table_pfn, uint64_t first_covered, uint64_t end_pfn,
-                           uint64_t first_table, uint64_t end_table)
+/* The direct map's entry for pfn: read-only if it is one of the new tables. */
+static uint64_t new_entry(uint64_t pfn, uint64_t end_pfn, uint64_t first_table, uint64_t end_table)
 {
-    uint64_t table_address = machine_frame_of(table_pfn) << PAGE_SHIFT;
+    uint64_t entry;
 
-    for (unsigned int index = 0; index < TABLE_ENTRIES; index++) {
-        uint64_t pfn = first_covered + index;
-        uint64_t entry = 0;
-
-        if (pfn < end_pfn) {
-            entry = machine_frame_of(pfn) << PAGE_SHIFT | PAGE_FLAGS | PTE_NO_EXECUTE;
-            if (pfn >= first_table && pfn < end_table)
-                entry &= ~PTE_WRITABLE;
-        }
-        mmu_batch_update(table_address + index * 8, entry);
-    }
+    if (pfn >= end_pfn)
+        return 0;
+    entry = machine_frame_of(pfn) << PAGE_SHIFT | PAGE_FLAGS | PTE_NO_EXECUTE;
+    return pfn >= first_table && pfn < end_table ? entry & ~PTE_WRITABLE : entry;
 }
 
+/* The L2 entry for the new L1 at table_pfn, covering from first_covered. */
+static void hook_new_table(uint64_t table_pfn, uint64_t first_covered)
+{
+    uint64_t level2_index = first_covered / TABLE_ENTRIES;
+    uint64_t table_mfn = machine_frame_of(table_pfn);
+
+    mmu_batch_update(level2_machine_frame << PAGE_SHIFT | level2_index * 8,
+                     table_mfn << PAGE_SHIFT | KERNEL_TABLE_FLAGS);
+    level1_tables[level2_index] = (struct kernel_l1) {
+        .machine_frame = table_mfn,
+        .entries = direct_map_page(table_pfn),
+    };
+}
+
+/*
+ * The new tables are the pages [first_pfn, first_pfn + tables), all
+ * within the first one's 512 pages.  Writing every entry with mmu_update
+ * would cost one hypercall entry per page mapped; instead:
+ *   1. the first table is written with mmu_update: itself read-only, the
+ *      other new tables writable, and hooked into the L2 (validated);
+ *   2. the other tables, now reachable, are filled with plain stores;
+ *   3. their entries in the first table become read-only, the TLB is
+ *      flushed, and they are hooked into the L2 (each validated).
+ * A frame is hooked as a page table only once nothing maps it writable
+ * (mmu_batch.h; Xen's _get_page_type in xen/arch/x86/mm.c).
+ */
 int direct_map_extend(uint64_t first_pfn, uint64_t end_pfn, uint64_t *table_pages)
 {
     uint64_t tables = (end_pfn - first_pfn + TABLE_ENTRIES - 1) / TABLE_ENTRIES;
+    uint64_t end_table = first_pfn + tables;
     int error;
 
     if (first_pfn % TABLE_ENTRIES != 0 || end_pfn > DIRECT_MAP_MAX_PAGES || first_pfn >= end_pfn ||
-        tables >= end_pfn - first_pfn) {
+        tables >= end_pfn - first_pfn || tables > TABLE_ENTRIES) {
         console_printf("direct map: cannot extend over pages [%lu, %lu)\n", first_pfn, end_pfn);
         return -XEN_EINVAL;
     }
-    for (uint64_t table = 0; table < tables; table++)
-        fill_new_table(first_pfn + table, first_pfn + table * TABLE_ENTRIES, end_pfn, first_pfn,
-                       first_pfn + tables);
-    for (uint64_t table = 0; table < tables; table++) {
-        uint64_t level2_index = first_pfn / TABLE_ENTRIES + table;
-        uint64_t table_mfn = machine_frame_of(first_pfn + table);
+    for (unsigned int index = 0; index < TABLE_ENTRIES; index++)
+        mmu_batch_update(machine_frame_of(first_pfn) << PAGE_SHIFT | index * 8,
+                         new_entry(first_pfn + index, end_pfn, first_pfn, first_pfn + 1));
+    hook_new_table(first_pfn, first_pfn);
+    error = mmu_batch_submit();
+    if (error != 0)
+        return error;
+    for (uint64_t table = 1; table < tables; table++) {
+        uint64_t *entries = direct_map_page(first_pfn + table);
+        uint64_t first_covered = first_pfn + table * TABLE_ENTRIES;
 
-        mmu_batch_update(level2_machine_frame << PAGE_SHIFT | level2_index * 8,
-                         table_mfn << PAGE_SHIFT | KERNEL_TABLE_FLAGS);
-        level1_tables[level2_index] = (struct kernel_l1) {
-            .machine_frame = table_mfn,
-            .entries = direct_map_page(first_pfn + table),
-        };
+        for (unsigned int index = 0; index < TABLE_ENTRIES; index++)
+            entries[index] = new_entry(first_covered + index, end_pfn, first_pfn, end_table);
     }
+    for (uint64_t table = 1; table < tables; table++)
+        mmu_batch_update(entry_machine_address(first_pfn + table),
+                         new_entry(first_pfn + table, end_pfn, first_pfn, end_table));
+    mmu_batch_flush_tlb();
+    for (uint64_t table = 1; table < tables; table++)
+        hook_new_table(first_pfn + table, first_pfn + table * TABLE_ENTRIES);
     error = mmu_batch_submit();
     if (error != 0)
         return error;

@@ -56,8 +56,10 @@ int direct_map_init(const struct start_info *start_info, uint64_t *bootstrap_pag
 /*
  * Maps [first_pfn, end_pfn) (first_pfn on a 2 MiB boundary, end_pfn at
  * most DIRECT_MAP_MAX_PAGES): the first *table_pages of those pages become
- * the new L1 tables (mapped read-only in themselves), filled with
- * mmu_update and hooked into the kernel's L2.  Submits; 0 or an error.
+ * the new L1 tables (mapped read-only in themselves; at most 512 of them,
+ * all within the first one's reach), the first filled with mmu_update, the
+ * others with plain stores through it before they become tables, each
+ * hooked into the kernel's L2.  Submits; 0 or an error.
  */
 int direct_map_extend(uint64_t first_pfn, uint64_t end_pfn, uint64_t *table_pages);
 

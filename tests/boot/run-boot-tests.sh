@@ -181,8 +181,10 @@ pvh_breakpoint_and_recoverable_faults_are_reported() {
     boot pvh-exceptions pvh "$image" --append "selftest=exceptions idle_seconds=1"
     expect_status 0
     expect_log "caught #BP breakpoint at rip 0xffff8080[0-9a-f]+; continuing"
-    expect_log "safe_copy from unmapped 0xffff800000000000 returned -14; recovered #PF page fault at rip 0xffff8080[0-9a-f]+, address 0xffff800000000000"
-    expect_log "safe_copy from non-canonical 0x8000000000000000 returned -14; recovered #GP general protection"
+    expect_log "safe_copy of 8 bytes from unmapped 0xffff800000000000 returned -14; recovered #PF page fault at rip 0xffff8080[0-9a-f]+, address 0xffff800000000000"
+    expect_log "safe_copy of 3 bytes from unmapped 0xffff800000000000 returned -14; recovered #PF page fault at rip 0xffff8080[0-9a-f]+, address 0xffff800000000000"
+    expect_log "safe_copy of 8 bytes from non-canonical 0x8000000000000000 returned -14; recovered #GP general protection"
+    expect_log "safe_copy of 3 bytes from non-canonical 0x8000000000000000 returned -14; recovered #GP general protection"
     expect_log "selftest exceptions: PASSED"
 }
 

@@ -18,6 +18,9 @@
 #   unavailable_is_a_not_run_row        "unavailable" is a row "not run: REASON"
 #                                       with no figure
 #   broken_is_a_failed_row              "broken" is a row of "failed" cells
+#   native_reports_its_boot_to_init     results.md's boot-to-init table has a native row
+#                                       whose QEMU start -> /init figure is the stamp
+#                                       /init printed (lmb --stamp), in seconds
 #
 # Run from the top of the tree after 'make compare-inputs'.  A case that fails
 # prints the log's tail.  Ends with "compare: N passed, N failed".
@@ -108,6 +111,17 @@ if [ "$(echo "$broken_row" | grep -o 'failed' | wc -l)" -eq 10 ]; then
     pass broken_is_a_failed_row
 else
     fail broken_is_a_failed_row "its row is '${broken_row:-missing}'"
+    show_tail
+fi
+
+stamp=$(sed -n 's/.*lmb: stamp tsc=\([0-9]*\).*/\1/p' "$log" 2>/dev/null | head -n 1)
+boot_row=$(sed -n '/^## Boot to init/,/^## /p' "$table" 2>/dev/null | grep -m 1 '^| native | ')
+boot_figure=$(echo "$boot_row" | cut -d'|' -f3 | tr -d ' ')
+if [ -n "$stamp" ] && [ "$stamp" -gt 0 ] &&
+    [ "$boot_figure" = "$(awk -v tsc="$stamp" 'BEGIN { printf "%.3f", tsc / 1e9 }')" ]; then
+    pass native_reports_its_boot_to_init
+else
+    fail native_reports_its_boot_to_init "stamp '${stamp:-none}', boot-to-init row '${boot_row:-missing}'"
     show_tail
 fi
 

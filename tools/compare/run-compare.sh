@@ -49,7 +49,7 @@ initramfs=$build/compare/workload.cpio
 config_dir=${COMPARE_CONFIGS:-tools/compare/configs}
 report_only=${COMPARE_REPORT_ONLY:-}
 [ "$report_only" = 0 ] && report_only=""
-preferred_order=(native pvmon-pv pvmon-patched pvmon-patched-off xen-pv xen-pvh xen-hvm kvm-npt kvm-shadow)
+preferred_order=(native native-pvh pvmon-pv pvmon-patched pvmon-patched-off xen-pv xen-pvh xen-hvm kvm-npt kvm-shadow)
 # Configurations that boot another kernel than --kernel (their own columns).
 other_kernel_configs=" pvmon-patched pvmon-patched-off "
 tests=(null_syscall open_close fork_exit fork_exec ctxsw_pipe pagefault mmap_4M bcopy_64M macro_tar_gzip macro_shell)
@@ -314,6 +314,56 @@ print_pvmon_machine_counters() {
     done
 }
 
+# Configurations whose guest reads the machine's own TSC (no offset by a
+# hypervisor): their stamp at /init is the guest time since QEMU started.
+# KVM's guests and Xen's HVM/PVH guests get a TSC offset from their hypervisor.
+machine_tsc_configs=" native native-pvh pvmon-pv pvmon-patched pvmon-patched-off xen-pv "
+
+# boot_figures CONFIG: "STAMP_S KERNEL_S CREATED_S" from the icount log, each
+# "-" if missing: the TSC of lmb's stamp at /init in seconds (1 GHz under
+# icount: QEMU's TSC is its virtual clock in ns); the guest kernel's own clock
+# at its last "Run /init as init process" (the workload's kernel boots last in
+# a nested log); and, on pvmon, the TSC in seconds at which pvmon created the
+# first domain after dom0 (its log's system time of "domain N created" plus
+# the TSC of system time 0, which pvmon prints).
+boot_figures() {
+    sed 's/\r$//' "$logs/$1-icount-1.log" 2>/dev/null | awk '
+        function seconds_in(text) { sub(/^[^[]*\[ */, "", text); sub(/\].*/, "", text); return text + 0 }
+        /lmb: stamp tsc=/ { value = $0; sub(/.*lmb: stamp tsc=/, "", value); stamp = sprintf("%.3f", value / 1e9) }
+        /Run \/init as init process/ {
+            text = $0; sub(/\] Run \/init as init process.*/, "", text); sub(/.*\[ */, "", text)
+            kernel = sprintf("%.3f", text + 0) }
+        /system time 0 is TSC / { value = $0; sub(/.*system time 0 is TSC /, "", value); boot_tsc = value + 0 }
+        /^\(pvmon\) \[ *[0-9.]+\] domain [1-9][0-9]* created/ && created == "" {
+            created = sprintf("%.3f", seconds_in($0) + boot_tsc / 1e9) }
+        END { printf "%s %s %s\n", stamp == "" ? "-" : stamp, kernel == "" ? "-" : kernel, created == "" ? "-" : created }'
+}
+
+# The boot to init, from the icount boots: one row per configuration.
+print_boot_to_init() {
+    local config stamp kernel created native_stamp native_pvh_stamp from_qemu from_domain
+    read -r native_stamp _ _ < <(boot_figures native)
+    read -r native_pvh_stamp _ _ < <(boot_figures native-pvh)
+    echo "| configuration | QEMU start → /init (s) | ×native | ×native-pvh | guest kernel's clock at \"Run /init\" (s) | domain created → /init (s) |"
+    echo "|---|---|---|---|---|---|"
+    for config in "${configs[@]}"; do
+        [ -f "$logs/$config-icount-1.log" ] && [ -z "${not_run[$config]:-}" ] || continue
+        read -r stamp kernel created < <(boot_figures "$config")
+        from_qemu=$stamp from_domain="-"
+        if [[ $machine_tsc_configs != *" $config "* ]]; then
+            from_qemu="- (TSC offset by its hypervisor)"
+        elif [ "$stamp" != - ] && [ "$created" != - ]; then
+            from_domain=$(awk -v a="$stamp" -v b="$created" 'BEGIN { printf "%.3f", a - b }')
+        fi
+        local to_native="" to_native_pvh=""
+        if [[ $from_qemu =~ ^[0-9.]+$ ]]; then
+            [ "$native_stamp" != - ] && to_native=$(ratio "$stamp" "$native_stamp")
+            [ "$native_pvh_stamp" != - ] && to_native_pvh=$(ratio "$stamp" "$native_pvh_stamp")
+        fi
+        echo "| $(config_label "$config") | $from_qemu | ${to_native:--} | ${to_native_pvh:--} | $kernel | $from_domain |"
+    done
+}
+
 qemu_version=$(qemu-system-x86_64 --version 2>/dev/null | head -n 1)
 {
     echo "# make compare: PV against full virtualization"
@@ -339,6 +389,18 @@ qemu_version=$(qemu-system-x86_64 --version 2>/dev/null | head -n 1)
         echo
         print_mode_table "$mode"
     done
+    echo
+    echo "## Boot to init (icount boot)"
+    echo
+    echo "The guest time at which the workload's \`/init\` runs (\`lmb --stamp\`, its first command: the TSC,"
+    echo "which under icount is QEMU's virtual clock: 1 s is 10⁹ instructions of the whole machine since QEMU"
+    echo "started, or idle time, which sleep=off lets pass at once; firmware, hypervisor, dom0, domain build"
+    echo "and the guest kernel all count). \`native\` boots through"
+    echo "SeaBIOS and its Linux boot ROM on \`-M pc\`; \`native-pvh\` enters the same kernel as pvmon is entered,"
+    echo "by PVH on \`-M microvm\`, no firmware. The guest kernel's clock starts with that kernel. On pvmon,"
+    echo "\"domain created → /init\" starts when pvmon creates the domU (before its memory is built)."
+    echo
+    print_boot_to_init
     echo
     cat <<'EOF'
 ## How to read it (caveats)

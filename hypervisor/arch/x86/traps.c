@@ -98,18 +98,35 @@ void trap_set_timer_handler(void (*handler)(void))
 
 /*
  * int safe_copy(void *destination, const void *source, size_t length)
- * Copies with "rep movsb"; a fault on either side ends the copy and the
- * function returns -XEN_EFAULT instead of crashing the hypervisor.
+ * Copies the 8-byte words with "rep movsq", then the tail with "rep movsb",
+ * as Xen's __copy_to_guest_ll/__copy_from_guest_ll do
+ * (xen/arch/x86/usercopy.c): under QEMU's TCG and -icount each repetition
+ * is one step, so a 66 MB kernel image staged from dom0 costs 8 M steps
+ * instead of 66 M.  A fault in either instruction, on either side, ends
+ * the copy (both are in the exception table) and the function returns
+ * -XEN_EFAULT instead of crashing the hypervisor; what was copied before
+ * the fault stays copied, as with a byte copy.
  */
 int safe_copy(void *destination, const void *source, size_t length)
 {
     int result = 0;
+    size_t words = length / sizeof(uint64_t);
 
-    __asm__ volatile("1: rep movsb\n"
+    __asm__ volatile("1: rep movsq\n"
+                     "   mov %[tail], %%rcx\n"
+                     "4: rep movsb\n"
                      "2:\n"
-                     EXCEPTION_FIXUP("movl %[fault], %[result]")
-                     : [result] "+r"(result), "+D"(destination), "+S"(source), "+c"(length)
-                     : [fault] "i"(-XEN_EFAULT)
+                     ".pushsection .fixup, \"ax\"\n"
+                     "3: movl %[fault], %[result]\n"
+                     "   jmp 2b\n"
+                     ".popsection\n"
+                     ".pushsection .exception_table, \"a\"\n"
+                     ".balign 8\n"
+                     ".quad 1b, 3b\n"
+                     ".quad 4b, 3b\n"
+                     ".popsection"
+                     : [result] "+r"(result), "+D"(destination), "+S"(source), "+c"(words)
+                     : [fault] "i"(-XEN_EFAULT), [tail] "r"(length % sizeof(uint64_t))
                      : "memory");
     return result;
 }

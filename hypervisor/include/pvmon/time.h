@@ -28,6 +28,7 @@ uint64_t time_scale_apply(struct time_scale scale, uint64_t ticks);
 /* kernel/time.c */
 struct timer_calibration;
 void time_record_boot(void);
+uint64_t time_boot_timestamp(void);
 void time_init(const struct timer_calibration *calibration);
 uint64_t system_time_ns(void);
 uint64_t timer_tick_count(void);

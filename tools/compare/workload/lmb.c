@@ -7,6 +7,12 @@
  *   lmb [--size full|quick] [--tests NAME:...]
  *                             every test in order (or only those named, colon-separated), then "lmb: done ..."
  *   lmb --exit                exits at once: the program fork_exec executes
+ *   lmb --stamp               prints "lmb: stamp tsc=N", the time-stamp counter as
+ *                             user space reads it (rdtsc; /init runs it first, for
+ *                             the harness's boot-to-init figure: under QEMU's
+ *                             -icount QEMU's TSC is its virtual clock, nanoseconds
+ *                             of guest time since QEMU started, whatever the
+ *                             guest's own clock says)
  *
  * Each test times its operation over a fixed number of iterations (more
  * with --size full, the default, than with quick; the same count in every
@@ -588,9 +594,18 @@ static bool is_selected(const char *name, const char *list)
     return false;
 }
 
+static int print_stamp(void)
+{
+    uint32_t low, high;
+
+    __asm__ volatile("rdtsc" : "=a"(low), "=d"(high));
+    printf("lmb: stamp tsc=%llu\n", ((unsigned long long)high << 32) | low);
+    return 0;
+}
+
 static int usage(void)
 {
-    fprintf(stderr, "usage: lmb [--size full|quick] [--tests NAME:...] | lmb --exit\n");
+    fprintf(stderr, "usage: lmb [--size full|quick] [--tests NAME:...] | lmb --exit | lmb --stamp\n");
     return 2;
 }
 
@@ -602,6 +617,8 @@ int main(int argc, char **argv)
 
     if (argc == 2 && strcmp(argv[1], "--exit") == 0)
         return 0;
+    if (argc == 2 && strcmp(argv[1], "--stamp") == 0)
+        return print_stamp();
     for (int i = 1; i < argc; i += 2) {
         if (i + 1 >= argc)
             return usage();
