@@ -82,10 +82,11 @@ int guest_bounce(struct vcpu *vcpu, struct trap_frame *frame, const struct bounc
 void guest_deliver_pending_event(struct vcpu *vcpu, struct trap_frame *frame)
 {
     const struct vcpu_info *info = vcpu->vcpu_info;
-    struct bounce_request request = { .handler = vcpu->event_callback.address, .mask_events = true };
+    struct bounce_request request;
 
     if (!info->evtchn_upcall_pending || info->evtchn_upcall_mask)
         return;
+    request = (struct bounce_request) { .handler = vcpu->event_callback.address, .mask_events = true };
     if (request.handler == 0) {
         domain_crash(vcpu->domain, "events pending with no event callback registered");
         return;
