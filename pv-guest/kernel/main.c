@@ -9,7 +9,8 @@
  *
  * Command line (dom0's comes from the hypervisor's, after " -- "):
  *   crash=page-fault | hypervisor-write | privileged-instruction |
- *         software-interrupt | runaway | bad-iret
+ *         software-interrupt | runaway | bad-iret | iret-unmapped-stack |
+ *         iret-non-canonical | syscall-unmapped-kernel-stack
  *                     misbehave on purpose with no trap table installed:
  *                     the hypervisor must crash this domain alone and keep
  *                     running (runaway: loop forever, for a toolstack or
@@ -88,6 +89,9 @@
 #define HYPERVISOR_IMAGE_ADDRESS 0xffff808000200000UL
 #define UNMAPPED_ADDRESS 0x10UL
 #define NO_SUCH_VCPUOP 99 /* no Xen version defines vcpu_op 99 */
+#define NON_CANONICAL_ADDRESS 0x0000800000000000UL
+#define UNMAPPED_CANONICAL_ADDRESS 0x40000000UL /* 1 GiB: nothing of this kernel is mapped there */
+#define IRET_CONTEXT_WORDS 9
 
 void start_kernel(const struct start_info *start_info);
 
@@ -120,6 +124,70 @@ static void iret_to_hypervisor_selector(void)
                      : : "r"(context), "i"(__HYPERVISOR_iret) : "memory");
 }
 
+/* The iret hypercall with its context at `context` (RSP). */
+static void iret_from(const uint64_t *context)
+{
+    __asm__ volatile("mov %0, %%rsp\n\t"
+                     "mov %1, %%eax\n\t"
+                     "syscall"
+                     : : "r"(context), "i"(__HYPERVISOR_iret) : "memory");
+}
+
+/* iret with RSP on an unmapped page: the context cannot be read. */
+static void iret_on_an_unmapped_stack(void)
+{
+    iret_from((const uint64_t *)UNMAPPED_CANONICAL_ADDRESS);
+}
+
+/* iret to a non-canonical RIP, with VGCF_in_syscall: Xen's rule keeps
+ * such a return off sysretq (which would fault in ring 0 on Intel); the
+ * iretq faults instead, and the hypervisor crashes the domain. */
+static void iret_to_a_non_canonical_rip(void)
+{
+    static uint64_t context[IRET_CONTEXT_WORDS + 1] __attribute__((aligned(16)));
+
+    context[3] = VGCF_in_syscall;
+    context[4] = NON_CANONICAL_ADDRESS;     /* rip */
+    context[5] = FLAT_KERNEL_CS & ~3;             /* RPL 0: stay in kernel mode */
+    context[6] = 0x202;                     /* rflags */
+    context[7] = (uint64_t)&context[IRET_CONTEXT_WORDS]; /* rsp */
+    context[8] = FLAT_KERNEL_SS;
+    iret_from(context);
+}
+
+void user_mode_syscall(void);
+__asm__(".text\n"
+        "user_mode_syscall:\n"
+        "    syscall\n"
+        "    ud2\n");
+
+/* A SYSCALL from guest user mode whose bounce frame cannot be written:
+ * the kernel stack registered with stack_switch is unmapped.  User mode
+ * runs on the kernel's own page tables (read with an emulated mov from
+ * CR3), which is enough for one instruction. */
+static void syscall_onto_an_unmapped_kernel_stack(void)
+{
+    static uint64_t context[IRET_CONTEXT_WORDS] __attribute__((aligned(16)));
+    static uint64_t user_stack[32] __attribute__((aligned(16)));
+    struct mmuext_op set_user_tables = { .cmd = MMUEXT_NEW_USER_BASEPTR };
+    uint64_t cr3;
+
+    __asm__ volatile("mov %%cr3, %0" : "=r"(cr3));
+    set_user_tables.arg1.mfn = cr3 >> 12;
+    if (hypercall5(__HYPERVISOR_mmuext_op, (unsigned long)&set_user_tables, 1, 0, DOMID_SELF, 0) != 0 ||
+        hypercall_register_callback(CALLBACKTYPE_syscall, (unsigned long)run_away, 0) != 0 ||
+        hypercall_stack_switch(FLAT_KERNEL_SS, UNMAPPED_CANONICAL_ADDRESS) != 0) {
+        console_printf("pv-kernel: cannot set up user mode for crash=syscall-unmapped-kernel-stack\n");
+        return;
+    }
+    context[4] = (uint64_t)user_mode_syscall;  /* rip */
+    context[5] = FLAT_USER_CS;
+    context[6] = 0x202;                        /* rflags */
+    context[7] = (uint64_t)&user_stack[32];    /* rsp */
+    context[8] = FLAT_USER_SS;
+    iret_from(context);
+}
+
 static void misbehave(const char *how)
 {
     console_printf("pv-kernel: crashing on purpose: %s\n", how);
@@ -135,6 +203,12 @@ static void misbehave(const char *how)
         run_away();
     else if (strcmp(how, "bad-iret") == 0)
         iret_to_hypervisor_selector();
+    else if (strcmp(how, "iret-unmapped-stack") == 0)
+        iret_on_an_unmapped_stack();
+    else if (strcmp(how, "iret-non-canonical") == 0)
+        iret_to_a_non_canonical_rip();
+    else if (strcmp(how, "syscall-unmapped-kernel-stack") == 0)
+        syscall_onto_an_unmapped_kernel_stack();
     console_printf("pv-kernel: still alive after crash=%s\n", how);
 }
 
