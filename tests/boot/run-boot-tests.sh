@@ -535,8 +535,13 @@ pvh_dom0_iret_with_its_context_unmapped_crashes_only_the_domain() {
     expect_no_log "PANIC"
 }
 
+# Hardware faults the return itself (iretq to a non-canonical RIP, or
+# sysretq on Intel, which the sysret rule keeps it from); QEMU's TCG
+# returns and faults on the first fetch, in the guest.  Either way the
+# domain alone goes (the rule itself: tests/unit/test_bounce_frame.c).
 pvh_dom0_iret_in_syscall_to_a_non_canonical_rip_crashes_only_the_domain() {
-    crash_case iret-non-canonical "the return to the guest faulted \\(bad selector or RIP from iret\\)"
+    crash_case iret-non-canonical \
+        "(the return to the guest faulted \\(bad selector or RIP from iret\\)|unhandled #GP general protection at rip 0x800000000000,)"
     expect_no_log "PANIC"
 }
 
