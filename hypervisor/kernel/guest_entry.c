@@ -118,7 +118,7 @@ static void enter_syscall_callback(struct vcpu *vcpu, struct trap_frame *frame)
 
 bool guest_syscall(struct trap_frame *frame)
 {
-    struct vcpu *vcpu = current_vcpu();
+    struct vcpu *vcpu = current_cpu()->current_vcpu;  /* current_vcpu(), inline */
 
     if (vcpu == NULL)
         panic_with_frame(frame, "SYSCALL from rip %#lx with no guest running", frame->rip);
