@@ -11,6 +11,9 @@
  *   crash=page-fault | hypervisor-write | privileged-instruction |
  *         software-interrupt | runaway | bad-iret | iret-unmapped-stack |
  *         iret-non-canonical | syscall-unmapped-kernel-stack
+ *                     (syscall-direction-flag is no crash: a user-mode
+ *                     SYSCALL with DF set, whose callback reports the DF
+ *                     it finds and powers off)
  *                     misbehave on purpose with no trap table installed:
  *                     the hypervisor must crash this domain alone and keep
  *                     running (runaway: loop forever, for a toolstack or
@@ -92,6 +95,7 @@
 #define NON_CANONICAL_ADDRESS 0x0000800000000000UL
 #define UNMAPPED_CANONICAL_ADDRESS 0x40000000UL /* 1 GiB: nothing of this kernel is mapped there */
 #define IRET_CONTEXT_WORDS 9
+#define RFLAGS_DIRECTION 0x400UL
 
 void start_kernel(const struct start_info *start_info);
 
@@ -156,16 +160,20 @@ static void iret_to_a_non_canonical_rip(void)
 }
 
 void user_mode_syscall(void);
+void user_mode_syscall_with_direction_flag_set(void);
 __asm__(".text\n"
         "user_mode_syscall:\n"
         "    syscall\n"
+        "    ud2\n"
+        "user_mode_syscall_with_direction_flag_set:\n"
+        "    std\n"
+        "    syscall\n"
         "    ud2\n");
 
-/* A SYSCALL from guest user mode whose bounce frame cannot be written:
- * the kernel stack registered with stack_switch is unmapped.  User mode
- * runs on the kernel's own page tables (read with an emulated mov from
- * CR3), which is enough for one instruction. */
-static void syscall_onto_an_unmapped_kernel_stack(void)
+/* Guest user mode at `code`, on the kernel's own page tables (read with
+ * an emulated mov from CR3), which is enough for a few instructions; its
+ * SYSCALL enters `callback` on `kernel_stack`. */
+static void enter_user_mode(void (*code)(void), uint64_t callback, uint64_t kernel_stack)
 {
     static uint64_t context[IRET_CONTEXT_WORDS] __attribute__((aligned(16)));
     static uint64_t user_stack[32] __attribute__((aligned(16)));
@@ -175,17 +183,56 @@ static void syscall_onto_an_unmapped_kernel_stack(void)
     __asm__ volatile("mov %%cr3, %0" : "=r"(cr3));
     set_user_tables.arg1.mfn = cr3 >> 12;
     if (hypercall5(__HYPERVISOR_mmuext_op, (unsigned long)&set_user_tables, 1, 0, DOMID_SELF, 0) != 0 ||
-        hypercall_register_callback(CALLBACKTYPE_syscall, (unsigned long)run_away, 0) != 0 ||
-        hypercall_stack_switch(FLAT_KERNEL_SS, UNMAPPED_CANONICAL_ADDRESS) != 0) {
-        console_printf("pv-kernel: cannot set up user mode for crash=syscall-unmapped-kernel-stack\n");
+        hypercall_register_callback(CALLBACKTYPE_syscall, callback, 0) != 0 ||
+        hypercall_stack_switch(FLAT_KERNEL_SS, kernel_stack) != 0) {
+        console_printf("pv-kernel: cannot set up user mode\n");
         return;
     }
-    context[4] = (uint64_t)user_mode_syscall;  /* rip */
+    context[4] = (uint64_t)code;               /* rip */
     context[5] = FLAT_USER_CS;
     context[6] = 0x202;                        /* rflags */
     context[7] = (uint64_t)&user_stack[32];    /* rsp */
     context[8] = FLAT_USER_SS;
     iret_from(context);
+}
+
+/* A SYSCALL from guest user mode whose bounce frame cannot be written:
+ * the kernel stack registered with stack_switch is unmapped. */
+static void syscall_onto_an_unmapped_kernel_stack(void)
+{
+    enter_user_mode(user_mode_syscall, (uint64_t)run_away, UNMAPPED_CANONICAL_ADDRESS);
+}
+
+/* The syscall callback of crash=syscall-direction-flag: DF as the handler
+ * finds it (pushed first thing) and in the saved RFLAGS, then power off. */
+void report_direction_flag(const uint64_t *flags_and_frame);
+void direction_flag_reporting_callback(void);
+__asm__(".text\n"
+        "direction_flag_reporting_callback:\n"
+        "    pushfq\n"
+        "    mov %rsp, %rdi\n"
+        "    and $-16, %rsp\n"
+        "    call report_direction_flag\n"
+        "    ud2\n");
+
+void report_direction_flag(const uint64_t *flags_and_frame)
+{
+    /* RFLAGS now, then the bounce frame: RCX, R11, RIP, CS, RFLAGS, RSP, SS. */
+    console_printf("pv-kernel: syscall callback entered with DF %s; saved RFLAGS.DF %s\n",
+                   flags_and_frame[0] & RFLAGS_DIRECTION ? "set" : "clear",
+                   flags_and_frame[5] & RFLAGS_DIRECTION ? "set" : "clear");
+    runtime_exit(SHUTDOWN_poweroff);
+}
+
+/* A user-mode SYSCALL with DF set: Xen's switch_to_kernel clears DF for
+ * the guest kernel's syscall callback (the PV ABI has no virtual
+ * SYSCALL_MASK and hardcodes it), keeping it in the saved RFLAGS. */
+static void syscall_with_the_direction_flag_set(void)
+{
+    static uint64_t kernel_stack[512] __attribute__((aligned(16)));
+
+    enter_user_mode(user_mode_syscall_with_direction_flag_set, (uint64_t)direction_flag_reporting_callback,
+                    (uint64_t)&kernel_stack[512]);
 }
 
 static void misbehave(const char *how)
@@ -209,6 +256,8 @@ static void misbehave(const char *how)
         iret_to_a_non_canonical_rip();
     else if (strcmp(how, "syscall-unmapped-kernel-stack") == 0)
         syscall_onto_an_unmapped_kernel_stack();
+    else if (strcmp(how, "syscall-direction-flag") == 0)
+        syscall_with_the_direction_flag_set();
     console_printf("pv-kernel: still alive after crash=%s\n", how);
 }
 

@@ -550,6 +550,16 @@ pvh_dom0_user_syscall_onto_an_unmapped_kernel_stack_crashes_only_the_domain() {
     expect_no_log "PANIC"
 }
 
+# Xen's switch_to_kernel: the syscall callback runs with DF clear, the
+# user's DF kept in the saved RFLAGS.
+pvh_dom0_user_syscall_with_df_set_enters_its_callback_with_df_clear() {
+    boot pvh-syscall-direction-flag pvh "$image" "$work/dom0.cpio" --append "idle_seconds=1 -- crash=syscall-direction-flag"
+    expect_status 0
+    expect_log "\(d0\) pv-kernel: syscall callback entered with DF clear; saved RFLAGS.DF set"
+    expect_log "domain 0 shut down \(poweroff\)"
+    expect_no_log "PANIC"
+}
+
 # An NMI reports on the machine, not on the guest that happens to run: it
 # is logged and ignored, and no domain is crashed for it.  The demo runs
 # three domains; QEMU's monitor injects the NMI once a domU is running.
@@ -709,6 +719,7 @@ for test_case in \
     pvh_dom0_iret_with_its_context_unmapped_crashes_only_the_domain \
     pvh_dom0_iret_in_syscall_to_a_non_canonical_rip_crashes_only_the_domain \
     pvh_dom0_user_syscall_onto_an_unmapped_kernel_stack_crashes_only_the_domain \
+    pvh_dom0_user_syscall_with_df_set_enters_its_callback_with_df_clear \
     pvh_nmi_while_guests_run_is_ignored_and_crashes_no_domain \
     iso_boot_finds_modules_and_passes_selftests \
     iso_dom0_runs_in_ring3 \
