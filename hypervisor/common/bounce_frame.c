@@ -2,8 +2,11 @@
  * Bounce frames (see pvmon/bounce_frame.h): the frame a 64-bit PV guest
  * kernel's handler finds on its stack, laid out as Xen's
  * create_bounce_frame lays it out (xen/arch/x86/x86_64/entry.S), the
- * register state the handler starts with, and the iret hypercall that
- * returns from it (xen/arch/x86/pv/iret.c).
+ * register state the handler starts with, the iret hypercall that
+ * returns from it (xen/arch/x86/pv/iret.c), and whether the way back to
+ * the guest may be sysretq (xen/arch/x86/x86_64/entry.S: the TRAP_syscall
+ * mark that lstar_enter and create_bounce_frame set, do_iret clears
+ * without VGCF_in_syscall, and restore_all_guest tests).
  */
 #include <pvmon/bounce_frame.h>
 #include <pvmon/errno.h>
@@ -22,6 +25,7 @@
 #define SELECTOR_RPL_MASK 3UL
 #define SAVED_EVENT_MASK_SHIFT 32
 #define STACK_ALIGNMENT 16UL
+#define CANONICAL_SIGN_BIT 47
 
 /* The RFLAGS the handler finds saved: IF stands for "events unmasked". */
 static uint64_t saved_rflags(uint64_t rflags, uint8_t event_mask)
@@ -44,30 +48,26 @@ int bounce_frame_build(const struct trap_frame *registers, bool guest_kernel_mod
                        uint64_t kernel_stack_pointer, uint8_t event_mask,
                        const struct bounce_request *request, struct bounce_frame *frame)
 {
-    uint64_t stack = guest_kernel_mode ? registers->rsp : kernel_stack_pointer;
-    unsigned int count = 0;
-    uint64_t words[BOUNCE_FRAME_MAX_WORDS];
+    uint64_t stack = (guest_kernel_mode ? registers->rsp : kernel_stack_pointer) & ~(STACK_ALIGNMENT - 1);
+    uint64_t *word = frame->words;
 
-    words[count++] = registers->rcx;
-    words[count++] = registers->r11;
+    *word++ = registers->rcx;
+    *word++ = registers->r11;
     if (request->has_error_code)
-        words[count++] = request->error_code;
-    words[count++] = registers->rip;
-    words[count++] = saved_code_segment(registers->cs, guest_kernel_mode, event_mask);
-    words[count++] = saved_rflags(registers->rflags, event_mask);
-    words[count++] = registers->rsp;
-    words[count++] = registers->ss;
-    stack &= ~(STACK_ALIGNMENT - 1);
-    if (stack < count * sizeof(uint64_t))
+        *word++ = request->error_code;
+    *word++ = registers->rip;
+    *word++ = saved_code_segment(registers->cs, guest_kernel_mode, event_mask);
+    *word++ = saved_rflags(registers->rflags, event_mask);
+    *word++ = registers->rsp;
+    *word++ = registers->ss;
+    frame->word_count = (unsigned int)(word - frame->words);
+    if (stack < frame->word_count * sizeof(uint64_t))
         return -XEN_EFAULT;
-    stack -= count * sizeof(uint64_t);
-    if (!guest_range_is_valid(stack, count * sizeof(uint64_t)) ||
+    stack -= frame->word_count * sizeof(uint64_t);
+    if (!guest_range_is_valid(stack, frame->word_count * sizeof(uint64_t)) ||
         !guest_range_is_valid(request->handler, 1))
         return -XEN_EFAULT;
     frame->stack_pointer = stack;
-    frame->word_count = count;
-    for (unsigned int index = 0; index < count; index++)
-        frame->words[index] = words[index];
     return 0;
 }
 
@@ -79,6 +79,7 @@ void bounce_frame_enter_handler(struct trap_frame *registers, const struct bounc
     registers->ss = FLAT_KERNEL_SS;
     registers->rsp = frame->stack_pointer;
     registers->rflags &= ~RFLAGS_CLEARED_ON_ENTRY;
+    registers->vector = SYSCALL_VECTOR;
 }
 
 void bounce_frame_return(struct trap_frame *registers, const struct iret_context *context,
@@ -95,6 +96,19 @@ void bounce_frame_return(struct trap_frame *registers, const struct iret_context
     if (!(context->flags & VGCF_in_syscall)) {
         registers->rcx = context->rcx;
         registers->r11 = context->r11;
+        registers->vector = IRET_RESTORED_VECTOR;
     }
     registers->rax = context->rax;
+}
+
+/* Xen's restore_all_guest: sysret only for a canonical RIP (SYSRET with a
+ * non-canonical RCX faults in ring 0 on Intel), and sysretq only to the
+ * 64-bit user CS; pvmon also keeps iretq for any SS but the flat one
+ * (sysret would load FLAT_RING3_DS32 whatever the frame says). */
+bool bounce_frame_returns_by_sysret(const struct trap_frame *registers)
+{
+    uint64_t upper_bits = (uint64_t)((int64_t)registers->rip >> CANONICAL_SIGN_BIT);
+
+    return registers->vector == SYSCALL_VECTOR && (upper_bits == 0 || upper_bits == UINT64_MAX) &&
+           registers->cs == FLAT_RING3_CS64 && registers->ss == FLAT_RING3_DS32;
 }

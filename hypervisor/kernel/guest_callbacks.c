@@ -19,7 +19,8 @@
  *     never enters through them (pvmon runs no 32-bit user code, and
  *     neither does Xen use them for a 64-bit guest's own entry); nmi and
  *     unknown types are -ENOSYS.
- *   - iret reads struct iret_context at the guest's RSP; an unreadable
+ *   - iret reads struct iret_context at the guest's RSP, in one checked
+ *     copy of whole words (its nine fields are 8-byte words); an unreadable
  *     context, or a return to user mode with no user page tables, crashes
  *     the domain (there is nothing sane to return to).  Selectors get RPL
  *     3 forced, but a selector or RIP the CPU refuses still makes the
@@ -37,6 +38,8 @@
 
 #define TRAP_TABLE_LIST_LIMIT 1024
 #define SELECTOR_RPL_MASK 3UL
+
+_Static_assert(sizeof(struct iret_context) % sizeof(uint64_t) == 0, "iret reads the context as whole words");
 
 long do_set_trap_table(struct vcpu *vcpu, uint64_t list)
 {
@@ -160,7 +163,7 @@ long do_iret(struct vcpu *vcpu, struct trap_frame *frame)
     struct iret_context context;
     struct iret_outcome outcome;
 
-    if (copy_from_guest(&context, frame->rsp, sizeof(context)) != 0) {
+    if (copy_words_from_guest((uint64_t *)&context, frame->rsp, sizeof(context) / sizeof(uint64_t)) != 0) {
         domain_crash(vcpu->domain, "iret: cannot read the iret context on the guest stack");
         return 0;
     }

@@ -18,10 +18,9 @@
  * error it failed with most.  Only the hypercall itself counts, not the
  * entries of a multicall.  Success costs one comparison.
  *
- * SYSCALL from guest user mode is not a hypercall: it enters the guest
- * kernel's syscall callback, switching the vCPU to kernel mode (Xen's
- * lstar_enter/switch_to_kernel); with no callback registered it becomes
- * #UD at the SYSCALL instruction, as in Xen.
+ * SYSCALL from guest user mode is not a hypercall, and the iret hypercall
+ * takes a fast path: both are sorted out before hypercall_entry, by
+ * guest_syscall (kernel/guest_entry.c).
  */
 #include <pvmon/arch.h>
 #include <pvmon/domain.h>
@@ -31,7 +30,6 @@
 #include <pvmon/hypercall_continuation.h>
 #include <pvmon/hypercall_failures.h>
 #include <pvmon/hypercalls.h>
-#include <pvmon/panic.h>
 #include <pvmon/printk.h>
 #include <pvmon/time.h>
 #include <public/domain_control.h>
@@ -39,7 +37,6 @@
 #include <xen/xen.h>
 
 #define HYPERCALL_TABLE_SIZE 64
-#define VECTOR_INVALID_OPCODE 6
 
 typedef long (*hypercall_handler)(struct vcpu *vcpu, const uint64_t arguments[HYPERCALL_ARGUMENTS]);
 
@@ -236,25 +233,6 @@ static void count_failed_hypercall(struct domain *domain, uint64_t number, long 
                report.others);
 }
 
-/* A guest-user SYSCALL: into the guest kernel's syscall callback. */
-static void bounce_user_syscall(struct vcpu *vcpu, struct trap_frame *frame)
-{
-    struct bounce_request request = {
-        .handler = vcpu->syscall_callback.address,
-        .mask_events = vcpu->syscall_callback.mask_events,
-    };
-
-    if (request.handler == 0) {
-        frame->rip -= SYSCALL_INSTRUCTION_LENGTH;
-        frame->vector = VECTOR_INVALID_OPCODE;
-        frame->error_code = 0;
-        guest_trap(frame);
-        return;
-    }
-    domain_memory_count(DOMAIN_MEMORY_SYSCALL_BOUNCED);
-    guest_bounce(vcpu, frame, &request);
-}
-
 void hypercall_entry(struct trap_frame *frame)
 {
     struct vcpu *vcpu = current_vcpu();
@@ -262,17 +240,6 @@ void hypercall_entry(struct trap_frame *frame)
     uint64_t number = frame->rax;
     long result;
 
-    if (vcpu == NULL)
-        panic_with_frame(frame, "SYSCALL from rip %#lx with no guest running", frame->rip);
-    if (!vcpu->kernel_mode) {
-        bounce_user_syscall(vcpu, frame);
-        return;
-    }
-    if (frame->rax == __HYPERVISOR_iret) {
-        domain_memory_count(DOMAIN_MEMORY_IRET);
-        frame->rax = (uint64_t)do_iret(vcpu, frame);
-        return;
-    }
     hypercall_continuation_reset(vcpu);
     result = hypercall_call(vcpu, number, arguments);
     frame->rax = (uint64_t)result;

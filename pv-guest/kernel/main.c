@@ -9,7 +9,11 @@
  *
  * Command line (dom0's comes from the hypervisor's, after " -- "):
  *   crash=page-fault | hypervisor-write | privileged-instruction |
- *         software-interrupt | runaway | bad-iret
+ *         software-interrupt | runaway | bad-iret | iret-unmapped-stack |
+ *         iret-non-canonical | syscall-unmapped-kernel-stack
+ *                     (syscall-direction-flag is no crash: a user-mode
+ *                     SYSCALL with DF set, whose callback reports the DF
+ *                     it finds and powers off)
  *                     misbehave on purpose with no trap table installed:
  *                     the hypervisor must crash this domain alone and keep
  *                     running (runaway: loop forever, for a toolstack or
@@ -88,6 +92,10 @@
 #define HYPERVISOR_IMAGE_ADDRESS 0xffff808000200000UL
 #define UNMAPPED_ADDRESS 0x10UL
 #define NO_SUCH_VCPUOP 99 /* no Xen version defines vcpu_op 99 */
+#define NON_CANONICAL_ADDRESS 0x0000800000000000UL
+#define UNMAPPED_CANONICAL_ADDRESS 0x40000000UL /* 1 GiB: nothing of this kernel is mapped there */
+#define IRET_CONTEXT_WORDS 9
+#define RFLAGS_DIRECTION 0x400UL
 
 void start_kernel(const struct start_info *start_info);
 
@@ -120,6 +128,113 @@ static void iret_to_hypervisor_selector(void)
                      : : "r"(context), "i"(__HYPERVISOR_iret) : "memory");
 }
 
+/* The iret hypercall with its context at `context` (RSP). */
+static void iret_from(const uint64_t *context)
+{
+    __asm__ volatile("mov %0, %%rsp\n\t"
+                     "mov %1, %%eax\n\t"
+                     "syscall"
+                     : : "r"(context), "i"(__HYPERVISOR_iret) : "memory");
+}
+
+/* iret with RSP on an unmapped page: the context cannot be read. */
+static void iret_on_an_unmapped_stack(void)
+{
+    iret_from((const uint64_t *)UNMAPPED_CANONICAL_ADDRESS);
+}
+
+/* iret to a non-canonical RIP, with VGCF_in_syscall: Xen's rule keeps
+ * such a return off sysretq (which would fault in ring 0 on Intel); the
+ * iretq faults instead, and the hypervisor crashes the domain. */
+static void iret_to_a_non_canonical_rip(void)
+{
+    static uint64_t context[IRET_CONTEXT_WORDS + 1] __attribute__((aligned(16)));
+
+    context[3] = VGCF_in_syscall;
+    context[4] = NON_CANONICAL_ADDRESS;     /* rip */
+    context[5] = FLAT_KERNEL_CS & ~3;             /* RPL 0: stay in kernel mode */
+    context[6] = 0x202;                     /* rflags */
+    context[7] = (uint64_t)&context[IRET_CONTEXT_WORDS]; /* rsp */
+    context[8] = FLAT_KERNEL_SS;
+    iret_from(context);
+}
+
+void user_mode_syscall(void);
+void user_mode_syscall_with_direction_flag_set(void);
+__asm__(".text\n"
+        "user_mode_syscall:\n"
+        "    syscall\n"
+        "    ud2\n"
+        "user_mode_syscall_with_direction_flag_set:\n"
+        "    std\n"
+        "    syscall\n"
+        "    ud2\n");
+
+/* Guest user mode at `code`, on the kernel's own page tables (read with
+ * an emulated mov from CR3), which is enough for a few instructions; its
+ * SYSCALL enters `callback` on `kernel_stack`. */
+static void enter_user_mode(void (*code)(void), uint64_t callback, uint64_t kernel_stack)
+{
+    static uint64_t context[IRET_CONTEXT_WORDS] __attribute__((aligned(16)));
+    static uint64_t user_stack[32] __attribute__((aligned(16)));
+    struct mmuext_op set_user_tables = { .cmd = MMUEXT_NEW_USER_BASEPTR };
+    uint64_t cr3;
+
+    __asm__ volatile("mov %%cr3, %0" : "=r"(cr3));
+    set_user_tables.arg1.mfn = cr3 >> 12;
+    if (hypercall5(__HYPERVISOR_mmuext_op, (unsigned long)&set_user_tables, 1, 0, DOMID_SELF, 0) != 0 ||
+        hypercall_register_callback(CALLBACKTYPE_syscall, callback, 0) != 0 ||
+        hypercall_stack_switch(FLAT_KERNEL_SS, kernel_stack) != 0) {
+        console_printf("pv-kernel: cannot set up user mode\n");
+        return;
+    }
+    context[4] = (uint64_t)code;               /* rip */
+    context[5] = FLAT_USER_CS;
+    context[6] = 0x202;                        /* rflags */
+    context[7] = (uint64_t)&user_stack[32];    /* rsp */
+    context[8] = FLAT_USER_SS;
+    iret_from(context);
+}
+
+/* A SYSCALL from guest user mode whose bounce frame cannot be written:
+ * the kernel stack registered with stack_switch is unmapped. */
+static void syscall_onto_an_unmapped_kernel_stack(void)
+{
+    enter_user_mode(user_mode_syscall, (uint64_t)run_away, UNMAPPED_CANONICAL_ADDRESS);
+}
+
+/* The syscall callback of crash=syscall-direction-flag: DF as the handler
+ * finds it (pushed first thing) and in the saved RFLAGS, then power off. */
+void report_direction_flag(const uint64_t *flags_and_frame);
+void direction_flag_reporting_callback(void);
+__asm__(".text\n"
+        "direction_flag_reporting_callback:\n"
+        "    pushfq\n"
+        "    mov %rsp, %rdi\n"
+        "    and $-16, %rsp\n"
+        "    call report_direction_flag\n"
+        "    ud2\n");
+
+void report_direction_flag(const uint64_t *flags_and_frame)
+{
+    /* RFLAGS now, then the bounce frame: RCX, R11, RIP, CS, RFLAGS, RSP, SS. */
+    console_printf("pv-kernel: syscall callback entered with DF %s; saved RFLAGS.DF %s\n",
+                   flags_and_frame[0] & RFLAGS_DIRECTION ? "set" : "clear",
+                   flags_and_frame[5] & RFLAGS_DIRECTION ? "set" : "clear");
+    runtime_exit(SHUTDOWN_poweroff);
+}
+
+/* A user-mode SYSCALL with DF set: Xen's switch_to_kernel clears DF for
+ * the guest kernel's syscall callback (the PV ABI has no virtual
+ * SYSCALL_MASK and hardcodes it), keeping it in the saved RFLAGS. */
+static void syscall_with_the_direction_flag_set(void)
+{
+    static uint64_t kernel_stack[512] __attribute__((aligned(16)));
+
+    enter_user_mode(user_mode_syscall_with_direction_flag_set, (uint64_t)direction_flag_reporting_callback,
+                    (uint64_t)&kernel_stack[512]);
+}
+
 static void misbehave(const char *how)
 {
     console_printf("pv-kernel: crashing on purpose: %s\n", how);
@@ -135,6 +250,14 @@ static void misbehave(const char *how)
         run_away();
     else if (strcmp(how, "bad-iret") == 0)
         iret_to_hypervisor_selector();
+    else if (strcmp(how, "iret-unmapped-stack") == 0)
+        iret_on_an_unmapped_stack();
+    else if (strcmp(how, "iret-non-canonical") == 0)
+        iret_to_a_non_canonical_rip();
+    else if (strcmp(how, "syscall-unmapped-kernel-stack") == 0)
+        syscall_onto_an_unmapped_kernel_stack();
+    else if (strcmp(how, "syscall-direction-flag") == 0)
+        syscall_with_the_direction_flag_set();
     console_printf("pv-kernel: still alive after crash=%s\n", how);
 }
 

@@ -529,6 +529,39 @@ pvh_dom0_iret_to_a_refused_selector_crashes_only_the_domain() {
     expect_no_log "PANIC"
 }
 
+# The syscall fast path's guest-reachable failures (kernel/guest_entry.c,
+# guest_callbacks.c): each crashes the domain alone, as Xen's do_iret and
+# create_bounce_frame do.
+pvh_dom0_iret_with_its_context_unmapped_crashes_only_the_domain() {
+    crash_case iret-unmapped-stack "iret: cannot read the iret context on the guest stack"
+    expect_no_log "PANIC"
+}
+
+# Hardware faults the return itself (iretq to a non-canonical RIP, or
+# sysretq on Intel, which the sysret rule keeps it from); QEMU's TCG
+# returns and faults on the first fetch, in the guest.  Either way the
+# domain alone goes (the rule itself: tests/unit/test_bounce_frame.c).
+pvh_dom0_iret_in_syscall_to_a_non_canonical_rip_crashes_only_the_domain() {
+    crash_case iret-non-canonical \
+        "(the return to the guest faulted \\(bad selector or RIP from iret\\)|unhandled #GP general protection at rip 0x800000000000,)"
+    expect_no_log "PANIC"
+}
+
+pvh_dom0_user_syscall_onto_an_unmapped_kernel_stack_crashes_only_the_domain() {
+    crash_case syscall-unmapped-kernel-stack "cannot write a bounce frame below 0x40000000 for handler 0xffffffff8[0-9a-f]+"
+    expect_no_log "PANIC"
+}
+
+# Xen's switch_to_kernel: the syscall callback runs with DF clear, the
+# user's DF kept in the saved RFLAGS.
+pvh_dom0_user_syscall_with_df_set_enters_its_callback_with_df_clear() {
+    boot pvh-syscall-direction-flag pvh "$image" "$work/dom0.cpio" --append "idle_seconds=1 -- crash=syscall-direction-flag"
+    expect_status 0
+    expect_log "\(d0\) pv-kernel: syscall callback entered with DF clear; saved RFLAGS.DF set"
+    expect_log "domain 0 shut down \(poweroff\)"
+    expect_no_log "PANIC"
+}
+
 # An NMI reports on the machine, not on the guest that happens to run: it
 # is logged and ignored, and no domain is crashed for it.  The demo runs
 # three domains; QEMU's monitor injects the NMI once a domU is running.
@@ -685,6 +718,10 @@ for test_case in \
     pvh_dom0_privileged_instruction_crashes_only_the_domain \
     pvh_dom0_software_interrupt_crashes_only_the_domain \
     pvh_dom0_iret_to_a_refused_selector_crashes_only_the_domain \
+    pvh_dom0_iret_with_its_context_unmapped_crashes_only_the_domain \
+    pvh_dom0_iret_in_syscall_to_a_non_canonical_rip_crashes_only_the_domain \
+    pvh_dom0_user_syscall_onto_an_unmapped_kernel_stack_crashes_only_the_domain \
+    pvh_dom0_user_syscall_with_df_set_enters_its_callback_with_df_clear \
     pvh_nmi_while_guests_run_is_ignored_and_crashes_no_domain \
     iso_boot_finds_modules_and_passes_selftests \
     iso_dom0_runs_in_ring3 \

@@ -15,6 +15,10 @@
  * with a bad address, are -EINVAL (Xen accepts the first and ignores the
  * second).  The hypervisor address written to is the boot stub's page,
  * which is not mapped after boot, so its #PF is "not present".
+ * The iret hypercall with VGCF_in_syscall leaves RCX and R11 to the
+ * hypervisor: Xen returns by sysretq then (x86_64/entry.S
+ * restore_all_guest), so RCX holds the RIP returned to and R11 the RFLAGS;
+ * without the flag both come back from the context (pv/iret.c do_iret).
  */
 #include "check.h"
 #include <public/memory_extension.h>
@@ -199,6 +203,61 @@ static void check_breakpoint(bool events_masked)
     expect_result("iret_restores_r11", (long)r11, 0x9abc);
 }
 
+struct iret_result {
+    uint64_t rax, rcx, r11, rflags, target;
+};
+
+/* The iret hypercall from kernel to kernel mode (RPL 0 in the saved CS) with the given flags, to
+ * the instruction after it, with RAX 0x1234, RCX 0x5678 and R11 0x9abc in
+ * the context.  The registers but RAX, RCX and R11 survive it, so R9 and
+ * R10 carry the target and RFLAGS across (memory operands might be
+ * addressed from RSP, which the pushes move). */
+static struct iret_result iret_to_the_next_instruction(uint64_t flags)
+{
+    struct iret_result result;
+
+    __asm__ volatile("mov %%rsp, %%r8\n"
+                     "push %[ss]\n"
+                     "push %%r8\n"
+                     "pushfq\n"
+                     "mov (%%rsp), %%r10\n"
+                     "push %[cs]\n"
+                     "lea 1f(%%rip), %%r9\n"
+                     "push %%r9\n"
+                     "push %[flags]\n"
+                     "push $0x5678\n"
+                     "push $0x9abc\n"
+                     "push $0x1234\n"
+                     "mov %[iret], %%eax\n"
+                     "syscall\n"
+                     "ud2\n"
+                     "1:\n"
+                     "mov %%r11, %[r11]\n"
+                     "mov %%r10, %[rflags]\n"
+                     "mov %%r9, %[target]\n"
+                     : "=&a"(result.rax), "=&c"(result.rcx), [r11] "=m"(result.r11), [rflags] "=m"(result.rflags),
+                       [target] "=m"(result.target)
+                     : [ss] "i"(FLAT_KERNEL_SS), [cs] "i"(FLAT_KERNEL_CS & ~3), [flags] "r"(flags),
+                       [iret] "i"(__HYPERVISOR_iret)
+                     : "r8", "r9", "r10", "r11", "memory");
+    return result;
+}
+
+static void check_iret_in_syscall(void)
+{
+    struct iret_result plain = iret_to_the_next_instruction(0);
+    struct iret_result in_syscall = iret_to_the_next_instruction(VGCF_in_syscall);
+
+    expect_result("iret_without_in_syscall_restores_rax", (long)plain.rax, 0x1234);
+    expect_result("iret_without_in_syscall_restores_rcx", (long)plain.rcx, 0x5678);
+    expect_result("iret_without_in_syscall_restores_r11", (long)plain.r11, 0x9abc);
+    expect_result("iret_with_in_syscall_restores_rax", (long)in_syscall.rax, 0x1234);
+    expect_result("iret_with_in_syscall_returns_by_sysret_rcx_is_the_rip", (long)in_syscall.rcx,
+                  (long)in_syscall.target);
+    expect_result("iret_with_in_syscall_returns_by_sysret_r11_is_the_rflags", (long)in_syscall.r11,
+                  (long)(in_syscall.rflags | RFLAGS_IF));
+}
+
 static bool own_statistics(struct pvmon_domain_memory_statistics *statistics)
 {
     return hypercall3(__PVMON_HYPERVISOR_memory_extension, PVMON_MEMORY_domain_statistics,
@@ -265,5 +324,6 @@ void run_tests(void)
     check_breakpoint(false);
     check_breakpoint(true);
     check_iret_and_bounce_are_counted();
+    check_iret_in_syscall();
     check_faults();
 }

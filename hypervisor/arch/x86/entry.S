@@ -11,7 +11,11 @@
  * guests own the GS base), so each CPU has a stub that parks RAX, switches
  * to the CPU's stack by absolute address and builds the same frame as an
  * exception would, with vector SYSCALL_VECTOR (the shape of Xen's per-CPU
- * LSTAR stub).  It returns through the same iretq path.
+ * LSTAR stub).  It then calls guest_syscall (kernel/guest_entry.c)
+ * directly, without handle_trap's dispatch (Xen's lstar_enter), and
+ * returns by sysretq when guest_syscall allows it (Xen's
+ * restore_all_guest), else through the same iretq path.  SFMASK clears DF
+ * on SYSCALL (arch/x86/cpu.c), so the stub needs no cld.
  *
  * Until the stub has switched stacks, RSP is the guest's.  An exception
  * taken there must not use it, so everything that can arrive at the
@@ -38,6 +42,15 @@
  * RFLAGS, RSP, SS. */
 #define EXCEPTION_FRAME_WORDS 7
 #define EXCEPTION_FRAME_CS_OFFSET 24
+
+/* The same words as seen after RESTORE_REGISTERS on the sysret path. */
+#define SYSRET_FRAME_RIP 16
+#define SYSRET_FRAME_RFLAGS 32
+#define SYSRET_FRAME_RSP 40
+#define SYSCALL_VECTOR 0x100   /* as pvmon/trap_frame.h */
+#define RFLAGS_IF 0x200
+#define RFLAGS_IOPL 0x3000
+#define RFLAGS_VM 0x20000
 
     .macro SAVE_REGISTERS
     push %rax
@@ -183,9 +196,26 @@ syscall_entry_cpu0:
     push $FLAT_RING3_CS64
     push %rcx
     push $0
-    push $0x100
+    push $SYSCALL_VECTOR
     movabs cpu0_syscall_scratch, %rax
-    jmp trap_common
+    SAVE_REGISTERS
+    mov %rsp, %rdi
+    call guest_syscall
+    test %al, %al
+    jz return_from_trap
+/* Xen's restore_all_guest, sysret path: RCX and R11 are dead or saved
+ * (guest_syscall said so), so sysretq takes RIP from RCX and RFLAGS from
+ * R11, IOPL and VM cleared and IF set as on the iretq path; CS and SS
+ * come from STAR (FLAT_RING3_CS64, FLAT_RING3_DS32).  RIP is canonical,
+ * so sysretq cannot fault in ring 0.  Between loading the guest's RSP and
+ * sysretq only an NMI or #MC can arrive, on its IST stack. */
+    RESTORE_REGISTERS
+    mov SYSRET_FRAME_RIP(%rsp), %rcx
+    mov SYSRET_FRAME_RFLAGS(%rsp), %r11
+    and $~(RFLAGS_IOPL | RFLAGS_VM), %r11
+    or $RFLAGS_IF, %r11
+    mov SYSRET_FRAME_RSP(%rsp), %rsp
+    sysretq
 
     .bss
     .balign 8

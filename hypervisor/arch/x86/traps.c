@@ -27,8 +27,8 @@
  *   - NMI, #DF and #MC belong to the machine, wherever they arrive: an NMI
  *     nothing claims is reported and ignored, #DF and #MC panic.
  *   - Other exceptions raised in ring 3 belong to the running guest and go to
- *     guest_trap (kernel/guest_trap.c); SYSCALLs are hypercalls and go to
- *     hypercall_entry (kernel/hypercall_dispatch.c).
+ *     guest_trap (kernel/guest_trap.c).  SYSCALL does not come here: its
+ *     stub calls guest_syscall (kernel/guest_entry.c) directly.
  *   - Whatever brought the CPU from a guest, the way back goes through
  *     leave_to_guest (kernel/schedule.c), which may switch vCPUs and
  *     delivers pending events; except after an NMI (or #DF, #MC), which
@@ -127,6 +127,25 @@ int safe_copy(void *destination, const void *source, size_t length)
                      ".popsection"
                      : [result] "+r"(result), "+D"(destination), "+S"(source), "+c"(words)
                      : [fault] "i"(-XEN_EFAULT), [tail] "r"(length % sizeof(uint64_t))
+                     : "memory");
+    return result;
+}
+
+/*
+ * int safe_copy_words(uint64_t *destination, const uint64_t *source, size_t count)
+ * safe_copy for whole 8-byte words, with "rep movsq": the cheaper checked
+ * copy of the fast paths (bounce and iret frames), one step per word
+ * instead of per byte, under the same exception-table fixup.
+ */
+int safe_copy_words(uint64_t *destination, const uint64_t *source, size_t count)
+{
+    int result = 0;
+
+    __asm__ volatile("1: rep movsq\n"
+                     "2:\n"
+                     EXCEPTION_FIXUP("movl %[fault], %[result]")
+                     : [result] "+r"(result), "+D"(destination), "+S"(source), "+c"(count)
+                     : [fault] "i"(-XEN_EFAULT)
                      : "memory");
     return result;
 }
@@ -246,9 +265,7 @@ static bool guest_software_interrupt(const struct trap_frame *frame)
 
 void handle_trap(struct trap_frame *frame)
 {
-    if (frame->vector == SYSCALL_VECTOR)
-        hypercall_entry(frame);
-    else if (guest_software_interrupt(frame))
+    if (guest_software_interrupt(frame))
         guest_trap(frame);
     else if (frame->vector >= 32)
         handle_interrupt(frame);

@@ -134,11 +134,15 @@ _Noreturn void enter_guest(const struct trap_frame *registers);
 _Noreturn void reset_stack_and_call(void (*function)(void));
 
 /* traps.c: exception handling and the exception table.  Traps from a guest
- * and SYSCALLs go to the kernel's handlers below (kernel/hypercall_dispatch.c and
- * kernel/guest_trap.c). */
+ * go to guest_trap (kernel/guest_trap.c); entry.S's SYSCALL stub calls
+ * guest_syscall (kernel/guest_entry.c), which returns true when the way
+ * back may be sysretq; kernel-mode hypercalls go on to hypercall_entry
+ * (kernel/hypercall_dispatch.c). */
+bool guest_syscall(struct trap_frame *frame);
 void hypercall_entry(struct trap_frame *frame);
 void guest_trap(struct trap_frame *frame);
 int safe_copy(void *destination, const void *source, size_t length);
+int safe_copy_words(uint64_t *destination, const uint64_t *source, size_t count);
 void trap_set_timer_handler(void (*handler)(void));
 /* Called with the GSI of an IOAPIC vector; it sends the local APIC's EOI. */
 void trap_set_device_interrupt_handler(void (*handler)(unsigned int gsi));

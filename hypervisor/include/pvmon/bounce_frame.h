@@ -18,10 +18,12 @@
  * ring 3).  The saved RFLAGS.IF is the inverse of that event mask, and IOPL
  * reads 0.  The handler then runs on FLAT_KERNEL_CS/SS with TF, NT, RF, VM
  * and AC cleared; for an interrupt-style entry (an event upcall, or a trap
- * registered with its mask flag) events become masked.
+ * registered with its mask flag) events become masked.  The frame gets the
+ * TRAP_syscall mark (SYSCALL_VECTOR), as in Xen: RCX and R11 are saved in
+ * the bounce frame, so the way back may be sysretq.
  *
  * Pure arithmetic: the caller writes the words to guest memory with
- * copy_to_guest and then applies the new register state.
+ * copy_words_to_guest and then applies the new register state.
  */
 #ifndef PVMON_BOUNCE_FRAME_H
 #define PVMON_BOUNCE_FRAME_H
@@ -77,5 +79,16 @@ struct iret_outcome {
 
 void bounce_frame_return(struct trap_frame *registers, const struct iret_context *context,
                          struct iret_outcome *outcome);
+
+/*
+ * Whether the return to the guest described by `registers` may be
+ * sysretq, which loads RIP from RCX and RFLAGS from R11 (Xen's
+ * restore_all_guest): the frame carries the TRAP_syscall mark
+ * (SYSCALL_VECTOR: it came in by SYSCALL, or a bounce rewrote it, so RCX
+ * and R11 are dead or saved in the bounce frame; the iret hypercall
+ * without VGCF_in_syscall replaces it with IRET_RESTORED_VECTOR), RIP is
+ * canonical, CS is FLAT_RING3_CS64 and SS FLAT_RING3_DS32.
+ */
+bool bounce_frame_returns_by_sysret(const struct trap_frame *registers);
 
 #endif

@@ -21,7 +21,12 @@ struct trap_frame {
 };
 _Static_assert(sizeof(struct trap_frame) == TRAP_FRAME_SIZE, "entry.S pushes 22 words");
 
-/* The vector number entry.S records for a SYSCALL instruction. */
+/* The vector number entry.S records for a SYSCALL instruction.  It is
+ * also Xen's TRAP_syscall mark: a frame with it may go back to the guest
+ * with sysretq, which clobbers RCX and R11 (pvmon/bounce_frame.h). */
 #define SYSCALL_VECTOR 0x100
+/* The mark the iret hypercall leaves when it restored the guest's RCX
+ * and R11 (no VGCF_in_syscall): the way back must be iretq. */
+#define IRET_RESTORED_VECTOR 0x101
 
 #endif
