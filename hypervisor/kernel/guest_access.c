@@ -3,9 +3,8 @@
  * writes memory through a guest-supplied pointer (see pvmon/guest_access.h).
  * The range is checked first; the copy itself runs under the exception
  * table (safe_copy), so an unmapped page ends it with -XEN_EFAULT.
- * The word variants are the same rule with the cheaper checked copy
- * (safe_copy_words, one step per 8-byte word): the bounce and iret frames
- * of the syscall fast path go through them (Xen's create_bounce_frame and
+ * safe_copy moves 8-byte words, so the bounce and iret frames of the
+ * syscall fast path cost one step per word (Xen's create_bounce_frame and
  * do_iret also touch the guest stack a word at a time under fixups).
  */
 #include <pvmon/arch.h>
@@ -24,18 +23,4 @@ int copy_to_guest(uint64_t guest_destination, const void *source, size_t length)
     if (!guest_range_is_valid(guest_destination, length))
         return -XEN_EFAULT;
     return safe_copy((void *)guest_destination, source, length);
-}
-
-int copy_words_from_guest(uint64_t *destination, uint64_t guest_source, size_t count)
-{
-    if (!guest_range_is_valid(guest_source, count * sizeof(uint64_t)))
-        return -XEN_EFAULT;
-    return safe_copy_words(destination, (const uint64_t *)guest_source, count);
-}
-
-int copy_words_to_guest(uint64_t guest_destination, const uint64_t *source, size_t count)
-{
-    if (!guest_range_is_valid(guest_destination, count * sizeof(uint64_t)))
-        return -XEN_EFAULT;
-    return safe_copy_words((uint64_t *)guest_destination, source, count);
 }

@@ -163,7 +163,7 @@ long do_iret(struct vcpu *vcpu, struct trap_frame *frame)
     struct iret_context context;
     struct iret_outcome outcome;
 
-    if (copy_words_from_guest((uint64_t *)&context, frame->rsp, sizeof(context) / sizeof(uint64_t)) != 0) {
+    if (copy_from_guest(&context, frame->rsp, sizeof(context)) != 0) {
         domain_crash(vcpu->domain, "iret: cannot read the iret context on the guest stack");
         return 0;
     }

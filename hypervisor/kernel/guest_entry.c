@@ -26,9 +26,8 @@
  *     or another hypercall (kernel/hypercall_dispatch.c).  Either way the
  *     return goes through leave_to_guest, then by sysretq where Xen's
  *     restore_all_guest would use it (bounce_frame_returns_by_sysret),
- *     else by iretq.  The bounce and iret frames are copied a word at a
- *     time (copy_words_to_guest, copy_words_from_guest), still checked
- *     and still surviving a fault.
+ *     else by iretq.  The bounce and iret frames are copied with the
+ *     checked copies, which move 8-byte words (safe_copy).
  */
 #include <pvmon/arch.h>
 #include <pvmon/bounce_frame.h>
@@ -64,7 +63,7 @@ int guest_bounce(struct vcpu *vcpu, struct trap_frame *frame, const struct bounc
     error = bounce_frame_build(frame, was_in_kernel_mode, vcpu->kernel_stack_pointer, event_mask, request,
                                &bounce);
     if (error == 0)
-        error = copy_words_to_guest(bounce.stack_pointer, bounce.words, bounce.word_count);
+        error = copy_to_guest(bounce.stack_pointer, bounce.words, bounce.word_count * sizeof(uint64_t));
     if (error) {
         char why[96];
 

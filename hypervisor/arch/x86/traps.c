@@ -36,7 +36,6 @@
  *     the next entry (as Xen's NMI path does).
  */
 #include <pvmon/arch.h>
-#include "exception_fixup.h"
 #include <pvmon/debug_registers.h>
 #include <pvmon/domain.h>
 #include <pvmon/errno.h>
@@ -127,25 +126,6 @@ int safe_copy(void *destination, const void *source, size_t length)
                      ".popsection"
                      : [result] "+r"(result), "+D"(destination), "+S"(source), "+c"(words)
                      : [fault] "i"(-XEN_EFAULT), [tail] "r"(length % sizeof(uint64_t))
-                     : "memory");
-    return result;
-}
-
-/*
- * int safe_copy_words(uint64_t *destination, const uint64_t *source, size_t count)
- * safe_copy for whole 8-byte words, with "rep movsq": the cheaper checked
- * copy of the fast paths (bounce and iret frames), one step per word
- * instead of per byte, under the same exception-table fixup.
- */
-int safe_copy_words(uint64_t *destination, const uint64_t *source, size_t count)
-{
-    int result = 0;
-
-    __asm__ volatile("1: rep movsq\n"
-                     "2:\n"
-                     EXCEPTION_FIXUP("movl %[fault], %[result]")
-                     : [result] "+r"(result), "+D"(destination), "+S"(source), "+c"(count)
-                     : [fault] "i"(-XEN_EFAULT)
                      : "memory");
     return result;
 }

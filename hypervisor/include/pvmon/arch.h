@@ -142,7 +142,6 @@ bool guest_syscall(struct trap_frame *frame);
 void hypercall_entry(struct trap_frame *frame);
 void guest_trap(struct trap_frame *frame);
 int safe_copy(void *destination, const void *source, size_t length);
-int safe_copy_words(uint64_t *destination, const uint64_t *source, size_t count);
 void trap_set_timer_handler(void (*handler)(void));
 /* Called with the GSI of an IOAPIC vector; it sends the local APIC's EOI. */
 void trap_set_device_interrupt_handler(void (*handler)(unsigned int gsi));

@@ -23,7 +23,7 @@
  * the bounce frame, so the way back may be sysretq.
  *
  * Pure arithmetic: the caller writes the words to guest memory with
- * copy_words_to_guest and then applies the new register state.
+ * copy_to_guest and then applies the new register state.
  */
 #ifndef PVMON_BOUNCE_FRAME_H
 #define PVMON_BOUNCE_FRAME_H

@@ -19,8 +19,5 @@ bool guest_range_is_valid(uint64_t guest_address, uint64_t length);
 /* kernel/guest_access.c */
 int copy_from_guest(void *destination, uint64_t guest_source, size_t length);
 int copy_to_guest(uint64_t guest_destination, const void *source, size_t length);
-/* The same for count 8-byte words, with a cheaper checked copy (rep movsq). */
-int copy_words_from_guest(uint64_t *destination, uint64_t guest_source, size_t count);
-int copy_words_to_guest(uint64_t guest_destination, const uint64_t *source, size_t count);
 
 #endif
