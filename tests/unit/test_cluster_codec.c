@@ -21,6 +21,7 @@
 
 #include "backend/cluster_codec.h"
 #include "suites.h"
+#include "test_random.h"
 
 #define MAX_CLUSTER CLUSTER_CODEC_MAX_CLUSTER_SIZE
 #define STREAM_CAPACITY (4 * MAX_CLUSTER)
@@ -41,10 +42,7 @@ static uint64_t random_state;
 
 static uint64_t next_random(void)
 {
-    random_state ^= random_state << 13;
-    random_state ^= random_state >> 7;
-    random_state ^= random_state << 17;
-    return random_state;
+    return test_random_next(&random_state);
 }
 
 static void fill_random(uint8_t *data, size_t length, uint64_t seed)

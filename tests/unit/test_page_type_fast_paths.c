@@ -34,6 +34,7 @@
 
 #include "simulated_memory.h"
 #include "suites.h"
+#include "test_random.h"
 
 #define FRAME_COUNT 48
 #define OWNER 1
@@ -71,10 +72,7 @@ static uint64_t random_state;
 
 static uint64_t next_random(void)
 {
-    random_state ^= random_state << 13;
-    random_state ^= random_state >> 7;
-    random_state ^= random_state << 17;
-    return random_state;
+    return test_random_next(&random_state);
 }
 
 static bool one_in(unsigned int chances)
