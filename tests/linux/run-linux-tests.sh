@@ -17,6 +17,11 @@
 #   - ballooning: dom0 moves the stock kernel's memory/target down and up,
 #     Linux's balloon driver follows, pvmon sees the domain's pages go and
 #     come back, and the frames given back as free;
+#   - free page reporting: two patched 6.1 domUs free 64 MiB four times and
+#     idle; the one with it gives free pages back to pvmon and takes them
+#     back from pvmon's pre-zeroed pool, skipping their clearing, the one
+#     with pvmon.free_page_reporting=off gives nothing back, and every page
+#     of both reads back what was written;
 #   - a PV disk (QEMU's virtio disk, dom0's blkback, Linux's xen-blkfront):
 #     the patched kernel boots with its root on /dev/xvda (a copy of
 #     build/linux/root.img, ext4), writes 128 MiB of checksummed blocks,
@@ -251,6 +256,75 @@ linux_balloons_down_and_up_through_xenstore() {
         expect_frames_freed_by_ballooning "$(pages_reported ballooned | head -n 1)" "$lowest"
     fi
     expect_end linux-balloon ballooned "shutdown +poweroff"
+    expect_no_log "Kernel panic|PANIC|BUG:|Oops"
+}
+
+# console_of_command_line REGEX [EXCLUDED]: the console (dN) of the domU
+# whose kernel command line matches REGEX (and not EXCLUDED).
+console_of_command_line() {
+    sed -nE "s/.*\(d0\) console (d[0-9]+): .*Kernel command line: (.*)/\1 \2/p" "$log" |
+        grep -E -- "$1" | grep -Ev -- "${2:-^$}" | head -n 1 | cut -d' ' -f1
+}
+
+# reporting_value CONSOLE before|after NAME: a free page reporting counter
+# the domU on CONSOLE printed (pvmon.test=free-pages).
+reporting_value() {
+    sed -nE "s/.*\(d0\) console $1: pvmon-linux: reporting $2 $3=([0-9]+)$/\1/p" "$log" | tail -n 1
+}
+
+# prezeroed_value CONSOLE NAME: a pre-zeroed pages counter it printed at the end.
+prezeroed_value() {
+    sed -nE "s/.*\(d0\) console $1: pvmon-linux: prezeroed $2=([0-9]+)$/\1/p" "$log" | tail -n 1
+}
+
+# expect_free_pages_rounds CONSOLE: every round touched, checked and freed
+# its memory, and no page assumed zero was not.
+expect_free_pages_rounds() {
+    expect_log "\(d0\) console $1: pvmon-linux: PASS free-pages rounds=4 failed=0"
+    [ "$(prezeroed_value "$1" violations)" = 0 ] ||
+        fail "$1: pages assumed zero were not, or no counters: violations=$(prezeroed_value "$1" violations)"
+}
+
+# Two domUs of the patched kernel (tests/linux/free-pages.domains) free
+# 64 MiB four times and idle: the one with free page reporting gives free
+# pages back, pvmon zeroes them while idle, and it takes them back from
+# pvmon's pre-zeroed pool, known zero (it skips more clears than the
+# other); the one with pvmon.free_page_reporting=off gives nothing back
+# and receives no frame.  Every page reads back what was written.
+linux_gives_free_pages_back_and_gets_them_back_zeroed_unless_switched_off() {
+    local given kept name value
+    boot linux-free-pages tests/linux/free-pages.domains "$patched_kernel" "$initramfs"
+    expect_status
+    given=$(console_of_command_line "pvmon.test=free-pages" "free_page_reporting=off")
+    kept=$(console_of_command_line "pvmon.free_page_reporting=off")
+    if [ -z "$given" ] || [ -z "$kept" ]; then
+        fail "the two domUs' command lines are not in the log"
+        return
+    fi
+    for name in pages_given_back pages_refused pages_taken_back take_back_calls domain_prezeroed_frames_received; do
+        value="$(reporting_value "$given" after $name)"
+        echo "     reporting on: $name=$value (before: $(reporting_value "$given" before $name))"
+    done
+    echo "     pages skipped: $(prezeroed_value "$given" pages_skipped) with reporting," \
+        "$(prezeroed_value "$kept" pages_skipped) without"
+    expect_free_pages_rounds "$given"
+    expect_free_pages_rounds "$kept"
+    [ "$(reporting_value "$given" after pages_given_back)" -gt 0 ] 2>/dev/null ||
+        fail "the domU with free page reporting gave no page back"
+    [ "$(reporting_value "$given" after pages_taken_back)" -gt "$(reporting_value "$given" before pages_taken_back)" ] \
+        2>/dev/null || fail "the domU with free page reporting took no page back while it ran"
+    [ "$(reporting_value "$given" after domain_prezeroed_frames_received)" -gt \
+        "$(reporting_value "$given" before domain_prezeroed_frames_received)" ] 2>/dev/null ||
+        fail "the domU with free page reporting received no frame from pvmon's pre-zeroed pool"
+    [ "$(prezeroed_value "$given" pages_skipped)" -gt "$(prezeroed_value "$kept" pages_skipped)" ] 2>/dev/null ||
+        fail "the domU with free page reporting skipped no more clears than the one without"
+    [ "$(reporting_value "$kept" after enabled)" = 0 ] || fail "pvmon.free_page_reporting=off left it enabled"
+    [ "$(reporting_value "$kept" after pages_given_back)" = 0 ] ||
+        fail "the domU with free page reporting off gave pages back"
+    [ "$(reporting_value "$kept" after domain_frames_received)" = "$(reporting_value "$kept" before domain_frames_received)" ] ||
+        fail "the domU with free page reporting off received frames while it ran"
+    expect_end linux-free-pages given "shutdown +poweroff"
+    expect_end linux-free-pages kept "shutdown +poweroff"
     expect_no_log "Kernel panic|PANIC|BUG:|Oops"
 }
 
@@ -691,6 +765,7 @@ for test_case in \
     stock_debian_6_12_runs_its_workload_unmodified \
     "${cloud_cases[@]}" \
     linux_balloons_down_and_up_through_xenstore \
+    linux_gives_free_pages_back_and_gets_them_back_zeroed_unless_switched_off \
     linux_on_xvda_keeps_every_byte_across_boots_and_kernels \
     acked_records_survive_a_sigkill_of_the_machine \
     two_linux_domains_each_on_a_disk_of_their_own \
