@@ -56,17 +56,11 @@ struct vcpu *current_vcpu(void)
     return current_cpu()->current_vcpu;
 }
 
+/* Every live domain's vCPU once; the actions do not depend on the order. */
 static void for_each_vcpu(void (*action)(struct vcpu *vcpu, uint64_t now_ns), uint64_t now_ns)
 {
-    for (uint16_t id = 0; ; id++) {
-        struct domain *domain = domain_first_from(id);
-
-        if (domain == NULL)
-            return;
-        if (domain_is_alive(domain))
-            action(&domain->vcpu, now_ns);
-        id = domain->id;
-    }
+    for (struct domain *domain = domain_next_alive(NULL); domain != NULL; domain = domain_next_alive(domain))
+        action(&domain->vcpu, now_ns);
 }
 
 /* ---- runstate and PV time ---- */

@@ -228,6 +228,7 @@ struct domain *domain_find(uint16_t id);
 struct domain *domain_first_from(uint16_t id);
 uint16_t domain_free_id(void);
 bool domain_is_alive(const struct domain *domain);
+struct domain *domain_next_alive(const struct domain *after);
 unsigned int domain_live_count(void);
 void domain_console_write(struct domain *domain, const char *text, size_t length);
 uint64_t domain_machine_frame(const struct domain *domain, uint64_t physical_frame);
