@@ -147,6 +147,7 @@ struct vcpu {
     struct scheduler_entity scheduling;
     struct vcpu_runstate_info runstate;
     uint64_t runstate_guest_address; /* register_runstate_memory_area, 0: none */
+    bool runstate_publish_pending;   /* a publish failed in guest user mode (Xen's need_update_runstate_area) */
 
     uint64_t singleshot_deadline_ns; /* 0: no one-shot timer */
     uint64_t periodic_period_ns;     /* 0: no periodic timer */
