@@ -41,6 +41,9 @@
 #include <xen/sched.h>
 
 static struct domain domains[DOMAIN_LIMIT];
+/* One past the highest slot ever used: the slots above it are all unused,
+ * so the hot walks (domain_next_alive) stop there. */
+static unsigned int slots_used;
 
 static unsigned int order_for_bytes(uint64_t bytes)
 {
@@ -285,8 +288,11 @@ static void release_shared_info(struct domain *domain)
 static struct domain *unused_slot(void)
 {
     for (unsigned int index = 0; index < DOMAIN_LIMIT; index++) {
-        if (domains[index].state == DOMAIN_UNUSED)
+        if (domains[index].state == DOMAIN_UNUSED) {
+            if (index >= slots_used)
+                slots_used = index + 1;
             return &domains[index];
+        }
     }
     return NULL;
 }
@@ -553,10 +559,10 @@ bool domain_is_alive(const struct domain *domain)
 
 /* The live domain in the first slot after after's (from the first slot when
  * after is NULL), or NULL: visits each live domain once, in slot order, not
- * id order, in one pass over the table. */
+ * id order, in one pass over the slots ever used. */
 struct domain *domain_next_alive(const struct domain *after)
 {
-    for (unsigned int index = after == NULL ? 0 : (unsigned int)(after - domains) + 1; index < DOMAIN_LIMIT;
+    for (unsigned int index = after == NULL ? 0 : (unsigned int)(after - domains) + 1; index < slots_used;
          index++) {
         if (domain_is_alive(&domains[index]))
             return &domains[index];
