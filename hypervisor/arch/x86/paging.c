@@ -43,10 +43,17 @@ static boot_frame_source allocate_table_frame;
 static bool direct_map_active;
 static uint64_t no_execute;
 static uint64_t next_mmio_address = MMIO_VIRT_START;
-/* The L1 entries of the GDT and LDT areas, each area within one L1 table,
- * found once so that a vCPU switch writes them without walking the tables. */
-static uint64_t *gdt_area_entries;
-static uint64_t *ldt_area_entries;
+/* The GDT and LDT areas: each sits in one L1 table, whose entries are
+ * found once at boot so that a vCPU switch writes them without walking the
+ * tables; pages at and above frames_mapped hold the zero page. */
+struct descriptor_area {
+    uint64_t start;
+    unsigned int pages;
+    uint64_t *entries;
+    unsigned int frames_mapped;
+};
+static struct descriptor_area gdt_area = { .start = GDT_AREA_VIRT_START, .pages = RESERVED_GDT_PAGE };
+static struct descriptor_area ldt_area = { .start = LDT_AREA_VIRT_START, .pages = LDT_AREA_PAGES };
 
 void *early_physical_to_virtual(uint64_t physical_address)
 {
@@ -144,43 +151,47 @@ static void map_gdt_area(void)
 }
 
 /* Descriptor frames (hypervisor-owned copies the guest's descriptors were
- * checked into) in the first count of area_pages pages at area_start, the
- * zero page in the rest.  They are writable because the CPU sets a
- * descriptor's accessed bit when it loads it.  An entry that already maps
- * the same frame the same way (the CPU's accessed and dirty bits aside) is
- * left alone, with no TLB invalidation: on a switch between two vCPUs
- * usually only the GDT's first page differs. */
-static void map_descriptor_copies(uint64_t *entries, uint64_t area_start, unsigned int area_pages,
-                                  const uint64_t *frames, unsigned int count)
+ * checked into) in the area's first count pages, the zero page in the rest.
+ * They are writable because the CPU sets a descriptor's accessed bit when
+ * it loads it.  Only the pages that held frames or will hold them are
+ * looked at, and an entry that already maps the same frame the same way
+ * (the CPU's accessed and dirty bits aside) is left alone, without an
+ * invlpg: on a switch between two vCPUs usually only the GDT's first page
+ * differs. */
+static void map_descriptor_copies(struct descriptor_area *area, const uint64_t *frames, unsigned int count)
 {
-    for (unsigned int page = 0; page < area_pages; page++) {
+    unsigned int pages = count > area->frames_mapped ? count : area->frames_mapped;
+
+    BUG_ON(count > area->pages);
+    for (unsigned int page = 0; page < pages; page++) {
         uint64_t wanted = page < count ? frames[page] * PAGE_SIZE | PTE_PRESENT | PTE_WRITABLE | no_execute
                                        : ((uint64_t)zero_page - IMAGE_VIRT_BASE) | PTE_PRESENT | no_execute;
 
-        if ((entries[page] & ~(PTE_ACCESSED | PTE_DIRTY)) == wanted)
+        if ((area->entries[page] & ~(PTE_ACCESSED | PTE_DIRTY)) == wanted)
             continue;
-        entries[page] = wanted;
-        invalidate_page(area_start + page * PAGE_SIZE);
+        area->entries[page] = wanted;
+        invalidate_page(area->start + page * PAGE_SIZE);
     }
+    area->frames_mapped = count;
 }
 
 /* A vCPU's GDT copies in GDT pages 0..count-1, below pvmon's own page. */
 void paging_map_guest_gdt(const uint64_t *frames, unsigned int count)
 {
-    map_descriptor_copies(gdt_area_entries, GDT_AREA_VIRT_START, RESERVED_GDT_PAGE, frames, count);
+    map_descriptor_copies(&gdt_area, frames, count);
 }
 
 /* A vCPU's LDT copies in LDT pages 0..count-1. */
 void paging_map_guest_ldt(const uint64_t *frames, unsigned int count)
 {
-    map_descriptor_copies(ldt_area_entries, LDT_AREA_VIRT_START, LDT_AREA_PAGES, frames, count);
+    map_descriptor_copies(&ldt_area, frames, count);
 }
 
-/* Both areas must each sit in one L1 table for the entry arrays above. */
-static uint64_t *area_entries(uint64_t area_start, unsigned int area_pages)
+/* An area and the page after it (the GDT's is pvmon's own) in one L1 table. */
+static void find_area_entries(struct descriptor_area *area)
 {
-    BUG_ON(table_index(area_start, 1) + area_pages > ENTRIES_PER_TABLE);
-    return entry_for(area_start, 1);
+    BUG_ON(table_index(area->start, 1) + area->pages + 1 > ENTRIES_PER_TABLE);
+    area->entries = entry_for(area->start, 1);
 }
 
 static bool holds_ram(const struct memory_region *region)
@@ -234,8 +245,8 @@ void paging_init(const struct memory_map *map, boot_frame_source allocate_zeroed
     entry_for(MMIO_VIRT_START, 1);
     write_cr3(root_table_physical);
     direct_map_active = true;
-    gdt_area_entries = area_entries(GDT_AREA_VIRT_START, RESERVED_GDT_PAGE + 1);
-    ldt_area_entries = area_entries(LDT_AREA_VIRT_START, LDT_AREA_PAGES);
+    find_area_entries(&gdt_area);
+    find_area_entries(&ldt_area);
 }
 
 void *map_mmio(uint64_t physical_address, size_t size)
