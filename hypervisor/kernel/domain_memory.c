@@ -332,7 +332,7 @@ static bool refill_pool_from_allocator(void)
     return true;
 }
 
-/* Up to RECLAIM_BATCH frames zeroed or waiting to be go back to the
+/* Up to RECLAIM_BATCH frames zeroed or waiting to be zeroed go back to the
  * allocator, where they can coalesce into the larger blocks the
  * hypervisor itself needs; false if there were none. */
 static bool return_some_to_allocator(void)
