@@ -230,6 +230,22 @@ memory_given_back_by_a_domain_never_reaches_the_next() {
 
 # --- user processes in our PV kernel -------------------------------------------
 
+# The kernel's registered runstate area, read at the kernel entry that ends
+# each round of computing in user mode, holds the hypervisor's last switch,
+# though every switch of the round came while the process's page tables,
+# which do not map the area, were loaded.  Under -icount shift=0,sleep=off
+# the switches fall at the same instructions in every run.
+runstate_area_is_current_at_kernel_entry_after_preemption_in_user_mode() {
+    qemu_options="--icount-exact" boot runstate tests/system/runstate.domains \
+        "$pv_kernel" "${BUILD:-build}/programs.cpio"
+    expect_status
+    expect_end runstate runstate "shutdown +poweroff"
+    expect_end runstate busy "shutdown +poweroff"
+    scenario_lines runstate | grep -E "\(d[0-9]+\) runstate: " | sed 's/^/     /'
+    expect_in_scenario runstate "runstate: 6 rounds of 60 ms in user mode, 6 preempted, 0 stale areas at kernel entry: "
+    expect_in_scenario runstate "init: 1 programs run, 0 failed$"
+}
+
 # scenario_lines SCENARIO: the serial log from that scenario's start to its end
 # (domain ids are reused from one scenario to the next).
 scenario_lines() {
@@ -786,6 +802,7 @@ for test_case in \
     misbehaving_domus_are_killed_alone \
     memory_given_back_by_a_domain_never_reaches_the_next \
     processes_run_to_completion \
+    runstate_area_is_current_at_kernel_entry_after_preemption_in_user_mode \
     frames_of_a_messy_domain_all_come_back \
     memory_attacker_stays_within_its_maximum_and_its_neighbour_gets_its_memory_back \
     xenbus_client_is_served_by_dom0s_backends \
