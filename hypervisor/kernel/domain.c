@@ -551,6 +551,19 @@ bool domain_is_alive(const struct domain *domain)
     return domain->state == DOMAIN_CREATED || domain->state == DOMAIN_LOADED;
 }
 
+/* The live domain in the first slot after after's (from the first slot when
+ * after is NULL), or NULL: visits each live domain once, in slot order, not
+ * id order, in one pass over the table. */
+struct domain *domain_next_alive(const struct domain *after)
+{
+    for (unsigned int index = after == NULL ? 0 : (unsigned int)(after - domains) + 1; index < DOMAIN_LIMIT;
+         index++) {
+        if (domain_is_alive(&domains[index]))
+            return &domains[index];
+    }
+    return NULL;
+}
+
 unsigned int domain_live_count(void)
 {
     unsigned int count = 0;

@@ -7,7 +7,8 @@
  * create_bounce_frame, test_all_events; xen/arch/x86/pv/domain.c:
  * toggle_guest_mode):
  *   - A bounce from guest user mode first switches the vCPU to kernel
- *     mode (swapgs, kernel page tables) and puts the frame on the stack
+ *     mode (swapgs, kernel page tables, and the runstate area a switch
+ *     could not write in user mode) and puts the frame on the stack
  *     registered with stack_switch; from kernel mode it goes on the
  *     interrupted stack.  See pvmon/bounce_frame.h for the frame.
  *   - A frame that cannot be written (bad stack) crashes the domain alone.
@@ -49,6 +50,8 @@ void guest_toggle_mode(struct vcpu *vcpu)
     vcpu->kernel_mode = !vcpu->kernel_mode;
     cpu_swap_gs();
     paging_load_root(vcpu->kernel_mode ? vcpu->kernel_root_page_table : vcpu->user_root_page_table);
+    if (vcpu->kernel_mode && vcpu->runstate_publish_pending)
+        vcpu_publish_runstate(vcpu);
 }
 
 int guest_bounce(struct vcpu *vcpu, struct trap_frame *frame, const struct bounce_request *request)

@@ -56,17 +56,11 @@ struct vcpu *current_vcpu(void)
     return current_cpu()->current_vcpu;
 }
 
+/* Every live domain's vCPU once; the actions do not depend on the order. */
 static void for_each_vcpu(void (*action)(struct vcpu *vcpu, uint64_t now_ns), uint64_t now_ns)
 {
-    for (uint16_t id = 0; ; id++) {
-        struct domain *domain = domain_first_from(id);
-
-        if (domain == NULL)
-            return;
-        if (domain_is_alive(domain))
-            action(&domain->vcpu, now_ns);
-        id = domain->id;
-    }
+    for (struct domain *domain = domain_next_alive(NULL); domain != NULL; domain = domain_next_alive(domain))
+        action(&domain->vcpu, now_ns);
 }
 
 /* ---- runstate and PV time ---- */
@@ -78,13 +72,21 @@ static int write_runstate_area(void *context, size_t offset, const void *source,
     return copy_to_guest(vcpu->runstate_guest_address + offset, source, length);
 }
 
-/* Only while the vCPU's page tables are loaded: the area is a guest address. */
+/* Only while the vCPU's page tables are loaded: the area is a guest address.
+ * In guest user mode the area, in the guest kernel's memory, is usually not
+ * mapped; a publish that fails there is done again when the vCPU next
+ * enters kernel mode (guest_toggle_mode), as Xen's _update_runstate_area
+ * and _toggle_guest_pt do, so that the guest kernel never reads a stale
+ * area. */
 void vcpu_publish_runstate(struct vcpu *vcpu)
 {
     bool update_flag = vcpu->domain->vm_assist & (1UL << VMASST_TYPE_runstate_update_flag);
 
-    if (vcpu->runstate_guest_address != 0)
-        runstate_publish(&vcpu->runstate, update_flag, write_runstate_area, vcpu);
+    vcpu->runstate_publish_pending = false;
+    if (vcpu->runstate_guest_address == 0)
+        return;
+    if (runstate_publish(&vcpu->runstate, update_flag, write_runstate_area, vcpu) != 0 && !vcpu->kernel_mode)
+        vcpu->runstate_publish_pending = true;
 }
 
 static void change_runstate(struct vcpu *vcpu, int state, uint64_t now_ns)

@@ -27,6 +27,8 @@
 #define PTE_USER (1UL << 2)
 #define PTE_WRITE_THROUGH (1UL << 3)
 #define PTE_CACHE_DISABLE (1UL << 4)
+#define PTE_ACCESSED (1UL << 5)
+#define PTE_DIRTY (1UL << 6)
 #define PTE_LARGE (1UL << 7)
 #define PTE_NO_EXECUTE (1UL << 63)
 #define PTE_ADDRESS_MASK 0x000ffffffffff000UL
@@ -41,6 +43,10 @@ static boot_frame_source allocate_table_frame;
 static bool direct_map_active;
 static uint64_t no_execute;
 static uint64_t next_mmio_address = MMIO_VIRT_START;
+/* The L1 entries of the GDT and LDT areas, each area within one L1 table,
+ * found once so that a vCPU switch writes them without walking the tables. */
+static uint64_t *gdt_area_entries;
+static uint64_t *ldt_area_entries;
 
 void *early_physical_to_virtual(uint64_t physical_address)
 {
@@ -140,31 +146,41 @@ static void map_gdt_area(void)
 /* Descriptor frames (hypervisor-owned copies the guest's descriptors were
  * checked into) in the first count of area_pages pages at area_start, the
  * zero page in the rest.  They are writable because the CPU sets a
- * descriptor's accessed bit when it loads it. */
-static void map_descriptor_copies(uint64_t area_start, unsigned int area_pages, const uint64_t *frames,
-                                  unsigned int count)
+ * descriptor's accessed bit when it loads it.  An entry that already maps
+ * the same frame the same way (the CPU's accessed and dirty bits aside) is
+ * left alone, with no TLB invalidation: on a switch between two vCPUs
+ * usually only the GDT's first page differs. */
+static void map_descriptor_copies(uint64_t *entries, uint64_t area_start, unsigned int area_pages,
+                                  const uint64_t *frames, unsigned int count)
 {
     for (unsigned int page = 0; page < area_pages; page++) {
-        uint64_t virtual_address = area_start + page * PAGE_SIZE;
+        uint64_t wanted = page < count ? frames[page] * PAGE_SIZE | PTE_PRESENT | PTE_WRITABLE | no_execute
+                                       : ((uint64_t)zero_page - IMAGE_VIRT_BASE) | PTE_PRESENT | no_execute;
 
-        if (page < count)
-            map_page(virtual_address, frames[page] * PAGE_SIZE, PTE_WRITABLE | no_execute);
-        else
-            map_page(virtual_address, (uint64_t)zero_page - IMAGE_VIRT_BASE, no_execute);
-        invalidate_page(virtual_address);
+        if ((entries[page] & ~(PTE_ACCESSED | PTE_DIRTY)) == wanted)
+            continue;
+        entries[page] = wanted;
+        invalidate_page(area_start + page * PAGE_SIZE);
     }
 }
 
 /* A vCPU's GDT copies in GDT pages 0..count-1, below pvmon's own page. */
 void paging_map_guest_gdt(const uint64_t *frames, unsigned int count)
 {
-    map_descriptor_copies(GDT_AREA_VIRT_START, RESERVED_GDT_PAGE, frames, count);
+    map_descriptor_copies(gdt_area_entries, GDT_AREA_VIRT_START, RESERVED_GDT_PAGE, frames, count);
 }
 
 /* A vCPU's LDT copies in LDT pages 0..count-1. */
 void paging_map_guest_ldt(const uint64_t *frames, unsigned int count)
 {
-    map_descriptor_copies(LDT_AREA_VIRT_START, LDT_AREA_PAGES, frames, count);
+    map_descriptor_copies(ldt_area_entries, LDT_AREA_VIRT_START, LDT_AREA_PAGES, frames, count);
+}
+
+/* Both areas must each sit in one L1 table for the entry arrays above. */
+static uint64_t *area_entries(uint64_t area_start, unsigned int area_pages)
+{
+    BUG_ON(table_index(area_start, 1) + area_pages > ENTRIES_PER_TABLE);
+    return entry_for(area_start, 1);
 }
 
 static bool holds_ram(const struct memory_region *region)
@@ -218,6 +234,8 @@ void paging_init(const struct memory_map *map, boot_frame_source allocate_zeroed
     entry_for(MMIO_VIRT_START, 1);
     write_cr3(root_table_physical);
     direct_map_active = true;
+    gdt_area_entries = area_entries(GDT_AREA_VIRT_START, RESERVED_GDT_PAGE + 1);
+    ldt_area_entries = area_entries(LDT_AREA_VIRT_START, LDT_AREA_PAGES);
 }
 
 void *map_mmio(uint64_t physical_address, size_t size)

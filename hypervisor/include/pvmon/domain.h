@@ -147,6 +147,7 @@ struct vcpu {
     struct scheduler_entity scheduling;
     struct vcpu_runstate_info runstate;
     uint64_t runstate_guest_address; /* register_runstate_memory_area, 0: none */
+    bool runstate_publish_pending;   /* a publish failed in guest user mode (Xen's need_update_runstate_area) */
 
     uint64_t singleshot_deadline_ns; /* 0: no one-shot timer */
     uint64_t periodic_period_ns;     /* 0: no periodic timer */
@@ -228,6 +229,7 @@ struct domain *domain_find(uint16_t id);
 struct domain *domain_first_from(uint16_t id);
 uint16_t domain_free_id(void);
 bool domain_is_alive(const struct domain *domain);
+struct domain *domain_next_alive(const struct domain *after);
 unsigned int domain_live_count(void);
 void domain_console_write(struct domain *domain, const char *text, size_t length);
 uint64_t domain_machine_frame(const struct domain *domain, uint64_t physical_frame);
