@@ -6,7 +6,11 @@
  * _toggle_guest_pt).  Run it beside a busy domain, so that the hypervisor
  * preempts the domain in every round.
  *
- * The first SYS_runstate registers the kernel's area (kernel/runstate_area.c).
+ * First, SYS_runstate must refuse with -EFAULT a buffer
+ * the process cannot write: the kernel's own image, its null page, its
+ * read-only program text, a range wrapping around the address space:
+ *     runstate: 4 buffers outside the process refused with -EFAULT, 0 accepted
+ * That call registers the kernel's area (kernel/runstate_area.c).
  * Then, ROUNDS times, the process computes for about MS milliseconds of
  * its own CPU time without a system call (an iteration count calibrated on
  * the hypervisor's time[RUNSTATE_running]) and enters the kernel with
@@ -20,12 +24,15 @@
  *     at kernel entry: runnable 412 ms in the area, 412 ms for the hypervisor
  * and exits with 1 if a round was not preempted or its area was stale.
  */
+#include <pvmon/errno.h>
 #include "lib/user.h"
 
 #define DEFAULT_ROUNDS 8
 #define DEFAULT_MILLISECONDS 100
 #define CALIBRATION_ITERATIONS UINT64_C(2000000)
 #define NANOSECONDS_PER_MILLISECOND UINT64_C(1000000)
+#define KERNEL_IMAGE_ADDRESS UINT64_C(0xffffffff80000000)
+#define WRAPPING_ADDRESS UINT64_C(0xfffffffffffffff0)
 
 static volatile uint64_t sink;
 
@@ -54,6 +61,24 @@ static uint64_t iterations_per_millisecond(const struct runstate_views *before)
         return 0;
     running_ns = after.hypervisor.time[RUNSTATE_VIEW_RUNNING] - before->hypervisor.time[RUNSTATE_VIEW_RUNNING];
     return CALIBRATION_ITERATIONS * NANOSECONDS_PER_MILLISECOND / (running_ns == 0 ? 1 : running_ns) + 1;
+}
+
+static bool buffers_outside_the_process_are_refused(void)
+{
+    const uint64_t buffers[] = { KERNEL_IMAGE_ADDRESS, 0, (uint64_t)(uintptr_t)&compute, WRAPPING_ADDRESS };
+    const unsigned int count = sizeof(buffers) / sizeof(buffers[0]);
+    unsigned int refused = 0;
+
+    for (unsigned int index = 0; index < count; index++) {
+        int result = runstate((struct runstate_views *)(uintptr_t)buffers[index]);
+
+        if (result == -XEN_EFAULT)
+            refused++;
+        else
+            print("runstate: SYS_runstate into %#lx returned %d\n", buffers[index], result);
+    }
+    print("runstate: %u buffers outside the process refused with -EFAULT, %u accepted\n", refused, count - refused);
+    return refused == count;
 }
 
 /* The area says what the hypervisor says, but for the time of the state it
@@ -90,6 +115,8 @@ int main(int argc, char **argv)
         print("runstate: usage: runstate ROUNDS MS\n");
         return 1;
     }
+    if (!buffers_outside_the_process_are_refused())
+        return 1;
     if (!views_read(&previous) || (iterations = iterations_per_millisecond(&previous)) == 0)
         return 1;
     iterations *= milliseconds;

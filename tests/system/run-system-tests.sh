@@ -28,6 +28,12 @@
 #     counts show prezeroed pages used, free pages given back to pvmon (none
 #     refused) and taken back, and steady-state fresh pages that came from
 #     pvmon's pre-zeroed pool; none of that with prezeroed=off;
+#   - the runstate area stays current (tests/system/runstate.domains, under
+#     -icount shift=0,sleep=off): our kernel's registered area, read at the
+#     kernel entry that ends each round of computing in user mode beside a
+#     busy domain, holds the hypervisor's last switch, though every switch
+#     came while the process's page tables (which do not map the area) were
+#     loaded; SYS_runstate refuses buffers outside the process;
 #   - no frame lost (tests/system/teardown.domains): domUs that end with
 #     tangled page tables, by shutdown and by crash, give every frame back
 #     (dom0's count of free frames as each scenario starts);
@@ -244,6 +250,17 @@ runstate_area_is_current_at_kernel_entry_after_preemption_in_user_mode() {
     scenario_lines runstate | grep -E "\(d[0-9]+\) runstate: " | sed 's/^/     /'
     expect_in_scenario runstate "runstate: 6 rounds of 60 ms in user mode, 6 preempted, 0 stale areas at kernel entry: "
     expect_in_scenario runstate "init: 1 programs run, 0 failed$"
+}
+
+# SYS_runstate, new to the kernel for the case above, writes only where the
+# process may: its kernel image, null page, read-only text and a range
+# wrapping around the address space are refused with -EFAULT.
+sys_runstate_refuses_buffers_outside_the_process() {
+    qemu_options="--icount-exact" boot runstate tests/system/runstate.domains \
+        "$pv_kernel" "${BUILD:-build}/programs.cpio"
+    expect_status
+    expect_in_scenario runstate "runstate: 4 buffers outside the process refused with -EFAULT, 0 accepted$"
+    expect_no_log "runstate: SYS_runstate into "
 }
 
 # scenario_lines SCENARIO: the serial log from that scenario's start to its end
@@ -803,6 +820,7 @@ for test_case in \
     memory_given_back_by_a_domain_never_reaches_the_next \
     processes_run_to_completion \
     runstate_area_is_current_at_kernel_entry_after_preemption_in_user_mode \
+    sys_runstate_refuses_buffers_outside_the_process \
     frames_of_a_messy_domain_all_come_back \
     memory_attacker_stays_within_its_maximum_and_its_neighbour_gets_its_memory_back \
     xenbus_client_is_served_by_dom0s_backends \
