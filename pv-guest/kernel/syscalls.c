@@ -11,6 +11,7 @@
 #include <runtime/clock.h>
 #include "frame_pool.h"
 #include "program_loader.h"
+#include "runstate_area.h"
 #include "syscalls.h"
 #include "user_memory.h"
 
@@ -116,6 +117,15 @@ static long sys_memory_counters(struct process *process, uint64_t address)
     return copy_to_user(process, address, &counters, sizeof(counters));
 }
 
+/* The area is read before anything else the call does (runstate_area.h). */
+static long sys_runstate(struct process *process, uint64_t address)
+{
+    struct runstate_views views;
+    int error = runstate_area_read(&views);
+
+    return error != 0 ? error : copy_to_user(process, address, &views, sizeof(views));
+}
+
 void syscall_dispatch(struct process *process, struct trap_frame *frame)
 {
     uint64_t first = frame->rdi, second = frame->rsi, third = frame->rdx;
@@ -162,6 +172,9 @@ void syscall_dispatch(struct process *process, struct trap_frame *frame)
         break;
     case SYS_memory_counters:
         result = sys_memory_counters(process, first);
+        break;
+    case SYS_runstate:
+        result = sys_runstate(process, first);
         break;
     case SYS_set_ldt_entry:
         result = process_ldt_set_data_segment(&process->ldt, first, second, third);

@@ -44,7 +44,11 @@
                                  back (frame_pool.h), then the whole domain idles that long (no sleep
                                  queue: no other process runs meanwhile) */
 #define SYS_memory_counters 12 /* (struct memory_counters *): 0; the domain's memory counters */
-#define SYS_COUNT 13
+#define SYS_runstate 13        /* (struct runstate_views *): 0; the runstate area the kernel registered
+                                  (VCPUOP_register_runstate_memory_area, in kernel memory, which a
+                                  process's page tables do not map; registered at the first call) as
+                                  the kernel read it on entry, and VCPUOP_get_runstate_info's answer */
+#define SYS_COUNT 14
 
 #define SYS_SLEEP_MAX_NS UINT64_C(1000000000)
 
@@ -84,6 +88,26 @@ struct memory_counters {
     uint64_t give_back_ns;              /* kernel: time spent giving them back */
     uint64_t pages_populated;           /* kernel: given-back pages taken back */
     uint64_t populate_ns;               /* kernel: time spent taking them back */
+};
+
+/* SYS_runstate: a vcpu_runstate_info as the kernel saw it.  time[] is
+ * indexed by Xen's RUNSTATE_* (vcpu.h), named here for the programs. */
+#define RUNSTATE_VIEW_RUNNING 0
+#define RUNSTATE_VIEW_RUNNABLE 1
+#define RUNSTATE_VIEW_BLOCKED 2
+#define RUNSTATE_VIEW_OFFLINE 3
+#define RUNSTATE_VIEW_STATES 4
+
+struct runstate_view {
+    int64_t state;
+    uint64_t state_entry_time;        /* system time of the last change of state, ns */
+    uint64_t time[RUNSTATE_VIEW_STATES]; /* ns in each state up to state_entry_time (the
+                                         hypervisor's answer: up to now for the current state) */
+};
+
+struct runstate_views {
+    struct runstate_view area;       /* the registered area, read first on entry */
+    struct runstate_view hypervisor; /* VCPUOP_get_runstate_info, right after */
 };
 
 #endif

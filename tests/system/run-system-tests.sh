@@ -28,6 +28,12 @@
 #     counts show prezeroed pages used, free pages given back to pvmon (none
 #     refused) and taken back, and steady-state fresh pages that came from
 #     pvmon's pre-zeroed pool; none of that with prezeroed=off;
+#   - the runstate area stays current (tests/system/runstate.domains, under
+#     -icount shift=0,sleep=off): our kernel's registered area, read at the
+#     kernel entry that ends each round of computing in user mode beside a
+#     busy domain, holds the hypervisor's last switch, though every switch
+#     came while the process's page tables (which do not map the area) were
+#     loaded; SYS_runstate refuses buffers outside the process;
 #   - no frame lost (tests/system/teardown.domains): domUs that end with
 #     tangled page tables, by shutdown and by crash, give every frame back
 #     (dom0's count of free frames as each scenario starts);
@@ -229,6 +235,33 @@ memory_given_back_by_a_domain_never_reaches_the_next() {
 }
 
 # --- user processes in our PV kernel -------------------------------------------
+
+# The kernel's registered runstate area, read at the kernel entry that ends
+# each round of computing in user mode, holds the hypervisor's last switch,
+# though every switch of the round came while the process's page tables,
+# which do not map the area, were loaded.  Under -icount shift=0,sleep=off
+# the switches fall at the same instructions in every run.
+runstate_area_is_current_at_kernel_entry_after_preemption_in_user_mode() {
+    qemu_options="--icount-exact" boot runstate tests/system/runstate.domains \
+        "$pv_kernel" "${BUILD:-build}/programs.cpio"
+    expect_status
+    expect_end runstate runstate "shutdown +poweroff"
+    expect_end runstate busy "shutdown +poweroff"
+    scenario_lines runstate | grep -E "\(d[0-9]+\) runstate: " | sed 's/^/     /'
+    expect_in_scenario runstate "runstate: 6 rounds of 60 ms in user mode, 6 preempted, 0 stale areas at kernel entry: "
+    expect_in_scenario runstate "init: 1 programs run, 0 failed$"
+}
+
+# SYS_runstate, new to the kernel for the case above, writes only where the
+# process may: its kernel image, null page, read-only text and a range
+# wrapping around the address space are refused with -EFAULT.
+sys_runstate_refuses_buffers_outside_the_process() {
+    qemu_options="--icount-exact" boot runstate tests/system/runstate.domains \
+        "$pv_kernel" "${BUILD:-build}/programs.cpio"
+    expect_status
+    expect_in_scenario runstate "runstate: 4 buffers outside the process refused with -EFAULT, 0 accepted$"
+    expect_no_log "runstate: SYS_runstate into "
+}
 
 # scenario_lines SCENARIO: the serial log from that scenario's start to its end
 # (domain ids are reused from one scenario to the next).
@@ -786,6 +819,8 @@ for test_case in \
     misbehaving_domus_are_killed_alone \
     memory_given_back_by_a_domain_never_reaches_the_next \
     processes_run_to_completion \
+    runstate_area_is_current_at_kernel_entry_after_preemption_in_user_mode \
+    sys_runstate_refuses_buffers_outside_the_process \
     frames_of_a_messy_domain_all_come_back \
     memory_attacker_stays_within_its_maximum_and_its_neighbour_gets_its_memory_back \
     xenbus_client_is_served_by_dom0s_backends \

@@ -83,6 +83,11 @@ int memory_counters(struct memory_counters *counters)
     return (int)system_call(SYS_memory_counters, (uint64_t)counters, 0, 0);
 }
 
+int runstate(struct runstate_views *views)
+{
+    return (int)system_call(SYS_runstate, (uint64_t)views, 0, 0);
+}
+
 uint64_t clock_ns(void)
 {
     return (uint64_t)system_call(SYS_clock, 0, 0, 0);

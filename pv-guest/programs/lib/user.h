@@ -27,6 +27,8 @@ int yield(void);
 int sleep_ns(uint64_t duration_ns);
 /* The domain's memory counters (pvmon's and the kernel's). */
 int memory_counters(struct memory_counters *counters);
+/* The kernel's runstate area as read on entry, and the hypervisor's answer. */
+int runstate(struct runstate_views *views);
 /* PV system time in nanoseconds. */
 uint64_t clock_ns(void);
 /* LDT entry index: a data segment at base, limit bytes long (selector index << 3 | 7). */
