@@ -80,11 +80,6 @@ struct domain_run {
     uint64_t next_page_check_ns; /* after a memory target: when get_info looks at its pages again */
 };
 
-/* What dom0's watch loop did over a scenario, for the report. */
-struct watch_counts {
-    uint64_t wakes; /* waits that returned */
-};
-
 struct scenario_run {
     const struct scenario_spec *spec;
     struct domain_run domains[CONFIG_MAX_DOMAINS];
@@ -445,7 +440,7 @@ static void report_dom0_time(const char *scenario, const struct pvmon_domain_inf
  * first look (an earlier scenario's destroys) is dropped: that look
  * covers it. */
 static void watch_until_all_end(struct scenario_run *scenario, uint64_t started_ns, uint64_t deadline_ns,
-                                struct watch_counts *counts)
+                                uint64_t *wakes)
 {
     unsigned int running;
 
@@ -453,7 +448,7 @@ static void watch_until_all_end(struct scenario_run *scenario, uint64_t started_
     running = watch_once(scenario, started_ns);
     while (running > 0 && system_time_ns() < deadline_ns) {
         domain_backends_wait_until(next_wake_ns(scenario, started_ns, deadline_ns));
-        counts->wakes++;
+        (*wakes)++;
         domain_backends_service();
         set_memory_targets_due(scenario, started_ns);
         if (domain_backends_take_domain_exception())
@@ -465,17 +460,17 @@ static void watch_until_all_end(struct scenario_run *scenario, uint64_t started_
 
 /* How often dom0's watch loop woke over the scenario, and how many VIRQ_DOM_EXC events it took
  * (the domains' ends and, after them, their destroys). */
-static void report_watch_counts(const char *scenario, const struct watch_counts *counts, uint64_t exceptions_before)
+static void report_watch_counts(const char *scenario, uint64_t wakes, uint64_t exceptions_before)
 {
-    console_printf("toolstack: %s: dom0's watch loop woke %lu times; VIRQ_DOM_EXC events: %lu\n", scenario,
-                   counts->wakes, domain_backends_domain_exception_count() - exceptions_before);
+    console_printf("toolstack: %s: dom0's watch loop woke %lu times; VIRQ_DOM_EXC events: %lu\n", scenario, wakes,
+                   domain_backends_domain_exception_count() - exceptions_before);
 }
 
 static void run_scenario(const struct start_info *start_info, struct scenario_run *scenario)
 {
     struct pvmon_memory_statistics before, after;
     struct pvmon_domain_info dom0_before;
-    struct watch_counts counts = { 0 };
+    uint64_t wakes = 0;
     uint64_t exceptions_before = domain_backends_domain_exception_count();
     long dom0_error = domain_builder_get_info(DOMAIN_REGISTRY_DOM0_ID, &dom0_before);
     long before_error = domain_builder_read_statistics(&before);
@@ -504,14 +499,14 @@ static void run_scenario(const struct start_info *start_info, struct scenario_ru
     start_all(scenario);
     flood_console_if_asked(scenario, started_ns);
     start_late_domains(start_info, scenario, started_ns);
-    watch_until_all_end(scenario, started_ns, deadline_ns, &counts);
+    watch_until_all_end(scenario, started_ns, deadline_ns, &wakes);
     destroy_at_deadline(scenario, started_ns);
     destroy_all(scenario);
     if (before_error == 0 && domain_builder_read_statistics(&after) == 0)
         report_hypervisor_counters(scenario->spec->name, &before, &after);
     if (dom0_error == 0)
         report_dom0_time(scenario->spec->name, &dom0_before);
-    report_watch_counts(scenario->spec->name, &counts, exceptions_before);
+    report_watch_counts(scenario->spec->name, wakes, exceptions_before);
     console_printf("toolstack: scenario '%s' done\n", scenario->spec->name);
     print_table_header();
     print_scenario(scenario);
