@@ -566,6 +566,21 @@ void event_channel_virq_raise(struct event_channel_domain *domain, unsigned int 
         raise_port(domain, port, kick);
 }
 
+/* send_global_virq, with the handler chosen as pvmon/event_channel.h says. */
+void event_channel_global_virq_raise(struct event_channel_domain *const *domains, unsigned int count,
+                                     unsigned int virq, struct event_channel_kick *kick)
+{
+    no_kick(kick);
+    if (virq >= NR_VIRQS || virq_scope(virq) != VIRQ_SCOPE_GLOBAL)
+        return;
+    for (unsigned int index = 0; index < count; index++) {
+        if (domains[index]->virq_ports[0][virq] != 0) {
+            raise_port(domains[index], domains[index]->virq_ports[0][virq], kick);
+            return;
+        }
+    }
+}
+
 /* evtchn_destroy: every port closed, each peer left unbound. */
 void event_channel_domain_close_all(struct event_channel_domain *domain,
                                     const struct event_channel_directory *directory)

@@ -23,6 +23,18 @@
  *     every frame is back.
  *   - Domain ids increase and wrap, as Xen hands them out: an id comes back
  *     only after all the others (domain_free_id).
+ *   - VIRQ_DOM_EXC, as in Xen 4.17 (common/domain.c): raised when a domain
+ *     has finished shutting down, whatever the reason, crash included
+ *     (__domain_finalise_shutdown; pvmon has no suspend event channel, so
+ *     a suspend raises it too), and when a destroyed domain is completely
+ *     gone, its slot free (complete_domain_destroy).  It is a global virq,
+ *     raised on its handler (send_global_virq): Xen's is the hardware
+ *     domain unless set_global_virq_handler named another; pvmon has no
+ *     set_global_virq_handler, so the handler is the live domain with the
+ *     lowest id that has bound it (common/event_channel.c).  Only a
+ *     privileged domain can bind a global virq, and dom0 is pvmon's only
+ *     one, so that is Xen's default, without a second table to keep
+ *     consistent with the bindings.
  */
 #include <pvmon/arch.h>
 #include <pvmon/domain.h>
@@ -439,6 +451,23 @@ void domain_release_load_staging(struct domain *domain)
 
 static unsigned int releases_under_way;
 
+/* send_global_virq(VIRQ_DOM_EXC): on its handler among the live domains, taken in id order. */
+static void notify_domain_exception(void)
+{
+    struct event_channel_domain *live[DOMAIN_LIMIT];
+    struct event_channel_kick kick = { 0 };
+    unsigned int count = 0;
+
+    for (struct domain *domain = domain_first_from(0); domain != NULL && count < DOMAIN_LIMIT;
+         domain = domain_first_from((uint16_t)(domain->id + 1))) {
+        if (domain_is_alive(domain))
+            live[count++] = &domain->events;
+    }
+    event_channel_global_virq_raise(live, count, VIRQ_DOM_EXC, &kick);
+    schedule_kick(&kick);
+    schedule_check_pollers();
+}
+
 /* Leaves the domain's address space if the CPU is in it, stops its vCPU,
  * closes its event channels and drops its vCPU's references; its frames
  * go back in bounded steps afterwards (release_step): from dom0's
@@ -501,6 +530,7 @@ int domain_destroy_step(struct domain *domain)
     grant_table_domain_destroy(domain);
     release_shared_info(domain);
     memset(domain, 0, sizeof(*domain));
+    notify_domain_exception();
     return 0;
 }
 
@@ -620,6 +650,7 @@ void domain_shutdown(struct domain *domain, unsigned int reason)
     tear_down(domain);
     domain->state = DOMAIN_SHUT_DOWN;
     domain->shutdown_reason = reason;
+    notify_domain_exception();
 }
 
 void domain_crash(struct domain *domain, const char *why)
@@ -628,6 +659,7 @@ void domain_crash(struct domain *domain, const char *why)
     tear_down(domain);
     domain->state = DOMAIN_CRASHED;
     domain->shutdown_reason = SHUTDOWN_crash;
+    notify_domain_exception();
 }
 
 /* Guest console output, one line at a time, prefixed with the domain id.

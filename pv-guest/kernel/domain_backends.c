@@ -28,6 +28,9 @@ static uint8_t ring_windows[DOMAIN_BACKENDS_SLOTS][2][PAGE_SIZE] __attribute__((
 /* Per slot: the backends connected there, if any. */
 static struct domain_backends *connected_backends[DOMAIN_BACKENDS_SLOTS];
 static volatile bool backend_event_pending;
+static volatile bool domain_exception_pending;
+static volatile uint64_t domain_exception_events;
+static evtchn_port_t domain_exception_port; /* 0: VIRQ_DOM_EXC not bound yet */
 
 /* --- event channels ---------------------------------------------------- */
 
@@ -36,6 +39,29 @@ static void note_backend_event(evtchn_port_t port, void *context)
     (void)port;
     (void)context;
     backend_event_pending = true;
+}
+
+/* VIRQ_DOM_EXC: a domain has shut down or crashed, or a destroyed one is gone. */
+static void note_domain_exception(evtchn_port_t port, void *context)
+{
+    (void)port;
+    (void)context;
+    domain_exception_events = domain_exception_events + 1;
+    domain_exception_pending = true;
+    backend_event_pending = true;
+}
+
+/* Once per boot (the toolstack and xl both start here): a second bind would be -EEXIST. */
+static int bind_domain_exceptions(void)
+{
+    int result;
+
+    if (domain_exception_port != 0)
+        return 0;
+    result = events_bind_virq(VIRQ_DOM_EXC, note_domain_exception, NULL, &domain_exception_port);
+    if (result != 0)
+        console_printf("toolstack: binding VIRQ_DOM_EXC failed: %d\n", result);
+    return result;
 }
 
 /* A port of the domain, unbound, for dom0 to bind later. */
@@ -200,8 +226,10 @@ static void print_console_line(const char *line, void *context)
 
 int domain_backends_init(const struct start_info *start_info)
 {
-    int result;
+    int result = bind_domain_exceptions();
 
+    if (result != 0)
+        return result;
     xenstore_server_init();
     block_device_set_wakeup_flag(&backend_event_pending); /* a disk's interrupt wakes the watch loop too */
     blkback_dom0_init(&backend_event_pending, start_info);
@@ -354,6 +382,16 @@ void domain_backends_disconnect(struct domain_backends *backends)
 void domain_backends_wait_until(uint64_t deadline_ns)
 {
     wait_for_flag_until(&backend_event_pending, deadline_ns);
+}
+
+bool domain_backends_take_domain_exception(void)
+{
+    return __atomic_exchange_n(&domain_exception_pending, false, __ATOMIC_SEQ_CST);
+}
+
+uint64_t domain_backends_domain_exception_count(void)
+{
+    return domain_exception_events;
 }
 
 void domain_backends_service(void)

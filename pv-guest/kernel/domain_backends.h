@@ -33,7 +33,11 @@
  *     (EVTCHNOP_bind_interdomain); an event only sets a flag, which
  *     domain_backends_wait_until watches.  The rings are served from the
  *     toolstack's loop (domain_backends_service), never from the event
- *     handler.
+ *     handler.  domain_backends_init also binds VIRQ_DOM_EXC (once per
+ *     boot, on vCPU 0: a global virq, Xen's xenstored binds it the same
+ *     way), which pvmon raises when a domain has shut down or crashed
+ *     and when a destroyed one is gone; it wakes the same wait and sets a
+ *     flag of its own (domain_backends_take_domain_exception).
  *   - The home.  Connecting writes the domain's xenstore home,
  *     /local/domain/<id>, as libxl does: name, domid, memory/static-max
  *     and memory/target (in KiB), an empty control/shutdown, empty
@@ -128,8 +132,15 @@ long domain_backends_connect(struct domain_backends *backends, const struct doma
 /* Undoes domain_backends_connect, as far as it went; nothing if it never ran. */
 void domain_backends_disconnect(struct domain_backends *backends);
 
-/* Blocks until a backend event arrives or system time reaches deadline_ns. */
+/* Blocks until a backend event or VIRQ_DOM_EXC arrives or system time reaches deadline_ns. */
 void domain_backends_wait_until(uint64_t deadline_ns);
+
+/* Whether VIRQ_DOM_EXC arrived since the last call (some domain shut
+ * down, crashed or was destroyed): the caller then asks get_info. */
+bool domain_backends_take_domain_exception(void);
+
+/* How many VIRQ_DOM_EXC events dom0 has taken since boot. */
+uint64_t domain_backends_domain_exception_count(void);
 
 /*
  * Serves every connected domain's rings once: drains its console

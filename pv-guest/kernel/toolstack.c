@@ -3,9 +3,14 @@
  * "domains" file it builds every domain the way xl does, with the steps
  * it shares with xl (domain_builder.h: create, set_memory, ports, load,
  * backends connected); once all are built, unpause.
- * Then it watches them with get_info, sleeping between checks (one-shot
- * timer and SCHEDOP_block) unless a backend event wakes it, serving the
- * rings, setting memory targets when the file says so, until all have
+ * Then it watches them without polling: it sleeps (one-shot timer and
+ * SCHEDOP_block) until a backend event, VIRQ_DOM_EXC (bound by
+ * domain_backends.h: pvmon raises it when a domain has shut down or
+ * crashed, and when a destroyed one is gone, as Xen does for xenstored)
+ * or the next thing it has to do at a time of its own: a memory target
+ * the file sets, a page check of a domain given one, the deadline.  It
+ * serves the rings, sets the memory targets due, and after each
+ * VIRQ_DOM_EXC asks get_info about its running domains, until all have
  * shut down or crashed, or the scenario's deadline passes and the rest
  * are destroyed; a domain's backends are disconnected as soon as it has
  * ended.  A scenario with a console-flood line has dom0 flood its own
@@ -21,11 +26,14 @@
  * xenstore home, serving the rings, tearing them down) is
  * domain_backends.h's; each domain of a scenario has the backends slot of
  * its position in the scenario.  A domain whose memory target is set has
- * its page count reported when it changes, at most once a second, with
- * the machine's free frames, so that ballooning shows in the log.  Each
+ * its page count looked at every PAGE_CHECK_PERIOD_NS (no event tells a
+ * balloon driver's work) and reported when it changes, at most once a
+ * second, with the machine's free frames, so that ballooning shows in the
+ * log.  Each
  * scenario ends with pvmon's counters over its run (PVMON_MEMORY_statistics,
- * machine-wide) and dom0's own running time over it (its backends' work),
- * which the benchmarks read.
+ * machine-wide), dom0's own running time over it (its backends' work),
+ * which the benchmarks read, and how often its watch loop woke and how
+ * many VIRQ_DOM_EXC events it took.
  */
 #include <stddef.h>
 #include <stdint.h>
@@ -46,7 +54,7 @@
 #include "toolstack.h"
 
 #define CONFIG_FILE_NAME "domains"
-#define WATCH_PERIOD_NS (20 * NANOSECONDS_PER_MILLISECOND)
+#define PAGE_CHECK_PERIOD_NS (20 * NANOSECONDS_PER_MILLISECOND)
 #define PAGE_REPORT_PERIOD_NS NANOSECONDS_PER_SECOND
 
 _Static_assert(CONFIG_MAX_DOMAINS <= DOMAIN_BACKENDS_SLOTS, "every domain of a scenario needs a backends slot");
@@ -69,6 +77,7 @@ struct domain_run {
     unsigned int memory_targets_set;
     uint64_t reported_pages;
     uint64_t next_page_report_ns;
+    uint64_t next_page_check_ns; /* after a memory target: when get_info looks at its pages again */
 };
 
 struct scenario_run {
@@ -98,6 +107,7 @@ static void set_memory_target(struct domain_run *run, uint64_t mebibytes)
                    run->spec->name, run->id, kibibytes, kibibytes / KIBIBYTES_PER_PAGE, run->info.pages);
     run->reported_pages = run->info.pages;
     run->next_page_report_ns = 0;
+    run->next_page_check_ns = system_time_ns() + PAGE_CHECK_PERIOD_NS;
 }
 
 static uint64_t memory_target_time_ns(const struct domain_run *run, uint64_t started_ns)
@@ -123,18 +133,33 @@ static void set_memory_targets_due(struct scenario_run *scenario, uint64_t start
     }
 }
 
-/* When the watch loop must look again: the next check, target or the deadline. */
+/* A running domain given a memory target has its pages looked at every
+ * PAGE_CHECK_PERIOD_NS: no event says that a balloon driver moved them. */
+static bool page_check_pending(const struct domain_run *run)
+{
+    return run->end == END_RUNNING && run->memory_targets_set > 0;
+}
+
+static uint64_t earlier(uint64_t first_ns, uint64_t second_ns)
+{
+    return first_ns < second_ns ? first_ns : second_ns;
+}
+
+/* When the watch loop must look again without an event: the next memory
+ * target, the next page check or the deadline.  Ends are VIRQ_DOM_EXC's. */
 static uint64_t next_wake_ns(const struct scenario_run *scenario, uint64_t started_ns, uint64_t deadline_ns)
 {
-    uint64_t wake_ns = system_time_ns() + WATCH_PERIOD_NS;
+    uint64_t wake_ns = deadline_ns;
 
     for (unsigned int index = 0; index < scenario->spec->domain_count; index++) {
         const struct domain_run *run = &scenario->domains[index];
 
-        if (memory_target_pending(run) && memory_target_time_ns(run, started_ns) < wake_ns)
-            wake_ns = memory_target_time_ns(run, started_ns);
+        if (memory_target_pending(run))
+            wake_ns = earlier(wake_ns, memory_target_time_ns(run, started_ns));
+        if (page_check_pending(run))
+            wake_ns = earlier(wake_ns, run->next_page_check_ns);
     }
-    return wake_ns < deadline_ns ? wake_ns : deadline_ns;
+    return wake_ns;
 }
 
 /* After a memory target, a change of the domain's pages is reported, at most once a second. */
@@ -164,7 +189,21 @@ static void build_domain(const struct start_info *start_info, struct domain_run 
     run->built = domain_builder_build(start_info, run->spec, &run->backends, &run->id) == 0;
 }
 
-/* Looks at every running domain once; returns how many are still running. */
+/* The pages of every running domain whose page check is due (get_info), reported if they changed. */
+static void check_pages_due(struct scenario_run *scenario)
+{
+    for (unsigned int index = 0; index < scenario->spec->domain_count; index++) {
+        struct domain_run *run = &scenario->domains[index];
+
+        if (!page_check_pending(run) || system_time_ns() < run->next_page_check_ns)
+            continue;
+        run->next_page_check_ns = system_time_ns() + PAGE_CHECK_PERIOD_NS;
+        if (domain_builder_get_info(run->id, &run->info) == 0)
+            report_pages(run);
+    }
+}
+
+/* Looks at every running domain once (get_info); returns how many are still running. */
 static unsigned int watch_once(struct scenario_run *scenario, uint64_t started_ns)
 {
     unsigned int running = 0;
@@ -393,10 +432,46 @@ static void report_dom0_time(const char *scenario, const struct pvmon_domain_inf
         console_printf("toolstack: %s: dom0 ran for %lu ns\n", scenario, after.cpu_time_ns - before->cpu_time_ns);
 }
 
+/* Until every domain has ended or the deadline: dom0 sleeps until a
+ * backend event, VIRQ_DOM_EXC or the next time it has something to do
+ * (next_wake_ns), serves the rings and sets the memory targets due; after
+ * a VIRQ_DOM_EXC it looks at every running domain (get_info), otherwise
+ * only at the pages due a check.  A VIRQ_DOM_EXC left from before the
+ * first look (an earlier scenario's destroys) is dropped: that look
+ * covers it. */
+static void watch_until_all_end(struct scenario_run *scenario, uint64_t started_ns, uint64_t deadline_ns,
+                                uint64_t *wakes)
+{
+    unsigned int running;
+
+    domain_backends_take_domain_exception();
+    running = watch_once(scenario, started_ns);
+    while (running > 0 && system_time_ns() < deadline_ns) {
+        domain_backends_wait_until(next_wake_ns(scenario, started_ns, deadline_ns));
+        (*wakes)++;
+        domain_backends_service();
+        set_memory_targets_due(scenario, started_ns);
+        if (domain_backends_take_domain_exception())
+            running = watch_once(scenario, started_ns);
+        else
+            check_pages_due(scenario);
+    }
+}
+
+/* How often dom0's watch loop woke over the scenario, and how many VIRQ_DOM_EXC events it took
+ * (the domains' ends and, after them, their destroys). */
+static void report_watch_counts(const char *scenario, uint64_t wakes, uint64_t exceptions_before)
+{
+    console_printf("toolstack: %s: dom0's watch loop woke %lu times; VIRQ_DOM_EXC events: %lu\n", scenario, wakes,
+                   domain_backends_domain_exception_count() - exceptions_before);
+}
+
 static void run_scenario(const struct start_info *start_info, struct scenario_run *scenario)
 {
     struct pvmon_memory_statistics before, after;
     struct pvmon_domain_info dom0_before;
+    uint64_t wakes = 0;
+    uint64_t exceptions_before = domain_backends_domain_exception_count();
     long dom0_error = domain_builder_get_info(DOMAIN_REGISTRY_DOM0_ID, &dom0_before);
     long before_error = domain_builder_read_statistics(&before);
     uint64_t started_ns, deadline_ns;
@@ -424,17 +499,14 @@ static void run_scenario(const struct start_info *start_info, struct scenario_ru
     start_all(scenario);
     flood_console_if_asked(scenario, started_ns);
     start_late_domains(start_info, scenario, started_ns);
-    while (watch_once(scenario, started_ns) > 0 && system_time_ns() < deadline_ns) {
-        domain_backends_wait_until(next_wake_ns(scenario, started_ns, deadline_ns));
-        domain_backends_service();
-        set_memory_targets_due(scenario, started_ns);
-    }
+    watch_until_all_end(scenario, started_ns, deadline_ns, &wakes);
     destroy_at_deadline(scenario, started_ns);
     destroy_all(scenario);
     if (before_error == 0 && domain_builder_read_statistics(&after) == 0)
         report_hypervisor_counters(scenario->spec->name, &before, &after);
     if (dom0_error == 0)
         report_dom0_time(scenario->spec->name, &dom0_before);
+    report_watch_counts(scenario->spec->name, wakes, exceptions_before);
     console_printf("toolstack: scenario '%s' done\n", scenario->spec->name);
     print_table_header();
     print_scenario(scenario);

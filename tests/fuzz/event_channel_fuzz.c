@@ -78,13 +78,14 @@ enum operation_kind {
     OPERATION_TEARDOWN,
     OPERATION_CREATE,
     OPERATION_CONNECT,
+    OPERATION_RAISE_GLOBAL_VIRQ,
     OPERATION_KINDS,
 };
 
 static const char *const operation_names[OPERATION_KINDS] = {
     "alloc_unbound", "bind_interdomain", "bind_virq", "bind_ipi", "close", "send", "status", "bind_vcpu",
     "unmask", "raise virq", "guest writes bits", "move vcpu_info", "fill table", "teardown", "create",
-    "connect",
+    "connect", "raise global virq",
 };
 
 /* What a guest sees of its events: shared_info and one spare vcpu_info per vCPU. */
@@ -672,6 +673,34 @@ static void do_raise_virq(struct slot *target, struct fuzz_input *input)
     compare_kick(&kick, &expected_kick);
 }
 
+/* The hypervisor raises a global virq (a domain's end, VIRQ_DOM_EXC): the
+ * first live domain, in slot order, that has it bound gets it. */
+static void do_raise_global_virq(struct fuzz_input *input)
+{
+    unsigned int virq = choose_small(input, NR_VIRQS + 2);
+    struct event_channel_domain *live[DOMAIN_SLOTS];
+    unsigned int count = 0;
+    bool raised = false;
+    struct event_channel_kick kick;
+    struct event_channel_kick expected_kick = {.needed = false};
+
+    for (unsigned int index = 0; index < DOMAIN_SLOTS; index++) {
+        struct slot *slot = &world.slots[index];
+
+        if (!slot->live)
+            continue;
+        live[count++] = &slot->domain;
+        if (!raised && virq < NR_VIRQS && virq_is_global(virq) && slot->model.virq_ports[0][virq] != 0) {
+            model_raise(slot, slot->model.virq_ports[0][virq], &expected_kick);
+            raised = true;
+        }
+    }
+    work_meter_reset();
+    event_channel_global_virq_raise(live, count, virq, &kick);
+    check_work(OPERATION_WORK_BOUND);
+    compare_kick(&kick, &expected_kick);
+}
+
 /* The guest handles or masks events in its own pages: the same write to both copies. */
 static void do_guest_writes_bits(struct slot *caller, struct fuzz_input *input)
 {
@@ -834,10 +863,13 @@ static void check_invariants(void)
  * own, and for a send the peer of one of its interdomain ports.  Binding
  * raises the new local port only (for a connection, the binder's, now
  * the caller's peer), and closing leaves the peer's bits alone.  A raised
- * virq is the target's own.
+ * virq is the target's own; a global virq reaches only a privileged
+ * domain, the only kind that may bind one.
  */
 static bool may_reach(const struct slot *caller, enum operation_kind kind, const struct slot *other)
 {
+    if (kind == OPERATION_RAISE_GLOBAL_VIRQ)
+        return other->privileged;
     if (other == caller)
         return true;
     if (kind != OPERATION_SEND && kind != OPERATION_CONNECT)
@@ -873,6 +905,7 @@ static void run_operation(enum operation_kind kind, struct slot *caller, struct 
     case OPERATION_FILL_TABLE: do_fill_table(caller, input); break;
     case OPERATION_TEARDOWN: do_teardown(caller); break;
     case OPERATION_CONNECT: do_connect(caller, input); break;
+    case OPERATION_RAISE_GLOBAL_VIRQ: do_raise_global_virq(input); break;
     default: break;
     }
     for (unsigned int index = 0; index < DOMAIN_SLOTS; index++) {

@@ -16,6 +16,10 @@
 #     one stuck in a loop of failing hypercalls is destroyed at the
 #     deadline, pvmon's log naming its hypercall and error at most once a
 #     second meanwhile;
+#   - dom0 is told of each domU's end (tests/system/domain-exceptions.domains):
+#     pvmon raises VIRQ_DOM_EXC when a domU shuts down, crashes and is
+#     destroyed, dom0's toolstack notices each end through it alone, and
+#     its watch loop sleeps while a domU only computes;
 #   - no leak between domains (tests/system/leak.domains): a domU fills
 #     all the memory it can get with a secret and gives it back; a later
 #     one scans more frames than that and must find no trace of it;
@@ -207,6 +211,41 @@ misbehaving_domus_are_killed_alone() {
     expect_log "\(d[0-9]+\) workload busy: ran [0-9]+ ms"
     expect_log "domain 0 shut down \(poweroff\)"
     expect_no_log "still alive after"
+    expect_no_log "PANIC"
+}
+
+# --- dom0 told of each domain's end: VIRQ_DOM_EXC -------------------------------
+
+# domain_exception_events SCENARIO: the VIRQ_DOM_EXC events dom0 took over it.
+domain_exception_events() {
+    sed -nE "s/.*\(d0\) toolstack: $1: dom0's watch loop woke [0-9]+ times; VIRQ_DOM_EXC events: ([0-9]+)$/\1/p" "$log"
+}
+
+# watch_loop_wakes SCENARIO: how often dom0's watch loop woke over it.
+watch_loop_wakes() {
+    sed -nE "s/.*\(d0\) toolstack: $1: dom0's watch loop woke ([0-9]+) times; .*/\1/p" "$log"
+}
+
+expect_domain_exception_events() {
+    local events
+    events=$(domain_exception_events "$1")
+    echo "     $1: $events VIRQ_DOM_EXC events, dom0's watch loop woke $(watch_loop_wakes "$1") times"
+    [ "$events" = "$2" ] || fail "scenario $1: expected $2 VIRQ_DOM_EXC events, dom0 took '$events'"
+}
+
+dom0_hears_of_shutdown_crash_and_destroy_through_virq_dom_exc() {
+    local wakes
+    boot domain-exceptions tests/system/domain-exceptions.domains "$pv_kernel"
+    expect_status
+    expect_end exc-shutdown ends "shutdown +poweroff"
+    expect_end exc-crash crashes "crashed +-"
+    expect_end exc-destroy computes "destroyed"
+    expect_domain_exception_events exc-shutdown 2
+    expect_domain_exception_events exc-crash 2
+    expect_domain_exception_events exc-destroy 1
+    wakes=$(watch_loop_wakes exc-destroy)
+    [ -n "$wakes" ] && [ "$wakes" -le 10 ] ||
+        fail "dom0's watch loop woke '$wakes' times while its only domU computed: at 20 ms a poll would wake about 150 times, the deadline once"
     expect_no_log "PANIC"
 }
 
@@ -817,6 +856,7 @@ for test_case in \
     hypercall_guests_report_every_case \
     demo_busy_share_drops_next_to_a_spinning_neighbour \
     misbehaving_domus_are_killed_alone \
+    dom0_hears_of_shutdown_crash_and_destroy_through_virq_dom_exc \
     memory_given_back_by_a_domain_never_reaches_the_next \
     processes_run_to_completion \
     runstate_area_is_current_at_kernel_entry_after_preemption_in_user_mode \

@@ -1192,6 +1192,90 @@ START_TEST(test_virq_raise_ignores_a_bad_virq_or_vcpu)
 }
 END_TEST
 
+/* The whole world, in id order, as the hypervisor offers its live domains to a global virq. */
+static void raise_global_virq(unsigned int virq, struct event_channel_kick *kick)
+{
+    struct event_channel_domain *domains[WORLD_DOMAINS] = { domain(0), domain(1), domain(2) };
+
+    event_channel_global_virq_raise(domains, WORLD_DOMAINS, virq, kick);
+}
+
+START_TEST(test_dom_exc_binds_only_on_vcpu_0_as_in_xen)
+{
+    evtchn_port_t port = 0;
+
+    ck_assert_int_eq(bind_virq(0, VIRQ_DOM_EXC, 1, &port), -XEN_EINVAL);
+    ck_assert_int_eq(bind_virq(2, VIRQ_DOM_EXC, 1, &port), -XEN_EINVAL);
+    ck_assert_int_eq(bind_virq(0, VIRQ_DOM_EXC, 0, &port), 0);
+    ck_assert_uint_eq(status_of(0, port).status, EVTCHNSTAT_virq);
+    ck_assert_uint_eq(status_of(0, port).u.virq, VIRQ_DOM_EXC);
+    ck_assert_uint_eq(status_of(0, port).vcpu, 0);
+}
+END_TEST
+
+START_TEST(test_global_virq_raise_reaches_the_port_its_binder_bound)
+{
+    evtchn_port_t port = 0;
+    struct event_channel_kick kick;
+
+    ck_assert_int_eq(bind_virq(0, VIRQ_DOM_EXC, 0, &port), 0);
+    raise_global_virq(VIRQ_DOM_EXC, &kick);
+    ck_assert(is_pending(0, port));
+    expect_kick(&kick, 0, 0);
+    ck_assert(no_port_is_pending(1));
+    ck_assert(no_port_is_pending(2));
+}
+END_TEST
+
+START_TEST(test_global_virq_raise_with_nothing_bound_does_nothing)
+{
+    evtchn_port_t port = 0;
+    struct event_channel_kick kick;
+
+    ck_assert_int_eq(bind_virq(0, VIRQ_CONSOLE, 0, &port), 0);
+    raise_global_virq(VIRQ_DOM_EXC, &kick);
+    ck_assert(!kick.needed);
+    for (unsigned int id = 0; id < WORLD_DOMAINS; id++) {
+        ck_assert(no_port_is_pending(id));
+        ck_assert(no_upcall_raised(id));
+    }
+}
+END_TEST
+
+START_TEST(test_global_virq_raise_reaches_only_the_first_binder)
+{
+    evtchn_port_t first = 0;
+    evtchn_port_t second = 0;
+    struct event_channel_kick kick;
+
+    ck_assert_int_eq(event_channel_domain_init(domain(1), 1, true, 1, shared_info_of(1)), 0);
+    ck_assert_int_eq(bind_virq(0, VIRQ_DOM_EXC, 0, &first), 0);
+    ck_assert_int_eq(bind_virq(1, VIRQ_DOM_EXC, 0, &second), 0);
+    raise_global_virq(VIRQ_DOM_EXC, &kick);
+    ck_assert(is_pending(0, first));
+    ck_assert(!is_pending(1, second));
+    expect_kick(&kick, 0, 0);
+}
+END_TEST
+
+START_TEST(test_global_virq_raise_ignores_a_virq_that_is_not_global)
+{
+    evtchn_port_t timer = 0;
+    evtchn_port_t argo = 0;
+    struct event_channel_kick kick;
+
+    ck_assert_int_eq(bind_virq(0, VIRQ_TIMER, 0, &timer), 0);
+    ck_assert_int_eq(bind_virq(0, VIRQ_ARGO, 0, &argo), 0);
+    raise_global_virq(VIRQ_TIMER, &kick);
+    ck_assert(!kick.needed);
+    raise_global_virq(VIRQ_ARGO, &kick);
+    ck_assert(!kick.needed);
+    raise_global_virq(NR_VIRQS, &kick);
+    ck_assert(!kick.needed);
+    ck_assert(no_port_is_pending(0));
+}
+END_TEST
+
 START_TEST(test_close_all_closes_every_port_and_leaves_peers_unbound)
 {
     evtchn_port_t port_1 = 0;
@@ -1625,6 +1709,11 @@ Suite *event_channel_suite(void)
     add_test_case(suite, test_virq_raise_reaches_the_port_of_that_vcpu);
     add_test_case(suite, test_virq_raise_of_an_unbound_virq_does_nothing);
     add_test_case(suite, test_virq_raise_ignores_a_bad_virq_or_vcpu);
+    add_test_case(suite, test_dom_exc_binds_only_on_vcpu_0_as_in_xen);
+    add_test_case(suite, test_global_virq_raise_reaches_the_port_its_binder_bound);
+    add_test_case(suite, test_global_virq_raise_with_nothing_bound_does_nothing);
+    add_test_case(suite, test_global_virq_raise_reaches_only_the_first_binder);
+    add_test_case(suite, test_global_virq_raise_ignores_a_virq_that_is_not_global);
     add_test_case(suite, test_close_all_closes_every_port_and_leaves_peers_unbound);
     add_test_case(suite, test_a_registered_vcpu_info_receives_the_upcall);
     add_test_case(suite, test_set_vcpu_info_refuses_a_missing_vcpu_or_no_area);

@@ -204,6 +204,18 @@ int event_channel_set_priority(const struct event_channel_domain *domain, const 
 void event_channel_virq_raise(struct event_channel_domain *domain, unsigned int virq, unsigned int vcpu,
                               struct event_channel_kick *kick);
 
+/*
+ * Xen's send_global_virq: the hypervisor raises a global virq (VIRQ_DOM_EXC,
+ * VIRQ_CONSOLE, ...) on its handler.  Xen's handler is the hardware domain
+ * unless set_global_virq_handler named another; pvmon has no
+ * set_global_virq_handler, so the handler is the first of the count domains
+ * given that has the virq bound (only a privileged domain can bind one, so
+ * today that is dom0, Xen's default handler).  Nothing happens for a virq
+ * that is not global, or that none of them has bound.
+ */
+void event_channel_global_virq_raise(struct event_channel_domain *const *domains, unsigned int count,
+                                     unsigned int virq, struct event_channel_kick *kick);
+
 /* Domain teardown: closes every port; each interdomain peer becomes unbound. */
 void event_channel_domain_close_all(struct event_channel_domain *domain,
                                     const struct event_channel_directory *directory);
