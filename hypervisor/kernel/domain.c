@@ -54,7 +54,7 @@
 
 static struct domain domains[DOMAIN_LIMIT];
 /* One past the highest slot ever used: the slots above it are all unused,
- * so the hot walks (domain_next_alive) stop there. */
+ * so the scheduler's walks over the slots (domain_slots) stop there. */
 static unsigned int slots_used;
 
 static unsigned int order_for_bytes(uint64_t bytes)
@@ -581,23 +581,11 @@ uint16_t domain_free_id(void)
     return id;
 }
 
-/* Created or loaded: holding memory and not yet torn down. */
-bool domain_is_alive(const struct domain *domain)
+/* The slots ever used; the ones after them are all unused. */
+struct domain *domain_slots(unsigned int *count)
 {
-    return domain->state == DOMAIN_CREATED || domain->state == DOMAIN_LOADED;
-}
-
-/* The live domain in the first slot after after's (from the first slot when
- * after is NULL), or NULL: visits each live domain once, in slot order, not
- * id order, in one pass over the slots ever used. */
-struct domain *domain_next_alive(const struct domain *after)
-{
-    for (unsigned int index = after == NULL ? 0 : (unsigned int)(after - domains) + 1; index < slots_used;
-         index++) {
-        if (domain_is_alive(&domains[index]))
-            return &domains[index];
-    }
-    return NULL;
+    *count = slots_used;
+    return domains;
 }
 
 unsigned int domain_live_count(void)

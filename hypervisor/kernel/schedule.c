@@ -56,11 +56,18 @@ struct vcpu *current_vcpu(void)
     return current_cpu()->current_vcpu;
 }
 
-/* Every live domain's vCPU once; the actions do not depend on the order. */
+/* Every live domain's vCPU once, in slot order: the actions do not depend
+ * on the order.  It runs on every timer interrupt and reprogramming, so it
+ * walks the domain table's used slots directly. */
 static void for_each_vcpu(void (*action)(struct vcpu *vcpu, uint64_t now_ns), uint64_t now_ns)
 {
-    for (struct domain *domain = domain_next_alive(NULL); domain != NULL; domain = domain_next_alive(domain))
-        action(&domain->vcpu, now_ns);
+    unsigned int count;
+    struct domain *slots = domain_slots(&count);
+
+    for (unsigned int index = 0; index < count; index++) {
+        if (domain_is_alive(&slots[index]))
+            action(&slots[index].vcpu, now_ns);
+    }
 }
 
 /* ---- runstate and PV time ---- */

@@ -228,8 +228,14 @@ void domain_crash(struct domain *domain, const char *why);
 struct domain *domain_find(uint16_t id);
 struct domain *domain_first_from(uint16_t id);
 uint16_t domain_free_id(void);
-bool domain_is_alive(const struct domain *domain);
-struct domain *domain_next_alive(const struct domain *after);
+struct domain *domain_slots(unsigned int *count);
+
+/* Created or loaded: holding memory and not yet torn down. */
+static inline bool domain_is_alive(const struct domain *domain)
+{
+    return domain->state == DOMAIN_CREATED || domain->state == DOMAIN_LOADED;
+}
+
 unsigned int domain_live_count(void);
 void domain_console_write(struct domain *domain, const char *text, size_t length);
 uint64_t domain_machine_frame(const struct domain *domain, uint64_t physical_frame);
