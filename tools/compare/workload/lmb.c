@@ -32,6 +32,11 @@
  *                                          (hypercall/public/memory_extension.h):
  *                                          the domain's own counters over the timed
  *                                          loop, divided by its iterations
+ *   lmb: counters test=NAME source=linux-reporting given-back=PER-OP taken-back=PER-OP
+ *                                          where the kernel has pvmon's series patch
+ *                                          0004 (/sys/kernel/pvmon/reporting): the
+ *                                          pages its free page reporting gave back to
+ *                                          pvmon and took back over the timed loop
  *   lmb: fail test=NAME reason=...         a test that could not run (no result line)
  *   lmb: done results=N failed=N           last; the exit status is 1 if any failed
  *
@@ -183,6 +188,43 @@ static void print_pvmon_counters(const char *test, const struct pvmon_domain_cou
     print_counter("grant-unmap", before->tlb_flushes_grant_unmap, after->tlb_flushes_grant_unmap, iterations);
     print_counter("type-change", before->tlb_flushes_type_change, after->tlb_flushes_type_change, iterations);
     print_counter("scrub", before->tlb_flushes_scrub, after->tlb_flushes_scrub, iterations);
+    printf("\n");
+}
+
+/* --- free page reporting of pvmon's Linux series (patch 0004) ----------- */
+
+struct reporting_counters {
+    uint64_t given_back;
+    uint64_t taken_back;
+};
+
+/* /sys/kernel/pvmon/reporting's pages_given_back and pages_taken_back;
+ * false where the kernel has no such file (every kernel but the patched). */
+static bool read_reporting_counters(struct reporting_counters *counters)
+{
+    FILE *file = fopen("/sys/kernel/pvmon/reporting", "r");
+    char key[64];
+    unsigned long long value;
+    int found = 0;
+
+    if (file == NULL)
+        return false;
+    while (fscanf(file, "%63s %llu", key, &value) == 2) {
+        if (strcmp(key, "pages_given_back") == 0 && ++found)
+            counters->given_back = value;
+        else if (strcmp(key, "pages_taken_back") == 0 && ++found)
+            counters->taken_back = value;
+    }
+    fclose(file);
+    return found == 2;
+}
+
+static void print_reporting_counters(const char *test, const struct reporting_counters *before,
+                                     const struct reporting_counters *after, unsigned long iterations)
+{
+    printf("lmb: counters test=%s source=linux-reporting", test);
+    print_counter("given-back", before->given_back, after->given_back, iterations);
+    print_counter("taken-back", before->taken_back, after->taken_back, iterations);
     printf("\n");
 }
 
@@ -523,19 +565,29 @@ static int prepare(void)
     return 0;
 }
 
+/* What pvmon and the kernel counted over a timed loop, where they can be read. */
+struct loop_counters {
+    struct pvmon_domain_counters pvmon;
+    bool pvmon_counted;
+    struct reporting_counters reporting;
+    bool reporting_counted;
+};
+
 /* Runs the test's operation iterations times between its set-up and tear-down. */
 static int run_between(const struct test *test, unsigned long iterations, uint64_t *elapsed_ns,
-                       struct pvmon_domain_counters *before, struct pvmon_domain_counters *after, bool *counted)
+                       struct loop_counters *before, struct loop_counters *after)
 {
     int error = test->set_up ? test->set_up(iterations) : 0;
 
     if (error)
         return error;
-    *counted = read_pvmon_counters(before);
+    before->reporting_counted = read_reporting_counters(&before->reporting);
+    before->pvmon_counted = read_pvmon_counters(&before->pvmon);
     uint64_t started = now_ns();
     error = test->run(iterations);
     *elapsed_ns = now_ns() - started;
-    *counted = *counted && read_pvmon_counters(after);
+    after->pvmon_counted = before->pvmon_counted && read_pvmon_counters(&after->pvmon);
+    after->reporting_counted = before->reporting_counted && read_reporting_counters(&after->reporting);
     if (test->tear_down)
         test->tear_down(iterations);
     return error;
@@ -546,14 +598,13 @@ static bool run_test(const struct test *test, bool quick)
 {
     unsigned long iterations = quick ? test->quick_iterations : test->full_iterations;
     unsigned long warm_up = iterations / 10 ? iterations / 10 : 1;
-    struct pvmon_domain_counters before, after;
+    struct loop_counters before, after;
     uint64_t elapsed;
-    bool counted;
     int error;
 
     if (strncmp(test->name, "macro_", 6) == 0 || strcmp(test->name, "bcopy_64M") == 0)
         warm_up = 1;
-    error = run_between(test, warm_up, &elapsed, &before, &after, &counted);
+    error = run_between(test, warm_up, &elapsed, &before, &after);
     if (error) {
         printf("lmb: fail test=%s reason=warm-up:%s\n", test->name, strerror(error));
         fflush(stdout);
@@ -561,7 +612,7 @@ static bool run_test(const struct test *test, bool quick)
     }
     printf("lmb: begin test=%s\n", test->name);
     fflush(stdout);
-    error = run_between(test, iterations, &elapsed, &before, &after, &counted);
+    error = run_between(test, iterations, &elapsed, &before, &after);
     if (error) {
         printf("lmb: fail test=%s reason=%s\n", test->name, strerror(error));
         fflush(stdout);
@@ -569,8 +620,10 @@ static bool run_test(const struct test *test, bool quick)
     }
     printf("lmb: result test=%s unit=%s iterations=%lu total_ns=%llu us_per_op=%.4f\n", test->name, test->unit,
            iterations, (unsigned long long)elapsed, (double)elapsed / 1000.0 / (double)iterations);
-    if (counted)
-        print_pvmon_counters(test->name, &before, &after, iterations);
+    if (after.pvmon_counted)
+        print_pvmon_counters(test->name, &before.pvmon, &after.pvmon, iterations);
+    if (after.reporting_counted)
+        print_reporting_counters(test->name, &before.reporting, &after.reporting, iterations);
     fflush(stdout);
     return true;
 }
