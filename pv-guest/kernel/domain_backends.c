@@ -9,6 +9,7 @@
 #include <guest/hypercall.h>
 #include <runtime/clock.h>
 #include <runtime/console.h>
+#include <runtime/console_input.h>
 #include <runtime/events.h>
 #include <runtime/runtime.h>
 #include <backend/console_backend.h>
@@ -232,6 +233,7 @@ int domain_backends_init(const struct start_info *start_info)
         return result;
     xenstore_server_init();
     block_device_set_wakeup_flag(&backend_event_pending); /* a disk's interrupt wakes the watch loop too */
+    console_input_set_wakeup_flag(&backend_event_pending); /* and typing (VIRQ_CONSOLE), once xl binds it */
     blkback_dom0_init(&backend_event_pending, start_info);
     netback_dom0_init(&backend_event_pending); /* which reports its failure: the vifs are refused then */
     result = write_dom0_home();

@@ -37,7 +37,9 @@
  *     boot, on vCPU 0: a global virq, Xen's xenstored binds it the same
  *     way), which pvmon raises when a domain has shut down or crashed
  *     and when a destroyed one is gone; it wakes the same wait and sets a
- *     flag of its own (domain_backends_take_domain_exception).
+ *     flag of its own (domain_backends_take_domain_exception).  Typing
+ *     (VIRQ_CONSOLE, once xl's shell binds it: runtime/console_input.h)
+ *     and the disks' and NICs' interrupts wake the same wait too.
  *   - The home.  Connecting writes the domain's xenstore home,
  *     /local/domain/<id>, as libxl does: name, domid, memory/static-max
  *     and memory/target (in KiB), an empty control/shutdown, empty
@@ -132,7 +134,8 @@ long domain_backends_connect(struct domain_backends *backends, const struct doma
 /* Undoes domain_backends_connect, as far as it went; nothing if it never ran. */
 void domain_backends_disconnect(struct domain_backends *backends);
 
-/* Blocks until a backend event or VIRQ_DOM_EXC arrives or system time reaches deadline_ns. */
+/* Blocks until a backend event, VIRQ_DOM_EXC, typing or a device's interrupt
+ * arrives or system time reaches deadline_ns. */
 void domain_backends_wait_until(uint64_t deadline_ns);
 
 /* Whether VIRQ_DOM_EXC arrived since the last call (some domain shut

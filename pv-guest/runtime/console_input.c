@@ -19,12 +19,20 @@ static bool privileged;
 static struct console_ring_reader reader;
 static evtchn_port_t port;
 static volatile bool input_announced;
+static volatile bool *wakeup_flag;
 
 static void note_input(evtchn_port_t event_port, void *context)
 {
     (void)event_port;
     (void)context;
     input_announced = true;
+    if (wakeup_flag != NULL)
+        *wakeup_flag = true;
+}
+
+void console_input_set_wakeup_flag(volatile bool *flag)
+{
+    wakeup_flag = flag;
 }
 
 static int start_domu_ring(void)

@@ -28,4 +28,10 @@ long console_input_take(char *buffer, uint32_t size);
  * (clock.h); true if it was announced (perhaps before the call). */
 bool console_input_wait_until(uint64_t deadline_ns);
 
+/* As block_device_set_wakeup_flag (kernel/block_device.h): each input
+ * announcement also sets *flag (NULL: none), so a loop that waits on
+ * another flag (wait_for_flag_until, as domain_backends_wait_until) wakes
+ * for typing too.  console_input_wait_until keeps working. */
+void console_input_set_wakeup_flag(volatile bool *flag);
+
 #endif

@@ -6,24 +6,29 @@
  * While attached, the domain's console output goes to dom0's terminal as
  * the domU wrote it (console_backend_set_raw, written with
  * PVMON_CONSOLEIO_write_direct), and each pass of the loop:
- *   - takes what was typed (console_input_take, never waiting) and queues
- *     it up to Ctrl-] (xl_console_input_take);
- *   - writes the queue into the domain's in ring, as much as fits, and
- *     notifies it (domain_backends_write_console_input);
  *   - serves every backend once (domain_backends_service: this console's
  *     output, at most one ring of it, every other domU's console as log
  *     lines, the xenstore, the disks and the network), so a flooding domU
  *     costs a bounded amount per pass and typing is read every pass;
- *   - every XL_CONSOLE_WATCH_PERIOD_NS, asks the hypervisor whether the
- *     domain still runs; it ends the attachment when the domain has shut
- *     down, crashed or gone (the shell's watch then does what its
- *     on_poweroff, on_reboot or on_crash says), as xenconsole ends when
- *     the console goes away; otherwise the toolstack watches the other
- *     domains (xl_toolstack_watch), and should it have dealt with this
- *     one meanwhile (its backends disconnected, or connected again for a
- *     rebuilt domain), the attachment ends too;
- *   - sleeps until a backend event or XL_CONSOLE_POLL_NS, so what is
- *     typed reaches the domU within that.
+ *   - takes what was typed (console_input_take, never waiting) and queues
+ *     it up to Ctrl-] (xl_console_input_take);
+ *   - writes the queue into the domain's in ring, as much as fits, and
+ *     notifies it (domain_backends_write_console_input);
+ *   - on the first pass and after each VIRQ_DOM_EXC, asks the hypervisor
+ *     whether the domain still runs; it ends the attachment when the
+ *     domain has shut down, crashed or gone (the shell's watch then does
+ *     what its on_poweroff, on_reboot or on_crash says), as xenconsole
+ *     ends when the console goes away; otherwise the toolstack watches
+ *     the other domains (xl_toolstack_watch), and should it have dealt
+ *     with this one meanwhile (its backends disconnected, or connected
+ *     again for a rebuilt domain), the attachment ends too;
+ *   - sleeps until typing (VIRQ_CONSOLE), a backend event or
+ *     VIRQ_DOM_EXC, with no deadline: the domU's output comes with an
+ *     event on its console port, and so does its reading of the in ring
+ *     (hvc_xen's domU_read_console notifies), which is when queued bytes
+ *     that did not fit get their next try.  Serving comes first in the
+ *     pass because it clears the wake flag: whatever is announced after
+ *     it is either taken in the same pass or wakes the sleep.
  * On the way out the console goes back to log lines and the terminal to
  * a fresh line; typed bytes that found the queue full are counted in the
  * log.
@@ -31,7 +36,6 @@
 #include <stddef.h>
 #include <stdint.h>
 #include <xen/errno.h>
-#include <runtime/clock.h>
 #include <runtime/console.h>
 #include <runtime/console_input.h>
 #include <kernel/domain_backends.h>
@@ -39,8 +43,7 @@
 #include "xl_console.h"
 #include "xl_toolstack.h"
 
-#define XL_CONSOLE_POLL_NS (10 * NANOSECONDS_PER_MILLISECOND)
-#define XL_CONSOLE_WATCH_PERIOD_NS (100 * NANOSECONDS_PER_MILLISECOND)
+#define NO_DEADLINE_NS UINT64_MAX
 #define XL_CONSOLE_READ_BYTES 256
 
 static void show_raw(const char *bytes, uint32_t length, void *context)
@@ -71,10 +74,22 @@ static long take_typing(struct domain_backends *backends, struct xl_console_inpu
     return 0;
 }
 
+/* Whether the attachment goes on after the domains were looked at: the
+ * domain still runs and its backends are still this attachment's. */
+static bool still_attached(struct domain_backends *backends, uint16_t domain, bool look_at_domains)
+{
+    if (look_at_domains) {
+        if (!domain_still_runs(domain))
+            return false;
+        xl_toolstack_watch();
+    }
+    return backends->console_connected && backends->domain == domain;
+}
+
 int xl_console_attach(struct domain_backends *backends)
 {
     static struct xl_console_input input;
-    uint64_t next_watch_ns = 0;
+    bool look_at_domains = true;
     uint16_t domain = backends->domain;
     long result;
 
@@ -85,19 +100,17 @@ int xl_console_attach(struct domain_backends *backends)
         return (int)result;
     xl_console_input_init(&input);
     console_backend_set_raw(&backends->console_output, show_raw, NULL);
-    while ((result = take_typing(backends, &input)) == 0 && !input.detach) {
-        uint64_t now = system_time_ns();
-
+    for (;;) {
         domain_backends_service();
-        if (now >= next_watch_ns) {
-            if (!domain_still_runs(domain))
-                break;
-            xl_toolstack_watch();
-            next_watch_ns = now + XL_CONSOLE_WATCH_PERIOD_NS;
-        }
-        if (!backends->console_connected || backends->domain != domain)
+        result = take_typing(backends, &input);
+        if (result != 0 || input.detach)
             break;
-        domain_backends_wait_until(now + XL_CONSOLE_POLL_NS);
+        if (domain_backends_take_domain_exception())
+            look_at_domains = true;
+        if (!still_attached(backends, domain, look_at_domains))
+            break;
+        look_at_domains = false;
+        domain_backends_wait_until(NO_DEADLINE_NS);
     }
     if (backends->console_connected && backends->domain == domain)
         console_backend_set_raw(&backends->console_output, NULL, NULL);

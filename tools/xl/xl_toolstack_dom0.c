@@ -26,7 +26,6 @@
 #define TEXT_SIZE 2048
 #define MESSAGE_SIZE 200
 #define XENTOP_SAMPLE_NS NANOSECONDS_PER_SECOND
-#define SERVICE_PERIOD_NS (20 * NANOSECONDS_PER_MILLISECOND)
 #define LIBXL_ERROR_INVAL (-6) /* libxl_types.idl: what find_domain reports for an unknown qualifier */
 #define MAX_LISTED_DOMAINS 64
 
@@ -448,12 +447,13 @@ int xl_toolstack_info(xl_print print, void *context)
     return 0;
 }
 
+/* The backends served until deadline_ns, woken only by their events (a
+ * VIRQ_DOM_EXC or typing also wakes it; the shell's loop deals with those
+ * afterwards). */
 static void serve_until(uint64_t deadline_ns)
 {
     while (system_time_ns() < deadline_ns) {
-        uint64_t wake_ns = system_time_ns() + SERVICE_PERIOD_NS;
-
-        domain_backends_wait_until(wake_ns < deadline_ns ? wake_ns : deadline_ns);
+        domain_backends_wait_until(deadline_ns);
         domain_backends_service();
     }
 }
