@@ -12,10 +12,14 @@
  *
  * Guests named in /etc/xen/auto/ of dom0's ramdisk are started first
  * (xendomains), then /etc/motd is shown, if the ramdisk has one.  While
- * it waits for a key the shell keeps serving every domU's backends
- * (domain_backends_service) and watching the domains
- * (xl_toolstack_watch: on_poweroff, on_reboot, on_crash), at least every
- * 20 ms; it takes at most XL_SHELL_INPUT_CHUNK typed bytes per pass.
+ * it waits for a key the shell sleeps until typing (VIRQ_CONSOLE), a
+ * backend event or VIRQ_DOM_EXC, with no periodic wake: it serves every
+ * domU's backends (domain_backends_service) each pass and watches the
+ * domains (xl_toolstack_watch: on_poweroff, on_reboot, on_crash) after a
+ * VIRQ_DOM_EXC and after each command; it takes at most
+ * XL_SHELL_INPUT_CHUNK typed bytes per pass.  When it ends, dom0's log
+ * says how often its loop woke, how long dom0 ran and how many
+ * hypercalls pvmon counted over the session.
  */
 #ifndef TOOLS_XL_XL_SHELL_H
 #define TOOLS_XL_XL_SHELL_H
