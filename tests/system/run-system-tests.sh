@@ -604,6 +604,24 @@ boot_dom0_shell() {
         etc/xen/bad.cfg=tests/system/xl/bad.cfg
 }
 
+# An idle shell sleeps until something happens (typing, a backend event,
+# VIRQ_DOM_EXC): with a domU computing and nothing typed for two seconds,
+# dom0's shell loop wakes at most once per typed byte (25 here) plus the
+# domU's few console and xenstore events, where a periodic 20 ms wake would
+# add 50 a second.  The shell reports its wakes in the log when it ends.
+xl_shell_sleeps_until_typing_while_a_domu_computes() {
+    local report wakes
+    typing=("wait:$dom0_prompt" 'send:xl list\r' 'wait:busy +[0-9]+ +16 ' "wait:$dom0_prompt" 'pause:2'
+            'send:xl list\r' 'wait:busy +[0-9]+ +16 ' "wait:$dom0_prompt" 'send:poweroff\r')
+    dom0_command_line="shell" boot_typing xl-idle /dev/null "boot/pv-kernel.elf=$pv_kernel" \
+        etc/xen/auto/busy.cfg=tests/system/xl/busy.cfg
+    expect_status
+    report=$(grep -Eo 'xl-shell: its loop woke [0-9]+ times in [0-9]+ ms' "$log")
+    [ -n "$report" ] || { fail "dom0's shell reported no wakes"; return; }
+    wakes=$(awk '{print $5}' <<<"$report")
+    [ "$wakes" -le 50 ] || fail "the idle shell woke more often than typing explains: $report"
+}
+
 xl_console_reaches_a_domu_and_ctrl_close_bracket_comes_back() {
     typing=("wait:$dom0_prompt" 'wait:console-echo: ready' 'send:xl console echo\r' 'pause:1' 'send:\r'
             'wait:echo> ' 'send:hello pvmon\r' 'wait:echo: hello pvmon' 'send:\x1d' "wait:$dom0_prompt"
@@ -869,6 +887,7 @@ for test_case in \
     vbds_on_qcow2_compressed_and_encrypted_images_keep_their_data \
     malformed_images_fail_their_devices_alone \
     network_survives_malicious_frontends \
+    xl_shell_sleeps_until_typing_while_a_domu_computes \
     xl_console_reaches_a_domu_and_ctrl_close_bracket_comes_back \
     xl_console_flood_does_not_starve_dom0s_prompt \
     xl_console_follows_a_reboot_under_on_reboot_restart \
