@@ -22,13 +22,15 @@
  *     the other domains (xl_toolstack_watch), and should it have dealt
  *     with this one meanwhile (its backends disconnected, or connected
  *     again for a rebuilt domain), the attachment ends too;
- *   - sleeps until typing (VIRQ_CONSOLE), a backend event or
- *     VIRQ_DOM_EXC, with no deadline: the domU's output comes with an
- *     event on its console port, and so does its reading of the in ring
- *     (hvc_xen's domU_read_console notifies), which is when queued bytes
- *     that did not fit get their next try.  Serving comes first in the
- *     pass because it clears the wake flag: whatever is announced after
- *     it is either taken in the same pass or wakes the sleep.
+ *   - unless something was typed (more may be waiting, announced before
+ *     the flag was cleared), sleeps until typing (VIRQ_CONSOLE), a
+ *     backend event or VIRQ_DOM_EXC, with no deadline: the domU's output
+ *     comes with an event on its console port, and so does its reading of
+ *     the in ring (hvc_xen's domU_read_console notifies), which is when
+ *     queued bytes that did not fit get their next try.  Serving comes
+ *     first in the pass because it clears the wake flag: whatever is
+ *     announced after it is either taken in the same pass or wakes the
+ *     sleep.
  * On the way out the console goes back to log lines and the terminal to
  * a fresh line; typed bytes that found the queue full are counted in the
  * log.
@@ -60,7 +62,7 @@ static bool domain_still_runs(uint16_t domain)
     return domain_builder_get_info(domain, &info) == 0 && !domain_builder_has_ended(&info);
 }
 
-/* One pass's typing: 0, or a negative Xen error from the console. */
+/* One pass's typing: how many bytes were typed, or a negative Xen error from the console. */
 static long take_typing(struct domain_backends *backends, struct xl_console_input *input)
 {
     char typed[XL_CONSOLE_READ_BYTES];
@@ -71,7 +73,7 @@ static long take_typing(struct domain_backends *backends, struct xl_console_inpu
     xl_console_input_take(input, typed, (uint32_t)taken);
     if (input->length > 0)
         xl_console_input_consume(input, domain_backends_write_console_input(backends, input->queue, input->length));
-    return 0;
+    return taken;
 }
 
 /* Whether the attachment goes on after the domains were looked at: the
@@ -103,14 +105,15 @@ int xl_console_attach(struct domain_backends *backends)
     for (;;) {
         domain_backends_service();
         result = take_typing(backends, &input);
-        if (result != 0 || input.detach)
+        if (result < 0 || input.detach)
             break;
         if (domain_backends_take_domain_exception())
             look_at_domains = true;
         if (!still_attached(backends, domain, look_at_domains))
             break;
         look_at_domains = false;
-        domain_backends_wait_until(NO_DEADLINE_NS);
+        if (result == 0)
+            domain_backends_wait_until(NO_DEADLINE_NS);
     }
     if (backends->console_connected && backends->domain == domain)
         console_backend_set_raw(&backends->console_output, NULL, NULL);
