@@ -23,7 +23,8 @@
 #                   (frames and checksums, the bridge, tx packets, the packet pool), xl.cfg files;
 #                   make fuzz-NAME runs one (page-type, page-table-write, event-channel,
 #                   foreign-mapping, grant-table, virtqueue, net-packet, netback, xl-config,
-#                   cluster-codec: hostile compressed qcow2 clusters through zlib and zstd)
+#                   cluster-codec: hostile compressed qcow2 clusters through zlib and zstd,
+#                   privileged-instruction: a PV kernel's #GP and forced-CPUID bytes emulated)
 #   make linux-initramfs, make linux-stock, make linux-disk
 #                   the Linux domU's initramfs (busybox and the workload), Debian's stock
 #                   kernels (6.1 and 6.12) as ELFs with the modules their disk needs and their
@@ -261,6 +262,10 @@ FUZZ_HARNESS_qcow2 := tests/fuzz/qcow2_fuzz.c
 FUZZ_METERED_qcow2 := $(addprefix backend/, disk_image.c qcow2.c qcow2_header.c qcow2_cache.c \
     qcow2_refcount.c qcow2_repair.c)
 FUZZ_CHECKER_qcow2 := $(addprefix backend/, cluster_codec.c xts.c aes.c)
+FUZZ_HARNESSES += privileged-instruction
+FUZZ_HARNESS_privileged-instruction := tests/fuzz/privileged_instruction_fuzz.c
+FUZZ_METERED_privileged-instruction := hypervisor/common/privileged_instruction.c
+FUZZ_CHECKER_privileged-instruction := $(addprefix hypervisor/common/, xstate.c guest_address.c)
 FUZZ_HARNESS_PASS_BINARIES := $(patsubst %,$(BUILD)/tests/%-fuzz,$(FUZZ_HARNESSES))
 FUZZ_HARNESS_BINARIES := $(patsubst %,$(BUILD)/fuzz/%-fuzz,$(FUZZ_HARNESSES))
 METER_COVERAGE := -fsanitize-coverage=trace-pc

@@ -27,6 +27,7 @@ harnesses=(
     "xl-config 1000 $build/fuzz/xl-config/crashes"
     "qcow2 1000 $build/fuzz/qcow2/crashes"
     "cluster-codec 1000 $build/fuzz/cluster-codec/crashes"
+    "privileged-instruction 40000 $build/fuzz/privileged-instruction/crashes"
 )
 
 passed=0

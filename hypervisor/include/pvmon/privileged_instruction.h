@@ -30,6 +30,21 @@
  * Linux derives its cache modes from it (<xen/arch-x86/xen.h>). */
 #define XEN_MSR_PAT UINT64_C(0x0000050100070406)
 
+/* The CR4 bits of a PV guest's view (Xen's PV_CR4_GUEST_MASK and
+ * PV_CR4_GUEST_VISIBLE_MASK, xen/arch/x86/include/asm/pv/domain.h): it
+ * chooses TSD, DE, FSGSBASE and OSXSAVE, each only if its CPUID shows the
+ * feature (TSC, DE, FSGSBASE, XSAVE); PV_CR4_KEPT_AS_READ stay as they
+ * read; a write of CR4 drops every other bit. */
+#define PV_CR4_TSD (UINT64_C(1) << 2)
+#define PV_CR4_DE (UINT64_C(1) << 3)
+#define PV_CR4_PAE (UINT64_C(1) << 5)
+#define PV_CR4_MCE (UINT64_C(1) << 6)
+#define PV_CR4_OSFXSR (UINT64_C(1) << 9)
+#define PV_CR4_OSXMMEXCPT (UINT64_C(1) << 10)
+#define PV_CR4_FSGSBASE (UINT64_C(1) << 16)
+#define PV_CR4_OSXSAVE (UINT64_C(1) << 18)
+#define PV_CR4_KEPT_AS_READ (PV_CR4_PAE | PV_CR4_MCE | PV_CR4_OSFXSR | PV_CR4_OSXMMEXCPT)
+
 struct privileged_operations {
     void *context;
     /* Copies length guest bytes at guest_address (the guest's own mapping,
