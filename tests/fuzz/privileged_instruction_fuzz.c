@@ -4,7 +4,8 @@
  * and hands it to hypervisor/common/privileged_instruction.c with a fake
  * vCPU whose every answer comes from the input.
  *
- * Input bytes: 0 the entry point and where RIP is, 1-8 RIP, 9 how many
+ * Input bytes: 0 flags (the entry point, where RIP is, CR4.OSXSAVE, a
+ * CPUID leaf 0xD offering x87/SSE/AVX), 1-8 RIP, 9 how many
  * instruction bytes can be read, 10 how the bytes are made (raw, the
  * forced-CPUID prefix, or up to four prefixes from the emulator's list and
  * an opening, often xsetbv, chosen by byte 26, the rest raw), 11-25 the
