@@ -178,11 +178,6 @@
 #define MISC_ENABLE_XTPR_DISABLE (UINT64_C(1) << 23)
 
 #define CR0_TASK_SWITCHED (UINT64_C(1) << 3)
-#define CR4_TIME_STAMP_DISABLE PV_CR4_TSD
-#define CR4_DEBUGGING_EXTENSIONS PV_CR4_DE
-#define CR4_FSGSBASE PV_CR4_FSGSBASE
-#define CR4_OSXSAVE PV_CR4_OSXSAVE
-#define CR4_VISIBLE_TO_GUEST PV_CR4_KEPT_AS_READ
 
 #define CONTROL_REGISTER_0 0
 #define CONTROL_REGISTER_2 2
@@ -477,13 +472,13 @@ static uint64_t guest_controlled_cr4_bits(const struct privileged_operations *op
     uint64_t bits = 0;
 
     if (guest_has_feature(operations, CPUID_PROCESSOR_INFORMATION_LEAF, CPUID_EDX, CPUID_1_EDX_TSC))
-        bits |= CR4_TIME_STAMP_DISABLE;
+        bits |= PV_CR4_TSD;
     if (guest_has_feature(operations, CPUID_PROCESSOR_INFORMATION_LEAF, CPUID_EDX, CPUID_1_EDX_DE))
-        bits |= CR4_DEBUGGING_EXTENSIONS;
+        bits |= PV_CR4_DE;
     if (guest_has_feature(operations, CPUID_STRUCTURED_FEATURES_LEAF, CPUID_EBX, CPUID_7_0_EBX_FSGSBASE))
-        bits |= CR4_FSGSBASE;
+        bits |= PV_CR4_FSGSBASE;
     if (guest_has_feature(operations, CPUID_PROCESSOR_INFORMATION_LEAF, CPUID_ECX, CPUID_1_ECX_XSAVE))
-        bits |= CR4_OSXSAVE;
+        bits |= PV_CR4_OSXSAVE;
     return bits;
 }
 
@@ -500,7 +495,7 @@ static enum emulation_result write_cr0(const struct privileged_operations *opera
 static enum emulation_result write_cr4(const struct privileged_operations *operations, uint64_t value)
 {
     uint64_t current = operations->read_control_register(operations->context, CONTROL_REGISTER_4);
-    uint64_t fixed = (value & guest_controlled_cr4_bits(operations)) | (current & CR4_VISIBLE_TO_GUEST);
+    uint64_t fixed = (value & guest_controlled_cr4_bits(operations)) | (current & PV_CR4_KEPT_AS_READ);
 
     operations->write_control_register(operations->context, CONTROL_REGISTER_4, fixed);
     return EMULATION_DONE;
@@ -592,7 +587,7 @@ static enum emulation_result emulate_xsetbv(const struct instruction *instructio
     uint64_t cr4 = operations->read_control_register(operations->context, CONTROL_REGISTER_4);
     uint64_t value = (registers->rdx & LOW_HALF_MASK) << HIGH_HALF_SHIFT | (registers->rax & LOW_HALF_MASK);
 
-    if (instruction->operand_size_override || instruction->repeat_prefix || !(cr4 & CR4_OSXSAVE))
+    if (instruction->operand_size_override || instruction->repeat_prefix || !(cr4 & PV_CR4_OSXSAVE))
         return EMULATION_RAISE_INVALID_OPCODE;
     if ((uint32_t)registers->rcx != XSTATE_XCR0_INDEX || !xstate_xcr0_is_valid(value, offered_xstate(operations)))
         return EMULATION_RAISE_GENERAL_PROTECTION;
