@@ -23,7 +23,8 @@
  *     while its page tables are loaded.
  *   - Timers are absolute system times.  A one-shot timer with
  *     VCPU_SSHOTTMR_future in the past is -ETIME; without it, it fires at
- *     once, before the hypercall returns.  A periodic timer needs a period of at least 1 ms (-EINVAL).
+ *     once, before the hypercall returns, and so does one at 2^63 ns or
+ *     later, which Xen's signed s_time_t reads as negative.  A periodic timer needs a period of at least 1 ms (-EINVAL).
  *     Only the calling vCPU's one-shot timer can be set or stopped.
  *   - set_timer_op(0) stops the one-shot timer; a timeout with any of bits
  *     50-63 set is treated as "far in the future", as Xen does for old
@@ -149,10 +150,12 @@ static long set_periodic_timer(struct vcpu *vcpu, uint64_t argument)
     return 0;
 }
 
-/* A deadline already past fires at once, before the hypercall returns. */
+/* A deadline already past fires at once, before the hypercall returns.
+ * Xen keeps the deadline as a signed s_time_t (set_timer), so one with bit
+ * 63 set is negative there, long past: it fires at once too. */
 static void set_singleshot_deadline(struct vcpu *vcpu, uint64_t deadline_ns)
 {
-    if (deadline_ns <= system_time_ns()) {
+    if (deadline_ns <= system_time_ns() || (int64_t)deadline_ns < 0) {
         vcpu->singleshot_deadline_ns = 0;
         schedule_raise_timer_virq(vcpu);
         return;

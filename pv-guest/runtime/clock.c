@@ -96,10 +96,13 @@ uint64_t clock_timer_events(void)
     return timer_events;
 }
 
-/* Blocks until an event; if the timer cannot be armed, yields instead (and says so once). */
+/* Blocks until an event; if the timer cannot be armed, yields instead (and
+ * says so once).  NO_DEADLINE_NS stops the one-shot timer instead of arming
+ * it: a deadline at 2^63 ns or later is long past for Xen's signed time. */
 static void block_until_event_or(uint64_t deadline_ns)
 {
-    long result = hypercall_set_singleshot_timer(deadline_ns);
+    long result = deadline_ns == NO_DEADLINE_NS ? hypercall_vcpu_op(VCPUOP_stop_singleshot_timer, 0, NULL)
+                                                : hypercall_set_singleshot_timer(deadline_ns);
 
     if (result == 0) {
         hypercall_block();

@@ -13,8 +13,11 @@
 #include <stdbool.h>
 #include <stdint.h>
 
+#define NANOSECONDS_PER_MICROSECOND 1000UL
 #define NANOSECONDS_PER_MILLISECOND 1000000UL
 #define NANOSECONDS_PER_SECOND 1000000000UL
+/* A deadline that never comes: waiting with it arms no timer. */
+#define NO_DEADLINE_NS UINT64_MAX
 
 uint64_t system_time_ns(void);
 
@@ -29,7 +32,8 @@ uint64_t clock_timer_events(void);
  * hypercall. */
 void clock_set_timer_hook(void (*hook)(void));
 
-/* Blocks until *flag is true or system time reaches deadline_ns; returns *flag. */
+/* Blocks until *flag is true or system time reaches deadline_ns (with
+ * NO_DEADLINE_NS, until *flag is true); returns *flag. */
 bool wait_for_flag_until(volatile bool *flag, uint64_t deadline_ns);
 
 void sleep_until(uint64_t deadline_ns);

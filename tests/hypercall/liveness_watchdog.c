@@ -35,7 +35,6 @@ const char test_family[] = "liveness_watchdog";
 #define DEFAULT_SECONDS 3
 #define DEFAULT_REPORT_US 5000
 #define DEFAULT_SETTLE_MS 50
-#define NANOSECONDS_PER_MICROSECOND 1000
 
 struct watch {
     uint64_t period_ns;

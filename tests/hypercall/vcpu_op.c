@@ -156,6 +156,12 @@ static void check_singleshot_timer(void)
     expect_result("set_singleshot_timer_in_the_past_succeeds", hypercall_set_singleshot_timer(1), 0);
     events_enable();
     expect_result("singleshot_timer_in_the_past_fires_at_once", (long)(clock_timer_events() - events), 1);
+    events_disable();
+    events = clock_timer_events();
+    expect_result("set_singleshot_timer_at_2_63_or_later_succeeds", hypercall_set_singleshot_timer(UINT64_MAX), 0);
+    events_enable();
+    expect_result("singleshot_timer_at_2_63_or_later_fires_at_once_as_xens_signed_time",
+                  (long)(clock_timer_events() - events), 1);
     expect_result("set_singleshot_timer_soon_succeeds",
                   hypercall_set_singleshot_timer(system_time_ns() + 20 * NANOSECONDS_PER_MILLISECOND), 0);
     expect_result("stop_singleshot_timer_succeeds", hypercall_vcpu_op(VCPUOP_stop_singleshot_timer, 0, 0), 0);

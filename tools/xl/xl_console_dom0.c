@@ -38,6 +38,7 @@
 #include <stddef.h>
 #include <stdint.h>
 #include <xen/errno.h>
+#include <runtime/clock.h>
 #include <runtime/console.h>
 #include <runtime/console_input.h>
 #include <kernel/domain_backends.h>
@@ -45,7 +46,6 @@
 #include "xl_console.h"
 #include "xl_toolstack.h"
 
-#define NO_DEADLINE_NS UINT64_MAX
 #define XL_CONSOLE_READ_BYTES 256
 
 static void show_raw(const char *bytes, uint32_t length, void *context)

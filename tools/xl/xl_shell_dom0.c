@@ -22,8 +22,6 @@
 #include "xl_shell.h"
 #include "xl_toolstack.h"
 
-#define NO_DEADLINE_NS UINT64_MAX
-#define NANOSECONDS_PER_MICROSECOND 1000
 #define MOTD_MAX 512
 
 enum shell_outcome {
